@@ -1,0 +1,161 @@
+/**
+ * The one vocabulary of the system (architecture.md, "Conventions").
+ *
+ * The same English words name a BPMN element, the job type of its worker, the table, the API path and
+ * the test. Chinese names belong in BPMN names, form labels and UI text. Anything that crosses a
+ * boundary between processes/, workers/, api/ and the tests is named here and imported from here.
+ */
+
+/** Roles of domain.md: identifiers in code, Chinese names in UI. */
+export const ROLES = {
+  'customer-manager': '客户经理',
+  'dept-manager': '部门经理',
+  'center-reviewer': '中心审核',
+  'tech-dept': '技术部',
+  'contract-admin': '合同管理员',
+  ops: '运行维护处',
+  'ap-partner': 'AP',
+  admin: '系统管理员',
+  auditor: '审计',
+} as const;
+export type Role = keyof typeof ROLES;
+export const ROLE_IDS = Object.keys(ROLES) as Role[];
+
+/** BPMN process ids (processes/<id>.bpmn). */
+export const PROCESS = {
+  provisioning: 'online-training-provisioning',
+  change: 'online-training-change',
+  countersign: 'contract-countersign',
+  monthlyReport: 'account-usage-monthly-report',
+  serviceRequest: 'customer-service-request',
+} as const;
+export type ProcessId = (typeof PROCESS)[keyof typeof PROCESS];
+
+/**
+ * Messages. Start messages are correlated by the record number, so a repeated start command starts
+ * at most one active instance per number (Zeebe's message start event semantics).
+ */
+export const MESSAGE = {
+  /** starts online-training-provisioning; correlation key = orderNo */
+  orderSubmitted: 'order-submitted',
+  /** starts online-training-change; correlation key = changeOrderNo */
+  changeOrderSubmitted: 'change-order-submitted',
+  /** starts customer-service-request; correlation key = requestNo */
+  serviceRequestLogged: 'service-request-logged',
+  /** AP reports implementation complete with its payment basis; correlation key = expenseContractNo */
+  apImplementationCompleted: 'ap-implementation-completed',
+} as const;
+export type MessageName = (typeof MESSAGE)[keyof typeof MESSAGE];
+
+/** BPMN error codes thrown by workers and caught by the models. */
+export const BPMN_ERROR = {
+  /** ap-contract.draft / ap-contract.draft-supplement: the AP partner is suspended or has no terms */
+  apPartnerUnavailable: 'AP_PARTNER_UNAVAILABLE',
+  /** ap-contract.send-implementation-request: the AP answered 4xx, refusing the request on its merits */
+  apRequestRejected: 'AP_REQUEST_REJECTED',
+} as const;
+export type BpmnErrorCode = (typeof BPMN_ERROR)[keyof typeof BPMN_ERROR];
+
+/** Job types, namespaced by family. workers/registry must hold exactly these, processes/ must use exactly these. */
+export const JOB = {
+  // business order 业务订单 (§6.3.1)
+  orderRecordCustomerDecision: 'order.record-customer-decision',
+  orderApplyRevision: 'order.apply-revision',
+  orderCancel: 'order.cancel',
+  // change order 变更单 (§6.2)
+  changeOrderRecordCustomerDecision: 'change-order.record-customer-decision',
+  changeOrderApplyRevision: 'change-order.apply-revision',
+  changeOrderCancel: 'change-order.cancel',
+  // revenue contract 收入合同 / supplementary agreement 补充协议
+  revenueContractDraft: 'revenue-contract.draft',
+  revenueContractDraftSupplement: 'revenue-contract.draft-supplement',
+  revenueContractRevise: 'revenue-contract.revise',
+  revenueContractRecordSigning: 'revenue-contract.record-signing',
+  // countersign 会签 (§6.3.2)
+  countersignOpenRound: 'countersign.open-round',
+  countersignRecordDecision: 'countersign.record-decision',
+  countersignIssueForm: 'countersign.issue-form',
+  // technical configuration 协作任务单 (§6.3.3)
+  techConfigIssueTaskOrder: 'tech-config.issue-task-order',
+  techConfigRecordReply: 'tech-config.record-reply',
+  techConfigRecordAcceptance: 'tech-config.record-acceptance',
+  // AP expense contract 支出合同 and payment basis 支付依据 (§6.3.2, §6.3.3)
+  apContractDraft: 'ap-contract.draft',
+  apContractDraftSupplement: 'ap-contract.draft-supplement',
+  apContractRevise: 'ap-contract.revise',
+  apContractSendImplementationRequest: 'ap-contract.send-implementation-request',
+  apContractRemindSla: 'ap-contract.remind-sla',
+  apContractRecordPaymentBasis: 'ap-contract.record-payment-basis',
+  apContractRecordPaymentBasisCheck: 'ap-contract.record-payment-basis-check',
+  // account monitoring 账号监管 (§6.4)
+  accountMonitoringRegisterAccounts: 'account-monitoring.register-accounts',
+  accountMonitoringApplyAccountDelta: 'account-monitoring.apply-account-delta',
+  accountMonitoringGenerateMonthlyReport: 'account-monitoring.generate-monthly-report',
+  accountMonitoringPublishMonthlyReport: 'account-monitoring.publish-monthly-report',
+  accountMonitoringEscalateLateReport: 'account-monitoring.escalate-late-report',
+  // delivery 交付 and completion 竣工 (§6.3.4)
+  deliveryRecord: 'delivery.record',
+  completionComputeDeadline: 'completion.compute-deadline',
+  completionSendReminder: 'completion.send-reminder',
+  completionEscalateOverdue: 'completion.escalate-overdue',
+  completionRecordCompletion: 'completion.record-completion',
+  // complaint / fault / consultation 投诉、故障、咨询 (§7.1)
+  serviceRequestRecordHandling: 'service-request.record-handling',
+  serviceRequestClose: 'service-request.close',
+} as const;
+export type JobType = (typeof JOB)[keyof typeof JOB];
+export const JOB_TYPES = Object.values(JOB) as JobType[];
+
+/** Decisions taken in user tasks (form field values; FEEL conditions compare against these). */
+export const CUSTOMER_DECISION = ['CONFIRMED', 'CHANGE_REQUESTED', 'DECLINED'] as const;
+export type CustomerDecision = (typeof CUSTOMER_DECISION)[number];
+export const REVIEW_DECISION = ['APPROVE', 'REJECT'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISION)[number];
+export const ACCEPTANCE_DECISION = ['ACCEPTED', 'SENT_BACK'] as const;
+export type AcceptanceDecision = (typeof ACCEPTANCE_DECISION)[number];
+export const REPORT_REVIEW_DECISION = ['PUBLISH', 'REGENERATE'] as const;
+export type ReportReviewDecision = (typeof REPORT_REVIEW_DECISION)[number];
+
+/** Countersign 会签 */
+export const CONTRACT_TYPE = ['REVENUE', 'EXPENSE'] as const;
+export type ContractType = (typeof CONTRACT_TYPE)[number];
+export const COUNTERSIGN_RESULT = ['APPROVED', 'REJECTED'] as const;
+export type CountersignResult = (typeof COUNTERSIGN_RESULT)[number];
+export const COUNTERSIGN_STEP = ['DEPT_MANAGER', 'CENTER'] as const;
+export type CountersignStep = (typeof COUNTERSIGN_STEP)[number];
+
+/** Complaint / fault / consultation (§7.1), routed fault→ops, complaint→dept-manager, consultation→customer-manager. */
+export const SERVICE_REQUEST_TYPE = ['FAULT', 'COMPLAINT', 'CONSULTATION'] as const;
+export type ServiceRequestType = (typeof SERVICE_REQUEST_TYPE)[number];
+
+/** Service modules sold (domain.md "What the business sells"). */
+export const SERVICE_MODULE = {
+  'learning-management': '学习管理',
+  'virtual-classroom': '虚拟教室',
+  'live-training': '直播培训',
+} as const;
+export type ServiceModule = keyof typeof SERVICE_MODULE;
+
+/**
+ * Document numbers: prefix per document type, numbered per type and year, gap-free.
+ * Format `<PREFIX>-<YEAR>-<SEQ>` with SEQ zero-padded to `width`.
+ */
+export const DOCUMENT_TYPE = {
+  'business-order': { prefix: 'YW', width: 6 },
+  'change-order': { prefix: 'BG', width: 6 },
+  'revenue-contract': { prefix: 'SR', width: 4 },
+  'expense-contract': { prefix: 'ZC', width: 4 },
+  'countersign-form-revenue': { prefix: 'HQ-SR', width: 4 },
+  'countersign-form-expense': { prefix: 'HQ-ZC', width: 4 },
+  'collaboration-task-order': { prefix: 'XZ', width: 4 },
+  'payment-basis': { prefix: 'ZF', width: 4 },
+  'customer-communication-record': { prefix: 'GT', width: 4 },
+  'service-request': { prefix: 'FW', width: 6 },
+} as const;
+export type DocumentType = keyof typeof DOCUMENT_TYPE;
+
+/** Time zone of every deadline and of the monthly report's month boundary. */
+export const BUSINESS_TIME_ZONE = 'Asia/Shanghai';
+export const BUSINESS_UTC_OFFSET = '+08:00';
+/** §6.3.4: completion record within 60 working days after delivery. */
+export const COMPLETION_WORKING_DAYS = 60;
