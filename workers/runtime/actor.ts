@@ -1,0 +1,75 @@
+/**
+ * Who completed the user task whose decision a recording job writes down.
+ *
+ * Order (process-contract.md, Conventions): the `completedBy` variable (set by the API when it completes a
+ * task on a user's behalf); otherwise the assignee of the completed user task, looked up through the
+ * orchestration REST API v2 (`POST /v2/user-tasks/search` by processInstanceKey + elementId, state
+ * COMPLETED); otherwise "tasklist", with a note saying the actor could not be resolved.
+ */
+export interface ResolvedActor {
+  readonly actor: string;
+  /** how the actor was found; a note when it is only the fallback */
+  readonly source: 'completedBy' | 'user-task-search' | 'fallback';
+  readonly note?: string;
+}
+
+export interface TaskActorResolver {
+  /** assignee of the most recently completed user task `userTaskElementId` in the instance, or null */
+  resolveAssignee(processInstanceKey: string, userTaskElementId: string): Promise<string | null>;
+}
+
+export const FALLBACK_ACTOR = 'tasklist';
+
+/** The subset of the SDK's CamundaRestClient.searchUserTasks this needs (or any fetch-based equivalent). */
+export type UserTaskSearch = (request: {
+  filter: { processInstanceKey: string; elementId: string; state: 'COMPLETED' };
+  sort: { field: 'completionDate'; order: 'DESC' | 'desc' }[];
+  page: { from: number; limit: number };
+}) => Promise<{ items: { assignee?: string | null; completionDate?: string | null }[] }>;
+
+export class RestTaskActorResolver implements TaskActorResolver {
+  constructor(private readonly search: UserTaskSearch) {}
+
+  async resolveAssignee(processInstanceKey: string, userTaskElementId: string): Promise<string | null> {
+    const res = await this.search({
+      filter: { processInstanceKey, elementId: userTaskElementId, state: 'COMPLETED' },
+      sort: [{ field: 'completionDate', order: 'DESC' }],
+      page: { from: 0, limit: 1 },
+    });
+    const items = [...(res.items ?? [])].sort((a, b) =>
+      String(b.completionDate ?? '').localeCompare(String(a.completionDate ?? '')),
+    );
+    const assignee = items[0]?.assignee;
+    return typeof assignee === 'string' && assignee.length > 0 ? assignee : null;
+  }
+}
+
+export const noTaskActorResolver: TaskActorResolver = { resolveAssignee: async () => null };
+
+export async function resolveActor(
+  resolver: TaskActorResolver,
+  job: { processInstanceKey: string; retries: number; variables: { completedBy?: unknown } },
+  userTaskElementId: string,
+): Promise<ResolvedActor> {
+  const completedBy = job.variables.completedBy;
+  if (typeof completedBy === 'string' && completedBy.trim() !== '') {
+    return { actor: completedBy.trim(), source: 'completedBy' };
+  }
+  try {
+    const assignee = await resolver.resolveAssignee(job.processInstanceKey, userTaskElementId);
+    if (assignee) return { actor: assignee, source: 'user-task-search' };
+    return {
+      actor: FALLBACK_ACTOR,
+      source: 'fallback',
+      note: `actor unknown: no completedBy and no assignee found for completed user task ${userTaskElementId}`,
+    };
+  } catch (e) {
+    // a transient REST failure is retried (the job fails with back-off); only the last attempt falls back
+    if (job.retries > 1) throw new Error(`user-task search for ${userTaskElementId} failed: ${(e as Error).message}`);
+    return {
+      actor: FALLBACK_ACTOR,
+      source: 'fallback',
+      note: `actor unknown: user-task search for ${userTaskElementId} failed (${(e as Error).message})`,
+    };
+  }
+}

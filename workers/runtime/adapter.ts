@@ -1,0 +1,134 @@
+/**
+ * Maps plain handlers onto Zeebe jobs.
+ *
+ *  executeJob   validation + handler + exception capture → Outcome (never throws)
+ *  toJobAction  Outcome → the exact call to make (complete / error / fail with retries and back-off)
+ *  createTaskHandler  the SDK taskHandler: a poison job (bad variables, a throwing handler, a failed
+ *               acknowledgement) never escapes to the worker process.
+ */
+import type { HandlerDef, JobView, Services } from './job';
+import { failPermanently, type Outcome, type Variables } from './outcome';
+import { validateVariables } from './validate';
+
+/** retries the models set on every service task (process-contract.md) */
+export const DEFAULT_JOB_RETRIES = 5;
+
+export interface RetryPolicy {
+  readonly baseBackOffMs: number;
+  readonly maxBackOffMs: number;
+}
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseBackOffMs: 2_000, maxBackOffMs: 5 * 60_000 };
+
+/** exponential: base·2^(attempts so far), attempts so far = DEFAULT_JOB_RETRIES - retries left */
+export function backOffFor(retriesLeft: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): number {
+  const attempt = Math.max(0, DEFAULT_JOB_RETRIES - retriesLeft);
+  return Math.min(policy.maxBackOffMs, policy.baseBackOffMs * 2 ** attempt);
+}
+
+export async function executeJob(def: HandlerDef, job: JobView, services: Services): Promise<Outcome> {
+  const problem = validateVariables(def.variables, job.variables);
+  if (problem) {
+    return failPermanently(
+      `invalid variables for ${def.type}: ${problem}`,
+      `correct the variables of element ${job.elementId} in Operate (or fix the model's input mapping), then retry the incident`,
+    );
+  }
+  try {
+    return await def.handle(job, services);
+  } catch (e) {
+    const err = e as Error;
+    services.log.error({ jobKey: job.key, type: job.type, err: err?.stack ?? String(e) }, 'job handler threw');
+    return {
+      kind: 'fail',
+      message: `${def.type} failed: ${err?.message ?? String(e)}`,
+      hint: 'check that the database and the services the worker uses are reachable, then retry the incident in Operate',
+    };
+  }
+}
+
+export type JobAction =
+  | { action: 'complete'; variables: Variables }
+  | { action: 'error'; errorCode: string; errorMessage: string; variables: Variables }
+  | { action: 'fail'; errorMessage: string; retries: number; retryBackOff: number };
+
+export function toJobAction(outcome: Outcome, job: { retries: number }, policy: RetryPolicy = DEFAULT_RETRY_POLICY): JobAction {
+  switch (outcome.kind) {
+    case 'complete':
+      return { action: 'complete', variables: outcome.variables };
+    case 'bpmnError':
+      return { action: 'error', errorCode: outcome.errorCode, errorMessage: outcome.message, variables: outcome.variables };
+    case 'fail': {
+      const retries = Math.max(0, outcome.retries ?? job.retries - 1);
+      const retryBackOff = retries === 0 ? 0 : (outcome.retryBackOffMs ?? backOffFor(job.retries, policy));
+      const errorMessage =
+        retries === 0
+          ? `${outcome.message}. No retries left — what to do: ${outcome.hint ?? 'fix the cause named above, then retry the incident in Operate'}`
+          : outcome.message;
+      return { action: 'fail', errorMessage, retries, retryBackOff };
+    }
+  }
+}
+
+/** The SDK job surface the adapter uses (ZeebeJob of @camunda8/sdk satisfies it). */
+export interface SdkJob {
+  readonly key: string;
+  readonly type: string;
+  readonly variables: unknown;
+  readonly customHeaders: unknown;
+  readonly processInstanceKey: string;
+  readonly elementId: string;
+  readonly retries: number;
+  complete(variables?: any): Promise<any>;
+  error(e: { errorCode: string; errorMessage?: string; variables: any }): Promise<any>;
+  fail(conf: { errorMessage: string; retries?: number; retryBackOff?: number }): Promise<any>;
+}
+
+export const JOB_ACK = 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
+
+export function toJobView(job: SdkJob): JobView {
+  return {
+    key: String(job.key),
+    type: job.type,
+    variables: (job.variables ?? {}) as Variables,
+    customHeaders: (job.customHeaders ?? {}) as Record<string, string>,
+    processInstanceKey: String(job.processInstanceKey),
+    elementId: job.elementId,
+    retries: job.retries,
+  };
+}
+
+export interface TaskHandlerHooks {
+  onStart?(job: JobView): void;
+  onDone?(job: JobView, action: JobAction | null): void;
+}
+
+export function createTaskHandler(def: HandlerDef, services: Services, policy: RetryPolicy = DEFAULT_RETRY_POLICY, hooks: TaskHandlerHooks = {}) {
+  return async (job: SdkJob): Promise<typeof JOB_ACK> => {
+    let view: JobView | null = null;
+    let action: JobAction | null = null;
+    try {
+      view = toJobView(job);
+      hooks.onStart?.(view);
+      const outcome = await executeJob(def, view, services);
+      action = toJobAction(outcome, view, policy);
+      switch (action.action) {
+        case 'complete':
+          await job.complete(action.variables);
+          break;
+        case 'error':
+          await job.error({ errorCode: action.errorCode, errorMessage: action.errorMessage, variables: action.variables });
+          break;
+        case 'fail':
+          await job.fail({ errorMessage: action.errorMessage, retries: action.retries, retryBackOff: action.retryBackOff });
+          break;
+      }
+    } catch (e) {
+      // the acknowledgement itself failed (job gone: NOT_FOUND after a time-out, or the gateway unreachable):
+      // the engine will hand the job out again; the handler is idempotent, so nothing is lost.
+      services.log.warn({ jobKey: String(job?.key), type: def.type, err: (e as Error)?.message }, 'job acknowledgement failed');
+    } finally {
+      if (view) hooks.onDone?.(view, action);
+    }
+    return JOB_ACK;
+  };
+}

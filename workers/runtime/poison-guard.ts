@@ -1,0 +1,54 @@
+/**
+ * Guard against jobs whose variables or custom headers the SDK cannot parse (non-JSON, unsafe int64).
+ *
+ * @camunda8/sdk 8.8.13 (ZBWorkerBase.handleJobResponse) fails such a job with retries-1 but never releases
+ * its capacity slot (activeJobs is incremented, drainOne is never called): after ~30% of
+ * maxJobsToActivate poison jobs the worker stops polling for good. This guard runs the SDK's own parser
+ * on each activated job first, fails the unparseable ones itself with retries 0 (retrying cannot help)
+ * and a message saying what to do, and passes only the parseable jobs on. It replaces the instance's
+ * `handleJobResponse` property, which the SDK reads when it opens each ActivateJobs stream.
+ */
+import { LosslessDto, type Zeebe } from '@camunda8/sdk';
+import { parseVariablesAndCustomHeadersToJSON } from '@camunda8/sdk/dist/zeebe/lib/stringifyVariables';
+import type { Logger } from './job';
+
+interface RawJob {
+  key: string;
+  type: string;
+  elementId?: string;
+  variables: string;
+  customHeaders: string;
+}
+
+export function guardPoisonPayloads(worker: object, zeebe: Zeebe.ZeebeGrpcClient, log: Logger): boolean {
+  const w = worker as { handleJobResponse?: (res: { jobs: RawJob[] }) => void };
+  const original = w.handleJobResponse;
+  if (typeof original !== 'function') {
+    log.warn({}, 'poison-payload guard not installed: the SDK worker has no handleJobResponse (SDK changed?)');
+    return false;
+  }
+  w.handleJobResponse = (res: { jobs: RawJob[] }) => {
+    const parseable: RawJob[] = [];
+    for (const job of res.jobs ?? []) {
+      try {
+        parseVariablesAndCustomHeadersToJSON(job as never, LosslessDto as never, LosslessDto as never);
+        parseable.push(job);
+      } catch (e) {
+        const reason = (e as Error)?.message ?? String(e);
+        log.error({ jobKey: String(job.key), type: job.type, reason }, 'unparseable job payload');
+        zeebe
+          .failJob({
+            jobKey: String(job.key),
+            retries: 0,
+            retryBackOff: 0,
+            errorMessage:
+              `${job.type}: the job's variables or custom headers are not valid JSON for the worker (${reason}). ` +
+              `No retries left — what to do: correct the variables of element ${job.elementId ?? '?'} in Operate, then retry the incident`,
+          })
+          .catch((err: Error) => log.warn({ jobKey: String(job.key), err: err.message }, 'failing an unparseable job failed'));
+      }
+    }
+    original.call(worker, { ...res, jobs: parseable });
+  };
+  return true;
+}
