@@ -1,0 +1,54 @@
+/**
+ * What one route declares. Every route is declared exactly once in the route table (routes.ts) with its
+ * method, path, roles, request schemas, response schema and summary (English + Chinese); app.ts wires
+ * the table into Express and openapi.ts publishes it.
+ */
+import type { Role } from '../domain/vocabulary';
+import type { Principal } from './auth';
+import type { JsonSchema } from './schema';
+import type { ApiServices } from './services';
+
+/** `public`: no token needed. Otherwise the roles allowed (any one suffices). */
+export type Access = 'public' | readonly Role[];
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface Ctx<P = any, Q = any, B = any> {
+  principal: Principal;
+  params: P;
+  query: Q;
+  body: B;
+  services: ApiServices;
+}
+
+/** A non-JSON or non-default reply (CSV, 201 with Location, 204 ...). */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly contentType = 'application/json; charset=utf-8',
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+export interface RouteSpec {
+  /** operationId */
+  id: string;
+  method: Method;
+  /** Express path under /api, e.g. `/orders/:id` */
+  path: string;
+  roles: Access;
+  tag: string;
+  summary: { en: string; zh: string };
+  params?: JsonSchema;
+  query?: JsonSchema;
+  body?: JsonSchema;
+  response: { status: number; schema?: JsonSchema; contentType?: string; description?: string };
+  /** extra responses for the document beyond the generic problem ones */
+  handler: (ctx: Ctx) => Promise<unknown>;
+}
+
+export function route<P = any, Q = any, B = any>(
+  spec: Omit<RouteSpec, 'handler'> & { handler: (ctx: Ctx<P, Q, B>) => Promise<unknown> },
+): RouteSpec {
+  return spec as RouteSpec;
+}

@@ -1,0 +1,93 @@
+/**
+ * JSON Schema (2020-12) helpers and the validator. The route table (routes.ts) holds the schemas; the
+ * validator compiles them and the OpenAPI builder (openapi.ts) publishes the very same objects.
+ */
+import Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { badRequest, type FieldError, type ProblemLocation } from './problem';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** Named schemas become `components.schemas.<name>` in the OpenAPI document. */
+const names = new WeakMap<object, string>();
+export function named<T extends JsonSchema>(name: string, schema: T): T {
+  names.set(schema, name);
+  return schema;
+}
+export const schemaName = (schema: object): string | undefined => names.get(schema);
+
+/** A closed object: every property listed, nothing else allowed. */
+export function obj(properties: Record<string, JsonSchema>, required: string[] = [], extra: JsonSchema = {}): JsonSchema {
+  return { type: 'object', properties, required, additionalProperties: false, ...extra };
+}
+export const str = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', ...extra });
+export const text = (maxLength: number, extra: JsonSchema = {}): JsonSchema => ({ type: 'string', minLength: 1, maxLength, ...extra });
+export const int = (minimum: number, maximum: number, extra: JsonSchema = {}): JsonSchema => ({ type: 'integer', minimum, maximum, ...extra });
+export const bool = (): JsonSchema => ({ type: 'boolean' });
+export const enumOf = (values: readonly string[], extra: JsonSchema = {}): JsonSchema => ({ type: 'string', enum: [...values], ...extra });
+export const arrayOf = (items: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({ type: 'array', items, ...extra });
+export const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 'null' }] });
+/** Calendar date in the business range; format `date` (ajv-formats, full mode) rejects 2026-02-30. */
+export const date = (extra: JsonSchema = {}): JsonSchema => ({
+  type: 'string',
+  format: 'date',
+  formatMinimum: '2000-01-01',
+  formatMaximum: '2099-12-31',
+  ...extra,
+});
+export const dateTime = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', format: 'date-time', ...extra });
+export const month = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', pattern: '^20[0-9]{2}-(0[1-9]|1[0-2])$', ...extra });
+/** Record ids are UUIDs in the database; anything else cannot name a record. */
+export const id = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$', ...extra });
+export const money = (extra: JsonSchema = {}): JsonSchema => ({ type: 'number', minimum: 0, maximum: 1e12, multipleOf: 0.01, ...extra });
+
+function makeAjv(coerce: boolean) {
+  const ajv = new Ajv2020({ strict: true, allErrors: true, coerceTypes: coerce ? 'array' : false, useDefaults: true, messages: true });
+  addFormats(ajv, { mode: 'full', keywords: true });
+  ajv.addKeyword({ keyword: 'example' });
+  return ajv;
+}
+const bodyAjv = makeAjv(false);
+/** Path and query values arrive as strings: coerce them to the declared types. */
+const paramAjv = makeAjv(true);
+
+export function compile(schema: JsonSchema, location: ProblemLocation): ValidateFunction {
+  return (location === 'body' ? bodyAjv : paramAjv).compile(schema);
+}
+
+function escapePointer(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Ajv errors as problem `errors` entries, each naming the offending field by JSON pointer. */
+export function fieldErrors(errors: ErrorObject[] | null | undefined, location: ProblemLocation): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors ?? []) {
+    let pointer = e.instancePath;
+    let detail = e.message ?? e.keyword;
+    if (e.keyword === 'required') {
+      pointer += '/' + escapePointer(String((e.params as { missingProperty: string }).missingProperty));
+      detail = 'is required';
+    } else if (e.keyword === 'additionalProperties') {
+      pointer += '/' + escapePointer(String((e.params as { additionalProperty: string }).additionalProperty));
+      detail = 'is not an allowed field';
+    } else if (e.keyword === 'enum') {
+      detail = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
+    }
+    const key = `${pointer}\u0000${detail}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ in: location, pointer, detail });
+  }
+  return out;
+}
+
+/** Validates (and, for path/query, coerces in place) or throws a 400 problem. */
+export function check(validate: ValidateFunction, value: unknown, location: ProblemLocation): void {
+  if (!validate(value)) {
+    const errors = fieldErrors(validate.errors, location);
+    throw badRequest(`invalid ${location}: ${errors.map((e) => `${e.pointer || '(root)'} ${e.detail}`).join('; ')}`, errors);
+  }
+}
