@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities/index.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { SnakeNamingStrategy } from './naming.js';
+
+/**
+ * DATABASE_URL forms:
+ *   mysql://user:pass@host:3306/db   (also mariadb://)  → MySQL/MariaDB through mysql2
+ *   sqlite:relative/or/absolute.sqlite, sqlite:///abs/path.sqlite, file:path, a bare path, :memory:
+ *
+ * Time handling (decided once for both drivers):
+ * - Instants (created_at, dispatched_at, ...) are DATETIME(3) in UTC. mysql2 runs with timezone 'Z', so
+ *   a JS Date is written and read as UTC whatever the server or process time zone is; TypeORM's SQLite
+ *   driver stores 'YYYY-MM-DD HH:MM:SS.SSS' in UTC. The application always supplies the value (no
+ *   DB-side NOW()/CURRENT_TIMESTAMP), so the server's time_zone never matters.
+ * - Business dates (opening date, delivery date, calendar days) are 'YYYY-MM-DD' strings (VARCHAR(10)),
+ *   meaning a day in Asia/Shanghai; deadlines handed to Zeebe are ISO strings with +08:00, kept as
+ *   VARCHAR(25) exactly as computed.
+ * - Character set: utf8mb4 on the connection and on every text column (Chinese names, opinions).
+ */
+export type DbKind = 'mysql' | 'sqlite';
+
+export function parseDatabaseUrl(url: string): { kind: 'mysql'; url: string } | { kind: 'sqlite'; file: string } {
+  if (/^(mysql|mariadb):\/\//i.test(url)) return { kind: 'mysql', url: url.replace(/^mariadb:/i, 'mysql:') };
+  let file = url;
+  if (/^sqlite:\/\//i.test(url)) file = url.slice('sqlite://'.length);
+  else if (/^sqlite:/i.test(url)) file = url.slice('sqlite:'.length);
+  else if (/^file:/i.test(url)) file = url.slice('file:'.length);
+  if (!file) throw new Error(`DATABASE_URL: no SQLite file in "${url}"`);
+  return { kind: 'sqlite', file };
+}
+
+export function dataSourceOptions(url: string, opts: { logging?: boolean; poolSize?: number } = {}): DataSourceOptions {
+  const parsed = parseDatabaseUrl(url);
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migration',
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    migrationsRun: false,
+    logging: opts.logging ?? false,
+  };
+  if (parsed.kind === 'mysql') {
+    return {
+      ...common,
+      type: 'mysql',
+      url: parsed.url,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      poolSize: opts.poolSize ?? 20,
+    };
+  }
+  if (parsed.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(parsed.file)), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: parsed.file,
+    enableWAL: parsed.file !== ':memory:',
+    timeout: 10_000, // busy timeout (ms) for other processes holding the write lock
+    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      db.pragma('busy_timeout = 10000');
+      db.pragma('synchronous = NORMAL');
+    },
+  };
+}
+
+/** Not yet initialised: call `.initialize()` (or use initDatabase). */
+export function createDataSource(url: string, opts: { logging?: boolean; poolSize?: number } = {}): DataSource {
+  return new DataSource(dataSourceOptions(url, opts));
+}
+
+export function dbKind(ds: DataSource): DbKind {
+  return ds.options.type === 'mysql' || ds.options.type === 'mariadb' ? 'mysql' : 'sqlite';
+}

@@ -1,0 +1,147 @@
+import { EntitySchema } from 'typeorm';
+import { col } from './columns.js';
+import type { OrderStatus } from './types.js';
+
+/**
+ * Business order 业务订单 (§9.1): header row. The content columns mirror the CURRENT version; every
+ * version (the evidence) is an immutable row of record_version (record_type 'business-order').
+ */
+export interface BusinessOrder {
+  id: string;
+  orderNo: string;
+  status: OrderStatus;
+  customerId: string;
+  customerManager: string;
+  /** service modules (vocabulary SERVICE_MODULE keys) */
+  modules: string[];
+  accounts: number;
+  openingDate: string;
+  termMonths: number;
+  amount: number;
+  apInvolved: boolean;
+  apPartnerId: string | null;
+  note: string | null;
+  currentVersion: number;
+  processInstanceKey: string | null;
+  customerFeedback: string | null;
+  deliveredOn: string | null;
+  deliveryNote: string | null;
+  completionDeadline: string | null;
+  completionReminderAt: string | null;
+  deadlineProvisional: boolean;
+  completedAt: Date | null;
+  cancelReason: string | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+export const BusinessOrderEntity = new EntitySchema<BusinessOrder>({
+  name: 'BusinessOrder',
+  tableName: 'business_order',
+  columns: {
+    id: col.uuidPk(),
+    orderNo: col.str(32),
+    status: col.str(24),
+    customerId: col.uuid(),
+    customerManager: col.actor(),
+    modules: col.json(),
+    accounts: col.int(),
+    openingDate: col.day(false),
+    termMonths: col.int(),
+    amount: col.amount(false),
+    apInvolved: col.bool(),
+    apPartnerId: col.uuid(true),
+    note: col.text(),
+    currentVersion: col.int(),
+    processInstanceKey: col.zeebeKey(),
+    customerFeedback: col.text(),
+    deliveredOn: col.day(),
+    deliveryNote: col.text(),
+    completionDeadline: col.isoTime(),
+    completionReminderAt: col.isoTime(),
+    deadlineProvisional: col.bool(),
+    completedAt: col.at(true),
+    cancelReason: col.text(),
+    createdBy: col.actor(),
+    createdAt: col.at(),
+    updatedAt: col.at(),
+  },
+  indices: [
+    { name: 'UQ_business_order_no', columns: ['orderNo'], unique: true },
+    { name: 'IDX_business_order_status', columns: ['status', 'createdAt'] },
+    { name: 'IDX_business_order_customer', columns: ['customerId'] },
+    { name: 'IDX_business_order_manager', columns: ['customerManager', 'createdAt'] },
+  ],
+});
+
+/** Change order 变更单 (§6.2) on an order in service; versioned like the order. */
+export interface ChangeOrder {
+  id: string;
+  changeOrderNo: string;
+  orderId: string;
+  status: OrderStatus;
+  customerManager: string;
+  description: string;
+  platformChange: boolean;
+  apScopeChange: boolean;
+  apPartnerId: string | null;
+  /** accounts added (positive) or removed (negative) */
+  accountDelta: number;
+  /** modules after the change, null = unchanged */
+  modules: string[] | null;
+  /** additional amount of the supplementary agreement (may be negative) */
+  amountDelta: number | null;
+  effectiveDate: string | null;
+  note: string | null;
+  currentVersion: number;
+  processInstanceKey: string | null;
+  customerFeedback: string | null;
+  deliveredOn: string | null;
+  deliveryNote: string | null;
+  completionDeadline: string | null;
+  completionReminderAt: string | null;
+  deadlineProvisional: boolean;
+  completedAt: Date | null;
+  cancelReason: string | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+export const ChangeOrderEntity = new EntitySchema<ChangeOrder>({
+  name: 'ChangeOrder',
+  tableName: 'change_order',
+  columns: {
+    id: col.uuidPk(),
+    changeOrderNo: col.str(32),
+    orderId: col.uuid(),
+    status: col.str(24),
+    customerManager: col.actor(),
+    description: col.text(false),
+    platformChange: col.bool(),
+    apScopeChange: col.bool(),
+    apPartnerId: col.uuid(true),
+    accountDelta: col.int(),
+    modules: col.json(true),
+    amountDelta: col.amount(true),
+    effectiveDate: col.day(),
+    note: col.text(),
+    currentVersion: col.int(),
+    processInstanceKey: col.zeebeKey(),
+    customerFeedback: col.text(),
+    deliveredOn: col.day(),
+    deliveryNote: col.text(),
+    completionDeadline: col.isoTime(),
+    completionReminderAt: col.isoTime(),
+    deadlineProvisional: col.bool(),
+    completedAt: col.at(true),
+    cancelReason: col.text(),
+    createdBy: col.actor(),
+    createdAt: col.at(),
+    updatedAt: col.at(),
+  },
+  indices: [
+    { name: 'UQ_change_order_no', columns: ['changeOrderNo'], unique: true },
+    { name: 'IDX_change_order_order', columns: ['orderId', 'createdAt'] },
+    { name: 'IDX_change_order_status', columns: ['status', 'createdAt'] },
+  ],
+});

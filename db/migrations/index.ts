@@ -1,0 +1,4 @@
+import { InitialSchema1764100000000 } from './1764100000000-initial-schema.js';
+
+/** Every migration, in order. Add new ones at the end; never edit an applied one. */
+export const MIGRATIONS = [InitialSchema1764100000000];

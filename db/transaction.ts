@@ -1,0 +1,56 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * Transactions that are safe on both drivers.
+ *
+ * TypeORM's SQLite drivers run every query runner over ONE connection: two overlapping
+ * `dataSource.transaction()` calls would nest (SAVEPOINT) inside each other instead of being isolated.
+ * SQLite serialises writers anyway, so here every top-level transaction on a SQLite data source waits
+ * for the previous one (an in-process FIFO lock). On MySQL, transactions run concurrently on pooled
+ * connections and row locks (SELECT ... FOR UPDATE) do the serialising where needed.
+ *
+ * Called with an EntityManager that is already inside a transaction, the work joins that transaction.
+ */
+const sqliteLocks = new WeakMap<DataSource, Promise<unknown>>();
+
+export function isSqlite(ds: DataSource): boolean {
+  return ds.options.type === 'better-sqlite3';
+}
+
+export function isMysql(ds: DataSource): boolean {
+  const t = ds.options.type;
+  return t === 'mysql' || t === 'mariadb';
+}
+
+export type Db = DataSource | EntityManager;
+
+export function dataSourceOf(db: Db): DataSource {
+  return 'manager' in db && 'driver' in db ? (db as DataSource) : (db as EntityManager).connection;
+}
+
+function activeTransaction(db: Db): EntityManager | undefined {
+  if ('driver' in db && 'manager' in db) return undefined; // a DataSource
+  const em = db as EntityManager;
+  return em.queryRunner?.isTransactionActive ? em : undefined;
+}
+
+export async function inTransaction<T>(db: Db, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  const joined = activeTransaction(db);
+  if (joined) return work(joined);
+  const ds = dataSourceOf(db);
+  if (!isSqlite(ds)) return ds.transaction(work);
+  const previous = sqliteLocks.get(ds) ?? Promise.resolve();
+  const run = previous.then(
+    () => ds.transaction(work),
+    () => ds.transaction(work),
+  );
+  // the chain must not reject, or the next waiter would see the failure
+  sqliteLocks.set(
+    ds,
+    run.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return run;
+}

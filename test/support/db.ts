@@ -1,0 +1,68 @@
+/**
+ * Shared test database for every suite (api, workers, domain, db).
+ *
+ *   const ds = await openTestDataSource();   // DATABASE_URL (MySQL) if set, else a fresh temp SQLite file
+ *   await resetDatabase(ds);                  // empty every table, re-seed the published calendar
+ *   await closeTestDataSource(ds);
+ *
+ * Migrations run on open. With DATABASE_URL set, all suites share that database: call resetDatabase in
+ * a `beforeEach`/`before` rather than assuming it is empty.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { TABLES, createDataSource, isMysql, migrate, seedCalendar } from '../../db/index.js';
+
+const tempFiles = new WeakMap<DataSource, string>();
+
+export function testDatabaseUrl(): string | undefined {
+  return process.env.DATABASE_URL || undefined;
+}
+
+export async function openTestDataSource(opts: { logging?: boolean; poolSize?: number } = {}): Promise<DataSource> {
+  let url = testDatabaseUrl();
+  let file: string | undefined;
+  if (!url) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-test-'));
+    file = path.join(dir, 'test.sqlite');
+    url = `sqlite:${file}`;
+  }
+  const ds = createDataSource(url, opts);
+  await ds.initialize();
+  await migrate(ds);
+  if (file) tempFiles.set(ds, file);
+  return ds;
+}
+
+/** Empties every application table (not the migration table) and re-seeds the packaged calendar. */
+export async function resetDatabase(ds: DataSource, opts: { seedCalendar?: boolean } = {}): Promise<void> {
+  const qr = ds.createQueryRunner();
+  await qr.connect();
+  try {
+    if (isMysql(ds)) {
+      await qr.query('SET FOREIGN_KEY_CHECKS = 0');
+      try {
+        for (const t of TABLES) await qr.query(`TRUNCATE TABLE \`${t}\``);
+      } finally {
+        await qr.query('SET FOREIGN_KEY_CHECKS = 1');
+      }
+    } else {
+      await qr.query('PRAGMA foreign_keys = OFF');
+      try {
+        for (const t of [...TABLES].reverse()) await qr.query(`DELETE FROM "${t}"`);
+      } finally {
+        await qr.query('PRAGMA foreign_keys = ON');
+      }
+    }
+  } finally {
+    await qr.release();
+  }
+  if (opts.seedCalendar ?? true) await seedCalendar(ds);
+}
+
+export async function closeTestDataSource(ds: DataSource): Promise<void> {
+  if (ds.isInitialized) await ds.destroy();
+  const file = tempFiles.get(ds);
+  if (file) fs.rmSync(path.dirname(file), { recursive: true, force: true });
+}
