@@ -1,0 +1,53 @@
+/**
+ * Audit log: every write carries actor, time and reason. Domain services take a WriteContext and call
+ * `audit` inside the same transaction as the write, so the log and the data cannot disagree.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { AuditLogEntity, type AuditLog } from '../db/entities/index.js';
+import type { Db } from '../db/transaction.js';
+import { ValidationError } from './errors.js';
+
+export interface WriteContext {
+  /** user name, or `system:<component>` for writes of the system itself */
+  actor: string;
+  /** why (required for corrections and cancellations) */
+  reason?: string | null;
+  /** the instant of the write; default now */
+  at?: Date;
+}
+
+export function ctxAt(ctx: WriteContext): Date {
+  return ctx.at ?? new Date();
+}
+
+export function requireActor(ctx: WriteContext): void {
+  if (!ctx || typeof ctx.actor !== 'string' || !ctx.actor.trim()) throw new ValidationError('every write needs an actor');
+}
+
+export async function audit(
+  em: EntityManager,
+  ctx: WriteContext,
+  action: string,
+  entityType: string,
+  entityId: string,
+  details: Record<string, unknown> | null = null,
+): Promise<AuditLog> {
+  requireActor(ctx);
+  const row: AuditLog = {
+    id: randomUUID(),
+    at: ctxAt(ctx),
+    actor: ctx.actor,
+    action,
+    entityType,
+    entityId,
+    reason: ctx.reason ?? null,
+    details,
+  };
+  await em.getRepository(AuditLogEntity).insert(row);
+  return row;
+}
+
+export async function auditTrail(db: Db, entityType: string, entityId: string): Promise<AuditLog[]> {
+  return db.getRepository(AuditLogEntity).find({ where: { entityType, entityId }, order: { at: 'ASC' } });
+}

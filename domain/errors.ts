@@ -1,0 +1,60 @@
+/**
+ * Domain errors. The API maps them to HTTP: NotFoundError 404, IllegalTransitionError 409,
+ * ConflictError 409, ValidationError 400 (business rule / invalid input). Workers map
+ * ApPartnerUnavailableError to the BPMN error AP_PARTNER_UNAVAILABLE.
+ */
+import { BPMN_ERROR } from './vocabulary.js';
+
+export class DomainError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(readonly entity: string, readonly id: string) {
+    super(`${entity} ${id} not found`, 'NOT_FOUND', { entity, id });
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'VALIDATION', details);
+  }
+}
+
+/** the record changed under us (stale version), or the request contradicts its current state */
+export class ConflictError extends DomainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'CONFLICT', details);
+  }
+}
+
+export class IllegalTransitionError extends DomainError {
+  constructor(
+    readonly entity: string,
+    readonly current: string,
+    readonly requested: string,
+  ) {
+    super(`${entity}: illegal status transition ${current} → ${requested}`, 'ILLEGAL_TRANSITION', { entity, current, requested });
+  }
+}
+
+/** ap-contract.draft: the partner is suspended or has no terms */
+export class ApPartnerUnavailableError extends DomainError {
+  constructor(apPartnerId: string, why: string) {
+    super(`AP partner ${apPartnerId} unavailable: ${why}`, BPMN_ERROR.apPartnerUnavailable, { apPartnerId, why });
+  }
+}
+
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const code = err?.driverError?.code ?? err?.code ?? '';
+  const errno = err?.driverError?.errno ?? err?.errno;
+  return code === 'ER_DUP_ENTRY' || errno === 1062 || /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(code);
+}

@@ -1,0 +1,70 @@
+/**
+ * Document numbers `<PREFIX>-<YEAR>-<SEQ>` (vocabulary DOCUMENT_TYPE), per type and year, unique and
+ * gap-free.
+ *
+ * nextNumber runs INSIDE the caller's transaction, so the number and the record that carries it commit
+ * or roll back together (a rolled-back transaction leaves no gap):
+ * - MySQL/MariaDB: `INSERT … ON DUPLICATE KEY UPDATE last_value = last_value + 1` takes the exclusive
+ *   row lock on document_sequence(type, year) (creating the row on first use), then
+ *   `SELECT last_value … FOR UPDATE` reads the value under that lock. Other allocations of the same type
+ *   and year wait until the caller commits or rolls back. (An INSERT IGNORE + SELECT FOR UPDATE pair
+ *   would deadlock on first use: concurrent shared locks on the new row cannot all be upgraded.)
+ * - SQLite: one writer at a time (db/transaction.ts serialises transactions in-process; the file lock
+ *   and busy_timeout across processes), so an upsert + read is enough.
+ */
+import type { EntityManager } from 'typeorm';
+import { isMysql } from '../db/transaction.js';
+import { shanghaiYear } from './time.js';
+import { DOCUMENT_TYPE, type DocumentType } from './vocabulary.js';
+
+export function formatNumber(documentType: DocumentType, year: number, seq: number): string {
+  const t = DOCUMENT_TYPE[documentType];
+  if (!t) throw new Error(`unknown document type ${documentType}`);
+  return `${t.prefix}-${year}-${String(seq).padStart(t.width, '0')}`;
+}
+
+/** inverse of formatNumber: { prefix, year, seq } or null */
+export function parseNumber(no: string): { documentType: DocumentType; year: number; seq: number } | null {
+  for (const [type, t] of Object.entries(DOCUMENT_TYPE) as [DocumentType, { prefix: string; width: number }][]) {
+    const m = new RegExp(`^${t.prefix}-(\\d{4})-(\\d{${t.width},})$`).exec(no);
+    if (m) return { documentType: type, year: Number(m[1]), seq: Number(m[2]) };
+  }
+  return null;
+}
+
+/** Allocates the next sequence value; the caller's EntityManager must be inside a transaction. */
+export async function nextSequence(em: EntityManager, documentType: DocumentType, year: number): Promise<number> {
+  if (!(documentType in DOCUMENT_TYPE)) throw new Error(`unknown document type ${documentType}`);
+  if (!Number.isInteger(year) || year < 2000 || year > 9999) throw new Error(`bad year ${year}`);
+  if (!em.queryRunner?.isTransactionActive) {
+    throw new Error('nextNumber must run inside the transaction that stores the numbered record');
+  }
+  const ds = em.connection;
+  let rows: { last_value: number | string }[];
+  if (isMysql(ds)) {
+    await em.query(
+      'INSERT INTO document_sequence (document_type, year, last_value) VALUES (?, ?, 1) ' +
+        'ON DUPLICATE KEY UPDATE last_value = last_value + 1',
+      [documentType, year],
+    );
+    rows = await em.query('SELECT last_value FROM document_sequence WHERE document_type = ? AND year = ? FOR UPDATE', [
+      documentType,
+      year,
+    ]);
+  } else {
+    await em.query(
+      'INSERT INTO document_sequence (document_type, year, last_value) VALUES (?, ?, 1) ' +
+        'ON CONFLICT (document_type, year) DO UPDATE SET last_value = last_value + 1',
+      [documentType, year],
+    );
+    rows = await em.query('SELECT last_value FROM document_sequence WHERE document_type = ? AND year = ?', [documentType, year]);
+  }
+  const v = Number(rows[0]?.last_value);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`sequence ${documentType}/${year} unreadable`);
+  return v;
+}
+
+/** e.g. nextNumber(em, 'business-order') → 'YW-2026-000123' (year: Asia/Shanghai year of now by default) */
+export async function nextNumber(em: EntityManager, documentType: DocumentType, year: number = shanghaiYear()): Promise<string> {
+  return formatNumber(documentType, year, await nextSequence(em, documentType, year));
+}
