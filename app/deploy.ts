@@ -1,0 +1,292 @@
+/**
+ * `npm run deploy`: deploys every BPMN model of processes/ (processes/*.bpmn) and every Camunda form
+ * (processes/forms/*.form) to the configured cluster in ONE atomic deployment (gRPC DeployResource
+ * through @camunda8/sdk's deployResources: all resources or none), then prints one line per process
+ * and form: id, version, key and whether the version moved.
+ *
+ * Nothing changed → no new version: Zeebe compares each resource with the latest version of the same
+ * id (same bytes AND same resource name; BpmnResourceTransformer.isDuplicateOfLatest) and answers a
+ * duplicate with the existing version and key. Resource names are therefore the stable paths relative
+ * to processes/ (`online-training-provisioning.bpmn`, `forms/delivery.form`) whatever the working
+ * directory.
+ *
+ * The gRPC answer does not say whether a resource was a duplicate, so "unchanged" is decided against
+ * the latest version known BEFORE the deployment (`lookupLatest`; the command line asks the
+ * Orchestration Cluster REST API, `POST /v2/process-definitions/search`). Without that answer (for
+ * instance a gateway with no search API, or secondary storage not reachable) the line says `deployed`
+ * instead of guessing.
+ *
+ * Configured by the SDK's standard environment variables only: ZEEBE_GRPC_ADDRESS, ZEEBE_REST_ADDRESS,
+ * CAMUNDA_AUTH_STRATEGY (NONE | BASIC | OAUTH), CAMUNDA_BASIC_AUTH_USERNAME/PASSWORD, ZEEBE_CLIENT_ID,
+ * ZEEBE_CLIENT_SECRET, CAMUNDA_OAUTH_URL, CAMUNDA_TENANT_ID, ...
+ *
+ * `deployProcesses(client, dir)` is exported for the app's single-command start (app/main.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** One resource as the SDK's deployResources takes it. */
+export type DeployResource = { name: string; process: Buffer } | { name: string; form: Buffer };
+
+/** What Zeebe answers (Grpc.DeployResourceResponse of @camunda8/sdk). */
+export interface DeployResponseLike {
+  readonly key: string;
+  readonly deployments: ReadonlyArray<unknown>;
+  readonly tenantId?: string;
+}
+
+/** The SDK's ZeebeGrpcClient satisfies this. */
+export interface DeployClient {
+  deployResources(resources: DeployResource[], tenantId?: string): Promise<DeployResponseLike>;
+}
+
+export interface VersionRef {
+  version: number;
+  key: string;
+}
+
+/** Latest deployed version per id, read before deploying; ids unknown to the cluster are absent. */
+export interface LatestLookup {
+  processes(ids: readonly string[]): Promise<Map<string, VersionRef>>;
+  forms?(ids: readonly string[]): Promise<Map<string, VersionRef>>;
+}
+
+/**
+ * `first version`: the id was not deployed before; `new version`: the version moved; `unchanged`:
+ * Zeebe kept the latest version (duplicate); `deployed`: the previous version is unknown.
+ */
+export type DeployStatus = 'first version' | 'new version' | 'unchanged' | 'deployed';
+
+export interface DeployedItem {
+  kind: 'process' | 'form';
+  id: string;
+  version: number;
+  key: string;
+  resourceName: string;
+  status: DeployStatus;
+  previousVersion?: number;
+}
+
+export interface DeployReport {
+  deploymentKey: string;
+  tenantId?: string;
+  items: DeployedItem[];
+  /** why statuses are `deployed` (the lookup failed), if it did */
+  lookupError?: string;
+}
+
+export interface DeployOptions {
+  tenantId?: string;
+  lookupLatest?: LatestLookup;
+}
+
+export interface CollectedResource {
+  kind: 'process' | 'form';
+  /** the id the file declares (BPMN process ids, form id) */
+  ids: string[];
+  resource: DeployResource;
+}
+
+const toPosix = (p: string): string => p.split(path.sep).join('/');
+
+function listFiles(dir: string, ext: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith(ext))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Executable process ids declared in a BPMN file (enough to look up their versions; Zeebe parses it properly). */
+export function bpmnProcessIds(xml: string): string[] {
+  const ids: string[] = [];
+  const re = /<(?:[\w-]+:)?process\b([^>]*)>/g;
+  for (let m = re.exec(xml); m; m = re.exec(xml)) {
+    const attrs = m[1];
+    const id = /\bid\s*=\s*"([^"]+)"/.exec(attrs)?.[1];
+    const executable = /\bisExecutable\s*=\s*"([^"]+)"/.exec(attrs)?.[1];
+    if (id && executable !== 'false') ids.push(id);
+  }
+  return ids;
+}
+
+/** Reads processes/*.bpmn and processes/forms/*.form; names are paths relative to `dir`. */
+export function collectResources(dir: string): CollectedResource[] {
+  const root = path.resolve(dir);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`no processes directory at ${root}`);
+  const out: CollectedResource[] = [];
+  for (const file of listFiles(root, '.bpmn')) {
+    const content = fs.readFileSync(path.join(root, file));
+    const ids = bpmnProcessIds(content.toString('utf8'));
+    if (ids.length === 0) throw new Error(`${file}: no executable process`);
+    out.push({ kind: 'process', ids, resource: { name: file, process: content } });
+  }
+  const formsDir = path.join(root, 'forms');
+  for (const file of listFiles(formsDir, '.form')) {
+    const content = fs.readFileSync(path.join(formsDir, file));
+    let id: unknown;
+    try {
+      id = (JSON.parse(content.toString('utf8')) as { id?: unknown }).id;
+    } catch (e) {
+      throw new Error(`forms/${file}: not JSON (${(e as Error).message})`);
+    }
+    if (typeof id !== 'string' || id === '') throw new Error(`forms/${file}: the form has no "id"`);
+    out.push({ kind: 'form', ids: [id], resource: { name: toPosix(path.join('forms', file)), form: content } });
+  }
+  if (!out.some((r) => r.kind === 'process')) throw new Error(`no *.bpmn file in ${root}`);
+  return out;
+}
+
+interface ProcessMeta {
+  bpmnProcessId: string;
+  version: number;
+  processDefinitionKey: string | number;
+  resourceName: string;
+}
+interface FormMeta {
+  formId: string;
+  version: number;
+  formKey: string | number;
+  resourceName: string;
+}
+
+function statusOf(version: number, key: string, previous: VersionRef | undefined, known: boolean): Pick<DeployedItem, 'status' | 'previousVersion'> {
+  if (!known) return { status: 'deployed' };
+  if (!previous) return { status: 'first version' };
+  if (previous.key === key && previous.version === version) return { status: 'unchanged', previousVersion: previous.version };
+  return { status: 'new version', previousVersion: previous.version };
+}
+
+/**
+ * Deploys all processes and forms of `dir` atomically and reports each with its version and key.
+ * Throws (deploying nothing) when a file is unreadable or the cluster rejects any resource.
+ */
+export async function deployProcesses(client: DeployClient, dir: string, opts: DeployOptions = {}): Promise<DeployReport> {
+  const collected = collectResources(dir);
+  const processIds = collected.filter((c) => c.kind === 'process').flatMap((c) => c.ids);
+  const formIds = collected.filter((c) => c.kind === 'form').flatMap((c) => c.ids);
+
+  let previousProcesses = new Map<string, VersionRef>();
+  let previousForms = new Map<string, VersionRef>();
+  let processesKnown = false;
+  let formsKnown = false;
+  let lookupError: string | undefined;
+  if (opts.lookupLatest) {
+    try {
+      previousProcesses = await opts.lookupLatest.processes(processIds);
+      processesKnown = true;
+      if (opts.lookupLatest.forms) {
+        previousForms = await opts.lookupLatest.forms(formIds);
+        formsKnown = true;
+      }
+    } catch (e) {
+      lookupError = (e as Error).message ?? String(e);
+    }
+  }
+
+  const response = await client.deployResources(
+    collected.map((c) => c.resource),
+    opts.tenantId,
+  );
+
+  const items: DeployedItem[] = [];
+  for (const d of response.deployments as Array<{ process?: ProcessMeta; form?: FormMeta }>) {
+    if (d.process) {
+      const p = d.process;
+      const key = String(p.processDefinitionKey);
+      items.push({
+        kind: 'process',
+        id: p.bpmnProcessId,
+        version: Number(p.version),
+        key,
+        resourceName: p.resourceName,
+        ...statusOf(Number(p.version), key, previousProcesses.get(p.bpmnProcessId), processesKnown),
+      });
+    } else if (d.form) {
+      const f = d.form;
+      const key = String(f.formKey);
+      items.push({
+        kind: 'form',
+        id: f.formId,
+        version: Number(f.version),
+        key,
+        resourceName: f.resourceName,
+        ...statusOf(Number(f.version), key, previousForms.get(f.formId), formsKnown),
+      });
+    }
+  }
+  const missing = [...processIds.map((id) => ['process', id]), ...formIds.map((id) => ['form', id])].filter(
+    ([kind, id]) => !items.some((i) => i.kind === kind && i.id === id),
+  );
+  if (missing.length > 0) {
+    throw new Error(`deployment ${response.key} answered without ${missing.map(([k, id]) => `${k} ${id}`).join(', ')}`);
+  }
+  items.sort((a, b) => (a.kind === b.kind ? a.id.localeCompare(b.id) : a.kind === 'process' ? -1 : 1));
+  return { deploymentKey: String(response.key), tenantId: response.tenantId || undefined, items, ...(lookupError ? { lookupError } : {}) };
+}
+
+/** Human-readable lines of a report, one per process or form. */
+export function formatReport(report: DeployReport): string[] {
+  const width = Math.max(...report.items.map((i) => i.id.length), 10);
+  const lines = [`deployment ${report.deploymentKey}${report.tenantId ? ` (tenant ${report.tenantId})` : ''}`];
+  for (const i of report.items) {
+    const moved = i.status === 'new version' && i.previousVersion !== undefined ? ` (was v${i.previousVersion})` : '';
+    lines.push(`  ${i.kind.padEnd(7)} ${i.id.padEnd(width)}  v${String(i.version).padEnd(4)} key ${i.key.padEnd(20)} ${i.status}${moved}`);
+  }
+  if (report.lookupError) lines.push(`  (previous versions unknown: ${report.lookupError})`);
+  return lines;
+}
+
+/** The REST search the SDK's CamundaRestClient offers (8.8). */
+export interface ProcessDefinitionSearchClient {
+  searchProcessDefinitions(req: {
+    filter: { processDefinitionId?: string; tenantId?: string };
+    sort?: Array<{ field: 'version'; order?: 'ASC' | 'DESC' }>;
+    page?: { from: number; limit: number };
+  }): Promise<{ items: Array<{ processDefinitionId: string; version: number; processDefinitionKey: string }> }>;
+}
+
+/** LatestLookup over the Orchestration Cluster REST API (secondary storage: exported within seconds). */
+export function restLatestLookup(rest: ProcessDefinitionSearchClient, tenantId?: string): LatestLookup {
+  return {
+    async processes(ids) {
+      const out = new Map<string, VersionRef>();
+      for (const id of ids) {
+        const res = await rest.searchProcessDefinitions({
+          filter: { processDefinitionId: id, ...(tenantId ? { tenantId } : {}) },
+          sort: [{ field: 'version', order: 'DESC' }],
+          page: { from: 0, limit: 1 },
+        });
+        const top = res.items[0];
+        if (top) out.set(id, { version: Number(top.version), key: String(top.processDefinitionKey) });
+      }
+      return out;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  // Loaded here so that importing deployProcesses does not construct an SDK client.
+  const { Camunda8 } = await import('@camunda8/sdk');
+  const dir = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'processes'));
+  const c8 = new Camunda8();
+  const zeebe = c8.getZeebeGrpcApiClient();
+  const tenantId = process.env.CAMUNDA_TENANT_ID || undefined;
+  try {
+    const report = await deployProcesses(zeebe, dir, {
+      tenantId,
+      lookupLatest: restLatestLookup(c8.getCamundaRestClient(), tenantId),
+    });
+    for (const line of formatReport(report)) console.log(line);
+  } finally {
+    await zeebe.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(`deploy failed: ${(e as Error)?.message ?? String(e)}`);
+    process.exit(1);
+  });
+}

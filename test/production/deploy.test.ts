@@ -1,0 +1,193 @@
+import { expect } from 'chai';
+import { Camunda8 } from '@camunda8/sdk';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  bpmnProcessIds,
+  collectResources,
+  deployProcesses,
+  formatReport,
+  restLatestLookup,
+  type DeployClient,
+  type LatestLookup,
+  type VersionRef,
+} from '../../app/deploy';
+import { PROCESS } from '../../domain/vocabulary';
+import { GatewayDouble } from './support/gateway-double';
+
+const bpmn = (id: string, extra = '') => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d-${id}" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="${id}" name="n" isExecutable="true"><bpmn:startEvent id="s"/>${extra}</bpmn:process>
+</bpmn:definitions>
+`;
+const form = (id: string, label = 'x') => JSON.stringify({ id, type: 'default', components: [{ type: 'textfield', key: 'k', label }] });
+
+/** The real SDK gRPC client against the gateway double on loopback. */
+function sdkClient(port: number) {
+  const c8 = new Camunda8({
+    ZEEBE_GRPC_ADDRESS: `grpc://127.0.0.1:${port}`,
+    CAMUNDA_AUTH_STRATEGY: 'NONE',
+    CAMUNDA_LOG_LEVEL: 'none',
+    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE', ZEEBE_GRPC_CLIENT_RETRY: false },
+  });
+  return c8.getZeebeGrpcApiClient();
+}
+
+/** Latest versions as the cluster knows them (what the REST search would answer). */
+function lookupFrom(gw: GatewayDouble): LatestLookup {
+  const read = (prefix: string) => async (ids: readonly string[]) => {
+    const out = new Map<string, VersionRef>();
+    for (const id of ids) {
+      const l = gw.latest.get(`${prefix}:${id}`);
+      if (l) out.set(id, { version: l.version, key: l.key });
+    }
+    return out;
+  };
+  return { processes: read('p'), forms: read('f') };
+}
+
+describe('production: app/deploy.ts', () => {
+  let dir: string;
+  let gw: GatewayDouble;
+  let zeebe: ReturnType<typeof sdkClient>;
+  beforeEach(async () => {
+    gw = new GatewayDouble();
+    zeebe = sdkClient(await gw.start());
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-deploy-'));
+    fs.mkdirSync(path.join(dir, 'forms'));
+    fs.mkdirSync(path.join(dir, 'element-templates'));
+    fs.writeFileSync(path.join(dir, `${PROCESS.countersign}.bpmn`), bpmn(PROCESS.countersign));
+    fs.writeFileSync(path.join(dir, `${PROCESS.provisioning}.bpmn`), bpmn(PROCESS.provisioning));
+    fs.writeFileSync(path.join(dir, 'forms', 'delivery.form'), form('delivery'));
+    fs.writeFileSync(path.join(dir, 'forms', 'countersign-review.form'), form('countersign-review'));
+    // not deployed: element templates, lint config, other files
+    fs.writeFileSync(path.join(dir, 'element-templates', 't.json'), '{}');
+    fs.writeFileSync(path.join(dir, '.bpmnlintrc'), '{}');
+  });
+  afterEach(async () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await zeebe.close();
+    await gw.stop();
+  });
+
+  it('collects *.bpmn and forms/*.form with names relative to the folder (stable for duplicate detection)', () => {
+    const got = collectResources(dir).map((c) => [c.kind, c.resource.name, c.ids.join(',')]);
+    expect(got).to.deep.equal([
+      ['process', 'contract-countersign.bpmn', 'contract-countersign'],
+      ['process', 'online-training-provisioning.bpmn', 'online-training-provisioning'],
+      ['form', 'forms/countersign-review.form', 'countersign-review'],
+      ['form', 'forms/delivery.form', 'delivery'],
+    ]);
+  });
+
+  it('reads executable process ids only', () => {
+    const xml = `<definitions><process id="a" isExecutable="true"></process><bpmn2:process id="b"/><process id="c" isExecutable="false"/></definitions>`;
+    expect(bpmnProcessIds(xml)).to.deep.equal(['a', 'b']);
+  });
+
+  it('deploys everything in ONE gRPC call, then reports unchanged on a second run and a new version for an edited model', async () => {
+    const first = await deployProcesses(zeebe, dir, { lookupLatest: lookupFrom(gw) });
+    expect(gw.deployCalls).to.have.length(1);
+    expect(gw.deployCalls[0].find((r) => r.name === 'forms/delivery.form')?.content).to.equal(form('delivery'));
+    expect(gw.deployCalls[0].map((r) => r.name)).to.have.members([
+      'contract-countersign.bpmn',
+      'online-training-provisioning.bpmn',
+      'forms/countersign-review.form',
+      'forms/delivery.form',
+    ]);
+    expect(first.items.map((i) => [i.kind, i.id, i.version, i.status])).to.deep.equal([
+      ['process', 'contract-countersign', 1, 'first version'],
+      ['process', 'online-training-provisioning', 1, 'first version'],
+      ['form', 'countersign-review', 1, 'first version'],
+      ['form', 'delivery', 1, 'first version'],
+    ]);
+
+    const second = await deployProcesses(zeebe, dir, { lookupLatest: lookupFrom(gw) });
+    expect(gw.deployCalls).to.have.length(2);
+    expect(second.items.every((i) => i.status === 'unchanged')).to.equal(true);
+    expect(second.items.map((i) => i.key)).to.deep.equal(first.items.map((i) => i.key));
+    expect(second.items.map((i) => i.version)).to.deep.equal([1, 1, 1, 1]);
+
+    fs.writeFileSync(path.join(dir, `${PROCESS.provisioning}.bpmn`), bpmn(PROCESS.provisioning, '<bpmn:endEvent id="e"/>'));
+    const third = await deployProcesses(zeebe, dir, { lookupLatest: lookupFrom(gw) });
+    const byId = Object.fromEntries(third.items.map((i) => [i.id, i]));
+    expect(byId[PROCESS.provisioning]).to.include({ version: 2, status: 'new version', previousVersion: 1 });
+    expect(byId[PROCESS.provisioning].key).to.not.equal(first.items[1].key);
+    expect(byId[PROCESS.countersign]).to.include({ version: 1, status: 'unchanged' });
+    expect(byId.delivery).to.include({ version: 1, status: 'unchanged' });
+
+    const lines = formatReport(third);
+    expect(lines[0]).to.equal(`deployment ${third.deploymentKey} (tenant <default>)`);
+    expect(lines.find((l) => l.includes(PROCESS.provisioning))).to.match(/v2\s+key \d+\s+new version \(was v1\)$/);
+    expect(lines.find((l) => l.includes(PROCESS.countersign))).to.match(/v1\s+key \d+\s+unchanged$/);
+  });
+
+  it('says "deployed" (never guesses) when the previous versions cannot be read', async () => {
+    await deployProcesses(zeebe, dir);
+    const failing: LatestLookup = { processes: async () => Promise.reject(new Error('404 /v2/process-definitions/search')) };
+    const report = await deployProcesses(zeebe, dir, { lookupLatest: failing });
+    expect(report.items.map((i) => i.status)).to.deep.equal(['deployed', 'deployed', 'deployed', 'deployed']);
+    expect(report.lookupError).to.equal('404 /v2/process-definitions/search');
+    expect(formatReport(report).at(-1)).to.include('previous versions unknown');
+    // no lookup at all: same
+    expect((await deployProcesses(zeebe, dir)).items.every((i) => i.status === 'deployed')).to.equal(true);
+  });
+
+  it('passes a rejection through and deploys nothing (one atomic call)', async () => {
+    // a broken model next to valid ones: the gateway rejects the whole deployment
+    fs.writeFileSync(path.join(dir, 'zz-broken.bpmn'), '<bpmn:process id="zz-broken" isExecutable="true">');
+    let err: Error | undefined;
+    try {
+      await deployProcesses(zeebe, dir);
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).to.match(/zz-broken\.bpmn/);
+    expect(gw.deployCalls).to.have.length(1);
+    expect(gw.deployCalls[0]).to.have.length(5);
+    expect(gw.latest.size).to.equal(0);
+  });
+
+  it('refuses a folder without models, a form without id, and an answer missing a resource', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-deploy-empty-'));
+    try {
+      expect(() => collectResources(empty)).to.throw(/no \*\.bpmn file/);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+    expect(() => collectResources(path.join(dir, 'nope'))).to.throw(/no processes directory/);
+    fs.writeFileSync(path.join(dir, 'forms', 'bad.form'), JSON.stringify({ components: [] }));
+    expect(() => collectResources(dir)).to.throw(/forms\/bad.form: the form has no "id"/);
+    fs.rmSync(path.join(dir, 'forms', 'bad.form'));
+    const lying: DeployClient = { deployResources: async () => ({ key: '1', deployments: [] }) };
+    let err: Error | undefined;
+    try {
+      await deployProcesses(lying, dir);
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).to.match(/answered without process contract-countersign/);
+  });
+
+  it('restLatestLookup asks the search API for the highest version of each id', async () => {
+    const asked: unknown[] = [];
+    const lookup = restLatestLookup({
+      async searchProcessDefinitions(req) {
+        asked.push(req);
+        return req.filter.processDefinitionId === 'a' ? { items: [{ processDefinitionId: 'a', version: 3, processDefinitionKey: '99' }] } : { items: [] };
+      },
+    });
+    const got = await lookup.processes(['a', 'b']);
+    expect([...got]).to.deep.equal([['a', { version: 3, key: '99' }]]);
+    expect(asked[0]).to.deep.equal({ filter: { processDefinitionId: 'a' }, sort: [{ field: 'version', order: 'DESC' }], page: { from: 0, limit: 1 } });
+  });
+
+  it('deploys the real processes/ folder when it exists (collects every model and form there)', function () {
+    const real = path.join(__dirname, '..', '..', 'processes');
+    if (!fs.existsSync(real) || !fs.readdirSync(real).some((f) => f.endsWith('.bpmn'))) this.skip();
+    const collected = collectResources(real);
+    const ids = collected.filter((c) => c.kind === 'process').flatMap((c) => c.ids);
+    for (const id of Object.values(PROCESS)) expect(ids, `process ${id}`).to.include(id);
+  });
+});
