@@ -11,7 +11,16 @@ import type { DataSource } from 'typeorm';
 import type { Zeebe } from '@camunda8/sdk';
 import { REGISTRY } from './registry';
 import { createTaskHandler, DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/adapter';
-import { systemClock, silentLogger, type Clock, type HandlerDef, type Logger, type Services } from './runtime/job';
+import {
+  DEFAULT_WORKER_SETTINGS,
+  systemClock,
+  silentLogger,
+  type Clock,
+  type HandlerDef,
+  type Logger,
+  type Services,
+  type WorkerSettings,
+} from './runtime/job';
 import { fetchHttpClient, type HttpClient } from './runtime/http';
 import { noTaskActorResolver, type TaskActorResolver } from './runtime/actor';
 import { guardPoisonPayloads } from './runtime/poison-guard';
@@ -34,6 +43,7 @@ export interface StartWorkersOptions {
   clock?: Clock;
   actors?: TaskActorResolver;
   log?: Logger;
+  settings?: Partial<WorkerSettings>;
   /** defaults to the full registry; a subset for focused runs */
   handlers?: readonly HandlerDef[];
   retryPolicy?: RetryPolicy;
@@ -55,6 +65,7 @@ export interface RunningWorkers {
 export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
   const log = opts.log ?? silentLogger;
   const services: Services = {
+    settings: { ...DEFAULT_WORKER_SETTINGS, ...opts.settings },
     dataSource: opts.dataSource,
     clock: opts.clock ?? systemClock,
     http: opts.http ?? fetchHttpClient,

@@ -14,15 +14,37 @@ export interface ResolvedActor {
 }
 
 export interface TaskActorResolver {
-  /** assignee of the most recently completed user task `userTaskElementId` in the instance, or null */
-  resolveAssignee(processInstanceKey: string, userTaskElementId: string): Promise<string | null>;
+  /**
+   * assignee of the most recently completed user task `userTaskElementId` in the instance (or, with
+   * null, of the most recently completed user task of the instance), or null
+   */
+  resolveAssignee(processInstanceKey: string, userTaskElementId: string | null): Promise<string | null>;
 }
 
 export const FALLBACK_ACTOR = 'tasklist';
 
+/** recording service task id → the user task it follows (process-contract.md) */
+export const USER_TASK_BEFORE: Readonly<Record<string, string>> = {
+  'record-customer-decision': 'confirm-order-with-customer',
+  'apply-order-revision': 'revise-order',
+  'register-revenue-contract': 'draft-revenue-contract',
+  'apply-revenue-contract-revision': 'revise-revenue-contract',
+  'record-revenue-contract-signing': 'sign-revenue-contract',
+  'record-configuration-reply': 'configure-platform',
+  'record-configuration-acceptance': 'accept-configuration',
+  'apply-expense-contract-revision': 'revise-expense-contract',
+  'record-payment-basis-check': 'check-payment-basis',
+  'record-delivery': 'deliver-to-customer',
+  'record-completion': 'file-completion-record',
+  'record-dept-manager-decision': 'dept-manager-review',
+  'record-center-decision': 'center-review',
+  'publish-monthly-report': 'review-monthly-report',
+  'close-service-request': 'file-communication-record',
+};
+
 /** The subset of the SDK's CamundaRestClient.searchUserTasks this needs (or any fetch-based equivalent). */
 export type UserTaskSearch = (request: {
-  filter: { processInstanceKey: string; elementId: string; state: 'COMPLETED' };
+  filter: { processInstanceKey: string; elementId?: string; state: 'COMPLETED' };
   sort: { field: 'completionDate'; order: 'DESC' | 'desc' }[];
   page: { from: number; limit: number };
 }) => Promise<{ items: { assignee?: string | null; completionDate?: string | null }[] }>;
@@ -30,11 +52,11 @@ export type UserTaskSearch = (request: {
 export class RestTaskActorResolver implements TaskActorResolver {
   constructor(private readonly search: UserTaskSearch) {}
 
-  async resolveAssignee(processInstanceKey: string, userTaskElementId: string): Promise<string | null> {
+  async resolveAssignee(processInstanceKey: string, userTaskElementId: string | null): Promise<string | null> {
     const res = await this.search({
-      filter: { processInstanceKey, elementId: userTaskElementId, state: 'COMPLETED' },
+      filter: { processInstanceKey, ...(userTaskElementId ? { elementId: userTaskElementId } : {}), state: 'COMPLETED' },
       sort: [{ field: 'completionDate', order: 'DESC' }],
-      page: { from: 0, limit: 1 },
+      page: { from: 0, limit: 5 },
     });
     const items = [...(res.items ?? [])].sort((a, b) =>
       String(b.completionDate ?? '').localeCompare(String(a.completionDate ?? '')),
@@ -48,9 +70,13 @@ export const noTaskActorResolver: TaskActorResolver = { resolveAssignee: async (
 
 export async function resolveActor(
   resolver: TaskActorResolver,
-  job: { processInstanceKey: string; retries: number; variables: { completedBy?: unknown } },
-  userTaskElementId: string,
+  job: { processInstanceKey: string; retries: number; elementId: string; customHeaders: Readonly<Record<string, string>>; variables: { completedBy?: unknown } },
+  fallbackUserTaskElementId: string | null = null,
 ): Promise<ResolvedActor> {
+  // the user task whose decision this job records: header `userTaskId` on the service task, else the
+  // known predecessor of this service task (process-contract.md), else the latest completed user task
+  const userTaskElementId =
+    job.customHeaders.userTaskId ?? USER_TASK_BEFORE[job.elementId] ?? fallbackUserTaskElementId ?? null;
   const completedBy = job.variables.completedBy;
   if (typeof completedBy === 'string' && completedBy.trim() !== '') {
     return { actor: completedBy.trim(), source: 'completedBy' };
@@ -61,7 +87,7 @@ export async function resolveActor(
     return {
       actor: FALLBACK_ACTOR,
       source: 'fallback',
-      note: `actor unknown: no completedBy and no assignee found for completed user task ${userTaskElementId}`,
+      note: `actor unknown: no completedBy and no assignee found for completed user task ${userTaskElementId ?? '(latest)'}`,
     };
   } catch (e) {
     // a transient REST failure is retried (the job fails with back-off); only the last attempt falls back

@@ -36,7 +36,18 @@ export async function executeJob(def: HandlerDef, job: JobView, services: Servic
   try {
     return await def.handle(job, services);
   } catch (e) {
-    const err = e as Error;
+    const err = e as Error & { hint?: unknown };
+    if (err?.name === 'PermanentError' && typeof err.hint === 'string') {
+      return failPermanently(`${def.type}: ${err.message}`, err.hint);
+    }
+    // domain/errors: a missing record, an invalid value or an illegal transition will not heal by retrying
+    const code = (e as { code?: unknown })?.code;
+    if (e instanceof Error && (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'ILLEGAL_TRANSITION')) {
+      return failPermanently(
+        `${def.type}: ${err.message}`,
+        'the process variables do not match the records: correct them in Operate (or the record via the API), then retry the incident',
+      );
+    }
     services.log.error({ jobKey: job.key, type: job.type, err: err?.stack ?? String(e) }, 'job handler threw');
     return {
       kind: 'fail',

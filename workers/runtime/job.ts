@@ -27,8 +27,24 @@ export interface Logger {
 }
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
+/** Settings handlers need (from config/, passed in by workers/main.ts: handlers never read env). */
+export interface WorkerSettings {
+  /** ISO-8601 duration of the AP SLA reminder when the partner's terms do not say (AP_SLA_DURATION) */
+  readonly apSlaDuration: string;
+  /** remind this many working days before the completion deadline (COMPLETION_REMINDER_WORKING_DAYS) */
+  readonly completionReminderWorkingDays: number;
+  /** time-out of the HTTP call to an AP endpoint, ms */
+  readonly apRequestTimeoutMs: number;
+}
+export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
+  apSlaDuration: 'P10D',
+  completionReminderWorkingDays: 5,
+  apRequestTimeoutMs: 10_000,
+};
+
 /** Everything a handler may use; injected by workers/main.ts (or a test). */
 export interface Services {
+  readonly settings: WorkerSettings;
   readonly dataSource: DataSource;
   readonly clock: Clock;
   readonly http: HttpClient;

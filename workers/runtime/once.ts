@@ -1,0 +1,55 @@
+/**
+ * Exactly-once effects under at-least-once delivery.
+ *
+ * `once(ds, jobType, key, work)` runs `work` in ONE transaction together with the insert of
+ * processed_job(jobType, key) and stores the variables it returns there. A second delivery of the same
+ * job (sequential or concurrent) finds the row and returns the stored variables without doing anything:
+ * on MySQL the concurrent insert of the same primary key waits for the first transaction and then fails
+ * with a duplicate key (we then read the committed result); on SQLite transactions are serialised.
+ * The key is a business key where the flow has one (round+step, order, month, ...) and the job key
+ * otherwise (a job keeps its key across retries and re-deliveries; a loop creates a new job).
+ */
+import type { DataSource, EntityManager } from 'typeorm';
+import { ProcessedJobEntity } from '../../db/entities/index.js';
+import { inTransaction } from '../../db/transaction.js';
+import type { Variables } from './outcome';
+
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const code = err?.driverError?.code ?? err?.code ?? '';
+  const errno = err?.driverError?.errno ?? err?.errno;
+  return code === 'ER_DUP_ENTRY' || errno === 1062 || /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(code);
+}
+
+export class AlreadyProcessed extends Error {}
+
+export async function storedResult(ds: DataSource | EntityManager, jobType: string, key: string): Promise<Variables | null> {
+  const row = await ds.getRepository(ProcessedJobEntity).findOneBy({ jobType, idempotencyKey: key });
+  return row ? ((row.result ?? {}) as Variables) : null;
+}
+
+export async function once(
+  ds: DataSource,
+  jobType: string,
+  key: string,
+  now: Date,
+  work: (em: EntityManager) => Promise<Variables>,
+): Promise<Variables> {
+  const done = await storedResult(ds, jobType, key);
+  if (done) return done;
+  try {
+    return await inTransaction(ds, async (em) => {
+      await em.getRepository(ProcessedJobEntity).insert({ jobType, idempotencyKey: key, result: null, processedAt: now });
+      const result = await work(em);
+      await em.getRepository(ProcessedJobEntity).update({ jobType, idempotencyKey: key }, { result: result as never });
+      return result;
+    });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    // a concurrent delivery committed first (or the work hit a business-key unique index of a record
+    // written by that delivery): return what it returned
+    const winner = await storedResult(ds, jobType, key);
+    if (winner) return winner;
+    throw e;
+  }
+}
