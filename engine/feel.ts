@@ -1,0 +1,81 @@
+// FEEL evaluation (feelin) with Zeebe's conventions: an expression starts with '='; anything else is a
+// static value. Results are converted to JSON values (temporal values become ISO strings).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const feelin = require('feelin') as {
+  evaluate(expr: string, ctx?: Record<string, unknown>): { value: unknown; warnings: { type: string; message: string }[] };
+  dateAndTime(s: string): unknown;
+  date(s: string): unknown;
+  FeelDateTime: new (...a: unknown[]) => unknown;
+  FeelDate: new (...a: unknown[]) => unknown;
+  FeelTime: new (...a: unknown[]) => unknown;
+  FeelDuration: new (...a: unknown[]) => unknown;
+};
+
+export class FeelError extends Error {}
+
+export function isExpression(s: string | undefined | null): boolean {
+  return typeof s === 'string' && s.trimStart().startsWith('=');
+}
+
+function toJson(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(toJson);
+  if (typeof v === 'function') return null;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (o instanceof feelin.FeelDateTime || o instanceof feelin.FeelDate || o instanceof feelin.FeelTime || o instanceof feelin.FeelDuration) {
+      return String(o);
+    }
+    if (o.constructor && o.constructor !== Object && typeof (o as { toString?: unknown }).toString === 'function' && 'iso' in o) {
+      return String(o);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(o)) out[k] = toJson(val);
+    return out;
+  }
+  return null;
+}
+
+/** Evaluate a FEEL expression (with or without the leading '='). Throws FeelError on syntax errors. */
+export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: number, raw = false): unknown {
+  const src = expr.trimStart().startsWith('=') ? expr.trimStart().slice(1) : expr;
+  const iso = new Date(nowMs).toISOString();
+  const ctx: Record<string, unknown> = {
+    ...vars,
+    now: () => feelin.dateAndTime(iso.replace(/\.\d{3}Z$/, 'Z')),
+    today: () => feelin.date(iso.slice(0, 10)),
+  };
+  let res;
+  try {
+    res = feelin.evaluate(src, ctx);
+  } catch (e) {
+    throw new FeelError(`failed to evaluate expression '${src.trim()}': ${(e as Error).message}`);
+  }
+  return raw ? res.value : toJson(res.value);
+}
+
+/** Static value or expression. */
+export function valueOf(s: string, vars: Record<string, unknown>, nowMs: number): unknown {
+  return isExpression(s) ? evalFeel(s, vars, nowMs) : s;
+}
+
+/** Check that an expression parses (used at deploy time). Variables absent → null, which is fine. */
+export function checkSyntax(expr: string): string | null {
+  const src = expr.trimStart().startsWith('=') ? expr.trimStart().slice(1) : expr;
+  try {
+    feelin.evaluate(src, {});
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+export function feelType(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'boolean') return 'BOOLEAN';
+  if (typeof v === 'number') return 'NUMBER';
+  if (typeof v === 'string') return 'STRING';
+  if (Array.isArray(v)) return 'LIST';
+  return 'CONTEXT';
+}

@@ -1,0 +1,56 @@
+// Programmatic API: start an engine with a Zeebe-compatible gRPC gateway and the REST subset.
+import { Engine } from './core';
+import { startGrpc } from './grpc';
+import { startRest } from './rest';
+import { Store } from './store';
+
+export interface EngineOptions {
+  /** gRPC gateway port; 0 picks a free port. Default 26500. */
+  grpcPort?: number;
+  /** REST port; 0 picks a free port. Default 8080. */
+  restPort?: number;
+  /** Directory for the SQLite state; omitted: in memory (nothing survives a restart). */
+  dataDir?: string;
+  /** Enables POST /engine/clock to move the engine clock forward. */
+  testMode?: boolean;
+  /** Interface to bind; default 0.0.0.0. */
+  host?: string;
+}
+
+export interface RunningEngine {
+  /** host:port of the gRPC gateway, e.g. "127.0.0.1:26500" (use grpc://<grpcAddress> as ZEEBE_GRPC_ADDRESS). */
+  grpcAddress: string;
+  /** Base URL of the REST API, e.g. "http://127.0.0.1:8080". */
+  restAddress: string;
+  grpcPort: number;
+  restPort: number;
+  engine: Engine;
+  stop(): Promise<void>;
+}
+
+export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngine> {
+  const store = opts.dataDir ? new Store(opts.dataDir) : null;
+  const engine = new Engine(store, !!opts.testMode);
+  await engine.load();
+  engine.start();
+  const host = opts.host ?? '0.0.0.0';
+  const g = await startGrpc(engine, opts.grpcPort ?? 26500, host);
+  const r = await startRest(engine, opts.restPort ?? 8080, host);
+  let stopped = false;
+  return {
+    grpcAddress: `127.0.0.1:${g.port}`,
+    restAddress: `http://127.0.0.1:${r.port}`,
+    grpcPort: g.port,
+    restPort: r.port,
+    engine,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      g.server.forceShutdown();
+      await new Promise<void>((res) => { r.server.closeAllConnections?.(); r.server.close(() => res()); });
+      await engine.stop();
+    },
+  };
+}
+
+export { Engine } from './core';

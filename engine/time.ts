@@ -1,0 +1,69 @@
+// ISO-8601 durations, dates and cycles (R[n]/[start/]duration and 6-field cron) for timers.
+import { CronExpressionParser } from 'cron-parser';
+
+export interface Duration { years: number; months: number; weeks: number; days: number; hours: number; minutes: number; seconds: number; negative: boolean }
+
+export function parseDuration(s: string): Duration | null {
+  const m = /^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(s.trim());
+  if (!m || s.trim() === 'P' || s.trim().endsWith('T')) return null;
+  const n = (i: number) => (m[i] ? Number(m[i]) : 0);
+  return { negative: !!m[1], years: n(2), months: n(3), weeks: n(4), days: n(5), hours: n(6), minutes: n(7), seconds: n(8) };
+}
+
+/** Add a duration to an instant (UTC calendar arithmetic for years/months, like Java's Period on a UTC clock). */
+export function addDuration(fromMs: number, d: Duration): number {
+  const sign = d.negative ? -1 : 1;
+  const dt = new Date(fromMs);
+  if (d.years || d.months) dt.setUTCMonth(dt.getUTCMonth() + sign * (d.years * 12 + d.months));
+  let ms = dt.getTime();
+  ms += sign * ((d.weeks * 7 + d.days) * 86400000 + d.hours * 3600000 + d.minutes * 60000 + d.seconds * 1000);
+  return Math.round(ms);
+}
+
+export function parseDate(s: string): number | null {
+  const v = s.trim().replace(/\[.*\]$/, '');
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(v)) return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : t;
+}
+
+export interface Cycle { repetitions: number; start?: number; duration?: Duration; cron?: string }
+
+export function parseTimeCycle(s: string): Cycle | null {
+  const v = s.trim();
+  const m = /^R(\d*)\/(.+)$/.exec(v);
+  if (m) {
+    const parts = m[2].split('/');
+    const repetitions = m[1] === '' ? -1 : Number(m[1]);
+    if (parts.length === 1) {
+      const d = parseDuration(parts[0]);
+      return d ? { repetitions, duration: d } : null;
+    }
+    if (parts.length === 2) {
+      const start = parseDate(parts[0]);
+      const d = parseDuration(parts[1]);
+      return start !== null && d ? { repetitions, start, duration: d } : null;
+    }
+    return null;
+  }
+  const fields = v.split(/\s+/);
+  if (fields.length === 6) {
+    try {
+      CronExpressionParser.parse(v);
+      return { repetitions: -1, cron: v };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/** Next due time of a cycle after `now`; `first` = whether this is the first occurrence. */
+export function nextCycleDue(c: Cycle, nowMs: number, first: boolean): number {
+  if (c.cron) {
+    const it = CronExpressionParser.parse(c.cron, { currentDate: new Date(nowMs), tz: process.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone });
+    return it.next().toDate().getTime();
+  }
+  if (first && c.start !== undefined && c.start > nowMs) return c.start;
+  return addDuration(nowMs, c.duration!);
+}

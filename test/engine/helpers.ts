@@ -1,0 +1,121 @@
+// Shared set-up for the engine conformance suite. Against the local engine (default) each suite starts its
+// own engine on free ports in test mode; with ZEEBE_GRPC_ADDRESS set the same tests run against a real
+// Zeebe (REST at ZEEBE_REST_ADDRESS), and the cases that move the clock skip visibly.
+import { Camunda8 } from '@camunda8/sdk';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startEngine, RunningEngine } from '../../engine';
+
+export type Zbc = ReturnType<Camunda8['getZeebeGrpcApiClient']>;
+
+export interface Ctx {
+  zbc: Zbc;
+  rest: string;
+  grpc: string;
+  external: boolean;
+  engine?: RunningEngine;
+  stop(): Promise<void>;
+}
+
+export const FIXTURES = path.join(__dirname, 'fixtures');
+export const fixture = (name: string) => path.join(FIXTURES, name);
+export const uid = () => randomUUID().slice(0, 8);
+
+export function client(grpcAddress: string, restAddress: string, retry = true): Zbc {
+  const c8 = new Camunda8({
+    ZEEBE_GRPC_ADDRESS: `grpc://${grpcAddress}`,
+    ZEEBE_REST_ADDRESS: restAddress,
+    CAMUNDA_AUTH_STRATEGY: 'NONE',
+    CAMUNDA_LOG_LEVEL: 'none',
+    zeebeGrpcSettings: { ZEEBE_GRPC_CLIENT_RETRY: retry, ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
+  } as never);
+  return c8.getZeebeGrpcApiClient();
+}
+
+export async function setup(opts: { dataDir?: string; retry?: boolean } = {}): Promise<Ctx> {
+  const ext = process.env.ZEEBE_GRPC_ADDRESS;
+  if (ext) {
+    const grpc = ext.replace(/^grpcs?:\/\//, '');
+    const rest = process.env.ZEEBE_REST_ADDRESS ?? 'http://localhost:8080';
+    const zbc = client(grpc, rest, opts.retry ?? true);
+    return { zbc, rest, grpc, external: true, stop: async () => { await zbc.close(); } };
+  }
+  const engine = await startEngine({ grpcPort: 0, restPort: 0, testMode: true, dataDir: opts.dataDir, host: '127.0.0.1' });
+  const zbc = client(engine.grpcAddress, engine.restAddress, opts.retry ?? true);
+  return {
+    zbc, rest: engine.restAddress, grpc: engine.grpcAddress, external: false, engine,
+    stop: async () => { await zbc.close(); await engine.stop(); },
+  };
+}
+
+export async function deploy(ctx: Ctx, ...files: string[]) {
+  return ctx.zbc.deployResources(files.map((f) => (f.endsWith('.form') ? { formFilename: fixture(f) } : { processFilename: fixture(f) })));
+}
+
+export async function http(ctx: Ctx, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(ctx.rest + p, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+  return { status: res.status, body: parsed };
+}
+
+/** Move the engine clock (local engine only); call skipUnlessClock first. */
+export async function clockAdd(ctx: Ctx, iso: string): Promise<void> {
+  const r = await http(ctx, 'POST', '/engine/clock', { add: iso });
+  if (r.status !== 200) throw new Error(`clock: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+export function skipUnlessClock(ctx: Ctx, t: Mocha.Context): void {
+  if (ctx.external) {
+    t.test!.title += ' (skipped: needs the engine clock, not available on a real Zeebe)';
+    t.skip();
+  }
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 8000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** Activate exactly the jobs of a type that are available now (polling with a short request timeout). */
+export async function activate(ctx: Ctx, type: string, max = 10, timeout = 30000) {
+  const jobs = await ctx.zbc.activateJobs({ type, worker: 'test', maxJobsToActivate: max, timeout, requestTimeout: 2000 } as never);
+  return jobs as unknown as { key: string; variables: Record<string, any>; customHeaders: Record<string, any>; elementId: string; retries: number; processInstanceKey: string; elementInstanceKey: string }[];
+}
+
+export async function processInstance(ctx: Ctx, key: string) {
+  return waitFor(async () => { const r = await http(ctx, 'GET', `/v2/process-instances/${key}`); return r.status === 200 ? r.body : undefined; }, `process instance ${key}`);
+}
+
+export async function waitState(ctx: Ctx, key: string, state: string) {
+  return waitFor(async () => { const r = await http(ctx, 'GET', `/v2/process-instances/${key}`); return r.status === 200 && r.body.state === state ? r.body : undefined; }, `process instance ${key} in state ${state}`);
+}
+
+export async function variables(ctx: Ctx, processInstanceKey: string, scopeKey?: string): Promise<Record<string, unknown>> {
+  const r = await http(ctx, 'POST', '/v2/variables/search', { filter: scopeKey ? { processInstanceKey, scopeKey } : { processInstanceKey, scopeKey: processInstanceKey }, page: { limit: 1000 } });
+  return Object.fromEntries((r.body.items as { name: string; value: string }[]).map((v) => [v.name, JSON.parse(v.value)]));
+}
+
+export async function userTasks(ctx: Ctx, processInstanceKey: string, state = 'CREATED') {
+  const r = await http(ctx, 'POST', '/v2/user-tasks/search', { filter: { processInstanceKey, state } });
+  return r.body.items as any[];
+}
+
+export async function incidents(ctx: Ctx, processInstanceKey: string) {
+  const r = await http(ctx, 'POST', '/v2/incidents/search', { filter: { processInstanceKey, state: 'ACTIVE' } });
+  return r.body.items as any[];
+}
+
+export function readFixture(name: string): string {
+  return fs.readFileSync(fixture(name), 'utf8');
+}
