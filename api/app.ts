@@ -8,6 +8,7 @@ import type { Principal } from './auth';
 import { buildOpenApi } from './openapi';
 import {
   forbidden,
+  fromDomainError,
   internalError,
   malformedJson,
   methodNotAllowed,
@@ -144,7 +145,9 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
   // problem+json for everything that goes wrong
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     let problem: ProblemError;
+    const fromDomain = fromDomainError(err);
     if (err instanceof ProblemError) problem = err;
+    else if (fromDomain) problem = fromDomain;
     else if (isBodyParserError(err)) {
       if (err.type === 'entity.too.large') problem = payloadTooLarge(bodyLimit);
       else if (err.type === 'entity.parse.failed') problem = malformedJson(`the body is not valid JSON: ${err.message}`);

@@ -5,6 +5,8 @@
  * `errors[].pointer` is a JSON pointer (RFC 6901) into the part of the request named by `in`
  * (`body`, `query` or `path`), e.g. `{ in: 'body', pointer: '/accounts' }`.
  */
+import { ConflictError, DomainError, IllegalTransitionError, NotFoundError, ValidationError } from '../domain/errors';
+
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'urn:online-training:problem:';
 
@@ -55,8 +57,8 @@ export const unsupportedMediaType = (detail: string) =>
   new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', detail, [{ in: 'header', pointer: '/content-type', detail }]);
 export const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', 'Unauthorized', detail);
 export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail);
-export const notFound = (what: string, id: string, pointer = '/id') =>
-  new ProblemError(404, 'not-found', 'Not found', `${what} ${id} does not exist`, [{ in: 'path', pointer, detail: `unknown ${what}` }]);
+export const notFound = (what: string, id: string, pointer = '/id', location: ProblemLocation = 'path') =>
+  new ProblemError(404, 'not-found', 'Not found', `${what} ${id} does not exist`, [{ in: location, pointer, detail: `unknown ${what}` }]);
 export const routeNotFound = (path: string) =>
   new ProblemError(404, 'route-not-found', 'Not found', `no route ${path}`);
 export const methodNotAllowed = (method: string, path: string, allowed: string[]) =>
@@ -74,3 +76,23 @@ export const illegalTransition = (what: string, id: string, current: string, req
 export const conflict = (detail: string, errors: FieldError[] = []) => new ProblemError(409, 'conflict', 'Conflict', detail, errors);
 export const internalError = () =>
   new ProblemError(500, 'internal-error', 'Internal server error', 'an unexpected error occurred; it has been logged');
+
+/**
+ * Domain errors (domain/errors.ts) as problems: NotFoundError 404, IllegalTransitionError 409 naming
+ * both states, ConflictError 409, ValidationError 400. Anything else: undefined (a 500).
+ */
+export function fromDomainError(e: unknown): ProblemError | undefined {
+  if (!(e instanceof DomainError)) return undefined;
+  if (e instanceof NotFoundError) return new ProblemError(404, 'not-found', 'Not found', `${e.entity} ${e.id} does not exist`, [], { entity: e.entity });
+  if (e instanceof IllegalTransitionError)
+    return new ProblemError(409, 'illegal-transition', 'Illegal status transition', `${e.entity} is ${e.current}; it cannot become ${e.requested}`, [], {
+      currentState: e.current,
+      requestedState: e.requested,
+    });
+  if (e instanceof ConflictError) return new ProblemError(409, 'conflict', 'Conflict', e.message);
+  if (e instanceof ValidationError) {
+    const field = typeof e.details.field === 'string' ? e.details.field : undefined;
+    return new ProblemError(400, 'validation-failed', 'Request validation failed', e.message, field ? [{ in: 'body', pointer: `/${field}`, detail: e.message }] : []);
+  }
+  return undefined;
+}

@@ -4,11 +4,10 @@
  */
 import type { Role } from '../domain/vocabulary';
 import type { Principal } from './auth';
-import { badRequest, notFound, unauthorized } from './problem';
+import { badRequest, notFound, unauthorized, type FieldError } from './problem';
 import { Reply, route, type RouteSpec } from './route';
-import { arrayOf, named, obj } from './schema';
 import * as S from './schemas';
-import { actorOf, type Row } from './services';
+import { actorOf, type ApiServices, type Row } from './services';
 
 // ------------------------------------------------------------------ role groups
 const STAFF: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'tech-dept', 'contract-admin', 'ops', 'admin', 'auditor'];
@@ -73,10 +72,7 @@ export const ROUTES: RouteSpec[] = [
     roles: ALL,
     tag: 'auth',
     summary: { en: 'The calling user and roles', zh: '当前用户与角色' },
-    response: {
-      status: 200,
-      schema: named('Principal', obj({ username: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } }, apPartnerId: { anyOf: [{ type: 'string' }, { type: 'null' }] } }, ['username', 'roles', 'apPartnerId'])),
-    },
+    response: { status: 200, schema: S.PrincipalSchema },
     handler: async ({ principal }) => principal,
   }),
 
@@ -95,7 +91,7 @@ export const ROUTES: RouteSpec[] = [
       return new Reply(201, rec, undefined, { location: `/api/orders/${rec.id}` });
     },
   }),
-  route<{}, S_OrderQuery>({
+  route<{}, { status?: string; customer?: string; customerManager?: string; from?: string; to?: string; limit: number; offset: number }>({
     id: 'listOrders',
     method: 'get',
     path: '/orders',
@@ -147,7 +143,7 @@ export const ROUTES: RouteSpec[] = [
     response: { status: 201, schema: S.ChangeOrder },
     handler: async ({ services, principal, body }) => {
       const rec = await services.store.createChangeOrder(actorOf(principal), body);
-      if (!rec) throw notFound('order', body.orderId, '/orderId');
+      if (!rec) throw notFound('order', body.orderId, '/orderId', 'body');
       return new Reply(201, rec, undefined, { location: `/api/change-orders/${rec.id}` });
     },
   }),
@@ -267,7 +263,7 @@ export const ROUTES: RouteSpec[] = [
     tag: 'countersign',
     summary: { en: 'All review rounds of the contract, rejected ones included', zh: '会签历史（含驳回轮次）' },
     params: S.IdParams,
-    response: { status: 200, schema: arrayOf(S.CountersignRound) },
+    response: { status: 200, schema: S.CountersignHistory },
     handler: async ({ services, params }) => found(await services.store.countersignHistory(params.id), 'countersign form', params.id),
   }),
 
@@ -310,9 +306,9 @@ export const ROUTES: RouteSpec[] = [
     response: { status: 201, schema: S.PaymentBasis, description: '201 when recorded, 200 when this submissionId was already recorded' },
     handler: async ({ services, principal, body }) => {
       const ap = apScope(principal);
-      if (ap === null) throw notFound('expense contract', body.expenseContractId, '/expenseContractId');
+      if (ap === null) throw notFound('expense contract', body.expenseContractId, '/expenseContractId', 'body');
       const res = await services.store.submitPaymentBasis(actorOf(principal), ap, body);
-      if (!res) throw notFound('expense contract', body.expenseContractId, '/expenseContractId');
+      if (!res) throw notFound('expense contract', body.expenseContractId, '/expenseContractId', 'body');
       return new Reply(res.created ? 201 : 200, res.record, undefined, { location: `/api/payment-bases/${res.record.id}` });
     },
   }),
@@ -362,7 +358,7 @@ export const ROUTES: RouteSpec[] = [
     response: { status: 201, schema: S.CommunicationRecord },
     handler: async ({ services, principal, body }) => {
       const rec = await services.store.createCommunicationRecord(actorOf(principal), body);
-      if (!rec) throw notFound('order or service request', body.orderId, '/orderId');
+      if (!rec) throw notFound('order or service request', body.orderId, '/orderId', 'body');
       return new Reply(201, rec, undefined, { location: `/api/customer-communication-records/${rec.id}` });
     },
   }),
@@ -490,7 +486,7 @@ export const ROUTES: RouteSpec[] = [
     response: { status: 201, schema: S.ServiceRequest },
     handler: async ({ services, principal, body }) => {
       const rec = await services.store.createServiceRequest(actorOf(principal), body);
-      if (!rec) throw notFound('order', body.orderId, '/orderId');
+      if (!rec) throw notFound('order', body.orderId, '/orderId', 'body');
       return new Reply(201, rec, undefined, { location: `/api/service-requests/${rec.id}` });
     },
   }),
@@ -600,35 +596,37 @@ export const ROUTES: RouteSpec[] = [
   }),
 ];
 
-type S_OrderQuery = { status?: string; customer?: string; customerManager?: string; from?: string; to?: string; limit: number; offset: number };
 
-async function saveCalendar(services: import('./services').ApiServices, principal: Principal, body: Row) {
-  const holidays = body.holidays as string[];
-  const workdays = body.workdays as string[];
+async function saveCalendar(services: ApiServices, principal: Principal, body: Row) {
   const year = body.year as number;
-  const errors = [
-    ...holidays.map((d, i) => [d, `/holidays/${i}`] as const),
-    ...workdays.map((d, i) => [d, `/workdays/${i}`] as const),
-  ]
-    .filter(([d]) => !d.startsWith(`${year}-`))
-    .map(([d, pointer]) => ({ in: 'body' as const, pointer, detail: `${d} is not in ${year}` }));
-  const both = holidays.filter((d) => workdays.includes(d));
-  both.forEach((d) => errors.push({ in: 'body', pointer: `/workdays/${workdays.indexOf(d)}`, detail: `${d} is also listed as a holiday` }));
+  const lists = { holidays: body.holidays as { date: string }[], workdays: body.workdays as { date: string }[] };
+  const errors: FieldError[] = [];
+  const seen = new Map<string, string>();
+  for (const [list, days] of Object.entries(lists)) {
+    days.forEach(({ date }, i) => {
+      const pointer = `/${list}/${i}/date`;
+      if (!date.startsWith(`${year}-`)) errors.push({ in: 'body', pointer, detail: `${date} is not in ${year}` });
+      if (seen.has(date)) errors.push({ in: 'body', pointer, detail: `${date} is also listed at ${seen.get(date)}` });
+      seen.set(date, pointer);
+      const wd = new Date(`${date}T00:00:00Z`).getUTCDay();
+      if (list === 'workdays' && wd !== 0 && wd !== 6) errors.push({ in: 'body', pointer, detail: `${date} is a weekday; adjusted working days are weekend days` });
+    });
+  }
   if (errors.length) throw badRequest('the schedule is not consistent', errors);
   const res = await services.store.putCalendarYear(actorOf(principal), year, body);
   return new Reply(res.created ? 201 : 200, res.record);
 }
 
-/** CSV for Excel: UTF-8 with BOM, CRLF, fields quoted when needed, formula-looking cells neutralised. */
+/** CSV for Excel: UTF-8 with BOM, CRLF, fields quoted when needed, formula-looking text neutralised. */
 export function reportCsv(rep: Row): string {
-  const header = ['合同编号 contract', '客户 customer', '合同账号数 contracted', '已开通 opened', '活跃 active', '使用率 utilisation', '超额 over quota'];
+  const header = ['合同编号 contract', '订单编号 order', '客户 customer', '合同账号数 contracted', '已开通 opened', '活跃 active', '使用率 utilisation', '超额 over quota', '缺数据 missing figures'];
   const cell = (v: unknown) => {
     let s = v === null || v === undefined ? '' : String(v);
-    if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const lines = (rep.lines as Row[]).map((l) =>
-    [l.revenueContractNo, l.customerName, l.accountsContracted, l.openedAccounts, l.activeAccounts, l.utilisation, l.overQuota].map(cell).join(','),
+  const lines = (rep.rows as Row[]).map((l) =>
+    [l.contractNo, l.orderNo, l.customerName, l.contracted, l.opened, l.active, l.utilisation, l.overQuota, l.missingFigures ? 'yes' : ''].map(cell).join(','),
   );
   return '\uFEFF' + [header.map(cell).join(','), ...lines].join('\r\n') + '\r\n';
 }

@@ -3,14 +3,19 @@
  * validator (schema.ts) and the OpenAPI document (openapi.ts) both read these objects.
  */
 import {
-  CONTRACT_TYPE,
-  COUNTERSIGN_RESULT,
-  COUNTERSIGN_STEP,
-  DOCUMENT_TYPE,
-  REVIEW_DECISION,
-  SERVICE_MODULE,
-  SERVICE_REQUEST_TYPE,
-} from '../domain/vocabulary';
+  ACCOUNT_ENTRY_KIND,
+  COMMUNICATION_OCCASION,
+  CONTRACT_KIND,
+  COUNTERSIGN_ROUND_STATUS,
+  MONTHLY_REPORT_STATUS,
+  ORDER_STATUS,
+  PAYMENT_BASIS_STATUS,
+  SERVICE_REQUEST_STATUS,
+  TASK_ORDER_EVENT,
+  TASK_ORDER_STATUS,
+  VERSIONED_RECORD,
+} from '../db/entities/index';
+import { CONTRACT_TYPE, COUNTERSIGN_STEP, REVIEW_DECISION, ROLE_IDS, SERVICE_MODULE, SERVICE_REQUEST_TYPE } from '../domain/vocabulary';
 import { arrayOf, bool, date, dateTime, enumOf, id, int, money, month, named, nullable, obj, str, text, type JsonSchema } from './schema';
 
 export const MODULE_IDS = Object.keys(SERVICE_MODULE);
@@ -53,60 +58,70 @@ export const pageOf = (name: string, item: JsonSchema): JsonSchema =>
   named(name, obj({ items: arrayOf(item), total: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 200), offset: int(0, 1_000_000) }, ['items', 'total', 'limit', 'offset']));
 
 const reason = text(2000, { description: 'why (stored with the version)' });
-const audit = {
-  version: int(1, 1_000_000),
-  createdAt: dateTime(),
-  createdBy: str(),
-  updatedAt: dateTime(),
-  updatedBy: str(),
-};
-const auditRequired = ['version', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'];
-const withAudit = (name: string, props: Record<string, JsonSchema>, required: string[]) =>
-  named(name, obj({ ...props, ...audit }, [...required, ...auditRequired]));
+const ns = () => nullable(str());
+const ni = () => nullable({ type: 'integer' });
+const nn = () => nullable({ type: 'number' });
+const nid = () => nullable(id());
+const at = () => dateTime();
+const nat = () => nullable(dateTime());
+/** a response record: every listed field present (null when unknown), nothing else */
+const record = (name: string, props: Record<string, JsonSchema>) => named(name, obj(props, Object.keys(props)));
 
 // ------------------------------------------------------------------ auth
 export const LoginBody = named('LoginRequest', obj({ username: text(100), password: text(200) }, ['username', 'password']));
 export const LoginResponse = named('LoginResponse', obj({ token: str() }, ['token']));
+export const PrincipalSchema = record('Principal', { username: str(), roles: arrayOf(enumOf(ROLE_IDS)), apPartnerId: nid() });
 
 // ------------------------------------------------------------------ orders 业务订单
-const orderFields = {
-  customerName: text(200, { description: '客户名称' }),
-  customerContact: text(200, { description: '客户联系人' }),
-  modules: arrayOf(enumOf(MODULE_IDS), { minItems: 1, maxItems: MODULE_IDS.length, uniqueItems: true }),
-  accounts: int(1, 1_000_000, { description: '账号数' }),
-  openingDate: date({ description: '开通日期 (Asia/Shanghai)' }),
-  termMonths: int(1, 120),
-  amount: money({ description: '金额 (CNY)' }),
-  apInvolved: bool(),
-  apPartnerId: nullable(id()),
-  note: { type: 'string', maxLength: 2000 },
-};
 export const CreateOrderBody = named(
   'CreateOrderRequest',
-  obj(orderFields, ['customerName', 'modules', 'accounts', 'openingDate', 'termMonths', 'amount', 'apInvolved'], {
-    if: { properties: { apInvolved: { const: true } }, required: ['apInvolved'] },
-    then: { properties: { apPartnerId: id() }, required: ['apPartnerId'] },
-  }),
+  obj(
+    {
+      customerId: id({ description: '客户 (an existing customer)' }),
+      modules: arrayOf(enumOf(MODULE_IDS), { minItems: 1, maxItems: MODULE_IDS.length, uniqueItems: true, description: '业务模块' }),
+      accounts: int(1, 1_000_000, { description: '账号数' }),
+      openingDate: date({ description: '开通日期 (Asia/Shanghai)' }),
+      termMonths: int(1, 240, { description: '期限（月）' }),
+      amount: money({ description: '金额 (CNY)' }),
+      apInvolved: bool(),
+      apPartnerId: nullable(id()),
+      note: { type: 'string', maxLength: 2000 },
+    },
+    ['customerId', 'modules', 'accounts', 'openingDate', 'termMonths', 'amount', 'apInvolved'],
+    {
+      if: { properties: { apInvolved: { const: true } }, required: ['apInvolved'] },
+      then: { properties: { apPartnerId: id() }, required: ['apPartnerId'] },
+      else: { properties: { apPartnerId: { type: 'null' } } },
+    },
+  ),
 );
-export const Order = withAudit(
-  'Order',
-  {
-    id: id(),
-    orderNo: str(),
-    status: str(),
-    customerManager: str(),
-    ...orderFields,
-    customerContact: nullable(str()),
-    note: nullable(str()),
-    completionDeadline: nullable(str()),
-    deadlineProvisional: nullable(bool()),
-  },
-  ['id', 'orderNo', 'status', 'customerManager', 'customerName', 'modules', 'accounts', 'openingDate', 'termMonths', 'amount', 'apInvolved', 'apPartnerId'],
-);
+export const Order = record('Order', {
+  id: id(),
+  orderNo: str(),
+  status: enumOf(ORDER_STATUS),
+  customerId: id(),
+  customerName: ns(),
+  customerManager: str(),
+  modules: arrayOf(str()),
+  accounts: { type: 'integer' },
+  openingDate: str(),
+  termMonths: { type: 'integer' },
+  amount: { type: 'number' },
+  apInvolved: bool(),
+  apPartnerId: nid(),
+  note: ns(),
+  completionDeadline: ns(),
+  deadlineProvisional: bool(),
+  cancelReason: ns(),
+  version: { type: 'integer' },
+  createdBy: str(),
+  createdAt: at(),
+  updatedAt: at(),
+});
 export const OrderQuery = obj({
-  status: text(40),
-  customer: text(200, { description: 'substring of the customer name' }),
-  customerManager: text(100),
+  status: enumOf(ORDER_STATUS),
+  customer: id({ description: 'customer id' }),
+  customerManager: text(128),
   from: date({ description: 'created on or after (Asia/Shanghai day)' }),
   to: date({ description: 'created on or before (Asia/Shanghai day)' }),
   ...paging,
@@ -123,133 +138,124 @@ export const CreateChangeOrderBody = named(
       description: text(2000),
       accountDelta: int(-1_000_000, 1_000_000),
       amountDelta: { type: 'number', minimum: -1e12, maximum: 1e12, multipleOf: 0.01 },
+      modules: arrayOf(enumOf(MODULE_IDS), { minItems: 1, maxItems: MODULE_IDS.length, uniqueItems: true }),
+      effectiveDate: date(),
       platformChange: bool(),
       apScopeChange: bool(),
+      note: { type: 'string', maxLength: 2000 },
     },
     ['orderId', 'description', 'accountDelta', 'platformChange', 'apScopeChange'],
   ),
 );
-export const ChangeOrder = withAudit(
-  'ChangeOrder',
-  {
-    id: id(),
-    changeOrderNo: str(),
-    orderId: id(),
-    orderNo: str(),
-    status: str(),
-    customerManager: str(),
-    description: str(),
-    accountDelta: { type: 'integer' },
-    amountDelta: { type: 'number' },
-    platformChange: bool(),
-    apScopeChange: bool(),
-    apPartnerId: nullable(id()),
-  },
-  ['id', 'changeOrderNo', 'orderId', 'status', 'description', 'accountDelta', 'platformChange', 'apScopeChange'],
-);
-export const ChangeOrderQuery = obj({ orderId: id(), status: text(40), ...paging });
+export const ChangeOrder = record('ChangeOrder', {
+  id: id(),
+  changeOrderNo: str(),
+  orderId: id(),
+  orderNo: ns(),
+  status: enumOf(ORDER_STATUS),
+  customerManager: str(),
+  description: str(),
+  accountDelta: { type: 'integer' },
+  amountDelta: nn(),
+  modules: nullable(arrayOf(str())),
+  effectiveDate: ns(),
+  platformChange: bool(),
+  apScopeChange: bool(),
+  apPartnerId: nid(),
+  note: ns(),
+  version: { type: 'integer' },
+  createdBy: str(),
+  createdAt: at(),
+  updatedAt: at(),
+});
+export const ChangeOrderQuery = obj({ orderId: id(), status: enumOf(ORDER_STATUS), ...paging });
 export const ChangeOrderPage = pageOf('ChangeOrderPage', ChangeOrder);
 
 // ------------------------------------------------------------------ contracts 收入合同 / 支出合同
-export const Contract = withAudit(
+export const Contract = named(
   'Contract',
-  {
-    id: id(),
-    contractNo: str(),
-    type: enumOf(CONTRACT_TYPE),
-    status: str(),
-    orderId: id(),
-    orderNo: str(),
-    changeOrderId: nullable(id()),
-    supplementOf: nullable(id()),
-    apPartnerId: nullable(id()),
-    title: str(),
-    amount: { type: 'number', description: 'absent for AP partners reading anything but their own expense amount' },
-    termMonths: nullable({ type: 'integer' }),
-    signedDate: nullable(str()),
-    note: nullable(str()),
-    countersignFormNo: nullable(str()),
-  },
-  ['id', 'contractNo', 'type', 'status', 'orderId', 'title'],
-);
-export const ContractQuery = obj({ type: enumOf(CONTRACT_TYPE), orderId: id(), ...paging });
-export const ContractPage = pageOf('ContractPage', Contract);
-export const RecordVersion = named(
-  'RecordVersion',
-  obj(
-    { version: int(1, 1_000_000), actor: str(), at: dateTime(), reason: str(), data: { type: 'object' } },
-    ['version', 'actor', 'at', 'reason', 'data'],
-  ),
-);
-export const RecordVersions = arrayOf(RecordVersion);
-
-// ------------------------------------------------------------------ countersign 合同会签单
-export const CountersignDecision = named(
-  'CountersignDecision',
-  obj(
-    {
-      round: int(1, 1000),
-      step: enumOf(COUNTERSIGN_STEP),
-      decision: enumOf(REVIEW_DECISION),
-      opinion: nullable(str()),
-      reviewer: str(),
-      decidedAt: dateTime(),
-    },
-    ['round', 'step', 'decision', 'reviewer', 'decidedAt'],
-  ),
-);
-export const CountersignForm = named(
-  'CountersignForm',
   obj(
     {
       id: id(),
-      formNo: str(),
-      contractId: id(),
       contractNo: str(),
-      contractType: enumOf(CONTRACT_TYPE),
-      issuedAt: dateTime(),
-      decisions: arrayOf(CountersignDecision),
+      type: enumOf(CONTRACT_TYPE),
+      kind: enumOf(CONTRACT_KIND),
+      status: str(),
+      orderId: id(),
+      changeOrderId: nid(),
+      parentContractId: nid(),
+      apPartnerId: nid(),
+      title: str(),
+      amount: { type: 'number', description: 'the contract amount (an AP partner sees only its own expense contracts)' },
+      termMonths: ni(),
+      signedDate: ns(),
+      note: ns(),
+      countersignFormNo: ns(),
+      rejectionReason: ns(),
+      version: { type: 'integer' },
+      createdBy: str(),
+      createdAt: at(),
+      updatedAt: at(),
     },
-    ['id', 'formNo', 'contractId', 'contractNo', 'contractType', 'issuedAt', 'decisions'],
+    ['id', 'contractNo', 'type', 'kind', 'status', 'orderId', 'title', 'version', 'createdAt'],
   ),
 );
-export const CountersignRound = named(
-  'CountersignRound',
-  obj(
-    {
-      round: int(1, 1000),
-      result: nullable(enumOf(COUNTERSIGN_RESULT)),
-      rejectionReason: nullable(str()),
-      openedAt: dateTime(),
-      decisions: arrayOf(CountersignDecision),
-    },
-    ['round', 'result', 'openedAt', 'decisions'],
-  ),
-);
+export const ContractQuery = obj({ type: enumOf(CONTRACT_TYPE), orderId: id(), ...paging });
+export const ContractPage = pageOf('ContractPage', Contract);
+export const RecordVersion = record('RecordVersion', { version: int(1, 1_000_000), actor: str(), at: at(), reason: str(), data: { type: 'object' } });
+export const RecordVersions = arrayOf(RecordVersion);
+
+// ------------------------------------------------------------------ countersign 合同会签单
+export const CountersignDecision = record('CountersignDecision', {
+  step: enumOf(COUNTERSIGN_STEP),
+  decision: enumOf(REVIEW_DECISION),
+  opinion: ns(),
+  reviewer: str(),
+  decidedAt: at(),
+});
+export const CountersignRound = record('CountersignRound', {
+  round: { type: 'integer' },
+  status: enumOf(COUNTERSIGN_ROUND_STATUS),
+  contractVersion: { type: 'integer' },
+  rejectionReason: ns(),
+  openedAt: at(),
+  closedAt: nat(),
+  decisions: arrayOf(CountersignDecision),
+});
+export const CountersignForm = record('CountersignForm', {
+  id: id(),
+  formNo: str(),
+  contractType: enumOf(CONTRACT_TYPE),
+  contractId: id(),
+  contractNo: ns(),
+  version: { type: 'integer' },
+  issuedBy: str(),
+  issuedAt: at(),
+  content: { type: 'object', description: 'the form as issued (current version)' },
+  rounds: arrayOf(CountersignRound),
+});
 export const CountersignQuery = obj({ contractId: id(), type: enumOf(CONTRACT_TYPE), ...paging });
 export const CountersignFormPage = pageOf('CountersignFormPage', CountersignForm);
+export const CountersignHistory = arrayOf(CountersignRound);
 
 // ------------------------------------------------------------------ collaboration task orders 协作任务单
-export const TaskOrder = withAudit(
-  'CollaborationTaskOrder',
-  {
-    id: id(),
-    taskOrderNo: str(),
-    orderId: id(),
-    changeOrderId: nullable(id()),
-    status: str(),
-    request: str(),
-    reply: nullable(str()),
-    configuredAt: nullable(str()),
-    acceptanceDecision: nullable(str()),
-    acceptanceOpinion: nullable(str()),
-  },
-  ['id', 'taskOrderNo', 'orderId', 'status', 'request'],
-);
-export const TaskOrderQuery = obj({ orderId: id(), status: text(40), ...paging });
+export const TaskOrder = record('CollaborationTaskOrder', {
+  id: id(),
+  taskOrderNo: str(),
+  orderId: id(),
+  changeOrderId: nid(),
+  status: enumOf(TASK_ORDER_STATUS),
+  request: { type: 'object' },
+  issuedBy: str(),
+  issuedAt: at(),
+  updatedAt: at(),
+  events: arrayOf(record('CollaborationTaskOrderEvent', { seq: { type: 'integer' }, kind: enumOf(TASK_ORDER_EVENT), text: ns(), configuredAt: ns(), actor: str(), at: at() })),
+});
+export const TaskOrderQuery = obj({ orderId: id(), status: enumOf(TASK_ORDER_STATUS), ...paging });
 export const TaskOrderPage = pageOf('CollaborationTaskOrderPage', TaskOrder);
 
 // ------------------------------------------------------------------ payment bases 支付依据
+const attachment = obj({ name: text(200), sha256: str({ pattern: '^[a-f0-9]{64}$' }) }, ['name', 'sha256']);
 export const SubmitPaymentBasisBody = named(
   'SubmitPaymentBasisRequest',
   obj(
@@ -259,84 +265,90 @@ export const SubmitPaymentBasisBody = named(
       amount: money(),
       completedOn: date(),
       description: text(4000),
-      documents: arrayOf(obj({ name: text(200), sha256: str({ pattern: '^[a-f0-9]{64}$' }) }, ['name', 'sha256']), { maxItems: 20 }),
+      accountsImplemented: int(0, 1_000_000),
+      attachments: arrayOf(attachment, { maxItems: 20 }),
+      note: { type: 'string', maxLength: 2000 },
     },
     ['submissionId', 'expenseContractId', 'amount', 'completedOn', 'description'],
   ),
 );
-export const PaymentBasis = withAudit(
-  'PaymentBasis',
-  {
-    id: id(),
-    paymentBasisNo: str(),
-    submissionId: str(),
-    expenseContractId: id(),
-    expenseContractNo: str(),
-    apPartnerId: id(),
-    status: str(),
-    amount: { type: 'number' },
-    completedOn: str(),
-    description: str(),
-    documents: arrayOf(obj({ name: str(), sha256: str() }, ['name', 'sha256'])),
-  },
-  ['id', 'paymentBasisNo', 'submissionId', 'expenseContractId', 'expenseContractNo', 'apPartnerId', 'status', 'amount', 'completedOn', 'description'],
-);
+export const PaymentBasis = record('PaymentBasis', {
+  id: id(),
+  paymentBasisNo: str(),
+  expenseContractId: id(),
+  expenseContractNo: ns(),
+  apPartnerId: id(),
+  status: enumOf(PAYMENT_BASIS_STATUS),
+  submissionId: ns(),
+  amount: nn(),
+  completedOn: ns(),
+  description: ns(),
+  accountsImplemented: ni(),
+  attachments: arrayOf({ type: 'object' }),
+  note: ns(),
+  version: { type: 'integer' },
+  submittedBy: str(),
+  submittedAt: at(),
+  updatedAt: at(),
+});
 export const PaymentBasisQuery = obj({ expenseContractId: id(), ...paging });
 export const PaymentBasisPage = pageOf('PaymentBasisPage', PaymentBasis);
 
 // ------------------------------------------------------------------ customer communication records 客户沟通记录表
-const rating = enumOf(['GOOD', 'FAIR', 'POOR']);
 export const CreateCommunicationRecordBody = named(
   'CreateCommunicationRecordRequest',
   obj(
     {
       orderId: id(),
       serviceRequestId: id(),
-      networkQuality: rating,
-      serviceAttitude: rating,
-      customerFeedback: text(4000),
+      occasion: enumOf(COMMUNICATION_OCCASION),
+      networkQuality: text(500, { description: '网络质量' }),
+      serviceAttitude: text(500, { description: '服务态度' }),
+      customerFeedback: text(4000, { description: '客户反馈' }),
       followUp: { type: 'string', maxLength: 4000 },
+      contactPerson: text(200),
+      note: { type: 'string', maxLength: 2000 },
     },
     ['orderId', 'networkQuality', 'serviceAttitude', 'customerFeedback'],
   ),
 );
-export const CommunicationRecord = withAudit(
-  'CustomerCommunicationRecord',
-  {
-    id: id(),
-    recordNo: str(),
-    orderId: id(),
-    serviceRequestId: nullable(id()),
-    networkQuality: str(),
-    serviceAttitude: str(),
-    customerFeedback: str(),
-    followUp: nullable(str()),
-    filedBy: str(),
-  },
-  ['id', 'recordNo', 'orderId', 'networkQuality', 'serviceAttitude', 'customerFeedback', 'filedBy'],
-);
+export const CommunicationRecord = record('CustomerCommunicationRecord', {
+  id: id(),
+  recordNo: str(),
+  customerId: id(),
+  orderId: nid(),
+  changeOrderId: nid(),
+  serviceRequestId: nid(),
+  occasion: enumOf(COMMUNICATION_OCCASION),
+  networkQuality: ns(),
+  serviceAttitude: ns(),
+  customerFeedback: ns(),
+  followUp: ns(),
+  contactPerson: ns(),
+  note: ns(),
+  version: { type: 'integer' },
+  filedBy: str(),
+  filedAt: at(),
+  updatedAt: at(),
+});
 export const CommunicationRecordQuery = obj({ orderId: id(), serviceRequestId: id(), ...paging });
 export const CommunicationRecordPage = pageOf('CustomerCommunicationRecordPage', CommunicationRecord);
 
 // ------------------------------------------------------------------ account monitoring 账号监管
-export const MonitoringEntry = named(
-  'AccountMonitoringEntry',
-  obj(
-    {
-      id: id(),
-      revenueContractId: id(),
-      revenueContractNo: str(),
-      orderId: id(),
-      customerName: str(),
-      accountsContracted: { type: 'integer' },
-      openingDate: str(),
-      usage: arrayOf(obj({ month: str(), openedAccounts: { type: 'integer' }, activeAccounts: { type: 'integer' } }, ['month', 'openedAccounts', 'activeAccounts'])),
-      createdAt: dateTime(),
-      updatedAt: dateTime(),
-    },
-    ['id', 'revenueContractId', 'revenueContractNo', 'accountsContracted', 'openingDate'],
-  ),
-);
+export const MonitoringEntry = record('AccountMonitoringEntry', {
+  id: id(),
+  revenueContractId: id(),
+  revenueContractNo: ns(),
+  rootContractId: id(),
+  orderId: id(),
+  changeOrderId: nid(),
+  kind: enumOf(ACCOUNT_ENTRY_KIND),
+  accounts: { type: 'integer' },
+  openingDate: ns(),
+  enteredBy: str(),
+  enteredAt: at(),
+  usage: arrayOf(record('AccountUsage', { month: str(), openedAccounts: { type: 'integer' }, activeAccounts: { type: 'integer' }, source: str(), recordedAt: at() })),
+});
 export const MonitoringQuery = obj({ revenueContractId: id(), ...paging });
 export const MonitoringPage = pageOf('AccountMonitoringEntryPage', MonitoringEntry);
 export const UsageIngestBody = named(
@@ -345,12 +357,7 @@ export const UsageIngestBody = named(
     {
       items: arrayOf(
         obj(
-          {
-            revenueContractNo: text(40),
-            month: month(),
-            openedAccounts: int(0, 1_000_000),
-            activeAccounts: int(0, 1_000_000),
-          },
+          { revenueContractNo: text(32), month: month(), openedAccounts: int(0, 1_000_000), activeAccounts: int(0, 1_000_000) },
           ['revenueContractNo', 'month', 'openedAccounts', 'activeAccounts'],
         ),
         { minItems: 1, maxItems: 1000 },
@@ -359,32 +366,33 @@ export const UsageIngestBody = named(
     ['items'],
   ),
 );
-export const UsageIngestResult = named(
-  'UsageIngestResult',
-  obj(
-    { inserted: int(0, 1e6), updated: int(0, 1e6), unchanged: int(0, 1e6), unknownContracts: arrayOf(str()) },
-    ['inserted', 'updated', 'unchanged', 'unknownContracts'],
-  ),
-);
-export const ReportLine = obj(
-  {
-    revenueContractNo: str(),
-    customerName: str(),
-    accountsContracted: { type: 'integer' },
-    openedAccounts: { type: 'integer' },
-    activeAccounts: { type: 'integer' },
-    utilisation: { type: 'number' },
-    overQuota: { type: 'integer' },
-  },
-  ['revenueContractNo', 'customerName', 'accountsContracted', 'openedAccounts', 'activeAccounts', 'utilisation', 'overQuota'],
-);
-export const MonthlyReport = named(
-  'MonthlyReport',
-  obj(
-    { id: id(), month: str(), status: str(), generatedAt: dateTime(), publishedAt: nullable(dateTime()), lines: arrayOf(ReportLine) },
-    ['id', 'month', 'status', 'generatedAt', 'lines'],
-  ),
-);
+export const UsageIngestResult = record('UsageIngestResult', { inserted: int(0, 1e6), updated: int(0, 1e6), unchanged: int(0, 1e6) });
+export const ReportRow = record('MonthlyReportRow', {
+  revenueContractId: id(),
+  contractNo: str(),
+  orderNo: str(),
+  customerId: id(),
+  customerName: ns(),
+  contracted: { type: 'integer' },
+  opened: ni(),
+  active: ni(),
+  utilisation: nn(),
+  overQuota: { type: 'integer' },
+  missingFigures: bool(),
+});
+export const MonthlyReport = record('MonthlyReport', {
+  id: id(),
+  month: str(),
+  version: { type: 'integer' },
+  status: enumOf(MONTHLY_REPORT_STATUS),
+  rows: arrayOf(ReportRow),
+  totals: { type: 'object' },
+  note: ns(),
+  generatedBy: str(),
+  generatedAt: at(),
+  publishedBy: ns(),
+  publishedAt: nat(),
+});
 export const MonthParams = obj({ month: month() }, ['month']);
 export const ReportQuery = obj({ ...paging });
 export const MonthlyReportPage = pageOf('MonthlyReportPage', MonthlyReport);
@@ -396,46 +404,48 @@ export const CreateServiceRequestBody = named(
     {
       type: enumOf(SERVICE_REQUEST_TYPE),
       orderId: id(),
-      subject: text(200),
       description: text(4000),
-      reportedBy: text(200, { description: 'the customer contact who reported it' }),
+      reportedBy: text(200, { description: 'who reported it (the customer contact)' }),
     },
-    ['type', 'orderId', 'subject', 'description'],
+    ['type', 'orderId', 'description', 'reportedBy'],
   ),
 );
-export const ServiceRequest = withAudit(
-  'ServiceRequest',
-  {
-    id: id(),
-    requestNo: str(),
-    type: enumOf(SERVICE_REQUEST_TYPE),
-    orderId: id(),
-    status: str(),
-    subject: str(),
-    description: str(),
-    reportedBy: nullable(str()),
-    customerManager: str(),
-    resolution: nullable(str()),
-  },
-  ['id', 'requestNo', 'type', 'orderId', 'status', 'subject', 'description', 'customerManager'],
-);
-export const ServiceRequestQuery = obj({ type: enumOf(SERVICE_REQUEST_TYPE), status: text(40), orderId: id(), ...paging });
+export const ServiceRequest = record('ServiceRequest', {
+  id: id(),
+  requestNo: str(),
+  type: enumOf(SERVICE_REQUEST_TYPE),
+  status: enumOf(SERVICE_REQUEST_STATUS),
+  customerId: id(),
+  orderId: nid(),
+  revenueContractId: nid(),
+  description: str(),
+  reportedBy: str(),
+  customerManager: str(),
+  resolution: ns(),
+  handledBy: ns(),
+  handledAt: ns(),
+  communicationRecordId: nid(),
+  createdAt: at(),
+  updatedAt: at(),
+  closedAt: nat(),
+});
+export const ServiceRequestQuery = obj({ type: enumOf(SERVICE_REQUEST_TYPE), status: enumOf(SERVICE_REQUEST_STATUS), orderId: id(), ...paging });
 export const ServiceRequestPage = pageOf('ServiceRequestPage', ServiceRequest);
 
 // ------------------------------------------------------------------ calendar 工作日历
 export const YearParams = obj({ year: int(2000, 2099) }, ['year']);
-const dayList = arrayOf(date(), { uniqueItems: true, maxItems: 366 });
+const calendarDay = obj({ date: date(), name: text(100) }, ['date']);
 export const CalendarYearBody = named(
   'CalendarYearDocument',
   obj(
     {
       year: int(2000, 2099),
-      holidays: { ...dayList, description: '法定节假日: days off (weekdays or weekends)' },
-      workdays: { ...dayList, description: '调休: weekend days that are working days' },
-      source: text(500, { description: 'where the schedule was published' }),
-      reason: text(2000),
+      published: bool(),
+      holidays: arrayOf(calendarDay, { maxItems: 60, description: '法定节假日: days off' }),
+      workdays: arrayOf(calendarDay, { maxItems: 30, description: '调休: weekend days that are worked' }),
+      note: text(2000, { description: 'where the schedule comes from / why it changes' }),
     },
-    ['year', 'holidays', 'workdays', 'reason'],
+    ['year', 'published', 'holidays', 'workdays', 'note'],
   ),
 );
 export const CalendarYear = named(
@@ -443,25 +453,22 @@ export const CalendarYear = named(
   obj(
     {
       year: { type: 'integer' },
-      holidays: arrayOf(str()),
-      workdays: arrayOf(str()),
-      source: nullable(str()),
-      version: int(1, 1_000_000),
-      updatedAt: dateTime(),
+      published: bool(),
+      holidays: arrayOf(obj({ date: str(), name: str() }, ['date'])),
+      workdays: arrayOf(obj({ date: str(), name: str() }, ['date'])),
+      note: str(),
+      source: str(),
       updatedBy: str(),
+      updatedAt: at(),
     },
-    ['year', 'holidays', 'workdays', 'version'],
+    ['year', 'published', 'holidays', 'workdays', 'source', 'updatedBy', 'updatedAt'],
   ),
 );
 export const DeadlineQuery = obj({ from: date(), workingDays: int(0, 1000) }, ['from', 'workingDays']);
-export const Deadline = named(
-  'Deadline',
-  obj({ date: date(), deadline: dateTime(), provisional: bool() }, ['date', 'deadline', 'provisional']),
-);
+export const Deadline = record('Deadline', { date: str({ format: 'date' }), deadline: str(), provisional: bool() });
 
 // ------------------------------------------------------------------ audit 版本与更正
-export const RECORD_KINDS = Object.keys(DOCUMENT_TYPE);
-export const RecordParams = obj({ kind: enumOf(RECORD_KINDS), id: id() }, ['kind', 'id']);
+export const RecordParams = obj({ kind: enumOf(VERSIONED_RECORD), id: id() }, ['kind', 'id']);
 export const CorrectionBody = named(
   'CorrectionRequest',
   obj(

@@ -1,0 +1,58 @@
+/**
+ * `npm run api`: configuration (config/), database (initDatabase: connect + migrate), auth per
+ * AUTH_MODE, then the app on PORT (default 3000).
+ */
+import { loadConfig, type Config } from '../config/index';
+import { initDatabase } from '../db/index';
+import { createApp } from './app';
+import { assertAuthModeAllowed, createLocalAuth, createOidcAuth, type Authenticator } from './auth';
+import { demoUsers } from './demo-users';
+import { createHealth } from './health';
+import { createStore } from './store';
+import type { DataSource } from 'typeorm';
+
+export async function buildAuth(config: Config, ds: DataSource): Promise<Authenticator> {
+  assertAuthModeAllowed(config.AUTH_MODE, config.NODE_ENV);
+  if (config.AUTH_MODE === 'oidc') {
+    return createOidcAuth({
+      issuer: config.OIDC_ISSUER!,
+      audience: config.OIDC_AUDIENCE!,
+      jwksUri: config.OIDC_JWKS_URL!,
+      rolesClaim: config.OIDC_ROLES_CLAIM,
+      apPartnerClaim: 'ap_partner_id',
+    });
+  }
+  return createLocalAuth({ secret: config.JWT_SECRET!, users: await demoUsers(ds) });
+}
+
+export async function startApi(config: Config = loadConfig()) {
+  assertAuthModeAllowed(config.AUTH_MODE, config.NODE_ENV);
+  const ds = await initDatabase(config.DATABASE_URL);
+  const auth = await buildAuth(config, ds);
+  const app = createApp({ auth, store: createStore(ds), health: createHealth(ds) });
+  const server = app.listen(config.PORT);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return { server, ds, app };
+}
+
+if (require.main === module) {
+  startApi()
+    .then(({ server, ds }) => {
+      const addr = server.address();
+      console.log(`api listening on ${typeof addr === 'object' && addr ? addr.port : addr} (/api, /health)`);
+      const stop = () => {
+        server.close();
+        server.closeIdleConnections();
+        void ds.destroy().finally(() => process.exit(0));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    })
+    .catch((e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
+}
