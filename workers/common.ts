@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { NotificationEntity, RecordVersionEntity } from '../db/entities/index.js';
+import { RecordVersionEntity } from '../db/entities/index.js';
+import { enqueueNotification } from '../domain/outbox.js';
 import { audit as domainAudit } from '../domain/audit.js';
 import type { DocumentType, Role } from '../domain/vocabulary';
 import { resolveActor, type ResolvedActor } from './runtime/actor';
@@ -62,22 +63,9 @@ export interface NotificationSpec {
   template: string;
   refs: Record<string, unknown>;
 }
-/** one outbox row per dedupe key (a repeated call inserts nothing) */
+/** one outbox row per dedupe key (domain/outbox; a repeated call inserts nothing) */
 export async function notify(em: EntityManager, at: Date, n: NotificationSpec): Promise<void> {
-  const repo = em.getRepository(NotificationEntity);
-  if (await repo.findOneBy({ dedupeKey: n.dedupeKey })) return;
-  await repo.insert({
-    id: randomUUID(),
-    dedupeKey: n.dedupeKey,
-    recipientRole: n.recipientRole ?? null,
-    recipientUser: n.recipientUser ?? null,
-    template: n.template,
-    refs: n.refs,
-    createdAt: at,
-    sentAt: null,
-    attempts: 0,
-    lastError: null,
-  } as never);
+  await enqueueNotification(em, n, at);
 }
 
 /** append an immutable version of a §9 record / contract */

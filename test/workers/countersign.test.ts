@@ -5,6 +5,7 @@ import { JOB } from '../../domain/vocabulary';
 import { issueForm, openRound, recordDecision } from '../../workers/families/countersign';
 import {
   closeTestDataSource,
+  completedVars,
   deliver,
   expectIdempotent,
   fixedClock,
@@ -28,8 +29,7 @@ describe('workers: countersign.*', function () {
 
   async function open(contractType: 'REVENUE' | 'EXPENSE', contract: { id: string; contractNo: string }, pik: string, orderNo: string) {
     const out = await deliver(openRound, makeJob(JOB.countersignOpenRound, { contractId: contract.id, contractNo: contract.contractNo, contractType, orderNo }, { processInstanceKey: pik }), makeServices(ds));
-    expect(out.kind).to.equal('complete');
-    return (out as { variables: { countersignRoundId: string } }).variables.countersignRoundId;
+    return completedVars(out).countersignRoundId as string;
   }
 
   function decisionJob(roundId: string, step: 'DEPT_MANAGER' | 'CENTER', decision: 'APPROVE' | 'REJECT', opinion: string, extra: Record<string, unknown> = {}) {

@@ -68,6 +68,12 @@ export function makeServices(ds: DataSource, over: Partial<Services> & { http?: 
   };
 }
 
+/** the variables of a complete outcome (fails the test otherwise) */
+export function completedVars(o: Outcome): Record<string, any> {
+  expect(o.kind, JSON.stringify(o)).to.equal('complete');
+  return (o as { variables: Record<string, any> }).variables;
+}
+
 export async function deliver(def: HandlerDef, job: JobView, services: Services): Promise<Outcome> {
   return executeJob(def, job, services);
 }
