@@ -44,7 +44,7 @@ export async function audit(
     reason: ctx.reason ?? null,
     details,
   };
-  await em.getRepository(AuditLogEntity).insert(row);
+  await em.getRepository(AuditLogEntity).insert(row as never);
   return row;
 }
 

@@ -103,7 +103,7 @@ export async function enqueueCommand(
     lastError: null,
     result: null,
   };
-  await repo.insert(row);
+  await repo.insert(row as never);
   return { command: row, created: true };
 }
 
@@ -198,6 +198,6 @@ export async function enqueueNotification(
     attempts: 0,
     lastError: null,
   };
-  await repo.insert(row);
+  await repo.insert(row as never);
   return { notification: row, created: true };
 }

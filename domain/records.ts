@@ -96,7 +96,7 @@ async function insertVersion(
     at: ctxAt(ctx),
     reason: ctx.reason ?? null,
   };
-  await em.getRepository(RecordVersionEntity).insert(row);
+  await em.getRepository(RecordVersionEntity).insert(row as never);
   return row;
 }
 

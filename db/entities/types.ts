@@ -28,6 +28,7 @@ export const EXPENSE_CONTRACT_STATUS = [
   'IMPLEMENTED',
   'PAYMENT_BASIS_ACCEPTED',
 ] as const;
+// (re-drafting after an AP issue writes a new version of the same expense contract, status back to DRAFT)
 export type ExpenseContractStatus = (typeof EXPENSE_CONTRACT_STATUS)[number];
 
 export const COUNTERSIGN_ROUND_STATUS = ['OPEN', 'APPROVED', 'REJECTED'] as const;

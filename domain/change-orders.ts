@@ -1,0 +1,225 @@
+/**
+ * Change orders 变更单 (§6.2) on an order in service. Same status table as orders (order-status.ts).
+ * Created with their `change-order-submitted` start message in one transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { In, Not, type FindOptionsWhere } from 'typeorm';
+import { ApPartnerEntity, BusinessOrderEntity, ChangeOrderEntity, type ChangeOrder, type ProcessCommand } from '../db/entities/index.js';
+import { inTransaction, type Db } from '../db/transaction.js';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
+import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { nextNumber } from './numbering.js';
+import { FINAL_ORDER_STATUSES, IN_SERVICE_STATUSES, STATUS_AFTER_CUSTOMER_DECISION, transition, type OrderStatus } from './order-status.js';
+import { validAmount, validateModules } from './orders.js';
+import { enqueueCommand } from './outbox.js';
+import { normalizePage, type Page, type PageOf } from './paging.js';
+import { correctRecord, createVersionedRecord, findForUpdate } from './records.js';
+import { isValidDay, shanghaiYear } from './time.js';
+import { CUSTOMER_DECISION, MESSAGE, type CustomerDecision, type ServiceModule } from './vocabulary.js';
+
+export interface CreateChangeOrderInput {
+  orderId: string;
+  description: string;
+  platformChange: boolean;
+  apScopeChange: boolean;
+  /** default: the order's partner */
+  apPartnerId?: string | null;
+  accountDelta: number;
+  modules?: ServiceModule[] | null;
+  amountDelta?: number | null;
+  effectiveDate?: string | null;
+  note?: string | null;
+  /** default: the order's customer manager */
+  customerManager?: string;
+}
+
+/** start variables of online-training-change */
+export interface ChangeOrderStartVariables {
+  changeOrderId: string;
+  changeOrderNo: string;
+  orderId: string;
+  orderNo: string;
+  customerManager: string;
+  platformChange: boolean;
+  apScopeChange: boolean;
+  apPartnerId: string | null;
+  accountDelta: number;
+}
+
+export async function createChangeOrder(
+  db: Db,
+  input: CreateChangeOrderInput,
+  ctx: WriteContext,
+): Promise<{ changeOrder: ChangeOrder; command: ProcessCommand }> {
+  requireActor(ctx);
+  if (typeof input.description !== 'string' || !input.description.trim()) throw new ValidationError('description: required');
+  if (typeof input.platformChange !== 'boolean' || typeof input.apScopeChange !== 'boolean') {
+    throw new ValidationError('platformChange, apScopeChange: booleans');
+  }
+  if (!Number.isInteger(input.accountDelta)) throw new ValidationError('accountDelta: an integer');
+  const modules = input.modules ? validateModules(input.modules) : null;
+  const amountDelta = input.amountDelta === undefined || input.amountDelta === null ? null : validAmount(input.amountDelta, 'amountDelta', true);
+  if (input.effectiveDate && !isValidDay(input.effectiveDate)) throw new ValidationError('effectiveDate: YYYY-MM-DD');
+  const at = ctxAt(ctx);
+  return inTransaction(db, async (em) => {
+    const order = await findForUpdate(em, BusinessOrderEntity, { id: input.orderId });
+    if (!order) throw new NotFoundError('business-order', input.orderId);
+    if (!IN_SERVICE_STATUSES.includes(order.status)) {
+      throw new ConflictError(`order ${order.orderNo} is ${order.status}: changes need an order in service`, { status: order.status });
+    }
+    const open = await em.getRepository(ChangeOrderEntity).findOneBy({ orderId: order.id, status: Not(In([...FINAL_ORDER_STATUSES])) });
+    if (open) throw new ConflictError(`order ${order.orderNo} already has change order ${open.changeOrderNo} in progress`, { changeOrderId: open.id });
+    const apPartnerId = input.apPartnerId ?? order.apPartnerId;
+    if (input.apScopeChange && !apPartnerId) throw new ValidationError('apScopeChange needs an AP partner (the order has none)');
+    if (apPartnerId && !(await em.getRepository(ApPartnerEntity).existsBy({ id: apPartnerId }))) throw new NotFoundError('ap-partner', apPartnerId);
+    if (order.accounts + input.accountDelta < 0) throw new ValidationError('accountDelta would make the accounts negative');
+    const changeOrderNo = await nextNumber(em, 'change-order', shanghaiYear(at));
+    const header: ChangeOrder = {
+      id: randomUUID(),
+      changeOrderNo,
+      orderId: order.id,
+      status: 'SUBMITTED',
+      customerManager: input.customerManager ?? order.customerManager,
+      description: input.description,
+      platformChange: input.platformChange,
+      apScopeChange: input.apScopeChange,
+      apPartnerId: apPartnerId ?? null,
+      accountDelta: input.accountDelta,
+      modules,
+      amountDelta,
+      effectiveDate: input.effectiveDate ?? null,
+      note: input.note ?? null,
+      currentVersion: 1,
+      processInstanceKey: null,
+      customerFeedback: null,
+      deliveredOn: null,
+      deliveryNote: null,
+      completionDeadline: null,
+      completionReminderAt: null,
+      deadlineProvisional: false,
+      completedAt: null,
+      cancelReason: null,
+      createdBy: ctx.actor,
+      createdAt: at,
+      updatedAt: at,
+    };
+    const { record: changeOrder } = await createVersionedRecord(em, 'change-order', header, { ...ctx, at });
+    const variables: ChangeOrderStartVariables = {
+      changeOrderId: changeOrder.id,
+      changeOrderNo,
+      orderId: order.id,
+      orderNo: order.orderNo,
+      customerManager: changeOrder.customerManager,
+      platformChange: changeOrder.platformChange,
+      apScopeChange: changeOrder.apScopeChange,
+      apPartnerId: changeOrder.apPartnerId,
+      accountDelta: changeOrder.accountDelta,
+    };
+    const { command } = await enqueueCommand(
+      em,
+      { kind: 'publish-message', name: MESSAGE.changeOrderSubmitted, correlationKey: changeOrderNo, variables: { ...variables } },
+      at,
+    );
+    return { changeOrder, command };
+  });
+}
+
+export async function getChangeOrder(db: Db, id: string): Promise<ChangeOrder | null> {
+  return db.getRepository(ChangeOrderEntity).findOneBy({ id });
+}
+export async function requireChangeOrder(db: Db, id: string): Promise<ChangeOrder> {
+  const c = await getChangeOrder(db, id);
+  if (!c) throw new NotFoundError('change-order', id);
+  return c;
+}
+
+export async function listChangeOrders(
+  db: Db,
+  filter: { orderId?: string; status?: OrderStatus; customerManager?: string } = {},
+  page: Partial<Page> = {},
+): Promise<PageOf<ChangeOrder>> {
+  const p = normalizePage(page);
+  const where: FindOptionsWhere<ChangeOrder> = {};
+  if (filter.orderId) where.orderId = filter.orderId;
+  if (filter.status) where.status = filter.status;
+  if (filter.customerManager) where.customerManager = filter.customerManager;
+  const [items, total] = await db
+    .getRepository(ChangeOrderEntity)
+    .findAndCount({ where, order: { createdAt: 'DESC', changeOrderNo: 'DESC' }, take: p.limit, skip: p.offset });
+  return { items, total, ...p };
+}
+
+async function setStatus(db: Db, id: string, to: OrderStatus, ctx: WriteContext, action: string, patch: Partial<ChangeOrder> = {}): Promise<ChangeOrder> {
+  requireActor(ctx);
+  return inTransaction(db, async (em) => {
+    const co = await findForUpdate(em, ChangeOrderEntity, { id });
+    if (!co) throw new NotFoundError('change-order', id);
+    const next = { ...transition(co, to, 'change-order'), ...patch, updatedAt: ctxAt(ctx) };
+    const res = await em.getRepository(ChangeOrderEntity).update({ id, status: co.status }, { status: to, ...patch, updatedAt: next.updatedAt });
+    if (res.affected !== 1) throw new ConflictError(`change-order ${id} changed concurrently`);
+    await audit(em, ctx, action, 'change-order', id, { from: co.status, to, ...patch });
+    return next;
+  });
+}
+
+export async function cancelChangeOrder(db: Db, id: string, ctx: WriteContext): Promise<ChangeOrder> {
+  if (!ctx.reason?.trim()) throw new ValidationError('cancelling needs a reason');
+  return setStatus(db, id, 'CANCELLED', ctx, 'change-order.cancel', { cancelReason: ctx.reason });
+}
+
+/** change-order.cancel (customer declined): idempotent when already cancelled */
+export async function cancelDeclinedChangeOrder(db: Db, id: string, ctx: WriteContext): Promise<ChangeOrder> {
+  const co = await requireChangeOrder(db, id);
+  if (co.status === 'CANCELLED') return co;
+  return setStatus(db, id, 'CANCELLED', ctx, 'change-order.cancel', { cancelReason: ctx.reason ?? 'declined by the customer' });
+}
+
+/** change-order.record-customer-decision */
+export async function recordChangeCustomerDecision(
+  db: Db,
+  id: string,
+  decision: CustomerDecision,
+  feedback: string | null,
+  ctx: WriteContext,
+): Promise<ChangeOrder> {
+  if (!CUSTOMER_DECISION.includes(decision)) throw new ValidationError(`customerDecision: one of ${CUSTOMER_DECISION.join(', ')}`);
+  return setStatus(db, id, STATUS_AFTER_CUSTOMER_DECISION[decision], { ...ctx, reason: ctx.reason ?? feedback }, 'change-order.customer-decision', {
+    customerFeedback: feedback ?? null,
+    ...(decision === 'DECLINED' ? { cancelReason: feedback ?? 'declined by the customer' } : {}),
+  });
+}
+
+export interface ChangeOrderRevision {
+  description?: string;
+  accountDelta?: number;
+  modules?: ServiceModule[] | null;
+  amountDelta?: number | null;
+  effectiveDate?: string | null;
+  note?: string | null;
+}
+/** change-order.apply-revision: new version; CHANGE_REQUESTED → SUBMITTED */
+export async function applyChangeOrderRevision(db: Db, id: string, revision: ChangeOrderRevision, ctx: WriteContext): Promise<ChangeOrder> {
+  const changes: Record<string, unknown> = {};
+  if (revision.description !== undefined) changes.description = revision.description;
+  if (revision.accountDelta !== undefined && revision.accountDelta !== null) {
+    if (!Number.isInteger(revision.accountDelta)) throw new ValidationError('accountDelta: an integer');
+    changes.accountDelta = revision.accountDelta;
+  }
+  if (revision.modules !== undefined) changes.modules = revision.modules ? validateModules(revision.modules) : null;
+  if (revision.amountDelta !== undefined) changes.amountDelta = revision.amountDelta === null ? null : validAmount(revision.amountDelta, 'amountDelta', true);
+  if (revision.effectiveDate !== undefined) {
+    if (revision.effectiveDate !== null && !isValidDay(revision.effectiveDate)) throw new ValidationError('effectiveDate: YYYY-MM-DD');
+    changes.effectiveDate = revision.effectiveDate;
+  }
+  if (revision.note !== undefined) changes.note = revision.note;
+  return inTransaction(db, async (em) => {
+    const co = await findForUpdate(em, ChangeOrderEntity, { id });
+    if (!co) throw new NotFoundError('change-order', id);
+    transition(co, 'SUBMITTED', 'change-order');
+    const { record } = await correctRecord<ChangeOrder>(em, 'change-order', id, changes, { ...ctx, reason: ctx.reason ?? 'revision requested by the customer' }, {
+      action: 'change-order.revise',
+      headerPatch: { status: 'SUBMITTED' },
+    });
+    return record;
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * Collaboration task order 协作任务单 (§6.3.3) to the technical department, with its history of
+ * replies and acceptances/send-backs. tech-config.issue-task-order / record-reply / record-acceptance.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import {
+  BusinessOrderEntity,
+  ChangeOrderEntity,
+  CollaborationTaskOrderEntity,
+  CollaborationTaskOrderEventEntity,
+  type CollaborationTaskOrder,
+  type CollaborationTaskOrderEvent,
+  type TaskOrderEventKind,
+  type TaskOrderStatus,
+} from '../db/entities/index.js';
+import { inTransaction, type Db } from '../db/transaction.js';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
+import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { nextNumber } from './numbering.js';
+import { normalizePage, type Page, type PageOf } from './paging.js';
+import { findForUpdate } from './records.js';
+import { shanghaiYear } from './time.js';
+import { ACCEPTANCE_DECISION, type AcceptanceDecision } from './vocabulary.js';
+
+async function addEvent(
+  em: EntityManager,
+  taskOrderId: string,
+  kind: TaskOrderEventKind,
+  text: string | null,
+  configuredAt: string | null,
+  ctx: WriteContext,
+): Promise<CollaborationTaskOrderEvent> {
+  const last = await em.getRepository(CollaborationTaskOrderEventEntity).findOne({ where: { taskOrderId }, order: { seq: 'DESC' } });
+  const ev: CollaborationTaskOrderEvent = {
+    id: randomUUID(),
+    taskOrderId,
+    seq: (last?.seq ?? 0) + 1,
+    kind,
+    text,
+    configuredAt,
+    actor: ctx.actor,
+    at: ctxAt(ctx),
+  };
+  await em.getRepository(CollaborationTaskOrderEventEntity).insert(ev);
+  return ev;
+}
+
+/** tech-config.issue-task-order: one task order per order (or per change order); a repeat returns it */
+export async function issueTaskOrder(
+  db: Db,
+  input: { orderId: string; changeOrderId?: string | null; note?: string | null },
+  ctx: WriteContext,
+): Promise<CollaborationTaskOrder> {
+  requireActor(ctx);
+  return inTransaction(db, async (em) => {
+    const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: input.orderId });
+    if (!order) throw new NotFoundError('business-order', input.orderId);
+    const co = input.changeOrderId ? await em.getRepository(ChangeOrderEntity).findOneBy({ id: input.changeOrderId }) : null;
+    if (input.changeOrderId && !co) throw new NotFoundError('change-order', input.changeOrderId);
+    const repo = em.getRepository(CollaborationTaskOrderEntity);
+    const existing = co ? await repo.findOneBy({ changeOrderId: co.id }) : (await repo.findBy({ orderId: order.id })).find((t) => !t.changeOrderId);
+    if (existing) return existing;
+    const at = ctxAt(ctx);
+    const request: Record<string, unknown> = co
+      ? {
+          orderNo: order.orderNo,
+          changeOrderNo: co.changeOrderNo,
+          description: co.description,
+          modules: co.modules ?? order.modules,
+          accountDelta: co.accountDelta,
+          accounts: order.accounts + co.accountDelta,
+          effectiveDate: co.effectiveDate,
+          note: input.note ?? co.note,
+        }
+      : {
+          orderNo: order.orderNo,
+          modules: order.modules,
+          accounts: order.accounts,
+          openingDate: order.openingDate,
+          termMonths: order.termMonths,
+          note: input.note ?? order.note,
+        };
+    const t: CollaborationTaskOrder = {
+      id: randomUUID(),
+      taskOrderNo: await nextNumber(em, 'collaboration-task-order', shanghaiYear(at)),
+      orderId: order.id,
+      changeOrderId: co?.id ?? null,
+      status: 'ISSUED',
+      request,
+      issuedBy: ctx.actor,
+      issuedAt: at,
+      updatedAt: at,
+    };
+    await repo.insert(t as never);
+    await addEvent(em, t.id, 'ISSUED', null, null, ctx);
+    await audit(em, ctx, 'collaboration-task-order.issue', 'collaboration-task-order', t.id, { taskOrderNo: t.taskOrderNo });
+    return t;
+  });
+}
+
+async function move(
+  db: Db,
+  id: string,
+  from: TaskOrderStatus[],
+  to: TaskOrderStatus,
+  kind: TaskOrderEventKind,
+  text: string | null,
+  configuredAt: string | null,
+  ctx: WriteContext,
+): Promise<{ taskOrder: CollaborationTaskOrder; event: CollaborationTaskOrderEvent }> {
+  requireActor(ctx);
+  return inTransaction(db, async (em) => {
+    const t = await findForUpdate(em, CollaborationTaskOrderEntity, { id });
+    if (!t) throw new NotFoundError('collaboration-task-order', id);
+    if (!from.includes(t.status)) throw new ConflictError(`collaboration-task-order ${t.taskOrderNo} is ${t.status}; ${kind} needs ${from.join('/')}`);
+    const event = await addEvent(em, id, kind, text, configuredAt, ctx);
+    const at = ctxAt(ctx);
+    await em.getRepository(CollaborationTaskOrderEntity).update({ id, status: t.status }, { status: to, updatedAt: at });
+    await audit(em, { ...ctx, reason: ctx.reason ?? text }, `collaboration-task-order.${kind.toLowerCase().replace('_', '-')}`, 'collaboration-task-order', id, {
+      from: t.status,
+      to,
+      seq: event.seq,
+    });
+    return { taskOrder: { ...t, status: to, updatedAt: at }, event };
+  });
+}
+
+/** tech-config.record-reply: ISSUED / SENT_BACK → REPLIED */
+export async function recordTaskOrderReply(db: Db, id: string, reply: { configurationReply: string; configuredAt?: string | null }, ctx: WriteContext) {
+  if (typeof reply.configurationReply !== 'string' || !reply.configurationReply.trim()) throw new ValidationError('configurationReply: required');
+  return move(db, id, ['ISSUED', 'SENT_BACK'], 'REPLIED', 'REPLY', reply.configurationReply, reply.configuredAt ?? null, ctx);
+}
+
+/** tech-config.record-acceptance: REPLIED → ACCEPTED | SENT_BACK */
+export async function recordTaskOrderAcceptance(db: Db, id: string, decision: AcceptanceDecision, opinion: string | null, ctx: WriteContext) {
+  if (!ACCEPTANCE_DECISION.includes(decision)) throw new ValidationError(`acceptanceDecision: one of ${ACCEPTANCE_DECISION.join(', ')}`);
+  if (decision === 'SENT_BACK' && !opinion?.trim()) throw new ValidationError('a send-back needs an opinion');
+  return move(db, id, ['REPLIED'], decision, decision, opinion, null, ctx);
+}
+
+export async function getTaskOrder(db: Db, id: string): Promise<(CollaborationTaskOrder & { events: CollaborationTaskOrderEvent[] }) | null> {
+  const t = await db.getRepository(CollaborationTaskOrderEntity).findOneBy({ id });
+  if (!t) return null;
+  const events = await db.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId: id }, order: { seq: 'ASC' } });
+  return { ...t, events };
+}
+
+export async function listTaskOrders(
+  db: Db,
+  filter: { orderId?: string; status?: TaskOrderStatus } = {},
+  page: Partial<Page> = {},
+): Promise<PageOf<CollaborationTaskOrder>> {
+  const p = normalizePage(page);
+  const where: Record<string, unknown> = {};
+  if (filter.orderId) where.orderId = filter.orderId;
+  if (filter.status) where.status = filter.status;
+  const [items, total] = await db
+    .getRepository(CollaborationTaskOrderEntity)
+    .findAndCount({ where, order: { issuedAt: 'DESC', taskOrderNo: 'DESC' }, take: p.limit, skip: p.offset });
+  return { items, total, ...p };
+}

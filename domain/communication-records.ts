@@ -1,0 +1,107 @@
+/** Customer communication record 客户沟通记录表 (§9.2): numbered, versioned (content in record_version). */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, FindOptionsWhere } from 'typeorm';
+import {
+  CustomerCommunicationRecordEntity,
+  CustomerEntity,
+  COMMUNICATION_OCCASION,
+  type CommunicationOccasion,
+  type CustomerCommunicationRecord,
+} from '../db/entities/index.js';
+import { inTransaction, type Db } from '../db/transaction.js';
+import { ctxAt, requireActor, type WriteContext } from './audit.js';
+import { NotFoundError, ValidationError } from './errors.js';
+import { nextNumber } from './numbering.js';
+import { normalizePage, type Page, type PageOf } from './paging.js';
+import { createVersionedRecord, currentContent } from './records.js';
+import { shanghaiYear } from './time.js';
+
+/** the form's fields (process-contract form `customer-communication-record`) */
+export interface CommunicationContent {
+  networkQuality: string;
+  serviceAttitude: string;
+  customerFeedback: string;
+  followUp?: string | null;
+  contactPerson?: string | null;
+  note?: string | null;
+}
+
+export interface FileCommunicationRecordInput {
+  customerId: string;
+  orderId?: string | null;
+  changeOrderId?: string | null;
+  serviceRequestId?: string | null;
+  occasion: CommunicationOccasion;
+  content: CommunicationContent;
+}
+
+export function validateCommunicationContent(c: unknown): CommunicationContent {
+  const o = (c ?? {}) as Record<string, unknown>;
+  for (const k of ['networkQuality', 'serviceAttitude', 'customerFeedback']) {
+    if (typeof o[k] !== 'string' || !(o[k] as string).trim()) throw new ValidationError(`${k}: required`);
+  }
+  for (const k of ['followUp', 'contactPerson', 'note']) {
+    if (o[k] !== undefined && o[k] !== null && typeof o[k] !== 'string') throw new ValidationError(`${k}: text`);
+  }
+  return {
+    networkQuality: o.networkQuality as string,
+    serviceAttitude: o.serviceAttitude as string,
+    customerFeedback: o.customerFeedback as string,
+    followUp: (o.followUp as string | undefined) ?? null,
+    ...(o.contactPerson ? { contactPerson: o.contactPerson as string } : {}),
+    ...(o.note ? { note: o.note as string } : {}),
+  };
+}
+
+/** Files a record inside the caller's transaction (used by completion and service requests). */
+export async function fileCommunicationRecordIn(
+  em: EntityManager,
+  input: FileCommunicationRecordInput,
+  ctx: WriteContext,
+): Promise<{ record: CustomerCommunicationRecord; content: CommunicationContent }> {
+  requireActor(ctx);
+  if (!COMMUNICATION_OCCASION.includes(input.occasion)) throw new ValidationError(`occasion: one of ${COMMUNICATION_OCCASION.join(', ')}`);
+  const content = validateCommunicationContent(input.content);
+  if (!(await em.getRepository(CustomerEntity).existsBy({ id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
+  const at = ctxAt(ctx);
+  const header: CustomerCommunicationRecord = {
+    id: randomUUID(),
+    recordNo: await nextNumber(em, 'customer-communication-record', shanghaiYear(at)),
+    customerId: input.customerId,
+    orderId: input.orderId ?? null,
+    changeOrderId: input.changeOrderId ?? null,
+    serviceRequestId: input.serviceRequestId ?? null,
+    occasion: input.occasion,
+    currentVersion: 1,
+    filedBy: ctx.actor,
+    filedAt: at,
+    updatedAt: at,
+  };
+  const { record } = await createVersionedRecord(em, 'customer-communication-record', header, { ...ctx, at }, { ...content });
+  return { record, content };
+}
+
+export async function fileCommunicationRecord(db: Db, input: FileCommunicationRecordInput, ctx: WriteContext) {
+  return inTransaction(db, (em) => fileCommunicationRecordIn(em, input, ctx));
+}
+
+export async function getCommunicationRecord(db: Db, id: string): Promise<(CustomerCommunicationRecord & { content: Record<string, unknown> }) | null> {
+  const r = await db.getRepository(CustomerCommunicationRecordEntity).findOneBy({ id });
+  if (!r) return null;
+  const v = await currentContent(db, 'customer-communication-record', id);
+  return { ...r, content: v?.content ?? {} };
+}
+
+export async function listCommunicationRecords(
+  db: Db,
+  filter: { customerId?: string; orderId?: string; changeOrderId?: string; serviceRequestId?: string; occasion?: CommunicationOccasion } = {},
+  page: Partial<Page> = {},
+): Promise<PageOf<CustomerCommunicationRecord>> {
+  const p = normalizePage(page);
+  const where: FindOptionsWhere<CustomerCommunicationRecord> = {};
+  for (const k of ['customerId', 'orderId', 'changeOrderId', 'serviceRequestId', 'occasion'] as const) if (filter[k]) (where as Record<string, unknown>)[k] = filter[k];
+  const [items, total] = await db
+    .getRepository(CustomerCommunicationRecordEntity)
+    .findAndCount({ where, order: { filedAt: 'DESC', recordNo: 'DESC' }, take: p.limit, skip: p.offset });
+  return { items, total, ...p };
+}

@@ -1,0 +1,335 @@
+/**
+ * Revenue contracts 收入合同 (agreements and supplementary agreements 补充协议) and expense contracts
+ * 支出合同 with an AP (and their supplements). Versioned append-only (records.ts): a revision after a
+ * rejected countersign is a new version with the reason.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, FindOptionsWhere } from 'typeorm';
+import {
+  ApPartnerEntity,
+  BusinessOrderEntity,
+  ChangeOrderEntity,
+  ExpenseContractEntity,
+  RevenueContractEntity,
+  type ApPartner,
+  type ExpenseContract,
+  type RevenueContract,
+} from '../db/entities/index.js';
+import { inTransaction, type Db } from '../db/transaction.js';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
+import { ApPartnerUnavailableError, ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { nextNumber } from './numbering.js';
+import { transition } from './order-status.js';
+import { validAmount } from './orders.js';
+import { normalizePage, type Page, type PageOf } from './paging.js';
+import { correctRecord, createVersionedRecord, findForUpdate } from './records.js';
+import { isValidDay, shanghaiYear } from './time.js';
+import type { ContractType } from './vocabulary.js';
+
+export type AnyContract = RevenueContract | ExpenseContract;
+export const contractEntity = (type: ContractType) => (type === 'REVENUE' ? RevenueContractEntity : ExpenseContractEntity);
+export const contractRecordType = (type: ContractType) => (type === 'REVENUE' ? ('revenue-contract' as const) : ('expense-contract' as const));
+
+export interface DraftRevenueContractInput {
+  orderId: string;
+  title: string;
+  amount: number;
+  termMonths?: number | null;
+  note?: string | null;
+}
+
+function validTitle(t: unknown): string {
+  if (typeof t !== 'string' || !t.trim() || t.length > 300) throw new ValidationError('title: 1–300 characters');
+  return t;
+}
+function validTerm(t: unknown): number | null {
+  if (t === undefined || t === null) return null;
+  if (!Number.isInteger(t) || (t as number) < 1 || (t as number) > 240) throw new ValidationError('termMonths: 1–240');
+  return t as number;
+}
+
+/** revenue-contract.draft: the agreement of a CONFIRMED order (one per order; a repeat returns the draft) */
+export async function draftRevenueContract(db: Db, input: DraftRevenueContractInput, ctx: WriteContext): Promise<RevenueContract> {
+  requireActor(ctx);
+  const title = validTitle(input.title);
+  const amount = validAmount(input.amount);
+  const termMonths = validTerm(input.termMonths);
+  const at = ctxAt(ctx);
+  return inTransaction(db, async (em) => {
+    const order = await findForUpdate(em, BusinessOrderEntity, { id: input.orderId });
+    if (!order) throw new NotFoundError('business-order', input.orderId);
+    const existing = await em.getRepository(RevenueContractEntity).findOneBy({ orderId: order.id, kind: 'AGREEMENT' });
+    if (existing) {
+      if (existing.status === 'DRAFT' && existing.title === title && existing.amount === amount) return existing;
+      throw new ConflictError(`order ${order.orderNo} already has agreement ${existing.contractNo}`, { contractId: existing.id });
+    }
+    if (order.status !== 'CONFIRMED') throw new ConflictError(`order ${order.orderNo} is ${order.status}, not CONFIRMED`);
+    const header: RevenueContract = {
+      id: randomUUID(),
+      contractNo: await nextNumber(em, 'revenue-contract', shanghaiYear(at)),
+      kind: 'AGREEMENT',
+      orderId: order.id,
+      changeOrderId: null,
+      parentContractId: null,
+      status: 'DRAFT',
+      title,
+      amount,
+      termMonths: termMonths ?? order.termMonths,
+      note: input.note ?? null,
+      signedDate: null,
+      countersignFormNo: null,
+      rejectionReason: null,
+      currentVersion: 1,
+      createdBy: ctx.actor,
+      createdAt: at,
+      updatedAt: at,
+    };
+    return (await createVersionedRecord(em, 'revenue-contract', header, { ...ctx, at })).record;
+  });
+}
+
+/** revenue-contract.draft-supplement: supplementary agreement of a CONFIRMED change order */
+export async function draftRevenueSupplement(
+  db: Db,
+  input: { changeOrderId: string; title: string; amount: number; termMonths?: number | null; note?: string | null },
+  ctx: WriteContext,
+): Promise<RevenueContract> {
+  requireActor(ctx);
+  const title = validTitle(input.title);
+  const amount = validAmount(input.amount);
+  const termMonths = validTerm(input.termMonths);
+  const at = ctxAt(ctx);
+  return inTransaction(db, async (em) => {
+    const co = await findForUpdate(em, ChangeOrderEntity, { id: input.changeOrderId });
+    if (!co) throw new NotFoundError('change-order', input.changeOrderId);
+    const existing = await em.getRepository(RevenueContractEntity).findOneBy({ changeOrderId: co.id });
+    if (existing) {
+      if (existing.status === 'DRAFT' && existing.title === title && existing.amount === amount) return existing;
+      throw new ConflictError(`change order ${co.changeOrderNo} already has supplement ${existing.contractNo}`, { contractId: existing.id });
+    }
+    if (co.status !== 'CONFIRMED') throw new ConflictError(`change order ${co.changeOrderNo} is ${co.status}, not CONFIRMED`);
+    const parent = await em.getRepository(RevenueContractEntity).findOneBy({ orderId: co.orderId, kind: 'AGREEMENT' });
+    if (!parent || parent.status !== 'SIGNED') throw new ConflictError(`the order of ${co.changeOrderNo} has no signed agreement to supplement`);
+    const header: RevenueContract = {
+      id: randomUUID(),
+      contractNo: await nextNumber(em, 'revenue-contract', shanghaiYear(at)),
+      kind: 'SUPPLEMENT',
+      orderId: co.orderId,
+      changeOrderId: co.id,
+      parentContractId: parent.id,
+      status: 'DRAFT',
+      title,
+      amount,
+      termMonths,
+      note: input.note ?? null,
+      signedDate: null,
+      countersignFormNo: null,
+      rejectionReason: null,
+      currentVersion: 1,
+      createdBy: ctx.actor,
+      createdAt: at,
+      updatedAt: at,
+    };
+    return (await createVersionedRecord(em, 'revenue-contract', header, { ...ctx, at })).record;
+  });
+}
+
+/**
+ * revenue-contract.revise / ap-contract.revise: after a rejected countersign round, a new version with
+ * the changes and the revision note as reason; status REJECTED → DRAFT (ready for the next round).
+ */
+export async function reviseContract(
+  db: Db,
+  type: ContractType,
+  id: string,
+  changes: { title?: string; amount?: number; termMonths?: number | null; note?: string | null },
+  ctx: WriteContext,
+): Promise<AnyContract> {
+  const c: Record<string, unknown> = {};
+  if (changes.title !== undefined) c.title = validTitle(changes.title);
+  if (changes.amount !== undefined && changes.amount !== null) c.amount = validAmount(changes.amount);
+  if (type === 'REVENUE' && changes.termMonths !== undefined) c.termMonths = validTerm(changes.termMonths);
+  if (changes.note !== undefined) c.note = changes.note;
+  const recordType = contractRecordType(type);
+  return inTransaction(db, async (em) => {
+    const contract = (await findForUpdate(em, contractEntity(type) as never, { id })) as AnyContract | null;
+    if (!contract) throw new NotFoundError(recordType, id);
+    if (contract.status !== 'REJECTED') throw new ConflictError(`${recordType} ${contract.contractNo} is ${contract.status}: only a rejected contract is revised`);
+    const { record } = await correctRecord<AnyContract>(em, recordType, id, c, { ...ctx, reason: ctx.reason ?? 'revised after countersign rejection' }, {
+      action: `${recordType}.revise`,
+      headerPatch: { status: 'DRAFT' },
+    });
+    return record;
+  });
+}
+
+/** revenue-contract.record-signing: APPROVED → SIGNED; the order / change order → CONTRACT_SIGNED */
+export async function recordRevenueSigning(db: Db, id: string, signedDate: string, ctx: WriteContext): Promise<RevenueContract> {
+  requireActor(ctx);
+  if (!isValidDay(signedDate)) throw new ValidationError('signedDate: YYYY-MM-DD');
+  return inTransaction(db, async (em) => {
+    const c = await findForUpdate(em, RevenueContractEntity, { id });
+    if (!c) throw new NotFoundError('revenue-contract', id);
+    if (c.status === 'SIGNED' && c.signedDate === signedDate) return c;
+    if (c.status !== 'APPROVED') throw new ConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not APPROVED`);
+    const at = ctxAt(ctx);
+    await em.getRepository(RevenueContractEntity).update({ id, status: 'APPROVED' }, { status: 'SIGNED', signedDate, updatedAt: at });
+    await audit(em, ctx, 'revenue-contract.sign', 'revenue-contract', id, { signedDate });
+    if (c.changeOrderId) {
+      const co = await findForUpdate(em, ChangeOrderEntity, { id: c.changeOrderId });
+      if (!co) throw new NotFoundError('change-order', c.changeOrderId);
+      transition(co, 'CONTRACT_SIGNED', 'change-order');
+      await em.getRepository(ChangeOrderEntity).update({ id: co.id }, { status: 'CONTRACT_SIGNED', updatedAt: at });
+      await audit(em, ctx, 'change-order.contract-signed', 'change-order', co.id, { from: co.status, to: 'CONTRACT_SIGNED', contractNo: c.contractNo });
+    } else {
+      const o = await findForUpdate(em, BusinessOrderEntity, { id: c.orderId });
+      if (!o) throw new NotFoundError('business-order', c.orderId);
+      transition(o, 'CONTRACT_SIGNED', 'business-order');
+      await em.getRepository(BusinessOrderEntity).update({ id: o.id }, { status: 'CONTRACT_SIGNED', updatedAt: at });
+      await audit(em, ctx, 'business-order.contract-signed', 'business-order', o.id, { from: o.status, to: 'CONTRACT_SIGNED', contractNo: c.contractNo });
+    }
+    return { ...c, status: 'SIGNED', signedDate, updatedAt: at };
+  });
+}
+
+/** throws ApPartnerUnavailableError (BPMN AP_PARTNER_UNAVAILABLE) when suspended or without terms */
+export async function requireAvailablePartner(em: EntityManager | Db, apPartnerId: string): Promise<ApPartner> {
+  const p = await em.getRepository(ApPartnerEntity).findOneBy({ id: apPartnerId });
+  if (!p) throw new ApPartnerUnavailableError(apPartnerId, 'unknown partner');
+  if (p.status !== 'ACTIVE') throw new ApPartnerUnavailableError(apPartnerId, `partner is ${p.status}`);
+  if (!p.terms) throw new ApPartnerUnavailableError(apPartnerId, 'no terms agreed');
+  return p;
+}
+
+export interface DraftExpenseContractInput {
+  orderId: string;
+  /** for a supplement (ap-contract.draft-supplement) */
+  changeOrderId?: string | null;
+  /** default: the order's / change order's partner */
+  apPartnerId?: string | null;
+  title?: string;
+  /** default: terms.pricePerAccountMonth × accounts × months (0 when the terms have no price) */
+  amount?: number;
+  note?: string | null;
+}
+
+/**
+ * ap-contract.draft / ap-contract.draft-supplement. Drafting again for the same order (or change
+ * order), e.g. after the AP refused the request, writes a new version of the same expense contract
+ * (same number, so the AP's completion message still correlates) with status DRAFT.
+ */
+export async function draftExpenseContract(db: Db, input: DraftExpenseContractInput, ctx: WriteContext): Promise<ExpenseContract> {
+  requireActor(ctx);
+  const at = ctxAt(ctx);
+  return inTransaction(db, async (em) => {
+    const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: input.orderId });
+    if (!order) throw new NotFoundError('business-order', input.orderId);
+    const co = input.changeOrderId ? await em.getRepository(ChangeOrderEntity).findOneBy({ id: input.changeOrderId }) : null;
+    if (input.changeOrderId && !co) throw new NotFoundError('change-order', input.changeOrderId);
+    const apPartnerId = input.apPartnerId ?? co?.apPartnerId ?? order.apPartnerId;
+    if (!apPartnerId) throw new ValidationError(`order ${order.orderNo} involves no AP partner`);
+    const partner = await requireAvailablePartner(em, apPartnerId);
+    const accounts = co ? Math.abs(co.accountDelta) : order.accounts;
+    const price = typeof partner.terms?.pricePerAccountMonth === 'number' ? partner.terms.pricePerAccountMonth : 0;
+    const amount = validAmount(input.amount ?? Math.round(price * accounts * order.termMonths * 100) / 100);
+    const title = validTitle(input.title ?? `${partner.name} 支出合同 ${co ? co.changeOrderNo : order.orderNo}`);
+    const slaDuration = typeof partner.terms?.slaDuration === 'string' ? partner.terms.slaDuration : null;
+    const kind = co ? 'SUPPLEMENT' : 'AGREEMENT';
+    const where: FindOptionsWhere<ExpenseContract> = co ? { changeOrderId: co.id } : { orderId: order.id, kind: 'AGREEMENT' };
+    const existing = await findForUpdate(em, ExpenseContractEntity, where as Record<string, unknown>);
+    if (existing) {
+      if (['IMPLEMENTED', 'PAYMENT_BASIS_ACCEPTED'].includes(existing.status)) {
+        throw new ConflictError(`expense-contract ${existing.contractNo} is ${existing.status}`);
+      }
+      const { record } = await correctRecord<ExpenseContract>(
+        em,
+        'expense-contract',
+        existing.id,
+        { title, amount, note: input.note ?? existing.note },
+        { ...ctx, reason: ctx.reason ?? 'drafted again' },
+        { action: 'expense-contract.redraft', headerPatch: { status: 'DRAFT', apPartnerId, slaDuration, rejectionReason: null, countersignFormNo: null } },
+      );
+      return record;
+    }
+    let parentContractId: string | null = null;
+    if (co) {
+      const parent = await em.getRepository(ExpenseContractEntity).findOneBy({ orderId: order.id, kind: 'AGREEMENT' });
+      parentContractId = parent?.id ?? null;
+    }
+    const header: ExpenseContract = {
+      id: randomUUID(),
+      contractNo: await nextNumber(em, 'expense-contract', shanghaiYear(at)),
+      kind,
+      orderId: order.id,
+      changeOrderId: co?.id ?? null,
+      parentContractId,
+      apPartnerId,
+      status: 'DRAFT',
+      title,
+      amount,
+      note: input.note ?? null,
+      countersignFormNo: null,
+      rejectionReason: null,
+      implementationRequestedAt: null,
+      slaDuration,
+      currentVersion: 1,
+      createdBy: ctx.actor,
+      createdAt: at,
+      updatedAt: at,
+    };
+    return (await createVersionedRecord(em, 'expense-contract', header, { ...ctx, at })).record;
+  });
+}
+
+/** ap-contract.send-implementation-request succeeded: APPROVED → IMPLEMENTATION_REQUESTED (repeat: no-op) */
+export async function markImplementationRequested(db: Db, id: string, slaDuration: string, ctx: WriteContext): Promise<ExpenseContract> {
+  requireActor(ctx);
+  return inTransaction(db, async (em) => {
+    const c = await findForUpdate(em, ExpenseContractEntity, { id });
+    if (!c) throw new NotFoundError('expense-contract', id);
+    if (c.status === 'IMPLEMENTATION_REQUESTED') return c;
+    if (c.status !== 'APPROVED') throw new ConflictError(`expense-contract ${c.contractNo} is ${c.status}, not APPROVED`);
+    const at = ctxAt(ctx);
+    const patch = { status: 'IMPLEMENTATION_REQUESTED' as const, implementationRequestedAt: at, slaDuration, updatedAt: at };
+    await em.getRepository(ExpenseContractEntity).update({ id }, patch);
+    await audit(em, ctx, 'expense-contract.implementation-requested', 'expense-contract', id, { slaDuration });
+    return { ...c, ...patch };
+  });
+}
+
+export async function getContract(db: Db, id: string): Promise<(AnyContract & { type: ContractType }) | null> {
+  const r = await db.getRepository(RevenueContractEntity).findOneBy({ id });
+  if (r) return { ...r, type: 'REVENUE' };
+  const e = await db.getRepository(ExpenseContractEntity).findOneBy({ id });
+  return e ? { ...e, type: 'EXPENSE' } : null;
+}
+export async function getContractByNo(db: Db, type: ContractType, contractNo: string): Promise<AnyContract | null> {
+  return db.getRepository(contractEntity(type) as never).findOneBy({ contractNo } as never) as Promise<AnyContract | null>;
+}
+
+/** AP partners see only their own expense contracts: pass apPartnerId for them. */
+export async function listContracts(
+  db: Db,
+  filter: { type?: ContractType; orderId?: string; apPartnerId?: string; status?: string } = {},
+  page: Partial<Page> = {},
+): Promise<PageOf<AnyContract & { type: ContractType }>> {
+  const p = normalizePage(page);
+  const type: ContractType | undefined = filter.apPartnerId ? 'EXPENSE' : filter.type;
+  const where: Record<string, unknown> = {};
+  if (filter.orderId) where.orderId = filter.orderId;
+  if (filter.status) where.status = filter.status;
+  if (filter.apPartnerId) where.apPartnerId = filter.apPartnerId;
+  const fetch = async (t: ContractType, take: number, skip: number) => {
+    const [items, total] = await db
+      .getRepository(contractEntity(t) as never)
+      .findAndCount({ where: where as never, order: { createdAt: 'DESC', contractNo: 'DESC' } as never, take, skip });
+    return { items: (items as AnyContract[]).map((i) => ({ ...i, type: t })), total };
+  };
+  if (type) return { ...(await fetch(type, p.limit, p.offset)), ...p };
+  // both kinds: revenue first, then expense (stable order for paging)
+  const rev = await fetch('REVENUE', p.limit, p.offset);
+  const expSkip = Math.max(0, p.offset - rev.total);
+  const exp = await fetch('EXPENSE', Math.max(0, p.limit - rev.items.length) || 1, expSkip);
+  const items = [...rev.items, ...(rev.items.length < p.limit ? exp.items.slice(0, p.limit - rev.items.length) : [])];
+  return { items, total: rev.total + exp.total, ...p };
+}

@@ -1,0 +1,257 @@
+/**
+ * Countersign 会签 (§6.3.2): rounds, every reviewer decision (rejected rounds included), and the
+ * numbered countersign form 合同会签审批表 (§9.3) issued after two approvals.
+ * countersign.open-round / countersign.record-decision / countersign.issue-form.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import {
+  CountersignDecisionEntity,
+  CountersignFormEntity,
+  CountersignRoundEntity,
+  type CountersignDecision,
+  type CountersignForm,
+  type CountersignRound,
+} from '../db/entities/index.js';
+import { inTransaction, type Db } from '../db/transaction.js';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
+import { contractEntity, contractRecordType, type AnyContract } from './contracts.js';
+import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { nextNumber } from './numbering.js';
+import { normalizePage, type Page, type PageOf } from './paging.js';
+import { createVersionedRecord, currentContent, findForUpdate } from './records.js';
+import { shanghaiYear } from './time.js';
+import {
+  CONTRACT_TYPE,
+  COUNTERSIGN_STEP,
+  REVIEW_DECISION,
+  type ContractType,
+  type CountersignResult,
+  type CountersignStep,
+  type ReviewDecision,
+} from './vocabulary.js';
+
+async function lockContract(em: EntityManager, type: ContractType, id: string): Promise<AnyContract> {
+  const c = (await findForUpdate(em, contractEntity(type) as never, { id })) as AnyContract | null;
+  if (!c) throw new NotFoundError(contractRecordType(type), id);
+  return c;
+}
+async function setContract(em: EntityManager, type: ContractType, id: string, patch: Record<string, unknown>): Promise<void> {
+  await em.getRepository(contractEntity(type) as never).update({ id } as never, patch as never);
+}
+
+export interface OpenRoundInput {
+  contractType: ContractType;
+  contractId: string;
+  /** the called instance: one round per child instance (a retried job finds its round) */
+  processInstanceKey: string;
+  orderNo?: string | null;
+}
+
+/** countersign.open-round: contract DRAFT → COUNTERSIGNING; idempotent per processInstanceKey */
+export async function openCountersignRound(db: Db, input: OpenRoundInput, ctx: WriteContext): Promise<CountersignRound> {
+  requireActor(ctx);
+  if (!CONTRACT_TYPE.includes(input.contractType)) throw new ValidationError(`contractType: one of ${CONTRACT_TYPE.join(', ')}`);
+  if (!input.processInstanceKey) throw new ValidationError('processInstanceKey: required');
+  return inTransaction(db, async (em) => {
+    const same = await em.getRepository(CountersignRoundEntity).findOneBy({ processInstanceKey: input.processInstanceKey });
+    if (same) return same;
+    const contract = await lockContract(em, input.contractType, input.contractId);
+    if (contract.status !== 'DRAFT') {
+      throw new ConflictError(`${contractRecordType(input.contractType)} ${contract.contractNo} is ${contract.status}, not DRAFT`);
+    }
+    const last = await em
+      .getRepository(CountersignRoundEntity)
+      .findOne({ where: { contractType: input.contractType, contractId: contract.id }, order: { roundNo: 'DESC' } });
+    const at = ctxAt(ctx);
+    const round: CountersignRound = {
+      id: randomUUID(),
+      contractType: input.contractType,
+      contractId: contract.id,
+      contractNo: contract.contractNo,
+      orderNo: input.orderNo ?? null,
+      roundNo: (last?.roundNo ?? 0) + 1,
+      processInstanceKey: input.processInstanceKey,
+      contractVersion: contract.currentVersion,
+      status: 'OPEN',
+      rejectionReason: null,
+      openedAt: at,
+      closedAt: null,
+    };
+    await em.getRepository(CountersignRoundEntity).insert(round);
+    await setContract(em, input.contractType, contract.id, { status: 'COUNTERSIGNING', rejectionReason: null, updatedAt: at });
+    await audit(em, ctx, 'countersign.open-round', contractRecordType(input.contractType), contract.id, {
+      roundId: round.id,
+      roundNo: round.roundNo,
+      contractVersion: round.contractVersion,
+    });
+    return round;
+  });
+}
+
+export interface DecisionInput {
+  roundId: string;
+  step: CountersignStep;
+  decision: ReviewDecision;
+  opinion?: string | null;
+}
+export interface DecisionOutcome {
+  decision: CountersignDecision;
+  /** REJECTED after any rejection; APPROVED after the center's approval; absent after the first approval */
+  countersignResult?: CountersignResult;
+  rejectionReason?: string;
+}
+
+/**
+ * countersign.record-decision. Steps in order (DEPT_MANAGER, then CENTER); a step decides once per round
+ * (a repeat of the same decision returns it, a different one is a ConflictError). A rejection closes
+ * the round and the contract goes to REJECTED with the opinion as reason.
+ */
+export async function recordCountersignDecision(db: Db, input: DecisionInput, ctx: WriteContext): Promise<DecisionOutcome> {
+  requireActor(ctx);
+  if (!COUNTERSIGN_STEP.includes(input.step)) throw new ValidationError(`countersignStep: one of ${COUNTERSIGN_STEP.join(', ')}`);
+  if (!REVIEW_DECISION.includes(input.decision)) throw new ValidationError(`reviewDecision: one of ${REVIEW_DECISION.join(', ')}`);
+  if (input.decision === 'REJECT' && !input.opinion?.trim()) throw new ValidationError('a rejection needs an opinion');
+  const outcome = (d: CountersignDecision): DecisionOutcome =>
+    d.decision === 'REJECT'
+      ? { decision: d, countersignResult: 'REJECTED', rejectionReason: d.opinion ?? '' }
+      : d.step === 'CENTER'
+        ? { decision: d, countersignResult: 'APPROVED' }
+        : { decision: d };
+  return inTransaction(db, async (em) => {
+    const round = await findForUpdate(em, CountersignRoundEntity, { id: input.roundId });
+    if (!round) throw new NotFoundError('countersign-round', input.roundId);
+    const decisions = await em.getRepository(CountersignDecisionEntity).findBy({ roundId: round.id });
+    const same = decisions.find((d) => d.step === input.step);
+    if (same) {
+      if (same.decision === input.decision && (same.opinion ?? '') === (input.opinion ?? '')) return outcome(same);
+      throw new ConflictError(`step ${input.step} of round ${round.roundNo} already decided ${same.decision}`, { decisionId: same.id });
+    }
+    if (round.status !== 'OPEN') throw new ConflictError(`countersign round ${round.roundNo} of ${round.contractNo} is ${round.status}`);
+    if (input.step === 'CENTER' && !decisions.some((d) => d.step === 'DEPT_MANAGER' && d.decision === 'APPROVE')) {
+      throw new ConflictError('the center reviews after the department manager approved');
+    }
+    const at = ctxAt(ctx);
+    const decision: CountersignDecision = {
+      id: randomUUID(),
+      roundId: round.id,
+      step: input.step,
+      decision: input.decision,
+      opinion: input.opinion ?? null,
+      actor: ctx.actor,
+      decidedAt: at,
+    };
+    await em.getRepository(CountersignDecisionEntity).insert(decision);
+    const type = round.contractType as ContractType;
+    if (input.decision === 'REJECT') {
+      await em.getRepository(CountersignRoundEntity).update({ id: round.id }, { status: 'REJECTED', rejectionReason: decision.opinion, closedAt: at });
+      await setContract(em, type, round.contractId, { status: 'REJECTED', rejectionReason: decision.opinion, updatedAt: at });
+    } else if (input.step === 'CENTER') {
+      await em.getRepository(CountersignRoundEntity).update({ id: round.id }, { status: 'APPROVED', closedAt: at });
+    }
+    await audit(em, { ...ctx, reason: ctx.reason ?? decision.opinion }, 'countersign.decision', contractRecordType(type), round.contractId, {
+      roundId: round.id,
+      roundNo: round.roundNo,
+      step: input.step,
+      decision: input.decision,
+    });
+    return outcome(decision);
+  });
+}
+
+export interface RoundWithDecisions extends CountersignRound {
+  decisions: CountersignDecision[];
+}
+
+export async function countersignHistory(db: Db, contractType: ContractType, contractId: string): Promise<RoundWithDecisions[]> {
+  const rounds = await db.getRepository(CountersignRoundEntity).find({ where: { contractType, contractId }, order: { roundNo: 'ASC' } });
+  const out: RoundWithDecisions[] = [];
+  const order = (s: string) => COUNTERSIGN_STEP.indexOf(s as CountersignStep);
+  for (const r of rounds) {
+    const decisions = await db.getRepository(CountersignDecisionEntity).findBy({ roundId: r.id });
+    out.push({ ...r, decisions: decisions.sort((a, b) => order(a.step) - order(b.step)) });
+  }
+  return out;
+}
+
+/**
+ * countersign.issue-form: after both approvals, the numbered form (HQ-SR-/HQ-ZC-YYYY-NNNN) with the
+ * contract snapshot and every round's decisions as version 1; contract → APPROVED. Idempotent per round.
+ */
+export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteContext): Promise<CountersignForm> {
+  requireActor(ctx);
+  return inTransaction(db, async (em) => {
+    const round = await findForUpdate(em, CountersignRoundEntity, { id: roundId });
+    if (!round) throw new NotFoundError('countersign-round', roundId);
+    const existing = await em.getRepository(CountersignFormEntity).findOneBy({ roundId });
+    if (existing) return existing;
+    if (round.status !== 'APPROVED') throw new ConflictError(`countersign round ${round.roundNo} of ${round.contractNo} is ${round.status}, not APPROVED`);
+    const type = round.contractType as ContractType;
+    const contract = await lockContract(em, type, round.contractId);
+    const at = ctxAt(ctx);
+    const formNo = await nextNumber(em, type === 'REVENUE' ? 'countersign-form-revenue' : 'countersign-form-expense', shanghaiYear(at));
+    const history = await countersignHistory(em, type, contract.id);
+    const contractVersion = await currentContent(em, contractRecordType(type), contract.id);
+    const content = {
+      formNo,
+      contractType: type,
+      contractId: contract.id,
+      contractNo: contract.contractNo,
+      contractVersion: contract.currentVersion,
+      contractTitle: contract.title,
+      contractAmount: contract.amount,
+      contract: contractVersion?.content ?? {},
+      orderNo: round.orderNo,
+      rounds: history.map((r) => ({
+        roundNo: r.roundNo,
+        status: r.status,
+        contractVersion: r.contractVersion,
+        openedAt: r.openedAt.toISOString(),
+        closedAt: r.closedAt ? r.closedAt.toISOString() : null,
+        decisions: r.decisions.map((d) => ({
+          step: d.step,
+          decision: d.decision,
+          opinion: d.opinion,
+          actor: d.actor,
+          decidedAt: d.decidedAt.toISOString(),
+        })),
+      })),
+    };
+    const header: CountersignForm = {
+      id: randomUUID(),
+      formNo,
+      contractType: type,
+      contractId: contract.id,
+      roundId: round.id,
+      currentVersion: 1,
+      issuedBy: ctx.actor,
+      issuedAt: at,
+    };
+    const { record } = await createVersionedRecord(em, 'countersign-form', header, { ...ctx, at }, content);
+    await setContract(em, type, contract.id, { status: 'APPROVED', countersignFormNo: formNo, updatedAt: at });
+    return record;
+  });
+}
+
+export async function getCountersignForm(db: Db, id: string): Promise<(CountersignForm & { content: Record<string, unknown> }) | null> {
+  const f = await db.getRepository(CountersignFormEntity).findOneBy({ id });
+  if (!f) return null;
+  const v = await currentContent(db, 'countersign-form', id);
+  return { ...f, content: v?.content ?? {} };
+}
+
+export async function listCountersignForms(
+  db: Db,
+  filter: { contractId?: string; contractType?: ContractType } = {},
+  page: Partial<Page> = {},
+): Promise<PageOf<CountersignForm>> {
+  const p = normalizePage(page);
+  const where: Record<string, unknown> = {};
+  if (filter.contractId) where.contractId = filter.contractId;
+  if (filter.contractType) where.contractType = filter.contractType;
+  const [items, total] = await db
+    .getRepository(CountersignFormEntity)
+    .findAndCount({ where, order: { issuedAt: 'DESC', formNo: 'DESC' }, take: p.limit, skip: p.offset });
+  return { items, total, ...p };
+}
+

@@ -1,0 +1,178 @@
+/**
+ * Complaint / fault / consultation 投诉、故障、咨询 (§7.1). Logged with its `service-request-logged`
+ * start message in one transaction; handled (service-request.record-handling); closed with the
+ * customer communication record (service-request.close).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  BusinessOrderEntity,
+  CustomerEntity,
+  RevenueContractEntity,
+  ServiceRequestEntity,
+  type CommunicationOccasion,
+  type CustomerCommunicationRecord,
+  type ProcessCommand,
+  type ServiceRequest,
+  type ServiceRequestStatus,
+} from '../db/entities/index.js';
+import { inTransaction, type Db } from '../db/transaction.js';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
+import { fileCommunicationRecordIn, type CommunicationContent } from './communication-records.js';
+import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { nextNumber } from './numbering.js';
+import { enqueueCommand } from './outbox.js';
+import { normalizePage, type Page, type PageOf } from './paging.js';
+import { findForUpdate } from './records.js';
+import { shanghaiYear } from './time.js';
+import { MESSAGE, SERVICE_REQUEST_TYPE, type ServiceRequestType } from './vocabulary.js';
+
+export interface LogServiceRequestInput {
+  customerId: string;
+  orderId?: string | null;
+  revenueContractId?: string | null;
+  requestType: ServiceRequestType;
+  description: string;
+  /** default: the order's or the customer's manager */
+  customerManager?: string | null;
+}
+
+export interface ServiceRequestStartVariables {
+  serviceRequestId: string;
+  requestNo: string;
+  requestType: ServiceRequestType;
+  customerManager: string;
+}
+
+export async function logServiceRequest(
+  db: Db,
+  input: LogServiceRequestInput,
+  ctx: WriteContext,
+): Promise<{ serviceRequest: ServiceRequest; command: ProcessCommand }> {
+  requireActor(ctx);
+  if (!SERVICE_REQUEST_TYPE.includes(input.requestType)) throw new ValidationError(`requestType: one of ${SERVICE_REQUEST_TYPE.join(', ')}`);
+  if (typeof input.description !== 'string' || !input.description.trim()) throw new ValidationError('description: required');
+  const at = ctxAt(ctx);
+  return inTransaction(db, async (em) => {
+    const customer = await em.getRepository(CustomerEntity).findOneBy({ id: input.customerId });
+    if (!customer) throw new NotFoundError('customer', input.customerId);
+    const order = input.orderId ? await em.getRepository(BusinessOrderEntity).findOneBy({ id: input.orderId }) : null;
+    if (input.orderId && !order) throw new NotFoundError('business-order', input.orderId);
+    if (order && order.customerId !== customer.id) throw new ValidationError('the order belongs to another customer');
+    const contract = input.revenueContractId ? await em.getRepository(RevenueContractEntity).findOneBy({ id: input.revenueContractId }) : null;
+    if (input.revenueContractId && !contract) throw new NotFoundError('revenue-contract', input.revenueContractId);
+    const customerManager = input.customerManager ?? order?.customerManager ?? customer.customerManager;
+    if (!customerManager) throw new ValidationError('customerManager: the customer has no customer manager; name one');
+    const sr: ServiceRequest = {
+      id: randomUUID(),
+      requestNo: await nextNumber(em, 'service-request', shanghaiYear(at)),
+      customerId: customer.id,
+      orderId: order?.id ?? null,
+      revenueContractId: contract?.id ?? null,
+      requestType: input.requestType,
+      status: 'LOGGED',
+      description: input.description,
+      customerManager,
+      reportedBy: ctx.actor,
+      resolution: null,
+      handledBy: null,
+      handledAt: null,
+      communicationRecordId: null,
+      processInstanceKey: null,
+      closedAt: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await em.getRepository(ServiceRequestEntity).insert(sr);
+    await audit(em, ctx, 'service-request.log', 'service-request', sr.id, { requestNo: sr.requestNo, requestType: sr.requestType });
+    const variables: ServiceRequestStartVariables = {
+      serviceRequestId: sr.id,
+      requestNo: sr.requestNo,
+      requestType: input.requestType,
+      customerManager,
+    };
+    const { command } = await enqueueCommand(
+      em,
+      { kind: 'publish-message', name: MESSAGE.serviceRequestLogged, correlationKey: sr.requestNo, variables: { ...variables } },
+      at,
+    );
+    return { serviceRequest: sr, command };
+  });
+}
+
+/** service-request.record-handling: LOGGED → HANDLED (a repeat with the same resolution is a no-op) */
+export async function recordServiceRequestHandling(
+  db: Db,
+  id: string,
+  handling: { resolution: string; handledAt?: string | null },
+  ctx: WriteContext,
+): Promise<ServiceRequest> {
+  requireActor(ctx);
+  if (typeof handling.resolution !== 'string' || !handling.resolution.trim()) throw new ValidationError('resolution: required');
+  return inTransaction(db, async (em) => {
+    const sr = await findForUpdate(em, ServiceRequestEntity, { id });
+    if (!sr) throw new NotFoundError('service-request', id);
+    if (sr.status === 'HANDLED' && sr.resolution === handling.resolution) return sr;
+    if (sr.status !== 'LOGGED') throw new ConflictError(`service request ${sr.requestNo} is ${sr.status}, not LOGGED`);
+    const at = ctxAt(ctx);
+    const patch = {
+      status: 'HANDLED' as const,
+      resolution: handling.resolution,
+      handledAt: handling.handledAt ?? at.toISOString(),
+      handledBy: ctx.actor,
+      updatedAt: at,
+    };
+    await em.getRepository(ServiceRequestEntity).update({ id, status: 'LOGGED' }, patch);
+    await audit(em, ctx, 'service-request.handle', 'service-request', id, { handledAt: patch.handledAt });
+    return { ...sr, ...patch };
+  });
+}
+
+/** service-request.close: files the communication record (occasion = the request type) and closes */
+export async function closeServiceRequest(
+  db: Db,
+  id: string,
+  content: CommunicationContent,
+  ctx: WriteContext,
+): Promise<{ serviceRequest: ServiceRequest; record: CustomerCommunicationRecord | null }> {
+  requireActor(ctx);
+  return inTransaction(db, async (em) => {
+    const sr = await findForUpdate(em, ServiceRequestEntity, { id });
+    if (!sr) throw new NotFoundError('service-request', id);
+    if (sr.status === 'CLOSED') return { serviceRequest: sr, record: null };
+    if (sr.status !== 'HANDLED') throw new ConflictError(`service request ${sr.requestNo} is ${sr.status}, not HANDLED`);
+    const { record } = await fileCommunicationRecordIn(
+      em,
+      {
+        customerId: sr.customerId,
+        orderId: sr.orderId,
+        serviceRequestId: sr.id,
+        occasion: sr.requestType as CommunicationOccasion,
+        content,
+      },
+      ctx,
+    );
+    const at = ctxAt(ctx);
+    const patch = { status: 'CLOSED' as const, communicationRecordId: record.id, closedAt: at, updatedAt: at };
+    await em.getRepository(ServiceRequestEntity).update({ id, status: 'HANDLED' }, patch);
+    await audit(em, ctx, 'service-request.close', 'service-request', id, { recordNo: record.recordNo });
+    return { serviceRequest: { ...sr, ...patch }, record };
+  });
+}
+
+export async function getServiceRequest(db: Db, id: string): Promise<ServiceRequest | null> {
+  return db.getRepository(ServiceRequestEntity).findOneBy({ id });
+}
+
+export async function listServiceRequests(
+  db: Db,
+  filter: { requestType?: ServiceRequestType; status?: ServiceRequestStatus; orderId?: string; customerId?: string; customerManager?: string } = {},
+  page: Partial<Page> = {},
+): Promise<PageOf<ServiceRequest>> {
+  const p = normalizePage(page);
+  const where: Record<string, unknown> = {};
+  for (const k of ['requestType', 'status', 'orderId', 'customerId', 'customerManager'] as const) if (filter[k]) where[k] = filter[k];
+  const [items, total] = await db
+    .getRepository(ServiceRequestEntity)
+    .findAndCount({ where, order: { createdAt: 'DESC', requestNo: 'DESC' }, take: p.limit, skip: p.offset });
+  return { items, total, ...p };
+}
