@@ -621,7 +621,7 @@ export class Engine {
       const f = m.flows.get(fid)!;
       let v: unknown;
       try { v = evalFeel(f.condition!, vars, this.now()); } catch (e) { throw Object.assign(new Error((e as Error).message), { incidentType: 'CONDITION_ERROR' }); }
-      if (v !== true && v !== false && v !== null) throw Object.assign(new Error(`Expected result of the expression '${f.condition!.slice(1)}' to be 'BOOLEAN', but was '${feelType(v)}'.`), { incidentType: 'CONDITION_ERROR' });
+      if (v !== true && v !== false) throw Object.assign(new Error(`Expected result of the expression '${f.condition!.slice(1)}' to be 'BOOLEAN', but was '${feelType(v)}'.`), { incidentType: 'CONDITION_ERROR' });
       if (v === true) { taken.push(fid); if (el.type === 'EXCLUSIVE_GATEWAY') break; }
     }
     if (!taken.length) {

@@ -88,8 +88,8 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
 }
 
 /** Activate exactly the jobs of a type that are available now (polling with a short request timeout). */
-export async function activate(ctx: Ctx, type: string, max = 10, timeout = 30000) {
-  const jobs = await ctx.zbc.activateJobs({ type, worker: 'test', maxJobsToActivate: max, timeout, requestTimeout: 2000 } as never);
+export async function activate(ctx: Ctx, type: string, max = 10, timeout = 30000, requestTimeout = 2000) {
+  const jobs = await ctx.zbc.activateJobs({ type, worker: 'test', maxJobsToActivate: max, timeout, requestTimeout } as never);
   return jobs as unknown as { key: string; variables: Record<string, any>; customHeaders: Record<string, any>; elementId: string; retries: number; processInstanceKey: string; elementInstanceKey: string }[];
 }
 
@@ -118,4 +118,56 @@ export async function incidents(ctx: Ctx, processInstanceKey: string) {
 
 export function readFixture(name: string): string {
   return fs.readFileSync(fixture(name), 'utf8');
+}
+
+/** The gRPC status code a call fails with (throws if it succeeds). */
+export async function grpcError(p: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { code?: number; details?: string; message?: string };
+    return { code: Number(err.code), message: String(err.details ?? err.message) };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+/** Jobs of a type for one instance available right now (short poll, for asserting absence). */
+export const jobsNow = (ctx: Ctx, type: string, processInstanceKey: string) => jobsOf(ctx, type, processInstanceKey, 30000, 200);
+
+export const Status = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, ALREADY_EXISTS: 6, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNIMPLEMENTED: 12 };
+
+/** elementId → states of its element instances, in creation order. */
+export async function elements(ctx: Ctx, processInstanceKey: string): Promise<Record<string, string[]>> {
+  const r = await http(ctx, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey }, page: { limit: 1000 }, sort: [{ field: 'elementInstanceKey', order: 'ASC' }] });
+  const out: Record<string, string[]> = {};
+  for (const e of r.body.items as { elementId: string; state: string }[]) (out[e.elementId] ??= []).push(e.state);
+  return out;
+}
+
+export async function waitElement(ctx: Ctx, processInstanceKey: string, elementId: string, state = 'ACTIVE') {
+  return waitFor(async () => (await elements(ctx, processInstanceKey))[elementId]?.includes(state), `${elementId} ${state}`);
+}
+
+/** Jobs of a type for one process instance that can be activated now. */
+export async function jobsOf(ctx: Ctx, type: string, processInstanceKey: string, timeout = 30000, requestTimeout = 2000) {
+  const all = await activate(ctx, type, 100, timeout, requestTimeout);
+  const mine = all.filter((j) => j.processInstanceKey === processInstanceKey);
+  // give back jobs of other instances so that other tests are not disturbed
+  for (const j of all) if (j.processInstanceKey !== processInstanceKey) await ctx.zbc.failJob({ jobKey: j.key, retries: j.retries, errorMessage: 'not mine', retryBackOff: 0 });
+  return mine;
+}
+
+export async function oneJob(ctx: Ctx, type: string, processInstanceKey: string) {
+  return waitFor(async () => (await jobsOf(ctx, type, processInstanceKey))[0], `a job ${type} of ${processInstanceKey}`);
+}
+
+export async function engineNow(ctx: Ctx): Promise<number> {
+  const r = await http(ctx, 'GET', '/engine/clock');
+  return Date.parse(r.body.now);
+}
+
+export function isoPlus(ms: number, plusMs: number): string {
+  // an ISO date-time with an explicit +08:00 offset, as the project stores deadlines
+  const d = new Date(ms + plusMs + 8 * 3600000);
+  return d.toISOString().replace(/\.\d{3}Z$/, '+08:00');
 }
