@@ -665,7 +665,6 @@ export async function submitPaymentBasisApiSide(
     const ctx = ctxOf(actor, 'payment basis submitted by the AP partner');
     const at = ctx.at!;
     const content: Row = {
-      submissionId,
       amount: input.amount,
       completedOn: input.completedOn,
       description: input.description,

@@ -60,6 +60,7 @@ export async function resetApiData(ds: DataSource): Promise<void> {
 
 export interface World {
   orderA: string;
+  orderANo: string;
   orderB: string;
   revenueA: string;
   revenueANo: string;
@@ -167,6 +168,7 @@ export async function seedWorld(ds: DataSource): Promise<World> {
   });
   return {
     orderA: a.id,
+    orderANo: a.orderNo,
     orderB: b.id,
     revenueA: revA.id,
     revenueANo: revA.contractNo,
