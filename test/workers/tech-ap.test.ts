@@ -1,0 +1,202 @@
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import {
+  ApPartnerEntity,
+  CollaborationTaskOrderEntity,
+  CollaborationTaskOrderEventEntity,
+  ExpenseContractEntity,
+  NotificationEntity,
+  PaymentBasisCheckEntity,
+  PaymentBasisEntity,
+} from '../../db/entities/index.js';
+import { BPMN_ERROR, JOB } from '../../domain/vocabulary';
+import { handlerFor } from '../../workers/registry';
+import { verify } from '../../workers/families/ap-signing';
+import type { HttpRequest } from '../../workers/runtime/http';
+import { toJobAction } from '../../workers/runtime/adapter';
+import {
+  closeTestDataSource,
+  completedVars,
+  deliver,
+  expectIdempotent,
+  makeJob,
+  makeServices,
+  openTestDataSource,
+  resetDatabase,
+  rowCount,
+  seedChangeOrder,
+  seedExpenseContract,
+  seedWorld,
+} from './support/harness';
+
+const h = (t: string) => handlerFor(t)!;
+
+describe('workers: tech-config.* and ap-contract.*', function () {
+  let ds: DataSource;
+  before(async () => {
+    ds = await openTestDataSource();
+  });
+  after(async () => closeTestDataSource(ds));
+  beforeEach(async () => resetDatabase(ds, { seedCalendar: false }));
+
+  it('tech-config.issue-task-order: one numbered task order with the order snapshot and ONE notification to tech-dept', async () => {
+    const { order } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
+    const job = makeJob(JOB.techConfigIssueTaskOrder, { orderId: order.id, orderNo: order.orderNo });
+    const r = await expectIdempotent(h(JOB.techConfigIssueTaskOrder), job, makeServices(ds), async () => ({
+      orders: await rowCount(ds, 'collaboration_task_order'),
+      events: await rowCount(ds, 'collaboration_task_order_event'),
+      notifications: await rowCount(ds, 'notification_outbox'),
+    }));
+    expect(r.counts).to.deep.equal({ orders: 1, events: 1, notifications: 1 });
+    const vars = completedVars(r.outcome);
+    expect(vars.taskOrderNo).to.equal('XZ-2026-0001');
+    const t = await ds.getRepository(CollaborationTaskOrderEntity).findOneByOrFail({ id: vars.taskOrderId });
+    expect(t.request).to.deep.include({ orderNo: order.orderNo, accounts: 200, openingDate: '2026-04-01' });
+    expect((t.request as { modules: { id: string; name: string }[] }).modules.map((m) => m.name)).to.deep.equal(['学习管理', '虚拟教室']);
+    expect(t.request).to.have.nested.property('contacts.customerManager', 'cm.li');
+    expect(t.request).to.have.nested.property('contacts.customerContact', '王女士');
+    const n = await ds.getRepository(NotificationEntity).findOneByOrFail({ recipientRole: 'tech-dept' });
+    expect(n.refs).to.include({ taskOrderNo: 'XZ-2026-0001', orderNo: order.orderNo });
+  });
+
+  it('tech-config: reply, send-back (notifies tech again), reply, acceptance — each event once, in order', async () => {
+    const { order } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
+    const s = makeServices(ds);
+    const { taskOrderId } = completedVars(await deliver(h(JOB.techConfigIssueTaskOrder), makeJob(JOB.techConfigIssueTaskOrder, { orderId: order.id }), s));
+    const events = async () => ({ events: await rowCount(ds, 'collaboration_task_order_event'), notifications: await rowCount(ds, 'notification_outbox') });
+    await expectIdempotent(h(JOB.techConfigRecordReply), makeJob(JOB.techConfigRecordReply, { taskOrderId, configurationReply: '已开通200个账号', configuredAt: '2026-03-25T10:00:00+08:00', completedBy: 'tech.zhao' }), s, events);
+    const back = await expectIdempotent(h(JOB.techConfigRecordAcceptance), makeJob(JOB.techConfigRecordAcceptance, { taskOrderId, acceptanceDecision: 'SENT_BACK', acceptanceOpinion: '虚拟教室未开通', completedBy: 'cm.li' }), s, events);
+    expect(back.counts.notifications).to.equal(2);
+    await deliver(h(JOB.techConfigRecordReply), makeJob(JOB.techConfigRecordReply, { taskOrderId, configurationReply: '已补开虚拟教室', completedBy: 'tech.zhao' }), s);
+    const ok = await deliver(h(JOB.techConfigRecordAcceptance), makeJob(JOB.techConfigRecordAcceptance, { taskOrderId, acceptanceDecision: 'ACCEPTED', acceptanceOpinion: '验收通过', completedBy: 'cm.li' }), s);
+    expect(completedVars(ok)).to.deep.equal({ taskOrderStatus: 'ACCEPTED' });
+    const list = await ds.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId }, order: { seq: 'ASC' } });
+    expect(list.map((e) => [e.seq, e.kind, e.actor])).to.deep.equal([
+      [1, 'ISSUED', 'system:worker'],
+      [2, 'REPLY', 'tech.zhao'],
+      [3, 'SENT_BACK', 'cm.li'],
+      [4, 'REPLY', 'tech.zhao'],
+      [5, 'ACCEPTED', 'cm.li'],
+    ]);
+    expect(list[1].configuredAt).to.equal('2026-03-25T10:00:00+08:00');
+  });
+
+  it('ap-contract.draft: from the order and the AP terms, one ZC number; suspended / no terms → AP_PARTNER_UNAVAILABLE', async () => {
+    const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
+    const job = makeJob(JOB.apContractDraft, { orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id });
+    const r = await expectIdempotent(h(JOB.apContractDraft), job, makeServices(ds), async () => ({ contracts: await rowCount(ds, 'expense_contract'), versions: await rowCount(ds, 'record_version', "record_type = 'expense-contract'") }));
+    const vars = completedVars(r.outcome);
+    expect(vars.expenseContractNo).to.equal('ZC-2026-0001');
+    expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: vars.expenseContractId })).to.include({ amount: 30000, status: 'DRAFT', apPartnerId: partner.id, slaDuration: 'P7D' });
+
+    const other = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
+    const out = await deliver(h(JOB.apContractDraft), makeJob(JOB.apContractDraft, { orderId: other.order.id, apPartnerId: other.partner.id }), makeServices(ds));
+    expect(out).to.deep.include({ kind: 'bpmnError', errorCode: BPMN_ERROR.apPartnerUnavailable });
+    const noTerms = await seedWorld(ds, { partner: { terms: null } });
+    const out2 = await deliver(h(JOB.apContractDraft), makeJob(JOB.apContractDraft, { orderId: noTerms.order.id, apPartnerId: noTerms.partner.id }), makeServices(ds));
+    expect(out2).to.deep.include({ kind: 'bpmnError', errorCode: 'AP_PARTNER_UNAVAILABLE' });
+    expect((out2 as { message: string }).message).to.match(/no agreed terms/);
+    expect(await rowCount(ds, 'expense_contract')).to.equal(1);
+  });
+
+  it('ap-contract.draft-supplement and revise', async () => {
+    const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
+    const agreement = await seedExpenseContract(ds, order, partner);
+    const change = await seedChangeOrder(ds, order, { status: 'CONTRACT_SIGNED' });
+    const r = await expectIdempotent(h(JOB.apContractDraftSupplement), makeJob(JOB.apContractDraftSupplement, { changeOrderId: change.id, orderId: order.id }), makeServices(ds), async () => ({ c: await rowCount(ds, 'expense_contract') }));
+    const sup = await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: completedVars(r.outcome).expenseContractId });
+    expect(sup).to.include({ kind: 'SUPPLEMENT', parentContractId: agreement.id, amount: 12.5 * 50 * 12 });
+    await ds.getRepository(ExpenseContractEntity).update({ id: sup.id }, { status: 'REJECTED' });
+    const rev = await expectIdempotent(h(JOB.apContractRevise), makeJob(JOB.apContractRevise, { expenseContractId: sup.id, contractAmount: 7000, revisionNote: '议价后', completedBy: 'cm.li' }), makeServices(ds), async () => ({ v: await rowCount(ds, 'record_version', "record_type = 'expense-contract'") }));
+    expect(completedVars(rev.outcome)).to.deep.equal({ expenseContractVersion: 2 });
+  });
+
+  describe('ap-contract.send-implementation-request', () => {
+    async function setup() {
+      const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
+      const contract = await seedExpenseContract(ds, order, partner);
+      return { order, partner, contract };
+    }
+    function recorder(status: number | 'network', body = '{"accepted":true}') {
+      const sent: HttpRequest[] = [];
+      const http = async (req: HttpRequest) => {
+        sent.push(req);
+        if (status === 'network') throw new Error('connect ECONNREFUSED 10.0.0.9:443');
+        return { status, body };
+      };
+      return { sent, http };
+    }
+
+    it('2xx: signed JSON POST to the registered endpoint with an idempotency key; recorded once, apSlaDuration returned', async () => {
+      const { partner, contract, order } = await setup();
+      const { sent, http } = recorder(202);
+      const job = makeJob(JOB.apContractSendImplementationRequest, { expenseContractId: contract.id, expenseContractNo: contract.contractNo });
+      const r = await expectIdempotent(h(JOB.apContractSendImplementationRequest), job, makeServices(ds, { http }), async () => ({ audit: await rowCount(ds, 'audit_log', "action = 'expense-contract.implementation-requested'") }));
+      expect(completedVars(r.outcome)).to.deep.equal({ apSlaDuration: 'P7D' });
+      expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).to.include({ status: 'IMPLEMENTATION_REQUESTED' });
+      // concurrent deliveries may both reach the AP, always with the same idempotency key; the later one sends nothing
+      expect(sent.length).to.be.within(1, 2);
+      expect(new Set(sent.map((s) => s.headers['Idempotency-Key'])).size).to.equal(1);
+      const req = sent[0];
+      expect(req).to.include({ method: 'POST', url: partner.endpointUrl });
+      expect(req.headers['Content-Type']).to.match(/^application\/json/);
+      expect(verify(partner.hmacSecret, req.headers['X-Timestamp'], req.body!, req.headers['X-Signature'])).to.equal(true);
+      expect(verify('wrong-secret', req.headers['X-Timestamp'], req.body!, req.headers['X-Signature'])).to.equal(false);
+      expect(JSON.parse(req.body!)).to.deep.include({ expenseContractNo: contract.contractNo, orderNo: order.orderNo, accounts: 200, slaDuration: 'P7D', reply: { message: 'ap-implementation-completed', correlationKey: contract.contractNo } });
+    });
+
+    it('network error and 5xx → fail with retries-1 and exponential back-off; last retry names what to do', async () => {
+      const { contract } = await setup();
+      for (const status of ['network', 503] as const) {
+        const { http } = recorder(status, 'upstream down');
+        const out = await deliver(h(JOB.apContractSendImplementationRequest), makeJob(JOB.apContractSendImplementationRequest, { expenseContractId: contract.id }, { retries: 4 }), makeServices(ds, { http }));
+        expect(out.kind).to.equal('fail');
+        expect(toJobAction(out, { retries: 4 })).to.deep.equal({ action: 'fail', errorMessage: (out as { message: string }).message, retries: 3, retryBackOff: 4000 });
+        const last = toJobAction(out, { retries: 1 });
+        expect(last).to.include({ action: 'fail', retries: 0, retryBackOff: 0 });
+        expect((last as { errorMessage: string }).errorMessage).to.match(/No retries left — what to do: .*contact the AP/);
+      }
+      expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).to.include({ status: 'APPROVED' });
+    });
+
+    it('4xx → AP_REQUEST_REJECTED with the AP’s reason (recorded once)', async () => {
+      const { contract } = await setup();
+      const { http } = recorder(422, '{"reason":"账号数超过平台容量"}');
+      const job = makeJob(JOB.apContractSendImplementationRequest, { expenseContractId: contract.id });
+      const r = await expectIdempotent(h(JOB.apContractSendImplementationRequest), job, makeServices(ds, { http }), async () => ({ audit: await rowCount(ds, 'audit_log', "action = 'expense-contract.implementation-refused'") }));
+      expect(r.outcome).to.deep.include({ kind: 'bpmnError', errorCode: BPMN_ERROR.apRequestRejected });
+      expect((r.outcome as { variables: { apRejectionReason: string } }).variables.apRejectionReason).to.match(/422.*账号数超过平台容量/);
+    });
+  });
+
+  it('ap-contract.remind-sla: notifications to the customer manager and the AP, once', async () => {
+    const { order, partner } = await seedWorld(ds);
+    const contract = await seedExpenseContract(ds, order, partner, { status: 'IMPLEMENTATION_REQUESTED' });
+    const r = await expectIdempotent(h(JOB.apContractRemindSla), makeJob(JOB.apContractRemindSla, { expenseContractId: contract.id, expenseContractNo: contract.contractNo }), makeServices(ds), async () => ({ n: await rowCount(ds, 'notification_outbox') }));
+    expect(r.counts.n).to.equal(2);
+    expect(await ds.getRepository(NotificationEntity).findOneByOrFail({ recipientUser: 'cm.li' })).to.include({ template: 'ap-sla-overdue' });
+  });
+
+  it('ap-contract.record-payment-basis and record-payment-basis-check (SENT_BACK, resubmitted v2, ACCEPTED)', async () => {
+    const { order, partner } = await seedWorld(ds);
+    const contract = await seedExpenseContract(ds, order, partner, { status: 'IMPLEMENTATION_REQUESTED' });
+    const now = new Date('2026-04-10T02:00:00Z');
+    const basisId = '6f1d2c3b-0000-4000-8000-000000000001';
+    await ds.getRepository(PaymentBasisEntity).insert({ id: basisId, paymentBasisNo: 'ZF-2026-0001', expenseContractId: contract.id, apPartnerId: partner.id, status: 'SUBMITTED', externalRef: 'AP-REF-1', currentVersion: 1, submittedBy: 'ap.user', submittedAt: now, updatedAt: now });
+    const s = makeServices(ds);
+    const rec = await expectIdempotent(h(JOB.apContractRecordPaymentBasis), makeJob(JOB.apContractRecordPaymentBasis, { paymentBasisId: basisId, paymentBasisNo: 'ZF-2026-0001', expenseContractId: contract.id }), s, async () => ({ n: await rowCount(ds, 'notification_outbox') }));
+    expect(completedVars(rec.outcome)).to.deep.equal({ paymentBasisVersion: 1 });
+    expect((await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).status).to.equal('IMPLEMENTED');
+    const back = await expectIdempotent(h(JOB.apContractRecordPaymentBasisCheck), makeJob(JOB.apContractRecordPaymentBasisCheck, { paymentBasisId: basisId, paymentBasisDecision: 'SENT_BACK', paymentBasisOpinion: '缺少验收单', completedBy: 'admin.chen' }), s, async () => ({ checks: await rowCount(ds, 'payment_basis_check'), n: await rowCount(ds, 'notification_outbox') }));
+    expect(back.counts).to.deep.equal({ checks: 1, n: 2 });
+    // the AP resubmits through the API: version 2
+    await ds.getRepository(PaymentBasisEntity).update({ id: basisId }, { currentVersion: 2, status: 'SUBMITTED' });
+    await deliver(h(JOB.apContractRecordPaymentBasis), makeJob(JOB.apContractRecordPaymentBasis, { paymentBasisId: basisId }), s);
+    const ok = await deliver(h(JOB.apContractRecordPaymentBasisCheck), makeJob(JOB.apContractRecordPaymentBasisCheck, { paymentBasisId: basisId, paymentBasisDecision: 'ACCEPTED', completedBy: 'admin.chen' }), s);
+    expect(completedVars(ok)).to.deep.equal({ paymentBasisStatus: 'ACCEPTED' });
+    const checks = await ds.getRepository(PaymentBasisCheckEntity).find({ order: { paymentBasisVersion: 'ASC' } });
+    expect(checks.map((c) => [c.paymentBasisVersion, c.decision, c.actor])).to.deep.equal([[1, 'SENT_BACK', 'admin.chen'], [2, 'ACCEPTED', 'admin.chen']]);
+    expect((await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).status).to.equal('PAYMENT_BASIS_ACCEPTED');
+    expect((await ds.getRepository(ApPartnerEntity).findOneByOrFail({ id: partner.id })).status).to.equal('ACTIVE');
+  });
+});
