@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
 import { expect } from 'chai';
 import { activate, Ctx, deploy, setup, uid, variables, waitState } from './helpers';
 
@@ -24,7 +25,7 @@ describe('engine conformance: service task', function () {
 
   it('a worker (createWorker, long polling) completes jobs', async () => {
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-service-task', variables: { n: 1 } });
-    const w = ctx.zbc.createWorker({ taskType: 'conf.service', taskHandler: (job) => job.complete({ done: true }), pollInterval: 100 } as never);
+    const w = ctx.zbc.createWorker({ taskType: 'conf.service', taskHandler: (job: any) => job.complete({ done: true }), pollInterval: 100 } as never);
     try {
       await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
       expect((await variables(ctx, pi.processInstanceKey)).done).to.equal(true);
@@ -32,7 +33,7 @@ describe('engine conformance: service task', function () {
   });
 
   it('a streaming worker (StreamActivatedJobs) completes jobs', async () => {
-    const w = await ctx.zbc.streamJobs({ type: 'conf.service', worker: 'streamer', timeout: 30000, taskHandler: (job) => job.complete({ streamed: true }) } as never);
+    const w = await ctx.zbc.streamJobs({ type: 'conf.service', worker: 'streamer', timeout: 30000, taskHandler: (job: any) => job.complete({ streamed: true }) } as never);
     try {
       await new Promise((r) => setTimeout(r, 200));
       const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-service-task', variables: {} });
@@ -42,7 +43,7 @@ describe('engine conformance: service task', function () {
   });
 
   it('createProcessInstanceWithResult returns the final variables', async () => {
-    const w = ctx.zbc.createWorker({ taskType: 'conf.service', taskHandler: (job) => job.complete({ sum: (job.variables as { a: number }).a + 1 }), pollInterval: 100 } as never);
+    const w = ctx.zbc.createWorker({ taskType: 'conf.service', taskHandler: (job: any) => job.complete({ sum: (job.variables as { a: number }).a + 1 }), pollInterval: 100 } as never);
     try {
       const res = await ctx.zbc.createProcessInstanceWithResult({ bpmnProcessId: 'conf-service-task', variables: { a: 1 } } as never);
       expect((res.variables as { sum: number }).sum).to.equal(2);
