@@ -27,6 +27,7 @@ export const CustomerEntity = new EntitySchema<Customer>({
     createdAt: col.at(),
     updatedAt: col.at(),
   },
+  indices: [{ name: 'UQ_customer_code', columns: ['code'], unique: true }],
 });
 
 /** Commercial terms of an AP partner (JSON). */

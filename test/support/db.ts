@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { TABLES, createDataSource, isMysql, migrate, seedCalendar } from '../../db/index.js';
+import { invalidateCalendarCache } from '../../domain/calendar.js';
 
 const tempFiles = new WeakMap<DataSource, string>();
 
@@ -35,30 +36,41 @@ export async function openTestDataSource(opts: { logging?: boolean; poolSize?: n
   return ds;
 }
 
-/** Empties every application table (not the migration table) and re-seeds the packaged calendar. */
+/**
+ * Empties every application table (not the migration table). The packaged calendar years stay (they
+ * are re-seeded only where a test uploaded or changed a year), so a reset costs a few milliseconds.
+ */
 export async function resetDatabase(ds: DataSource, opts: { seedCalendar?: boolean } = {}): Promise<void> {
+  const mysql = isMysql(ds);
+  const q = (name: string) => (mysql ? `\`${name}\`` : `"${name}"`);
   const qr = ds.createQueryRunner();
   await qr.connect();
   try {
-    if (isMysql(ds)) {
-      await qr.query('SET FOREIGN_KEY_CHECKS = 0');
-      try {
-        for (const t of TABLES) await qr.query(`TRUNCATE TABLE \`${t}\``);
-      } finally {
-        await qr.query('SET FOREIGN_KEY_CHECKS = 1');
+    await qr.query(mysql ? 'SET FOREIGN_KEY_CHECKS = 0' : 'PRAGMA foreign_keys = OFF');
+    try {
+      for (const t of TABLES) {
+        if (t === 'calendar_day' || t === 'calendar_year') continue;
+        await qr.query(`DELETE FROM ${q(t)}`);
       }
-    } else {
-      await qr.query('PRAGMA foreign_keys = OFF');
-      try {
-        for (const t of [...TABLES].reverse()) await qr.query(`DELETE FROM "${t}"`);
-      } finally {
-        await qr.query('PRAGMA foreign_keys = ON');
+      if (opts.seedCalendar ?? true) {
+        // drop the years not exactly as packaged; seedCalendar puts the packaged ones back
+        const changed: { year: number }[] = await qr.query(`SELECT year FROM ${q('calendar_year')} WHERE source NOT LIKE 'chinese-days@%'`);
+        for (const { year } of changed) {
+          await qr.query(`DELETE FROM ${q('calendar_day')} WHERE year = ?`, [year]);
+          await qr.query(`DELETE FROM ${q('calendar_year')} WHERE year = ?`, [year]);
+        }
+      } else {
+        await qr.query(`DELETE FROM ${q('calendar_day')}`);
+        await qr.query(`DELETE FROM ${q('calendar_year')}`);
       }
+    } finally {
+      await qr.query(mysql ? 'SET FOREIGN_KEY_CHECKS = 1' : 'PRAGMA foreign_keys = ON');
     }
   } finally {
     await qr.release();
   }
   if (opts.seedCalendar ?? true) await seedCalendar(ds);
+  invalidateCalendarCache(ds);
 }
 
 export async function closeTestDataSource(ds: DataSource): Promise<void> {
