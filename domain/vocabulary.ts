@@ -115,6 +115,9 @@ export const ACCEPTANCE_DECISION = ['ACCEPTED', 'SENT_BACK'] as const;
 export type AcceptanceDecision = (typeof ACCEPTANCE_DECISION)[number];
 export const REPORT_REVIEW_DECISION = ['PUBLISH', 'REGENERATE'] as const;
 export type ReportReviewDecision = (typeof REPORT_REVIEW_DECISION)[number];
+/** resolve-ap-issue (form ap-issue-resolution): the customer manager has settled the AP issue; the AP branch drafts again. */
+export const AP_ISSUE_RESOLUTION = ['RETRY'] as const;
+export type ApIssueResolution = (typeof AP_ISSUE_RESOLUTION)[number];
 
 /** Countersign 会签 */
 export const CONTRACT_TYPE = ['REVENUE', 'EXPENSE'] as const;

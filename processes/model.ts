@@ -213,11 +213,8 @@ export function analyseVariables(model: ParsedModel, childProduces: Record<strin
       if (n.$type === 'bpmn:StartEvent') next = n.$parent.$type === 'bpmn:SubProcess' ? (avail.get(n.$parent) ?? null) : new Set(start);
       else if (n.$type === 'bpmn:BoundaryEvent') next = avail.get(n.attachedToRef) ?? null;
       else {
-        for (const f of flows.filter((f) => f.targetRef === n)) {
-          const s = after(f.sourceRef);
-          if (!s) continue;
-          next = next ? new Set([...next].filter((v) => s.has(v))) : s;
-        }
+        const known = flows.filter((f) => f.targetRef === n).map((f) => after(f.sourceRef)).filter((s): s is Set<string> => s !== null);
+        if (known.length) next = new Set([...known[0]].filter((v) => known.every((s) => s.has(v))));
       }
       const cur = avail.get(n);
       if (next && (!cur || cur.size !== next.size || [...cur].some((v) => !next!.has(v)))) {

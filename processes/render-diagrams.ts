@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       const { process: proc } = await parseBpmn(xml, file);
       try {
         const result: RenderResult = await page.evaluate(async (source: string) => {
-          const w = window as unknown as { BpmnJS: new (o: object) => { importXML(x: string): Promise<{ warnings: { message: string }[] }>; saveSVG(): Promise<{ svg: string }>; get(n: string): { zoom(v: string): void; viewbox(): { inner: { width: number; height: number } } }; destroy(): void }; viewer?: { destroy(): void } };
+          const w = globalThis as unknown as { BpmnJS: new (o: object) => { importXML(x: string): Promise<{ warnings: { message: string }[] }>; saveSVG(): Promise<{ svg: string }>; get(n: string): { zoom(v: string): void; viewbox(): { inner: { width: number; height: number } } }; destroy(): void }; viewer?: { destroy(): void } };
           w.viewer?.destroy();
           const viewer = new w.BpmnJS({ container: '#canvas' });
           w.viewer = viewer;
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
           const scale = Math.min(1.2, 6000 / result.width);
           await page.setViewportSize({ width: Math.ceil(result.width * scale) + 40, height: Math.ceil(result.height * scale) + 40 });
           await page.evaluate(() => {
-            const w = window as unknown as { viewer: { get(n: string): { zoom(v: string): void; resized(): void } } };
+            const w = globalThis as unknown as { viewer: { get(n: string): { zoom(v: string): void; resized(): void } } };
             const canvas = w.viewer.get('canvas');
             canvas.resized();
             canvas.zoom('fit-viewport');

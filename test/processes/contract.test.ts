@@ -1,0 +1,299 @@
+import { expect } from 'chai';
+import { BPMN_ERROR, JOB, MESSAGE, PROCESS } from '../../domain/vocabulary';
+import {
+  type El, type ParsedModel, boundaryEventsOf, documentation, eventDefinition, extension, flowNodes, inputs, jobType, loadModels, outputs, sequenceFlows,
+} from '../../processes/model';
+
+/** Element ids, kinds and job types fixed by docs/process-contract.md, per process. */
+const CONTRACT: Record<string, Record<string, string>> = {
+  [PROCESS.provisioning]: {
+    'order-submitted-start': 'bpmn:StartEvent',
+    'confirm-order-with-customer': 'bpmn:UserTask',
+    'record-customer-decision': JOB.orderRecordCustomerDecision,
+    'customer-decision': 'bpmn:ExclusiveGateway',
+    'revise-order': 'bpmn:UserTask',
+    'apply-order-revision': JOB.orderApplyRevision,
+    'cancel-order': JOB.orderCancel,
+    'order-declined': 'bpmn:EndEvent',
+    'draft-revenue-contract': 'bpmn:UserTask',
+    'register-revenue-contract': JOB.revenueContractDraft,
+    'countersign-revenue-contract': 'bpmn:CallActivity',
+    'revenue-countersign-result': 'bpmn:ExclusiveGateway',
+    'revise-revenue-contract': 'bpmn:UserTask',
+    'apply-revenue-contract-revision': JOB.revenueContractRevise,
+    'sign-revenue-contract': 'bpmn:UserTask',
+    'record-revenue-contract-signing': JOB.revenueContractRecordSigning,
+    'register-accounts': JOB.accountMonitoringRegisterAccounts,
+    'implementation-fork': 'bpmn:ParallelGateway',
+    'issue-collaboration-task-order': JOB.techConfigIssueTaskOrder,
+    'configure-platform': 'bpmn:UserTask',
+    'record-configuration-reply': JOB.techConfigRecordReply,
+    'accept-configuration': 'bpmn:UserTask',
+    'record-configuration-acceptance': JOB.techConfigRecordAcceptance,
+    'acceptance-result': 'bpmn:ExclusiveGateway',
+    'ap-involved': 'bpmn:ExclusiveGateway',
+    'draft-expense-contract': JOB.apContractDraft,
+    'countersign-expense-contract': 'bpmn:CallActivity',
+    'revise-expense-contract': 'bpmn:UserTask',
+    'apply-expense-contract-revision': JOB.apContractRevise,
+    'send-implementation-request': JOB.apContractSendImplementationRequest,
+    'resolve-ap-issue': 'bpmn:UserTask',
+    'ap-implementation': 'bpmn:SubProcess',
+    'ap-implementation-completed': 'bpmn:IntermediateCatchEvent',
+    'ap-sla-reminder': 'bpmn:BoundaryEvent',
+    'remind-ap-sla': JOB.apContractRemindSla,
+    'record-payment-basis': JOB.apContractRecordPaymentBasis,
+    'check-payment-basis': 'bpmn:UserTask',
+    'record-payment-basis-check': JOB.apContractRecordPaymentBasisCheck,
+    'ap-merge': 'bpmn:ExclusiveGateway',
+    'implementation-join': 'bpmn:ParallelGateway',
+    'deliver-to-customer': 'bpmn:UserTask',
+    'record-delivery': JOB.deliveryRecord,
+    'compute-completion-deadline': JOB.completionComputeDeadline,
+    'file-completion-record': 'bpmn:UserTask',
+    'completion-reminder': 'bpmn:BoundaryEvent',
+    'send-completion-reminder': JOB.completionSendReminder,
+    'completion-overdue': 'bpmn:BoundaryEvent',
+    'escalate-completion-overdue': JOB.completionEscalateOverdue,
+    'record-completion': JOB.completionRecordCompletion,
+    'order-completed': 'bpmn:EndEvent',
+  },
+  [PROCESS.change]: {
+    'change-order-submitted-start': 'bpmn:StartEvent',
+    'confirm-change-with-customer': 'bpmn:UserTask',
+    'record-change-customer-decision': JOB.changeOrderRecordCustomerDecision,
+    'revise-change-order': 'bpmn:UserTask',
+    'apply-change-order-revision': JOB.changeOrderApplyRevision,
+    'cancel-change-order': JOB.changeOrderCancel,
+    'change-declined': 'bpmn:EndEvent',
+    'draft-supplementary-agreement': 'bpmn:UserTask',
+    'register-supplementary-agreement': JOB.revenueContractDraftSupplement,
+    'countersign-supplementary-agreement': 'bpmn:CallActivity',
+    'sign-supplementary-agreement': 'bpmn:UserTask',
+    'record-supplementary-agreement-signing': JOB.revenueContractRecordSigning,
+    'apply-account-delta': JOB.accountMonitoringApplyAccountDelta,
+    'implementation-fork': 'bpmn:ParallelGateway',
+    'platform-change': 'bpmn:ExclusiveGateway',
+    'ap-scope-change': 'bpmn:ExclusiveGateway',
+    'draft-expense-supplement': JOB.apContractDraftSupplement,
+    'countersign-expense-contract': 'bpmn:CallActivity',
+    'send-implementation-request': JOB.apContractSendImplementationRequest,
+    'ap-implementation': 'bpmn:SubProcess',
+    'implementation-join': 'bpmn:ParallelGateway',
+    'file-completion-record': 'bpmn:UserTask',
+    'record-completion': JOB.completionRecordCompletion,
+    'change-completed': 'bpmn:EndEvent',
+  },
+  [PROCESS.countersign]: {
+    'open-countersign-round': JOB.countersignOpenRound,
+    'dept-manager-review': 'bpmn:UserTask',
+    'record-dept-manager-decision': JOB.countersignRecordDecision,
+    'dept-manager-decision': 'bpmn:ExclusiveGateway',
+    'countersign-rejected': 'bpmn:EndEvent',
+    'center-review': 'bpmn:UserTask',
+    'record-center-decision': JOB.countersignRecordDecision,
+    'center-decision': 'bpmn:ExclusiveGateway',
+    'countersign-rejected-by-center': 'bpmn:EndEvent',
+    'issue-countersign-form': JOB.countersignIssueForm,
+    'countersign-approved': 'bpmn:EndEvent',
+  },
+  [PROCESS.monthlyReport]: {
+    'monthly-report-start': 'bpmn:StartEvent',
+    'generate-monthly-report': JOB.accountMonitoringGenerateMonthlyReport,
+    'review-monthly-report': 'bpmn:UserTask',
+    'report-late': 'bpmn:BoundaryEvent',
+    'escalate-late-report': JOB.accountMonitoringEscalateLateReport,
+    'report-decision': 'bpmn:ExclusiveGateway',
+    'publish-monthly-report': JOB.accountMonitoringPublishMonthlyReport,
+  },
+  [PROCESS.serviceRequest]: {
+    'service-request-logged-start': 'bpmn:StartEvent',
+    'route-request': 'bpmn:ExclusiveGateway',
+    'handle-fault': 'bpmn:UserTask',
+    'handle-complaint': 'bpmn:UserTask',
+    'handle-consultation': 'bpmn:UserTask',
+    'record-handling': JOB.serviceRequestRecordHandling,
+    'file-communication-record': 'bpmn:UserTask',
+    'close-service-request': JOB.serviceRequestClose,
+  },
+};
+
+/** The constructs the local engine supports (the issue's list). */
+const ALLOWED_TYPES = new Set([
+  'bpmn:StartEvent', 'bpmn:EndEvent', 'bpmn:ServiceTask', 'bpmn:UserTask', 'bpmn:ExclusiveGateway', 'bpmn:ParallelGateway',
+  'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent', 'bpmn:SubProcess', 'bpmn:CallActivity', 'bpmn:SequenceFlow',
+]);
+
+describe('processes: models follow docs/process-contract.md', () => {
+  let models: ParsedModel[];
+  const model = (id: string) => models.find((m) => m.process.id === id)!;
+  const el = (pid: string, id: string): El => flowNodes(model(pid).process).find((e) => e.id === id);
+  before(async () => { models = await loadModels(); });
+
+  it('there is one file per process id, named <id>.bpmn, executable, parsed without warnings', () => {
+    expect(models.map((m) => m.process.id).sort()).to.deep.equal(Object.values(PROCESS).sort());
+    for (const m of models) {
+      expect(m.file.endsWith(`/${m.process.id}.bpmn`), m.file).to.equal(true);
+      expect(m.process.isExecutable, m.file).to.equal(true);
+      expect(m.warnings, m.file).to.deep.equal([]);
+      expect(m.definitions.executionPlatform, m.file).to.equal('Camunda Cloud');
+      expect(m.definitions.executionPlatformVersion, m.file).to.equal('8.9.0');
+      expect(m.process.name, m.file).to.match(/\p{Script=Han}/u);
+    }
+  });
+
+  it('every element id, kind and job type of the contract is in the model', () => {
+    for (const [pid, elements] of Object.entries(CONTRACT)) {
+      for (const [id, kind] of Object.entries(elements)) {
+        const e = el(pid, id);
+        expect(e, `${pid}#${id}`).to.not.equal(undefined);
+        if (kind.startsWith('bpmn:')) expect(e.$type, `${pid}#${id}`).to.equal(kind);
+        else {
+          expect(e.$type, `${pid}#${id}`).to.equal('bpmn:ServiceTask');
+          expect(jobType(e), `${pid}#${id}`).to.equal(kind);
+        }
+      }
+    }
+  });
+
+  it('uses only the constructs the local engine supports, without listeners', () => {
+    for (const m of models) {
+      for (const e of [...flowNodes(m.process), ...sequenceFlows(m.process)]) {
+        expect(ALLOWED_TYPES.has(e.$type), `${m.process.id}#${e.id} ${e.$type}`).to.equal(true);
+        expect(e.loopCharacteristics, `${m.process.id}#${e.id}`).to.equal(undefined);
+        expect(extension(e, 'zeebe:ExecutionListeners'), `${m.process.id}#${e.id}`).to.equal(undefined);
+        expect(extension(e, 'zeebe:TaskListeners'), `${m.process.id}#${e.id}`).to.equal(undefined);
+        const def = eventDefinition(e);
+        if (def) expect(['bpmn:MessageEventDefinition', 'bpmn:TimerEventDefinition', 'bpmn:ErrorEventDefinition'], `${m.process.id}#${e.id}`).to.include(def.$type);
+        if (def?.$type === 'bpmn:ErrorEventDefinition') expect(e.$type, `${e.id}: errors are only caught, never thrown by the model`).to.equal('bpmn:BoundaryEvent');
+      }
+    }
+  });
+
+  it('every activity, event and gateway has a Chinese name; every activity cites a clause (§) in its documentation', () => {
+    for (const m of models) {
+      for (const e of flowNodes(m.process)) {
+        const joining = /Gateway$/.test(e.$type) && (e.outgoing ?? []).length <= 1;
+        if (!joining) expect(e.name ?? '', `${m.process.id}#${e.id}`).to.match(/\p{Script=Han}/u);
+        expect(e.id, `${m.process.id}#${e.id}`).to.match(/^[a-z][a-z0-9-]*$/);
+        if (/Task$|CallActivity|SubProcess/.test(e.$type)) expect(documentation(e), `${m.process.id}#${e.id}`).to.match(/§\d+(\.\d+)*/);
+      }
+    }
+  });
+
+  it('message start events: order-submitted, change-order-submitted, service-request-logged, with correlation keys', () => {
+    const starts: [string, string, string, string][] = [
+      [PROCESS.provisioning, 'order-submitted-start', MESSAGE.orderSubmitted, '=orderNo'],
+      [PROCESS.change, 'change-order-submitted-start', MESSAGE.changeOrderSubmitted, '=changeOrderNo'],
+      [PROCESS.serviceRequest, 'service-request-logged-start', MESSAGE.serviceRequestLogged, '=requestNo'],
+    ];
+    for (const [pid, id, name, key] of starts) {
+      const def = eventDefinition(el(pid, id));
+      expect(def.$type).to.equal('bpmn:MessageEventDefinition');
+      expect(def.messageRef.name).to.equal(name);
+      expect(extension(def.messageRef, 'zeebe:Subscription')?.correlationKey).to.equal(key);
+    }
+  });
+
+  it('countersign is a call activity without variable propagation, with explicit input and output mappings', () => {
+    const calls: [string, string, string, string][] = [
+      [PROCESS.provisioning, 'countersign-revenue-contract', 'REVENUE', 'revenue'],
+      [PROCESS.provisioning, 'countersign-expense-contract', 'EXPENSE', 'expense'],
+      [PROCESS.change, 'countersign-supplementary-agreement', 'REVENUE', 'revenue'],
+      [PROCESS.change, 'countersign-expense-contract', 'EXPENSE', 'expense'],
+    ];
+    for (const [pid, id, type, prefix] of calls) {
+      const e = el(pid, id);
+      const called = extension(e, 'zeebe:CalledElement');
+      expect(called.processId).to.equal(PROCESS.countersign);
+      expect(called.propagateAllChildVariables).to.equal(false);
+      expect(inputs(e).map((i) => i.target).sort()).to.deep.equal(['contractId', 'contractNo', 'contractType', 'orderNo']);
+      expect(inputs(e).find((i) => i.target === 'contractType')!.source).to.equal(`="${type}"`);
+      expect(outputs(e).map((o) => o.target).sort()).to.deep.equal([`${prefix}CountersignFormNo`, `${prefix}CountersignResult`, `${prefix}RejectionReason`].sort());
+    }
+  });
+
+  it('AP branch: optional inside the parallel part, merged before the join; errors caught where the contract says', () => {
+    for (const [pid, gw, draft] of [[PROCESS.provisioning, 'ap-involved', 'draft-expense-contract'], [PROCESS.change, 'ap-scope-change', 'draft-expense-supplement']]) {
+      const g = el(pid, gw);
+      expect(g.default, `${pid}: the skip is the default flow`).to.not.equal(undefined);
+      expect(g.default.targetRef.id).to.equal('ap-merge');
+      expect(g.incoming[0].sourceRef.id).to.equal('implementation-fork');
+      expect(el(pid, 'ap-merge').outgoing[0].targetRef.id).to.equal('implementation-join');
+      const errorOf = (host: string) => boundaryEventsOf(model(pid).process, el(pid, host))
+        .filter((b) => eventDefinition(b)?.$type === 'bpmn:ErrorEventDefinition').map((b) => eventDefinition(b).errorRef.errorCode);
+      expect(errorOf(draft)).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
+      expect(errorOf('send-implementation-request')).to.deep.equal([BPMN_ERROR.apRequestRejected]);
+      // no other error boundaries: technical failures are not caught
+      const allErrorBoundaries = flowNodes(model(pid).process).filter((b) => eventDefinition(b)?.$type === 'bpmn:ErrorEventDefinition');
+      expect(allErrorBoundaries).to.have.length(2);
+      // AP completion: message catch correlated by expenseContractNo inside the embedded sub-process, SLA timer non-interrupting
+      const catchEvent = el(pid, 'ap-implementation-completed');
+      expect(catchEvent.$parent.id).to.equal('ap-implementation');
+      const msg = eventDefinition(catchEvent).messageRef;
+      expect(msg.name).to.equal(MESSAGE.apImplementationCompleted);
+      expect(extension(msg, 'zeebe:Subscription').correlationKey).to.equal('=expenseContractNo');
+      const sla = el(pid, 'ap-sla-reminder');
+      expect(sla.attachedToRef.id).to.equal('ap-implementation');
+      expect(sla.cancelActivity).to.equal(false);
+      expect(eventDefinition(sla).timeDuration.body).to.equal('=apSlaDuration');
+    }
+  });
+
+  it('completion record: due date, non-interrupting reminder and escalation timers', () => {
+    for (const pid of [PROCESS.provisioning, PROCESS.change]) {
+      const task = el(pid, 'file-completion-record');
+      expect(extension(task, 'zeebe:TaskSchedule').dueDate).to.equal('=completionDeadline');
+      const timers = boundaryEventsOf(model(pid).process, task).map((b) => [b.id, b.cancelActivity, eventDefinition(b).timeDate?.body]);
+      expect(timers).to.have.deep.members([['completion-reminder', false, '=completionReminderAt'], ['completion-overdue', false, '=completionDeadline']]);
+    }
+    const review = el(PROCESS.monthlyReport, 'review-monthly-report');
+    expect(extension(review, 'zeebe:TaskSchedule').dueDate).to.equal('=reportDueAt');
+    const late = el(PROCESS.monthlyReport, 'report-late');
+    expect([late.cancelActivity, eventDefinition(late).timeDate.body]).to.deep.equal([false, '=reportDueAt']);
+  });
+
+  it('loops: rejection and change requests go back to revision and then to the step again; a declined order ends in its own end event', () => {
+    const reaches = (pid: string, from: string, to: string): boolean => {
+      const seen = new Set<string>();
+      const stack = [el(pid, from)];
+      while (stack.length) {
+        const n = stack.pop()!;
+        for (const f of n.outgoing ?? []) {
+          const t = f.targetRef;
+          if (t.id === to) return true;
+          if (!seen.has(t.id)) { seen.add(t.id); stack.push(t); }
+        }
+      }
+      return false;
+    };
+    expect(reaches(PROCESS.provisioning, 'revise-order', 'confirm-order-with-customer')).to.equal(true);
+    expect(reaches(PROCESS.provisioning, 'revise-revenue-contract', 'countersign-revenue-contract')).to.equal(true);
+    expect(reaches(PROCESS.provisioning, 'revise-expense-contract', 'countersign-expense-contract')).to.equal(true);
+    expect(reaches(PROCESS.provisioning, 'resolve-ap-issue', 'draft-expense-contract')).to.equal(true);
+    expect(reaches(PROCESS.provisioning, 'check-payment-basis', 'ap-implementation')).to.equal(true);
+    expect(reaches(PROCESS.provisioning, 'accept-configuration', 'configure-platform')).to.equal(true);
+    expect(reaches(PROCESS.change, 'revise-change-order', 'confirm-change-with-customer')).to.equal(true);
+    expect(reaches(PROCESS.monthlyReport, 'review-monthly-report', 'generate-monthly-report')).to.equal(true);
+    expect(el(PROCESS.provisioning, 'cancel-order').outgoing.map((f: El) => f.targetRef.id)).to.deep.equal(['order-declined']);
+    expect(el(PROCESS.change, 'cancel-change-order').outgoing.map((f: El) => f.targetRef.id)).to.deep.equal(['change-declined']);
+    expect(reaches(PROCESS.provisioning, 'cancel-order', 'order-completed')).to.equal(false);
+  });
+
+  it('monthly report: 6-field cron timer start, documented as evaluated in the broker time zone (Asia/Shanghai)', () => {
+    const start = el(PROCESS.monthlyReport, 'monthly-report-start');
+    expect(eventDefinition(start).timeCycle.body).to.equal('0 0 1 1 * *');
+    expect(documentation(start)).to.include('Asia/Shanghai');
+    expect(documentation(start)).to.match(/JVM|时区/);
+  });
+
+  it('service requests are routed by type to ops, dept-manager and the customer manager', () => {
+    const route = el(PROCESS.serviceRequest, 'route-request');
+    const targets = Object.fromEntries(route.outgoing.map((f: El) => [f.conditionExpression.body, f.targetRef.id]));
+    expect(targets).to.deep.equal({ '=requestType = "FAULT"': 'handle-fault', '=requestType = "COMPLAINT"': 'handle-complaint', '=requestType = "CONSULTATION"': 'handle-consultation' });
+    const groups = (id: string) => extension(el(PROCESS.serviceRequest, id), 'zeebe:AssignmentDefinition');
+    expect(groups('handle-fault').candidateGroups).to.equal('ops');
+    expect(groups('handle-complaint').candidateGroups).to.equal('dept-manager');
+    expect(groups('handle-consultation').assignee).to.equal('=customerManager');
+  });
+});
