@@ -172,3 +172,11 @@ export function isoPlus(ms: number, plusMs: number): string {
   const d = new Date(ms + plusMs + 8 * 3600000);
   return d.toISOString().replace(/\.\d{3}Z$/, '+08:00');
 }
+
+/**
+ * The SDK's own gRPC channel, for requests its typed API refuses to build (e.g. variables that are not a
+ * JSON object): `(await raw(ctx)).createProcessInstanceSync({ bpmnProcessId, variables: '[1,2]' })`.
+ */
+export async function raw(ctx: Ctx): Promise<Record<string, (req: unknown) => Promise<any>>> {
+  return (ctx.zbc as unknown as { grpc: Promise<Record<string, (req: unknown) => Promise<any>>> }).grpc;
+}
