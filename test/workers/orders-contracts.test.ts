@@ -77,7 +77,7 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
     const d = makeJob(JOB.changeOrderRecordCustomerDecision, { changeOrderId: change.id, customerDecision: 'CHANGE_REQUESTED', completedBy: 'cm.li' });
     expect(completedVars((await expectIdempotent(h(JOB.changeOrderRecordCustomerDecision), d, s, async () => ({ a: await audits('change-order.customer-decision') }))).outcome)).to.deep.equal({ changeOrderStatus: 'CHANGE_REQUESTED' });
     const rev = makeJob(JOB.changeOrderApplyRevision, { changeOrderId: change.id, revisedAccountDelta: 80, revisionNote: '改为80个', completedBy: 'cm.li' });
-    expect(completedVars((await expectIdempotent(h(JOB.changeOrderApplyRevision), rev, s, async () => ({ v: await rowCount(ds, 'record_version', "record_type = 'change-order'") }))).outcome)).to.deep.equal({ changeOrderVersion: 2, changeOrderStatus: 'SUBMITTED' });
+    expect(completedVars((await expectIdempotent(h(JOB.changeOrderApplyRevision), rev, s, async () => ({ v: await rowCount(ds, 'record_version', "record_type = 'change-order'") }))).outcome)).to.deep.equal({ changeOrderVersion: 2, changeOrderStatus: 'SUBMITTED', accountDelta: 80 });
     expect(await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: change.id })).to.include({ accountDelta: 80, currentVersion: 2 });
     const c = makeJob(JOB.changeOrderCancel, { changeOrderId: change.id, customerFeedback: '不再需要' });
     expect(completedVars((await expectIdempotent(h(JOB.changeOrderCancel), c, s, async () => ({ a: await audits('change-order.cancel') }))).outcome)).to.deep.equal({ changeOrderStatus: 'CANCELLED' });

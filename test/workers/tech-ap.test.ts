@@ -165,7 +165,7 @@ describe('workers: tech-config.* and ap-contract.*', function () {
       const job = makeJob(JOB.apContractSendImplementationRequest, { expenseContractId: contract.id });
       const r = await expectIdempotent(h(JOB.apContractSendImplementationRequest), job, makeServices(ds, { http }), async () => ({ audit: await rowCount(ds, 'audit_log', "action = 'expense-contract.implementation-refused'") }));
       expect(r.outcome).to.deep.include({ kind: 'bpmnError', errorCode: BPMN_ERROR.apRequestRejected });
-      expect((r.outcome as { variables: { apRejectionReason: string } }).variables.apRejectionReason).to.match(/422.*账号数超过平台容量/);
+      expect((r.outcome as unknown as { variables: { apRejectionReason: string } }).variables.apRejectionReason).to.match(/422.*账号数超过平台容量/);
     });
   });
 

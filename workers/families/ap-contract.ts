@@ -88,7 +88,7 @@ export const draft = defineHandler<{ orderId: string; apPartnerId?: string | nul
         updatedAt: now,
       };
       await createVersionedRecord(em, 'expense-contract', header, { actor: SYSTEM_ACTOR, at: now, reason: 'drafted from the business order and the AP terms' });
-      return { expenseContractId: header.id, expenseContractNo: contractNo };
+      return { expenseContractId: header.id, expenseContractNo: contractNo, expenseContractAmount: header.amount };
     });
     return complete(result);
   },
@@ -140,7 +140,7 @@ export const draftSupplement = defineHandler<{ changeOrderId: string; apPartnerI
         updatedAt: now,
       };
       await createVersionedRecord(em, 'expense-contract', header, { actor: SYSTEM_ACTOR, at: now, reason: 'drafted from the change order and the AP terms' });
-      return { expenseContractId: header.id, expenseContractNo: contractNo };
+      return { expenseContractId: header.id, expenseContractNo: contractNo, expenseContractAmount: header.amount };
     });
     return complete(result);
   },

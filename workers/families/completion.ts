@@ -69,9 +69,9 @@ export const recordDelivery = defineHandler<Record<string, unknown> & { delivere
   },
 });
 
-export const computeDeadline = defineHandler<Record<string, unknown> & { deliveredOn?: string }>({
+export const computeDeadline = defineHandler<Record<string, unknown> & { deliveredOn?: string | null }>({
   type: JOB.completionComputeDeadline,
-  variables: S.obj({}, { ...targetVars, deliveredOn: S.date }),
+  variables: S.obj({}, { ...targetVars, deliveredOn: S.optDate }),
   async handle(job, { dataSource, clock, settings }) {
     const now = clock.now();
     const t = targetOf(job);

@@ -87,7 +87,7 @@ export const openRound = defineHandler<{ contractId: string; contractNo: string;
         entityId: id,
         details: { contractType: v.contractType, contractNo: v.contractNo, roundNo, contractVersion: contract.currentVersion },
       });
-      return { countersignRoundId: id };
+      return { countersignRoundId: id, contractAmount: contract.amount };
     });
     return complete(result);
   },

@@ -123,7 +123,12 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
         if (actor.note) {
           await audit(em, now, { actor: actor.actor, action: `${k.record}.actor-unresolved`, entityType: k.record, entityId: id, details: { jobKey: job.key, ...actorDetails(actor) } });
         }
-        return { [k.versionVar]: record.currentVersion, [k.statusVar]: 'SUBMITTED' };
+        return {
+          [k.versionVar]: record.currentVersion,
+          [k.statusVar]: 'SUBMITTED',
+          // the change process reads the (possibly revised) delta back into its scope
+          ...(kind === 'change' ? { accountDelta: (record as unknown as { accountDelta: number }).accountDelta } : {}),
+        };
       });
       return complete(result);
     },

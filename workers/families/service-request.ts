@@ -22,9 +22,9 @@ const HANDLING_TASK: Record<ServiceRequestType, string> = {
   CONSULTATION: 'handle-consultation',
 };
 
-export const recordHandling = defineHandler<{ serviceRequestId: string; resolution: string; handledAt?: string | null; requestType?: ServiceRequestType }>({
+export const recordHandling = defineHandler<{ serviceRequestId: string; resolution: string | null; handledAt?: string | null; requestType?: ServiceRequestType }>({
   type: JOB.serviceRequestRecordHandling,
-  variables: S.obj({ serviceRequestId: S.str, resolution: { type: 'string' } }, { handledAt: S.optStr, requestType: S.enumOf(SERVICE_REQUEST_TYPE), completedBy: S.optStr }),
+  variables: S.obj({ serviceRequestId: S.str, resolution: S.optStr }, { handledAt: S.optStr, requestType: S.enumOf(SERVICE_REQUEST_TYPE), completedBy: S.optStr }),
   async handle(job, services) {
     const { dataSource, clock } = services;
     const now = clock.now();
@@ -40,8 +40,8 @@ export const recordHandling = defineHandler<{ serviceRequestId: string; resoluti
       if (!req) missing('service request', v.serviceRequestId);
       if (req.status === 'CLOSED') throw new PermanentError(`service request ${req.requestNo} is already closed`, 'check the process instance in Operate');
       const handledAt = v.handledAt ?? now.toISOString();
-      await em.getRepository(ServiceRequestEntity).update({ id: req.id }, { status: 'HANDLED', resolution: v.resolution, handledBy: actor.actor, handledAt, updatedAt: now });
-      await audit(em, now, { actor: actor.actor, action: 'service-request.handle', entityType: 'service-request', entityId: req.id, reason: v.resolution, details: { requestNo: req.requestNo, handledAt, jobKey: job.key, ...actorDetails(actor) } });
+      await em.getRepository(ServiceRequestEntity).update({ id: req.id }, { status: 'HANDLED', resolution: v.resolution ?? null, handledBy: actor.actor, handledAt, updatedAt: now });
+      await audit(em, now, { actor: actor.actor, action: 'service-request.handle', entityType: 'service-request', entityId: req.id, reason: v.resolution ?? null, details: { requestNo: req.requestNo, handledAt, jobKey: job.key, ...actorDetails(actor) } });
       return { serviceRequestStatus: 'HANDLED' };
     });
     return complete(result);

@@ -98,9 +98,9 @@ async function loadTaskOrder(em: EntityManager, id: string) {
   return t;
 }
 
-export const recordReply = defineHandler<{ taskOrderId: string; configurationReply: string; configuredAt?: string | null; completedBy?: string }>({
+export const recordReply = defineHandler<{ taskOrderId: string; configurationReply: string | null; configuredAt?: string | null; completedBy?: string }>({
   type: JOB.techConfigRecordReply,
-  variables: S.obj({ taskOrderId: S.str, configurationReply: { type: 'string' } }, { configuredAt: S.optStr, completedBy: S.optStr }),
+  variables: S.obj({ taskOrderId: S.str, configurationReply: S.optStr }, { configuredAt: S.optStr, completedBy: S.optStr }),
   async handle(job, services) {
     const { dataSource, clock } = services;
     const now = clock.now();
@@ -111,7 +111,7 @@ export const recordReply = defineHandler<{ taskOrderId: string; configurationRep
     const actor = await actorOf(job, services);
     const result = await once(dataSource, job.type, key, now, async (em) => {
       const t = await loadTaskOrder(em, v.taskOrderId);
-      const seq = await appendEvent(em, t.id, { kind: 'REPLY', text: v.configurationReply, configuredAt: v.configuredAt ?? null, actor: actor.actor, at: now });
+      const seq = await appendEvent(em, t.id, { kind: 'REPLY', text: v.configurationReply ?? null, configuredAt: v.configuredAt ?? null, actor: actor.actor, at: now });
       await em.getRepository(CollaborationTaskOrderEntity).update({ id: t.id }, { status: 'REPLIED', updatedAt: now });
       await audit(em, now, {
         actor: actor.actor,

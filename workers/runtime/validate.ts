@@ -31,6 +31,7 @@ export const S = {
   int: { type: 'integer' } as JsonSchema,
   num: { type: 'number' } as JsonSchema,
   date: { type: 'string', format: 'date' } as JsonSchema,
+  optDate: { anyOf: [{ type: 'string', format: 'date' }, { type: 'null' }] } as JsonSchema,
   dateTime: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$' } as JsonSchema,
   enumOf: (values: readonly string[]): JsonSchema => ({ type: 'string', enum: [...values] }),
   obj: (required: Record<string, JsonSchema>, optional: Record<string, JsonSchema> = {}): JsonSchema => ({
