@@ -1,0 +1,107 @@
+/**
+ * `npm run demo`: a small realistic data set, loaded once (idempotent: a second run finds it and adds
+ * nothing).
+ *
+ * - seedDemoParties (before the API starts, since AP demo users are read at start-up): three customers
+ *   and two AP partners (ap-alpha, ap-beta) whose implementation endpoint is the AP simulator the demo
+ *   runs on DEMO_AP_PORT (default 8091).
+ * - loadDemoData (through the API as the demo users, with the workers running): four orders in
+ *   different stages: one waiting for the customer's confirmation, one in countersign (dept-manager
+ *   review), one with the AP implementing, one delivered and waiting for its completion record.
+ */
+import type { DataSource } from 'typeorm';
+import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity } from '../db/entities/index';
+import { createApPartner, createCustomer } from '../domain/parties';
+import { ApiClient } from './api-client';
+import { startApSimulator, type ApSimulator } from './ap-simulator';
+import type { RunningSystem } from './system';
+
+export const DEMO_AP_SECRET = 'demo-ap-shared-secret-change-me';
+const demoApPort = () => Number(process.env.DEMO_AP_PORT || 8091);
+
+const CUSTOMERS = [
+  { code: 'DEMO-C1', name: '上海浦江智能制造有限公司', contactName: '王敏', contactPhone: '021-5555-0101' },
+  { code: 'DEMO-C2', name: '东方金融培训学院', contactName: '陈立', contactPhone: '021-5555-0102' },
+  { code: 'DEMO-C3', name: '长宁区教育信息中心', contactName: '刘洋', contactPhone: '021-5555-0103' },
+];
+const PARTNERS = [
+  { code: 'alpha', name: '阿尔法在线学习科技有限公司' },
+  { code: 'beta', name: '贝塔直播技术有限公司' },
+];
+
+export async function seedDemoParties(ds: DataSource): Promise<void> {
+  const ctx = { actor: 'admin', reason: 'demo data', at: new Date() };
+  for (const c of CUSTOMERS) {
+    if (await ds.getRepository(CustomerEntity).existsBy({ code: c.code })) continue;
+    await createCustomer(ds, { ...c, customerManager: 'customer-manager' }, ctx);
+  }
+  for (const p of PARTNERS) {
+    if (await ds.getRepository(ApPartnerEntity).existsBy({ code: p.code })) continue;
+    await createApPartner(
+      ds,
+      {
+        ...p,
+        endpointUrl: `http://127.0.0.1:${demoApPort()}/ap/implementation-requests`,
+        hmacSecret: DEMO_AP_SECRET,
+        status: 'ACTIVE',
+        terms: { pricePerAccountMonth: 15, slaDuration: 'P10D', paymentDays: 30 },
+      },
+      ctx,
+    );
+  }
+}
+
+let simulator: ApSimulator | null = null;
+
+/** Loads the orders through the API once; returns what the demo holds. */
+export async function loadDemoData(sys: RunningSystem): Promise<{ created: boolean; lines: string[] }> {
+  const ds = sys.dataSource;
+  const api = new ApiClient(sys.apiUrl);
+  // the AP endpoint of the demo partners (accepts signed requests; the AP then reports through the API)
+  if (!simulator) {
+    try {
+      simulator = await startApSimulator({ secret: DEMO_AP_SECRET, port: demoApPort() });
+      sys.logger.info({ url: simulator.url }, 'demo AP endpoint listening');
+    } catch (e) {
+      sys.logger.warn({ err: (e as Error).message }, 'demo AP endpoint could not start');
+    }
+  }
+  const customers = await ds.getRepository(CustomerEntity).find({ where: CUSTOMERS.map((c) => ({ code: c.code })), order: { code: 'ASC' } });
+  const alpha = await ds.getRepository(ApPartnerEntity).findOneByOrFail({ code: 'alpha' });
+  const existing = await ds.getRepository(BusinessOrderEntity).count({ where: customers.map((c) => ({ customerId: c.id })) });
+  const describe = async () => {
+    const orders = await ds.getRepository(BusinessOrderEntity).find({ where: customers.map((c) => ({ customerId: c.id })), order: { orderNo: 'ASC' } });
+    const byId = new Map(customers.map((c) => [c.id, c.name]));
+    return orders.map((o) => `${o.orderNo}  ${o.status.padEnd(16)} ${byId.get(o.customerId)}${o.apInvolved ? ' (AP)' : ''}`);
+  };
+  if (existing > 0) return { created: false, lines: await describe() };
+
+  const cm = 'customer-manager';
+  const base = { modules: ['learning-management', 'virtual-classroom'], termMonths: 12, note: '演示数据' };
+  const today = new Date().toISOString().slice(0, 10);
+  const mk = (customerId: string, accounts: number, amount: number, ap: boolean) =>
+    api.post(cm, '/api/orders', { ...base, customerId, accounts, amount, openingDate: today, apInvolved: ap, apPartnerId: ap ? alpha.id : null });
+
+  // 1: waiting for the customer's confirmation
+  await mk(customers[0].id, 200, 48000, false);
+  // 2: confirmed and drafted: in countersign (dept-manager review)
+  const o2 = await mk(customers[1].id, 500, 120000, true);
+  await api.step(cm, 'confirm-order-with-customer', { orderNo: o2.orderNo }, { customerDecision: 'CONFIRMED', customerFeedback: '同意' }, 30_000);
+  await api.step(cm, 'draft-revenue-contract', { orderNo: o2.orderNo }, { contractTitle: `在线培训服务协议 ${o2.orderNo}`, contractAmount: 120000, contractTerm: 12 }, 30_000);
+  // 3: delivered, waiting for the completion record
+  const o3 = await mk(customers[2].id, 80, 19200, false);
+  await api.step(cm, 'confirm-order-with-customer', { orderNo: o3.orderNo }, { customerDecision: 'CONFIRMED' }, 30_000);
+  await api.step(cm, 'draft-revenue-contract', { orderNo: o3.orderNo }, { contractTitle: `在线培训服务协议 ${o3.orderNo}`, contractAmount: 19200, contractTerm: 12 }, 30_000);
+  await api.step('dept-manager', 'dept-manager-review', { orderNo: o3.orderNo }, { reviewDecision: 'APPROVE', reviewOpinion: '同意' }, 30_000);
+  await api.step('center-reviewer', 'center-review', { orderNo: o3.orderNo }, { reviewDecision: 'APPROVE', reviewOpinion: '同意' }, 30_000);
+  await api.step('contract-admin', 'sign-revenue-contract', { orderNo: o3.orderNo }, { signedDate: today }, 30_000);
+  await api.step('tech-dept', 'configure-platform', { orderNo: o3.orderNo }, { configurationReply: '已在业务平台开通 80 个账号', configuredAt: today }, 30_000);
+  await api.step(cm, 'accept-configuration', { orderNo: o3.orderNo }, { acceptanceDecision: 'ACCEPTED', acceptanceOpinion: '验收通过' }, 30_000);
+  await api.step(cm, 'deliver-to-customer', { orderNo: o3.orderNo }, { deliveredOn: today, deliveryNote: '已交付客户使用' }, 30_000);
+  return { created: true, lines: await describe() };
+}
+
+export async function stopDemo(): Promise<void> {
+  await simulator?.close();
+  simulator = null;
+}

@@ -1,0 +1,357 @@
+/**
+ * Outbox dispatcher: moves the process commands that the API and the workers wrote into
+ * process_command_outbox (domain/outbox.ts, same transaction as the record) to Zeebe.
+ *
+ * Guarantees
+ * - Never loses a command: a row stays pending until Zeebe acknowledged it (markDispatched after the
+ *   gRPC call returned). A crash between the call and markDispatched leaves the row pending; its lease
+ *   (claimedUntil) runs out and it is sent again (at-least-once).
+ * - Never doubles its effect: every publish carries messageId = the outbox dedupe key. Zeebe drops a
+ *   second message with the same id while the first is buffered (TTL), a message start event with a
+ *   correlation key starts at most one active instance per key, and an intermediate catch correlates a
+ *   message once. `create-process-instance` commands (no Zeebe-side de-duplication) carry the variable
+ *   `startCommandKey` = dedupe key; a re-send first looks for an instance with that variable.
+ * - Zeebe unreachable: the gRPC call fails fast (the dispatcher's client does not retry by itself),
+ *   markFailed keeps the row with the error and a back-off (0.5 s · 2^attempts, at most `maxBackOffMs`),
+ *   and the loop goes on with what is due; nothing is dropped however long the outage lasts.
+ *
+ * Process instance keys: after a start message is published, the dispatcher looks up the instance it
+ * started through the orchestration REST API (POST /v2/variables/search on the record number, root
+ * scope, right process definition) and stores the key on the order / change order / service request,
+ * so admins find it in Operate. The lookup is retried for a while (secondary storage in Camunda 8 is
+ * eventually consistent) and swept again at start-up for records still without a key.
+ */
+import { IsNull, Not, type DataSource } from 'typeorm';
+import {
+  BusinessOrderEntity,
+  ChangeOrderEntity,
+  ProcessCommandEntity,
+  ServiceRequestEntity,
+  type ProcessCommand,
+} from '../db/entities/index';
+import {
+  claimPending,
+  markDispatched,
+  markFailed,
+  type CreateProcessInstancePayload,
+  type PublishMessagePayload,
+} from '../domain/outbox';
+import { MESSAGE, PROCESS, type ProcessId } from '../domain/vocabulary';
+
+/** The part of @camunda8/sdk's ZeebeGrpcClient the dispatcher uses. */
+export interface DispatchClient {
+  publishMessage(req: {
+    name: string;
+    correlationKey: string;
+    variables: Record<string, unknown>;
+    messageId?: string;
+    timeToLive: number;
+  }): Promise<{ key: string }>;
+  createProcessInstance(req: { bpmnProcessId: string; variables: Record<string, unknown> }): Promise<{ processInstanceKey: string }>;
+}
+
+export interface DispatcherLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+const silent: DispatcherLog = { info() {}, warn() {}, error() {} };
+
+export interface DispatcherOptions {
+  dataSource: DataSource;
+  zeebe: DispatchClient;
+  /** Orchestration REST base URL (ZEEBE_REST_ADDRESS) for instance-key lookups; omitted: no lookup */
+  restAddress?: string;
+  /** extra headers for the REST API (e.g. Authorization) */
+  restHeaders?: () => Promise<Record<string, string>> | Record<string, string>;
+  log?: DispatcherLog;
+  /** rows claimed per round (default 64) */
+  batchSize?: number;
+  /** sends in flight at once within a round (default 16) */
+  concurrency?: number;
+  /** pause when nothing is due, ms (default 200) */
+  idleMs?: number;
+  /** lease of a claimed row, ms (default 30 s) */
+  leaseMs?: number;
+  /** cap of the retry back-off, ms (default 30 s) */
+  maxBackOffMs?: number;
+  /** how long the instance key lookup keeps trying, ms (default 120 s) */
+  locateForMs?: number;
+}
+
+export interface DispatcherStats {
+  dispatched: number;
+  failed: number;
+  located: number;
+  lastError: string | null;
+}
+
+export interface RunningDispatcher {
+  /** wake the loop now (e.g. right after an API write) */
+  kick(): void;
+  /** resolves when no command is due and no send is in flight (tests, shutdown) */
+  idle(timeoutMs?: number): Promise<void>;
+  stats(): DispatcherStats;
+  stop(): Promise<void>;
+}
+
+/** start message → which record number is its correlation key, where the key is stored */
+const START_MESSAGES: Record<string, { process: ProcessId; variable: string; store: (ds: DataSource, no: string, key: string) => Promise<boolean> }> = {
+  [MESSAGE.orderSubmitted]: {
+    process: PROCESS.provisioning,
+    variable: 'orderNo',
+    store: async (ds, no, key) =>
+      ((await ds.getRepository(BusinessOrderEntity).update({ orderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
+  },
+  [MESSAGE.changeOrderSubmitted]: {
+    process: PROCESS.change,
+    variable: 'changeOrderNo',
+    store: async (ds, no, key) =>
+      ((await ds.getRepository(ChangeOrderEntity).update({ changeOrderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
+  },
+  [MESSAGE.serviceRequestLogged]: {
+    process: PROCESS.serviceRequest,
+    variable: 'requestNo',
+    store: async (ds, no, key) =>
+      ((await ds.getRepository(ServiceRequestEntity).update({ requestNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
+  },
+};
+
+const errText = (e: unknown) => {
+  const x = e as { code?: unknown; details?: unknown; message?: unknown };
+  return `${x?.code !== undefined ? `[${String(x.code)}] ` : ''}${String(x?.details ?? x?.message ?? e)}`;
+};
+
+/** gRPC ALREADY_EXISTS (6) on a publish: a message with this id is still buffered = already sent */
+const isAlreadyExists = (e: unknown) => {
+  const x = e as { code?: unknown; message?: unknown };
+  return x?.code === 6 || x?.code === 'ALREADY_EXISTS' || /ALREADY_EXISTS/.test(String(x?.message ?? ''));
+};
+
+export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
+  const ds = opts.dataSource;
+  const log = opts.log ?? silent;
+  const batchSize = opts.batchSize ?? 64;
+  const concurrency = opts.concurrency ?? 16;
+  const idleMs = opts.idleMs ?? 200;
+  const leaseMs = opts.leaseMs ?? 30_000;
+  const maxBackOffMs = opts.maxBackOffMs ?? 30_000;
+  const locateForMs = opts.locateForMs ?? 120_000;
+  const stats: DispatcherStats = { dispatched: 0, failed: 0, located: 0, lastError: null };
+
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  let busy = false;
+  let dueAgain = false;
+  const idleWaiters: (() => void)[] = [];
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        wake = null;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(t);
+        wake = null;
+        resolve();
+      };
+    });
+
+  // ---------------------------------------------------------------- instance key lookup
+  interface Locate {
+    message: string;
+    correlationKey: string;
+    until: number;
+    next: number;
+    attempt: number;
+  }
+  const locates = new Map<string, Locate>();
+
+  async function rest(path: string, body: unknown): Promise<any> {
+    const headers = { 'content-type': 'application/json', ...(opts.restHeaders ? await opts.restHeaders() : {}) };
+    const res = await fetch(opts.restAddress!.replace(/\/$/, '') + path, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
+  /** the key of the root instance of `process` whose variable `variable` equals `no`, or null */
+  async function findInstance(process: ProcessId, variable: string, no: string): Promise<string | null> {
+    const vars = await rest('/v2/variables/search', { filter: { name: variable, value: JSON.stringify(no) }, page: { limit: 50 } });
+    const roots = (vars.items as { processInstanceKey: string; scopeKey: string }[]).filter((v) => String(v.scopeKey) === String(v.processInstanceKey));
+    for (const r of roots) {
+      const pis = await rest('/v2/process-instances/search', { filter: { processInstanceKey: String(r.processInstanceKey) }, page: { limit: 1 } });
+      const pi = pis.items?.[0] as { processDefinitionId?: string; parentProcessInstanceKey?: string } | undefined;
+      if (pi && pi.processDefinitionId === process && !pi.parentProcessInstanceKey) return String(r.processInstanceKey);
+    }
+    return null;
+  }
+
+  async function runLocates(): Promise<void> {
+    if (!opts.restAddress || !locates.size) return;
+    const now = Date.now();
+    for (const [id, l] of locates) {
+      if (l.next > now) continue;
+      const spec = START_MESSAGES[l.message];
+      try {
+        const key = await findInstance(spec.process, spec.variable, l.correlationKey);
+        if (key) {
+          await spec.store(ds, l.correlationKey, key);
+          stats.located++;
+          locates.delete(id);
+          log.info({ correlationKey: l.correlationKey, processInstanceKey: key }, 'process instance key recorded');
+          continue;
+        }
+      } catch (e) {
+        log.warn({ correlationKey: l.correlationKey, err: errText(e) }, 'instance key lookup failed');
+      }
+      l.attempt++;
+      l.next = now + Math.min(5000, 100 * 2 ** l.attempt);
+      if (now > l.until) {
+        locates.delete(id);
+        log.warn({ correlationKey: l.correlationKey }, 'gave up looking for the process instance key');
+      }
+    }
+  }
+
+  function scheduleLocate(message: string, correlationKey: string) {
+    if (!opts.restAddress || !START_MESSAGES[message]) return;
+    const id = `${message}:${correlationKey}`;
+    if (!locates.has(id)) locates.set(id, { message, correlationKey, until: Date.now() + locateForMs, next: Date.now() + 20, attempt: 0 });
+  }
+
+  /** start-up sweep: records whose start command went out but whose key is unknown */
+  async function sweepMissingKeys(): Promise<void> {
+    if (!opts.restAddress) return;
+    const rows = await ds.getRepository(ProcessCommandEntity).find({ where: { dispatchedAt: Not(IsNull()) }, order: { createdAt: 'DESC' }, take: 2000 });
+    for (const c of rows) {
+      if (c.kind !== 'publish-message') continue;
+      const p = c.payload as unknown as PublishMessagePayload;
+      const spec = START_MESSAGES[p.name];
+      if (!spec) continue;
+      const repo =
+        p.name === MESSAGE.orderSubmitted
+          ? ds.getRepository(BusinessOrderEntity).existsBy({ orderNo: p.correlationKey, processInstanceKey: IsNull() })
+          : p.name === MESSAGE.changeOrderSubmitted
+            ? ds.getRepository(ChangeOrderEntity).existsBy({ changeOrderNo: p.correlationKey, processInstanceKey: IsNull() })
+            : ds.getRepository(ServiceRequestEntity).existsBy({ requestNo: p.correlationKey, processInstanceKey: IsNull() });
+      if (await repo) scheduleLocate(p.name, p.correlationKey);
+    }
+  }
+
+  // ---------------------------------------------------------------- sending
+  async function send(c: ProcessCommand): Promise<Record<string, unknown>> {
+    if (c.kind === 'publish-message') {
+      const p = c.payload as unknown as PublishMessagePayload;
+      try {
+        const res = await opts.zeebe.publishMessage({
+          name: p.name,
+          correlationKey: p.correlationKey,
+          variables: p.variables,
+          messageId: p.messageId,
+          timeToLive: p.timeToLive,
+        });
+        scheduleLocate(p.name, p.correlationKey);
+        return { messageKey: String(res.key) };
+      } catch (e) {
+        if (isAlreadyExists(e)) {
+          // sent before (crash between publish and markDispatched): Zeebe kept the first one
+          scheduleLocate(p.name, p.correlationKey);
+          return { duplicate: true };
+        }
+        throw e;
+      }
+    }
+    if (c.kind === 'create-process-instance') {
+      const p = c.payload as unknown as CreateProcessInstancePayload;
+      if (c.attempts > 0 && opts.restAddress) {
+        const vars = await rest('/v2/variables/search', { filter: { name: 'startCommandKey', value: JSON.stringify(c.dedupeKey) }, page: { limit: 5 } });
+        const hit = (vars.items as { processInstanceKey: string; scopeKey: string }[]).find((v) => String(v.scopeKey) === String(v.processInstanceKey));
+        if (hit) return { processInstanceKey: String(hit.processInstanceKey), duplicate: true };
+      }
+      const res = await opts.zeebe.createProcessInstance({ bpmnProcessId: p.bpmnProcessId, variables: { ...p.variables, startCommandKey: c.dedupeKey } });
+      return { processInstanceKey: String(res.processInstanceKey) };
+    }
+    throw new Error(`unknown command kind ${c.kind}`);
+  }
+
+  async function handle(c: ProcessCommand): Promise<void> {
+    let result: Record<string, unknown>;
+    try {
+      result = await send(c);
+    } catch (e) {
+      stats.failed++;
+      stats.lastError = errText(e);
+      const retryInMs = Math.min(maxBackOffMs, 500 * 2 ** Math.min(c.attempts, 16));
+      log.warn({ commandId: c.id, dedupeKey: c.dedupeKey, attempts: c.attempts + 1, retryInMs, err: stats.lastError }, 'process command not delivered; will retry');
+      await markFailed(ds, c.id, stats.lastError, { retryInMs }).catch((err) => log.error({ commandId: c.id, err: errText(err) }, 'markFailed failed (the lease will expire and the command be retried)'));
+      return;
+    }
+    // delivered: if this write fails the lease expires and the command is sent again (idempotent)
+    await markDispatched(ds, c.id, result).catch((err) => log.error({ commandId: c.id, err: errText(err) }, 'markDispatched failed (the command will be sent again; Zeebe de-duplicates it)'));
+    stats.dispatched++;
+  }
+
+  async function round(): Promise<number> {
+    const batch = await claimPending(ds, batchSize, { leaseMs });
+    if (!batch.length) return 0;
+    // keep per-correlation-key order: commands for one key go out one after the other
+    const lanes = new Map<string, ProcessCommand[]>();
+    for (const c of batch) {
+      const p = c.payload as { correlationKey?: string };
+      const lane = p.correlationKey ?? c.id;
+      lanes.set(lane, [...(lanes.get(lane) ?? []), c]);
+    }
+    const queue = [...lanes.values()];
+    const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) for (const c of lane) await handle(c);
+    });
+    await Promise.all(workers);
+    return batch.length;
+  }
+
+  const loop = (async () => {
+    await sweepMissingKeys().catch((e) => log.warn({ err: errText(e) }, 'start-up sweep of instance keys failed'));
+    while (!stopped) {
+      let n = 0;
+      busy = true;
+      dueAgain = false;
+      try {
+        n = await round();
+      } catch (e) {
+        stats.lastError = errText(e);
+        log.error({ err: stats.lastError }, 'dispatcher round failed (database?); retrying');
+        await sleep(Math.min(maxBackOffMs, 1000));
+      }
+      await runLocates().catch(() => undefined);
+      busy = false;
+      if (n === 0 && !dueAgain) {
+        for (const w of idleWaiters.splice(0)) w();
+        if (stopped) break;
+        await sleep(locates.size ? Math.min(idleMs, 100) : idleMs);
+      }
+    }
+  })();
+
+  return {
+    kick() {
+      dueAgain = true;
+      wake?.();
+    },
+    async idle(timeoutMs = 10_000) {
+      const end = Date.now() + timeoutMs;
+      while (Date.now() < end) {
+        const pending = await ds.getRepository(ProcessCommandEntity).count({ where: { dispatchedAt: IsNull() } });
+        if (pending === 0 && !busy) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`dispatcher: commands still pending after ${timeoutMs} ms (last error: ${stats.lastError ?? 'none'})`);
+    },
+    stats: () => ({ ...stats }),
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * The whole system in one process tree, as `npm start` runs it and as the end-to-end tests and the
+ * benchmark run it: database → engine (local, unless a Zeebe address is given) → deployment of
+ * processes/ with its forms → job workers → outbox dispatcher → API. stop() ends them in reverse order.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import type { DataSource } from 'typeorm';
+import { Camunda8, type Zeebe } from '@camunda8/sdk';
+import { loadConfig, type Config } from '../config/index';
+import { initDatabase } from '../db/index';
+import { startEngine, type RunningEngine } from '../engine/index';
+import { createApp } from '../api/app';
+import { buildAuth } from '../api/main';
+import { createHealth } from '../api/health';
+import { createStore } from '../api/store';
+import { createRestUserTasks, type UserTaskPort } from '../api/tasks';
+import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/main';
+import { RestTaskActorResolver } from '../workers/runtime/actor';
+import { fetchHttpClient, type HttpClient } from '../workers/runtime/http';
+import type { Clock } from '../workers/runtime/job';
+import { deployProcesses, formatReport, type DeployReport } from './deploy';
+import { startDispatcher, type RunningDispatcher } from './dispatcher';
+import { createLogger, type AppLogger } from './observability/logger';
+import { createMetrics } from './observability/metrics';
+import { pendingCommandCount } from '../domain/outbox';
+
+export const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
+
+export interface SystemOptions {
+  config?: Config;
+  /** an open data source (tests share theirs); default initDatabase(config.DATABASE_URL) */
+  dataSource?: DataSource;
+  /**
+   * local engine: ports (0 = free), data directory (omitted: in memory), test mode (clock control).
+   * `false`: use the Zeebe at config.ZEEBE_GRPC_ADDRESS / ZEEBE_REST_ADDRESS.
+   */
+  engine?: false | { grpcPort?: number; restPort?: number; dataDir?: string; testMode?: boolean; host?: string };
+  /** API port; default config.PORT (0 = free) */
+  apiPort?: number;
+  apiHost?: string;
+  logger?: AppLogger;
+  /** worker clock (tests: the engine's test clock) */
+  clock?: Clock;
+  http?: HttpClient;
+  workerTuning?: WorkerTuning;
+  /** skip the workers (benchmarks of parts) */
+  workers?: boolean;
+  dispatcherIdleMs?: number;
+}
+
+export interface RunningSystem {
+  config: Config;
+  dataSource: DataSource;
+  engine: RunningEngine | null;
+  grpcAddress: string;
+  restAddress: string;
+  apiUrl: string;
+  zeebe: Zeebe.ZeebeGrpcClient;
+  deployment: DeployReport;
+  workers: RunningWorkers | null;
+  dispatcher: RunningDispatcher;
+  tasks: UserTaskPort;
+  logger: AppLogger;
+  stop(): Promise<void>;
+}
+
+export function zeebeClient(grpcAddress: string, restAddress: string, config: Config, opts: { retry?: boolean } = {}): Camunda8 {
+  return new Camunda8({
+    ZEEBE_GRPC_ADDRESS: /^grpcs?:\/\//.test(grpcAddress) ? grpcAddress : `grpc://${grpcAddress}`,
+    ZEEBE_REST_ADDRESS: restAddress,
+    CAMUNDA_AUTH_STRATEGY: config.CAMUNDA_AUTH_STRATEGY,
+    CAMUNDA_LOG_LEVEL: 'none',
+    zeebeGrpcSettings: {
+      ZEEBE_GRPC_CLIENT_RETRY: opts.retry ?? true,
+      ZEEBE_CLIENT_LOG_LEVEL: 'NONE',
+      ZEEBE_GRPC_CLIENT_CONNECTION_TOLERANCE_MS: 1000,
+    },
+  } as never);
+}
+
+export async function startSystem(opts: SystemOptions = {}): Promise<RunningSystem> {
+  const config = opts.config ?? loadConfig();
+  const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, service: 'online-training' });
+  const stops: { name: string; stop: () => Promise<unknown> }[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) {
+      try {
+        await s.stop();
+        logger.info({ part: s.name }, `${s.name} stopped`);
+      } catch (e) {
+        logger.error({ part: s.name, err: (e as Error).message }, `stopping ${s.name} failed`);
+      }
+    }
+  };
+  try {
+    // 1. database
+    const ds = opts.dataSource ?? (await initDatabase(config.DATABASE_URL));
+    if (!opts.dataSource) stops.push({ name: 'database', stop: () => ds.destroy() });
+
+    // 2. engine
+    let engine: RunningEngine | null = null;
+    let grpcAddress = config.ZEEBE_GRPC_ADDRESS;
+    let restAddress = config.ZEEBE_REST_ADDRESS;
+    if (opts.engine !== false) {
+      const e = opts.engine ?? {};
+      engine = await startEngine({ grpcPort: e.grpcPort ?? 26500, restPort: e.restPort ?? 8080, dataDir: e.dataDir, testMode: e.testMode, host: e.host ?? '127.0.0.1' });
+      stops.push({ name: 'engine', stop: () => engine!.stop() });
+      grpcAddress = `grpc://${engine.grpcAddress}`;
+      restAddress = engine.restAddress;
+    }
+
+    // 3. deployment
+    const c8 = zeebeClient(grpcAddress, restAddress, config);
+    const zeebe = c8.getZeebeGrpcApiClient();
+    stops.push({ name: 'zeebe client', stop: () => zeebe.close(2000) });
+    const deployment = await deployProcesses(zeebe, PROCESSES_DIR);
+    for (const line of formatReport(deployment)) logger.debug({}, line);
+
+    // 4. workers
+    const tasks = createRestUserTasks(restAddress);
+    let workers: RunningWorkers | null = null;
+    if (opts.workers !== false) {
+      const actors = new RestTaskActorResolver(async (req) => {
+        const res = await fetch(`${restAddress}/v2/user-tasks/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
+        if (!res.ok) throw new Error(`user task search: HTTP ${res.status}`);
+        return (await res.json()) as never;
+      });
+      workers = startWorkers({
+        zeebe,
+        dataSource: ds,
+        http: opts.http ?? fetchHttpClient,
+        clock: opts.clock,
+        actors,
+        log: logger.child({ part: 'workers' }),
+        settings: { apSlaDuration: config.AP_SLA_DURATION, completionReminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS },
+        tuning: opts.workerTuning,
+        drainTimeoutMs: 5000,
+      });
+      stops.push({ name: 'workers', stop: () => workers!.stop() });
+    }
+
+    // 5. dispatcher (its own client: fails fast while Zeebe is unreachable, the outbox keeps the command)
+    const dispatchClient = zeebeClient(grpcAddress, restAddress, config, { retry: false }).getZeebeGrpcApiClient();
+    stops.push({ name: 'dispatcher client', stop: () => dispatchClient.close(2000) });
+    const dispatcher = startDispatcher({
+      dataSource: ds,
+      zeebe: dispatchClient as never,
+      restAddress,
+      log: logger.child({ part: 'dispatcher' }),
+      idleMs: opts.dispatcherIdleMs,
+    });
+    stops.push({ name: 'dispatcher', stop: () => dispatcher.stop() });
+
+    // 6. API (+ /metrics)
+    const metrics = createMetrics({ defaultLabels: { service: 'online-training' } });
+    metrics.setOutboxProbe({
+      backlog: () => pendingCommandCount(ds),
+      oldestAgeSeconds: () => null,
+    });
+    const auth = await buildAuth(config, ds);
+    const apiApp = createApp({
+      auth,
+      store: createStore(ds),
+      health: createHealth(ds),
+      tasks,
+      logError: (err: unknown, ctx: Record<string, unknown>) => logger.error({ ...ctx, err: (err as Error)?.stack ?? String(err) }, 'api error'),
+    } as never);
+    const outer = express();
+    outer.disable('x-powered-by');
+    outer.use(metrics.httpMiddleware());
+    outer.get('/metrics', metrics.metricsHandler());
+    // the dispatcher is woken after every write through the API, so a start is not delayed by its poll
+    outer.use((req, res, next) => {
+      if (req.method !== 'GET') res.on('finish', () => dispatcher.kick());
+      next();
+    });
+    outer.use(apiApp);
+    const server = http.createServer(outer);
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.apiPort ?? config.PORT, opts.apiHost ?? '0.0.0.0', () => resolve());
+    });
+    stops.push({
+      name: 'api',
+      stop: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 2000).unref();
+        }),
+    });
+    const addr = server.address();
+    const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : opts.apiPort}`;
+
+    return { config, dataSource: ds, engine, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, tasks, logger, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * One whole system per test file (before/after): the real engine in test mode on free ports, the real
+ * workers (startWorkers), the outbox dispatcher, the API on a free port, the test database
+ * (DATABASE_URL → MariaDB, else a temp SQLite file), and an AP endpoint (a local HTTP server on port 0
+ * verifying the HMAC signature). Tests talk to it through the public surfaces only: the API with demo
+ * tokens (ApiClient), the user-task REST API, and the engine's test clock.
+ */
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../../config/index';
+import { createApPartner, createCustomer } from '../../../domain/parties';
+import type { ApPartner, Customer } from '../../../db/entities/index';
+import { startSystem, type RunningSystem } from '../../../app/system';
+import { startApSimulator, type ApSimulator } from '../../../app/ap-simulator';
+import { createLogger } from '../../../app/observability/logger';
+import { ApiClient } from '../../../app/api-client';
+import { closeTestDataSource, openTestDataSource, resetDatabase } from '../../support/db';
+
+export const AP_SECRET = 'test-ap-hmac-secret-0123456789';
+
+export interface E2E {
+  sys: RunningSystem;
+  api: ApiClient;
+  ds: DataSource;
+  ap: ApSimulator;
+  partner: ApPartner;
+  customers: Customer[];
+  /** engine REST (user-task API, process instances, incidents) */
+  rest(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** moves the engine's test clock (timers fire); the workers read the same clock */
+  clockSet(iso: string): Promise<string>;
+  clockAdd(duration: string): Promise<string>;
+  now(): Date;
+  stop(): Promise<void>;
+}
+
+export async function startE2E(opts: { apSlaDuration?: string; clockStart?: string } = {}): Promise<E2E> {
+  const ds = await openTestDataSource();
+  await resetDatabase(ds);
+  const ap = await startApSimulator({ secret: AP_SECRET });
+  const ctx = { actor: 'admin', reason: 'test set-up', at: new Date() };
+  const partner = await createApPartner(
+    ds,
+    { name: '示例AP 阿尔法', code: 'alpha', endpointUrl: ap.url, hmacSecret: AP_SECRET, status: 'ACTIVE', terms: { pricePerAccountMonth: 12.5, slaDuration: opts.apSlaDuration ?? 'P10D', paymentDays: 30 } },
+    ctx,
+  );
+  const customers = [
+    await createCustomer(ds, { name: '上海示例科技有限公司', code: 'C-TEST-1', contactName: '张三', customerManager: 'customer-manager' }, ctx),
+    await createCustomer(ds, { name: '浦东培训服务有限公司', code: 'C-TEST-2', contactName: '李四', customerManager: 'customer-manager' }, ctx),
+  ];
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_MODE: 'local', PORT: '0' });
+  let engineNow: () => number = () => Date.now();
+  const sys = await startSystem({
+    config,
+    dataSource: ds,
+    engine: { grpcPort: 0, restPort: 0, testMode: true },
+    apiPort: 0,
+    apiHost: '127.0.0.1',
+    logger: createLogger({ level: (process.env.E2E_LOG_LEVEL as 'info' | undefined) ?? 'silent' }),
+    clock: { now: () => new Date(engineNow()) },
+    workerTuning: { pollIntervalMs: 20, longPollMs: 5000 },
+    dispatcherIdleMs: 20,
+  });
+  engineNow = () => sys.engine!.engine.now();
+  const rest = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(sys.restAddress + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed as any };
+  };
+  const clock = async (body: unknown) => {
+    const r = await rest('POST', '/engine/clock', body);
+    if (r.status !== 200) throw new Error(`engine clock: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.now as string;
+  };
+  if (opts.clockStart) await clock({ set: opts.clockStart });
+  return {
+    sys,
+    api: new ApiClient(sys.apiUrl),
+    ds,
+    ap,
+    partner,
+    customers,
+    rest,
+    clockSet: (iso) => clock({ set: iso }),
+    clockAdd: (d) => clock({ add: d }),
+    now: () => new Date(engineNow()),
+    async stop() {
+      await sys.stop();
+      await ap.close();
+      await closeTestDataSource(ds);
+    },
+  };
+}
