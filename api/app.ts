@@ -7,6 +7,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Principal } from './auth';
 import { buildOpenApi } from './openapi';
 import {
+  badRequest,
   forbidden,
   fromDomainError,
   internalError,
@@ -165,11 +166,12 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
   return app;
 }
 
-/** A body route accepts JSON only: a body of another type is a 415, an absent body a 400 from the schema. */
+/** A body route needs a body (400) and accepts JSON only (415). */
 function jsonOnly(req: Request, _res: Response, next: NextFunction) {
   const len = Number(req.headers['content-length'] ?? 0);
   const hasBody = len > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+  if (!hasBody) return next(badRequest('a JSON body is required', [{ in: 'body', pointer: '', detail: 'is required' }]));
+  if (!req.is(['application/json', 'application/*+json'])) {
     return next(unsupportedMediaType(`content-type must be application/json, not ${req.headers['content-type'] ?? '(none)'}`));
   }
   next();

@@ -43,7 +43,7 @@ export const id = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', min
 export const money = (extra: JsonSchema = {}): JsonSchema => ({ type: 'number', minimum: 0, maximum: 1e12, multipleOf: 0.01, ...extra });
 
 function makeAjv(coerce: boolean) {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, coerceTypes: coerce ? 'array' : false, useDefaults: true, messages: true });
+  const ajv = new Ajv2020({ strict: true, allErrors: true, coerceTypes: coerce ? 'array' : false, useDefaults: true, messages: true, multipleOfPrecision: 6 });
   addFormats(ajv, { mode: 'full', keywords: true });
   ajv.addKeyword({ keyword: 'example' });
   return ajv;
