@@ -183,11 +183,17 @@ describe('production: app/deploy.ts', () => {
     expect(asked[0]).to.deep.equal({ filter: { processDefinitionId: 'a' }, sort: [{ field: 'version', order: 'DESC' }], page: { from: 0, limit: 1 } });
   });
 
-  it('deploys the real processes/ folder when it exists (collects every model and form there)', function () {
+  it('deploys the real processes/ folder in one call: every process of the vocabulary and every form, unchanged the second time', async function () {
     const real = path.join(__dirname, '..', '..', 'processes');
     if (!fs.existsSync(real) || !fs.readdirSync(real).some((f) => f.endsWith('.bpmn'))) this.skip();
-    const collected = collectResources(real);
-    const ids = collected.filter((c) => c.kind === 'process').flatMap((c) => c.ids);
-    for (const id of Object.values(PROCESS)) expect(ids, `process ${id}`).to.include(id);
+    const first = await deployProcesses(zeebe, real, { lookupLatest: lookupFrom(gw) });
+    expect(gw.deployCalls).to.have.length(1);
+    const processIds = first.items.filter((i) => i.kind === 'process').map((i) => i.id);
+    expect(processIds).to.have.members(Object.values(PROCESS));
+    const formFiles = fs.readdirSync(path.join(real, 'forms')).filter((f) => f.endsWith('.form'));
+    expect(first.items.filter((i) => i.kind === 'form')).to.have.length(formFiles.length);
+    expect(first.items.every((i) => i.status === 'first version' && i.version === 1)).to.equal(true);
+    const second = await deployProcesses(zeebe, real, { lookupLatest: lookupFrom(gw) });
+    expect(second.items.every((i) => i.status === 'unchanged')).to.equal(true);
   });
 });
