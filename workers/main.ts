@@ -85,6 +85,8 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
       fetchVariable: [...(def.fetchVariables ?? properties)] as never,
       maxJobsToActivate: tuning.maxJobsToActivate ?? 32,
       timeout: tuning.jobTimeoutMs ?? 60_000,
+      // the SDK's own worker logging goes to our logger (errors as warnings; its info chatter is dropped)
+      stdout: { debug: () => {}, info: () => {}, error: (m: string) => log.warn({ sdk: m, type: def.type }, 'zeebe worker') },
       ...(tuning.longPollMs !== undefined ? { longPoll: tuning.longPollMs } : {}),
       ...(tuning.pollIntervalMs !== undefined ? { pollInterval: tuning.pollIntervalMs } : {}),
       taskHandler: (job) => {

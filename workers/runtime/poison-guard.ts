@@ -9,7 +9,7 @@
  * `handleJobResponse` property, which the SDK reads when it opens each ActivateJobs stream.
  */
 import { LosslessDto, type Zeebe } from '@camunda8/sdk';
-import { parseVariablesAndCustomHeadersToJSON } from '@camunda8/sdk/dist/zeebe/lib/stringifyVariables';
+import { losslessParse } from '@camunda8/sdk/dist/lib/LosslessJsonParser';
 import type { Logger } from './job';
 
 interface RawJob {
@@ -31,7 +31,9 @@ export function guardPoisonPayloads(worker: object, zeebe: Zeebe.ZeebeGrpcClient
     const parseable: RawJob[] = [];
     for (const job of res.jobs ?? []) {
       try {
-        parseVariablesAndCustomHeadersToJSON(job as never, LosslessDto as never, LosslessDto as never);
+        // the same parse the SDK applies (ZBWorkerBase → parseVariablesAndCustomHeadersToJSON), without its console output
+        losslessParse(job.customHeaders, LosslessDto as never);
+        losslessParse(job.variables, LosslessDto as never);
         parseable.push(job);
       } catch (e) {
         const reason = (e as Error)?.message ?? String(e);

@@ -44,7 +44,11 @@ function parseJson(text: string): unknown {
 export class FakeGateway {
   private readonly server = new grpc.Server();
   private readonly queue: QueuedJob[] = [];
-  private readonly events = new EventEmitter();
+  private readonly events = (() => {
+    const e = new EventEmitter();
+    e.setMaxListeners(0); // one long-poll listener per worker
+    return e;
+  })();
   readonly acks: Ack[] = [];
   readonly activations: ActivateRequestSeen[] = [];
   port = 0;

@@ -1,0 +1,160 @@
+/**
+ * Protocol level, no engine: a Zeebe gateway double on loopback (port 0) built from the proto shipped in
+ * @camunda8/sdk hands jobs to the REAL start-up (startWorkers with a real SDK client and the registry)
+ * through ActivateJobs, and the test asserts the CompleteJob / FailJob / ThrowError requests it receives.
+ */
+import { expect } from 'chai';
+import { Camunda8 } from '@camunda8/sdk';
+import type { DataSource } from 'typeorm';
+import { JOB, JOB_TYPES } from '../../domain/vocabulary';
+import { startWorkers, type RunningWorkers } from '../../workers/main';
+import type { HttpRequest, HttpResponse } from '../../workers/runtime/http';
+import { FakeGateway } from './support/fake-gateway';
+import { closeTestDataSource, fixedClock, openTestDataSource, resetDatabase, seedExpenseContract, seedRevenueContract, seedWorld } from './support/harness';
+
+describe('workers: protocol (real SDK client against a gRPC gateway double)', function () {
+  this.timeout(30_000);
+  let ds: DataSource;
+  let gw: FakeGateway;
+  let zeebe: ReturnType<Camunda8['getZeebeGrpcApiClient']>;
+  let workers: RunningWorkers;
+  let http: (req: HttpRequest) => Promise<HttpResponse>;
+  let key = 4503599627370000;
+  const nextKey = () => String(++key);
+
+  before(async () => {
+    ds = await openTestDataSource();
+    await resetDatabase(ds, { seedCalendar: false });
+    gw = new FakeGateway();
+    const port = await gw.start();
+    zeebe = new Camunda8({
+      ZEEBE_GRPC_ADDRESS: `grpc://127.0.0.1:${port}`,
+      ZEEBE_REST_ADDRESS: 'http://127.0.0.1:1',
+      CAMUNDA_AUTH_STRATEGY: 'NONE',
+      ZEEBE_CLIENT_LOG_LEVEL: 'NONE',
+      CAMUNDA_LOG_LEVEL: 'none',
+    } as never).getZeebeGrpcApiClient();
+    workers = startWorkers({
+      zeebe,
+      dataSource: ds,
+      http: (req) => http(req),
+      clock: fixedClock('2026-03-10T02:00:00Z'),
+      tuning: { maxJobsToActivate: 4, longPollMs: 2_000, pollIntervalMs: 50 },
+    });
+  });
+  after(async () => {
+    await workers?.stop();
+    await zeebe?.close(2000);
+    await gw?.stop();
+    await closeTestDataSource(ds);
+  });
+
+  it('starts one worker per job type of the registry, each fetching only the variables its handler declares', async () => {
+    expect([...workers.jobTypes].sort()).to.deep.equal([...JOB_TYPES].sort());
+    const { order } = await seedWorld(ds);
+    const k = nextKey();
+    gw.enqueue({ key: k, type: JOB.orderCancel, variables: JSON.stringify({ orderId: order.id, customerFeedback: '不需要了', unrelated: 'x' }) });
+    const ack = await gw.waitForAck(k);
+    expect(ack).to.deep.equal({ rpc: 'CompleteJob', jobKey: k, variables: { orderStatus: 'CANCELLED' } });
+    const seen = gw.activations.find((a) => a.type === JOB.orderCancel)!;
+    expect(seen.fetchVariable).to.have.members(['orderId', 'customerFeedback', 'cancelReason']);
+    expect(new Set(gw.activations.map((a) => a.type)).size).to.equal(JOB_TYPES.length);
+  });
+
+  it('custom headers reach the handler (countersignStep) and the complete carries the returned variables', async () => {
+    const { order } = await seedWorld(ds);
+    const k1 = nextKey();
+    const contract = await seedRevenueContract(ds, order);
+    gw.enqueue({ key: k1, type: JOB.countersignOpenRound, processInstanceKey: '4503599627379001', variables: JSON.stringify({ contractId: contract.id, contractNo: contract.contractNo, contractType: 'REVENUE', orderNo: order.orderNo }) });
+    const opened = await gw.waitForAck(k1);
+    expect(opened.rpc).to.equal('CompleteJob');
+    const roundId = (opened as { variables: { countersignRoundId: string } }).variables.countersignRoundId;
+    const k2 = nextKey();
+    gw.enqueue({ key: k2, type: JOB.countersignRecordDecision, customHeaders: JSON.stringify({ countersignStep: 'DEPT_MANAGER' }), variables: JSON.stringify({ countersignRoundId: roundId, reviewDecision: 'REJECT', reviewOpinion: '金额需复核', completedBy: 'dm.zhang' }) });
+    expect(await gw.waitForAck(k2)).to.deep.equal({ rpc: 'CompleteJob', jobKey: k2, variables: { countersignResult: 'REJECTED', rejectionReason: '金额需复核' } });
+  });
+
+  it('invalid variables → FailJob with retries 0 and a message naming the problem and what to do', async () => {
+    const k = nextKey();
+    gw.enqueue({ key: k, type: JOB.orderCancel, elementId: 'cancel-order', variables: JSON.stringify({ orderId: 12 }) });
+    const ack = await gw.waitForAck(k);
+    expect(ack).to.include({ rpc: 'FailJob', retries: 0, retryBackOff: 0 });
+    expect((ack as { errorMessage: string }).errorMessage).to.match(/invalid variables for order\.cancel: \/orderId must be string\. No retries left — what to do: correct the variables of element cancel-order/);
+  });
+
+  it('a suspended AP partner → ThrowError AP_PARTNER_UNAVAILABLE with variables', async () => {
+    const { order, partner } = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
+    const k = nextKey();
+    gw.enqueue({ key: k, type: JOB.apContractDraft, variables: JSON.stringify({ orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id }) });
+    const ack = await gw.waitForAck(k);
+    expect(ack).to.include({ rpc: 'ThrowError', errorCode: 'AP_PARTNER_UNAVAILABLE' });
+    expect((ack as { variables: { apIssue: string } }).variables.apIssue).to.match(/SUSPENDED/);
+  });
+
+  it('AP unreachable → FailJob retries-1 with exponential back-off; the AP answering 422 → ThrowError AP_REQUEST_REJECTED', async () => {
+    const { order, partner } = await seedWorld(ds);
+    const contract = await seedExpenseContract(ds, order, partner);
+    http = async () => {
+      throw new Error('connect ETIMEDOUT');
+    };
+    const k = nextKey();
+    gw.enqueue({ key: k, type: JOB.apContractSendImplementationRequest, retries: 3, variables: JSON.stringify({ expenseContractId: contract.id, expenseContractNo: contract.contractNo }) });
+    const ack = await gw.waitForAck(k);
+    expect(ack).to.include({ rpc: 'FailJob', retries: 2, retryBackOff: 8000 });
+    expect((ack as { errorMessage: string }).errorMessage).to.match(/unreachable: connect ETIMEDOUT/);
+    http = async () => ({ status: 422, body: JSON.stringify({ reason: 'contract unknown' }) });
+    const k2 = nextKey();
+    gw.enqueue({ key: k2, type: JOB.apContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
+    const ack2 = await gw.waitForAck(k2);
+    expect(ack2).to.include({ rpc: 'ThrowError', errorCode: 'AP_REQUEST_REJECTED' });
+  });
+
+  it('a record that does not exist → FailJob retries 0 (retrying cannot help) with what to do', async () => {
+    const k = nextKey();
+    gw.enqueue({ key: k, type: JOB.completionSendReminder, retries: 2, variables: JSON.stringify({ orderId: '00000000-0000-4000-8000-00000000dead' }) });
+    const ack = await gw.waitForAck(k);
+    expect(ack).to.include({ rpc: 'FailJob', retries: 0 });
+    expect((ack as { errorMessage: string }).errorMessage).to.match(/business order 00000000-0000-4000-8000-00000000dead not found.*No retries left/);
+  });
+
+  it('poison payloads (non-JSON variables) never stall or crash the worker: FailJob retries 0, later jobs still run', async () => {
+    const poison = Array.from({ length: 10 }, () => ({ key: nextKey(), type: JOB.orderCancel, variables: '{not json' }));
+    gw.enqueue(...poison);
+    for (const p of poison) {
+      const ack = await gw.waitForAck(p.key);
+      expect(ack).to.include({ rpc: 'FailJob', retries: 0 });
+      expect((ack as { errorMessage: string }).errorMessage).to.match(/not valid JSON.*what to do/);
+    }
+    const { order } = await seedWorld(ds);
+    const k = nextKey();
+    gw.enqueue({ key: k, type: JOB.orderCancel, variables: JSON.stringify({ orderId: order.id }) });
+    expect(await gw.waitForAck(k)).to.include({ rpc: 'CompleteJob' });
+  });
+
+  it('stop(): finishes the in-flight job (its CompleteJob is sent) and activates nothing afterwards', async () => {
+    const { order, partner } = await seedWorld(ds);
+    const contract = await seedExpenseContract(ds, order, partner);
+    let release: () => void = () => {};
+    const entered = new Promise<void>((resolve) => {
+      http = () => {
+        resolve();
+        return new Promise((r) => (release = () => r({ status: 202, body: '{}' })));
+      };
+    });
+    const k = nextKey();
+    gw.enqueue({ key: k, type: JOB.apContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
+    await entered;
+    expect(workers.inFlight()).to.equal(1);
+    const stopping = workers.stop();
+    const activationsAtStop = gw.activations.length;
+    setTimeout(() => release(), 200);
+    await stopping;
+    expect(gw.acks.find((a) => a.jobKey === k)).to.deep.include({ rpc: 'CompleteJob', variables: { apSlaDuration: 'P7D' } });
+    expect(workers.inFlight()).to.equal(0);
+    const late = nextKey();
+    gw.enqueue({ key: late, type: JOB.orderCancel, variables: JSON.stringify({ orderId: order.id }) });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gw.acks.find((a) => a.jobKey === late)).to.equal(undefined);
+    expect(gw.activations.length - activationsAtStop).to.be.at.most(JOB_TYPES.length); // polls already in flight at stop, none new after
+  });
+});
