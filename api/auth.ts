@@ -107,7 +107,8 @@ export function createLocalAuth(opts: LocalAuthOptions): Authenticator {
       }
       const user = users.get(String(payload.sub));
       if (!user) throw unauthorized('unknown user');
-      const p: Principal = { username: user.username, roles: toRoles(payload.roles), apPartnerId: user.apPartnerId ?? null };
+      // roles and partner come from the user directory, whatever the token claims
+      const p: Principal = { username: user.username, roles: [...user.roles], apPartnerId: user.apPartnerId ?? null };
       if (cache.size > 10_000) cache.clear();
       cache.set(token, { p, exp: payload.exp ?? 0 });
       return p;

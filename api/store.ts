@@ -6,15 +6,11 @@
  * kept behind this boundary so they can move to domain/ without touching the routes.
  */
 import { randomUUID } from 'node:crypto';
-import { Brackets, In, type DataSource, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { In, type DataSource, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import {
   AccountMonitoringEntryEntity,
   AccountUsageMonthlyEntity,
-  ApPartnerEntity,
   BusinessOrderEntity,
-  CalendarDayEntity,
-  CalendarYearEntity,
-  ChangeOrderEntity,
   CollaborationTaskOrderEntity,
   CollaborationTaskOrderEventEntity,
   CountersignDecisionEntity,
@@ -39,7 +35,6 @@ import { inTransaction } from '../db/transaction';
 import { audit, type WriteContext } from '../domain/audit';
 import { ValidationError } from '../domain/errors';
 import { nextNumber } from '../domain/numbering';
-import { IN_SERVICE_STATUSES } from '../domain/order-status';
 import { enqueueCommand } from '../domain/outbox';
 import { correctRecord as correctVersioned, createVersionedRecord, currentContent, findForUpdate, isVersionedRecordType, recordHistory } from '../domain/records';
 import { MESSAGE, type ContractType, type ServiceModule } from '../domain/vocabulary';
@@ -56,17 +51,10 @@ import type { Actor, ApiStore, Page, PageOf, RecordVersion, Row } from './servic
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 const ctxOf = (actor: Actor, reason: string | null = null): WriteContext => ({ actor: actor.username, reason, at: new Date() });
 
-/** Shanghai day 'YYYY-MM-DD' → the UTC instant its 00:00 +08:00 is */
-const dayStart = (day: string) => new Date(`${day}T00:00:00+08:00`);
-const nextDayStart = (day: string) => new Date(dayStart(day).getTime() + 86_400_000);
-
 async function paged<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, page: Page, map: (rows: T[]) => Promise<Row[]> | Row[]): Promise<PageOf<Row>> {
   const [rows, total] = await qb.skip(page.offset).take(page.limit).getManyAndCount();
   return { items: await map(rows), total, limit: page.limit, offset: page.offset };
 }
-
-/** LIKE pattern of a user's substring: %, _ and \ taken literally */
-const likeOf = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 // ------------------------------------------------------------------ mappers
 function orderDto(o: BusinessOrder, customer: Customer | undefined): Row {
@@ -88,6 +76,7 @@ function orderDto(o: BusinessOrder, customer: Customer | undefined): Row {
     completionDeadline: o.completionDeadline,
     deadlineProvisional: !!o.deadlineProvisional,
     cancelReason: o.cancelReason,
+    processInstanceKey: o.processInstanceKey,
     version: o.currentVersion,
     createdBy: o.createdBy,
     createdAt: iso(o.createdAt),
@@ -112,6 +101,7 @@ function changeOrderDto(c: ChangeOrder, orderNo: string | undefined): Row {
     apScopeChange: !!c.apScopeChange,
     apPartnerId: c.apPartnerId,
     note: c.note,
+    processInstanceKey: c.processInstanceKey,
     version: c.currentVersion,
     createdBy: c.createdBy,
     createdAt: iso(c.createdAt),
@@ -305,6 +295,7 @@ export function createStore(ds: DataSource): ApiStore {
     createdAt: iso(s.createdAt),
     updatedAt: iso(s.updatedAt),
     closedAt: iso(s.closedAt),
+    processInstanceKey: s.processInstanceKey,
   });
 
   async function monitoringDto(rows: import('../db/entities/index').AccountMonitoringEntry[]): Promise<Row[]> {
