@@ -7,6 +7,7 @@ import type { Principal } from './auth';
 import { badRequest, notFound, unauthorized, type FieldError } from './problem';
 import { Reply, route, type RouteSpec } from './route';
 import * as S from './schemas';
+import { TASK_ROUTES } from './tasks';
 import { actorOf, type ApiServices, type Row } from './services';
 
 // ------------------------------------------------------------------ role groups
@@ -594,6 +595,9 @@ export const ROUTES: RouteSpec[] = [
       return new Reply(201, v);
     },
   }),
+
+  // ---------------------------------------------------------------- tasks 待办任务 (api/tasks.ts, H7)
+  ...TASK_ROUTES,
 ];
 
 

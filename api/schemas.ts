@@ -113,6 +113,7 @@ export const Order = record('Order', {
   completionDeadline: ns(),
   deadlineProvisional: bool(),
   cancelReason: ns(),
+  processInstanceKey: ns(),
   version: { type: 'integer' },
   createdBy: str(),
   createdAt: at(),
@@ -163,6 +164,7 @@ export const ChangeOrder = record('ChangeOrder', {
   apScopeChange: bool(),
   apPartnerId: nid(),
   note: ns(),
+  processInstanceKey: ns(),
   version: { type: 'integer' },
   createdBy: str(),
   createdAt: at(),
@@ -428,6 +430,7 @@ export const ServiceRequest = record('ServiceRequest', {
   createdAt: at(),
   updatedAt: at(),
   closedAt: nat(),
+  processInstanceKey: ns(),
 });
 export const ServiceRequestQuery = obj({ type: enumOf(SERVICE_REQUEST_TYPE), status: enumOf(SERVICE_REQUEST_STATUS), orderId: id(), ...paging });
 export const ServiceRequestPage = pageOf('ServiceRequestPage', ServiceRequest);
