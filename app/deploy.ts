@@ -21,6 +21,10 @@
  * ZEEBE_CLIENT_SECRET, CAMUNDA_OAUTH_URL, CAMUNDA_TENANT_ID, ...
  *
  * `deployProcesses(client, dir)` is exported for the app's single-command start (app/main.ts).
+ *
+ *   npm run deploy [-- --wait=<seconds>] [-- <processes-dir>]
+ * --wait (default 120): how long to keep trying while a freshly started cluster refuses the deployment
+ * as UNAVAILABLE / UNAUTHENTICATED (docker compose's `deploy` job runs right after the broker is ready).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -266,18 +270,81 @@ export function restLatestLookup(rest: ProcessDefinitionSearchClient, tenantId?:
   };
 }
 
+/** gRPC status codes worth waiting out right after the cluster starts. */
+const TRANSIENT_GRPC_CODES = new Set([
+  4, // DEADLINE_EXCEEDED
+  8, // RESOURCE_EXHAUSTED (back-pressure)
+  14, // UNAVAILABLE (no partition leader yet)
+  16, // UNAUTHENTICATED (the cluster reports ready before its initial users exist)
+]);
+
+/**
+ * True for errors that a freshly started cluster answers before it can take a deployment. Zeebe's
+ * readiness turns UP before identity initialisation has created the configured users, so the first
+ * deployment of `docker compose up` may be refused as UNAUTHENTICATED for a few seconds. A deployment
+ * is idempotent (duplicates keep their version), so trying again is safe; INVALID_ARGUMENT (a model
+ * Zeebe rejects) and PERMISSION_DENIED are final.
+ */
+export function isTransientDeployError(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === 'number') return TRANSIENT_GRPC_CODES.has(code);
+  const msg = String((e as Error)?.message ?? e);
+  return /^(4|8|14|16) (DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|UNAVAILABLE|UNAUTHENTICATED)\b/.test(msg) || /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/.test(msg);
+}
+
+export interface RetryOptions {
+  /** give up after this long, ms */
+  waitMs: number;
+  /** pause between attempts, ms */
+  delayMs?: number;
+  isTransient?: (e: unknown) => boolean;
+  onRetry?: (attempt: number, e: unknown) => void;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Runs `fn` until it succeeds, fails with a final error, or `waitMs` has passed. */
+export async function retryTransient<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const isTransient = opts.isTransient ?? isTransientDeployError;
+  const deadline = now() + opts.waitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isTransient(e) || now() + (opts.delayMs ?? 2000) > deadline) throw e;
+      opts.onRetry?.(attempt, e);
+      await sleep(opts.delayMs ?? 2000);
+    }
+  }
+}
+
+/** `--wait=<seconds>` (default 120): how long to wait for a cluster that is still starting. */
+export function parseArgs(argv: readonly string[], defaultDir: string): { dir: string; waitMs: number } {
+  let dir = defaultDir;
+  let waitMs = 120_000;
+  for (const a of argv) {
+    const m = /^--wait=(\d+)$/.exec(a);
+    if (m) waitMs = Number(m[1]) * 1000;
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a} (usage: deploy [--wait=<seconds>] [processes-dir])`);
+    else dir = a;
+  }
+  return { dir: path.resolve(dir), waitMs };
+}
+
 async function main(): Promise<void> {
+  const { dir, waitMs } = parseArgs(process.argv.slice(2), path.join(__dirname, '..', 'processes'));
   // Loaded here so that importing deployProcesses does not construct an SDK client.
   const { Camunda8 } = await import('@camunda8/sdk');
-  const dir = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'processes'));
   const c8 = new Camunda8();
   const zeebe = c8.getZeebeGrpcApiClient();
   const tenantId = process.env.CAMUNDA_TENANT_ID || undefined;
   try {
-    const report = await deployProcesses(zeebe, dir, {
-      tenantId,
-      lookupLatest: restLatestLookup(c8.getCamundaRestClient(), tenantId),
-    });
+    const report = await retryTransient(
+      () => deployProcesses(zeebe, dir, { tenantId, lookupLatest: restLatestLookup(c8.getCamundaRestClient(), tenantId) }),
+      { waitMs, onRetry: (n, e) => console.error(`deploy: attempt ${n} refused (${(e as Error)?.message ?? String(e)}); trying again`) },
+    );
     for (const line of formatReport(report)) console.log(line);
   } finally {
     await zeebe.close();

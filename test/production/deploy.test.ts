@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Camunda8 } from '@camunda8/sdk';
+import * as grpc from '@grpc/grpc-js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,10 @@ import {
   collectResources,
   deployProcesses,
   formatReport,
+  isTransientDeployError,
+  parseArgs,
   restLatestLookup,
+  retryTransient,
   type DeployClient,
   type LatestLookup,
   type VersionRef,
@@ -195,5 +199,62 @@ describe('production: app/deploy.ts', () => {
     expect(first.items.every((i) => i.status === 'first version' && i.version === 1)).to.equal(true);
     const second = await deployProcesses(zeebe, real, { lookupLatest: lookupFrom(gw) });
     expect(second.items.every((i) => i.status === 'unchanged')).to.equal(true);
+  });
+
+  it('waits out a cluster that is still starting (UNAUTHENTICATED, UNAVAILABLE) through the SDK, but not a rejected model', async () => {
+    gw.deployRefusals.push(
+      { code: grpc.status.UNAUTHENTICATED, details: 'user not yet initialised' },
+      { code: grpc.status.UNAVAILABLE, details: 'no leader' },
+    );
+    const attempts: string[] = [];
+    const report = await retryTransient(() => deployProcesses(zeebe, dir), {
+      waitMs: 10_000,
+      delayMs: 10,
+      onRetry: (_n, e) => attempts.push(String((e as Error).message)),
+    });
+    expect(attempts).to.have.length(2);
+    expect(attempts[0]).to.match(/UNAUTHENTICATED|user not yet initialised/);
+    expect(report.items).to.have.length(4);
+    expect(gw.deployCalls).to.have.length(1); // the refusals deployed nothing
+
+    fs.writeFileSync(path.join(dir, 'zz-broken.bpmn'), '<bpmn:process id="zz-broken" isExecutable="true">');
+    let tries = 0;
+    let err: Error | undefined;
+    try {
+      await retryTransient(() => (tries++, deployProcesses(zeebe, dir)), { waitMs: 10_000, delayMs: 10 });
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(tries).to.equal(1);
+    expect(isTransientDeployError(err)).to.equal(false);
+  });
+
+  it('gives up when the cluster keeps refusing past --wait', async () => {
+    let t = 0;
+    let calls = 0;
+    const refused = Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 });
+    let err: unknown;
+    try {
+      await retryTransient(
+        async () => {
+          calls++;
+          throw refused;
+        },
+        { waitMs: 10_000, delayMs: 2_000, now: () => t, sleep: async (ms) => void (t += ms) },
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.equal(refused);
+    expect(calls).to.equal(6); // at t = 0, 2, 4, 6, 8, 10 s; the next pause would pass the 10 s
+    expect(isTransientDeployError(Object.assign(new Error('x'), { code: 3 }))).to.equal(false); // INVALID_ARGUMENT
+    expect(isTransientDeployError(Object.assign(new Error('x'), { code: 7 }))).to.equal(false); // PERMISSION_DENIED
+    expect(isTransientDeployError(new Error('16 UNAUTHENTICATED: bad credentials'))).to.equal(true);
+  });
+
+  it('reads --wait and the folder from the command line', () => {
+    expect(parseArgs([], '/x/processes')).to.deep.equal({ dir: '/x/processes', waitMs: 120_000 });
+    expect(parseArgs(['--wait=5', 'p'], '/x')).to.deep.equal({ dir: path.resolve('p'), waitMs: 5000 });
+    expect(() => parseArgs(['--force'], '/x')).to.throw(/unknown option --force/);
   });
 });

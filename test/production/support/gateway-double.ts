@@ -35,6 +35,8 @@ export class GatewayDouble {
   readonly metadata: grpc.Metadata[] = [];
   /** the next Topology answers UNAVAILABLE when set */
   topologyDown = false;
+  /** answers for the next DeployResource calls, before any deployment happens (e.g. UNAUTHENTICATED) */
+  readonly deployRefusals: Array<{ code: grpc.status; details: string }> = [];
   port = 0;
 
   async start(): Promise<number> {
@@ -54,6 +56,8 @@ export class GatewayDouble {
       },
       DeployResource: (call: any, cb: any) => {
         this.metadata.push(call.metadata);
+        const refusal = this.deployRefusals.shift();
+        if (refusal) return cb(refusal);
         try {
           cb(null, this.deploy(call.request.resources as Array<{ name: string; content: Buffer }>, call.request.tenantId || '<default>'));
         } catch (e) {
