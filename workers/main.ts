@@ -8,7 +8,10 @@
  *   startWorkers({...})      (embedded by the app's single-command start)
  */
 import type { DataSource } from 'typeorm';
-import type { Zeebe } from '@camunda8/sdk';
+import { Camunda8, type Zeebe } from '@camunda8/sdk';
+import pino from 'pino';
+import { loadConfig } from '../config/index.js';
+import { initDatabase } from '../db/index.js';
 import { REGISTRY } from './registry';
 import { createTaskHandler, DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/adapter';
 import {
@@ -22,7 +25,7 @@ import {
   type WorkerSettings,
 } from './runtime/job';
 import { fetchHttpClient, type HttpClient } from './runtime/http';
-import { noTaskActorResolver, type TaskActorResolver } from './runtime/actor';
+import { noTaskActorResolver, RestTaskActorResolver, type TaskActorResolver } from './runtime/actor';
 import { guardPoisonPayloads } from './runtime/poison-guard';
 
 export interface WorkerTuning {
@@ -133,4 +136,59 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
   };
 
   return { jobTypes: handlers.map((h) => h.type), inFlight: () => inFlight.size, stop };
+}
+
+// ---- standalone: npm run workers ------------------------------------------------------------------
+
+/** Starts the workers from the environment; resolves with a stop function (also wired to SIGTERM/SIGINT). */
+export async function runStandalone(env: NodeJS.ProcessEnv = process.env): Promise<RunningWorkers> {
+  const config = loadConfig(env);
+  const log = pino({ level: config.LOG_LEVEL, base: { service: 'workers' } });
+  const dataSource = await initDatabase(config.DATABASE_URL);
+  // the SDK reads its standard variables (ZEEBE_GRPC_ADDRESS, ZEEBE_REST_ADDRESS, CAMUNDA_AUTH_STRATEGY,
+  // ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET, CAMUNDA_OAUTH_URL, ...) from the environment itself; config/
+  // supplies the defaults it validated
+  const c8 = new Camunda8({
+    ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
+    ZEEBE_REST_ADDRESS: config.ZEEBE_REST_ADDRESS,
+    CAMUNDA_AUTH_STRATEGY: config.CAMUNDA_AUTH_STRATEGY,
+  } as never);
+  const zeebe = c8.getZeebeGrpcApiClient();
+  const rest = c8.getCamundaRestClient();
+  const actors = new RestTaskActorResolver((req) => rest.searchUserTasks(req as never) as never);
+  const running = startWorkers({
+    zeebe,
+    dataSource,
+    http: fetchHttpClient,
+    actors,
+    log,
+    settings: { apSlaDuration: config.AP_SLA_DURATION, completionReminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS },
+    ownsResources: true,
+  });
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    log.info({ signal, inFlight: running.inFlight() }, 'shutting down: no new jobs, finishing the ones in flight');
+    running.stop().then(
+      () => process.exit(0),
+      (e: Error) => {
+        log.error({ err: e.message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  // a stray rejection somewhere in a client library must not take the worker process down
+  process.on('unhandledRejection', (reason) => log.error({ err: String((reason as Error)?.stack ?? reason) }, 'unhandled rejection'));
+  return running;
+}
+
+if (require.main === module) {
+  runStandalone().catch((e: Error) => {
+    // configuration or database problems at start-up: say what, exit non-zero
+    console.error(`workers: cannot start: ${e.message}`);
+    process.exit(1);
+  });
 }
