@@ -33,6 +33,7 @@ export interface UserTask {
   dueDate?: string | null;
   followUpDate?: string | null;
   formKey?: string | null;
+  elementInstanceKey?: string;
   [k: string]: unknown;
 }
 
@@ -65,6 +66,8 @@ export interface UserTaskPort {
   form(key: string): Promise<TaskForm | null>;
   /** root-scope variables of the instances, only the names given */
   variables(processInstanceKeys: string[], names: string[]): Promise<Map<string, Record<string, unknown>>>;
+  /** variables local to one scope (e.g. the user task's element instance: its input mappings) */
+  localVariables(scopeKey: string, names: string[]): Promise<Record<string, unknown>>;
   assign(key: string, assignee: string): Promise<void>;
   complete(key: string, variables: Record<string, unknown>): Promise<void>;
 }
@@ -133,6 +136,21 @@ export function createRestUserTasks(baseUrl: string, headers: () => Promise<Reco
           vars[v.name] = v.value;
         }
         out.set(String(v.processInstanceKey), vars);
+      }
+      return out;
+    },
+    async localVariables(scopeKey, names) {
+      const out: Record<string, unknown> = {};
+      if (!names.length) return out;
+      const r = await call('POST', '/v2/variables/search', { filter: { scopeKey, name: { $in: names } }, page: { limit: names.length * 2 + 10 } });
+      if (r.status !== 200) throw fail('variable search', r);
+      for (const v of r.body.items as { name: string; value: string; scopeKey: string }[]) {
+        if (String(v.scopeKey) !== String(scopeKey)) continue;
+        try {
+          out[v.name] = JSON.parse(v.value);
+        } catch {
+          out[v.name] = v.value;
+        }
       }
       return out;
     },
@@ -366,7 +384,8 @@ export const TASK_ROUTES: RouteSpec[] = [
         const form = await tasks.form(params.key);
         const keys = form ? inputComponents(form.schema.components ?? []).map((c) => c.key!) : [];
         const vars = await tasks.variables([String(t.processInstanceKey)], [...new Set([...CONTEXT_VARIABLES, ...keys])]);
-        const all = vars.get(String(t.processInstanceKey)) ?? {};
+        const local = t.elementInstanceKey ? await tasks.localVariables(String(t.elementInstanceKey), keys) : {};
+        const all = { ...(vars.get(String(t.processInstanceKey)) ?? {}), ...local };
         const context = Object.fromEntries(CONTEXT_VARIABLES.filter((k) => k in all).map((k) => [k, all[k]]));
         const variables = Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]]));
         return { ...taskDto(t, context), form: form ? form.schema : null, variables };
