@@ -64,12 +64,12 @@ export const routeNotFound = (path: string) =>
 export const methodNotAllowed = (method: string, path: string, allowed: string[]) =>
   new ProblemError(405, 'method-not-allowed', 'Method not allowed', `${method} is not allowed on ${path}`, [], { allowed });
 /** Illegal status transition: names the current and the requested state. */
-export const illegalTransition = (what: string, id: string, current: string, requested: string) =>
+export const illegalTransition = (what: string, id: string, current: string, requested: string, why?: string) =>
   new ProblemError(
     409,
     'illegal-transition',
     'Illegal status transition',
-    `${what} ${id} is ${current}; it cannot become ${requested}`,
+    `${what} ${id} is ${current}; it cannot become ${requested}${why ? ` (${why})` : ''}`,
     [{ in: 'path', pointer: '/id', detail: `current status ${current}` }],
     { currentState: current, requestedState: requested },
   );

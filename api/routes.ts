@@ -433,6 +433,11 @@ export const ROUTES: RouteSpec[] = [
           throw badRequest(`items ${prev} and ${i} are both for ${it.revenueContractNo} ${it.month}`, [{ in: 'body', pointer: `/items/${i}`, detail: 'duplicate contract and month' }]);
         seen.set(key, i);
       });
+      const active = body.items
+        .map((it, i) => [it, i] as const)
+        .filter(([it]) => (it.activeAccounts as number) > (it.openedAccounts as number))
+        .map(([, i]) => ({ in: 'body' as const, pointer: `/items/${i}/activeAccounts`, detail: 'more active than opened accounts' }));
+      if (active.length) throw badRequest('active accounts exceed opened accounts', active);
       return services.store.ingestUsage(actorOf(principal), body.items);
     },
   }),

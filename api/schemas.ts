@@ -257,7 +257,7 @@ export const TaskOrderQuery = obj({ orderId: id(), status: enumOf(TASK_ORDER_STA
 export const TaskOrderPage = pageOf('CollaborationTaskOrderPage', TaskOrder);
 
 // ------------------------------------------------------------------ payment bases 支付依据
-const attachment = obj({ name: text(200), sha256: str({ pattern: '^[a-f0-9]{64}$' }) }, ['name', 'sha256']);
+const attachment = text(500, { description: 'a document reference (URL or file id)' });
 export const SubmitPaymentBasisBody = named(
   'SubmitPaymentBasisRequest',
   obj(
@@ -286,7 +286,7 @@ export const PaymentBasis = record('PaymentBasis', {
   completedOn: ns(),
   description: ns(),
   accountsImplemented: ni(),
-  attachments: arrayOf({ type: 'object' }),
+  attachments: arrayOf(str()),
   note: ns(),
   version: { type: 'integer' },
   submittedBy: str(),
@@ -368,7 +368,12 @@ export const UsageIngestBody = named(
     ['items'],
   ),
 );
-export const UsageIngestResult = record('UsageIngestResult', { inserted: int(0, 1e6), updated: int(0, 1e6), unchanged: int(0, 1e6) });
+export const UsageIngestResult = record('UsageIngestResult', {
+  inserted: int(0, 1e6),
+  updated: int(0, 1e6),
+  unchanged: int(0, 1e6),
+  unknownContracts: arrayOf(str(), { description: 'contract numbers without an agreement: reported, not stored' }),
+});
 export const ReportRow = record('MonthlyReportRow', {
   revenueContractId: id(),
   contractNo: str(),
@@ -407,9 +412,8 @@ export const CreateServiceRequestBody = named(
       type: enumOf(SERVICE_REQUEST_TYPE),
       orderId: id(),
       description: text(4000),
-      reportedBy: text(200, { description: 'who reported it (the customer contact)' }),
     },
-    ['type', 'orderId', 'description', 'reportedBy'],
+    ['type', 'orderId', 'description'],
   ),
 );
 export const ServiceRequest = record('ServiceRequest', {

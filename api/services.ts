@@ -82,7 +82,7 @@ export interface ApiStore {
   listMonitoringEntries(filter: { revenueContractId?: string }, page: Page): Promise<PageOf<Row>>;
   getMonitoringEntry(id: string): Promise<Row | null>;
   /** idempotent per contract and month: the same figures again change nothing */
-  ingestUsage(actor: Actor, items: Row[]): Promise<{ inserted: number; updated: number; unchanged: number }>;
+  ingestUsage(actor: Actor, items: Row[]): Promise<{ inserted: number; updated: number; unchanged: number; unknownContracts: string[] }>;
   getMonthlyReport(month: string): Promise<Row | null>;
   listMonthlyReports(page: Page): Promise<PageOf<Row>>;
 

@@ -5,26 +5,20 @@
  * Functions marked "API-side for now" are domain operations that domain/ does not offer yet; they are
  * kept behind this boundary so they can move to domain/ without touching the routes.
  */
-import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import {
-  AccountMonitoringEntryEntity,
   AccountUsageMonthlyEntity,
   BusinessOrderEntity,
-  CollaborationTaskOrderEntity,
   CollaborationTaskOrderEventEntity,
-  CountersignDecisionEntity,
   CountersignFormEntity,
-  CountersignRoundEntity,
   CustomerCommunicationRecordEntity,
   CustomerEntity,
   ExpenseContractEntity,
-  MonthlyReportEntity,
   PaymentBasisEntity,
-  ProcessedJobEntity,
   RevenueContractEntity,
   ServiceRequestEntity,
   type BusinessOrder,
+  type CollaborationTaskOrderEvent,
   type ChangeOrder,
   type Customer,
   type ExpenseContract,
@@ -34,11 +28,16 @@ import {
 import { inTransaction } from '../db/transaction';
 import { audit, type WriteContext } from '../domain/audit';
 import { ValidationError } from '../domain/errors';
-import { nextNumber } from '../domain/numbering';
-import { enqueueCommand } from '../domain/outbox';
-import { correctRecord as correctVersioned, createVersionedRecord, currentContent, findForUpdate, isVersionedRecordType, recordHistory } from '../domain/records';
-import { MESSAGE, type ContractType, type ServiceModule } from '../domain/vocabulary';
+import { correctRecord as correctVersioned, currentContent, isVersionedRecordType, recordHistory } from '../domain/records';
+import type { ContractType, ServiceModule, ServiceRequestType } from '../domain/vocabulary';
 import * as orders from '../domain/orders';
+import * as countersign from '../domain/countersign';
+import * as taskOrders from '../domain/collaboration-task-orders';
+import * as paymentBases from '../domain/payment-bases';
+import * as monitoring from '../domain/account-monitoring';
+import * as serviceRequests from '../domain/service-requests';
+import { ConflictError } from '../domain/errors';
+import type { ServiceRequestStatus, TaskOrderStatus } from '../db/entities/index';
 import * as changeOrders from '../domain/change-orders';
 import * as contracts from '../domain/contracts';
 import * as communication from '../domain/communication-records';
@@ -50,11 +49,6 @@ import type { Actor, ApiStore, Page, PageOf, RecordVersion, Row } from './servic
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 const ctxOf = (actor: Actor, reason: string | null = null): WriteContext => ({ actor: actor.username, reason, at: new Date() });
-
-async function paged<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, page: Page, map: (rows: T[]) => Promise<Row[]> | Row[]): Promise<PageOf<Row>> {
-  const [rows, total] = await qb.skip(page.offset).take(page.limit).getManyAndCount();
-  return { items: await map(rows), total, limit: page.limit, offset: page.offset };
-}
 
 // ------------------------------------------------------------------ mappers
 function orderDto(o: BusinessOrder, customer: Customer | undefined): Row {
@@ -168,21 +162,8 @@ export function createStore(ds: DataSource): ApiStore {
     return c ? { c, type: c.type } : null;
   }
 
-  async function countersignDecisions(roundIds: string[]): Promise<Map<string, Row[]>> {
-    const out = new Map<string, Row[]>();
-    if (!roundIds.length) return out;
-    const rows = await m.getRepository(CountersignDecisionEntity).find({ where: { roundId: In(roundIds) }, order: { decidedAt: 'ASC' } });
-    for (const d of rows) {
-      const list = out.get(d.roundId) ?? [];
-      list.push({ step: d.step, decision: d.decision, opinion: d.opinion, reviewer: d.actor, decidedAt: iso(d.decidedAt) });
-      out.set(d.roundId, list);
-    }
-    return out;
-  }
-
-  async function countersignRounds(contractType: string, contractId: string): Promise<Row[]> {
-    const rounds = await m.getRepository(CountersignRoundEntity).find({ where: { contractType, contractId }, order: { roundNo: 'ASC' } });
-    const decisions = await countersignDecisions(rounds.map((r) => r.id));
+  async function countersignRounds(contractType: ContractType, contractId: string): Promise<Row[]> {
+    const rounds = await countersign.countersignHistory(ds, contractType, contractId);
     return rounds.map((r) => ({
       round: r.roundNo,
       status: r.status,
@@ -190,7 +171,7 @@ export function createStore(ds: DataSource): ApiStore {
       rejectionReason: r.rejectionReason,
       openedAt: iso(r.openedAt),
       closedAt: iso(r.closedAt),
-      decisions: decisions.get(r.id) ?? [],
+      decisions: r.decisions.map((d) => ({ step: d.step, decision: d.decision, opinion: d.opinion, reviewer: d.actor, decidedAt: iso(d.decidedAt) })),
     }));
   }
 
@@ -207,12 +188,12 @@ export function createStore(ds: DataSource): ApiStore {
       issuedBy: f.issuedBy,
       issuedAt: iso(f.issuedAt),
       content: content?.content ?? {},
-      rounds: await countersignRounds(f.contractType, f.contractId),
+      rounds: await countersignRounds(f.contractType as ContractType, f.contractId),
     };
   }
 
-  async function taskOrderDto(t: { id: string; taskOrderNo: string; orderId: string; changeOrderId: string | null; status: string; request: Record<string, unknown>; issuedBy: string; issuedAt: Date; updatedAt: Date }): Promise<Row> {
-    const events = await m.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId: t.id }, order: { seq: 'ASC' } });
+  async function taskOrderDto(t: { id: string; taskOrderNo: string; orderId: string; changeOrderId: string | null; status: string; request: Record<string, unknown>; issuedBy: string; issuedAt: Date; updatedAt: Date; events?: CollaborationTaskOrderEvent[] }): Promise<Row> {
+    const events = t.events ?? (await m.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId: t.id }, order: { seq: 'ASC' } }));
     return {
       id: t.id,
       taskOrderNo: t.taskOrderNo,
@@ -422,48 +403,68 @@ export function createStore(ds: DataSource): ApiStore {
 
     // ---------------------------------------------------------------- countersign
     async getCountersignForm(id) {
-      const f = await m.getRepository(CountersignFormEntity).findOneBy({ id });
+      const f = await countersign.getCountersignForm(ds, id);
       return f ? formDto(f) : null;
     },
     async listCountersignForms(f, page) {
-      const qb = m.getRepository(CountersignFormEntity).createQueryBuilder('f');
-      if (f.contractId) qb.andWhere('f.contractId = :cid', { cid: f.contractId });
-      if (f.type) qb.andWhere('f.contractType = :t', { t: f.type });
-      qb.orderBy('f.issuedAt', 'DESC').addOrderBy('f.id', 'ASC');
-      return paged(qb, page, (rows) => Promise.all(rows.map(formDto)));
+      const res = await countersign.listCountersignForms(ds, { contractId: f.contractId, contractType: f.type as ContractType | undefined }, page);
+      return { ...res, items: await Promise.all(res.items.map((x) => formDto(x))) };
     },
     async countersignHistory(id) {
       const f = await m.getRepository(CountersignFormEntity).findOneBy({ id });
-      return f ? countersignRounds(f.contractType, f.contractId) : null;
+      return f ? countersignRounds(f.contractType as ContractType, f.contractId) : null;
     },
 
     // ---------------------------------------------------------------- collaboration task orders
     async getTaskOrder(id) {
-      const t = await m.getRepository(CollaborationTaskOrderEntity).findOneBy({ id });
+      const t = await taskOrders.getTaskOrder(ds, id);
       return t ? taskOrderDto(t) : null;
     },
     async listTaskOrders(f, page) {
-      const qb = m.getRepository(CollaborationTaskOrderEntity).createQueryBuilder('t');
-      if (f.orderId) qb.andWhere('t.orderId = :oid', { oid: f.orderId });
-      if (f.status) qb.andWhere('t.status = :s', { s: f.status });
-      qb.orderBy('t.issuedAt', 'DESC').addOrderBy('t.id', 'ASC');
-      return paged(qb, page, (rows) => Promise.all(rows.map(taskOrderDto)));
+      const res = await taskOrders.listTaskOrders(ds, { orderId: f.orderId, status: f.status as TaskOrderStatus | undefined }, page);
+      return { ...res, items: await Promise.all(res.items.map(taskOrderDto)) };
     },
 
     // ---------------------------------------------------------------- payment bases
     async submitPaymentBasis(actor, apPartnerId, input) {
-      return submitPaymentBasisApiSide(ds, actor, apPartnerId, input, paymentBasisDto);
+      const contract = await m.getRepository(ExpenseContractEntity).findOneBy({ id: input.expenseContractId as string });
+      if (!contract || contract.apPartnerId !== apPartnerId) return null;
+      try {
+        const res = await paymentBases.submitPaymentBasis(
+          ds,
+          {
+            apPartnerId,
+            expenseContractNo: contract.contractNo,
+            submissionId: input.submissionId as string,
+            content: {
+              description: input.description as string,
+              amount: input.amount as number,
+              accountsImplemented: (input.accountsImplemented as number) ?? null,
+              completedOn: input.completedOn as string,
+              attachments: (input.attachments as string[]) ?? [],
+              note: (input.note as string) ?? null,
+            },
+          },
+          ctxOf(actor, 'payment basis submitted by the AP partner'),
+        );
+        return { created: res.created, record: await paymentBasisDto(res.paymentBasis) };
+      } catch (e) {
+        // the contract is not waiting for a payment basis (or the last one is under review): name both states
+        if (e instanceof ConflictError) {
+          const pb = await m.getRepository(PaymentBasisEntity).findOneBy({ expenseContractId: contract.id });
+          const current = await m.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id });
+          throw illegalTransition('expense contract', contract.id, pb ? `${current.status} (payment basis ${pb.status})` : current.status, 'IMPLEMENTED', e.message);
+        }
+        throw e;
+      }
     },
     async getPaymentBasis(id) {
       const p = await m.getRepository(PaymentBasisEntity).findOneBy({ id });
       return p ? paymentBasisDto(p) : null;
     },
     async listPaymentBases(f, page) {
-      const qb = m.getRepository(PaymentBasisEntity).createQueryBuilder('p');
-      if (f.expenseContractId) qb.andWhere('p.expenseContractId = :cid', { cid: f.expenseContractId });
-      if (f.apPartnerId) qb.andWhere('p.apPartnerId = :ap', { ap: f.apPartnerId });
-      qb.orderBy('p.submittedAt', 'DESC').addOrderBy('p.id', 'ASC');
-      return paged(qb, page, (rows) => Promise.all(rows.map((p) => paymentBasisDto(p))));
+      const res = await paymentBases.listPaymentBases(ds, { expenseContractId: f.expenseContractId, apPartnerId: f.apPartnerId }, page);
+      return { ...res, items: await Promise.all(res.items.map((p) => paymentBasisDto(p))) };
     },
 
     // ---------------------------------------------------------------- customer communication records
@@ -507,90 +508,52 @@ export function createStore(ds: DataSource): ApiStore {
 
     // ---------------------------------------------------------------- account monitoring
     async listMonitoringEntries(f, page) {
-      const qb = m.getRepository(AccountMonitoringEntryEntity).createQueryBuilder('e');
-      if (f.revenueContractId) qb.andWhere('(e.revenueContractId = :cid OR e.rootContractId = :cid)', { cid: f.revenueContractId });
-      qb.orderBy('e.enteredAt', 'DESC').addOrderBy('e.id', 'ASC');
-      return paged(qb, page, monitoringDto);
+      const res = await monitoring.listMonitoringEntries(ds, { revenueContractId: f.revenueContractId }, page);
+      return { ...res, items: await monitoringDto(res.items) };
     },
     async getMonitoringEntry(id) {
-      const e = await m.getRepository(AccountMonitoringEntryEntity).findOneBy({ id });
+      const e = await monitoring.getMonitoringEntry(ds, id);
       return e ? (await monitoringDto([e]))[0] : null;
     },
     async ingestUsage(actor, items) {
-      return ingestUsageApiSide(ds, actor, items);
+      return monitoring.ingestUsage(
+        ds,
+        items.map((i) => ({ contractNo: i.revenueContractNo as string, month: i.month as string, openedAccounts: i.openedAccounts as number, activeAccounts: i.activeAccounts as number })),
+        { ...ctxOf(actor, 'usage figures from the training platform'), source: 'training-platform' },
+      );
     },
     async getMonthlyReport(month) {
-      const r = await m.getRepository(MonthlyReportEntity).findOne({ where: { month }, order: { version: 'DESC' } });
+      const r = await monitoring.getMonthlyReport(ds, month);
       return r ? reportDto(r) : null;
     },
     async listMonthlyReports(page) {
-      // the latest version of each month
-      const latest = await m
-        .getRepository(MonthlyReportEntity)
-        .createQueryBuilder('r')
-        .select('r.month', 'month')
-        .addSelect('MAX(r.version)', 'version')
-        .groupBy('r.month')
-        .orderBy('r.month', 'DESC')
-        .getRawMany<{ month: string; version: number | string }>();
-      const slice = latest.slice(page.offset, page.offset + page.limit);
-      const rows = await Promise.all(slice.map((l) => m.getRepository(MonthlyReportEntity).findOneByOrFail({ month: l.month, version: Number(l.version) })));
-      return { items: await Promise.all(rows.map(reportDto)), total: latest.length, limit: page.limit, offset: page.offset };
+      const res = await monitoring.listMonthlyReports(ds, page);
+      return { ...res, items: await Promise.all(res.items.map(reportDto)) };
     },
 
     // ---------------------------------------------------------------- service requests
     async createServiceRequest(actor, input) {
-      return inTransaction(ds, async (em) => {
-        const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: input.orderId as string });
-        if (!order) return null;
-        const at = new Date();
-        const contract = await em.getRepository(RevenueContractEntity).findOne({ where: { orderId: order.id, kind: 'AGREEMENT' }, order: { createdAt: 'ASC' } });
-        const row = {
-          id: randomUUID(),
-          requestNo: await nextNumber(em, 'service-request'),
-          customerId: order.customerId,
-          orderId: order.id,
-          revenueContractId: contract?.id ?? null,
-          requestType: input.type as string,
-          status: 'LOGGED' as const,
-          description: input.description as string,
-          customerManager: order.customerManager,
-          reportedBy: input.reportedBy as string,
-          resolution: null,
-          handledBy: null,
-          handledAt: null,
-          communicationRecordId: null,
-          processInstanceKey: null,
-          closedAt: null,
-          createdAt: at,
-          updatedAt: at,
-        };
-        await em.getRepository(ServiceRequestEntity).insert(row);
-        await audit(em, { actor: actor.username, reason: 'service request logged', at }, 'service-request.create', 'service-request', row.id, { requestNo: row.requestNo });
-        await enqueueCommand(
-          em,
-          {
-            kind: 'publish-message',
-            name: MESSAGE.serviceRequestLogged,
-            correlationKey: row.requestNo,
-            variables: { serviceRequestId: row.id, requestNo: row.requestNo, requestType: row.requestType, customerManager: row.customerManager },
-          },
-          at,
-        );
-        return serviceRequestDto(row);
-      });
+      const order = await orders.getOrder(ds, input.orderId as string);
+      if (!order) return null;
+      const agreement = await m.getRepository(RevenueContractEntity).findOne({ where: { orderId: order.id, kind: 'AGREEMENT' }, order: { createdAt: 'ASC' } });
+      const { serviceRequest } = await serviceRequests.logServiceRequest(
+        ds,
+        { customerId: order.customerId, orderId: order.id, revenueContractId: agreement?.id ?? null, requestType: input.type as ServiceRequestType, description: input.description as string },
+        ctxOf(actor, 'service request logged'),
+      );
+      return serviceRequestDto(serviceRequest);
     },
     async getServiceRequest(id) {
-      const s = await m.getRepository(ServiceRequestEntity).findOneBy({ id });
+      const s = await serviceRequests.getServiceRequest(ds, id);
       return s ? serviceRequestDto(s) : null;
     },
     async listServiceRequests(f, page) {
-      const qb = m.getRepository(ServiceRequestEntity).createQueryBuilder('s');
-      if (f.type) qb.andWhere('s.requestType = :t', { t: f.type });
-      if (f.status) qb.andWhere('s.status = :st', { st: f.status });
-      if (f.orderId) qb.andWhere('s.orderId = :oid', { oid: f.orderId });
-      qb.orderBy('s.createdAt', 'DESC').addOrderBy('s.id', 'ASC');
-      return paged(qb, page, (rows) => rows.map(serviceRequestDto));
+      const res = await serviceRequests.listServiceRequests(
+        ds,
+        { requestType: f.type as ServiceRequestType | undefined, status: f.status as ServiceRequestStatus | undefined, orderId: f.orderId },
+        page,
+      );
+      return { ...res, items: res.items.map(serviceRequestDto) };
     },
 
     // ---------------------------------------------------------------- calendar
@@ -624,135 +587,4 @@ export function createStore(ds: DataSource): ApiStore {
       }
     },
   };
-}
-
-// ------------------------------------------------------------------ API-side for now (candidates for domain/)
-
-const PAYMENT_BASIS_SUBMISSION = 'api.payment-basis-submission';
-
-/**
- * An AP partner's payment basis for its expense contract: the record (version 1, or a new version after
- * a send-back) and the publish of `ap-implementation-completed` (correlation key = expense contract number,
- * messageId derived from the submission) in one transaction. A repeated submission (same partner and
- * submissionId) returns the first result and writes nothing.
- */
-export async function submitPaymentBasisApiSide(
-  ds: DataSource,
-  actor: Actor,
-  apPartnerId: string,
-  input: Row,
-  dto: (p: PaymentBasis, em: EntityManager) => Promise<Row>,
-): Promise<{ created: boolean; record: Row } | null> {
-  const submissionId = input.submissionId as string;
-  const key = `${apPartnerId}:${submissionId}`;
-  return inTransaction(ds, async (em) => {
-    const done = await em.getRepository(ProcessedJobEntity).findOneBy({ jobType: PAYMENT_BASIS_SUBMISSION, idempotencyKey: key });
-    if (done) {
-      const p = await em.getRepository(PaymentBasisEntity).findOneByOrFail({ id: String(done.result?.paymentBasisId) });
-      return { created: false, record: await dto(p, em) };
-    }
-    const contract = await findForUpdate(em, ExpenseContractEntity, { id: input.expenseContractId as string });
-    if (!contract || contract.apPartnerId !== apPartnerId) return null;
-    const ctx = ctxOf(actor, 'payment basis submitted by the AP partner');
-    const at = ctx.at!;
-    const content: Row = {
-      amount: input.amount,
-      completedOn: input.completedOn,
-      description: input.description,
-      accountsImplemented: input.accountsImplemented ?? null,
-      attachments: input.attachments ?? [],
-      note: input.note ?? null,
-    };
-    const existing = await findForUpdate(em, PaymentBasisEntity, { expenseContractId: contract.id });
-    let basis: PaymentBasis;
-    if (!existing) {
-      if (contract.status !== 'IMPLEMENTATION_REQUESTED') throw illegalTransition('expense contract', contract.id, contract.status, 'IMPLEMENTED');
-      ({ record: basis } = await createVersionedRecord(
-        em,
-        'payment-basis',
-        {
-          id: randomUUID(),
-          paymentBasisNo: await nextNumber(em, 'payment-basis'),
-          expenseContractId: contract.id,
-          apPartnerId,
-          status: 'SUBMITTED' as const,
-          externalRef: submissionId,
-          currentVersion: 1,
-          submittedBy: actor.username,
-          submittedAt: at,
-          updatedAt: at,
-        },
-        ctx,
-        content,
-      ));
-    } else {
-      if (existing.status !== 'SENT_BACK') throw illegalTransition('payment basis', existing.id, existing.status, 'SUBMITTED');
-      ({ record: basis } = await correctVersioned<PaymentBasis>(em, 'payment-basis', existing.id, content, { ...ctx, reason: 'resubmitted by the AP partner after a send-back' }, {
-        action: 'payment-basis.resubmit',
-        headerPatch: { status: 'SUBMITTED', externalRef: submissionId, submittedBy: actor.username, submittedAt: at },
-      }));
-    }
-    const messageId = `${MESSAGE.apImplementationCompleted}:${apPartnerId}:${submissionId}`;
-    await enqueueCommand(
-      em,
-      {
-        kind: 'publish-message',
-        name: MESSAGE.apImplementationCompleted,
-        correlationKey: contract.contractNo,
-        variables: { paymentBasisId: basis.id, paymentBasisNo: basis.paymentBasisNo },
-        messageId,
-        dedupeKey: messageId,
-      },
-      at,
-    );
-    await em.getRepository(ProcessedJobEntity).insert({ jobType: PAYMENT_BASIS_SUBMISSION, idempotencyKey: key, result: { paymentBasisId: basis.id }, processedAt: at });
-    return { created: true, record: await dto(basis, em) };
-  });
-}
-
-/**
- * Usage figures per revenue contract number and month, upserted on the root contract of its account
- * monitoring entry; the same figures again change nothing. Unknown contract numbers reject the batch
- * (nothing written) naming each offending item.
- */
-export async function ingestUsageApiSide(ds: DataSource, actor: Actor, items: Row[]) {
-  return inTransaction(ds, async (em) => {
-    const nos = [...new Set(items.map((i) => i.revenueContractNo as string))];
-    const contracts = await em.getRepository(RevenueContractEntity).find({ where: { contractNo: In(nos) }, select: { id: true, contractNo: true } });
-    const byNo = new Map(contracts.map((c) => [c.contractNo, c.id]));
-    const entries = contracts.length
-      ? await em.getRepository(AccountMonitoringEntryEntity).find({ where: { revenueContractId: In(contracts.map((c) => c.id)) } })
-      : [];
-    const rootOf = new Map(entries.map((e) => [e.revenueContractId, e.rootContractId]));
-    const unknown = items
-      .map((it, i) => [it, i] as const)
-      .filter(([it]) => !rootOf.has(byNo.get(it.revenueContractNo as string) ?? ''))
-      .map(([it, i]) => ({ in: 'body' as const, pointer: `/items/${i}/revenueContractNo`, detail: `${it.revenueContractNo} has no account monitoring entry` }));
-    if (unknown.length) throw badRequest('unknown revenue contracts', unknown);
-    const at = new Date();
-    const repo = em.getRepository(AccountUsageMonthlyEntity);
-    let inserted = 0, updated = 0, unchanged = 0;
-    for (const it of items) {
-      const root = rootOf.get(byNo.get(it.revenueContractNo as string)!)!;
-      const month = it.month as string;
-      const existing = await repo.findOneBy({ revenueContractId: root, month });
-      const figures = { openedAccounts: it.openedAccounts as number, activeAccounts: it.activeAccounts as number };
-      if (!existing) {
-        await repo.insert({ id: randomUUID(), revenueContractId: root, month, ...figures, source: 'training-platform', recordedBy: actor.username, recordedAt: at, updatedAt: at });
-        inserted++;
-      } else if (existing.openedAccounts === figures.openedAccounts && existing.activeAccounts === figures.activeAccounts) {
-        unchanged++;
-      } else {
-        await repo.update({ id: existing.id }, { ...figures, recordedBy: actor.username, updatedAt: at });
-        updated++;
-      }
-    }
-    if (inserted + updated > 0)
-      await audit(em, { actor: actor.username, reason: 'usage figures from the training platform', at }, 'account-usage.ingest', 'account-usage-monthly', nos.join(',').slice(0, 36), {
-        inserted,
-        updated,
-        unchanged,
-      });
-    return { inserted, updated, unchanged };
-  });
 }

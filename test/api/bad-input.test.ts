@@ -95,9 +95,9 @@ const CASES: Case[] = [
     user: 'ap-alpha',
     method: 'POST',
     path: '/api/payment-bases',
-    opts: (w) => ({ body: { submissionId: 's-1', expenseContractId: w.expenseA, amount: 1, completedOn: '2026-10-20', description: 'd', attachments: [{ name: 'a.pdf', sha256: 'nothex' }], apPartnerId: 'other' } }),
+    opts: (w) => ({ body: { submissionId: 's-1', expenseContractId: w.expenseA, amount: 1, completedOn: '2026-10-20', description: 'd', attachments: ['ok.pdf', ''], apPartnerId: 'other' } }),
     status: 400,
-    fields: [['body', '/attachments/0/sha256'], ['body', '/apPartnerId']],
+    fields: [['body', '/attachments/1'], ['body', '/apPartnerId']],
   },
   {
     name: "payment basis for another partner's contract",

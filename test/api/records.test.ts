@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { ProcessCommandEntity, RecordVersionEntity, AccountUsageMonthlyEntity, PaymentBasisEntity, ExpenseContractEntity } from '../../db/index';
 import { MESSAGE } from '../../domain/vocabulary';
+import { recordPaymentBasisCheck } from '../../domain/payment-bases';
 import { startApi, type ApiHarness } from './harness';
 import { AP_ALPHA, AP_BETA, CUSTOMER, seedWorld, type World } from './fixtures';
 
@@ -163,16 +164,17 @@ describe('api: records end to end', function () {
       expect(cmds).to.have.length(1);
       expect(cmds[0].payload).to.deep.include({
         correlationKey: w.expenseANo,
-        messageId: `${MESSAGE.apImplementationCompleted}:${AP_ALPHA}:alpha-2026-0001`,
+        messageId: `${MESSAGE.apImplementationCompleted}:${first.json.paymentBasisNo}:v1`,
         variables: { paymentBasisId: first.json.id, paymentBasisNo: first.json.paymentBasisNo },
       });
+      expect((await api.ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: w.expenseA })).status).to.equal('IMPLEMENTED');
       expect(await api.ds.getRepository(PaymentBasisEntity).count()).to.equal(1);
       // a new submission while the first is under review: 409
       const other = await api.request('POST', '/api/payment-bases', { token: alpha, body: { ...body, submissionId: 'alpha-2026-0002' } });
       expect(other.status).to.equal(409);
-      expect(other.json).to.include({ currentState: 'SUBMITTED' });
-      // sent back → a resubmission is a new version and a new message
-      await api.ds.getRepository(PaymentBasisEntity).update({ id: first.json.id }, { status: 'SENT_BACK' });
+      expect(other.json).to.include({ currentState: 'IMPLEMENTED (payment basis SUBMITTED)', requestedState: 'IMPLEMENTED' });
+      // the contract admin sends it back → a resubmission is a new version and a new message
+      await recordPaymentBasisCheck(api.ds, first.json.id, 'SENT_BACK', '缺少验收截图', { actor: 'contract-admin' });
       const again = await api.request('POST', '/api/payment-bases', { token: alpha, body: { ...body, submissionId: 'alpha-2026-0003', description: '补充验收截图' } });
       expect(again.status, again.text).to.equal(201);
       expect(again.json).to.include({ id: first.json.id, version: 2, status: 'SUBMITTED', description: '补充验收截图' });
@@ -180,6 +182,7 @@ describe('api: records end to end', function () {
       expect(versions.map((v) => v.version).sort()).to.deep.equal([1, 2]);
       const cmds2 = (await api.ds.getRepository(ProcessCommandEntity).find()).filter((c) => (c.payload as { name: string }).name === MESSAGE.apImplementationCompleted);
       expect(cmds2).to.have.length(2);
+      expect(cmds2.map((c) => (c.payload as { messageId: string }).messageId)).to.include(`${MESSAGE.apImplementationCompleted}:${first.json.paymentBasisNo}:v2`);
     });
 
     it("another AP partner's contract is 404 (and nothing is written); reads are scoped", async () => {
@@ -203,6 +206,7 @@ describe('api: records end to end', function () {
       const res = await api.request('POST', '/api/payment-bases', { token: beta, body: submission({ expenseContractId: w.expenseB, submissionId: 'beta-1' }) });
       expect(res.status).to.equal(409);
       expect(res.json).to.include({ currentState: 'APPROVED', requestedState: 'IMPLEMENTED' });
+      expect(await api.ds.getRepository(PaymentBasisEntity).countBy({ expenseContractId: w.expenseB })).to.equal(0);
       await api.ds.getRepository(ExpenseContractEntity).update({ id: w.expenseB }, { status: 'IMPLEMENTATION_REQUESTED' });
       void AP_BETA;
     });
@@ -230,7 +234,7 @@ describe('api: records end to end', function () {
     it('service request: record + start command; communication record filed against it', async () => {
       const sr = await api.request('POST', '/api/service-requests', {
         token: cm,
-        body: { type: 'FAULT', orderId: w.orderA, description: '直播卡顿', reportedBy: '王经理' },
+        body: { type: 'FAULT', orderId: w.orderA, description: '直播卡顿' },
       });
       expect(sr.status, sr.text).to.equal(201);
       expect(sr.json).to.include({ type: 'FAULT', status: 'LOGGED', customerManager: 'customer-manager', revenueContractId: w.revenueA });
@@ -257,10 +261,10 @@ describe('api: records end to end', function () {
       const body = { items: [{ revenueContractNo: w.revenueANo, month: '2026-10', openedAccounts: 90, activeAccounts: 75 }] };
       const first = await api.request('POST', '/api/account-monitoring/usage', { token: ca, body });
       expect(first.status, first.text).to.equal(200);
-      expect(first.json).to.deep.equal({ inserted: 1, updated: 0, unchanged: 0 });
-      expect((await api.request('POST', '/api/account-monitoring/usage', { token: ca, body })).json).to.deep.equal({ inserted: 0, updated: 0, unchanged: 1 });
+      expect(first.json).to.deep.equal({ inserted: 1, updated: 0, unchanged: 0, unknownContracts: [] });
+      expect((await api.request('POST', '/api/account-monitoring/usage', { token: ca, body })).json).to.deep.equal({ inserted: 0, updated: 0, unchanged: 1, unknownContracts: [] });
       const changed = { items: [{ ...body.items[0], activeAccounts: 80 }] };
-      expect((await api.request('POST', '/api/account-monitoring/usage', { token: adm, body: changed })).json).to.deep.equal({ inserted: 0, updated: 1, unchanged: 0 });
+      expect((await api.request('POST', '/api/account-monitoring/usage', { token: adm, body: changed })).json).to.deep.equal({ inserted: 0, updated: 1, unchanged: 0, unknownContracts: [] });
       const rows = await api.ds.getRepository(AccountUsageMonthlyEntity).find();
       expect(rows).to.have.length(1);
       expect(rows[0]).to.include({ openedAccounts: 90, activeAccounts: 80, month: '2026-10', revenueContractId: w.revenueA });
@@ -269,14 +273,20 @@ describe('api: records end to end', function () {
       expect(entry.json).to.include({ revenueContractNo: w.revenueANo, accounts: 100 });
     });
 
-    it('an unknown contract rejects the whole batch, naming the item; a duplicate item is refused', async () => {
-      const before = await api.ds.getRepository(AccountUsageMonthlyEntity).count();
+    it('an unknown contract is reported and not stored; a duplicate item or active > opened is refused', async () => {
       const res = await api.request('POST', '/api/account-monitoring/usage', {
         token: ca,
         body: { items: [{ revenueContractNo: w.revenueANo, month: '2026-11', openedAccounts: 1, activeAccounts: 1 }, { revenueContractNo: 'SR-2026-9999', month: '2026-11', openedAccounts: 1, activeAccounts: 1 }] },
       });
-      expect(res.status).to.equal(400);
-      expect(res.json.errors).to.deep.equal([{ in: 'body', pointer: '/items/1/revenueContractNo', detail: 'SR-2026-9999 has no account monitoring entry' }]);
+      expect(res.status).to.equal(200);
+      expect(res.json).to.deep.equal({ inserted: 1, updated: 0, unchanged: 0, unknownContracts: ['SR-2026-9999'] });
+      const before = await api.ds.getRepository(AccountUsageMonthlyEntity).count();
+      const tooMany = await api.request('POST', '/api/account-monitoring/usage', {
+        token: ca,
+        body: { items: [{ revenueContractNo: w.revenueANo, month: '2026-12', openedAccounts: 1, activeAccounts: 2 }] },
+      });
+      expect(tooMany.status).to.equal(400);
+      expect(tooMany.json.errors[0].pointer).to.equal('/items/0/activeAccounts');
       const dup = await api.request('POST', '/api/account-monitoring/usage', {
         token: ca,
         body: { items: [{ revenueContractNo: w.revenueANo, month: '2026-11', openedAccounts: 1, activeAccounts: 1 }, { revenueContractNo: w.revenueANo, month: '2026-11', openedAccounts: 2, activeAccounts: 1 }] },
