@@ -1,6 +1,7 @@
 /**
  * `npm run api`: configuration (config/), database (initDatabase: connect + migrate), auth per
- * AUTH_MODE, then the app on PORT (default 3000).
+ * AUTH_MODE, user tasks through ZEEBE_REST_ADDRESS, then the app on PORT (default 3000). The whole
+ * system (engine, workers, outbox dispatcher and this API) starts from app/ instead.
  */
 import { loadConfig, type Config } from '../config/index';
 import { initDatabase } from '../db/index';
@@ -9,6 +10,7 @@ import { assertAuthModeAllowed, createLocalAuth, createOidcAuth, type Authentica
 import { demoUsers } from './demo-users';
 import { createHealth } from './health';
 import { createStore } from './store';
+import { createRestUserTasks } from './tasks';
 import type { DataSource } from 'typeorm';
 
 export async function buildAuth(config: Config, ds: DataSource): Promise<Authenticator> {
@@ -29,7 +31,7 @@ export async function startApi(config: Config = loadConfig()) {
   assertAuthModeAllowed(config.AUTH_MODE, config.NODE_ENV);
   const ds = await initDatabase(config.DATABASE_URL);
   const auth = await buildAuth(config, ds);
-  const app = createApp({ auth, store: createStore(ds), health: createHealth(ds) });
+  const app = createApp({ auth, store: createStore(ds), health: createHealth(ds), tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS) });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

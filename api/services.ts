@@ -3,6 +3,7 @@
  * ports; main.ts (and the tests) build them from db/ and domain/ (see store.ts).
  */
 import type { Authenticator, Principal } from './auth';
+import type { UserTaskPort } from './tasks';
 
 export interface HealthReport {
   ok: boolean;
@@ -102,6 +103,8 @@ export interface ApiServices {
   auth: Authenticator;
   store: ApiStore;
   health: { ready(): Promise<HealthReport> };
+  /** user tasks of the engine (api/tasks.ts); absent: the task routes answer 503 */
+  tasks?: UserTaskPort;
   /** error sink; defaults to console.error */
   logError?: (err: unknown, context: Record<string, unknown>) => void;
 }

@@ -359,8 +359,9 @@ export function createStore(ds: DataSource): ApiStore {
 
     // ---------------------------------------------------------------- change orders
     async createChangeOrder(actor, input) {
-      if (!(await orders.getOrder(ds, input.orderId as string))) return null;
-      const { changeOrder } = await changeOrders.createChangeOrder(
+      const order = await orders.getOrder(ds, input.orderId as string);
+      if (!order) return null;
+      const create = () => changeOrders.createChangeOrder(
         ds,
         {
           orderId: input.orderId as string,
@@ -375,7 +376,14 @@ export function createStore(ds: DataSource): ApiStore {
         },
         ctxOf(actor, 'change order created'),
       );
-      return (await changeOrdersDto([changeOrder]))[0];
+      try {
+        return (await changeOrdersDto([(await create()).changeOrder]))[0];
+      } catch (e) {
+        // an order not in service: name its state and the one a change needs
+        if (e instanceof ConflictError && typeof e.details.status === 'string')
+          throw illegalTransition('order', order.id, e.details.status, 'CHANGE_ORDERED (needs CONTRACT_SIGNED, DELIVERED or COMPLETED)', e.message);
+        throw e;
+      }
     },
     async getChangeOrder(id) {
       const c = await changeOrders.getChangeOrder(ds, id);

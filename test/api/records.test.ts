@@ -111,6 +111,7 @@ describe('api: records end to end', function () {
         body: { orderId: o.id, description: 'x', accountDelta: 1, platformChange: false, apScopeChange: false },
       });
       expect(early.status).to.equal(409);
+      expect(early.json).to.include({ currentState: 'SUBMITTED' });
     });
   });
 
