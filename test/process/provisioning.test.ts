@@ -277,8 +277,10 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     await d.accept(e, no);
     await d.approveBoth(e, no, 'EXPENSE');
     const [req] = await d.apRequestFor(e, o.orderNo);
-    const [ec] = await d.expenseContracts(e, o.id);
-    expect(ec.status).to.equal('IMPLEMENTATION_REQUESTED');
+    const ec = await d.waitFor(async () => {
+      const [c] = await d.expenseContracts(e, o.id);
+      return c?.status === 'IMPLEMENTATION_REQUESTED' ? c : null;
+    }, 'the expense contract recorded as IMPLEMENTATION_REQUESTED');
     expect(await d.audits(e, 'expense-contract.sla-reminder', ec.id)).to.have.length(0);
     await e.clockAdd('P10DT1H');
     const reminded = await d.waitFor(async () => {

@@ -1,0 +1,102 @@
+/**
+ * online-training-change 在线培训业务变更 end to end, on an order that completed provisioning.
+ */
+import { expect } from 'chai';
+import {
+  AccountMonitoringEntryEntity,
+  CollaborationTaskOrderEntity,
+  CountersignFormEntity,
+  CustomerCommunicationRecordEntity,
+  ExpenseContractEntity,
+  RevenueContractEntity,
+} from '../../db/entities/index';
+import { startE2E, type E2E } from './support/system';
+import * as d from './support/driver';
+
+describe('process: online-training-change 在线培训业务变更', function () {
+  this.timeout(120_000);
+  let e: E2E;
+  let base: d.Order;
+  before(async () => {
+    e = await startE2E();
+    base = await d.createOrder(e, { ap: true, accounts: 200 });
+    await d.provision(e, base, { ap: true, deliveredOn: '2026-09-30' });
+  });
+  after(async () => e?.stop());
+
+  async function submitChange(body: Record<string, unknown>) {
+    const c = await e.api.post(d.CM, '/api/change-orders', { orderId: base.id, ...body });
+    expect(c.changeOrderNo).to.match(/^BG-\d{4}-\d{6}$/);
+    expect(c.status).to.equal('SUBMITTED');
+    return c;
+  }
+
+  async function signSupplement(c: { changeOrderNo: string }, amount: number) {
+    const cn = { changeOrderNo: c.changeOrderNo };
+    await d.confirm(e, cn, 'CONFIRMED', '客户确认变更', 'confirm-change-with-customer');
+    await d.draftRevenue(e, cn, amount, 'draft-supplementary-agreement');
+    await d.approveBoth(e, { orderNo: base.orderNo }, 'REVENUE');
+    await d.sign(e, cn, '2026-11-02', 'sign-supplementary-agreement');
+  }
+
+  it('account increase with an AP scope change: supplement countersigned and signed, +50 accounts in account monitoring, AP supplement, no tech work', async () => {
+    const c = await submitChange({ description: '增加50个账号，AP外包平台同步扩容', accountDelta: 50, amountDelta: 15000, effectiveDate: '2026-11-15', platformChange: false, apScopeChange: true });
+    const pik = await d.changeInstanceKey(e, c.id);
+    const cn = { changeOrderNo: c.changeOrderNo };
+    await signSupplement(c, 15000);
+    await d.approveBoth(e, { orderNo: base.orderNo }, 'EXPENSE');
+    const req = await d.waitFor(async () => e.ap.valid().find((r) => r.body.changeOrderNo === c.changeOrderNo), 'the AP supplement request');
+    expect(req.body.accounts).to.equal(250);
+    const res = await d.apSubmit(e, req.body.expenseContractNo, `chg-${c.changeOrderNo}`, 3000);
+    expect(res.status).to.equal(201);
+    await d.checkPaymentBasis(e, cn);
+    await d.deliver(e, cn, '2026-11-16');
+    await d.fileCompletion(e, cn);
+    const done = await d.waitChangeStatus(e, c.id, 'COMPLETED');
+    expect(done.status).to.equal('COMPLETED');
+    const end = await d.instanceEnd(e, pik);
+    expect(end.state).to.equal('COMPLETED');
+    expect(end.endEvents).to.include('change-completed');
+
+    const supplements = await e.ds.getRepository(RevenueContractEntity).find({ where: { changeOrderId: c.id } });
+    expect(supplements).to.have.length(1);
+    expect(supplements[0].kind).to.equal('SUPPLEMENT');
+    expect(supplements[0].status).to.equal('SIGNED');
+    const [agreement] = await e.ds.getRepository(RevenueContractEntity).find({ where: { orderId: base.id, kind: 'AGREEMENT' } });
+    expect(supplements[0].parentContractId).to.equal(agreement.id);
+    expect(await e.ds.getRepository(CountersignFormEntity).count({ where: { contractId: supplements[0].id } })).to.equal(1);
+    const entries = await e.ds.getRepository(AccountMonitoringEntryEntity).find({ where: { orderId: base.id }, order: { enteredAt: 'ASC' } });
+    expect(entries.map((x) => `${x.kind}:${x.accounts}`)).to.deep.equal(['INITIAL:200', 'DELTA:50']);
+    expect(entries[1].changeOrderId).to.equal(c.id);
+    const exp = await e.ds.getRepository(ExpenseContractEntity).find({ where: { changeOrderId: c.id } });
+    expect(exp).to.have.length(1);
+    expect(exp[0].kind).to.equal('SUPPLEMENT');
+    expect(await e.ds.getRepository(CollaborationTaskOrderEntity).count({ where: { changeOrderId: c.id } })).to.equal(0);
+    const comm = await e.ds.getRepository(CustomerCommunicationRecordEntity).find({ where: { changeOrderId: c.id } });
+    expect(comm.map((x) => x.occasion)).to.deep.equal(['COMPLETION']);
+    const row = await e.api.get(d.CM, `/api/change-orders/${c.id}`);
+    expect(row.status).to.equal('COMPLETED');
+  });
+
+  it('platform-only change: tech reconfiguration on a new task order, no AP work', async () => {
+    const c = await submitChange({ description: '增加直播培训模块', accountDelta: 0, modules: ['learning-management', 'live-training', 'virtual-classroom'], platformChange: true, apScopeChange: false });
+    const pik = await d.changeInstanceKey(e, c.id);
+    const cn = { changeOrderNo: c.changeOrderNo };
+    const apBefore = e.ap.requests.length;
+    await signSupplement(c, 5000);
+    await d.configure(e, cn, '已开通虚拟教室模块');
+    await d.accept(e, cn);
+    await d.deliver(e, cn, '2026-11-20');
+    await d.fileCompletion(e, cn);
+    await d.waitChangeStatus(e, c.id, 'COMPLETED');
+    const end = await d.instanceEnd(e, pik);
+    expect(end.endEvents).to.include('change-completed');
+    const tos = await e.ds.getRepository(CollaborationTaskOrderEntity).find({ where: { changeOrderId: c.id } });
+    expect(tos).to.have.length(1);
+    expect(tos[0].status).to.be.a('string');
+    expect(await e.ds.getRepository(ExpenseContractEntity).count({ where: { changeOrderId: c.id } })).to.equal(0);
+    expect(e.ap.requests.length).to.equal(apBefore);
+    const drafted = await e.rest('POST', '/v2/element-instances/search', { filter: { processInstanceKey: pik, elementId: 'draft-expense-supplement' } });
+    expect(drafted.body.items).to.have.length(0);
+  });
+});
