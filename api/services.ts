@@ -10,16 +10,8 @@ export interface HealthReport {
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
-export interface Page {
-  limit: number;
-  offset: number;
-}
-export interface PageOf<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type { Page, PageOf } from '../domain/paging';
+import type { Page, PageOf } from '../domain/paging';
 
 /** Who acts, and why (every write to a §9 record carries actor, time and reason). */
 export interface Actor {

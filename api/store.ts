@@ -1,11 +1,10 @@
 /**
- * The ApiStore over db/ and domain/: each route operation as reads and transactions on the entities,
- * using the domain's building blocks (numbering, versioned records, outbox, audit, status transitions).
- *
- * Functions marked "API-side for now" are domain operations that domain/ does not offer yet; they are
- * kept behind this boundary so they can move to domain/ without touching the routes.
+ * The ApiStore over domain/ and db/: every write goes through a domain service (one transaction with
+ * its version, audit row and outbox command); this module maps the routes' inputs to those services
+ * and the entities to the JSON of the API (api/schemas.ts), adding the joins a reader needs (customer
+ * name, contract and order numbers, countersign rounds, usage per month).
  */
-import { In, type DataSource, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import {
   AccountUsageMonthlyEntity,
   BusinessOrderEntity,
@@ -18,34 +17,34 @@ import {
   RevenueContractEntity,
   ServiceRequestEntity,
   type BusinessOrder,
-  type CollaborationTaskOrderEvent,
   type ChangeOrder,
+  type CollaborationTaskOrderEvent,
+  type CommunicationOccasion,
   type Customer,
   type ExpenseContract,
   type PaymentBasis,
   type RevenueContract,
+  type ServiceRequestStatus,
+  type TaskOrderStatus,
 } from '../db/entities/index';
 import { inTransaction } from '../db/transaction';
-import { audit, type WriteContext } from '../domain/audit';
-import { ValidationError } from '../domain/errors';
-import { correctRecord as correctVersioned, currentContent, isVersionedRecordType, recordHistory } from '../domain/records';
-import type { ContractType, ServiceModule, ServiceRequestType } from '../domain/vocabulary';
-import * as orders from '../domain/orders';
-import * as countersign from '../domain/countersign';
-import * as taskOrders from '../domain/collaboration-task-orders';
-import * as paymentBases from '../domain/payment-bases';
 import * as monitoring from '../domain/account-monitoring';
-import * as serviceRequests from '../domain/service-requests';
-import { ConflictError } from '../domain/errors';
-import type { ServiceRequestStatus, TaskOrderStatus } from '../db/entities/index';
-import * as changeOrders from '../domain/change-orders';
-import * as contracts from '../domain/contracts';
-import * as communication from '../domain/communication-records';
-import type { CommunicationOccasion } from '../db/entities/index';
+import type { WriteContext } from '../domain/audit';
 import { addWorkingDaysDb, getCalendarYear, uploadCalendarYear, type CalendarYearDocument } from '../domain/calendar';
+import * as changeOrders from '../domain/change-orders';
+import * as taskOrders from '../domain/collaboration-task-orders';
+import * as communication from '../domain/communication-records';
+import * as contracts from '../domain/contracts';
+import * as countersign from '../domain/countersign';
+import { ConflictError, ValidationError } from '../domain/errors';
 import type { OrderStatus } from '../domain/order-status';
+import * as orders from '../domain/orders';
+import * as paymentBases from '../domain/payment-bases';
+import { correctRecord as correctVersioned, currentContent, isVersionedRecordType, recordHistory } from '../domain/records';
+import * as serviceRequests from '../domain/service-requests';
+import type { ContractType, ServiceModule, ServiceRequestType } from '../domain/vocabulary';
 import { badRequest, illegalTransition, notFound } from './problem';
-import type { Actor, ApiStore, Page, PageOf, RecordVersion, Row } from './services';
+import type { Actor, ApiStore, RecordVersion, Row } from './services';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 const ctxOf = (actor: Actor, reason: string | null = null): WriteContext => ({ actor: actor.username, reason, at: new Date() });
