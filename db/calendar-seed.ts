@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CalendarDayEntity, CalendarYearEntity, type CalendarDay } from './entities/index.js';
+import { inTransaction } from './transaction.js';
 
 const require_ = createRequire(__filename);
 
@@ -39,7 +40,7 @@ export async function seedCalendar(db: DataSource | EntityManager, now = new Dat
   const inserted: number[] = [];
   for (const [year, days] of [...years.entries()].sort((a, b) => a[0] - b[0])) {
     if (known.has(year)) continue;
-    await manager.transaction(async (em) => {
+    await inTransaction(db, async (em) => {
       await em.delete(CalendarDayEntity, { year });
       for (let i = 0; i < days.length; i += 100) await em.insert(CalendarDayEntity, days.slice(i, i + 100));
       await em.insert(CalendarYearEntity, {

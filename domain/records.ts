@@ -23,7 +23,7 @@ import {
   type RecordVersion,
   type VersionedRecordType,
 } from '../db/entities/index.js';
-import { isMysql, type Db } from '../db/transaction.js';
+import { inTransaction, isMysql, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 
@@ -47,7 +47,7 @@ export const RECORD_SPECS: Record<VersionedRecordType, Spec> = {
   'change-order': { entity: ChangeOrderEntity, mirrored: CHANGE_FIELDS, correctable: CHANGE_FIELDS },
   'revenue-contract': { entity: RevenueContractEntity, mirrored: CONTRACT_FIELDS, correctable: CONTRACT_FIELDS },
   'expense-contract': { entity: ExpenseContractEntity, mirrored: EXPENSE_FIELDS, correctable: EXPENSE_FIELDS },
-  'countersign-form': { entity: CountersignFormEntity, mirrored: [], correctable: ['remarks', 'contractTitle', 'contractAmount'] },
+  'countersign-form': { entity: CountersignFormEntity, mirrored: [], correctable: ['remarks'] },
   'payment-basis': {
     entity: PaymentBasisEntity,
     mirrored: [],
@@ -165,6 +165,18 @@ export async function correctRecord<T extends { id: string; currentVersion: numb
   if (res.affected !== 1) throw new ConflictError(`${recordType} ${id} changed concurrently`, { expectedVersion: current });
   await audit(em, ctx, opts.action ?? `${recordType}.correct`, recordType, id, { version: current + 1, changes: Object.keys(changes) });
   return { record: { ...header, ...patch } as T, version };
+}
+
+/** correctRecord in its own transaction (or the caller's, given an EntityManager inside one) — for the API */
+export async function correctVersionedRecord<T extends { id: string; currentVersion: number }>(
+  db: Db,
+  recordType: VersionedRecordType,
+  id: string,
+  changes: Record<string, unknown>,
+  ctx: WriteContext,
+  opts: CorrectOptions = {},
+): Promise<{ record: T; version: RecordVersion }> {
+  return inTransaction(db, (em) => correctRecord<T>(em, recordType, id, changes, ctx, opts));
 }
 
 export async function recordHistory(db: Db, recordType: VersionedRecordType, id: string): Promise<RecordVersion[]> {

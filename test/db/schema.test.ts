@@ -1,6 +1,9 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { TABLES, createDataSource, dbKind, migrate, parseDatabaseUrl } from '../../db/index.js';
+import { TABLES, createDataSource, dbKind, initDatabase, migrate, parseDatabaseUrl } from '../../db/index.js';
 import { AuditLogEntity, CustomerEntity } from '../../db/entities/index.js';
 import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
 
@@ -126,8 +129,28 @@ describe('db: SQLite options', () => {
       expect((await ds.query('PRAGMA foreign_keys'))[0].foreign_keys).to.equal(1);
     } finally {
       await ds.destroy();
-      const fs = await import('node:fs');
       for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    }
+  });
+});
+
+describe('db: initDatabase and npm run migrate', () => {
+  it('initDatabase migrates a fresh SQLite file and seeds the published calendar years; a second start changes nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-init-'));
+    const url = `sqlite:${path.join(dir, 'nested', 'ot.sqlite')}`;
+    try {
+      const ds = await initDatabase(url);
+      const years = (await ds.query('SELECT year, published, source FROM calendar_year ORDER BY year')) as { year: number; source: string }[];
+      expect(years.map((y) => y.year)).to.include.members([2025, 2026]);
+      expect(years.every((y) => y.source.startsWith('chinese-days@'))).to.equal(true);
+      const days = Number((await ds.query('SELECT COUNT(*) AS n FROM calendar_day'))[0].n);
+      await ds.destroy();
+      const again = await initDatabase(url);
+      expect(Number((await again.query('SELECT COUNT(*) AS n FROM calendar_day'))[0].n)).to.equal(days);
+      expect(Number((await again.query('SELECT COUNT(*) AS n FROM schema_migration'))[0].n)).to.equal(1);
+      await again.destroy();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
