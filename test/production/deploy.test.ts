@@ -10,6 +10,7 @@ import {
   deployProcesses,
   formatReport,
   isTransientDeployError,
+  olderThanKnownKeys,
   parseArgs,
   restLatestLookup,
   retryTransient,
@@ -256,5 +257,41 @@ describe('production: app/deploy.ts', () => {
     expect(parseArgs([], '/x/processes')).to.deep.equal({ dir: '/x/processes', waitMs: 120_000 });
     expect(parseArgs(['--wait=5', 'p'], '/x')).to.deep.equal({ dir: path.resolve('p'), waitMs: 5000 });
     expect(() => parseArgs(['--force'], '/x')).to.throw(/unknown option --force/);
+  });
+
+  it('with the production lookup (processes only), recognises unchanged forms by the key rule and never claims more', async () => {
+    const processesOnly: LatestLookup = { processes: lookupFrom(gw).processes };
+    const first = await deployProcesses(zeebe, dir, { lookupLatest: processesOnly });
+    const status = (r: typeof first) => Object.fromEntries(r.items.map((i) => [i.id, i.status]));
+    expect(status(first)).to.deep.equal({
+      'contract-countersign': 'first version',
+      'online-training-provisioning': 'first version',
+      'countersign-review': 'deployed',
+      delivery: 'deployed',
+    });
+    // forms go first in the deployment, so their keys lie below the processes' keys
+    expect(gw.deployCalls[0].map((r) => r.name.endsWith('.form'))).to.deep.equal([true, true, false, false]);
+    expect(status(await deployProcesses(zeebe, dir, { lookupLatest: processesOnly }))).to.deep.equal({
+      'contract-countersign': 'unchanged',
+      'online-training-provisioning': 'unchanged',
+      'countersign-review': 'unchanged',
+      delivery: 'unchanged',
+    });
+    // a changed form gets a key above every known process key: its status cannot be proven
+    fs.writeFileSync(path.join(dir, 'forms', 'delivery.form'), form('delivery', 'changed label'));
+    const third = await deployProcesses(zeebe, dir, { lookupLatest: processesOnly });
+    expect(third.items.find((i) => i.id === 'delivery')).to.include({ version: 2, status: 'deployed' });
+    expect(third.items.find((i) => i.id === 'countersign-review')).to.include({ version: 1, status: 'unchanged' });
+  });
+
+  it('olderThanKnownKeys compares keys of one partition only', () => {
+    const p1 = (n: bigint) => String((1n << 51n) + n);
+    const p2 = (n: bigint) => String((2n << 51n) + n);
+    const older = olderThanKnownKeys([p1(100n), p1(50n), 'not-a-key']);
+    expect(older(p1(99n))).to.equal(true);
+    expect(older(p1(100n))).to.equal(false);
+    expect(older(p1(101n))).to.equal(false);
+    expect(older(p2(1n))).to.equal(false); // another partition: no known key to compare with
+    expect(olderThanKnownKeys([])(p1(1n))).to.equal(false);
   });
 });
