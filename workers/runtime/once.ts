@@ -21,7 +21,13 @@ export function isUniqueViolation(e: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || errno === 1062 || /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(code);
 }
 
-export class AlreadyProcessed extends Error {}
+/** MySQL/MariaDB deadlock victim or lock wait time-out: the transaction rolled back and may simply run again */
+export function isTransientLockError(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const code = err?.driverError?.code ?? err?.code ?? '';
+  const errno = err?.driverError?.errno ?? err?.errno;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || errno === 1213 || errno === 1205 || code === 'SQLITE_BUSY';
+}
 
 export async function storedResult(ds: DataSource | EntityManager, jobType: string, key: string): Promise<Variables | null> {
   const row = await ds.getRepository(ProcessedJobEntity).findOneBy({ jobType, idempotencyKey: key });
@@ -37,19 +43,28 @@ export async function once(
 ): Promise<Variables> {
   const done = await storedResult(ds, jobType, key);
   if (done) return done;
-  try {
-    return await inTransaction(ds, async (em) => {
-      await em.getRepository(ProcessedJobEntity).insert({ jobType, idempotencyKey: key, result: null, processedAt: now });
-      const result = await work(em);
-      await em.getRepository(ProcessedJobEntity).update({ jobType, idempotencyKey: key }, { result: result as never });
-      return result;
-    });
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    // a concurrent delivery committed first (or the work hit a business-key unique index of a record
-    // written by that delivery): return what it returned
-    const winner = await storedResult(ds, jobType, key);
-    if (winner) return winner;
-    throw e;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(ds, async (em) => {
+        await em.getRepository(ProcessedJobEntity).insert({ jobType, idempotencyKey: key, result: null, processedAt: now });
+        const result = await work(em);
+        await em.getRepository(ProcessedJobEntity).update({ jobType, idempotencyKey: key }, { result: result as never });
+        return result;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        // a concurrent delivery committed first (or the work hit a business-key unique index of a record
+        // written by that delivery): return what it returned
+        const winner = await storedResult(ds, jobType, key);
+        if (winner) return winner;
+        throw e;
+      }
+      // a deadlock victim rolled back completely: run it again here rather than burning a job retry
+      if (isTransientLockError(e) && attempt < 3) {
+        await new Promise((r) => setTimeout(r, 20 * attempt + Math.floor(Math.random() * 30)));
+        continue;
+      }
+      throw e;
+    }
   }
 }
