@@ -34,15 +34,30 @@ function activeTransaction(db: Db): EntityManager | undefined {
   return em.queryRunner?.isTransactionActive ? em : undefined;
 }
 
+/**
+ * SQLite: TypeORM opens transactions DEFERRED. Another process (api and workers on one file) could then
+ * commit between our first read and our first write, and the upgrade fails with SQLITE_BUSY at once
+ * (busy_timeout does not apply to a stale read snapshot). A no-op write as the first statement takes
+ * the write lock up front, like BEGIN IMMEDIATE, waiting up to busy_timeout for other writers.
+ */
+async function takeWriteLock(em: EntityManager): Promise<void> {
+  try {
+    await em.query('UPDATE "document_sequence" SET "last_value" = "last_value" WHERE 0');
+  } catch (e) {
+    if (!/no such table/i.test(String(e))) throw e; // before the first migration: nothing to protect yet
+  }
+}
+
 export async function inTransaction<T>(db: Db, work: (em: EntityManager) => Promise<T>): Promise<T> {
   const joined = activeTransaction(db);
   if (joined) return work(joined);
   const ds = dataSourceOf(db);
   if (!isSqlite(ds)) return ds.transaction(work);
   const previous = sqliteLocks.get(ds) ?? Promise.resolve();
+  const immediate = (em: EntityManager) => takeWriteLock(em).then(() => work(em));
   const run = previous.then(
-    () => ds.transaction(work),
-    () => ds.transaction(work),
+    () => ds.transaction(immediate),
+    () => ds.transaction(immediate),
   );
   // the chain must not reject, or the next waiter would see the failure
   sqliteLocks.set(
