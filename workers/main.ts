@@ -13,7 +13,7 @@ import pino from 'pino';
 import { loadConfig } from '../config/index.js';
 import { initDatabase } from '../db/index.js';
 import { REGISTRY } from './registry';
-import { createTaskHandler, DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/adapter';
+import { createTaskHandler, DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskHandlerHooks } from './runtime/adapter';
 import {
   DEFAULT_WORKER_SETTINGS,
   systemClock,
@@ -50,6 +50,8 @@ export interface StartWorkersOptions {
   /** defaults to the full registry; a subset for focused runs */
   handlers?: readonly HandlerDef[];
   retryPolicy?: RetryPolicy;
+  /** per-job hooks, e.g. the metrics of app/observability (metrics.jobHooks()) */
+  hooks?: TaskHandlerHooks;
   tuning?: WorkerTuning;
   /** close the SDK client and destroy the data source in stop() (standalone mode) */
   ownsResources?: boolean;
@@ -81,7 +83,7 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
   let drained: (() => void) | null = null;
 
   const workers = handlers.map((def) => {
-    const run = createTaskHandler(def, services, opts.retryPolicy ?? DEFAULT_RETRY_POLICY);
+    const run = createTaskHandler(def, services, opts.retryPolicy ?? DEFAULT_RETRY_POLICY, opts.hooks);
     const properties = Object.keys((def.variables as { properties?: object }).properties ?? {});
     const worker = opts.zeebe.createWorker({
       taskType: def.type,

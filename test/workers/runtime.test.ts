@@ -59,6 +59,15 @@ describe('workers: runtime adapter', () => {
     expect(await run(gone)).to.equal('JOB_ACTION_ACKNOWLEDGEMENT');
   });
 
+  it('hooks see every job start and the action taken (metrics)', async () => {
+    const seen: string[] = [];
+    const hooks = { onStart: (j: { key: string }) => seen.push(`start ${j.key}`), onDone: (j: { key: string }, a: { action: string } | null) => seen.push(`done ${j.key} ${a?.action}`) };
+    const sdkJob = { key: '8', type: 'order.cancel', variables: { orderId: 'o' }, customHeaders: {}, processInstanceKey: '9', elementId: 'e', retries: 3, complete: async () => 0, error: async () => 0, fail: async () => 0 };
+    await createTaskHandler(def(() => complete()), services, undefined, hooks)(sdkJob);
+    await createTaskHandler(def(() => { throw new Error('x'); }), services, undefined, hooks)({ ...sdkJob, key: '9' });
+    expect(seen).to.deep.equal(['start 8', 'done 8 complete', 'start 9', 'done 9 fail']);
+  });
+
   describe('actor resolution', () => {
     const j = (variables: Record<string, unknown>, elementId = 'record-dept-manager-decision', retries = 5) => ({ processInstanceKey: '42', retries, elementId, customHeaders: {}, variables });
     it('completedBy wins; else the assignee of the completed user task (REST v2 search body); else "tasklist" with a note', async () => {
