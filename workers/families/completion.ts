@@ -81,7 +81,9 @@ export const computeDeadline = defineHandler<Record<string, unknown> & { deliver
     if (!deliveredOn) throw new PermanentError(`${numberOf(row0)} has no delivery date`, 'record the delivery first (delivery.record): check the process');
     const calendar = await loadCalendar(dataSource);
     const s = calendar.completionSchedule(deliveredOn, COMPLETION_WORKING_DAYS, settings.completionReminderWorkingDays);
-    const result = await once(dataSource, job.type, `${t.kind}:${t.id}:${deliveredOn}`, now, async (em) => {
+    // key: the job (a redelivery returns the same figures; a later computation, e.g. after the calendar
+    // of a provisional year was published, is a new job and computes afresh)
+    const result = await once(dataSource, job.type, `job:${job.key}`, now, async (em) => {
       await em.getRepository(t.entity as typeof BusinessOrderEntity).update(
         { id: t.id },
         { completionDeadline: s.completionDeadline, completionReminderAt: s.completionReminderAt, deadlineProvisional: s.deadlineProvisional, updatedAt: now },
