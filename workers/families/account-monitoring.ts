@@ -26,7 +26,7 @@ import { JOB, REPORT_REVIEW_DECISION } from '../../domain/vocabulary';
 import { complete } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { once, storedResult } from '../runtime/once';
+import { checked, once, storedResult } from '../runtime/once';
 import { actorDetails, actorOf, audit, isoAt, missing, notify, PermanentError, previousMonth, shanghaiMonth, SYSTEM_ACTOR } from '../common';
 
 async function contractOf(em: EntityManager, id: string): Promise<RevenueContract> {
@@ -228,7 +228,7 @@ export const publishMonthlyReport = defineHandler<{ reportId: string; reportNote
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const r = await em.getRepository(MonthlyReportEntity).findOneBy({ id: v.reportId });
       if (!r) missing('monthly report', v.reportId);
       if (r.status !== 'DRAFT') throw new PermanentError(`monthly report ${r.month} v${r.version} is ${r.status}`, 'only the current draft is published: check the process');

@@ -31,7 +31,7 @@ import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB, MESSAGE } from '../../domain/voca
 import { bpmnError, complete, fail } from '../runtime/outcome';
 import { defineHandler, type Services } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { once, storedResult } from '../runtime/once';
+import { checked, once, storedResult } from '../runtime/once';
 import { actorDetails, actorOf, audit, missing, nextNumber, notify, PermanentError, SYSTEM_ACTOR } from '../common';
 import { signedHeaders } from './ap-signing';
 
@@ -63,7 +63,7 @@ export const draft = defineHandler<{ orderId: string; apPartnerId?: string | nul
     const why = unavailability(partner, partnerId);
     if (why) return bpmnError(BPMN_ERROR.apPartnerUnavailable, why, { apIssue: why });
     const p = partner as ApPartner;
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const contractNo = await nextNumber(em, 'expense-contract', now);
       const price = p.terms!.pricePerAccountMonth as number;
       const header: ExpenseContract = {
@@ -113,7 +113,7 @@ export const draftSupplement = defineHandler<{ changeOrderId: string; apPartnerI
     const why = unavailability(partner, partnerId);
     if (why) return bpmnError(BPMN_ERROR.apPartnerUnavailable, why, { apIssue: why });
     const p = partner as ApPartner;
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const parent = await em.getRepository(ExpenseContractEntity).findOne({ where: { orderId: order.id, kind: 'AGREEMENT' }, order: { createdAt: 'ASC' } });
       const contractNo = await nextNumber(em, 'expense-contract', now);
       const price = p.terms!.pricePerAccountMonth as number;
@@ -163,7 +163,7 @@ export const revise = defineHandler<{ expenseContractId: string; revisionNote?: 
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const c = await lockContract(em, v.expenseContractId);
       if (c.status !== 'REJECTED' && c.status !== 'DRAFT') {
         throw new PermanentError(`expense contract ${c.contractNo} is ${c.status}; only a rejected or draft contract is revised`, 'check the process instance in Operate');
@@ -250,7 +250,7 @@ export const sendImplementationRequest = defineHandler<{ expenseContractId: stri
       });
     }
     if (res.status >= 200 && res.status < 300) {
-      const result = await once(dataSource, job.type, key, now, async (em) => {
+      const result = await once(dataSource, job.type, checked(key), now, async (em) => {
         const c = await lockContract(em, contract.id);
         await em.getRepository(ExpenseContractEntity).update({ id: c.id }, { status: 'IMPLEMENTATION_REQUESTED', implementationRequestedAt: now, slaDuration, updatedAt: now });
         await audit(em, now, {
@@ -348,7 +348,7 @@ export const recordPaymentBasisCheck = defineHandler<{ paymentBasisId: string; p
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const opinion = v.paymentBasisOpinion ?? null;
       await em.getRepository(PaymentBasisCheckEntity).insert({
         id: randomUUID(),

@@ -20,7 +20,7 @@ import { COMPLETION_WORKING_DAYS, JOB } from '../../domain/vocabulary';
 import { complete } from '../runtime/outcome';
 import { defineHandler, type JobView } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { once, storedResult } from '../runtime/once';
+import { checked, once, storedResult } from '../runtime/once';
 import { actorDetails, actorOf, audit, missing, nextNumber, notify, PermanentError, SYSTEM_ACTOR } from '../common';
 
 /** which record: the change order when the instance is a change, else the business order */
@@ -58,7 +58,7 @@ export const recordDelivery = defineHandler<Record<string, unknown> & { delivere
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const row = await lockTarget(em, t);
       transition(row, 'DELIVERED', t.recordType);
       await em.getRepository(t.entity as typeof BusinessOrderEntity).update({ id: t.id }, { status: 'DELIVERED', deliveredOn: job.variables.deliveredOn, deliveryNote: job.variables.deliveryNote ?? null, updatedAt: now });
@@ -155,7 +155,7 @@ export const recordCompletion = defineHandler<Record<string, unknown> & { networ
     if (done) return complete(done);
     const actor = await actorOf(job, services);
     const v = job.variables;
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const row = await lockTarget(em, t);
       transition(row, 'COMPLETED', t.recordType);
       const orderId = t.kind === 'change' ? (row as ChangeOrder).orderId : row.id;

@@ -27,7 +27,7 @@ import {
 import { complete, failPermanently } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { once, storedResult } from '../runtime/once';
+import { checked, once, storedResult } from '../runtime/once';
 import { createVersionedRecord } from '../../domain/records.js';
 import { actorDetails, actorOf, audit, missing, nextNumber, PermanentError, SYSTEM_ACTOR } from '../common';
 
@@ -128,7 +128,7 @@ export const recordDecision = defineHandler<{
     if (done) return complete(done);
     // resolved outside the transaction (a REST call must not hold row locks)
     const actor = await actorOf(job, services);
-    const stored = await once(dataSource, job.type, key, now, async (em) => {
+    const stored = await once(dataSource, job.type, checked(key), now, async (em) => {
       const round = await loadRound(em, v.countersignRoundId);
       if (round.status !== 'OPEN') {
         throw new PermanentError(`countersign round ${round.id} is already ${round.status}`, 'this decision arrives after the round closed: check the process instance in Operate');

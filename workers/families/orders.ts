@@ -15,7 +15,7 @@ import { CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type Job
 import { complete } from '../runtime/outcome';
 import { defineHandler, type HandlerDef } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { once, storedResult } from '../runtime/once';
+import { checked, once, storedResult } from '../runtime/once';
 import { actorDetails, actorOf, audit, missing, SYSTEM_ACTOR } from '../common';
 
 type Kind = 'order' | 'change';
@@ -49,7 +49,7 @@ function recordCustomerDecision(kind: Kind, type: JobType): HandlerDef {
       const done = await storedResult(dataSource, job.type, key);
       if (done) return complete(done);
       const actor = await actorOf(job, services);
-      const result = await once(dataSource, job.type, key, now, async (em) => {
+      const result = await once(dataSource, job.type, checked(key), now, async (em) => {
         const row = await lockOrder(em, kind, id);
         const feedback = v.customerFeedback ?? null;
         // DECLINED ends in cancel (next service task), which sets CANCELLED with the reason
@@ -108,7 +108,7 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
       const done = await storedResult(dataSource, job.type, key);
       if (done) return complete(done);
       const actor = await actorOf(job, services);
-      const result = await once(dataSource, job.type, key, now, async (em) => {
+      const result = await once(dataSource, job.type, checked(key), now, async (em) => {
         const row = await lockOrder(em, kind, id);
         transition(row, 'SUBMITTED', k.label);
         const changes: Record<string, unknown> = {};

@@ -15,7 +15,7 @@ import { JOB } from '../../domain/vocabulary';
 import { complete } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { once, storedResult } from '../runtime/once';
+import { checked, once, storedResult } from '../runtime/once';
 import { actorDetails, actorOf, audit, missing, nextNumber, PermanentError } from '../common';
 
 const amount = { type: 'number', minimum: 0 };
@@ -32,7 +32,7 @@ export const draft = defineHandler<{ orderId: string; contractTitle?: string | n
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: v.orderId });
       if (!order) missing('business order', v.orderId);
       if (order.status !== 'CONFIRMED') {
@@ -77,7 +77,7 @@ export const draftSupplement = defineHandler<{ changeOrderId: string; orderId?: 
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const change = await em.getRepository(ChangeOrderEntity).findOneBy({ id: v.changeOrderId });
       if (!change) missing('change order', v.changeOrderId);
       if (change.status !== 'CONFIRMED') {
@@ -130,7 +130,7 @@ export const revise = defineHandler<{ revenueContractId: string; revisionNote?: 
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const c = await lockContract(em, v.revenueContractId);
       if (c.status !== 'REJECTED' && c.status !== 'DRAFT') {
         throw new PermanentError(`revenue contract ${c.contractNo} is ${c.status}; only a rejected or draft contract is revised`, 'check the process instance in Operate');
@@ -161,7 +161,7 @@ export const recordSigning = defineHandler<{ revenueContractId: string; signedDa
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const c = await lockContract(em, v.revenueContractId);
       if (c.status !== 'APPROVED') {
         throw new PermanentError(`revenue contract ${c.contractNo} is ${c.status}, not APPROVED`, 'a contract is signed after its countersign form was issued: check the process');

@@ -12,7 +12,7 @@ import { JOB, SERVICE_REQUEST_TYPE, type ServiceRequestType } from '../../domain
 import { complete } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { once, storedResult } from '../runtime/once';
+import { checked, once, storedResult } from '../runtime/once';
 import { actorDetails, actorOf, audit, missing, nextNumber, PermanentError } from '../common';
 
 /** the handling user task per request type (process-contract.md, customer-service-request) */
@@ -35,7 +35,7 @@ export const recordHandling = defineHandler<{ serviceRequestId: string; resoluti
     const req0 = await dataSource.getRepository(ServiceRequestEntity).findOneBy({ id: v.serviceRequestId });
     if (!req0) missing('service request', v.serviceRequestId);
     const actor = await actorOf(job, services, HANDLING_TASK[req0.requestType as ServiceRequestType] ?? null);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const req = await findForUpdate(em, ServiceRequestEntity, { id: v.serviceRequestId });
       if (!req) missing('service request', v.serviceRequestId);
       if (req.status === 'CLOSED') throw new PermanentError(`service request ${req.requestNo} is already closed`, 'check the process instance in Operate');
@@ -59,7 +59,7 @@ export const close = defineHandler<{ serviceRequestId: string; networkQuality?: 
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const req = await findForUpdate(em, ServiceRequestEntity, { id: v.serviceRequestId });
       if (!req) missing('service request', v.serviceRequestId);
       if (req.status === 'CLOSED') throw new PermanentError(`service request ${req.requestNo} is already closed`, 'check the process instance in Operate');

@@ -21,7 +21,7 @@ import { ACCEPTANCE_DECISION, JOB, SERVICE_MODULE, type ServiceModule } from '..
 import { complete } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { once, storedResult } from '../runtime/once';
+import { checked, once, storedResult } from '../runtime/once';
 import { actorDetails, actorOf, audit, missing, nextNumber, notify, SYSTEM_ACTOR } from '../common';
 
 async function appendEvent(
@@ -109,7 +109,7 @@ export const recordReply = defineHandler<{ taskOrderId: string; configurationRep
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const t = await loadTaskOrder(em, v.taskOrderId);
       const seq = await appendEvent(em, t.id, { kind: 'REPLY', text: v.configurationReply ?? null, configuredAt: v.configuredAt ?? null, actor: actor.actor, at: now });
       await em.getRepository(CollaborationTaskOrderEntity).update({ id: t.id }, { status: 'REPLIED', updatedAt: now });
@@ -137,7 +137,7 @@ export const recordAcceptance = defineHandler<{ taskOrderId: string; acceptanceD
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
     const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, key, now, async (em) => {
+    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
       const t = await loadTaskOrder(em, v.taskOrderId);
       const seq = await appendEvent(em, t.id, { kind: v.acceptanceDecision, text: v.acceptanceOpinion ?? null, actor: actor.actor, at: now });
       await em.getRepository(CollaborationTaskOrderEntity).update({ id: t.id }, { status: v.acceptanceDecision, updatedAt: now });

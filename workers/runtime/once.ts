@@ -34,15 +34,27 @@ export async function storedResult(ds: DataSource | EntityManager, jobType: stri
   return row ? ((row.result ?? {}) as Variables) : null;
 }
 
+/** a key the caller has just looked up with storedResult (saves the second look-up) */
+export interface CheckedKey {
+  readonly key: string;
+  readonly checked: true;
+}
+export function checked(key: string): CheckedKey {
+  return { key, checked: true };
+}
+
 export async function once(
   ds: DataSource,
   jobType: string,
-  key: string,
+  keyOrChecked: string | CheckedKey,
   now: Date,
   work: (em: EntityManager) => Promise<Variables>,
 ): Promise<Variables> {
-  const done = await storedResult(ds, jobType, key);
-  if (done) return done;
+  const key = typeof keyOrChecked === 'string' ? keyOrChecked : keyOrChecked.key;
+  if (typeof keyOrChecked === 'string') {
+    const done = await storedResult(ds, jobType, key);
+    if (done) return done;
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       return await inTransaction(ds, async (em) => {
