@@ -34,6 +34,28 @@ function activeTransaction(db: Db): EntityManager | undefined {
   return em.queryRunner?.isTransactionActive ? em : undefined;
 }
 
+/** MySQL/MariaDB deadlock (ER_LOCK_DEADLOCK 1213): the server rolled the whole transaction back */
+export function isDeadlock(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  return err?.driverError?.errno === 1213 || err?.errno === 1213 || err?.driverError?.code === 'ER_LOCK_DEADLOCK' || err?.code === 'ER_LOCK_DEADLOCK';
+}
+
+/**
+ * A deadlock victim's transaction was rolled back entirely (so nothing, not even a document number,
+ * was kept): run it again, up to 4 attempts, with a short jittered pause. Work must not have effects
+ * outside the database (domain services don't).
+ */
+async function withDeadlockRetry<T>(attempt: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (i >= attempts || !isDeadlock(e)) throw e;
+      await new Promise((r) => setTimeout(r, 5 * i + Math.random() * 20));
+    }
+  }
+}
+
 /**
  * SQLite: TypeORM opens transactions DEFERRED. Another process (api and workers on one file) could then
  * commit between our first read and our first write, and the upgrade fails with SQLITE_BUSY at once
@@ -52,7 +74,7 @@ export async function inTransaction<T>(db: Db, work: (em: EntityManager) => Prom
   const joined = activeTransaction(db);
   if (joined) return work(joined);
   const ds = dataSourceOf(db);
-  if (!isSqlite(ds)) return ds.transaction(work);
+  if (!isSqlite(ds)) return withDeadlockRetry(() => ds.transaction(work));
   const previous = sqliteLocks.get(ds) ?? Promise.resolve();
   const immediate = (em: EntityManager) => takeWriteLock(em).then(() => work(em));
   const run = previous.then(

@@ -144,8 +144,8 @@ export async function ingestUsage(db: Db, items: UsageItem[], ctx: WriteContext 
     }
     if (it.activeAccounts > it.openedAccounts) throw new ValidationError(`items[${i}]: activeAccounts > openedAccounts`);
   });
-  const seen = new Set<string>();
   return inTransaction(db, async (em) => {
+    const seen = new Set<string>(); // inside: a deadlock retry runs this closure again
     const result: IngestResult = { inserted: 0, updated: 0, unchanged: 0, unknownContracts: [] };
     const ids = [...new Set(items.map((i) => i.revenueContractId).filter((x): x is string => !!x))];
     const nos = [...new Set(items.map((i) => i.contractNo).filter((x): x is string => !!x))];

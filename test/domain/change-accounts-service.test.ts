@@ -181,3 +181,28 @@ describe('domain: change orders, account monitoring, monthly report, service req
     expect(await rejects(logServiceRequest(ds, { customerId: order.customerId, requestType: 'OTHER' as never, description: 'x' }, { actor: 'cm' }))).to.be.instanceOf(ValidationError);
   });
 });
+
+describe('domain: concurrent writers of the same new row', () => {
+  let ds: DataSource;
+  before(async () => {
+    ds = await openTestDataSource();
+    await resetDatabase(ds);
+  });
+  after(async () => closeTestDataSource(ds));
+
+  it('10 concurrent ingestions of the same contract and month store it once (deadlock victims are retried)', async () => {
+    const { order } = await anOrder(ds);
+    await recordCustomerDecision(ds, order.id, 'CONFIRMED', null, { actor: 'cm' });
+    const rc = await draftRevenueContract(ds, { orderId: order.id, title: '协议', amount: 1 }, { actor: 'cm' });
+    const round = await openCountersignRound(ds, { contractType: 'REVENUE', contractId: rc.id, processInstanceKey: '77' }, { actor: 's' });
+    await recordCountersignDecision(ds, { roundId: round.id, step: 'DEPT_MANAGER', decision: 'APPROVE' }, { actor: 'dm' });
+    await recordCountersignDecision(ds, { roundId: round.id, step: 'CENTER', decision: 'APPROVE' }, { actor: 'c' });
+    await issueCountersignForm(ds, round.id, { actor: 's' });
+    await recordRevenueSigning(ds, rc.id, '2026-09-01', { actor: 'a' });
+    const item = { revenueContractId: rc.id, month: '2026-12', openedAccounts: 10, activeAccounts: 5 };
+    const results = await Promise.all(Array.from({ length: 10 }, () => ingestUsage(ds, [item], { actor: 'platform' })));
+    expect(results.reduce((s, r) => s + r.inserted, 0)).to.equal(1);
+    expect(results.reduce((s, r) => s + r.unchanged, 0)).to.equal(9);
+    expect(await ds.getRepository(AccountUsageMonthlyEntity).countBy({ month: '2026-12' })).to.equal(1);
+  });
+});
