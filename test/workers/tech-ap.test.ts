@@ -169,6 +169,19 @@ describe('workers: tech-config.* and ap-contract.*', function () {
     });
   });
 
+  it('database gone: the job fails with retries-1 and back-off (the engine retries later), and the message says why', async () => {
+    const dead = await openTestDataSource();
+    await closeTestDataSource(dead);
+    const { order } = await seedWorld(ds);
+    const out = await deliver(h(JOB.techConfigIssueTaskOrder), makeJob(JOB.techConfigIssueTaskOrder, { orderId: order.id }), makeServices(dead));
+    expect(out.kind).to.equal('fail');
+    const action = toJobAction(out, { retries: 5 });
+    expect(action).to.include({ action: 'fail', retries: 4, retryBackOff: 2000 });
+    expect((action as { errorMessage: string }).errorMessage).to.match(/^tech-config\.issue-task-order failed: /);
+    expect((toJobAction(out, { retries: 1 }) as { errorMessage: string }).errorMessage).to.match(/No retries left — what to do: check that the database/);
+    expect(await rowCount(ds, 'collaboration_task_order')).to.equal(0);
+  });
+
   it('ap-contract.remind-sla: notifications to the customer manager and the AP, once', async () => {
     const { order, partner } = await seedWorld(ds);
     const contract = await seedExpenseContract(ds, order, partner, { status: 'IMPLEMENTATION_REQUESTED' });
