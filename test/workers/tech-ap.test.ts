@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import {
+  AccountMonitoringEntryEntity,
   ApPartnerEntity,
   CollaborationTaskOrderEntity,
   CollaborationTaskOrderEventEntity,
@@ -26,6 +27,7 @@ import {
   rowCount,
   seedChangeOrder,
   seedExpenseContract,
+  seedRevenueContract,
   seedWorld,
 } from './support/harness';
 
@@ -57,6 +59,29 @@ describe('workers: tech-config.* and ap-contract.*', function () {
     expect(t.request).to.have.nested.property('contacts.customerContact', '王女士');
     const n = await ds.getRepository(NotificationEntity).findOneByOrFail({ recipientRole: 'tech-dept' });
     expect(n.refs).to.include({ taskOrderNo: 'XZ-2026-0001', orderNo: order.orderNo });
+  });
+
+  it('tech-config.issue-task-order for a change: the change order number, new modules and the accounts after the change', async () => {
+    const { order } = await seedWorld(ds, { order: { status: 'COMPLETED' } });
+    const change = await seedChangeOrder(ds, order, { status: 'CONTRACT_SIGNED', accountDelta: 50 });
+    const now = new Date('2026-05-10T02:00:00Z');
+    const agreement = await seedRevenueContract(ds, order, { status: 'SIGNED' });
+    const earlier = await seedChangeOrder(ds, order, { status: 'COMPLETED', accountDelta: -20 });
+    const s1 = await seedRevenueContract(ds, order, { kind: 'SUPPLEMENT', parentContractId: agreement.id, changeOrderId: earlier.id, status: 'SIGNED' });
+    const s2 = await seedRevenueContract(ds, order, { kind: 'SUPPLEMENT', parentContractId: agreement.id, changeOrderId: change.id, status: 'SIGNED' });
+    const entry = (id: string, contractId: string, changeOrderId: string | null, kind: 'INITIAL' | 'DELTA', accounts: number, openingDate: string) => ({
+      id, revenueContractId: contractId, rootContractId: agreement.id, orderId: order.id, changeOrderId, kind, accounts, openingDate, enteredBy: 'system:worker', enteredAt: now,
+    });
+    await ds.getRepository(AccountMonitoringEntryEntity).insert([
+      entry('8a000000-0000-4000-8000-000000000001', agreement.id, null, 'INITIAL', 200, '2026-04-01'),
+      entry('8a000000-0000-4000-8000-000000000002', s1.id, earlier.id, 'DELTA', -20, '2026-05-01'),
+      entry('8a000000-0000-4000-8000-000000000003', s2.id, change.id, 'DELTA', 50, '2026-06-01'),
+    ]);
+    const r = await expectIdempotent(h(JOB.techConfigIssueTaskOrder), makeJob(JOB.techConfigIssueTaskOrder, { orderId: order.id, changeOrderId: change.id }), makeServices(ds), async () => ({ t: await rowCount(ds, 'collaboration_task_order'), n: await rowCount(ds, 'notification_outbox') }));
+    const t = await ds.getRepository(CollaborationTaskOrderEntity).findOneByOrFail({ id: completedVars(r.outcome).taskOrderId });
+    expect(t).to.include({ changeOrderId: change.id });
+    expect(t.request).to.deep.include({ changeOrderNo: change.changeOrderNo, accounts: 230, accountDelta: 50, openingDate: '2026-06-01' });
+    expect((t.request as { modules: { id: string }[] }).modules.map((m) => m.id)).to.include('live-training');
   });
 
   it('tech-config: reply, send-back (notifies tech again), reply, acceptance — each event once, in order', async () => {

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import {
+  AccountMonitoringEntryEntity,
   BusinessOrderEntity,
   ChangeOrderEntity,
   CollaborationTaskOrderEntity,
@@ -50,6 +51,13 @@ export const issueTaskOrder = defineHandler<{ orderId: string; orderNo?: string;
       if (v.changeOrderId && !change) missing('change order', v.changeOrderId);
       const customer = await em.getRepository(CustomerEntity).findOneBy({ id: order.customerId });
       const modules = (change?.modules ?? order.modules) as string[];
+      // accounts after the change: what account monitoring holds for the order's agreement (the change's
+      // delta is registered when its supplement is signed, before this task order); else order + delta
+      let accounts = order.accounts + (change ? change.accountDelta : 0);
+      if (change) {
+        const entries = await em.getRepository(AccountMonitoringEntryEntity).find({ where: { orderId: order.id } });
+        if (entries.some((e) => e.changeOrderId === change.id)) accounts = entries.reduce((sum, e) => sum + e.accounts, 0);
+      }
       const taskOrderNo = await nextNumber(em, 'collaboration-task-order', now);
       const id = randomUUID();
       const request = {
@@ -57,7 +65,7 @@ export const issueTaskOrder = defineHandler<{ orderId: string; orderNo?: string;
         changeOrderNo: change?.changeOrderNo ?? null,
         customer: customer ? { id: customer.id, name: customer.name } : { id: order.customerId },
         modules: modules.map((m) => ({ id: m, name: SERVICE_MODULE[m as ServiceModule] ?? m })),
-        accounts: order.accounts + (change ? change.accountDelta : 0),
+        accounts,
         accountDelta: change ? change.accountDelta : null,
         openingDate: change?.effectiveDate ?? order.openingDate,
         contacts: {
