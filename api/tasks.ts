@@ -63,7 +63,8 @@ export interface FormSchema {
 export interface UserTaskPort {
   search(filter: Record<string, unknown>, limit: number): Promise<UserTask[]>;
   get(key: string): Promise<UserTask | null>;
-  form(key: string): Promise<TaskForm | null>;
+  /** the task's form; `formKey` (from the task) lets an implementation answer from its cache */
+  form(key: string, formKey?: string | null): Promise<TaskForm | null>;
   /** root-scope variables of the instances, only the names given */
   variables(processInstanceKeys: string[], names: string[]): Promise<Map<string, Record<string, unknown>>>;
   /** variables local to one scope (e.g. the user task's element instance: its input mappings) */
@@ -75,8 +76,21 @@ export interface UserTaskPort {
 export class EngineUnavailable extends Error {}
 
 /** The port over the REST API v2 (fetch). `headers` may add Authorization for a secured cluster. */
-export function createRestUserTasks(baseUrl: string, headers: () => Promise<Record<string, string>> | Record<string, string> = () => ({})): UserTaskPort {
+export interface RestUserTaskOptions {
+  /** extra headers (e.g. Authorization for a secured cluster) */
+  headers?: () => Promise<Record<string, string>> | Record<string, string>;
+  /**
+   * business keys of instances from the system of record; instances it does not know fall back to a
+   * variable search in the engine
+   */
+  context?: (processInstanceKeys: string[]) => Promise<Map<string, Record<string, unknown>>>;
+}
+
+export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions = {}): UserTaskPort {
+  const headers = opts.headers ?? (() => ({}));
   const base = baseUrl.replace(/\/$/, '');
+  /** forms are immutable per form key */
+  const forms = new Map<string, TaskForm>();
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
     let res: Response;
     try {
@@ -112,16 +126,25 @@ export function createRestUserTasks(baseUrl: string, headers: () => Promise<Reco
       if (r.status !== 200) throw fail(`user task ${key}`, r);
       return r.body as UserTask;
     },
-    async form(key) {
+    async form(key, formKey) {
+      if (formKey && forms.has(String(formKey))) return forms.get(String(formKey))!;
       const r = await call('GET', `/v2/user-tasks/${encodeURIComponent(key)}/form`);
       if (r.status === 204 || r.status === 404) return null;
       if (r.status !== 200) throw fail(`form of user task ${key}`, r);
       const schema = typeof r.body.schema === 'string' ? JSON.parse(r.body.schema) : r.body.schema;
-      return { formId: r.body.formId, formKey: r.body.formKey, version: r.body.version, schema };
+      const form = { formId: r.body.formId, formKey: r.body.formKey, version: r.body.version, schema };
+      if (form.formKey) forms.set(String(form.formKey), form);
+      return form;
     },
     async variables(pis, names) {
       const out = new Map<string, Record<string, unknown>>();
       if (!pis.length || !names.length) return out;
+      if (opts.context && names.every((n) => (CONTEXT_VARIABLES as readonly string[]).includes(n))) {
+        const known = await opts.context(pis);
+        for (const [k, v] of known) out.set(k, v);
+        pis = pis.filter((k) => !known.has(k));
+        if (!pis.length) return out;
+      }
       const r = await call('POST', '/v2/variables/search', {
         filter: { processInstanceKey: { $in: pis }, name: { $in: names } },
         page: { limit: Math.min(10_000, pis.length * names.length * 2 + 10) },
@@ -381,7 +404,7 @@ export const TASK_ROUTES: RouteSpec[] = [
         const tasks = port(services);
         const t = await tasks.get(params.key);
         if (!t || !mayWorkOn(t, principal)) throw notFound('task', params.key, '/key');
-        const form = await tasks.form(params.key);
+        const form = await tasks.form(params.key, t.formKey);
         const keys = form ? inputComponents(form.schema.components ?? []).map((c) => c.key!) : [];
         const vars = await tasks.variables([String(t.processInstanceKey)], [...new Set([...CONTEXT_VARIABLES, ...keys])]);
         const local = t.elementInstanceKey ? await tasks.localVariables(String(t.elementInstanceKey), keys) : {};
@@ -410,7 +433,7 @@ export const TASK_ROUTES: RouteSpec[] = [
         if (t.state !== 'CREATED') throw new ProblemError(409, 'conflict', 'Conflict', `task ${params.key} is ${t.state}`);
         const variables = { ...(body.variables ?? {}) };
         if ('completedBy' in variables) throw badRequest('completedBy is set by the system', [{ in: 'body', pointer: '/variables/completedBy', detail: 'is set by the system' }]);
-        const form = await tasks.form(params.key);
+        const form = await tasks.form(params.key, t.formKey);
         if (form) {
           const errors = validateAgainstForm(form.schema, variables);
           if (errors.length) throw badRequest(`the form ${form.formId ?? ''} is not filled in correctly: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`, errors);

@@ -20,6 +20,7 @@ import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers
 import { RestTaskActorResolver } from '../workers/runtime/actor';
 import { fetchHttpClient, type HttpClient } from '../workers/runtime/http';
 import type { Clock } from '../workers/runtime/job';
+import { dbTaskContext } from './task-context';
 import { deployProcesses, formatReport, type DeployReport } from './deploy';
 import { startDispatcher, type RunningDispatcher } from './dispatcher';
 import { createLogger, type AppLogger } from './observability/logger';
@@ -119,7 +120,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     for (const line of formatReport(deployment)) logger.debug({}, line);
 
     // 4. workers
-    const tasks = createRestUserTasks(restAddress);
+    const tasks = createRestUserTasks(restAddress, { context: dbTaskContext(ds) });
     let workers: RunningWorkers | null = null;
     if (opts.workers !== false) {
       const actors = new RestTaskActorResolver(async (req) => {
