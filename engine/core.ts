@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { El, Model, parseBpmn, ValidationError } from './model';
 import { evalFeel, feelType, FeelError, isExpression, valueOf } from './feel';
 import { addDuration, nextCycleDue, parseDate, parseDuration, parseTimeCycle } from './time';
-import { Store } from './store';
+import { StateStore } from './store';
 
 export type ErrCode = 'NOT_FOUND' | 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'ALREADY_EXISTS' | 'RESOURCE_EXHAUSTED' | 'DEADLINE_EXCEEDED' | 'UNIMPLEMENTED' | 'INTERNAL';
 export class EngineError extends Error {
@@ -45,7 +45,7 @@ export interface Message { kind: 'msg'; key: string; name: string; correlationKe
 interface Meta { kind: 'meta'; key: 'meta'; nextKey: number; clockOffset: number; position: number }
 
 export interface EngineEvent {
-  position: number; key: string; valueType: string; intent: string; processInstanceKey: string; timestamp: string;
+  position: number; key: string; valueType: string; intent: string; processInstanceKey: string; /** epoch ms, as Zeebe records */ timestamp: number;
   elementId?: string; bpmnElementType?: string; elementInstanceKey?: string; [k: string]: unknown;
 }
 
@@ -88,7 +88,7 @@ export class Engine {
   private models = new Map<string, Model>();
   private meta: Meta = { kind: 'meta', key: 'meta', nextKey: 2251799813685249, clockOffset: 0, position: 0 };
   private dirty = new Map<string, unknown>();
-  private newEvents: { position: number; piKey: string; json: string }[] = [];
+  private newEvents: EngineEvent[] = [];
   private flushScheduled = false;
   private flushWaiters: (() => void)[] = [];
   private agenda: { scopeKey: string; gen: number; flowId: string }[] = [];
@@ -107,13 +107,14 @@ export class Engine {
   private owned = new Map<string, Set<string>>();
   private stopped = false;
 
-  constructor(private store: Store | null, readonly testMode: boolean) {}
+  constructor(private store: StateStore | null, readonly testMode: boolean) {}
 
   // ---------------------------------------------------------------- lifecycle, clock, persistence
   async load(): Promise<void> {
     if (!this.store) return;
-    for (const row of this.store.loadEntities()) {
-      const e = JSON.parse(row.json) as Entity;
+    const loaded = this.store.load();
+    for (const raw of loaded.entities.values()) {
+      const e = raw as Entity;
       switch (e.kind) {
         case 'meta': this.meta = e; break;
         case 'def': this.defs.set(e.key, e); break;
@@ -132,10 +133,11 @@ export class Engine {
         case 'msg': this.messages.set(e.key, e); this.indexMsg(e); break;
       }
     }
-    for (const ev of this.store.loadEvents()) {
-      const list = this.events.get(ev.piKey) ?? [];
-      list.push(JSON.parse(ev.json));
-      this.events.set(ev.piKey, list);
+    for (const raw of loaded.events) {
+      const ev = raw as EngineEvent;
+      const list = this.events.get(ev.processInstanceKey) ?? [];
+      list.push(ev);
+      this.events.set(ev.processInstanceKey, list);
     }
     for (const d of this.defs.values()) this.models.set(d.key, (await parseBpmn(d.xml)).find((m) => m.processId === d.bpmnProcessId)!);
     for (const t of this.timers.values()) this.heap.push({ due: t.due, kind: 'timer', key: t.key });
@@ -207,16 +209,24 @@ export class Engine {
   }
 
   private record(piKey: string, valueType: string, intent: string, key: string, extra: Record<string, unknown> = {}): void {
-    const ev: EngineEvent = { position: ++this.meta.position, key, valueType, intent, processInstanceKey: piKey, timestamp: new Date(this.now()).toISOString(), ...extra };
+    extra.position = ++this.meta.position;
+    extra.key = key;
+    extra.valueType = valueType;
+    extra.intent = intent;
+    extra.processInstanceKey = piKey;
+    extra.timestamp = this.now();
+    const ev = extra as EngineEvent;
     this.touch(this.meta);
     let list = this.events.get(piKey);
     if (!list) { list = []; this.events.set(piKey, list); }
     list.push(ev);
-    if (this.store) this.newEvents.push({ position: ev.position, piKey, json: JSON.stringify(ev) });
+    if (this.store) this.newEvents.push(ev);
   }
 
+  /** Element lifecycle: the record keeps ACTIVATED, COMPLETED, TERMINATING and TERMINATED (not the transient ACTIVATING/COMPLETING). */
   private recordEl(ei: EI, intent: string): void {
-    this.record(ei.piKey, 'PROCESS_INSTANCE', intent, ei.key, { elementId: ei.elementId, bpmnElementType: ei.type, elementInstanceKey: ei.key, flowScopeKey: ei.flowScopeKey ?? '-1' });
+    if (intent === 'ELEMENT_ACTIVATING' || intent === 'ELEMENT_COMPLETING') return;
+    this.record(ei.piKey, 'PROCESS_INSTANCE', intent, ei.key, { elementId: ei.elementId, bpmnElementType: ei.type });
   }
 
   // ---------------------------------------------------------------- deployment
@@ -665,7 +675,6 @@ export class Engine {
     for (const fid of flows) {
       scope.active++;
       this.agenda.push({ scopeKey: scope.key, gen: scope.gen, flowId: fid });
-      this.record(ei.piKey, 'PROCESS_INSTANCE', 'SEQUENCE_FLOW_TAKEN', this.newKey(), { elementId: fid, bpmnElementType: 'SEQUENCE_FLOW' });
     }
     scope.active--;
     this.touch(scope);
@@ -941,7 +950,6 @@ export class Engine {
       owner.state = 'COMPLETED'; owner.endDate = this.now(); this.removeChild(owner); this.touch(owner);
       this.recordEl(owner, 'ELEMENT_COMPLETED');
       const scope = this.eis.get(owner.flowScopeKey!)!;
-      this.record(owner.piKey, 'PROCESS_INSTANCE', 'SEQUENCE_FLOW_TAKEN', this.newKey(), { elementId: owner.chosenFlows[0], bpmnElementType: 'SEQUENCE_FLOW' });
       scope.active--;
       this.activate(scope, eventId, false, vars ?? {});
       return;

@@ -37,9 +37,22 @@ function toJson(v: unknown): unknown {
   return null;
 }
 
+const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SIMPLE_STRING = /^"[^"\\]*"$/;
+const SIMPLE_NUMBER = /^-?\d+(\.\d+)?$/;
+const FEEL_WORDS = new Set(['null', 'true', 'false', 'now', 'today', 'not', 'and', 'or', 'if', 'then', 'else', 'for', 'return', 'some', 'every', 'satisfies', 'in', 'instance', 'of', 'between', 'function', 'external']);
+
 /** Evaluate a FEEL expression (with or without the leading '='). Throws FeelError on syntax errors. */
 export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: number, raw = false): unknown {
   const src = expr.trimStart().startsWith('=') ? expr.trimStart().slice(1) : expr;
+  // fast path for the most common mappings (a plain variable name, null/true/false, a simple string or
+  // number literal): same result as feelin, without building a parser for the context every time
+  const simple = src.trim();
+  if (SIMPLE_NAME.test(simple) && !FEEL_WORDS.has(simple)) return raw ? (vars[simple] ?? null) : toJson(vars[simple]);
+  if (simple === 'null') return null;
+  if (simple === 'true' || simple === 'false') return simple === 'true';
+  if (SIMPLE_STRING.test(simple)) return simple.slice(1, -1);
+  if (SIMPLE_NUMBER.test(simple)) return Number(simple);
   const iso = new Date(nowMs).toISOString();
   const ctx: Record<string, unknown> = {
     ...vars,

@@ -199,6 +199,9 @@ export async function startGrpc(engine: Engine, port: number, host = '0.0.0.0'):
 
   server.addService(service, impl);
   const boundPort = await new Promise<number>((res, rej) => server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? rej(err) : res(p))));
+  // grpc-js leaves Nagle's algorithm on for server sockets; small responses then wait for delayed ACKs.
+  const servers = (server as unknown as { http2Servers?: Map<{ on(ev: string, fn: (s: { setNoDelay?(b: boolean): void }) => void): void }, unknown> }).http2Servers;
+  for (const h of servers?.keys() ?? []) h.on('connection', (sock) => sock.setNoDelay?.(true));
   return { server, port: boundPort };
 }
 

@@ -2,7 +2,7 @@
 import { Engine } from './core';
 import { startGrpc } from './grpc';
 import { startRest } from './rest';
-import { Store } from './store';
+import { openStore } from './store';
 
 export interface EngineOptions {
   /** gRPC gateway port; 0 picks a free port. Default 26500. */
@@ -29,7 +29,7 @@ export interface RunningEngine {
 }
 
 export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngine> {
-  const store = opts.dataDir ? new Store(opts.dataDir) : null;
+  const store = opts.dataDir ? openStore(opts.dataDir) : null;
   const engine = new Engine(store, !!opts.testMode);
   await engine.load();
   engine.start();

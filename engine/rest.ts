@@ -147,10 +147,14 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0'):
   };
 
   // user tasks
-  app.post('/v2/user-tasks/search', h((req) => search([...engine.userTasks.values()].map((u) => userTaskJson(engine, u)), body(req), {
-    candidateGroup: (it, c) => (it.candidateGroups as string[] | undefined ?? []).some((g) => matchValue(g, c)),
-    candidateUser: (it, c) => (it.candidateUsers as string[] | undefined ?? []).some((g) => matchValue(g, c)),
-  })));
+  // a plain `state` filter is applied before mapping: completed tasks stay in memory as history
+  app.post('/v2/user-tasks/search', h((req) => {
+    const st = (((req.body ?? {}) as Obj).filter as Obj | undefined ?? {}).state;
+    return search([...engine.userTasks.values()].filter((u) => typeof st !== 'string' || u.state === st).map((u) => userTaskJson(engine, u)), body(req), {
+      candidateGroup: (it, c) => (it.candidateGroups as string[] | undefined ?? []).some((g) => matchValue(g, c)),
+      candidateUser: (it, c) => (it.candidateUsers as string[] | undefined ?? []).some((g) => matchValue(g, c)),
+    });
+  }));
   app.get('/v2/user-tasks/:key', h((req) => userTaskJson(engine, engine.getUserTask(String(req.params.key)))));
   app.get('/v2/user-tasks/:key/form', h((req, res) => {
     const ut = engine.getUserTask(String(req.params.key));

@@ -1,54 +1,122 @@
-// Durable state: SQLite (WAL) holding one row per entity plus an append-only event table.
-// The engine batches every change made during one event-loop turn into a single transaction
-// (group commit); replies to clients are sent only after that transaction committed.
-// better-sqlite3 ships no types; the few calls used here are typed locally.
-interface Statement { run(...a: unknown[]): unknown; all(...a: unknown[]): unknown[] }
-interface Db { pragma(s: string): unknown; exec(s: string): void; prepare(s: string): Statement; transaction(fn: () => void): () => void; close(): void }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Database = require('better-sqlite3') as new (file: string) => Db;
+// Durable state. Two implementations of one interface:
+// - LogStore (default): an append-only log; each group commit appends ONE line holding every entity changed
+//   and every event recorded during that event-loop turn. A torn last line (crash mid-write) is ignored on
+//   load; on start the log is compacted into a snapshot (written to a temp file, fsynced, renamed).
+// - SqliteStore (ENGINE_STORAGE=sqlite): SQLite in WAL mode, one transaction per group commit.
+// Both write once per event-loop turn, so durability costs one write per batch, not one per command; the
+// engine answers clients only after that write. Against a killed process (SIGKILL) both are durable as soon
+// as the write returned (the data is in the OS page cache); ENGINE_SYNC=FULL adds an fsync per batch for
+// power-loss durability.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export interface StoredEvent { position: number; piKey: string; json: string }
+export interface StateStore {
+  /** Entities by id ("kind/key") and events in position order. */
+  load(): { entities: Map<string, unknown>; events: unknown[] };
+  write(changes: Map<string, unknown>, events: unknown[]): void;
+  close(): void;
+}
 
-export class Store {
+const FULL_SYNC = process.env.ENGINE_SYNC === 'FULL';
+
+export class LogStore implements StateStore {
+  private file: string;
+  private fd: number;
+
+  constructor(private dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, 'engine.log');
+    this.fd = -1;
+  }
+
+  load(): { entities: Map<string, unknown>; events: unknown[] } {
+    const entities = new Map<string, unknown>();
+    const events: unknown[] = [];
+    if (fs.existsSync(this.file)) {
+      const text = fs.readFileSync(this.file, 'utf8');
+      let start = 0;
+      while (start < text.length) {
+        let end = text.indexOf('\n', start);
+        if (end < 0) break; // torn last line: never acknowledged, ignore
+        const line = text.slice(start, end);
+        start = end + 1;
+        if (!line) continue;
+        let batch: { c?: [string, unknown][]; e?: unknown[] };
+        try { batch = JSON.parse(line); } catch { continue; }
+        for (const [id, v] of batch.c ?? []) { if (v === null) entities.delete(id); else entities.set(id, v); }
+        for (const e of batch.e ?? []) events.push(e);
+        void end;
+      }
+    }
+    this.compact(entities, events);
+    this.fd = fs.openSync(this.file, 'a');
+    return { entities, events };
+  }
+
+  private compact(entities: Map<string, unknown>, events: unknown[]): void {
+    const tmp = this.file + '.tmp';
+    const fd = fs.openSync(tmp, 'w');
+    const all = [...entities.entries()];
+    for (let i = 0; i < all.length; i += 2000) fs.writeSync(fd, JSON.stringify({ c: all.slice(i, i + 2000) }) + '\n');
+    for (let i = 0; i < events.length; i += 5000) fs.writeSync(fd, JSON.stringify({ e: events.slice(i, i + 5000) }) + '\n');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, this.file);
+  }
+
+  write(changes: Map<string, unknown>, events: unknown[]): void {
+    if (this.fd < 0) this.fd = fs.openSync(this.file, 'a');
+    const line = JSON.stringify({ c: changes.size ? [...changes.entries()] : undefined, e: events.length ? events : undefined }) + '\n';
+    fs.writeSync(this.fd, line);
+    if (FULL_SYNC) fs.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd >= 0) { fs.closeSync(this.fd); this.fd = -1; }
+  }
+}
+
+// better-sqlite3 ships no types; the few calls used here are typed locally.
+interface Statement { run(...a: unknown[]): unknown; all(...a: unknown[]): unknown[] }
+interface Db { pragma(s: string): unknown; exec(s: string): void; prepare(s: string): Statement; transaction(fn: () => void): () => void; close(): void }
+
+export class SqliteStore implements StateStore {
   private db: Db;
   private upsert: Statement;
   private del: Statement;
-  private addEvent: Statement;
+  private addEvents: Statement;
 
   constructor(dataDir: string) {
     fs.mkdirSync(dataDir, { recursive: true });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Database = require('better-sqlite3') as new (file: string) => Db;
     this.db = new Database(path.join(dataDir, 'engine.sqlite'));
     this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a commit survives a crash of the process (SIGKILL); only an OS crash or power
-    // loss may drop the last transactions. Set ENGINE_SYNC=FULL for an fsync per group commit.
-    this.db.pragma(`synchronous = ${process.env.ENGINE_SYNC === 'FULL' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma(`synchronous = ${FULL_SYNC ? 'FULL' : 'NORMAL'}`);
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS entity (id TEXT PRIMARY KEY, json TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS event (position INTEGER PRIMARY KEY, pi TEXT NOT NULL, json TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS event_pi ON event(pi, position);
+      CREATE TABLE IF NOT EXISTS entity (id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS event_batch (seq INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL);
     `);
-    this.upsert = this.db.prepare('INSERT INTO entity (id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json');
+    this.upsert = this.db.prepare('INSERT OR REPLACE INTO entity (id, json) VALUES (?, ?)');
     this.del = this.db.prepare('DELETE FROM entity WHERE id = ?');
-    this.addEvent = this.db.prepare('INSERT INTO event (position, pi, json) VALUES (?, ?, ?)');
+    this.addEvents = this.db.prepare('INSERT INTO event_batch (json) VALUES (?)');
   }
 
-  loadEntities(): { id: string; json: string }[] {
-    return this.db.prepare('SELECT id, json FROM entity').all() as { id: string; json: string }[];
+  load(): { entities: Map<string, unknown>; events: unknown[] } {
+    const entities = new Map<string, unknown>();
+    for (const r of this.db.prepare('SELECT id, json FROM entity').all() as { id: string; json: string }[]) entities.set(r.id, JSON.parse(r.json));
+    const events: unknown[] = [];
+    for (const r of this.db.prepare('SELECT json FROM event_batch ORDER BY seq').all() as { json: string }[]) events.push(...JSON.parse(r.json));
+    return { entities, events };
   }
 
-  loadEvents(): StoredEvent[] {
-    return (this.db.prepare('SELECT position, pi, json FROM event ORDER BY position').all() as { position: number; pi: string; json: string }[]).map((r) => ({ position: r.position, piKey: r.pi, json: r.json }));
-  }
-
-  write(changes: Map<string, unknown>, events: StoredEvent[]): void {
+  write(changes: Map<string, unknown>, events: unknown[]): void {
     const tx = this.db.transaction(() => {
       for (const [id, v] of changes) {
         if (v === null) this.del.run(id);
         else this.upsert.run(id, JSON.stringify(v));
       }
-      for (const e of events) this.addEvent.run(e.position, e.piKey, e.json);
+      if (events.length) this.addEvents.run(JSON.stringify(events));
     });
     tx();
   }
@@ -56,4 +124,8 @@ export class Store {
   close(): void {
     this.db.close();
   }
+}
+
+export function openStore(dataDir: string): StateStore {
+  return process.env.ENGINE_STORAGE === 'sqlite' ? new SqliteStore(dataDir) : new LogStore(dataDir);
 }
