@@ -294,6 +294,7 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       if (base.eventKind === 'timer' && base.timer?.kind === 'duration') bad(fe, 'A timer start event must have a timeDate or timeCycle');
       if (fe.isInterrupting === false) bad(fe, 'Event sub-processes are not supported');
       if (base.inputs) bad(fe, 'Input mappings are not allowed on start events');
+      if (base.eventKind === 'message' && base.message && isExpression(base.message.name)) bad(fe, 'The message name of a message start event must be static (not an expression)');
       break;
     case 'bpmn:EndEvent':
       base.type = 'END_EVENT';

@@ -25,18 +25,16 @@ export function userTaskJson(engine: Engine, u: UserTask): Obj {
   });
 }
 
-function hasIncident(engine: Engine, ei: EI): boolean {
-  if (ei.type === 'PROCESS') {
-    for (const i of engine.incidents.values()) if (i.piKey === ei.key && i.state === 'ACTIVE') return true;
-    return false;
-  }
-  return !!ei.incidentKey;
+function incidentInstances(engine: Engine): Set<string> {
+  const out = new Set<string>();
+  for (const i of engine.incidents.values()) if (i.state === 'ACTIVE') out.add(i.piKey);
+  return out;
 }
 
-function processInstanceJson(engine: Engine, ei: EI): Obj {
+function processInstanceJson(engine: Engine, ei: EI, withIncident: Set<string> = incidentInstances(engine)): Obj {
   return strip({
     processDefinitionId: ei.bpmnProcessId, processDefinitionName: ei.name, processDefinitionVersion: ei.version, startDate: iso(ei.startDate), endDate: iso(ei.endDate),
-    state: ei.state === 'COMPLETED' ? 'COMPLETED' : ei.state === 'TERMINATED' ? 'TERMINATED' : 'ACTIVE', hasIncident: hasIncident(engine, ei), tenantId: TENANT,
+    state: ei.state === 'COMPLETED' ? 'COMPLETED' : ei.state === 'TERMINATED' ? 'TERMINATED' : 'ACTIVE', hasIncident: withIncident.has(ei.key), tenantId: TENANT,
     processInstanceKey: ei.key, processDefinitionKey: ei.defKey, parentProcessInstanceKey: ei.parentPiKey, parentElementInstanceKey: ei.parentEiKey,
   });
 }
@@ -88,6 +86,15 @@ function matchValue(actual: unknown, cond: unknown): boolean {
   }
   if (actual === undefined || actual === null) return false;
   return String(actual) === String(cond);
+}
+
+/** Cheap pre-filter on processInstanceKey (plain equality) before items are shaped. */
+function piFilter(body: Obj): string | undefined {
+  const f = (body?.filter ?? {}) as Obj;
+  const v = f.processInstanceKey;
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  if (v && typeof v === 'object' && typeof (v as Obj).$eq === 'string') return String((v as Obj).$eq);
+  return undefined;
 }
 
 function search(items: Obj[], body: Obj, special: Record<string, (item: Obj, cond: unknown) => boolean> = {}): Obj {
@@ -150,7 +157,8 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0'):
   // a plain `state` filter is applied before mapping: completed tasks stay in memory as history
   app.post('/v2/user-tasks/search', h((req) => {
     const st = (((req.body ?? {}) as Obj).filter as Obj | undefined ?? {}).state;
-    return search([...engine.userTasks.values()].filter((u) => typeof st !== 'string' || u.state === st).map((u) => userTaskJson(engine, u)), body(req), {
+    const pk = piFilter(body(req));
+    return search([...engine.userTasks.values()].filter((u) => (typeof st !== 'string' || u.state === st) && (!pk || u.piKey === pk)).map((u) => userTaskJson(engine, u)), body(req), {
       candidateGroup: (it, c) => (it.candidateGroups as string[] | undefined ?? []).some((g) => matchValue(g, c)),
       candidateUser: (it, c) => (it.candidateUsers as string[] | undefined ?? []).some((g) => matchValue(g, c)),
     });
@@ -172,8 +180,12 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0'):
   app.post('/v2/user-tasks/:key/completion', h((req) => { engine.completeUserTask(String(req.params.key), vars(body(req).variables)); return undefined; }));
 
   // process instances
-  const pis = () => [...engine.eis.values()].filter((e) => e.type === 'PROCESS').map((e) => processInstanceJson(engine, e));
-  app.post('/v2/process-instances/search', h((req) => search(pis(), body(req))));
+  const pis = (pk?: string) => {
+    const inc = incidentInstances(engine);
+    const src = pk ? [engine.eis.get(pk)].filter((e): e is EI => !!e) : [...engine.eis.values()];
+    return src.filter((e) => e.type === 'PROCESS').map((e) => processInstanceJson(engine, e, inc));
+  };
+  app.post('/v2/process-instances/search', h((req) => search(pis(piFilter(body(req))), body(req))));
   app.get('/v2/process-instances/:key', h((req) => {
     const ei = engine.eis.get(String(req.params.key));
     if (!ei || ei.type !== 'PROCESS') throw new EngineError('NOT_FOUND', `Process instance with key '${req.params.key}' not found`);
@@ -187,8 +199,8 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0'):
   app.post('/v2/process-instances/:key/cancellation', h((req) => { engine.cancelInstance(String(req.params.key)); return undefined; }));
 
   // element instances
-  const eis = () => [...engine.eis.values()].filter((e) => e.type !== 'PROCESS').map((e) => elementInstanceJson(engine, e));
-  app.post('/v2/element-instances/search', h((req) => search(eis(), body(req))));
+  const eis = (pk?: string) => [...engine.eis.values()].filter((e) => e.type !== 'PROCESS' && (!pk || e.piKey === pk)).map((e) => elementInstanceJson(engine, e));
+  app.post('/v2/element-instances/search', h((req) => search(eis(piFilter(body(req))), body(req))));
   app.get('/v2/element-instances/:key', h((req) => {
     const ei = engine.eis.get(String(req.params.key));
     if (!ei || ei.type === 'PROCESS') throw new EngineError('NOT_FOUND', `Element instance with key '${req.params.key}' not found`);
@@ -196,12 +208,12 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0'):
   }));
 
   // variables
-  const allVars = () => {
+  const allVars = (pk?: string) => {
     const out: Obj[] = [];
-    for (const s of engine.varScopes.values()) for (const [name, v] of Object.entries(s.vars)) out.push({ name, value: JSON.stringify(v.value), tenantId: TENANT, variableKey: v.key, scopeKey: s.key, processInstanceKey: s.piKey, isTruncated: false });
+    for (const s of engine.varScopes.values()) if (!pk || s.piKey === pk) for (const [name, v] of Object.entries(s.vars)) out.push({ name, value: JSON.stringify(v.value), tenantId: TENANT, variableKey: v.key, scopeKey: s.key, processInstanceKey: s.piKey, isTruncated: false });
     return out;
   };
-  app.post('/v2/variables/search', h((req) => search(allVars(), body(req))));
+  app.post('/v2/variables/search', h((req) => search(allVars(piFilter(body(req))), body(req))));
   app.get('/v2/variables/:key', h((req) => {
     const v = allVars().find((x) => x.variableKey === String(req.params.key));
     if (!v) throw new EngineError('NOT_FOUND', `Variable with key '${req.params.key}' not found`);
@@ -210,7 +222,7 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0'):
   }));
 
   // incidents
-  app.post('/v2/incidents/search', h((req) => search([...engine.incidents.values()].map(incidentJson), body(req))));
+  app.post('/v2/incidents/search', h((req) => search([...engine.incidents.values()].filter(((pk) => (i: Incident) => !pk || i.piKey === pk)(piFilter(body(req)))).map(incidentJson), body(req))));
   app.get('/v2/incidents/:key', h((req) => {
     const i = engine.incidents.get(String(req.params.key));
     if (!i) throw new EngineError('NOT_FOUND', `Incident with key '${req.params.key}' not found`);
