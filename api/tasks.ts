@@ -66,7 +66,7 @@ export interface UserTaskPort {
   /** the task's form; `formKey` (from the task) lets an implementation answer from its cache */
   form(key: string, formKey?: string | null): Promise<TaskForm | null>;
   /** root-scope variables of the instances, only the names given */
-  variables(processInstanceKeys: string[], names: string[]): Promise<Map<string, Record<string, unknown>>>;
+  variables(processInstanceKeys: string[], names: string[], definitions?: Map<string, string>): Promise<Map<string, Record<string, unknown>>>;
   /** variables local to one scope (e.g. the user task's element instance: its input mappings) */
   localVariables(scopeKey: string, names: string[]): Promise<Record<string, unknown>>;
   assign(key: string, assignee: string): Promise<void>;
@@ -83,7 +83,7 @@ export interface RestUserTaskOptions {
    * business keys of instances from the system of record; instances it does not know fall back to a
    * variable search in the engine
    */
-  context?: (processInstanceKeys: string[]) => Promise<Map<string, Record<string, unknown>>>;
+  context?: (processInstanceKeys: string[], definitions?: Map<string, string>) => Promise<Map<string, Record<string, unknown>>>;
 }
 
 export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions = {}): UserTaskPort {
@@ -136,11 +136,11 @@ export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions =
       if (form.formKey) forms.set(String(form.formKey), form);
       return form;
     },
-    async variables(pis, names) {
+    async variables(pis, names, definitions) {
       const out = new Map<string, Record<string, unknown>>();
       if (!pis.length || !names.length) return out;
       if (opts.context && names.every((n) => (CONTEXT_VARIABLES as readonly string[]).includes(n))) {
-        const known = await opts.context(pis);
+        const known = await opts.context(pis, definitions);
         for (const [k, v] of known) out.set(k, v);
         pis = pis.filter((k) => !known.has(k));
         if (!pis.length) return out;
@@ -386,7 +386,8 @@ export const TASK_ROUTES: RouteSpec[] = [
         const items = [...byKey.values()]
           .sort((a, b) => String(a.creationDate ?? '').localeCompare(String(b.creationDate ?? '')) || (BigInt(a.userTaskKey) < BigInt(b.userTaskKey) ? -1 : 1))
           .slice(0, query.limit);
-        const ctx = await tasks.variables([...new Set(items.map((t) => String(t.processInstanceKey)))], [...CONTEXT_VARIABLES]);
+        const defs = new Map(items.filter((t) => t.processDefinitionId).map((t) => [String(t.processInstanceKey), String(t.processDefinitionId)]));
+        const ctx = await tasks.variables([...new Set(items.map((t) => String(t.processInstanceKey)))], [...CONTEXT_VARIABLES], defs);
         return { items: items.map((t) => taskDto(t, ctx.get(String(t.processInstanceKey)))), total: items.length };
       }),
   }),

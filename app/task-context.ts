@@ -12,20 +12,33 @@ import {
   MonthlyReportEntity,
   ServiceRequestEntity,
 } from '../db/entities/index';
+import { PROCESS } from '../domain/vocabulary';
 
-export type ContextResolver = (processInstanceKeys: string[]) => Promise<Map<string, Record<string, unknown>>>;
+/** instance keys, with the process definition id of each when known (then only its table is read) */
+export type ContextResolver = (processInstanceKeys: string[], definitions?: Map<string, string>) => Promise<Map<string, Record<string, unknown>>>;
 
 export function dbTaskContext(ds: DataSource): ContextResolver {
-  return async (keys) => {
+  return async (keys, definitions) => {
     const out = new Map<string, Record<string, unknown>>();
     if (!keys.length) return out;
-    const where = { processInstanceKey: In(keys) };
+    const of = (process: string) => {
+      const ks = definitions ? keys.filter((k) => !definitions.has(k) || definitions.get(k) === process) : keys;
+      return ks.length ? { processInstanceKey: In(ks) } : null;
+    };
+    const none = Promise.resolve([] as never[]);
+    const w = {
+      order: of(PROCESS.provisioning),
+      change: of(PROCESS.change),
+      round: of(PROCESS.countersign),
+      request: of(PROCESS.serviceRequest),
+      report: of(PROCESS.monthlyReport),
+    };
     const [orders, changes, rounds, requests, reports] = await Promise.all([
-      ds.getRepository(BusinessOrderEntity).find({ where, select: { processInstanceKey: true, orderNo: true } }),
-      ds.getRepository(ChangeOrderEntity).find({ where, select: { processInstanceKey: true, changeOrderNo: true, orderId: true } }),
-      ds.getRepository(CountersignRoundEntity).find({ where, select: { processInstanceKey: true, contractNo: true, contractType: true, orderNo: true } }),
-      ds.getRepository(ServiceRequestEntity).find({ where, select: { processInstanceKey: true, requestNo: true, requestType: true } }),
-      ds.getRepository(MonthlyReportEntity).find({ where, select: { processInstanceKey: true, month: true } }),
+      w.order ? ds.getRepository(BusinessOrderEntity).find({ where: w.order, select: { processInstanceKey: true, orderNo: true } }) : none,
+      w.change ? ds.getRepository(ChangeOrderEntity).find({ where: w.change, select: { processInstanceKey: true, changeOrderNo: true, orderId: true } }) : none,
+      w.round ? ds.getRepository(CountersignRoundEntity).find({ where: w.round, select: { processInstanceKey: true, contractNo: true, contractType: true, orderNo: true } }) : none,
+      w.request ? ds.getRepository(ServiceRequestEntity).find({ where: w.request, select: { processInstanceKey: true, requestNo: true, requestType: true } }) : none,
+      w.report ? ds.getRepository(MonthlyReportEntity).find({ where: w.report, select: { processInstanceKey: true, month: true } }) : none,
     ]);
     for (const o of orders) out.set(o.processInstanceKey!, { orderNo: o.orderNo });
     if (changes.length) {
