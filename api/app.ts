@@ -149,11 +149,13 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
     const fromDomain = fromDomainError(err);
     if (err instanceof ProblemError) problem = err;
     else if (fromDomain) problem = fromDomain;
-    else if (isBodyParserError(err)) {
+    else if (isClientError(err)) {
+      // body-parser and router errors (http-errors with a 4xx status)
       if (err.type === 'entity.too.large') problem = payloadTooLarge(bodyLimit);
       else if (err.type === 'entity.parse.failed') problem = malformedJson(`the body is not valid JSON: ${err.message}`);
       else if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') problem = unsupportedMediaType(err.message);
-      else problem = new ProblemError(err.status ?? 400, 'bad-request', 'Bad request', err.message);
+      else if (err instanceof URIError) problem = new ProblemError(400, 'bad-request', 'Bad request', err.message, [{ in: 'path', pointer: '', detail: 'not valid percent-encoding' }]);
+      else problem = new ProblemError(err.status, 'bad-request', 'Bad request', err.message, [{ in: 'body', pointer: '', detail: err.message }]);
     } else {
       logError(err, { method: req.method, url: req.originalUrl });
       problem = internalError();
@@ -177,8 +179,9 @@ function jsonOnly(req: Request, _res: Response, next: NextFunction) {
   next();
 }
 
-function isBodyParserError(e: unknown): e is { type: string; status?: number; message: string } {
-  return typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string' && 'status' in e;
+function isClientError(e: unknown): e is Error & { type?: string; status: number } {
+  const status = (e as { status?: unknown })?.status;
+  return e instanceof Error && typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function pathMatches(pattern: string, path: string): boolean {

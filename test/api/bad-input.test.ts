@@ -122,6 +122,9 @@ const CASES: Case[] = [
   { name: 'correction of an unknown record kind', user: 'admin', method: 'POST', path: `/api/records/invoice/${UNKNOWN}/corrections`, opts: { body: { reason: 'x', changes: { a: 1 } } }, status: 400, fields: [['path', '/kind']] },
   { name: 'correction of an unknown record', user: 'admin', method: 'POST', path: `/api/records/business-order/${UNKNOWN}/corrections`, opts: { body: { reason: 'x', changes: { accounts: 1 } } }, status: 404 },
   { name: 'correction without changes', user: 'admin', method: 'POST', path: (w) => `/api/records/business-order/${w.orderA}/corrections`, opts: { body: { reason: 'x', changes: {} } }, status: 400, fields: [['body', '/changes']] },
+  { name: 'broken percent-encoding in the path', user: 'auditor', method: 'GET', path: '/api/orders/%E0%A4%A', status: 400, fields: [['path', '']] },
+  { name: 'a compressed body it cannot decode', user: 'customer-manager', method: 'POST', path: '/api/orders', opts: { raw: '{}', headers: { 'content-encoding': 'br' } }, status: 400, fields: [['body', '']] },
+  { name: 'a charset it does not read', user: 'customer-manager', method: 'POST', path: '/api/orders', opts: { raw: '{}', headers: { 'content-type': 'application/json; charset=latin1' } }, status: 415 },
   { name: 'an unknown route', user: 'admin', method: 'GET', path: '/api/invoices', status: 404 },
   { name: 'a wrong method on a known path', user: 'admin', method: 'DELETE', path: (w) => `/api/orders/${w.orderA}`, status: 405 },
   { name: 'a token that is not a JWT', user: '', method: 'GET', path: '/api/orders', opts: { headers: { authorization: 'Bearer not.a.jwt' } }, status: 401 },
@@ -155,6 +158,7 @@ describe('api: bad input is refused and changes nothing', function () {
         );
       }
       expect(await snapshot(api.ds)).to.deep.equal(before);
+      expect(api.errors, 'nothing unexpected was logged').to.deep.equal([]);
     });
   }
 

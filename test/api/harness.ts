@@ -34,6 +34,8 @@ export interface ApiHarness {
   url: string;
   ds: DataSource;
   auth: Authenticator;
+  /** what the app logged as unexpected (500) errors */
+  errors: unknown[];
   request(method: string, path: string, opts?: ReqOpts): Promise<Res>;
   /** local mode: a token for a demo user (cached) */
   token(username: string): Promise<string>;
@@ -42,10 +44,19 @@ export interface ApiHarness {
 
 export async function startApi(opts: { auth?: Authenticator; beforeAuth?: (ds: DataSource) => Promise<void> } = {}): Promise<ApiHarness> {
   const ds = await openTestDataSource();
+  const errors: unknown[] = [];
   await (opts.beforeAuth ?? resetApiData)(ds);
   const auth = opts.auth ?? createLocalAuth({ secret: TEST_SECRET, users: await demoUsers(ds) });
   const app = createApp(
-    { auth, store: createStore(ds), health: createHealth(ds), logError: (e, ctx) => console.error('api error', ctx, e) },
+    {
+      auth,
+      store: createStore(ds),
+      health: createHealth(ds),
+      logError: (e, ctx) => {
+        errors.push(e);
+        console.error('api error', ctx, e);
+      },
+    },
     { validateResponses: true },
   );
   const server: http.Server = await new Promise((resolve) => {
@@ -76,6 +87,7 @@ export async function startApi(opts: { auth?: Authenticator; beforeAuth?: (ds: D
     url,
     ds,
     auth,
+    errors,
     request,
     async token(username) {
       let t = tokens.get(username);
