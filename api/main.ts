@@ -21,7 +21,7 @@ export async function buildAuth(config: Config, ds: DataSource): Promise<Authent
       audience: config.OIDC_AUDIENCE!,
       jwksUri: config.OIDC_JWKS_URL!,
       rolesClaim: config.OIDC_ROLES_CLAIM,
-      apPartnerClaim: 'ap_partner_id',
+      apPartnerClaim: config.OIDC_AP_PARTNER_CLAIM,
     });
   }
   return createLocalAuth({ secret: config.JWT_SECRET!, users: await demoUsers(ds) });

@@ -33,6 +33,7 @@ export const configSchema = {
     OIDC_AUDIENCE: { type: 'string', minLength: 1 },
     OIDC_JWKS_URL: { type: 'string', format: 'uri' },
     OIDC_ROLES_CLAIM: { type: 'string', minLength: 1, default: 'roles', description: 'claim (dot path) holding the role ids' },
+    OIDC_AP_PARTNER_CLAIM: { type: 'string', minLength: 1, default: 'ap_partner_id', description: 'claim (dot path) holding the AP partner id of AP users' },
     JWT_SECRET: { type: 'string', minLength: 16, description: 'HMAC secret for local-mode tokens' },
     ZEEBE_GRPC_ADDRESS: { type: 'string', pattern: '^(grpcs?://)?[^\\s:/]+(:\\d+)?$', default: 'grpc://localhost:26500' },
     ZEEBE_REST_ADDRESS: { type: 'string', format: 'uri', default: 'http://localhost:8080' },
@@ -69,6 +70,7 @@ export interface Config {
   readonly OIDC_AUDIENCE?: string;
   readonly OIDC_JWKS_URL?: string;
   readonly OIDC_ROLES_CLAIM: string;
+  readonly OIDC_AP_PARTNER_CLAIM: string;
   /** always set in local mode (a development default when unset) */
   readonly JWT_SECRET?: string;
   readonly ZEEBE_GRPC_ADDRESS: string;
