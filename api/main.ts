@@ -13,7 +13,8 @@ import { createStore } from './store';
 import { createRestUserTasks } from './tasks';
 import type { DataSource } from 'typeorm';
 
-export async function buildAuth(config: Config, ds: DataSource): Promise<Authenticator> {
+/** The authenticator of AUTH_MODE (the data source gives local mode its AP users). */
+export async function buildAuth(config: Config, ds?: DataSource): Promise<Authenticator> {
   assertAuthModeAllowed(config.AUTH_MODE, config.NODE_ENV);
   if (config.AUTH_MODE === 'oidc') {
     return createOidcAuth({
@@ -24,6 +25,7 @@ export async function buildAuth(config: Config, ds: DataSource): Promise<Authent
       apPartnerClaim: config.OIDC_AP_PARTNER_CLAIM,
     });
   }
+  if (!ds) throw new Error('local auth needs the database (AP users)');
   return createLocalAuth({ secret: config.JWT_SECRET!, users: await demoUsers(ds) });
 }
 

@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { createOidcAuth } from '../../api/auth';
+import { buildAuth } from '../../api/main';
+import { loadConfig } from '../../config/index';
 import { startApi, type ApiHarness } from './harness';
 
 describe('api: OIDC bearer tokens (JWKS on loopback)', function () {
@@ -33,9 +34,9 @@ describe('api: OIDC bearer tokens (JWKS on loopback)', function () {
     });
     await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
     jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/certs`;
-    api = await startApi({
-      auth: createOidcAuth({ issuer, audience, jwksUri: jwksUrl, rolesClaim: 'realm_access.roles', apPartnerClaim: 'ap_partner_id', clockToleranceSeconds: 5 }),
-    });
+    // configured exactly as in production: environment → loadConfig → buildAuth
+    const config = loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'oidc', OIDC_ISSUER: issuer, OIDC_AUDIENCE: audience, OIDC_JWKS_URL: jwksUrl, OIDC_ROLES_CLAIM: 'realm_access.roles' });
+    api = await startApi({ auth: await buildAuth(config) });
   });
   after(async () => {
     await api?.close();
