@@ -261,23 +261,29 @@ export class Engine {
       ids.add(m.processId);
     }
     if (errors.length) throw new EngineError('INVALID_ARGUMENT', `Command 'CREATE' rejected with code 'INVALID_ARGUMENT': Expected to deploy new resources, but encountered the following errors:\n${errors.join('\n')}`);
+    // As Zeebe: a resource is a duplicate when its latest version has the same resource name and content;
+    // when any resource of a deployment is new or changed, every resource of it gets a new version (8.6+).
+    const sum = (t: string) => createHash('sha256').update(t).digest('hex');
+    const allDuplicates =
+      forms.every((f) => { const l = this.latestForm(f.id); return !!l && l.checksum === sum(f.schema) && l.resourceName === f.name; }) &&
+      bpmn.every((b) => b.models.every((m) => { const l = this.latestDef(m.processId); return !!l && l.checksum === sum(b.xml) && l.resourceName === b.name; }));
     const deploymentKey = this.newKey();
     const outP: ProcDef[] = [];
     const outF: FormDef[] = [];
     for (const f of forms) {
-      const checksum = createHash('sha256').update(f.schema).digest('hex');
+      const checksum = sum(f.schema);
       const latest = this.latestForm(f.id);
-      if (latest && latest.checksum === checksum) { outF.push(latest); continue; }
+      if (allDuplicates && latest) { outF.push(latest); continue; }
       const fd: FormDef = { kind: 'form', key: this.newKey(), formId: f.id, version: (latest?.version ?? 0) + 1, resourceName: f.name, checksum, schema: f.schema, deploymentKey };
       this.forms.set(fd.key, fd);
       this.touch(fd);
       outF.push(fd);
     }
     for (const b of bpmn) {
-      const checksum = createHash('sha256').update(b.xml).digest('hex');
+      const checksum = sum(b.xml);
       for (const m of b.models) {
         const latest = this.latestDef(m.processId);
-        if (latest && latest.checksum === checksum) { outP.push(latest); continue; }
+        if (allDuplicates && latest) { outP.push(latest); continue; }
         const pd: ProcDef = { kind: 'def', key: this.newKey(), bpmnProcessId: m.processId, version: (latest?.version ?? 0) + 1, resourceName: b.name, checksum, xml: b.xml, deploymentKey, name: m.name };
         this.defs.set(pd.key, pd);
         this.models.set(pd.key, m);
@@ -294,12 +300,12 @@ export class Engine {
     return { key: deploymentKey, processes: outP, forms: outF };
   }
 
-  latestDef(bpmnProcessId: string): ProcDef | undefined {
+  latestDef(bpmnProcessId: string | undefined): ProcDef | undefined {
     let best: ProcDef | undefined;
     for (const d of this.defs.values()) if (d.bpmnProcessId === bpmnProcessId && (!best || d.version > best.version)) best = d;
     return best;
   }
-  latestForm(formId: string): FormDef | undefined {
+  latestForm(formId: string | undefined): FormDef | undefined {
     let best: FormDef | undefined;
     for (const d of this.forms.values()) if (d.formId === formId && (!best || d.version > best.version)) best = d;
     return best;

@@ -21,6 +21,15 @@ export function addDuration(fromMs: number, d: Duration): number {
 }
 
 export function parseDate(s: string): number | null {
+  const zoned = /^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(?:@|\[)([A-Za-z_]+\/[A-Za-z_/+-]+)\]?$/.exec(s.trim());
+  if (zoned) {
+    // a FEEL date-time with a zone id (e.g. 2026-10-08T23:59:59@Asia/Shanghai)
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Temporal } = require('temporal-polyfill') as { Temporal: { ZonedDateTime: { from(x: string): { epochMilliseconds: number } } } };
+      return Temporal.ZonedDateTime.from(`${zoned[1]}[${zoned[2]}]`).epochMilliseconds;
+    } catch { return null; }
+  }
   const v = s.trim().replace(/\[.*\]$/, '');
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(v)) return null;
   const t = Date.parse(v);

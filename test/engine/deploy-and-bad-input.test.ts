@@ -121,3 +121,21 @@ describe('engine conformance: deployment and bad input', function () {
     expect((await http(ctx, 'GET', '/engine/process-instances/1/events')).status).to.equal(404);
   });
 });
+
+describe('engine conformance: deployment versions (multi-resource)', function () {
+  let ctx: Ctx;
+  before(async () => { ctx = await setup(); });
+  after(async () => ctx?.stop());
+
+  it('the same content under another resource name is a new version; a changed resource versions every resource deployed with it', async () => {
+    const a = `conf-multi-a-${uid()}`;
+    const b = `conf-multi-b-${uid()}`;
+    const xa = readFixture('service-task.bpmn').replace('conf-service-task', a);
+    const xb = readFixture('service-task.bpmn').replace('conf-service-task', b);
+    const versions = (d: any) => Object.fromEntries(d.deployments.map((x: any) => [x.process.bpmnProcessId, x.process.version]));
+    expect(versions(await ctx.zbc.deployResources([{ name: 'a.bpmn', process: Buffer.from(xa) }, { name: 'b.bpmn', process: Buffer.from(xb) }]))).to.deep.equal({ [a]: 1, [b]: 1 });
+    expect(versions(await ctx.zbc.deployResources([{ name: 'a.bpmn', process: Buffer.from(xa) }, { name: 'b.bpmn', process: Buffer.from(xb) }]))).to.deep.equal({ [a]: 1, [b]: 1 });
+    expect(versions(await ctx.zbc.deployResources([{ name: 'a.bpmn', process: Buffer.from(xa) }, { name: 'b.bpmn', process: Buffer.from(xb.replace('name="Do it"', 'name="B changed"')) }]))).to.deep.equal({ [a]: 2, [b]: 2 });
+    expect(versions(await ctx.zbc.deployResources([{ name: 'renamed-a.bpmn', process: Buffer.from(xa) }]))).to.deep.equal({ [a]: 3 });
+  });
+});
