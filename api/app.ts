@@ -2,7 +2,7 @@
  * createApp(services): pure wiring of the route table into Express. No environment reads, no
  * connections opened here: everything arrives in `services`.
  */
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { ValidateFunction } from 'ajv';
 import type { Principal } from './auth';
 import { buildOpenApi } from './openapi';
@@ -31,6 +31,13 @@ export interface AppOptions {
   /** check every response against its declared schema (tests): a mismatch is a 500 */
   validateResponses?: boolean;
   routes?: RouteSpec[];
+  /**
+   * metrics (app/observability/metrics.ts): the latency histogram on every request, labelled by route
+   * pattern, and GET /metrics at the root (never under /api: reached on the internal network only)
+   */
+  metrics?: { httpMiddleware(): RequestHandler; metricsHandler(): RequestHandler };
+  /** request logging (app/observability/http.ts requestLogging): request id, one log line per request */
+  requestLogging?: RequestHandler;
 }
 
 const EMPTY_OBJECT: JsonSchema = { type: 'object', additionalProperties: false, properties: {} };
@@ -50,6 +57,11 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+
+  // ---------------------------------------------------------------- observability (injected)
+  if (opts.metrics) app.use(opts.metrics.httpMiddleware());
+  if (opts.requestLogging) app.use(opts.requestLogging);
+  if (opts.metrics) app.get('/metrics', opts.metrics.metricsHandler());
 
   // ---------------------------------------------------------------- health (root, not under /api)
   app.get('/health/live', (_req, res) => {
@@ -157,7 +169,7 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
       else if (err instanceof URIError) problem = new ProblemError(400, 'bad-request', 'Bad request', err.message, [{ in: 'path', pointer: '', detail: 'not valid percent-encoding' }]);
       else problem = new ProblemError(err.status, 'bad-request', 'Bad request', err.message, [{ in: 'body', pointer: '', detail: err.message }]);
     } else {
-      logError(err, { method: req.method, url: req.originalUrl });
+      logError(err, { method: req.method, url: req.originalUrl, ...(res.locals.requestId ? { requestId: res.locals.requestId } : {}) });
       problem = internalError();
     }
     if (problem.status === 405) res.setHeader('allow', ((problem.extensions.allowed as string[]) ?? []).join(', '));
