@@ -12,7 +12,7 @@
 import type { DataSource } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity } from '../db/entities/index';
 import { createApPartner, createCustomer } from '../domain/parties';
-import { ApiClient } from './api-client';
+import { ApiClient, waitFor } from './api-client';
 import { startApSimulator, type ApSimulator } from './ap-simulator';
 import type { RunningSystem } from './system';
 
@@ -60,7 +60,14 @@ export async function loadDemoData(sys: RunningSystem): Promise<{ created: boole
   // the AP endpoint of the demo partners (accepts signed requests; the AP then reports through the API)
   if (!simulator) {
     try {
-      simulator = await startApSimulator({ secret: DEMO_AP_SECRET, port: demoApPort() });
+      // the simulated AP reports completion with its payment basis a few seconds after each request
+      simulator = await startApSimulator({
+        secret: DEMO_AP_SECRET,
+        port: demoApPort(),
+        onRequest: (r) => {
+          setTimeout(() => void reportAsAp(api, r.body).catch((e: Error) => sys.logger.warn({ err: e.message }, 'demo AP report failed')), 3000).unref();
+        },
+      });
       sys.logger.info({ url: simulator.url }, 'demo AP endpoint listening');
     } catch (e) {
       sys.logger.warn({ err: (e as Error).message }, 'demo AP endpoint could not start');
@@ -98,7 +105,23 @@ export async function loadDemoData(sys: RunningSystem): Promise<{ created: boole
   await api.step('tech-dept', 'configure-platform', { orderNo: o3.orderNo }, { configurationReply: '已在业务平台开通 80 个账号', configuredAt: today }, 30_000);
   await api.step(cm, 'accept-configuration', { orderNo: o3.orderNo }, { acceptanceDecision: 'ACCEPTED', acceptanceOpinion: '验收通过' }, 30_000);
   await api.step(cm, 'deliver-to-customer', { orderNo: o3.orderNo }, { deliveredOn: today, deliveryNote: '已交付客户使用' }, 30_000);
+  await waitFor(async () => (await api.get(cm, `/api/orders/${o3.id}`)).status === 'DELIVERED', `${o3.orderNo} delivered`, 30_000);
   return { created: true, lines: await describe() };
+}
+
+/** the AP's side: its expense contract (as the AP user) and the payment basis */
+async function reportAsAp(api: ApiClient, body: Record<string, any>): Promise<void> {
+  const user = 'ap-alpha';
+  const list = await api.get(user, '/api/contracts?type=EXPENSE&limit=200');
+  const c = (list.items as { id: string; contractNo: string; amount: number }[]).find((x) => x.contractNo === body.expenseContractNo);
+  if (!c) return;
+  await api.post(user, '/api/payment-bases', {
+    submissionId: `demo-${body.requestId}`,
+    expenseContractId: c.id,
+    amount: c.amount,
+    completedOn: new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()),
+    description: '外包平台已完成配置（演示 AP 自动回复）',
+  });
 }
 
 export async function stopDemo(): Promise<void> {

@@ -16,7 +16,7 @@ import { loadConfig } from '../config/index';
 import { DEMO_PASSWORD, DEMO_STAFF_USERS } from '../api/auth';
 import { ApPartnerEntity } from '../db/entities/index';
 import { initDatabase } from '../db/index';
-import { loadDemoData, seedDemoParties } from './demo';
+import { loadDemoData, seedDemoParties, stopDemo } from './demo';
 import { ROLES } from '../domain/vocabulary';
 import { createLogger } from './observability/logger';
 import { startSystem, type RunningSystem } from './system';
@@ -68,7 +68,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 20_000);
     force.unref();
-    void sys.stop().then(
+    void stopDemo()
+      .then(() => sys.stop())
+      .then(
       () => {
         console.log('stopped');
         process.exit(0);

@@ -282,6 +282,12 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
       return c?.status === 'IMPLEMENTATION_REQUESTED' ? c : null;
     }, 'the expense contract recorded as IMPLEMENTATION_REQUESTED');
     expect(await d.audits(e, 'expense-contract.sla-reminder', ec.id)).to.have.length(0);
+    // the SLA timer exists once the AP sub-process waits for the AP's message
+    const pik = await d.orderInstanceKey(e, o.id);
+    await d.waitFor(async () => {
+      const r = await e.rest('POST', '/v2/element-instances/search', { filter: { processInstanceKey: pik, elementId: 'ap-implementation-completed', state: 'ACTIVE' } });
+      return r.body.items.length ? true : null;
+    }, 'the AP sub-process waiting for the AP');
     await e.clockAdd('P10DT1H');
     const reminded = await d.waitFor(async () => {
       const a = await d.audits(e, 'expense-contract.sla-reminder', ec.id);
