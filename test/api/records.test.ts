@@ -56,6 +56,16 @@ describe('api: records end to end', function () {
       expect(got.json).to.deep.equal(o);
     });
 
+    it('20 concurrent creates: 20 orders with consecutive numbers and exactly one start command each', async () => {
+      const res = await Promise.all(Array.from({ length: 20 }, (_, i) => api.request('POST', '/api/orders', { token: cm, body: newOrder({ accounts: i + 1 }) })));
+      expect(res.map((r) => r.status)).to.deep.equal(Array(20).fill(201));
+      const seqs = res.map((r) => Number(String(r.json.orderNo).split('-')[2])).sort((a, b) => a - b);
+      expect(new Set(seqs).size).to.equal(20);
+      expect(seqs[19] - seqs[0]).to.equal(19);
+      const keys = new Set((await api.ds.getRepository(ProcessCommandEntity).find()).map((c) => (c.payload as { correlationKey: string }).correlationKey));
+      for (const r of res) expect(keys.has(r.json.orderNo), r.json.orderNo).to.equal(true);
+    });
+
     it('lists with filters and paging', async () => {
       const all = await api.request('GET', '/api/orders?limit=2', { token: dm });
       expect(all.status).to.equal(200);
