@@ -62,8 +62,8 @@ describe('api: records end to end', function () {
       const seqs = res.map((r) => Number(String(r.json.orderNo).split('-')[2])).sort((a, b) => a - b);
       expect(new Set(seqs).size).to.equal(20);
       expect(seqs[19] - seqs[0]).to.equal(19);
-      const keys = new Set((await api.ds.getRepository(ProcessCommandEntity).find()).map((c) => (c.payload as { correlationKey: string }).correlationKey));
-      for (const r of res) expect(keys.has(r.json.orderNo), r.json.orderNo).to.equal(true);
+      const keys = (await api.ds.getRepository(ProcessCommandEntity).find()).map((c) => (c.payload as { correlationKey: string }).correlationKey);
+      for (const r of res) expect(keys.filter((k) => k === r.json.orderNo), r.json.orderNo).to.have.length(1);
     });
 
     it('lists with filters and paging', async () => {
