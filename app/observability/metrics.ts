@@ -105,12 +105,38 @@ export interface AppMetrics {
 
 const hrSeconds = (): number => Number(process.hrtime.bigint()) / 1e9;
 
+const MOUNT = Symbol('ot.routeMount');
+type TrackedRequest = Request & { route?: { path?: unknown }; [MOUNT]?: string };
+
+/**
+ * Remembers the mount path (req.baseUrl) at the moment the router matches a route. Express resets
+ * req.baseUrl when an error leaves a mounted router (next(err) → the app's error handler), while
+ * req.route stays: without this, a 4xx/5xx answered by the app-level error handler would be labelled
+ * `/orders/:id` instead of `/api/orders/:id`. Idempotent; cheap (one accessor per request).
+ */
+export function trackRouteMount(req: Request): void {
+  const r = req as TrackedRequest;
+  if (Object.getOwnPropertyDescriptor(r, 'route')?.set) return;
+  let value = r.route;
+  Object.defineProperty(r, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => value,
+    set: (v) => {
+      value = v;
+      r[MOUNT] = r.baseUrl ?? '';
+    },
+  });
+}
+
 /** Route pattern of a matched request: mount path + route path (`/api/orders/:orderNo`); `unmatched` otherwise. */
 export function routeLabel(req: Request): string {
-  const route = (req as Request & { route?: { path?: unknown } }).route;
+  const r = req as TrackedRequest;
+  const route = r.route;
   if (!route || route.path === undefined) return 'unmatched';
   const path = typeof route.path === 'string' ? route.path : String(route.path);
-  const joined = `${req.baseUrl ?? ''}${path === '/' && req.baseUrl ? '' : path}`;
+  const base = r[MOUNT] ?? req.baseUrl ?? '';
+  const joined = `${base}${path === '/' && base ? '' : path}`;
   return joined === '' ? '/' : joined;
 }
 
@@ -251,6 +277,7 @@ export function createMetrics(opts: MetricsOptions = {}): AppMetrics {
 
   const httpMiddleware = (): RequestHandler => (req: Request, res: Response, next: NextFunction) => {
     const t0 = now();
+    trackRouteMount(req);
     let done = false;
     const observe = (aborted: boolean): void => {
       if (done) return;

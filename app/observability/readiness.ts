@@ -173,3 +173,31 @@ export function zeebeCheck(client: TopologyClientLike, opts: { name?: string; ti
     },
   };
 }
+
+/** The API's health port (api/services.ts `ApiServices.health`), structurally. */
+export interface HealthPortReport {
+  ok: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+export interface HealthPort {
+  ready(): Promise<HealthPortReport>;
+}
+
+/**
+ * A health port that also requires `checks` (e.g. zeebeCheck of the API's Zeebe client): the base port
+ * (api/health.ts: database + migrations) and the checks run in parallel; ready only when all pass.
+ */
+export function withChecks(base: HealthPort, checks: readonly ReadinessCheck[], opts: ReadinessOptions = {}): HealthPort {
+  const extra = createReadiness(checks, opts);
+  return {
+    async ready() {
+      const [b, r] = await Promise.all([base.ready(), extra.check()]);
+      const out: HealthPortReport = { ok: b.ok, checks: { ...b.checks } };
+      for (const [name, c] of Object.entries(r.checks)) {
+        out.checks[name] = c.status === 'up' ? { ok: true } : { ok: false, detail: c.error ?? 'down' };
+        if (c.status !== 'up') out.ok = false;
+      }
+      return out;
+    },
+  };
+}
