@@ -4,16 +4,17 @@
  *
  *   npm run workers          (standalone: reads the SDK's standard environment variables
  *                             ZEEBE_GRPC_ADDRESS, ZEEBE_REST_ADDRESS, CAMUNDA_AUTH_STRATEGY, ZEEBE_CLIENT_ID, ...
- *                             and config/ for the rest; SIGTERM/SIGINT shut down gracefully)
+ *                             and config/ for the rest; SIGTERM/SIGINT shut down gracefully; serves
+ *                             GET /health/live, /health/ready and /metrics on PORT, default 3000)
  *   startWorkers({...})      (embedded by the app's single-command start)
  */
 import type { DataSource } from 'typeorm';
 import { Camunda8, type Zeebe } from '@camunda8/sdk';
-import pino from 'pino';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../config/index.js';
 import { initDatabase } from '../db/index.js';
 import { REGISTRY } from './registry';
-import { createTaskHandler, DEFAULT_RETRY_POLICY, type RetryPolicy, type TaskHandlerHooks } from './runtime/adapter';
+import { createTaskHandler, DEFAULT_RETRY_POLICY, LOG_CONTEXT_VARIABLES, type RetryPolicy, type TaskHandlerHooks } from './runtime/adapter';
 import {
   DEFAULT_WORKER_SETTINGS,
   systemClock,
@@ -27,6 +28,12 @@ import {
 import { fetchHttpClient, type HttpClient } from './runtime/http';
 import { noTaskActorResolver, RestTaskActorResolver, type TaskActorResolver } from './runtime/actor';
 import { guardPoisonPayloads } from './runtime/poison-guard';
+// observability of the standalone process (the composition root may use app/observability; handlers never do)
+import { createLogger, type AppLogger } from '../app/observability/logger';
+import { createMetrics, type AppMetrics } from '../app/observability/metrics';
+import { createReadiness, databaseCheck, zeebeCheck } from '../app/observability/readiness';
+import { listen, opsApp, type Listening } from '../app/observability/http';
+import { outboxProbe } from '../app/observability/outbox';
 
 export interface WorkerTuning {
   /** jobs a worker holds at once (SDK maxJobsToActivate) */
@@ -87,7 +94,8 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
     const properties = Object.keys((def.variables as { properties?: object }).properties ?? {});
     const worker = opts.zeebe.createWorker({
       taskType: def.type,
-      fetchVariable: [...(def.fetchVariables ?? properties)] as never,
+      // the handler's variables, plus orderNo for the job's log lines (adapter.ts withJobContext)
+      fetchVariable: [...new Set([...(def.fetchVariables ?? properties), ...LOG_CONTEXT_VARIABLES])] as never,
       maxJobsToActivate: tuning.maxJobsToActivate ?? 32,
       timeout: tuning.jobTimeoutMs ?? 60_000,
       // the SDK's own worker logging goes to our logger (errors as warnings; its info chatter is dropped)
@@ -142,10 +150,26 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
 
 // ---- standalone: npm run workers ------------------------------------------------------------------
 
-/** Starts the workers from the environment; resolves with a stop function (also wired to SIGTERM/SIGINT). */
-export async function runStandalone(env: NodeJS.ProcessEnv = process.env): Promise<RunningWorkers> {
+export interface Standalone {
+  readonly workers: RunningWorkers;
+  readonly dataSource: DataSource;
+  /** the port of GET /health/live, /health/ready, /metrics */
+  readonly port: number;
+  readonly metrics: AppMetrics;
+  readonly logger: AppLogger;
+  /** workers (drained), then the HTTP endpoints, the Zeebe client and the database */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the workers from the environment, with their HTTP endpoints on PORT (default 3000; 0 = a
+ * free port): GET /health/live, GET /health/ready (database + Zeebe gateway Topology, 200 or 503 —
+ * docker-compose.yml's healthcheck) and GET /metrics (jobs handled/failed per type, handler durations,
+ * the outbox gauges; internal network only). Installs no signal handler (runStandalone does).
+ */
+export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts: { logDestination?: DestinationStream } = {}): Promise<Standalone> {
   const config = loadConfig(env);
-  const log = pino({ level: config.LOG_LEVEL, base: { service: 'workers' } });
+  const logger = createLogger({ level: config.LOG_LEVEL, service: 'workers', destination: opts.logDestination });
   const dataSource = await initDatabase(config.DATABASE_URL);
   // the SDK reads its standard variables (ZEEBE_GRPC_ADDRESS, ZEEBE_REST_ADDRESS, CAMUNDA_AUTH_STRATEGY,
   // ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET, CAMUNDA_OAUTH_URL, ...) from the environment itself; config/
@@ -158,20 +182,58 @@ export async function runStandalone(env: NodeJS.ProcessEnv = process.env): Promi
   const zeebe = c8.getZeebeGrpcApiClient();
   const rest = c8.getCamundaRestClient();
   const actors = new RestTaskActorResolver((req) => rest.searchUserTasks(req as never) as never);
-  const running = startWorkers({
+  const metrics = createMetrics({
+    defaultLabels: { service: 'workers' },
+    outbox: outboxProbe(dataSource),
+    onCollectError: (collector, e) => logger.warn({ collector, err: (e as Error)?.message ?? String(e) }, 'metrics: a gauge could not be read'),
+  });
+  const readiness = createReadiness([databaseCheck(dataSource), zeebeCheck(zeebe)]);
+  let endpoints: Listening;
+  try {
+    endpoints = await listen(opsApp({ readiness, metrics }), config.PORT);
+  } catch (e) {
+    await zeebe.close(1000).catch(() => {});
+    await dataSource.destroy();
+    throw new Error(`cannot serve /health and /metrics on port ${config.PORT}: ${(e as Error).message}`);
+  }
+  const workers = startWorkers({
     zeebe,
     dataSource,
     http: fetchHttpClient,
     actors,
-    log,
+    log: logger,
+    hooks: metrics.jobHooks(),
     settings: { apSlaDuration: config.AP_SLA_DURATION, completionReminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS },
     ownsResources: true,
   });
+  logger.info({ port: endpoints.port }, `health and metrics on port ${endpoints.port} (/health/live, /health/ready, /metrics)`);
+  let stopping: Promise<void> | null = null;
+  return {
+    workers,
+    dataSource,
+    port: endpoints.port,
+    metrics,
+    logger,
+    stop: () =>
+      (stopping ??= (async () => {
+        try {
+          await workers.stop();
+        } finally {
+          await endpoints.close();
+        }
+      })()),
+  };
+}
+
+/** Starts the workers from the environment; resolves with the running system (also stopped by SIGTERM/SIGINT). */
+export async function runStandalone(env: NodeJS.ProcessEnv = process.env): Promise<Standalone> {
+  const running = await startStandalone(env);
+  const log = running.logger;
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) return;
     signalled = true;
-    log.info({ signal, inFlight: running.inFlight() }, 'shutting down: no new jobs, finishing the ones in flight');
+    log.info({ signal, inFlight: running.workers.inFlight() }, 'shutting down: no new jobs, finishing the ones in flight');
     running.stop().then(
       () => process.exit(0),
       (e: Error) => {

@@ -49,7 +49,7 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     await closeTestDataSource(ds);
   });
 
-  it('starts one worker per job type of the registry, each fetching only the variables its handler declares', async () => {
+  it('starts one worker per job type of the registry, each fetching only the variables its handler declares (+ orderNo for logs)', async () => {
     expect([...workers.jobTypes].sort()).to.deep.equal([...JOB_TYPES].sort());
     const { order } = await seedWorld(ds);
     const k = nextKey();
@@ -57,7 +57,8 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     const ack = await gw.waitForAck(k);
     expect(ack).to.deep.equal({ rpc: 'CompleteJob', jobKey: k, variables: { orderStatus: 'CANCELLED' } });
     const seen = gw.activations.find((a) => a.type === JOB.orderCancel)!;
-    expect(seen.fetchVariable).to.have.members(['orderId', 'customerFeedback', 'cancelReason']);
+    // plus orderNo, fetched only for the job's log lines (workers/runtime/adapter.ts LOG_CONTEXT_VARIABLES)
+    expect(seen.fetchVariable).to.have.members(['orderId', 'customerFeedback', 'cancelReason', 'orderNo']);
     expect(new Set(gw.activations.map((a) => a.type)).size).to.equal(JOB_TYPES.length);
   });
 

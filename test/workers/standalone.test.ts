@@ -68,6 +68,7 @@ describe('workers: standalone process (npm run workers)', function () {
       ZEEBE_CLIENT_LOG_LEVEL: 'NONE',
       LOG_LEVEL: 'info',
       NODE_ENV: 'test',
+      PORT: '0', // health and metrics endpoints on a free port
     };
     let out = '';
     child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'workers', 'main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -6,7 +6,7 @@
  *  createTaskHandler  the SDK taskHandler: a poison job (bad variables, a throwing handler, a failed
  *               acknowledgement) never escapes to the worker process.
  */
-import type { HandlerDef, JobView, Services } from './job';
+import type { HandlerDef, JobView, Logger, Services } from './job';
 import { failPermanently, type Outcome, type Variables } from './outcome';
 import { validateVariables } from './validate';
 
@@ -110,17 +110,48 @@ export function toJobView(job: SdkJob): JobView {
 
 export interface TaskHandlerHooks {
   onStart?(job: JobView): void;
+  /** action: what the gateway acknowledged; null when the acknowledgement (or the handling) crashed */
   onDone?(job: JobView, action: JobAction | null): void;
+}
+
+/** Variables fetched for every job beside the handler's own, only to put them on its log lines. */
+export const LOG_CONTEXT_VARIABLES = ['orderNo'] as const;
+
+/**
+ * The log context of one job: jobKey, jobType, processInstanceKey, elementId and, when the job's
+ * variables hold it, orderNo (the business key operators search by; never the other variables, which may
+ * hold personal data). A pino logger gets a child; any other Logger gets the fields merged into each line.
+ */
+export function jobContext(job: JobView): Record<string, string> {
+  const fields: Record<string, string> = { jobKey: job.key, jobType: job.type, processInstanceKey: job.processInstanceKey };
+  if (job.elementId) fields.elementId = job.elementId;
+  const orderNo = (job.variables as Record<string, unknown> | null)?.orderNo;
+  if (typeof orderNo === 'string' && orderNo !== '') fields.orderNo = orderNo;
+  return fields;
+}
+
+export function withJobContext(log: Logger, job: JobView): Logger {
+  const fields = jobContext(job);
+  const child = (log as Logger & { child?: (bindings: object) => Logger }).child;
+  if (typeof child === 'function') return child.call(log, fields);
+  return {
+    info: (obj, msg) => log.info({ ...fields, ...obj }, msg),
+    warn: (obj, msg) => log.warn({ ...fields, ...obj }, msg),
+    error: (obj, msg) => log.error({ ...fields, ...obj }, msg),
+  };
 }
 
 export function createTaskHandler(def: HandlerDef, services: Services, policy: RetryPolicy = DEFAULT_RETRY_POLICY, hooks: TaskHandlerHooks = {}) {
   return async (job: SdkJob): Promise<typeof JOB_ACK> => {
     let view: JobView | null = null;
     let action: JobAction | null = null;
+    let log: Logger = services.log;
+    const t0 = performance.now();
     try {
       view = toJobView(job);
+      log = withJobContext(services.log, view);
       hooks.onStart?.(view);
-      const outcome = await executeJob(def, view, services);
+      const outcome = await executeJob(def, view, log === services.log ? services : { ...services, log });
       action = toJobAction(outcome, view, policy);
       switch (action.action) {
         case 'complete':
@@ -136,9 +167,15 @@ export function createTaskHandler(def: HandlerDef, services: Services, policy: R
     } catch (e) {
       // the acknowledgement itself failed (job gone: NOT_FOUND after a time-out, or the gateway unreachable):
       // the engine will hand the job out again; the handler is idempotent, so nothing is lost.
-      services.log.warn({ jobKey: String(job?.key), type: def.type, err: (e as Error)?.message }, 'job acknowledgement failed');
+      log.warn({ jobKey: String(job?.key), type: def.type, action: action?.action ?? null, err: (e as Error)?.message }, 'job acknowledgement failed');
+      action = null;
     } finally {
       if (view) hooks.onDone?.(view, action);
+    }
+    if (action) {
+      const durationMs = Math.round(performance.now() - t0);
+      if (action.action === 'fail') log.warn({ outcome: 'fail', retries: action.retries, durationMs, errorMessage: action.errorMessage }, 'job failed');
+      else log.info({ outcome: action.action === 'complete' ? 'complete' : 'bpmn_error', durationMs, ...(action.action === 'error' ? { errorCode: action.errorCode } : {}) }, 'job handled');
     }
     return JOB_ACK;
   };
