@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const c8 = new Camunda8({ ZEEBE_GRPC_ADDRESS: `grpc://${eng.grpc}`, ZEEBE_REST_ADDRESS: eng.rest, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_LOG_LEVEL: 'none', zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' } } as never);
   const zbc = c8.getZeebeGrpcApiClient();
   const results: Record<string, unknown>[] = [];
-  console.log(`engine bench: ${os.cpus().length} cores, durability ${inMemory ? 'OFF (in memory)' : `ON (SQLite WAL, ${dataDir})`}, ${SECONDS}s per phase`);
+  console.log(`engine bench: ${os.cpus().length} cores, durability ${inMemory ? 'OFF (in memory)' : `ON (${process.env.ENGINE_STORAGE === 'sqlite' ? 'SQLite WAL' : 'append-only log'}, group commit, ${dataDir})`}, ${SECONDS}s per phase`);
 
   for (const mode of ['polling', 'streaming'] as const) {
     for (const phase of ['throughput', 'latency'] as const) {

@@ -51,7 +51,11 @@ export async function startGrpc(engine: Engine, port: number, host = '0.0.0.0'):
   const service = proto.gateway_protocol.Gateway.service as grpc.ServiceDefinition;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_SIZE, 'grpc.max_send_message_length': MAX_MESSAGE_SIZE * 4 });
 
+  // Advertise identity-only encoding: grpc-js clients (the SDK gzips every request by default) then stop
+  // compressing on this channel, which saves CPU on both sides. Compressed requests are still accepted.
+  const identityOnly = () => { const md = new grpc.Metadata(); md.set('grpc-accept-encoding', 'identity'); return md; };
   const unary = (fn: (req: Any) => Promise<Any> | Any) => async (call: grpc.ServerUnaryCall<Any, Any>, cb: grpc.sendUnaryData<Any>) => {
+    call.sendMetadata(identityOnly());
     try {
       const res = await fn(call.request);
       await engine.commit();
@@ -99,6 +103,7 @@ export async function startGrpc(engine: Engine, port: number, host = '0.0.0.0'):
   });
 
   impl.CreateProcessInstanceWithResult = async (call: grpc.ServerUnaryCall<Any, Any>, cb: grpc.sendUnaryData<Any>) => {
+    call.sendMetadata(identityOnly());
     try {
       const pi = create(call.request.request ?? {});
       await engine.commit();
@@ -145,6 +150,7 @@ export async function startGrpc(engine: Engine, port: number, host = '0.0.0.0'):
   impl.ResolveIncident = unary((req) => { engine.resolveIncident(key(req.incidentKey, 'incidentKey')); return {}; });
 
   impl.ActivateJobs = (call: grpc.ServerWritableStream<Any, Any>) => {
+    call.sendMetadata(identityOnly());
     const req = call.request;
     try {
       if (!req.type) throw new EngineError('INVALID_ARGUMENT', "Expected to activate jobs, but argument 'type' was empty");
@@ -180,6 +186,7 @@ export async function startGrpc(engine: Engine, port: number, host = '0.0.0.0'):
   };
 
   impl.StreamActivatedJobs = (call: grpc.ServerWritableStream<Any, Any>) => {
+    call.sendMetadata(identityOnly());
     const req = call.request;
     if (!req.type) { call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: "Expected to stream jobs, but argument 'type' was empty" }); return; }
     let open = true;
