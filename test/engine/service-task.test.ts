@@ -1,10 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { expect } from 'chai';
-import { activate, Ctx, deploy, setup, uid, variables, waitState } from './helpers';
+import { activate, Ctx, deploy, oneJob, setup, uid, variables, waitState } from './helpers';
 
 describe('engine conformance: service task', function () {
   let ctx: Ctx;
-  before(async () => { ctx = await setup(); await deploy(ctx, 'service-task.bpmn'); });
+  before(async () => { ctx = await setup(); await deploy(ctx, 'service-task.bpmn', 'send-and-rule-tasks.bpmn'); });
   after(async () => ctx?.stop());
 
   it('creates a job with type, headers, retries and the instance variables, and completing it merges variables and ends the instance', async () => {
@@ -48,5 +48,18 @@ describe('engine conformance: service task', function () {
       const res = await ctx.zbc.createProcessInstanceWithResult({ bpmnProcessId: 'conf-service-task', variables: { a: 1 } } as never);
       expect((res.variables as { sum: number }).sum).to.equal(2);
     } finally { await w.close(); }
+  });
+
+  it('send and business-rule tasks are jobs too; job type and retries may be FEEL expressions', async () => {
+    const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-send-rule', variables: { channel: 'sms', maxRetries: 5 } });
+    const send = await oneJob(ctx, 'conf.send.sms', pi.processInstanceKey);
+    expect(send.retries).to.equal(5);
+    expect(send.customHeaders).to.deep.equal({ template: 'reminder' });
+    expect(send.elementId).to.equal('notify');
+    await ctx.zbc.completeJob({ jobKey: send.key, variables: {} });
+    const rule = await oneJob(ctx, 'conf.rule', pi.processInstanceKey);
+    expect(rule.retries, 'default retries').to.equal(3);
+    await ctx.zbc.completeJob({ jobKey: rule.key, variables: { decision: 'OK' } });
+    await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
   });
 });
