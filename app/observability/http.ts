@@ -5,7 +5,8 @@
  *                          X-Request-Id when it is a sane token, else a new UUID; echoed in the response),
  *                          a child logger on res.locals.log carrying it, and one JSON line per finished
  *                          request (status, route pattern, duration, username). Probe paths (/health/*,
- *                          /metrics) are logged at debug, so scrapes and healthchecks do not flood the log.
+ *                          /metrics) are logged at debug (warn when not ready), so scrapes and
+ *                          healthchecks do not flood the log; 5xx elsewhere at error.
  *  opsApp({...})           the workers' small HTTP surface on PORT: GET /health/live, GET /health/ready
  *                          (database + Zeebe gateway, readiness.ts), GET /metrics. docker-compose.yml's
  *                          healthcheck of the `workers` service calls /health/ready.
@@ -57,8 +58,11 @@ export function requestLogging(logger: AppLogger, opts: RequestLoggingOptions = 
       const line: Record<string, unknown> = { status, route: routeLabel(req), durationMs: Math.round((now() - t0) * 10) / 10 };
       if (principal?.username && principal.username !== 'anonymous') line.username = principal.username;
       const msg = aborted ? 'request aborted by the client' : 'request';
-      if (PROBE_PATH.test(path) && status < 500) log.debug(line, msg);
-      else if (status >= 500) log.error(line, msg);
+      if (PROBE_PATH.test(path)) {
+        // a 503 of /health/ready is a dependency down, which the readiness report names
+        if (status < 500) log.debug(line, msg);
+        else log.warn(line, msg);
+      } else if (status >= 500) log.error(line, msg);
       else log.info(line, msg);
     };
     res.once('finish', () => finished(false));
