@@ -12,6 +12,7 @@ import { createHealth } from './health';
 import { createStore } from './store';
 import { createRestUserTasks } from './tasks';
 import type { DataSource } from 'typeorm';
+import { apiProcessObservability, observeApi, type ApiObservability } from '../app/observability/api';
 
 /** The authenticator of AUTH_MODE (the data source gives local mode its AP users). */
 export async function buildAuth(config: Config, ds?: DataSource): Promise<Authenticator> {
@@ -29,11 +30,13 @@ export async function buildAuth(config: Config, ds?: DataSource): Promise<Authen
   return createLocalAuth({ secret: config.JWT_SECRET!, users: await demoUsers(ds) });
 }
 
-export async function startApi(config: Config = loadConfig()) {
+/** obs: logs, metrics (GET /metrics) and the Zeebe readiness check (app/observability/api.ts); omitted: none */
+export async function startApi(config: Config = loadConfig(), obs: ApiObservability = {}) {
   assertAuthModeAllowed(config.AUTH_MODE, config.NODE_ENV);
   const ds = await initDatabase(config.DATABASE_URL);
   const auth = await buildAuth(config, ds);
-  const app = createApp({ auth, store: createStore(ds), health: createHealth(ds), tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS) });
+  const o = observeApi(ds, createHealth(ds), obs);
+  const app = createApp({ auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), logError: o.logError }, o.appOptions);
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -43,14 +46,20 @@ export async function startApi(config: Config = loadConfig()) {
 }
 
 if (require.main === module) {
-  startApi()
+  let obs: ReturnType<typeof apiProcessObservability>;
+  Promise.resolve()
+    .then(() => {
+      const config = loadConfig();
+      obs = apiProcessObservability(config);
+      return startApi(config, obs);
+    })
     .then(({ server, ds }) => {
       const addr = server.address();
-      console.log(`api listening on ${typeof addr === 'object' && addr ? addr.port : addr} (/api, /health)`);
+      obs.logger.info({ port: typeof addr === 'object' && addr ? addr.port : addr }, 'api listening (/api, /health/live, /health/ready, /metrics)');
       const stop = () => {
         server.close();
         server.closeIdleConnections();
-        void ds.destroy().finally(() => process.exit(0));
+        void Promise.allSettled([ds.destroy(), obs.close()]).finally(() => process.exit(0));
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
