@@ -24,8 +24,9 @@ import { dbTaskContext } from './task-context';
 import { deployProcesses, formatReport, type DeployReport } from './deploy';
 import { startDispatcher, type RunningDispatcher } from './dispatcher';
 import { createLogger, type AppLogger } from './observability/logger';
-import { createMetrics } from './observability/metrics';
-import { pendingCommandCount } from '../domain/outbox';
+import { createMetrics, type AppMetrics } from './observability/metrics';
+import { outboxProbe } from './observability/outbox';
+import { observeApi } from './observability/api';
 
 export const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
 
@@ -64,6 +65,8 @@ export interface RunningSystem {
   dispatcher: RunningDispatcher;
   tasks: UserTaskPort;
   logger: AppLogger;
+  /** the one registry of this process: API latency, jobs of the workers, outbox gauges (GET /metrics) */
+  metrics: AppMetrics;
   stop(): Promise<void>;
 }
 
@@ -119,6 +122,13 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const deployment = await deployProcesses(zeebe, PROCESSES_DIR);
     for (const line of formatReport(deployment)) logger.debug({}, line);
 
+    // metrics: one registry for the process, so GET /metrics of the API shows the workers' jobs too
+    const metrics = createMetrics({
+      defaultLabels: { service: 'online-training' },
+      outbox: outboxProbe(ds),
+      onCollectError: (collector, e) => logger.warn({ collector, err: (e as Error)?.message ?? String(e) }, 'metrics: a gauge could not be read'),
+    });
+
     // 4. workers
     const tasks = createRestUserTasks(restAddress, { context: dbTaskContext(ds) });
     let workers: RunningWorkers | null = null;
@@ -138,6 +148,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
         settings: { apSlaDuration: config.AP_SLA_DURATION, completionReminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS },
         tuning: opts.workerTuning,
         drainTimeoutMs: 5000,
+        hooks: metrics.jobHooks(),
       });
       stops.push({ name: 'workers', stop: () => workers!.stop() });
     }
@@ -154,24 +165,12 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     });
     stops.push({ name: 'dispatcher', stop: () => dispatcher.stop() });
 
-    // 6. API (+ /metrics)
-    const metrics = createMetrics({ defaultLabels: { service: 'online-training' } });
-    metrics.setOutboxProbe({
-      backlog: () => pendingCommandCount(ds),
-      oldestAgeSeconds: () => null,
-    });
+    // 6. API (+ GET /metrics, request logs, readiness with the gateway through the non-retrying client)
     const auth = await buildAuth(config, ds);
-    const apiApp = createApp({
-      auth,
-      store: createStore(ds),
-      health: createHealth(ds),
-      tasks,
-      logError: (err: unknown, ctx: Record<string, unknown>) => logger.error({ ...ctx, err: (err as Error)?.stack ?? String(err) }, 'api error'),
-    } as never);
+    const obs = observeApi(ds, createHealth(ds), { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient }, { outboxProbe: false });
+    const apiApp = createApp({ auth, store: createStore(ds), health: obs.health, tasks, logError: obs.logError }, obs.appOptions);
     const outer = express();
     outer.disable('x-powered-by');
-    outer.use(metrics.httpMiddleware());
-    outer.get('/metrics', metrics.metricsHandler());
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll
     outer.use((req, res, next) => {
       if (req.method !== 'GET') res.on('finish', () => dispatcher.kick());
@@ -196,7 +195,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const addr = server.address();
     const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : opts.apiPort}`;
 
-    return { config, dataSource: ds, engine, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, tasks, logger, stop };
+    return { config, dataSource: ds, engine, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, tasks, logger, metrics, stop };
   } catch (e) {
     await stop();
     throw e;
