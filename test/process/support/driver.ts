@@ -14,10 +14,11 @@ import {
   ProcessCommandEntity,
   RevenueContractEntity,
 } from '../../../db/entities/index';
-import { waitFor } from '../../../app/api-client';
+import { waitFor as waitForBase } from '../../../app/api-client';
 import type { E2E } from './system';
 
-export { waitFor };
+/** bounded polling with the suite's default bound (WAIT) */
+export const waitFor = <T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = WAIT, everyMs = 30) => waitForBase(fn, what, timeoutMs, everyMs);
 
 export const CM = 'customer-manager';
 export const DEPT = 'dept-manager';
@@ -27,8 +28,8 @@ export const ADMIN = 'contract-admin';
 export const OPS = 'ops';
 export const AP_USER = 'ap-alpha';
 
-/** ms to wait for a task or record: generous for a loaded CI machine, still bounded */
-export const WAIT = 15_000;
+/** ms to wait for a task or record: generous for a loaded 2-core CI machine (a failed job retries after 2 s, 4 s, ...), still bounded */
+export const WAIT = 30_000;
 
 export interface Order {
   id: string;
