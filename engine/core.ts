@@ -194,6 +194,7 @@ export class Engine {
     this.flushScheduled = false;
     if (this.store && (this.dirty.size || this.newEvents.length)) {
       this.store.write(this.dirty, this.newEvents);
+      if (this.store.wantsCompaction?.()) this.store.rewrite!(this.snapshotEntities(), this.snapshotEvents());
     }
     this.dirty = new Map();
     this.newEvents = [];
@@ -201,6 +202,19 @@ export class Engine {
     this.flushWaiters = [];
     for (const f of w) f();
   }
+  private snapshotEntities(): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    const add = (e: Entity) => out.set(`${e.kind}/${e.key}`, e);
+    add(this.meta);
+    for (const m of [this.defs, this.forms, this.eis, this.varScopes, this.jobs, this.userTasks, this.incidents, this.timers, this.subs, this.messages] as Map<string, Entity>[]) for (const e of m.values()) add(e);
+    return out;
+  }
+  private snapshotEvents(): EngineEvent[] {
+    const out: EngineEvent[] = [];
+    for (const l of this.events.values()) out.push(...l);
+    return out.sort((a, b) => a.position - b.position);
+  }
+
   /** Resolves once every change made so far is durable. */
   commit(): Promise<void> {
     if (!this.flushScheduled && !this.dirty.size && !this.newEvents.length) return Promise.resolve();

@@ -14,6 +14,9 @@ export interface StateStore {
   /** Entities by id ("kind/key") and events in position order. */
   load(): { entities: Map<string, unknown>; events: unknown[] };
   write(changes: Map<string, unknown>, events: unknown[]): void;
+  /** True when the store would like a snapshot (rewrite) of the whole state. */
+  wantsCompaction?(): boolean;
+  rewrite?(entities: Map<string, unknown>, events: unknown[]): void;
   close(): void;
 }
 
@@ -22,6 +25,10 @@ const FULL_SYNC = process.env.ENGINE_SYNC === 'FULL';
 export class LogStore implements StateStore {
   private file: string;
   private fd: number;
+  private size = 0;
+  private sizeAfterCompaction = 0;
+  /** compact at runtime once the log has grown past this and doubled since the last compaction */
+  static COMPACT_MIN_BYTES = Number(process.env.ENGINE_LOG_COMPACT_BYTES ?? 256 * 1024 * 1024);
 
   constructor(private dir: string) {
     fs.mkdirSync(dir, { recursive: true });
@@ -48,12 +55,17 @@ export class LogStore implements StateStore {
         void end;
       }
     }
-    this.compact(entities, events);
-    this.fd = fs.openSync(this.file, 'a');
+    this.rewrite(entities, events);
     return { entities, events };
   }
 
-  private compact(entities: Map<string, unknown>, events: unknown[]): void {
+  wantsCompaction(): boolean {
+    return this.size > LogStore.COMPACT_MIN_BYTES && this.size > 2 * this.sizeAfterCompaction;
+  }
+
+  /** Write the whole state to a temp file, fsync, rename over the log, continue appending to it. */
+  rewrite(entities: Map<string, unknown>, events: unknown[]): void {
+    if (this.fd >= 0) { fs.closeSync(this.fd); this.fd = -1; }
     const tmp = this.file + '.tmp';
     const fd = fs.openSync(tmp, 'w');
     const all = [...entities.entries()];
@@ -62,12 +74,14 @@ export class LogStore implements StateStore {
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fs.renameSync(tmp, this.file);
+    this.size = this.sizeAfterCompaction = fs.statSync(this.file).size;
+    this.fd = fs.openSync(this.file, 'a');
   }
 
   write(changes: Map<string, unknown>, events: unknown[]): void {
     if (this.fd < 0) this.fd = fs.openSync(this.file, 'a');
     const line = JSON.stringify({ c: changes.size ? [...changes.entries()] : undefined, e: events.length ? events : undefined }) + '\n';
-    fs.writeSync(this.fd, line);
+    this.size += fs.writeSync(this.fd, line);
     if (FULL_SYNC) fs.fsyncSync(this.fd);
   }
 

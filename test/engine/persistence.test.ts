@@ -44,3 +44,33 @@ describe('engine: durable state survives a restart (in-process stop/start on the
     expect(events.filter((e) => e.intent === 'ELEMENT_COMPLETED' && e.elementId === 'conf-durable')).to.have.length(1);
   });
 });
+
+describe('engine: the append-only log is compacted at runtime and still restores the state', function () {
+  let dir: string;
+  before(function () { if (process.env.ZEEBE_GRPC_ADDRESS) this.skip(); dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-compact-')); });
+  after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
+
+  it('keeps every instance across compactions and a restart', async () => {
+    const { LogStore } = require('../../engine/store') as typeof import('../../engine/store');
+    const saved = LogStore.COMPACT_MIN_BYTES;
+    LogStore.COMPACT_MIN_BYTES = 20000;
+    let ctx: Ctx | undefined;
+    try {
+      ctx = await setup({ dataDir: dir });
+      await deploy(ctx, 'service-task.bpmn');
+      const keys: string[] = [];
+      for (let i = 0; i < 40; i++) keys.push((await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-service-task', variables: { i } })).processInstanceKey);
+      // a runtime snapshot starts the log with instances in it (without one, the first line is the deployment)
+      const firstLine = fs.readFileSync(path.join(dir, 'engine.log'), 'utf8').split('\n')[0];
+      expect(firstLine).to.contain('"ei/').and.contain('"def/');
+      await ctx.stop();
+      ctx = await setup({ dataDir: dir });
+      for (const k of keys) expect((await http(ctx, 'GET', `/v2/process-instances/${k}`)).body.state).to.equal('ACTIVE');
+      const jobs = await ctx.zbc.activateJobs({ type: 'conf.service', worker: 't', maxJobsToActivate: 100, timeout: 30000, requestTimeout: 1000 } as never);
+      expect(jobs).to.have.length(40);
+    } finally {
+      LogStore.COMPACT_MIN_BYTES = saved;
+      await ctx?.stop();
+    }
+  });
+});
