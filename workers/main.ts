@@ -187,12 +187,21 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
     outbox: outboxProbe(dataSource),
     onCollectError: (collector, e) => logger.warn({ collector, err: (e as Error)?.message ?? String(e) }, 'metrics: a gauge could not be read'),
   });
-  const readiness = createReadiness([databaseCheck(dataSource), zeebeCheck(zeebe)]);
+  // readiness asks the gateway through its own client that does not retry (a probe answers now; the
+  // workers' client retries for minutes) and keeps the SDK's plain-text logging out of the JSON log
+  const probeClient = new Camunda8({
+    ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
+    ZEEBE_REST_ADDRESS: config.ZEEBE_REST_ADDRESS,
+    CAMUNDA_AUTH_STRATEGY: config.CAMUNDA_AUTH_STRATEGY,
+    CAMUNDA_LOG_LEVEL: 'none',
+    zeebeGrpcSettings: { ZEEBE_GRPC_CLIENT_RETRY: false, ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
+  } as never).getZeebeGrpcApiClient();
+  const readiness = createReadiness([databaseCheck(dataSource), zeebeCheck(probeClient)]);
   let endpoints: Listening;
   try {
     endpoints = await listen(opsApp({ readiness, metrics }), config.PORT);
   } catch (e) {
-    await zeebe.close(1000).catch(() => {});
+    await Promise.allSettled([zeebe.close(1000), probeClient.close(1000)]);
     await dataSource.destroy();
     throw new Error(`cannot serve /health and /metrics on port ${config.PORT}: ${(e as Error).message}`);
   }
@@ -219,7 +228,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
         try {
           await workers.stop();
         } finally {
-          await endpoints.close();
+          await Promise.allSettled([endpoints.close(), probeClient.close(2000)]);
         }
       })()),
   };
