@@ -175,7 +175,8 @@ export class Engine {
     return this.now();
   }
 
-  private newKey(): string { const k = this.meta.nextKey++; this.touch(this.meta); return String(k); }
+  private metaDirty = false;
+  private newKey(): string { const k = this.meta.nextKey++; this.metaDirty = true; return String(k); }
 
   private touch(e: Entity): void {
     this.dirty.set(`${e.kind}/${e.key}`, e);
@@ -192,6 +193,7 @@ export class Engine {
   }
   private flush(): void {
     this.flushScheduled = false;
+    if (this.metaDirty) { this.dirty.set('meta/meta', this.meta); this.metaDirty = false; }
     if (this.store && (this.dirty.size || this.newEvents.length)) {
       this.store.write(this.dirty, this.newEvents);
       if (this.store.wantsCompaction?.()) this.store.rewrite!(this.snapshotEntities(), this.snapshotEvents());
@@ -217,20 +219,21 @@ export class Engine {
 
   /** Resolves once every change made so far is durable. */
   commit(): Promise<void> {
-    if (!this.flushScheduled && !this.dirty.size && !this.newEvents.length) return Promise.resolve();
+    if (!this.flushScheduled && !this.dirty.size && !this.newEvents.length && !this.metaDirty) return Promise.resolve();
     this.scheduleFlush();
     return new Promise((res) => this.flushWaiters.push(res));
   }
 
   private record(piKey: string, valueType: string, intent: string, key: string, extra: Record<string, unknown> = {}): void {
     extra.position = ++this.meta.position;
+    this.metaDirty = true;
     extra.key = key;
     extra.valueType = valueType;
     extra.intent = intent;
     extra.processInstanceKey = piKey;
     extra.timestamp = this.now();
     const ev = extra as EngineEvent;
-    this.touch(this.meta);
+    this.scheduleFlush();
     let list = this.events.get(piKey);
     if (!list) { list = []; this.events.set(piKey, list); }
     list.push(ev);
