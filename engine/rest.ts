@@ -3,7 +3,7 @@
 import express from 'express';
 import type { Request, Response, NextFunction } from 'express';
 import * as http from 'node:http';
-import { Engine, EngineError, EI, Incident, UserTask } from './core';
+import { Engine, EngineError, EI, Incident, ProcDef, UserTask } from './core';
 import { GATEWAY_VERSION } from './grpc';
 
 const TENANT = '<default>';
@@ -178,6 +178,20 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0'):
   }));
   app.delete('/v2/user-tasks/:key/assignee', h((req) => { engine.unassignUserTask(String(req.params.key)); return undefined; }));
   app.post('/v2/user-tasks/:key/completion', h((req) => { engine.completeUserTask(String(req.params.key), vars(body(req).variables)); return undefined; }));
+
+  // process definitions
+  const defJson = (d: ProcDef) => ({ name: d.name, resourceName: d.resourceName, version: d.version, processDefinitionId: d.bpmnProcessId, tenantId: TENANT, processDefinitionKey: d.key, hasStartForm: false });
+  app.post('/v2/process-definitions/search', h((req) => search([...engine.defs.values()].map(defJson), body(req))));
+  app.get('/v2/process-definitions/:key', h((req) => {
+    const d = engine.defs.get(String(req.params.key));
+    if (!d) throw new EngineError('NOT_FOUND', `Process definition with key '${req.params.key}' not found`);
+    return defJson(d);
+  }));
+  app.get('/v2/process-definitions/:key/xml', h((req, res) => {
+    const d = engine.defs.get(String(req.params.key));
+    if (!d) throw new EngineError('NOT_FOUND', `Process definition with key '${req.params.key}' not found`);
+    res.type('text/xml').send(d.xml);
+  }));
 
   // process instances
   const pis = (pk?: string) => {

@@ -92,6 +92,8 @@ describe('engine conformance: Camunda user tasks and the REST API', function () 
     const paged = await http(ctx, 'POST', '/v2/variables/search', { filter: { processInstanceKey: pi.processInstanceKey }, page: { limit: 1 } });
     expect(paged.body.items).to.have.length(1);
     expect(paged.body.page.totalItems).to.equal(2);
+    const defs = await http(ctx, 'POST', '/v2/process-definitions/search', { filter: { processDefinitionId: 'conf-user-task' } });
+    expect(defs.body.items[0]).to.include({ processDefinitionId: 'conf-user-task', version: 1, resourceName: 'user-task.bpmn', processDefinitionKey: pis.body.items[0].processDefinitionKey });
     const notFound = await http(ctx, 'GET', '/v2/process-instances/123');
     expect(notFound.status).to.equal(404);
   });
