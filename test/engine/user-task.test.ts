@@ -93,7 +93,8 @@ describe('engine conformance: Camunda user tasks and the REST API', function () 
     expect(paged.body.items).to.have.length(1);
     expect(paged.body.page.totalItems).to.equal(2);
     const defs = await http(ctx, 'POST', '/v2/process-definitions/search', { filter: { processDefinitionId: 'conf-user-task' } });
-    expect(defs.body.items[0]).to.include({ processDefinitionId: 'conf-user-task', version: 1, resourceName: 'user-task.bpmn', processDefinitionKey: pis.body.items[0].processDefinitionKey });
+    expect(defs.body.items[0]).to.include({ processDefinitionId: 'conf-user-task', version: 1, processDefinitionKey: pis.body.items[0].processDefinitionKey });
+    expect(defs.body.items[0].resourceName).to.match(/user-task\.bpmn$/);
     const notFound = await http(ctx, 'GET', '/v2/process-instances/123');
     expect(notFound.status).to.equal(404);
   });
