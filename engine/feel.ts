@@ -42,6 +42,16 @@ const SIMPLE_STRING = /^"[^"\\]*"$/;
 const SIMPLE_NUMBER = /^-?\d+(\.\d+)?$/;
 const FEEL_WORDS = new Set(['null', 'true', 'false', 'now', 'today', 'not', 'and', 'or', 'if', 'then', 'else', 'for', 'return', 'some', 'every', 'satisfies', 'in', 'instance', 'of', 'between', 'function', 'external']);
 
+// Camunda's FEEL extension functions that feelin lacks (feelin reads parameter names from the function
+// source, hence plain `function` expressions).
+/* eslint-disable prefer-arrow-callback */
+const CAMUNDA_EXTENSIONS: Record<string, unknown> = {
+  'is defined': function (value: unknown) { return value !== null && value !== undefined; },
+  'get or else': function (value: unknown, defaultValue: unknown) { return value === null || value === undefined ? defaultValue : value; },
+  'is empty': function (list: unknown) { return Array.isArray(list) ? list.length === 0 : null; },
+};
+/* eslint-enable prefer-arrow-callback */
+
 /** Evaluate a FEEL expression (with or without the leading '='). Throws FeelError on syntax errors. */
 export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: number, raw = false): unknown {
   const src = expr.trimStart().startsWith('=') ? expr.trimStart().slice(1) : expr;
@@ -55,6 +65,7 @@ export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: num
   if (SIMPLE_NUMBER.test(simple)) return Number(simple);
   const iso = new Date(nowMs).toISOString();
   const ctx: Record<string, unknown> = {
+    ...CAMUNDA_EXTENSIONS,
     ...vars,
     now: () => feelin.dateAndTime(iso.replace(/\.\d{3}Z$/, 'Z')),
     today: () => feelin.date(iso.slice(0, 10)),
@@ -77,7 +88,7 @@ export function valueOf(s: string, vars: Record<string, unknown>, nowMs: number)
 export function checkSyntax(expr: string): string | null {
   const src = expr.trimStart().startsWith('=') ? expr.trimStart().slice(1) : expr;
   try {
-    feelin.evaluate(src, {});
+    feelin.evaluate(src, { ...CAMUNDA_EXTENSIONS });
     return null;
   } catch (e) {
     return (e as Error).message;
