@@ -1182,7 +1182,10 @@ export class Engine {
   private scheduleDispatch(): void {
     if (this.dispatchScheduled || this.stopped) return;
     this.dispatchScheduled = true;
-    setImmediate(() => { this.dispatchScheduled = false; this.dispatch(); });
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      try { this.dispatch(); } catch (e) { console.error('engine: job dispatch failed:', e); }
+    });
   }
 
   /** Hand activatable jobs to waiting long polls and job streams (streams first, round robin). */
@@ -1457,12 +1460,19 @@ export class Engine {
     let n = 0;
     while (this.heap.size && this.heap.peek()!.due <= now && n++ < 10000) {
       const it = this.heap.pop()!;
+      try { this.fireDue(it); } catch (e) { console.error(`engine: failed to process due ${it.kind} ${it.key}:`, e); }
+    }
+    this.schedule();
+  }
+
+  private fireDue(it: { due: number; kind: 'timer' | 'job' | 'msg'; key: string }): void {
+    {
       if (it.kind === 'timer') {
         const t = this.timers.get(it.key);
         if (t && t.due === it.due) this.fireTimer(t);
       } else if (it.kind === 'job') {
         const j = this.jobs.get(it.key);
-        if (!j) continue;
+        if (!j) return;
         if (j.state === 'ACTIVATED' && j.deadline === it.due) {
           j.state = 'ACTIVATABLE'; j.worker = ''; j.deadline = -1;
           this.touch(j);
@@ -1486,7 +1496,6 @@ export class Engine {
       }
       this.run();
     }
-    this.schedule();
   }
 
   private fireTimer(t: Timer): void {
