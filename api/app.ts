@@ -3,7 +3,6 @@
  * connections opened here: everything arrives in `services`.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { ValidateFunction } from 'ajv';
 import type { Principal } from './auth';
 import { buildOpenApi } from './openapi';
 import {
@@ -202,4 +201,3 @@ function pathMatches(pattern: string, path: string): boolean {
   return a.length === b.length && a.every((seg, i) => seg.startsWith(':') || seg === b[i]);
 }
 
-export type { ValidateFunction };

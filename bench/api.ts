@@ -124,11 +124,32 @@ async function main(): Promise<void> {
         },
       }),
     ];
+    // ceiling: as fast as the server answers, 50 connections, no rate limit
+    const ceiling = [
+      await run('GET  /api/orders/:id', { connections, duration: Math.min(duration, 5), url: `${base}/api/orders/${id}`, headers }),
+      await run('POST /api/orders', {
+        connections,
+        duration: Math.min(duration, 5),
+        url: `${base}/api/orders`,
+        method: 'POST',
+        headers,
+        setupClient: (client) => {
+          client.setBody(order(n++));
+          client.on('response', () => client.setBody(order(n++)));
+        },
+      }),
+    ];
     const load = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
     console.log(`\napi benchmark: ${db}, machine load average ${load}`);
     console.log('service time, 1 connection, closed loop:');
     console.log('route                        req/s   p50 ms  p90 ms  p99 ms  max ms     2xx  non-2xx  errors');
     for (const f of service) {
+      console.log(
+        `${f.name.padEnd(27)} ${String(f.rps).padStart(6)} ${String(f.p50).padStart(8)} ${String(f.p90).padStart(7)} ${String(f.p99).padStart(7)} ${String(f.max).padStart(7)} ${String(f.ok).padStart(7)} ${String(f.other).padStart(8)} ${String(f.errors).padStart(7)}`,
+      );
+    }
+    console.log(`\nceiling, ${connections} connections, closed loop:`);
+    for (const f of ceiling) {
       console.log(
         `${f.name.padEnd(27)} ${String(f.rps).padStart(6)} ${String(f.p50).padStart(8)} ${String(f.p90).padStart(7)} ${String(f.p99).padStart(7)} ${String(f.max).padStart(7)} ${String(f.ok).padStart(7)} ${String(f.other).padStart(8)} ${String(f.errors).padStart(7)}`,
       );
