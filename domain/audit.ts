@@ -15,6 +15,8 @@ export interface WriteContext {
   reason?: string | null;
   /** the instant of the write; default now */
   at?: Date;
+  /** provenance added to every audit row of the write (e.g. the job key and how a worker found the actor) */
+  details?: Record<string, unknown> | null;
 }
 
 export function ctxAt(ctx: WriteContext): Date {
@@ -42,7 +44,7 @@ export async function audit(
     entityType,
     entityId,
     reason: ctx.reason ?? null,
-    details,
+    details: ctx.details ? { ...(details ?? {}), ...ctx.details } : details,
   };
   await em.getRepository(AuditLogEntity).insert(row as never);
   return row;

@@ -33,7 +33,12 @@ export interface FileCommunicationRecordInput {
   serviceRequestId?: string | null;
   occasion: CommunicationOccasion;
   content: CommunicationContent;
+  /** references stored with the content (the order, change order or request number, ...) */
+  refs?: Record<string, unknown>;
 }
+
+/** the form fields as a user task returns them (the form validated them; absent ones are stored as null) */
+export type FormCommunicationContent = { [K in 'networkQuality' | 'serviceAttitude' | 'customerFeedback' | 'followUp']?: string | null };
 
 export function validateCommunicationContent(c: unknown): CommunicationContent {
   const o = (c ?? {}) as Record<string, unknown>;
@@ -53,15 +58,33 @@ export function validateCommunicationContent(c: unknown): CommunicationContent {
   };
 }
 
+/**
+ * The content filed from the process's user task (completion, service request): the form
+ * `customer-communication-record` has required its fields already, so this only checks they are text and
+ * stores every form field, absent ones as null (the API files through validateCommunicationContent).
+ */
+export function formCommunicationContent(c: FormCommunicationContent): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const k of ['networkQuality', 'serviceAttitude', 'customerFeedback', 'followUp'] as const) {
+    const v = c[k];
+    if (v !== undefined && v !== null && typeof v !== 'string') throw new ValidationError(`${k}: text`);
+    out[k] = v ?? null;
+  }
+  return out;
+}
+
 /** Files a record inside the caller's transaction (used by completion and service requests). */
 export async function fileCommunicationRecordIn(
   em: EntityManager,
-  input: FileCommunicationRecordInput,
+  input: FileCommunicationRecordInput | (Omit<FileCommunicationRecordInput, 'content'> & { content: FormCommunicationContent; fromForm: true }),
   ctx: WriteContext,
-): Promise<{ record: CustomerCommunicationRecord; content: CommunicationContent }> {
+): Promise<{ record: CustomerCommunicationRecord; content: Record<string, unknown> }> {
   requireActor(ctx);
   if (!COMMUNICATION_OCCASION.includes(input.occasion)) throw new ValidationError(`occasion: one of ${COMMUNICATION_OCCASION.join(', ')}`);
-  const content = validateCommunicationContent(input.content);
+  const content: Record<string, unknown> = {
+    ...('fromForm' in input ? formCommunicationContent(input.content) : validateCommunicationContent(input.content)),
+    ...(input.refs ?? {}),
+  };
   if (!(await em.getRepository(CustomerEntity).existsBy({ id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
   const at = ctxAt(ctx);
   const header: CustomerCommunicationRecord = {

@@ -17,8 +17,8 @@ import {
 } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { fileCommunicationRecordIn, type CommunicationContent } from './communication-records.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { fileCommunicationRecordIn, type CommunicationContent, type FormCommunicationContent } from './communication-records.js';
+import { ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
 import { enqueueCommand } from './outbox.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
@@ -99,11 +99,14 @@ export async function logServiceRequest(
   });
 }
 
-/** service-request.record-handling: LOGGED → HANDLED (a repeat with the same resolution is a no-op) */
+/**
+ * service-request.record-handling: LOGGED → HANDLED with the resolution, the handler (ctx.actor) and the
+ * time (default now). A repeat with the same resolution is a no-op; a closed request cannot be handled.
+ */
 export async function recordServiceRequestHandling(
   db: Db,
   id: string,
-  handling: { resolution: string; handledAt?: string | null },
+  handling: { resolution: string | null; handledAt?: string | null },
   ctx: WriteContext,
 ): Promise<ServiceRequest> {
   requireActor(ctx);
@@ -112,6 +115,7 @@ export async function recordServiceRequestHandling(
     const sr = await findForUpdate(em, ServiceRequestEntity, { id });
     if (!sr) throw new NotFoundError('service-request', id);
     if (sr.status === 'HANDLED' && sr.resolution === handling.resolution) return sr;
+    if (sr.status === 'CLOSED') throw new IllegalTransitionError(`service-request ${sr.requestNo}`, sr.status, 'HANDLED');
     if (sr.status !== 'LOGGED') throw new ConflictError(`service request ${sr.requestNo} is ${sr.status}, not LOGGED`);
     const at = ctxAt(ctx);
     const patch = {
@@ -122,16 +126,23 @@ export async function recordServiceRequestHandling(
       updatedAt: at,
     };
     await em.getRepository(ServiceRequestEntity).update({ id, status: 'LOGGED' }, patch);
-    await audit(em, ctx, 'service-request.handle', 'service-request', id, { handledAt: patch.handledAt });
+    await audit(em, { ...ctx, reason: ctx.reason ?? handling.resolution }, 'service-request.handle', 'service-request', id, {
+      requestNo: sr.requestNo,
+      handledAt: patch.handledAt,
+    });
     return { ...sr, ...patch };
   });
 }
 
-/** service-request.close: files the communication record (occasion = the request type) and closes */
+/**
+ * service-request.close: files the customer communication record (occasion = the request type; the
+ * content of the form plus the request number, type and resolution) and closes the request, in one
+ * transaction. A repeat for a closed request returns record null.
+ */
 export async function closeServiceRequest(
   db: Db,
   id: string,
-  content: CommunicationContent,
+  content: CommunicationContent | FormCommunicationContent,
   ctx: WriteContext,
 ): Promise<{ serviceRequest: ServiceRequest; record: CustomerCommunicationRecord | null }> {
   requireActor(ctx);
@@ -140,6 +151,7 @@ export async function closeServiceRequest(
     if (!sr) throw new NotFoundError('service-request', id);
     if (sr.status === 'CLOSED') return { serviceRequest: sr, record: null };
     if (sr.status !== 'HANDLED') throw new ConflictError(`service request ${sr.requestNo} is ${sr.status}, not HANDLED`);
+    const fileCtx = { ...ctx, reason: ctx.reason ?? `${sr.requestType.toLowerCase()} ${sr.requestNo}` };
     const { record } = await fileCommunicationRecordIn(
       em,
       {
@@ -147,14 +159,16 @@ export async function closeServiceRequest(
         orderId: sr.orderId,
         serviceRequestId: sr.id,
         occasion: sr.requestType as CommunicationOccasion,
-        content,
+        content: content as FormCommunicationContent,
+        fromForm: true,
+        refs: { requestNo: sr.requestNo, requestType: sr.requestType, resolution: sr.resolution },
       },
-      ctx,
+      fileCtx,
     );
     const at = ctxAt(ctx);
     const patch = { status: 'CLOSED' as const, communicationRecordId: record.id, closedAt: at, updatedAt: at };
     await em.getRepository(ServiceRequestEntity).update({ id, status: 'HANDLED' }, patch);
-    await audit(em, ctx, 'service-request.close', 'service-request', id, { recordNo: record.recordNo });
+    await audit(em, ctx, 'service-request.close', 'service-request', id, { requestNo: sr.requestNo, communicationRecordNo: record.recordNo });
     return { serviceRequest: { ...sr, ...patch }, record };
   });
 }

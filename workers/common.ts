@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { RecordVersionEntity } from '../db/entities/index.js';
 import { enqueueNotification } from '../domain/outbox.js';
-import { audit as domainAudit } from '../domain/audit.js';
+import { audit as domainAudit, type WriteContext } from '../domain/audit.js';
 import type { DocumentType, Role } from '../domain/vocabulary';
 import { resolveActor, type ResolvedActor } from './runtime/actor';
 import type { JobView, Services } from './runtime/job';
@@ -54,6 +54,15 @@ export async function audit(em: EntityManager, at: Date, e: AuditEntry): Promise
 /** actor details for the audit trail (where the actor came from, and the fallback note) */
 export function actorDetails(a: ResolvedActor): Record<string, unknown> {
   return a.note ? { actorSource: a.source, actorNote: a.note } : { actorSource: a.source };
+}
+
+/**
+ * The WriteContext a handler passes to a domain service: the resolved actor (or the system actor), the
+ * job's clock, and the job key plus the actor's provenance on every audit row the service writes.
+ */
+export function writeContext(job: JobView, at: Date, actor: ResolvedActor | typeof SYSTEM_ACTOR, reason: string | null = null): WriteContext {
+  if (typeof actor === 'string') return { actor, at, reason, details: { jobKey: job.key } };
+  return { actor: actor.actor, at, reason: reason ?? actor.note ?? null, details: { jobKey: job.key, ...actorDetails(actor) } };
 }
 
 export interface NotificationSpec {

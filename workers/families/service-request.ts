@@ -1,19 +1,19 @@
 /**
- * service-request.* — complaint / fault / consultation 投诉、故障、咨询 (§7.1).
+ * service-request.* — complaint / fault / consultation 投诉、故障、咨询 (§7.1). The rules live in
+ * domain/service-requests.ts; these handlers resolve the actor and run the domain service once per key.
  *
  *  record-handling  resolution, handled by (actor of the handling task), handled at; → HANDLED (key job)
  *  close            customer communication record (GT-<year>-<seq>) + request CLOSED in one transaction
  *                   (key request)
  */
-import { randomUUID } from 'node:crypto';
-import { ServiceRequestEntity, type CommunicationOccasion } from '../../db/entities/index.js';
-import { createVersionedRecord, findForUpdate } from '../../domain/records.js';
+import { closeServiceRequest, getServiceRequest, recordServiceRequestHandling } from '../../domain/service-requests.js';
+import { NotFoundError } from '../../domain/errors.js';
 import { JOB, SERVICE_REQUEST_TYPE, type ServiceRequestType } from '../../domain/vocabulary';
 import { complete } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { checked, once, storedResult } from '../runtime/once';
-import { actorDetails, actorOf, audit, missing, nextNumber, PermanentError } from '../common';
+import { actorOf, PermanentError, writeContext } from '../common';
 
 /** the handling user task per request type (process-contract.md, customer-service-request) */
 const HANDLING_TASK: Record<ServiceRequestType, string> = {
@@ -32,17 +32,12 @@ export const recordHandling = defineHandler<{ serviceRequestId: string; resoluti
     const key = `job:${job.key}`;
     const done = await storedResult(dataSource, job.type, key);
     if (done) return complete(done);
-    const req0 = await dataSource.getRepository(ServiceRequestEntity).findOneBy({ id: v.serviceRequestId });
-    if (!req0) missing('service request', v.serviceRequestId);
-    const actor = await actorOf(job, services, HANDLING_TASK[req0.requestType as ServiceRequestType] ?? null);
+    const req = await getServiceRequest(dataSource, v.serviceRequestId);
+    if (!req) throw new NotFoundError('service-request', v.serviceRequestId);
+    const actor = await actorOf(job, services, HANDLING_TASK[req.requestType as ServiceRequestType] ?? null);
     const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const req = await findForUpdate(em, ServiceRequestEntity, { id: v.serviceRequestId });
-      if (!req) missing('service request', v.serviceRequestId);
-      if (req.status === 'CLOSED') throw new PermanentError(`service request ${req.requestNo} is already closed`, 'check the process instance in Operate');
-      const handledAt = v.handledAt ?? now.toISOString();
-      await em.getRepository(ServiceRequestEntity).update({ id: req.id }, { status: 'HANDLED', resolution: v.resolution ?? null, handledBy: actor.actor, handledAt, updatedAt: now });
-      await audit(em, now, { actor: actor.actor, action: 'service-request.handle', entityType: 'service-request', entityId: req.id, reason: v.resolution ?? null, details: { requestNo: req.requestNo, handledAt, jobKey: job.key, ...actorDetails(actor) } });
-      return { serviceRequestStatus: 'HANDLED' };
+      const handled = await recordServiceRequestHandling(em, v.serviceRequestId, { resolution: v.resolution, handledAt: v.handledAt }, writeContext(job, now, actor));
+      return { serviceRequestStatus: handled.status };
     });
     return complete(result);
   },
@@ -60,21 +55,9 @@ export const close = defineHandler<{ serviceRequestId: string; networkQuality?: 
     if (done) return complete(done);
     const actor = await actorOf(job, services);
     const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const req = await findForUpdate(em, ServiceRequestEntity, { id: v.serviceRequestId });
-      if (!req) missing('service request', v.serviceRequestId);
-      if (req.status === 'CLOSED') throw new PermanentError(`service request ${req.requestNo} is already closed`, 'check the process instance in Operate');
-      const recordNo = await nextNumber(em, 'customer-communication-record', now);
-      const id = randomUUID();
-      await createVersionedRecord(
-        em,
-        'customer-communication-record',
-        { id, recordNo, customerId: req.customerId, orderId: req.orderId, changeOrderId: null, serviceRequestId: req.id, occasion: req.requestType as CommunicationOccasion, currentVersion: 1, filedBy: actor.actor, filedAt: now, updatedAt: now },
-        { actor: actor.actor, at: now, reason: actor.note ?? `${req.requestType.toLowerCase()} ${req.requestNo}` },
-        { networkQuality: v.networkQuality ?? null, serviceAttitude: v.serviceAttitude ?? null, customerFeedback: v.customerFeedback ?? null, followUp: v.followUp ?? null, requestNo: req.requestNo, requestType: req.requestType, resolution: req.resolution },
-      );
-      await em.getRepository(ServiceRequestEntity).update({ id: req.id }, { status: 'CLOSED', communicationRecordId: id, closedAt: now, updatedAt: now });
-      await audit(em, now, { actor: actor.actor, action: 'service-request.close', entityType: 'service-request', entityId: req.id, details: { requestNo: req.requestNo, communicationRecordNo: recordNo, jobKey: job.key, ...actorDetails(actor) } });
-      return { communicationRecordId: id, communicationRecordNo: recordNo };
+      const { serviceRequest, record } = await closeServiceRequest(em, v.serviceRequestId, v, writeContext(job, now, actor));
+      if (!record) throw new PermanentError(`service request ${serviceRequest.requestNo} is already closed`, 'it was closed outside this process instance: check the instance in Operate and cancel it if it is redundant');
+      return { communicationRecordId: record.id, communicationRecordNo: record.recordNo };
     });
     return complete(result);
   },
