@@ -546,6 +546,7 @@ export class Engine {
       ei.state = 'ACTIVE';
       this.recordEl(ei, 'ELEMENT_ACTIVATED');
       this.createJob(ei, el, r.v.type, r.v.retries);
+      this.correlateBufferedFor(ei);
       return;
     }
     switch (el.type) {
@@ -566,6 +567,7 @@ export class Engine {
         ei.state = 'ACTIVE';
         this.recordEl(ei, 'ELEMENT_ACTIVATED');
         this.recordUserTaskCreated(ei);
+        this.correlateBufferedFor(ei);
         return;
       case 'BOUNDARY_EVENT':
         ei.state = 'ACTIVE';
@@ -617,6 +619,7 @@ export class Engine {
         {
           const start = this.activate(ei, el.startId!, false);
           if (start && start.state === 'ACTIVE') this.complete(start, null);
+          if (ei.state === 'ACTIVE') this.correlateBufferedFor(ei);
         }
         return;
       case 'CALL_ACTIVITY': {
@@ -637,6 +640,7 @@ export class Engine {
         const child = this.startInstance(def, vars, [cm.noneStart], ei);
         ei.childPiKey = child.key;
         this.touch(ei);
+        if (ei.state === 'ACTIVE') this.correlateBufferedFor(ei);
         return;
       }
       default:

@@ -106,6 +106,16 @@ describe('engine conformance: messages', function () {
     expect((await variables(ctx, pi.processInstanceKey)).cancelled).to.equal(true);
   });
 
+  it('a buffered message correlates to a boundary event as soon as its activity is entered', async () => {
+    const key = uid();
+    await ctx.zbc.publishMessage({ name: 'conf-cancel-request', correlationKey: key, variables: { early: true }, timeToLive: 60000 });
+    const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-message-boundary', variables: { key } });
+    await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
+    const els = await elements(ctx, pi.processInstanceKey);
+    expect(els.work).to.deep.equal(['TERMINATED']);
+    expect(els.endCancelled).to.deep.equal(['COMPLETED']);
+  });
+
   it('event-based gateway: the message wins and the timer is cancelled', async () => {
     const orderId = uid();
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-event-gateway', variables: { orderId } });
