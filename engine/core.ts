@@ -171,6 +171,7 @@ export class Engine {
     if (target < this.now()) throw new EngineError('INVALID_ARGUMENT', 'The clock can only move forward');
     this.meta.clockOffset = target - Date.now();
     this.touch(this.meta);
+    if (this.wake) { clearTimeout(this.wake); this.wake = null; this.wakeAt = Infinity; }
     this.tick();
     return this.now();
   }
@@ -492,6 +493,7 @@ export class Engine {
   }
 
   private feel(expr: string, scopeKey: string): unknown {
+    if (!isExpression(expr)) return expr;
     return valueOf(expr, this.visibleVars(scopeKey), this.now());
   }
 
@@ -1450,13 +1452,17 @@ export class Engine {
   }
 
   // ---------------------------------------------------------------- scheduler (timers, job timeouts, back-offs, message TTL)
+  private wakeAt = Infinity;
   private schedule(): void {
     if (this.stopped) return;
     const top = this.heap.peek();
-    if (this.wake) { clearTimeout(this.wake); this.wake = null; }
     if (!top) return;
+    // keep the armed timer when it fires no later than needed (tick re-arms after firing)
+    if (this.wake && this.wakeAt <= top.due) return;
+    if (this.wake) clearTimeout(this.wake);
     const delay = Math.max(0, Math.min(top.due - this.now(), 2 ** 31 - 1));
-    this.wake = setTimeout(() => { this.wake = null; this.tick(); }, delay);
+    this.wakeAt = this.now() + delay;
+    this.wake = setTimeout(() => { this.wake = null; this.wakeAt = Infinity; this.tick(); }, delay);
   }
 
   tick(): void {
