@@ -6,16 +6,17 @@ import { randomUUID } from 'node:crypto';
 import { In, Not, type FindOptionsWhere } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, ChangeOrderEntity, type ChangeOrder, type ProcessCommand } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
+import { ctxAt, requireActor, type WriteContext } from './audit.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
-import { FINAL_ORDER_STATUSES, IN_SERVICE_STATUSES, STATUS_AFTER_CUSTOMER_DECISION, transition, type OrderStatus } from './order-status.js';
+import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle.js';
+import { FINAL_ORDER_STATUSES, IN_SERVICE_STATUSES, type OrderStatus } from './order-status.js';
 import { validAmount, validateModules } from './orders.js';
 import { enqueueCommand } from './outbox.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
-import { correctRecord, createVersionedRecord, findForUpdate } from './records.js';
+import { createVersionedRecord, findForUpdate } from './records.js';
 import { isValidDay, shanghaiYear } from './time.js';
-import { CUSTOMER_DECISION, MESSAGE, type CustomerDecision, type ServiceModule } from './vocabulary.js';
+import { MESSAGE, type CustomerDecision, type ServiceModule } from './vocabulary.js';
 
 export interface CreateChangeOrderInput {
   orderId: string;
@@ -78,7 +79,6 @@ export async function createChangeOrder(
       id: randomUUID(),
       changeOrderNo,
       orderId: order.id,
-      status: 'SUBMITTED',
       customerManager: input.customerManager ?? order.customerManager,
       description: input.description,
       platformChange: input.platformChange,
@@ -89,19 +89,7 @@ export async function createChangeOrder(
       amountDelta,
       effectiveDate: input.effectiveDate ?? null,
       note: input.note ?? null,
-      currentVersion: 1,
-      processInstanceKey: null,
-      customerFeedback: null,
-      deliveredOn: null,
-      deliveryNote: null,
-      completionDeadline: null,
-      completionReminderAt: null,
-      deadlineProvisional: false,
-      completedAt: null,
-      cancelReason: null,
-      createdBy: ctx.actor,
-      createdAt: at,
-      updatedAt: at,
+      ...newOrderLifecycleFields(ctx.actor, at),
     };
     const { record: changeOrder } = await createVersionedRecord(em, 'change-order', header, { ...ctx, at });
     const variables: ChangeOrderStartVariables = {
@@ -149,32 +137,19 @@ export async function listChangeOrders(
   return { items, total, ...p };
 }
 
-async function setStatus(db: Db, id: string, to: OrderStatus, ctx: WriteContext, action: string, patch: Partial<ChangeOrder> = {}): Promise<ChangeOrder> {
-  requireActor(ctx);
-  return inTransaction(db, async (em) => {
-    const co = await findForUpdate(em, ChangeOrderEntity, { id });
-    if (!co) throw new NotFoundError('change-order', id);
-    const next = { ...transition(co, to, 'change-order'), ...patch, updatedAt: ctxAt(ctx) };
-    const res = await em.getRepository(ChangeOrderEntity).update({ id, status: co.status }, { status: to, ...patch, updatedAt: next.updatedAt });
-    if (res.affected !== 1) throw new ConflictError(`change-order ${id} changed concurrently`);
-    await audit(em, ctx, action, 'change-order', id, { from: co.status, to, ...patch });
-    return next;
-  });
-}
+const ref = (id: string): OrderRef => ({ kind: 'change-order', id });
 
+/** staff cancellation: needs a reason */
 export async function cancelChangeOrder(db: Db, id: string, ctx: WriteContext): Promise<ChangeOrder> {
-  if (!ctx.reason?.trim()) throw new ValidationError('cancelling needs a reason');
-  return setStatus(db, id, 'CANCELLED', ctx, 'change-order.cancel', { cancelReason: ctx.reason });
+  return cancelByStaff<ChangeOrder>(db, ref(id), ctx);
 }
 
 /** change-order.cancel (customer declined): idempotent when already cancelled */
 export async function cancelDeclinedChangeOrder(db: Db, id: string, ctx: WriteContext): Promise<ChangeOrder> {
-  const co = await requireChangeOrder(db, id);
-  if (co.status === 'CANCELLED') return co;
-  return setStatus(db, id, 'CANCELLED', ctx, 'change-order.cancel', { cancelReason: ctx.reason ?? 'declined by the customer' });
+  return cancelDeclined<ChangeOrder>(db, ref(id), ctx);
 }
 
-/** change-order.record-customer-decision */
+/** change-order.record-customer-decision (order-lifecycle.ts: DECLINED is cancelled by change-order.cancel) */
 export async function recordChangeCustomerDecision(
   db: Db,
   id: string,
@@ -182,11 +157,7 @@ export async function recordChangeCustomerDecision(
   feedback: string | null,
   ctx: WriteContext,
 ): Promise<ChangeOrder> {
-  if (!CUSTOMER_DECISION.includes(decision)) throw new ValidationError(`customerDecision: one of ${CUSTOMER_DECISION.join(', ')}`);
-  return setStatus(db, id, STATUS_AFTER_CUSTOMER_DECISION[decision], { ...ctx, reason: ctx.reason ?? feedback }, 'change-order.customer-decision', {
-    customerFeedback: feedback ?? null,
-    ...(decision === 'DECLINED' ? { cancelReason: feedback ?? 'declined by the customer' } : {}),
-  });
+  return recordOrderCustomerDecision<ChangeOrder>(db, ref(id), decision, feedback, ctx);
 }
 
 export interface ChangeOrderRevision {
@@ -212,14 +183,5 @@ export async function applyChangeOrderRevision(db: Db, id: string, revision: Cha
     changes.effectiveDate = revision.effectiveDate;
   }
   if (revision.note !== undefined) changes.note = revision.note;
-  return inTransaction(db, async (em) => {
-    const co = await findForUpdate(em, ChangeOrderEntity, { id });
-    if (!co) throw new NotFoundError('change-order', id);
-    transition(co, 'SUBMITTED', 'change-order');
-    const { record } = await correctRecord<ChangeOrder>(em, 'change-order', id, changes, { ...ctx, reason: ctx.reason ?? 'revision requested by the customer' }, {
-      action: 'change-order.revise',
-      headerPatch: { status: 'SUBMITTED' },
-    });
-    return record;
-  });
+  return reviseOrder<ChangeOrder>(db, ref(id), changes, ctx);
 }

@@ -6,15 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { Between, LessThanOrEqual, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, type BusinessOrder, type ProcessCommand } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { ctxAt, requireActor, type WriteContext } from './audit.js';
+import { NotFoundError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
-import { STATUS_AFTER_CUSTOMER_DECISION, transition, type OrderStatus } from './order-status.js';
+import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle.js';
+import type { OrderStatus } from './order-status.js';
 import { enqueueCommand } from './outbox.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
-import { correctRecord, createVersionedRecord, findForUpdate } from './records.js';
+import { createVersionedRecord } from './records.js';
 import { isValidDay, shanghaiYear } from './time.js';
-import { CUSTOMER_DECISION, MESSAGE, SERVICE_MODULE, type CustomerDecision, type ServiceModule } from './vocabulary.js';
+import { MESSAGE, SERVICE_MODULE, type CustomerDecision, type ServiceModule } from './vocabulary.js';
 
 export interface CreateOrderInput {
   customerId: string;
@@ -78,7 +79,6 @@ export async function createOrder(db: Db, input: CreateOrderInput, ctx: WriteCon
     const header: BusinessOrder = {
       id: randomUUID(),
       orderNo,
-      status: 'SUBMITTED',
       customerId: input.customerId,
       customerManager: input.customerManager ?? ctx.actor,
       modules,
@@ -89,19 +89,7 @@ export async function createOrder(db: Db, input: CreateOrderInput, ctx: WriteCon
       apInvolved: input.apInvolved,
       apPartnerId: input.apPartnerId ?? null,
       note: input.note ?? null,
-      currentVersion: 1,
-      processInstanceKey: null,
-      customerFeedback: null,
-      deliveredOn: null,
-      deliveryNote: null,
-      completionDeadline: null,
-      completionReminderAt: null,
-      deadlineProvisional: false,
-      completedAt: null,
-      cancelReason: null,
-      createdBy: ctx.actor,
-      createdAt: at,
-      updatedAt: at,
+      ...newOrderLifecycleFields(ctx.actor, at),
     };
     const { record: order } = await createVersionedRecord(em, 'business-order', header, { ...ctx, at });
     const variables: OrderStartVariables = {
@@ -171,35 +159,14 @@ export async function listOrders(db: Db, filter: OrderFilter = {}, page: Partial
   return { items, total, ...p };
 }
 
-async function setStatus(
-  db: Db,
-  id: string,
-  to: OrderStatus,
-  ctx: WriteContext,
-  action: string,
-  patch: Partial<BusinessOrder> = {},
-): Promise<BusinessOrder> {
-  requireActor(ctx);
-  return inTransaction(db, async (em) => {
-    const order = await findForUpdate(em, BusinessOrderEntity, { id });
-    if (!order) throw new NotFoundError('business-order', id);
-    const next = { ...transition(order, to, 'business-order'), ...patch, updatedAt: ctxAt(ctx) };
-    const res = await em
-      .getRepository(BusinessOrderEntity)
-      .update({ id, status: order.status }, { status: to, ...patch, updatedAt: next.updatedAt });
-    if (res.affected !== 1) throw new ConflictError(`business-order ${id} changed concurrently`);
-    await audit(em, ctx, action, 'business-order', id, { from: order.status, to, ...patch });
-    return next;
-  });
-}
+const ref = (id: string): OrderRef => ({ kind: 'business-order', id });
 
 /** Staff cancellation (API). Needs a reason; allowed before the contract is signed. */
 export async function cancelOrder(db: Db, id: string, ctx: WriteContext): Promise<BusinessOrder> {
-  if (!ctx.reason?.trim()) throw new ValidationError('cancelling needs a reason');
-  return setStatus(db, id, 'CANCELLED', ctx, 'business-order.cancel', { cancelReason: ctx.reason });
+  return cancelByStaff<BusinessOrder>(db, ref(id), ctx);
 }
 
-/** order.record-customer-decision */
+/** order.record-customer-decision (order-lifecycle.ts: DECLINED is cancelled by order.cancel) */
 export async function recordCustomerDecision(
   db: Db,
   id: string,
@@ -207,19 +174,12 @@ export async function recordCustomerDecision(
   feedback: string | null,
   ctx: WriteContext,
 ): Promise<BusinessOrder> {
-  if (!CUSTOMER_DECISION.includes(decision)) throw new ValidationError(`customerDecision: one of ${CUSTOMER_DECISION.join(', ')}`);
-  const to = STATUS_AFTER_CUSTOMER_DECISION[decision];
-  return setStatus(db, id, to, { ...ctx, reason: ctx.reason ?? feedback }, 'business-order.customer-decision', {
-    customerFeedback: feedback ?? null,
-    ...(decision === 'DECLINED' ? { cancelReason: feedback ?? 'declined by the customer' } : {}),
-  });
+  return recordOrderCustomerDecision<BusinessOrder>(db, ref(id), decision, feedback, ctx);
 }
 
 /** order.cancel (the customer declined): idempotent when already cancelled */
 export async function cancelDeclinedOrder(db: Db, id: string, ctx: WriteContext): Promise<BusinessOrder> {
-  const order = await requireOrder(db, id);
-  if (order.status === 'CANCELLED') return order;
-  return setStatus(db, id, 'CANCELLED', ctx, 'business-order.cancel', { cancelReason: ctx.reason ?? 'declined by the customer' });
+  return cancelDeclined<BusinessOrder>(db, ref(id), ctx);
 }
 
 export interface OrderRevision {
@@ -240,16 +200,7 @@ export async function applyOrderRevision(db: Db, id: string, revision: OrderRevi
   if (revision.modules !== undefined && revision.modules !== null) changes.modules = validateModules(revision.modules);
   if (revision.amount !== undefined && revision.amount !== null) changes.amount = validAmount(revision.amount);
   if (revision.note !== undefined) changes.note = revision.note;
-  return inTransaction(db, async (em) => {
-    const order = await findForUpdate(em, BusinessOrderEntity, { id });
-    if (!order) throw new NotFoundError('business-order', id);
-    transition(order, 'SUBMITTED', 'business-order');
-    const { record } = await correctRecord<BusinessOrder>(em, 'business-order', id, changes, { ...ctx, reason: ctx.reason ?? 'revision requested by the customer' }, {
-      action: 'business-order.revise',
-      headerPatch: { status: 'SUBMITTED' },
-    });
-    return record;
-  });
+  return reviseOrder<BusinessOrder>(db, ref(id), changes, ctx);
 }
 
 /** the worker learnt the process instance key of the order's flow */

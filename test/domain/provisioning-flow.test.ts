@@ -7,7 +7,7 @@ import { computeCompletionDeadline, recordCompletion, recordDelivery } from '../
 import { draftExpenseContract, draftRevenueContract, markImplementationRequested, recordRevenueSigning, reviseContract, listContracts } from '../../domain/contracts.js';
 import { countersignHistory, getCountersignForm, issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign.js';
 import { ApPartnerUnavailableError, ConflictError, IllegalTransitionError, ValidationError } from '../../domain/errors.js';
-import { cancelOrder, getOrder, listOrders, recordCustomerDecision } from '../../domain/orders.js';
+import { cancelDeclinedOrder, cancelOrder, getOrder, listOrders, recordCustomerDecision } from '../../domain/orders.js';
 import { updateApPartner } from '../../domain/parties.js';
 import { getPaymentBasis, recordPaymentBasisCheck, submitPaymentBasis } from '../../domain/payment-bases.js';
 import { recordHistory } from '../../domain/records.js';
@@ -182,7 +182,10 @@ describe('domain services along the provisioning flow', () => {
 
   it('declined, cancelled and illegal transitions', async () => {
     const { order } = await anOrder(ds);
+    // DECLINED records the feedback; the model's next step (order.cancel) cancels with it as the reason
     await recordCustomerDecision(ds, order.id, 'DECLINED', '预算取消', cm);
+    expect(await getOrder(ds, order.id)).to.deep.include({ status: 'SUBMITTED', customerFeedback: '预算取消' });
+    await cancelDeclinedOrder(ds, order.id, { actor: 'system:worker' });
     const o = await getOrder(ds, order.id);
     expect(o).to.deep.include({ status: 'CANCELLED', cancelReason: '预算取消' });
     const err = await rejects(recordCustomerDecision(ds, order.id, 'CONFIRMED', null, cm));

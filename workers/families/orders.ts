@@ -1,41 +1,54 @@
 /**
  * order.* and change-order.* — customer confirmation loop of the business order 业务订单 (§6.3.1) and of
- * the change order 变更单 (§6.2). Both kinds share the status table of domain/order-status.ts.
+ * the change order 变更单 (§6.2). The rules are domain/order-lifecycle.ts (through domain/orders.ts and
+ * domain/change-orders.ts); these handlers map the variables and run the service once per key.
  *
  *  record-customer-decision  status per decision (CONFIRMED / CHANGE_REQUESTED; DECLINED is left to
  *                            cancel), feedback, audit with the actor (key: job key, the loop makes new jobs)
- *  apply-revision            new version of the record (domain/records correctRecord), back to SUBMITTED
+ *  apply-revision            new version of the record, back to SUBMITTED (key: job key)
  *  cancel                    CANCELLED with the reason (key: the order)
  */
-import type { EntityManager } from 'typeorm';
-import { BusinessOrderEntity, ChangeOrderEntity, type BusinessOrder, type ChangeOrder } from '../../db/entities/index.js';
-import { transition, type OrderStatus } from '../../domain/order-status.js';
-import { correctRecord, findForUpdate } from '../../domain/records.js';
+import type { BusinessOrder, ChangeOrder } from '../../db/entities/index.js';
+import { applyChangeOrderRevision, cancelDeclinedChangeOrder, recordChangeCustomerDecision, type ChangeOrderRevision } from '../../domain/change-orders.js';
+import { applyOrderRevision, cancelDeclinedOrder, recordCustomerDecision, type OrderRevision } from '../../domain/orders.js';
+import type { WriteContext } from '../../domain/audit.js';
 import { CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type JobType } from '../../domain/vocabulary';
+import type { Db } from '../../db/transaction.js';
 import { complete } from '../runtime/outcome';
 import { defineHandler, type HandlerDef } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { checked, once, storedResult } from '../runtime/once';
-import { actorDetails, actorOf, audit, missing, SYSTEM_ACTOR } from '../common';
+import { actorOf, SYSTEM_ACTOR, writeContext } from '../common';
 
 type Kind = 'order' | 'change';
-const K = {
-  order: { entity: BusinessOrderEntity, idVar: 'orderId', record: 'business-order', label: 'business order', statusVar: 'orderStatus', versionVar: 'orderVersion' },
-  change: { entity: ChangeOrderEntity, idVar: 'changeOrderId', record: 'change-order', label: 'change order', statusVar: 'changeOrderStatus', versionVar: 'changeOrderVersion' },
-} as const;
-
-async function lockOrder(em: EntityManager, kind: Kind, id: string): Promise<BusinessOrder | ChangeOrder> {
-  const row = await findForUpdate(em, K[kind].entity as never, { id });
-  if (!row) missing(K[kind].label, id);
-  return row as BusinessOrder | ChangeOrder;
+interface KindSpec {
+  idVar: string;
+  statusVar: string;
+  versionVar: string;
+  decide(db: Db, id: string, decision: CustomerDecision, feedback: string | null, ctx: WriteContext): Promise<BusinessOrder | ChangeOrder>;
+  revise(db: Db, id: string, revision: Record<string, unknown>, ctx: WriteContext): Promise<BusinessOrder | ChangeOrder>;
+  cancel(db: Db, id: string, ctx: WriteContext): Promise<BusinessOrder | ChangeOrder>;
 }
+const K: Record<Kind, KindSpec> = {
+  order: {
+    idVar: 'orderId',
+    statusVar: 'orderStatus',
+    versionVar: 'orderVersion',
+    decide: recordCustomerDecision,
+    revise: (db, id, r, ctx) => applyOrderRevision(db, id, r as OrderRevision, ctx),
+    cancel: cancelDeclinedOrder,
+  },
+  change: {
+    idVar: 'changeOrderId',
+    statusVar: 'changeOrderStatus',
+    versionVar: 'changeOrderVersion',
+    decide: recordChangeCustomerDecision,
+    revise: (db, id, r, ctx) => applyChangeOrderRevision(db, id, r as ChangeOrderRevision, ctx),
+    cancel: cancelDeclinedChangeOrder,
+  },
+};
 
-async function setStatus(em: EntityManager, kind: Kind, row: { id: string; status: OrderStatus }, to: OrderStatus, patch: Record<string, unknown>, at: Date) {
-  transition(row, to, K[kind].label);
-  await em.getRepository(K[kind].entity as typeof BusinessOrderEntity).update({ id: row.id }, { ...patch, status: to, updatedAt: at } as never);
-}
-
-function recordCustomerDecision(kind: Kind, type: JobType): HandlerDef {
+function recordDecision(kind: Kind, type: JobType): HandlerDef {
   const k = K[kind];
   return defineHandler<Record<string, unknown> & { customerDecision: CustomerDecision; customerFeedback?: string | null }>({
     type,
@@ -44,37 +57,20 @@ function recordCustomerDecision(kind: Kind, type: JobType): HandlerDef {
       const { dataSource, clock } = services;
       const now = clock.now();
       const v = job.variables;
-      const id = v[k.idVar] as string;
       const key = `job:${job.key}`;
       const done = await storedResult(dataSource, job.type, key);
       if (done) return complete(done);
       const actor = await actorOf(job, services);
       const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-        const row = await lockOrder(em, kind, id);
-        const feedback = v.customerFeedback ?? null;
-        // DECLINED ends in cancel (next service task), which sets CANCELLED with the reason
-        let status = row.status;
-        if (v.customerDecision !== 'DECLINED') {
-          status = v.customerDecision === 'CONFIRMED' ? 'CONFIRMED' : 'CHANGE_REQUESTED';
-          await setStatus(em, kind, row, status, { customerFeedback: feedback }, now);
-        } else {
-          await em.getRepository(k.entity as typeof BusinessOrderEntity).update({ id }, { customerFeedback: feedback, updatedAt: now } as never);
-        }
-        await audit(em, now, {
-          actor: actor.actor,
-          action: `${k.record}.customer-decision`,
-          entityType: k.record,
-          entityId: id,
-          reason: feedback,
-          details: { decision: v.customerDecision, jobKey: job.key, ...actorDetails(actor) },
-        });
-        return { [k.statusVar]: status };
+        const o = await k.decide(em, v[k.idVar] as string, v.customerDecision, v.customerFeedback ?? null, writeContext(job, now, actor));
+        return { [k.statusVar]: o.status };
       });
       return complete(result);
     },
   });
 }
 
+/** form variable → field of the revision (process-contract.md: order-revision / change-order-revision forms) */
 const revisionVars = {
   order: {
     revisedAccounts: { field: 'accounts', schema: { type: 'integer', minimum: 1 } },
@@ -103,31 +99,22 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
       const { dataSource, clock } = services;
       const now = clock.now();
       const v = job.variables;
-      const id = v[k.idVar] as string;
       const key = `job:${job.key}`;
       const done = await storedResult(dataSource, job.type, key);
       if (done) return complete(done);
       const actor = await actorOf(job, services);
+      // absent and null form fields leave the field as it is
+      const revision: Record<string, unknown> = {};
+      for (const [name, d] of Object.entries(vars)) if (v[name] !== undefined && v[name] !== null) revision[d.field] = v[name];
+      const note = (v.revisionNote as string | null | undefined) ?? null;
+      if (note) revision.note = note;
       const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-        const row = await lockOrder(em, kind, id);
-        transition(row, 'SUBMITTED', k.label);
-        const changes: Record<string, unknown> = {};
-        for (const [name, d] of Object.entries(vars)) if (v[name] !== undefined && v[name] !== null) changes[d.field] = v[name];
-        const note = (v.revisionNote as string | null | undefined) ?? null;
-        if (note) changes.note = note;
-        const { record } = await correctRecord<BusinessOrder>(em, k.record as 'business-order', id, changes, {
-          actor: actor.actor,
-          at: now,
-          reason: note ?? 'revised at the customer’s request',
-        }, { action: `${k.record}.revise`, headerPatch: { status: 'SUBMITTED' } });
-        if (actor.note) {
-          await audit(em, now, { actor: actor.actor, action: `${k.record}.actor-unresolved`, entityType: k.record, entityId: id, details: { jobKey: job.key, ...actorDetails(actor) } });
-        }
+        const o = await k.revise(em, v[k.idVar] as string, revision, writeContext(job, now, actor, note ?? 'revised at the customer’s request'));
         return {
-          [k.versionVar]: record.currentVersion,
-          [k.statusVar]: 'SUBMITTED',
+          [k.versionVar]: o.currentVersion,
+          [k.statusVar]: o.status,
           // the change process reads the (possibly revised) delta back into its scope
-          ...(kind === 'change' ? { accountDelta: (record as unknown as { accountDelta: number }).accountDelta } : {}),
+          ...(kind === 'change' ? { accountDelta: (o as ChangeOrder).accountDelta } : {}),
         };
       });
       return complete(result);
@@ -144,12 +131,10 @@ function cancel(kind: Kind, type: JobType): HandlerDef {
       const now = clock.now();
       const v = job.variables;
       const id = v[k.idVar] as string;
+      const reason = (v.cancelReason as string | null | undefined) ?? (v.customerFeedback as string | null | undefined) ?? null;
       const result = await once(dataSource, job.type, `${kind}:${id}`, now, async (em) => {
-        const row = await lockOrder(em, kind, id);
-        const reason = (v.cancelReason as string | null | undefined) ?? (v.customerFeedback as string | null | undefined) ?? 'declined by the customer';
-        await setStatus(em, kind, row, 'CANCELLED', { cancelReason: reason }, now);
-        await audit(em, now, { actor: SYSTEM_ACTOR, action: `${k.record}.cancel`, entityType: k.record, entityId: id, reason, details: { jobKey: job.key } });
-        return { [k.statusVar]: 'CANCELLED' };
+        const o = await k.cancel(em, id, writeContext(job, now, SYSTEM_ACTOR, reason));
+        return { [k.statusVar]: o.status };
       });
       return complete(result);
     },
@@ -157,12 +142,12 @@ function cancel(kind: Kind, type: JobType): HandlerDef {
 }
 
 export const ORDER_HANDLERS = [
-  recordCustomerDecision('order', JOB.orderRecordCustomerDecision),
+  recordDecision('order', JOB.orderRecordCustomerDecision),
   applyRevision('order', JOB.orderApplyRevision),
   cancel('order', JOB.orderCancel),
 ];
 export const CHANGE_ORDER_HANDLERS = [
-  recordCustomerDecision('change', JOB.changeOrderRecordCustomerDecision),
+  recordDecision('change', JOB.changeOrderRecordCustomerDecision),
   applyRevision('change', JOB.changeOrderApplyRevision),
   cancel('change', JOB.changeOrderCancel),
 ];
