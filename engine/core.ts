@@ -356,7 +356,7 @@ export class Engine {
         if (el.scopeId !== m.processId) throw new EngineError('INVALID_ARGUMENT', `Start instructions for elements inside sub-processes are not supported by this engine ('${s}')`);
       }
     } else {
-      if (!m.noneStart) throw new EngineError('INVALID_ARGUMENT', `Command 'CREATE' rejected with code 'INVALID_ARGUMENT': Expected to create instance of process with none start event, but there is no such event`);
+      if (!m.noneStart) throw new EngineError('FAILED_PRECONDITION', `Command 'CREATE' rejected with code 'INVALID_STATE': Expected to create instance of process with none start event, but there is no such event`);
       startIds = [m.noneStart];
     }
     const pi = this.startInstance(def, opts.variables, startIds, null);

@@ -66,6 +66,12 @@ describe('engine conformance: messages', function () {
     expect(states.sort()).to.deep.equal(['ACTIVE', 'COMPLETED']);
   });
 
+  it('a process with only a message start event cannot be created directly (FAILED_PRECONDITION)', async () => {
+    const err = await grpcError(ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-message-start', variables: {} }));
+    expect(err.code).to.equal(Status.FAILED_PRECONDITION);
+    expect(err.message).to.contain('none start event');
+  });
+
   it('a message start event starts an instance with the message variables, at most one active instance per correlation key', async () => {
     const orderNo = `YW-${uid()}`;
     await ctx.zbc.publishMessage({ name: 'conf-order-submitted', correlationKey: orderNo, variables: { orderNo, round: 1 }, timeToLive: 60000 });
