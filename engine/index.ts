@@ -35,7 +35,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
   engine.start();
   const host = opts.host ?? '0.0.0.0';
   const g = await startGrpc(engine, opts.grpcPort ?? 26500, host);
-  const r = await startRest(engine, opts.restPort ?? 8080, host);
+  const r = await startRest(engine, opts.restPort ?? 8080, host, g.port);
   let stopped = false;
   return {
     grpcAddress: `127.0.0.1:${g.port}`,

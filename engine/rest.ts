@@ -126,7 +126,7 @@ function search(items: Obj[], body: Obj, special: Record<string, (item: Obj, con
   };
 }
 
-export async function startRest(engine: Engine, port: number, host = '0.0.0.0'): Promise<{ server: http.Server; port: number }> {
+export async function startRest(engine: Engine, port: number, host = '0.0.0.0', grpcPort = 26500): Promise<{ server: http.Server; port: number }> {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '4mb', type: () => true }));
@@ -245,7 +245,7 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0'):
   app.post('/v2/incidents/:key/resolution', h((req) => { engine.resolveIncident(String(req.params.key)); return undefined; }));
 
   app.get('/v2/topology', h(() => ({
-    brokers: [{ nodeId: 0, host: '127.0.0.1', port: 26500, partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }], version: GATEWAY_VERSION }],
+    brokers: [{ nodeId: 0, host: '127.0.0.1', port: grpcPort, partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }], version: GATEWAY_VERSION }],
     clusterSize: 1, partitionsCount: 1, replicationFactor: 1, gatewayVersion: GATEWAY_VERSION, lastCompletedChangeId: '-1',
   })));
 
