@@ -35,7 +35,14 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
   engine.start();
   const host = opts.host ?? '0.0.0.0';
   const g = await startGrpc(engine, opts.grpcPort ?? 26500, host);
-  const r = await startRest(engine, opts.restPort ?? 8080, host, g.port);
+  let r: Awaited<ReturnType<typeof startRest>>;
+  try {
+    r = await startRest(engine, opts.restPort ?? 8080, host, g.port);
+  } catch (e) {
+    g.server.forceShutdown();
+    await engine.stop();
+    throw e;
+  }
   let stopped = false;
   return {
     grpcAddress: `127.0.0.1:${g.port}`,
