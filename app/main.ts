@@ -10,7 +10,9 @@
  * `npm run demo` (--demo): the same, after loading a small demo data set once (app/demo.ts).
  * Ctrl-C / SIGTERM: stops API → dispatcher → workers → clients → engine → database.
  *
- * Local engine ports: ENGINE_GRPC_PORT (26500), ENGINE_REST_PORT (8080).
+ * Local engine ports: ENGINE_GRPC_PORT (26500), ENGINE_REST_PORT (8080); it runs as a child process
+ * (app/engine-process.ts, its own core) unless ENGINE_IN_PROCESS=true; ENGINE_TEST_MODE=true enables
+ * its test clock.
  */
 import { loadConfig } from '../config/index';
 import { DEMO_PASSWORD, DEMO_STAFF_USERS } from '../api/auth';
@@ -55,6 +57,8 @@ async function main(): Promise<void> {
           restPort: port(process.env.ENGINE_REST_PORT, 8080),
           dataDir: config.ENGINE_DATA_DIR,
           testMode: process.env.ENGINE_TEST_MODE === 'true',
+          // its own process (own core) unless ENGINE_IN_PROCESS=true; stopped last either way
+          separateProcess: process.env.ENGINE_IN_PROCESS !== 'true',
         },
   });
 
@@ -94,8 +98,8 @@ async function main(): Promise<void> {
     '',
     '在线培训业务流程系统 Online Training workflow — running',
     `  API           http://localhost:${apiPort}/api   (OpenAPI: /api/openapi.json, health: /health/ready, metrics: /metrics)`,
-    sys.engine
-      ? `  engine        gRPC ${sys.engine.grpcAddress}  REST ${sys.engine.restAddress}  (local engine, data in ${config.ENGINE_DATA_DIR}${sys.engine.engine.testMode ? ', test clock: POST /engine/clock' : ''})`
+    sys.engine || sys.engineProcess
+      ? `  engine        gRPC ${sys.grpcAddress.replace(/^grpc:\/\//, '')}  REST ${sys.restAddress}  (local engine${sys.engineProcess ? `, pid ${sys.engineProcess.pid}` : ''}, data in ${config.ENGINE_DATA_DIR}${process.env.ENGINE_TEST_MODE === 'true' ? ', test clock: POST /engine/clock' : ''})`
       : `  Zeebe         gRPC ${sys.grpcAddress}  REST ${sys.restAddress}`,
     `  database      ${config.DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
     `  deployed      ${sys.deployment.items.filter((i) => i.kind === 'process').map((i) => `${i.id} v${i.version}`).join(', ')} (+${sys.deployment.items.filter((i) => i.kind === 'form').length} forms)`,

@@ -23,6 +23,7 @@ import type { Clock } from '../workers/runtime/job';
 import { dbTaskContext } from './task-context';
 import { deployProcesses, formatReport, type DeployReport } from './deploy';
 import { startDispatcher, type RunningDispatcher } from './dispatcher';
+import { startEngineProcess, type EngineProcess } from './engine-process';
 import { createLogger, type AppLogger } from './observability/logger';
 import { createMetrics, type AppMetrics } from './observability/metrics';
 import { outboxProbe } from './observability/outbox';
@@ -38,7 +39,7 @@ export interface SystemOptions {
    * local engine: ports (0 = free), data directory (omitted: in memory), test mode (clock control).
    * `false`: use the Zeebe at config.ZEEBE_GRPC_ADDRESS / ZEEBE_REST_ADDRESS.
    */
-  engine?: false | { grpcPort?: number; restPort?: number; dataDir?: string; testMode?: boolean; host?: string };
+  engine?: false | { grpcPort?: number; restPort?: number; dataDir?: string; testMode?: boolean; host?: string; /** run it in a child process (its own core) */ separateProcess?: boolean };
   /** API port; default config.PORT (0 = free) */
   apiPort?: number;
   apiHost?: string;
@@ -55,7 +56,10 @@ export interface SystemOptions {
 export interface RunningSystem {
   config: Config;
   dataSource: DataSource;
+  /** the in-process engine (null when external or in a child process) */
   engine: RunningEngine | null;
+  /** the engine's child process, when started with separateProcess */
+  engineProcess: EngineProcess | null;
   grpcAddress: string;
   restAddress: string;
   apiUrl: string;
@@ -107,12 +111,21 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     let engine: RunningEngine | null = null;
     let grpcAddress = config.ZEEBE_GRPC_ADDRESS;
     let restAddress = config.ZEEBE_REST_ADDRESS;
+    let engineProcess: EngineProcess | null = null;
     if (opts.engine !== false) {
       const e = opts.engine ?? {};
-      engine = await startEngine({ grpcPort: e.grpcPort ?? 26500, restPort: e.restPort ?? 8080, dataDir: e.dataDir, testMode: e.testMode, host: e.host ?? '127.0.0.1' });
-      stops.push({ name: 'engine', stop: () => engine!.stop() });
-      grpcAddress = `grpc://${engine.grpcAddress}`;
-      restAddress = engine.restAddress;
+      const o = { grpcPort: e.grpcPort ?? 26500, restPort: e.restPort ?? 8080, dataDir: e.dataDir, testMode: e.testMode, host: e.host ?? '127.0.0.1' };
+      if (e.separateProcess) {
+        engineProcess = await startEngineProcess(o);
+        stops.push({ name: 'engine', stop: () => engineProcess!.stop() });
+        grpcAddress = `grpc://${engineProcess.grpcAddress}`;
+        restAddress = engineProcess.restAddress;
+      } else {
+        engine = await startEngine(o);
+        stops.push({ name: 'engine', stop: () => engine!.stop() });
+        grpcAddress = `grpc://${engine.grpcAddress}`;
+        restAddress = engine.restAddress;
+      }
     }
 
     // 3. deployment
@@ -195,7 +208,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const addr = server.address();
     const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : opts.apiPort}`;
 
-    return { config, dataSource: ds, engine, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, tasks, logger, metrics, stop };
+    return { config, dataSource: ds, engine, engineProcess, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, tasks, logger, metrics, stop };
   } catch (e) {
     await stop();
     throw e;

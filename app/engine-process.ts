@@ -1,0 +1,63 @@
+/**
+ * The local engine in its own process (a child of the app, same process tree): the engine's event loop
+ * and the app's (API, workers, dispatcher) then run on separate cores. The child is forked with an IPC
+ * channel and in its own process group: a terminal Ctrl-C reaches the app only, which stops the engine
+ * LAST (after the API, the dispatcher and the workers); if the app dies, the channel closes and the
+ * engine stops itself.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export interface EngineProcess {
+  grpcAddress: string;
+  restAddress: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface EngineProcessOptions {
+  grpcPort: number;
+  restPort: number;
+  dataDir?: string;
+  testMode?: boolean;
+  host?: string;
+  /** ms to wait for the engine to come up */
+  startTimeoutMs?: number;
+}
+
+export async function startEngineProcess(opts: EngineProcessOptions): Promise<EngineProcess> {
+  const child: ChildProcess = fork(path.join(__dirname, 'engine-child.ts'), [], {
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ENGINE_OPTIONS: JSON.stringify(opts) },
+  });
+  const started = await new Promise<{ grpcAddress: string; restAddress: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the engine process did not start in time')), opts.startTimeoutMs ?? 60_000);
+    child.once('message', (m: { event?: string; grpcAddress: string; restAddress: string; error?: string }) => {
+      clearTimeout(timer);
+      if (m.error) reject(new Error(`engine process: ${m.error}`));
+      else resolve(m);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the engine process exited with ${code} while starting`));
+    });
+  });
+  let stopped: Promise<void> | null = null;
+  return {
+    ...started,
+    pid: child.pid!,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.send({ cmd: 'stop' });
+      });
+      return stopped;
+    },
+  };
+}
