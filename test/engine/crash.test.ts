@@ -10,10 +10,10 @@ import { client, fixture, Zbc } from './helpers';
 
 interface Child { proc: ChildProcess; grpc: string; rest: string }
 
-function startChild(dataDir: string): Promise<Child> {
+function startChild(dataDir: string, storage: string): Promise<Child> {
   const root = path.join(__dirname, '..', '..');
   const proc = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(root, 'engine', 'main.ts')], {
-    cwd: root, env: { ...process.env, ENGINE_GRPC_PORT: '0', ENGINE_REST_PORT: '0', ENGINE_DATA_DIR: dataDir, ENGINE_TEST_MODE: 'false' }, stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: root, env: { ...process.env, ENGINE_GRPC_PORT: '0', ENGINE_REST_PORT: '0', ENGINE_DATA_DIR: dataDir, ENGINE_TEST_MODE: 'false', ENGINE_STORAGE: storage }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -33,7 +33,7 @@ async function post(rest: string, p: string, body: unknown): Promise<any> {
   return { status: r.status, body: t ? JSON.parse(t) : undefined };
 }
 
-describe('engine: crash (SIGKILL) and restart on the same data', function () {
+for (const storage of ['log', 'sqlite']) describe(`engine: crash (SIGKILL) and restart on the same data (${storage} storage)`, function () {
   this.timeout(90000);
   let dir: string;
   let child: Child | undefined;
@@ -49,7 +49,7 @@ describe('engine: crash (SIGKILL) and restart on the same data', function () {
     const N = 120;
     const t0 = Date.now();
     const mark = (what: string) => { if (process.env.DEBUG_CRASH) console.log(`${Date.now() - t0} ms: ${what}`); };
-    child = await startChild(dir);
+    child = await startChild(dir, storage);
     // no client-side retries before the crash: calls in flight when the engine dies fail at once
     let zbc = client(child.grpc, child.rest, false);
     clients.push(zbc);
@@ -100,7 +100,7 @@ describe('engine: crash (SIGKILL) and restart on the same data', function () {
     await Promise.race([zbc.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
 
     mark('restarting');
-    child = await startChild(dir);
+    child = await startChild(dir, storage);
     rest = child.rest;
     zbc = client(child.grpc, child.rest);
     clients.push(zbc);

@@ -4,11 +4,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { clockAdd, Ctx, deploy, elements, http, oneJob, setup, userTasks, waitFor, waitState } from './helpers';
 
-describe('engine: durable state survives a restart (in-process stop/start on the same data dir)', function () {
+for (const storage of ['log', 'sqlite']) describe(`engine: durable state survives a restart (in-process stop/start on the same data dir, ${storage} storage)`, function () {
   let dir: string;
   let ctx: Ctx | undefined;
-  before(function () { if (process.env.ZEEBE_GRPC_ADDRESS) this.skip(); dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-persist-')); });
-  after(async () => { await ctx?.stop(); if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
+  const saved = process.env.ENGINE_STORAGE;
+  before(function () {
+    if (process.env.ZEEBE_GRPC_ADDRESS) this.skip();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-persist-'));
+    process.env.ENGINE_STORAGE = storage;
+  });
+  after(async () => {
+    await ctx?.stop();
+    if (saved === undefined) delete process.env.ENGINE_STORAGE; else process.env.ENGINE_STORAGE = saved;
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('keeps definitions, instances, activated jobs, buffered messages, user tasks, timers and the test clock', async () => {
     ctx = await setup({ dataDir: dir });
@@ -42,6 +51,7 @@ describe('engine: durable state survives a restart (in-process stop/start on the
     expect((d.deployments[0] as any).process.version).to.equal(1);
     const events = (await http(ctx, 'GET', `/engine/process-instances/${pi.processInstanceKey}/events`)).body.items as any[];
     expect(events.filter((e) => e.intent === 'ELEMENT_COMPLETED' && e.elementId === 'conf-durable')).to.have.length(1);
+    expect(fs.existsSync(path.join(dir, storage === 'sqlite' ? 'engine.sqlite' : 'engine.log'))).to.equal(true);
   });
 });
 
