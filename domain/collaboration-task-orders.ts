@@ -5,10 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import {
+  AccountMonitoringEntryEntity,
   BusinessOrderEntity,
   ChangeOrderEntity,
   CollaborationTaskOrderEntity,
   CollaborationTaskOrderEventEntity,
+  CustomerEntity,
   type CollaborationTaskOrder,
   type CollaborationTaskOrderEvent,
   type TaskOrderEventKind,
@@ -21,7 +23,8 @@ import { nextNumber } from './numbering.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { findForUpdate } from './records.js';
 import { shanghaiYear } from './time.js';
-import { ACCEPTANCE_DECISION, type AcceptanceDecision } from './vocabulary.js';
+import { enqueueNotification } from './outbox.js';
+import { ACCEPTANCE_DECISION, SERVICE_MODULE, type AcceptanceDecision, type ServiceModule } from './vocabulary.js';
 
 async function addEvent(
   em: EntityManager,
@@ -46,7 +49,14 @@ async function addEvent(
   return ev;
 }
 
-/** tech-config.issue-task-order: one task order per order (or per change order); a repeat returns it */
+/**
+ * tech-config.issue-task-order: one task order per order (or per change order); a repeat returns it.
+ * The request is a snapshot of what the technical department configures: the order (and change order)
+ * numbers, the customer, the modules with their names, the accounts, the opening date and the contacts.
+ * For a change, the accounts are what account monitoring holds for the order once the change's delta is
+ * registered (its supplement is signed before this task order), else the order's plus the delta.
+ * One notification to tech-dept, in the same transaction.
+ */
 export async function issueTaskOrder(
   db: Db,
   input: { orderId: string; changeOrderId?: string | null; note?: string | null },
@@ -62,25 +72,29 @@ export async function issueTaskOrder(
     const existing = co ? await repo.findOneBy({ changeOrderId: co.id }) : (await repo.findBy({ orderId: order.id })).find((t) => !t.changeOrderId);
     if (existing) return existing;
     const at = ctxAt(ctx);
-    const request: Record<string, unknown> = co
-      ? {
-          orderNo: order.orderNo,
-          changeOrderNo: co.changeOrderNo,
-          description: co.description,
-          modules: co.modules ?? order.modules,
-          accountDelta: co.accountDelta,
-          accounts: order.accounts + co.accountDelta,
-          effectiveDate: co.effectiveDate,
-          note: input.note ?? co.note,
-        }
-      : {
-          orderNo: order.orderNo,
-          modules: order.modules,
-          accounts: order.accounts,
-          openingDate: order.openingDate,
-          termMonths: order.termMonths,
-          note: input.note ?? order.note,
-        };
+    const customer = await em.getRepository(CustomerEntity).findOneBy({ id: order.customerId });
+    const modules = (co?.modules ?? order.modules) as string[];
+    let accounts = order.accounts + (co ? co.accountDelta : 0);
+    if (co) {
+      const entries = await em.getRepository(AccountMonitoringEntryEntity).find({ where: { orderId: order.id } });
+      if (entries.some((e) => e.changeOrderId === co.id)) accounts = entries.reduce((sum, e) => sum + e.accounts, 0);
+    }
+    const request: Record<string, unknown> = {
+      orderNo: order.orderNo,
+      changeOrderNo: co?.changeOrderNo ?? null,
+      customer: customer ? { id: customer.id, name: customer.name } : { id: order.customerId },
+      modules: modules.map((m) => ({ id: m, name: SERVICE_MODULE[m as ServiceModule] ?? m })),
+      accounts,
+      accountDelta: co ? co.accountDelta : null,
+      openingDate: co?.effectiveDate ?? order.openingDate,
+      ...(co ? { description: co.description } : { termMonths: order.termMonths }),
+      contacts: {
+        customerManager: order.customerManager,
+        customerContact: customer?.contactName ?? null,
+        customerPhone: customer?.contactPhone ?? null,
+      },
+      note: input.note ?? co?.description ?? order.note,
+    };
     const t: CollaborationTaskOrder = {
       id: randomUUID(),
       taskOrderNo: await nextNumber(em, 'collaboration-task-order', shanghaiYear(at)),
@@ -94,7 +108,17 @@ export async function issueTaskOrder(
     };
     await repo.insert(t as never);
     await addEvent(em, t.id, 'ISSUED', null, null, ctx);
-    await audit(em, ctx, 'collaboration-task-order.issue', 'collaboration-task-order', t.id, { taskOrderNo: t.taskOrderNo });
+    await enqueueNotification(
+      em,
+      {
+        dedupeKey: `tech-config.issue-task-order:${t.id}`,
+        recipientRole: 'tech-dept',
+        template: 'collaboration-task-order-issued',
+        refs: { taskOrderId: t.id, taskOrderNo: t.taskOrderNo, orderId: order.id, orderNo: order.orderNo, changeOrderNo: co?.changeOrderNo ?? null },
+      },
+      at,
+    );
+    await audit(em, ctx, 'collaboration-task-order.issue', 'collaboration-task-order', t.id, { taskOrderNo: t.taskOrderNo, orderNo: order.orderNo });
     return t;
   });
 }
@@ -117,6 +141,18 @@ async function move(
     const event = await addEvent(em, id, kind, text, configuredAt, ctx);
     const at = ctxAt(ctx);
     await em.getRepository(CollaborationTaskOrderEntity).update({ id, status: t.status }, { status: to, updatedAt: at });
+    if (to === 'SENT_BACK') {
+      await enqueueNotification(
+        em,
+        {
+          dedupeKey: `tech-config.sent-back:${id}:${event.seq}`,
+          recipientRole: 'tech-dept',
+          template: 'collaboration-task-order-sent-back',
+          refs: { taskOrderId: id, taskOrderNo: t.taskOrderNo, opinion: text },
+        },
+        at,
+      );
+    }
     await audit(em, { ...ctx, reason: ctx.reason ?? text }, `collaboration-task-order.${kind.toLowerCase().replace('_', '-')}`, 'collaboration-task-order', id, {
       from: t.status,
       to,
@@ -132,7 +168,7 @@ export async function recordTaskOrderReply(db: Db, id: string, reply: { configur
   return move(db, id, ['ISSUED', 'SENT_BACK'], 'REPLIED', 'REPLY', reply.configurationReply, reply.configuredAt ?? null, ctx);
 }
 
-/** tech-config.record-acceptance: REPLIED → ACCEPTED | SENT_BACK */
+/** tech-config.record-acceptance: REPLIED → ACCEPTED | SENT_BACK (a send-back notifies tech-dept again) */
 export async function recordTaskOrderAcceptance(db: Db, id: string, decision: AcceptanceDecision, opinion: string | null, ctx: WriteContext) {
   if (!ACCEPTANCE_DECISION.includes(decision)) throw new ValidationError(`acceptanceDecision: one of ${ACCEPTANCE_DECISION.join(', ')}`);
   if (decision === 'SENT_BACK' && !opinion?.trim()) throw new ValidationError('a send-back needs an opinion');
