@@ -26,7 +26,11 @@ export interface EngineProcessOptions {
 }
 
 export async function startEngineProcess(opts: EngineProcessOptions): Promise<EngineProcess> {
+  // the child runs TypeScript like its parent: under `tsx` the loader flags are inherited; under a
+  // test runner that registered tsx in-process (mocha --require tsx/cjs) they are added here
+  const execArgv = process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--require', require.resolve('tsx/cjs')];
   const child: ChildProcess = fork(path.join(__dirname, 'engine-child.ts'), [], {
+    execArgv,
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ENGINE_OPTIONS: JSON.stringify(opts) },
