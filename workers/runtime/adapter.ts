@@ -42,7 +42,18 @@ export async function executeJob(def: HandlerDef, job: JobView, services: Servic
     }
     // domain/errors: a missing record, an invalid value or an illegal transition will not heal by retrying
     const code = (e as { code?: unknown })?.code;
-    if (e instanceof Error && (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'ILLEGAL_TRANSITION')) {
+    const details = ((e as { details?: unknown })?.details ?? {}) as Record<string, unknown>;
+    if (e instanceof Error && code === 'NOT_FOUND' && typeof details.entity === 'string') {
+      const what = details.entity.replace(/-/g, ' ');
+      return failPermanently(`${def.type}: ${what} ${String(details.id)} not found`, `check the ${what} id in the process variables against the database, then retry the incident`);
+    }
+    if (e instanceof Error && code === 'ILLEGAL_TRANSITION') {
+      return failPermanently(
+        `${def.type}: ${err.message}`,
+        `the record is ${String(details.current)}, which this step cannot move to ${String(details.requested)}: compare the instance in Operate with the record (it may have been changed through the API); fix the record or cancel the instance, then retry or resolve the incident`,
+      );
+    }
+    if (e instanceof Error && (code === 'NOT_FOUND' || code === 'VALIDATION')) {
       return failPermanently(
         `${def.type}: ${err.message}`,
         'the process variables do not match the records: correct them in Operate (or the record via the API), then retry the incident',
