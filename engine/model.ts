@@ -228,6 +228,11 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
   const exts: Any[] = fe.extensionElements?.values ?? [];
   for (const v of exts) if (!ALLOWED_EXT.has(v.$type)) bad(fe, `Unsupported extension element '${v.$type}'`);
   if (fe.loopCharacteristics) bad(fe, 'Multi-instance / loop characteristics are not supported by this engine');
+  // BPMN attributes with execution semantics outside the subset
+  if (fe.isForCompensation) bad(fe, "Attribute 'isForCompensation' is not supported (compensation is not supported by this engine)");
+  if ((fe.startQuantity ?? 1) !== 1 || (fe.completionQuantity ?? 1) !== 1) bad(fe, "Attributes 'startQuantity' and 'completionQuantity' must be 1");
+  if (fe.parallelMultiple) bad(fe, "Attribute 'parallelMultiple' is not supported");
+  if (fe.instantiate || (fe.eventGatewayType && fe.eventGatewayType !== 'Exclusive')) bad(fe, 'Instantiating or parallel event-based gateways are not supported');
   const allowOnly = (types: string[]) => {
     for (const v of exts) if (ALLOWED_EXT.has(v.$type) && !types.includes(v.$type) && v.$type !== 'zeebe:Properties') bad(fe, `Extension element '${v.$type}' is not allowed on '${fe.$type}'`);
   };
