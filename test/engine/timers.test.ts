@@ -136,6 +136,21 @@ describe('engine conformance: timer start events', function () {
     expect(await instancesOf(ctx, 'conf-timer-start-cron')).to.equal(1);
   });
 
+  it('a timeDate start event starts one instance at that date', async function () {
+    skipUnlessClock(ctx, this);
+    await deploy(ctx, 'timer-start-date.bpmn');
+    const due = Date.parse('2027-03-01T09:00:00+08:00');
+    if (await engineNow(ctx) >= due) this.skip();
+    await http(ctx, 'POST', '/engine/clock', { set: new Date(due - 1000).toISOString() });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await instancesOf(ctx, 'conf-timer-start-date')).to.equal(0);
+    await clockAdd(ctx, 'PT2S');
+    await waitFor(async () => (await instancesOf(ctx, 'conf-timer-start-date')) === 1, 'instance at the date');
+    await clockAdd(ctx, 'P400D');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await instancesOf(ctx, 'conf-timer-start-date')).to.equal(1);
+  });
+
   it('the clock control call does not exist outside test mode', async function () {
     if (ctx.external) this.skip();
     const { startEngine } = require('../../engine') as typeof import('../../engine');
