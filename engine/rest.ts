@@ -222,12 +222,27 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
   }));
 
   // variables
-  const allVars = (pk?: string) => {
+  const plain = (b: Obj, field: string): string | undefined => {
+    const v = ((b?.filter ?? {}) as Obj)[field];
+    if (typeof v === 'string' || typeof v === 'number') return String(v);
+    if (v && typeof v === 'object' && typeof (v as Obj).$eq === 'string') return String((v as Obj).$eq);
+    return undefined;
+  };
+  const allVars = (pk?: string, scope?: string, name?: string) => {
     const out: Obj[] = [];
-    for (const s of engine.varScopes.values()) if (!pk || s.piKey === pk) for (const [name, v] of Object.entries(s.vars)) out.push({ name, value: JSON.stringify(v.value), tenantId: TENANT, variableKey: v.key, scopeKey: s.key, processInstanceKey: s.piKey, isTruncated: false });
+    const scopes = scope ? [engine.varScopes.get(scope)].filter((x) => !!x) : engine.varScopes.values();
+    for (const s of scopes) {
+      if (!s || (pk && s.piKey !== pk)) continue;
+      if (name !== undefined) {
+        const v = s.vars[name];
+        if (v) out.push({ name, value: JSON.stringify(v.value), tenantId: TENANT, variableKey: v.key, scopeKey: s.key, processInstanceKey: s.piKey, isTruncated: false });
+        continue;
+      }
+      for (const [n, v] of Object.entries(s.vars)) out.push({ name: n, value: JSON.stringify(v.value), tenantId: TENANT, variableKey: v.key, scopeKey: s.key, processInstanceKey: s.piKey, isTruncated: false });
+    }
     return out;
   };
-  app.post('/v2/variables/search', h((req) => search(allVars(piFilter(body(req))), body(req))));
+  app.post('/v2/variables/search', h((req) => { const b = body(req); return search(allVars(piFilter(b), plain(b, 'scopeKey'), plain(b, 'name')), b); }));
   app.get('/v2/variables/:key', h((req) => {
     const v = allVars().find((x) => x.variableKey === String(req.params.key));
     if (!v) throw new EngineError('NOT_FOUND', `Variable with key '${req.params.key}' not found`);
