@@ -32,8 +32,11 @@ export const contractRecordType = (type: ContractType) => (type === 'REVENUE' ? 
 
 export interface DraftRevenueContractInput {
   orderId: string;
-  title: string;
-  amount: number;
+  /** default: 在线培训服务协议（<orderNo>） */
+  title?: string | null;
+  /** default: the order's amount */
+  amount?: number | null;
+  /** default: the order's term */
   termMonths?: number | null;
   note?: string | null;
 }
@@ -48,16 +51,22 @@ function validTerm(t: unknown): number | null {
   return t as number;
 }
 
-/** revenue-contract.draft: the agreement of a CONFIRMED order (one per order; a repeat returns the draft) */
+/** a blank form field means "take the default" */
+const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null && !(typeof v === 'string' && !v.trim());
+
+/**
+ * revenue-contract.draft: the agreement of a CONFIRMED order (one per order; a repeat returns the draft).
+ * Title, amount and term default to the order's.
+ */
 export async function draftRevenueContract(db: Db, input: DraftRevenueContractInput, ctx: WriteContext): Promise<RevenueContract> {
   requireActor(ctx);
-  const title = validTitle(input.title);
-  const amount = validAmount(input.amount);
   const termMonths = validTerm(input.termMonths);
   const at = ctxAt(ctx);
   return inTransaction(db, async (em) => {
     const order = await findForUpdate(em, BusinessOrderEntity, { id: input.orderId });
     if (!order) throw new NotFoundError('business-order', input.orderId);
+    const title = validTitle(given(input.title) ? input.title.trim() : `在线培训服务协议（${order.orderNo}）`);
+    const amount = validAmount(given(input.amount) ? input.amount : order.amount);
     const existing = await em.getRepository(RevenueContractEntity).findOneBy({ orderId: order.id, kind: 'AGREEMENT' });
     if (existing) {
       if (existing.status === 'DRAFT' && existing.title === title && existing.amount === amount) return existing;
@@ -88,20 +97,23 @@ export async function draftRevenueContract(db: Db, input: DraftRevenueContractIn
   });
 }
 
-/** revenue-contract.draft-supplement: supplementary agreement of a CONFIRMED change order */
+/**
+ * revenue-contract.draft-supplement: supplementary agreement of a CONFIRMED change order to the order's
+ * signed agreement. Defaults: title 补充协议（<changeOrderNo>）, amount the change's positive amount delta
+ * (else 0), the agreement's term, the change description as note.
+ */
 export async function draftRevenueSupplement(
   db: Db,
-  input: { changeOrderId: string; title: string; amount: number; termMonths?: number | null; note?: string | null },
+  input: { changeOrderId: string; title?: string | null; amount?: number | null; termMonths?: number | null; note?: string | null },
   ctx: WriteContext,
 ): Promise<RevenueContract> {
   requireActor(ctx);
-  const title = validTitle(input.title);
-  const amount = validAmount(input.amount);
-  const termMonths = validTerm(input.termMonths);
   const at = ctxAt(ctx);
   return inTransaction(db, async (em) => {
     const co = await findForUpdate(em, ChangeOrderEntity, { id: input.changeOrderId });
     if (!co) throw new NotFoundError('change-order', input.changeOrderId);
+    const title = validTitle(given(input.title) ? input.title.trim() : `补充协议（${co.changeOrderNo}）`);
+    const amount = validAmount(given(input.amount) ? input.amount : Math.max(0, co.amountDelta ?? 0));
     const existing = await em.getRepository(RevenueContractEntity).findOneBy({ changeOrderId: co.id });
     if (existing) {
       if (existing.status === 'DRAFT' && existing.title === title && existing.amount === amount) return existing;
@@ -110,6 +122,7 @@ export async function draftRevenueSupplement(
     if (co.status !== 'CONFIRMED') throw new ConflictError(`change order ${co.changeOrderNo} is ${co.status}, not CONFIRMED`);
     const parent = await em.getRepository(RevenueContractEntity).findOneBy({ orderId: co.orderId, kind: 'AGREEMENT' });
     if (!parent || parent.status !== 'SIGNED') throw new ConflictError(`the order of ${co.changeOrderNo} has no signed agreement to supplement`);
+    const termMonths = validTerm(input.termMonths) ?? parent.termMonths;
     const header: RevenueContract = {
       id: randomUUID(),
       contractNo: await nextNumber(em, 'revenue-contract', shanghaiYear(at)),
@@ -121,7 +134,7 @@ export async function draftRevenueSupplement(
       title,
       amount,
       termMonths,
-      note: input.note ?? null,
+      note: input.note ?? co.description,
       signedDate: null,
       countersignFormNo: null,
       rejectionReason: null,
@@ -155,7 +168,8 @@ export async function reviseContract(
     const contract = (await findForUpdate(em, contractEntity(type) as never, { id })) as AnyContract | null;
     if (!contract) throw new NotFoundError(recordType, id);
     if (contract.status !== 'REJECTED') throw new ConflictError(`${recordType} ${contract.contractNo} is ${contract.status}: only a rejected contract is revised`);
-    const { record } = await correctRecord<AnyContract>(em, recordType, id, c, { ...ctx, reason: ctx.reason ?? 'revised after countersign rejection' }, {
+    const reason = ctx.reason ?? `revised after countersign rejection: ${contract.rejectionReason ?? ''}`.trim();
+    const { record } = await correctRecord<AnyContract>(em, recordType, id, c, { ...ctx, reason }, {
       action: `${recordType}.revise`,
       headerPatch: { status: 'DRAFT' },
     });
