@@ -193,12 +193,12 @@ export async function startGrpc(engine: Engine, port: number, host = '0.0.0.0'):
     const remove = engine.addConsumer({
       type: req.type, worker: req.worker ?? '', timeout: Number(req.timeout) || 300000, max: 1, fetchVariable: req.fetchVariable ?? [], stream: true,
       deliver: (js: ActivatedJob[]) => {
-        if (!open || call.cancelled) return false;
+        if (!open || call.cancelled) { close(); return false; }
         for (const j of js) call.write(toProtoJob(j));
         return true;
       },
     });
-    const close = () => { if (open) { open = false; remove(); } };
+    function close() { if (open) { open = false; remove(); } }
     call.on('cancelled', close);
     call.on('close', close);
     call.on('error', close);
