@@ -88,6 +88,18 @@ export function zeebeClient(grpcAddress: string, restAddress: string, config: Co
   } as never);
 }
 
+/**
+ * Headers for the orchestration cluster's REST API with the SDK's own credentials (OAuth, basic, bearer,
+ * as configured by CAMUNDA_AUTH_STRATEGY and the SDK's variables). The SDK keeps its provider private;
+ * it is read from the instance, and missing (NONE) means no headers.
+ */
+export function restAuthHeaders(c8: Camunda8, config: Config): () => Promise<Record<string, string>> {
+  if (config.CAMUNDA_AUTH_STRATEGY === 'NONE') return async () => ({});
+  const provider = (c8 as unknown as { oAuthProvider?: { getHeaders(audience: string): Promise<Record<string, string>> } }).oAuthProvider;
+  if (!provider) throw new Error(`CAMUNDA_AUTH_STRATEGY=${config.CAMUNDA_AUTH_STRATEGY}, but the SDK built no credentials provider`);
+  return async () => ({ ...(await provider.getHeaders('ZEEBE')) });
+}
+
 export async function startSystem(opts: SystemOptions = {}): Promise<RunningSystem> {
   const config = opts.config ?? loadConfig();
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, service: 'online-training' });
@@ -143,11 +155,13 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     });
 
     // 4. workers
-    const tasks = createRestUserTasks(restAddress, { context: dbTaskContext(ds) });
+    // REST calls to the orchestration cluster carry the SDK's credentials (none with CAMUNDA_AUTH_STRATEGY=NONE)
+    const restHeaders = restAuthHeaders(c8, config);
+    const tasks = createRestUserTasks(restAddress, { context: dbTaskContext(ds), headers: restHeaders });
     let workers: RunningWorkers | null = null;
     if (opts.workers !== false) {
       const actors = new RestTaskActorResolver(async (req) => {
-        const res = await fetch(`${restAddress}/v2/user-tasks/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
+        const res = await fetch(`${restAddress}/v2/user-tasks/search`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await restHeaders()) }, body: JSON.stringify(req) });
         if (!res.ok) throw new Error(`user task search: HTTP ${res.status}`);
         return (await res.json()) as never;
       });
@@ -173,6 +187,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       dataSource: ds,
       zeebe: dispatchClient as never,
       restAddress,
+      restHeaders,
       log: logger.child({ part: 'dispatcher' }),
       idleMs: opts.dispatcherIdleMs,
     });
