@@ -20,14 +20,26 @@ export function addDuration(fromMs: number, d: Duration): number {
   return Math.round(ms);
 }
 
+/** Offset (ms) of a time zone at an instant. */
+function zoneOffset(t: number, tz: string): number {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    .formatToParts(new Date(t)).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return asUtc - Math.floor(t / 1000) * 1000;
+}
+
 export function parseDate(s: string): number | null {
   const zoned = /^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(?:@|\[)([A-Za-z_]+\/[A-Za-z_/+-]+)\]?$/.exec(s.trim());
   if (zoned) {
     // a FEEL date-time with a zone id (e.g. 2026-10-08T23:59:59@Asia/Shanghai)
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Temporal } = require('temporal-polyfill') as { Temporal: { ZonedDateTime: { from(x: string): { epochMilliseconds: number } } } };
-      return Temporal.ZonedDateTime.from(`${zoned[1]}[${zoned[2]}]`).epochMilliseconds;
+      const guess = Date.parse(`${zoned[1]}Z`);
+      if (Number.isNaN(guess)) return null;
+      const off1 = zoneOffset(guess, zoned[2]);
+      let t = guess - off1;
+      const off2 = zoneOffset(t, zoned[2]);
+      if (off2 !== off1) t = guess - off2;
+      return t;
     } catch { return null; }
   }
   const v = s.trim().replace(/\[.*\]$/, '');
