@@ -1338,6 +1338,12 @@ export class Engine {
     const inc = this.incidents.get(key);
     if (!inc || inc.state !== 'ACTIVE') throw new EngineError('NOT_FOUND', `Command 'RESOLVE' rejected with code 'NOT_FOUND': Expected to resolve incident with key '${key}', but no such incident was found`);
     const ei = this.eis.get(inc.eiKey)!;
+    if (inc.jobKey) {
+      const job = this.jobs.get(inc.jobKey);
+      if (job && job.state === 'FAILED' && job.retries <= 0) {
+        throw new EngineError('FAILED_PRECONDITION', `Command 'RESOLVE' rejected with code 'INVALID_STATE': Expected to resolve incident with key '${key}', but job with key '${job.key}' has no retries left. Update the job's retries first.`);
+      }
+    }
     const phase = ei.incidentPhase;
     const pending = ei.pendingVars ?? null;
     this.resolveIncidentRecord(key);
@@ -1346,15 +1352,9 @@ export class Engine {
       if (job) {
         job.incidentKey = undefined;
         if (job.state === 'FAILED' || job.state === 'ERROR_THROWN') {
-          if (job.state === 'FAILED' && job.retries <= 0) {
-            // Zeebe: the job still has no retries, so a new incident is raised
-            this.incident(ei, 'JOB_NO_RETRIES', job.errorMessage || 'No more retries left.', 'activate', job.key);
-            job.incidentKey = ei.incidentKey;
-          } else {
-            job.state = 'ACTIVATABLE';
-            job.worker = '';
-            this.addActivatable(job);
-          }
+          job.state = 'ACTIVATABLE';
+          job.worker = '';
+          this.addActivatable(job);
           this.touch(job);
         }
       }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { clockAdd, Ctx, deploy, elements, grpcError, incidents, jobsNow, oneJob, setup, skipUnlessClock, Status, variables, waitFor, waitState } from './helpers';
+import { clockAdd, Ctx, deploy, elements, grpcError, http, incidents, jobsNow, oneJob, setup, skipUnlessClock, Status, variables, waitFor, waitState } from './helpers';
 
 const incidentOf = (ctx: Ctx, pi: string) => waitFor(async () => { const l = await incidents(ctx, pi); return l.length ? l[0] : undefined; }, 'incident');
 
@@ -62,6 +62,9 @@ describe('engine conformance: BPMN errors, job failures, retries and incidents',
     const inc = await incidentOf(ctx, pi.processInstanceKey);
     expect(inc).to.include({ errorType: 'JOB_NO_RETRIES', errorMessage: 'database unreachable', jobKey: j.key, elementId: 'task' });
     expect((await jobsNow(ctx, 'conf.service', pi.processInstanceKey))).to.have.length(0);
+    // resolving while the job still has no retries is rejected (REST: 409)
+    expect((await grpcError(ctx.zbc.resolveIncident({ incidentKey: inc.incidentKey }))).code).to.equal(Status.FAILED_PRECONDITION);
+    expect((await http(ctx, 'POST', `/v2/incidents/${inc.incidentKey}/resolution`)).status).to.equal(409);
     await ctx.zbc.updateJobRetries({ jobKey: j.key, retries: 1 });
     await ctx.zbc.resolveIncident({ incidentKey: inc.incidentKey });
     const back = await oneJob(ctx, 'conf.service', pi.processInstanceKey);
