@@ -9,6 +9,7 @@ import {
   ApPartnerEntity,
   BusinessOrderEntity,
   ChangeOrderEntity,
+  CustomerEntity,
   ExpenseContractEntity,
   RevenueContractEntity,
   type ApPartner,
@@ -17,14 +18,15 @@ import {
 } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ApPartnerUnavailableError, ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { ApPartnerUnavailableError, ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
 import { transition } from './order-status.js';
 import { validAmount } from './orders.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { correctRecord, createVersionedRecord, findForUpdate } from './records.js';
 import { isValidDay, shanghaiYear } from './time.js';
-import type { ContractType } from './vocabulary.js';
+import { enqueueNotification } from './outbox.js';
+import { MESSAGE, type ContractType } from './vocabulary.js';
 
 export type AnyContract = RevenueContract | ExpenseContract;
 export const contractEntity = (type: ContractType) => (type === 'REVENUE' ? RevenueContractEntity : ExpenseContractEntity);
@@ -206,47 +208,67 @@ export async function recordRevenueSigning(db: Db, id: string, signedDate: strin
   });
 }
 
-/** throws ApPartnerUnavailableError (BPMN AP_PARTNER_UNAVAILABLE) when suspended or without terms */
+/** why the partner cannot take an expense contract now, or null */
+export function partnerUnavailability(p: ApPartner | null, apPartnerId: string): string | null {
+  if (!p) return `AP partner ${apPartnerId} is not registered`;
+  if (p.status !== 'ACTIVE') return `AP partner ${p.name} (${p.code}) is ${p.status}`;
+  if (!p.terms || typeof p.terms.pricePerAccountMonth !== 'number') return `AP partner ${p.name} (${p.code}) has no agreed terms`;
+  return null;
+}
+
+/** throws ApPartnerUnavailableError (BPMN AP_PARTNER_UNAVAILABLE) when unknown, suspended or without agreed price */
 export async function requireAvailablePartner(em: EntityManager | Db, apPartnerId: string): Promise<ApPartner> {
   const p = await em.getRepository(ApPartnerEntity).findOneBy({ id: apPartnerId });
-  if (!p) throw new ApPartnerUnavailableError(apPartnerId, 'unknown partner');
-  if (p.status !== 'ACTIVE') throw new ApPartnerUnavailableError(apPartnerId, `partner is ${p.status}`);
-  if (!p.terms) throw new ApPartnerUnavailableError(apPartnerId, 'no terms agreed');
-  return p;
+  const why = partnerUnavailability(p, apPartnerId);
+  if (why) throw new ApPartnerUnavailableError(apPartnerId, why);
+  return p as ApPartner;
 }
 
 export interface DraftExpenseContractInput {
-  orderId: string;
+  /** the business order (for a supplement: optional, the change order's) */
+  orderId?: string | null;
   /** for a supplement (ap-contract.draft-supplement) */
   changeOrderId?: string | null;
-  /** default: the order's / change order's partner */
+  /** default: the change order's / order's partner */
   apPartnerId?: string | null;
+  /** default: 在线培训AP实施支出合同（YW-…）, for a supplement AP支出合同补充协议（BG-…） */
   title?: string;
-  /** default: terms.pricePerAccountMonth × accounts × months (0 when the terms have no price) */
+  /**
+   * default: terms.pricePerAccountMonth × accounts × the order's term in months, where accounts are the
+   * order's, for a supplement the accounts the change adds (none when it removes accounts)
+   */
   amount?: number;
+  /** default: how the amount was computed */
   note?: string | null;
 }
 
+const money = (n: number) => Math.round(n * 100) / 100;
+
 /**
- * ap-contract.draft / ap-contract.draft-supplement. Drafting again for the same order (or change
- * order), e.g. after the AP refused the request, writes a new version of the same expense contract
- * (same number, so the AP's completion message still correlates) with status DRAFT.
+ * ap-contract.draft / ap-contract.draft-supplement, from the order (change order) and the partner's
+ * terms. Drafting again for the same order (or change order), e.g. after the AP refused the request,
+ * writes a new version of the same expense contract (same number, so the AP's completion message still
+ * correlates) with status DRAFT.
  */
 export async function draftExpenseContract(db: Db, input: DraftExpenseContractInput, ctx: WriteContext): Promise<ExpenseContract> {
   requireActor(ctx);
   const at = ctxAt(ctx);
   return inTransaction(db, async (em) => {
-    const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: input.orderId });
-    if (!order) throw new NotFoundError('business-order', input.orderId);
     const co = input.changeOrderId ? await em.getRepository(ChangeOrderEntity).findOneBy({ id: input.changeOrderId }) : null;
     if (input.changeOrderId && !co) throw new NotFoundError('change-order', input.changeOrderId);
+    const orderId = input.orderId ?? co?.orderId;
+    if (!orderId) throw new ValidationError('orderId: required');
+    const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: orderId });
+    if (!order) throw new NotFoundError('business-order', orderId);
     const apPartnerId = input.apPartnerId ?? co?.apPartnerId ?? order.apPartnerId;
-    if (!apPartnerId) throw new ValidationError(`order ${order.orderNo} involves no AP partner`);
+    if (!apPartnerId) throw new ValidationError(`${co ? `change order ${co.changeOrderNo}` : `order ${order.orderNo}`} names no AP partner: set it (or apInvolved=false), then retry`);
     const partner = await requireAvailablePartner(em, apPartnerId);
-    const accounts = co ? Math.abs(co.accountDelta) : order.accounts;
-    const price = typeof partner.terms?.pricePerAccountMonth === 'number' ? partner.terms.pricePerAccountMonth : 0;
-    const amount = validAmount(input.amount ?? Math.round(price * accounts * order.termMonths * 100) / 100);
-    const title = validTitle(input.title ?? `${partner.name} 支出合同 ${co ? co.changeOrderNo : order.orderNo}`);
+    const price = partner.terms!.pricePerAccountMonth as number;
+    const accounts = co ? Math.max(0, co.accountDelta) : order.accounts;
+    const amount = validAmount(input.amount ?? money(price * accounts * order.termMonths));
+    const title = validTitle(input.title ?? (co ? `AP支出合同补充协议（${co.changeOrderNo}）` : `在线培训AP实施支出合同（${order.orderNo}）`));
+    const computed = `${accounts} 账号 × ${order.termMonths} 月 × ${price} 元/账号·月（${partner.name}）`;
+    const note = input.note !== undefined ? input.note : co ? `${co.description}；新增 ${computed}` : computed;
     const slaDuration = typeof partner.terms?.slaDuration === 'string' ? partner.terms.slaDuration : null;
     const kind = co ? 'SUPPLEMENT' : 'AGREEMENT';
     const where: FindOptionsWhere<ExpenseContract> = co ? { changeOrderId: co.id } : { orderId: order.id, kind: 'AGREEMENT' };
@@ -259,7 +281,7 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
         em,
         'expense-contract',
         existing.id,
-        { title, amount, note: input.note ?? existing.note },
+        { title, amount, note },
         { ...ctx, reason: ctx.reason ?? 'drafted again' },
         { action: 'expense-contract.redraft', headerPatch: { status: 'DRAFT', apPartnerId, slaDuration, rejectionReason: null, countersignFormNo: null } },
       );
@@ -267,7 +289,7 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
     }
     let parentContractId: string | null = null;
     if (co) {
-      const parent = await em.getRepository(ExpenseContractEntity).findOneBy({ orderId: order.id, kind: 'AGREEMENT' });
+      const parent = await em.getRepository(ExpenseContractEntity).findOne({ where: { orderId: order.id, kind: 'AGREEMENT' }, order: { createdAt: 'ASC' } });
       parentContractId = parent?.id ?? null;
     }
     const header: ExpenseContract = {
@@ -281,7 +303,7 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
       status: 'DRAFT',
       title,
       amount,
-      note: input.note ?? null,
+      note,
       countersignFormNo: null,
       rejectionReason: null,
       implementationRequestedAt: null,
@@ -291,11 +313,61 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
       createdAt: at,
       updatedAt: at,
     };
-    return (await createVersionedRecord(em, 'expense-contract', header, { ...ctx, at })).record;
+    const reason = ctx.reason ?? `drafted from the ${co ? 'change order' : 'business order'} and the AP terms`;
+    return (await createVersionedRecord(em, 'expense-contract', header, { ...ctx, at, reason })).record;
   });
 }
 
-/** ap-contract.send-implementation-request succeeded: APPROVED → IMPLEMENTATION_REQUESTED (repeat: no-op) */
+/** what ap-contract.send-implementation-request sends to the partner's endpoint (ap-signing.ts signs it) */
+export interface ImplementationRequest {
+  contract: ExpenseContract;
+  partner: ApPartner;
+  /** the SLA the reminder timer uses: the contract's, the partner's terms', else the configured default */
+  slaDuration: string;
+  /** the JSON body without the request id (the caller's idempotency key) */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The implementation request for an APPROVED expense contract (or one already requested: a retry sends
+ * the same). IllegalTransitionError for any other status; ApPartnerUnavailableError when the partner is
+ * no longer ACTIVE (the model treats that as the AP refusing the request).
+ */
+export async function implementationRequestOf(db: Db, expenseContractId: string, defaultSlaDuration: string): Promise<ImplementationRequest> {
+  const contract = await db.getRepository(ExpenseContractEntity).findOneBy({ id: expenseContractId });
+  if (!contract) throw new NotFoundError('expense-contract', expenseContractId);
+  if (contract.status !== 'APPROVED' && contract.status !== 'IMPLEMENTATION_REQUESTED') {
+    throw new IllegalTransitionError(`expense-contract ${contract.contractNo}`, contract.status, 'IMPLEMENTATION_REQUESTED');
+  }
+  const partner = await db.getRepository(ApPartnerEntity).findOneBy({ id: contract.apPartnerId });
+  if (!partner) throw new NotFoundError('ap-partner', contract.apPartnerId);
+  if (partner.status !== 'ACTIVE') throw new ApPartnerUnavailableError(partner.id, `partner ${partner.status}`);
+  const order = await db.getRepository(BusinessOrderEntity).findOneBy({ id: contract.orderId });
+  if (!order) throw new NotFoundError('business-order', contract.orderId);
+  const change = contract.changeOrderId ? await db.getRepository(ChangeOrderEntity).findOneBy({ id: contract.changeOrderId }) : null;
+  const customer = await db.getRepository(CustomerEntity).findOneBy({ id: order.customerId });
+  const slaDuration = contract.slaDuration ?? (typeof partner.terms?.slaDuration === 'string' ? partner.terms.slaDuration : null) ?? defaultSlaDuration;
+  const payload = {
+    expenseContractNo: contract.contractNo,
+    contractKind: contract.kind,
+    title: contract.title,
+    amount: contract.amount,
+    orderNo: order.orderNo,
+    changeOrderNo: change?.changeOrderNo ?? null,
+    customer: customer?.name ?? null,
+    modules: change?.modules ?? order.modules,
+    accounts: order.accounts + (change?.accountDelta ?? 0),
+    openingDate: change?.effectiveDate ?? order.openingDate,
+    slaDuration,
+    reply: { message: MESSAGE.apImplementationCompleted, correlationKey: contract.contractNo },
+  };
+  return { contract, partner, slaDuration, payload };
+}
+
+/**
+ * ap-contract.send-implementation-request succeeded: APPROVED → IMPLEMENTATION_REQUESTED with the time
+ * and the SLA (repeat: no-op). The caller puts what the AP answered into ctx.details.
+ */
 export async function markImplementationRequested(db: Db, id: string, slaDuration: string, ctx: WriteContext): Promise<ExpenseContract> {
   requireActor(ctx);
   return inTransaction(db, async (em) => {
@@ -305,9 +377,37 @@ export async function markImplementationRequested(db: Db, id: string, slaDuratio
     if (c.status !== 'APPROVED') throw new ConflictError(`expense-contract ${c.contractNo} is ${c.status}, not APPROVED`);
     const at = ctxAt(ctx);
     const patch = { status: 'IMPLEMENTATION_REQUESTED' as const, implementationRequestedAt: at, slaDuration, updatedAt: at };
-    await em.getRepository(ExpenseContractEntity).update({ id }, patch);
-    await audit(em, ctx, 'expense-contract.implementation-requested', 'expense-contract', id, { slaDuration });
+    await em.getRepository(ExpenseContractEntity).update({ id, status: 'APPROVED' }, patch);
+    await audit(em, ctx, 'expense-contract.implementation-requested', 'expense-contract', id, { contractNo: c.contractNo, slaDuration });
     return { ...c, ...patch };
+  });
+}
+
+/** the AP refused the implementation request on its merits (4xx): recorded with its reason; the status stays */
+export async function recordImplementationRefused(db: Db, id: string, reason: string, ctx: WriteContext): Promise<void> {
+  requireActor(ctx);
+  await inTransaction(db, async (em) => {
+    const c = await em.getRepository(ExpenseContractEntity).findOneBy({ id });
+    if (!c) throw new NotFoundError('expense-contract', id);
+    await audit(em, { ...ctx, reason }, 'expense-contract.implementation-refused', 'expense-contract', id, { contractNo: c.contractNo });
+  });
+}
+
+/**
+ * ap-contract.remind-sla: the AP has not reported completion within the SLA: the customer manager (the
+ * contract admin when the order is gone) and the AP are reminded, once per `occasion` (the timer firing).
+ */
+export async function remindApSla(db: Db, id: string, occasion: string, ctx: WriteContext): Promise<void> {
+  requireActor(ctx);
+  await inTransaction(db, async (em) => {
+    const c = await em.getRepository(ExpenseContractEntity).findOneBy({ id });
+    if (!c) throw new NotFoundError('expense-contract', id);
+    const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: c.orderId });
+    const at = ctxAt(ctx);
+    const refs = { expenseContractId: c.id, expenseContractNo: c.contractNo, orderNo: order?.orderNo ?? null, requestedAt: c.implementationRequestedAt?.toISOString() ?? null, slaDuration: c.slaDuration };
+    const toManager = await enqueueNotification(em, { dedupeKey: `ap-sla-reminder:${occasion}:manager`, recipientUser: order?.customerManager ?? null, recipientRole: order ? null : 'contract-admin', template: 'ap-sla-overdue', refs }, at);
+    await enqueueNotification(em, { dedupeKey: `ap-sla-reminder:${occasion}:ap`, recipientRole: 'ap-partner', template: 'ap-sla-reminder', refs: { ...refs, apPartnerId: c.apPartnerId } }, at);
+    if (toManager.created) await audit(em, ctx, 'expense-contract.sla-reminder', 'expense-contract', c.id, { slaDuration: c.slaDuration });
   });
 }
 

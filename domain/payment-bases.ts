@@ -18,7 +18,7 @@ import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
-import { enqueueCommand } from './outbox.js';
+import { enqueueCommand, enqueueNotification } from './outbox.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { correctRecord, createVersionedRecord, currentContent, findForUpdate } from './records.js';
 import { isValidDay, shanghaiYear } from './time.js';
@@ -140,7 +140,55 @@ export async function submitPaymentBasis(
   });
 }
 
-/** ap-contract.record-payment-basis-check: one check per version; ACCEPTED closes, SENT_BACK reopens for the AP */
+export async function requirePaymentBasis(db: Db, id: string): Promise<PaymentBasis> {
+  const pb = await db.getRepository(PaymentBasisEntity).findOneBy({ id });
+  if (!pb) throw new NotFoundError('payment-basis', id);
+  return pb;
+}
+
+/**
+ * ap-contract.record-payment-basis: the process received the AP's completion message for the current
+ * version of the payment basis. The expense contract is IMPLEMENTED (submitPaymentBasis has normally done
+ * that already) and the contract admin is asked to check it: one notification and one audit row per
+ * version. `expenseContractId`, when given, must be the basis's contract (the message's correlation).
+ */
+export async function recordPaymentBasisReceived(
+  db: Db,
+  paymentBasisId: string,
+  expenseContractId: string | null,
+  ctx: WriteContext,
+): Promise<{ paymentBasis: PaymentBasis; version: number }> {
+  requireActor(ctx);
+  return inTransaction(db, async (em) => {
+    const pb = await requirePaymentBasis(em, paymentBasisId);
+    if (expenseContractId && pb.expenseContractId !== expenseContractId) {
+      throw new ValidationError(`payment basis ${pb.paymentBasisNo} belongs to another expense contract: check the message correlation`);
+    }
+    const c = await findForUpdate(em, ExpenseContractEntity, { id: pb.expenseContractId });
+    if (!c) throw new NotFoundError('expense-contract', pb.expenseContractId);
+    const at = ctxAt(ctx);
+    if (c.status === 'IMPLEMENTATION_REQUESTED' || c.status === 'APPROVED') {
+      await em.getRepository(ExpenseContractEntity).update({ id: c.id, status: c.status }, { status: 'IMPLEMENTED', updatedAt: at });
+    }
+    const { created } = await enqueueNotification(
+      em,
+      {
+        dedupeKey: `payment-basis-submitted:${pb.id}:v${pb.currentVersion}`,
+        recipientRole: 'contract-admin',
+        template: 'payment-basis-to-check',
+        refs: { paymentBasisId: pb.id, paymentBasisNo: pb.paymentBasisNo, version: pb.currentVersion, expenseContractNo: c.contractNo },
+      },
+      at,
+    );
+    if (created) await audit(em, ctx, 'payment-basis.received', 'payment-basis', pb.id, { version: pb.currentVersion, expenseContractNo: c.contractNo });
+    return { paymentBasis: pb, version: pb.currentVersion };
+  });
+}
+
+/**
+ * ap-contract.record-payment-basis-check: one check per version; ACCEPTED closes, SENT_BACK reopens the
+ * expense contract for the AP's resubmission (IMPLEMENTATION_REQUESTED) and notifies the AP.
+ */
 export async function recordPaymentBasisCheck(
   db: Db,
   paymentBasisId: string,
@@ -176,6 +224,19 @@ export async function recordPaymentBasisCheck(
     await em
       .getRepository(ExpenseContractEntity)
       .update({ id: pb.expenseContractId }, { status: decision === 'ACCEPTED' ? 'PAYMENT_BASIS_ACCEPTED' : 'IMPLEMENTATION_REQUESTED', updatedAt: at });
+    if (decision === 'SENT_BACK') {
+      const c = await em.getRepository(ExpenseContractEntity).findOneBy({ id: pb.expenseContractId });
+      await enqueueNotification(
+        em,
+        {
+          dedupeKey: `payment-basis-sent-back:${pb.id}:v${pb.currentVersion}`,
+          recipientRole: 'ap-partner',
+          template: 'payment-basis-sent-back',
+          refs: { apPartnerId: pb.apPartnerId, paymentBasisNo: pb.paymentBasisNo, expenseContractNo: c?.contractNo ?? null, opinion },
+        },
+        at,
+      );
+    }
     await audit(em, { ...ctx, reason: ctx.reason ?? opinion }, 'payment-basis.check', 'payment-basis', pb.id, { version: pb.currentVersion, decision });
     return { paymentBasis: { ...pb, status, updatedAt: at }, check };
   });

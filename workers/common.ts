@@ -58,11 +58,13 @@ export function actorDetails(a: ResolvedActor): Record<string, unknown> {
 
 /**
  * The WriteContext a handler passes to a domain service: the resolved actor (or the system actor), the
- * job's clock, and the job key plus the actor's provenance on every audit row the service writes.
+ * job's clock, and the job key plus the actor's provenance (actorSource, and actorNote when the actor is
+ * only the fallback) on every audit row the service writes. `reason` only when the job carries one: the
+ * domain services supply their own default reasons.
  */
 export function writeContext(job: JobView, at: Date, actor: ResolvedActor | typeof SYSTEM_ACTOR, reason: string | null = null): WriteContext {
   if (typeof actor === 'string') return { actor, at, reason, details: { jobKey: job.key } };
-  return { actor: actor.actor, at, reason: reason ?? actor.note ?? null, details: { jobKey: job.key, ...actorDetails(actor) } };
+  return { actor: actor.actor, at, reason, details: { jobKey: job.key, ...actorDetails(actor) } };
 }
 
 export interface NotificationSpec {
