@@ -652,7 +652,7 @@ export class Engine {
 
   private chooseFlows(ei: EI, el: El): string[] {
     const m = this.model(ei.defKey);
-    if (el.outgoing.length === 1 && el.type === 'EXCLUSIVE_GATEWAY' && !m.flows.get(el.outgoing[0])!.condition) return [el.outgoing[0]];
+    if (el.outgoing.length === 1 && !m.flows.get(el.outgoing[0])!.condition) return [el.outgoing[0]];
     const vars = this.visibleVars(ei.flowScopeKey!);
     const taken: string[] = [];
     for (const fid of el.outgoing) {
@@ -742,7 +742,34 @@ export class Engine {
     if (set) { set.delete(id); if (!set.size) this.owned.delete(ownerKey); }
   }
 
+  /**
+   * Joining inclusive gateways (Zeebe 8.6+ semantics): a waiting gateway activates once none of its
+   * incoming flows without a token can still be reached from anything active in the scope.
+   */
+  private checkInclusiveJoins(scope: EI): void {
+    if (!scope.joins || scope.state !== 'ACTIVE' || !scope.pendingJoin) return;
+    const m = this.model(scope.defKey);
+    for (const [gwId, j] of Object.entries(scope.joins)) {
+      const gw = m.elements.get(gwId)!;
+      if (gw.type !== 'INCLUSIVE_GATEWAY' || !Object.values(j).some((n) => n > 0)) continue;
+      // a token already on its way to this gateway arrives first
+      if (this.agenda.some((t) => t.scopeKey === scope.key && t.gen === scope.gen && m.flows.get(t.flowId)!.target === gwId)) continue;
+      // what is active in the scope: element instances, queued flows (their targets), tokens waiting at joins
+      const active = new Set<string>();
+      for (const c of this.childrenOf(scope)) active.add(c.elementId);
+      for (const t of this.agenda) if (t.scopeKey === scope.key && t.gen === scope.gen) active.add(m.flows.get(t.flowId)!.target);
+      for (const [otherId, oj] of Object.entries(scope.joins)) if (otherId !== gwId && Object.values(oj).some((n) => n > 0)) active.add(otherId);
+      const blocked = gw.incoming.some((f) => !(j[f] > 0) && gw.reach![f].some((id) => active.has(id)));
+      if (blocked) continue;
+      for (const f of gw.incoming) if (j[f] > 0) { j[f]--; scope.pendingJoin--; }
+      this.touch(scope);
+      this.activate(scope, gwId, false);
+      return this.checkInclusiveJoins(scope);
+    }
+  }
+
   private maybeCompleteScope(scope: EI): void {
+    if (scope.state === 'ACTIVE' && scope.pendingJoin > 0 && scope.joins) this.checkInclusiveJoins(scope);
     if (scope.state !== 'ACTIVE' || scope.active > 0 || scope.pendingJoin > 0) return;
     this.completeScope(scope);
   }
@@ -823,7 +850,14 @@ export class Engine {
         const m = this.model(scope.defKey);
         const flow = m.flows.get(t.flowId)!;
         const target = m.elements.get(flow.target)!;
-        if (target.type === 'PARALLEL_GATEWAY' && target.incoming.length > 1) {
+        if (target.type === 'INCLUSIVE_GATEWAY' && target.incoming.length > 1) {
+          const joins = (scope.joins ??= {});
+          const j = (joins[target.id] ??= {});
+          j[flow.id] = (j[flow.id] ?? 0) + 1;
+          scope.pendingJoin++;
+          this.touch(scope);
+          this.checkInclusiveJoins(scope);
+        } else if (target.type === 'PARALLEL_GATEWAY' && target.incoming.length > 1) {
           const joins = (scope.joins ??= {});
           const j = (joins[target.id] ??= {});
           j[flow.id] = (j[flow.id] ?? 0) + 1;

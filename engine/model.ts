@@ -40,6 +40,8 @@ export interface El {
   interrupting?: boolean;
   boundaries: string[];
   defaultFlow?: string;
+  /** joining inclusive gateway: per incoming flow, the elements of the scope from which that flow can still be reached */
+  reach?: Record<string, string[]>;
   children?: string[];
   startId?: string;
   calledElement?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
@@ -203,13 +205,13 @@ function buildProcess(proc: Any, problems: { element: string; message: string }[
     }
     if (el.type === 'EXCLUSIVE_GATEWAY' || el.type === 'INCLUSIVE_GATEWAY') {
       if (el.defaultFlow && !el.outgoing.includes(el.defaultFlow)) bad(raw, 'The default flow must be an outgoing sequence flow of the gateway');
-      if (el.outgoing.length > 1 || el.type === 'INCLUSIVE_GATEWAY') {
+      if (el.outgoing.length > 1) {
         for (const fid of el.outgoing) {
           if (fid !== el.defaultFlow && !model.flows.get(fid)?.condition) bad({ id: fid }, `Must have a condition expression (outgoing flow of gateway '${el.id}' that is not its default flow)`);
         }
       }
       if (el.defaultFlow && model.flows.get(el.defaultFlow)?.condition) bad({ id: el.defaultFlow }, 'The default flow must not have a condition');
-      if (el.type === 'INCLUSIVE_GATEWAY' && el.incoming.length > 1) bad(raw, 'Converging (joining) inclusive gateways are not supported by this engine; only diverging inclusive gateways');
+      if (el.type === 'INCLUSIVE_GATEWAY' && el.incoming.length > 1) el.reach = reachability(model, el);
     }
     if (el.type === 'EVENT_BASED_GATEWAY') {
       if (el.outgoing.length < 2) bad(raw, 'An event-based gateway must have at least 2 outgoing sequence flows');
@@ -221,6 +223,26 @@ function buildProcess(proc: Any, problems: { element: string; message: string }[
     }
   }
   return model;
+}
+
+/** For each incoming flow of a joining gateway: the elements from which its source can be reached without passing the gateway. */
+function reachability(model: Model, gw: El): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const fid of gw.incoming) {
+    const start = model.flows.get(fid)!.source;
+    const seen = new Set<string>([start]);
+    const todo = [start];
+    while (todo.length) {
+      const id = todo.pop()!;
+      const el = model.elements.get(id);
+      if (!el) continue;
+      const preds: string[] = el.incoming.map((f) => model.flows.get(f)!.source);
+      if (el.type === 'BOUNDARY_EVENT' && el.attachedTo) preds.push(el.attachedTo);
+      for (const p of preds) if (p !== gw.id && !seen.has(p)) { seen.add(p); todo.push(p); }
+    }
+    out[fid] = [...seen];
+  }
+  return out;
 }
 
 function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => void, checkExpr: (el: Any, what: string, v: string | undefined) => void): El | undefined {

@@ -3,7 +3,7 @@ import { Ctx, deploy, elements, incidents, oneJob, setup, waitFor, waitState } f
 
 describe('engine conformance: gateways', function () {
   let ctx: Ctx;
-  before(async () => { ctx = await setup(); await deploy(ctx, 'exclusive-gateway.bpmn', 'exclusive-no-default.bpmn', 'parallel-gateway.bpmn', 'inclusive-gateway.bpmn'); });
+  before(async () => { ctx = await setup(); await deploy(ctx, 'exclusive-gateway.bpmn', 'exclusive-no-default.bpmn', 'parallel-gateway.bpmn', 'inclusive-gateway.bpmn', 'inclusive-join.bpmn'); });
   after(async () => ctx?.stop());
 
   it('exclusive gateway takes the first flow whose condition is true, else the default flow', async () => {
@@ -57,5 +57,28 @@ describe('engine conformance: gateways', function () {
     const e3 = await elements(ctx, none.processInstanceKey);
     expect(e3.tech).to.equal(undefined);
     expect(e3.ap).to.equal(undefined);
+  });
+
+  it('a joining inclusive gateway waits for every branch that was taken, and only for those', async () => {
+    const both = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-inclusive-join', variables: { platformChange: true, apScopeChange: true } });
+    const tech = await oneJob(ctx, 'conf.ij.tech', both.processInstanceKey);
+    await ctx.zbc.completeJob({ jobKey: tech.key, variables: {} });
+    const ap1 = await oneJob(ctx, 'conf.ij.ap1', both.processInstanceKey);
+    await ctx.zbc.completeJob({ jobKey: ap1.key, variables: {} });
+    const ap2 = await oneJob(ctx, 'conf.ij.ap2', both.processInstanceKey);
+    expect((await elements(ctx, both.processInstanceKey)).join, 'join waits while the AP branch can still arrive').to.equal(undefined);
+    await ctx.zbc.completeJob({ jobKey: ap2.key, variables: {} });
+    const after = await oneJob(ctx, 'conf.ij.after', both.processInstanceKey);
+    await ctx.zbc.completeJob({ jobKey: after.key, variables: {} });
+    await waitState(ctx, both.processInstanceKey, 'COMPLETED');
+    expect((await elements(ctx, both.processInstanceKey)).join).to.deep.equal(['COMPLETED']);
+
+    const one = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-inclusive-join', variables: { platformChange: true, apScopeChange: false } });
+    const t1 = await oneJob(ctx, 'conf.ij.tech', one.processInstanceKey);
+    await ctx.zbc.completeJob({ jobKey: t1.key, variables: {} });
+    const a1 = await oneJob(ctx, 'conf.ij.after', one.processInstanceKey);
+    await ctx.zbc.completeJob({ jobKey: a1.key, variables: {} });
+    await waitState(ctx, one.processInstanceKey, 'COMPLETED');
+    expect((await elements(ctx, one.processInstanceKey)).ap1).to.equal(undefined);
   });
 });
