@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import {
   AccountMonitoringEntryEntity,
+  ChangeOrderEntity,
   CollaborationTaskOrderEntity,
   CountersignFormEntity,
   CustomerCommunicationRecordEntity,
@@ -76,6 +77,11 @@ describe('process: online-training-change 在线培训业务变更', function ()
     expect(comm.map((x) => x.occasion)).to.deep.equal(['COMPLETION']);
     const row = await e.api.get(d.CM, `/api/change-orders/${c.id}`);
     expect(row.status).to.equal('COMPLETED');
+    // delivered 2026-11-16: 33 working days left in 2026, 27 on the (unpublished, weekends-only) 2027 calendar
+    const rec = await e.ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: c.id });
+    expect(rec.deliveredOn).to.equal('2026-11-16');
+    expect(rec.completionDeadline).to.equal('2027-02-08T23:59:59+08:00');
+    expect(rec.deadlineProvisional).to.equal(true);
   });
 
   it('platform-only change: tech reconfiguration on a new task order, no AP work', async () => {

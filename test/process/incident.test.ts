@@ -57,7 +57,9 @@ describe('process: an incident (AP endpoint unreachable) fixed and resolved', fu
     await d.checkPaymentBasis(e, no);
     await d.deliver(e, no, '2026-09-30');
     await d.fileCompletion(e, no);
-    await d.waitOrderStatus(e, o.id, 'COMPLETED');
+    const completed = await d.waitOrderStatus(e, o.id, 'COMPLETED');
+    // delivered on the eve of National Day: 2026-10-08 is the 1st working day after it, 2026-12-29 the 60th
+    expect(completed).to.include({ completionDeadline: '2026-12-29T23:59:59+08:00', deadlineProvisional: false });
     const end = await d.instanceEnd(e, pik);
     expect(end.state).to.equal('COMPLETED');
     expect(end.endEvents).to.include('order-completed');

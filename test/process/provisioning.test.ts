@@ -121,11 +121,14 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     expect(await e.ds.getRepository(CountersignFormEntity).count({ where: { contractId: rc.id } })).to.equal(1);
     const drafted = await e.rest('POST', '/v2/element-instances/search', { filter: { processInstanceKey: pik, elementId: 'draft-expense-contract' } });
     expect(drafted.body.items).to.have.length(0);
-    // 2026-11-20 + 60 working days: no holiday until New Year's Day 2027 (01-01), so 2027-02-… is counted on the 2027 schedule
+    // 2026-11-20 + 60 working days: 29 left in 2026 (no holiday after National Day), 31 in 2027, whose
+    // schedule is not in the seeded calendar: counted on weekends only (01-01 counts) and marked provisional
     const row = await d.orderRow(e, o.id);
+    expect(row.completionDeadline).to.equal('2027-02-12T23:59:59+08:00');
+    expect(row.deadlineProvisional).to.equal(true);
     const check = await e.api.get(d.CM, `/api/calendar/deadline?from=2026-11-20&workingDays=60`);
-    expect(row.completionDeadline).to.equal(check.deadline);
-    expect(row.completionDeadline).to.match(/^2027-02-\d\dT23:59:59\+08:00$/);
+    expect(check).to.include({ deadline: '2027-02-12T23:59:59+08:00', provisional: true });
+    expect((await e.api.get(d.CM, `/api/orders/${o.id}`)).deadlineProvisional).to.equal(true);
   });
 
   it('customer declines: the order is cancelled with the reason, the instance ends at order-declined, no contract', async () => {
@@ -226,6 +229,10 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     await d.deliver(e, no, '2026-10-30');
     await d.fileCompletion(e, no);
     await d.waitOrderStatus(e, o.id, 'COMPLETED');
+    // delivered 2026-10-30: 44 working days left in 2026, 16 on the unpublished 2027 calendar (weekends only)
+    const delivered = await d.orderRow(e, o.id);
+    expect(delivered.completionDeadline).to.equal('2027-01-22T23:59:59+08:00');
+    expect(delivered.deadlineProvisional).to.equal(true);
     const [ec] = await d.expenseContracts(e, o.id);
     expect(Number(ec.amount)).to.equal(7000);
     const rounds = await e.ds.getRepository(CountersignRoundEntity).find({ where: { contractId: ec.id }, order: { roundNo: 'ASC' } });
