@@ -16,7 +16,7 @@ import {
 import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { contractEntity, contractRecordType, type AnyContract } from './contracts.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { createVersionedRecord, currentContent, findForUpdate } from './records.js';
@@ -46,9 +46,19 @@ export interface OpenRoundInput {
   /** the called instance: one round per child instance (a retried job finds its round) */
   processInstanceKey: string;
   orderNo?: string | null;
+  /** the number the process carries (checked against the contract) */
+  contractNo?: string | null;
 }
 
-/** countersign.open-round: contract DRAFT → COUNTERSIGNING; idempotent per processInstanceKey */
+/** a countersigned contract is not countersigned again */
+const COUNTERSIGNABLE = ['DRAFT', 'REJECTED', 'COUNTERSIGNING'];
+
+/**
+ * countersign.open-round: a new round for the contract under review (numbered per contract), contract →
+ * COUNTERSIGNING; idempotent per processInstanceKey. A contract may be DRAFT, REJECTED (a new call
+ * without a revision) or still COUNTERSIGNING (a call whose instance was cancelled leaves its round
+ * OPEN); an approved or later contract is refused. `contractNo`, when given, must be the contract's.
+ */
 export async function openCountersignRound(db: Db, input: OpenRoundInput, ctx: WriteContext): Promise<CountersignRound> {
   requireActor(ctx);
   if (!CONTRACT_TYPE.includes(input.contractType)) throw new ValidationError(`contractType: one of ${CONTRACT_TYPE.join(', ')}`);
@@ -57,8 +67,11 @@ export async function openCountersignRound(db: Db, input: OpenRoundInput, ctx: W
     const same = await em.getRepository(CountersignRoundEntity).findOneBy({ processInstanceKey: input.processInstanceKey });
     if (same) return same;
     const contract = await lockContract(em, input.contractType, input.contractId);
-    if (contract.status !== 'DRAFT') {
-      throw new ConflictError(`${contractRecordType(input.contractType)} ${contract.contractNo} is ${contract.status}, not DRAFT`);
+    if (input.contractNo && contract.contractNo !== input.contractNo) {
+      throw new ValidationError(`contract ${contract.id} has number ${contract.contractNo}, the process says ${input.contractNo}: correct contractId/contractNo of the countersign call`);
+    }
+    if (!COUNTERSIGNABLE.includes(contract.status)) {
+      throw new IllegalTransitionError(`${contractRecordType(input.contractType)} ${contract.contractNo}`, contract.status, 'COUNTERSIGNING');
     }
     const last = await em
       .getRepository(CountersignRoundEntity)
@@ -94,6 +107,8 @@ export interface DecisionInput {
   step: CountersignStep;
   decision: ReviewDecision;
   opinion?: string | null;
+  /** why the actor is only a fallback: kept with the opinion in brackets, so the form shows it */
+  actorNote?: string | null;
 }
 export interface DecisionOutcome {
   decision: CountersignDecision;
@@ -112,9 +127,9 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
   if (!COUNTERSIGN_STEP.includes(input.step)) throw new ValidationError(`countersignStep: one of ${COUNTERSIGN_STEP.join(', ')}`);
   if (!REVIEW_DECISION.includes(input.decision)) throw new ValidationError(`reviewDecision: one of ${REVIEW_DECISION.join(', ')}`);
   if (input.decision === 'REJECT' && !input.opinion?.trim()) throw new ValidationError('a rejection needs an opinion');
-  const outcome = (d: CountersignDecision): DecisionOutcome =>
+  const outcome = (d: CountersignDecision, reason: string | null | undefined): DecisionOutcome =>
     d.decision === 'REJECT'
-      ? { decision: d, countersignResult: 'REJECTED', rejectionReason: d.opinion ?? '' }
+      ? { decision: d, countersignResult: 'REJECTED', rejectionReason: reason ?? d.opinion ?? '' }
       : d.step === 'CENTER'
         ? { decision: d, countersignResult: 'APPROVED' }
         : { decision: d };
@@ -122,9 +137,10 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
     const round = await findForUpdate(em, CountersignRoundEntity, { id: input.roundId });
     if (!round) throw new NotFoundError('countersign-round', input.roundId);
     const decisions = await em.getRepository(CountersignDecisionEntity).findBy({ roundId: round.id });
+    const opinion = input.actorNote ? [input.opinion, `[${input.actorNote}]`].filter(Boolean).join(' ') : (input.opinion ?? null);
     const same = decisions.find((d) => d.step === input.step);
     if (same) {
-      if (same.decision === input.decision && (same.opinion ?? '') === (input.opinion ?? '')) return outcome(same);
+      if (same.decision === input.decision && (same.opinion ?? '') === (opinion ?? '')) return outcome(same, input.opinion);
       throw new ConflictError(`step ${input.step} of round ${round.roundNo} already decided ${same.decision}`, { decisionId: same.id });
     }
     if (round.status !== 'OPEN') throw new ConflictError(`countersign round ${round.roundNo} of ${round.contractNo} is ${round.status}`);
@@ -137,25 +153,26 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
       roundId: round.id,
       step: input.step,
       decision: input.decision,
-      opinion: input.opinion ?? null,
+      opinion,
       actor: ctx.actor,
       decidedAt: at,
     };
     await em.getRepository(CountersignDecisionEntity).insert(decision);
     const type = round.contractType as ContractType;
     if (input.decision === 'REJECT') {
-      await em.getRepository(CountersignRoundEntity).update({ id: round.id }, { status: 'REJECTED', rejectionReason: decision.opinion, closedAt: at });
-      await setContract(em, type, round.contractId, { status: 'REJECTED', rejectionReason: decision.opinion, updatedAt: at });
+      const reason = input.opinion as string;
+      await em.getRepository(CountersignRoundEntity).update({ id: round.id }, { status: 'REJECTED', rejectionReason: reason, closedAt: at });
+      await setContract(em, type, round.contractId, { status: 'REJECTED', rejectionReason: reason, updatedAt: at });
     } else if (input.step === 'CENTER') {
       await em.getRepository(CountersignRoundEntity).update({ id: round.id }, { status: 'APPROVED', closedAt: at });
     }
-    await audit(em, { ...ctx, reason: ctx.reason ?? decision.opinion }, 'countersign.decision', contractRecordType(type), round.contractId, {
+    await audit(em, { ...ctx, reason: ctx.reason ?? input.opinion ?? null }, 'countersign.record-decision', contractRecordType(type), round.contractId, {
       roundId: round.id,
       roundNo: round.roundNo,
       step: input.step,
       decision: input.decision,
     });
-    return outcome(decision);
+    return outcome(decision, input.opinion);
   });
 }
 
@@ -185,7 +202,12 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
     if (!round) throw new NotFoundError('countersign-round', roundId);
     const existing = await em.getRepository(CountersignFormEntity).findOneBy({ roundId });
     if (existing) return existing;
-    if (round.status !== 'APPROVED') throw new ConflictError(`countersign round ${round.roundNo} of ${round.contractNo} is ${round.status}, not APPROVED`);
+    if (round.status !== 'APPROVED') {
+      const decided = await em.getRepository(CountersignDecisionEntity).findBy({ roundId });
+      throw new ValidationError(
+        `countersign round ${round.roundNo} of ${round.contractNo} (${round.status}) lacks the two approvals (${decided.map((d) => `${d.step}=${d.decision}`).join(', ') || 'none'}): the form is issued only after the department manager and the center approved`,
+      );
+    }
     const type = round.contractType as ContractType;
     const contract = await lockContract(em, type, round.contractId);
     const at = ctxAt(ctx);
@@ -200,8 +222,16 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
       contractVersion: contract.currentVersion,
       contractTitle: contract.title,
       contractAmount: contract.amount,
-      contract: contractVersion?.content ?? {},
+      contract: {
+        ...(contractVersion?.content ?? {}),
+        id: contract.id,
+        contractNo: contract.contractNo,
+        title: contract.title,
+        amount: contract.amount,
+        version: round.contractVersion,
+      },
       orderNo: round.orderNo,
+      issuedAt: at.toISOString(),
       rounds: history.map((r) => ({
         roundNo: r.roundNo,
         status: r.status,
@@ -227,8 +257,9 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
       issuedBy: ctx.actor,
       issuedAt: at,
     };
-    const { record } = await createVersionedRecord(em, 'countersign-form', header, { ...ctx, at }, content);
-    await setContract(em, type, contract.id, { status: 'APPROVED', countersignFormNo: formNo, updatedAt: at });
+    const { record } = await createVersionedRecord(em, 'countersign-form', header, { ...ctx, at, reason: ctx.reason ?? 'issued after the second approval' }, content);
+    await setContract(em, type, contract.id, { status: 'APPROVED', countersignFormNo: formNo, rejectionReason: null, updatedAt: at });
+    await audit(em, ctx, 'countersign.issue-form', 'countersign-form', record.id, { formNo, contractNo: contract.contractNo, roundNo: round.roundNo });
     return record;
   });
 }
