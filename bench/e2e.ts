@@ -15,7 +15,8 @@
  *   env: BENCH_RATE (orders/s offered, default 20), BENCH_SECONDS (default 30),
  *        DATABASE_URL (default: a fresh SQLite file in a temp dir), BENCH_POLL_MS (how often an idle
  *        person refreshes the task list, default 250), BENCH_ENGINE_INPROCESS=1 (engine in the app's
- *        process instead of its own), BENCH_TIMELINE=1 (engine events of one order)
+ *        process instead of its own), BENCH_TIMELINE=1 (engine events of one order), BENCH_METRICS=1
+ *        (mean handler time per job type from the workers' metrics)
  * Target: 20 complete provisioning instances/s, p99 order→delivery < 2 s, whole system < 400 MB.
  */
 import { fork, execSync } from 'node:child_process';
@@ -292,6 +293,20 @@ async function load(): Promise<void> {
   console.log(`  system RSS (app + engine)  at start ${mb(startRss)}; peak ${mb(peakSys)} (sampled), high-water mark ${mb(hwm)}`);
   if (mariadbPid) console.log(`  MariaDB server RSS        peak ${mb(peakDb)}; whole system (sum of samples) peak ${mb(peakTotal)}`);
   console.log(`  targets                   20/s: ${completed.length / span >= 20 ? 'met' : 'NOT met'}; p99 order→delivery machine time < 2000 ms: ${pct(machineToDelivery, 99) < 2000 ? 'met' : 'NOT met'}; < 400 MB: ${Math.max(hwm, peakTotal) < 400 * 1024 * 1024 ? 'met' : 'NOT met'}`);
+  if (process.env.BENCH_METRICS) {
+    // the workers' own timing (GET /metrics): handler seconds per job type
+    const text = await (await fetch(`${ready.apiUrl}/metrics`)).text();
+    const sum = new Map<string, number>();
+    const cnt = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const m = /^ot_job_handler_duration_seconds_(sum|count)\{[^}]*type="([^"]+)"[^}]*\} ([0-9.e+-]+)$/.exec(line) ?? /^ot_job_duration_seconds_(sum|count)\{[^}]*type="([^"]+)"[^}]*\} ([0-9.e+-]+)$/.exec(line);
+      if (!m) continue;
+      const into = m[1] === 'sum' ? sum : cnt;
+      into.set(m[2], (into.get(m[2]) ?? 0) + Number(m[3]));
+    }
+    for (const [t, s2] of [...sum].sort((a, b) => b[1] / (cnt.get(b[0]) || 1) - a[1] / (cnt.get(a[0]) || 1)))
+      console.log(`    ${t.padEnd(45)} mean ${((s2 / (cnt.get(t) || 1)) * 1000).toFixed(0)} ms over ${cnt.get(t)} jobs`);
+  }
   if (process.env.BENCH_TIMELINE) {
     child.send({ cmd: 'timeline' });
     const tl = await new Promise<{ rows: { at: string; action: string; actor: string }[]; order: { created_at: string } }>((resolve) => child.once('message', (m) => resolve(m as never)));
