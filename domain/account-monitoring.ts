@@ -19,10 +19,11 @@ import {
 } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { ConflictError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
+import { enqueueNotification } from './outbox.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { findForUpdate } from './records.js';
-import { MONTH_RE, isoAt } from './time.js';
+import { MONTH_RE, isoAt, previousMonth, shanghaiMonth } from './time.js';
 
 /** account-monitoring.register-accounts: INITIAL entry of a signed agreement (a repeat returns it) */
 export async function registerAccounts(db: Db, revenueContractId: string, ctx: WriteContext): Promise<AccountMonitoringEntry> {
@@ -33,8 +34,9 @@ export async function registerAccounts(db: Db, revenueContractId: string, ctx: W
     const c = await em.getRepository(RevenueContractEntity).findOneBy({ id: revenueContractId });
     if (!c) throw new NotFoundError('revenue-contract', revenueContractId);
     if (c.kind !== 'AGREEMENT') throw new ValidationError(`${c.contractNo} is a supplement: use applyAccountDelta`);
-    if (c.status !== 'SIGNED') throw new ConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not SIGNED`);
-    const order = await em.getRepository(BusinessOrderEntity).findOneByOrFail({ id: c.orderId });
+    if (c.status !== 'SIGNED') throw new StateConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not SIGNED: accounts are entered after the contract is signed`);
+    const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: c.orderId });
+    if (!order) throw new NotFoundError('business-order', c.orderId);
     const entry: AccountMonitoringEntry = {
       id: randomUUID(),
       revenueContractId: c.id,
@@ -57,8 +59,12 @@ export async function registerAccounts(db: Db, revenueContractId: string, ctx: W
   });
 }
 
-/** account-monitoring.apply-account-delta: DELTA entry of a signed supplement (a repeat returns it) */
-export async function applyAccountDelta(db: Db, supplementContractId: string, ctx: WriteContext): Promise<AccountMonitoringEntry> {
+/**
+ * account-monitoring.apply-account-delta: DELTA entry of a signed supplement (a repeat returns it). The
+ * change order is the record: `expectedDelta` (what the process carries), when it differs, is only
+ * reported on the audit row.
+ */
+export async function applyAccountDelta(db: Db, supplementContractId: string, ctx: WriteContext, expectedDelta?: number | null): Promise<AccountMonitoringEntry> {
   requireActor(ctx);
   return inTransaction(db, async (em) => {
     const existing = await em.getRepository(AccountMonitoringEntryEntity).findOneBy({ revenueContractId: supplementContractId });
@@ -66,10 +72,11 @@ export async function applyAccountDelta(db: Db, supplementContractId: string, ct
     const c = await em.getRepository(RevenueContractEntity).findOneBy({ id: supplementContractId });
     if (!c) throw new NotFoundError('revenue-contract', supplementContractId);
     if (c.kind !== 'SUPPLEMENT' || !c.parentContractId || !c.changeOrderId) throw new ValidationError(`${c.contractNo} is not a supplement`);
-    if (c.status !== 'SIGNED') throw new ConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not SIGNED`);
-    const co = await em.getRepository(ChangeOrderEntity).findOneByOrFail({ id: c.changeOrderId });
+    if (c.status !== 'SIGNED') throw new StateConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not SIGNED: the account delta is applied after signing`);
+    const co = await em.getRepository(ChangeOrderEntity).findOneBy({ id: c.changeOrderId });
+    if (!co) throw new NotFoundError('change-order', c.changeOrderId);
     const root = await em.getRepository(AccountMonitoringEntryEntity).findOneBy({ revenueContractId: c.parentContractId });
-    if (!root) throw new ConflictError(`the agreement of ${c.contractNo} has no account monitoring entry`);
+    if (!root) throw new StateConflictError(`the agreement of ${c.contractNo} has no account monitoring entry`);
     const entry: AccountMonitoringEntry = {
       id: randomUUID(),
       revenueContractId: c.id,
@@ -83,7 +90,11 @@ export async function applyAccountDelta(db: Db, supplementContractId: string, ct
       enteredAt: ctxAt(ctx),
     };
     await em.getRepository(AccountMonitoringEntryEntity).insert(entry);
-    await audit(em, ctx, 'account-monitoring.delta', 'account-monitoring-entry', entry.id, { contractNo: c.contractNo, accountDelta: co.accountDelta });
+    await audit(em, ctx, 'account-monitoring.delta', 'account-monitoring-entry', entry.id, {
+      contractNo: c.contractNo,
+      accountDelta: co.accountDelta,
+      ...(expectedDelta !== undefined && expectedDelta !== null && expectedDelta !== co.accountDelta ? { variableDelta: expectedDelta } : {}),
+    });
     return entry;
   });
 }
@@ -211,6 +222,11 @@ function lastDayOfMonth(month: string): string {
   return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 }
 
+/** the month the report of an instant is about: the previous calendar month in Asia/Shanghai */
+export function reportMonthOf(at: Date): string {
+  return previousMonth(shanghaiMonth(at));
+}
+
 /** reportDueAt: the 4th of the month after `month`, 23:59:59+08:00 ("before the 5th") */
 export function reportDueAt(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -219,10 +235,18 @@ export function reportDueAt(month: string): string {
 }
 
 /**
+ * account-monitoring.generate-monthly-report on the timer: the month's report; when the month has one
+ * already (a second timer instance for the same month), that one is handed out and nothing is made.
+ */
+export async function monthlyReportOf(db: Db, month: string, ctx: WriteContext & { processInstanceKey?: string | null }): Promise<MonthlyReport> {
+  return inTransaction(db, async (em) => (await getMonthlyReport(em, month)) ?? generateMonthlyReport(em, month, ctx));
+}
+
+/**
  * account-monitoring.generate-monthly-report: a new version of the month's report (the previous draft
- * becomes SUPERSEDED). Rows: every agreement opened by the month's last day; contracted = INITIAL +
- * DELTAs effective by then; utilisation = active / contracted; over-quota = opened beyond contracted.
- * A published month is final (ConflictError).
+ * becomes SUPERSEDED); after the first, a regeneration with ctx.reason as its note. Rows: every agreement
+ * opened by the month's last day; contracted = INITIAL + DELTAs effective by then; utilisation = active /
+ * contracted; over-quota = opened beyond contracted. A published month is final (ConflictError).
  */
 export async function generateMonthlyReport(
   db: Db,
@@ -239,8 +263,10 @@ export async function generateMonthlyReport(
     const roots = entries.filter((e) => e.kind === 'INITIAL' && (!e.openingDate || e.openingDate <= last));
     const rows: MonthlyReportRow[] = [];
     for (const root of roots.sort((a, b) => a.revenueContractId.localeCompare(b.revenueContractId))) {
-      const contract = await em.getRepository(RevenueContractEntity).findOneByOrFail({ id: root.revenueContractId });
-      const order = await em.getRepository(BusinessOrderEntity).findOneByOrFail({ id: root.orderId });
+        const contract = await em.getRepository(RevenueContractEntity).findOneBy({ id: root.revenueContractId });
+      if (!contract) throw new NotFoundError('revenue-contract', root.revenueContractId);
+      const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: root.orderId });
+      if (!order) throw new NotFoundError('business-order', root.orderId);
       const contracted = entries
         .filter((e) => e.rootContractId === root.revenueContractId && (e.kind === 'INITIAL' || !e.openingDate || e.openingDate <= last))
         .reduce((s, e) => s + e.accounts, 0);
@@ -278,7 +304,7 @@ export async function generateMonthlyReport(
       status: 'DRAFT',
       rows,
       totals,
-      note: null,
+      note: reports.length ? (ctx.reason ?? null) : null,
       processInstanceKey: ctx.processInstanceKey ?? null,
       generatedBy: ctx.actor,
       generatedAt: at,
@@ -286,24 +312,41 @@ export async function generateMonthlyReport(
       publishedAt: null,
     };
     await em.getRepository(MonthlyReportEntity).insert(report as never);
-    await audit(em, ctx, 'monthly-report.generate', 'monthly-report', report.id, { month, version: report.version, ...totals });
+    await audit(em, ctx, report.version > 1 ? 'monthly-report.regenerate' : 'monthly-report.generate', 'monthly-report', report.id, { month, version: report.version, ...totals });
     return report;
   });
 }
 
-/** account-monitoring.publish-monthly-report: DRAFT → PUBLISHED (a repeat returns it) */
+/** account-monitoring.publish-monthly-report: DRAFT → PUBLISHED and the department manager told (a repeat returns it) */
 export async function publishMonthlyReport(db: Db, reportId: string, note: string | null, ctx: WriteContext): Promise<MonthlyReport> {
   requireActor(ctx);
   return inTransaction(db, async (em) => {
     const r = await findForUpdate(em, MonthlyReportEntity, { id: reportId });
     if (!r) throw new NotFoundError('monthly-report', reportId);
     if (r.status === 'PUBLISHED') return r;
-    if (r.status !== 'DRAFT') throw new ConflictError(`report ${r.month} v${r.version} is ${r.status}`);
+    if (r.status !== 'DRAFT') throw new StateConflictError(`report ${r.month} v${r.version} is ${r.status}: only the current draft is published`);
     const at = ctxAt(ctx);
     const patch = { status: 'PUBLISHED' as const, publishedBy: ctx.actor, publishedAt: at, note: note ?? r.note };
     await em.getRepository(MonthlyReportEntity).update({ id: r.id, status: 'DRAFT' }, patch);
-    await audit(em, ctx, 'monthly-report.publish', 'monthly-report', r.id, { month: r.month, version: r.version });
+    await enqueueNotification(em, { dedupeKey: `monthly-report-published:${r.id}`, recipientRole: 'dept-manager', template: 'monthly-report-published', refs: { reportId: r.id, month: r.month, version: r.version } }, at);
+    await audit(em, { ...ctx, reason: ctx.reason ?? note }, 'monthly-report.publish', 'monthly-report', r.id, { month: r.month, version: r.version });
     return { ...r, ...patch };
+  });
+}
+
+/** account-monitoring.escalate-late-report: the review is late; the department manager is told once per report */
+export async function escalateLateReport(db: Db, reportId: string, dueAt: string | null, ctx: WriteContext): Promise<MonthlyReport> {
+  requireActor(ctx);
+  return inTransaction(db, async (em) => {
+    const r = await em.getRepository(MonthlyReportEntity).findOneBy({ id: reportId });
+    if (!r) throw new NotFoundError('monthly-report', reportId);
+    const { created } = await enqueueNotification(
+      em,
+      { dedupeKey: `monthly-report-late:${r.id}`, recipientRole: 'dept-manager', template: 'monthly-report-late', refs: { reportId: r.id, month: r.month, version: r.version, dueAt } },
+      ctxAt(ctx),
+    );
+    if (created) await audit(em, ctx, 'monthly-report.escalate-late', 'monthly-report', r.id, { month: r.month, dueAt });
+    return r;
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * Domain errors. The API maps them to HTTP: NotFoundError 404, IllegalTransitionError 409,
- * ConflictError 409, ValidationError 400 (business rule / invalid input). Workers map
- * ApPartnerUnavailableError to the BPMN error AP_PARTNER_UNAVAILABLE.
+ * ConflictError (and StateConflictError) 409, ValidationError 400 (business rule / invalid input).
+ * Workers map ApPartnerUnavailableError to the BPMN error AP_PARTNER_UNAVAILABLE, fail NotFound,
+ * Validation, IllegalTransition and StateConflict with an incident at once, and retry a ConflictError.
  */
 import { BPMN_ERROR } from './vocabulary.js';
 
@@ -32,6 +33,17 @@ export class ValidationError extends DomainError {
 export class ConflictError extends DomainError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super(message, 'CONFLICT', details);
+  }
+}
+
+/**
+ * The record is not in the state this step needs, and waiting will not change that (e.g. signing a
+ * contract that was never approved). Still a 409 for the API; a worker raises an incident at once
+ * instead of retrying.
+ */
+export class StateConflictError extends ConflictError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, { ...details, permanent: true });
   }
 }
 

@@ -53,6 +53,12 @@ export async function executeJob(def: HandlerDef, job: JobView, services: Servic
         `the record is ${String(details.current)}, which this step cannot move to ${String(details.requested)}: compare the instance in Operate with the record (it may have been changed through the API); fix the record or cancel the instance, then retry or resolve the incident`,
       );
     }
+    if (e instanceof Error && code === 'CONFLICT' && details.permanent === true) {
+      return failPermanently(
+        `${def.type}: ${err.message}`,
+        'the record is not in the state this step needs: compare the instance in Operate with the record (it may have been changed through the API or by another instance); fix the record or cancel the instance, then retry or resolve the incident',
+      );
+    }
     if (e instanceof Error && (code === 'NOT_FOUND' || code === 'VALIDATION')) {
       return failPermanently(
         `${def.type}: ${err.message}`,
