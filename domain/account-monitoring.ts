@@ -19,7 +19,7 @@ import {
 } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ConflictError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
+import { NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { enqueueNotification } from './outbox.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { findForUpdate } from './records.js';
@@ -258,7 +258,7 @@ export async function generateMonthlyReport(
   const last = lastDayOfMonth(month);
   return inTransaction(db, async (em) => {
     const reports = await em.getRepository(MonthlyReportEntity).find({ where: { month }, order: { version: 'DESC' } });
-    if (reports.some((r) => r.status === 'PUBLISHED')) throw new ConflictError(`the report for ${month} is already published`);
+    if (reports.some((r) => r.status === 'PUBLISHED')) throw new StateConflictError(`the report for ${month} is already published`);
     const entries = await em.getRepository(AccountMonitoringEntryEntity).find();
     const roots = entries.filter((e) => e.kind === 'INITIAL' && (!e.openingDate || e.openingDate <= last));
     const rows: MonthlyReportRow[] = [];

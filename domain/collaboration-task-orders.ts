@@ -18,7 +18,7 @@ import {
 } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { findForUpdate } from './records.js';
@@ -137,7 +137,7 @@ async function move(
   return inTransaction(db, async (em) => {
     const t = await findForUpdate(em, CollaborationTaskOrderEntity, { id });
     if (!t) throw new NotFoundError('collaboration-task-order', id);
-    if (!from.includes(t.status)) throw new ConflictError(`collaboration-task-order ${t.taskOrderNo} is ${t.status}; ${kind} needs ${from.join('/')}`);
+    if (!from.includes(t.status)) throw new StateConflictError(`collaboration-task-order ${t.taskOrderNo} is ${t.status}; ${kind} needs ${from.join('/')}`);
     const event = await addEvent(em, id, kind, text, configuredAt, ctx);
     const at = ctxAt(ctx);
     await em.getRepository(CollaborationTaskOrderEntity).update({ id, status: t.status }, { status: to, updatedAt: at });

@@ -8,7 +8,7 @@ import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { loadCalendar } from './calendar.js';
 import { fileCommunicationRecordIn, type CommunicationContent, type FormCommunicationContent } from './communication-records.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { lockOrder, orderEntityOf, orderNumberOf, updateOrder, type AnyOrder, type OrderRef } from './order-lifecycle.js';
 import { transition } from './order-status.js';
 import { enqueueNotification } from './outbox.js';
@@ -59,7 +59,7 @@ export async function computeCompletionDeadline(db: Db, ref: OrderRef, reminderW
   return inTransaction(db, async (em) => {
     const calendar = await loadCalendar(em);
     const o = await lockOrder(em, ref);
-    if (!o.deliveredOn) throw new ConflictError(`${ref.kind} ${orderNumberOf(o)} has not been delivered: record the delivery first`);
+    if (!o.deliveredOn) throw new StateConflictError(`${ref.kind} ${orderNumberOf(o)} has not been delivered: record the delivery first`);
     const s = calendar.completionSchedule(o.deliveredOn, COMPLETION_WORKING_DAYS, reminderWorkingDays);
     const schedule: CompletionSchedule = {
       completionDeadline: s.completionDeadline,

@@ -18,7 +18,7 @@ import {
 } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ApPartnerUnavailableError, ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from './errors.js';
+import { ApPartnerUnavailableError, IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
 import { transition } from './order-status.js';
 import { validAmount } from './orders.js';
@@ -72,9 +72,9 @@ export async function draftRevenueContract(db: Db, input: DraftRevenueContractIn
     const existing = await em.getRepository(RevenueContractEntity).findOneBy({ orderId: order.id, kind: 'AGREEMENT' });
     if (existing) {
       if (existing.status === 'DRAFT' && existing.title === title && existing.amount === amount) return existing;
-      throw new ConflictError(`order ${order.orderNo} already has agreement ${existing.contractNo}`, { contractId: existing.id });
+      throw new StateConflictError(`order ${order.orderNo} already has agreement ${existing.contractNo}`, { contractId: existing.id });
     }
-    if (order.status !== 'CONFIRMED') throw new ConflictError(`order ${order.orderNo} is ${order.status}, not CONFIRMED`);
+    if (order.status !== 'CONFIRMED') throw new StateConflictError(`order ${order.orderNo} is ${order.status}, not CONFIRMED`);
     const header: RevenueContract = {
       id: randomUUID(),
       contractNo: await nextNumber(em, 'revenue-contract', shanghaiYear(at)),
@@ -119,11 +119,11 @@ export async function draftRevenueSupplement(
     const existing = await em.getRepository(RevenueContractEntity).findOneBy({ changeOrderId: co.id });
     if (existing) {
       if (existing.status === 'DRAFT' && existing.title === title && existing.amount === amount) return existing;
-      throw new ConflictError(`change order ${co.changeOrderNo} already has supplement ${existing.contractNo}`, { contractId: existing.id });
+      throw new StateConflictError(`change order ${co.changeOrderNo} already has supplement ${existing.contractNo}`, { contractId: existing.id });
     }
-    if (co.status !== 'CONFIRMED') throw new ConflictError(`change order ${co.changeOrderNo} is ${co.status}, not CONFIRMED`);
+    if (co.status !== 'CONFIRMED') throw new StateConflictError(`change order ${co.changeOrderNo} is ${co.status}, not CONFIRMED`);
     const parent = await em.getRepository(RevenueContractEntity).findOneBy({ orderId: co.orderId, kind: 'AGREEMENT' });
-    if (!parent || parent.status !== 'SIGNED') throw new ConflictError(`the order of ${co.changeOrderNo} has no signed agreement to supplement`);
+    if (!parent || parent.status !== 'SIGNED') throw new StateConflictError(`the order of ${co.changeOrderNo} has no signed agreement to supplement`);
     const termMonths = validTerm(input.termMonths) ?? parent.termMonths;
     const header: RevenueContract = {
       id: randomUUID(),
@@ -169,7 +169,7 @@ export async function reviseContract(
   return inTransaction(db, async (em) => {
     const contract = (await findForUpdate(em, contractEntity(type) as never, { id })) as AnyContract | null;
     if (!contract) throw new NotFoundError(recordType, id);
-    if (contract.status !== 'REJECTED') throw new ConflictError(`${recordType} ${contract.contractNo} is ${contract.status}: only a rejected contract is revised`);
+    if (contract.status !== 'REJECTED') throw new StateConflictError(`${recordType} ${contract.contractNo} is ${contract.status}: only a rejected contract is revised`);
     const reason = ctx.reason ?? `revised after countersign rejection: ${contract.rejectionReason ?? ''}`.trim();
     const { record } = await correctRecord<AnyContract>(em, recordType, id, c, { ...ctx, reason }, {
       action: `${recordType}.revise`,
@@ -187,7 +187,7 @@ export async function recordRevenueSigning(db: Db, id: string, signedDate: strin
     const c = await findForUpdate(em, RevenueContractEntity, { id });
     if (!c) throw new NotFoundError('revenue-contract', id);
     if (c.status === 'SIGNED' && c.signedDate === signedDate) return c;
-    if (c.status !== 'APPROVED') throw new ConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not APPROVED`);
+    if (c.status !== 'APPROVED') throw new StateConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not APPROVED`);
     const at = ctxAt(ctx);
     await em.getRepository(RevenueContractEntity).update({ id, status: 'APPROVED' }, { status: 'SIGNED', signedDate, updatedAt: at });
     await audit(em, ctx, 'revenue-contract.sign', 'revenue-contract', id, { signedDate });
@@ -275,7 +275,7 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
     const existing = await findForUpdate(em, ExpenseContractEntity, where as Record<string, unknown>);
     if (existing) {
       if (['IMPLEMENTED', 'PAYMENT_BASIS_ACCEPTED'].includes(existing.status)) {
-        throw new ConflictError(`expense-contract ${existing.contractNo} is ${existing.status}`);
+        throw new StateConflictError(`expense-contract ${existing.contractNo} is ${existing.status}`);
       }
       const { record } = await correctRecord<ExpenseContract>(
         em,
@@ -374,7 +374,7 @@ export async function markImplementationRequested(db: Db, id: string, slaDuratio
     const c = await findForUpdate(em, ExpenseContractEntity, { id });
     if (!c) throw new NotFoundError('expense-contract', id);
     if (c.status === 'IMPLEMENTATION_REQUESTED') return c;
-    if (c.status !== 'APPROVED') throw new ConflictError(`expense-contract ${c.contractNo} is ${c.status}, not APPROVED`);
+    if (c.status !== 'APPROVED') throw new StateConflictError(`expense-contract ${c.contractNo} is ${c.status}, not APPROVED`);
     const at = ctxAt(ctx);
     const patch = { status: 'IMPLEMENTATION_REQUESTED' as const, implementationRequestedAt: at, slaDuration, updatedAt: at };
     await em.getRepository(ExpenseContractEntity).update({ id, status: 'APPROVED' }, patch);

@@ -16,7 +16,7 @@ import {
 import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { contractEntity, contractRecordType, type AnyContract } from './contracts.js';
-import { ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from './errors.js';
+import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { createVersionedRecord, currentContent, findForUpdate } from './records.js';
@@ -141,11 +141,11 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
     const same = decisions.find((d) => d.step === input.step);
     if (same) {
       if (same.decision === input.decision && (same.opinion ?? '') === (opinion ?? '')) return outcome(same, input.opinion);
-      throw new ConflictError(`step ${input.step} of round ${round.roundNo} already decided ${same.decision}`, { decisionId: same.id });
+      throw new StateConflictError(`step ${input.step} of round ${round.roundNo} already decided ${same.decision}`, { decisionId: same.id });
     }
-    if (round.status !== 'OPEN') throw new ConflictError(`countersign round ${round.roundNo} of ${round.contractNo} is ${round.status}`);
+    if (round.status !== 'OPEN') throw new StateConflictError(`countersign round ${round.roundNo} of ${round.contractNo} is ${round.status}`);
     if (input.step === 'CENTER' && !decisions.some((d) => d.step === 'DEPT_MANAGER' && d.decision === 'APPROVE')) {
-      throw new ConflictError('the center reviews after the department manager approved');
+      throw new StateConflictError('the center reviews after the department manager approved');
     }
     const at = ctxAt(ctx);
     const decision: CountersignDecision = {

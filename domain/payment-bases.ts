@@ -16,7 +16,7 @@ import {
 } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { ConflictError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
 import { enqueueCommand, enqueueNotification } from './outbox.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
@@ -205,9 +205,9 @@ export async function recordPaymentBasisCheck(
     const prior = await em.getRepository(PaymentBasisCheckEntity).findOneBy({ paymentBasisId, paymentBasisVersion: pb.currentVersion });
     if (prior) {
       if (prior.decision === decision) return { paymentBasis: pb, check: prior };
-      throw new ConflictError(`version ${pb.currentVersion} of ${pb.paymentBasisNo} was already checked: ${prior.decision}`);
+      throw new StateConflictError(`version ${pb.currentVersion} of ${pb.paymentBasisNo} was already checked: ${prior.decision}`);
     }
-    if (pb.status !== 'SUBMITTED') throw new ConflictError(`payment basis ${pb.paymentBasisNo} is ${pb.status}, not SUBMITTED`);
+    if (pb.status !== 'SUBMITTED') throw new StateConflictError(`payment basis ${pb.paymentBasisNo} is ${pb.status}, not SUBMITTED`);
     const at = ctxAt(ctx);
     const check: PaymentBasisCheck = {
       id: randomUUID(),

@@ -18,7 +18,7 @@ import {
 import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { fileCommunicationRecordIn, type CommunicationContent, type FormCommunicationContent } from './communication-records.js';
-import { ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from './errors.js';
+import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
 import { enqueueCommand } from './outbox.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
@@ -116,7 +116,7 @@ export async function recordServiceRequestHandling(
     if (!sr) throw new NotFoundError('service-request', id);
     if (sr.status === 'HANDLED' && sr.resolution === handling.resolution) return sr;
     if (sr.status === 'CLOSED') throw new IllegalTransitionError(`service-request ${sr.requestNo}`, sr.status, 'HANDLED');
-    if (sr.status !== 'LOGGED') throw new ConflictError(`service request ${sr.requestNo} is ${sr.status}, not LOGGED`);
+    if (sr.status !== 'LOGGED') throw new StateConflictError(`service request ${sr.requestNo} is ${sr.status}, not LOGGED`);
     const at = ctxAt(ctx);
     const patch = {
       status: 'HANDLED' as const,
@@ -150,7 +150,7 @@ export async function closeServiceRequest(
     const sr = await findForUpdate(em, ServiceRequestEntity, { id });
     if (!sr) throw new NotFoundError('service-request', id);
     if (sr.status === 'CLOSED') return { serviceRequest: sr, record: null };
-    if (sr.status !== 'HANDLED') throw new ConflictError(`service request ${sr.requestNo} is ${sr.status}, not HANDLED`);
+    if (sr.status !== 'HANDLED') throw new StateConflictError(`service request ${sr.requestNo} is ${sr.status}, not HANDLED`);
     const fileCtx = { ...ctx, reason: ctx.reason ?? `${sr.requestType.toLowerCase()} ${sr.requestNo}` };
     const { record } = await fileCommunicationRecordIn(
       em,
