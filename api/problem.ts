@@ -79,7 +79,8 @@ export const internalError = () =>
 
 /**
  * Domain errors (domain/errors.ts) as problems: NotFoundError 404, IllegalTransitionError 409 naming
- * both states, ConflictError 409, ValidationError 400. Anything else: undefined (a 500).
+ * both states, ConflictError 409, ValidationError 400, any other DomainError 409 with its code.
+ * Anything that is not a DomainError: undefined (a 500).
  */
 export function fromDomainError(e: unknown): ProblemError | undefined {
   if (!(e instanceof DomainError)) return undefined;
@@ -94,5 +95,6 @@ export function fromDomainError(e: unknown): ProblemError | undefined {
     const field = typeof e.details.field === 'string' ? e.details.field : undefined;
     return new ProblemError(400, 'validation-failed', 'Request validation failed', e.message, field ? [{ in: 'body', pointer: `/${field}`, detail: e.message }] : []);
   }
-  return undefined;
+  // any other deliberate refusal of the domain (e.g. AP partner unavailable): a conflict with its code
+  return new ProblemError(409, 'conflict', 'Conflict', e.message, [], { code: e.code });
 }

@@ -42,6 +42,8 @@ export const Problem = named(
       ),
       currentState: str(),
       requestedState: str(),
+      code: str({ description: 'the domain error code of a 409 business-rule refusal' }),
+      entity: str({ description: 'the kind of record a 404 is about' }),
       allowed: arrayOf(str()),
     },
     ['type', 'title', 'status', 'detail', 'instance'],
