@@ -4,7 +4,11 @@
  */
 import { expect } from 'chai';
 import { BusinessOrderEntity } from '../../db/index';
+import { compile } from '../../api/schema';
+import { Problem } from '../../api/schemas';
 import { startApi, type ApiHarness, type ReqOpts } from './harness';
+
+const isProblem = compile(Problem, 'body');
 import { CUSTOMER, seedWorld, snapshot, type World } from './fixtures';
 
 const goodOrder = {
@@ -149,6 +153,7 @@ describe('api: bad input is refused and changes nothing', function () {
       expect(res.status, res.text).to.equal(c.status);
       expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
       expect(res.json).to.include({ status: c.status, instance: path });
+      expect(isProblem(res.json), JSON.stringify(isProblem.errors)).to.equal(true);
       expect(res.json.type).to.be.a('string');
       expect(res.json.title).to.be.a('string');
       expect(res.json.detail).to.be.a('string');
