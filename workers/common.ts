@@ -4,9 +4,12 @@
  * resolves the actor, calls the domain service inside once() and maps errors to outcomes), and the one
  * worker-side permanent error.
  */
+import type { EntityManager } from 'typeorm';
 import type { WriteContext } from '../domain/audit.js';
 import { resolveActor, type ResolvedActor } from './runtime/actor';
 import type { JobView, Services } from './runtime/job';
+import { checked, once, storedResult } from './runtime/once';
+import { complete, type Outcome, type Variables } from './runtime/outcome';
 
 /** the actor of writes the workers make on their own account */
 export const SYSTEM_ACTOR = 'system:worker';
@@ -40,4 +43,36 @@ export function actorDetails(a: ResolvedActor): Record<string, unknown> {
 export function writeContext(job: JobView, at: Date, actor: ResolvedActor | typeof SYSTEM_ACTOR, reason: string | null = null): WriteContext {
   if (typeof actor === 'string') return { actor, at, reason, details: { jobKey: job.key } };
   return { actor: actor.actor, at, reason, details: { jobKey: job.key, ...actorDetails(actor) } };
+}
+
+/**
+ * A recording job (it writes down what a person decided in the user task before it): a redelivery gets
+ * the stored result; otherwise the actor is resolved (outside the transaction: a REST call must not hold
+ * row locks) and `work` runs once per key, in one transaction with processed_job (runtime/once.ts).
+ */
+export async function recordOnce(
+  job: JobView,
+  services: Services,
+  key: string,
+  work: (em: EntityManager, ctx: WriteContext, actor: ResolvedActor) => Promise<Variables>,
+  opts: { reason?: string | null; userTaskElementId?: () => Promise<string | null> } = {},
+): Promise<Outcome> {
+  const { dataSource, clock } = services;
+  const now = clock.now();
+  const done = await storedResult(dataSource, job.type, key);
+  if (done) return complete(done);
+  const actor = await actorOf(job, services, opts.userTaskElementId ? await opts.userTaskElementId() : null);
+  return complete(await once(dataSource, job.type, checked(key), now, (em) => work(em, writeContext(job, now, actor, opts.reason ?? null), actor)));
+}
+
+/** A job the system does on its own account: `work` once per key, with the system actor. */
+export async function systemOnce(
+  job: JobView,
+  services: Services,
+  key: string,
+  work: (em: EntityManager, ctx: WriteContext) => Promise<Variables>,
+  reason: string | null = null,
+): Promise<Outcome> {
+  const now = services.clock.now();
+  return complete(await once(services.dataSource, job.type, key, now, (em) => work(em, writeContext(job, now, SYSTEM_ACTOR, reason))));
 }

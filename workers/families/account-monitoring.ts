@@ -25,94 +25,77 @@ import {
 } from '../../domain/account-monitoring.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { JOB, REPORT_REVIEW_DECISION } from '../../domain/vocabulary';
-import { complete } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { checked, once, storedResult } from '../runtime/once';
-import { actorOf, SYSTEM_ACTOR, writeContext } from '../common';
+import { recordOnce, systemOnce } from '../common';
 
 export const registerAccounts = defineHandler<{ revenueContractId: string; orderId?: string }>({
   type: JOB.accountMonitoringRegisterAccounts,
   variables: S.obj({ revenueContractId: S.str }, { orderId: S.optStr }),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
-    const result = await once(dataSource, job.type, `contract:${job.variables.revenueContractId}`, now, async (em) => {
-      const entry = await register(em, job.variables.revenueContractId, writeContext(job, now, SYSTEM_ACTOR));
+  handle(job, services) {
+    return systemOnce(job, services, `contract:${job.variables.revenueContractId}`, async (em, ctx) => {
+      const entry = await register(em, job.variables.revenueContractId, ctx);
       return { accountMonitoringEntryId: entry.id };
     });
-    return complete(result);
   },
 });
 
 export const applyAccountDelta = defineHandler<{ revenueContractId: string; changeOrderId?: string; accountDelta?: number }>({
   type: JOB.accountMonitoringApplyAccountDelta,
   variables: S.obj({ revenueContractId: S.str }, { changeOrderId: S.optStr, accountDelta: S.int }),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const result = await once(dataSource, job.type, `contract:${v.revenueContractId}`, now, async (em) => {
-      const entry = await applyDelta(em, v.revenueContractId, writeContext(job, now, SYSTEM_ACTOR), v.accountDelta);
+    return systemOnce(job, services, `contract:${v.revenueContractId}`, async (em, ctx) => {
+      const entry = await applyDelta(em, v.revenueContractId, ctx, v.accountDelta);
       return { accountMonitoringEntryId: entry.id, contractedAccounts: await contractedAccounts(em, entry.rootContractId) };
     });
-    return complete(result);
   },
 });
 
 export const generateMonthlyReport = defineHandler<{ reportDecision?: string; reportId?: string; reportMonth?: string; reportNote?: string | null }>({
   type: JOB.accountMonitoringGenerateMonthlyReport,
   variables: S.obj({}, { reportDecision: S.enumOf(REPORT_REVIEW_DECISION), reportId: S.optStr, reportMonth: S.optStr, reportNote: S.optStr }),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
+  async handle(job, services) {
     const v = job.variables;
     const regenerate = v.reportDecision === 'REGENERATE' && !!v.reportId;
     let month: string;
     if (regenerate) {
-      const previous = await getMonthlyReportById(dataSource, v.reportId!);
+      const previous = await getMonthlyReportById(services.dataSource, v.reportId!);
       if (!previous) throw new NotFoundError('monthly-report', v.reportId!);
       month = previous.month;
     } else {
-      month = reportMonthOf(now);
+      month = reportMonthOf(services.clock.now());
     }
     const key = regenerate ? `regenerate:${v.reportId}` : `month:${month}`;
-    const result = await once(dataSource, job.type, key, now, async (em) => {
-      const ctx = { ...writeContext(job, now, SYSTEM_ACTOR, regenerate ? (v.reportNote ?? null) : null), processInstanceKey: job.processInstanceKey };
-      const report = regenerate ? await generateReport(em, month, ctx) : await monthlyReportOf(em, month, ctx);
+    return systemOnce(job, services, key, async (em, ctx) => {
+      const withInstance = { ...ctx, processInstanceKey: job.processInstanceKey };
+      const report = regenerate ? await generateReport(em, month, withInstance) : await monthlyReportOf(em, month, withInstance);
       return { reportId: report.id, reportMonth: month, reportDueAt: reportDueAt(month), reportVersion: report.version };
-    });
-    return complete(result);
+    }, regenerate ? (v.reportNote ?? null) : null);
   },
 });
 
 export const publishMonthlyReport = defineHandler<{ reportId: string; reportNote?: string | null }>({
   type: JOB.accountMonitoringPublishMonthlyReport,
   variables: S.obj({ reportId: S.str }, { reportNote: S.optStr, completedBy: S.optStr }),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const key = `report:${v.reportId}`;
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const r = await publishReport(em, v.reportId, v.reportNote ?? null, writeContext(job, now, actor));
+    return recordOnce(job, services, `report:${v.reportId}`, async (em, ctx) => {
+      const r = await publishReport(em, v.reportId, v.reportNote ?? null, ctx);
       return { reportStatus: r.status };
     });
-    return complete(result);
   },
 });
 
 export const escalateLateReport = defineHandler<{ reportId: string; reportMonth?: string; reportDueAt?: string }>({
   type: JOB.accountMonitoringEscalateLateReport,
   variables: S.obj({ reportId: S.str }, { reportMonth: S.optStr, reportDueAt: S.optStr }),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const result = await once(dataSource, job.type, `report:${v.reportId}`, now, async (em) => {
-      await escalateLate(em, v.reportId, v.reportDueAt ?? null, writeContext(job, now, SYSTEM_ACTOR));
+    return systemOnce(job, services, `report:${v.reportId}`, async (em, ctx) => {
+      await escalateLate(em, v.reportId, v.reportDueAt ?? null, ctx);
       return { reportEscalated: true };
     });
-    return complete(result);
   },
 });
 

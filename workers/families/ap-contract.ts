@@ -32,18 +32,16 @@ import { bpmnError, complete, fail, type Outcome, type Variables } from '../runt
 import { defineHandler, type JobView, type Services } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { checked, once, storedResult } from '../runtime/once';
-import { actorOf, SYSTEM_ACTOR, writeContext } from '../common';
+import { recordOnce, SYSTEM_ACTOR, systemOnce, writeContext } from '../common';
 import { signedHeaders } from './ap-signing';
 
 /** drafting through the domain; an unavailable partner is the BPMN error the model catches */
-async function draftOnce(job: JobView, { dataSource, clock }: Services, input: { orderId?: string | null; changeOrderId?: string | null; apPartnerId?: string | null }): Promise<Outcome> {
-  const now = clock.now();
+async function draftOnce(job: JobView, services: Services, input: { orderId?: string | null; changeOrderId?: string | null; apPartnerId?: string | null }): Promise<Outcome> {
   try {
-    const result = await once(dataSource, job.type, `job:${job.key}`, now, async (em) => {
-      const c = await draftExpenseContract(em, input, writeContext(job, now, SYSTEM_ACTOR));
+    return await systemOnce(job, services, `job:${job.key}`, async (em, ctx) => {
+      const c = await draftExpenseContract(em, input, ctx);
       return { expenseContractId: c.id, expenseContractNo: c.contractNo, expenseContractAmount: c.amount };
     });
-    return complete(result);
   } catch (e) {
     if (!(e instanceof ApPartnerUnavailableError)) throw e;
     const why = String(e.details.why);
@@ -66,20 +64,13 @@ export const draftSupplement = defineHandler<{ changeOrderId: string; orderId?: 
 export const revise = defineHandler<{ expenseContractId: string; revisionNote?: string | null; contractAmount?: number | null }>({
   type: JOB.apContractRevise,
   variables: S.obj({ expenseContractId: S.str }, { revisionNote: S.optStr, contractAmount: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'null' }] }, completedBy: S.optStr }),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const key = `job:${job.key}`;
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
+    return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
       const changes = { amount: v.contractAmount ?? undefined, ...(v.revisionNote ? { note: v.revisionNote } : {}) };
-      const c = await reviseContract(em, 'EXPENSE', v.expenseContractId, changes, writeContext(job, now, actor, v.revisionNote || null));
+      const c = await reviseContract(em, 'EXPENSE', v.expenseContractId, changes, ctx);
       return { expenseContractVersion: c.currentVersion };
-    });
-    return complete(result);
+    }, { reason: v.revisionNote || null });
   },
 });
 
@@ -156,28 +147,24 @@ export const sendImplementationRequest = defineHandler<{ expenseContractId: stri
 export const remindSla = defineHandler<{ expenseContractId: string; expenseContractNo?: string }>({
   type: JOB.apContractRemindSla,
   variables: S.obj({ expenseContractId: S.str }, { expenseContractNo: S.optStr, apSlaDuration: S.optStr }),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
-    const result = await once(dataSource, job.type, `job:${job.key}`, now, async (em) => {
-      await remindApSla(em, job.variables.expenseContractId, job.key, writeContext(job, now, SYSTEM_ACTOR));
+  handle(job, services) {
+    return systemOnce(job, services, `job:${job.key}`, async (em, ctx) => {
+      await remindApSla(em, job.variables.expenseContractId, job.key, ctx);
       return {};
     });
-    return complete(result);
   },
 });
 
 export const recordPaymentBasis = defineHandler<{ paymentBasisId: string; paymentBasisNo?: string; expenseContractId?: string }>({
   type: JOB.apContractRecordPaymentBasis,
   variables: S.obj({ paymentBasisId: S.str }, { paymentBasisNo: S.optStr, expenseContractId: S.optStr, expenseContractNo: S.optStr }),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
+  async handle(job, services) {
     const v = job.variables;
-    const basis = await requirePaymentBasis(dataSource, v.paymentBasisId);
-    const result = await once(dataSource, job.type, `basis:${basis.id}:v${basis.currentVersion}`, now, async (em) => {
-      const { version } = await recordPaymentBasisReceived(em, basis.id, v.expenseContractId ?? null, writeContext(job, now, SYSTEM_ACTOR));
+    const basis = await requirePaymentBasis(services.dataSource, v.paymentBasisId);
+    return systemOnce(job, services, `basis:${basis.id}:v${basis.currentVersion}`, async (em, ctx) => {
+      const { version } = await recordPaymentBasisReceived(em, basis.id, v.expenseContractId ?? null, ctx);
       return { paymentBasisVersion: version };
     });
-    return complete(result);
   },
 });
 
@@ -185,19 +172,12 @@ export const recordPaymentBasisCheck = defineHandler<{ paymentBasisId: string; p
   type: JOB.apContractRecordPaymentBasisCheck,
   variables: S.obj({ paymentBasisId: S.str, paymentBasisDecision: S.enumOf(ACCEPTANCE_DECISION) }, { paymentBasisOpinion: S.optStr, completedBy: S.optStr }),
   async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
     const v = job.variables;
-    const basis = await requirePaymentBasis(dataSource, v.paymentBasisId);
-    const key = `basis:${basis.id}:v${basis.currentVersion}`;
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const { paymentBasis } = await checkPaymentBasis(em, basis.id, v.paymentBasisDecision, v.paymentBasisOpinion ?? null, writeContext(job, now, actor));
+    const basis = await requirePaymentBasis(services.dataSource, v.paymentBasisId);
+    return recordOnce(job, services, `basis:${basis.id}:v${basis.currentVersion}`, async (em, ctx) => {
+      const { paymentBasis } = await checkPaymentBasis(em, basis.id, v.paymentBasisDecision, v.paymentBasisOpinion ?? null, ctx);
       return { paymentBasisStatus: paymentBasis.status };
     });
-    return complete(result);
   },
 });
 

@@ -22,11 +22,9 @@ import {
 } from '../../domain/completion.js';
 import { orderNumberOf } from '../../domain/order-lifecycle.js';
 import { JOB } from '../../domain/vocabulary';
-import { complete } from '../runtime/outcome';
 import { defineHandler, type JobView } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { checked, once, storedResult } from '../runtime/once';
-import { actorOf, PermanentError, SYSTEM_ACTOR, writeContext } from '../common';
+import { PermanentError, recordOnce, systemOnce } from '../common';
 
 const targetVars = { orderId: S.optStr, changeOrderId: S.optStr };
 /** the change order when the instance is a change, else the business order */
@@ -42,61 +40,48 @@ const keyOf = (t: OrderRef) => `${t.kind === 'change-order' ? 'change' : 'order'
 export const recordDelivery = defineHandler<Record<string, unknown> & { deliveredOn: string; deliveryNote?: string | null }>({
   type: JOB.deliveryRecord,
   variables: S.obj({ deliveredOn: S.date }, { ...targetVars, deliveryNote: S.optStr, completedBy: S.optStr }),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
+  handle(job, services) {
     const t = targetOf(job);
-    const key = keyOf(t);
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const o = await deliver(em, t, job.variables.deliveredOn, job.variables.deliveryNote ?? null, writeContext(job, now, actor));
+    return recordOnce(job, services, keyOf(t), async (em, ctx) => {
+      const o = await deliver(em, t, job.variables.deliveredOn, job.variables.deliveryNote ?? null, ctx);
       return { deliveredOn: o.deliveredOn };
     });
-    return complete(result);
   },
 });
 
 export const computeDeadline = defineHandler<Record<string, unknown> & { deliveredOn?: string | null }>({
   type: JOB.completionComputeDeadline,
   variables: S.obj({}, { ...targetVars, deliveredOn: S.optDate }),
-  async handle(job, { dataSource, clock, settings }) {
-    const now = clock.now();
+  handle(job, services) {
     const t = targetOf(job);
-    const result = await once(dataSource, job.type, `job:${job.key}`, now, async (em) => {
-      const s = await computeCompletionDeadline(em, t, settings.completionReminderWorkingDays, writeContext(job, now, SYSTEM_ACTOR));
+    return systemOnce(job, services, `job:${job.key}`, async (em, ctx) => {
+      const s = await computeCompletionDeadline(em, t, services.settings.completionReminderWorkingDays, ctx);
       return { completionDeadline: s.completionDeadline, completionReminderAt: s.completionReminderAt, deadlineProvisional: s.deadlineProvisional };
     });
-    return complete(result);
   },
 });
 
 export const sendReminder = defineHandler<Record<string, unknown>>({
   type: JOB.completionSendReminder,
   variables: S.obj({}, { ...targetVars, completionDeadline: S.optStr, customerManager: S.optStr }),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
+  handle(job, services) {
     const t = targetOf(job);
-    const result = await once(dataSource, job.type, `${keyOf(t)}:${String(job.variables.completionDeadline ?? '')}`, now, async (em) => {
-      await sendCompletionReminder(em, t, writeContext(job, now, SYSTEM_ACTOR));
+    return systemOnce(job, services, `${keyOf(t)}:${String(job.variables.completionDeadline ?? '')}`, async (em, ctx) => {
+      await sendCompletionReminder(em, t, ctx);
       return { completionReminderSent: true };
     });
-    return complete(result);
   },
 });
 
 export const escalateOverdue = defineHandler<Record<string, unknown>>({
   type: JOB.completionEscalateOverdue,
   variables: S.obj({}, { ...targetVars, completionDeadline: S.optStr }),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
+  handle(job, services) {
     const t = targetOf(job);
-    const result = await once(dataSource, job.type, `${keyOf(t)}:${String(job.variables.completionDeadline ?? '')}`, now, async (em) => {
-      await escalateCompletionOverdue(em, t, writeContext(job, now, SYSTEM_ACTOR));
+    return systemOnce(job, services, `${keyOf(t)}:${String(job.variables.completionDeadline ?? '')}`, async (em, ctx) => {
+      await escalateCompletionOverdue(em, t, ctx);
       return { completionOverdue: true };
     });
-    return complete(result);
   },
 });
 
@@ -105,20 +90,13 @@ const communicationVars = { networkQuality: S.optStr, serviceAttitude: S.optStr,
 export const recordCompletion = defineHandler<Record<string, unknown> & { networkQuality?: string | null; serviceAttitude?: string | null; customerFeedback?: string | null; followUp?: string | null }>({
   type: JOB.completionRecordCompletion,
   variables: S.obj({}, { ...targetVars, ...communicationVars }),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
+  handle(job, services) {
     const t = targetOf(job);
-    const key = keyOf(t);
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const { order, record } = await completeOrder(em, t, job.variables, writeContext(job, now, actor));
+    return recordOnce(job, services, keyOf(t), async (em, ctx) => {
+      const { order, record } = await completeOrder(em, t, job.variables, ctx);
       if (!record) throw new PermanentError(`${orderNumberOf(order)} is already completed`, 'it was completed outside this process instance: check the instance in Operate and cancel it if it is redundant');
       return { communicationRecordId: record.id, communicationRecordNo: record.recordNo };
     });
-    return complete(result);
   },
 });
 

@@ -13,11 +13,10 @@ import { getContract } from '../../domain/contracts.js';
 import { issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { CONTRACT_TYPE, COUNTERSIGN_STEP, JOB, REVIEW_DECISION, type ContractType, type CountersignStep, type ReviewDecision } from '../../domain/vocabulary';
-import { complete, failPermanently } from '../runtime/outcome';
+import { failPermanently } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { checked, once, storedResult } from '../runtime/once';
-import { actorOf, SYSTEM_ACTOR, writeContext } from '../common';
+import { recordOnce, systemOnce } from '../common';
 
 export const openRound = defineHandler<{ contractId: string; contractNo: string; contractType: ContractType; orderNo?: string }>({
   type: JOB.countersignOpenRound,
@@ -25,21 +24,19 @@ export const openRound = defineHandler<{ contractId: string; contractNo: string;
     { contractId: S.str, contractNo: S.str, contractType: S.enumOf(CONTRACT_TYPE) },
     { orderNo: S.optStr },
   ),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const result = await once(dataSource, job.type, `pik:${job.processInstanceKey}`, now, async (em) => {
+    return systemOnce(job, services, `pik:${job.processInstanceKey}`, async (em, ctx) => {
       const round = await openCountersignRound(
         em,
         { contractType: v.contractType, contractId: v.contractId, contractNo: v.contractNo, processInstanceKey: job.processInstanceKey, orderNo: v.orderNo ?? null },
-        writeContext(job, now, SYSTEM_ACTOR),
+        ctx,
       );
       // the amount of the version under review, shown to the reviewers
       const contract = await getContract(em, round.contractId);
       if (!contract) throw new NotFoundError(v.contractType === 'REVENUE' ? 'revenue-contract' : 'expense-contract', round.contractId);
       return { countersignRoundId: round.id, contractAmount: contract.amount };
     });
-    return complete(result);
   },
 });
 
@@ -55,8 +52,7 @@ export const recordDecision = defineHandler<{
     { countersignRoundId: S.str, reviewDecision: S.enumOf(REVIEW_DECISION) },
     { reviewOpinion: S.optStr, countersignStep: S.enumOf(COUNTERSIGN_STEP), completedBy: S.optStr },
   ),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
+  handle(job, services) {
     const v = job.variables;
     // the step is fixed per service task: header countersignStep (or an input mapping of the same name)
     const step = (job.customHeaders.countersignStep ?? v.countersignStep) as CountersignStep | undefined;
@@ -66,35 +62,26 @@ export const recordDecision = defineHandler<{
         'set the countersignStep header (DEPT_MANAGER / CENTER) on the service task in the model and redeploy',
       );
     }
-    const now = clock.now();
-    const key = `${v.countersignRoundId}:${step}`;
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    // resolved outside the transaction (a REST call must not hold row locks)
-    const actor = await actorOf(job, services);
-    const stored = await once(dataSource, job.type, checked(key), now, async (em) => {
+    return recordOnce(job, services, `${v.countersignRoundId}:${step}`, async (em, ctx, actor) => {
       const out = await recordCountersignDecision(
         em,
         { roundId: v.countersignRoundId, step, decision: v.reviewDecision, opinion: v.reviewOpinion ?? null, actorNote: actor.note ?? null },
-        writeContext(job, now, actor),
+        ctx,
       );
       if (out.countersignResult === 'REJECTED') return { countersignResult: 'REJECTED', rejectionReason: out.rejectionReason };
       return { countersignStep: step, reviewDecision: 'APPROVE' };
     });
-    return complete(stored);
   },
 });
 
 export const issueForm = defineHandler<{ countersignRoundId: string }>({
   type: JOB.countersignIssueForm,
   variables: S.obj({ countersignRoundId: S.str }, { contractType: S.enumOf(CONTRACT_TYPE) }),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
-    const stored = await once(dataSource, job.type, `round:${job.variables.countersignRoundId}`, now, async (em) => {
-      const form = await issueCountersignForm(em, job.variables.countersignRoundId, writeContext(job, now, SYSTEM_ACTOR));
+  handle(job, services) {
+    return systemOnce(job, services, `round:${job.variables.countersignRoundId}`, async (em, ctx) => {
+      const form = await issueCountersignForm(em, job.variables.countersignRoundId, ctx);
       return { countersignFormNo: form.formNo, countersignResult: 'APPROVED', rejectionReason: null };
     });
-    return complete(stored);
   },
 });
 

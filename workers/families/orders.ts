@@ -14,11 +14,9 @@ import { applyOrderRevision, cancelDeclinedOrder, recordCustomerDecision, type O
 import type { WriteContext } from '../../domain/audit.js';
 import { CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type JobType } from '../../domain/vocabulary';
 import type { Db } from '../../db/transaction.js';
-import { complete } from '../runtime/outcome';
 import { defineHandler, type HandlerDef } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { checked, once, storedResult } from '../runtime/once';
-import { actorOf, SYSTEM_ACTOR, writeContext } from '../common';
+import { recordOnce, systemOnce } from '../common';
 
 type Kind = 'order' | 'change';
 interface KindSpec {
@@ -53,19 +51,12 @@ function recordDecision(kind: Kind, type: JobType): HandlerDef {
   return defineHandler<Record<string, unknown> & { customerDecision: CustomerDecision; customerFeedback?: string | null }>({
     type,
     variables: S.obj({ [k.idVar]: S.str, customerDecision: S.enumOf(CUSTOMER_DECISION) }, { customerFeedback: S.optStr, completedBy: S.optStr }),
-    async handle(job, services) {
-      const { dataSource, clock } = services;
-      const now = clock.now();
+    handle(job, services) {
       const v = job.variables;
-      const key = `job:${job.key}`;
-      const done = await storedResult(dataSource, job.type, key);
-      if (done) return complete(done);
-      const actor = await actorOf(job, services);
-      const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-        const o = await k.decide(em, v[k.idVar] as string, v.customerDecision, v.customerFeedback ?? null, writeContext(job, now, actor));
+      return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
+        const o = await k.decide(em, v[k.idVar] as string, v.customerDecision, v.customerFeedback ?? null, ctx);
         return { [k.statusVar]: o.status };
       });
-      return complete(result);
     },
   });
 }
@@ -95,29 +86,22 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
   return defineHandler<Record<string, unknown>>({
     type,
     variables: S.obj({ [k.idVar]: S.str }, optional),
-    async handle(job, services) {
-      const { dataSource, clock } = services;
-      const now = clock.now();
+    handle(job, services) {
       const v = job.variables;
-      const key = `job:${job.key}`;
-      const done = await storedResult(dataSource, job.type, key);
-      if (done) return complete(done);
-      const actor = await actorOf(job, services);
       // absent and null form fields leave the field as it is
       const revision: Record<string, unknown> = {};
       for (const [name, d] of Object.entries(vars)) if (v[name] !== undefined && v[name] !== null) revision[d.field] = v[name];
-      const note = (v.revisionNote as string | null | undefined) ?? null;
+      const note = (v.revisionNote as string | null | undefined) || null;
       if (note) revision.note = note;
-      const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-        const o = await k.revise(em, v[k.idVar] as string, revision, writeContext(job, now, actor, note ?? 'revised at the customer’s request'));
+      return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
+        const o = await k.revise(em, v[k.idVar] as string, revision, ctx);
         return {
           [k.versionVar]: o.currentVersion,
           [k.statusVar]: o.status,
           // the change process reads the (possibly revised) delta back into its scope
           ...(kind === 'change' ? { accountDelta: (o as ChangeOrder).accountDelta } : {}),
         };
-      });
-      return complete(result);
+      }, { reason: note });
     },
   });
 }
@@ -127,16 +111,14 @@ function cancel(kind: Kind, type: JobType): HandlerDef {
   return defineHandler<Record<string, unknown>>({
     type,
     variables: S.obj({ [k.idVar]: S.str }, { customerFeedback: S.optStr, cancelReason: S.optStr }),
-    async handle(job, { dataSource, clock }) {
-      const now = clock.now();
+    handle(job, services) {
       const v = job.variables;
       const id = v[k.idVar] as string;
       const reason = (v.cancelReason as string | null | undefined) ?? (v.customerFeedback as string | null | undefined) ?? null;
-      const result = await once(dataSource, job.type, `${kind}:${id}`, now, async (em) => {
-        const o = await k.cancel(em, id, writeContext(job, now, SYSTEM_ACTOR, reason));
+      return systemOnce(job, services, `${kind}:${id}`, async (em, ctx) => {
+        const o = await k.cancel(em, id, ctx);
         return { [k.statusVar]: o.status };
-      });
-      return complete(result);
+      }, reason);
     },
   });
 }

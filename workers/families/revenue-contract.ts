@@ -10,11 +10,9 @@
  */
 import { draftRevenueContract, draftRevenueSupplement, recordRevenueSigning, reviseContract } from '../../domain/contracts.js';
 import { JOB } from '../../domain/vocabulary';
-import { complete } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { checked, once, storedResult } from '../runtime/once';
-import { actorOf, writeContext } from '../common';
+import { recordOnce } from '../common';
 
 const amount = { type: 'number', minimum: 0 };
 const draftVars = { contractTitle: S.optStr, contractAmount: { anyOf: [amount, { type: 'null' }] }, contractTerm: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] }, contractNote: S.optStr, completedBy: S.optStr };
@@ -24,77 +22,49 @@ const draftInput = (v: DraftVars) => ({ title: v.contractTitle, amount: v.contra
 export const draft = defineHandler<{ orderId: string } & DraftVars>({
   type: JOB.revenueContractDraft,
   variables: S.obj({ orderId: S.str }, { orderNo: S.optStr, ...draftVars }),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const key = `order:${v.orderId}`;
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const c = await draftRevenueContract(em, { orderId: v.orderId, ...draftInput(v) }, writeContext(job, now, actor));
+    return recordOnce(job, services, `order:${v.orderId}`, async (em, ctx) => {
+      const c = await draftRevenueContract(em, { orderId: v.orderId, ...draftInput(v) }, ctx);
       return { revenueContractId: c.id, revenueContractNo: c.contractNo };
     });
-    return complete(result);
   },
 });
 
 export const draftSupplement = defineHandler<{ changeOrderId: string; orderId?: string } & DraftVars>({
   type: JOB.revenueContractDraftSupplement,
   variables: S.obj({ changeOrderId: S.str }, { orderId: S.optStr, changeOrderNo: S.optStr, ...draftVars }),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const key = `change-order:${v.changeOrderId}`;
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const c = await draftRevenueSupplement(em, { changeOrderId: v.changeOrderId, ...draftInput(v) }, writeContext(job, now, actor));
+    return recordOnce(job, services, `change-order:${v.changeOrderId}`, async (em, ctx) => {
+      const c = await draftRevenueSupplement(em, { changeOrderId: v.changeOrderId, ...draftInput(v) }, ctx);
       return { revenueContractId: c.id, revenueContractNo: c.contractNo };
     });
-    return complete(result);
   },
 });
 
 export const revise = defineHandler<{ revenueContractId: string; revisionNote?: string | null; contractAmount?: number | null }>({
   type: JOB.revenueContractRevise,
   variables: S.obj({ revenueContractId: S.str }, { revisionNote: S.optStr, contractAmount: { anyOf: [amount, { type: 'null' }] }, completedBy: S.optStr }),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const key = `job:${job.key}`;
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
+    return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
       const changes = { amount: v.contractAmount ?? undefined, ...(v.revisionNote ? { note: v.revisionNote } : {}) };
-      const c = await reviseContract(em, 'REVENUE', v.revenueContractId, changes, writeContext(job, now, actor, v.revisionNote || null));
+      const c = await reviseContract(em, 'REVENUE', v.revenueContractId, changes, ctx);
       return { revenueContractVersion: c.currentVersion };
-    });
-    return complete(result);
+    }, { reason: v.revisionNote || null });
   },
 });
 
 export const recordSigning = defineHandler<{ revenueContractId: string; signedDate: string }>({
   type: JOB.revenueContractRecordSigning,
   variables: S.obj({ revenueContractId: S.str, signedDate: S.date }, { completedBy: S.optStr }),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const key = `contract:${v.revenueContractId}`;
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const c = await recordRevenueSigning(em, v.revenueContractId, v.signedDate, writeContext(job, now, actor));
+    return recordOnce(job, services, `contract:${v.revenueContractId}`, async (em, ctx) => {
+      const c = await recordRevenueSigning(em, v.revenueContractId, v.signedDate, ctx);
       return { revenueContractStatus: c.status };
     });
-    return complete(result);
   },
 });
 

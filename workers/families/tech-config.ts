@@ -10,62 +10,44 @@
  */
 import { issueTaskOrder as issue, recordTaskOrderAcceptance, recordTaskOrderReply } from '../../domain/collaboration-task-orders.js';
 import { ACCEPTANCE_DECISION, JOB, type AcceptanceDecision } from '../../domain/vocabulary';
-import { complete } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { checked, once, storedResult } from '../runtime/once';
-import { actorOf, SYSTEM_ACTOR, writeContext } from '../common';
+import { recordOnce, systemOnce } from '../common';
 
 export const issueTaskOrder = defineHandler<{ orderId: string; orderNo?: string; changeOrderId?: string | null; changeOrderNo?: string | null }>({
   type: JOB.techConfigIssueTaskOrder,
   variables: S.obj({ orderId: S.str }, { orderNo: S.optStr, changeOrderId: S.optStr, changeOrderNo: S.optStr }),
-  async handle(job, { dataSource, clock }) {
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
     const key = v.changeOrderId ? `change-order:${v.changeOrderId}` : `order:${v.orderId}`;
-    const result = await once(dataSource, job.type, key, now, async (em) => {
-      const t = await issue(em, { orderId: v.orderId, changeOrderId: v.changeOrderId ?? null }, writeContext(job, now, SYSTEM_ACTOR));
+    return systemOnce(job, services, key, async (em, ctx) => {
+      const t = await issue(em, { orderId: v.orderId, changeOrderId: v.changeOrderId ?? null }, ctx);
       return { taskOrderId: t.id, taskOrderNo: t.taskOrderNo };
     });
-    return complete(result);
   },
 });
 
 export const recordReply = defineHandler<{ taskOrderId: string; configurationReply: string | null; configuredAt?: string | null; completedBy?: string }>({
   type: JOB.techConfigRecordReply,
   variables: S.obj({ taskOrderId: S.str, configurationReply: S.optStr }, { configuredAt: S.optStr, completedBy: S.optStr }),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const key = `job:${job.key}`;
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const { taskOrder } = await recordTaskOrderReply(em, v.taskOrderId, { configurationReply: v.configurationReply as string, configuredAt: v.configuredAt ?? null }, writeContext(job, now, actor));
+    return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
+      const { taskOrder } = await recordTaskOrderReply(em, v.taskOrderId, { configurationReply: v.configurationReply as string, configuredAt: v.configuredAt ?? null }, ctx);
       return { taskOrderStatus: taskOrder.status };
     });
-    return complete(result);
   },
 });
 
 export const recordAcceptance = defineHandler<{ taskOrderId: string; acceptanceDecision: AcceptanceDecision; acceptanceOpinion?: string | null; completedBy?: string }>({
   type: JOB.techConfigRecordAcceptance,
   variables: S.obj({ taskOrderId: S.str, acceptanceDecision: S.enumOf(ACCEPTANCE_DECISION) }, { acceptanceOpinion: S.optStr, completedBy: S.optStr }),
-  async handle(job, services) {
-    const { dataSource, clock } = services;
-    const now = clock.now();
+  handle(job, services) {
     const v = job.variables;
-    const key = `job:${job.key}`;
-    const done = await storedResult(dataSource, job.type, key);
-    if (done) return complete(done);
-    const actor = await actorOf(job, services);
-    const result = await once(dataSource, job.type, checked(key), now, async (em) => {
-      const { taskOrder } = await recordTaskOrderAcceptance(em, v.taskOrderId, v.acceptanceDecision, v.acceptanceOpinion ?? null, writeContext(job, now, actor));
+    return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
+      const { taskOrder } = await recordTaskOrderAcceptance(em, v.taskOrderId, v.acceptanceDecision, v.acceptanceOpinion ?? null, ctx);
       return { taskOrderStatus: taskOrder.status };
     });
-    return complete(result);
   },
 });
 
