@@ -70,33 +70,42 @@ export async function draftRevenueContract(db: Db, input: DraftRevenueContractIn
     const title = validTitle(given(input.title) ? input.title.trim() : `在线培训服务协议（${order.orderNo}）`);
     const amount = validAmount(given(input.amount) ? input.amount : order.amount);
     const existing = await em.getRepository(RevenueContractEntity).findOneBy({ orderId: order.id, kind: 'AGREEMENT' });
-    if (existing) {
-      if (existing.status === 'DRAFT' && existing.title === title && existing.amount === amount) return existing;
-      throw new StateConflictError(`order ${order.orderNo} already has agreement ${existing.contractNo}`, { contractId: existing.id });
-    }
+    if (existing) return sameDraftOrConflict(existing, title, amount, `order ${order.orderNo} already has agreement`);
     if (order.status !== 'CONFIRMED') throw new StateConflictError(`order ${order.orderNo} is ${order.status}, not CONFIRMED`);
-    const header: RevenueContract = {
-      id: randomUUID(),
-      contractNo: await nextNumber(em, 'revenue-contract', shanghaiYear(at)),
-      kind: 'AGREEMENT',
-      orderId: order.id,
-      changeOrderId: null,
-      parentContractId: null,
-      status: 'DRAFT',
-      title,
-      amount,
-      termMonths: termMonths ?? order.termMonths,
-      note: input.note ?? null,
-      signedDate: null,
-      countersignFormNo: null,
-      rejectionReason: null,
-      currentVersion: 1,
-      createdBy: ctx.actor,
-      createdAt: at,
-      updatedAt: at,
-    };
-    return (await createVersionedRecord(em, 'revenue-contract', header, { ...ctx, at })).record;
+    return createRevenueContract(
+      em,
+      { kind: 'AGREEMENT', orderId: order.id, changeOrderId: null, parentContractId: null, title, amount, termMonths: termMonths ?? order.termMonths, note: input.note ?? null },
+      { ...ctx, at },
+    );
   });
+}
+
+/** a repeated draft with the same title and amount returns the draft; anything else is a conflict */
+function sameDraftOrConflict(existing: RevenueContract, title: string, amount: number, what: string): RevenueContract {
+  if (existing.status === 'DRAFT' && existing.title === title && existing.amount === amount) return existing;
+  throw new StateConflictError(`${what} ${existing.contractNo}`, { contractId: existing.id });
+}
+
+/** a new revenue contract (agreement or supplement): numbered SR-<year>-<seq>, DRAFT, version 1 */
+async function createRevenueContract(
+  em: EntityManager,
+  f: Pick<RevenueContract, 'kind' | 'orderId' | 'changeOrderId' | 'parentContractId' | 'title' | 'amount' | 'termMonths' | 'note'>,
+  ctx: WriteContext & { at: Date },
+): Promise<RevenueContract> {
+  const header: RevenueContract = {
+    id: randomUUID(),
+    contractNo: await nextNumber(em, 'revenue-contract', shanghaiYear(ctx.at)),
+    ...f,
+    status: 'DRAFT',
+    signedDate: null,
+    countersignFormNo: null,
+    rejectionReason: null,
+    currentVersion: 1,
+    createdBy: ctx.actor,
+    createdAt: ctx.at,
+    updatedAt: ctx.at,
+  };
+  return (await createVersionedRecord(em, 'revenue-contract', header, ctx)).record;
 }
 
 /**
@@ -117,35 +126,16 @@ export async function draftRevenueSupplement(
     const title = validTitle(given(input.title) ? input.title.trim() : `补充协议（${co.changeOrderNo}）`);
     const amount = validAmount(given(input.amount) ? input.amount : Math.max(0, co.amountDelta ?? 0));
     const existing = await em.getRepository(RevenueContractEntity).findOneBy({ changeOrderId: co.id });
-    if (existing) {
-      if (existing.status === 'DRAFT' && existing.title === title && existing.amount === amount) return existing;
-      throw new StateConflictError(`change order ${co.changeOrderNo} already has supplement ${existing.contractNo}`, { contractId: existing.id });
-    }
+    if (existing) return sameDraftOrConflict(existing, title, amount, `change order ${co.changeOrderNo} already has supplement`);
     if (co.status !== 'CONFIRMED') throw new StateConflictError(`change order ${co.changeOrderNo} is ${co.status}, not CONFIRMED`);
     const parent = await em.getRepository(RevenueContractEntity).findOneBy({ orderId: co.orderId, kind: 'AGREEMENT' });
     if (!parent || parent.status !== 'SIGNED') throw new StateConflictError(`the order of ${co.changeOrderNo} has no signed agreement to supplement`);
     const termMonths = validTerm(input.termMonths) ?? parent.termMonths;
-    const header: RevenueContract = {
-      id: randomUUID(),
-      contractNo: await nextNumber(em, 'revenue-contract', shanghaiYear(at)),
-      kind: 'SUPPLEMENT',
-      orderId: co.orderId,
-      changeOrderId: co.id,
-      parentContractId: parent.id,
-      status: 'DRAFT',
-      title,
-      amount,
-      termMonths,
-      note: input.note ?? co.description,
-      signedDate: null,
-      countersignFormNo: null,
-      rejectionReason: null,
-      currentVersion: 1,
-      createdBy: ctx.actor,
-      createdAt: at,
-      updatedAt: at,
-    };
-    return (await createVersionedRecord(em, 'revenue-contract', header, { ...ctx, at })).record;
+    return createRevenueContract(
+      em,
+      { kind: 'SUPPLEMENT', orderId: co.orderId, changeOrderId: co.id, parentContractId: parent.id, title, amount, termMonths, note: input.note ?? co.description },
+      { ...ctx, at },
+    );
   });
 }
 
