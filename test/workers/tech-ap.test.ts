@@ -124,6 +124,22 @@ describe('workers: tech-config.* and ap-contract.*', function () {
     expect(await rowCount(ds, 'expense_contract')).to.equal(1);
   });
 
+  it('ap-contract.draft again after an AP issue (a new job): the same contract and number as version 2, DRAFT again; not once implemented', async () => {
+    const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
+    const s = makeServices(ds);
+    const first = completedVars(await deliver(h(JOB.apContractDraft), makeJob(JOB.apContractDraft, { orderId: order.id, apPartnerId: partner.id }), s));
+    // countersigned and requested, then the AP refused: resolve-ap-issue leads back to draft-expense-contract
+    await ds.getRepository(ExpenseContractEntity).update({ id: first.expenseContractId }, { status: 'APPROVED', countersignFormNo: 'HQ-ZC-2026-0001' });
+    const again = completedVars(await deliver(h(JOB.apContractDraft), makeJob(JOB.apContractDraft, { orderId: order.id, apPartnerId: partner.id }), s));
+    expect(again).to.deep.equal(first);
+    expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: first.expenseContractId })).to.include({ status: 'DRAFT', currentVersion: 2, countersignFormNo: null });
+    expect(await rowCount(ds, 'expense_contract')).to.equal(1);
+    await ds.getRepository(ExpenseContractEntity).update({ id: first.expenseContractId }, { status: 'IMPLEMENTED' });
+    const late = await deliver(h(JOB.apContractDraft), makeJob(JOB.apContractDraft, { orderId: order.id, apPartnerId: partner.id }), s);
+    expect(late).to.include({ kind: 'fail', retries: 0 });
+    expect((late as { message: string }).message).to.match(/is IMPLEMENTED/);
+  });
+
   it('ap-contract.draft-supplement and revise', async () => {
     const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
     const agreement = await seedExpenseContract(ds, order, partner);
