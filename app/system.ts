@@ -27,7 +27,9 @@ import { startEngineProcess, type EngineProcess } from './engine-process';
 import { createLogger, type AppLogger } from './observability/logger';
 import { createMetrics, type AppMetrics } from './observability/metrics';
 import { outboxProbe } from './observability/outbox';
+import { restAuthHeaders } from './camunda-rest';
 import { observeApi } from './observability/api';
+
 
 export const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
 
@@ -86,18 +88,6 @@ export function zeebeClient(grpcAddress: string, restAddress: string, config: Co
       ZEEBE_GRPC_CLIENT_CONNECTION_TOLERANCE_MS: 1000,
     },
   } as never);
-}
-
-/**
- * Headers for the orchestration cluster's REST API with the SDK's own credentials (OAuth, basic, bearer,
- * as configured by CAMUNDA_AUTH_STRATEGY and the SDK's variables). The SDK keeps its provider private;
- * it is read from the instance, and missing (NONE) means no headers.
- */
-export function restAuthHeaders(c8: Camunda8, config: Config): () => Promise<Record<string, string>> {
-  if (config.CAMUNDA_AUTH_STRATEGY === 'NONE') return async () => ({});
-  const provider = (c8 as unknown as { oAuthProvider?: { getHeaders(audience: string): Promise<Record<string, string>> } }).oAuthProvider;
-  if (!provider) throw new Error(`CAMUNDA_AUTH_STRATEGY=${config.CAMUNDA_AUTH_STRATEGY}, but the SDK built no credentials provider`);
-  return async () => ({ ...(await provider.getHeaders('ZEEBE')) });
 }
 
 export async function startSystem(opts: SystemOptions = {}): Promise<RunningSystem> {

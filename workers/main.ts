@@ -5,7 +5,9 @@
  *   npm run workers          (standalone: reads the SDK's standard environment variables
  *                             ZEEBE_GRPC_ADDRESS, ZEEBE_REST_ADDRESS, CAMUNDA_AUTH_STRATEGY, ZEEBE_CLIENT_ID, ...
  *                             and config/ for the rest; SIGTERM/SIGINT shut down gracefully; serves
- *                             GET /health/live, /health/ready and /metrics on PORT, default 3000)
+ *                             GET /health/live, /health/ready and /metrics on PORT, default 3000;
+ *                             runs the outbox dispatcher too, so the API's start commands and AP
+ *                             replies reach Zeebe in a deployment without the single-command start)
  *   startWorkers({...})      (embedded by the app's single-command start)
  */
 import type { DataSource } from 'typeorm';
@@ -34,6 +36,8 @@ import { createMetrics, type AppMetrics } from '../app/observability/metrics';
 import { createReadiness, databaseCheck, zeebeCheck } from '../app/observability/readiness';
 import { listen, opsApp, type Listening } from '../app/observability/http';
 import { outboxProbe } from '../app/observability/outbox';
+import { startDispatcher, type RunningDispatcher } from '../app/dispatcher';
+import { restAuthHeaders } from '../app/camunda-rest';
 
 export interface WorkerTuning {
   /** jobs a worker holds at once (SDK maxJobsToActivate) */
@@ -152,6 +156,8 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
 
 export interface Standalone {
   readonly workers: RunningWorkers;
+  /** moves the outbox (start messages, AP replies) to Zeebe; claims are leased, so several may run */
+  readonly dispatcher: RunningDispatcher;
   readonly dataSource: DataSource;
   /** the port of GET /health/live, /health/ready, /metrics */
   readonly port: number;
@@ -215,10 +221,20 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
     settings: { apSlaDuration: config.AP_SLA_DURATION, completionReminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS },
     ownsResources: true,
   });
+  // the outbox dispatcher fails fast on the non-retrying client: a command Zeebe did not take stays in
+  // the outbox with a back-off (app/dispatcher.ts), it is never retried inside a hanging gRPC call
+  const dispatcher = startDispatcher({
+    dataSource,
+    zeebe: probeClient as never,
+    restAddress: config.ZEEBE_REST_ADDRESS,
+    restHeaders: restAuthHeaders(c8, config),
+    log: logger.child({ part: 'dispatcher' }),
+  });
   logger.info({ port: endpoints.port }, `health and metrics on port ${endpoints.port} (/health/live, /health/ready, /metrics)`);
   let stopping: Promise<void> | null = null;
   return {
     workers,
+    dispatcher,
     dataSource,
     port: endpoints.port,
     metrics,
@@ -226,6 +242,8 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
     stop: () =>
       (stopping ??= (async () => {
         try {
+          // the dispatcher first: it writes to the database that workers.stop() closes
+          await dispatcher.stop().catch((e: Error) => logger.warn({ err: e.message }, 'stopping the dispatcher failed'));
           await workers.stop();
         } finally {
           await Promise.allSettled([endpoints.close(), probeClient.close(2000)]);
@@ -236,26 +254,33 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
 
 /** Starts the workers from the environment; resolves with the running system (also stopped by SIGTERM/SIGINT). */
 export async function runStandalone(env: NodeJS.ProcessEnv = process.env): Promise<Standalone> {
-  const running = await startStandalone(env);
-  const log = running.logger;
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) return;
-    signalled = true;
-    log.info({ signal, inFlight: running.workers.inFlight() }, 'shutting down: no new jobs, finishing the ones in flight');
-    running.stop().then(
+  // handlers go in BEFORE start-up: a SIGTERM while the workers start (and may already hold jobs) must
+  // drain them, not kill the process with Node's default
+  let running: Standalone | null = null;
+  let signalled: NodeJS.Signals | null = null;
+  const shutDown = (r: Standalone, signal: NodeJS.Signals) => {
+    r.logger.info({ signal, inFlight: r.workers.inFlight() }, 'shutting down: no new jobs, finishing the ones in flight');
+    r.stop().then(
       () => process.exit(0),
       (e: Error) => {
-        log.error({ err: e.message }, 'shutdown failed');
+        r.logger.error({ err: e.message }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = signal;
+    if (running) shutDown(running, signal);
+  };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  const started = await startStandalone(env);
+  running = started;
   // a stray rejection somewhere in a client library must not take the worker process down
-  process.on('unhandledRejection', (reason) => log.error({ err: String((reason as Error)?.stack ?? reason) }, 'unhandled rejection'));
-  return running;
+  process.on('unhandledRejection', (reason) => started.logger.error({ err: String((reason as Error)?.stack ?? reason) }, 'unhandled rejection'));
+  if (signalled) shutDown(started, signalled);
+  return started;
 }
 
 if (require.main === module) {

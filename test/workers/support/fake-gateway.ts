@@ -51,6 +51,9 @@ export class FakeGateway {
   })();
   readonly acks: Ack[] = [];
   readonly activations: ActivateRequestSeen[] = [];
+  /** PublishMessage requests seen; the RPC answers UNIMPLEMENTED unless `acceptPublish` is set */
+  readonly published: { name: string; correlationKey: string; messageId: string; timeToLive: string; variables: unknown }[] = [];
+  acceptPublish = false;
   port = 0;
 
   async start(): Promise<number> {
@@ -75,6 +78,12 @@ export class FakeGateway {
         const r = call.request;
         this.record({ rpc: 'FailJob', jobKey: String(r.jobKey), retries: r.retries, errorMessage: r.errorMessage, retryBackOff: Number(r.retryBackOff) });
         cb(null, {});
+      },
+      PublishMessage: (call: any, cb: any) => {
+        if (!this.acceptPublish) return cb({ code: grpc.status.UNIMPLEMENTED, details: 'PublishMessage is off in this gateway double' });
+        const r = call.request;
+        this.published.push({ name: r.name, correlationKey: r.correlationKey, messageId: r.messageId, timeToLive: String(r.timeToLive), variables: parseJson(r.variables) });
+        cb(null, { key: String(2251799813700000 + this.published.length), tenantId: '<default>' });
       },
       ThrowError: (call: any, cb: any) => {
         const r = call.request;
