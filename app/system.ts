@@ -30,7 +30,6 @@ import { outboxProbe } from './observability/outbox';
 import { restAuthHeaders } from './camunda-rest';
 import { observeApi } from './observability/api';
 
-
 export const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
 
 export interface SystemOptions {
