@@ -12,6 +12,7 @@ import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from './errors.js';
 import { canTransition, STATUS_AFTER_CUSTOMER_DECISION, transition, type OrderStatus } from './order-status.js';
 import { correctRecord, findForUpdate } from './records.js';
+import { enqueueCommand } from './outbox.js';
 import { CUSTOMER_DECISION, type CustomerDecision } from './vocabulary.js';
 
 export type OrderKind = 'business-order' | 'change-order';
@@ -130,10 +131,22 @@ export async function cancelDeclined<T extends AnyOrder>(db: Db, ref: OrderRef, 
   });
 }
 
-/** staff cancellation (API): needs a reason */
+/**
+ * staff cancellation (API): needs a reason. The status change, its audit row and the
+ * `cancel-process-instance` command for the order's running instance are one transaction (the
+ * dispatcher cancels the instance, or withdraws its start if that was never sent).
+ */
 export async function cancelByStaff<T extends AnyOrder>(db: Db, ref: OrderRef, ctx: WriteContext): Promise<T> {
   if (!ctx.reason?.trim()) throw new ValidationError('cancelling needs a reason');
-  return setOrderStatus<T>(db, ref, 'CANCELLED', ctx, `${ref.kind}.cancel`, { cancelReason: ctx.reason });
+  return inTransaction(db, async (em) => {
+    const o = await setOrderStatus<T>(em, ref, 'CANCELLED', ctx, `${ref.kind}.cancel`, { cancelReason: ctx.reason });
+    await enqueueCommand(
+      em,
+      { kind: 'cancel-process-instance', recordKind: ref.kind, recordId: ref.id, recordNo: orderNumberOf(o), processInstanceKey: o.processInstanceKey ?? null },
+      ctxAt(ctx),
+    );
+    return o;
+  });
 }
 
 /**

@@ -11,9 +11,12 @@
  * Start messages carry messageId = dedupeKey, so a command sent twice (crash between send and
  * markDispatched) is dropped by Zeebe while the first message is buffered, and a message start event
  * with a correlation key starts at most one active instance per key.
+ *
+ * A staff cancellation writes `cancel-process-instance` (dedupe `cancel:<recordNo>`) with the status
+ * change; supersedeCommand withdraws a start that was never sent, so a cancelled order never starts.
  */
 import { randomUUID } from 'node:crypto';
-import { IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
+import { IsNull, LessThan, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { NotificationEntity, ProcessCommandEntity, type Notification, type ProcessCommand } from '../db/entities/index.js';
 import { inTransaction, isMysql, type Db } from '../db/transaction.js';
 import { ValidationError } from './errors.js';
@@ -41,7 +44,19 @@ export interface CreateProcessInstanceCommand {
   /** required: what makes this start unique (e.g. `monthly-report:2026-10`) */
   dedupeKey: string;
 }
-export type ProcessCommandInput = PublishMessageCommand | CreateProcessInstanceCommand;
+/**
+ * Cancels the running instance of a cancelled order / change order (written with the status change).
+ * The dispatcher reads the record's processInstanceKey at send time when it was not known here.
+ */
+export interface CancelProcessInstanceCommand {
+  kind: 'cancel-process-instance';
+  recordKind: 'business-order' | 'change-order';
+  recordId: string;
+  /** the record number (YW-… / BG-…): the correlation key of its start message */
+  recordNo: string;
+  processInstanceKey: string | null;
+}
+export type ProcessCommandInput = PublishMessageCommand | CreateProcessInstanceCommand | CancelProcessInstanceCommand;
 
 /** payload stored for kind publish-message */
 export interface PublishMessagePayload {
@@ -57,6 +72,17 @@ export interface CreateProcessInstancePayload {
   variables: Record<string, unknown>;
 }
 
+/** the dedupe key of the cancel command of a record (order / change order number) */
+export const cancelDedupeKey = (recordNo: string) => `cancel:${recordNo}`;
+
+/** payload stored for kind cancel-process-instance (dedupe key `cancel:<recordNo>`) */
+export interface CancelProcessInstancePayload {
+  recordKind: 'business-order' | 'change-order';
+  recordId: string;
+  recordNo: string;
+  processInstanceKey: string | null;
+}
+
 /**
  * Writes the command in the caller's transaction. A second command with the same dedupe key returns
  * the existing row (created=false) instead of a second row.
@@ -67,7 +93,7 @@ export async function enqueueCommand(
   now: Date = new Date(),
 ): Promise<{ command: ProcessCommand; created: boolean }> {
   let dedupeKey: string;
-  let payload: PublishMessagePayload | CreateProcessInstancePayload;
+  let payload: PublishMessagePayload | CreateProcessInstancePayload | CancelProcessInstancePayload;
   if (cmd.kind === 'publish-message') {
     if (!(Object.values(MESSAGE) as string[]).includes(cmd.name)) throw new ValidationError(`unknown message ${cmd.name}`);
     if (!cmd.correlationKey) throw new ValidationError('publish-message needs a correlation key');
@@ -84,6 +110,11 @@ export async function enqueueCommand(
     if (!cmd.dedupeKey) throw new ValidationError('create-process-instance needs a dedupe key');
     dedupeKey = cmd.dedupeKey;
     payload = { bpmnProcessId: cmd.bpmnProcessId, variables: cmd.variables };
+  } else if (cmd.kind === 'cancel-process-instance') {
+    if (cmd.recordKind !== 'business-order' && cmd.recordKind !== 'change-order') throw new ValidationError(`cannot cancel the process of ${cmd.recordKind}`);
+    if (!cmd.recordId || !cmd.recordNo) throw new ValidationError('cancel-process-instance needs the record id and number');
+    dedupeKey = cancelDedupeKey(cmd.recordNo);
+    payload = { recordKind: cmd.recordKind, recordId: cmd.recordId, recordNo: cmd.recordNo, processInstanceKey: cmd.processInstanceKey ?? null };
   } else {
     throw new ValidationError(`unknown command kind ${(cmd as { kind: string }).kind}`);
   }
@@ -161,6 +192,32 @@ export async function markFailed(db: Db, id: string, error: string, opts: { now?
     const attempts = row.attempts + 1;
     const delay = opts.retryInMs ?? Math.min(600_000, 1000 * 2 ** Math.min(attempts, 20));
     await repo.update({ id }, { attempts, lastError: error.slice(0, 4000), claimedUntil: null, nextAttemptAt: new Date(now.getTime() + delay) });
+  });
+}
+
+/**
+ * Withdraws a command that must no longer go out (the start of an order cancelled before it was sent):
+ * marks it dispatched with `result = { superseded: note }`, but only while it is neither sent nor
+ * claimed by a dispatcher. Returns what the command is now: 'superseded' (withdrawn here, or earlier),
+ * 'dispatched' (it went out before), 'in-flight' (claimed: ask again when the lease ends), 'missing'.
+ */
+export async function supersedeCommand(
+  db: Db,
+  dedupeKey: string,
+  note: string,
+  now = new Date(),
+): Promise<'superseded' | 'dispatched' | 'in-flight' | 'missing'> {
+  return inTransaction(db, async (em) => {
+    const repo = em.getRepository(ProcessCommandEntity);
+    const patch = { dispatchedAt: now, claimedUntil: null, result: { superseded: note } } as never;
+    for (const claimedUntil of [IsNull(), LessThan(now)]) {
+      const res = await repo.update({ dedupeKey, dispatchedAt: IsNull(), claimedUntil }, patch);
+      if ((res.affected ?? 0) === 1) return 'superseded';
+    }
+    const row = await repo.findOneBy({ dedupeKey });
+    if (!row) return 'missing';
+    if (row.dispatchedAt) return (row.result as { superseded?: unknown } | null)?.superseded !== undefined ? 'superseded' : 'dispatched';
+    return 'in-flight';
   });
 }
 

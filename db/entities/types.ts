@@ -60,7 +60,7 @@ export type ApPartnerStatus = (typeof AP_PARTNER_STATUS)[number];
 export const CALENDAR_DAY_KIND = ['HOLIDAY', 'WORKDAY'] as const;
 export type CalendarDayKind = (typeof CALENDAR_DAY_KIND)[number];
 
-export const PROCESS_COMMAND_KIND = ['publish-message', 'create-process-instance'] as const;
+export const PROCESS_COMMAND_KIND = ['publish-message', 'create-process-instance', 'cancel-process-instance'] as const;
 export type ProcessCommandKind = (typeof PROCESS_COMMAND_KIND)[number];
 
 /** record_version.record_type: the §9 records and the contracts, versioned append-only. */
