@@ -15,6 +15,17 @@
  *   markFailed keeps the row with the error and a back-off (0.5 s · 2^attempts, at most `maxBackOffMs`),
  *   and the loop goes on with what is due; nothing is dropped however long the outage lasts.
  *
+ * Cancellation (`cancel-process-instance`, written by a staff cancellation with the status change):
+ * - the key is the one on the command, else the one on the record read at send time; CancelProcessInstance
+ *   answering NOT_FOUND (the instance already ended or was cancelled, e.g. by a re-send) counts as done.
+ * - a start message whose record already has a cancel command is not published (marked dispatched
+ *   with `{superseded}`).
+ * - no key yet and the start command never went out (pending, not claimed): the start is withdrawn
+ *   (supersedeCommand: marked dispatched with `{superseded}`), so a cancelled order never starts, and
+ *   the cancel is done. A start being sent right now (claimed) or already sent: the instance is looked
+ *   up as below (and its key stored); until it is found the cancel is not dropped but retried with the
+ *   usual back-off. Cancels share the lane of the record number, so within a round they follow its start.
+ *
  * Process instance keys: after a start message is published, the dispatcher looks up the instance it
  * started through the orchestration REST API (POST /v2/variables/search on the record number, root
  * scope, right process definition) and stores the key on the order / change order / service request,
@@ -30,9 +41,12 @@ import {
   type ProcessCommand,
 } from '../db/entities/index';
 import {
+  cancelDedupeKey,
   claimPending,
   markDispatched,
   markFailed,
+  supersedeCommand,
+  type CancelProcessInstancePayload,
   type CreateProcessInstancePayload,
   type PublishMessagePayload,
 } from '../domain/outbox';
@@ -48,6 +62,7 @@ export interface DispatchClient {
     timeToLive: number;
   }): Promise<{ key: string }>;
   createProcessInstance(req: { bpmnProcessId: string; variables: Record<string, unknown> }): Promise<{ processInstanceKey: string }>;
+  cancelProcessInstance(processInstanceKey: string): Promise<unknown>;
 }
 
 export interface DispatcherLog {
@@ -126,6 +141,12 @@ const errText = (e: unknown) => {
 const isAlreadyExists = (e: unknown) => {
   const x = e as { code?: unknown; message?: unknown };
   return x?.code === 6 || x?.code === 'ALREADY_EXISTS' || /ALREADY_EXISTS/.test(String(x?.message ?? ''));
+};
+
+/** gRPC NOT_FOUND (5) on a cancel: the instance is no longer active (ended, or cancelled before) */
+const isNotFound = (e: unknown) => {
+  const x = e as { code?: unknown; message?: unknown };
+  return x?.code === 5 || x?.code === 'NOT_FOUND' || /NOT_FOUND/.test(String(x?.message ?? ''));
 };
 
 export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
@@ -243,6 +264,10 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
   async function send(c: ProcessCommand): Promise<Record<string, unknown>> {
     if (c.kind === 'publish-message') {
       const p = c.payload as unknown as PublishMessagePayload;
+      if (START_MESSAGES[p.name] && (await ds.getRepository(ProcessCommandEntity).existsBy({ dedupeKey: cancelDedupeKey(p.correlationKey) }))) {
+        // the record was cancelled before its start went out: it must never start
+        return { superseded: `${p.correlationKey} cancelled before its start was sent` };
+      }
       try {
         const res = await opts.zeebe.publishMessage({
           name: p.name,
@@ -272,7 +297,35 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
       const res = await opts.zeebe.createProcessInstance({ bpmnProcessId: p.bpmnProcessId, variables: { ...p.variables, startCommandKey: c.dedupeKey } });
       return { processInstanceKey: String(res.processInstanceKey) };
     }
+    if (c.kind === 'cancel-process-instance') return cancel(c);
     throw new Error(`unknown command kind ${c.kind}`);
+  }
+
+  async function cancel(c: ProcessCommand): Promise<Record<string, unknown>> {
+    const p = c.payload as unknown as CancelProcessInstancePayload;
+    const message = p.recordKind === 'business-order' ? MESSAGE.orderSubmitted : MESSAGE.changeOrderSubmitted;
+    const entity = p.recordKind === 'business-order' ? BusinessOrderEntity : ChangeOrderEntity;
+    let key = p.processInstanceKey ?? (await ds.getRepository(entity as never).findOneBy({ id: p.recordId } as never) as { processInstanceKey: string | null } | null)?.processInstanceKey ?? null;
+    if (!key) {
+      const start = await supersedeCommand(ds, `${message}:${p.recordNo}`, `${p.recordKind} ${p.recordNo} cancelled before its start was sent (${c.dedupeKey})`);
+      if (start === 'superseded') {
+        log.info({ recordNo: p.recordNo }, 'start command withdrawn: the record was cancelled before it was sent');
+        return { startSuperseded: true };
+      }
+      if (start !== 'in-flight' && opts.restAddress) {
+        const spec = START_MESSAGES[message];
+        key = await findInstance(spec.process, spec.variable, p.recordNo);
+        if (key) await spec.store(ds, p.recordNo, key);
+      }
+      if (!key) throw new Error(`process instance of ${p.recordKind} ${p.recordNo} not known yet (start command ${start}); cancel retried`);
+    }
+    try {
+      await opts.zeebe.cancelProcessInstance(key);
+      return { processInstanceKey: key };
+    } catch (e) {
+      if (isNotFound(e)) return { processInstanceKey: key, notFound: true };
+      throw e;
+    }
   }
 
   async function handle(c: ProcessCommand): Promise<void> {
@@ -298,8 +351,8 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
     // keep per-correlation-key order: commands for one key go out one after the other
     const lanes = new Map<string, ProcessCommand[]>();
     for (const c of batch) {
-      const p = c.payload as { correlationKey?: string };
-      const lane = p.correlationKey ?? c.id;
+      const p = c.payload as { correlationKey?: string; recordNo?: string };
+      const lane = p.correlationKey ?? p.recordNo ?? c.id;
       lanes.set(lane, [...(lanes.get(lane) ?? []), c]);
     }
     const queue = [...lanes.values()];
