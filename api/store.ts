@@ -138,6 +138,8 @@ const versionDto = (v: { version: number; actor: string; at: Date; reason: strin
 
 export function createStore(ds: DataSource): ApiStore {
   const m = ds.manager;
+  // order creates share transactions (group commit: one sequence-lock wait and one commit per batch)
+  const createOrderGrouped = orders.createOrderBatcher(ds);
 
   async function customersById(ids: string[]): Promise<Map<string, Customer>> {
     const uniq = [...new Set(ids)];
@@ -322,8 +324,7 @@ export function createStore(ds: DataSource): ApiStore {
   return {
     // ---------------------------------------------------------------- orders
     async createOrder(actor, input) {
-      const { order } = await orders.createOrder(
-        ds,
+      const { order } = await createOrderGrouped(
         {
           customerId: input.customerId as string,
           modules: input.modules as ServiceModule[],

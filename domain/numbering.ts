@@ -32,9 +32,14 @@ export function parseNumber(no: string): { documentType: DocumentType; year: num
   return null;
 }
 
-/** Allocates the next sequence value; the caller's EntityManager must be inside a transaction. */
-export async function nextSequence(em: EntityManager, documentType: DocumentType, year: number): Promise<number> {
+/**
+ * Allocates the next sequence value; the caller's EntityManager must be inside a transaction.
+ * count > 1 allocates a block of consecutive values at once (group commit, domain/group-commit.ts) and
+ * returns its LAST value: the block is last - count + 1 … last.
+ */
+export async function nextSequence(em: EntityManager, documentType: DocumentType, year: number, count = 1): Promise<number> {
   if (!(documentType in DOCUMENT_TYPE)) throw new Error(`unknown document type ${documentType}`);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`bad count ${count}`);
   if (!Number.isInteger(year) || year < 2000 || year > 9999) throw new Error(`bad year ${year}`);
   if (!em.queryRunner?.isTransactionActive) {
     throw new Error('nextNumber must run inside the transaction that stores the numbered record');
@@ -43,9 +48,9 @@ export async function nextSequence(em: EntityManager, documentType: DocumentType
   let rows: { last_value: number | string }[];
   if (isMysql(ds)) {
     await em.query(
-      'INSERT INTO document_sequence (document_type, year, last_value) VALUES (?, ?, 1) ' +
-        'ON DUPLICATE KEY UPDATE last_value = last_value + 1',
-      [documentType, year],
+      'INSERT INTO document_sequence (document_type, year, last_value) VALUES (?, ?, ?) ' +
+        'ON DUPLICATE KEY UPDATE last_value = last_value + ?',
+      [documentType, year, count, count],
     );
     rows = await em.query('SELECT last_value FROM document_sequence WHERE document_type = ? AND year = ? FOR UPDATE', [
       documentType,
@@ -53,14 +58,14 @@ export async function nextSequence(em: EntityManager, documentType: DocumentType
     ]);
   } else {
     await em.query(
-      'INSERT INTO document_sequence (document_type, year, last_value) VALUES (?, ?, 1) ' +
-        'ON CONFLICT (document_type, year) DO UPDATE SET last_value = last_value + 1',
-      [documentType, year],
+      'INSERT INTO document_sequence (document_type, year, last_value) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (document_type, year) DO UPDATE SET last_value = last_value + ?',
+      [documentType, year, count, count],
     );
     rows = await em.query('SELECT last_value FROM document_sequence WHERE document_type = ? AND year = ?', [documentType, year]);
   }
   const v = Number(rows[0]?.last_value);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`sequence ${documentType}/${year} unreadable`);
+  if (!Number.isInteger(v) || v < count) throw new Error(`sequence ${documentType}/${year} unreadable`);
   return v;
 }
 

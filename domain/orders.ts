@@ -3,12 +3,13 @@
  * transaction (createOrder); the workers record the customer's decision, revisions, cancellation.
  */
 import { randomUUID } from 'node:crypto';
-import { Between, LessThanOrEqual, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
-import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, type BusinessOrder, type ProcessCommand } from '../db/entities/index.js';
+import { Between, In, LessThanOrEqual, MoreThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, type BusinessOrder, type ProcessCommand } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
 import { ctxAt, requireActor, type WriteContext } from './audit.js';
 import { NotFoundError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
+import { createBatcher, deferInserts, inSavepoint, inSavepoints, type Settled } from './group-commit.js';
+import { formatNumber, nextNumber, nextSequence } from './numbering.js';
 import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle.js';
 import type { OrderStatus } from './order-status.js';
 import { enqueueCommand } from './outbox.js';
@@ -60,6 +61,102 @@ export function validAmount(v: unknown, name = 'amount', allowNegative = false):
 
 /** Creates the order (version 1) and the `order-submitted` start message, in one transaction. */
 export async function createOrder(db: Db, input: CreateOrderInput, ctx: WriteContext): Promise<{ order: BusinessOrder; command: ProcessCommand }> {
+  const prepared = prepareOrder(input, ctx);
+  return inTransaction(db, (em) => insertOrder(em, prepared));
+}
+
+export type CreatedOrder = { order: BusinessOrder; command: ProcessCommand };
+export interface OrderBatcherOptions {
+  /** most creates per transaction (default 100) */
+  maxBatch?: number;
+  /** test seam: runs inside each create's savepoint after its rows are written; throwing fails that create */
+  afterInsert?: (em: EntityManager, created: CreatedOrder) => Promise<void>;
+  /** observation (tests, metrics): the size of each batch */
+  onBatch?: (size: number) => void;
+  /** observation (tests): whether a batch's one-block fast path committed (false: it fell back) */
+  onFastPath?: (taken: boolean) => void;
+}
+/**
+ * createOrder with group commit (domain/group-commit.ts), for the API's create path: creates arriving
+ * while a batch commits share the next transaction, numbers in arrival order. Unknown customers / AP
+ * partners are found by one read per batch and fail only their create. The rest take one block of
+ * numbers and one multi-row INSERT per table inside a savepoint; if that fails, the block is rolled
+ * back and each create runs in its own savepoint (the failing one rolls back alone: no gap). Same
+ * result and errors per caller as createOrder; a whole-batch failure rejects every caller of the batch.
+ */
+export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (input: CreateOrderInput, ctx: WriteContext) => Promise<CreatedOrder> {
+  const batcher = createBatcher<PreparedOrder, CreatedOrder>({
+    db,
+    maxBatch: opts.maxBatch ?? 100,
+    onBatch: opts.onBatch,
+    run: async (em, items) => {
+      const out: (Settled<CreatedOrder> | undefined)[] = new Array(items.length);
+      // references of the whole batch in one read each; an unknown one fails only its create
+      const customers = await existingIds(em, CustomerEntity, items.map((p) => p.input.customerId));
+      const partners = await existingIds(em, ApPartnerEntity, items.flatMap((p) => (p.input.apPartnerId ? [p.input.apPartnerId] : [])));
+      items.forEach((p, i) => {
+        if (!customers.has(p.input.customerId)) out[i] = { ok: false, error: new NotFoundError('customer', p.input.customerId) };
+        else if (p.input.apPartnerId && !partners.has(p.input.apPartnerId)) out[i] = { ok: false, error: new NotFoundError('ap-partner', p.input.apPartnerId) };
+      });
+      const live = items.flatMap((p, i) => (out[i] ? [] : [{ p, i }]));
+      const years = new Set(live.map(({ p }) => shanghaiYear(p.at)));
+      // fast path: one block of numbers for all of them, one savepoint; any failure undoes the block
+      // and falls back to one savepoint per create (the failing one then fails alone, no gap)
+      let done = false;
+      if (live.length > 1 && years.size === 1) {
+        const year = [...years][0];
+        done = await inSavepoint(em, 'gc_block', async () => {
+          const last = await nextSequence(em, 'business-order', year, live.length);
+          const first = last - live.length + 1;
+          // the same write functions, their inserts collected and written as one INSERT per table;
+          // a new number has no start command yet (UQ_process_command_dedupe guards that)
+          const deferred = deferInserts(em, { assumeAbsent: [ProcessCommandEntity] });
+          const created: CreatedOrder[] = [];
+          for (let k = 0; k < live.length; k++) created.push(await writeOrder(deferred.em, live[k].p, formatNumber('business-order', year, first + k)));
+          await deferred.flush();
+          for (let k = 0; k < live.length; k++) {
+            if (opts.afterInsert) await opts.afterInsert(em, created[k]);
+            out[live[k].i] = { ok: true, value: created[k] };
+          }
+        });
+        opts.onFastPath?.(done);
+      }
+      if (!done) {
+        const each = await inSavepoints(
+          em,
+          live.map(({ p }) => p),
+          async (em, p) => {
+            const created = await insertOrder(em, p);
+            if (opts.afterInsert) await opts.afterInsert(em, created);
+            return created;
+          },
+        );
+        live.forEach(({ i }, k) => (out[i] = each[k]));
+      }
+      return out as Settled<CreatedOrder>[];
+    },
+  });
+  return async (input, ctx) => batcher.submit(prepareOrder(input, ctx));
+}
+
+async function existingIds(em: EntityManager, entity: typeof CustomerEntity | typeof ApPartnerEntity, ids: string[]): Promise<Set<string>> {
+  const uniq = [...new Set(ids)];
+  if (!uniq.length) return new Set();
+  const rows = (await em.getRepository(entity).find({ select: { id: true }, where: { id: In(uniq) } })) as { id: string }[];
+  return new Set(rows.map((r) => r.id));
+}
+
+interface PreparedOrder {
+  input: CreateOrderInput;
+  ctx: WriteContext;
+  at: Date;
+  modules: ServiceModule[];
+  accounts: number;
+  termMonths: number;
+  amount: number;
+}
+/** validation that needs no database (throws before any transaction) */
+function prepareOrder(input: CreateOrderInput, ctx: WriteContext): PreparedOrder {
   requireActor(ctx);
   const modules = validateModules(input.modules);
   const accounts = positiveInt(input.accounts, 'accounts');
@@ -69,13 +166,23 @@ export async function createOrder(db: Db, input: CreateOrderInput, ctx: WriteCon
   if (typeof input.apInvolved !== 'boolean') throw new ValidationError('apInvolved: boolean');
   if (input.apInvolved && !input.apPartnerId) throw new ValidationError('apPartnerId: required when apInvolved');
   if (!input.apInvolved && input.apPartnerId) throw new ValidationError('apPartnerId: only when apInvolved');
-  const at = ctxAt(ctx);
-  return inTransaction(db, async (em) => {
-    if (!(await em.getRepository(CustomerEntity).existsBy({ id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
-    if (input.apPartnerId && !(await em.getRepository(ApPartnerEntity).existsBy({ id: input.apPartnerId }))) {
-      throw new NotFoundError('ap-partner', input.apPartnerId);
-    }
-    const orderNo = await nextNumber(em, 'business-order', shanghaiYear(at));
+  return { input, ctx, at: ctxAt(ctx), modules, accounts, termMonths, amount };
+}
+
+/** the rows of a new order, in the caller's transaction */
+async function insertOrder(em: EntityManager, p: PreparedOrder): Promise<CreatedOrder> {
+  const { input, at } = p;
+  if (!(await em.getRepository(CustomerEntity).existsBy({ id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
+  if (input.apPartnerId && !(await em.getRepository(ApPartnerEntity).existsBy({ id: input.apPartnerId }))) {
+    throw new NotFoundError('ap-partner', input.apPartnerId);
+  }
+  return writeOrder(em, p, await nextNumber(em, 'business-order', shanghaiYear(at)));
+}
+
+/** the order's rows under a number already allocated in this transaction (references checked) */
+async function writeOrder(em: EntityManager, p: PreparedOrder, orderNo: string): Promise<CreatedOrder> {
+  const { input, ctx, at, modules, accounts, termMonths, amount } = p;
+  {
     const header: BusinessOrder = {
       id: randomUUID(),
       orderNo,
@@ -105,7 +212,7 @@ export async function createOrder(db: Db, input: CreateOrderInput, ctx: WriteCon
       at,
     );
     return { order, command };
-  });
+  }
 }
 
 export async function getOrder(db: Db, id: string): Promise<BusinessOrder | null> {
