@@ -117,5 +117,8 @@ export const MonthlyReportEntity = new EntitySchema<MonthlyReport>({
     publishedBy: col.actor(true),
     publishedAt: col.at(true),
   },
-  indices: [{ name: 'UQ_monthly_report_month_version', columns: ['month', 'version'], unique: true }],
+  indices: [
+    { name: 'UQ_monthly_report_month_version', columns: ['month', 'version'], unique: true },
+    { name: 'IDX_monthly_report_pik', columns: ['processInstanceKey'] },
+  ],
 });

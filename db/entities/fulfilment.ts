@@ -218,5 +218,6 @@ export const ServiceRequestEntity = new EntitySchema<ServiceRequest>({
     { name: 'UQ_service_request_no', columns: ['requestNo'], unique: true },
     { name: 'IDX_service_request_customer', columns: ['customerId', 'createdAt'] },
     { name: 'IDX_service_request_status', columns: ['status', 'createdAt'] },
+    { name: 'IDX_service_request_pik', columns: ['processInstanceKey'] },
   ],
 });

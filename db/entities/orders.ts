@@ -71,6 +71,7 @@ export const BusinessOrderEntity = new EntitySchema<BusinessOrder>({
     { name: 'IDX_business_order_status', columns: ['status', 'createdAt'] },
     { name: 'IDX_business_order_customer', columns: ['customerId'] },
     { name: 'IDX_business_order_manager', columns: ['customerManager', 'createdAt'] },
+    { name: 'IDX_business_order_pik', columns: ['processInstanceKey'] },
   ],
 });
 
@@ -143,5 +144,6 @@ export const ChangeOrderEntity = new EntitySchema<ChangeOrder>({
     { name: 'UQ_change_order_no', columns: ['changeOrderNo'], unique: true },
     { name: 'IDX_change_order_order', columns: ['orderId', 'createdAt'] },
     { name: 'IDX_change_order_status', columns: ['status', 'createdAt'] },
+    { name: 'IDX_change_order_pik', columns: ['processInstanceKey'] },
   ],
 });

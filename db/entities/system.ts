@@ -158,6 +158,7 @@ export const ProcessCommandEntity = new EntitySchema<ProcessCommand>({
   indices: [
     { name: 'UQ_process_command_dedupe', columns: ['dedupeKey'], unique: true },
     { name: 'IDX_process_command_pending', columns: ['dispatchedAt', 'nextAttemptAt'] },
+    { name: 'IDX_process_command_claim', columns: ['dispatchedAt', 'createdAt', 'id'] },
   ],
 });
 
