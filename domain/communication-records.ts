@@ -12,6 +12,7 @@ import { inTransaction, type Db } from '../db/transaction.js';
 import { ctxAt, requireActor, type WriteContext } from './audit.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
+import { provisionalNumber } from './provisional-number.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { createVersionedRecord, currentContent } from './records.js';
 import { shanghaiYear } from './time.js';
@@ -87,9 +88,10 @@ export async function fileCommunicationRecordIn(
   };
   if (!(await em.getRepository(CustomerEntity).existsBy({ id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
   const at = ctxAt(ctx);
+  const id = randomUUID();
   const header: CustomerCommunicationRecord = {
-    id: randomUUID(),
-    recordNo: await nextNumber(em, 'customer-communication-record', shanghaiYear(at)),
+    id,
+    recordNo: provisionalNumber(id),
     customerId: input.customerId,
     orderId: input.orderId ?? null,
     changeOrderId: input.changeOrderId ?? null,
@@ -100,8 +102,11 @@ export async function fileCommunicationRecordIn(
     filedAt: at,
     updatedAt: at,
   };
-  const { record } = await createVersionedRecord(em, 'customer-communication-record', header, { ...ctx, at }, { ...content });
-  return { record, content };
+  const created = await createVersionedRecord(em, 'customer-communication-record', header, { ...ctx, at }, { ...content });
+  // the number last (its document_sequence row lock is held until commit): provisional-number.ts
+  const recordNo = await nextNumber(em, 'customer-communication-record', shanghaiYear(at));
+  await em.getRepository(CustomerCommunicationRecordEntity).update({ id }, { recordNo });
+  return { record: { ...created.record, recordNo }, content };
 }
 
 export async function fileCommunicationRecord(db: Db, input: FileCommunicationRecordInput, ctx: WriteContext) {

@@ -141,6 +141,10 @@ export async function recordCompletion(
     const orderId = ref.kind === 'business-order' ? o.id : (o as ChangeOrder).orderId;
     const order = ref.kind === 'business-order' ? (o as BusinessOrder) : await em.getRepository(BusinessOrderEntity).findOneBy({ id: orderId });
     if (!order) throw new NotFoundError('business-order', orderId);
+    const at = ctxAt(ctx);
+    const patch = { status: 'COMPLETED' as const, completedAt: at, updatedAt: at };
+    // the order first: the record's number (document_sequence row lock until commit) comes last
+    await updateOrder(em, ref, o, patch);
     const { record } = await fileCommunicationRecordIn(
       em,
       {
@@ -154,9 +158,6 @@ export async function recordCompletion(
       },
       { ...ctx, reason: ctx.reason ?? 'completion (竣工)' },
     );
-    const at = ctxAt(ctx);
-    const patch = { status: 'COMPLETED' as const, completedAt: at, updatedAt: at };
-    await updateOrder(em, ref, o, patch);
     await audit(em, ctx, `${ref.kind}.complete`, ref.kind, ref.id, {
       communicationRecordId: record.id,
       recordNo: record.recordNo,

@@ -20,6 +20,7 @@ import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { ApPartnerUnavailableError, IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
+import { provisionalNumber } from './provisional-number.js';
 import { transition } from './order-status.js';
 import { validAmount } from './orders.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
@@ -92,9 +93,10 @@ async function createRevenueContract(
   f: Pick<RevenueContract, 'kind' | 'orderId' | 'changeOrderId' | 'parentContractId' | 'title' | 'amount' | 'termMonths' | 'note'>,
   ctx: WriteContext & { at: Date },
 ): Promise<RevenueContract> {
+  const id = randomUUID();
   const header: RevenueContract = {
-    id: randomUUID(),
-    contractNo: await nextNumber(em, 'revenue-contract', shanghaiYear(ctx.at)),
+    id,
+    contractNo: provisionalNumber(id),
     ...f,
     status: 'DRAFT',
     signedDate: null,
@@ -105,7 +107,11 @@ async function createRevenueContract(
     createdAt: ctx.at,
     updatedAt: ctx.at,
   };
-  return (await createVersionedRecord(em, 'revenue-contract', header, ctx)).record;
+  const { record } = await createVersionedRecord(em, 'revenue-contract', header, ctx);
+  // the number last (its document_sequence row lock is held until commit): provisional-number.ts
+  const contractNo = await nextNumber(em, 'revenue-contract', shanghaiYear(ctx.at));
+  await em.getRepository(RevenueContractEntity).update({ id }, { contractNo });
+  return { ...record, contractNo };
 }
 
 /**

@@ -211,9 +211,10 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
     const type = round.contractType as ContractType;
     const contract = await lockContract(em, type, round.contractId);
     const at = ctxAt(ctx);
-    const formNo = await nextNumber(em, type === 'REVENUE' ? 'countersign-form-revenue' : 'countersign-form-expense', shanghaiYear(at));
     const history = await countersignHistory(em, type, contract.id);
     const contractVersion = await currentContent(em, contractRecordType(type), contract.id);
+    // the number last, after every read: the document_sequence row lock is held from here to the commit
+    const formNo = await nextNumber(em, type === 'REVENUE' ? 'countersign-form-revenue' : 'countersign-form-expense', shanghaiYear(at));
     const content = {
       formNo,
       contractType: type,

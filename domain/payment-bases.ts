@@ -96,6 +96,8 @@ export async function submitPaymentBasis(
       throw new ConflictError(`expense-contract ${contract.contractNo} is ${contract.status}: no payment basis expected now`);
     }
     const at = ctxAt(ctx);
+    // the contract first: a new basis's number (document_sequence row lock until commit) comes as late as it can
+    await em.getRepository(ExpenseContractEntity).update({ id: contract.id }, { status: 'IMPLEMENTED', updatedAt: at });
     let pb = await findForUpdate(em, PaymentBasisEntity, { expenseContractId: contract.id });
     let version: number;
     if (!pb) {
@@ -122,7 +124,6 @@ export async function submitPaymentBasis(
       pb = r.record;
       version = r.version.version;
     }
-    await em.getRepository(ExpenseContractEntity).update({ id: contract.id }, { status: 'IMPLEMENTED', updatedAt: at });
     await audit(em, ctx, 'expense-contract.implemented', 'expense-contract', contract.id, { paymentBasisNo: pb.paymentBasisNo, version });
     const { command } = await enqueueCommand(
       em,
