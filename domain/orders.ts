@@ -103,7 +103,7 @@ export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (inp
       // fast path: one block of numbers for all of them, one savepoint; any failure undoes the block
       // and falls back to one savepoint per create (the failing one then fails alone, no gap)
       let done = false;
-      if (live.length > 1 && years.size === 1) {
+      if (live.length >= 1 && years.size === 1) {
         const year = [...years][0];
         done = await inSavepoint(em, 'gc_block', async () => {
           const last = await nextSequence(em, 'business-order', year, live.length);
