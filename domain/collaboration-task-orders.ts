@@ -20,6 +20,7 @@ import { inTransaction, type Db } from '../db/transaction.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
+import { provisionalNumber } from './provisional-number.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { findForUpdate } from './records.js';
 import { shanghaiYear } from './time.js';
@@ -95,9 +96,10 @@ export async function issueTaskOrder(
       },
       note: input.note ?? co?.description ?? order.note,
     };
+    const id = randomUUID();
     const t: CollaborationTaskOrder = {
-      id: randomUUID(),
-      taskOrderNo: await nextNumber(em, 'collaboration-task-order', shanghaiYear(at)),
+      id,
+      taskOrderNo: provisionalNumber(id),
       orderId: order.id,
       changeOrderId: co?.id ?? null,
       status: 'ISSUED',
@@ -108,6 +110,9 @@ export async function issueTaskOrder(
     };
     await repo.insert(t as never);
     await addEvent(em, t.id, 'ISSUED', null, null, ctx);
+    // the number as late as it can come (its document_sequence row lock is held until commit): provisional-number.ts
+    t.taskOrderNo = await nextNumber(em, 'collaboration-task-order', shanghaiYear(at));
+    await repo.update({ id }, { taskOrderNo: t.taskOrderNo });
     await enqueueNotification(
       em,
       {
