@@ -22,17 +22,7 @@ import { resetApiData } from '../api/fixtures';
 import { closeTestDataSource, openTestDataSource } from '../support/db';
 import { anOrder } from '../support/fixtures';
 import { GatewayDouble } from './support/gateway-double';
-
-/** Value of one sample in Prometheus text output, or undefined. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((p) => [p[1], p[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
+import { sample } from '../support/prometheus';
 
 describe('production: API observability (metrics, request logs, readiness with the gateway)', function () {
   this.timeout(30_000);

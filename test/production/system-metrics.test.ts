@@ -7,17 +7,7 @@ import { expect } from 'chai';
 import { waitFor } from '../../app/api-client';
 import { JOB } from '../../domain/vocabulary';
 import { startE2E, type E2E } from '../process/support/system';
-
-/** Value of one sample in Prometheus text output, or undefined. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((p) => [p[1], p[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
+import { sample } from '../support/prometheus';
 
 describe('production: the system process serves one registry (API + workers) on /metrics', function () {
   this.timeout(60_000);

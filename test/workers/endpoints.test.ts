@@ -17,17 +17,7 @@ import { JOB, MESSAGE } from '../../domain/vocabulary';
 import { startStandalone, type Standalone } from '../../workers/main';
 import { FakeGateway } from './support/fake-gateway';
 import { nextKey, resetDatabase, seedWorld } from './support/harness';
-
-/** Value of one sample in Prometheus text output, or undefined. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((p) => [p[1], p[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
+import { sample } from '../support/prometheus';
 
 describe('workers: standalone endpoints (/health/live, /health/ready, /metrics) and job logs', function () {
   this.timeout(30_000);
