@@ -39,6 +39,9 @@ import { outboxProbe } from '../app/observability/outbox';
 import { startDispatcher, type RunningDispatcher } from '../app/dispatcher';
 import { restAuthHeaders } from '../app/camunda-rest';
 
+/** ms between the end of one ActivateJobs long poll and the next, unless tuned or set in the environment */
+export const DEFAULT_POLL_INTERVAL_MS = 50;
+
 export interface WorkerTuning {
   /** jobs a worker holds at once (SDK maxJobsToActivate) */
   maxJobsToActivate?: number;
@@ -90,6 +93,11 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
   };
   const handlers = opts.handlers ?? Object.values(REGISTRY);
   const tuning = opts.tuning ?? {};
+  // the SDK polls on a timer: after a long poll returned work, the next ActivateJobs waits for the next
+  // tick (SDK default 300 ms, paid again on every service-task hop of an instance). A poll already in
+  // flight makes a tick a no-op, so a short interval costs next to nothing; ZEEBE_GRPC_WORKER_POLL_INTERVAL_MS
+  // still wins when set.
+  const pollIntervalMs = tuning.pollIntervalMs ?? (process.env.ZEEBE_GRPC_WORKER_POLL_INTERVAL_MS ? undefined : DEFAULT_POLL_INTERVAL_MS);
   const inFlight = new Set<Promise<unknown>>();
   let drained: (() => void) | null = null;
 
@@ -105,7 +113,7 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
       // the SDK's own worker logging goes to our logger (errors as warnings; its info chatter is dropped)
       stdout: { debug: () => {}, info: () => {}, error: (m: string) => log.warn({ sdk: m, type: def.type }, 'zeebe worker') },
       ...(tuning.longPollMs !== undefined ? { longPoll: tuning.longPollMs } : {}),
-      ...(tuning.pollIntervalMs !== undefined ? { pollInterval: tuning.pollIntervalMs } : {}),
+      ...(pollIntervalMs !== undefined ? { pollInterval: pollIntervalMs } : {}),
       taskHandler: (job) => {
         const p = run(job as never);
         inFlight.add(p);
