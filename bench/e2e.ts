@@ -16,7 +16,7 @@
  *        DATABASE_URL (default: a fresh SQLite file in a temp dir), BENCH_POLL_MS (how often an idle
  *        person refreshes the task list, default 250), BENCH_ENGINE_INPROCESS=1 (engine in the app's
  *        process instead of its own), BENCH_TIMELINE=1 (engine events of one order), BENCH_METRICS=1
- *        (mean handler time per job type from the workers' metrics), BENCH_POOL (MySQL pool size, default 30)
+ *        (mean handler time per job type from the workers' metrics), BENCH_POOL (MySQL pool size, default the app's, db/data-source.ts)
  * Target: 20 complete provisioning instances/s, p99 order→delivery < 2 s, whole system < 400 MB.
  */
 import { fork, execSync } from 'node:child_process';
@@ -35,7 +35,7 @@ async function system(): Promise<void> {
   const dir = process.env.BENCH_DIR!;
   const url = process.env.DATABASE_URL || `sqlite:${path.join(dir, 'bench.sqlite')}`;
   const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', AUTH_MODE: 'local', NODE_ENV: 'development', PORT: '0' });
-  const ds = await initDatabase(url, { poolSize: Number(process.env.BENCH_POOL || 30) });
+  const ds = await initDatabase(url, process.env.BENCH_POOL ? { poolSize: Number(process.env.BENCH_POOL) } : {});
   if (url.startsWith('mysql')) {
     // a clean slate for the run
     const { TABLES } = await import('../db/index.js');
