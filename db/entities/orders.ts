@@ -3,10 +3,48 @@ import { col } from './columns.js';
 import type { OrderStatus } from './types.js';
 
 /**
+ * The lifecycle part shared by business orders and change orders: version pointer, process instance,
+ * delivery, the completion deadline and the audit columns (domain/order-lifecycle.ts drives it for both).
+ */
+export interface OrderLifecycle {
+  currentVersion: number;
+  processInstanceKey: string | null;
+  customerFeedback: string | null;
+  deliveredOn: string | null;
+  deliveryNote: string | null;
+  completionDeadline: string | null;
+  completionReminderAt: string | null;
+  deadlineProvisional: boolean;
+  completedAt: Date | null;
+  cancelReason: string | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+/** fresh column options each call, so the two schemas never share mutable option objects */
+function orderLifecycleColumns() {
+  return {
+    currentVersion: col.int(),
+    processInstanceKey: col.zeebeKey(),
+    customerFeedback: col.text(),
+    deliveredOn: col.day(),
+    deliveryNote: col.text(),
+    completionDeadline: col.isoTime(),
+    completionReminderAt: col.isoTime(),
+    deadlineProvisional: col.bool(),
+    completedAt: col.at(true),
+    cancelReason: col.text(),
+    createdBy: col.actor(),
+    createdAt: col.at(),
+    updatedAt: col.at(),
+  };
+}
+
+/**
  * Business order 业务订单 (§9.1): header row. The content columns mirror the CURRENT version; every
  * version (the evidence) is an immutable row of record_version (record_type 'business-order').
  */
-export interface BusinessOrder {
+export interface BusinessOrder extends OrderLifecycle {
   id: string;
   orderNo: string;
   status: OrderStatus;
@@ -21,19 +59,6 @@ export interface BusinessOrder {
   apInvolved: boolean;
   apPartnerId: string | null;
   note: string | null;
-  currentVersion: number;
-  processInstanceKey: string | null;
-  customerFeedback: string | null;
-  deliveredOn: string | null;
-  deliveryNote: string | null;
-  completionDeadline: string | null;
-  completionReminderAt: string | null;
-  deadlineProvisional: boolean;
-  completedAt: Date | null;
-  cancelReason: string | null;
-  createdBy: string;
-  createdAt: Date;
-  updatedAt: Date;
 }
 export const BusinessOrderEntity = new EntitySchema<BusinessOrder>({
   name: 'BusinessOrder',
@@ -52,19 +77,7 @@ export const BusinessOrderEntity = new EntitySchema<BusinessOrder>({
     apInvolved: col.bool(),
     apPartnerId: col.uuid(true),
     note: col.text(),
-    currentVersion: col.int(),
-    processInstanceKey: col.zeebeKey(),
-    customerFeedback: col.text(),
-    deliveredOn: col.day(),
-    deliveryNote: col.text(),
-    completionDeadline: col.isoTime(),
-    completionReminderAt: col.isoTime(),
-    deadlineProvisional: col.bool(),
-    completedAt: col.at(true),
-    cancelReason: col.text(),
-    createdBy: col.actor(),
-    createdAt: col.at(),
-    updatedAt: col.at(),
+    ...orderLifecycleColumns(),
   },
   indices: [
     { name: 'UQ_business_order_no', columns: ['orderNo'], unique: true },
@@ -76,7 +89,7 @@ export const BusinessOrderEntity = new EntitySchema<BusinessOrder>({
 });
 
 /** Change order 变更单 (§6.2) on an order in service; versioned like the order. */
-export interface ChangeOrder {
+export interface ChangeOrder extends OrderLifecycle {
   id: string;
   changeOrderNo: string;
   orderId: string;
@@ -94,19 +107,6 @@ export interface ChangeOrder {
   amountDelta: number | null;
   effectiveDate: string | null;
   note: string | null;
-  currentVersion: number;
-  processInstanceKey: string | null;
-  customerFeedback: string | null;
-  deliveredOn: string | null;
-  deliveryNote: string | null;
-  completionDeadline: string | null;
-  completionReminderAt: string | null;
-  deadlineProvisional: boolean;
-  completedAt: Date | null;
-  cancelReason: string | null;
-  createdBy: string;
-  createdAt: Date;
-  updatedAt: Date;
 }
 export const ChangeOrderEntity = new EntitySchema<ChangeOrder>({
   name: 'ChangeOrder',
@@ -126,19 +126,7 @@ export const ChangeOrderEntity = new EntitySchema<ChangeOrder>({
     amountDelta: col.amount(true),
     effectiveDate: col.day(),
     note: col.text(),
-    currentVersion: col.int(),
-    processInstanceKey: col.zeebeKey(),
-    customerFeedback: col.text(),
-    deliveredOn: col.day(),
-    deliveryNote: col.text(),
-    completionDeadline: col.isoTime(),
-    completionReminderAt: col.isoTime(),
-    deadlineProvisional: col.bool(),
-    completedAt: col.at(true),
-    cancelReason: col.text(),
-    createdBy: col.actor(),
-    createdAt: col.at(),
-    updatedAt: col.at(),
+    ...orderLifecycleColumns(),
   },
   indices: [
     { name: 'UQ_change_order_no', columns: ['changeOrderNo'], unique: true },
