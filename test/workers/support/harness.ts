@@ -27,6 +27,7 @@ import { DEFAULT_WORKER_SETTINGS, silentLogger, type HandlerDef, type JobView, t
 import type { Outcome } from '../../../workers/runtime/outcome';
 import type { HttpClient } from '../../../workers/runtime/http';
 import type { TaskActorResolver } from '../../../workers/runtime/actor';
+import { newOrderLifecycleFields } from '../../../domain/order-lifecycle';
 
 export { openTestDataSource, resetDatabase, closeTestDataSource };
 
@@ -147,7 +148,6 @@ export async function seedWorld(
     const o: BusinessOrder = {
       id: randomUUID(),
       orderNo,
-      status: 'SUBMITTED',
       customerId,
       customerManager: 'cm.li',
       modules: ['learning-management', 'virtual-classroom'],
@@ -158,19 +158,8 @@ export async function seedWorld(
       apInvolved: true,
       apPartnerId: partner.id,
       note: null,
-      currentVersion: 1,
+      ...newOrderLifecycleFields('cm.li', now),
       processInstanceKey: '2251799813690001',
-      customerFeedback: null,
-      deliveredOn: null,
-      deliveryNote: null,
-      completionDeadline: null,
-      completionReminderAt: null,
-      deadlineProvisional: false,
-      completedAt: null,
-      cancelReason: null,
-      createdBy: 'cm.li',
-      createdAt: now,
-      updatedAt: now,
       ...opts.order,
     };
     await em.getRepository(BusinessOrderEntity).insert(o as never);
@@ -263,7 +252,6 @@ export async function seedChangeOrder(ds: DataSource, order: BusinessOrder, over
       id: randomUUID(),
       changeOrderNo: await nextNumber(em, 'change-order', 2026),
       orderId: order.id,
-      status: 'SUBMITTED',
       customerManager: order.customerManager,
       description: '增加50个账号，开通直播培训',
       platformChange: true,
@@ -274,19 +262,8 @@ export async function seedChangeOrder(ds: DataSource, order: BusinessOrder, over
       amountDelta: 12000,
       effectiveDate: '2026-06-01',
       note: null,
-      currentVersion: 1,
+      ...newOrderLifecycleFields(order.customerManager, now),
       processInstanceKey: '2251799813690002',
-      customerFeedback: null,
-      deliveredOn: null,
-      deliveryNote: null,
-      completionDeadline: null,
-      completionReminderAt: null,
-      deadlineProvisional: false,
-      completedAt: null,
-      cancelReason: null,
-      createdBy: order.customerManager,
-      createdAt: now,
-      updatedAt: now,
       ...over,
     };
     await em.getRepository(ChangeOrderEntity).insert(c as never);
