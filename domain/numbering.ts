@@ -4,13 +4,16 @@
  *
  * nextNumber runs INSIDE the caller's transaction, so the number and the record that carries it commit
  * or roll back together (a rolled-back transaction leaves no gap):
- * - MySQL/MariaDB: `INSERT … ON DUPLICATE KEY UPDATE last_value = last_value + 1` takes the exclusive
- *   row lock on document_sequence(type, year) (creating the row on first use), then
- *   `SELECT last_value … FOR UPDATE` reads the value under that lock. Other allocations of the same type
- *   and year wait until the caller commits or rolls back. (An INSERT IGNORE + SELECT FOR UPDATE pair
- *   would deadlock on first use: concurrent shared locks on the new row cannot all be upgraded.)
+ * - MySQL/MariaDB: ONE statement, `INSERT … VALUES (…, LAST_INSERT_ID(n)) ON DUPLICATE KEY UPDATE
+ *   last_value = LAST_INSERT_ID(last_value + n)`: it takes the exclusive row lock on
+ *   document_sequence(type, year) (creating the row on first use) and puts the new value in the OK
+ *   packet's insert id (LAST_INSERT_ID(expr) sets it for this statement, on the insert and on the
+ *   duplicate-key path alike), so the value is read without a second round trip under the lock. Other
+ *   allocations of the same type and year wait until the caller commits or rolls back. (An INSERT IGNORE
+ *   + SELECT FOR UPDATE pair would deadlock on first use: concurrent shared locks on the new row cannot
+ *   all be upgraded.)
  * - SQLite: one writer at a time (db/transaction.ts serialises transactions in-process; the file lock
- *   and busy_timeout across processes), so an upsert + read is enough.
+ *   and busy_timeout across processes), so an upsert `… RETURNING last_value` is enough.
  */
 import type { EntityManager } from 'typeorm';
 import { isMysql } from '../db/transaction.js';
@@ -44,27 +47,23 @@ export async function nextSequence(em: EntityManager, documentType: DocumentType
   if (!em.queryRunner?.isTransactionActive) {
     throw new Error('nextNumber must run inside the transaction that stores the numbered record');
   }
-  const ds = em.connection;
-  let rows: { last_value: number | string }[];
-  if (isMysql(ds)) {
-    await em.query(
-      'INSERT INTO document_sequence (document_type, year, last_value) VALUES (?, ?, ?) ' +
-        'ON DUPLICATE KEY UPDATE last_value = last_value + ?',
+  let v: number;
+  if (isMysql(em.connection)) {
+    // em.query answers an INSERT with mysql2's ResultSetHeader (MysqlQueryRunner returns the raw result)
+    const ok: { insertId?: number | string } = await em.query(
+      'INSERT INTO document_sequence (document_type, year, last_value) VALUES (?, ?, LAST_INSERT_ID(?)) ' +
+        'ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + ?)',
       [documentType, year, count, count],
     );
-    rows = await em.query('SELECT last_value FROM document_sequence WHERE document_type = ? AND year = ? FOR UPDATE', [
-      documentType,
-      year,
-    ]);
+    v = Number(ok?.insertId);
   } else {
-    await em.query(
+    const rows: { last_value: number | string }[] = await em.query(
       'INSERT INTO document_sequence (document_type, year, last_value) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (document_type, year) DO UPDATE SET last_value = last_value + ?',
+        'ON CONFLICT (document_type, year) DO UPDATE SET last_value = last_value + ? RETURNING last_value',
       [documentType, year, count, count],
     );
-    rows = await em.query('SELECT last_value FROM document_sequence WHERE document_type = ? AND year = ?', [documentType, year]);
+    v = Number(rows[0]?.last_value);
   }
-  const v = Number(rows[0]?.last_value);
   if (!Number.isInteger(v) || v < count) throw new Error(`sequence ${documentType}/${year} unreadable`);
   return v;
 }

@@ -82,6 +82,55 @@ describe('domain/numbering', () => {
     expect(await ds.getRepository(ProcessCommandEntity).count()).to.equal(2);
   });
 
+  it('a block (count > 1) returns its last value, on first use and after, and matches the stored row', async () => {
+    const stored = async () =>
+      Number(
+        (
+          (await ds.query(`SELECT last_value FROM document_sequence WHERE document_type = ? AND year = ?`, ['change-order', 2031])) as {
+            last_value: number | string;
+          }[]
+        )[0].last_value,
+      );
+    const got = await inTransaction(ds, async (em) => [
+      await nextSequence(em, 'change-order', 2031, 5),
+      await nextSequence(em, 'change-order', 2031),
+      await nextSequence(em, 'change-order', 2031, 3),
+    ]);
+    expect(got).to.deep.equal([5, 6, 9]);
+    expect(await stored()).to.equal(9);
+    // a rolled-back block leaves no gap either
+    try {
+      await inTransaction(ds, async (em) => {
+        expect(await nextSequence(em, 'change-order', 2031, 4)).to.equal(13);
+        throw new Error('undo');
+      });
+    } catch (e) {
+      expect((e as Error).message).to.equal('undo');
+    }
+    expect(await stored()).to.equal(9);
+    expect(await inTransaction(ds, (em) => nextSequence(em, 'change-order', 2031, 2))).to.equal(11);
+  });
+
+  it('allocates with ONE statement (the row lock is held until commit: no second round trip under it)', async () => {
+    const seen: string[] = [];
+    const got = await inTransaction(ds, async (em) => {
+      const qr = em.queryRunner!;
+      const original = qr.query.bind(qr);
+      qr.query = ((sql: string, ...rest: unknown[]) => {
+        seen.push(sql);
+        return (original as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
+      }) as typeof qr.query;
+      try {
+        return [await nextSequence(em, 'payment-basis', 2032), await nextSequence(em, 'payment-basis', 2032, 2)];
+      } finally {
+        qr.query = original;
+      }
+    });
+    expect(got).to.deep.equal([1, 3]);
+    expect(seen).to.have.length(2);
+    for (const sql of seen) expect(sql).to.match(/^INSERT INTO document_sequence/);
+  });
+
   it('200 concurrent allocations give exactly 1..200; interleaved rollbacks leave no gap', async function () {
     this.timeout(120_000);
     const started = Date.now();
