@@ -26,10 +26,14 @@ export interface EngineProcessOptions {
 }
 
 export async function startEngineProcess(opts: EngineProcessOptions): Promise<EngineProcess> {
-  // the child runs TypeScript like its parent: under `tsx` the loader flags are inherited; under a
-  // test runner that registered tsx in-process (mocha --require tsx/cjs) they are added here
-  const execArgv = process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--require', require.resolve('tsx/cjs')];
-  const child: ChildProcess = fork(path.join(__dirname, 'engine-child.ts'), [], {
+  // the child is the same kind of file as this module: engine-child.js next to engine-process.js when
+  // compiled (dist/, production and benchmarks: plain node, no loader), engine-child.ts under tsx. For
+  // TypeScript the loader flags are inherited from a parent started with tsx, or added here under a
+  // test runner that registered tsx in-process (mocha --require tsx/cjs).
+  const ext = path.extname(__filename);
+  const typescript = ext === '.ts';
+  const execArgv = !typescript || process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--require', require.resolve('tsx/cjs')];
+  const child: ChildProcess = fork(path.join(__dirname, `engine-child${ext}`), [], {
     execArgv,
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
