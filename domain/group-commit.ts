@@ -18,7 +18,7 @@
  * - One batch in flight per batcher; with several processes the batchers wait on the same row lock.
  */
 import type { EntityManager } from 'typeorm';
-import { inTransaction, isDeadlock, type Db } from '../db/transaction.js';
+import { inTransaction, insertRows, isDeadlock, type Db } from '../db/transaction.js';
 
 export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
@@ -163,7 +163,8 @@ export async function inSavepoints<I, O>(em: EntityManager, items: I[], fn: (em:
  * For a batch's fast path: an EntityManager stand-in on which the domain's own write functions run
  * unchanged, but `getRepository(E).insert(row)` only collects the row; flush() then writes each
  * entity's rows with ONE multi-row INSERT (entities in first-use order, rows in call order), on the
- * real EntityManager. `findOneBy` on an entity listed in assumeAbsent answers null without a query:
+ * real EntityManager (db/transaction.ts insertRows: built from the metadata, split only past its size
+ * limits). `findOneBy` on an entity listed in assumeAbsent answers null without a query:
  * list only lookups a unique index guards (the flush then fails on a duplicate and the caller falls
  * back to the exact path). Anything else the functions try on the stand-in throws, which also sends
  * the caller to its fallback, never to a wrong result.
@@ -199,7 +200,7 @@ export function deferInserts(em: EntityManager, opts: { assumeAbsent?: unknown[]
   return {
     em: stand,
     flush: async () => {
-      for (const [entity, list] of rows) if (list.length) await em.getRepository(entity as never).insert(list as never);
+      for (const [entity, list] of rows) await insertRows(em, entity as never, list);
       rows.clear();
     },
   };
