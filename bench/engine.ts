@@ -28,7 +28,8 @@ const BPMN = `<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>`;
 
 function startEngineProcess(dataDir: string | null): Promise<{ proc: ChildProcess; grpc: string; rest: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ENGINE_GRPC_PORT: '0', ENGINE_REST_PORT: '0' };
+  // the latency phase reads the event record of every instance it created: keep them all in detail
+  const env: NodeJS.ProcessEnv = { ENGINE_HISTORY_DETAILED_INSTANCES: '1000000', ENGINE_HISTORY_INSTANCES: '1000000', ...process.env, ENGINE_GRPC_PORT: '0', ENGINE_REST_PORT: '0' };
   if (dataDir) env.ENGINE_DATA_DIR = dataDir; else delete env.ENGINE_DATA_DIR;
   const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), '-r', 'tsx/cjs', path.join(root, 'engine', 'main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {

@@ -25,6 +25,8 @@ export interface EI {
   jobKey?: string; userTaskKey?: string; childPiKey?: string; chosenFlows?: string[];
   active: number; pendingJoin: number; joins?: Record<string, Record<string, number>>; gen: number;
   parentPiKey?: string; parentEiKey?: string; msgLock?: string; hasIncident?: boolean;
+  /** process instances only: finished and summarised (its element instances, variables, incidents and event record were dropped) */
+  compacted?: boolean;
 }
 export interface VarScope { kind: 'vars'; key: string; piKey: string; vars: Record<string, { key: string; value: unknown }> }
 export interface Job {
@@ -43,6 +45,20 @@ export interface Timer { kind: 'timer'; key: string; defKey: string; piKey: stri
 export interface MsgSub { kind: 'sub'; key: string; piKey: string; ownerKey: string; elementId: string; bpmnProcessId: string; name: string; correlationKey: string; role: 'catch' | 'boundary' | 'gateway'; interrupting: boolean }
 export interface Message { kind: 'msg'; key: string; name: string; correlationKey: string; messageId: string; variables: Vars; deadline: number; correlated: string[] }
 interface Meta { kind: 'meta'; key: 'meta'; nextKey: number; clockOffset: number; position: number }
+
+/** What the engine keeps of finished process instances (a root instance counts with the instances it called). */
+export interface HistoryOptions {
+  /** finished root instances the REST API still answers about (instance records and user tasks); older ones are forgotten. Default 10,000. */
+  finishedInstances?: number;
+  /** of those, how many of the most recent keep their full detail (element instances, variables, incidents, event record). Default 100. */
+  detailedInstances?: number;
+}
+export const DEFAULT_FINISHED_INSTANCES = 10_000;
+export const DEFAULT_DETAILED_INSTANCES = 100;
+
+/** Per process instance: keys of its element instances (also the variable scope keys), user tasks, incidents and called child instances. */
+export interface InstanceIndex { eis: Set<string>; uts: Set<string>; incs: Set<string>; children: Set<string> }
+const EMPTY_SET: ReadonlySet<string> = new Set();
 
 export interface EngineEvent {
   position: number; key: string; valueType: string; intent: string; processInstanceKey: string; /** epoch ms, as Zeebe records */ timestamp: number;
@@ -85,6 +101,19 @@ export class Engine {
   readonly subs = new Map<string, MsgSub>();
   readonly messages = new Map<string, Message>();
   readonly events = new Map<string, EngineEvent[]>();
+  /** every process instance the engine answers about: running, finished with detail, finished and summarised */
+  readonly processInstances = new Map<string, EI>();
+  /** user tasks in state CREATED (a subset of userTasks, same order) */
+  readonly openUserTasks = new Map<string, UserTask>();
+  private byPi = new Map<string, InstanceIndex>();
+  /** creation order of variable scopes (a scope's position in varScopes), for searches that merge several instances */
+  private scopeSeq = new WeakMap<VarScope, number>();
+  private nextScopeSeq = 0;
+  /** finished root instances, oldest first: with full detail, and summarised */
+  private detailed = new Map<string, true>();
+  private summarised = new Map<string, true>();
+  private readonly maxFinished: number;
+  private readonly maxDetailed: number;
   private models = new Map<string, Model>();
   private meta: Meta = { kind: 'meta', key: 'meta', nextKey: 2251799813685249, clockOffset: 0, position: 0 };
   private dirty = new Map<string, unknown>();
@@ -101,13 +130,17 @@ export class Engine {
   private msgIndex = new Map<string, Set<string>>();
   private msgIdIndex = new Map<string, string>();
   private msgLocks = new Map<string, string>();
-  private resultWaiters = new Map<string, ((ei: EI) => void)[]>();
+  private resultWaiters = new Map<string, ((r: { pi: EI; vars: Vars }) => void)[]>();
   private dispatchScheduled = false;
   private activeChildren = new Map<string, Set<string>>();
   private owned = new Map<string, Set<string>>();
   private stopped = false;
 
-  constructor(private store: StateStore | null, readonly testMode: boolean) {}
+  constructor(private store: StateStore | null, readonly testMode: boolean, history: HistoryOptions = {}) {
+    const n = (v: number | undefined, d: number) => (v === undefined || !Number.isFinite(v) || v < 0 ? d : Math.floor(v));
+    this.maxFinished = n(history.finishedInstances, DEFAULT_FINISHED_INSTANCES);
+    this.maxDetailed = Math.min(this.maxFinished, n(history.detailedInstances, DEFAULT_DETAILED_INSTANCES));
+  }
 
   // ---------------------------------------------------------------- lifecycle, clock, persistence
   async load(): Promise<void> {
@@ -120,25 +153,41 @@ export class Engine {
         case 'def': this.defs.set(e.key, e); break;
         case 'form': this.forms.set(e.key, e); break;
         case 'ei':
-          this.eis.set(e.key, e);
+          if (!e.compacted) this.eis.set(e.key, e);
+          this.indexEi(e);
           if (e.msgLock && e.state === 'ACTIVE') this.msgLocks.set(e.msgLock, e.key);
           if (e.state === 'ACTIVE' || e.state === 'ACTIVATING') this.addChild(e);
           break;
-        case 'vars': this.varScopes.set(e.key, e); break;
+        case 'vars': this.varScopes.set(e.key, e); this.scopeSeq.set(e, this.nextScopeSeq++); break;
         case 'job': this.jobs.set(e.key, e); break;
-        case 'ut': this.userTasks.set(e.key, e); break;
-        case 'inc': this.incidents.set(e.key, e); break;
+        case 'ut': this.userTasks.set(e.key, e); this.indexUserTask(e); break;
+        case 'inc': this.incidents.set(e.key, e); this.index(e.piKey).incs.add(e.key); break;
         case 'timer': this.timers.set(e.key, e); this.own(e.ownerKey, 't' + e.key); break;
         case 'sub': this.subs.set(e.key, e); this.indexSub(e); break;
         case 'msg': this.messages.set(e.key, e); this.indexMsg(e); break;
       }
     }
+    // finished root instances, in the order they ended
+    const ended = [...this.processInstances.values()].filter((p) => !p.parentPiKey && (p.state === 'COMPLETED' || p.state === 'TERMINATED'));
+    ended.sort((a, b) => (a.endDate ?? 0) - (b.endDate ?? 0) || (BigInt(a.key) < BigInt(b.key) ? -1 : 1));
+    for (const p of ended) (p.compacted ? this.summarised : this.detailed).set(p.key, true);
+    // the event record of instances that are still here in detail (a store may hold events of instances dropped since)
+    let dropped = 0;
     for (const raw of loaded.events) {
       const ev = raw as EngineEvent;
+      if (!this.eis.has(ev.processInstanceKey)) { dropped++; continue; }
       const list = this.events.get(ev.processInstanceKey) ?? [];
       list.push(ev);
       this.events.set(ev.processInstanceKey, list);
     }
+    // options may keep less history than the last run did
+    if (this.trimHistory()) {
+      // the removals first (SQLite's rewrite covers events only), then the rewrite below replaces them in a log
+      this.store.write(this.dirty, []);
+      this.dirty = new Map();
+      dropped++;
+    }
+    if (this.store.rewrite && (this.store.compactOnLoad || dropped > 0)) this.store.rewrite(this.snapshotEntities(), this.snapshotEvents());
     for (const d of this.defs.values()) this.models.set(d.key, (await parseBpmn(d.xml)).find((m) => m.processId === d.bpmnProcessId)!);
     for (const t of this.timers.values()) this.heap.push({ due: t.due, kind: 'timer', key: t.key });
     for (const m of this.messages.values()) this.heap.push({ due: m.deadline, kind: 'msg', key: m.key });
@@ -193,6 +242,8 @@ export class Engine {
     setImmediate(() => this.flush());
   }
   private flush(): void {
+    // history trimming first, while flushScheduled is still set: its removals go into this write
+    if (this.detailed.size > this.maxDetailed || this.detailed.size + this.summarised.size > this.maxFinished) this.trimHistory();
     this.flushScheduled = false;
     if (this.metaDirty) { this.dirty.set('meta/meta', this.meta); this.metaDirty = false; }
     if (this.store && (this.dirty.size || this.newEvents.length)) {
@@ -209,7 +260,8 @@ export class Engine {
     const out = new Map<string, unknown>();
     const add = (e: Entity) => out.set(`${e.kind}/${e.key}`, e);
     add(this.meta);
-    for (const m of [this.defs, this.forms, this.eis, this.varScopes, this.jobs, this.userTasks, this.incidents, this.timers, this.subs, this.messages] as Map<string, Entity>[]) for (const e of m.values()) add(e);
+    // process instances first, in creation order (summarised ones are not in eis)
+    for (const m of [this.defs, this.forms, this.processInstances, this.eis, this.varScopes, this.jobs, this.userTasks, this.incidents, this.timers, this.subs, this.messages] as Map<string, Entity>[]) for (const e of m.values()) add(e);
     return out;
   }
   private snapshotEvents(): EngineEvent[] {
@@ -245,6 +297,101 @@ export class Engine {
   private recordEl(ei: EI, intent: string): void {
     if (intent === 'ELEMENT_ACTIVATING' || intent === 'ELEMENT_COMPLETING') return;
     this.record(ei.piKey, 'PROCESS_INSTANCE', intent, ei.key, { elementId: ei.elementId, bpmnElementType: ei.type });
+  }
+
+  // ---------------------------------------------------------------- per-instance indexes and history
+  private index(piKey: string): InstanceIndex {
+    let idx = this.byPi.get(piKey);
+    if (!idx) { idx = { eis: new Set(), uts: new Set(), incs: new Set(), children: new Set() }; this.byPi.set(piKey, idx); }
+    return idx;
+  }
+  private indexEi(ei: EI): void {
+    if (!ei.compacted) this.index(ei.piKey).eis.add(ei.key);
+    if (ei.type === 'PROCESS') {
+      this.processInstances.set(ei.key, ei);
+      if (ei.parentPiKey) this.index(ei.parentPiKey).children.add(ei.key);
+    }
+  }
+  private indexUserTask(ut: UserTask): void {
+    this.index(ut.piKey).uts.add(ut.key);
+    if (ut.state === 'CREATED') this.openUserTasks.set(ut.key, ut);
+  }
+  private newScope(scopeKey: string, piKey: string): VarScope {
+    const s: VarScope = { kind: 'vars', key: scopeKey, piKey, vars: {} };
+    this.varScopes.set(scopeKey, s);
+    this.scopeSeq.set(s, this.nextScopeSeq++);
+    return s;
+  }
+  /** Creation order of a variable scope (for merging the scopes of several instances in search order). */
+  scopeOrder(s: VarScope): number { return this.scopeSeq.get(s) ?? 0; }
+
+  /** Keys of an instance's element instances (including its own key: the root variable scope), empty when unknown or summarised. */
+  elementInstanceKeysOf(piKey: string): ReadonlySet<string> { return this.byPi.get(piKey)?.eis ?? EMPTY_SET; }
+  userTaskKeysOf(piKey: string): ReadonlySet<string> { return this.byPi.get(piKey)?.uts ?? EMPTY_SET; }
+  incidentKeysOf(piKey: string): ReadonlySet<string> { return this.byPi.get(piKey)?.incs ?? EMPTY_SET; }
+  /** Number of finished root instances kept with full detail and summarised (for tests and monitoring). */
+  historySize(): { detailed: number; summarised: number } { return { detailed: this.detailed.size, summarised: this.summarised.size }; }
+
+  /** The instance and the instances it called, recursively. */
+  private treeOf(root: string): string[] {
+    const out = [root];
+    for (let i = 0; i < out.length; i++) for (const c of this.byPi.get(out[i])?.children ?? EMPTY_SET) out.push(c);
+    return out;
+  }
+
+  /**
+   * Bounded history: the oldest finished roots beyond `detailedInstances` lose their element instances,
+   * variables, incidents and event record (the process-instance records and user tasks stay); beyond
+   * `finishedInstances` they are forgotten. Runs at the start of a group commit, never within a command,
+   * so whatever ended in this turn is still whole while the turn's answers are computed.
+   */
+  private trimHistory(): boolean {
+    let changed = false;
+    while (this.detailed.size > this.maxDetailed) {
+      const k = this.detailed.keys().next().value as string;
+      this.detailed.delete(k);
+      this.summarise(k);
+      this.summarised.set(k, true);
+      changed = true;
+    }
+    while (this.summarised.size && this.detailed.size + this.summarised.size > this.maxFinished) {
+      const k = this.summarised.keys().next().value as string;
+      this.summarised.delete(k);
+      this.forget(k);
+      changed = true;
+    }
+    return changed;
+  }
+
+  private summarise(root: string): void {
+    for (const pk of this.treeOf(root)) {
+      const idx = this.byPi.get(pk);
+      if (!idx) continue;
+      for (const k of idx.eis) {
+        const ei = this.eis.get(k);
+        if (ei) { this.eis.delete(k); if (ei.type !== 'PROCESS') this.remove(ei); }
+        const s = this.varScopes.get(k);
+        if (s) { this.varScopes.delete(k); this.remove(s); }
+        this.activeChildren.delete(k);
+        this.closeSubscriptions(k);
+      }
+      for (const k of idx.incs) { const inc = this.incidents.get(k); if (inc) { this.incidents.delete(k); this.remove(inc); } }
+      idx.eis.clear();
+      idx.incs.clear();
+      this.events.delete(pk);
+      const pi = this.processInstances.get(pk);
+      if (pi) { pi.compacted = true; delete pi.joins; delete pi.pendingVars; delete pi.chosenFlows; this.touch(pi); }
+    }
+  }
+
+  private forget(root: string): void {
+    for (const pk of this.treeOf(root)) {
+      const idx = this.byPi.get(pk);
+      if (idx) for (const k of idx.uts) { const ut = this.userTasks.get(k); if (ut) { this.userTasks.delete(k); this.openUserTasks.delete(k); this.remove(ut); } }
+      const pi = this.processInstances.get(pk);
+      if (pi) { this.processInstances.delete(pk); this.remove(pi); }
+      this.byPi.delete(pk);
+    }
   }
 
   // ---------------------------------------------------------------- deployment
@@ -372,6 +519,7 @@ export class Engine {
       parentPiKey: parent?.piKey, parentEiKey: parent?.key, msgLock,
     };
     this.eis.set(key, pi);
+    this.indexEi(pi);
     this.touch(pi);
     if (msgLock) this.msgLocks.set(msgLock, key);
     this.recordEl(pi, 'ELEMENT_ACTIVATING');
@@ -401,7 +549,7 @@ export class Engine {
   // ---------------------------------------------------------------- variables
   private setVar(scopeKey: string, piKey: string, name: string, value: unknown): void {
     let s = this.varScopes.get(scopeKey);
-    if (!s) { s = { kind: 'vars', key: scopeKey, piKey, vars: {} }; this.varScopes.set(scopeKey, s); }
+    if (!s) s = this.newScope(scopeKey, piKey);
     const cur = s.vars[name];
     const v = value === undefined ? null : value;
     if (cur) {
@@ -461,6 +609,7 @@ export class Engine {
       elementId, type: el.type, name: el.name, flowScopeKey: scope.key, state: 'ACTIVATING', startDate: this.now(), active: 0, pendingJoin: 0, gen: 0,
     };
     this.eis.set(ei.key, ei);
+    this.indexEi(ei);
     this.addChild(ei);
     scope.active++;
     this.touch(scope);
@@ -474,6 +623,7 @@ export class Engine {
   private incident(ei: EI, errorType: string, errorMessage: string, phase: 'activate' | 'complete', jobKey?: string, pendingVars?: Vars | null): void {
     const inc: Incident = { kind: 'inc', key: this.newKey(), piKey: ei.piKey, eiKey: ei.key, elementId: ei.elementId, defKey: ei.defKey, bpmnProcessId: ei.bpmnProcessId, jobKey, errorType, errorMessage, state: 'ACTIVE', creationTime: this.now() };
     this.incidents.set(inc.key, inc);
+    this.index(inc.piKey).incs.add(inc.key);
     this.touch(inc);
     ei.incidentKey = inc.key;
     ei.incidentPhase = phase;
@@ -787,7 +937,9 @@ export class Engine {
       for (const ms of this.model(latest.key).messageStarts) this.correlateBufferedToStart(latest, ms, pi.msgLock.split('\u0000')[1]);
     }
     const waiters = this.resultWaiters.get(pi.key);
-    if (waiters) { this.resultWaiters.delete(pi.key); for (const w of waiters) w(pi); }
+    if (waiters) { this.resultWaiters.delete(pi.key); const r = { pi, vars: this.rootVars(pi.key) }; for (const w of waiters) w(r); }
+    // a finished root (with everything it called) enters the bounded history; trimmed at the next group commit
+    if (!pi.parentPiKey) { this.detailed.set(pi.key, true); this.scheduleFlush(); }
     if (pi.parentEiKey && pi.state === 'COMPLETED') {
       const ca = this.eis.get(pi.parentEiKey);
       if (ca && ca.state === 'ACTIVE') {
@@ -814,7 +966,7 @@ export class Engine {
     }
     if (ei.userTaskKey) {
       const ut = this.userTasks.get(ei.userTaskKey);
-      if (ut && ut.state === 'CREATED') { ut.state = 'CANCELED'; ut.completionDate = this.now(); this.touch(ut); this.record(ei.piKey, 'USER_TASK', 'CANCELED', ut.key, { elementId: ei.elementId }); }
+      if (ut && ut.state === 'CREATED') { ut.state = 'CANCELED'; ut.completionDate = this.now(); this.openUserTasks.delete(ut.key); this.touch(ut); this.record(ei.piKey, 'USER_TASK', 'CANCELED', ut.key, { elementId: ei.elementId }); }
     }
     if (ei.childPiKey) {
       const child = this.eis.get(ei.childPiKey);
@@ -1307,6 +1459,7 @@ export class Engine {
       name: el.name || el.id, processName: this.model(ei.defKey).name, state: 'CREATED', ...r.v, formKey, creationDate: this.now(), customHeaders: el.headers ?? {},
     };
     this.userTasks.set(ut.key, ut);
+    this.indexUserTask(ut);
     ei.userTaskKey = ut.key;
     this.touch(ut);
     this.touch(ei);
@@ -1349,6 +1502,7 @@ export class Engine {
     const ut = this.activeUserTask(key, 'COMPLETE');
     ut.state = 'COMPLETED';
     ut.completionDate = this.now();
+    this.openUserTasks.delete(ut.key);
     this.touch(ut);
     this.record(ut.piKey, 'USER_TASK', 'COMPLETED', ut.key, { elementId: ut.elementId, variables: JSON.stringify(vars) });
     const ei = this.eis.get(ut.eiKey)!;
@@ -1571,9 +1725,11 @@ export class Engine {
   }
 
   // ---------------------------------------------------------------- results
-  awaitCompletion(piKey: string): Promise<EI> {
-    const pi = this.eis.get(piKey)!;
-    if (pi.state === 'COMPLETED' || pi.state === 'TERMINATED') return Promise.resolve(pi);
+  /** Resolves when the instance ends, with its root variables at that moment. Call it in the turn that created the instance. */
+  awaitCompletion(piKey: string): Promise<{ pi: EI; vars: Vars }> {
+    const pi = this.processInstances.get(piKey);
+    if (!pi) return Promise.reject(new EngineError('NOT_FOUND', `Process instance with key '${piKey}' not found`));
+    if (pi.state === 'COMPLETED' || pi.state === 'TERMINATED') return Promise.resolve({ pi, vars: this.rootVars(piKey) });
     return new Promise((res) => {
       const l = this.resultWaiters.get(piKey) ?? [];
       l.push(res);

@@ -106,17 +106,19 @@ export async function startGrpc(engine: Engine, port: number, host = '0.0.0.0'):
     call.sendMetadata(identityOnly());
     try {
       const pi = create(call.request.request ?? {});
+      // registered in the creating turn: the result (with the root variables) is captured when the instance
+      // ends, before any history trimming can drop its variables
+      const done = engine.awaitCompletion(pi.key);
       await engine.commit();
       const timeout = Number(call.request.requestTimeout ?? 0);
       let timer: NodeJS.Timeout | undefined;
-      const done = engine.awaitCompletion(pi.key);
       const res = await (timeout > 0
         ? Promise.race([done, new Promise<null>((r) => { timer = setTimeout(() => r(null), timeout); })])
         : done);
       if (timer) clearTimeout(timer);
       if (!res) { engine.cancelAwait(pi.key); throw new EngineError('DEADLINE_EXCEEDED', `Time out between gateway and broker: Request timed out after ${timeout} ms`); }
-      if (res.state !== 'COMPLETED') throw new EngineError('FAILED_PRECONDITION', `Command 'CREATE_WITH_AWAITING_RESULT' rejected with code 'PROCESS_NOT_FOUND': Expected to receive the result of process instance '${pi.key}', but it was terminated`);
-      let vars = engine.rootVars(pi.key);
+      if (res.pi.state !== 'COMPLETED') throw new EngineError('FAILED_PRECONDITION', `Command 'CREATE_WITH_AWAITING_RESULT' rejected with code 'PROCESS_NOT_FOUND': Expected to receive the result of process instance '${pi.key}', but it was terminated`);
+      let vars = res.vars;
       const fetch: string[] = call.request.fetchVariables ?? [];
       if (fetch.length) vars = Object.fromEntries(fetch.filter((n) => n in vars).map((n) => [n, vars[n]]));
       cb(null, { processDefinitionKey: pi.defKey, bpmnProcessId: pi.bpmnProcessId, version: pi.version, processInstanceKey: pi.key, variables: JSON.stringify(vars), tenantId: '<default>' });

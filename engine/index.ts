@@ -1,5 +1,5 @@
 // Programmatic API: start an engine with a Zeebe-compatible gRPC gateway and the REST subset.
-import { Engine } from './core';
+import { Engine, HistoryOptions } from './core';
 import { startGrpc } from './grpc';
 import { startRest } from './rest';
 import { openStore } from './store';
@@ -15,6 +15,20 @@ export interface EngineOptions {
   testMode?: boolean;
   /** Interface to bind; default 0.0.0.0. */
   host?: string;
+  /**
+   * How much of finished process instances is kept (in memory and in the store). Defaults: the environment
+   * (ENGINE_HISTORY_INSTANCES, ENGINE_HISTORY_DETAILED_INSTANCES), else 10,000 finished root instances
+   * answered by the REST API, the most recent 100 of them with full detail.
+   */
+  history?: HistoryOptions;
+}
+
+function envInt(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid ${name} '${v}': expected a whole number >= 0`);
+  return n;
 }
 
 export interface RunningEngine {
@@ -30,7 +44,11 @@ export interface RunningEngine {
 
 export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngine> {
   const store = opts.dataDir ? openStore(opts.dataDir) : null;
-  const engine = new Engine(store, !!opts.testMode);
+  const history: HistoryOptions = {
+    finishedInstances: opts.history?.finishedInstances ?? envInt('ENGINE_HISTORY_INSTANCES'),
+    detailedInstances: opts.history?.detailedInstances ?? envInt('ENGINE_HISTORY_DETAILED_INSTANCES'),
+  };
+  const engine = new Engine(store, !!opts.testMode, history);
   await engine.load();
   engine.start();
   const host = opts.host ?? '0.0.0.0';
@@ -61,3 +79,4 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
 }
 
 export { Engine } from './core';
+export type { HistoryOptions } from './core';

@@ -3,7 +3,7 @@
 import express from 'express';
 import type { Request, Response, NextFunction } from 'express';
 import * as http from 'node:http';
-import { Engine, EngineError, EI, Incident, ProcDef, UserTask } from './core';
+import { Engine, EngineError, EI, Incident, ProcDef, UserTask, VarScope } from './core';
 import { GATEWAY_VERSION } from './grpc';
 
 const TENANT = '<default>';
@@ -59,56 +59,112 @@ function strip(o: Obj): Obj {
   return o;
 }
 
-function matchValue(actual: unknown, cond: unknown): boolean {
+// ------------------------------------------------------------------ search: filters, sort, page
+// A filter is compiled once per request (operators checked, $in lists turned into sets, $like into a
+// regular expression) and then tested against candidates. Helpers live at module level: functions created
+// per item or per request would cost a closure (and, under tsx, a __name call) each time.
+
+interface Op { op: string; v: unknown; set?: Set<string>; re?: RegExp }
+/** a compiled condition: plain equality (`eq`) or a list of operators */
+interface Cond { plain: boolean; eq: string; ops: Op[] }
+
+const OPERATORS = new Set(['$eq', '$neq', '$exists', '$in', '$notIn', '$like', '$gt', '$gte', '$lt', '$lte']);
+
+function compileCond(cond: unknown): Cond {
   if (cond !== null && typeof cond === 'object' && !Array.isArray(cond)) {
-    const c = cond as Obj;
-    const a = actual === undefined || actual === null ? undefined : actual;
-    const cmp = (x: unknown) => (typeof a === 'number' ? Number(x) : String(x));
-    for (const [op, v] of Object.entries(c)) {
-      switch (op) {
-        case '$eq': if (a === undefined || String(a) !== String(v)) return false; break;
-        case '$neq': if (a !== undefined && String(a) === String(v)) return false; break;
-        case '$exists': if ((a !== undefined) !== !!v) return false; break;
-        case '$in': if (a === undefined || !(v as unknown[]).map(String).includes(String(a))) return false; break;
-        case '$notIn': if (a !== undefined && (v as unknown[]).map(String).includes(String(a))) return false; break;
-        case '$like': {
-          const re = new RegExp('^' + String(v).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-          if (a === undefined || !re.test(String(a))) return false; break;
-        }
-        case '$gt': if (a === undefined || !(cmp(a) as never > (cmp(v) as never))) return false; break;
-        case '$gte': if (a === undefined || !(cmp(a) as never >= (cmp(v) as never))) return false; break;
-        case '$lt': if (a === undefined || !(cmp(a) as never < (cmp(v) as never))) return false; break;
-        case '$lte': if (a === undefined || !(cmp(a) as never <= (cmp(v) as never))) return false; break;
-        default: throw new EngineError('INVALID_ARGUMENT', `Unsupported filter operator '${op}'`);
+    const ops: Op[] = [];
+    for (const op of Object.keys(cond)) {
+      const v = (cond as Obj)[op];
+      if (!OPERATORS.has(op)) throw new EngineError('INVALID_ARGUMENT', `Unsupported filter operator '${op}'`);
+      const o: Op = { op, v };
+      if (op === '$in' || op === '$notIn') {
+        if (!Array.isArray(v)) throw new EngineError('INVALID_ARGUMENT', `Filter operator '${op}' expects an array`);
+        o.set = new Set(v.map(String));
+      } else if (op === '$like') {
+        o.re = new RegExp('^' + String(v).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
       }
+      ops.push(o);
     }
-    return true;
+    return { plain: false, eq: '', ops };
   }
-  if (actual === undefined || actual === null) return false;
-  return String(actual) === String(cond);
+  return { plain: true, eq: String(cond), ops: [] };
 }
 
-/** Cheap pre-filter on processInstanceKey (plain equality) before items are shaped. */
-function piFilter(body: Obj): string | undefined {
-  const f = (body?.filter ?? {}) as Obj;
-  const v = f.processInstanceKey;
-  if (typeof v === 'string' || typeof v === 'number') return String(v);
-  if (v && typeof v === 'object' && typeof (v as Obj).$eq === 'string') return String((v as Obj).$eq);
-  return undefined;
+/** the operand of an ordering operator, as the actual value's type */
+function cmpVal(actual: unknown, x: unknown): number | string {
+  return typeof actual === 'number' ? Number(x) : String(x);
 }
 
-function search(items: Obj[], body: Obj, special: Record<string, (item: Obj, cond: unknown) => boolean> = {}): Obj {
-  const filter = (body.filter ?? {}) as Obj;
-  if (typeof filter !== 'object' || Array.isArray(filter)) throw new EngineError('INVALID_ARGUMENT', 'filter must be an object');
-  let out = items.filter((it) => Object.entries(filter).every(([k, cond]) => (special[k] ? special[k](it, cond) : matchValue(it[k], cond))));
+function test(actual: unknown, c: Cond): boolean {
+  const a = actual === undefined || actual === null ? undefined : actual;
+  if (c.plain) return a !== undefined && String(a) === c.eq;
+  for (const o of c.ops) {
+    switch (o.op) {
+      case '$eq': if (a === undefined || String(a) !== String(o.v)) return false; break;
+      case '$neq': if (a !== undefined && String(a) === String(o.v)) return false; break;
+      case '$exists': if ((a !== undefined) !== !!o.v) return false; break;
+      case '$in': if (a === undefined || !o.set!.has(String(a))) return false; break;
+      case '$notIn': if (a !== undefined && o.set!.has(String(a))) return false; break;
+      case '$like': if (a === undefined || !o.re!.test(String(a))) return false; break;
+      case '$gt': if (a === undefined || !(cmpVal(a, a) > cmpVal(a, o.v))) return false; break;
+      case '$gte': if (a === undefined || !(cmpVal(a, a) >= cmpVal(a, o.v))) return false; break;
+      case '$lt': if (a === undefined || !(cmpVal(a, a) < cmpVal(a, o.v))) return false; break;
+      case '$lte': if (a === undefined || !(cmpVal(a, a) <= cmpVal(a, o.v))) return false; break;
+    }
+  }
+  return true;
+}
+
+/** true when any element of a list matches (candidateGroup / candidateUser filters) */
+function testAny(list: unknown, c: Cond): boolean {
+  if (!Array.isArray(list)) return false;
+  for (const x of list) if (test(x, c)) return true;
+  return false;
+}
+
+interface Filter { fields: string[]; conds: Cond[] }
+
+function compileFilter(body: Obj): Filter {
+  const filter = body.filter ?? {};
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw new EngineError('INVALID_ARGUMENT', 'filter must be an object');
+  const fields = Object.keys(filter);
+  return { fields, conds: fields.map((k) => compileCond((filter as Obj)[k])) };
+}
+
+/** Items (already shaped) matching every condition on their fields. */
+function filterItems(items: Iterable<Obj>, f: Filter): Obj[] {
+  const out: Obj[] = [];
+  outer: for (const it of items) {
+    for (let i = 0; i < f.fields.length; i++) if (!test(it[f.fields[i]], f.conds[i])) continue outer;
+    out.push(it);
+  }
+  return out;
+}
+
+const DIGITS = /^\d+$/;
+/** order of two different field values: missing last, keys (digit strings) numerically, else as strings */
+function compareField(a: unknown, b: unknown): number {
+  if (a === undefined) return 1;
+  if (b === undefined) return -1;
+  const x = String(a), y = String(b);
+  if (DIGITS.test(x) && DIGITS.test(y)) return BigInt(x) < BigInt(y) ? -1 : 1;
+  return x < y ? -1 : 1;
+}
+
+function cursor(i: number): string { return Buffer.from(String(i)).toString('base64url'); }
+
+/** Sort (stable, by the requested fields) and page the matching items: `page.from`/`after`, `page.limit` (default 100, at most 10,000). */
+function sortAndPage(matched: Obj[], body: Obj): Obj {
+  let out = matched;
   const sort = (body.sort ?? []) as { field: string; order?: string }[];
   if (Array.isArray(sort) && sort.length) {
+    const desc = sort.map((s) => (s.order ?? 'ASC').toUpperCase() === 'DESC');
     out = out.slice().sort((x, y) => {
-      for (const s of sort) {
-        const a = x[s.field]; const b = y[s.field];
+      for (let i = 0; i < sort.length; i++) {
+        const a = x[sort[i].field]; const b = y[sort[i].field];
         if (a === b) continue;
-        const d = a === undefined ? 1 : b === undefined ? -1 : /^\d+$/.test(String(a)) && /^\d+$/.test(String(b)) ? (BigInt(String(a)) < BigInt(String(b)) ? -1 : 1) : String(a) < String(b) ? -1 : 1;
-        return (s.order ?? 'ASC').toUpperCase() === 'DESC' ? -d : d;
+        const d = compareField(a, b);
+        return desc[i] ? -d : d;
       }
       return 0;
     });
@@ -119,11 +175,133 @@ function search(items: Obj[], body: Obj, special: Record<string, (item: Obj, con
   if (typeof page.after === 'string') from = Number(Buffer.from(page.after, 'base64url').toString()) + 1;
   if (!Number.isFinite(limit) || limit < 0 || !Number.isFinite(from) || from < 0) throw new EngineError('INVALID_ARGUMENT', 'Invalid page');
   const slice = out.slice(from, from + limit);
-  const cursor = (i: number) => Buffer.from(String(i)).toString('base64url');
   return {
     items: slice,
     page: strip({ totalItems: out.length, hasMoreTotalItems: false, startCursor: slice.length ? cursor(from) : undefined, endCursor: slice.length ? cursor(from + slice.length - 1) : undefined }),
   };
+}
+
+function search(items: Iterable<Obj>, body: Obj): Obj {
+  return sortAndPage(filterItems(items, compileFilter(body)), body);
+}
+
+/** A key given by a filter as plain equality (`"123"`, `123`, `{"$eq": "123"}`), else undefined. */
+function eqKey(body: Obj, field: string): string | undefined {
+  const f = body.filter;
+  if (!f || typeof f !== 'object' || Array.isArray(f)) return undefined;
+  const v = (f as Obj)[field];
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const e = (v as Obj).$eq;
+    if (typeof e === 'string' || typeof e === 'number') return String(e);
+  }
+  return undefined;
+}
+
+/** Keys a filter restricts a field to (plain equality, `$eq` or `$in`), else undefined. */
+function keyList(body: Obj, field: string): string[] | undefined {
+  const k = eqKey(body, field);
+  if (k !== undefined) return [k];
+  const v = ((body.filter ?? {}) as Obj)[field];
+  if (v && typeof v === 'object' && !Array.isArray(v) && Array.isArray((v as Obj).$in)) return ((v as Obj).$in as unknown[]).map(String);
+  return undefined;
+}
+
+// ------------------------------------------------------------------ user-task search
+// The field values of userTaskJson, read from the task without building the JSON: the filter runs on the
+// candidates first, JSON is built for the matches only.
+type UtField = (u: UserTask) => unknown;
+const UT_FIELDS: Record<string, UtField> = {
+  userTaskKey: (u) => u.key, name: (u) => u.name, state: (u) => u.state, assignee: (u) => u.assignee, elementId: (u) => u.elementId,
+  candidateGroups: (u) => u.candidateGroups, candidateUsers: (u) => u.candidateUsers, processDefinitionId: (u) => u.bpmnProcessId,
+  creationDate: (u) => iso(u.creationDate), completionDate: (u) => iso(u.completionDate), followUpDate: (u) => u.followUpDate, dueDate: (u) => u.dueDate,
+  tenantId: () => TENANT, externalFormReference: (u) => u.externalFormReference, processDefinitionVersion: (u) => u.version, customHeaders: (u) => u.customHeaders,
+  priority: (u) => u.priority, elementInstanceKey: (u) => u.eiKey, processName: (u) => u.processName, processDefinitionKey: (u) => u.defKey,
+  processInstanceKey: (u) => u.piKey, formKey: (u) => u.formKey,
+};
+
+function userTaskMatches(u: UserTask, f: Filter): boolean {
+  for (let i = 0; i < f.fields.length; i++) {
+    const k = f.fields[i];
+    const c = f.conds[i];
+    if (k === 'candidateGroup') { if (!testAny(u.candidateGroups, c)) return false; continue; }
+    if (k === 'candidateUser') { if (!testAny(u.candidateUsers, c)) return false; continue; }
+    const get = Object.prototype.hasOwnProperty.call(UT_FIELDS, k) ? UT_FIELDS[k] : undefined;
+    if (!test(get ? get(u) : undefined, c)) return false;
+  }
+  return true;
+}
+
+function* tasksByKeys(engine: Engine, keys: Iterable<string>): Generator<UserTask> {
+  for (const k of keys) { const u = engine.userTasks.get(k); if (u) yield u; }
+}
+
+/**
+ * The smallest set of user tasks that can hold every match, in the order of engine.userTasks: one task by
+ * key, the tasks of one instance, the open tasks, else all.
+ */
+function userTaskCandidates(engine: Engine, body: Obj): Iterable<UserTask> {
+  const key = eqKey(body, 'userTaskKey');
+  if (key !== undefined) return tasksByKeys(engine, [key]);
+  const pk = eqKey(body, 'processInstanceKey');
+  if (pk !== undefined) return tasksByKeys(engine, engine.userTaskKeysOf(pk));
+  if (eqKey(body, 'state') === 'CREATED') return engine.openUserTasks.values();
+  return engine.userTasks.values();
+}
+
+export function searchUserTasks(engine: Engine, body: Obj): Obj {
+  const f = compileFilter(body);
+  const matched: Obj[] = [];
+  for (const u of userTaskCandidates(engine, body)) if (userTaskMatches(u, f)) matched.push(userTaskJson(engine, u));
+  return sortAndPage(matched, body);
+}
+
+// ------------------------------------------------------------------ other searches: candidates by instance
+function* elementInstancesOf(engine: Engine, pk: string | undefined): Generator<Obj> {
+  if (pk === undefined) {
+    for (const e of engine.eis.values()) if (e.type !== 'PROCESS') yield elementInstanceJson(engine, e);
+    return;
+  }
+  for (const k of engine.elementInstanceKeysOf(pk)) {
+    const e = engine.eis.get(k);
+    if (e && e.type !== 'PROCESS') yield elementInstanceJson(engine, e);
+  }
+}
+
+function* incidentsOf(engine: Engine, pk: string | undefined): Generator<Obj> {
+  if (pk === undefined) { for (const i of engine.incidents.values()) yield incidentJson(i); return; }
+  for (const k of engine.incidentKeysOf(pk)) { const i = engine.incidents.get(k); if (i) yield incidentJson(i); }
+}
+
+function variableJson(s: VarScope, name: string, v: { key: string; value: unknown }): Obj {
+  return { name, value: JSON.stringify(v.value), tenantId: TENANT, variableKey: v.key, scopeKey: s.key, processInstanceKey: s.piKey, isTruncated: false };
+}
+
+/** Variable scopes a search can match, in creation order: one scope, the scopes of the given instances, else all. */
+function variableScopes(engine: Engine, pks: string[] | undefined, scope: string | undefined): Iterable<VarScope> {
+  if (scope !== undefined) { const s = engine.varScopes.get(scope); return s ? [s] : []; }
+  if (pks === undefined) return engine.varScopes.values();
+  const out: VarScope[] = [];
+  for (const pk of new Set(pks)) for (const k of engine.elementInstanceKeysOf(pk)) { const s = engine.varScopes.get(k); if (s && s.piKey === pk) out.push(s); }
+  if (out.length > 1) out.sort((a, b) => engine.scopeOrder(a) - engine.scopeOrder(b));
+  return out;
+}
+
+/** Variables as search items; with a plain `name` filter only that variable of each scope is shaped. */
+function variableItems(engine: Engine, body: Obj): Obj[] {
+  const pks = keyList(body, 'processInstanceKey');
+  const name = eqKey(body, 'name');
+  const out: Obj[] = [];
+  for (const s of variableScopes(engine, pks, eqKey(body, 'scopeKey'))) {
+    if (pks !== undefined && !pks.includes(s.piKey)) continue;
+    if (name !== undefined) {
+      const v = s.vars[name];
+      if (v) out.push(variableJson(s, name, v));
+      continue;
+    }
+    for (const n of Object.keys(s.vars)) out.push(variableJson(s, n, s.vars[n]));
+  }
+  return out;
 }
 
 export async function startRest(engine: Engine, port: number, host = '0.0.0.0', grpcPort = 26500): Promise<{ server: http.Server; port: number }> {
@@ -153,16 +331,9 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
     return v as Obj;
   };
 
-  // user tasks
-  // a plain `state` filter is applied before mapping: completed tasks stay in memory as history
-  app.post('/v2/user-tasks/search', h((req) => {
-    const st = (((req.body ?? {}) as Obj).filter as Obj | undefined ?? {}).state;
-    const pk = piFilter(body(req));
-    return search([...engine.userTasks.values()].filter((u) => (typeof st !== 'string' || u.state === st) && (!pk || u.piKey === pk)).map((u) => userTaskJson(engine, u)), body(req), {
-      candidateGroup: (it, c) => (it.candidateGroups as string[] | undefined ?? []).some((g) => matchValue(g, c)),
-      candidateUser: (it, c) => (it.candidateUsers as string[] | undefined ?? []).some((g) => matchValue(g, c)),
-    });
-  }));
+  // user tasks: filtered on the task fields before any JSON is built (open tasks, the tasks of an instance
+  // and a task by key are indexed), so a poll costs what it returns, not the whole history
+  app.post('/v2/user-tasks/search', h((req) => searchUserTasks(engine, body(req))));
   app.get('/v2/user-tasks/:key', h((req) => userTaskJson(engine, engine.getUserTask(String(req.params.key)))));
   app.get('/v2/user-tasks/:key/form', h((req, res) => {
     const ut = engine.getUserTask(String(req.params.key));
@@ -193,16 +364,18 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
     res.type('text/xml').send(d.xml);
   }));
 
-  // process instances
+  // process instances (running and the retained finished ones)
   const pis = (pk?: string) => {
     const inc = incidentInstances(engine);
-    const src = pk ? [engine.eis.get(pk)].filter((e): e is EI => !!e) : [...engine.eis.values()];
-    return src.filter((e) => e.type === 'PROCESS').map((e) => processInstanceJson(engine, e, inc));
+    const out: Obj[] = [];
+    if (pk !== undefined) { const e = engine.processInstances.get(pk); if (e) out.push(processInstanceJson(engine, e, inc)); }
+    else for (const e of engine.processInstances.values()) out.push(processInstanceJson(engine, e, inc));
+    return out;
   };
-  app.post('/v2/process-instances/search', h((req) => search(pis(piFilter(body(req))), body(req))));
+  app.post('/v2/process-instances/search', h((req) => { const b = body(req); return search(pis(eqKey(b, 'processInstanceKey')), b); }));
   app.get('/v2/process-instances/:key', h((req) => {
-    const ei = engine.eis.get(String(req.params.key));
-    if (!ei || ei.type !== 'PROCESS') throw new EngineError('NOT_FOUND', `Process instance with key '${req.params.key}' not found`);
+    const ei = engine.processInstances.get(String(req.params.key));
+    if (!ei) throw new EngineError('NOT_FOUND', `Process instance with key '${req.params.key}' not found`);
     return processInstanceJson(engine, ei);
   }));
   app.post('/v2/process-instances', h((req) => {
@@ -212,9 +385,8 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
   }));
   app.post('/v2/process-instances/:key/cancellation', h((req) => { engine.cancelInstance(String(req.params.key)); return undefined; }));
 
-  // element instances
-  const eis = (pk?: string) => [...engine.eis.values()].filter((e) => e.type !== 'PROCESS' && (!pk || e.piKey === pk)).map((e) => elementInstanceJson(engine, e));
-  app.post('/v2/element-instances/search', h((req) => search(eis(piFilter(body(req))), body(req))));
+  // element instances (of running instances and of the finished ones still kept in detail)
+  app.post('/v2/element-instances/search', h((req) => { const b = body(req); return search(elementInstancesOf(engine, eqKey(b, 'processInstanceKey')), b); }));
   app.get('/v2/element-instances/:key', h((req) => {
     const ei = engine.eis.get(String(req.params.key));
     if (!ei || ei.type === 'PROCESS') throw new EngineError('NOT_FOUND', `Element instance with key '${req.params.key}' not found`);
@@ -222,36 +394,20 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
   }));
 
   // variables
-  const plain = (b: Obj, field: string): string | undefined => {
-    const v = ((b?.filter ?? {}) as Obj)[field];
-    if (typeof v === 'string' || typeof v === 'number') return String(v);
-    if (v && typeof v === 'object' && typeof (v as Obj).$eq === 'string') return String((v as Obj).$eq);
-    return undefined;
-  };
-  const allVars = (pk?: string, scope?: string, name?: string) => {
-    const out: Obj[] = [];
-    const scopes = scope ? [engine.varScopes.get(scope)].filter((x) => !!x) : engine.varScopes.values();
-    for (const s of scopes) {
-      if (!s || (pk && s.piKey !== pk)) continue;
-      if (name !== undefined) {
-        const v = s.vars[name];
-        if (v) out.push({ name, value: JSON.stringify(v.value), tenantId: TENANT, variableKey: v.key, scopeKey: s.key, processInstanceKey: s.piKey, isTruncated: false });
-        continue;
-      }
-      for (const [n, v] of Object.entries(s.vars)) out.push({ name: n, value: JSON.stringify(v.value), tenantId: TENANT, variableKey: v.key, scopeKey: s.key, processInstanceKey: s.piKey, isTruncated: false });
-    }
-    return out;
-  };
-  app.post('/v2/variables/search', h((req) => { const b = body(req); return search(allVars(piFilter(b), plain(b, 'scopeKey'), plain(b, 'name')), b); }));
+  app.post('/v2/variables/search', h((req) => { const b = body(req); return search(variableItems(engine, b), b); }));
   app.get('/v2/variables/:key', h((req) => {
-    const v = allVars().find((x) => x.variableKey === String(req.params.key));
-    if (!v) throw new EngineError('NOT_FOUND', `Variable with key '${req.params.key}' not found`);
-    delete v.isTruncated;
-    return v;
+    const key = String(req.params.key);
+    for (const s of engine.varScopes.values()) for (const n of Object.keys(s.vars)) {
+      if (s.vars[n].key !== key) continue;
+      const v = variableJson(s, n, s.vars[n]);
+      delete v.isTruncated;
+      return v;
+    }
+    throw new EngineError('NOT_FOUND', `Variable with key '${key}' not found`);
   }));
 
   // incidents
-  app.post('/v2/incidents/search', h((req) => search([...engine.incidents.values()].filter(((pk) => (i: Incident) => !pk || i.piKey === pk)(piFilter(body(req)))).map(incidentJson), body(req))));
+  app.post('/v2/incidents/search', h((req) => { const b = body(req); return search(incidentsOf(engine, eqKey(b, 'processInstanceKey')), b); }));
   app.get('/v2/incidents/:key', h((req) => {
     const i = engine.incidents.get(String(req.params.key));
     if (!i) throw new EngineError('NOT_FOUND', `Incident with key '${req.params.key}' not found`);
@@ -267,7 +423,10 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
   // engine extensions
   app.get('/engine/process-instances/:key/events', h((req) => {
     const key = String(req.params.key);
-    if (!engine.eis.has(key)) throw new EngineError('NOT_FOUND', `Process instance with key '${key}' not found`);
+    const pi = engine.processInstances.get(key);
+    if (!pi) throw new EngineError('NOT_FOUND', `Process instance with key '${key}' not found`);
+    // a finished instance beyond the detailed history keeps no event record
+    if (pi.compacted) return { items: [], historyTrimmed: true };
     return { items: engine.events.get(key) ?? [] };
   }));
   if (engine.testMode) {

@@ -1,8 +1,12 @@
 // Durable state. Two implementations of one interface:
 // - LogStore (default): an append-only log; each group commit appends ONE line holding every entity changed
 //   and every event recorded during that event-loop turn. A torn last line (crash mid-write) is ignored on
-//   load; on start the log is compacted into a snapshot (written to a temp file, fsynced, renamed).
-// - SqliteStore (ENGINE_STORAGE=sqlite): SQLite in WAL mode, one transaction per group commit.
+//   load; on start the engine compacts the log into a snapshot of its state (written to a temp file, fsynced,
+//   renamed), so entities deleted since (history trimmed) and their events are gone from it.
+// - SqliteStore (ENGINE_STORAGE=sqlite): SQLite in WAL mode, one transaction per group commit. Entities are
+//   rows (upserted/deleted as they change, so the table is always exact); events are appended in batches, and
+//   the event table is rewritten from the engine's state when it has grown (compaction), which drops the event
+//   record of instances the engine no longer keeps.
 // Both write once per event-loop turn, so durability costs one write per batch, not one per command; the
 // engine answers clients only after that write. Against a killed process (SIGKILL) both are durable as soon
 // as the write returned (the data is in the OS page cache); ENGINE_SYNC=FULL adds an fsync per batch for
@@ -17,12 +21,15 @@ export interface StateStore {
   /** True when the store would like a snapshot (rewrite) of the whole state. */
   wantsCompaction?(): boolean;
   rewrite?(entities: Map<string, unknown>, events: unknown[]): void;
+  /** The engine rewrites the store from its state after load (even when it dropped nothing). */
+  readonly compactOnLoad?: boolean;
   close(): void;
 }
 
 const FULL_SYNC = process.env.ENGINE_SYNC === 'FULL';
 
 export class LogStore implements StateStore {
+  readonly compactOnLoad = true;
   private file: string;
   private fd: number;
   private size = 0;
@@ -54,8 +61,9 @@ export class LogStore implements StateStore {
         for (const e of batch.e ?? []) events.push(e);
         void end;
       }
+      this.size = fs.statSync(this.file).size;
     }
-    this.rewrite(entities, events);
+    // the engine rewrites the log from its state right after this (compactOnLoad)
     return { entities, events };
   }
 
@@ -99,6 +107,9 @@ export class SqliteStore implements StateStore {
   private upsert: Statement;
   private del: Statement;
   private addEvents: Statement;
+  /** bytes of event JSON in the table, and right after the last compaction */
+  private eventBytes = 0;
+  private eventBytesAfterCompaction = 0;
 
   constructor(dataDir: string) {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -120,7 +131,9 @@ export class SqliteStore implements StateStore {
     const entities = new Map<string, unknown>();
     for (const r of this.db.prepare('SELECT id, json FROM entity').all() as { id: string; json: string }[]) entities.set(r.id, JSON.parse(r.json));
     const events: unknown[] = [];
-    for (const r of this.db.prepare('SELECT json FROM event_batch ORDER BY seq').all() as { json: string }[]) events.push(...JSON.parse(r.json));
+    let bytes = 0;
+    for (const r of this.db.prepare('SELECT json FROM event_batch ORDER BY seq').all() as { json: string }[]) { bytes += r.json.length; for (const e of JSON.parse(r.json)) events.push(e); }
+    this.eventBytes = this.eventBytesAfterCompaction = bytes;
     return { entities, events };
   }
 
@@ -130,9 +143,27 @@ export class SqliteStore implements StateStore {
         if (v === null) this.del.run(id);
         else this.upsert.run(id, JSON.stringify(v));
       }
-      if (events.length) this.addEvents.run(JSON.stringify(events));
+      if (events.length) { const j = JSON.stringify(events); this.eventBytes += j.length; this.addEvents.run(j); }
     });
     tx();
+  }
+
+  wantsCompaction(): boolean {
+    return this.eventBytes > LogStore.COMPACT_MIN_BYTES && this.eventBytes > 2 * this.eventBytesAfterCompaction;
+  }
+
+  /**
+   * Rewrites the event table from `events` (the engine's whole event record) in one transaction. The entity
+   * table needs no rewrite: every change reached it as an upsert or delete, so it already equals `entities`.
+   */
+  rewrite(_entities: Map<string, unknown>, events: unknown[]): void {
+    let bytes = 0;
+    const tx = this.db.transaction(() => {
+      this.db.exec('DELETE FROM event_batch');
+      for (let i = 0; i < events.length; i += 5000) { const j = JSON.stringify(events.slice(i, i + 5000)); bytes += j.length; this.addEvents.run(j); }
+    });
+    tx();
+    this.eventBytes = this.eventBytesAfterCompaction = bytes;
   }
 
   close(): void {
