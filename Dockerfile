@@ -3,15 +3,17 @@
 # One image for the application's processes: api, workers, and the one-shot migrate and deploy jobs
 # (docker-compose.yml picks the entry point with `command:`).
 #
-# TypeScript runs through tsx (a production dependency), exactly as in development and in the tests:
-# no second build configuration whose output could differ from what was tested, the package.json
-# scripts (npm run migrate, npm run deploy) work unchanged inside the container, and files read next to
-# the sources (processes/*.bpmn, forms, seed data) are where the code expects them. The cost is an
-# esbuild transform of each module at start-up (well under a second for this code base). Type checking
-# is not skipped: it runs in CI (`npm test` starts with tsc --noEmit) before an image is built.
+# The image runs compiled JavaScript with plain node (`node dist/api/main.js`): the build stage compiles
+# the sources with tsc (`npm run build`: tsconfig.build.json, the compiler options of tsconfig.json, and
+# the .bpmn/.form/template files copied next to the code that reads them). Why: measured on this code
+# base, the application process idles at 170 MB RSS (heap used 84 MB) compiled against 243 MB (102 MB)
+# under tsx, the local engine's process likewise, and the whole-system memory target of the end-to-end
+# benchmark is 400 MB. tsx stays a development tool (npm start, npm test) and is a dev dependency.
+# `npm run build` fails on a type error, and CI type-checks the same sources (`npm test` starts with
+# tsc --noEmit over the tree, tests included) before an image is built.
 
-# Base image pinned to an exact Node 20 release (written out in both FROM lines, not through an ARG, so
-# that linters and people see the tag). Upgrade both lines together.
+# Base image pinned to an exact Node 20 release (written out in every FROM line, not through an ARG, so
+# that linters and people see the tag). Upgrade the three lines together.
 
 # ---- stage 1: production dependencies only -------------------------------------------------------
 FROM node:20.19.5-bookworm-slim AS deps
@@ -24,15 +26,14 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
-# ---- stage 2: runtime ------------------------------------------------------------------------------
-FROM node:20.19.5-bookworm-slim AS runtime
-ENV NODE_ENV=production \
-    PORT=3000 \
-    NPM_CONFIG_UPDATE_NOTIFIER=false
+# ---- stage 2: build: all dependencies, tsc -> dist/ ------------------------------------------------
+FROM node:20.19.5-bookworm-slim AS build
 WORKDIR /app
-# Files belong to root and are read-only for the process; the process runs as the image's `node` user.
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json package-lock.json tsconfig.json ./
+COPY package.json package-lock.json ./
+# --ignore-scripts: the compiler needs no native module (better-sqlite3 is built in the deps stage)
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY types ./types
 COPY config ./config
 COPY domain ./domain
@@ -40,11 +41,31 @@ COPY db ./db
 COPY workers ./workers
 COPY api ./api
 COPY app ./app
+COPY engine ./engine
 COPY processes ./processes
+RUN npm run build
+
+# ---- stage 3: runtime ------------------------------------------------------------------------------
+FROM node:20.19.5-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+WORKDIR /app
+# Files belong to root and are read-only for the process; the process runs as the image's `node` user.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+# the compiled folders the entry points load (the local engine, engine/, is not part of production)
+COPY --from=build /app/dist/config ./dist/config
+COPY --from=build /app/dist/domain ./dist/domain
+COPY --from=build /app/dist/db ./dist/db
+COPY --from=build /app/dist/workers ./dist/workers
+COPY --from=build /app/dist/api ./dist/api
+COPY --from=build /app/dist/app ./dist/app
+COPY --from=build /app/dist/processes ./dist/processes
 USER node
 EXPOSE 3000
 # Readiness of the api / workers process on PORT. docker-compose.yml repeats it per service and adds a
 # start period; 15 s x 5 retries here leaves a process 75 s to become ready when run without compose.
 HEALTHCHECK --interval=15s --timeout=5s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "api/main.ts"]
+CMD ["node", "dist/api/main.js"]

@@ -7,43 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { run as dockerfilelint } from 'dockerfilelint';
 import { ROOT, parseCompose, readComposeText } from './support/compose';
+import { instructions, readDockerfile, stagesOf } from './support/dockerfile';
 
-const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-
-interface Instruction {
-  line: number;
-  keyword: string;
-  args: string;
-}
-
-/** Instructions with continuation lines joined; comments and blank lines dropped. */
-function instructions(text: string): Instruction[] {
-  const out: Instruction[] = [];
-  let buf = '';
-  let start = 0;
-  text.split(/\r?\n/).forEach((rawLine, i) => {
-    const line = rawLine.trim();
-    if (!buf && (line === '' || line.startsWith('#'))) return;
-    if (buf && line.startsWith('#')) return;
-    if (!buf) start = i + 1;
-    if (line.endsWith('\\')) {
-      buf += line.slice(0, -1) + ' ';
-      return;
-    }
-    buf += line;
-    const m = /^(\w+)\s*(.*)$/s.exec(buf)!;
-    out.push({ line: start, keyword: m[1].toUpperCase(), args: m[2].trim() });
-    buf = '';
-  });
-  return out;
-}
-
+const dockerfile = readDockerfile();
 const ins = instructions(dockerfile);
-const stages: Instruction[][] = [];
-for (const i of ins) {
-  if (i.keyword === 'FROM') stages.push([]);
-  if (stages.length) stages[stages.length - 1].push(i);
-}
+const stages = stagesOf(ins);
 const finalStage = stages[stages.length - 1];
 
 describe('production: Dockerfile', () => {
@@ -67,6 +35,24 @@ describe('production: Dockerfile', () => {
     expect(finalStage.some((i) => i.keyword === 'COPY' && /--from=deps\s+\/app\/node_modules\b/.test(i.args))).to.equal(true);
     // build tools stay out of the runtime stage
     expect(finalStage.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n')).to.not.match(/g\+\+|make|python3/);
+  });
+
+  it('compiles in a build stage (npm ci with dev dependencies, then npm run build) and the runtime stage takes only dist/ from it', () => {
+    const build = stages.find((s) => /\bAS\s+build\b/i.test(s[0].args));
+    expect(build, 'a stage named build').to.not.equal(undefined);
+    const runs = build!.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    const ci = runs.findIndex((r) => /\bnpm ci\b/.test(r));
+    expect(ci, 'npm ci').to.be.greaterThanOrEqual(0);
+    expect(runs[ci], 'the compiler is a dev dependency').to.not.match(/--omit=dev|--production/);
+    expect(runs.findIndex((r) => /^npm run build$/.test(r)), 'npm run build after npm ci').to.be.greaterThan(ci);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.scripts.build).to.equal('node scripts/build.cjs');
+    const fromBuild = finalStage.filter((i) => i.keyword === 'COPY' && /--from=build\b/.test(i.args));
+    expect(fromBuild.length).to.be.greaterThan(0);
+    for (const c of fromBuild) expect(c.args, 'copies compiled output only').to.match(/^--from=build\s+\/app\/dist\/\S+\s+\.\/dist\/\S+$/);
+    // no TypeScript sources in the runtime stage
+    const sources = finalStage.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(sources).to.deep.equal(['package.json']);
   });
 
   it('pins every base image to an exact tag (no latest, no ARG indirection)', () => {
@@ -100,28 +86,35 @@ describe('production: Dockerfile', () => {
     for (const n of ['api', 'workers']) expect(compose.services[n].healthcheck?.test, n).to.not.equal(undefined);
   });
 
-  it('starts TypeScript through tsx, which must then be a production dependency', () => {
+  it('starts compiled JavaScript with plain node; tsx is a dev dependency, not installed in the image', () => {
     const cmd = finalStage.find((i) => i.keyword === 'CMD');
-    expect(JSON.parse(cmd!.args)).to.deep.equal(['node', '--import', 'tsx', 'api/main.ts']);
+    expect(JSON.parse(cmd!.args)).to.deep.equal(['node', 'dist/api/main.js']);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    expect(pkg.dependencies, 'package.json dependencies').to.have.property('tsx');
+    expect(pkg.dependencies, 'package.json dependencies').to.not.have.property('tsx');
+    expect(pkg.devDependencies, 'package.json devDependencies').to.have.property('tsx');
     const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
-    expect(lock.packages['node_modules/tsx'].dev, 'package-lock: tsx installed by npm ci --omit=dev').to.not.equal(true);
-    expect(lock.packages['node_modules/esbuild'].dev, 'package-lock: esbuild (tsx) installed by npm ci --omit=dev').to.not.equal(true);
+    expect(lock.packages['node_modules/tsx'].dev, 'package-lock: tsx left out by npm ci --omit=dev').to.equal(true);
+    expect(finalStage.map((i) => i.args).join('\n')).to.not.include('tsx');
   });
 
-  it('copies every folder the compose commands run from, and each entry point exists', () => {
-    const copied = finalStage
-      .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
-      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
-    for (const src of copied) expect(fs.existsSync(path.join(ROOT, src)), `COPY source ${src}`).to.equal(true);
+  it('every compose command runs a compiled entry point with plain node, from a folder the runtime stage copies, built from an existing source', () => {
+    for (const s of stages) {
+      const copied = s.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+      for (const src of copied) expect(fs.existsSync(path.join(ROOT, src)), `COPY source ${src} (${s[0].args})`).to.equal(true);
+    }
+    const distFolders = finalStage
+      .filter((i) => i.keyword === 'COPY' && /--from=build\b/.test(i.args))
+      .map((i) => i.args.split(/\s+/).pop()!.replace(/^\.\//, '').replace(/\/$/, ''));
     const compose = parseCompose(readComposeText());
     for (const n of ['migrate', 'deploy', 'api', 'workers']) {
       const cmd = compose.services[n].command as string[];
-      expect(cmd.slice(0, 3), n).to.deep.equal(['node', '--import', 'tsx']);
-      const entry = cmd[3];
-      expect(copied.some((c) => entry.startsWith(`${c.replace(/\/$/, '')}/`)), `${n}: ${entry} is copied`).to.equal(true);
-      expect(fs.existsSync(path.join(ROOT, entry)), `${n}: ${entry} exists`).to.equal(true);
+      expect(cmd.length, n).to.equal(2);
+      expect(cmd[0], n).to.equal('node');
+      const entry = cmd[1];
+      expect(entry, n).to.match(/^dist\/.+\.js$/);
+      expect(distFolders.some((d) => entry.startsWith(`${d}/`)), `${n}: ${entry} is copied into the image`).to.equal(true);
+      const source = entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+      expect(fs.existsSync(path.join(ROOT, source)), `${n}: ${source} exists`).to.equal(true);
     }
   });
 
@@ -132,8 +125,9 @@ describe('production: Dockerfile', () => {
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
     for (const p of ['.git', '.env', 'node_modules', 'data', 'test', 'bench']) expect(ignore, p).to.include(p);
-    // nothing the image copies is ignored
-    const copied = finalStage.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    // nothing any stage copies from the build context is ignored (the build stage compiles engine/ too)
+    const copied = ins.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(copied).to.include.members(['scripts', 'engine', 'app']);
     for (const c of copied) expect(ignore, c).to.not.include(c);
   });
 });
