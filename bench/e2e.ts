@@ -117,6 +117,8 @@ async function load(): Promise<void> {
   const rate = Number(process.env.BENCH_RATE || 20);
   const seconds = Number(process.env.BENCH_SECONDS || 30);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-bench-e2e-'));
+  // `npm run bench:e2e` builds and runs dist/bench/e2e.js: this fork and the engine child it starts are then compiled JS under plain node, as production runs
+  if (__filename.endsWith('.ts')) console.warn('bench:e2e: running TypeScript under tsx, not what production runs (use npm run bench:e2e); memory figures include tsx');
   const child = fork(__filename, ['--system'], {
     env: { ...process.env, BENCH_DIR: dir },
     stdio: 'inherit',
