@@ -6,12 +6,16 @@
  * job (sequential or concurrent) finds the row and returns the stored variables without doing anything:
  * on MySQL the concurrent insert of the same primary key waits for the first transaction and then fails
  * with a duplicate key (we then read the committed result); on SQLite transactions are serialised.
+ * Round trips: the guard row is inserted FIRST (a second delivery must wait before doing anything) and
+ * the result is known only after the work, so the UPDATE of the result stays between the work (which may
+ * hold a document_sequence row lock, domain/numbering.ts) and COMMIT; these statements are written as
+ * plain SQL from the metadata (not TypeORM's query builders) to keep the CPU spent under that lock low.
  * The key is a business key where the flow has one (round+step, order, month, ...) and the job key
  * otherwise (a job keeps its key across retries and re-deliveries; a loop creates a new job).
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import { ProcessedJobEntity } from '../../db/entities/index.js';
-import { inTransaction } from '../../db/transaction.js';
+import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index.js';
+import { inTransaction, insertRows } from '../../db/transaction.js';
 import type { Variables } from './outcome';
 
 export function isUniqueViolation(e: unknown): boolean {
@@ -29,9 +33,18 @@ export function isTransientLockError(e: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || errno === 1213 || errno === 1205 || code === 'SQLITE_BUSY';
 }
 
+/** the variables a committed delivery stored (null: none yet); a plain SELECT by primary key */
 export async function storedResult(ds: DataSource | EntityManager, jobType: string, key: string): Promise<Variables | null> {
-  const row = await ds.getRepository(ProcessedJobEntity).findOneBy({ jobType, idempotencyKey: key });
-  return row ? ((row.result ?? {}) as Variables) : null;
+  const { driver } = 'driver' in ds ? ds : ds.connection;
+  const meta = ds.getRepository(ProcessedJobEntity).metadata;
+  const result = meta.findColumnWithPropertyName('result')!;
+  const name = (p: keyof ProcessedJob) => driver.escape(meta.findColumnWithPropertyName(p)!.databaseName);
+  const rows: Record<string, unknown>[] = await ds.query(
+    `SELECT ${name('result')} AS r FROM ${driver.escape(meta.tableName)} WHERE ${name('jobType')} = ? AND ${name('idempotencyKey')} = ?`,
+    [jobType, key],
+  );
+  if (!rows.length) return null;
+  return (driver.prepareHydratedValue(rows[0].r, result) ?? {}) as Variables;
 }
 
 /** a key the caller has just looked up with storedResult (saves the second look-up) */
@@ -41,6 +54,24 @@ export interface CheckedKey {
 }
 export function checked(key: string): CheckedKey {
   return { key, checked: true };
+}
+
+/**
+ * processed_job.result of our own (already inserted) row. Often the last statement before COMMIT while
+ * a document_sequence row lock is held (domain/numbering.ts): a plain UPDATE by primary key, the value
+ * converted as the repository would (preparePersistentValue: the JSON transformer), without the
+ * UpdateQueryBuilder's CPU.
+ */
+async function storeResult(em: EntityManager, jobType: string, key: string, result: Variables): Promise<void> {
+  const { driver } = em.connection;
+  const meta = em.connection.getMetadata(ProcessedJobEntity);
+  const column = (p: keyof ProcessedJob) => meta.findColumnWithPropertyName(p)!;
+  const name = (p: keyof ProcessedJob) => driver.escape(column(p).databaseName);
+  await em.query(`UPDATE ${driver.escape(meta.tableName)} SET ${name('result')} = ? WHERE ${name('jobType')} = ? AND ${name('idempotencyKey')} = ?`, [
+    driver.preparePersistentValue(result, column('result')),
+    jobType,
+    key,
+  ]);
 }
 
 export async function once(
@@ -58,9 +89,9 @@ export async function once(
   for (let attempt = 1; ; attempt++) {
     try {
       return await inTransaction(ds, async (em) => {
-        await em.getRepository(ProcessedJobEntity).insert({ jobType, idempotencyKey: key, result: null, processedAt: now });
+        await insertRows(em, ProcessedJobEntity, [{ jobType, idempotencyKey: key, result: null, processedAt: now }]);
         const result = await work(em);
-        await em.getRepository(ProcessedJobEntity).update({ jobType, idempotencyKey: key }, { result: result as never });
+        await storeResult(em, jobType, key, result);
         return result;
       });
     } catch (e) {
