@@ -6,7 +6,8 @@
  * database of DATABASE_URL (MySQL/MariaDB is the target; SQLite is used with a warning when unset).
  *
  *   DATABASE_URL=mysql://root@127.0.0.1:3306/ot_bench npm run bench:api
- *   options (env): BENCH_RATE (req/s, default 500), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50)
+ *   options (env): BENCH_RATE (req/s, default 500), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50),
+ *   BENCH_SERVER_NODE_ARGS (node flags for the server process only, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
  * Target: p99 < 25 ms at 500 req/s.
  *
  * Three measurements per route:
@@ -50,6 +51,8 @@ async function server(): Promise<void> {
   outer.use(api);
   const s = outer.listen(0, '127.0.0.1', () => process.send!({ port: (s.address() as AddressInfo).port, db: ds.options.type }));
   process.on('disconnect', () => process.exit(0));
+  // exit (not die) on SIGTERM, so --cpu-prof from BENCH_SERVER_NODE_ARGS writes its profile
+  process.on('SIGTERM', () => process.exit(0));
 }
 
 interface Figures {
@@ -137,7 +140,9 @@ async function main(): Promise<void> {
   const rate = Number(process.env.BENCH_RATE ?? 500);
   const duration = Number(process.env.BENCH_SECONDS ?? 10);
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
-  const child = fork(__filename, ['--server'], { stdio: 'inherit' });
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  const serverArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = fork(__filename, ['--server'], { stdio: 'inherit', execArgv: [...process.execArgv, ...serverArgs] });
   const { port, db } = await new Promise<{ port: number; db: string }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { port: number; db: string }));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
