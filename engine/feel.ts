@@ -52,6 +52,25 @@ const CAMUNDA_EXTENSIONS: Record<string, unknown> = {
 };
 /* eslint-enable prefer-arrow-callback */
 
+// `name = literal` / `name != literal` (a string, number or boolean literal): the shape of most gateway
+// conditions. Parsed once per expression text; evaluated without feelin only when the variable holds a
+// value of the literal's type (then FEEL's answer is plain equality); anything else goes to feelin.
+const COMPARISON = /^([A-Za-z_][A-Za-z0-9_]*)\s*(=|!=)\s*(?:"([^"\\]*)"|(true|false)|(-?\d+(?:\.\d+)?))$/;
+interface Comparison { name: string; negate: boolean; literal: string | number | boolean }
+const comparisons = new Map<string, Comparison | null>();
+
+function comparison(simple: string): Comparison | null {
+  let c = comparisons.get(simple);
+  if (c !== undefined) return c;
+  const m = COMPARISON.exec(simple);
+  c = m && !FEEL_WORDS.has(m[1])
+    ? { name: m[1], negate: m[2] === '!=', literal: m[3] !== undefined ? m[3] : m[4] !== undefined ? m[4] === 'true' : Number(m[5]) }
+    : null;
+  if (comparisons.size >= 10_000) comparisons.clear(); // expressions come from deployed models; a bound all the same
+  comparisons.set(simple, c);
+  return c;
+}
+
 /** Evaluate a FEEL expression (with or without the leading '='). Throws FeelError on syntax errors. */
 export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: number, raw = false): unknown {
   const src = expr.trimStart().startsWith('=') ? expr.trimStart().slice(1) : expr;
@@ -63,6 +82,11 @@ export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: num
   if (simple === 'true' || simple === 'false') return simple === 'true';
   if (SIMPLE_STRING.test(simple)) return simple.slice(1, -1);
   if (SIMPLE_NUMBER.test(simple)) return Number(simple);
+  const cmp = comparison(simple);
+  if (cmp && Object.prototype.hasOwnProperty.call(vars, cmp.name)) {
+    const v = vars[cmp.name];
+    if (typeof v === typeof cmp.literal && (typeof v !== 'number' || Number.isFinite(v))) return (v === cmp.literal) !== cmp.negate;
+  }
   const iso = new Date(nowMs).toISOString();
   const ctx: Record<string, unknown> = {
     ...CAMUNDA_EXTENSIONS,
