@@ -324,7 +324,7 @@ export function createStore(ds: DataSource): ApiStore {
   return {
     // ---------------------------------------------------------------- orders
     async createOrder(actor, input) {
-      const { order } = await createOrderGrouped(
+      const { order, customer } = await createOrderGrouped(
         {
           customerId: input.customerId as string,
           modules: input.modules as ServiceModule[],
@@ -338,7 +338,7 @@ export function createStore(ds: DataSource): ApiStore {
         },
         ctxOf(actor, 'order created'),
       );
-      return (await ordersDto([order]))[0];
+      return orderDto(order, customer); // the batch read the customer: no further read
     },
     async getOrder(id) {
       // the hot read: order and customer name in one round trip

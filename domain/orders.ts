@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Between, In, LessThanOrEqual, MoreThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
-import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, type BusinessOrder, type ProcessCommand } from '../db/entities/index.js';
+import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, type BusinessOrder, type Customer, type ProcessCommand } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
 import { ctxAt, requireActor, type WriteContext } from './audit.js';
 import { NotFoundError, ValidationError } from './errors.js';
@@ -66,6 +66,8 @@ export async function createOrder(db: Db, input: CreateOrderInput, ctx: WriteCon
 }
 
 export type CreatedOrder = { order: BusinessOrder; command: ProcessCommand };
+/** the batcher's result also carries the order's customer (read by the batch anyway: the caller's DTO needs no further read) */
+export type CreatedOrderWithCustomer = CreatedOrder & { customer: Customer };
 export interface OrderBatcherOptions {
   /** most creates per transaction (default 100) */
   maxBatch?: number;
@@ -79,20 +81,21 @@ export interface OrderBatcherOptions {
 /**
  * createOrder with group commit (domain/group-commit.ts), for the API's create path: creates arriving
  * while a batch commits share the next transaction, numbers in arrival order. Unknown customers / AP
- * partners are found by one read per batch and fail only their create. The rest take one block of
+ * partners are found by one read per batch and fail only their create (each result carries its customer
+ * from that read, so the caller's response needs no further read). The rest take one block of
  * numbers and one multi-row INSERT per table inside a savepoint; if that fails, the block is rolled
  * back and each create runs in its own savepoint (the failing one rolls back alone: no gap). Same
  * result and errors per caller as createOrder; a whole-batch failure rejects every caller of the batch.
  */
-export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (input: CreateOrderInput, ctx: WriteContext) => Promise<CreatedOrder> {
-  const batcher = createBatcher<PreparedOrder, CreatedOrder>({
+export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (input: CreateOrderInput, ctx: WriteContext) => Promise<CreatedOrderWithCustomer> {
+  const batcher = createBatcher<PreparedOrder, CreatedOrderWithCustomer>({
     db,
     maxBatch: opts.maxBatch ?? 100,
     onBatch: opts.onBatch,
     run: async (em, items) => {
-      const out: (Settled<CreatedOrder> | undefined)[] = new Array(items.length);
+      const out: (Settled<CreatedOrderWithCustomer> | undefined)[] = new Array(items.length);
       // references of the whole batch in one read each; an unknown one fails only its create
-      const customers = await existingIds(em, CustomerEntity, items.map((p) => p.input.customerId));
+      const customers = await customersById(em, items.map((p) => p.input.customerId));
       const partners = await existingIds(em, ApPartnerEntity, items.flatMap((p) => (p.input.apPartnerId ? [p.input.apPartnerId] : [])));
       items.forEach((p, i) => {
         if (!customers.has(p.input.customerId)) out[i] = { ok: false, error: new NotFoundError('customer', p.input.customerId) };
@@ -116,7 +119,7 @@ export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (inp
           await deferred.flush();
           for (let k = 0; k < live.length; k++) {
             if (opts.afterInsert) await opts.afterInsert(em, created[k]);
-            out[live[k].i] = { ok: true, value: created[k] };
+            out[live[k].i] = { ok: true, value: { ...created[k], customer: customers.get(live[k].p.input.customerId)! } };
           }
         });
         opts.onFastPath?.(done);
@@ -128,18 +131,24 @@ export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (inp
           async (em, p) => {
             const created = await insertOrder(em, p);
             if (opts.afterInsert) await opts.afterInsert(em, created);
-            return created;
+            return { ...created, customer: customers.get(p.input.customerId)! };
           },
         );
         live.forEach(({ i }, k) => (out[i] = each[k]));
       }
-      return out as Settled<CreatedOrder>[];
+      return out as Settled<CreatedOrderWithCustomer>[];
     },
   });
   return async (input, ctx) => batcher.submit(prepareOrder(input, ctx));
 }
 
-async function existingIds(em: EntityManager, entity: typeof CustomerEntity | typeof ApPartnerEntity, ids: string[]): Promise<Set<string>> {
+async function customersById(em: EntityManager, ids: string[]): Promise<Map<string, Customer>> {
+  const uniq = [...new Set(ids)];
+  if (!uniq.length) return new Map();
+  return new Map((await em.getRepository(CustomerEntity).findBy({ id: In(uniq) })).map((c) => [c.id, c]));
+}
+
+async function existingIds(em: EntityManager, entity: typeof ApPartnerEntity, ids: string[]): Promise<Set<string>> {
   const uniq = [...new Set(ids)];
   if (!uniq.length) return new Set();
   const rows = (await em.getRepository(entity).find({ select: { id: true }, where: { id: In(uniq) } })) as { id: string }[];

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { isMysql } from '../../db/transaction.js';
-import { BusinessOrderEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index.js';
+import { BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index.js';
 import { createBatcher } from '../../domain/group-commit.js';
 import { parseNumber } from '../../domain/numbering.js';
 import { createOrder, createOrderBatcher, type CreateOrderInput, type CreatedOrder } from '../../domain/orders.js';
@@ -81,6 +81,28 @@ describe('domain/group-commit (order create batcher)', () => {
     expect(sy).to.deep.equal(sz);
     expect(sx.versions).to.have.length(1);
     expect(sx.audits).to.have.length(1);
+  });
+
+  it('each result carries its own customer from the batch read, on the fast path and on the fallback', async () => {
+    const other = await ds.getRepository(CustomerEntity).findOneByOrFail({ id: (await aCustomer(ds, '北京另一家公司')).id });
+    const mine = await ds.getRepository(CustomerEntity).findOneByOrFail({ id: customerId });
+    const fast: boolean[] = [];
+    const create = createOrderBatcher(ds, {
+      onFastPath: (t) => fast.push(t),
+      afterInsert: async (_em, c) => {
+        if (c.order.note === 'forced') throw new Error('forced');
+      },
+    });
+    for (const notes of [['c0', 'c1', 'c2'], ['c3', 'forced', 'c4']]) {
+      const out = await settle(notes.map((n, i) => create(input(i === 1 ? other.id : customerId, n), { actor: CM })));
+      out.forEach((o, i) => {
+        if (notes[i] === 'forced') return expect(o.status).to.equal('rejected');
+        const v = (o as PromiseFulfilledResult<Awaited<ReturnType<typeof create>>>).value;
+        expect(v.customer, notes[i]).to.deep.equal(i === 1 ? other : mine);
+        expect(v.customer.id).to.equal(v.order.customerId);
+      });
+    }
+    expect(fast).to.deep.equal([true, false]);
   });
 
   it('splits at maxBatch and keeps arrival order across batches', async () => {
