@@ -10,12 +10,19 @@
  * the result is known only after the work, so the UPDATE of the result stays between the work (which may
  * hold a document_sequence row lock, domain/numbering.ts) and COMMIT; these statements are written as
  * plain SQL from the metadata (not TypeORM's query builders) to keep the CPU spent under that lock low.
+ * Group commit (runtime/batch.ts, default on, WORKER_GROUP_COMMIT=false to switch off): the once()
+ * calls of one job type in flight at the same time share ONE transaction, each in its own SAVEPOINT,
+ * so N number-allocating jobs pay one document_sequence lock wait and one commit. The guarantees are
+ * the same: an item that throws is rolled back alone and only its caller gets the error (after the
+ * batch committed, so a unique violation then finds the winner's result, in the same batch or an
+ * earlier one); a deadlock re-runs (or fails) the whole batch.
  * The key is a business key where the flow has one (round+step, order, month, ...) and the job key
  * otherwise (a job keeps its key across retries and re-deliveries; a loop creates a new job).
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index.js';
 import { inTransaction, insertRows } from '../../db/transaction.js';
+import { batcherFor } from './batch';
 import type { Variables } from './outcome';
 
 export function isUniqueViolation(e: unknown): boolean {
@@ -86,14 +93,20 @@ export async function once(
     const done = await storedResult(ds, jobType, key);
     if (done) return done;
   }
+  // the whole transaction body: the guard row first, the work, its result; re-run from scratch when
+  // the transaction (or the batch it is part of) is retried after a deadlock
+  const body = async (em: EntityManager): Promise<Variables> => {
+    await insertRows(em, ProcessedJobEntity, [{ jobType, idempotencyKey: key, result: null, processedAt: now }]);
+    const result = await work(em);
+    await storeResult(em, jobType, key, result);
+    return result;
+  };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTransaction(ds, async (em) => {
-        await insertRows(em, ProcessedJobEntity, [{ jobType, idempotencyKey: key, result: null, processedAt: now }]);
-        const result = await work(em);
-        await storeResult(em, jobType, key, result);
-        return result;
-      });
+      // group commit (runtime/batch.ts): in the transaction of the other jobs of this type in flight,
+      // in its own savepoint; settled after that transaction committed. Off: a transaction of its own.
+      const batcher = batcherFor(ds, jobType);
+      return await (batcher ? batcher.submit(body) : inTransaction(ds, body));
     } catch (e) {
       if (isUniqueViolation(e)) {
         // a concurrent delivery committed first (or the work hit a business-key unique index of a record
