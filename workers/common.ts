@@ -49,6 +49,9 @@ export function writeContext(job: JobView, at: Date, actor: ResolvedActor | type
  * A recording job (it writes down what a person decided in the user task before it): a redelivery gets
  * the stored result; otherwise the actor is resolved (outside the transaction: a REST call must not hold
  * row locks) and `work` runs once per key, in one transaction with processed_job (runtime/once.ts).
+ * That transaction may be shared with the other jobs of this type in flight (group commit,
+ * runtime/batch.ts): `work` must stay DB-only (no HTTP, no messages) and may be re-run from scratch
+ * when the batch is retried after a deadlock; anything outside the database happens before once().
  */
 export async function recordOnce(
   job: JobView,
