@@ -14,7 +14,7 @@ import { createDataSource } from '../../db/index.js';
 import { nextNumber } from '../../domain/numbering.js';
 import { JOB } from '../../domain/vocabulary';
 import { issueForm, openRound, recordDecision } from '../../workers/families/countersign';
-import { batcherFor, configureGroupCommit, groupCommitFromEnv } from '../../workers/runtime/batch.js';
+import { batcherFor, configureGroupCommit, groupCommitFromEnv, groupCommitStats } from '../../workers/runtime/batch.js';
 import { checked, once, storedResult } from '../../workers/runtime/once.js';
 import { completedVars, deliver, makeJob, makeServices, seedRevenueContract, seedWorld } from './support/harness';
 import { closeTestDataSource, openTestDataSource, resetDatabase, testDatabaseUrl } from '../support/db.js';
@@ -86,6 +86,9 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
     expect(sizes.reduce((a, b) => a + b, 0)).to.equal(40);
     expect(Math.max(...sizes), `batch sizes ${sizes.join(',')}`).to.be.greaterThan(1);
     expect(sizes.length).to.be.lessThan(40);
+    const st = groupCommitStats(ds).get(T)!;
+    expect(st.items).to.be.at.least(40);
+    expect(st.largest).to.be.at.least(Math.max(...sizes));
   });
 
   it('a real numbering handler (countersign.issue-form) for 12 contracts at once: HQ-SR-2026-0001 … 0012, one form each', async () => {

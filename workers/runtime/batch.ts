@@ -42,9 +42,33 @@ export interface GroupCommitOptions {
 /** the body of one once() transaction: runs on the batch's EntityManager */
 export type BatchItem = (em: EntityManager) => Promise<Variables>;
 
+/** per job type since start: batches run (retries not counted again), jobs in them, the largest */
+export interface BatchStats {
+  batches: number;
+  items: number;
+  largest: number;
+}
+
 interface State {
   readonly options: GroupCommitOptions;
   readonly batchers: Map<string, Batcher<BatchItem, Variables>>;
+}
+
+const stats = new WeakMap<DataSource, Map<string, BatchStats>>();
+
+/** batch counts per job type on ds (metrics, benchmarks): a mean batch size near 1 means no grouping happened */
+export function groupCommitStats(ds: DataSource): ReadonlyMap<string, Readonly<BatchStats>> {
+  return stats.get(ds) ?? new Map();
+}
+
+function count(ds: DataSource, jobType: string, size: number): void {
+  let m = stats.get(ds);
+  if (!m) stats.set(ds, (m = new Map()));
+  const s = m.get(jobType) ?? { batches: 0, items: 0, largest: 0 };
+  s.batches++;
+  s.items += size;
+  s.largest = Math.max(s.largest, size);
+  m.set(jobType, s);
 }
 
 const states = new WeakMap<DataSource, State>();
@@ -97,7 +121,10 @@ export function batcherFor(ds: DataSource, jobType: string): Batcher<BatchItem, 
     b = createBatcher<BatchItem, Variables>({
       db: ds,
       maxBatch: s.options.maxBatch,
-      onBatch: onBatch ? (size) => onBatch(jobType, size) : undefined,
+      onBatch: (size) => {
+        count(ds, jobType, size);
+        onBatch?.(jobType, size);
+      },
       run: async (em, items) => {
         // one item: no savepoint round trips; its error fails (rolls back) the batch of one
         if (items.length === 1) return [{ ok: true, value: await items[0](em) }];
