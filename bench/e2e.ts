@@ -16,7 +16,9 @@
  *        DATABASE_URL (default: a fresh SQLite file in a temp dir), BENCH_POLL_MS (how often an idle
  *        person refreshes the task list, default 250), BENCH_ENGINE_INPROCESS=1 (engine in the app's
  *        process instead of its own), BENCH_TIMELINE=1 (engine events of one order), BENCH_METRICS=1
- *        (mean handler time per job type from the workers' metrics), BENCH_POOL (MySQL pool size, default the app's, db/data-source.ts)
+ *        (mean handler time per job type from the workers' metrics), BENCH_POOL (MySQL pool size, default the app's, db/data-source.ts),
+ *        BENCH_MAX_JOBS (jobs each worker activates at once, default 64), BENCH_HEAP_MB (--max-old-space-size
+ *        for the app and engine processes; unset: V8's default, which grows the heap lazily)
  * Target: 20 complete provisioning instances/s, p99 order→delivery < 2 s, whole system < 400 MB.
  */
 import { fork, execSync } from 'node:child_process';
@@ -51,7 +53,7 @@ async function system(): Promise<void> {
     apiPort: 0,
     apiHost: '127.0.0.1',
     logger: createLogger({ level: 'warn', service: 'bench' }),
-    workerTuning: { maxJobsToActivate: 64, pollIntervalMs: 50 },
+    workerTuning: { maxJobsToActivate: Number(process.env.BENCH_MAX_JOBS || 64), pollIntervalMs: 50 },
     dispatcherIdleMs: 50,
   });
   process.send!({ apiUrl: sys.apiUrl, customerId: customer.id, db: ds.options.type, enginePid: sys.engineProcess?.pid ?? 0 });
@@ -122,7 +124,12 @@ async function load(): Promise<void> {
   const child = fork(__filename, ['--system'], {
     env: { ...process.env, BENCH_DIR: dir },
     stdio: 'inherit',
-    execArgv: [...process.execArgv, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
+    execArgv: [
+      ...process.execArgv,
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      // V8 grows its heap lazily while memory is plentiful; a cap makes it collect sooner (the engine child inherits it)
+      ...(process.env.BENCH_HEAP_MB ? [`--max-old-space-size=${Number(process.env.BENCH_HEAP_MB)}`] : []),
+    ],
   });
   const ready = await new Promise<{ apiUrl: string; customerId: string; db: string; enginePid: number }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as never));
@@ -139,11 +146,17 @@ async function load(): Promise<void> {
   }
   const startRss = rssOf(child.pid!).rss + (ready.enginePid ? rssOf(ready.enginePid).rss : 0);
   let peakSys = 0;
+  let peakApp = 0;
+  let peakEngine = 0;
   let peakDb = 0;
   let peakTotal = 0;
   const sampler = setInterval(() => {
-    const s = rssOf(child.pid!).rss + (ready.enginePid ? rssOf(ready.enginePid).rss : 0);
+    const a = rssOf(child.pid!).rss;
+    const e = ready.enginePid ? rssOf(ready.enginePid).rss : 0;
+    const s = a + e;
     const d = mariadbPid ? rssOf(mariadbPid).rss : 0;
+    peakApp = Math.max(peakApp, a);
+    peakEngine = Math.max(peakEngine, e);
     peakSys = Math.max(peakSys, s);
     peakDb = Math.max(peakDb, d);
     peakTotal = Math.max(peakTotal, s + d);
@@ -292,7 +305,9 @@ async function load(): Promise<void> {
   console.log(`  order → delivery          ${fmt(toDelivery)}  (wall clock, people included)`);
   console.log(`  order → delivery, machine ${fmt(machineToDelivery)}  (minus the time tasks stood open for the people)`);
   console.log(`  order → completed         ${fmt(toComplete)}`);
-  console.log(`  system RSS (app + engine)  at start ${mb(startRss)}; peak ${mb(peakSys)} (sampled), high-water mark ${mb(hwm)}`);
+  console.log(
+    `  system RSS (app + engine)  at start ${mb(startRss)}; peak ${mb(peakSys)} (sampled; app ${mb(peakApp)}, engine ${mb(peakEngine)}), high-water mark ${mb(hwm)}${process.env.BENCH_HEAP_MB ? `; V8 old space capped at ${process.env.BENCH_HEAP_MB} MB per process` : '; V8 heap uncapped'}`,
+  );
   if (mariadbPid) console.log(`  MariaDB server RSS        peak ${mb(peakDb)}; whole system (sum of samples) peak ${mb(peakTotal)}`);
   console.log(`  targets                   20/s: ${completed.length / span >= 20 ? 'met' : 'NOT met'}; p99 order→delivery machine time < 2000 ms: ${pct(machineToDelivery, 99) < 2000 ? 'met' : 'NOT met'}; < 400 MB: ${Math.max(hwm, peakTotal) < 400 * 1024 * 1024 ? 'met' : 'NOT met'}`);
   if (process.env.BENCH_METRICS) {
