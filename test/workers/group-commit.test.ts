@@ -173,14 +173,11 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
   it('the work of a duplicate fails (the first of the key failed): the second delivery in the same batch runs it', async () => {
     const g = gate();
     await until(() => batches.length === 1, 'the gate batch');
-    let first = true;
-    const calls = ['x', 'x', 'y'].map((k) =>
+    // the first delivery of x fails every time it runs (the batch runs it twice: plain, then in savepoints)
+    const calls = ['x', 'x', 'y'].map((k, call) =>
       once(ds, T, checked(k), at, async (em) => {
         const no = await nextNumber(em, 'service-request', 2026);
-        if (k === 'x' && first) {
-          first = false;
-          throw new Error('first x fails');
-        }
+        if (call === 0) throw new Error('first x fails');
         return { requestNo: no };
       }),
     );
@@ -231,7 +228,8 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
         const v = await numbered(runs, `w${i}`)(em);
         if (i === 3) {
           // the item's own savepoint is gone: ROLLBACK TO SAVEPOINT fails, the transaction cannot continue
-          await em.query('RELEASE SAVEPOINT gc_sp_3');
+          // (the first run of a batch has no savepoint per item: it fails, and the batch runs again with them)
+          await em.query('RELEASE SAVEPOINT gc_sp_3').catch(() => undefined);
           throw new Error('poison');
         }
         return v;
@@ -243,7 +241,7 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
     expect(r.slice(1).map((s) => (s.error as Error)?.message)).to.deep.equal(Array(6).fill('poison'));
     expect(await lastValue(ds)).to.equal(1);
     expect(await guardRows(ds)).to.equal(1);
-    expect([...runs.values()]).to.deep.equal([1, 1, 1, 1]); // w0..w3 ran, w4 and w5 never did
+    expect([...runs.keys()]).to.deep.equal(['w0', 'w1', 'w2', 'w3']); // w4 and w5 never ran
   });
 
   it('a batch of one runs without savepoints; a unique violation in it still ends with the stored result', async () => {

@@ -25,7 +25,9 @@
  * same per DataSource (tests, embedding code) and takes precedence over the environment.
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import { createBatcher, inSavepoints, type Batcher } from '../../domain/group-commit.js';
+import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index.js';
+import { insertRows, isDeadlock } from '../../db/transaction.js';
+import { createBatcher, inSavepoints, type Batcher, type Settled } from '../../domain/group-commit.js';
 import type { Variables } from './outcome';
 
 export const DEFAULT_WORKER_MAX_BATCH = 32;
@@ -39,8 +41,13 @@ export interface GroupCommitOptions {
   readonly onBatch?: (jobType: string, size: number) => void;
 }
 
-/** the body of one once() transaction: runs on the batch's EntityManager */
-export type BatchItem = (em: EntityManager) => Promise<Variables>;
+/** one once() call: its key, clock and work, and `body`: the whole transaction body (guard, work, result) */
+export interface BatchItem {
+  readonly key: string;
+  readonly now: Date;
+  readonly work: (em: EntityManager) => Promise<Variables>;
+  readonly body: (em: EntityManager) => Promise<Variables>;
+}
 
 /** per job type since start: batches run (retries not counted again), jobs in them, the largest */
 export interface BatchStats {
@@ -72,6 +79,13 @@ function count(ds: DataSource, jobType: string, size: number): void {
 }
 
 const states = new WeakMap<DataSource, State>();
+
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const code = err?.driverError?.code ?? err?.code ?? '';
+  const errno = err?.driverError?.errno ?? err?.errno;
+  return code === 'ER_DUP_ENTRY' || errno === 1062 || /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(code);
+}
 
 /** WORKER_GROUP_COMMIT / WORKER_GROUP_COMMIT_MAX_BATCH; throws on a value it cannot read */
 export function groupCommitFromEnv(env: Record<string, string | undefined> = process.env): GroupCommitOptions {
@@ -125,13 +139,142 @@ export function batcherFor(ds: DataSource, jobType: string): Batcher<BatchItem, 
         count(ds, jobType, size);
         onBatch?.(jobType, size);
       },
-      run: async (em, items) => {
-        // one item: no savepoint round trips; its error fails (rolls back) the batch of one
-        if (items.length === 1) return [{ ok: true, value: await items[0](em) }];
-        return inSavepoints(em, items, (em, item) => item(em));
-      },
+      run: (em, items) => runBatch(em, jobType, items),
     });
     s.batchers.set(jobType, b);
   }
   return b;
+}
+
+/**
+ * One batch in its transaction. One item: its body as is (no savepoint; its error rolls the batch of one
+ * back). More: the guard rows of the distinct keys in ONE multi-row INSERT, one SAVEPOINT, every work in
+ * call order, the results of all in ONE UPDATE: an item costs only its own statements, the rest is per
+ * batch. When a work throws, the batch goes back to that savepoint and runs again (every work from
+ * scratch, as after a deadlock) with each item's work in its own SAVEPOINT (no RELEASE: the savepoints
+ * end with the transaction). A work that throws there is rolled back to its savepoint and its guard row deleted
+ * (no row, no number); a later call with the same key in the batch then runs as a delivery of its own,
+ * while a repeated key after a success gets that success's result. When the guard INSERT meets a row
+ * that already exists (a redelivery or a concurrent delivery elsewhere committed first), the batch falls
+ * back to one savepoint per item with each item's own guard insert (domain/group-commit.ts
+ * inSavepoints): the duplicate then fails alone with the unique violation that once() resolves.
+ */
+async function runBatch(em: EntityManager, jobType: string, items: BatchItem[]): Promise<Settled<Variables>[]> {
+  if (items.length === 1) return [{ ok: true, value: await items[0].body(em) }];
+  const keys = [...new Set(items.map((i) => i.key))];
+  const first = new Map<string, BatchItem>();
+  for (const it of items) if (!first.has(it.key)) first.set(it.key, it);
+  try {
+    await insertRows(
+      em,
+      ProcessedJobEntity,
+      keys.map((key) => ({ jobType, idempotencyKey: key, result: null, processedAt: first.get(key)!.now })),
+    );
+  } catch (e) {
+    // a key exists already: the statement inserted nothing (statement atomicity on both databases); go
+    // item by item so that only the duplicate fails. Anything else fails the batch.
+    if (!isUniqueViolation(e)) throw e;
+    return inSavepoints(em, items, (em, item) => item.body(em));
+  }
+  // the common case, every work succeeds: no savepoint per item, one for the whole run
+  await em.query('SAVEPOINT gc_all');
+  try {
+    const done = new Map<string, Variables>();
+    const out: Settled<Variables>[] = [];
+    for (const item of items) {
+      const ok = done.get(item.key);
+      const value = ok ? copy(ok) : await item.work(em);
+      if (!ok) done.set(item.key, value);
+      out.push({ ok: true, value });
+    }
+    await storeResults(em, jobType, done);
+    return out;
+  } catch (error) {
+    if (isDeadlock(error)) throw error;
+    try {
+      await em.query('ROLLBACK TO SAVEPOINT gc_all');
+    } catch {
+      throw error;
+    }
+  }
+  // a work failed: everything since the guard rows undone, run again with one savepoint per item
+  const guarded = new Set(keys); // keys whose guard row is in place but not yet used by a work
+  const done = new Map<string, Variables>(); // key → the result its work returned in this batch
+  const out: Settled<Variables>[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const ok = done.get(item.key);
+    if (ok) {
+      // the same job twice in one batch: the result the first got (as a stored result would be: a copy)
+      out.push({ ok: true, value: copy(ok) });
+      continue;
+    }
+    const hasGuard = guarded.has(item.key);
+    const name = `gc_sp_${i}`;
+    await em.query(`SAVEPOINT ${name}`);
+    try {
+      // the guard row of this key is in place (the batch's INSERT) or, after an earlier call of the key
+      // failed and deleted it, inserted here as by a delivery of its own
+      const value = hasGuard ? await item.work(em) : await runGuarded(em, jobType, item);
+      guarded.delete(item.key);
+      done.set(item.key, value);
+      out.push({ ok: true, value });
+    } catch (error) {
+      if (isDeadlock(error)) throw error;
+      try {
+        await em.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        if (hasGuard) {
+          await deleteGuard(em, jobType, item.key);
+          guarded.delete(item.key);
+        }
+      } catch {
+        throw error; // the transaction is not in a state we can continue from
+      }
+      out.push({ ok: false, error });
+    }
+  }
+  await storeResults(em, jobType, done);
+  return out;
+}
+
+/** the same job twice in one batch: the second gets what the first returned, as a stored result would be (a copy) */
+function copy(v: Variables): Variables {
+  return JSON.parse(JSON.stringify(v)) as Variables;
+}
+
+/** the guard insert and the work of an item whose key has no guard row in the batch (its result: storeResults) */
+async function runGuarded(em: EntityManager, jobType: string, item: BatchItem): Promise<Variables> {
+  await insertRows(em, ProcessedJobEntity, [{ jobType, idempotencyKey: item.key, result: null, processedAt: item.now }]);
+  return item.work(em);
+}
+
+function sql(em: EntityManager) {
+  const { driver } = em.connection;
+  const meta = em.connection.getMetadata(ProcessedJobEntity);
+  const column = (p: keyof ProcessedJob) => meta.findColumnWithPropertyName(p)!;
+  const name = (p: keyof ProcessedJob) => driver.escape(column(p).databaseName);
+  return { driver, table: driver.escape(meta.tableName), column, name };
+}
+
+async function deleteGuard(em: EntityManager, jobType: string, key: string): Promise<void> {
+  const { table, name } = sql(em);
+  await em.query(`DELETE FROM ${table} WHERE ${name('jobType')} = ? AND ${name('idempotencyKey')} = ?`, [jobType, key]);
+}
+
+/** processed_job.result of the batch's successful keys: one UPDATE … CASE (values converted as the repository would) */
+async function storeResults(em: EntityManager, jobType: string, results: Map<string, Variables>): Promise<void> {
+  if (!results.size) return;
+  const { driver, table, column, name } = sql(em);
+  const params: unknown[] = [];
+  const whens: string[] = [];
+  for (const [key, value] of results) {
+    whens.push('WHEN ? THEN ?');
+    params.push(key, driver.preparePersistentValue(value, column('result')));
+  }
+  params.push(jobType, ...results.keys());
+  await em.query(
+    `UPDATE ${table} SET ${name('result')} = CASE ${name('idempotencyKey')} ${whens.join(' ')} END ` +
+      `WHERE ${name('jobType')} = ? AND ${name('idempotencyKey')} IN (${[...results.keys()].map(() => '?').join(', ')})`,
+    params,
+  );
 }

@@ -22,15 +22,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index.js';
 import { inTransaction, insertRows } from '../../db/transaction.js';
-import { batcherFor } from './batch';
+import { batcherFor, isUniqueViolation } from './batch';
 import type { Variables } from './outcome';
 
-export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
-  const code = err?.driverError?.code ?? err?.code ?? '';
-  const errno = err?.driverError?.errno ?? err?.errno;
-  return code === 'ER_DUP_ENTRY' || errno === 1062 || /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(code);
-}
+export { isUniqueViolation };
 
 /** MySQL/MariaDB deadlock victim or lock wait time-out: the transaction rolled back and may simply run again */
 export function isTransientLockError(e: unknown): boolean {
@@ -106,7 +101,7 @@ export async function once(
       // group commit (runtime/batch.ts): in the transaction of the other jobs of this type in flight,
       // in its own savepoint; settled after that transaction committed. Off: a transaction of its own.
       const batcher = batcherFor(ds, jobType);
-      return await (batcher ? batcher.submit(body) : inTransaction(ds, body));
+      return await (batcher ? batcher.submit({ key, now, work, body }) : inTransaction(ds, body));
     } catch (e) {
       if (isUniqueViolation(e)) {
         // a concurrent delivery committed first (or the work hit a business-key unique index of a record
