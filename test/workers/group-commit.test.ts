@@ -268,6 +268,11 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
     expect(groupCommitFromEnv({}).enabled).to.equal(true);
     expect(groupCommitFromEnv({ WORKER_GROUP_COMMIT_MAX_BATCH: '8' }).maxBatch).to.equal(8);
     expect(() => groupCommitFromEnv({ WORKER_GROUP_COMMIT: 'maybe' })).to.throw(/WORKER_GROUP_COMMIT/);
+    expect([...groupCommitFromEnv({ WORKER_GROUP_COMMIT_TYPES: 'a.x, b.y' }).jobTypes!]).to.deep.equal(['a.x', 'b.y']);
+    expect(groupCommitFromEnv({ WORKER_GROUP_COMMIT_TYPES: 'all' }).jobTypes).to.equal(undefined);
+    configureGroupCommit(ds, { enabled: true, jobTypes: new Set(['other.type']) });
+    expect(batcherFor(ds, T)).to.equal(null);
+    expect(batcherFor(ds, 'other.type')).to.not.equal(null);
     configureGroupCommit(ds, { enabled: false, onBatch: (t, n) => batches.push([t, n]) });
     expect(batcherFor(ds, T)).to.equal(null);
     const out = await Promise.all(Array.from({ length: 10 }, (_, i) => once(ds, T, `o${i % 5}`, at, numbered())));

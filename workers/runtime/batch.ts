@@ -21,7 +21,8 @@
  *   of ap-contract.ts and actor look-ups happen before once()).
  *
  * Switch: WORKER_GROUP_COMMIT=false (or 0/off/no) falls back to one transaction per job;
- * WORKER_GROUP_COMMIT_MAX_BATCH sets the batch size (default 32). configureGroupCommit(ds, ...) sets the
+ * WORKER_GROUP_COMMIT_MAX_BATCH sets the batch size (default 32); WORKER_GROUP_COMMIT_TYPES (comma-separated
+ * job types, default all) limits it to those types, e.g. the ones that allocate document numbers. configureGroupCommit(ds, ...) sets the
  * same per DataSource (tests, embedding code) and takes precedence over the environment.
  */
 import type { DataSource, EntityManager } from 'typeorm';
@@ -37,6 +38,8 @@ export interface GroupCommitOptions {
   readonly enabled: boolean;
   /** most jobs per transaction */
   readonly maxBatch: number;
+  /** the job types grouped (others: one transaction per job); absent: all */
+  readonly jobTypes?: ReadonlySet<string>;
   /** observation only (tests, metrics): the job type and size of every batch that starts */
   readonly onBatch?: (jobType: string, size: number) => void;
 }
@@ -97,7 +100,8 @@ export function groupCommitFromEnv(env: Record<string, string | undefined> = pro
   const rawMax = (env.WORKER_GROUP_COMMIT_MAX_BATCH ?? '').trim();
   const maxBatch = rawMax === '' ? DEFAULT_WORKER_MAX_BATCH : Number(rawMax);
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`WORKER_GROUP_COMMIT_MAX_BATCH: a positive integer, got ${JSON.stringify(rawMax)}`);
-  return { enabled, maxBatch };
+  const types = (env.WORKER_GROUP_COMMIT_TYPES ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  return types.length && !types.includes('all') ? { enabled, maxBatch, jobTypes: new Set(types) } : { enabled, maxBatch };
 }
 
 /**
@@ -128,7 +132,7 @@ export function groupCommitOptions(ds: DataSource): GroupCommitOptions {
 /** the batcher of jobType on ds, or null when group commit is off */
 export function batcherFor(ds: DataSource, jobType: string): Batcher<BatchItem, Variables> | null {
   const s = stateOf(ds);
-  if (!s.options.enabled) return null;
+  if (!s.options.enabled || (s.options.jobTypes && !s.options.jobTypes.has(jobType))) return null;
   let b = s.batchers.get(jobType);
   if (!b) {
     const onBatch = s.options.onBatch;
