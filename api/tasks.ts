@@ -11,6 +11,7 @@
  * The routes reach the engine through `services.tasks` (a UserTaskPort); createRestUserTasks builds it.
  */
 import type { Principal } from './auth';
+import { requestText, type TextResponse } from './http-text';
 import { badRequest, forbidden, notFound, ProblemError } from './problem';
 import { route, type RouteSpec } from './route';
 import { arrayOf, int, named, nullable, obj, str, type JsonSchema } from './schema';
@@ -92,18 +93,18 @@ export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions =
   /** forms are immutable per form key */
   const forms = new Map<string, TaskForm>();
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    let res: Response;
+    let res: TextResponse;
     try {
-      res = await fetch(base + path, {
+      res = await requestText(base + path, {
         method,
         headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), accept: 'application/json', ...(await headers()) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
+        timeoutMs: 10_000,
       });
     } catch (e) {
       throw new EngineUnavailable(`the process engine at ${base} does not answer: ${(e as Error).message}`);
     }
-    const text = await res.text();
+    const { text } = res;
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;

@@ -51,6 +51,7 @@ import {
   type PublishMessagePayload,
 } from '../domain/outbox';
 import { MESSAGE, PROCESS, type ProcessId } from '../domain/vocabulary';
+import { requestText } from '../api/http-text';
 
 /** The part of @camunda8/sdk's ZeebeGrpcClient the dispatcher uses. */
 export interface DispatchClient {
@@ -191,9 +192,9 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
 
   async function rest(path: string, body: unknown): Promise<any> {
     const headers = { 'content-type': 'application/json', ...(opts.restHeaders ? await opts.restHeaders() : {}) };
-    const res = await fetch(opts.restAddress!.replace(/\/$/, '') + path, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
-    return res.json();
+    const res = await requestText(opts.restAddress!.replace(/\/$/, '') + path, { method: 'POST', headers, body: JSON.stringify(body), timeoutMs: 5000 });
+    if (res.status < 200 || res.status > 299) throw new Error(`${path}: HTTP ${res.status} ${res.text}`);
+    return JSON.parse(res.text);
   }
 
   /** the key of the root instance of `process` whose variable `variable` equals `no`, or null */

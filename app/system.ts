@@ -16,6 +16,7 @@ import { buildAuth } from '../api/main';
 import { createHealth } from '../api/health';
 import { createStore } from '../api/store';
 import { createRestUserTasks, type UserTaskPort } from '../api/tasks';
+import { requestText } from '../api/http-text';
 import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/main';
 import { RestTaskActorResolver } from '../workers/runtime/actor';
 import { fetchHttpClient, type HttpClient } from '../workers/runtime/http';
@@ -150,9 +151,9 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     let workers: RunningWorkers | null = null;
     if (opts.workers !== false) {
       const actors = new RestTaskActorResolver(async (req) => {
-        const res = await fetch(`${restAddress}/v2/user-tasks/search`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await restHeaders()) }, body: JSON.stringify(req) });
-        if (!res.ok) throw new Error(`user task search: HTTP ${res.status}`);
-        return (await res.json()) as never;
+        const res = await requestText(`${restAddress}/v2/user-tasks/search`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await restHeaders()) }, body: JSON.stringify(req) });
+        if (res.status !== 200) throw new Error(`user task search: HTTP ${res.status}`);
+        return JSON.parse(res.text) as never;
       });
       workers = startWorkers({
         zeebe,

@@ -218,6 +218,7 @@ async function load(): Promise<void> {
   const idleCpu = (sysCpu() - idleCpu0) / 3;
   const cpu0 = sysCpu();
   const engineCpu0 = ready.enginePid ? cpuOf(ready.enginePid) : 0;
+  const dbCpu0 = mariadbPid ? cpuOf(mariadbPid) : 0;
   const load0 = process.cpuUsage();
   const total = Math.round(rate * seconds);
   console.log(`bench:e2e — ${total} provisioning orders at ${rate}/s offered (${seconds} s), database ${ready.db}, system pid ${child.pid}${ready.enginePid ? ` + engine pid ${ready.enginePid}` : ' (engine in process)'}`);
@@ -262,6 +263,7 @@ async function load(): Promise<void> {
   const tEnd = Date.now();
   const cpuUsed = sysCpu() - cpu0;
   const engineCpu = ready.enginePid ? cpuOf(ready.enginePid) : 0;
+  const dbCpu = mariadbPid ? cpuOf(mariadbPid) - dbCpu0 : 0;
   const loadCpu = process.cpuUsage(load0);
   stop = true;
   await Promise.all(pollers);
@@ -301,7 +303,7 @@ async function load(): Promise<void> {
   console.log(`  orders created            ${rows.length} (${createErrors} create errors)`);
   console.log(`  instances completed       ${completed.length} in ${span.toFixed(1)} s  →  ${(completed.length / span).toFixed(1)} complete provisioning instances/s (offered ${rate}/s)`);
   console.log(`  user tasks completed      ${tasksDone} (${(tasksDone / ((tEnd - t0) / 1000)).toFixed(0)}/s, ${taskErrors} errors)`);
- console.log(`  system CPU (app + engine)                ${cpuUsed.toFixed(1)} s over ${((tEnd - t0) / 1000).toFixed(1)} s (${((cpuUsed / ((tEnd - t0) / 1000)) * 100).toFixed(0)}% of one core; ${((cpuUsed * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance); of which engine ${(engineCpu - engineCpu0).toFixed(1)} s; idle with the people polling: ${(idleCpu * 100).toFixed(0)}%; the load generator (this process): ${((loadCpu.user + loadCpu.system) / 1e6).toFixed(1)} s`);
+ console.log(`  system CPU (app + engine)                ${cpuUsed.toFixed(1)} s over ${((tEnd - t0) / 1000).toFixed(1)} s (${((cpuUsed / ((tEnd - t0) / 1000)) * 100).toFixed(0)}% of one core; ${((cpuUsed * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance); of which engine ${(engineCpu - engineCpu0).toFixed(1)} s; MariaDB server ${mariadbPid ? `${dbCpu.toFixed(1)} s (${((dbCpu * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance)` : 'not measured'}; idle with the people polling: ${(idleCpu * 100).toFixed(0)}%; the load generator (this process): ${((loadCpu.user + loadCpu.system) / 1e6).toFixed(1)} s`);
   console.log(`  order → delivery          ${fmt(toDelivery)}  (wall clock, people included)`);
   console.log(`  order → delivery, machine ${fmt(machineToDelivery)}  (minus the time tasks stood open for the people)`);
   console.log(`  order → completed         ${fmt(toComplete)}`);
