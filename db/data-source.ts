@@ -55,6 +55,10 @@ export function dataSourceOptions(url: string, opts: { logging?: boolean; poolSi
       timezone: 'Z',
       supportBigNumbers: true,
       bigNumberStrings: true,
+      // mysql2 captures a stack trace per query by default, to put the caller's frames into its errors: 4-5%
+      // of the app process's CPU in the bench:e2e and bench:api profiles. Errors keep their code and message,
+      // and TypeORM's QueryFailedError the failing query and parameters; the logs carry job and order keys.
+      trace: false,
       // larger than the transactions the workers run at once: a job waiting for a row lock (the
       // document_sequence row of its document type) holds its connection, and with 20 those waiters
       // took every connection and every other job queued behind them (bench:e2e: 30 → 80 connections
