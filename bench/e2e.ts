@@ -17,7 +17,8 @@
  *        person refreshes the task list, default 250), BENCH_ENGINE_INPROCESS=1 (engine in the app's
  *        process instead of its own), BENCH_TIMELINE=1 (engine events of one order), BENCH_METRICS=1
  *        (mean handler time per job type from the workers' metrics), BENCH_POOL (MySQL pool size, default the app's, db/data-source.ts),
- *        BENCH_MAX_JOBS (jobs each worker activates at once, default 64), BENCH_HEAP_MB (--max-old-space-size
+ *        BENCH_MAX_JOBS (jobs each worker activates at once, default 64), BENCH_WORKER_POLL_MS (the workers' poll
+ *        interval, default the workers' DEFAULT_POLL_INTERVAL_MS), BENCH_HEAP_MB (--max-old-space-size
  *        for the app and engine processes; unset: V8's default, which grows the heap lazily)
  * Target: 20 complete provisioning instances/s, p99 order→delivery < 2 s, whole system < 400 MB.
  */
@@ -34,6 +35,7 @@ async function system(): Promise<void> {
   const { createLogger } = await import('../app/observability/logger.js');
   const { createCustomer } = await import('../domain/parties.js');
   const { initDatabase } = await import('../db/index.js');
+  const { DEFAULT_POLL_INTERVAL_MS } = await import('../workers/main.js');
   const dir = process.env.BENCH_DIR!;
   const url = process.env.DATABASE_URL || `sqlite:${path.join(dir, 'bench.sqlite')}`;
   const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', AUTH_MODE: 'local', NODE_ENV: 'development', PORT: '0' });
@@ -53,7 +55,7 @@ async function system(): Promise<void> {
     apiPort: 0,
     apiHost: '127.0.0.1',
     logger: createLogger({ level: 'warn', service: 'bench' }),
-    workerTuning: { maxJobsToActivate: Number(process.env.BENCH_MAX_JOBS || 64), pollIntervalMs: 50 },
+    workerTuning: { maxJobsToActivate: Number(process.env.BENCH_MAX_JOBS || 64), pollIntervalMs: Number(process.env.BENCH_WORKER_POLL_MS || DEFAULT_POLL_INTERVAL_MS) },
     dispatcherIdleMs: 50,
   });
   process.send!({ apiUrl: sys.apiUrl, customerId: customer.id, db: ds.options.type, enginePid: sys.engineProcess?.pid ?? 0 });

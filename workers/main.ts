@@ -39,8 +39,14 @@ import { outboxProbe } from '../app/observability/outbox';
 import { startDispatcher, type RunningDispatcher } from '../app/dispatcher';
 import { restAuthHeaders } from '../app/camunda-rest';
 
-/** ms between the end of one ActivateJobs long poll and the next, unless tuned or set in the environment */
-export const DEFAULT_POLL_INTERVAL_MS = 50;
+/**
+ * ms between the end of one ActivateJobs long poll and the next, unless tuned or set in the environment.
+ * Paid on every service-task hop of an instance (about 14 on the provisioning happy path); ticks while a
+ * poll is in flight are no-ops, so a short interval costs next to nothing. bench:e2e at 5 orders/s:
+ * p99 order→delivery machine time 2.4 s at 300 ms (the SDK default), 2.1 s at 50 ms, 1.4 s at 10 ms, with
+ * the same CPU per instance.
+ */
+export const DEFAULT_POLL_INTERVAL_MS = 10;
 
 export interface WorkerTuning {
   /** jobs a worker holds at once (SDK maxJobsToActivate) */
