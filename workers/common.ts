@@ -8,7 +8,7 @@ import type { EntityManager } from 'typeorm';
 import type { WriteContext } from '../domain/audit.js';
 import { resolveActor, type ResolvedActor } from './runtime/actor';
 import type { JobView, Services } from './runtime/job';
-import { checked, once, storedResult } from './runtime/once';
+import { checked, guardOnly, once, storedResult } from './runtime/once';
 import { complete, type Outcome, type Variables } from './runtime/outcome';
 
 /** the actor of writes the workers make on their own account */
@@ -47,7 +47,8 @@ export function writeContext(job: JobView, at: Date, actor: ResolvedActor | type
 
 /**
  * A recording job (it writes down what a person decided in the user task before it): a redelivery gets
- * the stored result; otherwise the actor is resolved (outside the transaction: a REST call must not hold
+ * the stored result (found by the guard row of processed_job; looked up before the actor when naming the
+ * actor would need a REST call); otherwise the actor is resolved (outside the transaction: a REST call must not hold
  * row locks) and `work` runs once per key, in one transaction with processed_job (runtime/once.ts).
  * That transaction may be shared with the other jobs of this type in flight (group commit,
  * runtime/batch.ts): `work` must stay DB-only (no HTTP, no messages) and may be re-run from scratch
@@ -62,10 +63,18 @@ export async function recordOnce(
 ): Promise<Outcome> {
   const { dataSource, clock } = services;
   const now = clock.now();
-  const done = await storedResult(dataSource, job.type, key);
-  if (done) return complete(done);
-  const actor = await actorOf(job, services, opts.userTaskElementId ? await opts.userTaskElementId() : null);
-  return complete(await once(dataSource, job.type, checked(key), now, (em) => work(em, writeContext(job, now, actor, opts.reason ?? null), actor)));
+  // completedBy (set when the API completed the task) names the actor without any call: then the guard
+  // row inside the transaction is the only redelivery check needed (guardOnly). Otherwise look first, so
+  // a redelivery does not repeat the user-task search.
+  const named = typeof job.variables.completedBy === 'string' && job.variables.completedBy.trim() !== '';
+  if (!named) {
+    const done = await storedResult(dataSource, job.type, key);
+    if (done) return complete(done);
+  }
+  const actor = await actorOf(job, services, !named && opts.userTaskElementId ? await opts.userTaskElementId() : null);
+  return complete(
+    await once(dataSource, job.type, named ? guardOnly(key) : checked(key), now, (em) => work(em, writeContext(job, now, actor, opts.reason ?? null), actor)),
+  );
 }
 
 /** A job the system does on its own account: `work` once per key, with the system actor. */
@@ -77,5 +86,5 @@ export async function systemOnce(
   reason: string | null = null,
 ): Promise<Outcome> {
   const now = services.clock.now();
-  return complete(await once(services.dataSource, job.type, key, now, (em) => work(em, writeContext(job, now, SYSTEM_ACTOR, reason))));
+  return complete(await once(services.dataSource, job.type, guardOnly(key), now, (em) => work(em, writeContext(job, now, SYSTEM_ACTOR, reason))));
 }

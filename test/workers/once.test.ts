@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { ProcessedJobEntity } from '../../db/entities/index.js';
 import { nextNumber } from '../../domain/numbering.js';
-import { once, storedResult } from '../../workers/runtime/once.js';
+import { guardOnly, once, storedResult } from '../../workers/runtime/once.js';
 import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
 
 const at = new Date('2026-11-20T02:00:00.123Z');
@@ -37,6 +37,21 @@ describe('workers: runtime once (processed_job)', () => {
     const row = await ds.getRepository(ProcessedJobEntity).findOneByOrFail({ jobType: 'test.job', idempotencyKey: 'key-1' });
     expect(row.result).to.deep.equal(first);
     expect(row.processedAt.toISOString()).to.equal(at.toISOString());
+    expect(await lastValue(ds)).to.equal(1);
+  });
+
+  it('guardOnly (no look-up before the transaction): a redelivery, one after the other or at once, meets the guard row and gets the stored variables; the work ran once', async () => {
+    let runs = 0;
+    const work = async (em: Parameters<Parameters<typeof once>[4]>[0]) => {
+      runs++;
+      return { requestNo: await nextNumber(em, 'service-request', 2026) };
+    };
+    const first = await once(ds, 'test.job', guardOnly('key-g'), at, work);
+    const again = await once(ds, 'test.job', guardOnly('key-g'), at, work);
+    const racing = await Promise.all([1, 2, 3].map(() => once(ds, 'test.job', guardOnly('key-g'), at, work)));
+    expect(runs).to.equal(1);
+    expect(again).to.deep.equal(first);
+    for (const r of racing) expect(r).to.deep.equal(first);
     expect(await lastValue(ds)).to.equal(1);
   });
 

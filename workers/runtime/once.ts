@@ -57,6 +57,15 @@ export interface CheckedKey {
 export function checked(key: string): CheckedKey {
   return { key, checked: true };
 }
+/**
+ * A key not looked up beforehand, on purpose: the processed_job guard insert, the transaction's first
+ * statement, meets a committed row of a redelivery as a duplicate key and once() returns that row's
+ * result, so the look-up would only cost a round trip on every first delivery. For work with nothing
+ * to spare outside the database before once() (system jobs, or an actor known from the variables).
+ */
+export function guardOnly(key: string): CheckedKey {
+  return checked(key);
+}
 
 /**
  * processed_job.result of our own (already inserted) row. Often the last statement before COMMIT while
