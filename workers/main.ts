@@ -30,6 +30,7 @@ import {
 import { fetchHttpClient, type HttpClient } from './runtime/http';
 import { noTaskActorResolver, RestTaskActorResolver, type TaskActorResolver } from './runtime/actor';
 import { guardPoisonPayloads } from './runtime/poison-guard';
+import { groupCommitFromEnv } from './runtime/batch';
 // observability of the standalone process (the composition root may use app/observability; handlers never do)
 import { createLogger, type AppLogger } from '../app/observability/logger';
 import { createMetrics, type AppMetrics } from '../app/observability/metrics';
@@ -89,6 +90,9 @@ export interface RunningWorkers {
 
 export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
   const log = opts.log ?? silentLogger;
+  // WORKER_GROUP_COMMIT* are read when the first job runs (runtime/batch.ts); a value it cannot read
+  // stops the start here instead of failing every job
+  groupCommitFromEnv();
   const services: Services = {
     settings: { ...DEFAULT_WORKER_SETTINGS, ...opts.settings },
     dataSource: opts.dataSource,

@@ -16,6 +16,7 @@ import { JOB } from '../../domain/vocabulary';
 import { issueForm, openRound, recordDecision } from '../../workers/families/countersign';
 import { batcherFor, configureGroupCommit, groupCommitFromEnv, groupCommitStats } from '../../workers/runtime/batch.js';
 import { checked, once, storedResult } from '../../workers/runtime/once.js';
+import { startWorkers } from '../../workers/main';
 import { completedVars, deliver, makeJob, makeServices, seedRevenueContract, seedWorld } from './support/harness';
 import { closeTestDataSource, openTestDataSource, resetDatabase, testDatabaseUrl } from '../support/db.js';
 
@@ -261,6 +262,20 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
     const again = await once(ds, T, checked('solo'), at, numbered());
     expect(again).to.deep.equal(out);
     expect(await lastValue(ds)).to.equal(1);
+  });
+
+  it('a WORKER_GROUP_COMMIT value it cannot read stops startWorkers, before any worker is created', () => {
+    const saved = process.env.WORKER_GROUP_COMMIT;
+    let created = 0;
+    const zeebe = { createWorker: () => (created++, {}) };
+    process.env.WORKER_GROUP_COMMIT = 'sometimes';
+    try {
+      expect(() => startWorkers({ zeebe: zeebe as never, dataSource: ds })).to.throw(/WORKER_GROUP_COMMIT/);
+    } finally {
+      if (saved === undefined) delete process.env.WORKER_GROUP_COMMIT;
+      else process.env.WORKER_GROUP_COMMIT = saved;
+    }
+    expect(created).to.equal(0);
   });
 
   it('WORKER_GROUP_COMMIT=false: one transaction per job (no batches), same results', async () => {
