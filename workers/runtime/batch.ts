@@ -9,11 +9,13 @@
  *
  * - One batcher per job type per DataSource, made on first use; one batch in flight per batcher, the
  *   calls that arrive meanwhile form the next one (at most maxBatch items).
- * - Each item is the whole body of a once() transaction (guard row, work, stored result) and runs in its
- *   own SAVEPOINT: an item that throws is rolled back to it alone (its number too: no gap) and only its
- *   caller gets the error, after the batch has committed (so a unique violation's winner, in this batch
- *   or committed before it, can be read then). A batch of one item runs without SAVEPOINT/RELEASE: its
- *   error rolls the whole (single-item) transaction back, as with one transaction per job.
+ * - Each item is the body of a once() transaction (guard row, work, stored result). A batch of several
+ *   writes the guard rows in one INSERT, runs the works under one SAVEPOINT and stores the results in one
+ *   UPDATE; when a work throws, it goes back to that savepoint and runs every item again in a SAVEPOINT
+ *   of its own, so the failing item is rolled back alone (its number too: no gap) and only its caller
+ *   gets the error, after the batch has committed (so a unique violation's winner, in this batch or
+ *   committed before it, can be read then). A batch of one item runs without any SAVEPOINT: its error
+ *   rolls the whole (single-item) transaction back, as with one transaction per job. (runBatch below.)
  * - A deadlock, a lost connection, a failing ROLLBACK TO SAVEPOINT or COMMIT fails the whole batch:
  *   inTransaction re-runs every item from scratch on a deadlock (MySQL), and the callers are settled only
  *   with the outcome of the attempt that finally committed (or every one gets the error).
