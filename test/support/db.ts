@@ -78,3 +78,20 @@ export async function closeTestDataSource(ds: DataSource): Promise<void> {
   const file = tempFiles.get(ds);
   if (file) fs.rmSync(path.dirname(file), { recursive: true, force: true });
 }
+
+/**
+ * The mocha hooks of a suite that works on one test database: opened before the suite, emptied before
+ * each test (`seedCalendar` as resetDatabase), closed after. `use` receives the DataSource once it is
+ * open, e.g. `let ds: DataSource; useTestDatabase((d) => (ds = d));`.
+ */
+export function useTestDatabase(use: (ds: DataSource) => void, opts: { seedCalendar?: boolean; poolSize?: number } = {}): void {
+  let ds: DataSource | undefined;
+  before(async () => {
+    ds = await openTestDataSource(opts.poolSize ? { poolSize: opts.poolSize } : {});
+    use(ds);
+  });
+  after(async () => {
+    if (ds) await closeTestDataSource(ds);
+  });
+  beforeEach(async () => resetDatabase(ds!, { seedCalendar: opts.seedCalendar }));
+}

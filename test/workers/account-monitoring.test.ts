@@ -4,30 +4,24 @@ import { AccountMonitoringEntryEntity, AccountUsageMonthlyEntity, MonthlyReportE
 import { JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
 import {
-  closeTestDataSource,
   completedVars,
   deliver,
   expectIdempotent,
   fixedClock,
   makeJob,
   makeServices,
-  openTestDataSource,
-  resetDatabase,
   rowCount,
   seedChangeOrder,
   seedRevenueContract,
   seedWorld,
+  useTestDatabase,
 } from './support/harness';
 
 const h = (t: string) => handlerFor(t)!;
 
 describe('workers: account-monitoring.*', function () {
   let ds: DataSource;
-  before(async () => {
-    ds = await openTestDataSource();
-  });
-  after(async () => closeTestDataSource(ds));
-  beforeEach(async () => resetDatabase(ds, { seedCalendar: false }));
+  useTestDatabase((d) => (ds = d), { seedCalendar: false });
 
   async function signedContract(accounts: number, openingDate: string) {
     const { order } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED', accounts, openingDate } });

@@ -5,17 +5,15 @@ import { uploadCalendarYear } from '../../domain/calendar.js';
 import { JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
 import {
-  closeTestDataSource,
   completedVars,
   deliver,
   expectIdempotent,
   makeJob,
   makeServices,
-  openTestDataSource,
-  resetDatabase,
   rowCount,
   seedChangeOrder,
   seedWorld,
+  useTestDatabase,
 } from './support/harness';
 
 const h = (t: string) => handlerFor(t)!;
@@ -61,11 +59,7 @@ function oracle(deliveredOn: string, n: number, reminderBack: number) {
 
 describe('workers: delivery.record and completion.*', function () {
   let ds: DataSource;
-  before(async () => {
-    ds = await openTestDataSource();
-  });
-  after(async () => closeTestDataSource(ds));
-  beforeEach(async () => resetDatabase(ds));
+  useTestDatabase((d) => (ds = d));
 
   it('the oracle agrees with the domain.md example (1 working day after 2026-09-30 is 2026-10-08)', () => {
     expect(oracle('2026-09-30', 1, 0).deadline).to.equal('2026-10-08T23:59:59+08:00');

@@ -4,28 +4,22 @@ import { CountersignDecisionEntity, CountersignRoundEntity, DocumentSequenceEnti
 import { JOB } from '../../domain/vocabulary';
 import { issueForm, openRound, recordDecision } from '../../workers/families/countersign';
 import {
-  closeTestDataSource,
   completedVars,
   deliver,
   expectIdempotent,
   fixedClock,
   makeJob,
   makeServices,
-  openTestDataSource,
-  resetDatabase,
   rowCount,
   seedExpenseContract,
   seedRevenueContract,
   seedWorld,
+  useTestDatabase,
 } from './support/harness';
 
 describe('workers: countersign.*', function () {
   let ds: DataSource;
-  before(async () => {
-    ds = await openTestDataSource();
-  });
-  after(async () => closeTestDataSource(ds));
-  beforeEach(async () => resetDatabase(ds, { seedCalendar: false }));
+  useTestDatabase((d) => (ds = d), { seedCalendar: false });
 
   async function open(contractType: 'REVENUE' | 'EXPENSE', contract: { id: string; contractNo: string }, pik: string, orderNo: string) {
     const out = await deliver(openRound, makeJob(JOB.countersignOpenRound, { contractId: contract.id, contractNo: contract.contractNo, contractType, orderNo }, { processInstanceKey: pik }), makeServices(ds));

@@ -4,29 +4,23 @@ import { BusinessOrderEntity, ChangeOrderEntity, RevenueContractEntity, RecordVe
 import { JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
 import {
-  closeTestDataSource,
   completedVars,
   deliver,
   expectIdempotent,
   makeJob,
   makeServices,
-  openTestDataSource,
-  resetDatabase,
   rowCount,
   seedChangeOrder,
   seedRevenueContract,
   seedWorld,
+  useTestDatabase,
 } from './support/harness';
 
 const h = (t: string) => handlerFor(t)!;
 
 describe('workers: order.*, change-order.*, revenue-contract.*', function () {
   let ds: DataSource;
-  before(async () => {
-    ds = await openTestDataSource();
-  });
-  after(async () => closeTestDataSource(ds));
-  beforeEach(async () => resetDatabase(ds, { seedCalendar: false }));
+  useTestDatabase((d) => (ds = d), { seedCalendar: false });
 
   const audits = (action: string) => rowCount(ds, 'audit_log', 'action = ?', [action]);
 

@@ -23,23 +23,19 @@ import {
   makeJob,
   makeServices,
   openTestDataSource,
-  resetDatabase,
   rowCount,
   seedChangeOrder,
   seedExpenseContract,
   seedRevenueContract,
   seedWorld,
+  useTestDatabase,
 } from './support/harness';
 
 const h = (t: string) => handlerFor(t)!;
 
 describe('workers: tech-config.* and ap-contract.*', function () {
   let ds: DataSource;
-  before(async () => {
-    ds = await openTestDataSource();
-  });
-  after(async () => closeTestDataSource(ds));
-  beforeEach(async () => resetDatabase(ds, { seedCalendar: false }));
+  useTestDatabase((d) => (ds = d), { seedCalendar: false });
 
   it('tech-config.issue-task-order: one numbered task order with the order snapshot and ONE notification to tech-dept', async () => {
     const { order } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });

@@ -21,7 +21,7 @@ import {
 } from '../../../db/entities/index.js';
 import { inTransaction } from '../../../db/transaction.js';
 import { nextNumber } from '../../../domain/numbering.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../../support/db.js';
+import { closeTestDataSource, openTestDataSource, resetDatabase, useTestDatabase } from '../../support/db.js';
 import { executeJob } from '../../../workers/runtime/adapter';
 import { DEFAULT_WORKER_SETTINGS, silentLogger, type HandlerDef, type JobView, type Services } from '../../../workers/runtime/job';
 import type { Outcome } from '../../../workers/runtime/outcome';
@@ -29,7 +29,7 @@ import type { HttpClient } from '../../../workers/runtime/http';
 import type { TaskActorResolver } from '../../../workers/runtime/actor';
 import { newOrderLifecycleFields } from '../../../domain/order-lifecycle';
 
-export { openTestDataSource, resetDatabase, closeTestDataSource };
+export { openTestDataSource, resetDatabase, closeTestDataSource, useTestDatabase };
 
 let jobSeq = 2251799813700000n;
 export function nextKey(): string {
