@@ -26,7 +26,7 @@ import { deployProcesses, formatReport, type DeployReport } from './deploy';
 import { startDispatcher, type RunningDispatcher } from './dispatcher';
 import { startEngineProcess, type EngineProcess } from './engine-process';
 import { createLogger, type AppLogger } from './observability/logger';
-import { createMetrics, type AppMetrics } from './observability/metrics';
+import { createMetrics, warnOnCollectError, type AppMetrics } from './observability/metrics';
 import { outboxProbe } from './observability/outbox';
 import { restAuthHeaders } from './camunda-rest';
 import { observeApi } from './observability/api';
@@ -141,7 +141,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const metrics = createMetrics({
       defaultLabels: { service: 'online-training' },
       outbox: outboxProbe(ds),
-      onCollectError: (collector, e) => logger.warn({ collector, err: (e as Error)?.message ?? String(e) }, 'metrics: a gauge could not be read'),
+      onCollectError: warnOnCollectError(logger),
     });
 
     // 4. workers

@@ -33,7 +33,8 @@ import { guardPoisonPayloads } from './runtime/poison-guard';
 import { groupCommitFromEnv } from './runtime/batch';
 // observability of the standalone process (the composition root may use app/observability; handlers never do)
 import { createLogger, type AppLogger } from '../app/observability/logger';
-import { createMetrics, type AppMetrics } from '../app/observability/metrics';
+import { createMetrics, warnOnCollectError, type AppMetrics } from '../app/observability/metrics';
+import { probeZeebeClient } from '../app/observability/probe-client';
 import { createReadiness, databaseCheck, zeebeCheck } from '../app/observability/readiness';
 import { listen, opsApp, type Listening } from '../app/observability/http';
 import { outboxProbe } from '../app/observability/outbox';
@@ -209,17 +210,11 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
   const metrics = createMetrics({
     defaultLabels: { service: 'workers' },
     outbox: outboxProbe(dataSource),
-    onCollectError: (collector, e) => logger.warn({ collector, err: (e as Error)?.message ?? String(e) }, 'metrics: a gauge could not be read'),
+    onCollectError: warnOnCollectError(logger),
   });
   // readiness asks the gateway through its own client that does not retry (a probe answers now; the
   // workers' client retries for minutes) and keeps the SDK's plain-text logging out of the JSON log
-  const probeClient = new Camunda8({
-    ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
-    ZEEBE_REST_ADDRESS: config.ZEEBE_REST_ADDRESS,
-    CAMUNDA_AUTH_STRATEGY: config.CAMUNDA_AUTH_STRATEGY,
-    CAMUNDA_LOG_LEVEL: 'none',
-    zeebeGrpcSettings: { ZEEBE_GRPC_CLIENT_RETRY: false, ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
-  } as never).getZeebeGrpcApiClient();
+  const probeClient = probeZeebeClient(config);
   const readiness = createReadiness([databaseCheck(dataSource), zeebeCheck(probeClient)]);
   let endpoints: Listening;
   try {

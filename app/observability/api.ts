@@ -10,12 +10,12 @@
  * - logger: one JSON line per request carrying the request id (X-Request-Id), errors with their stack;
  * - zeebe: /health/ready also requires the gateway to answer Topology with a healthy leader per partition.
  */
-import { Camunda8 } from '@camunda8/sdk';
 import type { RequestHandler } from 'express';
 import type { DataSource } from 'typeorm';
 import { requestLogging } from './http';
 import { createLogger, type AppLogger, type LogLevel } from './logger';
-import { createMetrics, type AppMetrics } from './metrics';
+import { createMetrics, warnOnCollectError, type AppMetrics } from './metrics';
+import { probeZeebeClient } from './probe-client';
 import { outboxProbe } from './outbox';
 import { withChecks, zeebeCheck, type HealthPort, type TopologyClientLike } from './readiness';
 
@@ -59,23 +59,14 @@ export interface ApiProcessConfig {
 
 /**
  * `npm run api`: a JSON logger (service api), a metrics registry (service api) and a Zeebe gRPC client
- * used only for the readiness check. That client does not retry by itself (a readiness probe must
- * answer now, not pile up retrying calls while the gateway is down); the SDK reads its credentials
- * (CAMUNDA_BASIC_AUTH_*, ZEEBE_CLIENT_ID, ...) from the environment. close() closes it.
+ * used only for the readiness check (probe-client.ts: no retries, no SDK log lines). close() closes it.
  */
 export function apiProcessObservability(config: ApiProcessConfig): Required<Pick<ApiObservability, 'logger' | 'metrics' | 'zeebe'>> & { close(): Promise<void> } {
   const logger = createLogger({ level: config.LOG_LEVEL, service: 'api' });
   const metrics = createMetrics({
     defaultLabels: { service: 'api' },
-    onCollectError: (collector, e) => logger.warn({ collector, err: (e as Error)?.message ?? String(e) }, 'metrics: a gauge could not be read'),
+    onCollectError: warnOnCollectError(logger),
   });
-  const zeebe = new Camunda8({
-    ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
-    ZEEBE_REST_ADDRESS: config.ZEEBE_REST_ADDRESS,
-    CAMUNDA_AUTH_STRATEGY: config.CAMUNDA_AUTH_STRATEGY,
-    // the readiness report says what failed; the SDK's own plain-text log lines would break the JSON log
-    CAMUNDA_LOG_LEVEL: 'none',
-    zeebeGrpcSettings: { ZEEBE_GRPC_CLIENT_RETRY: false, ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
-  } as never).getZeebeGrpcApiClient();
+  const zeebe = probeZeebeClient(config);
   return { logger, metrics, zeebe, close: () => zeebe.close(2000).then(() => undefined) };
 }

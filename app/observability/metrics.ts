@@ -140,6 +140,11 @@ export function routeLabel(req: Request): string {
   return joined === '' ? '/' : joined;
 }
 
+/** onCollectError for a process: a warning in its log naming the gauge and the error */
+export function warnOnCollectError(logger: { warn(obj: object, msg?: string): void }): NonNullable<MetricsOptions['onCollectError']> {
+  return (collector, e) => logger.warn({ collector, err: (e as Error)?.message ?? String(e) }, 'metrics: a gauge could not be read');
+}
+
 export function createMetrics(opts: MetricsOptions = {}): AppMetrics {
   const registry = opts.registry ?? new Registry();
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
