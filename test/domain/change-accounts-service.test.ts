@@ -24,7 +24,7 @@ import { ConflictError, ValidationError } from '../../domain/errors.js';
 import { recordCustomerDecision } from '../../domain/orders.js';
 import { closeServiceRequest, getServiceRequest, logServiceRequest, recordServiceRequestHandling } from '../../domain/service-requests.js';
 import { listCommunicationRecords } from '../../domain/communication-records.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { closeTestDataSource, openTestDataSource, resetDatabase, useTestDatabase } from '../support/db.js';
 import { anOrder } from '../support/fixtures.js';
 
 async function rejects(p: Promise<unknown>): Promise<unknown> {
@@ -38,11 +38,7 @@ async function rejects(p: Promise<unknown>): Promise<unknown> {
 
 describe('domain: change orders, account monitoring, monthly report, service requests', () => {
   let ds: DataSource;
-  before(async () => {
-    ds = await openTestDataSource();
-  });
-  beforeEach(async () => resetDatabase(ds));
-  after(async () => closeTestDataSource(ds));
+  useTestDatabase((d) => (ds = d));
   const sys = { actor: 'system:worker' };
   let pik = 1000;
 

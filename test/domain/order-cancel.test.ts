@@ -7,16 +7,12 @@ import type { DataSource } from 'typeorm';
 import { AuditLogEntity, BusinessOrderEntity, ProcessCommandEntity } from '../../db/entities/index.js';
 import { attachOrderProcessInstance, cancelOrder } from '../../domain/orders.js';
 import { claimPending, markDispatched, supersedeCommand, type CancelProcessInstancePayload } from '../../domain/outbox.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { useTestDatabase } from '../support/db.js';
 import { anOrder } from '../support/fixtures.js';
 
 describe('domain: order cancellation → cancel-process-instance in the outbox', () => {
   let ds: DataSource;
-  before(async () => {
-    ds = await openTestDataSource();
-  });
-  beforeEach(async () => resetDatabase(ds));
-  after(async () => closeTestDataSource(ds));
+  useTestDatabase((d) => (ds = d));
 
   const cancelRow = (orderNo: string) => ds.getRepository(ProcessCommandEntity).findOneBy({ dedupeKey: `cancel:${orderNo}` });
 

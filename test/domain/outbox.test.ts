@@ -5,16 +5,12 @@ import { inTransaction } from '../../db/index.js';
 import { createOrder } from '../../domain/orders.js';
 import { claimPending, enqueueCommand, enqueueNotification, markDispatched, markFailed, type PublishMessagePayload } from '../../domain/outbox.js';
 import { MESSAGE, PROCESS } from '../../domain/vocabulary.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { useTestDatabase } from '../support/db.js';
 import { aCustomer, anApPartner, anOrder } from '../support/fixtures.js';
 
 describe('domain/outbox', () => {
   let ds: DataSource;
-  before(async () => {
-    ds = await openTestDataSource();
-  });
-  beforeEach(async () => resetDatabase(ds));
-  after(async () => closeTestDataSource(ds));
+  useTestDatabase((d) => (ds = d));
 
   it('createOrder writes the order and its start message (process contract variables) in one transaction', async () => {
     const ap = await anApPartner(ds);

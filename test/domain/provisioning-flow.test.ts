@@ -13,7 +13,7 @@ import { getPaymentBasis, recordPaymentBasisCheck, submitPaymentBasis } from '..
 import { recordHistory } from '../../domain/records.js';
 import { registerAccounts } from '../../domain/account-monitoring.js';
 import { getCommunicationRecord } from '../../domain/communication-records.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { useTestDatabase } from '../support/db.js';
 import { anApPartner, anOrder, aCustomer } from '../support/fixtures.js';
 
 async function rejects(p: Promise<unknown>): Promise<unknown> {
@@ -27,11 +27,7 @@ async function rejects(p: Promise<unknown>): Promise<unknown> {
 
 describe('domain services along the provisioning flow', () => {
   let ds: DataSource;
-  before(async () => {
-    ds = await openTestDataSource();
-  });
-  beforeEach(async () => resetDatabase(ds));
-  after(async () => closeTestDataSource(ds));
+  useTestDatabase((d) => (ds = d));
 
   const cm = { actor: 'zhang.san' };
   const at = (iso: string) => ({ at: new Date(iso) });

@@ -5,16 +5,12 @@ import { inTransaction } from '../../db/index.js';
 import { ConflictError, ValidationError } from '../../domain/errors.js';
 import { applyOrderRevision, recordCustomerDecision } from '../../domain/orders.js';
 import { correctRecord, recordHistory, recordVersionOf } from '../../domain/records.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { useTestDatabase } from '../support/db.js';
 import { anOrder } from '../support/fixtures.js';
 
 describe('domain/records: append-only versions of §9 records', () => {
   let ds: DataSource;
-  before(async () => {
-    ds = await openTestDataSource();
-  });
-  beforeEach(async () => resetDatabase(ds));
-  after(async () => closeTestDataSource(ds));
+  useTestDatabase((d) => (ds = d));
 
   async function rejects(p: Promise<unknown>): Promise<unknown> {
     try {
