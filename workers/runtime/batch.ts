@@ -126,11 +126,6 @@ function stateOf(ds: DataSource): State {
   return s;
 }
 
-/** the options in force for ds */
-export function groupCommitOptions(ds: DataSource): GroupCommitOptions {
-  return stateOf(ds).options;
-}
-
 /** the batcher of jobType on ds, or null when group commit is off */
 export function batcherFor(ds: DataSource, jobType: string): Batcher<BatchItem, Variables> | null {
   const s = stateOf(ds);
