@@ -104,6 +104,17 @@ function exited(child: ChildProcess, ms: number): Promise<number | null> {
 const cmdline = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 const alive = (pid: number) => fs.existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
 
+describe('production: npm run build (the whole of tsconfig.build.json, what bench:api and bench:e2e run)', function () {
+  this.timeout(60_000);
+  // The image copies only some folders, so the test below would not see a break in the others (a bench
+  // importing a test helper that needs mocha's globals did exactly that once).
+  it('compiles every non-test source with only the node types', () => {
+    const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, `tsc -p tsconfig.build.json:\n${r.stdout}\n${r.stderr}`).to.equal(0);
+  });
+});
+
 describe('production: the compiled image (Dockerfile build and runtime stages, replayed without Docker)', function () {
   this.timeout(120_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-build-test-'));
