@@ -28,6 +28,7 @@ import {
   type TaskOrderStatus,
 } from '../db/entities/index';
 import { inTransaction } from '../db/transaction';
+import { findRow } from '../db/rows.js';
 import * as monitoring from '../domain/account-monitoring';
 import type { WriteContext } from '../domain/audit';
 import { addWorkingDaysDb, getCalendarYear, uploadCalendarYear, type CalendarYearDocument } from '../domain/calendar';
@@ -428,7 +429,7 @@ export function createStore(ds: DataSource): ApiStore {
       return { ...res, items: await Promise.all(res.items.map((x) => formDto(x))) };
     },
     async countersignHistory(id) {
-      const f = await m.getRepository(CountersignFormEntity).findOneBy({ id });
+      const f = await findRow(m, CountersignFormEntity, { id });
       return f ? countersignRounds(f.contractType as ContractType, f.contractId) : null;
     },
 
@@ -444,7 +445,7 @@ export function createStore(ds: DataSource): ApiStore {
 
     // ---------------------------------------------------------------- payment bases
     async submitPaymentBasis(actor, apPartnerId, input) {
-      const contract = await m.getRepository(ExpenseContractEntity).findOneBy({ id: input.expenseContractId as string });
+      const contract = await findRow(m, ExpenseContractEntity, { id: input.expenseContractId as string });
       if (!contract || contract.apPartnerId !== apPartnerId) return null;
       try {
         const res = await paymentBases.submitPaymentBasis(
@@ -468,7 +469,7 @@ export function createStore(ds: DataSource): ApiStore {
       } catch (e) {
         // the contract is not waiting for a payment basis (or the last one is under review): name both states
         if (e instanceof ConflictError) {
-          const pb = await m.getRepository(PaymentBasisEntity).findOneBy({ expenseContractId: contract.id });
+          const pb = await findRow(m, PaymentBasisEntity, { expenseContractId: contract.id });
           const current = await m.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id });
           throw illegalTransition('expense contract', contract.id, pb ? `${current.status} (payment basis ${pb.status})` : current.status, 'IMPLEMENTED', e.message);
         }
@@ -476,7 +477,7 @@ export function createStore(ds: DataSource): ApiStore {
       }
     },
     async getPaymentBasis(id) {
-      const p = await m.getRepository(PaymentBasisEntity).findOneBy({ id });
+      const p = await findRow(m, PaymentBasisEntity, { id });
       return p ? paymentBasisDto(p) : null;
     },
     async listPaymentBases(f, page) {
@@ -490,7 +491,7 @@ export function createStore(ds: DataSource): ApiStore {
       if (!order) return null;
       let occasion = (input.occasion as CommunicationOccasion | undefined) ?? 'OTHER';
       if (input.serviceRequestId) {
-        const sr = await m.getRepository(ServiceRequestEntity).findOneBy({ id: input.serviceRequestId as string });
+        const sr = await findRow(m, ServiceRequestEntity, { id: input.serviceRequestId as string });
         if (!sr || sr.orderId !== order.id) throw notFound('service request', String(input.serviceRequestId), '/serviceRequestId', 'body');
         occasion = (input.occasion as CommunicationOccasion | undefined) ?? (sr.requestType as CommunicationOccasion);
       }
@@ -515,7 +516,7 @@ export function createStore(ds: DataSource): ApiStore {
       return communicationDto(record);
     },
     async getCommunicationRecord(id) {
-      const r = await m.getRepository(CustomerCommunicationRecordEntity).findOneBy({ id });
+      const r = await findRow(m, CustomerCommunicationRecordEntity, { id });
       return r ? communicationDto(r) : null;
     },
     async listCommunicationRecords(f, page) {

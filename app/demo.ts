@@ -11,6 +11,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity } from '../db/entities/index';
+import { rowExists } from '../db/rows.js';
 import { createApPartner, createCustomer } from '../domain/parties';
 import { ApiClient, waitFor } from './api-client';
 import { startApSimulator, type ApSimulator } from './ap-simulator';
@@ -32,11 +33,11 @@ const PARTNERS = [
 export async function seedDemoParties(ds: DataSource): Promise<void> {
   const ctx = { actor: 'admin', reason: 'demo data', at: new Date() };
   for (const c of CUSTOMERS) {
-    if (await ds.getRepository(CustomerEntity).existsBy({ code: c.code })) continue;
+    if (await rowExists(ds, CustomerEntity, { code: c.code })) continue;
     await createCustomer(ds, { ...c, customerManager: 'customer-manager' }, ctx);
   }
   for (const p of PARTNERS) {
-    if (await ds.getRepository(ApPartnerEntity).existsBy({ code: p.code })) continue;
+    if (await rowExists(ds, ApPartnerEntity, { code: p.code })) continue;
     await createApPartner(
       ds,
       {

@@ -40,6 +40,7 @@ import {
   ServiceRequestEntity,
   type ProcessCommand,
 } from '../db/entities/index';
+import { rowExists, updateRows } from '../db/rows.js';
 import {
   cancelDedupeKey,
   claimPending,
@@ -117,19 +118,19 @@ const START_MESSAGES: Record<string, { process: ProcessId; variable: string; sto
     process: PROCESS.provisioning,
     variable: 'orderNo',
     store: async (ds, no, key) =>
-      ((await ds.getRepository(BusinessOrderEntity).update({ orderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
+      ((await updateRows(ds, BusinessOrderEntity, { orderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
   },
   [MESSAGE.changeOrderSubmitted]: {
     process: PROCESS.change,
     variable: 'changeOrderNo',
     store: async (ds, no, key) =>
-      ((await ds.getRepository(ChangeOrderEntity).update({ changeOrderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
+      ((await updateRows(ds, ChangeOrderEntity, { changeOrderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
   },
   [MESSAGE.serviceRequestLogged]: {
     process: PROCESS.serviceRequest,
     variable: 'requestNo',
     store: async (ds, no, key) =>
-      ((await ds.getRepository(ServiceRequestEntity).update({ requestNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
+      ((await updateRows(ds, ServiceRequestEntity, { requestNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
   },
 };
 
@@ -253,10 +254,10 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
       if (!spec) continue;
       const repo =
         p.name === MESSAGE.orderSubmitted
-          ? ds.getRepository(BusinessOrderEntity).existsBy({ orderNo: p.correlationKey, processInstanceKey: IsNull() })
+          ? rowExists(ds, BusinessOrderEntity, { orderNo: p.correlationKey, processInstanceKey: IsNull() })
           : p.name === MESSAGE.changeOrderSubmitted
-            ? ds.getRepository(ChangeOrderEntity).existsBy({ changeOrderNo: p.correlationKey, processInstanceKey: IsNull() })
-            : ds.getRepository(ServiceRequestEntity).existsBy({ requestNo: p.correlationKey, processInstanceKey: IsNull() });
+            ? rowExists(ds, ChangeOrderEntity, { changeOrderNo: p.correlationKey, processInstanceKey: IsNull() })
+            : rowExists(ds, ServiceRequestEntity, { requestNo: p.correlationKey, processInstanceKey: IsNull() });
       if (await repo) scheduleLocate(p.name, p.correlationKey);
     }
   }
@@ -265,7 +266,7 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
   async function send(c: ProcessCommand): Promise<Record<string, unknown>> {
     if (c.kind === 'publish-message') {
       const p = c.payload as unknown as PublishMessagePayload;
-      if (START_MESSAGES[p.name] && (await ds.getRepository(ProcessCommandEntity).existsBy({ dedupeKey: cancelDedupeKey(p.correlationKey) }))) {
+      if (START_MESSAGES[p.name] && (await rowExists(ds, ProcessCommandEntity, { dedupeKey: cancelDedupeKey(p.correlationKey) }))) {
         // the record was cancelled before its start went out: it must never start
         return { superseded: `${p.correlationKey} cancelled before its start was sent` };
       }

@@ -108,6 +108,8 @@ export async function inTransaction<T>(db: Db, work: (em: EntityManager) => Prom
  */
 export async function insertRows(em: EntityManager, entity: EntityTarget<ObjectLiteral>, rows: readonly ObjectLiteral[]): Promise<void> {
   if (!rows.length) return;
+  const deferred = (em as { [DEFERRED_INSERTS]?: DeferredInserts })[DEFERRED_INSERTS];
+  if (deferred) return deferred(entity, rows);
   const ds = em.connection;
   const plan = insertPlan(ds, ds.getMetadata(entity));
   if (!plan || rows.some((r) => plan.columns.some((c) => typeof c.getEntityValue(r) === 'function'))) {
@@ -134,11 +136,8 @@ export async function insertRows(em: EntityManager, entity: EntityTarget<ObjectL
       const v = driver.preparePersistentValue(c.getEntityValue(row), c);
       if (v === undefined) {
         parts.push(sqlite ? (c.default !== undefined && c.default !== null ? (driver.normalizeDefault(c) ?? 'NULL') : 'NULL') : 'DEFAULT');
-      } else if (sqlite && typeof v === 'number') {
-        parts.push(String(v)); // AbstractSqliteDriver.escapeQueryWithParameters inlines numbers
       } else {
-        parts.push('?');
-        rowParams.push(sqlite && typeof v === 'boolean' ? +v : sqlite && v instanceof Date ? DateUtils.mixedDateToUtcDatetimeString(v) : v);
+        parts.push(sqlParam(sqlite, v, rowParams));
         rowBytes += typeof v === 'string' ? v.length * 2 + 2 : 24; // escaped size, roughly (multi-byte: conservative enough)
       }
     }
@@ -149,6 +148,25 @@ export async function insertRows(em: EntityManager, entity: EntityTarget<ObjectL
   }
   await flush();
 }
+
+/**
+ * A value already converted by preparePersistentValue, as SQL: `?` with the value pushed onto `params`,
+ * bound as TypeORM binds it. SQLite: numbers inlined (AbstractSqliteDriver.escapeQueryWithParameters
+ * inlines them, so a number compared with or stored in a text column keeps its integer spelling),
+ * booleans as 0/1, dates as UTC datetime strings.
+ */
+export function sqlParam(sqlite: boolean, v: unknown, params: unknown[]): string {
+  if (sqlite && typeof v === 'number') return String(v);
+  params.push(sqlite && typeof v === 'boolean' ? +v : sqlite && v instanceof Date ? DateUtils.mixedDateToUtcDatetimeString(v) : v);
+  return '?';
+}
+
+/**
+ * An EntityManager stand-in that collects inserts instead of sending them (domain/group-commit.ts
+ * deferInserts) answers this symbol with its collector; insertRows then hands it the rows.
+ */
+export const DEFERRED_INSERTS = Symbol('deferredInserts');
+export type DeferredInserts = (entity: EntityTarget<ObjectLiteral>, rows: readonly ObjectLiteral[]) => Promise<void>;
 
 /** per statement: far below SQLite's 32766 variables and MariaDB's 16 MB max_allowed_packet (1 MB minimum) */
 export const INSERT_MAX_PARAMS = 4000;

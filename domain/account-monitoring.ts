@@ -17,7 +17,8 @@ import {
   type MonthlyReport,
   type MonthlyReportRow,
 } from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
+import { inTransaction, insertRows, type Db } from '../db/transaction.js';
+import { findRow, updateRows } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { enqueueNotification } from './outbox.js';
@@ -29,13 +30,13 @@ import { MONTH_RE, isoAt, previousMonth, shanghaiMonth } from './time.js';
 export async function registerAccounts(db: Db, revenueContractId: string, ctx: WriteContext): Promise<AccountMonitoringEntry> {
   requireActor(ctx);
   return inTransaction(db, async (em) => {
-    const existing = await em.getRepository(AccountMonitoringEntryEntity).findOneBy({ revenueContractId });
+    const existing = await findRow(em, AccountMonitoringEntryEntity, { revenueContractId });
     if (existing) return existing;
-    const c = await em.getRepository(RevenueContractEntity).findOneBy({ id: revenueContractId });
+    const c = await findRow(em, RevenueContractEntity, { id: revenueContractId });
     if (!c) throw new NotFoundError('revenue-contract', revenueContractId);
     if (c.kind !== 'AGREEMENT') throw new ValidationError(`${c.contractNo} is a supplement: use applyAccountDelta`);
     if (c.status !== 'SIGNED') throw new StateConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not SIGNED: accounts are entered after the contract is signed`);
-    const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: c.orderId });
+    const order = await findRow(em, BusinessOrderEntity, { id: c.orderId });
     if (!order) throw new NotFoundError('business-order', c.orderId);
     const entry: AccountMonitoringEntry = {
       id: randomUUID(),
@@ -49,7 +50,7 @@ export async function registerAccounts(db: Db, revenueContractId: string, ctx: W
       enteredBy: ctx.actor,
       enteredAt: ctxAt(ctx),
     };
-    await em.getRepository(AccountMonitoringEntryEntity).insert(entry);
+    await insertRows(em, AccountMonitoringEntryEntity, [entry]);
     await audit(em, ctx, 'account-monitoring.register', 'account-monitoring-entry', entry.id, {
       contractNo: c.contractNo,
       accounts: entry.accounts,
@@ -67,15 +68,15 @@ export async function registerAccounts(db: Db, revenueContractId: string, ctx: W
 export async function applyAccountDelta(db: Db, supplementContractId: string, ctx: WriteContext, expectedDelta?: number | null): Promise<AccountMonitoringEntry> {
   requireActor(ctx);
   return inTransaction(db, async (em) => {
-    const existing = await em.getRepository(AccountMonitoringEntryEntity).findOneBy({ revenueContractId: supplementContractId });
+    const existing = await findRow(em, AccountMonitoringEntryEntity, { revenueContractId: supplementContractId });
     if (existing) return existing;
-    const c = await em.getRepository(RevenueContractEntity).findOneBy({ id: supplementContractId });
+    const c = await findRow(em, RevenueContractEntity, { id: supplementContractId });
     if (!c) throw new NotFoundError('revenue-contract', supplementContractId);
     if (c.kind !== 'SUPPLEMENT' || !c.parentContractId || !c.changeOrderId) throw new ValidationError(`${c.contractNo} is not a supplement`);
     if (c.status !== 'SIGNED') throw new StateConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not SIGNED: the account delta is applied after signing`);
-    const co = await em.getRepository(ChangeOrderEntity).findOneBy({ id: c.changeOrderId });
+    const co = await findRow(em, ChangeOrderEntity, { id: c.changeOrderId });
     if (!co) throw new NotFoundError('change-order', c.changeOrderId);
-    const root = await em.getRepository(AccountMonitoringEntryEntity).findOneBy({ revenueContractId: c.parentContractId });
+    const root = await findRow(em, AccountMonitoringEntryEntity, { revenueContractId: c.parentContractId });
     if (!root) throw new StateConflictError(`the agreement of ${c.contractNo} has no account monitoring entry`);
     const entry: AccountMonitoringEntry = {
       id: randomUUID(),
@@ -89,7 +90,7 @@ export async function applyAccountDelta(db: Db, supplementContractId: string, ct
       enteredBy: ctx.actor,
       enteredAt: ctxAt(ctx),
     };
-    await em.getRepository(AccountMonitoringEntryEntity).insert(entry);
+    await insertRows(em, AccountMonitoringEntryEntity, [entry]);
     await audit(em, ctx, 'account-monitoring.delta', 'account-monitoring-entry', entry.id, {
       contractNo: c.contractNo,
       accountDelta: co.accountDelta,
@@ -106,7 +107,7 @@ export async function contractedAccounts(db: Db, rootContractId: string, asOf?: 
 }
 
 export async function getMonitoringEntry(db: Db, id: string): Promise<AccountMonitoringEntry | null> {
-  return db.getRepository(AccountMonitoringEntryEntity).findOneBy({ id });
+  return findRow(db, AccountMonitoringEntryEntity, { id });
 }
 export async function listMonitoringEntries(
   db: Db,
@@ -263,14 +264,14 @@ export async function generateMonthlyReport(
     const roots = entries.filter((e) => e.kind === 'INITIAL' && (!e.openingDate || e.openingDate <= last));
     const rows: MonthlyReportRow[] = [];
     for (const root of roots.sort((a, b) => a.revenueContractId.localeCompare(b.revenueContractId))) {
-        const contract = await em.getRepository(RevenueContractEntity).findOneBy({ id: root.revenueContractId });
+        const contract = await findRow(em, RevenueContractEntity, { id: root.revenueContractId });
       if (!contract) throw new NotFoundError('revenue-contract', root.revenueContractId);
-      const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: root.orderId });
+      const order = await findRow(em, BusinessOrderEntity, { id: root.orderId });
       if (!order) throw new NotFoundError('business-order', root.orderId);
       const contracted = entries
         .filter((e) => e.rootContractId === root.revenueContractId && (e.kind === 'INITIAL' || !e.openingDate || e.openingDate <= last))
         .reduce((s, e) => s + e.accounts, 0);
-      const usage = await em.getRepository(AccountUsageMonthlyEntity).findOneBy({ revenueContractId: root.revenueContractId, month });
+      const usage = await findRow(em, AccountUsageMonthlyEntity, { revenueContractId: root.revenueContractId, month });
       rows.push({
         revenueContractId: contract.id,
         contractNo: contract.contractNo,
@@ -295,7 +296,7 @@ export async function generateMonthlyReport(
     };
     const at = ctxAt(ctx);
     for (const r of reports.filter((x) => x.status === 'DRAFT')) {
-      await em.getRepository(MonthlyReportEntity).update({ id: r.id }, { status: 'SUPERSEDED' });
+      await updateRows(em, MonthlyReportEntity, { id: r.id }, { status: 'SUPERSEDED' });
     }
     const report: MonthlyReport = {
       id: randomUUID(),
@@ -311,7 +312,7 @@ export async function generateMonthlyReport(
       publishedBy: null,
       publishedAt: null,
     };
-    await em.getRepository(MonthlyReportEntity).insert(report as never);
+    await insertRows(em, MonthlyReportEntity, [report]);
     await audit(em, ctx, report.version > 1 ? 'monthly-report.regenerate' : 'monthly-report.generate', 'monthly-report', report.id, { month, version: report.version, ...totals });
     return report;
   });
@@ -327,7 +328,7 @@ export async function publishMonthlyReport(db: Db, reportId: string, note: strin
     if (r.status !== 'DRAFT') throw new StateConflictError(`report ${r.month} v${r.version} is ${r.status}: only the current draft is published`);
     const at = ctxAt(ctx);
     const patch = { status: 'PUBLISHED' as const, publishedBy: ctx.actor, publishedAt: at, note: note ?? r.note };
-    await em.getRepository(MonthlyReportEntity).update({ id: r.id, status: 'DRAFT' }, patch);
+    await updateRows(em, MonthlyReportEntity, { id: r.id, status: 'DRAFT' }, patch);
     await enqueueNotification(em, { dedupeKey: `monthly-report-published:${r.id}`, recipientRole: 'dept-manager', template: 'monthly-report-published', refs: { reportId: r.id, month: r.month, version: r.version } }, at);
     await audit(em, { ...ctx, reason: ctx.reason ?? note }, 'monthly-report.publish', 'monthly-report', r.id, { month: r.month, version: r.version });
     return { ...r, ...patch };
@@ -338,7 +339,7 @@ export async function publishMonthlyReport(db: Db, reportId: string, note: strin
 export async function escalateLateReport(db: Db, reportId: string, dueAt: string | null, ctx: WriteContext): Promise<MonthlyReport> {
   requireActor(ctx);
   return inTransaction(db, async (em) => {
-    const r = await em.getRepository(MonthlyReportEntity).findOneBy({ id: reportId });
+    const r = await findRow(em, MonthlyReportEntity, { id: reportId });
     if (!r) throw new NotFoundError('monthly-report', reportId);
     const { created } = await enqueueNotification(
       em,
@@ -356,7 +357,7 @@ export async function getMonthlyReport(db: Db, month: string): Promise<MonthlyRe
   return all.find((r) => r.status === 'PUBLISHED') ?? all[0] ?? null;
 }
 export async function getMonthlyReportById(db: Db, id: string): Promise<MonthlyReport | null> {
-  return db.getRepository(MonthlyReportEntity).findOneBy({ id });
+  return findRow(db, MonthlyReportEntity, { id });
 }
 export async function listMonthlyReports(db: Db, page: Partial<Page> = {}): Promise<PageOf<MonthlyReport>> {
   const p = normalizePage(page);

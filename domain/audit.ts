@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditLogEntity, type AuditLog } from '../db/entities/index.js';
-import type { Db } from '../db/transaction.js';
+import { insertRows, type Db } from '../db/transaction.js';
 import { ValidationError } from './errors.js';
 
 export interface WriteContext {
@@ -46,7 +46,7 @@ export async function audit(
     reason: ctx.reason ?? null,
     details: ctx.details ? { ...(details ?? {}), ...ctx.details } : details,
   };
-  await em.getRepository(AuditLogEntity).insert(row as never);
+  await insertRows(em, AuditLogEntity, [row]);
   return row;
 }
 

@@ -24,6 +24,7 @@ import { Ajv } from 'ajv';
 import type { DataSource } from 'typeorm';
 import { CalendarDayEntity, CalendarYearEntity, type CalendarDay, type CalendarYear } from '../db/entities/index.js';
 import { dataSourceOf, inTransaction, type Db } from '../db/transaction.js';
+import { findRow } from '../db/rows.js';
 import { audit, ctxAt, type WriteContext } from './audit.js';
 import { ValidationError } from './errors.js';
 import { isValidDay, isoAt } from './time.js';
@@ -239,7 +240,7 @@ export async function uploadCalendarYear(
     ...doc.workdays.map((w) => ({ date: w.date, year: doc.year, kind: 'WORKDAY' as const, name: w.name ?? null })),
   ].sort((a, b) => a.date.localeCompare(b.date));
   const result = await inTransaction(db, async (em) => {
-    const before = await em.getRepository(CalendarYearEntity).findOneBy({ year: doc.year });
+    const before = await findRow(em, CalendarYearEntity, { year: doc.year });
     const previousDays = await em.getRepository(CalendarDayEntity).count({ where: { year: doc.year } });
     await em.getRepository(CalendarDayEntity).delete({ year: doc.year });
     if (days.length) await em.getRepository(CalendarDayEntity).insert(days);
@@ -266,7 +267,7 @@ export async function uploadCalendarYear(
 
 /** One year as the upload document (null when the year is unknown: weekends-only, provisional). */
 export async function getCalendarYear(db: Db, year: number): Promise<(CalendarYearDocument & { source: string; updatedBy: string; updatedAt: Date }) | null> {
-  const y = await db.getRepository(CalendarYearEntity).findOneBy({ year });
+  const y = await findRow(db, CalendarYearEntity, { year });
   if (!y) return null;
   const days = await db.getRepository(CalendarDayEntity).find({ where: { year }, order: { date: 'ASC' } });
   const item = (d: CalendarDay) => (d.name ? { date: d.date, name: d.name } : { date: d.date });

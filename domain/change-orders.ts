@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { In, Not, type FindOptionsWhere } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, ChangeOrderEntity, type ChangeOrder, type ProcessCommand } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
+import { findRow, rowExists } from '../db/rows.js';
 import { ctxAt, requireActor, type WriteContext } from './audit.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
@@ -68,11 +69,11 @@ export async function createChangeOrder(
     if (!IN_SERVICE_STATUSES.includes(order.status)) {
       throw new ConflictError(`order ${order.orderNo} is ${order.status}: changes need an order in service`, { status: order.status });
     }
-    const open = await em.getRepository(ChangeOrderEntity).findOneBy({ orderId: order.id, status: Not(In([...FINAL_ORDER_STATUSES])) });
+    const open = await findRow(em, ChangeOrderEntity, { orderId: order.id, status: Not(In([...FINAL_ORDER_STATUSES])) });
     if (open) throw new ConflictError(`order ${order.orderNo} already has change order ${open.changeOrderNo} in progress`, { changeOrderId: open.id });
     const apPartnerId = input.apPartnerId ?? order.apPartnerId;
     if (input.apScopeChange && !apPartnerId) throw new ValidationError('apScopeChange needs an AP partner (the order has none)');
-    if (apPartnerId && !(await em.getRepository(ApPartnerEntity).existsBy({ id: apPartnerId }))) throw new NotFoundError('ap-partner', apPartnerId);
+    if (apPartnerId && !(await rowExists(em, ApPartnerEntity, { id: apPartnerId }))) throw new NotFoundError('ap-partner', apPartnerId);
     if (order.accounts + input.accountDelta < 0) throw new ValidationError('accountDelta would make the accounts negative');
     const changeOrderNo = await nextNumber(em, 'change-order', shanghaiYear(at));
     const header: ChangeOrder = {
@@ -113,7 +114,7 @@ export async function createChangeOrder(
 }
 
 export async function getChangeOrder(db: Db, id: string): Promise<ChangeOrder | null> {
-  return db.getRepository(ChangeOrderEntity).findOneBy({ id });
+  return findRow(db, ChangeOrderEntity, { id });
 }
 export async function requireChangeOrder(db: Db, id: string): Promise<ChangeOrder> {
   const c = await getChangeOrder(db, id);

@@ -16,7 +16,8 @@ import {
   type TaskOrderEventKind,
   type TaskOrderStatus,
 } from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
+import { inTransaction, insertRows, type Db } from '../db/transaction.js';
+import { findRow, findRows, updateRows } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
@@ -35,7 +36,7 @@ async function addEvent(
   configuredAt: string | null,
   ctx: WriteContext,
 ): Promise<CollaborationTaskOrderEvent> {
-  const last = await em.getRepository(CollaborationTaskOrderEventEntity).findOne({ where: { taskOrderId }, order: { seq: 'DESC' } });
+  const last = await findRow(em, CollaborationTaskOrderEventEntity, { taskOrderId }, { orderBy: { seq: 'DESC' } });
   const ev: CollaborationTaskOrderEvent = {
     id: randomUUID(),
     taskOrderId,
@@ -46,7 +47,7 @@ async function addEvent(
     actor: ctx.actor,
     at: ctxAt(ctx),
   };
-  await em.getRepository(CollaborationTaskOrderEventEntity).insert(ev);
+  await insertRows(em, CollaborationTaskOrderEventEntity, [ev]);
   return ev;
 }
 
@@ -65,15 +66,15 @@ export async function issueTaskOrder(
 ): Promise<CollaborationTaskOrder> {
   requireActor(ctx);
   return inTransaction(db, async (em) => {
-    const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: input.orderId });
+    const order = await findRow(em, BusinessOrderEntity, { id: input.orderId });
     if (!order) throw new NotFoundError('business-order', input.orderId);
-    const co = input.changeOrderId ? await em.getRepository(ChangeOrderEntity).findOneBy({ id: input.changeOrderId }) : null;
+    const co = input.changeOrderId ? await findRow(em, ChangeOrderEntity, { id: input.changeOrderId }) : null;
     if (input.changeOrderId && !co) throw new NotFoundError('change-order', input.changeOrderId);
     const repo = em.getRepository(CollaborationTaskOrderEntity);
-    const existing = co ? await repo.findOneBy({ changeOrderId: co.id }) : (await repo.findBy({ orderId: order.id })).find((t) => !t.changeOrderId);
+    const existing = co ? await findRow(em, CollaborationTaskOrderEntity, { changeOrderId: co.id }) : (await findRows(em, CollaborationTaskOrderEntity, { orderId: order.id })).find((t) => !t.changeOrderId);
     if (existing) return existing;
     const at = ctxAt(ctx);
-    const customer = await em.getRepository(CustomerEntity).findOneBy({ id: order.customerId });
+    const customer = await findRow(em, CustomerEntity, { id: order.customerId });
     const modules = (co?.modules ?? order.modules) as string[];
     let accounts = order.accounts + (co ? co.accountDelta : 0);
     if (co) {
@@ -108,7 +109,7 @@ export async function issueTaskOrder(
       issuedAt: at,
       updatedAt: at,
     };
-    await repo.insert(t as never);
+    await insertRows(em, CollaborationTaskOrderEntity, [t]);
     await addEvent(em, t.id, 'ISSUED', null, null, ctx);
     // the number as late as it can come (its document_sequence row lock is held until commit): provisional-number.ts
     t.taskOrderNo = await nextNumber(em, 'collaboration-task-order', shanghaiYear(at));
@@ -145,7 +146,7 @@ async function move(
     if (!from.includes(t.status)) throw new StateConflictError(`collaboration-task-order ${t.taskOrderNo} is ${t.status}; ${kind} needs ${from.join('/')}`);
     const event = await addEvent(em, id, kind, text, configuredAt, ctx);
     const at = ctxAt(ctx);
-    await em.getRepository(CollaborationTaskOrderEntity).update({ id, status: t.status }, { status: to, updatedAt: at });
+    await updateRows(em, CollaborationTaskOrderEntity, { id, status: t.status }, { status: to, updatedAt: at });
     if (to === 'SENT_BACK') {
       await enqueueNotification(
         em,
@@ -181,7 +182,7 @@ export async function recordTaskOrderAcceptance(db: Db, id: string, decision: Ac
 }
 
 export async function getTaskOrder(db: Db, id: string): Promise<(CollaborationTaskOrder & { events: CollaborationTaskOrderEvent[] }) | null> {
-  const t = await db.getRepository(CollaborationTaskOrderEntity).findOneBy({ id });
+  const t = await findRow(db, CollaborationTaskOrderEntity, { id });
   if (!t) return null;
   const events = await db.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId: id }, order: { seq: 'ASC' } });
   return { ...t, events };

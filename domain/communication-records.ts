@@ -9,6 +9,7 @@ import {
   type CustomerCommunicationRecord,
 } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
+import { findRow, rowExists, updateRows } from '../db/rows.js';
 import { ctxAt, requireActor, type WriteContext } from './audit.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
@@ -86,7 +87,7 @@ export async function fileCommunicationRecordIn(
     ...('fromForm' in input ? formCommunicationContent(input.content) : validateCommunicationContent(input.content)),
     ...(input.refs ?? {}),
   };
-  if (!(await em.getRepository(CustomerEntity).existsBy({ id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
+  if (!(await rowExists(em, CustomerEntity, { id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
   const at = ctxAt(ctx);
   const id = randomUUID();
   const header: CustomerCommunicationRecord = {
@@ -105,7 +106,7 @@ export async function fileCommunicationRecordIn(
   const created = await createVersionedRecord(em, 'customer-communication-record', header, { ...ctx, at }, { ...content });
   // the number last (its document_sequence row lock is held until commit): provisional-number.ts
   const recordNo = await nextNumber(em, 'customer-communication-record', shanghaiYear(at));
-  await em.getRepository(CustomerCommunicationRecordEntity).update({ id }, { recordNo });
+  await updateRows(em, CustomerCommunicationRecordEntity, { id }, { recordNo });
   return { record: { ...created.record, recordNo }, content };
 }
 
@@ -114,7 +115,7 @@ export async function fileCommunicationRecord(db: Db, input: FileCommunicationRe
 }
 
 export async function getCommunicationRecord(db: Db, id: string): Promise<(CustomerCommunicationRecord & { content: Record<string, unknown> }) | null> {
-  const r = await db.getRepository(CustomerCommunicationRecordEntity).findOneBy({ id });
+  const r = await findRow(db, CustomerCommunicationRecordEntity, { id });
   if (!r) return null;
   const v = await currentContent(db, 'customer-communication-record', id);
   return { ...r, content: v?.content ?? {} };

@@ -5,6 +5,7 @@
  */
 import { BusinessOrderEntity, type BusinessOrder, type ChangeOrder, type CustomerCommunicationRecord } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
+import { findRow } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { loadCalendar } from './calendar.js';
 import { fileCommunicationRecordIn, type CommunicationContent, type FormCommunicationContent } from './communication-records.js';
@@ -139,7 +140,7 @@ export async function recordCompletion(
     if (o.status === 'COMPLETED') return { order: o, record: null };
     transition(o, 'COMPLETED', ref.kind);
     const orderId = ref.kind === 'business-order' ? o.id : (o as ChangeOrder).orderId;
-    const order = ref.kind === 'business-order' ? (o as BusinessOrder) : await em.getRepository(BusinessOrderEntity).findOneBy({ id: orderId });
+    const order = ref.kind === 'business-order' ? (o as BusinessOrder) : await findRow(em, BusinessOrderEntity, { id: orderId });
     if (!order) throw new NotFoundError('business-order', orderId);
     const at = ctxAt(ctx);
     const patch = { status: 'COMPLETED' as const, completedAt: at, updatedAt: at };

@@ -17,6 +17,7 @@ import {
   type RevenueContract,
 } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
+import { findRow, updateRows } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { ApPartnerUnavailableError, IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
@@ -70,7 +71,7 @@ export async function draftRevenueContract(db: Db, input: DraftRevenueContractIn
     if (!order) throw new NotFoundError('business-order', input.orderId);
     const title = validTitle(given(input.title) ? input.title.trim() : `在线培训服务协议（${order.orderNo}）`);
     const amount = validAmount(given(input.amount) ? input.amount : order.amount);
-    const existing = await em.getRepository(RevenueContractEntity).findOneBy({ orderId: order.id, kind: 'AGREEMENT' });
+    const existing = await findRow(em, RevenueContractEntity, { orderId: order.id, kind: 'AGREEMENT' });
     if (existing) return sameDraftOrConflict(existing, title, amount, `order ${order.orderNo} already has agreement`);
     if (order.status !== 'CONFIRMED') throw new StateConflictError(`order ${order.orderNo} is ${order.status}, not CONFIRMED`);
     return createRevenueContract(
@@ -110,7 +111,7 @@ async function createRevenueContract(
   const { record } = await createVersionedRecord(em, 'revenue-contract', header, ctx);
   // the number last (its document_sequence row lock is held until commit): provisional-number.ts
   const contractNo = await nextNumber(em, 'revenue-contract', shanghaiYear(ctx.at));
-  await em.getRepository(RevenueContractEntity).update({ id }, { contractNo });
+  await updateRows(em, RevenueContractEntity, { id }, { contractNo });
   return { ...record, contractNo };
 }
 
@@ -131,10 +132,10 @@ export async function draftRevenueSupplement(
     if (!co) throw new NotFoundError('change-order', input.changeOrderId);
     const title = validTitle(given(input.title) ? input.title.trim() : `补充协议（${co.changeOrderNo}）`);
     const amount = validAmount(given(input.amount) ? input.amount : Math.max(0, co.amountDelta ?? 0));
-    const existing = await em.getRepository(RevenueContractEntity).findOneBy({ changeOrderId: co.id });
+    const existing = await findRow(em, RevenueContractEntity, { changeOrderId: co.id });
     if (existing) return sameDraftOrConflict(existing, title, amount, `change order ${co.changeOrderNo} already has supplement`);
     if (co.status !== 'CONFIRMED') throw new StateConflictError(`change order ${co.changeOrderNo} is ${co.status}, not CONFIRMED`);
-    const parent = await em.getRepository(RevenueContractEntity).findOneBy({ orderId: co.orderId, kind: 'AGREEMENT' });
+    const parent = await findRow(em, RevenueContractEntity, { orderId: co.orderId, kind: 'AGREEMENT' });
     if (!parent || parent.status !== 'SIGNED') throw new StateConflictError(`the order of ${co.changeOrderNo} has no signed agreement to supplement`);
     const termMonths = validTerm(input.termMonths) ?? parent.termMonths;
     return createRevenueContract(
@@ -185,19 +186,19 @@ export async function recordRevenueSigning(db: Db, id: string, signedDate: strin
     if (c.status === 'SIGNED' && c.signedDate === signedDate) return c;
     if (c.status !== 'APPROVED') throw new StateConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not APPROVED`);
     const at = ctxAt(ctx);
-    await em.getRepository(RevenueContractEntity).update({ id, status: 'APPROVED' }, { status: 'SIGNED', signedDate, updatedAt: at });
+    await updateRows(em, RevenueContractEntity, { id, status: 'APPROVED' }, { status: 'SIGNED', signedDate, updatedAt: at });
     await audit(em, ctx, 'revenue-contract.sign', 'revenue-contract', id, { signedDate });
     if (c.changeOrderId) {
       const co = await findForUpdate(em, ChangeOrderEntity, { id: c.changeOrderId });
       if (!co) throw new NotFoundError('change-order', c.changeOrderId);
       transition(co, 'CONTRACT_SIGNED', 'change-order');
-      await em.getRepository(ChangeOrderEntity).update({ id: co.id }, { status: 'CONTRACT_SIGNED', updatedAt: at });
+      await updateRows(em, ChangeOrderEntity, { id: co.id }, { status: 'CONTRACT_SIGNED', updatedAt: at });
       await audit(em, ctx, 'change-order.contract-signed', 'change-order', co.id, { from: co.status, to: 'CONTRACT_SIGNED', contractNo: c.contractNo });
     } else {
       const o = await findForUpdate(em, BusinessOrderEntity, { id: c.orderId });
       if (!o) throw new NotFoundError('business-order', c.orderId);
       transition(o, 'CONTRACT_SIGNED', 'business-order');
-      await em.getRepository(BusinessOrderEntity).update({ id: o.id }, { status: 'CONTRACT_SIGNED', updatedAt: at });
+      await updateRows(em, BusinessOrderEntity, { id: o.id }, { status: 'CONTRACT_SIGNED', updatedAt: at });
       await audit(em, ctx, 'business-order.contract-signed', 'business-order', o.id, { from: o.status, to: 'CONTRACT_SIGNED', contractNo: c.contractNo });
     }
     return { ...c, status: 'SIGNED', signedDate, updatedAt: at };
@@ -214,7 +215,7 @@ export function partnerUnavailability(p: ApPartner | null, apPartnerId: string):
 
 /** throws ApPartnerUnavailableError (BPMN AP_PARTNER_UNAVAILABLE) when unknown, suspended or without agreed price */
 export async function requireAvailablePartner(em: EntityManager | Db, apPartnerId: string): Promise<ApPartner> {
-  const p = await em.getRepository(ApPartnerEntity).findOneBy({ id: apPartnerId });
+  const p = await findRow(em, ApPartnerEntity, { id: apPartnerId });
   const why = partnerUnavailability(p, apPartnerId);
   if (why) throw new ApPartnerUnavailableError(apPartnerId, why);
   return p as ApPartner;
@@ -250,11 +251,11 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
   requireActor(ctx);
   const at = ctxAt(ctx);
   return inTransaction(db, async (em) => {
-    const co = input.changeOrderId ? await em.getRepository(ChangeOrderEntity).findOneBy({ id: input.changeOrderId }) : null;
+    const co = input.changeOrderId ? await findRow(em, ChangeOrderEntity, { id: input.changeOrderId }) : null;
     if (input.changeOrderId && !co) throw new NotFoundError('change-order', input.changeOrderId);
     const orderId = input.orderId ?? co?.orderId;
     if (!orderId) throw new ValidationError('orderId: required');
-    const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: orderId });
+    const order = await findRow(em, BusinessOrderEntity, { id: orderId });
     if (!order) throw new NotFoundError('business-order', orderId);
     const apPartnerId = input.apPartnerId ?? co?.apPartnerId ?? order.apPartnerId;
     if (!apPartnerId) throw new ValidationError(`${co ? `change order ${co.changeOrderNo}` : `order ${order.orderNo}`} names no AP partner: set it (or apInvolved=false), then retry`);
@@ -285,7 +286,7 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
     }
     let parentContractId: string | null = null;
     if (co) {
-      const parent = await em.getRepository(ExpenseContractEntity).findOne({ where: { orderId: order.id, kind: 'AGREEMENT' }, order: { createdAt: 'ASC' } });
+      const parent = await findRow(em, ExpenseContractEntity, { orderId: order.id, kind: 'AGREEMENT' }, { orderBy: { createdAt: 'ASC' } });
       parentContractId = parent?.id ?? null;
     }
     const header: ExpenseContract = {
@@ -330,18 +331,18 @@ export interface ImplementationRequest {
  * no longer ACTIVE (the model treats that as the AP refusing the request).
  */
 export async function implementationRequestOf(db: Db, expenseContractId: string, defaultSlaDuration: string): Promise<ImplementationRequest> {
-  const contract = await db.getRepository(ExpenseContractEntity).findOneBy({ id: expenseContractId });
+  const contract = await findRow(db, ExpenseContractEntity, { id: expenseContractId });
   if (!contract) throw new NotFoundError('expense-contract', expenseContractId);
   if (contract.status !== 'APPROVED' && contract.status !== 'IMPLEMENTATION_REQUESTED') {
     throw new IllegalTransitionError(`expense-contract ${contract.contractNo}`, contract.status, 'IMPLEMENTATION_REQUESTED');
   }
-  const partner = await db.getRepository(ApPartnerEntity).findOneBy({ id: contract.apPartnerId });
+  const partner = await findRow(db, ApPartnerEntity, { id: contract.apPartnerId });
   if (!partner) throw new NotFoundError('ap-partner', contract.apPartnerId);
   if (partner.status !== 'ACTIVE') throw new ApPartnerUnavailableError(partner.id, `partner ${partner.status}`);
-  const order = await db.getRepository(BusinessOrderEntity).findOneBy({ id: contract.orderId });
+  const order = await findRow(db, BusinessOrderEntity, { id: contract.orderId });
   if (!order) throw new NotFoundError('business-order', contract.orderId);
-  const change = contract.changeOrderId ? await db.getRepository(ChangeOrderEntity).findOneBy({ id: contract.changeOrderId }) : null;
-  const customer = await db.getRepository(CustomerEntity).findOneBy({ id: order.customerId });
+  const change = contract.changeOrderId ? await findRow(db, ChangeOrderEntity, { id: contract.changeOrderId }) : null;
+  const customer = await findRow(db, CustomerEntity, { id: order.customerId });
   const slaDuration = contract.slaDuration ?? (typeof partner.terms?.slaDuration === 'string' ? partner.terms.slaDuration : null) ?? defaultSlaDuration;
   const payload = {
     expenseContractNo: contract.contractNo,
@@ -373,7 +374,7 @@ export async function markImplementationRequested(db: Db, id: string, slaDuratio
     if (c.status !== 'APPROVED') throw new StateConflictError(`expense-contract ${c.contractNo} is ${c.status}, not APPROVED`);
     const at = ctxAt(ctx);
     const patch = { status: 'IMPLEMENTATION_REQUESTED' as const, implementationRequestedAt: at, slaDuration, updatedAt: at };
-    await em.getRepository(ExpenseContractEntity).update({ id, status: 'APPROVED' }, patch);
+    await updateRows(em, ExpenseContractEntity, { id, status: 'APPROVED' }, patch);
     await audit(em, ctx, 'expense-contract.implementation-requested', 'expense-contract', id, { contractNo: c.contractNo, slaDuration });
     return { ...c, ...patch };
   });
@@ -383,7 +384,7 @@ export async function markImplementationRequested(db: Db, id: string, slaDuratio
 export async function recordImplementationRefused(db: Db, id: string, reason: string, ctx: WriteContext): Promise<void> {
   requireActor(ctx);
   await inTransaction(db, async (em) => {
-    const c = await em.getRepository(ExpenseContractEntity).findOneBy({ id });
+    const c = await findRow(em, ExpenseContractEntity, { id });
     if (!c) throw new NotFoundError('expense-contract', id);
     await audit(em, { ...ctx, reason }, 'expense-contract.implementation-refused', 'expense-contract', id, { contractNo: c.contractNo });
   });
@@ -396,9 +397,9 @@ export async function recordImplementationRefused(db: Db, id: string, reason: st
 export async function remindApSla(db: Db, id: string, occasion: string, ctx: WriteContext): Promise<void> {
   requireActor(ctx);
   await inTransaction(db, async (em) => {
-    const c = await em.getRepository(ExpenseContractEntity).findOneBy({ id });
+    const c = await findRow(em, ExpenseContractEntity, { id });
     if (!c) throw new NotFoundError('expense-contract', id);
-    const order = await em.getRepository(BusinessOrderEntity).findOneBy({ id: c.orderId });
+    const order = await findRow(em, BusinessOrderEntity, { id: c.orderId });
     const at = ctxAt(ctx);
     const refs = { expenseContractId: c.id, expenseContractNo: c.contractNo, orderNo: order?.orderNo ?? null, requestedAt: c.implementationRequestedAt?.toISOString() ?? null, slaDuration: c.slaDuration };
     const toManager = await enqueueNotification(em, { dedupeKey: `ap-sla-reminder:${occasion}:manager`, recipientUser: order?.customerManager ?? null, recipientRole: order ? null : 'contract-admin', template: 'ap-sla-overdue', refs }, at);
@@ -408,9 +409,9 @@ export async function remindApSla(db: Db, id: string, occasion: string, ctx: Wri
 }
 
 export async function getContract(db: Db, id: string): Promise<(AnyContract & { type: ContractType }) | null> {
-  const r = await db.getRepository(RevenueContractEntity).findOneBy({ id });
+  const r = await findRow(db, RevenueContractEntity, { id });
   if (r) return { ...r, type: 'REVENUE' };
-  const e = await db.getRepository(ExpenseContractEntity).findOneBy({ id });
+  const e = await findRow(db, ExpenseContractEntity, { id });
   return e ? { ...e, type: 'EXPENSE' } : null;
 }
 export async function getContractByNo(db: Db, type: ContractType, contractNo: string): Promise<AnyContract | null> {

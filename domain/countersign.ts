@@ -13,7 +13,8 @@ import {
   type CountersignForm,
   type CountersignRound,
 } from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
+import { inTransaction, insertRows, type Db } from '../db/transaction.js';
+import { findRow, findRows, updateRows } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { contractEntity, contractRecordType, type AnyContract } from './contracts.js';
 import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
@@ -64,7 +65,7 @@ export async function openCountersignRound(db: Db, input: OpenRoundInput, ctx: W
   if (!CONTRACT_TYPE.includes(input.contractType)) throw new ValidationError(`contractType: one of ${CONTRACT_TYPE.join(', ')}`);
   if (!input.processInstanceKey) throw new ValidationError('processInstanceKey: required');
   return inTransaction(db, async (em) => {
-    const same = await em.getRepository(CountersignRoundEntity).findOneBy({ processInstanceKey: input.processInstanceKey });
+    const same = await findRow(em, CountersignRoundEntity, { processInstanceKey: input.processInstanceKey });
     if (same) return same;
     const contract = await lockContract(em, input.contractType, input.contractId);
     if (input.contractNo && contract.contractNo !== input.contractNo) {
@@ -73,9 +74,7 @@ export async function openCountersignRound(db: Db, input: OpenRoundInput, ctx: W
     if (!COUNTERSIGNABLE.includes(contract.status)) {
       throw new IllegalTransitionError(`${contractRecordType(input.contractType)} ${contract.contractNo}`, contract.status, 'COUNTERSIGNING');
     }
-    const last = await em
-      .getRepository(CountersignRoundEntity)
-      .findOne({ where: { contractType: input.contractType, contractId: contract.id }, order: { roundNo: 'DESC' } });
+    const last = await findRow(em, CountersignRoundEntity, { contractType: input.contractType, contractId: contract.id }, { orderBy: { roundNo: 'DESC' } });
     const at = ctxAt(ctx);
     const round: CountersignRound = {
       id: randomUUID(),
@@ -91,7 +90,7 @@ export async function openCountersignRound(db: Db, input: OpenRoundInput, ctx: W
       openedAt: at,
       closedAt: null,
     };
-    await em.getRepository(CountersignRoundEntity).insert(round);
+    await insertRows(em, CountersignRoundEntity, [round]);
     await setContract(em, input.contractType, contract.id, { status: 'COUNTERSIGNING', rejectionReason: null, updatedAt: at });
     await audit(em, ctx, 'countersign.open-round', contractRecordType(input.contractType), contract.id, {
       roundId: round.id,
@@ -136,7 +135,7 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
   return inTransaction(db, async (em) => {
     const round = await findForUpdate(em, CountersignRoundEntity, { id: input.roundId });
     if (!round) throw new NotFoundError('countersign-round', input.roundId);
-    const decisions = await em.getRepository(CountersignDecisionEntity).findBy({ roundId: round.id });
+    const decisions = await findRows(em, CountersignDecisionEntity, { roundId: round.id });
     const opinion = input.actorNote ? [input.opinion, `[${input.actorNote}]`].filter(Boolean).join(' ') : (input.opinion ?? null);
     const same = decisions.find((d) => d.step === input.step);
     if (same) {
@@ -157,14 +156,14 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
       actor: ctx.actor,
       decidedAt: at,
     };
-    await em.getRepository(CountersignDecisionEntity).insert(decision);
+    await insertRows(em, CountersignDecisionEntity, [decision]);
     const type = round.contractType as ContractType;
     if (input.decision === 'REJECT') {
       const reason = input.opinion as string;
-      await em.getRepository(CountersignRoundEntity).update({ id: round.id }, { status: 'REJECTED', rejectionReason: reason, closedAt: at });
+      await updateRows(em, CountersignRoundEntity, { id: round.id }, { status: 'REJECTED', rejectionReason: reason, closedAt: at });
       await setContract(em, type, round.contractId, { status: 'REJECTED', rejectionReason: reason, updatedAt: at });
     } else if (input.step === 'CENTER') {
-      await em.getRepository(CountersignRoundEntity).update({ id: round.id }, { status: 'APPROVED', closedAt: at });
+      await updateRows(em, CountersignRoundEntity, { id: round.id }, { status: 'APPROVED', closedAt: at });
     }
     await audit(em, { ...ctx, reason: ctx.reason ?? input.opinion ?? null }, 'countersign.record-decision', contractRecordType(type), round.contractId, {
       roundId: round.id,
@@ -200,10 +199,10 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
   return inTransaction(db, async (em) => {
     const round = await findForUpdate(em, CountersignRoundEntity, { id: roundId });
     if (!round) throw new NotFoundError('countersign-round', roundId);
-    const existing = await em.getRepository(CountersignFormEntity).findOneBy({ roundId });
+    const existing = await findRow(em, CountersignFormEntity, { roundId });
     if (existing) return existing;
     if (round.status !== 'APPROVED') {
-      const decided = await em.getRepository(CountersignDecisionEntity).findBy({ roundId });
+      const decided = await findRows(em, CountersignDecisionEntity, { roundId });
       throw new ValidationError(
         `countersign round ${round.roundNo} of ${round.contractNo} (${round.status}) lacks the two approvals (${decided.map((d) => `${d.step}=${d.decision}`).join(', ') || 'none'}): the form is issued only after the department manager and the center approved`,
       );
@@ -266,7 +265,7 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
 }
 
 export async function getCountersignForm(db: Db, id: string): Promise<(CountersignForm & { content: Record<string, unknown> }) | null> {
-  const f = await db.getRepository(CountersignFormEntity).findOneBy({ id });
+  const f = await findRow(db, CountersignFormEntity, { id });
   if (!f) return null;
   const v = await currentContent(db, 'countersign-form', id);
   return { ...f, content: v?.content ?? {} };

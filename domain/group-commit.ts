@@ -18,7 +18,7 @@
  * - One batch in flight per batcher; with several processes the batchers wait on the same row lock.
  */
 import type { EntityManager } from 'typeorm';
-import { inTransaction, insertRows, isDeadlock, type Db } from '../db/transaction.js';
+import { DEFERRED_INSERTS, inTransaction, insertRows, isDeadlock, type Db } from '../db/transaction.js';
 
 export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
@@ -161,7 +161,7 @@ export async function inSavepoints<I, O>(em: EntityManager, items: I[], fn: (em:
 
 /**
  * For a batch's fast path: an EntityManager stand-in on which the domain's own write functions run
- * unchanged, but `getRepository(E).insert(row)` only collects the row; flush() then writes each
+ * unchanged, but `getRepository(E).insert(row)` and `insertRows(em, E, rows)` only collect the rows; flush() then writes each
  * entity's rows with ONE multi-row INSERT (entities in first-use order, rows in call order), on the
  * real EntityManager (db/transaction.ts insertRows: built from the metadata, split only past its size
  * limits). `findOneBy` on an entity listed in assumeAbsent answers null without a query:
@@ -174,12 +174,15 @@ export function deferInserts(em: EntityManager, opts: { assumeAbsent?: unknown[]
   const unsupported = (what: string) => () => {
     throw new Error(`deferInserts: ${what} is not supported`);
   };
+  const collect = async (entity: unknown, row: object | readonly object[]) => {
+    if (!rows.has(entity)) rows.set(entity, []);
+    rows.get(entity)!.push(...(Array.isArray(row) ? row : [row]));
+  };
   const repo = (entity: unknown) =>
     new Proxy(
       {
         insert: async (row: object | object[]) => {
-          if (!rows.has(entity)) rows.set(entity, []);
-          rows.get(entity)!.push(...(Array.isArray(row) ? row : [row]));
+          await collect(entity, row);
           return { identifiers: [], generatedMaps: [], raw: undefined };
         },
         findOneBy: async () => {
@@ -192,6 +195,7 @@ export function deferInserts(em: EntityManager, opts: { assumeAbsent?: unknown[]
   const stand = new Proxy(em, {
     get: (t, p) => {
       if (p === 'getRepository') return repo;
+      if (p === DEFERRED_INSERTS) return collect; // insertRows(stand-in, …) collects too
       if (p === 'queryRunner' || p === 'connection') return Reflect.get(t, p);
       if (p === 'then') return undefined;
       return unsupported(`EntityManager.${String(p)}`);

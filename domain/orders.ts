@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Between, In, LessThanOrEqual, MoreThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, type BusinessOrder, type Customer, type ProcessCommand } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
+import { findRow, rowExists, updateRows } from '../db/rows.js';
 import { ctxAt, requireActor, type WriteContext } from './audit.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import { createBatcher, deferInserts, inSavepoint, inSavepoints, type Settled } from './group-commit.js';
@@ -181,8 +182,8 @@ function prepareOrder(input: CreateOrderInput, ctx: WriteContext): PreparedOrder
 /** the rows of a new order, in the caller's transaction */
 async function insertOrder(em: EntityManager, p: PreparedOrder): Promise<CreatedOrder> {
   const { input, at } = p;
-  if (!(await em.getRepository(CustomerEntity).existsBy({ id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
-  if (input.apPartnerId && !(await em.getRepository(ApPartnerEntity).existsBy({ id: input.apPartnerId }))) {
+  if (!(await rowExists(em, CustomerEntity, { id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
+  if (input.apPartnerId && !(await rowExists(em, ApPartnerEntity, { id: input.apPartnerId }))) {
     throw new NotFoundError('ap-partner', input.apPartnerId);
   }
   return writeOrder(em, p, await nextNumber(em, 'business-order', shanghaiYear(at)));
@@ -225,10 +226,10 @@ async function writeOrder(em: EntityManager, p: PreparedOrder, orderNo: string):
 }
 
 export async function getOrder(db: Db, id: string): Promise<BusinessOrder | null> {
-  return db.getRepository(BusinessOrderEntity).findOneBy({ id });
+  return findRow(db, BusinessOrderEntity, { id });
 }
 export async function getOrderByNo(db: Db, orderNo: string): Promise<BusinessOrder | null> {
-  return db.getRepository(BusinessOrderEntity).findOneBy({ orderNo });
+  return findRow(db, BusinessOrderEntity, { orderNo });
 }
 export async function requireOrder(db: Db, id: string): Promise<BusinessOrder> {
   const o = await getOrder(db, id);
@@ -321,6 +322,6 @@ export async function applyOrderRevision(db: Db, id: string, revision: OrderRevi
 
 /** the worker learnt the process instance key of the order's flow */
 export async function attachOrderProcessInstance(db: Db, id: string, processInstanceKey: string): Promise<void> {
-  const res = await db.getRepository(BusinessOrderEntity).update({ id }, { processInstanceKey });
+  const res = await updateRows(db, BusinessOrderEntity, { id }, { processInstanceKey });
   if (res.affected !== 1) throw new NotFoundError('business-order', id);
 }

@@ -18,7 +18,8 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull, LessThan, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { NotificationEntity, ProcessCommandEntity, type Notification, type ProcessCommand } from '../db/entities/index.js';
-import { inTransaction, isMysql, type Db } from '../db/transaction.js';
+import { inTransaction, insertRows, isMysql, type Db } from '../db/transaction.js';
+import { findRow } from '../db/rows.js';
 import { ValidationError } from './errors.js';
 import { MESSAGE, PROCESS, type MessageName, type ProcessId, type Role } from './vocabulary.js';
 
@@ -175,7 +176,7 @@ export async function markDispatched(db: Db, id: string, result: Record<string, 
     .getRepository(ProcessCommandEntity)
     .update({ id, dispatchedAt: IsNull() }, { dispatchedAt: now, claimedUntil: null, result, attempts: () => 'attempts + 1' } as never);
   if (res.affected !== 1) {
-    const row = await db.getRepository(ProcessCommandEntity).findOneBy({ id });
+    const row = await findRow(db, ProcessCommandEntity, { id });
     if (!row) throw new Error(`process command ${id} not found`);
     // already dispatched: a repeated acknowledgement changes nothing
   }
@@ -240,8 +241,7 @@ export async function enqueueNotification(
   now: Date = new Date(),
 ): Promise<{ notification: Notification; created: boolean }> {
   if (!n.recipientRole && !n.recipientUser) throw new ValidationError('a notification needs a recipient role or user');
-  const repo = em.getRepository(NotificationEntity);
-  const existing = await repo.findOneBy({ dedupeKey: n.dedupeKey });
+  const existing = await findRow(em, NotificationEntity, { dedupeKey: n.dedupeKey });
   if (existing) return { notification: existing, created: false };
   const row: Notification = {
     id: randomUUID(),
@@ -255,6 +255,6 @@ export async function enqueueNotification(
     attempts: 0,
     lastError: null,
   };
-  await repo.insert(row as never);
+  await insertRows(em, NotificationEntity, [row]);
   return { notification: row, created: true };
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApPartnerEntity, CustomerEntity, AP_PARTNER_STATUS, type ApPartner, type ApPartnerStatus, type ApTerms, type Customer } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
+import { findRow, updateRows } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
@@ -36,7 +37,7 @@ export async function createCustomer(db: Db, input: CustomerInput, ctx: WriteCon
   });
 }
 export async function getCustomer(db: Db, id: string): Promise<Customer | null> {
-  return db.getRepository(CustomerEntity).findOneBy({ id });
+  return findRow(db, CustomerEntity, { id });
 }
 export async function listCustomers(db: Db, filter: { customerManager?: string } = {}, page: Partial<Page> = {}): Promise<PageOf<Customer>> {
   const p = normalizePage(page);
@@ -113,13 +114,13 @@ export async function updateApPartner(
     const cur = await findForUpdate(em, ApPartnerEntity, { id });
     if (!cur) throw new NotFoundError('ap-partner', id);
     const at = ctxAt(ctx);
-    await em.getRepository(ApPartnerEntity).update({ id }, { ...p, updatedAt: at } as never);
+    await updateRows(em, ApPartnerEntity, { id }, { ...p, updatedAt: at } as never);
     await audit(em, ctx, 'ap-partner.update', 'ap-partner', id, { fields: Object.keys(p), ...(p.status ? { status: p.status } : {}) });
     return { ...cur, ...p, updatedAt: at } as ApPartner;
   });
 }
 export async function getApPartner(db: Db, id: string): Promise<ApPartner | null> {
-  return db.getRepository(ApPartnerEntity).findOneBy({ id });
+  return findRow(db, ApPartnerEntity, { id });
 }
 export async function listApPartners(db: Db, page: Partial<Page> = {}): Promise<PageOf<ApPartner>> {
   const p = normalizePage(page);

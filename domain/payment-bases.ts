@@ -14,7 +14,8 @@ import {
   type PaymentBasisCheck,
   type ProcessCommand,
 } from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
+import { inTransaction, insertRows, type Db } from '../db/transaction.js';
+import { findRow, updateRows } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { ConflictError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
@@ -84,7 +85,7 @@ export async function submitPaymentBasis(
   const content = validContent(input.content);
   const key = `${input.apPartnerId}:${input.submissionId}`;
   return inTransaction(db, async (em) => {
-    const done = await em.getRepository(ProcessedJobEntity).findOneBy({ jobType: SUBMISSION, idempotencyKey: key });
+    const done = await findRow(em, ProcessedJobEntity, { jobType: SUBMISSION, idempotencyKey: key });
     if (done) {
       const pb = await em.getRepository(PaymentBasisEntity).findOneByOrFail({ id: String(done.result?.paymentBasisId) });
       return { created: false, paymentBasis: pb, version: Number(done.result?.version), command: null };
@@ -97,7 +98,7 @@ export async function submitPaymentBasis(
     }
     const at = ctxAt(ctx);
     // the contract first: a new basis's number (document_sequence row lock until commit) comes as late as it can
-    await em.getRepository(ExpenseContractEntity).update({ id: contract.id }, { status: 'IMPLEMENTED', updatedAt: at });
+    await updateRows(em, ExpenseContractEntity, { id: contract.id }, { status: 'IMPLEMENTED', updatedAt: at });
     let pb = await findForUpdate(em, PaymentBasisEntity, { expenseContractId: contract.id });
     let version: number;
     if (!pb) {
@@ -142,7 +143,7 @@ export async function submitPaymentBasis(
 }
 
 export async function requirePaymentBasis(db: Db, id: string): Promise<PaymentBasis> {
-  const pb = await db.getRepository(PaymentBasisEntity).findOneBy({ id });
+  const pb = await findRow(db, PaymentBasisEntity, { id });
   if (!pb) throw new NotFoundError('payment-basis', id);
   return pb;
 }
@@ -169,7 +170,7 @@ export async function recordPaymentBasisReceived(
     if (!c) throw new NotFoundError('expense-contract', pb.expenseContractId);
     const at = ctxAt(ctx);
     if (c.status === 'IMPLEMENTATION_REQUESTED' || c.status === 'APPROVED') {
-      await em.getRepository(ExpenseContractEntity).update({ id: c.id, status: c.status }, { status: 'IMPLEMENTED', updatedAt: at });
+      await updateRows(em, ExpenseContractEntity, { id: c.id, status: c.status }, { status: 'IMPLEMENTED', updatedAt: at });
     }
     const { created } = await enqueueNotification(
       em,
@@ -203,7 +204,7 @@ export async function recordPaymentBasisCheck(
   return inTransaction(db, async (em) => {
     const pb = await findForUpdate(em, PaymentBasisEntity, { id: paymentBasisId });
     if (!pb) throw new NotFoundError('payment-basis', paymentBasisId);
-    const prior = await em.getRepository(PaymentBasisCheckEntity).findOneBy({ paymentBasisId, paymentBasisVersion: pb.currentVersion });
+    const prior = await findRow(em, PaymentBasisCheckEntity, { paymentBasisId, paymentBasisVersion: pb.currentVersion });
     if (prior) {
       if (prior.decision === decision) return { paymentBasis: pb, check: prior };
       throw new StateConflictError(`version ${pb.currentVersion} of ${pb.paymentBasisNo} was already checked: ${prior.decision}`);
@@ -219,14 +220,14 @@ export async function recordPaymentBasisCheck(
       actor: ctx.actor,
       checkedAt: at,
     };
-    await em.getRepository(PaymentBasisCheckEntity).insert(check);
+    await insertRows(em, PaymentBasisCheckEntity, [check]);
     const status = decision === 'ACCEPTED' ? 'ACCEPTED' : 'SENT_BACK';
-    await em.getRepository(PaymentBasisEntity).update({ id: pb.id }, { status, updatedAt: at });
+    await updateRows(em, PaymentBasisEntity, { id: pb.id }, { status, updatedAt: at });
     await em
       .getRepository(ExpenseContractEntity)
       .update({ id: pb.expenseContractId }, { status: decision === 'ACCEPTED' ? 'PAYMENT_BASIS_ACCEPTED' : 'IMPLEMENTATION_REQUESTED', updatedAt: at });
     if (decision === 'SENT_BACK') {
-      const c = await em.getRepository(ExpenseContractEntity).findOneBy({ id: pb.expenseContractId });
+      const c = await findRow(em, ExpenseContractEntity, { id: pb.expenseContractId });
       await enqueueNotification(
         em,
         {
@@ -247,7 +248,7 @@ export async function getPaymentBasis(
   db: Db,
   id: string,
 ): Promise<(PaymentBasis & { content: Record<string, unknown>; checks: PaymentBasisCheck[] }) | null> {
-  const pb = await db.getRepository(PaymentBasisEntity).findOneBy({ id });
+  const pb = await findRow(db, PaymentBasisEntity, { id });
   if (!pb) return null;
   const v = await currentContent(db, 'payment-basis', id);
   const checks = await db.getRepository(PaymentBasisCheckEntity).find({ where: { paymentBasisId: id }, order: { paymentBasisVersion: 'ASC' } });

@@ -23,7 +23,8 @@ import {
   type RecordVersion,
   type VersionedRecordType,
 } from '../db/entities/index.js';
-import { inTransaction, isMysql, type Db } from '../db/transaction.js';
+import { inTransaction, insertRows, type Db } from '../db/transaction.js';
+import { findRow } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 
@@ -66,10 +67,7 @@ export function isVersionedRecordType(s: string): s is VersionedRecordType {
 
 /** findOne with an exclusive row lock on MySQL (SQLite: the transaction already holds the write lock) */
 export async function findForUpdate<T extends ObjectLiteral>(em: EntityManager, entity: EntitySchema<T>, where: Record<string, unknown>): Promise<T | null> {
-  return em.getRepository(entity).findOne({
-    where: where as never,
-    ...(isMysql(em.connection) && em.queryRunner?.isTransactionActive ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-  });
+  return findRow(em, entity, where as never, { lock: true });
 }
 
 function pick(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
@@ -96,7 +94,7 @@ async function insertVersion(
     at: ctxAt(ctx),
     reason: ctx.reason ?? null,
   };
-  await em.getRepository(RecordVersionEntity).insert(row as never);
+  await insertRows(em, RecordVersionEntity, [row]);
   return row;
 }
 
@@ -114,7 +112,7 @@ export async function createVersionedRecord<T extends { id: string; currentVersi
   requireActor(ctx);
   const spec = RECORD_SPECS[recordType];
   const record = { ...header, currentVersion: 1 };
-  await em.getRepository(spec.entity).insert(record as never);
+  await insertRows(em, spec.entity, [record]);
   const version = await insertVersion(em, recordType, record.id, 1, content ?? pick(record, spec.mirrored), ctx);
   await audit(em, ctx, `${recordType}.create`, recordType, record.id, { version: 1 });
   return { record, version };
@@ -155,7 +153,7 @@ export async function correctRecord<T extends { id: string; currentVersion: numb
       expectedVersion: opts.expectedVersion,
     });
   }
-  const latest = await em.getRepository(RecordVersionEntity).findOneBy({ recordType, recordId: id, version: current });
+  const latest = await findRow(em, RecordVersionEntity, { recordType, recordId: id, version: current });
   if (!latest) throw new ConflictError(`${recordType} ${id}: version ${current} missing from record_version`);
   const content = { ...latest.content, ...changes };
   const version = await insertVersion(em, recordType, id, current + 1, content, ctx);
@@ -184,7 +182,7 @@ export async function recordHistory(db: Db, recordType: VersionedRecordType, id:
 }
 
 export async function recordVersionOf(db: Db, recordType: VersionedRecordType, id: string, version: number): Promise<RecordVersion | null> {
-  return db.getRepository(RecordVersionEntity).findOneBy({ recordType, recordId: id, version });
+  return findRow(db, RecordVersionEntity, { recordType, recordId: id, version });
 }
 
 export async function currentContent(db: Db, recordType: VersionedRecordType, id: string): Promise<RecordVersion | null> {

@@ -15,7 +15,8 @@ import {
   type ServiceRequest,
   type ServiceRequestStatus,
 } from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
+import { inTransaction, insertRows, type Db } from '../db/transaction.js';
+import { findRow, updateRows } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { fileCommunicationRecordIn, type CommunicationContent, type FormCommunicationContent } from './communication-records.js';
 import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
@@ -53,12 +54,12 @@ export async function logServiceRequest(
   if (typeof input.description !== 'string' || !input.description.trim()) throw new ValidationError('description: required');
   const at = ctxAt(ctx);
   return inTransaction(db, async (em) => {
-    const customer = await em.getRepository(CustomerEntity).findOneBy({ id: input.customerId });
+    const customer = await findRow(em, CustomerEntity, { id: input.customerId });
     if (!customer) throw new NotFoundError('customer', input.customerId);
-    const order = input.orderId ? await em.getRepository(BusinessOrderEntity).findOneBy({ id: input.orderId }) : null;
+    const order = input.orderId ? await findRow(em, BusinessOrderEntity, { id: input.orderId }) : null;
     if (input.orderId && !order) throw new NotFoundError('business-order', input.orderId);
     if (order && order.customerId !== customer.id) throw new ValidationError('the order belongs to another customer');
-    const contract = input.revenueContractId ? await em.getRepository(RevenueContractEntity).findOneBy({ id: input.revenueContractId }) : null;
+    const contract = input.revenueContractId ? await findRow(em, RevenueContractEntity, { id: input.revenueContractId }) : null;
     if (input.revenueContractId && !contract) throw new NotFoundError('revenue-contract', input.revenueContractId);
     const customerManager = input.customerManager ?? order?.customerManager ?? customer.customerManager;
     if (!customerManager) throw new ValidationError('customerManager: the customer has no customer manager; name one');
@@ -82,7 +83,7 @@ export async function logServiceRequest(
       createdAt: at,
       updatedAt: at,
     };
-    await em.getRepository(ServiceRequestEntity).insert(sr);
+    await insertRows(em, ServiceRequestEntity, [sr]);
     await audit(em, ctx, 'service-request.log', 'service-request', sr.id, { requestNo: sr.requestNo, requestType: sr.requestType });
     const variables: ServiceRequestStartVariables = {
       serviceRequestId: sr.id,
@@ -125,7 +126,7 @@ export async function recordServiceRequestHandling(
       handledBy: ctx.actor,
       updatedAt: at,
     };
-    await em.getRepository(ServiceRequestEntity).update({ id, status: 'LOGGED' }, patch);
+    await updateRows(em, ServiceRequestEntity, { id, status: 'LOGGED' }, patch);
     await audit(em, { ...ctx, reason: ctx.reason ?? handling.resolution }, 'service-request.handle', 'service-request', id, {
       requestNo: sr.requestNo,
       handledAt: patch.handledAt,
@@ -167,14 +168,14 @@ export async function closeServiceRequest(
     );
     const at = ctxAt(ctx);
     const patch = { status: 'CLOSED' as const, communicationRecordId: record.id, closedAt: at, updatedAt: at };
-    await em.getRepository(ServiceRequestEntity).update({ id, status: 'HANDLED' }, patch);
+    await updateRows(em, ServiceRequestEntity, { id, status: 'HANDLED' }, patch);
     await audit(em, ctx, 'service-request.close', 'service-request', id, { requestNo: sr.requestNo, communicationRecordNo: record.recordNo });
     return { serviceRequest: { ...sr, ...patch }, record };
   });
 }
 
 export async function getServiceRequest(db: Db, id: string): Promise<ServiceRequest | null> {
-  return db.getRepository(ServiceRequestEntity).findOneBy({ id });
+  return findRow(db, ServiceRequestEntity, { id });
 }
 
 export async function listServiceRequests(
