@@ -59,6 +59,8 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     const seen = gw.activations.find((a) => a.type === JOB.orderCancel)!;
     // plus orderNo, fetched only for the job's log lines (workers/runtime/adapter.ts LOG_CONTEXT_VARIABLES)
     expect(seen.fetchVariable).to.have.members(['orderId', 'customerFeedback', 'cancelReason', 'orderNo']);
+    // every worker polls (the order of their first polls depends on the machine's load: wait for them, bounded)
+    for (const end = Date.now() + 5_000; new Set(gw.activations.map((a) => a.type)).size < JOB_TYPES.length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
     expect(new Set(gw.activations.map((a) => a.type)).size).to.equal(JOB_TYPES.length);
   });
 
