@@ -327,6 +327,16 @@ async function load(): Promise<void> {
     }
     for (const [t, s2] of [...sum].sort((a, b) => b[1] / (cnt.get(b[0]) || 1) - a[1] / (cnt.get(a[0]) || 1)))
       console.log(`    ${t.padEnd(45)} mean ${((s2 / (cnt.get(t) || 1)) * 1000).toFixed(0)} ms over ${cnt.get(t)} jobs`);
+    // the API traffic (the people's polling and completions, the orders): requests per route and per instance
+    const routes = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const m = /^ot_http_request_duration_seconds_count\{([^}]*)\} ([0-9.e+-]+)$/.exec(line);
+      if (!m) continue;
+      const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(m[1])?.[1] ?? '';
+      const r = `${label('method')} ${label('route')}`;
+      routes.set(r, (routes.get(r) ?? 0) + Number(m[2]));
+    }
+    for (const [r, n] of [...routes].sort((a, b) => b[1] - a[1])) console.log(`    ${r.padEnd(45)} ${n} requests (${(n / Math.max(1, completed.length)).toFixed(1)} per instance)`);
   }
   if (process.env.BENCH_TIMELINE) {
     child.send({ cmd: 'timeline' });
