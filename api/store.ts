@@ -28,7 +28,7 @@ import {
   type TaskOrderStatus,
 } from '../db/entities/index';
 import { inTransaction } from '../db/transaction';
-import { findRow } from '../db/rows.js';
+import { findRow } from '../db/rows';
 import * as monitoring from '../domain/account-monitoring';
 import type { WriteContext } from '../domain/audit';
 import { addWorkingDaysDb, getCalendarYear, uploadCalendarYear, type CalendarYearDocument } from '../domain/calendar';

@@ -3,6 +3,7 @@
  * working on tasks). Used by the demo loader, the end-to-end tests (test/process/support) and the
  * benchmark. Bounded waits with clear messages.
  */
+import { requestText } from '../api/http-text';
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
@@ -71,15 +72,18 @@ export class ApiClient {
   }
 
   async raw(method: string, path: string, body?: unknown, token?: string): Promise<ApiResponse> {
-    const res = await fetch(this.baseUrl + path, {
+    // node:http with keep-alive (api/http-text.ts), not fetch: the benchmark's load generator is this
+    // client, and on the same machine every request's CPU counts against the system it measures
+    const res = await requestText(this.baseUrl + path, {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
+      timeoutMs: 120_000,
     });
-    const text = await res.text();
+    const { text } = res;
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;

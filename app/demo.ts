@@ -11,7 +11,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity } from '../db/entities/index';
-import { rowExists } from '../db/rows.js';
+import { rowExists } from '../db/rows';
 import { createApPartner, createCustomer } from '../domain/parties';
 import { ApiClient, waitFor } from './api-client';
 import { startApSimulator, type ApSimulator } from './ap-simulator';

@@ -40,7 +40,7 @@ import {
   ServiceRequestEntity,
   type ProcessCommand,
 } from '../db/entities/index';
-import { rowExists, updateRows } from '../db/rows.js';
+import { rowExists, updateRows } from '../db/rows';
 import {
   cancelDedupeKey,
   claimPending,
