@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata.js';
 import { DateUtils } from 'typeorm/util/DateUtils.js';
@@ -77,9 +77,19 @@ export async function inTransaction<T>(db: Db, work: (em: EntityManager) => Prom
   const joined = activeTransaction(db);
   if (joined) return work(joined);
   const ds = dataSourceOf(db);
-  if (!isSqlite(ds)) return withDeadlockRetry(() => ds.transaction(work));
+  // rows queued by insertLater go in just before COMMIT; a failed attempt forgets them
+  const body = async (em: EntityManager): Promise<T> => {
+    try {
+      const result = await work(em);
+      await flushLater(em);
+      return result;
+    } finally {
+      forgetLater(em);
+    }
+  };
+  if (!isSqlite(ds)) return withDeadlockRetry(() => ds.transaction(body));
   const previous = sqliteLocks.get(ds) ?? Promise.resolve();
-  const immediate = (em: EntityManager) => takeWriteLock(em).then(() => work(em));
+  const immediate = (em: EntityManager) => takeWriteLock(em).then(() => body(em));
   const run = previous.then(
     () => ds.transaction(immediate),
     () => ds.transaction(immediate),
@@ -159,6 +169,52 @@ export function sqlParam(sqlite: boolean, v: unknown, params: unknown[]): string
   if (sqlite && typeof v === 'number') return String(v);
   params.push(sqlite && typeof v === 'boolean' ? +v : sqlite && v instanceof Date ? DateUtils.mixedDateToUtcDatetimeString(v) : v);
   return '?';
+}
+
+/**
+ * Rows a transaction writes but never reads back (the audit log), inserted together: `insertLater` inside
+ * a transaction only queues the row, and the queue goes in as one multi-row INSERT per entity (insertRows)
+ * right before COMMIT (inTransaction) and before every SAVEPOINT (savepoint()), so a provisioning job's
+ * two or three audit rows, and a group-committed batch's dozens, cost one statement instead of one each.
+ * ROLLBACK TO SAVEPOINT (rollbackToSavepoint()) drops what was queued since, which is exactly what came
+ * after the newest savepoint; a transaction that fails drops the rest. Outside a transaction the row is
+ * inserted at once. Reading such a row back in the same transaction would not find it: use insertRows.
+ */
+const later = new WeakMap<QueryRunner, Map<EntityTarget<ObjectLiteral>, ObjectLiteral[]>>();
+
+export async function insertLater(em: EntityManager, entity: EntityTarget<ObjectLiteral>, row: ObjectLiteral): Promise<void> {
+  const qr = em.queryRunner;
+  if (!qr?.isTransactionActive) return insertRows(em, entity, [row]);
+  let queue = later.get(qr);
+  if (!queue) later.set(qr, (queue = new Map()));
+  const rows = queue.get(entity);
+  if (rows) rows.push(row);
+  else queue.set(entity, [row]);
+}
+
+/** inserts what insertLater queued on em's transaction */
+export async function flushLater(em: EntityManager): Promise<void> {
+  const qr = em.queryRunner;
+  const queue = qr && later.get(qr);
+  if (!queue?.size) return;
+  later.delete(qr!);
+  for (const [entity, rows] of queue) await insertRows(em, entity, rows);
+}
+
+function forgetLater(em: EntityManager): void {
+  if (em.queryRunner) later.delete(em.queryRunner);
+}
+
+/** SAVEPOINT name, after the rows queued so far went in (they belong before it) */
+export async function savepoint(em: EntityManager, name: string): Promise<void> {
+  await flushLater(em);
+  await em.query(`SAVEPOINT ${name}`);
+}
+
+/** ROLLBACK TO SAVEPOINT name; the rows queued since (all queued rows: the newest savepoint flushed the rest) are dropped */
+export async function rollbackToSavepoint(em: EntityManager, name: string): Promise<void> {
+  forgetLater(em);
+  await em.query(`ROLLBACK TO SAVEPOINT ${name}`);
 }
 
 /**

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditLogEntity, type AuditLog } from '../db/entities/index.js';
-import { insertRows, type Db } from '../db/transaction.js';
+import { insertLater, type Db } from '../db/transaction.js';
 import { ValidationError } from './errors.js';
 
 export interface WriteContext {
@@ -46,7 +46,8 @@ export async function audit(
     reason: ctx.reason ?? null,
     details: ctx.details ? { ...(details ?? {}), ...ctx.details } : details,
   };
-  await insertRows(em, AuditLogEntity, [row]);
+  // one multi-row INSERT per transaction (db/transaction.ts insertLater): nothing reads it back before COMMIT
+  await insertLater(em, AuditLogEntity, row);
   return row;
 }
 

@@ -18,7 +18,7 @@
  * - One batch in flight per batcher; with several processes the batchers wait on the same row lock.
  */
 import type { EntityManager } from 'typeorm';
-import { DEFERRED_INSERTS, inTransaction, insertRows, isDeadlock, type Db } from '../db/transaction.js';
+import { DEFERRED_INSERTS, inTransaction, insertRows, isDeadlock, rollbackToSavepoint, savepoint, type Db } from '../db/transaction.js';
 
 export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
@@ -112,13 +112,13 @@ export function createBatcher<I, O>(opts: BatcherOptions<I, O>): Batcher<I, O> {
  */
 export async function inSavepoint(em: EntityManager, name: string, fn: () => Promise<void>): Promise<boolean> {
   if (!em.queryRunner?.isTransactionActive) throw new Error('inSavepoint needs an active transaction');
-  await em.query(`SAVEPOINT ${name}`);
+  await savepoint(em, name);
   try {
     await fn();
   } catch (error) {
     if (isDeadlock(error)) throw error;
     try {
-      await em.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await rollbackToSavepoint(em, name);
       await em.query(`RELEASE SAVEPOINT ${name}`);
     } catch {
       throw error;
@@ -140,7 +140,7 @@ export async function inSavepoints<I, O>(em: EntityManager, items: I[], fn: (em:
   const out: Settled<O>[] = [];
   for (let i = 0; i < items.length; i++) {
     const sp = `gc_sp_${i}`;
-    await em.query(`SAVEPOINT ${sp}`);
+    await savepoint(em, sp);
     try {
       const value = await fn(em, items[i], i);
       await em.query(`RELEASE SAVEPOINT ${sp}`);
@@ -148,7 +148,7 @@ export async function inSavepoints<I, O>(em: EntityManager, items: I[], fn: (em:
     } catch (error) {
       if (isDeadlock(error)) throw error;
       try {
-        await em.query(`ROLLBACK TO SAVEPOINT ${sp}`);
+        await rollbackToSavepoint(em, sp);
         await em.query(`RELEASE SAVEPOINT ${sp}`);
       } catch {
         throw error; // the transaction is not in a state we can continue from

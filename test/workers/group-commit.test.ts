@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProcessedJobEntity } from '../../db/entities/index.js';
 import { createDataSource } from '../../db/index.js';
+import { audit } from '../../domain/audit.js';
 import { nextNumber } from '../../domain/numbering.js';
 import { JOB } from '../../domain/vocabulary';
 import { issueForm, openRound, recordDecision } from '../../workers/families/countersign';
@@ -131,6 +132,8 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
     const calls = Array.from({ length: 9 }, (_, i) =>
       once(ds, T, checked(`m${i}`), at, async (em) => {
         const no = await nextNumber(em, 'service-request', 2026);
+        // the audit row is only queued (insertLater): it must go with its item, not with the batch
+        await audit(em, { actor: 'tester', at }, 'test.numbered', 'test', `m${i}`);
         if (i === 4) throw new Error(`boom ${no}`);
         return { requestNo: no };
       }),
@@ -147,6 +150,8 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
     expect(await lastValue(ds)).to.equal(9);
     expect(await storedResult(ds, T, 'm4')).to.equal(null);
     expect(await guardRows(ds)).to.equal(9);
+    const audited = (await ds.query(`SELECT entity_id AS id FROM audit_log WHERE action = 'test.numbered'`)) as { id: string }[];
+    expect(audited.map((r) => r.id).sort()).to.deep.equal(['m0', 'm1', 'm2', 'm3', 'm5', 'm6', 'm7', 'm8']);
     // its redelivery runs it (next number, still no gap)
     const again = await once(ds, T, 'm4', at, numbered());
     expect(seqOf(again.requestNo)).to.equal(10);

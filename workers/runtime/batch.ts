@@ -29,7 +29,7 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index.js';
-import { insertRows, isDeadlock } from '../../db/transaction.js';
+import { insertRows, isDeadlock, rollbackToSavepoint, savepoint } from '../../db/transaction.js';
 import { createBatcher, inSavepoints, type Batcher, type Settled } from '../../domain/group-commit.js';
 import type { Variables } from './outcome';
 
@@ -178,7 +178,7 @@ async function runBatch(em: EntityManager, jobType: string, items: BatchItem[]):
     return inSavepoints(em, items, (em, item) => item.body(em));
   }
   // the common case, every work succeeds: no savepoint per item, one for the whole run
-  await em.query('SAVEPOINT gc_all');
+  await savepoint(em, 'gc_all');
   try {
     const done = new Map<string, Variables>();
     const out: Settled<Variables>[] = [];
@@ -193,7 +193,7 @@ async function runBatch(em: EntityManager, jobType: string, items: BatchItem[]):
   } catch (error) {
     if (isDeadlock(error)) throw error;
     try {
-      await em.query('ROLLBACK TO SAVEPOINT gc_all');
+      await rollbackToSavepoint(em, 'gc_all');
     } catch {
       throw error;
     }
@@ -212,7 +212,7 @@ async function runBatch(em: EntityManager, jobType: string, items: BatchItem[]):
     }
     const hasGuard = guarded.has(item.key);
     const name = `gc_sp_${i}`;
-    await em.query(`SAVEPOINT ${name}`);
+    await savepoint(em, name);
     try {
       // the guard row of this key is in place (the batch's INSERT) or, after an earlier call of the key
       // failed and deleted it, inserted here as by a delivery of its own
@@ -223,7 +223,7 @@ async function runBatch(em: EntityManager, jobType: string, items: BatchItem[]):
     } catch (error) {
       if (isDeadlock(error)) throw error;
       try {
-        await em.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        await rollbackToSavepoint(em, name);
         if (hasGuard) {
           await deleteGuard(em, jobType, item.key);
           guarded.delete(item.key);
