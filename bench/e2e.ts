@@ -5,7 +5,8 @@
  * process is the load: it creates orders through the API at a fixed offered rate and plays the people,
  * completing every user task through /api/tasks (one poller per role, as a Tasklist user would).
  *
- * Figures printed: completed instances/s (steady state over the run), latency order → delivery recorded
+ * Figures printed: completed instances/s (over the whole span, first order to last completion; and the
+ * sustained rate, first to last completion), latency order → delivery recorded
  * and order → completed (p50/p95/p99; the people answer as soon as the task is visible, so this is
  * machine time), tasks completed per second, and the peak RSS of the system process (sampled every
  * 100 ms from /proc, plus the kernel's high-water mark). With DATABASE_URL=mysql://... the MariaDB
@@ -300,10 +301,15 @@ async function load(): Promise<void> {
   const firstCreated = Math.min(...rows.map((r) => ms(r.created)));
   const lastCompleted = Math.max(...completed.map((r) => ms(r.completed)));
   const span = (lastCompleted - firstCreated) / 1000;
+  // the rate at which instances finished once the pipeline was full: from the first completion to the
+  // last (the span above also holds the first instance's own latency, which the p99 figures report)
+  const firstCompleted = Math.min(...completed.map((r) => ms(r.completed)));
+  const sustained = completed.length > 1 ? (completed.length - 1) / ((lastCompleted - firstCompleted) / 1000) : NaN;
   const fmt = (xs: number[]) => `p50 ${pct(xs, 50)} ms  p95 ${pct(xs, 95)} ms  p99 ${pct(xs, 99)} ms  max ${xs[xs.length - 1]} ms`;
   console.log('');
   console.log(`  orders created            ${rows.length} (${createErrors} create errors)`);
   console.log(`  instances completed       ${completed.length} in ${span.toFixed(1)} s  →  ${(completed.length / span).toFixed(1)} complete provisioning instances/s (offered ${rate}/s)`);
+  console.log(`  sustained completion rate ${sustained.toFixed(1)} instances/s (first to last completion, ${((lastCompleted - firstCompleted) / 1000).toFixed(1)} s)`);
   console.log(`  user tasks completed      ${tasksDone} (${(tasksDone / ((tEnd - t0) / 1000)).toFixed(0)}/s, ${taskErrors} errors)`);
  console.log(`  system CPU (app + engine)                ${cpuUsed.toFixed(1)} s over ${((tEnd - t0) / 1000).toFixed(1)} s (${((cpuUsed / ((tEnd - t0) / 1000)) * 100).toFixed(0)}% of one core; ${((cpuUsed * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance); of which engine ${(engineCpu - engineCpu0).toFixed(1)} s; MariaDB server ${mariadbPid ? `${dbCpu.toFixed(1)} s (${((dbCpu * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance)` : 'not measured'}; idle with the people polling: ${(idleCpu * 100).toFixed(0)}%; the load generator (this process): ${((loadCpu.user + loadCpu.system) / 1e6).toFixed(1)} s`);
   console.log(`  order → delivery          ${fmt(toDelivery)}  (wall clock, people included)`);
@@ -313,7 +319,7 @@ async function load(): Promise<void> {
     `  system RSS (app + engine)  at start ${mb(startRss)}; peak ${mb(peakSys)} (sampled; app ${mb(peakApp)}, engine ${mb(peakEngine)}), high-water mark ${mb(hwm)}${process.env.BENCH_HEAP_MB ? `; V8 old space capped at ${process.env.BENCH_HEAP_MB} MB per process` : '; V8 heap uncapped'}`,
   );
   if (mariadbPid) console.log(`  MariaDB server RSS        peak ${mb(peakDb)}; whole system (sum of samples) peak ${mb(peakTotal)}`);
-  console.log(`  targets                   20/s: ${completed.length / span >= 20 ? 'met' : 'NOT met'}; p99 order→delivery machine time < 2000 ms: ${pct(machineToDelivery, 99) < 2000 ? 'met' : 'NOT met'}; < 400 MB: ${Math.max(hwm, peakTotal) < 400 * 1024 * 1024 ? 'met' : 'NOT met'}`);
+  console.log(`  targets                   20/s: ${completed.length / span >= 20 ? 'met' : sustained >= 20 ? 'sustained (not over the whole span)' : 'NOT met'}; p99 order→delivery machine time < 2000 ms: ${pct(machineToDelivery, 99) < 2000 ? 'met' : 'NOT met'}; < 400 MB: ${Math.max(hwm, peakTotal) < 400 * 1024 * 1024 ? 'met' : 'NOT met'}`);
   if (process.env.BENCH_METRICS) {
     // the workers' own timing (GET /metrics): handler seconds per job type
     const text = await (await fetch(`${ready.apiUrl}/metrics`)).text();
