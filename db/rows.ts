@@ -73,7 +73,7 @@ function whereSql(db: Db, plan: Plan, where: ObjectLiteral, params: unknown[]): 
   const parts: string[] = [];
   for (const [prop, value] of Object.entries(where)) {
     const c = plan.byProperty.get(prop);
-    if (!c || value === null || value === undefined || value instanceof FindOperator || typeof value === 'function' || typeof value === 'object' && !(value instanceof Date)) return null;
+    if (!c || value === null || value === undefined || value instanceof FindOperator || typeof value === 'function' || (typeof value === 'object' && !(value instanceof Date))) return null;
     parts.push(`${ds.driver.escape(c.databaseName)} = ${sqlParam(sqlite, ds.driver.preparePersistentValue(value, c), params)}`);
   }
   return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
