@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLogEntity } from '../../db/entities/index.js';
 import { inTransaction, insertLater, rollbackToSavepoint, savepoint } from '../../db/transaction.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db.js';
 
 const row = (n: number) => ({
   id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
@@ -26,26 +26,8 @@ describe('db: insertLater (rows written together before COMMIT)', () => {
 
   const actions = async () => (await ds.getRepository(AuditLogEntity).find({ where: { entityType: 'test' }, order: { action: 'ASC' } })).map((r) => r.action);
 
-  /** runs work in a transaction, recording the INSERT statements sent up to and including COMMIT */
-  async function traced(work: (em: EntityManager) => Promise<void>): Promise<string[]> {
-    const inserts: string[] = [];
-    let restore = () => {};
-    try {
-      await inTransaction(ds, async (em) => {
-        const qr = em.queryRunner!;
-        const original = qr.query.bind(qr);
-        restore = () => (qr.query = original);
-        qr.query = ((q: string, ...rest: unknown[]) => {
-          if (/^INSERT INTO/.test(q)) inserts.push(q);
-          return (original as (...a: unknown[]) => Promise<unknown>)(q, ...rest);
-        }) as typeof qr.query;
-        await work(em);
-      });
-    } finally {
-      restore();
-    }
-    return inserts;
-  }
+  /** the INSERT statements sent by a transaction running work, up to and including COMMIT */
+  const traced = async (work: (em: EntityManager) => Promise<void>) => (await tracedTransaction(ds, work)).sql.filter((q) => /^INSERT INTO/.test(q));
 
   it('queues inside a transaction and writes the queue as one INSERT at the end, with every value intact', async () => {
     const inserts = await traced(async (em) => {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { AuditLogEntity, BusinessOrderEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index.js';
 import { INSERT_MAX_BYTES, INSERT_MAX_PARAMS, inTransaction, insertRows, isMysql } from '../../db/transaction.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db.js';
 import { aCustomer } from '../support/fixtures.js';
 
 const tricky = `引号 'single' "double" \\ back\\slash ? :name $1 %_ 😀 \n newline\ttab`;
@@ -144,20 +144,7 @@ describe('db: insertRows (hand-built multi-row INSERT)', () => {
   it('one statement for a normal batch; splits past the variable and size limits and keeps every row', async () => {
     await resetDatabase(ds);
     const seen: string[] = [];
-    const spy = async (work: (em: EntityManager) => Promise<void>) =>
-      inTransaction(ds, async (em) => {
-        const qr = em.queryRunner!;
-        const original = qr.query.bind(qr);
-        qr.query = ((sql: string, ...rest: unknown[]) => {
-          if (/^INSERT INTO/.test(sql)) seen.push(sql);
-          return (original as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
-        }) as typeof qr.query;
-        try {
-          await work(em);
-        } finally {
-          qr.query = original;
-        }
-      });
+    const spy = async (work: (em: EntityManager) => Promise<void>) => seen.push(...(await tracedTransaction(ds, work)).sql.filter((q) => /^INSERT INTO/.test(q)));
 
     await spy((em) => insertRows(em, AuditLogEntity, audits(100)));
     expect(seen).to.have.length(1);

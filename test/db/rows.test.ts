@@ -1,10 +1,10 @@
 /** db/rows.ts: plain-SQL reads and updates by equality answer exactly what the repository answers. */
 import { expect } from 'chai';
-import { IsNull, Not, type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
+import { IsNull, Not, type DataSource, type ObjectLiteral } from 'typeorm';
 import { BusinessOrderEntity, type BusinessOrder } from '../../db/entities/index.js';
 import { findRow, findRows, rowExists, updateRows } from '../../db/rows.js';
-import { inTransaction, isMysql } from '../../db/transaction.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { isMysql } from '../../db/transaction.js';
+import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db.js';
 import { aCustomer } from '../support/fixtures.js';
 
 const tricky = `引号 'single' "double" \\ back\\slash ? :name $1 %_ 😀`;
@@ -40,25 +40,6 @@ function orders(customerId: string): ObjectLiteral[] {
     createdAt: at(k),
     updatedAt: at(500 + k),
   }));
-}
-
-/** the statements sent through em while `work` runs */
-async function statements<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>): Promise<{ value: T; sql: string[] }> {
-  const sql: string[] = [];
-  const value = await inTransaction(ds, async (em) => {
-    const qr = em.queryRunner!;
-    const original = qr.query.bind(qr);
-    qr.query = ((q: string, ...rest: unknown[]) => {
-      sql.push(q);
-      return (original as (...a: unknown[]) => Promise<unknown>)(q, ...rest);
-    }) as typeof qr.query;
-    try {
-      return await work(em);
-    } finally {
-      qr.query = original;
-    }
-  });
-  return { value, sql };
 }
 
 describe('db: findRow, findRows, rowExists, updateRows (plain SQL from the entity metadata)', () => {
@@ -110,7 +91,7 @@ describe('db: findRow, findRows, rowExists, updateRows (plain SQL from the entit
     const desc = await findRows(ds, BusinessOrderEntity, { status: 'SUBMITTED' }, { orderBy: { accounts: 'DESC', id: 'ASC' } });
     expect(desc.map((o) => o.id)).to.deep.equal([uuid(1), uuid(3), uuid(0)]);
     expect((await findRows(ds, BusinessOrderEntity, { status: 'SUBMITTED' }, { orderBy: { id: 'DESC' }, limit: 2 })).map((o) => o.id)).to.deep.equal([uuid(3), uuid(1)]);
-    const { value, sql } = await statements(ds, (em) => findRow(em, BusinessOrderEntity, { id: uuid(3) }, { lock: true }));
+    const { value, sql } = await tracedTransaction(ds, (em) => findRow(em, BusinessOrderEntity, { id: uuid(3) }, { lock: true }));
     expect(value!.orderNo).to.equal('YW-2026-000004');
     expect(sql.filter((s) => /^SELECT/.test(s))).to.have.length(1);
     expect(sql.some((s) => /FOR UPDATE$/.test(s))).to.equal(isMysql(ds));
@@ -130,7 +111,7 @@ describe('db: findRow, findRows, rowExists, updateRows (plain SQL from the entit
     await repo().insert([twin(0), twin(1)] as never);
     const patch: Partial<BusinessOrder> = { status: 'CONFIRMED', customerFeedback: tricky, updatedAt: at(777), amount: 42.5, apInvolved: true, modules: ['x', '中文'], note: null };
     const viaRepository = await repo().update({ id: uuid(10), status: 'SUBMITTED' } as never, patch as never);
-    const { value, sql } = await statements(ds, (em) => updateRows(em, BusinessOrderEntity, { id: uuid(11), status: 'SUBMITTED' }, patch));
+    const { value, sql } = await tracedTransaction(ds, (em) => updateRows(em, BusinessOrderEntity, { id: uuid(11), status: 'SUBMITTED' }, patch));
     expect(value.affected).to.equal(viaRepository.affected).and.to.equal(1);
     expect(sql).to.have.length(1);
     const strip = (o: BusinessOrder | null) => ({ ...o, id: '', orderNo: '' });

@@ -5,7 +5,7 @@ import { BusinessOrderEntity, ProcessCommandEntity } from '../../db/entities/ind
 import { formatNumber, nextNumber, nextSequence, parseNumber } from '../../domain/numbering.js';
 import { createOrder } from '../../domain/orders.js';
 import { DOCUMENT_TYPE, type DocumentType } from '../../domain/vocabulary.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db.js';
 import { aCustomer } from '../support/fixtures.js';
 
 describe('domain/numbering', () => {
@@ -112,20 +112,7 @@ describe('domain/numbering', () => {
   });
 
   it('allocates with ONE statement (the row lock is held until commit: no second round trip under it)', async () => {
-    const seen: string[] = [];
-    const got = await inTransaction(ds, async (em) => {
-      const qr = em.queryRunner!;
-      const original = qr.query.bind(qr);
-      qr.query = ((sql: string, ...rest: unknown[]) => {
-        seen.push(sql);
-        return (original as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
-      }) as typeof qr.query;
-      try {
-        return [await nextSequence(em, 'payment-basis', 2032), await nextSequence(em, 'payment-basis', 2032, 2)];
-      } finally {
-        qr.query = original;
-      }
-    });
+    const { value: got, sql: seen } = await tracedTransaction(ds, async (em) => [await nextSequence(em, 'payment-basis', 2032), await nextSequence(em, 'payment-basis', 2032, 2)]);
     expect(got).to.deep.equal([1, 3]);
     expect(seen).to.have.length(2);
     for (const sql of seen) expect(sql).to.match(/^INSERT INTO document_sequence/);

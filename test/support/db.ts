@@ -11,8 +11,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { TABLES, createDataSource, isMysql, migrate, seedCalendar } from '../../db/index.js';
+import { inTransaction } from '../../db/transaction.js';
 import { invalidateCalendarCache } from '../../domain/calendar.js';
 
 const tempFiles = new WeakMap<DataSource, string>();
@@ -94,4 +95,29 @@ export function useTestDatabase(use: (ds: DataSource) => void, opts: { seedCalen
     if (ds) await closeTestDataSource(ds);
   });
   beforeEach(async () => resetDatabase(ds!, { seedCalendar: opts.seedCalendar }));
+}
+
+/**
+ * `inTransaction(ds, work)`, recording the statements sent on the transaction's connection from the start
+ * of `work` to COMMIT (so also the queued inserts inTransaction sends after `work`; not COMMIT itself):
+ * for tests that count round trips.
+ */
+export async function tracedTransaction<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>): Promise<{ value: T; sql: string[] }> {
+  const sql: string[] = [];
+  let restore = () => {};
+  try {
+    const value = await inTransaction(ds, async (em) => {
+      const qr = em.queryRunner!;
+      const original = qr.query.bind(qr);
+      restore = () => (qr.query = original);
+      qr.query = ((q: string, ...rest: unknown[]) => {
+        if (q !== 'COMMIT') sql.push(q);
+        return (original as (...a: unknown[]) => Promise<unknown>)(q, ...rest);
+      }) as typeof qr.query;
+      return work(em);
+    });
+    return { value, sql };
+  } finally {
+    restore();
+  }
 }
