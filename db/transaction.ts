@@ -79,12 +79,13 @@ export async function inTransaction<T>(db: Db, work: (em: EntityManager) => Prom
   const ds = dataSourceOf(db);
   // rows queued by insertLater go in just before COMMIT; a failed attempt forgets them
   const body = async (em: EntityManager): Promise<T> => {
+    if (em.queryRunner) flushedAtCommit.add(em.queryRunner);
     try {
       const result = await work(em);
       await flushLater(em);
       return result;
     } finally {
-      forgetLater(em);
+      endLater(em);
     }
   };
   if (!isSqlite(ds)) return withDeadlockRetry(() => ds.transaction(body));
@@ -177,14 +178,16 @@ export function sqlParam(sqlite: boolean, v: unknown, params: unknown[]): string
  * right before COMMIT (inTransaction) and before every SAVEPOINT (savepoint()), so a provisioning job's
  * two or three audit rows, and a group-committed batch's dozens, cost one statement instead of one each.
  * ROLLBACK TO SAVEPOINT (rollbackToSavepoint()) drops what was queued since, which is exactly what came
- * after the newest savepoint; a transaction that fails drops the rest. Outside a transaction the row is
- * inserted at once. Reading such a row back in the same transaction would not find it: use insertRows.
+ * after the newest savepoint; a transaction that fails drops the rest. Outside a transaction, or in one not
+ * opened by inTransaction (nothing would flush it), the row is inserted at once. Reading such a row back in the same transaction would not find it: use insertRows.
  */
 const later = new WeakMap<QueryRunner, Map<EntityTarget<ObjectLiteral>, ObjectLiteral[]>>();
+/** runners of transactions opened by inTransaction, which flushes before COMMIT; any other transaction gets its rows at once */
+const flushedAtCommit = new WeakSet<QueryRunner>();
 
 export async function insertLater(em: EntityManager, entity: EntityTarget<ObjectLiteral>, row: ObjectLiteral): Promise<void> {
   const qr = em.queryRunner;
-  if (!qr?.isTransactionActive) return insertRows(em, entity, [row]);
+  if (!qr?.isTransactionActive || !flushedAtCommit.has(qr)) return insertRows(em, entity, [row]);
   let queue = later.get(qr);
   if (!queue) later.set(qr, (queue = new Map()));
   const rows = queue.get(entity);
@@ -203,6 +206,12 @@ export async function flushLater(em: EntityManager): Promise<void> {
 
 function forgetLater(em: EntityManager): void {
   if (em.queryRunner) later.delete(em.queryRunner);
+}
+
+/** the end of an inTransaction transaction: its runner (pooled, or SQLite's only one) may serve anything next */
+function endLater(em: EntityManager): void {
+  forgetLater(em);
+  if (em.queryRunner) flushedAtCommit.delete(em.queryRunner);
 }
 
 /** SAVEPOINT name, after the rows queued so far went in (they belong before it) */

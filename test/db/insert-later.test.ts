@@ -40,9 +40,14 @@ describe('db: insertLater (rows written together before COMMIT)', () => {
     expect((await ds.getRepository(AuditLogEntity).findOneBy({ action: 'test.3' }))!.details).to.deep.equal({ n: 3 });
   });
 
-  it('outside a transaction the row is written at once', async () => {
+  it('outside a transaction, or in one inTransaction did not open (nothing would flush it), the row is written at once', async () => {
     await insertLater(ds.manager, AuditLogEntity, row(7));
     expect(await actions()).to.deep.equal(['test.7']);
+    await ds.transaction(async (em) => {
+      await insertLater(em, AuditLogEntity, row(8));
+      expect(await em.getRepository(AuditLogEntity).count({ where: { entityType: 'test' } })).to.equal(2);
+    });
+    expect(await actions()).to.deep.equal(['test.7', 'test.8']);
   });
 
   it('a SAVEPOINT writes what came before it; ROLLBACK TO drops what came after, and the transaction goes on', async () => {
