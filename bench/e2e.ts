@@ -20,15 +20,33 @@
  *        (mean handler time per job type from the workers' metrics), BENCH_POOL (MySQL pool size, default the app's, db/data-source.ts),
  *        BENCH_MAX_JOBS (jobs each worker activates at once, default 64), BENCH_WORKER_POLL_MS (the workers' poll
  *        interval, default the workers' DEFAULT_POLL_INTERVAL_MS), BENCH_HEAP_MB (--max-old-space-size
- *        for the app and engine processes; unset: V8's default, which grows the heap lazily)
+ *        for the app and engine processes; unset: V8's default, which grows the heap lazily),
+ *        BENCH_WARMUP_SECONDS (default 20: orders at the same rate before the measured ones, not counted;
+ *        0 measures from a cold start), BENCH_WORKERS_PROCESS=1 (the job workers in a process of their own, as docker-compose.yml runs them;
+ *        "app" figures then sum the API's and the workers' processes)
  * Target: 20 complete provisioning instances/s, p99 order→delivery < 2 s, whole system < 400 MB.
  */
 import { fork, execSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 const CHILD = process.argv.includes('--system');
+const SPLIT = process.env.BENCH_WORKERS_PROCESS === '1';
+/** orders sent before the measured ones, at the same rate, and not counted: a server runs warm (JIT, pools) */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
+
+/** a port nothing listens on now */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
 
 async function system(): Promise<void> {
   const { startSystem } = await import('../app/system.js');
@@ -58,13 +76,35 @@ async function system(): Promise<void> {
     logger: createLogger({ level: 'warn', service: 'bench' }),
     workerTuning: { maxJobsToActivate: Number(process.env.BENCH_MAX_JOBS || 64), pollIntervalMs: Number(process.env.BENCH_WORKER_POLL_MS || DEFAULT_POLL_INTERVAL_MS) },
     dispatcherIdleMs: 50,
+    workers: !SPLIT,
   });
-  process.send!({ apiUrl: sys.apiUrl, customerId: customer.id, db: ds.options.type, enginePid: sys.engineProcess?.pid ?? 0 });
+  // BENCH_WORKERS_PROCESS=1: the workers as docker-compose.yml runs them, a process of their own
+  // (workers/main.ts standalone: the job workers and a second outbox dispatcher) beside the API's
+  let workersPid = 0;
+  let stopWorkers = async () => {};
+  if (SPLIT) {
+    const port = await freePort();
+    const w = fork(path.join(__dirname, '..', 'workers', 'main.js'), [], {
+      env: { ...process.env, DATABASE_URL: url, ZEEBE_GRPC_ADDRESS: /^grpcs?:\/\//.test(sys.grpcAddress) ? sys.grpcAddress : `grpc://${sys.grpcAddress}`, ZEEBE_REST_ADDRESS: sys.restAddress, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development', AUTH_MODE: 'local' },
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
+      stdio: 'inherit',
+    });
+    workersPid = w.pid ?? 0;
+    let exited: number | null = null;
+    w.once('exit', (code) => (exited = code ?? -1));
+    for (let ok = false; !ok; ) {
+      if (exited !== null) throw new Error(`the workers process exited (${exited}) before it was ready`);
+      ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false);
+      if (!ok) await new Promise((r) => setTimeout(r, 100));
+    }
+    stopWorkers = () => new Promise<void>((resolve) => (w.once('exit', () => resolve()), w.kill('SIGTERM')));
+  }
+  process.send!({ apiUrl: sys.apiUrl, customerId: customer.id, db: ds.options.type, enginePid: sys.engineProcess?.pid ?? 0, workersPid });
   process.on('message', async (m: { cmd?: string }) => {
     if (m.cmd === 'results') {
       // (withTasks: also the engine's completed user tasks and instances, for the machine-time figure)
       const rows = await ds.query(
-        `SELECT o.created_at AS created, o.completed_at AS completed, o.process_instance_key AS pik, (SELECT MIN(a.at) FROM audit_log a WHERE a.entity_id = o.id AND a.action = 'business-order.deliver') AS delivered FROM business_order o`,
+        `SELECT o.created_at AS created, o.completed_at AS completed, o.process_instance_key AS pik, o.note AS note, (SELECT MIN(a.at) FROM audit_log a WHERE a.entity_type = 'business-order' AND a.entity_id = o.id AND a.action = 'business-order.deliver') AS delivered FROM business_order o`,
       );
       let tasks: unknown[] = [];
       let instances: unknown[] = [];
@@ -77,8 +117,10 @@ async function system(): Promise<void> {
       process.send!({ rows, tasks, instances });
     }
     if (m.cmd === 'timeline') {
-      // the audit trail of the 5th order: where the time goes
-      const [o] = await ds.query(`SELECT id, order_no, created_at FROM business_order ORDER BY created_at LIMIT 1 OFFSET 4`);
+      // the engine's events of one order from late in the run (under full load, and recent enough that the
+      // engine still keeps its detailed history: ENGINE_HISTORY_DETAILED_INSTANCES): where the time goes
+      const [{ n }] = await ds.query(`SELECT COUNT(*) AS n FROM business_order`);
+      const [o] = await ds.query(`SELECT id, order_no, created_at FROM business_order ORDER BY created_at LIMIT 1 OFFSET ${Math.max(0, Number(n) - 20)}`);
       const [row] = o ? await ds.query(`SELECT process_instance_key AS pik FROM business_order WHERE id = ?`, [o.id]) : [];
       const ev = row?.pik ? ((await (await fetch(`${sys.restAddress}/engine/process-instances/${row.pik}/events`)).json()) as { items: Record<string, unknown>[] }).items : [];
       const rows = ev
@@ -87,6 +129,7 @@ async function system(): Promise<void> {
       process.send!({ rows, order: o });
     }
     if (m.cmd === 'stop') {
+      await stopWorkers();
       await sys.stop();
       await ds.destroy();
       process.exit(0);
@@ -134,7 +177,7 @@ async function load(): Promise<void> {
       ...(process.env.BENCH_HEAP_MB ? [`--max-old-space-size=${Number(process.env.BENCH_HEAP_MB)}`] : []),
     ],
   });
-  const ready = await new Promise<{ apiUrl: string; customerId: string; db: string; enginePid: number }>((resolve, reject) => {
+  const ready = await new Promise<{ apiUrl: string; customerId: string; db: string; enginePid: number; workersPid: number }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as never));
     child.once('exit', (c) => reject(new Error(`system exited ${c}`)));
   });
@@ -147,14 +190,18 @@ async function load(): Promise<void> {
       /* not local */
     }
   }
-  const startRss = rssOf(child.pid!).rss + (ready.enginePid ? rssOf(ready.enginePid).rss : 0);
+  // "app": the system process, plus the workers' own process with BENCH_WORKERS_PROCESS=1
+  const appPids = [child.pid!, ...(ready.workersPid ? [ready.workersPid] : [])];
+  const appRss = (k: 'rss' | 'hwm') => appPids.reduce((sum, p) => sum + rssOf(p)[k], 0);
+  const appCpu = () => appPids.reduce((sum, p) => sum + cpuOf(p), 0);
+  const startRss = appRss('rss') + (ready.enginePid ? rssOf(ready.enginePid).rss : 0);
   let peakSys = 0;
   let peakApp = 0;
   let peakEngine = 0;
   let peakDb = 0;
   let peakTotal = 0;
   const sampler = setInterval(() => {
-    const a = rssOf(child.pid!).rss;
+    const a = appRss('rss');
     const e = ready.enginePid ? rssOf(ready.enginePid).rss : 0;
     const s = a + e;
     const d = mariadbPid ? rssOf(mariadbPid).rss : 0;
@@ -215,23 +262,36 @@ async function load(): Promise<void> {
   });
 
   // what the people's polling alone costs the system (no orders yet)
-  const sysCpu = () => cpuOf(child.pid!) + (ready.enginePid ? cpuOf(ready.enginePid) : 0);
+  const sysCpu = () => appCpu() + (ready.enginePid ? cpuOf(ready.enginePid) : 0);
   const idleCpu0 = sysCpu();
   await sleep(3000);
   const idleCpu = (sysCpu() - idleCpu0) / 3;
-  const cpu0 = sysCpu();
-  const engineCpu0 = ready.enginePid ? cpuOf(ready.enginePid) : 0;
-  const dbCpu0 = mariadbPid ? cpuOf(mariadbPid) : 0;
-  const load0 = process.cpuUsage();
   const total = Math.round(rate * seconds);
-  console.log(`bench:e2e — ${total} provisioning orders at ${rate}/s offered (${seconds} s), database ${ready.db}, system pid ${child.pid}${ready.enginePid ? ` + engine pid ${ready.enginePid}` : ' (engine in process)'}`);
-  const t0 = Date.now();
+  const warmupTotal = Math.round(rate * WARMUP_SECONDS);
+  console.log(`bench:e2e — ${total} provisioning orders at ${rate}/s offered (${seconds} s) after a warm-up of ${warmupTotal} (${WARMUP_SECONDS} s, not counted), database ${ready.db}, system pid ${child.pid}${ready.workersPid ? ` + workers pid ${ready.workersPid}` : ''}${ready.enginePid ? ` + engine pid ${ready.enginePid}` : ' (engine in process)'}`);
+  // warm-up orders (note 'warm-up') and measured ones, one open-loop stream at the same rate; the figures
+  // below count the measured ones, CPU from the first measured order on
+  const tw = Date.now();
   let createErrors = 0;
   const creates: Promise<unknown>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
+  let cpu0 = 0;
+  let engineCpu0 = 0;
+  let dbCpu0 = 0;
+  let load0 = process.cpuUsage();
+  let t0 = tw;
+  for (let i = 0; i < warmupTotal + total; i++) {
+    const due = tw + (i * 1000) / rate;
     const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
+    const warmup = i < warmupTotal;
+    if (i === warmupTotal) {
+      t0 = Date.now();
+      cpu0 = sysCpu();
+      engineCpu0 = ready.enginePid ? cpuOf(ready.enginePid) : 0;
+      dbCpu0 = mariadbPid ? cpuOf(mariadbPid) : 0;
+      load0 = process.cpuUsage();
+      tasksDone = 0;
+    }
     creates.push(
       api
         .post('customer-manager', '/api/orders', {
@@ -243,17 +303,19 @@ async function load(): Promise<void> {
           amount: 12000,
           apInvolved: false,
           apPartnerId: null,
+          ...(warmup ? { note: 'warm-up' } : {}),
         })
-        .catch(() => createErrors++),
+        .catch(() => (warmup ? undefined : createErrors++)),
     );
   }
   await Promise.all(creates);
   // wait for every order to complete (bounded)
   const deadline = Date.now() + 120_000;
-  let rows: { created: string | Date; completed: string | Date | null; delivered: string | Date | null; pik: string | null }[] = [];
+  let rows: { created: string | Date; completed: string | Date | null; delivered: string | Date | null; pik: string | null; note: string | null }[] = [];
+  const measured = (all: typeof rows) => all.filter((r) => r.note !== 'warm-up');
   for (;;) {
     child.send({ cmd: 'results' });
-    rows = await new Promise((resolve) => child.once('message', (m: { rows: never }) => resolve(m.rows)));
+    rows = measured(await new Promise((resolve) => child.once('message', (m: { rows: never }) => resolve(m.rows))));
     const done = rows.filter((r) => r.completed).length;
     if (done >= total - createErrors || Date.now() > deadline) break;
     await sleep(500);
@@ -262,7 +324,7 @@ async function load(): Promise<void> {
   const final = await new Promise<{ rows: typeof rows; tasks: { processInstanceKey: string; creationDate: string; completionDate: string }[]; instances: { processInstanceKey: string; parentProcessInstanceKey?: string }[] }>((resolve) =>
     child.once('message', (m) => resolve(m as never)),
   );
-  rows = final.rows;
+  rows = measured(final.rows);
   const tEnd = Date.now();
   const cpuUsed = sysCpu() - cpu0;
   const engineCpu = ready.enginePid ? cpuOf(ready.enginePid) : 0;
@@ -271,7 +333,7 @@ async function load(): Promise<void> {
   stop = true;
   await Promise.all(pollers);
   clearInterval(sampler);
-  const hwm = rssOf(child.pid!).hwm + (ready.enginePid ? rssOf(ready.enginePid).hwm : 0);
+  const hwm = appRss('hwm') + (ready.enginePid ? rssOf(ready.enginePid).hwm : 0);
 
   const ms = (v: string | Date | null) => (v === null ? NaN : (v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? '' : 'Z'))).getTime());
   const completed = rows.filter((r) => r.completed);
@@ -289,16 +351,23 @@ async function load(): Promise<void> {
     const r = rootOf(String(t.processInstanceKey));
     tasksByRoot.set(r, [...(tasksByRoot.get(r) ?? []), t]);
   }
-  const machineToDelivery = completed
-    .filter((r) => r.pik && r.delivered)
-    .map((r) => {
-      const open = (tasksByRoot.get(String(r.pik)) ?? [])
-        .filter((t) => Date.parse(t.completionDate) <= ms(r.delivered))
-        .reduce((sum, t) => sum + (Date.parse(t.completionDate) - Date.parse(t.creationDate)), 0);
-      return ms(r.delivered) - ms(r.created) - open;
-    })
-    .sort((a, b) => a - b);
+  const machineOf = (r: (typeof completed)[number]) => {
+    const open = (tasksByRoot.get(String(r.pik)) ?? [])
+      .filter((t) => Date.parse(t.completionDate) <= ms(r.delivered))
+      .reduce((sum, t) => sum + (Date.parse(t.completionDate) - Date.parse(t.creationDate)), 0);
+    return ms(r.delivered) - ms(r.created) - open;
+  };
+  const delivered = completed.filter((r) => r.pik && r.delivered);
+  const machineToDelivery = delivered.map(machineOf).sort((a, b) => a - b);
   const firstCreated = Math.min(...rows.map((r) => ms(r.created)));
+  // the same figure per third of the run (by order time): a cold start (JIT, pools, caches) shows in the first
+  const lastCreated = Math.max(...rows.map((r) => ms(r.created)));
+  const thirds = [0, 1, 2].map((k) =>
+    delivered
+      .filter((r) => Math.min(2, Math.floor(((ms(r.created) - firstCreated) / Math.max(1, lastCreated - firstCreated)) * 3)) === k)
+      .map(machineOf)
+      .sort((a, b) => a - b),
+  );
   const lastCompleted = Math.max(...completed.map((r) => ms(r.completed)));
   const span = (lastCompleted - firstCreated) / 1000;
   // the rate at which instances finished once the pipeline was full: from the first completion to the
@@ -314,6 +383,7 @@ async function load(): Promise<void> {
  console.log(`  system CPU (app + engine)                ${cpuUsed.toFixed(1)} s over ${((tEnd - t0) / 1000).toFixed(1)} s (${((cpuUsed / ((tEnd - t0) / 1000)) * 100).toFixed(0)}% of one core; ${((cpuUsed * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance); of which engine ${(engineCpu - engineCpu0).toFixed(1)} s; MariaDB server ${mariadbPid ? `${dbCpu.toFixed(1)} s (${((dbCpu * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance)` : 'not measured'}; idle with the people polling: ${(idleCpu * 100).toFixed(0)}%; the load generator (this process): ${((loadCpu.user + loadCpu.system) / 1e6).toFixed(1)} s`);
   console.log(`  order → delivery          ${fmt(toDelivery)}  (wall clock, people included)`);
   console.log(`  order → delivery, machine ${fmt(machineToDelivery)}  (minus the time tasks stood open for the people)`);
+  console.log(`    by third of the run      p50/p99 ${thirds.map((xs) => `${pct(xs, 50)}/${pct(xs, 99)} ms`).join(', ')}`);
   console.log(`  order → completed         ${fmt(toComplete)}`);
   console.log(
     `  system RSS (app + engine)  at start ${mb(startRss)}; peak ${mb(peakSys)} (sampled; app ${mb(peakApp)}, engine ${mb(peakEngine)}), high-water mark ${mb(hwm)}${process.env.BENCH_HEAP_MB ? `; V8 old space capped at ${process.env.BENCH_HEAP_MB} MB per process` : '; V8 heap uncapped'}`,
