@@ -1,7 +1,7 @@
 import { FindOperator, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata.js';
-import { dataSourceOf, isMysql, isSqlite, sqlParam, type Db } from './transaction.js';
+import { dataSourceOf, isMysql, isPlainTable, isSqlite, sqlParam, type Db } from './transaction.js';
 
 /**
  * Reads and updates of one table by column equality, as plain SQL built once per shape from the entity
@@ -40,16 +40,13 @@ function planOf(db: Db, entity: EntityTarget<ObjectLiteral>): Plan | null {
   const meta = ds.getMetadata(entity);
   if (plans.has(meta)) return plans.get(meta)!;
   const supported =
+    isPlainTable(ds, meta) &&
     typeof meta.target !== 'function' &&
-    !meta.schema &&
-    !meta.database &&
-    meta.tablePath === meta.tableName &&
     !meta.relations.length &&
     !meta.embeddeds.length &&
     !meta.afterLoadListeners.length &&
     !meta.beforeUpdateListeners.length &&
     !meta.afterUpdateListeners.length &&
-    !ds.subscribers.length &&
     meta.columns.every((c) => !c.isVersion && !c.isUpdateDate && !c.isDiscriminator && !c.isVirtual && !ds.driver.spatialTypes.includes(c.type));
   const esc = (n: string) => ds.driver.escape(n);
   const table = esc(meta.tableName);

@@ -237,17 +237,22 @@ export type DeferredInserts = (entity: EntityTarget<ObjectLiteral>, rows: readon
 export const INSERT_MAX_PARAMS = 4000;
 export const INSERT_MAX_BYTES = 512 * 1024;
 
+/**
+ * A table the hand-built statements here and in db/rows.ts may address by its bare name, with no
+ * subscriber that TypeORM would have called: no schema or database prefix, no subscribers.
+ */
+export function isPlainTable(ds: DataSource, meta: EntityMetadata): boolean {
+  return !meta.schema && !meta.database && meta.tablePath === meta.tableName && !ds.subscribers.length;
+}
+
 const plans = new WeakMap<EntityMetadata, { head: string; columns: ColumnMetadata[] } | null>();
 function insertPlan(ds: DataSource, meta: EntityMetadata): { head: string; columns: ColumnMetadata[] } | null {
   if (plans.has(meta)) return plans.get(meta)!;
   const columns = meta.columns.filter((c) => c.isInsert);
   const supported =
-    !meta.schema &&
-    !meta.database &&
-    meta.tablePath === meta.tableName &&
+    isPlainTable(ds, meta) &&
     !meta.beforeInsertListeners.length &&
     !meta.afterInsertListeners.length &&
-    !ds.subscribers.length &&
     columns.length > 0 &&
     columns.every((c) => !c.isGenerated && !c.isVersion && !c.isDiscriminator && !ds.driver.spatialTypes.includes(c.type));
   const esc = (n: string) => ds.driver.escape(n);

@@ -94,6 +94,8 @@ describe('db: findRow, findRows, rowExists, updateRows (plain SQL from the entit
     const { value, sql } = await tracedTransaction(ds, (em) => findRow(em, BusinessOrderEntity, { id: uuid(3) }, { lock: true }));
     expect(value!.orderNo).to.equal('YW-2026-000004');
     expect(sql.filter((s) => /^SELECT/.test(s))).to.have.length(1);
+    // the statement built here, not TypeORM's (which aliases every column: `"BusinessOrder"."id" AS "BusinessOrder_id"`)
+    expect(sql[0]).to.not.match(/ AS /);
     expect(sql.some((s) => /FOR UPDATE$/.test(s))).to.equal(isMysql(ds));
   });
 
