@@ -50,6 +50,9 @@ import { restAuthHeaders } from '../app/camunda-rest';
  */
 export const DEFAULT_POLL_INTERVAL_MS = 10;
 
+/** the worker name the job streams register with (Operate shows it on the jobs they took) */
+export const STREAM_WORKER_NAME = 'online-training-workers';
+
 export interface WorkerTuning {
   /** jobs a worker holds at once (SDK maxJobsToActivate) */
   maxJobsToActivate?: number;
@@ -59,6 +62,23 @@ export interface WorkerTuning {
   longPollMs?: number;
   /** pause between polls, ms */
   pollIntervalMs?: number;
+  /**
+   * Also open a job stream per job type (StreamActivatedJobs: Zeebe 8.4+, and engine/): the engine pushes
+   * each new job down it at once, with no ActivateJobs round trip per job (bench:e2e at 20 orders/s: 51
+   * instead of 56 ms of app+engine CPU per instance, p99 order→delivery machine time 1.2 instead of 1.5 s).
+   * The polling worker of the type keeps running as the safety net: it gets what no stream took (e.g. jobs
+   * created before the stream opened, and everything once a stream is lost with its connection; the SDK
+   * does not reopen a broken stream). Default: WORKER_JOB_STREAM, true when unset.
+   */
+  jobStream?: boolean;
+}
+
+/** WORKER_JOB_STREAM: true (default) or false; throws on a value it cannot read */
+export function jobStreamFromEnv(env: Record<string, string | undefined> = process.env): boolean {
+  const raw = (env.WORKER_JOB_STREAM ?? '').trim().toLowerCase();
+  if (raw === '' || ['true', '1', 'on', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'off', 'no'].includes(raw)) return false;
+  throw new Error(`WORKER_JOB_STREAM: true or false, got ${JSON.stringify(env.WORKER_JOB_STREAM)}`);
 }
 
 export interface StartWorkersOptions {
@@ -94,6 +114,7 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
   // WORKER_GROUP_COMMIT* are read when the first job runs (runtime/batch.ts); a value it cannot read
   // stops the start here instead of failing every job
   groupCommitFromEnv();
+  const jobStream = opts.tuning?.jobStream ?? jobStreamFromEnv();
   const services: Services = {
     settings: { ...DEFAULT_WORKER_SETTINGS, ...opts.settings },
     dataSource: opts.dataSource,
@@ -112,30 +133,56 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
   const inFlight = new Set<Promise<unknown>>();
   let drained: (() => void) | null = null;
 
+  const streams: Promise<{ close: () => void }>[] = [];
+
   const workers = handlers.map((def) => {
     const run = createTaskHandler(def, services, opts.retryPolicy ?? DEFAULT_RETRY_POLICY, opts.hooks);
     const properties = Object.keys((def.variables as { properties?: object }).properties ?? {});
+    // the handler's variables, plus orderNo for the job's log lines (adapter.ts withJobContext)
+    const fetchVariables = [...new Set([...(def.fetchVariables ?? properties), ...LOG_CONTEXT_VARIABLES])];
+    const timeout = tuning.jobTimeoutMs ?? 60_000;
+    const handle = (job: unknown) => {
+      const p = run(job as never);
+      inFlight.add(p);
+      void p.finally(() => {
+        inFlight.delete(p);
+        if (inFlight.size === 0) drained?.();
+      });
+      return p;
+    };
     const worker = opts.zeebe.createWorker({
       taskType: def.type,
-      // the handler's variables, plus orderNo for the job's log lines (adapter.ts withJobContext)
-      fetchVariable: [...new Set([...(def.fetchVariables ?? properties), ...LOG_CONTEXT_VARIABLES])] as never,
+      fetchVariable: fetchVariables as never,
       maxJobsToActivate: tuning.maxJobsToActivate ?? 32,
-      timeout: tuning.jobTimeoutMs ?? 60_000,
+      timeout,
       // the SDK's own worker logging goes to our logger (errors as warnings; its info chatter is dropped)
       stdout: { debug: () => {}, info: () => {}, error: (m: string) => log.warn({ sdk: m, type: def.type }, 'zeebe worker') },
       ...(tuning.longPollMs !== undefined ? { longPoll: tuning.longPollMs } : {}),
       ...(pollIntervalMs !== undefined ? { pollInterval: pollIntervalMs } : {}),
-      taskHandler: (job) => {
-        const p = run(job as never);
-        inFlight.add(p);
-        void p.finally(() => {
-          inFlight.delete(p);
-          if (inFlight.size === 0) drained?.();
-        });
-        return p;
-      },
+      taskHandler: (job) => handle(job),
     });
     guardPoisonPayloads(worker, opts.zeebe, log);
+    if (jobStream) {
+      // pollInterval 0: no sidecar poll of the SDK's own, the polling worker above is that; the one
+      // back-fill poll the SDK makes when the stream opens stays (the engine activates a job once)
+      const stream = opts.zeebe
+        .streamJobs({
+          type: def.type,
+          worker: STREAM_WORKER_NAME,
+          timeout,
+          fetchVariables,
+          pollInterval: 0,
+          pollMaxJobsToActivate: tuning.maxJobsToActivate ?? 32,
+          taskHandler: (job) => handle(job) as never,
+          // the SDK's type requires it; undefined makes the SDK use the client's tenant, as the polling worker does
+          tenantIds: undefined as unknown as string[],
+        })
+        .catch((e: Error) => {
+          log.warn({ type: def.type, err: e.message }, 'job stream not opened; the polling worker carries this job type');
+          return { close: () => {} };
+        });
+      streams.push(stream);
+    }
     return worker;
   });
   log.info({ jobTypes: handlers.map((h) => h.type) }, `started ${workers.length} job workers`);
@@ -148,7 +195,9 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
         if (inFlight.size === 0) resolve();
         else drained = resolve;
       });
-      // close() stops polling at once and resolves when the worker's active jobs are acknowledged
+      // streams first (no new jobs pushed), then close() stops polling at once and resolves when the
+      // worker's active jobs are acknowledged
+      for (const s of await Promise.all(streams)) s.close();
       const closed = Promise.allSettled(workers.map((w) => w.close(drainTimeoutMs)));
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
@@ -194,6 +243,8 @@ export interface Standalone {
  */
 export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts: { logDestination?: DestinationStream } = {}): Promise<Standalone> {
   const config = loadConfig(env);
+  // read (and refused when unreadable) before anything is opened; from the environment given, not process.env
+  const jobStream = jobStreamFromEnv(env);
   const logger = createLogger({ level: config.LOG_LEVEL, service: 'workers', destination: opts.logDestination });
   const dataSource = await initDatabase(config.DATABASE_URL);
   // the SDK reads its standard variables (ZEEBE_GRPC_ADDRESS, ZEEBE_REST_ADDRESS, CAMUNDA_AUTH_STRATEGY,
@@ -232,6 +283,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
     log: logger,
     hooks: metrics.jobHooks(),
     settings: { apSlaDuration: config.AP_SLA_DURATION, completionReminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS },
+    tuning: { jobStream },
     ownsResources: true,
   });
   // the outbox dispatcher fails fast on the non-retrying client: a command Zeebe did not take stays in

@@ -39,7 +39,8 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
       dataSource: ds,
       http: (req) => http(req),
       clock: fixedClock('2026-03-10T02:00:00Z'),
-      tuning: { maxJobsToActivate: 4, longPollMs: 2_000, pollIntervalMs: 50 },
+      // the polling protocol (ActivateJobs); job streams are tested on the local engine (test/process/job-stream.test.ts)
+      tuning: { maxJobsToActivate: 4, longPollMs: 2_000, pollIntervalMs: 50, jobStream: false },
     });
   });
   after(async () => {

@@ -46,6 +46,8 @@ describe('workers: the standalone process dispatches the outbox', function () {
       DATABASE_URL: url,
       ZEEBE_GRPC_ADDRESS: `grpc://127.0.0.1:${gw.port}`,
       ZEEBE_REST_ADDRESS: 'http://127.0.0.1:9',
+      // the gateway double answers ActivateJobs, not StreamActivatedJobs
+      WORKER_JOB_STREAM: 'false',
       CAMUNDA_AUTH_STRATEGY: 'NONE',
       ZEEBE_CLIENT_LOG_LEVEL: 'NONE',
       CAMUNDA_LOG_LEVEL: 'none',

@@ -33,7 +33,7 @@ export interface E2E {
   stop(): Promise<void>;
 }
 
-export async function startE2E(opts: { apSlaDuration?: string; clockStart?: string } = {}): Promise<E2E> {
+export async function startE2E(opts: { apSlaDuration?: string; clockStart?: string; jobStream?: boolean } = {}): Promise<E2E> {
   const ds = await openTestDataSource();
   await resetDatabase(ds);
   const ap = await startApSimulator({ secret: AP_SECRET });
@@ -57,7 +57,7 @@ export async function startE2E(opts: { apSlaDuration?: string; clockStart?: stri
     apiHost: '127.0.0.1',
     logger: createLogger({ level: (process.env.E2E_LOG_LEVEL as 'info' | undefined) ?? 'silent' }),
     clock: { now: () => new Date(engineNow()) },
-    workerTuning: { pollIntervalMs: 20, longPollMs: 5000 },
+    workerTuning: { pollIntervalMs: 20, longPollMs: 5000, ...(opts.jobStream === undefined ? {} : { jobStream: opts.jobStream }) },
     dispatcherIdleMs: 20,
   });
   engineNow = () => sys.engine!.engine.now();
