@@ -1,4 +1,4 @@
-process.setSourceMapsEnabled(false); // stack traces captured per gRPC call are costly with source maps (tsx)
+process.setSourceMapsEnabled(false); // stack traces captured per gRPC call are costly with source maps (under tsx)
 /* eslint-disable @typescript-eslint/no-explicit-any */
 // npm run bench:engine — throughput and job latency of the local engine, driven by @camunda8/sdk workers
 // on the same machine. The engine runs as its own process (engine/main.ts) with durability on (SQLite WAL,
@@ -31,7 +31,10 @@ function startEngineProcess(dataDir: string | null): Promise<{ proc: ChildProces
   // the latency phase reads the event record of every instance it created: keep them all in detail
   const env: NodeJS.ProcessEnv = { ENGINE_HISTORY_DETAILED_INSTANCES: '1000000', ENGINE_HISTORY_INSTANCES: '1000000', ...process.env, ENGINE_GRPC_PORT: '0', ENGINE_REST_PORT: '0' };
   if (dataDir) env.ENGINE_DATA_DIR = dataDir; else delete env.ENGINE_DATA_DIR;
-  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), '-r', 'tsx/cjs', path.join(root, 'engine', 'main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // compiled (npm run bench:engine runs dist/bench/engine.js): the compiled engine with plain node, as production runs it
+  const compiled = __filename.endsWith('.js');
+  const entry = compiled ? [path.join(__dirname, '..', 'engine', 'main.js')] : ['-r', 'tsx/cjs', path.join(root, 'engine', 'main.ts')];
+  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), ...entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buf = '';
     proc.stdout!.on('data', (d: Buffer) => {
