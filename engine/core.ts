@@ -70,6 +70,9 @@ export interface ActivatedJob {
   elementId: string; elementInstanceKey: string; customHeaders: string; worker: string; retries: number; deadline: string; variables: string; tenantId: string;
 }
 
+/** longest variable value (as JSON) the engine indexes for exact-value searches: business keys, numbers, flags */
+export const VALUE_INDEX_MAX_JSON = 200;
+
 export interface JobConsumer { type: string; worker: string; timeout: number; max: number; fetchVariable: string[]; deliver(jobs: ActivatedJob[]): boolean; stream: boolean }
 
 type Entity = ProcDef | FormDef | EI | VarScope | Job | UserTask | Incident | Timer | MsgSub | Message | Meta;
@@ -106,6 +109,12 @@ export class Engine {
   /** user tasks in state CREATED (a subset of userTasks, same order) */
   readonly openUserTasks = new Map<string, UserTask>();
   private byPi = new Map<string, InstanceIndex>();
+  /**
+   * Scopes by variable name and value (its JSON), for values of at most VALUE_INDEX_MAX_JSON characters:
+   * a search for one exact value (the dispatcher finds the instance a start message created by its
+   * startCommandKey or record number) reads the scopes that hold it instead of every scope the engine keeps.
+   */
+  private readonly byValue = new Map<string, Map<string, Set<string>>>();
   /** creation order of variable scopes (a scope's position in varScopes), for searches that merge several instances */
   private scopeSeq = new WeakMap<VarScope, number>();
   private nextScopeSeq = 0;
@@ -158,7 +167,11 @@ export class Engine {
           if (e.msgLock && e.state === 'ACTIVE') this.msgLocks.set(e.msgLock, e.key);
           if (e.state === 'ACTIVE' || e.state === 'ACTIVATING') this.addChild(e);
           break;
-        case 'vars': this.varScopes.set(e.key, e); this.scopeSeq.set(e, this.nextScopeSeq++); break;
+        case 'vars':
+          this.varScopes.set(e.key, e);
+          this.scopeSeq.set(e, this.nextScopeSeq++);
+          for (const n of Object.keys(e.vars)) this.indexValue(n, e.vars[n].value, e.key, true);
+          break;
         case 'job': this.jobs.set(e.key, e); break;
         case 'ut': this.userTasks.set(e.key, e); this.indexUserTask(e); break;
         case 'inc': this.incidents.set(e.key, e); this.index(e.piKey).incs.add(e.key); break;
@@ -371,7 +384,11 @@ export class Engine {
         const ei = this.eis.get(k);
         if (ei) { this.eis.delete(k); if (ei.type !== 'PROCESS') this.remove(ei); }
         const s = this.varScopes.get(k);
-        if (s) { this.varScopes.delete(k); this.remove(s); }
+        if (s) {
+          for (const n of Object.keys(s.vars)) this.indexValue(n, s.vars[n].value, k, false);
+          this.varScopes.delete(k);
+          this.remove(s);
+        }
         this.activeChildren.delete(k);
         this.closeSubscriptions(k);
       }
@@ -554,14 +571,51 @@ export class Engine {
     const v = value === undefined ? null : value;
     if (cur) {
       if (JSON.stringify(cur.value) === JSON.stringify(v)) return;
+      this.indexValue(name, cur.value, scopeKey, false);
+      this.indexValue(name, v, scopeKey, true);
       cur.value = v;
       this.record(piKey, 'VARIABLE', 'UPDATED', cur.key, { name, value: JSON.stringify(v), scopeKey });
     } else {
       const key = this.newKey();
       s.vars[name] = { key, value: v };
+      this.indexValue(name, v, scopeKey, true);
       this.record(piKey, 'VARIABLE', 'CREATED', key, { name, value: JSON.stringify(v), scopeKey });
     }
     this.touch(s);
+  }
+
+  private indexValue(name: string, value: unknown, scopeKey: string, add: boolean): void {
+    if (value !== null && typeof value === 'object') return; // objects and lists: never looked up by value
+    const json = JSON.stringify(value);
+    if (json === undefined || json.length > VALUE_INDEX_MAX_JSON) return;
+    let byJson = this.byValue.get(name);
+    if (add) {
+      if (!byJson) this.byValue.set(name, (byJson = new Map()));
+      let scopes = byJson.get(json);
+      if (!scopes) byJson.set(json, (scopes = new Set()));
+      scopes.add(scopeKey);
+    } else {
+      const scopes = byJson?.get(json);
+      scopes?.delete(scopeKey);
+      if (scopes && !scopes.size) byJson!.delete(json);
+      if (byJson && !byJson.size) this.byValue.delete(name);
+    }
+  }
+
+  /**
+   * The scopes holding variable `name` with the value whose JSON is `json` (as the REST API's variable
+   * search compares it), in creation order; undefined when the index cannot answer (a value longer than
+   * it keeps), and the caller must look through all scopes.
+   */
+  scopesWithValue(name: string, json: string): VarScope[] | undefined {
+    if (json.length > VALUE_INDEX_MAX_JSON) return undefined;
+    const out: VarScope[] = [];
+    for (const k of this.byValue.get(name)?.get(json) ?? []) {
+      const s = this.varScopes.get(k);
+      if (s) out.push(s);
+    }
+    if (out.length > 1) out.sort((a, b) => this.scopeOrder(a) - this.scopeOrder(b));
+    return out;
   }
 
   /** Variables visible from a scope (nearest wins). */

@@ -278,9 +278,9 @@ function variableJson(s: VarScope, name: string, v: { key: string; value: unknow
 }
 
 /** Variable scopes a search can match, in creation order: one scope, the scopes of the given instances, else all. */
-function variableScopes(engine: Engine, pks: string[] | undefined, scope: string | undefined): Iterable<VarScope> {
+function variableScopes(engine: Engine, pks: string[] | undefined, scope: string | undefined, byValue?: { name: string; value: string }): Iterable<VarScope> {
   if (scope !== undefined) { const s = engine.varScopes.get(scope); return s ? [s] : []; }
-  if (pks === undefined) return engine.varScopes.values();
+  if (pks === undefined) return (byValue && engine.scopesWithValue(byValue.name, byValue.value)) ?? engine.varScopes.values();
   const out: VarScope[] = [];
   for (const pk of new Set(pks)) for (const k of engine.elementInstanceKeysOf(pk)) { const s = engine.varScopes.get(k); if (s && s.piKey === pk) out.push(s); }
   if (out.length > 1) out.sort((a, b) => engine.scopeOrder(a) - engine.scopeOrder(b));
@@ -291,8 +291,10 @@ function variableScopes(engine: Engine, pks: string[] | undefined, scope: string
 function variableItems(engine: Engine, body: Obj): Obj[] {
   const pks = keyList(body, 'processInstanceKey');
   const name = eqKey(body, 'name');
+  // one exact value of one variable (the filter compares the value's JSON): the engine's value index
+  const value = name === undefined ? undefined : eqKey(body, 'value');
   const out: Obj[] = [];
-  for (const s of variableScopes(engine, pks, eqKey(body, 'scopeKey'))) {
+  for (const s of variableScopes(engine, pks, eqKey(body, 'scopeKey'), value === undefined ? undefined : { name: name!, value })) {
     if (pks !== undefined && !pks.includes(s.piKey)) continue;
     if (name !== undefined) {
       const v = s.vars[name];

@@ -86,6 +86,32 @@ describe('engine: user-task search with a large history', function () {
     expect((await search(ctx, { filter: { state: 'COMPLETED' } })).items).to.have.length(100);
   });
 
+  it('a variable search for one exact value (the dispatcher locating an instance) answers as a scan over every scope does, and follows updates', async () => {
+    const vars = async (filter: Record<string, unknown>) => {
+      const r = await http(ctx, 'POST', '/v2/variables/search', { filter, page: { limit: 100 } });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      return (r.body.items as any[]).map((v) => `${v.processInstanceKey}:${v.name}=${v.value}`);
+    };
+    // `$in` is not answered from the value index: the same question, by a scan
+    const scanned = (name: string, value: string) => vars({ name, value: { $in: [value] } });
+    // an open instance (n = 150), a recent finished one kept in detail (n = 2990), an old one summarised (n = 10), none (n = 99999)
+    for (const n of ['150', '2990', '10', '99999']) {
+      const viaIndex = await vars({ name: 'n', value: n });
+      expect(viaIndex, `n = ${n}`).to.deep.equal(await scanned('n', n));
+      expect(viaIndex.length, `n = ${n}`).to.equal(n === '150' || n === '2990' ? 1 : 0);
+    }
+    expect((await vars({ name: 'owner', value: '"alice"' })).length).to.equal((await scanned('owner', '"alice"')).length).and.to.be.greaterThan(1);
+    // a value that changes: found under the new value only
+    const e = ctx.engine!.engine;
+    const { pi, task } = startUserTask(ctx, { n: 777001 });
+    await e.commit();
+    expect(await vars({ name: 'n', value: '777001' })).to.deep.equal([`${pi}:n=777001`]);
+    e.completeUserTask(task, { n: 777002, decision: 'APPROVE' });
+    await e.commit();
+    expect(await vars({ name: 'n', value: '777001' })).to.deep.equal(await scanned('n', '777001')).and.to.deep.equal([]);
+    expect(await vars({ name: 'n', value: '777002' })).to.deep.equal([`${pi}:n=777002`]);
+  });
+
   it('rejects an unknown operator even when nothing could match', async () => {
     const r = await http(ctx, 'POST', '/v2/user-tasks/search', { filter: { state: 'CREATED', assignee: { $regex: 'x' } } });
     expect(r.status).to.equal(400);
@@ -253,6 +279,8 @@ for (const storage of ['log', 'sqlite']) describe(`engine: bounded history survi
           tasks: (await search(ctx!, { filter: { processInstanceKey: k } })).items,
           elements: (await http(ctx!, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey: k } })).body.items,
           variables: (await http(ctx!, 'POST', '/v2/variables/search', { filter: { processInstanceKey: k } })).body.items,
+          // by exact value (the engine's value index, rebuilt from the store on a restart)
+          tagged: (await http(ctx!, 'POST', '/v2/variables/search', { filter: { name: 'tag', value: JSON.stringify(k === running.pi ? 'running' : `d${done.findIndex((d) => d.pi === k)}`) } })).body.items,
           events: (await http(ctx!, 'GET', `/engine/process-instances/${k}/events`)).body,
         };
       }
@@ -262,6 +290,8 @@ for (const storage of ['log', 'sqlite']) describe(`engine: bounded history survi
     expect((before[done[0].pi] as any).pi.status).to.equal(404);
     expect((before[done[1].pi] as any).elements).to.deep.equal([]);
     expect((before[done[3].pi] as any).elements.length).to.be.greaterThan(0);
+    expect((before[running.pi] as any).tagged).to.have.length(1);
+    expect((before[done[3].pi] as any).tagged).to.have.length(1);
     await ctx.stop();
     ctx = undefined;
     expect(stored(done[0].pi), 'the store still holds the records of the forgotten instance (until compaction)').to.be.greaterThan(0);
