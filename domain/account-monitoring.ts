@@ -3,7 +3,6 @@
  * deltas from signed supplements), monthly usage figures (idempotent per contract and month) and the
  * monthly report 月度报表 (per month, versioned, published once).
  */
-import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import {
   AccountMonitoringEntryEntity,
@@ -25,6 +24,7 @@ import { enqueueNotification } from './outbox.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { findForUpdate } from './records.js';
 import { MONTH_RE, isoAt, previousMonth, shanghaiMonth } from './time.js';
+import { newId } from './ids.js';
 
 /** account-monitoring.register-accounts: INITIAL entry of a signed agreement (a repeat returns it) */
 export async function registerAccounts(db: Db, revenueContractId: string, ctx: WriteContext): Promise<AccountMonitoringEntry> {
@@ -39,7 +39,7 @@ export async function registerAccounts(db: Db, revenueContractId: string, ctx: W
     const order = await findRow(em, BusinessOrderEntity, { id: c.orderId });
     if (!order) throw new NotFoundError('business-order', c.orderId);
     const entry: AccountMonitoringEntry = {
-      id: randomUUID(),
+      id: newId(),
       revenueContractId: c.id,
       rootContractId: c.id,
       orderId: order.id,
@@ -79,7 +79,7 @@ export async function applyAccountDelta(db: Db, supplementContractId: string, ct
     const root = await findRow(em, AccountMonitoringEntryEntity, { revenueContractId: c.parentContractId });
     if (!root) throw new StateConflictError(`the agreement of ${c.contractNo} has no account monitoring entry`);
     const entry: AccountMonitoringEntry = {
-      id: randomUUID(),
+      id: newId(),
       revenueContractId: c.id,
       rootContractId: root.rootContractId,
       orderId: c.orderId,
@@ -183,7 +183,7 @@ export async function ingestUsage(db: Db, items: UsageItem[], ctx: WriteContext 
       const prev = await findForUpdate(em, AccountUsageMonthlyEntity, { revenueContractId: c.id, month: it.month });
       if (!prev) {
         const row: AccountUsageMonthly = {
-          id: randomUUID(),
+          id: newId(),
           revenueContractId: c.id,
           month: it.month,
           openedAccounts: it.openedAccounts,
@@ -299,7 +299,7 @@ export async function generateMonthlyReport(
       await updateRows(em, MonthlyReportEntity, { id: r.id }, { status: 'SUPERSEDED' });
     }
     const report: MonthlyReport = {
-      id: randomUUID(),
+      id: newId(),
       month,
       version: (reports[0]?.version ?? 0) + 1,
       status: 'DRAFT',

@@ -2,11 +2,11 @@
  * Audit log: every write carries actor, time and reason. Domain services take a WriteContext and call
  * `audit` inside the same transaction as the write, so the log and the data cannot disagree.
  */
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditLogEntity, type AuditLog } from '../db/entities/index.js';
 import { insertLater, type Db } from '../db/transaction.js';
 import { ValidationError } from './errors.js';
+import { newId } from './ids.js';
 
 export interface WriteContext {
   /** user name, or `system:<component>` for writes of the system itself */
@@ -37,7 +37,7 @@ export async function audit(
 ): Promise<AuditLog> {
   requireActor(ctx);
   const row: AuditLog = {
-    id: randomUUID(),
+    id: newId(),
     at: ctxAt(ctx),
     actor: ctx.actor,
     action,

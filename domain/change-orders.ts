@@ -2,7 +2,6 @@
  * Change orders 变更单 (§6.2) on an order in service. Same status table as orders (order-status.ts).
  * Created with their `change-order-submitted` start message in one transaction.
  */
-import { randomUUID } from 'node:crypto';
 import { In, Not, type FindOptionsWhere } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, ChangeOrderEntity, type ChangeOrder, type ProcessCommand } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
@@ -18,6 +17,7 @@ import { normalizePage, type Page, type PageOf } from './paging.js';
 import { createVersionedRecord, findForUpdate } from './records.js';
 import { isValidDay, shanghaiYear } from './time.js';
 import { MESSAGE, type CustomerDecision, type ServiceModule } from './vocabulary.js';
+import { newId } from './ids.js';
 
 export interface CreateChangeOrderInput {
   orderId: string;
@@ -77,7 +77,7 @@ export async function createChangeOrder(
     if (order.accounts + input.accountDelta < 0) throw new ValidationError('accountDelta would make the accounts negative');
     const changeOrderNo = await nextNumber(em, 'change-order', shanghaiYear(at));
     const header: ChangeOrder = {
-      id: randomUUID(),
+      id: newId(),
       changeOrderNo,
       orderId: order.id,
       customerManager: input.customerManager ?? order.customerManager,

@@ -2,7 +2,6 @@
  * Collaboration task order 协作任务单 (§6.3.3) to the technical department, with its history of
  * replies and acceptances/send-backs. tech-config.issue-task-order / record-reply / record-acceptance.
  */
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import {
   AccountMonitoringEntryEntity,
@@ -27,6 +26,7 @@ import { findForUpdate } from './records.js';
 import { shanghaiYear } from './time.js';
 import { enqueueNotification } from './outbox.js';
 import { ACCEPTANCE_DECISION, SERVICE_MODULE, type AcceptanceDecision, type ServiceModule } from './vocabulary.js';
+import { newId } from './ids.js';
 
 async function addEvent(
   em: EntityManager,
@@ -38,7 +38,7 @@ async function addEvent(
 ): Promise<CollaborationTaskOrderEvent> {
   const last = await findRow(em, CollaborationTaskOrderEventEntity, { taskOrderId }, { orderBy: { seq: 'DESC' } });
   const ev: CollaborationTaskOrderEvent = {
-    id: randomUUID(),
+    id: newId(),
     taskOrderId,
     seq: (last?.seq ?? 0) + 1,
     kind,
@@ -97,7 +97,7 @@ export async function issueTaskOrder(
       },
       note: input.note ?? co?.description ?? order.note,
     };
-    const id = randomUUID();
+    const id = newId();
     const t: CollaborationTaskOrder = {
       id,
       taskOrderNo: provisionalNumber(id),

@@ -1,5 +1,4 @@
 /** Customer communication record 客户沟通记录表 (§9.2): numbered, versioned (content in record_version). */
-import { randomUUID } from 'node:crypto';
 import type { EntityManager, FindOptionsWhere } from 'typeorm';
 import {
   CustomerCommunicationRecordEntity,
@@ -17,6 +16,7 @@ import { provisionalNumber } from './provisional-number.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { createVersionedRecord, currentContent } from './records.js';
 import { shanghaiYear } from './time.js';
+import { newId } from './ids.js';
 
 /** the form's fields (process-contract form `customer-communication-record`) */
 export interface CommunicationContent {
@@ -89,7 +89,7 @@ export async function fileCommunicationRecordIn(
   };
   if (!(await rowExists(em, CustomerEntity, { id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
   const at = ctxAt(ctx);
-  const id = randomUUID();
+  const id = newId();
   const header: CustomerCommunicationRecord = {
     id,
     recordNo: provisionalNumber(id),

@@ -3,7 +3,6 @@
  * 支出合同 with an AP (and their supplements). Versioned append-only (records.ts): a revision after a
  * rejected countersign is a new version with the reason.
  */
-import { randomUUID } from 'node:crypto';
 import type { EntityManager, FindOptionsWhere } from 'typeorm';
 import {
   ApPartnerEntity,
@@ -29,6 +28,7 @@ import { correctRecord, createVersionedRecord, findForUpdate } from './records.j
 import { isValidDay, shanghaiYear } from './time.js';
 import { enqueueNotification } from './outbox.js';
 import { MESSAGE, type ContractType } from './vocabulary.js';
+import { newId } from './ids.js';
 
 export type AnyContract = RevenueContract | ExpenseContract;
 export const contractEntity = (type: ContractType) => (type === 'REVENUE' ? RevenueContractEntity : ExpenseContractEntity);
@@ -94,7 +94,7 @@ async function createRevenueContract(
   f: Pick<RevenueContract, 'kind' | 'orderId' | 'changeOrderId' | 'parentContractId' | 'title' | 'amount' | 'termMonths' | 'note'>,
   ctx: WriteContext & { at: Date },
 ): Promise<RevenueContract> {
-  const id = randomUUID();
+  const id = newId();
   const header: RevenueContract = {
     id,
     contractNo: provisionalNumber(id),
@@ -290,7 +290,7 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
       parentContractId = parent?.id ?? null;
     }
     const header: ExpenseContract = {
-      id: randomUUID(),
+      id: newId(),
       contractNo: await nextNumber(em, 'expense-contract', shanghaiYear(at)),
       kind,
       orderId: order.id,

@@ -3,7 +3,6 @@
  * numbered countersign form 合同会签审批表 (§9.3) issued after two approvals.
  * countersign.open-round / countersign.record-decision / countersign.issue-form.
  */
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import {
   CountersignDecisionEntity,
@@ -31,6 +30,7 @@ import {
   type CountersignStep,
   type ReviewDecision,
 } from './vocabulary.js';
+import { newId } from './ids.js';
 
 async function lockContract(em: EntityManager, type: ContractType, id: string): Promise<AnyContract> {
   const c = (await findForUpdate(em, contractEntity(type) as never, { id })) as AnyContract | null;
@@ -77,7 +77,7 @@ export async function openCountersignRound(db: Db, input: OpenRoundInput, ctx: W
     const last = await findRow(em, CountersignRoundEntity, { contractType: input.contractType, contractId: contract.id }, { orderBy: { roundNo: 'DESC' } });
     const at = ctxAt(ctx);
     const round: CountersignRound = {
-      id: randomUUID(),
+      id: newId(),
       contractType: input.contractType,
       contractId: contract.id,
       contractNo: contract.contractNo,
@@ -148,7 +148,7 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
     }
     const at = ctxAt(ctx);
     const decision: CountersignDecision = {
-      id: randomUUID(),
+      id: newId(),
       roundId: round.id,
       step: input.step,
       decision: input.decision,
@@ -248,7 +248,7 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
       })),
     };
     const header: CountersignForm = {
-      id: randomUUID(),
+      id: newId(),
       formNo,
       contractType: type,
       contractId: contract.id,

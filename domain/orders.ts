@@ -2,7 +2,6 @@
  * Business orders 业务订单 (§9.1). The API creates an order and its process start command in ONE
  * transaction (createOrder); the workers record the customer's decision, revisions, cancellation.
  */
-import { randomUUID } from 'node:crypto';
 import { Between, In, LessThanOrEqual, MoreThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, type BusinessOrder, type Customer, type ProcessCommand } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
@@ -18,6 +17,7 @@ import { normalizePage, type Page, type PageOf } from './paging.js';
 import { createVersionedRecord } from './records.js';
 import { isValidDay, shanghaiYear } from './time.js';
 import { MESSAGE, SERVICE_MODULE, type CustomerDecision, type ServiceModule } from './vocabulary.js';
+import { newId } from './ids.js';
 
 export interface CreateOrderInput {
   customerId: string;
@@ -194,7 +194,7 @@ async function writeOrder(em: EntityManager, p: PreparedOrder, orderNo: string):
   const { input, ctx, at, modules, accounts, termMonths, amount } = p;
   {
     const header: BusinessOrder = {
-      id: randomUUID(),
+      id: newId(),
       orderNo,
       customerId: input.customerId,
       customerManager: input.customerManager ?? ctx.actor,

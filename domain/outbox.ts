@@ -15,13 +15,13 @@
  * A staff cancellation writes `cancel-process-instance` (dedupe `cancel:<recordNo>`) with the status
  * change; supersedeCommand withdraws a start that was never sent, so a cancelled order never starts.
  */
-import { randomUUID } from 'node:crypto';
 import { IsNull, LessThan, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { NotificationEntity, ProcessCommandEntity, type Notification, type ProcessCommand } from '../db/entities/index.js';
 import { inTransaction, insertRows, isMysql, type Db } from '../db/transaction.js';
 import { findRow } from '../db/rows.js';
 import { ValidationError } from './errors.js';
 import { MESSAGE, PROCESS, type MessageName, type ProcessId, type Role } from './vocabulary.js';
+import { newId } from './ids.js';
 
 /** default message TTL for start messages: 1 hour (ms), long enough for a deploy/restart */
 export const DEFAULT_MESSAGE_TTL_MS = 3_600_000;
@@ -123,7 +123,7 @@ export async function enqueueCommand(
   const existing = await repo.findOneBy({ dedupeKey });
   if (existing) return { command: existing, created: false };
   const row: ProcessCommand = {
-    id: randomUUID(),
+    id: newId(),
     kind: cmd.kind,
     dedupeKey,
     payload: payload as unknown as Record<string, unknown>,
@@ -244,7 +244,7 @@ export async function enqueueNotification(
   const existing = await findRow(em, NotificationEntity, { dedupeKey: n.dedupeKey });
   if (existing) return { notification: existing, created: false };
   const row: Notification = {
-    id: randomUUID(),
+    id: newId(),
     dedupeKey: n.dedupeKey,
     recipientRole: n.recipientRole ?? null,
     recipientUser: n.recipientUser ?? null,

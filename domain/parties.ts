@@ -1,5 +1,4 @@
 /** Customers and AP partners (admin data). */
-import { randomUUID } from 'node:crypto';
 import { ApPartnerEntity, CustomerEntity, AP_PARTNER_STATUS, type ApPartner, type ApPartnerStatus, type ApTerms, type Customer } from '../db/entities/index.js';
 import { inTransaction, type Db } from '../db/transaction.js';
 import { findRow, updateRows } from '../db/rows.js';
@@ -7,6 +6,7 @@ import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
 import { findForUpdate } from './records.js';
+import { newId } from './ids.js';
 
 export interface CustomerInput {
   name: string;
@@ -22,7 +22,7 @@ export async function createCustomer(db: Db, input: CustomerInput, ctx: WriteCon
   const at = ctxAt(ctx);
   return inTransaction(db, async (em) => {
     const c: Customer = {
-      id: randomUUID(),
+      id: newId(),
       name: input.name,
       code: input.code ?? null,
       contactName: input.contactName ?? null,
@@ -74,7 +74,7 @@ export async function createApPartner(db: Db, input: ApPartnerInput, ctx: WriteC
   const at = ctxAt(ctx);
   return inTransaction(db, async (em) => {
     const p: ApPartner = {
-      id: randomUUID(),
+      id: newId(),
       name: input.name,
       code: input.code,
       endpointUrl: validUrl(input.endpointUrl),

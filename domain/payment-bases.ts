@@ -4,7 +4,6 @@
  * number). The contract admin checks it (ap-contract.record-payment-basis-check); a send-back lets the
  * AP submit again: a new version of the same payment basis and a new message.
  */
-import { randomUUID } from 'node:crypto';
 import {
   ExpenseContractEntity,
   PaymentBasisCheckEntity,
@@ -24,6 +23,7 @@ import { normalizePage, type Page, type PageOf } from './paging.js';
 import { correctRecord, createVersionedRecord, currentContent, findForUpdate } from './records.js';
 import { isValidDay, shanghaiYear } from './time.js';
 import { ACCEPTANCE_DECISION, MESSAGE, type AcceptanceDecision } from './vocabulary.js';
+import { newId } from './ids.js';
 
 export interface PaymentBasisContent {
   description: string;
@@ -103,7 +103,7 @@ export async function submitPaymentBasis(
     let version: number;
     if (!pb) {
       const header: PaymentBasis = {
-        id: randomUUID(),
+        id: newId(),
         paymentBasisNo: await nextNumber(em, 'payment-basis', shanghaiYear(at)),
         expenseContractId: contract.id,
         apPartnerId: input.apPartnerId,
@@ -212,7 +212,7 @@ export async function recordPaymentBasisCheck(
     if (pb.status !== 'SUBMITTED') throw new StateConflictError(`payment basis ${pb.paymentBasisNo} is ${pb.status}, not SUBMITTED`);
     const at = ctxAt(ctx);
     const check: PaymentBasisCheck = {
-      id: randomUUID(),
+      id: newId(),
       paymentBasisId,
       paymentBasisVersion: pb.currentVersion,
       decision,

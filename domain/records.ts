@@ -8,7 +8,6 @@
  * is deleted. The DB refuses nothing silently: a duplicate version violates UQ_record_version, and the
  * header moves only if it is still at the version the correction was based on (otherwise ConflictError).
  */
-import { randomUUID } from 'node:crypto';
 import type { EntityManager, EntitySchema, ObjectLiteral } from 'typeorm';
 import {
   BusinessOrderEntity,
@@ -27,6 +26,7 @@ import { inTransaction, insertRows, type Db } from '../db/transaction.js';
 import { findRow } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { newId } from './ids.js';
 
 export { VERSIONED_RECORD, type VersionedRecordType };
 
@@ -85,7 +85,7 @@ async function insertVersion(
   ctx: WriteContext,
 ): Promise<RecordVersion> {
   const row: RecordVersion = {
-    id: randomUUID(),
+    id: newId(),
     recordType,
     recordId,
     version,

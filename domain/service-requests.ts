@@ -3,7 +3,6 @@
  * start message in one transaction; handled (service-request.record-handling); closed with the
  * customer communication record (service-request.close).
  */
-import { randomUUID } from 'node:crypto';
 import {
   BusinessOrderEntity,
   CustomerEntity,
@@ -26,6 +25,7 @@ import { normalizePage, type Page, type PageOf } from './paging.js';
 import { findForUpdate } from './records.js';
 import { shanghaiYear } from './time.js';
 import { MESSAGE, SERVICE_REQUEST_TYPE, type ServiceRequestType } from './vocabulary.js';
+import { newId } from './ids.js';
 
 export interface LogServiceRequestInput {
   customerId: string;
@@ -64,7 +64,7 @@ export async function logServiceRequest(
     const customerManager = input.customerManager ?? order?.customerManager ?? customer.customerManager;
     if (!customerManager) throw new ValidationError('customerManager: the customer has no customer manager; name one');
     const sr: ServiceRequest = {
-      id: randomUUID(),
+      id: newId(),
       requestNo: await nextNumber(em, 'service-request', shanghaiYear(at)),
       customerId: customer.id,
       orderId: order?.id ?? null,
