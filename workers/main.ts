@@ -31,6 +31,7 @@ import { fetchHttpClient, type HttpClient } from './runtime/http';
 import { noTaskActorResolver, RestTaskActorResolver, type TaskActorResolver } from './runtime/actor';
 import { guardPoisonPayloads } from './runtime/poison-guard';
 import { groupCommitFromEnv } from './runtime/batch';
+import { envFlag } from './runtime/env-flag';
 // observability of the standalone process (the composition root may use app/observability; handlers never do)
 import { createLogger, type AppLogger } from '../app/observability/logger';
 import { createMetrics, warnOnCollectError, type AppMetrics } from '../app/observability/metrics';
@@ -75,10 +76,7 @@ export interface WorkerTuning {
 
 /** WORKER_JOB_STREAM: true (default) or false; throws on a value it cannot read */
 export function jobStreamFromEnv(env: Record<string, string | undefined> = process.env): boolean {
-  const raw = (env.WORKER_JOB_STREAM ?? '').trim().toLowerCase();
-  if (raw === '' || ['true', '1', 'on', 'yes'].includes(raw)) return true;
-  if (['false', '0', 'off', 'no'].includes(raw)) return false;
-  throw new Error(`WORKER_JOB_STREAM: true or false, got ${JSON.stringify(env.WORKER_JOB_STREAM)}`);
+  return envFlag(env, 'WORKER_JOB_STREAM', true);
 }
 
 export interface StartWorkersOptions {

@@ -31,6 +31,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index.js';
 import { insertRows, isDeadlock, rollbackToSavepoint, savepoint } from '../../db/transaction.js';
 import { createBatcher, inSavepoints, type Batcher, type Settled } from '../../domain/group-commit.js';
+import { envFlag } from './env-flag';
 import type { Variables } from './outcome';
 
 export const DEFAULT_WORKER_MAX_BATCH = 32;
@@ -94,11 +95,7 @@ export function isUniqueViolation(e: unknown): boolean {
 
 /** WORKER_GROUP_COMMIT / WORKER_GROUP_COMMIT_MAX_BATCH; throws on a value it cannot read */
 export function groupCommitFromEnv(env: Record<string, string | undefined> = process.env): GroupCommitOptions {
-  const raw = (env.WORKER_GROUP_COMMIT ?? '').trim().toLowerCase();
-  let enabled: boolean;
-  if (raw === '' || ['true', '1', 'on', 'yes'].includes(raw)) enabled = true;
-  else if (['false', '0', 'off', 'no'].includes(raw)) enabled = false;
-  else throw new Error(`WORKER_GROUP_COMMIT: true or false, got ${JSON.stringify(env.WORKER_GROUP_COMMIT)}`);
+  const enabled = envFlag(env, 'WORKER_GROUP_COMMIT', true);
   const rawMax = (env.WORKER_GROUP_COMMIT_MAX_BATCH ?? '').trim();
   const maxBatch = rawMax === '' ? DEFAULT_WORKER_MAX_BATCH : Number(rawMax);
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`WORKER_GROUP_COMMIT_MAX_BATCH: a positive integer, got ${JSON.stringify(rawMax)}`);
