@@ -1,7 +1,7 @@
-import { FindOperator, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { FindOperator, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata.js';
-import { dataSourceOf, isMysql, isPlainTable, isSqlite, sqlParam, type Db } from './transaction.js';
+import { activeTransaction, dataSourceOf, isMysql, isPlainTable, isSqlite, managerOf, sqlParam, type Db } from './transaction.js';
 
 /**
  * Reads and updates of one table by column equality, as plain SQL built once per shape from the entity
@@ -169,11 +169,7 @@ function orderSql(db: Db, plan: Plan, orderBy: Record<string, 'ASC' | 'DESC' | u
   return parts.length ? ` ORDER BY ${parts.join(', ')}` : '';
 }
 
-/** the EntityManager given, or undefined for a DataSource */
-function managerOf(db: Db): EntityManager | undefined {
-  return 'manager' in db && 'driver' in db ? undefined : (db as EntityManager);
-}
-
+/** row locks are MySQL's; SQLite serialises writers, and outside a transaction a lock would end at once */
 function lockApplies(db: Db): boolean {
-  return isMysql(dataSourceOf(db)) && !!managerOf(db)?.queryRunner?.isTransactionActive;
+  return isMysql(dataSourceOf(db)) && !!activeTransaction(db);
 }

@@ -31,10 +31,15 @@ export function dataSourceOf(db: Db): DataSource {
   return 'manager' in db && 'driver' in db ? (db as DataSource) : (db as EntityManager).connection;
 }
 
-function activeTransaction(db: Db): EntityManager | undefined {
-  if ('driver' in db && 'manager' in db) return undefined; // a DataSource
-  const em = db as EntityManager;
-  return em.queryRunner?.isTransactionActive ? em : undefined;
+/** the EntityManager given, or undefined for a DataSource */
+export function managerOf(db: Db): EntityManager | undefined {
+  return 'manager' in db && 'driver' in db ? undefined : (db as EntityManager);
+}
+
+/** the EntityManager given when it is inside a transaction */
+export function activeTransaction(db: Db): EntityManager | undefined {
+  const em = managerOf(db);
+  return em?.queryRunner?.isTransactionActive ? em : undefined;
 }
 
 /** MySQL/MariaDB deadlock (ER_LOCK_DEADLOCK 1213): the server rolled the whole transaction back */
@@ -79,13 +84,14 @@ export async function inTransaction<T>(db: Db, work: (em: EntityManager) => Prom
   const ds = dataSourceOf(db);
   // rows queued by insertLater go in just before COMMIT; a failed attempt forgets them
   const body = async (em: EntityManager): Promise<T> => {
-    if (em.queryRunner) flushedAtCommit.add(em.queryRunner);
+    if (em.queryRunner) later.set(em.queryRunner, new Map());
     try {
       const result = await work(em);
       await flushLater(em);
       return result;
     } finally {
-      endLater(em);
+      // the runner (pooled, or SQLite's only one) may serve anything next
+      if (em.queryRunner) later.delete(em.queryRunner);
     }
   };
   if (!isSqlite(ds)) return withDeadlockRetry(() => ds.transaction(body));
@@ -181,15 +187,12 @@ export function sqlParam(sqlite: boolean, v: unknown, params: unknown[]): string
  * after the newest savepoint; a transaction that fails drops the rest. Outside a transaction, or in one not
  * opened by inTransaction (nothing would flush it), the row is inserted at once. Reading such a row back in the same transaction would not find it: use insertRows.
  */
+/** the queue of each transaction inTransaction opened (it flushes before COMMIT); no entry: rows go in at once */
 const later = new WeakMap<QueryRunner, Map<EntityTarget<ObjectLiteral>, ObjectLiteral[]>>();
-/** runners of transactions opened by inTransaction, which flushes before COMMIT; any other transaction gets its rows at once */
-const flushedAtCommit = new WeakSet<QueryRunner>();
 
 export async function insertLater(em: EntityManager, entity: EntityTarget<ObjectLiteral>, row: ObjectLiteral): Promise<void> {
-  const qr = em.queryRunner;
-  if (!qr?.isTransactionActive || !flushedAtCommit.has(qr)) return insertRows(em, entity, [row]);
-  let queue = later.get(qr);
-  if (!queue) later.set(qr, (queue = new Map()));
+  const queue = em.queryRunner?.isTransactionActive ? later.get(em.queryRunner) : undefined;
+  if (!queue) return insertRows(em, entity, [row]);
   const rows = queue.get(entity);
   if (rows) rows.push(row);
   else queue.set(entity, [row]);
@@ -197,21 +200,11 @@ export async function insertLater(em: EntityManager, entity: EntityTarget<Object
 
 /** inserts what insertLater queued on em's transaction */
 export async function flushLater(em: EntityManager): Promise<void> {
-  const qr = em.queryRunner;
-  const queue = qr && later.get(qr);
+  const queue = em.queryRunner && later.get(em.queryRunner);
   if (!queue?.size) return;
-  later.delete(qr!);
-  for (const [entity, rows] of queue) await insertRows(em, entity, rows);
-}
-
-function forgetLater(em: EntityManager): void {
-  if (em.queryRunner) later.delete(em.queryRunner);
-}
-
-/** the end of an inTransaction transaction: its runner (pooled, or SQLite's only one) may serve anything next */
-function endLater(em: EntityManager): void {
-  forgetLater(em);
-  if (em.queryRunner) flushedAtCommit.delete(em.queryRunner);
+  const rows = [...queue];
+  queue.clear();
+  for (const [entity, list] of rows) await insertRows(em, entity, list);
 }
 
 /** SAVEPOINT name, after the rows queued so far went in (they belong before it) */
@@ -222,7 +215,7 @@ export async function savepoint(em: EntityManager, name: string): Promise<void> 
 
 /** ROLLBACK TO SAVEPOINT name; the rows queued since (all queued rows: the newest savepoint flushed the rest) are dropped */
 export async function rollbackToSavepoint(em: EntityManager, name: string): Promise<void> {
-  forgetLater(em);
+  if (em.queryRunner) later.get(em.queryRunner)?.clear();
   await em.query(`ROLLBACK TO SAVEPOINT ${name}`);
 }
 
