@@ -154,6 +154,23 @@ describe('production: docker-compose.yml', () => {
     expect(admins).to.include('127.0.0.1:9600');
   });
 
+  it("passes the mysql service exactly the server settings of db/mysql/online-training.cnf, as flags", () => {
+    // option names: MySQL treats - and _ alike; "loose-" keeps its meaning (ignored when unknown)
+    const norm = (name: string) => name.trim().replace(/_/g, '-');
+    const cnf = fs
+      .readFileSync(path.join(ROOT, 'db', 'mysql', 'online-training.cnf'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#') && !l.startsWith('['))
+      .map((l) => {
+        const [k, v] = l.split('=');
+        return `--${norm(k)}=${v.trim()}`;
+      });
+    expect(cnf).to.include('--innodb-buffer-pool-size=32M');
+    const flags = (raw.services.mysql.command as string[]).filter((f) => !/^--(character-set-server|collation-server)=/.test(f));
+    expect(flags.map((f) => f.replace(/^--([^=]+)=/, (_, k: string) => `--${norm(k)}=`))).to.deep.equal(cnf);
+  });
+
   it('keeps state in named volumes only (no bind mounts), each declared', () => {
     const declared = Object.keys(raw.volumes ?? {});
     const mounts: Record<string, string> = {};
