@@ -1,4 +1,5 @@
 /** The engine process of app/engine-process.ts: starts the engine, reports its addresses, stops on request or when the app is gone. */
+import v8 from 'node:v8';
 import { startEngine } from '../engine/index';
 
 async function main(): Promise<void> {
@@ -14,7 +15,8 @@ async function main(): Promise<void> {
   process.on('disconnect', stop); // the app is gone
   process.on('SIGTERM', stop);
   process.on('SIGINT', () => undefined); // the app decides when the engine stops
-  process.send!({ event: 'engine-started', grpcAddress: e.grpcAddress, restAddress: e.restAddress });
+  // heapLimitMb: what V8 settled on (old space limit plus the young generation), for the app's report and tests
+  process.send!({ event: 'engine-started', grpcAddress: e.grpcAddress, restAddress: e.restAddress, heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 1048576) });
 }
 
 main().catch((err: unknown) => {

@@ -12,6 +12,8 @@ export interface EngineProcess {
   grpcAddress: string;
   restAddress: string;
   pid: number;
+  /** the engine process's V8 heap limit in MB (old space plus young generation) */
+  heapLimitMb: number;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,21 @@ export interface EngineProcessOptions {
   host?: string;
   /** ms to wait for the engine to come up */
   startTimeoutMs?: number;
+  /**
+   * V8 old-space limit of the engine process in MB (default ENGINE_MAX_HEAP_MB; unset: inherited from the
+   * app's flags, else V8's default). The engine's own data is small (tens of MB at bench:e2e's load), but
+   * V8 lets an uncapped heap grow to several times its live data before collecting (bench:e2e: ~300 MB RSS
+   * for ~45 MB live).
+   */
+  maxHeapMb?: number;
+}
+
+function engineHeapFlag(opts: EngineProcessOptions): string[] {
+  const env = process.env.ENGINE_MAX_HEAP_MB;
+  const mb = opts.maxHeapMb ?? (env ? Number(env) : undefined);
+  if (mb === undefined) return [];
+  if (!Number.isInteger(mb) || mb < 32) throw new Error(`ENGINE_MAX_HEAP_MB must be a whole number of MB, at least 32 (got "${env ?? mb}")`);
+  return [`--max-old-space-size=${mb}`]; // after the inherited flags: the last one counts
 }
 
 export async function startEngineProcess(opts: EngineProcessOptions): Promise<EngineProcess> {
@@ -32,16 +49,17 @@ export async function startEngineProcess(opts: EngineProcessOptions): Promise<En
   // test runner that registered tsx in-process (mocha --require tsx/cjs).
   const ext = path.extname(__filename);
   const typescript = ext === '.ts';
-  const execArgv = !typescript || process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--require', require.resolve('tsx/cjs')];
+  const inherited = !typescript || process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--require', require.resolve('tsx/cjs')];
+  const execArgv = [...inherited, ...engineHeapFlag(opts)];
   const child: ChildProcess = fork(path.join(__dirname, `engine-child${ext}`), [], {
     execArgv,
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ENGINE_OPTIONS: JSON.stringify(opts) },
   });
-  const started = await new Promise<{ grpcAddress: string; restAddress: string }>((resolve, reject) => {
+  const started = await new Promise<{ grpcAddress: string; restAddress: string; heapLimitMb: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the engine process did not start in time')), opts.startTimeoutMs ?? 60_000);
-    child.once('message', (m: { event?: string; grpcAddress: string; restAddress: string; error?: string }) => {
+    child.once('message', (m: { event?: string; grpcAddress: string; restAddress: string; heapLimitMb: number; error?: string }) => {
       clearTimeout(timer);
       if (m.error) reject(new Error(`engine process: ${m.error}`));
       else resolve(m);
