@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import type { DataSource } from 'typeorm';
-import { Camunda8, type Zeebe } from '@camunda8/sdk';
+import type { Zeebe } from '@camunda8/sdk';
 import { loadConfig, type Config } from '../config/index';
 import { initDatabase } from '../db/index';
 import { startEngine, type RunningEngine } from '../engine/index';
@@ -29,6 +29,7 @@ import { createLogger, type AppLogger } from './observability/logger';
 import { createMetrics, warnOnCollectError, type AppMetrics } from './observability/metrics';
 import { outboxProbe } from './observability/outbox';
 import { restAuthHeaders } from './camunda-rest';
+import { createZeebeClient } from './zeebe-client';
 import { observeApi } from './observability/api';
 
 export const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
@@ -76,18 +77,8 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-export function zeebeClient(grpcAddress: string, restAddress: string, config: Config, opts: { retry?: boolean } = {}): Camunda8 {
-  return new Camunda8({
-    ZEEBE_GRPC_ADDRESS: /^grpcs?:\/\//.test(grpcAddress) ? grpcAddress : `grpc://${grpcAddress}`,
-    ZEEBE_REST_ADDRESS: restAddress,
-    CAMUNDA_AUTH_STRATEGY: config.CAMUNDA_AUTH_STRATEGY,
-    CAMUNDA_LOG_LEVEL: 'none',
-    zeebeGrpcSettings: {
-      ZEEBE_GRPC_CLIENT_RETRY: opts.retry ?? true,
-      ZEEBE_CLIENT_LOG_LEVEL: 'NONE',
-      ZEEBE_GRPC_CLIENT_CONNECTION_TOLERANCE_MS: 1000,
-    },
-  } as never);
+export function zeebeClient(grpcAddress: string, restAddress: string, config: Config, opts: { retry?: boolean } = {}) {
+  return createZeebeClient({ grpcAddress, restAddress, authStrategy: config.CAMUNDA_AUTH_STRATEGY, retry: opts.retry, connectionToleranceMs: 1000 });
 }
 
 export async function startSystem(opts: SystemOptions = {}): Promise<RunningSystem> {
@@ -131,8 +122,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     }
 
     // 3. deployment
-    const c8 = zeebeClient(grpcAddress, restAddress, config);
-    const zeebe = c8.getZeebeGrpcApiClient();
+    const zeebe = zeebeClient(grpcAddress, restAddress, config);
     stops.push({ name: 'zeebe client', stop: () => zeebe.close(2000) });
     const deployment = await deployProcesses(zeebe, PROCESSES_DIR);
     for (const line of formatReport(deployment)) logger.debug({}, line);
@@ -146,7 +136,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
 
     // 4. workers
     // REST calls to the orchestration cluster carry the SDK's credentials (none with CAMUNDA_AUTH_STRATEGY=NONE)
-    const restHeaders = restAuthHeaders(c8, config);
+    const restHeaders = restAuthHeaders(zeebe, config);
     const tasks = createRestUserTasks(restAddress, { context: dbTaskContext(ds), headers: restHeaders });
     let workers: RunningWorkers | null = null;
     if (opts.workers !== false) {
@@ -171,7 +161,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     }
 
     // 5. dispatcher (its own client: fails fast while Zeebe is unreachable, the outbox keeps the command)
-    const dispatchClient = zeebeClient(grpcAddress, restAddress, config, { retry: false }).getZeebeGrpcApiClient();
+    const dispatchClient = zeebeClient(grpcAddress, restAddress, config, { retry: false });
     stops.push({ name: 'dispatcher client', stop: () => dispatchClient.close(2000) });
     const dispatcher = startDispatcher({
       dataSource: ds,

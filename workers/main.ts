@@ -11,7 +11,7 @@
  *   startWorkers({...})      (embedded by the app's single-command start)
  */
 import type { DataSource } from 'typeorm';
-import { Camunda8, type Zeebe } from '@camunda8/sdk';
+import type { Zeebe } from '@camunda8/sdk';
 import type { DestinationStream } from 'pino';
 import { loadConfig } from '../config/index.js';
 import { initDatabase } from '../db/index.js';
@@ -248,6 +248,9 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
   // the SDK reads its standard variables (ZEEBE_GRPC_ADDRESS, ZEEBE_REST_ADDRESS, CAMUNDA_AUTH_STRATEGY,
   // ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET, CAMUNDA_OAUTH_URL, ...) from the environment itself; config/
   // supplies the defaults it validated
+  // imported here, not at the top: app/system.ts imports this module for startWorkers, and the SDK's index
+  // loads every client it has (app/zeebe-client.ts); the standalone workers need its REST client too
+  const { Camunda8 } = await import('@camunda8/sdk');
   const c8 = new Camunda8({
     ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
     ZEEBE_REST_ADDRESS: config.ZEEBE_REST_ADDRESS,

@@ -4,7 +4,7 @@
  * plain-text log lines out of the JSON log (the readiness report says what failed). The SDK reads its
  * credentials (CAMUNDA_BASIC_AUTH_*, ZEEBE_CLIENT_ID, ...) from the environment.
  */
-import { Camunda8 } from '@camunda8/sdk';
+import { createZeebeClient } from '../zeebe-client';
 
 export interface ProbeClientConfig {
   ZEEBE_GRPC_ADDRESS: string;
@@ -13,11 +13,5 @@ export interface ProbeClientConfig {
 }
 
 export function probeZeebeClient(config: ProbeClientConfig) {
-  return new Camunda8({
-    ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
-    ZEEBE_REST_ADDRESS: config.ZEEBE_REST_ADDRESS,
-    CAMUNDA_AUTH_STRATEGY: config.CAMUNDA_AUTH_STRATEGY,
-    CAMUNDA_LOG_LEVEL: 'none',
-    zeebeGrpcSettings: { ZEEBE_GRPC_CLIENT_RETRY: false, ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
-  } as never).getZeebeGrpcApiClient();
+  return createZeebeClient({ grpcAddress: config.ZEEBE_GRPC_ADDRESS, restAddress: config.ZEEBE_REST_ADDRESS, authStrategy: config.CAMUNDA_AUTH_STRATEGY, retry: false });
 }

@@ -42,7 +42,7 @@ describe('process: outbox dispatcher (at-least-once, idempotent)', function () {
     customerId = (await createCustomer(ds, { name: '调度测试客户' }, ctx())).id;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-dispatch-'));
     engine = await startEngine({ grpcPort: 0, restPort: 0, dataDir, host: '127.0.0.1' });
-    const deployer = zeebeClient(`grpc://${engine.grpcAddress}`, engine.restAddress, config).getZeebeGrpcApiClient();
+    const deployer = zeebeClient(`grpc://${engine.grpcAddress}`, engine.restAddress, config);
     await deployProcesses(deployer, PROCESSES_DIR);
     await deployer.close();
   });
@@ -56,7 +56,7 @@ describe('process: outbox dispatcher (at-least-once, idempotent)', function () {
   it('gateway down: commands stay pending with the error and a back-off; back up: each goes out once and the instance key lands on the order', async () => {
     const { grpcPort, restPort } = engine;
     await engine.stop();
-    const client = zeebeClient(`grpc://127.0.0.1:${grpcPort}`, `http://127.0.0.1:${restPort}`, config, { retry: false }).getZeebeGrpcApiClient();
+    const client = zeebeClient(`grpc://127.0.0.1:${grpcPort}`, `http://127.0.0.1:${restPort}`, config, { retry: false });
     dispatcher = startDispatcher({ dataSource: ds, zeebe: client as never, restAddress: `http://127.0.0.1:${restPort}`, idleMs: 20, maxBackOffMs: 500 });
     const a = await order(11);
     const b = await order(12);

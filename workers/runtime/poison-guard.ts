@@ -8,8 +8,9 @@
  * and a message saying what to do, and passes only the parseable jobs on. It replaces the instance's
  * `handleJobResponse` property, which the SDK reads when it opens each ActivateJobs stream.
  */
-import { LosslessDto, type Zeebe } from '@camunda8/sdk';
-import { losslessParse } from '@camunda8/sdk/dist/lib/LosslessJsonParser';
+import type { Zeebe } from '@camunda8/sdk';
+// from the module itself, not the SDK's index, which loads every client of the SDK (see app/zeebe-client.ts)
+import { LosslessDto, losslessParse } from '@camunda8/sdk/dist/lib/LosslessJsonParser';
 import type { Logger } from './job';
 
 interface RawJob {
