@@ -134,7 +134,7 @@ async function system(): Promise<void> {
       // the engine's events of one order from late in the run (under full load, and recent enough that the
       // engine still keeps its detailed history: ENGINE_HISTORY_DETAILED_INSTANCES): where the time goes
       const [{ n }] = await ds.query(`SELECT COUNT(*) AS n FROM business_order`);
-      const [o] = await ds.query(`SELECT id, order_no, created_at FROM business_order ORDER BY created_at LIMIT 1 OFFSET ${Math.max(0, Number(n) - 20)}`);
+      const [o] = await ds.query(`SELECT id, order_no, created_at FROM business_order ORDER BY created_at LIMIT 1 OFFSET ${Math.max(0, Number(n) - 10)}`);
       const [row] = o ? await ds.query(`SELECT process_instance_key AS pik FROM business_order WHERE id = ?`, [o.id]) : [];
       const ev = row?.pik ? ((await (await fetch(`${sys.restAddress}/engine/process-instances/${row.pik}/events`)).json()) as { items: Record<string, unknown>[] }).items : [];
       const rows = ev

@@ -18,7 +18,7 @@ export interface EngineOptions {
   /**
    * How much of finished process instances is kept (in memory and in the store). Defaults: the environment
    * (ENGINE_HISTORY_INSTANCES, ENGINE_HISTORY_DETAILED_INSTANCES), else 2,000 finished root instances
-   * answered by the REST API, the most recent 100 of them with full detail.
+   * answered by the REST API, the most recent 25 of them with full detail.
    */
   history?: HistoryOptions;
 }
