@@ -30,26 +30,15 @@
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.js';
 import { startPrivateMariadb } from './private-mariadb.js';
 
 const CHILD = process.argv.includes('--system');
 const SPLIT = process.env.BENCH_WORKERS_PROCESS === '1';
 /** orders sent before the measured ones, at the same rate, and not counted: a server runs warm (JIT, pools) */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
-
-/** a port nothing listens on now */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** the pid of the MySQL/MariaDB server behind `ds` when it runs on this machine (its pid file), else 0 */
 async function serverPid(ds: import('typeorm').DataSource): Promise<number> {

@@ -8,6 +8,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { freePort } from './free-port.js';
 
 const CNF = path.join(__dirname, '..', 'db', 'mysql', 'online-training.cnf');
 
@@ -17,16 +18,6 @@ const binary = (names: string[]): string => {
   for (const n of names) for (const d of ['/usr/sbin', '/usr/bin', '/usr/local/bin']) if (fs.existsSync(path.join(d, n))) return path.join(d, n);
   throw new Error(`BENCH_DB=private: none of ${names.join(', ')} is installed`);
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 const canConnect = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -50,6 +41,9 @@ export async function startPrivateMariadb(dir: string, database: string): Promis
   );
   let exited: number | null = null;
   server.once('exit', (c) => (exited = c ?? -1));
+  // a bench that fails half-way exits without stop(): the server goes with it, not left running
+  const killOnExit = () => exited === null && server.kill('SIGTERM');
+  process.once('exit', killOnExit);
   for (let i = 0; !(await canConnect(port)); i++) {
     if (exited !== null || i > 300) throw new Error(`BENCH_DB=private: mariadbd did not start (see ${path.join(dir, 'mariadb.err')})`);
     await new Promise((r) => setTimeout(r, 100));
@@ -61,6 +55,9 @@ export async function startPrivateMariadb(dir: string, database: string): Promis
   return {
     url: `mysql://root@127.0.0.1:${port}/${database}`,
     pid: server.pid ?? 0,
-    stop: () => new Promise<void>((resolve) => (exited !== null ? resolve() : (server.once('exit', () => resolve()), server.kill('SIGTERM')))),
+    stop: () => {
+      process.off('exit', killOnExit);
+      return new Promise<void>((resolve) => (exited !== null ? resolve() : (server.once('exit', () => resolve()), server.kill('SIGTERM'))));
+    },
   };
 }
