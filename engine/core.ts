@@ -56,8 +56,8 @@ export interface HistoryOptions {
 /**
  * Each finished provisioning instance kept as a summary holds ~8.5 KB of heap (its process-instance records
  * and nine user tasks): 2,000 take ~17 MB, 10,000 (the former default) ~85 MB, more than the rest of the
- * engine under bench:e2e's load. 2,000 root instances are about a year of the center's orders, reports and
- * service requests; the system of record for all of them is the database, and Operate in production.
+ * engine under bench:e2e's load. Older instances stay in the database (the system of record for every
+ * order and record) and, in production, in Operate; the local engine is for development and demos.
  */
 export const DEFAULT_FINISHED_INSTANCES = 2_000;
 /**
