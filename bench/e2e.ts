@@ -22,7 +22,9 @@
  *        (mean handler time per job type from the workers' metrics), BENCH_POOL (MySQL pool size, default the app's, db/data-source.ts),
  *        BENCH_MAX_JOBS (jobs each worker activates at once, default 64), BENCH_WORKER_POLL_MS (the workers' poll
  *        interval, default the workers' DEFAULT_POLL_INTERVAL_MS), BENCH_HEAP_MB (--max-old-space-size
- *        for the app and engine processes; unset: V8's default, which grows the heap lazily),
+ *        for the app and engine processes; unset: V8's default, which grows the heap lazily;
+ *        ENGINE_MAX_HEAP_MB, read by the system itself, then sets the engine's own), e.g.
+ *        `BENCH_DB=private BENCH_HEAP_MB=192 ENGINE_MAX_HEAP_MB=96` (README, Performance),
  *        BENCH_WARMUP_SECONDS (default 20: orders at the same rate before the measured ones, not counted;
  *        0 measures from a cold start), BENCH_WORKERS_PROCESS=1 (the job workers in a process of their own, as docker-compose.yml runs them;
  *        "app" figures then sum the API's and the workers' processes)
