@@ -36,9 +36,10 @@ export interface EngineProcessOptions {
 
 function engineHeapFlag(opts: EngineProcessOptions): string[] {
   const env = process.env.ENGINE_MAX_HEAP_MB;
-  const mb = opts.maxHeapMb ?? (env ? Number(env) : undefined);
-  if (mb === undefined) return [];
-  if (!Number.isInteger(mb) || mb < 32) throw new Error(`ENGINE_MAX_HEAP_MB must be a whole number of MB, at least 32 (got "${env ?? mb}")`);
+  const [name, given] = opts.maxHeapMb !== undefined ? ['maxHeapMb', String(opts.maxHeapMb)] : ['ENGINE_MAX_HEAP_MB', env];
+  if (given === undefined || given === '') return [];
+  const mb = Number(given);
+  if (!Number.isInteger(mb) || mb < 32) throw new Error(`${name} must be a whole number of MB, at least 32 (got "${given}")`);
   return [`--max-old-space-size=${mb}`]; // after the inherited flags: the last one counts
 }
 

@@ -46,5 +46,13 @@ describe('app/engine-process: the engine in a child process', () => {
       err = e;
     }
     expect(String(err)).to.match(/ENGINE_MAX_HEAP_MB must be a whole number of MB, at least 32 \(got "lots"\)/);
+    // the option given in code wins over the environment, and is the one named when it is wrong
+    let fromCode: unknown;
+    try {
+      await start({ maxHeapMb: 16 });
+    } catch (e) {
+      fromCode = e;
+    }
+    expect(String(fromCode)).to.match(/maxHeapMb must be a whole number of MB, at least 32 \(got "16"\)/);
   });
 });
