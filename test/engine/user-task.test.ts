@@ -62,6 +62,33 @@ describe('engine conformance: Camunda user tasks and the REST API', function () 
     expect((await http(ctx, 'GET', `/v2/user-tasks/${task.userTaskKey}`)).body.state).to.equal('CREATED');
   });
 
+  it('answers a body that is not JSON or not an object with 400, an unknown route with 404, a too large body with 413, and nothing changes', async function () {
+    if (ctx.external) this.skip(); // the messages and limits are this engine's
+    const { task } = await start();
+    const raw = async (method: string, p: string, body?: string) => {
+      const res = await fetch(ctx.rest + p, { method, headers: { 'content-type': 'application/json' }, body });
+      return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.json().catch(() => undefined) };
+    };
+    const completion = `/v2/user-tasks/${task.userTaskKey}/completion`;
+    const bad = await raw('POST', completion, '{"variables": ');
+    expect(bad.status).to.equal(400);
+    expect(bad.type).to.match(/^application\/problem\+json/);
+    expect(bad.body).to.include({ title: 'INVALID_ARGUMENT', status: 400, instance: completion });
+    expect((await raw('POST', completion, '"done"')).status).to.equal(400);
+    expect((await raw('POST', completion, '42')).status).to.equal(400);
+    const unknown = await raw('GET', '/v2/no-such-thing?x=1');
+    expect(unknown.status).to.equal(404);
+    expect(unknown.body.detail).to.equal('No endpoint GET /v2/no-such-thing');
+    expect((await raw('PATCH', completion, '{}')).status).to.equal(404);
+    const big = await raw('POST', completion, JSON.stringify({ variables: { big: 'x'.repeat(4 * 1024 * 1024) } }));
+    expect(big.status).to.equal(413);
+    expect(big.body.title).to.equal('PAYLOAD_TOO_LARGE');
+    // none of these completed the task; an empty body completes it with no variables
+    expect((await http(ctx, 'GET', `/v2/user-tasks/${task.userTaskKey}`)).body.state).to.equal('CREATED');
+    expect((await raw('POST', completion)).status).to.equal(204);
+    expect((await http(ctx, 'GET', `/v2/user-tasks/${task.userTaskKey}`)).body.state).to.equal('COMPLETED');
+  });
+
   it('a missing form raises FORM_NOT_FOUND at activation; deploying the form and resolving the incident creates the task', async () => {
     const formId = `conf-late-${uid()}`;
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-user-task-missing-form', variables: { formName: formId } });
