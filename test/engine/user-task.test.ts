@@ -65,7 +65,7 @@ describe('engine conformance: Camunda user tasks and the REST API', function () 
   it('answers a body that is not JSON or not an object with 400, an unknown route with 404, a too large body with 413, and nothing changes', async function () {
     if (ctx.external) this.skip(); // the messages and limits are this engine's
     const { task } = await start();
-    const raw = async (method: string, p: string, body?: string) => {
+    const raw = async (method: string, p: string, body?: string): Promise<{ status: number; type: string; body: any }> => {
       const res = await fetch(ctx.rest + p, { method, headers: { 'content-type': 'application/json' }, body });
       return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.json().catch(() => undefined) };
     };
