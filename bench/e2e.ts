@@ -15,16 +15,17 @@
  *
  *   npm run bench:e2e
  *   env: BENCH_RATE (orders/s offered, default 20), BENCH_SECONDS (default 30),
- *        DATABASE_URL (default: a fresh SQLite file in a temp dir), BENCH_DB=private (instead: a MariaDB server
- *        of the bench's own, started with db/mysql/online-training.cnf; needs mariadbd), BENCH_POLL_MS (how often an idle
+ *        the database: by default a MariaDB server of the bench's own, started with db/mysql/online-training.cnf
+ *        when this machine has mariadbd (or mysqld); DATABASE_URL (e.g. the machine's shared server) when set;
+ *        BENCH_DB=private or BENCH_DB=sqlite (a fresh SQLite file in a temp dir) to choose,
+ *        BENCH_POLL_MS (how often an idle
  *        person refreshes the task list, default 250), BENCH_ENGINE_INPROCESS=1 (engine in the app's
  *        process instead of its own), BENCH_TIMELINE=1 (engine events of one order), BENCH_METRICS=1
  *        (mean handler time per job type from the workers' metrics), BENCH_POOL (MySQL pool size, default the app's, db/data-source.ts),
  *        BENCH_MAX_JOBS (jobs each worker activates at once, default 64), BENCH_WORKER_POLL_MS (the workers' poll
- *        interval, default the workers' DEFAULT_POLL_INTERVAL_MS), BENCH_HEAP_MB (--max-old-space-size
- *        for the app and engine processes; unset: V8's default, which grows the heap lazily;
- *        ENGINE_MAX_HEAP_MB, read by the system itself, then sets the engine's own), e.g.
- *        `BENCH_DB=private BENCH_HEAP_MB=192 ENGINE_MAX_HEAP_MB=96` (README, Performance),
+ *        interval, default the workers' DEFAULT_POLL_INTERVAL_MS), BENCH_HEAP_MB (--max-old-space-size of the
+ *        app process, default 192; 0: V8's default, which grows the heap lazily) and ENGINE_MAX_HEAP_MB (the
+ *        engine's, default 96 while the app is capped) — the memory settings of README, Performance,
  *        BENCH_WARMUP_SECONDS (default 20: orders at the same rate before the measured ones, not counted;
  *        0 measures from a cold start), BENCH_WORKERS_PROCESS=1 (the job workers in a process of their own, as docker-compose.yml runs them;
  *        "app" figures then sum the API's and the workers' processes)
@@ -35,7 +36,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port.js';
-import { startPrivateMariadb } from './private-mariadb.js';
+import { canStartPrivateMariadb, startPrivateMariadb } from './private-mariadb.js';
 
 const CHILD = process.argv.includes('--system');
 const SPLIT = process.env.BENCH_WORKERS_PROCESS === '1';
@@ -177,24 +178,65 @@ const cpuOf = (pid: number): number => {
 };
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 
+/**
+ * The database the system runs on: the target has MySQL on this machine, so by default a MariaDB server
+ * of the bench's own (private-mariadb.ts) when the machine has the binaries; DATABASE_URL when set (e.g.
+ * the machine's shared server); BENCH_DB=private or BENCH_DB=sqlite to choose.
+ */
+function databaseChoice(): 'private' | 'url' | 'sqlite' {
+  const choice = process.env.BENCH_DB;
+  if (choice === 'private' || choice === 'sqlite') return choice;
+  if (choice) throw new Error(`BENCH_DB: expected "private" or "sqlite", got "${choice}"`);
+  if (process.env.DATABASE_URL) return 'url';
+  return canStartPrivateMariadb() ? 'private' : 'sqlite';
+}
+
+/**
+ * V8 heap caps (MB, 0 = none): by default the settings README and docs/admins.md give for a system in
+ * 400 MB, the app at 192 and the engine at 96; without caps V8 lets each heap grow to several times its
+ * live data while the machine has memory to spare. BENCH_HEAP_MB=0 runs uncapped (the engine too, unless
+ * ENGINE_MAX_HEAP_MB is set).
+ */
+function heapSettings(): { appMb: number; engineMb: number } {
+  const read = (name: string, fallback: number): number => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name}: expected a whole number of MB (0 = uncapped), got "${raw}"`);
+    return n;
+  };
+  const appMb = read('BENCH_HEAP_MB', 192);
+  return { appMb, engineMb: read('ENGINE_MAX_HEAP_MB', appMb ? 96 : 0) };
+}
+
 async function load(): Promise<void> {
   const { ApiClient, sleep } = await import('../app/api-client.js');
   const rate = Number(process.env.BENCH_RATE || 20);
   const seconds = Number(process.env.BENCH_SECONDS || 30);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-bench-e2e-'));
-  // BENCH_DB=private: a MariaDB server of our own with the system's settings (db/mysql/online-training.cnf)
-  const db = process.env.BENCH_DB === 'private' ? await startPrivateMariadb(dir, 'ot_bench_e2e') : null;
+  const dbChoice = databaseChoice();
+  // a MariaDB server of our own with the system's settings (db/mysql/online-training.cnf)
+  const db = dbChoice === 'private' ? await startPrivateMariadb(dir, 'ot_bench_e2e') : null;
   if (db) console.log(`bench:e2e: private MariaDB (db/mysql/online-training.cnf) at ${db.url}, pid ${db.pid}`);
+  if (dbChoice === 'sqlite') console.warn('bench:e2e: on SQLite (no MariaDB/MySQL server binary here, or BENCH_DB=sqlite): not the target\'s configuration, which has MySQL on this machine');
+  const heap = heapSettings();
   // `npm run bench:e2e` builds and runs dist/bench/e2e.js: this fork and the engine child it starts are then compiled JS under plain node, as production runs
   if (__filename.endsWith('.ts')) console.warn('bench:e2e: running TypeScript under tsx, not what production runs (use npm run bench:e2e); memory figures include tsx');
   const child = fork(__filename, ['--system'], {
-    env: { ...process.env, BENCH_DIR: dir, ...(db ? { DATABASE_URL: db.url } : {}) },
+    env: {
+      ...process.env,
+      BENCH_DIR: dir,
+      ...(db ? { DATABASE_URL: db.url } : dbChoice === 'sqlite' ? { DATABASE_URL: '' } : {}),
+      // 0: no flag of its own (the engine then inherits the app's cap, if any)
+      ENGINE_MAX_HEAP_MB: heap.engineMb ? String(heap.engineMb) : '',
+    },
     stdio: 'inherit',
     execArgv: [
       ...process.execArgv,
       ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-      // V8 grows its heap lazily while memory is plentiful; a cap makes it collect sooner (the engine child inherits it)
-      ...(process.env.BENCH_HEAP_MB ? [`--max-old-space-size=${Number(process.env.BENCH_HEAP_MB)}`] : []),
+      // V8 grows its heap lazily while memory is plentiful; a cap makes it collect sooner (the engine child
+      // inherits it, and ENGINE_MAX_HEAP_MB then sets its own)
+      ...(heap.appMb ? [`--max-old-space-size=${heap.appMb}`] : []),
     ],
   });
   const ready = await new Promise<{ apiUrl: string; customerId: string; db: string; enginePid: number; workersPid: number; dbPid: number }>((resolve, reject) => {
@@ -405,7 +447,7 @@ async function load(): Promise<void> {
   console.log(`    by third of the run      p50/p99 ${thirds.map((xs) => `${pct(xs, 50)}/${pct(xs, 99)} ms`).join(', ')}`);
   console.log(`  order → completed         ${fmt(toComplete)}`);
   console.log(
-    `  system RSS (app + engine)  at start ${mb(startRss)}; peak ${mb(peakSys)} (sampled; app ${mb(peakApp)}, engine ${mb(peakEngine)}), high-water mark ${mb(hwm)}${process.env.BENCH_HEAP_MB ? `; V8 old space capped at ${process.env.BENCH_HEAP_MB} MB per process` : '; V8 heap uncapped'}`,
+    `  system RSS (app + engine)  at start ${mb(startRss)}; peak ${mb(peakSys)} (sampled; app ${mb(peakApp)}, engine ${mb(peakEngine)}), high-water mark ${mb(hwm)}; V8 old space ${heap.appMb ? `capped at ${heap.appMb} MB for the app` : 'uncapped for the app'}, ${heap.engineMb ? `${heap.engineMb} MB for the engine` : 'uncapped for the engine'}`,
   );
   if (mariadbPid) console.log(`  MariaDB server RSS        peak ${mb(peakDb)}; whole system (sum of samples) peak ${mb(peakTotal)}`);
   console.log(`  whole system PSS          peak ${mb(peakPss)} (${mariadbPid ? 'app, engine and MariaDB' : 'app and engine; the database is not a local server'}; shared pages counted once)`);

@@ -14,10 +14,21 @@ const CNF = path.join(__dirname, '..', 'db', 'mysql', 'online-training.cnf');
 
 export interface PrivateMariadb { url: string; pid: number; stop(): Promise<void> }
 
-const binary = (names: string[]): string => {
+const SERVER_BINARIES = ['mariadbd', 'mysqld'];
+const findBinary = (names: string[]): string | undefined => {
   for (const n of names) for (const d of ['/usr/sbin', '/usr/bin', '/usr/local/bin']) if (fs.existsSync(path.join(d, n))) return path.join(d, n);
-  throw new Error(`BENCH_DB=private: none of ${names.join(', ')} is installed`);
+  return undefined;
 };
+const binary = (names: string[]): string => {
+  const b = findBinary(names);
+  if (!b) throw new Error(`BENCH_DB=private: none of ${names.join(', ')} is installed`);
+  return b;
+};
+
+/** true when this machine has a MariaDB/MySQL server binary the bench can start a server of its own with */
+export function canStartPrivateMariadb(): boolean {
+  return findBinary(SERVER_BINARIES) !== undefined && findBinary(['mariadb-install-db', 'mysql_install_db']) !== undefined;
+}
 
 const canConnect = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -35,7 +46,7 @@ export async function startPrivateMariadb(dir: string, database: string): Promis
   execFileSync(binary(['mariadb-install-db', 'mysql_install_db']), [`--defaults-file=${cnf}`, `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...root], { stdio: 'ignore' });
   const port = await freePort();
   const server: ChildProcess = spawn(
-    binary(['mariadbd', 'mysqld']),
+    binary(SERVER_BINARIES),
     [`--defaults-file=${cnf}`, `--datadir=${datadir}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${path.join(dir, 'mariadb.sock')}`, `--pid-file=${path.join(dir, 'mariadb.pid')}`, `--log-error=${path.join(dir, 'mariadb.err')}`, ...root],
     { stdio: 'ignore' },
   );
