@@ -10,6 +10,7 @@
  * as Camunda8 does.
  */
 import { ZeebeGrpcClient } from '@camunda8/sdk/dist/zeebe';
+import { shareGatewayProtoDefinition } from './gateway-proto';
 
 export interface ZeebeClientOptions {
   grpcAddress: string;
@@ -22,6 +23,8 @@ export interface ZeebeClientOptions {
 }
 
 export function createZeebeClient(o: ZeebeClientOptions): ZeebeGrpcClient {
+  // this client and each worker it creates parse the gateway protocol once between them (app/gateway-proto.ts)
+  shareGatewayProtoDefinition();
   return new ZeebeGrpcClient({
     config: {
       ZEEBE_GRPC_ADDRESS: /^grpcs?:\/\//.test(o.grpcAddress) ? o.grpcAddress : `grpc://${o.grpcAddress}`,

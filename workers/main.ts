@@ -41,6 +41,7 @@ import { listen, opsApp, type Listening } from '../app/observability/http';
 import { outboxProbe } from '../app/observability/outbox';
 import { startDispatcher, type RunningDispatcher } from '../app/dispatcher';
 import { restAuthHeaders } from '../app/camunda-rest';
+import { shareGatewayProtoDefinition } from '../app/gateway-proto';
 
 /**
  * ms between the end of one ActivateJobs long poll and the next, unless tuned or set in the environment.
@@ -251,6 +252,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
   // imported here, not at the top: app/system.ts imports this module for startWorkers, and the SDK's index
   // loads every client it has (app/zeebe-client.ts); the standalone workers need its REST client too
   const { Camunda8 } = await import('@camunda8/sdk');
+  shareGatewayProtoDefinition(); // one parsed gateway protocol for all the workers' gRPC clients
   const c8 = new Camunda8({
     ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
     ZEEBE_REST_ADDRESS: config.ZEEBE_REST_ADDRESS,
