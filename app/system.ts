@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import type { Zeebe } from '@camunda8/sdk';
 import { loadConfig, type Config } from '../config/index';
 import { initDatabase } from '../db/index';
-import { startEngine, type RunningEngine } from '../engine/index';
+import type { RunningEngine } from '../engine/index';
 import { createApp } from '../api/app';
 import { buildAuth } from '../api/main';
 import { createHealth } from '../api/health';
@@ -114,6 +114,12 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
         grpcAddress = `grpc://${engineProcess.grpcAddress}`;
         restAddress = engineProcess.restAddress;
       } else {
+        // imported only for an engine in this process: with the engine in its own process (npm start, the
+        // benchmarks) the engine's modules (BPMN reader, FEEL with its Temporal polyfill, gRPC server)
+        // would otherwise sit in this process's heap as well, unused
+        // (require, not import(): a dynamic import() of a .ts file bypasses tsx's CommonJS hook under mocha)
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { startEngine } = require('../engine/index') as typeof import('../engine/index');
         engine = await startEngine(o);
         stops.push({ name: 'engine', stop: () => engine!.stop() });
         grpcAddress = `grpc://${engine.grpcAddress}`;

@@ -2,7 +2,8 @@
  * What the API/workers process loads. The SDK's index (`@camunda8/sdk`, the Camunda8 class) pulls in every
  * client of the SDK and the orchestration-cluster API with its zod schemas, ~10 MB more heap than the
  * gRPC client alone (app/zeebe-client.ts). A top-level import of it anywhere on app/system's import graph
- * would bring that back unnoticed; this test notices.
+ * would bring that back unnoticed; this test notices. Likewise the local engine's modules (FEEL, BPMN reader, ~4 MB
+ * of heap when loaded), which app/system imports only when the engine runs in its process.
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
@@ -26,5 +27,12 @@ describe('production: modules the API/workers process loads', function () {
     expect(files.filter((f) => f.endsWith('/@camunda8/sdk/dist/index.js')), "the SDK's index").to.deep.equal([]);
     expect(files.filter((f) => f.includes('/@camunda8/orchestration-cluster-api/')).slice(0, 1), 'the orchestration-cluster API').to.deep.equal([]);
     expect(files.filter((f) => /\/node_modules\/zod\//.test(f)).slice(0, 1), 'zod').to.deep.equal([]);
+  });
+
+  it("app/system leaves the local engine's modules to the engine's process (loaded only for an engine in this one)", () => {
+    const files = loadedBy('app/system.ts');
+    for (const pkg of ['feelin', 'temporal-polyfill', 'bpmn-moddle', 'zeebe-bpmn-moddle', 'cron-parser', 'find-my-way']) {
+      expect(files.filter((f) => f.includes(`/node_modules/${pkg}/`)).slice(0, 1), pkg).to.deep.equal([]);
+    }
   });
 });
