@@ -1,4 +1,6 @@
 import type { Config } from '../config/index';
+import { requestText } from '../api/http-text';
+import type { UserTaskSearch } from '../workers/runtime/actor';
 
 /**
  * Headers for the orchestration cluster's REST API with the SDK's own credentials (OAuth, basic, bearer,
@@ -11,4 +13,17 @@ export function restAuthHeaders(sdk: object, config: Config): () => Promise<Reco
   const provider = (sdk as { oAuthProvider?: { getHeaders(audience: string): Promise<Record<string, string>> } }).oAuthProvider;
   if (!provider) throw new Error(`CAMUNDA_AUTH_STRATEGY=${config.CAMUNDA_AUTH_STRATEGY}, but the SDK built no credentials provider`);
   return async () => ({ ...(await provider.getHeaders('ZEEBE')) });
+}
+
+/**
+ * POST /v2/user-tasks/search on the orchestration cluster (or the local engine) with these headers: the
+ * search the workers' actor resolver makes (workers/runtime/actor.ts), for the embedded and the standalone
+ * workers alike.
+ */
+export function restUserTaskSearch(restAddress: string, headers: () => Promise<Record<string, string>>): UserTaskSearch {
+  return async (req) => {
+    const res = await requestText(`${restAddress}/v2/user-tasks/search`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await headers()) }, body: JSON.stringify(req) });
+    if (res.status !== 200) throw new Error(`user task search: HTTP ${res.status}`);
+    return JSON.parse(res.text) as Awaited<ReturnType<UserTaskSearch>>;
+  };
 }

@@ -16,7 +16,6 @@ import { buildAuth } from '../api/main';
 import { createHealth } from '../api/health';
 import { createStore } from '../api/store';
 import { createRestUserTasks, type UserTaskPort } from '../api/tasks';
-import { requestText } from '../api/http-text';
 import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/main';
 import { RestTaskActorResolver } from '../workers/runtime/actor';
 import { fetchHttpClient, type HttpClient } from '../workers/runtime/http';
@@ -28,7 +27,7 @@ import { startEngineProcess, type EngineProcess } from './engine-process';
 import { createLogger, type AppLogger } from './observability/logger';
 import { createMetrics, warnOnCollectError, type AppMetrics } from './observability/metrics';
 import { outboxProbe } from './observability/outbox';
-import { restAuthHeaders } from './camunda-rest';
+import { restAuthHeaders, restUserTaskSearch } from './camunda-rest';
 import { createZeebeClient } from './zeebe-client';
 import { observeApi } from './observability/api';
 
@@ -146,11 +145,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const tasks = createRestUserTasks(restAddress, { context: dbTaskContext(ds), headers: restHeaders });
     let workers: RunningWorkers | null = null;
     if (opts.workers !== false) {
-      const actors = new RestTaskActorResolver(async (req) => {
-        const res = await requestText(`${restAddress}/v2/user-tasks/search`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await restHeaders()) }, body: JSON.stringify(req) });
-        if (res.status !== 200) throw new Error(`user task search: HTTP ${res.status}`);
-        return JSON.parse(res.text) as never;
-      });
+      const actors = new RestTaskActorResolver(restUserTaskSearch(restAddress, restHeaders));
       workers = startWorkers({
         zeebe,
         dataSource: ds,

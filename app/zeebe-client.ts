@@ -2,8 +2,8 @@
  * The SDK's gRPC client, built on its own. `new Camunda8(...)` (the SDK's index) loads every client the SDK
  * has (REST, Operate, Tasklist, Optimize, Modeler, Admin, and the orchestration-cluster API with its zod
  * schemas): ~17 MB of heap in each process that imports it, against ~7 MB for the gRPC client's module.
- * The API/workers process needs only the gRPC client (user tasks go through app/camunda-rest.ts with the
- * client's own credentials provider), so it builds it here.
+ * The app and the standalone workers need only the gRPC client (user tasks go over REST with the client's
+ * own credentials provider, app/camunda-rest.ts), so they build it here.
  *
  * The client reads the SDK's standard variables (ZEEBE_CLIENT_ID, CAMUNDA_OAUTH_URL,
  * CAMUNDA_BASIC_AUTH_USERNAME, ...) from the environment and builds its credentials provider from them,

@@ -40,8 +40,8 @@ import { createReadiness, databaseCheck, zeebeCheck } from '../app/observability
 import { listen, opsApp, type Listening } from '../app/observability/http';
 import { outboxProbe } from '../app/observability/outbox';
 import { startDispatcher, type RunningDispatcher } from '../app/dispatcher';
-import { restAuthHeaders } from '../app/camunda-rest';
-import { shareGatewayProtoDefinition } from '../app/gateway-proto';
+import { restAuthHeaders, restUserTaskSearch } from '../app/camunda-rest';
+import { createZeebeClient } from '../app/zeebe-client';
 
 /**
  * ms between the end of one ActivateJobs long poll and the next, unless tuned or set in the environment.
@@ -246,21 +246,13 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
   const jobStream = jobStreamFromEnv(env);
   const logger = createLogger({ level: config.LOG_LEVEL, service: 'workers', destination: opts.logDestination });
   const dataSource = await initDatabase(config.DATABASE_URL);
-  // the SDK reads its standard variables (ZEEBE_GRPC_ADDRESS, ZEEBE_REST_ADDRESS, CAMUNDA_AUTH_STRATEGY,
-  // ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET, CAMUNDA_OAUTH_URL, ...) from the environment itself; config/
-  // supplies the defaults it validated
-  // imported here, not at the top: app/system.ts imports this module for startWorkers, and the SDK's index
-  // loads every client it has (app/zeebe-client.ts); the standalone workers need its REST client too
-  const { Camunda8 } = await import('@camunda8/sdk');
-  shareGatewayProtoDefinition(); // one parsed gateway protocol for all the workers' gRPC clients
-  const c8 = new Camunda8({
-    ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
-    ZEEBE_REST_ADDRESS: config.ZEEBE_REST_ADDRESS,
-    CAMUNDA_AUTH_STRATEGY: config.CAMUNDA_AUTH_STRATEGY,
-  } as never);
-  const zeebe = c8.getZeebeGrpcApiClient();
-  const rest = c8.getCamundaRestClient();
-  const actors = new RestTaskActorResolver((req) => rest.searchUserTasks(req as never) as never);
+  // the SDK reads its credentials (ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET, CAMUNDA_OAUTH_URL, ...) from the
+  // environment itself; config/ supplies the addresses and strategy it validated. The gRPC client alone, as
+  // the app builds it (app/zeebe-client.ts: not the SDK's index with every other client); user tasks are
+  // searched over REST with that client's credentials.
+  const zeebe = createZeebeClient({ grpcAddress: config.ZEEBE_GRPC_ADDRESS, restAddress: config.ZEEBE_REST_ADDRESS, authStrategy: config.CAMUNDA_AUTH_STRATEGY });
+  const restHeaders = restAuthHeaders(zeebe, config);
+  const actors = new RestTaskActorResolver(restUserTaskSearch(config.ZEEBE_REST_ADDRESS, restHeaders));
   const metrics = createMetrics({
     defaultLabels: { service: 'workers' },
     outbox: outboxProbe(dataSource),
@@ -295,7 +287,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
     dataSource,
     zeebe: probeClient as never,
     restAddress: config.ZEEBE_REST_ADDRESS,
-    restHeaders: restAuthHeaders(c8, config),
+    restHeaders,
     log: logger.child({ part: 'dispatcher' }),
   });
   logger.info({ port: endpoints.port }, `health and metrics on port ${endpoints.port} (/health/live, /health/ready, /metrics)`);
