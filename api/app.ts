@@ -31,11 +31,11 @@ export interface AppOptions {
   validateResponses?: boolean;
   routes?: RouteSpec[];
   /**
-   * metrics (app/observability/metrics.ts): the latency histogram on every request, labelled by route
+   * metrics (platform/observability/metrics.ts): the latency histogram on every request, labelled by route
    * pattern, and GET /metrics at the root (never under /api: reached on the internal network only)
    */
   metrics?: { httpMiddleware(): RequestHandler; metricsHandler(): RequestHandler };
-  /** request logging (app/observability/http.ts requestLogging): request id, one log line per request */
+  /** request logging (platform/observability/http.ts requestLogging): request id, one log line per request */
   requestLogging?: RequestHandler;
 }
 

@@ -3,7 +3,7 @@
  * AUTH_MODE, user tasks through ZEEBE_REST_ADDRESS, then the app on PORT (default 3000). The whole
  * system (engine, workers, outbox dispatcher and this API) starts from app/ instead.
  */
-import { loadConfig, type Config } from '../config/index';
+import { loadConfig, type Config } from '../platform/config/index';
 import { initDatabase } from '../db/index';
 import { createApp } from './app';
 import { assertAuthModeAllowed, createLocalAuth, createOidcAuth, type Authenticator } from './auth';

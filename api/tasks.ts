@@ -11,7 +11,7 @@
  * The routes reach the engine through `services.tasks` (a UserTaskPort); createRestUserTasks builds it.
  */
 import type { Principal } from './auth';
-import { requestText, type TextResponse } from './http-text';
+import { requestText, type TextResponse } from '../platform/http/request-text';
 import { badRequest, forbidden, notFound, ProblemError } from './problem';
 import { route, type RouteSpec } from './route';
 import { arrayOf, int, named, nullable, obj, str, type JsonSchema } from './schema';

@@ -52,7 +52,7 @@ import {
   type PublishMessagePayload,
 } from '../domain/outbox';
 import { MESSAGE, PROCESS, type ProcessId } from '../domain/vocabulary';
-import { requestText } from '../api/http-text';
+import { requestText } from '../platform/http/request-text';
 
 /** The part of @camunda8/sdk's ZeebeGrpcClient the dispatcher uses. */
 export interface DispatchClient {

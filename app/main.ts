@@ -14,13 +14,13 @@
  * (app/engine-process.ts, its own core) unless ENGINE_IN_PROCESS=true; ENGINE_TEST_MODE=true enables
  * its test clock.
  */
-import { loadConfig } from '../config/index';
+import { loadConfig } from '../platform/config/index';
 import { DEMO_PASSWORD, DEMO_STAFF_USERS } from '../api/auth';
 import { ApPartnerEntity } from '../db/entities/index';
 import { initDatabase } from '../db/index';
 import { loadDemoData, seedDemoParties, stopDemo } from './demo';
 import { ROLES } from '../domain/vocabulary';
-import { createLogger } from './observability/logger';
+import { createLogger } from '../platform/observability/logger';
 import { startSystem, type RunningSystem } from './system';
 
 function port(v: string | undefined, d: number): number {

@@ -56,8 +56,8 @@ async function serverPid(ds: import('typeorm').DataSource): Promise<number> {
 
 async function system(): Promise<void> {
   const { startSystem } = await import('../app/system.js');
-  const { loadConfig } = await import('../config/index.js');
-  const { createLogger } = await import('../app/observability/logger.js');
+  const { loadConfig } = await import('../platform/config/index.js');
+  const { createLogger } = await import('../platform/observability/logger.js');
   const { createCustomer } = await import('../domain/parties.js');
   const { initDatabase } = await import('../db/index.js');
   const { DEFAULT_POLL_INTERVAL_MS } = await import('../workers/main.js');

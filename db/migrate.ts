@@ -1,5 +1,5 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL (default: the local SQLite file). */
-import { loadConfig } from '../config/index.js';
+import { loadConfig } from '../platform/config/index.js';
 import { createDataSource, migrate } from './index.js';
 
 async function main(): Promise<void> {

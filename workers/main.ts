@@ -13,7 +13,7 @@
 import type { DataSource } from 'typeorm';
 import type { Zeebe } from '@camunda8/sdk';
 import type { DestinationStream } from 'pino';
-import { loadConfig } from '../config/index.js';
+import { loadConfig } from '../platform/config/index.js';
 import { initDatabase } from '../db/index.js';
 import { REGISTRY } from './registry';
 import { createTaskHandler, DEFAULT_RETRY_POLICY, LOG_CONTEXT_VARIABLES, type RetryPolicy, type TaskHandlerHooks } from './runtime/adapter';
@@ -27,21 +27,21 @@ import {
   type Services,
   type WorkerSettings,
 } from './runtime/job';
-import { fetchHttpClient, type HttpClient } from './runtime/http';
+import { fetchHttpClient, type HttpClient } from '../platform/http/client';
 import { noTaskActorResolver, RestTaskActorResolver, type TaskActorResolver } from './runtime/actor';
 import { guardPoisonPayloads } from './runtime/poison-guard';
 import { groupCommitFromEnv } from './runtime/batch';
-import { envFlag } from './runtime/env-flag';
+import { envFlag } from '../platform/config/env-flag';
 // observability of the standalone process (the composition root may use app/observability; handlers never do)
-import { createLogger, type AppLogger } from '../app/observability/logger';
-import { createMetrics, warnOnCollectError, type AppMetrics } from '../app/observability/metrics';
-import { probeZeebeClient } from '../app/observability/probe-client';
-import { createReadiness, databaseCheck, zeebeCheck } from '../app/observability/readiness';
-import { listen, opsApp, type Listening } from '../app/observability/http';
+import { createLogger, type AppLogger } from '../platform/observability/logger';
+import { createMetrics, warnOnCollectError, type AppMetrics } from '../platform/observability/metrics';
+import { probeZeebeClient } from '../platform/camunda/probe-client';
+import { createReadiness, databaseCheck, zeebeCheck } from '../platform/observability/readiness';
+import { listen, opsApp, type Listening } from '../platform/observability/http';
 import { outboxProbe } from '../app/observability/outbox';
 import { startDispatcher, type RunningDispatcher } from '../app/dispatcher';
-import { restAuthHeaders, restUserTaskSearch } from '../app/camunda-rest';
-import { createZeebeClient } from '../app/zeebe-client';
+import { restAuthHeaders, restUserTaskSearch } from '../platform/camunda/rest';
+import { createZeebeClient } from '../platform/camunda/zeebe-client';
 
 /**
  * ms between the end of one ActivateJobs long poll and the next, unless tuned or set in the environment.
@@ -248,7 +248,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
   const dataSource = await initDatabase(config.DATABASE_URL);
   // the SDK reads its credentials (ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET, CAMUNDA_OAUTH_URL, ...) from the
   // environment itself; config/ supplies the addresses and strategy it validated. The gRPC client alone, as
-  // the app builds it (app/zeebe-client.ts: not the SDK's index with every other client); user tasks are
+  // the app builds it (platform/camunda/zeebe-client.ts: not the SDK's index with every other client); user tasks are
   // searched over REST with that client's credentials.
   const zeebe = createZeebeClient({ grpcAddress: config.ZEEBE_GRPC_ADDRESS, restAddress: config.ZEEBE_REST_ADDRESS, authStrategy: config.CAMUNDA_AUTH_STRATEGY });
   const restHeaders = restAuthHeaders(zeebe, config);

@@ -1,7 +1,7 @@
 /** Local auth mode: demo users, password `demo`, HS256 tokens from the configured secret; refused in production. */
 import { expect } from 'chai';
 import { SignJWT } from 'jose';
-import { loadConfig } from '../../config/index';
+import { loadConfig } from '../../platform/config/index';
 import { buildAuth } from '../../api/main';
 import { assertAuthModeAllowed } from '../../api/auth';
 import { startApi, TEST_SECRET, type ApiHarness } from './harness';

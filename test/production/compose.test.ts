@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CamundaEnvironmentVariableDictionary } from '@camunda8/sdk/dist/lib/Configuration';
-import { configSchema, loadConfig } from '../../config/index';
+import { configSchema, loadConfig } from '../../platform/config/index';
 import { PROCESS } from '../../domain/vocabulary';
 import {
   ROOT,
@@ -227,7 +227,7 @@ describe('production: docker-compose.yml', () => {
     expect(JSON.stringify(raw.services.orchestration.volumes)).to.not.include('driver-lib');
   });
 
-  it('gives the application services one environment, every variable known to config/index.ts or to the Camunda SDK', () => {
+  it('gives the application services one environment, every variable known to platform/config/index.ts or to the Camunda SDK', () => {
     const first = environmentOf(resolved.services.api);
     for (const n of APP_SERVICES) {
       const env = environmentOf(resolved.services[n]);

@@ -3,9 +3,9 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
-import { createLogger, jobLogger, orderLogger, requestLogger } from '../../app/observability/logger';
-import { createMetrics, routeLabel } from '../../app/observability/metrics';
-import { createReadiness, databaseCheck, zeebeCheck, type ReadinessReport, type TopologyLike } from '../../app/observability/readiness';
+import { createLogger, jobLogger, orderLogger, requestLogger } from '../../platform/observability/logger';
+import { createMetrics, routeLabel } from '../../platform/observability/metrics';
+import { createReadiness, databaseCheck, zeebeCheck, type ReadinessReport, type TopologyLike } from '../../platform/observability/readiness';
 import { JOB } from '../../domain/vocabulary';
 
 /** A pino destination that keeps the parsed lines. */

@@ -8,7 +8,7 @@ import { Camunda8 } from '@camunda8/sdk';
 import type { DataSource } from 'typeorm';
 import { JOB, JOB_TYPES } from '../../domain/vocabulary';
 import { startWorkers, type RunningWorkers } from '../../workers/main';
-import type { HttpRequest, HttpResponse } from '../../workers/runtime/http';
+import type { HttpRequest, HttpResponse } from '../../platform/http/client';
 import { FakeGateway } from './support/fake-gateway';
 import { closeTestDataSource, fixedClock, openTestDataSource, resetDatabase, seedExpenseContract, seedRevenueContract, seedWorld } from './support/harness';
 

@@ -13,7 +13,7 @@ import {
 import { BPMN_ERROR, JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
 import { verify } from '../../workers/families/ap-signing';
-import type { HttpRequest } from '../../workers/runtime/http';
+import type { HttpRequest } from '../../platform/http/client';
 import { toJobAction } from '../../workers/runtime/adapter';
 import {
   closeTestDataSource,

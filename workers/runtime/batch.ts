@@ -31,7 +31,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index.js';
 import { insertRows, isDeadlock, rollbackToSavepoint, savepoint } from '../../db/transaction.js';
 import { createBatcher, inSavepoints, type Batcher, type Settled } from '../../domain/group-commit.js';
-import { envFlag } from './env-flag';
+import { envFlag } from '../../platform/config/env-flag';
 import type { Variables } from './outcome';
 
 export const DEFAULT_WORKER_MAX_BATCH = 32;

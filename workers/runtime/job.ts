@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Outcome, Variables } from './outcome';
 import type { JobType } from '../../domain/vocabulary';
-import type { HttpClient } from './http';
+import type { HttpClient } from '../../platform/http/client';
 import type { TaskActorResolver } from './actor';
 
 /** The part of a Zeebe job a handler may look at. */

@@ -25,7 +25,7 @@ import { closeTestDataSource, openTestDataSource, resetDatabase, useTestDatabase
 import { executeJob } from '../../../workers/runtime/adapter';
 import { DEFAULT_WORKER_SETTINGS, silentLogger, type HandlerDef, type JobView, type Services } from '../../../workers/runtime/job';
 import type { Outcome } from '../../../workers/runtime/outcome';
-import type { HttpClient } from '../../../workers/runtime/http';
+import type { HttpClient } from '../../../platform/http/client';
 import type { TaskActorResolver } from '../../../workers/runtime/actor';
 import { newOrderLifecycleFields } from '../../../domain/order-lifecycle';
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config/index';
-import { requestText } from '../api/http-text';
-import type { UserTaskSearch } from '../workers/runtime/actor';
+import { requestText } from '../http/request-text';
+import type { UserTaskSearch } from '../../workers/runtime/actor';
 
 /**
  * Headers for the orchestration cluster's REST API with the SDK's own credentials (OAuth, basic, bearer,

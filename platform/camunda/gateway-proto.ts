@@ -9,7 +9,7 @@
  * proto-loader's `loadSync` for identical file and options: the first client parses, the others reuse it.
  * Everything else about each client (its channel, its own service stub) stays as the SDK makes it.
  *
- * Called by app/zeebe-client.ts, which builds the clients of the app and of the standalone workers;
+ * Called by platform/camunda/zeebe-client.ts, which builds the clients of the app and of the standalone workers;
  * calling it again does nothing. Options with a function that is not a plain converter (String, Number, Boolean, Object) are
  * not memoised, as a key could not tell two such loads apart.
  */

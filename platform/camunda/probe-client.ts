@@ -4,7 +4,7 @@
  * plain-text log lines out of the JSON log (the readiness report says what failed). The SDK reads its
  * credentials (CAMUNDA_BASIC_AUTH_*, ZEEBE_CLIENT_ID, ...) from the environment.
  */
-import { createZeebeClient } from '../zeebe-client';
+import { createZeebeClient } from './zeebe-client';
 
 export interface ProbeClientConfig {
   ZEEBE_GRPC_ADDRESS: string;

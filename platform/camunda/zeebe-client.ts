@@ -3,7 +3,7 @@
  * has (REST, Operate, Tasklist, Optimize, Modeler, Admin, and the orchestration-cluster API with its zod
  * schemas): ~17 MB of heap in each process that imports it, against ~7 MB for the gRPC client's module.
  * The app and the standalone workers need only the gRPC client (user tasks go over REST with the client's
- * own credentials provider, app/camunda-rest.ts), so they build it here.
+ * own credentials provider, platform/camunda/rest.ts), so they build it here.
  *
  * The client reads the SDK's standard variables (ZEEBE_CLIENT_ID, CAMUNDA_OAUTH_URL,
  * CAMUNDA_BASIC_AUTH_USERNAME, ...) from the environment and builds its credentials provider from them,
@@ -23,7 +23,7 @@ export interface ZeebeClientOptions {
 }
 
 export function createZeebeClient(o: ZeebeClientOptions): ZeebeGrpcClient {
-  // this client and each worker it creates parse the gateway protocol once between them (app/gateway-proto.ts)
+  // this client and each worker it creates parse the gateway protocol once between them (platform/camunda/gateway-proto.ts)
   shareGatewayProtoDefinition();
   return new ZeebeGrpcClient({
     config: {
