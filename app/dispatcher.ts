@@ -52,6 +52,7 @@ import {
   type PublishMessagePayload,
 } from '../domain/outbox';
 import { MESSAGE, PROCESS, type ProcessId } from '../domain/vocabulary';
+import { silentLogger, type Logger } from '../platform/observability/logger';
 import { requestText } from '../platform/http/request-text';
 
 /** The part of @camunda8/sdk's ZeebeGrpcClient the dispatcher uses. */
@@ -67,12 +68,7 @@ export interface DispatchClient {
   cancelProcessInstance(processInstanceKey: string): Promise<unknown>;
 }
 
-export interface DispatcherLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-const silent: DispatcherLog = { info() {}, warn() {}, error() {} };
+const silent: Logger = silentLogger;
 
 export interface DispatcherOptions {
   dataSource: DataSource;
@@ -81,7 +77,7 @@ export interface DispatcherOptions {
   restAddress?: string;
   /** extra headers for the REST API (e.g. Authorization) */
   restHeaders?: () => Promise<Record<string, string>> | Record<string, string>;
-  log?: DispatcherLog;
+  log?: Logger;
   /** rows claimed per round (default 64) */
   batchSize?: number;
   /** sends in flight at once within a round (default 16) */

@@ -20,7 +20,7 @@
  * Counting (addWorkingDays): the start day does not count; the result is the Nth working day after
  * it; the deadline is that day at 23:59:59+08:00.
  */
-import { Ajv } from 'ajv';
+import { createAjv, type ValidateFunction } from '../platform/validation';
 import type { DataSource } from 'typeorm';
 import { CalendarDayEntity, CalendarYearEntity, type CalendarDay, type CalendarYear } from '../db/entities/index.js';
 import { dataSourceOf, inTransaction, type Db } from '../db/transaction.js';
@@ -200,11 +200,11 @@ export const calendarYearDocumentSchema = {
   },
 } as const;
 
-let validateDoc: ReturnType<Ajv['compile']> | undefined;
+let validateDoc: ValidateFunction | undefined;
 
 /** Validates shape and meaning; returns the problems (empty = valid). */
 export function validateCalendarYearDocument(doc: unknown): string[] {
-  validateDoc ??= new Ajv({ allErrors: true, strict: false }).compile(calendarYearDocumentSchema);
+  validateDoc ??= createAjv().compile(calendarYearDocumentSchema);
   if (!validateDoc(doc)) return (validateDoc.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`);
   const d = doc as CalendarYearDocument;
   const problems: string[] = [];

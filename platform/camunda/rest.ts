@@ -1,6 +1,5 @@
 import type { Config } from '../config/index';
 import { requestText } from '../http/request-text';
-import type { UserTaskSearch } from '../../workers/runtime/actor';
 
 /**
  * Headers for the orchestration cluster's REST API with the SDK's own credentials (OAuth, basic, bearer,
@@ -27,3 +26,10 @@ export function restUserTaskSearch(restAddress: string, headers: () => Promise<R
     return JSON.parse(res.text) as Awaited<ReturnType<UserTaskSearch>>;
   };
 }
+
+/** The subset of the SDK's CamundaRestClient.searchUserTasks this needs (or any fetch-based equivalent). */
+export type UserTaskSearch = (request: {
+  filter: { processInstanceKey: string; elementId?: string; state: 'COMPLETED' };
+  sort: { field: 'completionDate'; order: 'DESC' | 'desc' }[];
+  page: { from: number; limit: number };
+}) => Promise<{ items: { assignee?: string | null; completionDate?: string | null }[] }>;

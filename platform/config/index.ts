@@ -4,7 +4,7 @@
  * numbers are coerced). The deployment can check docker-compose's `environment:` against it.
  * To add a variable: add it to `configSchema.properties` (with a default when it has one) and to `Config`.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { createAjv, type ErrorObject, type ValidateFunction } from '../validation';
 
 const ISO_DURATION = '^P(?!$)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$';
 
@@ -91,16 +91,10 @@ export class ConfigError extends Error {
 /** local-mode signing key used when JWT_SECRET is unset outside production */
 export const DEV_JWT_SECRET = 'local-development-secret-not-for-production';
 
-let validator: ReturnType<Ajv['compile']> | undefined;
-function validate() {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: false });
-    // ajv-formats is a CommonJS default export
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const addFormats = require('ajv-formats') as (a: Ajv) => Ajv;
-    addFormats(ajv);
-    validator = ajv.compile(configSchema);
-  }
+let validator: ValidateFunction | undefined;
+function validate(): ValidateFunction {
+  // every value in the environment is a string: coerce to the declared types, fill in the defaults
+  validator ??= createAjv({ coerceTypes: true, useDefaults: true }).compile(configSchema);
   return validator;
 }
 

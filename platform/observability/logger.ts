@@ -6,12 +6,22 @@
  * searches by: `orderNo` (the business key of an order, e.g. YW-2026-000123), `processInstanceKey`
  * (what Operate shows), `jobKey` and `jobType` (what an incident names).
  *
- * The returned loggers satisfy the `Logger` interface of workers/runtime/job.ts
- * (`info|warn|error(obj, msg?)`), so they plug into the workers unchanged.
+ * `Logger` is the one logging interface of the code base: handlers, the dispatcher and the API take it;
+ * the pino loggers made here (`AppLogger`) satisfy it, and so does `silentLogger` in tests.
  */
-import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 
-export type AppLogger = Logger;
+/** What code that logs needs: one line per event, an object of fields and a message. */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+/** drops every line (tests, and parts started without a logger) */
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** the pino logger of a process: a Logger with levels, children and a destination */
+export type AppLogger = PinoLogger;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

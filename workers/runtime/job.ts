@@ -3,6 +3,7 @@ import type { Outcome, Variables } from './outcome';
 import type { JobType } from '../../domain/vocabulary';
 import type { HttpClient } from '../../platform/http/client';
 import type { TaskActorResolver } from './actor';
+import type { Logger } from '../../platform/observability/logger';
 
 /** The part of a Zeebe job a handler may look at. */
 export interface JobView<V = Variables> {
@@ -20,12 +21,8 @@ export interface Clock {
 }
 export const systemClock: Clock = { now: () => new Date() };
 
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export type { Logger } from '../../platform/observability/logger';
+export { silentLogger } from '../../platform/observability/logger';
 
 /** Settings handlers need (from config/, passed in by workers/main.ts: handlers never read env). */
 export interface WorkerSettings {

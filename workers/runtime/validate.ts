@@ -1,9 +1,7 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { createAjv, type ValidateFunction } from '../../platform/validation';
 import type { JsonSchema } from './job';
 
-const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
+const ajv = createAjv();
 
 const cache = new WeakMap<JsonSchema, ValidateFunction>();
 
