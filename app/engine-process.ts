@@ -7,6 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { engineMaxHeapFromEnv } from '../platform/config/env';
 
 export interface EngineProcess {
   grpcAddress: string;
@@ -35,7 +36,7 @@ export interface EngineProcessOptions {
 }
 
 function engineHeapFlag(opts: EngineProcessOptions): string[] {
-  const env = process.env.ENGINE_MAX_HEAP_MB;
+  const env = engineMaxHeapFromEnv();
   const [name, given] = opts.maxHeapMb !== undefined ? ['maxHeapMb', String(opts.maxHeapMb)] : ['ENGINE_MAX_HEAP_MB', env];
   if (given === undefined || given === '') return [];
   const mb = Number(given);
@@ -52,7 +53,7 @@ export async function startEngineProcess(opts: EngineProcessOptions): Promise<En
   const typescript = ext === '.ts';
   const inherited = !typescript || process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--require', require.resolve('tsx/cjs')];
   const execArgv = [...inherited, ...engineHeapFlag(opts)];
-  const child: ChildProcess = fork(path.join(__dirname, `engine-child${ext}`), [], {
+  const child: ChildProcess = fork(path.join(__dirname, 'entry', `engine-child${ext}`), [], {
     execArgv,
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

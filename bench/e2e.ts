@@ -60,7 +60,7 @@ async function system(): Promise<void> {
   const { createLogger } = await import('../platform/observability/logger.js');
   const { createCustomer } = await import('../domain/parties.js');
   const { initDatabase } = await import('../db/index.js');
-  const { DEFAULT_POLL_INTERVAL_MS } = await import('../workers/main.js');
+  const { DEFAULT_POLL_INTERVAL_MS } = await import('../workers/start.js');
   const dir = process.env.BENCH_DIR!;
   const url = process.env.DATABASE_URL || `sqlite:${path.join(dir, 'bench.sqlite')}`;
   const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', AUTH_MODE: 'local', NODE_ENV: 'development', PORT: '0' });
@@ -85,12 +85,12 @@ async function system(): Promise<void> {
     workers: !SPLIT,
   });
   // BENCH_WORKERS_PROCESS=1: the workers as docker-compose.yml runs them, a process of their own
-  // (workers/main.ts standalone: the job workers and a second outbox dispatcher) beside the API's
+  // (workers/start.ts standalone: the job workers and a second outbox dispatcher) beside the API's
   let workersPid = 0;
   let stopWorkers = async () => {};
   if (SPLIT) {
     const port = await freePort();
-    const w = fork(path.join(__dirname, '..', 'workers', 'main.js'), [], {
+    const w = fork(path.join(__dirname, '..', 'app', 'entry', 'workers.js'), [], {
       env: { ...process.env, DATABASE_URL: url, ZEEBE_GRPC_ADDRESS: /^grpcs?:\/\//.test(sys.grpcAddress) ? sys.grpcAddress : `grpc://${sys.grpcAddress}`, ZEEBE_REST_ADDRESS: sys.restAddress, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development', AUTH_MODE: 'local' },
       execArgv: process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
       stdio: 'inherit',

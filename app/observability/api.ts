@@ -1,5 +1,5 @@
 /**
- * Observability of the API, as the composition roots (api/main.ts for `npm run api`, app/system.ts for
+ * Observability of the API, as the composition roots (app/entry/api.ts for `npm run api`, app/system.ts for
  * the single-command start) hand it to createApp:
  *
  *   const obs = observeApi(ds, createHealth(ds), { logger, metrics, zeebe });

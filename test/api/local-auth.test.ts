@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { SignJWT } from 'jose';
 import { loadConfig } from '../../platform/config/index';
-import { buildAuth } from '../../api/main';
+import { buildAuth } from '../../app/entry/api';
 import { assertAuthModeAllowed } from '../../api/auth';
 import { startApi, TEST_SECRET, type ApiHarness } from './harness';
 import { AP_ALPHA, AP_BETA } from './fixtures';

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { buildAuth } from '../../api/main';
+import { buildAuth } from '../../app/entry/api';
 import { loadConfig } from '../../platform/config/index';
 import { startApi, type ApiHarness } from './harness';
 

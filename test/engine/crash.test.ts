@@ -12,7 +12,7 @@ interface Child { proc: ChildProcess; grpc: string; rest: string }
 
 function startChild(dataDir: string, storage: string): Promise<Child> {
   const root = path.join(__dirname, '..', '..');
-  const proc = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(root, 'engine', 'main.ts')], {
+  const proc = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(root, 'app', 'entry', 'engine.ts')], {
     // the test reads the event record and variables of every instance afterwards: keep them all in detail
     cwd: root, env: { ...process.env, ENGINE_GRPC_PORT: '0', ENGINE_REST_PORT: '0', ENGINE_DATA_DIR: dataDir, ENGINE_TEST_MODE: 'false', ENGINE_STORAGE: storage, ENGINE_HISTORY_DETAILED_INSTANCES: '1000' }, stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,5 +1,5 @@
 /**
- * `npm start` twice on the same data: the system as app/main.ts runs it (engine in its own process,
+ * `npm start` twice on the same data: the system as app/entry/all-in-one.ts runs it (engine in its own process,
  * durable under a data directory), stopped in the middle of an order and started again: the open
  * order resumes where it was and completes.
  */

@@ -88,7 +88,7 @@ describe('production: Dockerfile', () => {
 
   it('starts compiled JavaScript with plain node; tsx is a dev dependency, not installed in the image', () => {
     const cmd = finalStage.find((i) => i.keyword === 'CMD');
-    expect(JSON.parse(cmd!.args)).to.deep.equal(['node', 'dist/api/main.js']);
+    expect(JSON.parse(cmd!.args)).to.deep.equal(['node', 'dist/app/entry/api.js']);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.dependencies, 'package.json dependencies').to.not.have.property('tsx');
     expect(pkg.devDependencies, 'package.json devDependencies').to.have.property('tsx');

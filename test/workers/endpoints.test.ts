@@ -14,7 +14,7 @@ import { initDatabase } from '../../db/index.js';
 import { inTransaction } from '../../db/transaction.js';
 import { enqueueCommand } from '../../domain/outbox';
 import { JOB, MESSAGE } from '../../domain/vocabulary';
-import { startStandalone, type Standalone } from '../../workers/main';
+import { startStandalone, type Standalone } from '../../app/entry/workers';
 import { FakeGateway } from './support/fake-gateway';
 import { nextKey, resetDatabase, seedWorld } from './support/harness';
 import { sample } from '../support/prometheus';

@@ -17,7 +17,7 @@ import { JOB } from '../../domain/vocabulary';
 import { issueForm, openRound, recordDecision } from '../../workers/families/countersign';
 import { batcherFor, configureGroupCommit, groupCommitFromEnv, groupCommitStats } from '../../workers/runtime/batch.js';
 import { checked, once, storedResult } from '../../workers/runtime/once.js';
-import { startWorkers } from '../../workers/main';
+import { startWorkers } from '../../workers/start';
 import { completedVars, deliver, makeJob, makeServices, seedRevenueContract, seedWorld } from './support/harness';
 import { closeTestDataSource, openTestDataSource, resetDatabase, testDatabaseUrl } from '../support/db.js';
 

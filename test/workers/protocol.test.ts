@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { Camunda8 } from '@camunda8/sdk';
 import type { DataSource } from 'typeorm';
 import { JOB, JOB_TYPES } from '../../domain/vocabulary';
-import { startWorkers, type RunningWorkers } from '../../workers/main';
+import { startWorkers, type RunningWorkers } from '../../workers/start';
 import type { HttpRequest, HttpResponse } from '../../platform/http/client';
 import { FakeGateway } from './support/fake-gateway';
 import { closeTestDataSource, fixedClock, openTestDataSource, resetDatabase, seedExpenseContract, seedRevenueContract, seedWorld } from './support/harness';

@@ -13,7 +13,7 @@ import { initDatabase } from '../../db/index.js';
 import { inTransaction } from '../../db/transaction.js';
 import { enqueueCommand } from '../../domain/outbox';
 import { MESSAGE } from '../../domain/vocabulary';
-import { startStandalone, type Standalone } from '../../workers/main';
+import { startStandalone, type Standalone } from '../../app/entry/workers';
 import { FakeGateway } from './support/fake-gateway';
 import { resetDatabase } from './support/harness';
 

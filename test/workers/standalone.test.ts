@@ -71,7 +71,7 @@ describe('workers: standalone process (npm run workers)', function () {
       PORT: '0', // health and metrics endpoints on a free port
     };
     let out = '';
-    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'workers', 'main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'app', 'entry', 'workers.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));

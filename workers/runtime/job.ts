@@ -24,7 +24,7 @@ export const systemClock: Clock = { now: () => new Date() };
 export type { Logger } from '../../platform/observability/logger';
 export { silentLogger } from '../../platform/observability/logger';
 
-/** Settings handlers need (from config/, passed in by workers/main.ts: handlers never read env). */
+/** Settings handlers need (from config/, passed in by workers/start.ts: handlers never read env). */
 export interface WorkerSettings {
   /** ISO-8601 duration of the AP SLA reminder when the partner's terms do not say (AP_SLA_DURATION) */
   readonly apSlaDuration: string;
@@ -39,7 +39,7 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   apRequestTimeoutMs: 10_000,
 };
 
-/** Everything a handler may use; injected by workers/main.ts (or a test). */
+/** Everything a handler may use; injected by workers/start.ts (or a test). */
 export interface Services {
   readonly settings: WorkerSettings;
   readonly dataSource: DataSource;

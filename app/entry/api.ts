@@ -3,16 +3,16 @@
  * AUTH_MODE, user tasks through ZEEBE_REST_ADDRESS, then the app on PORT (default 3000). The whole
  * system (engine, workers, outbox dispatcher and this API) starts from app/ instead.
  */
-import { loadConfig, type Config } from '../platform/config/index';
-import { initDatabase } from '../db/index';
-import { createApp } from './app';
-import { assertAuthModeAllowed, createLocalAuth, createOidcAuth, type Authenticator } from './auth';
-import { demoUsers } from './demo-users';
-import { createHealth } from './health';
-import { createStore } from './store';
-import { createRestUserTasks } from './tasks';
+import { loadConfig, type Config } from '../../platform/config/index';
+import { initDatabase } from '../../db/index';
+import { createApp } from '../../api/app';
+import { assertAuthModeAllowed, createLocalAuth, createOidcAuth, type Authenticator } from '../../api/auth';
+import { demoUsers } from '../../api/demo-users';
+import { createHealth } from '../../api/health';
+import { createStore } from '../../api/store';
+import { createRestUserTasks } from '../../api/tasks';
 import type { DataSource } from 'typeorm';
-import { apiProcessObservability, observeApi, type ApiObservability } from '../app/observability/api';
+import { apiProcessObservability, observeApi, type ApiObservability } from '../observability/api';
 
 /** The authenticator of AUTH_MODE (the data source gives local mode its AP users). */
 export async function buildAuth(config: Config, ds?: DataSource): Promise<Authenticator> {

@@ -1,6 +1,6 @@
 /** The engine process of app/engine-process.ts: starts the engine, reports its addresses, stops on request or when the app is gone. */
 import v8 from 'node:v8';
-import { startEngine } from '../engine/index';
+import { startEngine } from '../../engine/index';
 
 async function main(): Promise<void> {
   const o = JSON.parse(process.env.ENGINE_OPTIONS ?? '{}') as { grpcPort: number; restPort: number; dataDir?: string; testMode?: boolean; host?: string };
