@@ -35,7 +35,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY types ./types
-COPY config ./config
+COPY platform ./platform
 COPY domain ./domain
 COPY db ./db
 COPY workers ./workers
@@ -55,7 +55,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 # the compiled folders the entry points load (the local engine, engine/, is not part of production)
-COPY --from=build /app/dist/config ./dist/config
+COPY --from=build /app/dist/platform ./dist/platform
 COPY --from=build /app/dist/domain ./dist/domain
 COPY --from=build /app/dist/db ./dist/db
 COPY --from=build /app/dist/workers ./dist/workers
