@@ -119,7 +119,7 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
           check(v.params, params, 'path');
           const query = { ...(req.query as Record<string, unknown>) };
           check(v.query, query, 'query');
-          let body: unknown = undefined;
+          let body: unknown;
           if (v.body) {
             body = req.body;
             check(v.body, body, 'body');

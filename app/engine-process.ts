@@ -57,6 +57,7 @@ export async function startEngineProcess(opts: EngineProcessOptions): Promise<En
     execArgv,
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // biome-ignore lint/style/noProcessEnv: the child inherits the environment; this reads nothing from it
     env: { ...process.env, ENGINE_OPTIONS: JSON.stringify(opts) },
   });
   const started = await new Promise<{ grpcAddress: string; restAddress: string; heapLimitMb: number }>((resolve, reject) => {

@@ -117,7 +117,6 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
         // benchmarks) the engine's modules (BPMN reader, FEEL with its Temporal polyfill, gRPC server)
         // would otherwise sit in this process's heap as well, unused
         // (require, not import(): a dynamic import() of a .ts file bypasses tsx's CommonJS hook under mocha)
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { startEngine } = require('../engine/index') as typeof import('../engine/index');
         engine = await startEngine(o);
         stops.push({ name: 'engine', stop: () => engine!.stop() });

@@ -1,5 +1,4 @@
 process.setSourceMapsEnabled(false); // stack traces captured per gRPC call are costly with source maps (under tsx)
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // npm run bench:engine — throughput and job latency of the local engine, driven by @camunda8/sdk workers
 // on the same machine. The engine runs as its own process (app/entry/engine.ts) with durability on (SQLite WAL,
 // group commit) unless BENCH_IN_MEMORY=1.

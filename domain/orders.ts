@@ -135,7 +135,7 @@ export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (inp
             return { ...created, customer: customers.get(p.input.customerId)! };
           },
         );
-        live.forEach(({ i }, k) => (out[i] = each[k]));
+        for (const [k, { i }] of live.entries()) out[i] = each[k];
       }
       return out as Settled<CreatedOrderWithCustomer>[];
     },

@@ -17,7 +17,6 @@ import type * as ProtoLoader from '@grpc/proto-loader';
 
 // the module object itself (not an ES-module namespace copy): the SDK calls `proto_loader_1.loadSync(...)`
 // through it at every client construction, so the memoised function must replace the property there
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const protoLoader = require('@grpc/proto-loader') as typeof ProtoLoader;
 
 const CONVERTERS = new Map<unknown, string>([[String, 'String'], [Number, 'Number'], [Boolean, 'Boolean'], [Object, 'Object']]);

@@ -30,6 +30,7 @@ export interface ReadinessCheck {
   /** overrides the checker's default time-out */
   readonly timeoutMs?: number;
   /** resolves (optionally with details) when healthy, rejects otherwise; should honour the signal */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a check that has no details resolves with nothing (async () => {})
   run(signal: AbortSignal): Promise<Record<string, unknown> | void>;
 }
 

@@ -30,7 +30,6 @@ describe('domain services along the provisioning flow', () => {
   useTestDatabase((d) => (ds = d));
 
   const cm = { actor: 'zhang.san' };
-  const at = (iso: string) => ({ at: new Date(iso) });
 
   async function countersign(type: 'REVENUE' | 'EXPENSE', contractId: string, pik: string, reject?: 'DEPT_MANAGER' | 'CENTER') {
     const round = await openCountersignRound(ds, { contractType: type, contractId, processInstanceKey: pik, orderNo: null }, { actor: 'system:worker' });

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Crash test: SIGKILL the engine (a child process) in the middle of a loaded flow, restart it on the same
 // data directory, and check that every instance completes exactly once: nothing lost, nothing duplicated.
 import { expect } from 'chai';
@@ -77,7 +76,6 @@ for (const storage of ['log', 'sqlite']) describe(`engine: crash (SIGKILL) and r
     })();
 
     let workers = startWork(zbc);
-    let created = 0;
     const creator = (async () => {
       for (let i = 0; i < N; i++) {
         const id = `c-${i}`;
@@ -85,7 +83,6 @@ for (const storage of ['log', 'sqlite']) describe(`engine: crash (SIGKILL) and r
           const pi = await zbc.createProcessInstance({ bpmnProcessId: 'conf-durable', variables: { id, owner: 'crash', pause: 'PT0.3S' } });
           acked.add(pi.processInstanceKey);
         } catch { /* killed mid-call: unknown outcome */ }
-        created++;
         if (i % 10 === 9) await new Promise((r) => setTimeout(r, 20));
       }
     })();

@@ -77,7 +77,7 @@ describe('production: docker-compose.yml', () => {
         continue;
       }
       expect(s.image, `${name}: image`).to.be.a('string');
-      const m = /^(?<repo>[a-z0-9]+(?:[._\/-][a-z0-9]+)*):(?<tag>[\w][\w.-]{0,127})(?:@sha256:[a-f0-9]{64})?$/.exec(s.image as string);
+      const m = /^(?<repo>[a-z0-9]+(?:[._/-][a-z0-9]+)*):(?<tag>[\w][\w.-]{0,127})(?:@sha256:[a-f0-9]{64})?$/.exec(s.image as string);
       expect(m, `${name}: "${s.image}" has no tag`).to.not.equal(null);
       expect(m!.groups!.tag, `${name}: tag`).to.not.equal('latest');
       // a real version, not a floating major: at least major.minor

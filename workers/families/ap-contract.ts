@@ -110,7 +110,7 @@ export const sendImplementationRequest = defineHandler<{ expenseContractId: stri
     const idempotencyKey = `ot-impl-${contract.contractNo}-${job.key}`;
     const body = JSON.stringify({ requestId: idempotencyKey, ...req.payload });
     const now = clock.now();
-    let res;
+    let res: Awaited<ReturnType<typeof http>>;
     try {
       res = await http({ method: 'POST', url: partner.endpointUrl, headers: signedHeaders(partner.hmacSecret, body, idempotencyKey, now), body, timeoutMs: settings.apRequestTimeoutMs });
     } catch (e) {
