@@ -35,8 +35,8 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './free-port.js';
-import { canStartPrivateMariadb, startPrivateMariadb } from './private-mariadb.js';
+import { freePort } from './free-port';
+import { canStartPrivateMariadb, startPrivateMariadb } from './private-mariadb';
 
 const CHILD = process.argv.includes('--system');
 const SPLIT = process.env.BENCH_WORKERS_PROCESS === '1';

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { initDatabase } from '../db/index.js';
+import { initDatabase } from '../db/index';
 import { JOB } from '../domain/vocabulary';
 import { handlerFor } from '../workers/registry';
 import { executeJob } from '../workers/runtime/adapter';
@@ -26,7 +26,7 @@ import {
   seedRevenueContract,
   seedWorld,
 } from '../test/workers/support/harness';
-import { CountersignRoundEntity } from '../db/entities/index.js';
+import { CountersignRoundEntity } from '../db/entities/index';
 import { randomUUID } from 'node:crypto';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 400);

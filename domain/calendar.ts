@@ -22,12 +22,12 @@
  */
 import { createAjv, type ValidateFunction } from '../platform/validation';
 import type { DataSource } from 'typeorm';
-import { CalendarDayEntity, CalendarYearEntity, type CalendarDay, type CalendarYear } from '../db/entities/index.js';
-import { dataSourceOf, inTransaction, type Db } from '../db/transaction.js';
-import { findRow } from '../db/rows.js';
-import { audit, ctxAt, type WriteContext } from './audit.js';
-import { ValidationError } from './errors.js';
-import { isValidDay, isoAt } from './time.js';
+import { CalendarDayEntity, CalendarYearEntity, type CalendarDay, type CalendarYear } from '../db/entities/index';
+import { dataSourceOf, inTransaction, type Db } from '../db/transaction';
+import { findRow } from '../db/rows';
+import { audit, ctxAt, type WriteContext } from './audit';
+import { ValidationError } from './errors';
+import { isValidDay, isoAt } from './time';
 
 export type DayKind = 'HOLIDAY' | 'WORKDAY';
 

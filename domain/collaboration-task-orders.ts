@@ -14,19 +14,19 @@ import {
   type CollaborationTaskOrderEvent,
   type TaskOrderEventKind,
   type TaskOrderStatus,
-} from '../db/entities/index.js';
-import { inTransaction, insertRows, type Db } from '../db/transaction.js';
-import { findRow, findRows, updateRows } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { NotFoundError, StateConflictError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
-import { provisionalNumber } from './provisional-number.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { findForUpdate } from './records.js';
-import { shanghaiYear } from './time.js';
-import { enqueueNotification } from './outbox.js';
-import { ACCEPTANCE_DECISION, SERVICE_MODULE, type AcceptanceDecision, type ServiceModule } from './vocabulary.js';
-import { newId } from './ids.js';
+} from '../db/entities/index';
+import { inTransaction, insertRows, type Db } from '../db/transaction';
+import { findRow, findRows, updateRows } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { NotFoundError, StateConflictError, ValidationError } from './errors';
+import { nextNumber } from './numbering';
+import { provisionalNumber } from './provisional-number';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { findForUpdate } from './records';
+import { shanghaiYear } from './time';
+import { enqueueNotification } from './outbox';
+import { ACCEPTANCE_DECISION, SERVICE_MODULE, type AcceptanceDecision, type ServiceModule } from './vocabulary';
+import { newId } from './ids';
 
 async function addEvent(
   em: EntityManager,

@@ -14,21 +14,21 @@ import {
   type ApPartner,
   type ExpenseContract,
   type RevenueContract,
-} from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
-import { findRow, updateRows } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ApPartnerUnavailableError, IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
-import { provisionalNumber } from './provisional-number.js';
-import { transition } from './order-status.js';
-import { validAmount } from './orders.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { correctRecord, createVersionedRecord, findForUpdate } from './records.js';
-import { isValidDay, shanghaiYear } from './time.js';
-import { enqueueNotification } from './outbox.js';
-import { MESSAGE, type ContractType } from './vocabulary.js';
-import { newId } from './ids.js';
+} from '../db/entities/index';
+import { inTransaction, type Db } from '../db/transaction';
+import { findRow, updateRows } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { ApPartnerUnavailableError, IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors';
+import { nextNumber } from './numbering';
+import { provisionalNumber } from './provisional-number';
+import { transition } from './order-status';
+import { validAmount } from './orders';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { correctRecord, createVersionedRecord, findForUpdate } from './records';
+import { isValidDay, shanghaiYear } from './time';
+import { enqueueNotification } from './outbox';
+import { MESSAGE, type ContractType } from './vocabulary';
+import { newId } from './ids';
 
 export type AnyContract = RevenueContract | ExpenseContract;
 export const contractEntity = (type: ContractType) => (type === 'REVENUE' ? RevenueContractEntity : ExpenseContractEntity);

@@ -4,7 +4,7 @@
  * Workers map ApPartnerUnavailableError to the BPMN error AP_PARTNER_UNAVAILABLE, fail NotFound,
  * Validation, IllegalTransition and StateConflict with an incident at once, and retry a ConflictError.
  */
-import { BPMN_ERROR } from './vocabulary.js';
+import { BPMN_ERROR } from './vocabulary';
 
 export class DomainError extends Error {
   constructor(

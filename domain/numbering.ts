@@ -16,9 +16,9 @@
  *   and busy_timeout across processes), so an upsert `… RETURNING last_value` is enough.
  */
 import type { EntityManager } from 'typeorm';
-import { isMysql } from '../db/transaction.js';
-import { shanghaiYear } from './time.js';
-import { DOCUMENT_TYPE, type DocumentType } from './vocabulary.js';
+import { isMysql } from '../db/transaction';
+import { shanghaiYear } from './time';
+import { DOCUMENT_TYPE, type DocumentType } from './vocabulary';
 
 export function formatNumber(documentType: DocumentType, year: number, seq: number): string {
   const t = DOCUMENT_TYPE[documentType];

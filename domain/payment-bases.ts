@@ -12,18 +12,18 @@ import {
   type PaymentBasis,
   type PaymentBasisCheck,
   type ProcessCommand,
-} from '../db/entities/index.js';
-import { inTransaction, insertRows, type Db } from '../db/transaction.js';
-import { findRow, updateRows } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ConflictError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
-import { enqueueCommand, enqueueNotification } from './outbox.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { correctRecord, createVersionedRecord, currentContent, findForUpdate } from './records.js';
-import { isValidDay, shanghaiYear } from './time.js';
-import { ACCEPTANCE_DECISION, MESSAGE, type AcceptanceDecision } from './vocabulary.js';
-import { newId } from './ids.js';
+} from '../db/entities/index';
+import { inTransaction, insertRows, type Db } from '../db/transaction';
+import { findRow, updateRows } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { ConflictError, NotFoundError, StateConflictError, ValidationError } from './errors';
+import { nextNumber } from './numbering';
+import { enqueueCommand, enqueueNotification } from './outbox';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { correctRecord, createVersionedRecord, currentContent, findForUpdate } from './records';
+import { isValidDay, shanghaiYear } from './time';
+import { ACCEPTANCE_DECISION, MESSAGE, type AcceptanceDecision } from './vocabulary';
+import { newId } from './ids';
 
 export interface PaymentBasisContent {
   description: string;

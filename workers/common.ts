@@ -5,7 +5,7 @@
  * worker-side permanent error.
  */
 import type { EntityManager } from 'typeorm';
-import type { WriteContext } from '../domain/audit.js';
+import type { WriteContext } from '../domain/audit';
 import { resolveActor, type ResolvedActor } from './runtime/actor';
 import type { JobView, Services } from './runtime/job';
 import { checked, guardOnly, once, storedResult } from './runtime/once';

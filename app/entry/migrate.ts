@@ -1,6 +1,6 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL (default: the local SQLite file). */
-import { loadConfig } from '../../platform/config/index.js';
-import { createDataSource, migrate } from '../../db/index.js';
+import { loadConfig } from '../../platform/config/index';
+import { createDataSource, migrate } from '../../db/index';
 
 async function main(): Promise<void> {
   const config = loadConfig();

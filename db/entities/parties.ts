@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
-import { col } from './columns.js';
-import type { ApPartnerStatus } from './types.js';
+import { col } from './columns';
+import type { ApPartnerStatus } from './types';
 
 export interface Customer {
   id: string;

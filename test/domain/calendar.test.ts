@@ -8,9 +8,9 @@ import {
   uploadCalendarYear,
   validateCalendarYearDocument,
   type WorkingCalendar as Cal,
-} from '../../domain/calendar.js';
-import { AuditLogEntity } from '../../db/entities/index.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+} from '../../domain/calendar';
+import { AuditLogEntity } from '../../db/entities/index';
+import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db';
 
 describe('domain/calendar: working days (PRC, Asia/Shanghai)', () => {
   let ds: DataSource;

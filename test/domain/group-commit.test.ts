@@ -1,13 +1,13 @@
 /** domain/group-commit.ts through createOrderBatcher: one transaction per batch, one savepoint per create. */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { isMysql } from '../../db/transaction.js';
-import { BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index.js';
-import { createBatcher } from '../../domain/group-commit.js';
-import { parseNumber } from '../../domain/numbering.js';
-import { createOrder, createOrderBatcher, type CreateOrderInput, type CreatedOrder } from '../../domain/orders.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
-import { aCustomer, CM } from '../support/fixtures.js';
+import { isMysql } from '../../db/transaction';
+import { BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index';
+import { createBatcher } from '../../domain/group-commit';
+import { parseNumber } from '../../domain/numbering';
+import { createOrder, createOrderBatcher, type CreateOrderInput, type CreatedOrder } from '../../domain/orders';
+import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db';
+import { aCustomer, CM } from '../support/fixtures';
 
 const input = (customerId: string, note: string): CreateOrderInput => ({
   customerId,

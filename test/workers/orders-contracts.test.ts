@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { BusinessOrderEntity, ChangeOrderEntity, RevenueContractEntity, RecordVersionEntity, AuditLogEntity } from '../../db/entities/index.js';
+import { BusinessOrderEntity, ChangeOrderEntity, RevenueContractEntity, RecordVersionEntity, AuditLogEntity } from '../../db/entities/index';
 import { JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
 import {

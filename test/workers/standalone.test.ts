@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { initDatabase } from '../../db/index.js';
+import { initDatabase } from '../../db/index';
 import { JOB } from '../../domain/vocabulary';
 import { FakeGateway } from './support/fake-gateway';
 import { resetDatabase, seedExpenseContract, seedWorld } from './support/harness';

@@ -9,7 +9,7 @@ import {
   NotificationEntity,
   PaymentBasisCheckEntity,
   PaymentBasisEntity,
-} from '../../db/entities/index.js';
+} from '../../db/entities/index';
 import { BPMN_ERROR, JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
 import { verify } from '../../workers/families/ap-signing';

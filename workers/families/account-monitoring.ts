@@ -22,8 +22,8 @@ import {
   registerAccounts as register,
   reportDueAt,
   reportMonthOf,
-} from '../../domain/account-monitoring.js';
-import { NotFoundError } from '../../domain/errors.js';
+} from '../../domain/account-monitoring';
+import { NotFoundError } from '../../domain/errors';
 import { JOB, REPORT_REVIEW_DECISION } from '../../domain/vocabulary';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';

@@ -24,9 +24,9 @@ import {
   remindApSla,
   reviseContract,
   type ImplementationRequest,
-} from '../../domain/contracts.js';
-import { ApPartnerUnavailableError } from '../../domain/errors.js';
-import { recordPaymentBasisCheck as checkPaymentBasis, recordPaymentBasisReceived, requirePaymentBasis } from '../../domain/payment-bases.js';
+} from '../../domain/contracts';
+import { ApPartnerUnavailableError } from '../../domain/errors';
+import { recordPaymentBasisCheck as checkPaymentBasis, recordPaymentBasisReceived, requirePaymentBasis } from '../../domain/payment-bases';
 import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB, type AcceptanceDecision } from '../../domain/vocabulary';
 import { bpmnError, complete, fail, type Outcome, type Variables } from '../runtime/outcome';
 import { defineHandler, type JobView, type Services } from '../runtime/job';

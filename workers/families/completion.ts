@@ -19,8 +19,8 @@ import {
   recordDelivery as deliver,
   sendCompletionReminder,
   type OrderRef,
-} from '../../domain/completion.js';
-import { orderNumberOf } from '../../domain/order-lifecycle.js';
+} from '../../domain/completion';
+import { orderNumberOf } from '../../domain/order-lifecycle';
 import { JOB } from '../../domain/vocabulary';
 import { defineHandler, type JobView } from '../runtime/job';
 import { S } from '../runtime/validate';

@@ -9,9 +9,9 @@
  *  issue-form     after both approvals: the numbered countersign form (HQ-SR-/HQ-ZC-<year>-<seq>) with
  *                 the contract snapshot and every decision of every round; one per round
  */
-import { getContract } from '../../domain/contracts.js';
-import { issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign.js';
-import { NotFoundError } from '../../domain/errors.js';
+import { getContract } from '../../domain/contracts';
+import { issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign';
+import { NotFoundError } from '../../domain/errors';
 import { CONTRACT_TYPE, COUNTERSIGN_STEP, JOB, REVIEW_DECISION, type ContractType, type CountersignStep, type ReviewDecision } from '../../domain/vocabulary';
 import { failPermanently } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';

@@ -8,12 +8,12 @@
  *  apply-revision            new version of the record, back to SUBMITTED (key: job key)
  *  cancel                    CANCELLED with the reason (key: the order)
  */
-import type { BusinessOrder, ChangeOrder } from '../../db/entities/index.js';
-import { applyChangeOrderRevision, cancelDeclinedChangeOrder, recordChangeCustomerDecision, type ChangeOrderRevision } from '../../domain/change-orders.js';
-import { applyOrderRevision, cancelDeclinedOrder, recordCustomerDecision, type OrderRevision } from '../../domain/orders.js';
-import type { WriteContext } from '../../domain/audit.js';
+import type { BusinessOrder, ChangeOrder } from '../../db/entities/index';
+import { applyChangeOrderRevision, cancelDeclinedChangeOrder, recordChangeCustomerDecision, type ChangeOrderRevision } from '../../domain/change-orders';
+import { applyOrderRevision, cancelDeclinedOrder, recordCustomerDecision, type OrderRevision } from '../../domain/orders';
+import type { WriteContext } from '../../domain/audit';
 import { CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type JobType } from '../../domain/vocabulary';
-import type { Db } from '../../db/transaction.js';
+import type { Db } from '../../db/transaction';
 import { defineHandler, type HandlerDef } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { recordOnce, systemOnce } from '../common';

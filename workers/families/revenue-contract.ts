@@ -8,7 +8,7 @@
  *  revise            after a rejected countersign: version n+1 (amount, note), back to DRAFT (key job)
  *  record-signing    APPROVED → SIGNED with the signing date; order / change order → CONTRACT_SIGNED
  */
-import { draftRevenueContract, draftRevenueSupplement, recordRevenueSigning, reviseContract } from '../../domain/contracts.js';
+import { draftRevenueContract, draftRevenueSupplement, recordRevenueSigning, reviseContract } from '../../domain/contracts';
 import { JOB } from '../../domain/vocabulary';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';

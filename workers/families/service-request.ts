@@ -6,8 +6,8 @@
  *  close            customer communication record (GT-<year>-<seq>) + request CLOSED in one transaction
  *                   (key request)
  */
-import { closeServiceRequest, getServiceRequest, recordServiceRequestHandling } from '../../domain/service-requests.js';
-import { NotFoundError } from '../../domain/errors.js';
+import { closeServiceRequest, getServiceRequest, recordServiceRequestHandling } from '../../domain/service-requests';
+import { NotFoundError } from '../../domain/errors';
 import { JOB, SERVICE_REQUEST_TYPE, type ServiceRequestType } from '../../domain/vocabulary';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';

@@ -8,7 +8,7 @@
  *  record-reply       event REPLY (text, configuredAt, actor); status REPLIED (key: job key)
  *  record-acceptance  event ACCEPTED / SENT_BACK (opinion, actor); status; a send-back notifies tech-dept
  */
-import { issueTaskOrder as issue, recordTaskOrderAcceptance, recordTaskOrderReply } from '../../domain/collaboration-task-orders.js';
+import { issueTaskOrder as issue, recordTaskOrderAcceptance, recordTaskOrderReply } from '../../domain/collaboration-task-orders';
 import { ACCEPTANCE_DECISION, JOB, type AcceptanceDecision } from '../../domain/vocabulary';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';

@@ -28,9 +28,9 @@
  * same per DataSource (tests, embedding code) and takes precedence over the environment.
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index.js';
-import { insertRows, isDeadlock, rollbackToSavepoint, savepoint } from '../../db/transaction.js';
-import { createBatcher, inSavepoints, type Batcher, type Settled } from '../../domain/group-commit.js';
+import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index';
+import { insertRows, isDeadlock, rollbackToSavepoint, savepoint } from '../../db/transaction';
+import { createBatcher, inSavepoints, type Batcher, type Settled } from '../../domain/group-commit';
 import { DEFAULT_WORKER_MAX_BATCH, groupCommitFromEnv, type GroupCommitSettings } from '../../platform/config/env';
 import type { Variables } from './outcome';
 
