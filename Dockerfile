@@ -12,11 +12,11 @@
 # `npm run build` fails on a type error, and CI type-checks the same sources (`npm test` starts with
 # tsc --noEmit over the tree, tests included) before an image is built.
 
-# Base image pinned to an exact Node 20 release (written out in every FROM line, not through an ARG, so
+# Base image pinned to an exact Node 22 LTS release (written out in every FROM line, not through an ARG, so
 # that linters and people see the tag). Upgrade the three lines together.
 
 # ---- stage 1: production dependencies only -------------------------------------------------------
-FROM node:20.19.5-bookworm-slim AS deps
+FROM node:22.23.3-bookworm-slim AS deps
 WORKDIR /app
 # compilers for native modules (better-sqlite3, when no prebuilt binary matches); they stay in this stage
 RUN apt-get update \
@@ -27,7 +27,7 @@ RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 # ---- stage 2: build: all dependencies, tsc -> dist/ ------------------------------------------------
-FROM node:20.19.5-bookworm-slim AS build
+FROM node:22.23.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the compiler needs no native module (better-sqlite3 is built in the deps stage)
@@ -46,7 +46,7 @@ COPY processes ./processes
 RUN npm run build
 
 # ---- stage 3: runtime ------------------------------------------------------------------------------
-FROM node:20.19.5-bookworm-slim AS runtime
+FROM node:22.23.3-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
     NPM_CONFIG_UPDATE_NOTIFIER=false

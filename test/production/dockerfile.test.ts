@@ -58,7 +58,7 @@ describe('production: Dockerfile', () => {
   it('pins every base image to an exact tag (no latest, no ARG indirection)', () => {
     for (const s of stages) {
       const image = s[0].args.split(/\s+/)[0];
-      expect(image, s[0].args).to.match(/^node:20\.\d+\.\d+-[a-z]+-slim(@sha256:[a-f0-9]{64})?$/);
+      expect(image, s[0].args).to.match(/^node:22\.\d+\.\d+-[a-z]+-slim(@sha256:[a-f0-9]{64})?$/);
     }
     // one Node release for every stage
     expect(new Set(stages.map((s) => s[0].args.split(/\s+/)[0])).size).to.equal(1);
