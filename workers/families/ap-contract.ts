@@ -27,7 +27,7 @@ import {
 } from '../../domain/contracts';
 import { ApPartnerUnavailableError } from '../../domain/errors';
 import { recordPaymentBasisCheck as checkPaymentBasis, recordPaymentBasisReceived, requirePaymentBasis } from '../../domain/payment-bases';
-import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB, type AcceptanceDecision } from '../../domain/vocabulary';
+import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB } from '../../domain/vocabulary';
 import { bpmnError, complete, fail, type Outcome, type Variables } from '../runtime/outcome';
 import { defineHandler, type JobView, type Services } from '../runtime/job';
 import { S } from '../runtime/validate';
@@ -49,21 +49,21 @@ async function draftOnce(job: JobView, services: Services, input: { orderId?: st
   }
 }
 
-export const draft = defineHandler<{ orderId: string; apPartnerId?: string | null }>({
+export const draft = defineHandler({
   type: JOB.apContractDraft,
   variables: S.obj({ orderId: S.str }, { orderNo: S.optStr, apPartnerId: S.optStr }),
   handle: (job, services) => draftOnce(job, services, { orderId: job.variables.orderId, apPartnerId: job.variables.apPartnerId }),
 });
 
-export const draftSupplement = defineHandler<{ changeOrderId: string; orderId?: string | null; apPartnerId?: string | null }>({
+export const draftSupplement = defineHandler({
   type: JOB.apContractDraftSupplement,
   variables: S.obj({ changeOrderId: S.str }, { orderId: S.optStr, changeOrderNo: S.optStr, apPartnerId: S.optStr }),
   handle: (job, services) => draftOnce(job, services, { changeOrderId: job.variables.changeOrderId, orderId: job.variables.orderId, apPartnerId: job.variables.apPartnerId }),
 });
 
-export const revise = defineHandler<{ expenseContractId: string; revisionNote?: string | null; contractAmount?: number | null }>({
+export const revise = defineHandler({
   type: JOB.apContractRevise,
-  variables: S.obj({ expenseContractId: S.str }, { revisionNote: S.optStr, contractAmount: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'null' }] }, completedBy: S.optStr }),
+  variables: S.obj({ expenseContractId: S.str }, { revisionNote: S.optStr, contractAmount: S.nullable(S.atLeast(0)), completedBy: S.optStr }),
   handle(job, services) {
     const v = job.variables;
     return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
@@ -90,7 +90,7 @@ function reasonOf(body: string): string {
   return excerpt(body) || '(no reason given)';
 }
 
-export const sendImplementationRequest = defineHandler<{ expenseContractId: string; expenseContractNo?: string }>({
+export const sendImplementationRequest = defineHandler({
   type: JOB.apContractSendImplementationRequest,
   variables: S.obj({ expenseContractId: S.str }, { expenseContractNo: S.optStr }),
   async handle(job, services: Services) {
@@ -144,7 +144,7 @@ export const sendImplementationRequest = defineHandler<{ expenseContractId: stri
   },
 });
 
-export const remindSla = defineHandler<{ expenseContractId: string; expenseContractNo?: string }>({
+export const remindSla = defineHandler({
   type: JOB.apContractRemindSla,
   variables: S.obj({ expenseContractId: S.str }, { expenseContractNo: S.optStr, apSlaDuration: S.optStr }),
   handle(job, services) {
@@ -155,7 +155,7 @@ export const remindSla = defineHandler<{ expenseContractId: string; expenseContr
   },
 });
 
-export const recordPaymentBasis = defineHandler<{ paymentBasisId: string; paymentBasisNo?: string; expenseContractId?: string }>({
+export const recordPaymentBasis = defineHandler({
   type: JOB.apContractRecordPaymentBasis,
   variables: S.obj({ paymentBasisId: S.str }, { paymentBasisNo: S.optStr, expenseContractId: S.optStr, expenseContractNo: S.optStr }),
   async handle(job, services) {
@@ -168,7 +168,7 @@ export const recordPaymentBasis = defineHandler<{ paymentBasisId: string; paymen
   },
 });
 
-export const recordPaymentBasisCheck = defineHandler<{ paymentBasisId: string; paymentBasisDecision: AcceptanceDecision; paymentBasisOpinion?: string | null }>({
+export const recordPaymentBasisCheck = defineHandler({
   type: JOB.apContractRecordPaymentBasisCheck,
   variables: S.obj({ paymentBasisId: S.str, paymentBasisDecision: S.enumOf(ACCEPTANCE_DECISION) }, { paymentBasisOpinion: S.optStr, completedBy: S.optStr }),
   async handle(job, services) {

@@ -48,7 +48,7 @@ const K: Record<Kind, KindSpec> = {
 
 function recordDecision(kind: Kind, type: JobType): HandlerDef {
   const k = K[kind];
-  return defineHandler<Record<string, unknown> & { customerDecision: CustomerDecision; customerFeedback?: string | null }>({
+  return defineHandler({
     type,
     variables: S.obj({ [k.idVar]: S.str, customerDecision: S.enumOf(CUSTOMER_DECISION) }, { customerFeedback: S.optStr, completedBy: S.optStr }),
     handle(job, services) {
@@ -83,7 +83,7 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
   const vars = revisionVars[kind] as Record<string, { field: string; schema: Record<string, unknown> }>;
   const optional: Record<string, Record<string, unknown>> = { revisionNote: S.optStr, completedBy: S.optStr };
   for (const [name, d] of Object.entries(vars)) optional[name] = { anyOf: [d.schema, { type: 'null' }] };
-  return defineHandler<Record<string, unknown>>({
+  return defineHandler({
     type,
     variables: S.obj({ [k.idVar]: S.str }, optional),
     handle(job, services) {
@@ -108,7 +108,7 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
 
 function cancel(kind: Kind, type: JobType): HandlerDef {
   const k = K[kind];
-  return defineHandler<Record<string, unknown>>({
+  return defineHandler({
     type,
     variables: S.obj({ [k.idVar]: S.str }, { customerFeedback: S.optStr, cancelReason: S.optStr }),
     handle(job, services) {

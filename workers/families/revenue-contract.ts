@@ -14,12 +14,12 @@ import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { recordOnce } from '../common';
 
-const amount = { type: 'number', minimum: 0 };
-const draftVars = { contractTitle: S.optStr, contractAmount: { anyOf: [amount, { type: 'null' }] }, contractTerm: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] }, contractNote: S.optStr, completedBy: S.optStr };
+const amount = S.atLeast(0);
+const draftVars = { contractTitle: S.optStr, contractAmount: S.nullable(amount), contractTerm: S.nullable(S.atLeast(1, S.int)), contractNote: S.optStr, completedBy: S.optStr };
 type DraftVars = { contractTitle?: string | null; contractAmount?: number | null; contractTerm?: number | null; contractNote?: string | null };
 const draftInput = (v: DraftVars) => ({ title: v.contractTitle, amount: v.contractAmount, termMonths: v.contractTerm, note: v.contractNote ?? undefined });
 
-export const draft = defineHandler<{ orderId: string } & DraftVars>({
+export const draft = defineHandler({
   type: JOB.revenueContractDraft,
   variables: S.obj({ orderId: S.str }, { orderNo: S.optStr, ...draftVars }),
   handle(job, services) {
@@ -31,7 +31,7 @@ export const draft = defineHandler<{ orderId: string } & DraftVars>({
   },
 });
 
-export const draftSupplement = defineHandler<{ changeOrderId: string; orderId?: string } & DraftVars>({
+export const draftSupplement = defineHandler({
   type: JOB.revenueContractDraftSupplement,
   variables: S.obj({ changeOrderId: S.str }, { orderId: S.optStr, changeOrderNo: S.optStr, ...draftVars }),
   handle(job, services) {
@@ -43,9 +43,9 @@ export const draftSupplement = defineHandler<{ changeOrderId: string; orderId?: 
   },
 });
 
-export const revise = defineHandler<{ revenueContractId: string; revisionNote?: string | null; contractAmount?: number | null }>({
+export const revise = defineHandler({
   type: JOB.revenueContractRevise,
-  variables: S.obj({ revenueContractId: S.str }, { revisionNote: S.optStr, contractAmount: { anyOf: [amount, { type: 'null' }] }, completedBy: S.optStr }),
+  variables: S.obj({ revenueContractId: S.str }, { revisionNote: S.optStr, contractAmount: S.nullable(amount), completedBy: S.optStr }),
   handle(job, services) {
     const v = job.variables;
     return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
@@ -56,7 +56,7 @@ export const revise = defineHandler<{ revenueContractId: string; revisionNote?: 
   },
 });
 
-export const recordSigning = defineHandler<{ revenueContractId: string; signedDate: string }>({
+export const recordSigning = defineHandler({
   type: JOB.revenueContractRecordSigning,
   variables: S.obj({ revenueContractId: S.str, signedDate: S.date }, { completedBy: S.optStr }),
   handle(job, services) {

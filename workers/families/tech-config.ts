@@ -9,12 +9,12 @@
  *  record-acceptance  event ACCEPTED / SENT_BACK (opinion, actor); status; a send-back notifies tech-dept
  */
 import { issueTaskOrder as issue, recordTaskOrderAcceptance, recordTaskOrderReply } from '../../domain/collaboration-task-orders';
-import { ACCEPTANCE_DECISION, JOB, type AcceptanceDecision } from '../../domain/vocabulary';
+import { ACCEPTANCE_DECISION, JOB } from '../../domain/vocabulary';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { recordOnce, systemOnce } from '../common';
 
-export const issueTaskOrder = defineHandler<{ orderId: string; orderNo?: string; changeOrderId?: string | null; changeOrderNo?: string | null }>({
+export const issueTaskOrder = defineHandler({
   type: JOB.techConfigIssueTaskOrder,
   variables: S.obj({ orderId: S.str }, { orderNo: S.optStr, changeOrderId: S.optStr, changeOrderNo: S.optStr }),
   handle(job, services) {
@@ -27,7 +27,7 @@ export const issueTaskOrder = defineHandler<{ orderId: string; orderNo?: string;
   },
 });
 
-export const recordReply = defineHandler<{ taskOrderId: string; configurationReply: string | null; configuredAt?: string | null; completedBy?: string }>({
+export const recordReply = defineHandler({
   type: JOB.techConfigRecordReply,
   variables: S.obj({ taskOrderId: S.str, configurationReply: S.optStr }, { configuredAt: S.optStr, completedBy: S.optStr }),
   handle(job, services) {
@@ -39,7 +39,7 @@ export const recordReply = defineHandler<{ taskOrderId: string; configurationRep
   },
 });
 
-export const recordAcceptance = defineHandler<{ taskOrderId: string; acceptanceDecision: AcceptanceDecision; acceptanceOpinion?: string | null; completedBy?: string }>({
+export const recordAcceptance = defineHandler({
   type: JOB.techConfigRecordAcceptance,
   variables: S.obj({ taskOrderId: S.str, acceptanceDecision: S.enumOf(ACCEPTANCE_DECISION) }, { acceptanceOpinion: S.optStr, completedBy: S.optStr }),
   handle(job, services) {

@@ -4,6 +4,7 @@ import type { JobType } from '../../domain/vocabulary';
 import type { HttpClient } from '../../platform/http/client';
 import type { TaskActorResolver } from './actor';
 import type { Logger } from '../../platform/observability/logger';
+import type { Infer, Schema } from './validate';
 
 /** The part of a Zeebe job a handler may look at. */
 export interface JobView<V = Variables> {
@@ -61,6 +62,15 @@ export interface HandlerDef<V = any> {
   readonly handle: (job: JobView<V>, services: Services) => Promise<Outcome> | Outcome;
 }
 
-export function defineHandler<V>(def: HandlerDef<V>): HandlerDef<V> {
+/**
+ * A handler with its input type taken from its variables' schema (runtime/validate.ts `S`): the adapter
+ * validates the job's variables against that schema before `handle` runs, so `job.variables` is that type.
+ */
+export function defineHandler<Sch extends Schema<object>>(def: {
+  readonly type: JobType;
+  readonly variables: Sch;
+  readonly fetchVariables?: readonly string[];
+  readonly handle: (job: JobView<Infer<Sch>>, services: Services) => Promise<Outcome> | Outcome;
+}): HandlerDef<Infer<Sch>> {
   return def;
 }
