@@ -57,7 +57,7 @@ export class IllegalTransitionError extends DomainError {
   }
 }
 
-/** ap-contract.draft: the partner is suspended or has no terms */
+/** expense-contract.draft: the partner is suspended or has no terms */
 export class ApPartnerUnavailableError extends DomainError {
   constructor(apPartnerId: string, why: string) {
     super(`AP partner ${apPartnerId} unavailable: ${why}`, BPMN_ERROR.apPartnerUnavailable, { apPartnerId, why });

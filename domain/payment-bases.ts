@@ -1,7 +1,7 @@
 /**
  * Payment basis 支付依据 (§9.4): the AP submits it after implementation (API), which in the same
  * transaction enqueues the `ap-implementation-completed` message (correlation key = expense contract
- * number). The contract admin checks it (ap-contract.record-payment-basis-check); a send-back lets the
+ * number). The contract admin checks it (expense-contract.record-payment-basis-check); a send-back lets the
  * AP submit again: a new version of the same payment basis and a new message.
  */
 import {
@@ -149,7 +149,7 @@ export async function requirePaymentBasis(db: Db, id: string): Promise<PaymentBa
 }
 
 /**
- * ap-contract.record-payment-basis: the process received the AP's completion message for the current
+ * expense-contract.record-payment-basis: the process received the AP's completion message for the current
  * version of the payment basis. The expense contract is IMPLEMENTED (submitPaymentBasis has normally done
  * that already) and the contract admin is asked to check it: one notification and one audit row per
  * version. `expenseContractId`, when given, must be the basis's contract (the message's correlation).
@@ -188,7 +188,7 @@ export async function recordPaymentBasisReceived(
 }
 
 /**
- * ap-contract.record-payment-basis-check: one check per version; ACCEPTED closes, SENT_BACK reopens the
+ * expense-contract.record-payment-basis-check: one check per version; ACCEPTED closes, SENT_BACK reopens the
  * expense contract for the AP's resubmission (IMPLEMENTATION_REQUESTED) and notifies the AP.
  */
 export async function recordPaymentBasisCheck(

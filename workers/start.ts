@@ -6,7 +6,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Zeebe } from '@camunda8/sdk';
-import { REGISTRY } from './registry';
+import { REGISTRY, renamedJobTypeHandlers } from './registry';
 import { createTaskHandler, DEFAULT_RETRY_POLICY, LOG_CONTEXT_VARIABLES, type RetryPolicy, type TaskHandlerHooks } from './runtime/adapter';
 import {
   DEFAULT_WORKER_SETTINGS,
@@ -22,7 +22,7 @@ import { fetchHttpClient, type HttpClient } from '../platform/http/client';
 import { noTaskActorResolver, type TaskActorResolver } from './runtime/actor';
 import { guardPoisonPayloads } from './runtime/poison-guard';
 import { groupCommitFromEnv } from './runtime/batch';
-import { jobStreamFromEnv, sdkPollIntervalSet } from '../platform/config/env';
+import { jobStreamFromEnv, renamedJobTypesFromEnv, sdkPollIntervalSet } from '../platform/config/env';
 
 /**
  * ms between the end of one ActivateJobs long poll and the next, unless tuned or set in the environment.
@@ -54,7 +54,17 @@ export interface WorkerTuning {
    * does not reopen a broken stream). Default: WORKER_JOB_STREAM, true when unset.
    */
   jobStream?: boolean;
+  /**
+   * Also take jobs of the old names of renamed job types (workers/registry.ts RENAMED_JOB_TYPES), for the
+   * instances started before the upgrade. Those workers poll every RENAMED_POLL_INTERVAL_MS and open no
+   * stream: only instances of old process versions create such jobs. Default: WORKER_RENAMED_JOB_TYPES,
+   * true when unset. Ignored when `handlers` is given.
+   */
+  renamedJobTypes?: boolean;
 }
+
+/** poll interval of the workers of old job-type names, ms: their jobs are few, and a second's delay is nothing to them */
+export const RENAMED_POLL_INTERVAL_MS = 1000;
 
 /** WORKER_JOB_STREAM (platform/config/env.ts): true (default) or false; throws on a value it cannot read */
 export { jobStreamFromEnv };
@@ -101,7 +111,9 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
     actors: opts.actors ?? noTaskActorResolver,
     log,
   };
-  const handlers = opts.handlers ?? Object.values(REGISTRY);
+  const renamed = opts.handlers ? [] : (opts.tuning?.renamedJobTypes ?? renamedJobTypesFromEnv()) ? renamedJobTypeHandlers() : [];
+  const legacy = new Set(renamed);
+  const handlers = [...(opts.handlers ?? Object.values(REGISTRY)), ...renamed];
   const tuning = opts.tuning ?? {};
   // the SDK polls on a timer: after a long poll returned work, the next ActivateJobs waits for the next
   // tick (SDK default 300 ms, paid again on every service-task hop of an instance). A poll already in
@@ -136,11 +148,11 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
       // the SDK's own worker logging goes to our logger (errors as warnings; its info chatter is dropped)
       stdout: { debug: () => {}, info: () => {}, error: (m: string) => log.warn({ sdk: m, type: def.type }, 'zeebe worker') },
       ...(tuning.longPollMs !== undefined ? { longPoll: tuning.longPollMs } : {}),
-      ...(pollIntervalMs !== undefined ? { pollInterval: pollIntervalMs } : {}),
+      ...(legacy.has(def) ? { pollInterval: RENAMED_POLL_INTERVAL_MS } : pollIntervalMs !== undefined ? { pollInterval: pollIntervalMs } : {}),
       taskHandler: (job) => handle(job),
     });
     guardPoisonPayloads(worker, opts.zeebe, log);
-    if (jobStream) {
+    if (jobStream && !legacy.has(def)) {
       // pollInterval 0: no sidecar poll of the SDK's own, the polling worker above is that; the one
       // back-fill poll the SDK makes when the stream opens stays (the engine activates a job once)
       const stream = opts.zeebe

@@ -39,6 +39,11 @@ export function jobStreamFromEnv(env: Env = process.env): boolean {
   return envFlag(env, 'WORKER_JOB_STREAM', true);
 }
 
+/** WORKER_RENAMED_JOB_TYPES: also take jobs of the job types' old names (default true; workers/registry.ts) */
+export function renamedJobTypesFromEnv(env: Env = process.env): boolean {
+  return envFlag(env, 'WORKER_RENAMED_JOB_TYPES', true);
+}
+
 /** ZEEBE_GRPC_WORKER_POLL_INTERVAL_MS is the SDK's own: when it is set, the workers leave the interval to the SDK */
 export function sdkPollIntervalSet(env: Env = process.env): boolean {
   return !!env.ZEEBE_GRPC_WORKER_POLL_INTERVAL_MS;

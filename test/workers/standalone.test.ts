@@ -77,7 +77,7 @@ describe('workers: standalone process (npm run workers)', function () {
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
 
     const key = '4503599627399001';
-    gw.enqueue({ key, type: JOB.apContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
+    gw.enqueue({ key, type: JOB.expenseContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
     for (let i = 0; i < 200 && !release; i++) await new Promise((r) => setTimeout(r, 100));
     expect(release, `the AP request arrived (worker output: ${out})`).to.not.equal(null);
     child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 /**
- * tech-config.* — 协作任务单 to the technical department (§6.3.3). The rules live in
+ * collaboration-task-order.* — 协作任务单 to the technical department (§6.3.3). The rules live in
  * domain/collaboration-task-orders.ts; these handlers resolve the actor and run the service once per key.
  *
  *  issue-task-order   one task order per order / change order (business key), numbered XZ-<year>-<seq>,
@@ -15,7 +15,7 @@ import { S } from '../runtime/validate';
 import { recordOnce, systemOnce } from '../common';
 
 export const issueTaskOrder = defineHandler({
-  type: JOB.techConfigIssueTaskOrder,
+  type: JOB.collaborationTaskOrderIssue,
   variables: S.obj({ orderId: S.str }, { orderNo: S.optStr, changeOrderId: S.optStr, changeOrderNo: S.optStr }),
   handle(job, services) {
     const v = job.variables;
@@ -28,7 +28,7 @@ export const issueTaskOrder = defineHandler({
 });
 
 export const recordReply = defineHandler({
-  type: JOB.techConfigRecordReply,
+  type: JOB.collaborationTaskOrderRecordReply,
   variables: S.obj({ taskOrderId: S.str, configurationReply: S.optStr }, { configuredAt: S.optStr, completedBy: S.optStr }),
   handle(job, services) {
     const v = job.variables;
@@ -40,7 +40,7 @@ export const recordReply = defineHandler({
 });
 
 export const recordAcceptance = defineHandler({
-  type: JOB.techConfigRecordAcceptance,
+  type: JOB.collaborationTaskOrderRecordAcceptance,
   variables: S.obj({ taskOrderId: S.str, acceptanceDecision: S.enumOf(ACCEPTANCE_DECISION) }, { acceptanceOpinion: S.optStr, completedBy: S.optStr }),
   handle(job, services) {
     const v = job.variables;
@@ -51,4 +51,4 @@ export const recordAcceptance = defineHandler({
   },
 });
 
-export const TECH_CONFIG_HANDLERS = [issueTaskOrder, recordReply, recordAcceptance];
+export const COLLABORATION_TASK_ORDER_HANDLERS = [issueTaskOrder, recordReply, recordAcceptance];

@@ -1,5 +1,5 @@
 /**
- * ap-contract.* — expense contract 支出合同 with the AP and its payment basis 支付依据 (§6.3.2, §6.3.3).
+ * expense-contract.* — expense contract 支出合同 with the AP and its payment basis 支付依据 (§6.3.2, §6.3.3).
  * The rules live in domain/contracts.ts and domain/payment-bases.ts; these handlers map the variables,
  * talk to the AP's endpoint (the one effect outside the database) and run the domain services once per key.
  *
@@ -50,19 +50,19 @@ async function draftOnce(job: JobView, services: Services, input: { orderId?: st
 }
 
 export const draft = defineHandler({
-  type: JOB.apContractDraft,
+  type: JOB.expenseContractDraft,
   variables: S.obj({ orderId: S.str }, { orderNo: S.optStr, apPartnerId: S.optStr }),
   handle: (job, services) => draftOnce(job, services, { orderId: job.variables.orderId, apPartnerId: job.variables.apPartnerId }),
 });
 
 export const draftSupplement = defineHandler({
-  type: JOB.apContractDraftSupplement,
+  type: JOB.expenseContractDraftSupplement,
   variables: S.obj({ changeOrderId: S.str }, { orderId: S.optStr, changeOrderNo: S.optStr, apPartnerId: S.optStr }),
   handle: (job, services) => draftOnce(job, services, { changeOrderId: job.variables.changeOrderId, orderId: job.variables.orderId, apPartnerId: job.variables.apPartnerId }),
 });
 
 export const revise = defineHandler({
-  type: JOB.apContractRevise,
+  type: JOB.expenseContractApplyRevision,
   variables: S.obj({ expenseContractId: S.str }, { revisionNote: S.optStr, contractAmount: S.nullable(S.atLeast(0)), completedBy: S.optStr }),
   handle(job, services) {
     const v = job.variables;
@@ -91,7 +91,7 @@ function reasonOf(body: string): string {
 }
 
 export const sendImplementationRequest = defineHandler({
-  type: JOB.apContractSendImplementationRequest,
+  type: JOB.expenseContractSendImplementationRequest,
   variables: S.obj({ expenseContractId: S.str }, { expenseContractNo: S.optStr }),
   async handle(job, services: Services) {
     const { dataSource, clock, http, settings, log } = services;
@@ -145,7 +145,7 @@ export const sendImplementationRequest = defineHandler({
 });
 
 export const remindSla = defineHandler({
-  type: JOB.apContractRemindSla,
+  type: JOB.expenseContractRemindSla,
   variables: S.obj({ expenseContractId: S.str }, { expenseContractNo: S.optStr, apSlaDuration: S.optStr }),
   handle(job, services) {
     return systemOnce(job, services, `job:${job.key}`, async (em, ctx) => {
@@ -156,7 +156,7 @@ export const remindSla = defineHandler({
 });
 
 export const recordPaymentBasis = defineHandler({
-  type: JOB.apContractRecordPaymentBasis,
+  type: JOB.expenseContractRecordPaymentBasis,
   variables: S.obj({ paymentBasisId: S.str }, { paymentBasisNo: S.optStr, expenseContractId: S.optStr, expenseContractNo: S.optStr }),
   async handle(job, services) {
     const v = job.variables;
@@ -169,7 +169,7 @@ export const recordPaymentBasis = defineHandler({
 });
 
 export const recordPaymentBasisCheck = defineHandler({
-  type: JOB.apContractRecordPaymentBasisCheck,
+  type: JOB.expenseContractRecordPaymentBasisCheck,
   variables: S.obj({ paymentBasisId: S.str, paymentBasisDecision: S.enumOf(ACCEPTANCE_DECISION) }, { paymentBasisOpinion: S.optStr, completedBy: S.optStr }),
   async handle(job, services) {
     const v = job.variables;
@@ -181,4 +181,4 @@ export const recordPaymentBasisCheck = defineHandler({
   },
 });
 
-export const AP_CONTRACT_HANDLERS = [draft, draftSupplement, revise, sendImplementationRequest, remindSla, recordPaymentBasis, recordPaymentBasisCheck];
+export const EXPENSE_CONTRACT_HANDLERS = [draft, draftSupplement, revise, sendImplementationRequest, remindSla, recordPaymentBasis, recordPaymentBasisCheck];

@@ -20,7 +20,7 @@ type DraftVars = { contractTitle?: string | null; contractAmount?: number | null
 const draftInput = (v: DraftVars) => ({ title: v.contractTitle, amount: v.contractAmount, termMonths: v.contractTerm, note: v.contractNote ?? undefined });
 
 export const draft = defineHandler({
-  type: JOB.revenueContractDraft,
+  type: JOB.revenueContractRegister,
   variables: S.obj({ orderId: S.str }, { orderNo: S.optStr, ...draftVars }),
   handle(job, services) {
     const v = job.variables;
@@ -32,7 +32,7 @@ export const draft = defineHandler({
 });
 
 export const draftSupplement = defineHandler({
-  type: JOB.revenueContractDraftSupplement,
+  type: JOB.revenueContractRegisterSupplement,
   variables: S.obj({ changeOrderId: S.str }, { orderId: S.optStr, changeOrderNo: S.optStr, ...draftVars }),
   handle(job, services) {
     const v = job.variables;
@@ -44,7 +44,7 @@ export const draftSupplement = defineHandler({
 });
 
 export const revise = defineHandler({
-  type: JOB.revenueContractRevise,
+  type: JOB.revenueContractApplyRevision,
   variables: S.obj({ revenueContractId: S.str }, { revisionNote: S.optStr, contractAmount: S.nullable(amount), completedBy: S.optStr }),
   handle(job, services) {
     const v = job.variables;

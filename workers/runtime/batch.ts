@@ -20,7 +20,7 @@
  *   inTransaction re-runs every item from scratch on a deadlock (MySQL), and the callers are settled only
  *   with the outcome of the attempt that finally committed (or every one gets the error).
  * - Items must have no effects outside the database (once()'s work functions are DB-only; the AP request
- *   of ap-contract.ts and actor look-ups happen before once()).
+ *   of expense-contract.ts and actor look-ups happen before once()).
  *
  * Switch: WORKER_GROUP_COMMIT=false (or 0/off/no) falls back to one transaction per job;
  * WORKER_GROUP_COMMIT_MAX_BATCH sets the batch size (default 32); WORKER_GROUP_COMMIT_TYPES (comma-separated
