@@ -18,7 +18,7 @@ import { createStore } from '../api/store';
 import { createRestUserTasks, type UserTaskPort } from '../api/tasks';
 import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/start';
 import { RestTaskActorResolver } from '../workers/runtime/actor';
-import { fetchHttpClient, type HttpClient } from '../platform/http/client';
+import { httpClient, type HttpClient } from '../platform/http/client';
 import type { Clock } from '../workers/runtime/job';
 import { dbTaskContext } from './task-context';
 import { deployProcesses, formatReport, type DeployReport } from './deploy';
@@ -148,7 +148,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       workers = startWorkers({
         zeebe,
         dataSource: ds,
-        http: opts.http ?? fetchHttpClient,
+        http: opts.http ?? httpClient,
         clock: opts.clock,
         actors,
         log: logger.child({ part: 'workers' }),

@@ -18,7 +18,7 @@ import {
   type Services,
   type WorkerSettings,
 } from './runtime/job';
-import { fetchHttpClient, type HttpClient } from '../platform/http/client';
+import { httpClient, type HttpClient } from '../platform/http/client';
 import { noTaskActorResolver, type TaskActorResolver } from './runtime/actor';
 import { guardPoisonPayloads } from './runtime/poison-guard';
 import { groupCommitFromEnv } from './runtime/batch';
@@ -107,7 +107,7 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
     settings: { ...DEFAULT_WORKER_SETTINGS, ...opts.settings },
     dataSource: opts.dataSource,
     clock: opts.clock ?? systemClock,
-    http: opts.http ?? fetchHttpClient,
+    http: opts.http ?? httpClient,
     actors: opts.actors ?? noTaskActorResolver,
     log,
   };

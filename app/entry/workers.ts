@@ -11,7 +11,7 @@ import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../platform/config/index';
 import { initDatabase } from '../../db/index';
 import { startWorkers, jobStreamFromEnv, type RunningWorkers } from '../../workers/start';
-import { fetchHttpClient } from '../../platform/http/client';
+import { httpClient } from '../../platform/http/client';
 import { RestTaskActorResolver } from '../../workers/runtime/actor';
 import { createLogger, type AppLogger } from '../../platform/observability/logger';
 import { createMetrics, warnOnCollectError, type AppMetrics } from '../../platform/observability/metrics';
@@ -75,7 +75,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
   const workers = startWorkers({
     zeebe,
     dataSource,
-    http: fetchHttpClient,
+    http: httpClient,
     actors,
     log: logger,
     hooks: metrics.jobHooks(),
