@@ -1,5 +1,5 @@
 /**
- * `npm run api`: configuration (config/), database (initDatabase: connect + migrate), auth per
+ * `npm run api`: configuration (platform/config), database (initDatabase: connect + migrate), auth per
  * AUTH_MODE, user tasks through ZEEBE_REST_ADDRESS, then the app on PORT (default 3000). The whole
  * system (engine, workers, outbox dispatcher and this API) starts from app/ instead.
  */

@@ -49,7 +49,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
   const logger = createLogger({ level: config.LOG_LEVEL, service: 'workers', destination: opts.logDestination });
   const dataSource = await initDatabase(config.DATABASE_URL);
   // the SDK reads its credentials (ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET, CAMUNDA_OAUTH_URL, ...) from the
-  // environment itself; config/ supplies the addresses and strategy it validated. The gRPC client alone, as
+  // environment itself; platform/config supplies the addresses and strategy it validated. The gRPC client alone, as
   // the app builds it (platform/camunda/zeebe-client.ts: not the SDK's index with every other client); user tasks are
   // searched over REST with that client's credentials.
   const zeebe = createZeebeClient({ grpcAddress: config.ZEEBE_GRPC_ADDRESS, restAddress: config.ZEEBE_REST_ADDRESS, authStrategy: config.CAMUNDA_AUTH_STRATEGY });

@@ -49,7 +49,7 @@ export function observeApi(ds: DataSource, health: HealthPort, obs: ApiObservabi
   };
 }
 
-/** The settings of config/ the API process's observability needs. */
+/** The settings of platform/config the API process's observability needs. */
 export interface ApiProcessConfig {
   LOG_LEVEL: LogLevel;
   ZEEBE_GRPC_ADDRESS: string;

@@ -25,7 +25,7 @@ export const systemClock: Clock = { now: () => new Date() };
 export type { Logger } from '../../platform/observability/logger';
 export { silentLogger } from '../../platform/observability/logger';
 
-/** Settings handlers need (from config/, passed in by workers/start.ts: handlers never read env). */
+/** Settings handlers need (from platform/config, passed in by the entry files through workers/start.ts: handlers never read env). */
 export interface WorkerSettings {
   /** ISO-8601 duration of the AP SLA reminder when the partner's terms do not say (AP_SLA_DURATION) */
   readonly apSlaDuration: string;
