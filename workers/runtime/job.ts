@@ -4,6 +4,7 @@ import type { JobType } from '../../domain/vocabulary';
 import type { HttpClient } from '../../platform/http/client';
 import type { TaskActorResolver } from './actor';
 import type { Logger } from '../../platform/observability/logger';
+import type { JsonSchema } from '../../platform/validation';
 import type { Infer, Schema } from './validate';
 
 /** The part of a Zeebe job a handler may look at. */
@@ -51,7 +52,7 @@ export interface Services {
 }
 
 /** A JSON schema (ajv) of the variables a handler reads. */
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema } from '../../platform/validation';
 
 export interface HandlerDef<V = any> {
   readonly type: JobType;

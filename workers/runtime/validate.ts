@@ -1,5 +1,4 @@
-import { createAjv, type ValidateFunction } from '../../platform/validation';
-import type { JsonSchema } from './job';
+import { createAjv, type JsonSchema, type ValidateFunction } from '../../platform/validation';
 
 const ajv = createAjv();
 
