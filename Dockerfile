@@ -3,7 +3,7 @@
 # One image for the application's processes: api, workers, and the one-shot migrate and deploy jobs
 # (docker-compose.yml picks the entry point with `command:`).
 #
-# The image runs compiled JavaScript with plain node (`node dist/api/main.js`): the build stage compiles
+# The image runs compiled JavaScript with plain node (`node dist/app/entry/api.js`): the build stage compiles
 # the sources with tsc (`npm run build`: tsconfig.build.json, the compiler options of tsconfig.json, and
 # the .bpmn/.form/template files copied next to the code that reads them). Why: measured on this code
 # base, the application process idles at 170 MB RSS (heap used 84 MB) compiled against 243 MB (102 MB)
@@ -12,11 +12,11 @@
 # `npm run build` fails on a type error, and CI type-checks the same sources (`npm test` starts with
 # tsc --noEmit over the tree, tests included) before an image is built.
 
-# Base image pinned to an exact Node 20 release (written out in every FROM line, not through an ARG, so
+# Base image pinned to an exact Node 22 LTS release (written out in every FROM line, not through an ARG, so
 # that linters and people see the tag). Upgrade the three lines together.
 
 # ---- stage 1: production dependencies only -------------------------------------------------------
-FROM node:20.19.5-bookworm-slim AS deps
+FROM node:22.23.3-bookworm-slim AS deps
 WORKDIR /app
 # compilers for native modules (better-sqlite3, when no prebuilt binary matches); they stay in this stage
 RUN apt-get update \
@@ -27,7 +27,7 @@ RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 # ---- stage 2: build: all dependencies, tsc -> dist/ ------------------------------------------------
-FROM node:20.19.5-bookworm-slim AS build
+FROM node:22.23.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the compiler needs no native module (better-sqlite3 is built in the deps stage)
@@ -35,7 +35,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY types ./types
-COPY config ./config
+COPY platform ./platform
 COPY domain ./domain
 COPY db ./db
 COPY workers ./workers
@@ -46,7 +46,7 @@ COPY processes ./processes
 RUN npm run build
 
 # ---- stage 3: runtime ------------------------------------------------------------------------------
-FROM node:20.19.5-bookworm-slim AS runtime
+FROM node:22.23.3-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
     NPM_CONFIG_UPDATE_NOTIFIER=false
@@ -55,7 +55,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 # the compiled folders the entry points load (the local engine, engine/, is not part of production)
-COPY --from=build /app/dist/config ./dist/config
+COPY --from=build /app/dist/platform ./dist/platform
 COPY --from=build /app/dist/domain ./dist/domain
 COPY --from=build /app/dist/db ./dist/db
 COPY --from=build /app/dist/workers ./dist/workers
@@ -68,4 +68,4 @@ EXPOSE 3000
 # start period; 15 s x 5 retries here leaves a process 75 s to become ready when run without compose.
 HEALTHCHECK --interval=15s --timeout=5s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/api/main.js"]
+CMD ["node", "dist/app/entry/api.js"]

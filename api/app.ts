@@ -31,11 +31,11 @@ export interface AppOptions {
   validateResponses?: boolean;
   routes?: RouteSpec[];
   /**
-   * metrics (app/observability/metrics.ts): the latency histogram on every request, labelled by route
+   * metrics (platform/observability/metrics.ts): the latency histogram on every request, labelled by route
    * pattern, and GET /metrics at the root (never under /api: reached on the internal network only)
    */
   metrics?: { httpMiddleware(): RequestHandler; metricsHandler(): RequestHandler };
-  /** request logging (app/observability/http.ts requestLogging): request id, one log line per request */
+  /** request logging (platform/observability/http.ts requestLogging): request id, one log line per request */
   requestLogging?: RequestHandler;
 }
 
@@ -119,7 +119,7 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
           check(v.params, params, 'path');
           const query = { ...(req.query as Record<string, unknown>) };
           check(v.query, query, 'query');
-          let body: unknown = undefined;
+          let body: unknown;
           if (v.body) {
             body = req.body;
             check(v.body, body, 'body');

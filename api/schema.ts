@@ -2,9 +2,7 @@
  * JSON Schema (2020-12) helpers and the validator. The route table (routes.ts) holds the schemas; the
  * validator compiles them and the OpenAPI builder (openapi.ts) publishes the very same objects.
  */
-import Ajv2020 from 'ajv/dist/2020';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { createAjv, type ErrorObject, type ValidateFunction } from '../platform/validation';
 import { badRequest, type FieldError, type ProblemLocation } from './problem';
 
 export type JsonSchema = Record<string, unknown>;
@@ -42,15 +40,9 @@ export const month = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', 
 export const id = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$', ...extra });
 export const money = (extra: JsonSchema = {}): JsonSchema => ({ type: 'number', minimum: 0, maximum: 1e12, multipleOf: 0.01, ...extra });
 
-function makeAjv(coerce: boolean) {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, coerceTypes: coerce ? 'array' : false, useDefaults: true, messages: true, multipleOfPrecision: 6 });
-  addFormats(ajv, { mode: 'full', keywords: true });
-  ajv.addKeyword({ keyword: 'example' });
-  return ajv;
-}
-const bodyAjv = makeAjv(false);
+const bodyAjv = createAjv({ useDefaults: true });
 /** Path and query values arrive as strings: coerce them to the declared types. */
-const paramAjv = makeAjv(true);
+const paramAjv = createAjv({ coerceTypes: 'array', useDefaults: true });
 
 export function compile(schema: JsonSchema, location: ProblemLocation): ValidateFunction {
   return (location === 'body' ? bodyAjv : paramAjv).compile(schema);

@@ -3,7 +3,7 @@
  * ports; main.ts (and the tests) build them from db/ and domain/ (see store.ts).
  */
 import type { Authenticator, Principal } from './auth';
-import type { UserTaskPort } from './tasks';
+import type { UserTaskPort } from './task-port';
 
 export interface HealthReport {
   ok: boolean;

@@ -11,68 +11,17 @@
  * The routes reach the engine through `services.tasks` (a UserTaskPort); createRestUserTasks builds it.
  */
 import type { Principal } from './auth';
-import { requestText, type TextResponse } from './http-text';
+import { requestText, type TextResponse } from '../platform/http/request-text';
 import { badRequest, forbidden, notFound, ProblemError } from './problem';
 import { route, type RouteSpec } from './route';
 import { arrayOf, int, named, nullable, obj, str, type JsonSchema } from './schema';
 import type { ApiServices } from './services';
 import type { Role } from '../domain/vocabulary';
+import type { FormComponent, FormSchema, TaskForm, UserTask, UserTaskPort } from './task-port';
 
-// ------------------------------------------------------------------ the port
+// ------------------------------------------------------------------ the port (task-port.ts)
 
-export interface UserTask {
-  userTaskKey: string;
-  name?: string;
-  state: string;
-  assignee?: string | null;
-  elementId: string;
-  candidateGroups?: string[];
-  candidateUsers?: string[];
-  processDefinitionId?: string;
-  processInstanceKey: string;
-  creationDate?: string;
-  dueDate?: string | null;
-  followUpDate?: string | null;
-  formKey?: string | null;
-  elementInstanceKey?: string;
-  [k: string]: unknown;
-}
-
-export interface TaskForm {
-  formId?: string;
-  formKey?: string;
-  version?: number;
-  schema: FormSchema;
-}
-export interface FormComponent {
-  type: string;
-  key?: string;
-  label?: string;
-  readonly?: boolean;
-  disabled?: boolean;
-  conditional?: { hide?: string };
-  values?: { value: unknown; label?: string }[];
-  validate?: { required?: boolean; min?: number; max?: number; minLength?: number; maxLength?: number; pattern?: string };
-  subtype?: string;
-  components?: FormComponent[];
-}
-export interface FormSchema {
-  id?: string;
-  components: FormComponent[];
-}
-
-export interface UserTaskPort {
-  search(filter: Record<string, unknown>, limit: number): Promise<UserTask[]>;
-  get(key: string): Promise<UserTask | null>;
-  /** the task's form; `formKey` (from the task) lets an implementation answer from its cache */
-  form(key: string, formKey?: string | null): Promise<TaskForm | null>;
-  /** root-scope variables of the instances, only the names given */
-  variables(processInstanceKeys: string[], names: string[], definitions?: Map<string, string>): Promise<Map<string, Record<string, unknown>>>;
-  /** variables local to one scope (e.g. the user task's element instance: its input mappings) */
-  localVariables(scopeKey: string, names: string[]): Promise<Record<string, unknown>>;
-  assign(key: string, assignee: string): Promise<void>;
-  complete(key: string, variables: Record<string, unknown>): Promise<void>;
-}
+export type { FormComponent, FormSchema, TaskForm, UserTask, UserTaskPort } from './task-port';
 
 export class EngineUnavailable extends Error {}
 

@@ -3,7 +3,7 @@
  * working on tasks). Used by the demo loader, the end-to-end tests (test/process/support) and the
  * benchmark. Bounded waits with clear messages.
  */
-import { requestText } from '../api/http-text';
+import { requestText } from '../platform/http/request-text';
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
@@ -72,7 +72,7 @@ export class ApiClient {
   }
 
   async raw(method: string, path: string, body?: unknown, token?: string): Promise<ApiResponse> {
-    // node:http with keep-alive (api/http-text.ts), not fetch: the benchmark's load generator is this
+    // node:http with keep-alive (platform/http/request-text.ts), not fetch: the benchmark's load generator is this
     // client, and on the same machine every request's CPU counts against the system it measures
     const res = await requestText(this.baseUrl + path, {
       method,

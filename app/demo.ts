@@ -10,6 +10,7 @@
  *   review), one with the AP implementing, one delivered and waiting for its completion record.
  */
 import type { DataSource } from 'typeorm';
+import { demoApPortFromEnv } from '../platform/config/env';
 import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity } from '../db/entities/index';
 import { rowExists } from '../db/rows';
 import { createApPartner, createCustomer } from '../domain/parties';
@@ -19,7 +20,7 @@ import { startApSimulator, type ApSimulator } from './ap-simulator';
 import type { RunningSystem } from './system';
 
 export const DEMO_AP_SECRET = 'demo-ap-shared-secret-change-me';
-const demoApPort = () => Number(process.env.DEMO_AP_PORT || 8091);
+const demoApPort = () => demoApPortFromEnv();
 
 const CUSTOMERS = [
   { code: 'DEMO-C1', name: '上海浦江智能制造有限公司', contactName: '王敏', contactPhone: '021-5555-0101' },

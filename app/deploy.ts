@@ -21,7 +21,8 @@
  * CAMUNDA_AUTH_STRATEGY (NONE | BASIC | OAUTH), CAMUNDA_BASIC_AUTH_USERNAME/PASSWORD, ZEEBE_CLIENT_ID,
  * ZEEBE_CLIENT_SECRET, CAMUNDA_OAUTH_URL, CAMUNDA_TENANT_ID, ...
  *
- * `deployProcesses(client, dir)` is exported for the app's single-command start (app/main.ts).
+ * `deployProcesses(client, dir)` is used by the single-command start (app/system.ts) and by the command
+ * line, app/entry/deploy.ts.
  *
  *   npm run deploy [-- --wait=<seconds>] [-- <processes-dir>]
  * --wait (default 120): how long to keep trying while a freshly started cluster refuses the deployment
@@ -367,29 +368,4 @@ export function parseArgs(argv: readonly string[], defaultDir: string): { dir: s
     else dir = a;
   }
   return { dir: path.resolve(dir), waitMs };
-}
-
-async function main(): Promise<void> {
-  const { dir, waitMs } = parseArgs(process.argv.slice(2), path.join(__dirname, '..', 'processes'));
-  // Loaded here so that importing deployProcesses does not construct an SDK client.
-  const { Camunda8 } = await import('@camunda8/sdk');
-  const c8 = new Camunda8();
-  const zeebe = c8.getZeebeGrpcApiClient();
-  const tenantId = process.env.CAMUNDA_TENANT_ID || undefined;
-  try {
-    const report = await retryTransient(
-      () => deployProcesses(zeebe, dir, { tenantId, lookupLatest: restLatestLookup(c8.getCamundaRestClient(), tenantId) }),
-      { waitMs, onRetry: (n, e) => console.error(`deploy: attempt ${n} refused (${(e as Error)?.message ?? String(e)}); trying again`) },
-    );
-    for (const line of formatReport(report)) console.log(line);
-  } finally {
-    await zeebe.close();
-  }
-}
-
-if (require.main === module) {
-  main().catch((e: unknown) => {
-    console.error(`deploy failed: ${(e as Error)?.message ?? String(e)}`);
-    process.exit(1);
-  });
 }

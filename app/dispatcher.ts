@@ -52,7 +52,9 @@ import {
   type PublishMessagePayload,
 } from '../domain/outbox';
 import { MESSAGE, PROCESS, type ProcessId } from '../domain/vocabulary';
-import { requestText } from '../api/http-text';
+import { silentLogger, type Logger } from '../platform/observability/logger';
+import { requestText } from '../platform/http/request-text';
+import { errText, isAlreadyExists, isNotFound } from '../platform/camunda/grpc-errors';
 
 /** The part of @camunda8/sdk's ZeebeGrpcClient the dispatcher uses. */
 export interface DispatchClient {
@@ -67,12 +69,7 @@ export interface DispatchClient {
   cancelProcessInstance(processInstanceKey: string): Promise<unknown>;
 }
 
-export interface DispatcherLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-const silent: DispatcherLog = { info() {}, warn() {}, error() {} };
+const silent: Logger = silentLogger;
 
 export interface DispatcherOptions {
   dataSource: DataSource;
@@ -81,7 +78,7 @@ export interface DispatcherOptions {
   restAddress?: string;
   /** extra headers for the REST API (e.g. Authorization) */
   restHeaders?: () => Promise<Record<string, string>> | Record<string, string>;
-  log?: DispatcherLog;
+  log?: Logger;
   /** rows claimed per round (default 64) */
   batchSize?: number;
   /** sends in flight at once within a round (default 16) */
@@ -132,23 +129,6 @@ const START_MESSAGES: Record<string, { process: ProcessId; variable: string; sto
     store: async (ds, no, key) =>
       ((await updateRows(ds, ServiceRequestEntity, { requestNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
   },
-};
-
-const errText = (e: unknown) => {
-  const x = e as { code?: unknown; details?: unknown; message?: unknown };
-  return `${x?.code !== undefined ? `[${String(x.code)}] ` : ''}${String(x?.details ?? x?.message ?? e)}`;
-};
-
-/** gRPC ALREADY_EXISTS (6) on a publish: a message with this id is still buffered = already sent */
-const isAlreadyExists = (e: unknown) => {
-  const x = e as { code?: unknown; message?: unknown };
-  return x?.code === 6 || x?.code === 'ALREADY_EXISTS' || /ALREADY_EXISTS/.test(String(x?.message ?? ''));
-};
-
-/** gRPC NOT_FOUND (5) on a cancel: the instance is no longer active (ended, or cancelled before) */
-const isNotFound = (e: unknown) => {
-  const x = e as { code?: unknown; message?: unknown };
-  return x?.code === 5 || x?.code === 'NOT_FOUND' || /NOT_FOUND/.test(String(x?.message ?? ''));
 };
 
 export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {

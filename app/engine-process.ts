@@ -7,6 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { engineMaxHeapFromEnv } from '../platform/config/env';
 
 export interface EngineProcess {
   grpcAddress: string;
@@ -37,7 +38,7 @@ export interface EngineProcessOptions {
 }
 
 function engineHeapFlag(opts: EngineProcessOptions): string[] {
-  const env = process.env.ENGINE_MAX_HEAP_MB;
+  const env = engineMaxHeapFromEnv();
   const [name, given] = opts.maxHeapMb !== undefined ? ['maxHeapMb', String(opts.maxHeapMb)] : ['ENGINE_MAX_HEAP_MB', env];
   if (given === undefined || given === '') return [];
   const mb = Number(given);
@@ -54,10 +55,11 @@ export async function startEngineProcess(opts: EngineProcessOptions): Promise<En
   const typescript = ext === '.ts';
   const inherited = !typescript || process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--require', require.resolve('tsx/cjs')];
   const execArgv = [...inherited, ...engineHeapFlag(opts)];
-  const child: ChildProcess = fork(path.join(__dirname, `engine-child${ext}`), [], {
+  const child: ChildProcess = fork(path.join(__dirname, 'entry', `engine-child${ext}`), [], {
     execArgv,
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // biome-ignore lint/style/noProcessEnv: the child inherits the environment; this reads nothing from it
     env: { ...process.env, ENGINE_OPTIONS: JSON.stringify(opts) },
   });
   const started = await new Promise<{ grpcAddress: string; restAddress: string; heapLimitMb: number }>((resolve, reject) => {

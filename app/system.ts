@@ -8,28 +8,28 @@ import path from 'node:path';
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Zeebe } from '@camunda8/sdk';
-import { loadConfig, type Config } from '../config/index';
+import { loadConfig, type Config } from '../platform/config/index';
 import { initDatabase } from '../db/index';
 import type { RunningEngine } from '../engine/index';
 import { createApp } from '../api/app';
-import { buildAuth } from '../api/main';
+import { buildAuth } from './entry/api';
 import { createHealth } from '../api/health';
 import { createStore } from '../api/store';
 import { createRestUserTasks, type UserTaskPort } from '../api/tasks';
-import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/main';
+import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/start';
 import { RestTaskActorResolver } from '../workers/runtime/actor';
-import { fetchHttpClient, type HttpClient } from '../workers/runtime/http';
+import { httpClient, type HttpClient } from '../platform/http/client';
 import { systemClock, type Clock } from '../domain/clock';
 import { followEngineClock, inProcessEngineClock, pinEngineClock } from './engine-clock';
 import { dbTaskContext } from './task-context';
 import { deployProcesses, formatReport, type DeployReport } from './deploy';
 import { startDispatcher, type RunningDispatcher } from './dispatcher';
 import { startEngineProcess, type EngineProcess } from './engine-process';
-import { createLogger, type AppLogger } from './observability/logger';
-import { createMetrics, warnOnCollectError, type AppMetrics } from './observability/metrics';
+import { createLogger, type AppLogger } from '../platform/observability/logger';
+import { createMetrics, warnOnCollectError, type AppMetrics } from '../platform/observability/metrics';
 import { outboxProbe } from './observability/outbox';
-import { restAuthHeaders, restUserTaskSearch } from './camunda-rest';
-import { createZeebeClient } from './zeebe-client';
+import { restAuthHeaders, restUserTaskSearch } from '../platform/camunda/rest';
+import { createZeebeClient } from '../platform/camunda/zeebe-client';
 import { BUSINESS_TIME_ZONE } from '../domain/vocabulary';
 import { observeApi } from './observability/api';
 
@@ -132,7 +132,6 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
         // benchmarks) the engine's modules (BPMN reader, FEEL with its Temporal polyfill, gRPC server)
         // would otherwise sit in this process's heap as well, unused
         // (require, not import(): a dynamic import() of a .ts file bypasses tsx's CommonJS hook under mocha)
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { startEngine } = require('../engine/index') as typeof import('../engine/index');
         engine = await startEngine(o);
         stops.push({ name: 'engine', stop: () => engine!.stop() });
@@ -179,7 +178,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       workers = startWorkers({
         zeebe,
         dataSource: ds,
-        http: opts.http ?? fetchHttpClient,
+        http: opts.http ?? httpClient,
         clock,
         actors,
         log: logger.child({ part: 'workers' }),

@@ -1,7 +1,6 @@
 process.setSourceMapsEnabled(false); // stack traces captured per gRPC call are costly with source maps (under tsx)
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // npm run bench:engine — throughput and job latency of the local engine, driven by @camunda8/sdk workers
-// on the same machine. The engine runs as its own process (engine/main.ts) with durability on (SQLite WAL,
+// on the same machine. The engine runs as its own process (app/entry/engine.ts) with durability on (SQLite WAL,
 // group commit) unless BENCH_IN_MEMORY=1.
 //   BENCH_SECONDS (default 10) per phase, BENCH_RATE (default 200) jobs/s for the latency phase,
 //   BENCH_CONCURRENCY (default 128) instance creations in flight for the throughput phases.
@@ -33,7 +32,7 @@ function startEngineProcess(dataDir: string | null): Promise<{ proc: ChildProces
   if (dataDir) env.ENGINE_DATA_DIR = dataDir; else delete env.ENGINE_DATA_DIR;
   // compiled (npm run bench:engine runs dist/bench/engine.js): the compiled engine with plain node, as production runs it
   const compiled = __filename.endsWith('.js');
-  const entry = compiled ? [path.join(__dirname, '..', 'engine', 'main.js')] : ['-r', 'tsx/cjs', path.join(root, 'engine', 'main.ts')];
+  const entry = compiled ? [path.join(__dirname, '..', 'app', 'entry', 'engine.js')] : ['-r', 'tsx/cjs', path.join(root, 'app', 'entry', 'engine.ts')];
   const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), ...entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buf = '';

@@ -8,7 +8,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort } from './free-port.js';
+import { freePort } from './free-port';
 
 const CNF = path.join(__dirname, '..', 'db', 'mysql', 'online-training.cnf');
 

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { initDatabase } from '../db/index.js';
+import { initDatabase } from '../db/index';
 import { JOB } from '../domain/vocabulary';
 import { handlerFor } from '../workers/registry';
 import { executeJob } from '../workers/runtime/adapter';
@@ -26,7 +26,7 @@ import {
   seedRevenueContract,
   seedWorld,
 } from '../test/workers/support/harness';
-import { CountersignRoundEntity } from '../db/entities/index.js';
+import { CountersignRoundEntity } from '../db/entities/index';
 import { randomUUID } from 'node:crypto';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 400);
@@ -76,8 +76,8 @@ async function main() {
   for (let i = 0; i < JOBS; i++) worlds.push(await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED', deliveredOn: '2026-09-18' } }));
   const h = (t: string) => handlerFor(t)!;
 
-  // tech-config.issue-task-order: number + task order + event + notification in one transaction
-  await run(JOB.techConfigIssueTaskOrder, h(JOB.techConfigIssueTaskOrder), worlds.map((w) => makeJob(JOB.techConfigIssueTaskOrder, { orderId: w.order.id })), services);
+  // collaboration-task-order.issue: number + task order + event + notification in one transaction
+  await run(JOB.collaborationTaskOrderIssue, h(JOB.collaborationTaskOrderIssue), worlds.map((w) => makeJob(JOB.collaborationTaskOrderIssue, { orderId: w.order.id })), services);
 
   // countersign.record-decision: decision per (round, step), actor from completedBy
   const rounds: string[] = [];
@@ -98,10 +98,10 @@ async function main() {
   // completion.compute-deadline: calendar (cached) + order update
   await run(JOB.completionComputeDeadline, h(JOB.completionComputeDeadline), worlds.map((w) => makeJob(JOB.completionComputeDeadline, { orderId: w.order.id })), services);
 
-  // ap-contract.send-implementation-request with an instant AP (measures our side: signing, DB)
+  // expense-contract.send-implementation-request with an instant AP (measures our side: signing, DB)
   const expense = [];
   for (const w of worlds) expense.push(await seedExpenseContract(ds, w.order, w.partner));
-  await run(JOB.apContractSendImplementationRequest, h(JOB.apContractSendImplementationRequest), expense.map((c) => makeJob(JOB.apContractSendImplementationRequest, { expenseContractId: c.id })), services);
+  await run(JOB.expenseContractSendImplementationRequest, h(JOB.expenseContractSendImplementationRequest), expense.map((c) => makeJob(JOB.expenseContractSendImplementationRequest, { expenseContractId: c.id })), services);
 
   await ds.destroy();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { DataSource, EntityManager } from 'typeorm';
-import { CalendarDayEntity, CalendarYearEntity, type CalendarDay } from './entities/index.js';
-import { inTransaction } from './transaction.js';
+import { CalendarDayEntity, CalendarYearEntity, type CalendarDay } from './entities/index';
+import { inTransaction } from './transaction';
 
 const require_ = createRequire(__filename);
 

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities/index.js';
-import { MIGRATIONS } from './migrations/index.js';
-import { SnakeNamingStrategy } from './naming.js';
+import { ENTITIES } from './entities/index';
+import { MIGRATIONS } from './migrations/index';
+import { SnakeNamingStrategy } from './naming';
 
 /**
  * DATABASE_URL forms:

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { seedCalendar } from './calendar-seed.js';
-import { createDataSource } from './data-source.js';
+import { seedCalendar } from './calendar-seed';
+import { createDataSource } from './data-source';
 
-export * from './entities/index.js';
-export { createDataSource, dataSourceOptions, parseDatabaseUrl, dbKind, type DbKind } from './data-source.js';
-export { inTransaction, isMysql, isSqlite, dataSourceOf, type Db } from './transaction.js';
-export { seedCalendar, packagedCalendar } from './calendar-seed.js';
+export * from './entities/index';
+export { createDataSource, dataSourceOptions, parseDatabaseUrl, dbKind, type DbKind } from './data-source';
+export { inTransaction, isMysql, isSqlite, dataSourceOf, type Db } from './transaction';
+export { seedCalendar, packagedCalendar } from './calendar-seed';
 
 /** Every application table (FK order: parents first). */
 export const TABLES = [

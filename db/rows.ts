@@ -1,7 +1,7 @@
 import { FindOperator, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata.js';
-import { activeTransaction, dataSourceOf, isMysql, isPlainTable, isSqlite, managerOf, sqlParam, type Db } from './transaction.js';
+import { activeTransaction, dataSourceOf, isMysql, isPlainTable, isSqlite, managerOf, sqlParam, type Db } from './transaction';
 
 /**
  * Reads and updates of one table by column equality, as plain SQL built once per shape from the entity

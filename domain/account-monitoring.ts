@@ -15,16 +15,16 @@ import {
   type AccountUsageMonthly,
   type MonthlyReport,
   type MonthlyReportRow,
-} from '../db/entities/index.js';
-import { inTransaction, insertRows, type Db } from '../db/transaction.js';
-import { findRow, updateRows } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { NotFoundError, StateConflictError, ValidationError } from './errors.js';
-import { enqueueNotification } from './outbox.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { findForUpdate } from './records.js';
-import { MONTH_RE, isoAt, previousMonth, shanghaiMonth } from './time.js';
-import { newId } from './ids.js';
+} from '../db/entities/index';
+import { inTransaction, insertRows, type Db } from '../db/transaction';
+import { findRow, updateRows } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { NotFoundError, StateConflictError, ValidationError } from './errors';
+import { enqueueNotification } from './outbox';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { findForUpdate } from './records';
+import { MONTH_RE, isoAt, previousMonth, shanghaiMonth } from './time';
+import { newId } from './ids';
 
 /** account-monitoring.register-accounts: INITIAL entry of a signed agreement (a repeat returns it) */
 export async function registerAccounts(db: Db, revenueContractId: string, ctx: WriteContext): Promise<AccountMonitoringEntry> {

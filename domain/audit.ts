@@ -3,10 +3,10 @@
  * `audit` inside the same transaction as the write, so the log and the data cannot disagree.
  */
 import type { EntityManager } from 'typeorm';
-import { AuditLogEntity, type AuditLog } from '../db/entities/index.js';
-import { insertLater, type Db } from '../db/transaction.js';
-import { ValidationError } from './errors.js';
-import { newId } from './ids.js';
+import { AuditLogEntity, type AuditLog } from '../db/entities/index';
+import { insertLater, type Db } from '../db/transaction';
+import { ValidationError } from './errors';
+import { newId } from './ids';
 
 export interface WriteContext {
   /** user name, or `system:<component>` for writes of the system itself */

@@ -20,14 +20,14 @@
  * Counting (addWorkingDays): the start day does not count; the result is the Nth working day after
  * it; the deadline is that day at 23:59:59+08:00.
  */
-import { Ajv } from 'ajv';
+import { createAjv, type ValidateFunction } from '../platform/validation';
 import type { DataSource } from 'typeorm';
-import { CalendarDayEntity, CalendarYearEntity, type CalendarDay, type CalendarYear } from '../db/entities/index.js';
-import { dataSourceOf, inTransaction, type Db } from '../db/transaction.js';
-import { findRow } from '../db/rows.js';
-import { audit, ctxAt, type WriteContext } from './audit.js';
-import { ValidationError } from './errors.js';
-import { isValidDay, isoAt } from './time.js';
+import { CalendarDayEntity, CalendarYearEntity, type CalendarDay, type CalendarYear } from '../db/entities/index';
+import { dataSourceOf, inTransaction, type Db } from '../db/transaction';
+import { findRow } from '../db/rows';
+import { audit, ctxAt, type WriteContext } from './audit';
+import { ValidationError } from './errors';
+import { isValidDay, isoAt } from './time';
 
 export type DayKind = 'HOLIDAY' | 'WORKDAY';
 
@@ -200,11 +200,11 @@ export const calendarYearDocumentSchema = {
   },
 } as const;
 
-let validateDoc: ReturnType<Ajv['compile']> | undefined;
+let validateDoc: ValidateFunction | undefined;
 
 /** Validates shape and meaning; returns the problems (empty = valid). */
 export function validateCalendarYearDocument(doc: unknown): string[] {
-  validateDoc ??= new Ajv({ allErrors: true, strict: false }).compile(calendarYearDocumentSchema);
+  validateDoc ??= createAjv().compile(calendarYearDocumentSchema);
   if (!validateDoc(doc)) return (validateDoc.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`);
   const d = doc as CalendarYearDocument;
   const problems: string[] = [];

@@ -3,21 +3,21 @@
  * Created with their `change-order-submitted` start message in one transaction.
  */
 import { In, Not, type FindOptionsWhere } from 'typeorm';
-import { ApPartnerEntity, BusinessOrderEntity, ChangeOrderEntity, type ChangeOrder, type ProcessCommand } from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
-import { findRow, rowExists } from '../db/rows.js';
-import { ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
-import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle.js';
-import { FINAL_ORDER_STATUSES, IN_SERVICE_STATUSES, type OrderStatus } from './order-status.js';
-import { validAmount, validateModules } from './orders.js';
-import { enqueueCommand } from './outbox.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { createVersionedRecord, findForUpdate } from './records.js';
-import { isValidDay, shanghaiYear } from './time.js';
-import { MESSAGE, type CustomerDecision, type ServiceModule } from './vocabulary.js';
-import { newId } from './ids.js';
+import { ApPartnerEntity, BusinessOrderEntity, ChangeOrderEntity, type ChangeOrder, type ProcessCommand } from '../db/entities/index';
+import { inTransaction, type Db } from '../db/transaction';
+import { findRow, rowExists } from '../db/rows';
+import { ctxAt, requireActor, type WriteContext } from './audit';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { nextNumber } from './numbering';
+import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle';
+import { FINAL_ORDER_STATUSES, IN_SERVICE_STATUSES, type OrderStatus } from './order-status';
+import { validAmount, validateModules } from './orders';
+import { enqueueCommand } from './outbox';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { createVersionedRecord, findForUpdate } from './records';
+import { isValidDay, shanghaiYear } from './time';
+import { MESSAGE, type CustomerDecision, type ServiceModule } from './vocabulary';
+import { newId } from './ids';
 
 export interface CreateChangeOrderInput {
   orderId: string;

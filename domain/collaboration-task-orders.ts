@@ -1,6 +1,6 @@
 /**
  * Collaboration task order 协作任务单 (§6.3.3) to the technical department, with its history of
- * replies and acceptances/send-backs. tech-config.issue-task-order / record-reply / record-acceptance.
+ * replies and acceptances/send-backs. collaboration-task-order.issue / record-reply / record-acceptance.
  */
 import type { EntityManager } from 'typeorm';
 import {
@@ -14,19 +14,19 @@ import {
   type CollaborationTaskOrderEvent,
   type TaskOrderEventKind,
   type TaskOrderStatus,
-} from '../db/entities/index.js';
-import { inTransaction, insertRows, type Db } from '../db/transaction.js';
-import { findRow, findRows, updateRows } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { NotFoundError, StateConflictError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
-import { provisionalNumber } from './provisional-number.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { findForUpdate } from './records.js';
-import { shanghaiYear } from './time.js';
-import { enqueueNotification } from './outbox.js';
-import { ACCEPTANCE_DECISION, SERVICE_MODULE, type AcceptanceDecision, type ServiceModule } from './vocabulary.js';
-import { newId } from './ids.js';
+} from '../db/entities/index';
+import { inTransaction, insertRows, type Db } from '../db/transaction';
+import { findRow, findRows, updateRows } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { NotFoundError, StateConflictError, ValidationError } from './errors';
+import { nextNumber } from './numbering';
+import { provisionalNumber } from './provisional-number';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { findForUpdate } from './records';
+import { shanghaiYear } from './time';
+import { enqueueNotification } from './outbox';
+import { ACCEPTANCE_DECISION, SERVICE_MODULE, type AcceptanceDecision, type ServiceModule } from './vocabulary';
+import { newId } from './ids';
 
 async function addEvent(
   em: EntityManager,
@@ -52,7 +52,7 @@ async function addEvent(
 }
 
 /**
- * tech-config.issue-task-order: one task order per order (or per change order); a repeat returns it.
+ * collaboration-task-order.issue: one task order per order (or per change order); a repeat returns it.
  * The request is a snapshot of what the technical department configures: the order (and change order)
  * numbers, the customer, the modules with their names, the accounts, the opening date and the contacts.
  * For a change, the accounts are what account monitoring holds for the order once the change's delta is
@@ -117,7 +117,7 @@ export async function issueTaskOrder(
     await enqueueNotification(
       em,
       {
-        dedupeKey: `tech-config.issue-task-order:${t.id}`,
+        dedupeKey: `collaboration-task-order.issue:${t.id}`,
         recipientRole: 'tech-dept',
         template: 'collaboration-task-order-issued',
         refs: { taskOrderId: t.id, taskOrderNo: t.taskOrderNo, orderId: order.id, orderNo: order.orderNo, changeOrderNo: co?.changeOrderNo ?? null },
@@ -151,6 +151,7 @@ async function move(
       await enqueueNotification(
         em,
         {
+          // the key of rows written before job types were renamed (tech-config.*): kept, so they still dedupe
           dedupeKey: `tech-config.sent-back:${id}:${event.seq}`,
           recipientRole: 'tech-dept',
           template: 'collaboration-task-order-sent-back',
@@ -168,13 +169,13 @@ async function move(
   });
 }
 
-/** tech-config.record-reply: ISSUED / SENT_BACK → REPLIED */
+/** collaboration-task-order.record-reply: ISSUED / SENT_BACK → REPLIED */
 export async function recordTaskOrderReply(db: Db, id: string, reply: { configurationReply: string; configuredAt?: string | null }, ctx: WriteContext) {
   if (typeof reply.configurationReply !== 'string' || !reply.configurationReply.trim()) throw new ValidationError('configurationReply: required');
   return move(db, id, ['ISSUED', 'SENT_BACK'], 'REPLIED', 'REPLY', reply.configurationReply, reply.configuredAt ?? null, ctx);
 }
 
-/** tech-config.record-acceptance: REPLIED → ACCEPTED | SENT_BACK (a send-back notifies tech-dept again) */
+/** collaboration-task-order.record-acceptance: REPLIED → ACCEPTED | SENT_BACK (a send-back notifies tech-dept again) */
 export async function recordTaskOrderAcceptance(db: Db, id: string, decision: AcceptanceDecision, opinion: string | null, ctx: WriteContext) {
   if (!ACCEPTANCE_DECISION.includes(decision)) throw new ValidationError(`acceptanceDecision: one of ${ACCEPTANCE_DECISION.join(', ')}`);
   if (decision === 'SENT_BACK' && !opinion?.trim()) throw new ValidationError('a send-back needs an opinion');

@@ -6,17 +6,17 @@ import {
   COMMUNICATION_OCCASION,
   type CommunicationOccasion,
   type CustomerCommunicationRecord,
-} from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
-import { findRow, rowExists, updateRows } from '../db/rows.js';
-import { ctxAt, requireActor, type WriteContext } from './audit.js';
-import { NotFoundError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
-import { provisionalNumber } from './provisional-number.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { createVersionedRecord, currentContent } from './records.js';
-import { shanghaiYear } from './time.js';
-import { newId } from './ids.js';
+} from '../db/entities/index';
+import { inTransaction, type Db } from '../db/transaction';
+import { findRow, rowExists, updateRows } from '../db/rows';
+import { ctxAt, requireActor, type WriteContext } from './audit';
+import { NotFoundError, ValidationError } from './errors';
+import { nextNumber } from './numbering';
+import { provisionalNumber } from './provisional-number';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { createVersionedRecord, currentContent } from './records';
+import { shanghaiYear } from './time';
+import { newId } from './ids';
 
 /** the form's fields (process-contract form `customer-communication-record`) */
 export interface CommunicationContent {

@@ -3,20 +3,20 @@
  * delivery.record, completion.compute-deadline, completion.send-reminder, completion.escalate-overdue,
  * completion.record-completion. Both kinds share the life cycle of order-lifecycle.ts.
  */
-import { BusinessOrderEntity, type BusinessOrder, type ChangeOrder, type CustomerCommunicationRecord } from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
-import { findRow } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { loadCalendar } from './calendar.js';
-import { fileCommunicationRecordIn, type CommunicationContent, type FormCommunicationContent } from './communication-records.js';
-import { NotFoundError, StateConflictError, ValidationError } from './errors.js';
-import { lockOrder, orderEntityOf, orderNumberOf, updateOrder, type AnyOrder, type OrderRef } from './order-lifecycle.js';
-import { transition } from './order-status.js';
-import { enqueueNotification } from './outbox.js';
-import { isValidDay } from './time.js';
-import { COMPLETION_WORKING_DAYS } from './vocabulary.js';
+import { BusinessOrderEntity, type BusinessOrder, type ChangeOrder, type CustomerCommunicationRecord } from '../db/entities/index';
+import { inTransaction, type Db } from '../db/transaction';
+import { findRow } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { loadCalendar } from './calendar';
+import { fileCommunicationRecordIn, type CommunicationContent, type FormCommunicationContent } from './communication-records';
+import { NotFoundError, StateConflictError, ValidationError } from './errors';
+import { lockOrder, orderEntityOf, orderNumberOf, updateOrder, type AnyOrder, type OrderRef } from './order-lifecycle';
+import { transition } from './order-status';
+import { enqueueNotification } from './outbox';
+import { isValidDay } from './time';
+import { COMPLETION_WORKING_DAYS } from './vocabulary';
 
-export type { AnyOrder, OrderKind, OrderRef } from './order-lifecycle.js';
+export type { AnyOrder, OrderKind, OrderRef } from './order-lifecycle';
 
 /** the variable / reference name of the order's number: orderNo or changeOrderNo */
 function numberRef(ref: OrderRef, o: AnyOrder): Record<string, string> {

@@ -14,21 +14,21 @@ import {
   type ApPartner,
   type ExpenseContract,
   type RevenueContract,
-} from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
-import { findRow, updateRows } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ApPartnerUnavailableError, IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
-import { provisionalNumber } from './provisional-number.js';
-import { transition } from './order-status.js';
-import { validAmount } from './orders.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { correctRecord, createVersionedRecord, findForUpdate } from './records.js';
-import { isValidDay, shanghaiYear } from './time.js';
-import { enqueueNotification } from './outbox.js';
-import { MESSAGE, type ContractType } from './vocabulary.js';
-import { newId } from './ids.js';
+} from '../db/entities/index';
+import { inTransaction, type Db } from '../db/transaction';
+import { findRow, updateRows } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { ApPartnerUnavailableError, IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors';
+import { nextNumber } from './numbering';
+import { provisionalNumber } from './provisional-number';
+import { transition } from './order-status';
+import { validAmount } from './orders';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { correctRecord, createVersionedRecord, findForUpdate } from './records';
+import { isValidDay, shanghaiYear } from './time';
+import { enqueueNotification } from './outbox';
+import { MESSAGE, type ContractType } from './vocabulary';
+import { newId } from './ids';
 
 export type AnyContract = RevenueContract | ExpenseContract;
 export const contractEntity = (type: ContractType) => (type === 'REVENUE' ? RevenueContractEntity : ExpenseContractEntity);
@@ -59,7 +59,7 @@ function validTerm(t: unknown): number | null {
 const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null && !(typeof v === 'string' && !v.trim());
 
 /**
- * revenue-contract.draft: the agreement of a CONFIRMED order (one per order; a repeat returns the draft).
+ * revenue-contract.register: the agreement of a CONFIRMED order (one per order; a repeat returns the draft).
  * Title, amount and term default to the order's.
  */
 export async function draftRevenueContract(db: Db, input: DraftRevenueContractInput, ctx: WriteContext): Promise<RevenueContract> {
@@ -116,7 +116,7 @@ async function createRevenueContract(
 }
 
 /**
- * revenue-contract.draft-supplement: supplementary agreement of a CONFIRMED change order to the order's
+ * revenue-contract.register-supplement: supplementary agreement of a CONFIRMED change order to the order's
  * signed agreement. Defaults: title 补充协议（<changeOrderNo>）, amount the change's positive amount delta
  * (else 0), the agreement's term, the change description as note.
  */
@@ -147,7 +147,7 @@ export async function draftRevenueSupplement(
 }
 
 /**
- * revenue-contract.revise / ap-contract.revise: after a rejected countersign round, a new version with
+ * revenue-contract.apply-revision / expense-contract.apply-revision: after a rejected countersign round, a new version with
  * the changes and the revision note as reason; status REJECTED → DRAFT (ready for the next round).
  */
 export async function reviseContract(
@@ -224,7 +224,7 @@ export async function requireAvailablePartner(em: EntityManager | Db, apPartnerI
 export interface DraftExpenseContractInput {
   /** the business order (for a supplement: optional, the change order's) */
   orderId?: string | null;
-  /** for a supplement (ap-contract.draft-supplement) */
+  /** for a supplement (expense-contract.draft-supplement) */
   changeOrderId?: string | null;
   /** default: the change order's / order's partner */
   apPartnerId?: string | null;
@@ -242,7 +242,7 @@ export interface DraftExpenseContractInput {
 const money = (n: number) => Math.round(n * 100) / 100;
 
 /**
- * ap-contract.draft / ap-contract.draft-supplement, from the order (change order) and the partner's
+ * expense-contract.draft / expense-contract.draft-supplement, from the order (change order) and the partner's
  * terms. Drafting again for the same order (or change order), e.g. after the AP refused the request,
  * writes a new version of the same expense contract (same number, so the AP's completion message still
  * correlates) with status DRAFT.
@@ -315,7 +315,7 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
   });
 }
 
-/** what ap-contract.send-implementation-request sends to the partner's endpoint (ap-signing.ts signs it) */
+/** what expense-contract.send-implementation-request sends to the partner's endpoint (ap-signing.ts signs it) */
 export interface ImplementationRequest {
   contract: ExpenseContract;
   partner: ApPartner;
@@ -362,7 +362,7 @@ export async function implementationRequestOf(db: Db, expenseContractId: string,
 }
 
 /**
- * ap-contract.send-implementation-request succeeded: APPROVED → IMPLEMENTATION_REQUESTED with the time
+ * expense-contract.send-implementation-request succeeded: APPROVED → IMPLEMENTATION_REQUESTED with the time
  * and the SLA (repeat: no-op). The caller puts what the AP answered into ctx.details.
  */
 export async function markImplementationRequested(db: Db, id: string, slaDuration: string, ctx: WriteContext): Promise<ExpenseContract> {
@@ -391,7 +391,7 @@ export async function recordImplementationRefused(db: Db, id: string, reason: st
 }
 
 /**
- * ap-contract.remind-sla: the AP has not reported completion within the SLA: the customer manager (the
+ * expense-contract.remind-sla: the AP has not reported completion within the SLA: the customer manager (the
  * contract admin when the order is gone) and the AP are reminded, once per `occasion` (the timer firing).
  */
 export async function remindApSla(db: Db, id: string, occasion: string, ctx: WriteContext): Promise<void> {

@@ -11,16 +11,16 @@ import {
   type CountersignDecision,
   type CountersignForm,
   type CountersignRound,
-} from '../db/entities/index.js';
-import { inTransaction, insertRows, type Db } from '../db/transaction.js';
-import { findRow, findRows, updateRows } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { contractEntity, contractRecordType, type AnyContract } from './contracts.js';
-import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { createVersionedRecord, currentContent, findForUpdate } from './records.js';
-import { shanghaiYear } from './time.js';
+} from '../db/entities/index';
+import { inTransaction, insertRows, type Db } from '../db/transaction';
+import { findRow, findRows, updateRows } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { contractEntity, contractRecordType, type AnyContract } from './contracts';
+import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors';
+import { nextNumber } from './numbering';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { createVersionedRecord, currentContent, findForUpdate } from './records';
+import { shanghaiYear } from './time';
 import {
   CONTRACT_TYPE,
   COUNTERSIGN_STEP,
@@ -29,8 +29,8 @@ import {
   type CountersignResult,
   type CountersignStep,
   type ReviewDecision,
-} from './vocabulary.js';
-import { newId } from './ids.js';
+} from './vocabulary';
+import { newId } from './ids';
 
 async function lockContract(em: EntityManager, type: ContractType, id: string): Promise<AnyContract> {
   const c = (await findForUpdate(em, contractEntity(type) as never, { id })) as AnyContract | null;

@@ -4,7 +4,7 @@
  * Workers map ApPartnerUnavailableError to the BPMN error AP_PARTNER_UNAVAILABLE, fail NotFound,
  * Validation, IllegalTransition and StateConflict with an incident at once, and retry a ConflictError.
  */
-import { BPMN_ERROR } from './vocabulary.js';
+import { BPMN_ERROR } from './vocabulary';
 
 export class DomainError extends Error {
   constructor(
@@ -57,7 +57,7 @@ export class IllegalTransitionError extends DomainError {
   }
 }
 
-/** ap-contract.draft: the partner is suspended or has no terms */
+/** expense-contract.draft: the partner is suspended or has no terms */
 export class ApPartnerUnavailableError extends DomainError {
   constructor(apPartnerId: string, why: string) {
     super(`AP partner ${apPartnerId} unavailable: ${why}`, BPMN_ERROR.apPartnerUnavailable, { apPartnerId, why });

@@ -16,8 +16,8 @@
  *   and busy_timeout across processes), so an upsert `… RETURNING last_value` is enough.
  */
 import type { EntityManager } from 'typeorm';
-import { isMysql } from '../db/transaction.js';
-import { DOCUMENT_TYPE, type DocumentType } from './vocabulary.js';
+import { isMysql } from '../db/transaction';
+import { DOCUMENT_TYPE, type DocumentType } from './vocabulary';
 
 export function formatNumber(documentType: DocumentType, year: number, seq: number): string {
   const t = DOCUMENT_TYPE[documentType];

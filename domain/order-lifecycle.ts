@@ -6,14 +6,14 @@
  * beyond the entity and the record type.
  */
 import type { EntityManager } from 'typeorm';
-import { BusinessOrderEntity, ChangeOrderEntity, type BusinessOrder, type ChangeOrder } from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from './errors.js';
-import { canTransition, STATUS_AFTER_CUSTOMER_DECISION, transition, type OrderStatus } from './order-status.js';
-import { correctRecord, findForUpdate } from './records.js';
-import { enqueueCommand } from './outbox.js';
-import { CUSTOMER_DECISION, type CustomerDecision } from './vocabulary.js';
+import { BusinessOrderEntity, ChangeOrderEntity, type BusinessOrder, type ChangeOrder } from '../db/entities/index';
+import { inTransaction, type Db } from '../db/transaction';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from './errors';
+import { canTransition, STATUS_AFTER_CUSTOMER_DECISION, transition, type OrderStatus } from './order-status';
+import { correctRecord, findForUpdate } from './records';
+import { enqueueCommand } from './outbox';
+import { CUSTOMER_DECISION, type CustomerDecision } from './vocabulary';
 
 export type OrderKind = 'business-order' | 'change-order';
 export interface OrderRef {

@@ -11,9 +11,9 @@
  * Customer declining (DECLINED) and a staff cancellation both end in CANCELLED. Once the contract is
  * signed the order is no longer cancellable here: ending service after signing is a change order.
  */
-import { ORDER_STATUS, type OrderStatus } from '../db/entities/index.js';
-import { IllegalTransitionError } from './errors.js';
-import type { CustomerDecision } from './vocabulary.js';
+import { ORDER_STATUS, type OrderStatus } from '../db/entities/index';
+import { IllegalTransitionError } from './errors';
+import type { CustomerDecision } from './vocabulary';
 
 export { ORDER_STATUS, type OrderStatus };
 

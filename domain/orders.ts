@@ -3,21 +3,21 @@
  * transaction (createOrder); the workers record the customer's decision, revisions, cancellation.
  */
 import { Between, In, LessThanOrEqual, MoreThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
-import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, type BusinessOrder, type Customer, type ProcessCommand } from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
-import { findRow, rowExists, updateRows } from '../db/rows.js';
-import { ctxAt, requireActor, type WriteContext } from './audit.js';
-import { NotFoundError, ValidationError } from './errors.js';
-import { createBatcher, deferInserts, inSavepoint, inSavepoints, type Settled } from './group-commit.js';
-import { formatNumber, nextNumber, nextSequence } from './numbering.js';
-import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle.js';
-import type { OrderStatus } from './order-status.js';
-import { enqueueCommand } from './outbox.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { createVersionedRecord } from './records.js';
-import { isValidDay, shanghaiYear } from './time.js';
-import { MESSAGE, SERVICE_MODULE, type CustomerDecision, type ServiceModule } from './vocabulary.js';
-import { newId } from './ids.js';
+import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, type BusinessOrder, type Customer, type ProcessCommand } from '../db/entities/index';
+import { inTransaction, type Db } from '../db/transaction';
+import { findRow, rowExists, updateRows } from '../db/rows';
+import { ctxAt, requireActor, type WriteContext } from './audit';
+import { NotFoundError, ValidationError } from './errors';
+import { createBatcher, deferInserts, inSavepoint, inSavepoints, type Settled } from './group-commit';
+import { formatNumber, nextNumber, nextSequence } from './numbering';
+import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle';
+import type { OrderStatus } from './order-status';
+import { enqueueCommand } from './outbox';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { createVersionedRecord } from './records';
+import { isValidDay, shanghaiYear } from './time';
+import { MESSAGE, SERVICE_MODULE, type CustomerDecision, type ServiceModule } from './vocabulary';
+import { newId } from './ids';
 
 export interface CreateOrderInput {
   customerId: string;
@@ -135,7 +135,7 @@ export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (inp
             return { ...created, customer: customers.get(p.input.customerId)! };
           },
         );
-        live.forEach(({ i }, k) => (out[i] = each[k]));
+        for (const [k, { i }] of live.entries()) out[i] = each[k];
       }
       return out as Settled<CreatedOrderWithCustomer>[];
     },

@@ -16,12 +16,12 @@
  * change; supersedeCommand withdraws a start that was never sent, so a cancelled order never starts.
  */
 import { IsNull, LessThan, LessThanOrEqual, type EntityManager } from 'typeorm';
-import { NotificationEntity, ProcessCommandEntity, type Notification, type ProcessCommand } from '../db/entities/index.js';
-import { inTransaction, insertRows, isMysql, type Db } from '../db/transaction.js';
-import { findRow } from '../db/rows.js';
-import { ValidationError } from './errors.js';
-import { MESSAGE, PROCESS, type MessageName, type ProcessId, type Role } from './vocabulary.js';
-import { newId } from './ids.js';
+import { NotificationEntity, ProcessCommandEntity, type Notification, type ProcessCommand } from '../db/entities/index';
+import { inTransaction, insertRows, isMysql, type Db } from '../db/transaction';
+import { findRow } from '../db/rows';
+import { ValidationError } from './errors';
+import { MESSAGE, PROCESS, type MessageName, type ProcessId, type Role } from './vocabulary';
+import { newId } from './ids';
 
 /** default message TTL for start messages: 1 hour (ms), long enough for a deploy/restart */
 export const DEFAULT_MESSAGE_TTL_MS = 3_600_000;

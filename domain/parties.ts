@@ -1,12 +1,12 @@
 /** Customers and AP partners (admin data). */
-import { ApPartnerEntity, CustomerEntity, AP_PARTNER_STATUS, type ApPartner, type ApPartnerStatus, type ApTerms, type Customer } from '../db/entities/index.js';
-import { inTransaction, type Db } from '../db/transaction.js';
-import { findRow, updateRows } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { NotFoundError, ValidationError } from './errors.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { findForUpdate } from './records.js';
-import { newId } from './ids.js';
+import { ApPartnerEntity, CustomerEntity, AP_PARTNER_STATUS, type ApPartner, type ApPartnerStatus, type ApTerms, type Customer } from '../db/entities/index';
+import { inTransaction, type Db } from '../db/transaction';
+import { findRow, updateRows } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { NotFoundError, ValidationError } from './errors';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { findForUpdate } from './records';
+import { newId } from './ids';
 
 export interface CustomerInput {
   name: string;

@@ -1,7 +1,7 @@
 /**
  * Payment basis 支付依据 (§9.4): the AP submits it after implementation (API), which in the same
  * transaction enqueues the `ap-implementation-completed` message (correlation key = expense contract
- * number). The contract admin checks it (ap-contract.record-payment-basis-check); a send-back lets the
+ * number). The contract admin checks it (expense-contract.record-payment-basis-check); a send-back lets the
  * AP submit again: a new version of the same payment basis and a new message.
  */
 import {
@@ -12,18 +12,18 @@ import {
   type PaymentBasis,
   type PaymentBasisCheck,
   type ProcessCommand,
-} from '../db/entities/index.js';
-import { inTransaction, insertRows, type Db } from '../db/transaction.js';
-import { findRow, updateRows } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ConflictError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
-import { enqueueCommand, enqueueNotification } from './outbox.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { correctRecord, createVersionedRecord, currentContent, findForUpdate } from './records.js';
-import { isValidDay, shanghaiYear } from './time.js';
-import { ACCEPTANCE_DECISION, MESSAGE, type AcceptanceDecision } from './vocabulary.js';
-import { newId } from './ids.js';
+} from '../db/entities/index';
+import { inTransaction, insertRows, type Db } from '../db/transaction';
+import { findRow, updateRows } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { ConflictError, NotFoundError, StateConflictError, ValidationError } from './errors';
+import { nextNumber } from './numbering';
+import { enqueueCommand, enqueueNotification } from './outbox';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { correctRecord, createVersionedRecord, currentContent, findForUpdate } from './records';
+import { isValidDay, shanghaiYear } from './time';
+import { ACCEPTANCE_DECISION, MESSAGE, type AcceptanceDecision } from './vocabulary';
+import { newId } from './ids';
 
 export interface PaymentBasisContent {
   description: string;
@@ -149,7 +149,7 @@ export async function requirePaymentBasis(db: Db, id: string): Promise<PaymentBa
 }
 
 /**
- * ap-contract.record-payment-basis: the process received the AP's completion message for the current
+ * expense-contract.record-payment-basis: the process received the AP's completion message for the current
  * version of the payment basis. The expense contract is IMPLEMENTED (submitPaymentBasis has normally done
  * that already) and the contract admin is asked to check it: one notification and one audit row per
  * version. `expenseContractId`, when given, must be the basis's contract (the message's correlation).
@@ -188,7 +188,7 @@ export async function recordPaymentBasisReceived(
 }
 
 /**
- * ap-contract.record-payment-basis-check: one check per version; ACCEPTED closes, SENT_BACK reopens the
+ * expense-contract.record-payment-basis-check: one check per version; ACCEPTED closes, SENT_BACK reopens the
  * expense contract for the AP's resubmission (IMPLEMENTATION_REQUESTED) and notifies the AP.
  */
 export async function recordPaymentBasisCheck(

@@ -21,12 +21,12 @@ import {
   VERSIONED_RECORD,
   type RecordVersion,
   type VersionedRecordType,
-} from '../db/entities/index.js';
-import { inTransaction, insertRows, type Db } from '../db/transaction.js';
-import { findRow } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
-import { newId } from './ids.js';
+} from '../db/entities/index';
+import { inTransaction, insertRows, type Db } from '../db/transaction';
+import { findRow } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { newId } from './ids';
 
 export { VERSIONED_RECORD, type VersionedRecordType };
 

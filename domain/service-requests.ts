@@ -13,19 +13,19 @@ import {
   type ProcessCommand,
   type ServiceRequest,
   type ServiceRequestStatus,
-} from '../db/entities/index.js';
-import { inTransaction, insertRows, type Db } from '../db/transaction.js';
-import { findRow, updateRows } from '../db/rows.js';
-import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
-import { fileCommunicationRecordIn, type CommunicationContent, type FormCommunicationContent } from './communication-records.js';
-import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
-import { nextNumber } from './numbering.js';
-import { enqueueCommand } from './outbox.js';
-import { normalizePage, type Page, type PageOf } from './paging.js';
-import { findForUpdate } from './records.js';
-import { shanghaiYear } from './time.js';
-import { MESSAGE, SERVICE_REQUEST_TYPE, type ServiceRequestType } from './vocabulary.js';
-import { newId } from './ids.js';
+} from '../db/entities/index';
+import { inTransaction, insertRows, type Db } from '../db/transaction';
+import { findRow, updateRows } from '../db/rows';
+import { audit, ctxAt, requireActor, type WriteContext } from './audit';
+import { fileCommunicationRecordIn, type CommunicationContent, type FormCommunicationContent } from './communication-records';
+import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors';
+import { nextNumber } from './numbering';
+import { enqueueCommand } from './outbox';
+import { normalizePage, type Page, type PageOf } from './paging';
+import { findForUpdate } from './records';
+import { shanghaiYear } from './time';
+import { MESSAGE, SERVICE_REQUEST_TYPE, type ServiceRequestType } from './vocabulary';
+import { newId } from './ids';
 
 export interface LogServiceRequestInput {
   customerId: string;

@@ -1,5 +1,5 @@
 /** Business time: Asia/Shanghai (UTC+8, no DST). Days are 'YYYY-MM-DD', instants JS Dates in UTC. */
-import { BUSINESS_UTC_OFFSET } from './vocabulary.js';
+import { BUSINESS_UTC_OFFSET } from './vocabulary';
 
 const OFFSET_MS = 8 * 3600_000;
 

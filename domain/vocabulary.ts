@@ -49,9 +49,9 @@ export type MessageName = (typeof MESSAGE)[keyof typeof MESSAGE];
 
 /** BPMN error codes thrown by workers and caught by the models. */
 export const BPMN_ERROR = {
-  /** ap-contract.draft / ap-contract.draft-supplement: the AP partner is suspended or has no terms */
+  /** expense-contract.draft / expense-contract.draft-supplement: the AP partner is suspended or has no terms */
   apPartnerUnavailable: 'AP_PARTNER_UNAVAILABLE',
-  /** ap-contract.send-implementation-request: the AP answered 4xx, refusing the request on its merits */
+  /** expense-contract.send-implementation-request: the AP answered 4xx, refusing the request on its merits */
   apRequestRejected: 'AP_REQUEST_REJECTED',
 } as const;
 export type BpmnErrorCode = (typeof BPMN_ERROR)[keyof typeof BPMN_ERROR];
@@ -67,26 +67,26 @@ export const JOB = {
   changeOrderApplyRevision: 'change-order.apply-revision',
   changeOrderCancel: 'change-order.cancel',
   // revenue contract 收入合同 / supplementary agreement 补充协议
-  revenueContractDraft: 'revenue-contract.draft',
-  revenueContractDraftSupplement: 'revenue-contract.draft-supplement',
-  revenueContractRevise: 'revenue-contract.revise',
+  revenueContractRegister: 'revenue-contract.register',
+  revenueContractRegisterSupplement: 'revenue-contract.register-supplement',
+  revenueContractApplyRevision: 'revenue-contract.apply-revision',
   revenueContractRecordSigning: 'revenue-contract.record-signing',
   // countersign 会签 (§6.3.2)
   countersignOpenRound: 'countersign.open-round',
   countersignRecordDecision: 'countersign.record-decision',
   countersignIssueForm: 'countersign.issue-form',
   // technical configuration 协作任务单 (§6.3.3)
-  techConfigIssueTaskOrder: 'tech-config.issue-task-order',
-  techConfigRecordReply: 'tech-config.record-reply',
-  techConfigRecordAcceptance: 'tech-config.record-acceptance',
+  collaborationTaskOrderIssue: 'collaboration-task-order.issue',
+  collaborationTaskOrderRecordReply: 'collaboration-task-order.record-reply',
+  collaborationTaskOrderRecordAcceptance: 'collaboration-task-order.record-acceptance',
   // AP expense contract 支出合同 and payment basis 支付依据 (§6.3.2, §6.3.3)
-  apContractDraft: 'ap-contract.draft',
-  apContractDraftSupplement: 'ap-contract.draft-supplement',
-  apContractRevise: 'ap-contract.revise',
-  apContractSendImplementationRequest: 'ap-contract.send-implementation-request',
-  apContractRemindSla: 'ap-contract.remind-sla',
-  apContractRecordPaymentBasis: 'ap-contract.record-payment-basis',
-  apContractRecordPaymentBasisCheck: 'ap-contract.record-payment-basis-check',
+  expenseContractDraft: 'expense-contract.draft',
+  expenseContractDraftSupplement: 'expense-contract.draft-supplement',
+  expenseContractApplyRevision: 'expense-contract.apply-revision',
+  expenseContractSendImplementationRequest: 'expense-contract.send-implementation-request',
+  expenseContractRemindSla: 'expense-contract.remind-sla',
+  expenseContractRecordPaymentBasis: 'expense-contract.record-payment-basis',
+  expenseContractRecordPaymentBasisCheck: 'expense-contract.record-payment-basis-check',
   // account monitoring 账号监管 (§6.4)
   accountMonitoringRegisterAccounts: 'account-monitoring.register-accounts',
   accountMonitoringApplyAccountDelta: 'account-monitoring.apply-account-delta',

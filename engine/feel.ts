@@ -1,7 +1,6 @@
 // FEEL evaluation (feelin) with Zeebe's conventions: an expression starts with '='; anything else is a
 // static value. Results are converted to JSON values (temporal values become ISO strings).
 import { localDateTime } from './time';
-
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const feelin = require('feelin') as {
   evaluate(expr: string, ctx?: Record<string, unknown>): { value: unknown; warnings: { type: string; message: string }[] };
@@ -46,13 +45,11 @@ const FEEL_WORDS = new Set(['null', 'true', 'false', 'now', 'today', 'not', 'and
 
 // Camunda's FEEL extension functions that feelin lacks (feelin reads parameter names from the function
 // source, hence plain `function` expressions).
-/* eslint-disable prefer-arrow-callback */
 const CAMUNDA_EXTENSIONS: Record<string, unknown> = {
   'is defined': function (value: unknown) { return value !== null && value !== undefined; },
   'get or else': function (value: unknown, defaultValue: unknown) { return value === null || value === undefined ? defaultValue : value; },
   'is empty': function (list: unknown) { return Array.isArray(list) ? list.length === 0 : null; },
 };
-/* eslint-enable prefer-arrow-callback */
 
 // `name = literal` / `name != literal` (a string, number or boolean literal): the shape of most gateway
 // conditions. Parsed once per expression text; evaluated without feelin only when the variable holds a

@@ -21,7 +21,6 @@ function protoPath(): string {
   return path.join(path.dirname(require.resolve('@camunda8/sdk/package.json')), 'dist', 'proto', 'zeebe.proto');
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
 export function parseVariables(s: string | undefined, prop = 'variables'): Record<string, unknown> {

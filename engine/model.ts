@@ -66,7 +66,6 @@ export class ValidationError extends Error {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
 const zeebeDescriptor = JSON.parse(

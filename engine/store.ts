@@ -113,7 +113,6 @@ export class SqliteStore implements StateStore {
 
   constructor(dataDir: string) {
     fs.mkdirSync(dataDir, { recursive: true });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Database = require('better-sqlite3') as new (file: string) => Db;
     this.db = new Database(path.join(dataDir, 'engine.sqlite'));
     this.db.pragma('journal_mode = WAL');

@@ -24,7 +24,6 @@ const modelerDescriptor = {
 };
 
 /** A moddle element; moddle's own typings are too loose to be useful here. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type El = any;
 
 export function createModdle(): El {

@@ -2,7 +2,7 @@
 // `npm run build [-- <outDir>]`: compiles the non-test sources with tsc (tsconfig.build.json) and copies
 // the non-TS files the code reads next to its sources (processes/*.bpmn, processes/.bpmnlintrc,
 // processes/forms/**, processes/element-templates/**, any future data file), so that <outDir> (default
-// dist/) runs on its own with plain node: `node dist/api/main.js`.
+// dist/) runs on its own with plain node: `node dist/app/entry/api.js`.
 //
 // - Fails (exit 1) on a type error: an image is never built from code that does not type-check.
 // - Builds into a fresh sibling folder and renames it into place at the end, so a process running

@@ -1,5 +1,4 @@
 // bpmn-moddle 10 ships its types under the "./types" subpath only; expose them for the main entry.
 declare module 'bpmn-moddle' {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   export const BpmnModdle: any;
 }

@@ -1,11 +1,11 @@
 /**
  * Helpers shared by the handler families: the system actor, the actor of a recording job, the
  * WriteContext handed to the domain services (domain/ holds every business rule; a handler validates,
- * resolves the actor, calls the domain service inside once() and maps errors to outcomes), and the one
- * worker-side permanent error.
+ * resolves the actor, calls the domain service inside once() and maps errors to outcomes), and the
+ * worker-side errors of runtime/errors.ts.
  */
 import type { EntityManager } from 'typeorm';
-import type { WriteContext } from '../domain/audit.js';
+import type { WriteContext } from '../domain/audit';
 import { resolveActor, type ResolvedActor } from './runtime/actor';
 import type { JobView, Services } from './runtime/job';
 import { checked, guardOnly, once, storedResult } from './runtime/once';
@@ -14,16 +14,8 @@ import { complete, type Outcome, type Variables } from './runtime/outcome';
 /** the actor of writes the workers make on their own account */
 export const SYSTEM_ACTOR = 'system:worker';
 
-/** An error that retrying cannot fix: the adapter fails the job with retries 0 and the hint. */
-export class PermanentError extends Error {
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = 'PermanentError';
-  }
-}
+/** the worker-side errors, by class (runtime/errors.ts): BusinessError → BPMN error, NonRetryable → incident */
+export { BusinessError, NonRetryable } from './runtime/errors';
 
 export async function actorOf(job: JobView, services: Services, userTaskElementId: string | null = null): Promise<ResolvedActor> {
   return resolveActor(services.actors, job as never, userTaskElementId);

@@ -2,13 +2,13 @@
  * THE list of job types and their handlers (architecture.md). It must equal JOB_TYPES of
  * domain/vocabulary.ts (test/workers/registry.test.ts); processes/ asserts the models use exactly JOB_TYPES.
  */
-import type { JobType } from '../domain/vocabulary';
+import { JOB, type JobType } from '../domain/vocabulary';
 import type { HandlerDef } from './runtime/job';
 import { CHANGE_ORDER_HANDLERS, ORDER_HANDLERS } from './families/orders';
 import { REVENUE_CONTRACT_HANDLERS } from './families/revenue-contract';
 import { COUNTERSIGN_HANDLERS } from './families/countersign';
-import { TECH_CONFIG_HANDLERS } from './families/tech-config';
-import { AP_CONTRACT_HANDLERS } from './families/ap-contract';
+import { COLLABORATION_TASK_ORDER_HANDLERS } from './families/collaboration-task-order';
+import { EXPENSE_CONTRACT_HANDLERS } from './families/expense-contract';
 import { ACCOUNT_MONITORING_HANDLERS } from './families/account-monitoring';
 import { COMPLETION_HANDLERS, DELIVERY_HANDLERS } from './families/completion';
 import { SERVICE_REQUEST_HANDLERS } from './families/service-request';
@@ -18,8 +18,8 @@ const FAMILIES: readonly (readonly HandlerDef[])[] = [
   CHANGE_ORDER_HANDLERS,
   REVENUE_CONTRACT_HANDLERS,
   COUNTERSIGN_HANDLERS,
-  TECH_CONFIG_HANDLERS,
-  AP_CONTRACT_HANDLERS,
+  COLLABORATION_TASK_ORDER_HANDLERS,
+  EXPENSE_CONTRACT_HANDLERS,
   ACCOUNT_MONITORING_HANDLERS,
   DELIVERY_HANDLERS,
   COMPLETION_HANDLERS,
@@ -42,4 +42,32 @@ export const REGISTRY = build();
 /** the handler of a job type (undefined for an unknown type) */
 export function handlerFor(type: string): HandlerDef | undefined {
   return (REGISTRY as Record<string, HandlerDef>)[type];
+}
+
+/**
+ * Job types renamed to the one vocabulary (issue #16), old name → new. A process instance keeps the
+ * process version it started with, so instances started before the upgrade still create jobs of the old
+ * types; for one release the workers take those too, with the same handler (startWorkers, unless
+ * WORKER_RENAMED_JOB_TYPES=false). docs/admins.md "Upgrading" says when the list can go.
+ */
+export const RENAMED_JOB_TYPES: Readonly<Record<string, JobType>> = {
+  'tech-config.issue-task-order': JOB.collaborationTaskOrderIssue,
+  'tech-config.record-reply': JOB.collaborationTaskOrderRecordReply,
+  'tech-config.record-acceptance': JOB.collaborationTaskOrderRecordAcceptance,
+  'ap-contract.draft': JOB.expenseContractDraft,
+  'ap-contract.draft-supplement': JOB.expenseContractDraftSupplement,
+  'ap-contract.revise': JOB.expenseContractApplyRevision,
+  'ap-contract.send-implementation-request': JOB.expenseContractSendImplementationRequest,
+  'ap-contract.remind-sla': JOB.expenseContractRemindSla,
+  'ap-contract.record-payment-basis': JOB.expenseContractRecordPaymentBasis,
+  'ap-contract.record-payment-basis-check': JOB.expenseContractRecordPaymentBasisCheck,
+  'revenue-contract.draft': JOB.revenueContractRegister,
+  'revenue-contract.draft-supplement': JOB.revenueContractRegisterSupplement,
+  'revenue-contract.revise': JOB.revenueContractApplyRevision,
+};
+
+/** the handler of each old job type in RENAMED_JOB_TYPES, under its old type */
+export function renamedJobTypeHandlers(): readonly HandlerDef[] {
+  // the old type names the worker subscribes to; the handler is the new type's (JobType is the new vocabulary)
+  return Object.entries(RENAMED_JOB_TYPES).map(([old, current]) => ({ ...REGISTRY[current], type: old as JobType }));
 }

@@ -1,5 +1,5 @@
 /**
- * Observability of the API, as the composition roots (api/main.ts for `npm run api`, app/system.ts for
+ * Observability of the API, as the composition roots (app/entry/api.ts for `npm run api`, app/system.ts for
  * the single-command start) hand it to createApp:
  *
  *   const obs = observeApi(ds, createHealth(ds), { logger, metrics, zeebe });
@@ -12,12 +12,12 @@
  */
 import type { RequestHandler } from 'express';
 import type { DataSource } from 'typeorm';
-import { requestLogging } from './http';
-import { createLogger, type AppLogger, type LogLevel } from './logger';
-import { createMetrics, warnOnCollectError, type AppMetrics } from './metrics';
-import { probeZeebeClient } from './probe-client';
+import { requestLogging } from '../../platform/observability/http';
+import { createLogger, type AppLogger, type LogLevel } from '../../platform/observability/logger';
+import { createMetrics, warnOnCollectError, type AppMetrics } from '../../platform/observability/metrics';
+import { probeZeebeClient } from '../../platform/camunda/probe-client';
 import { outboxProbe } from './outbox';
-import { withChecks, zeebeCheck, type HealthPort, type TopologyClientLike } from './readiness';
+import { withChecks, zeebeCheck, type HealthPort, type TopologyClientLike } from '../../platform/observability/readiness';
 
 export interface ApiObservability {
   logger?: AppLogger;
@@ -49,7 +49,7 @@ export function observeApi(ds: DataSource, health: HealthPort, obs: ApiObservabi
   };
 }
 
-/** The settings of config/ the API process's observability needs. */
+/** The settings of platform/config the API process's observability needs. */
 export interface ApiProcessConfig {
   LOG_LEVEL: LogLevel;
   ZEEBE_GRPC_ADDRESS: string;
@@ -59,7 +59,7 @@ export interface ApiProcessConfig {
 
 /**
  * `npm run api`: a JSON logger (service api), a metrics registry (service api) and a Zeebe gRPC client
- * used only for the readiness check (probe-client.ts: no retries, no SDK log lines). close() closes it.
+ * used only for the readiness check (platform/camunda/probe-client.ts: no retries, no SDK log lines). close() closes it.
  */
 export function apiProcessObservability(config: ApiProcessConfig): Required<Pick<ApiObservability, 'logger' | 'metrics' | 'zeebe'>> & { close(): Promise<void> } {
   const logger = createLogger({ level: config.LOG_LEVEL, service: 'api' });

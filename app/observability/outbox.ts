@@ -9,7 +9,7 @@
  */
 import { IsNull, type DataSource } from 'typeorm';
 import { ProcessCommandEntity } from '../../db/entities/index';
-import type { OutboxProbe } from './metrics';
+import type { OutboxProbe } from '../../platform/observability/metrics';
 
 export interface OutboxStats {
   /** commands not yet dispatched */

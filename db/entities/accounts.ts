@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
-import { col } from './columns.js';
-import type { AccountEntryKind, MonthlyReportStatus } from './types.js';
+import { col } from './columns';
+import type { AccountEntryKind, MonthlyReportStatus } from './types';
 
 /**
  * Account monitoring 账号监管 (§6.4): one entry per revenue contract. The original agreement gives the

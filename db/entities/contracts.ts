@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
-import { col } from './columns.js';
-import type { ContractKind, CountersignRoundStatus, ExpenseContractStatus, RevenueContractStatus } from './types.js';
+import { col } from './columns';
+import type { ContractKind, CountersignRoundStatus, ExpenseContractStatus, RevenueContractStatus } from './types';
 
 /**
  * Revenue contract 收入合同 / agreement 协议; a supplementary agreement 补充协议 is a revenue contract

@@ -1,11 +1,11 @@
-import { AccountMonitoringEntryEntity, AccountUsageMonthlyEntity, MonthlyReportEntity } from './accounts.js';
+import { AccountMonitoringEntryEntity, AccountUsageMonthlyEntity, MonthlyReportEntity } from './accounts';
 import {
   CountersignDecisionEntity,
   CountersignFormEntity,
   CountersignRoundEntity,
   ExpenseContractEntity,
   RevenueContractEntity,
-} from './contracts.js';
+} from './contracts';
 import {
   CollaborationTaskOrderEntity,
   CollaborationTaskOrderEventEntity,
@@ -13,9 +13,9 @@ import {
   PaymentBasisCheckEntity,
   PaymentBasisEntity,
   ServiceRequestEntity,
-} from './fulfilment.js';
-import { BusinessOrderEntity, ChangeOrderEntity } from './orders.js';
-import { ApPartnerEntity, AppUserEntity, CustomerEntity } from './parties.js';
+} from './fulfilment';
+import { BusinessOrderEntity, ChangeOrderEntity } from './orders';
+import { ApPartnerEntity, AppUserEntity, CustomerEntity } from './parties';
 import {
   AuditLogEntity,
   CalendarDayEntity,
@@ -25,16 +25,16 @@ import {
   ProcessCommandEntity,
   ProcessedJobEntity,
   RecordVersionEntity,
-} from './system.js';
+} from './system';
 
-export * from './types.js';
-export * from './columns.js';
-export * from './parties.js';
-export * from './orders.js';
-export * from './contracts.js';
-export * from './fulfilment.js';
-export * from './accounts.js';
-export * from './system.js';
+export * from './types';
+export * from './columns';
+export * from './parties';
+export * from './orders';
+export * from './contracts';
+export * from './fulfilment';
+export * from './accounts';
+export * from './system';
 
 export const ENTITIES = [
   CustomerEntity,

@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
-import { col } from './columns.js';
-import type { OrderStatus } from './types.js';
+import { col } from './columns';
+import type { OrderStatus } from './types';
 
 /**
  * The lifecycle part shared by business orders and change orders: version pointer, process instance,

@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
-import { col } from './columns.js';
-import type { ApPartnerStatus } from './types.js';
+import { col } from './columns';
+import type { ApPartnerStatus } from './types';
 
 export interface Customer {
   id: string;
@@ -49,7 +49,7 @@ export interface ApPartner {
   /** shared secret for HMAC signatures in both directions */
   hmacSecret: string;
   status: ApPartnerStatus;
-  /** null: no terms agreed yet (ap-contract.draft then throws AP_PARTNER_UNAVAILABLE) */
+  /** null: no terms agreed yet (expense-contract.draft then throws AP_PARTNER_UNAVAILABLE) */
   terms: ApTerms | null;
   createdAt: Date;
   updatedAt: Date;

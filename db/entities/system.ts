@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
-import { col } from './columns.js';
-import type { CalendarDayKind, ProcessCommandKind } from './types.js';
+import { col } from './columns';
+import type { CalendarDayKind, ProcessCommandKind } from './types';
 
 /** Working-day calendar: only the days that differ from the Mon–Fri rule are stored. */
 export interface CalendarDay {

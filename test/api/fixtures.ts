@@ -13,7 +13,6 @@ import {
   CollaborationTaskOrderEntity,
   CollaborationTaskOrderEventEntity,
   CountersignDecisionEntity,
-  CountersignFormEntity,
   CountersignRoundEntity,
   CustomerEntity,
   ExpenseContractEntity,

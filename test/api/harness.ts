@@ -19,7 +19,6 @@ export interface Res {
   status: number;
   headers: Record<string, string>;
   text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 export interface ReqOpts {
@@ -78,7 +77,7 @@ export async function startApi(opts: { auth?: Authenticator; beforeAuth?: (ds: D
     }
     const r = await fetch(url + path, { method, headers, body });
     const text = await r.text();
-    let json: unknown = undefined;
+    let json: unknown;
     if (/json/.test(r.headers.get('content-type') ?? '')) json = text ? JSON.parse(text) : undefined;
     return { status: r.status, headers: Object.fromEntries(r.headers.entries()), text, json };
   }

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { requestText } from '../../api/http-text';
+import { requestText } from '../../platform/http/request-text';
 
-describe('api/http-text requestText', () => {
+describe('platform/http/request-text requestText', () => {
   let server: http.Server;
   let base: string;
   const seen: { method?: string; body: string; type?: string; auth?: string }[] = [];

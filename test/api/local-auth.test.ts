@@ -1,8 +1,8 @@
 /** Local auth mode: demo users, password `demo`, HS256 tokens from the configured secret; refused in production. */
 import { expect } from 'chai';
 import { SignJWT } from 'jose';
-import { loadConfig } from '../../config/index';
-import { buildAuth } from '../../api/main';
+import { loadConfig } from '../../platform/config/index';
+import { buildAuth } from '../../app/entry/api';
 import { assertAuthModeAllowed } from '../../api/auth';
 import { startApi, TEST_SECRET, type ApiHarness } from './harness';
 import { AP_ALPHA, AP_BETA } from './fixtures';

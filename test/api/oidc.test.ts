@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { buildAuth } from '../../api/main';
-import { loadConfig } from '../../config/index';
+import { buildAuth } from '../../app/entry/api';
+import { loadConfig } from '../../platform/config/index';
 import { startApi, type ApiHarness } from './harness';
 
 describe('api: OIDC bearer tokens (JWKS on loopback)', function () {

@@ -6,7 +6,6 @@ import { startApi, type ApiHarness } from './harness';
 
 describe('api: OpenAPI 3.1 document', function () {
   let api: ApiHarness;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let doc: any;
   before(async () => {
     api = await startApi();

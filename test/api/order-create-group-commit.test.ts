@@ -64,7 +64,7 @@ describe('api: concurrent order creates (group commit)', function () {
     expect(good.map((r) => parseNumber(r.json.orderNo)!.seq).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 48 }, (_, i) => before + i + 1));
     expect(await lastValue()).to.equal(before + 48);
     const notes = new Set((await api.ds.getRepository(BusinessOrderEntity).find()).map((o) => o.note));
-    bodies.forEach((b, i) => expect(notes.has(b.note as string), String(b.note)).to.equal(i % 5 !== 2));
+    for (const [i, b] of bodies.entries()) expect(notes.has(b.note as string), String(b.note)).to.equal(i % 5 !== 2);
     expect(api.errors).to.have.length(0);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Ajv } from 'ajv';
-import { ConfigError, DEV_JWT_SECRET, configSchema, loadConfig } from '../../config/index.js';
+import { ConfigError, DEV_JWT_SECRET, configSchema, loadConfig } from '../../platform/config/index';
 
 describe('config: environment validated once', () => {
   it('defaults for an empty environment, frozen', () => {

@@ -1,9 +1,9 @@
 /** db/transaction.ts insertLater: queued rows go in once, before COMMIT or a SAVEPOINT, and vanish with what rolls back. */
 import { expect } from 'chai';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AuditLogEntity } from '../../db/entities/index.js';
-import { inTransaction, insertLater, rollbackToSavepoint, savepoint } from '../../db/transaction.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db.js';
+import { AuditLogEntity } from '../../db/entities/index';
+import { inTransaction, insertLater, rollbackToSavepoint, savepoint } from '../../db/transaction';
+import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db';
 
 const row = (n: number) => ({
   id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,

@@ -1,10 +1,10 @@
 /** db/transaction.ts insertRows: hand-built multi-row INSERTs write exactly what repository.insert writes. */
 import { expect } from 'chai';
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
-import { AuditLogEntity, BusinessOrderEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index.js';
-import { INSERT_MAX_BYTES, INSERT_MAX_PARAMS, inTransaction, insertRows, isMysql } from '../../db/transaction.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db.js';
-import { aCustomer } from '../support/fixtures.js';
+import { AuditLogEntity, BusinessOrderEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index';
+import { INSERT_MAX_BYTES, INSERT_MAX_PARAMS, inTransaction, insertRows, isMysql } from '../../db/transaction';
+import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db';
+import { aCustomer } from '../support/fixtures';
 
 const tricky = `引号 'single' "double" \\ back\\slash ? :name $1 %_ 😀 \n newline\ttab`;
 const at = (ms: number) => new Date(Date.UTC(2026, 10, 20, 2, 3, 4, ms));

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { MYSQL_PREPARED_STATEMENT_CACHE } from '../../db/data-source.js';
-import { isMysql } from '../../db/transaction.js';
-import { closeTestDataSource, openTestDataSource } from '../support/db.js';
+import { MYSQL_PREPARED_STATEMENT_CACHE } from '../../db/data-source';
+import { isMysql } from '../../db/transaction';
+import { closeTestDataSource, openTestDataSource } from '../support/db';
 
 describe('db/data-source: MySQL connections stay small', () => {
   let ds: DataSource;

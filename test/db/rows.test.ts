@@ -1,11 +1,11 @@
 /** db/rows.ts: plain-SQL reads and updates by equality answer exactly what the repository answers. */
 import { expect } from 'chai';
 import { IsNull, Not, type DataSource, type ObjectLiteral } from 'typeorm';
-import { BusinessOrderEntity, type BusinessOrder } from '../../db/entities/index.js';
-import { findRow, findRows, rowExists, updateRows } from '../../db/rows.js';
-import { isMysql } from '../../db/transaction.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db.js';
-import { aCustomer } from '../support/fixtures.js';
+import { BusinessOrderEntity, type BusinessOrder } from '../../db/entities/index';
+import { findRow, findRows, rowExists, updateRows } from '../../db/rows';
+import { isMysql } from '../../db/transaction';
+import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db';
+import { aCustomer } from '../support/fixtures';
 
 const tricky = `引号 'single' "double" \\ back\\slash ? :name $1 %_ 😀`;
 const at = (ms: number) => new Date(Date.UTC(2026, 10, 20, 2, 3, 4, ms));

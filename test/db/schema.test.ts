@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { TABLES, createDataSource, dbKind, initDatabase, migrate, parseDatabaseUrl } from '../../db/index.js';
-import { AuditLogEntity, CustomerEntity } from '../../db/entities/index.js';
-import { MIGRATIONS } from '../../db/migrations/index.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { TABLES, createDataSource, dbKind, initDatabase, migrate, parseDatabaseUrl } from '../../db/index';
+import { AuditLogEntity, CustomerEntity } from '../../db/entities/index';
+import { MIGRATIONS } from '../../db/migrations/index';
+import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db';
 
 describe('db: data source and migrations', () => {
   let ds: DataSource;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createDataSource, initDatabase } from '../../db/index.js';
+import { createDataSource, initDatabase } from '../../db/index';
 
 const run = promisify(execFile);
 

@@ -8,10 +8,10 @@ import {
   uploadCalendarYear,
   validateCalendarYearDocument,
   type WorkingCalendar as Cal,
-} from '../../domain/calendar.js';
+} from '../../domain/calendar';
+import { AuditLogEntity } from '../../db/entities/index';
+import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db';
 import { checkScheduledYears, UNSCHEDULED_YEAR, withoutSchedule } from '../support/calendar-years';
-import { AuditLogEntity } from '../../db/entities/index.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
 
 describe('domain/calendar: working days (PRC, Asia/Shanghai)', () => {
   let ds: DataSource;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { AccountUsageMonthlyEntity, AuditLogEntity, type BusinessOrder } from '../../db/entities/index.js';
+import { AccountUsageMonthlyEntity, AuditLogEntity, type BusinessOrder } from '../../db/entities/index';
 import {
   applyAccountDelta,
   contractedAccounts,
@@ -10,22 +10,22 @@ import {
   publishMonthlyReport,
   registerAccounts,
   reportDueAt,
-} from '../../domain/account-monitoring.js';
+} from '../../domain/account-monitoring';
 import {
   applyChangeOrderRevision,
   createChangeOrder,
   getChangeOrder,
   recordChangeCustomerDecision,
-} from '../../domain/change-orders.js';
-import { computeCompletionDeadline, recordDelivery } from '../../domain/completion.js';
-import { draftRevenueContract, draftRevenueSupplement, recordRevenueSigning } from '../../domain/contracts.js';
-import { issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign.js';
-import { ConflictError, ValidationError } from '../../domain/errors.js';
-import { recordCustomerDecision } from '../../domain/orders.js';
-import { closeServiceRequest, getServiceRequest, logServiceRequest, recordServiceRequestHandling } from '../../domain/service-requests.js';
-import { listCommunicationRecords } from '../../domain/communication-records.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase, useTestDatabase } from '../support/db.js';
-import { anOrder } from '../support/fixtures.js';
+} from '../../domain/change-orders';
+import { computeCompletionDeadline, recordDelivery } from '../../domain/completion';
+import { draftRevenueContract, draftRevenueSupplement, recordRevenueSigning } from '../../domain/contracts';
+import { issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign';
+import { ConflictError, ValidationError } from '../../domain/errors';
+import { recordCustomerDecision } from '../../domain/orders';
+import { closeServiceRequest, getServiceRequest, logServiceRequest, recordServiceRequestHandling } from '../../domain/service-requests';
+import { listCommunicationRecords } from '../../domain/communication-records';
+import { closeTestDataSource, openTestDataSource, resetDatabase, useTestDatabase } from '../support/db';
+import { anOrder } from '../support/fixtures';
 import { withoutSchedule } from '../support/calendar-years';
 
 async function rejects(p: Promise<unknown>): Promise<unknown> {

@@ -1,13 +1,13 @@
 /** domain/group-commit.ts through createOrderBatcher: one transaction per batch, one savepoint per create. */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { isMysql } from '../../db/transaction.js';
-import { BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index.js';
-import { createBatcher } from '../../domain/group-commit.js';
-import { parseNumber } from '../../domain/numbering.js';
-import { createOrder, createOrderBatcher, type CreateOrderInput, type CreatedOrder } from '../../domain/orders.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
-import { aCustomer, CM } from '../support/fixtures.js';
+import { isMysql } from '../../db/transaction';
+import { BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index';
+import { createBatcher } from '../../domain/group-commit';
+import { parseNumber } from '../../domain/numbering';
+import { createOrder, createOrderBatcher, type CreateOrderInput, type CreatedOrder } from '../../domain/orders';
+import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db';
+import { aCustomer, CM } from '../support/fixtures';
 
 const input = (customerId: string, note: string): CreateOrderInput => ({
   customerId,
@@ -95,12 +95,15 @@ describe('domain/group-commit (order create batcher)', () => {
     });
     for (const notes of [['c0', 'c1', 'c2'], ['c3', 'forced', 'c4']]) {
       const out = await settle(notes.map((n, i) => create(input(i === 1 ? other.id : customerId, n), { actor: CM })));
-      out.forEach((o, i) => {
-        if (notes[i] === 'forced') return expect(o.status).to.equal('rejected');
+      for (const [i, o] of out.entries()) {
+        if (notes[i] === 'forced') {
+          expect(o.status).to.equal('rejected');
+          continue;
+        }
         const v = (o as PromiseFulfilledResult<Awaited<ReturnType<typeof create>>>).value;
         expect(v.customer, notes[i]).to.deep.equal(i === 1 ? other : mine);
         expect(v.customer.id).to.equal(v.order.customerId);
-      });
+      }
     }
     expect(fast).to.deep.equal([true, false]);
   });

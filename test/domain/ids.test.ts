@@ -1,6 +1,6 @@
 /** domain/ids.ts: record ids are UUID version 7, so their text sorts in creation order (index appends, not random inserts). */
 import { expect } from 'chai';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../domain/ids';
 
 describe('domain: record ids (UUID version 7)', () => {
   it('are RFC 9562 version-7 UUIDs, unique, and sort as text in the order they were made, also within one millisecond', () => {

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { inTransaction, isMysql } from '../../db/index.js';
-import { BusinessOrderEntity, ProcessCommandEntity } from '../../db/entities/index.js';
-import { formatNumber, nextNumber, nextSequence, parseNumber } from '../../domain/numbering.js';
-import { createOrder } from '../../domain/orders.js';
-import { DOCUMENT_TYPE, type DocumentType } from '../../domain/vocabulary.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db.js';
-import { aCustomer } from '../support/fixtures.js';
+import { inTransaction, isMysql } from '../../db/index';
+import { BusinessOrderEntity, ProcessCommandEntity } from '../../db/entities/index';
+import { formatNumber, nextNumber, nextSequence, parseNumber } from '../../domain/numbering';
+import { createOrder } from '../../domain/orders';
+import { DOCUMENT_TYPE, type DocumentType } from '../../domain/vocabulary';
+import { closeTestDataSource, openTestDataSource, resetDatabase, tracedTransaction } from '../support/db';
+import { aCustomer } from '../support/fixtures';
 
 describe('domain/numbering', () => {
   let ds: DataSource;

@@ -4,11 +4,11 @@
  */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { AuditLogEntity, BusinessOrderEntity, ProcessCommandEntity } from '../../db/entities/index.js';
-import { attachOrderProcessInstance, cancelOrder } from '../../domain/orders.js';
-import { claimPending, markDispatched, supersedeCommand, type CancelProcessInstancePayload } from '../../domain/outbox.js';
-import { useTestDatabase } from '../support/db.js';
-import { anOrder } from '../support/fixtures.js';
+import { AuditLogEntity, BusinessOrderEntity, ProcessCommandEntity } from '../../db/entities/index';
+import { attachOrderProcessInstance, cancelOrder } from '../../domain/orders';
+import { claimPending, markDispatched, supersedeCommand, type CancelProcessInstancePayload } from '../../domain/outbox';
+import { useTestDatabase } from '../support/db';
+import { anOrder } from '../support/fixtures';
 
 describe('domain: order cancellation → cancel-process-instance in the outbox', () => {
   let ds: DataSource;

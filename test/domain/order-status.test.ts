@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { IllegalTransitionError } from '../../domain/errors.js';
-import { ORDER_STATUS, ORDER_TRANSITIONS, STATUS_AFTER_CUSTOMER_DECISION, canTransition, transition, type OrderStatus } from '../../domain/order-status.js';
-import { CUSTOMER_DECISION } from '../../domain/vocabulary.js';
+import { IllegalTransitionError } from '../../domain/errors';
+import { ORDER_STATUS, ORDER_TRANSITIONS, STATUS_AFTER_CUSTOMER_DECISION, canTransition, transition, type OrderStatus } from '../../domain/order-status';
+import { CUSTOMER_DECISION } from '../../domain/vocabulary';
 
 describe('domain/order-status', () => {
   const allowed: [OrderStatus, OrderStatus][] = [

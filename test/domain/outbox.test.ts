@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { BusinessOrderEntity, NotificationEntity, ProcessCommandEntity } from '../../db/entities/index.js';
-import { inTransaction } from '../../db/index.js';
-import { createOrder } from '../../domain/orders.js';
-import { claimPending, enqueueCommand, enqueueNotification, markDispatched, markFailed, type PublishMessagePayload } from '../../domain/outbox.js';
-import { MESSAGE, PROCESS } from '../../domain/vocabulary.js';
-import { useTestDatabase } from '../support/db.js';
-import { aCustomer, anApPartner, anOrder } from '../support/fixtures.js';
+import { BusinessOrderEntity, NotificationEntity, ProcessCommandEntity } from '../../db/entities/index';
+import { inTransaction } from '../../db/index';
+import { createOrder } from '../../domain/orders';
+import { claimPending, enqueueCommand, enqueueNotification, markDispatched, markFailed, type PublishMessagePayload } from '../../domain/outbox';
+import { MESSAGE, PROCESS } from '../../domain/vocabulary';
+import { useTestDatabase } from '../support/db';
+import { aCustomer, anApPartner, anOrder } from '../support/fixtures';
 
 describe('domain/outbox', () => {
   let ds: DataSource;

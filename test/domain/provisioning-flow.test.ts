@@ -1,20 +1,20 @@
 /** The domain services along the provisioning flow (docs/process-contract.md), without an engine. */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { AuditLogEntity, ExpenseContractEntity, ProcessCommandEntity, RevenueContractEntity } from '../../db/entities/index.js';
-import { recordTaskOrderAcceptance, issueTaskOrder, recordTaskOrderReply, getTaskOrder } from '../../domain/collaboration-task-orders.js';
-import { computeCompletionDeadline, recordCompletion, recordDelivery } from '../../domain/completion.js';
-import { draftExpenseContract, draftRevenueContract, markImplementationRequested, recordRevenueSigning, reviseContract, listContracts } from '../../domain/contracts.js';
-import { countersignHistory, getCountersignForm, issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign.js';
-import { ApPartnerUnavailableError, ConflictError, IllegalTransitionError, ValidationError } from '../../domain/errors.js';
-import { cancelDeclinedOrder, cancelOrder, getOrder, listOrders, recordCustomerDecision } from '../../domain/orders.js';
-import { updateApPartner } from '../../domain/parties.js';
-import { getPaymentBasis, recordPaymentBasisCheck, submitPaymentBasis } from '../../domain/payment-bases.js';
-import { recordHistory } from '../../domain/records.js';
-import { registerAccounts } from '../../domain/account-monitoring.js';
-import { getCommunicationRecord } from '../../domain/communication-records.js';
-import { useTestDatabase } from '../support/db.js';
-import { anApPartner, anOrder, aCustomer } from '../support/fixtures.js';
+import { AuditLogEntity, ExpenseContractEntity, ProcessCommandEntity, RevenueContractEntity } from '../../db/entities/index';
+import { recordTaskOrderAcceptance, issueTaskOrder, recordTaskOrderReply, getTaskOrder } from '../../domain/collaboration-task-orders';
+import { computeCompletionDeadline, recordCompletion, recordDelivery } from '../../domain/completion';
+import { draftExpenseContract, draftRevenueContract, markImplementationRequested, recordRevenueSigning, reviseContract, listContracts } from '../../domain/contracts';
+import { countersignHistory, getCountersignForm, issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign';
+import { ApPartnerUnavailableError, ConflictError, IllegalTransitionError, ValidationError } from '../../domain/errors';
+import { cancelDeclinedOrder, cancelOrder, getOrder, listOrders, recordCustomerDecision } from '../../domain/orders';
+import { updateApPartner } from '../../domain/parties';
+import { getPaymentBasis, recordPaymentBasisCheck, submitPaymentBasis } from '../../domain/payment-bases';
+import { recordHistory } from '../../domain/records';
+import { registerAccounts } from '../../domain/account-monitoring';
+import { getCommunicationRecord } from '../../domain/communication-records';
+import { useTestDatabase } from '../support/db';
+import { anApPartner, anOrder, aCustomer } from '../support/fixtures';
 
 async function rejects(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -30,7 +30,6 @@ describe('domain services along the provisioning flow', () => {
   useTestDatabase((d) => (ds = d));
 
   const cm = { actor: 'zhang.san' };
-  const at = (iso: string) => ({ at: new Date(iso) });
 
   async function countersign(type: 'REVENUE' | 'EXPENSE', contractId: string, pik: string, reject?: 'DEPT_MANAGER' | 'CENTER') {
     const round = await openCountersignRound(ds, { contractType: type, contractId, processInstanceKey: pik, orderNo: null }, { actor: 'system:worker' });

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { AuditLogEntity, BusinessOrderEntity, RecordVersionEntity, type BusinessOrder } from '../../db/entities/index.js';
-import { inTransaction } from '../../db/index.js';
-import { ConflictError, ValidationError } from '../../domain/errors.js';
-import { applyOrderRevision, recordCustomerDecision } from '../../domain/orders.js';
-import { correctRecord, recordHistory, recordVersionOf } from '../../domain/records.js';
-import { useTestDatabase } from '../support/db.js';
-import { anOrder } from '../support/fixtures.js';
+import { AuditLogEntity, BusinessOrderEntity, RecordVersionEntity, type BusinessOrder } from '../../db/entities/index';
+import { inTransaction } from '../../db/index';
+import { ConflictError, ValidationError } from '../../domain/errors';
+import { applyOrderRevision, recordCustomerDecision } from '../../domain/orders';
+import { correctRecord, recordHistory, recordVersionOf } from '../../domain/records';
+import { useTestDatabase } from '../support/db';
+import { anOrder } from '../support/fixtures';
 
 describe('domain/records: append-only versions of §9 records', () => {
   let ds: DataSource;

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Crash test: SIGKILL the engine (a child process) in the middle of a loaded flow, restart it on the same
 // data directory, and check that every instance completes exactly once: nothing lost, nothing duplicated.
 import { expect } from 'chai';
@@ -12,7 +11,7 @@ interface Child { proc: ChildProcess; grpc: string; rest: string }
 
 function startChild(dataDir: string, storage: string): Promise<Child> {
   const root = path.join(__dirname, '..', '..');
-  const proc = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(root, 'engine', 'main.ts')], {
+  const proc = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(root, 'app', 'entry', 'engine.ts')], {
     // the test reads the event record and variables of every instance afterwards: keep them all in detail
     cwd: root, env: { ...process.env, ENGINE_GRPC_PORT: '0', ENGINE_REST_PORT: '0', ENGINE_DATA_DIR: dataDir, ENGINE_TEST_MODE: 'false', ENGINE_STORAGE: storage, ENGINE_HISTORY_DETAILED_INSTANCES: '1000' }, stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -77,7 +76,6 @@ for (const storage of ['log', 'sqlite']) describe(`engine: crash (SIGKILL) and r
     })();
 
     let workers = startWork(zbc);
-    let created = 0;
     const creator = (async () => {
       for (let i = 0; i < N; i++) {
         const id = `c-${i}`;
@@ -85,7 +83,6 @@ for (const storage of ['log', 'sqlite']) describe(`engine: crash (SIGKILL) and r
           const pi = await zbc.createProcessInstance({ bpmnProcessId: 'conf-durable', variables: { id, owner: 'crash', pause: 'PT0.3S' } });
           acked.add(pi.processInstanceKey);
         } catch { /* killed mid-call: unknown outcome */ }
-        created++;
         if (i % 10 === 9) await new Promise((r) => setTimeout(r, 20));
       }
     })();

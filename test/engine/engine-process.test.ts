@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEngineProcess, type EngineProcess } from '../../app/engine-process.js';
+import { startEngineProcess, type EngineProcess } from '../../app/engine-process';
 
 describe('app/engine-process: the engine in a child process', () => {
   let dir: string;

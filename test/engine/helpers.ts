@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Shared set-up for the engine conformance suite. Against the local engine (default) each suite starts its
 // own engine on free ports in test mode; with ZEEBE_GRPC_ADDRESS set the same tests run against a real
 // Zeebe (REST at ZEEBE_REST_ADDRESS), and the cases that move the clock skip visibly.

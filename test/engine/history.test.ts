@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Engine-specific: indexed searches and the bounded history of finished instances (options `history`:
 // finishedInstances answered about, the most recent detailedInstances of them in full detail). Volume is
 // created through the engine's programmatic API (fast); every assertion goes through the REST API.
@@ -250,7 +249,6 @@ for (const storage of ['log', 'sqlite']) describe(`engine: bounded history survi
   /** every stored text (log lines, or entity and event rows) that mentions `key` */
   const stored = (key: string): number => {
     if (storage === 'log') return fs.readFileSync(path.join(dir, 'engine.log'), 'utf8').split(key).length - 1;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Database = require('better-sqlite3');
     const db = new Database(path.join(dir, 'engine.sqlite'), { readonly: true });
     try {

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { expect } from 'chai';
 import { activate, Ctx, deploy, oneJob, setup, uid, variables, waitState } from './helpers';
 

@@ -13,7 +13,7 @@ import { BusinessOrderEntity, ProcessCommandEntity } from '../../db/entities/ind
 import { createOrder } from '../../domain/orders';
 import { createCustomer } from '../../domain/parties';
 import { startEngine, type RunningEngine } from '../../engine/index';
-import { loadConfig } from '../../config/index';
+import { loadConfig } from '../../platform/config/index';
 import { startDispatcher, type RunningDispatcher } from '../../app/dispatcher';
 import { deployProcesses } from '../../app/deploy';
 import { PROCESSES_DIR, zeebeClient } from '../../app/system';

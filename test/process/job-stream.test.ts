@@ -1,10 +1,10 @@
 /**
- * Job streams (workers/main.ts jobStream, WORKER_JOB_STREAM): with them on, the engine pushes each new job
+ * Job streams (workers/start.ts jobStream, WORKER_JOB_STREAM): with them on, the engine pushes each new job
  * down the stream of its type (its ACTIVATED record names the stream's worker); off, the polling workers
  * activate it. Either way the instance moves on. Plus the switch's own validation.
  */
 import { expect } from 'chai';
-import { jobStreamFromEnv, STREAM_WORKER_NAME } from '../../workers/main';
+import { jobStreamFromEnv, STREAM_WORKER_NAME } from '../../workers/start';
 import { startE2E, type E2E } from './support/system';
 import * as d from './support/driver';
 

@@ -1,5 +1,5 @@
 /**
- * `npm start` twice on the same data: the system as app/main.ts runs it (engine in its own process,
+ * `npm start` twice on the same data: the system as app/entry/all-in-one.ts runs it (engine in its own process,
  * durable under a data directory), stopped in the middle of an order and started again: the open
  * order resumes where it was and completes.
  */
@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../config/index';
+import { loadConfig } from '../../platform/config/index';
 import { createCustomer } from '../../domain/parties';
 import { startSystem, type RunningSystem } from '../../app/system';
-import { createLogger } from '../../app/observability/logger';
+import { createLogger } from '../../platform/observability/logger';
 import { ApiClient } from '../../app/api-client';
 import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db';
 import { WAIT, waitFor } from './support/driver';

@@ -3,7 +3,7 @@
  * context, `npm run build` there) and its runtime stage (its COPY --from=build lines, package.json, and
  * only the production packages of package-lock.json: no tsx, no typescript), then the compiled entry
  * points run with plain node exactly as docker-compose.yml's commands name them, against a temporary
- * SQLite file and the compiled local engine (app/main.js, which forks engine-child.js).
+ * SQLite file and the compiled local engine (app/entry/all-in-one.js, which forks engine-child.js).
  *
  * Everything is built and run under one temporary folder: the project's dist/ is neither read nor written.
  */
@@ -173,8 +173,8 @@ describe('production: the compiled image (Dockerfile build and runtime stages, r
     expect(r.status, 'tsx resolves in the image').to.not.equal(0);
   });
 
-  it('the compiled system (app/main.js) starts its engine child as engine-child.js with plain node and becomes ready', async () => {
-    system = node(context, ['dist/app/main.js'], {
+  it('the compiled system (app/entry/all-in-one.js) starts its engine child as engine-child.js with plain node and becomes ready', async () => {
+    system = node(context, ['dist/app/entry/all-in-one.js'], {
       NODE_ENV: 'development',
       AUTH_MODE: 'local',
       LOG_LEVEL: 'warn',
@@ -186,8 +186,8 @@ describe('production: the compiled image (Dockerfile build and runtime stages, r
     });
     const m = await waitFor(system, /API\s+http:\/\/localhost:(\d+)\/api[\s\S]*engine\s+gRPC (\S+)\s+REST (\S+)\s+\(local engine, pid (\d+)/, 60_000);
     engine = { grpc: m[2], rest: m[3], pid: Number(m[4]) };
-    expect(cmdline(system.child.pid!)).to.deep.equal([process.execPath, 'dist/app/main.js']);
-    expect(cmdline(engine.pid)).to.deep.equal([process.execPath, path.join(context, 'dist', 'app', 'engine-child.js')]);
+    expect(cmdline(system.child.pid!)).to.deep.equal([process.execPath, 'dist/app/entry/all-in-one.js']);
+    expect(cmdline(engine.pid)).to.deep.equal([process.execPath, path.join(context, 'dist', 'app', 'entry', 'engine-child.js')]);
     const res = await fetch(`http://127.0.0.1:${m[1]}/health/ready`);
     expect(res.status, await res.clone().text()).to.equal(200);
     expect(((await res.json()) as { status: string }).status).to.equal('ok');

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CamundaEnvironmentVariableDictionary } from '@camunda8/sdk/dist/lib/Configuration';
-import { configSchema, loadConfig } from '../../config/index';
+import { configSchema, loadConfig } from '../../platform/config/index';
 import { PROCESS } from '../../domain/vocabulary';
 import {
   ROOT,
@@ -77,7 +77,7 @@ describe('production: docker-compose.yml', () => {
         continue;
       }
       expect(s.image, `${name}: image`).to.be.a('string');
-      const m = /^(?<repo>[a-z0-9]+(?:[._\/-][a-z0-9]+)*):(?<tag>[\w][\w.-]{0,127})(?:@sha256:[a-f0-9]{64})?$/.exec(s.image as string);
+      const m = /^(?<repo>[a-z0-9]+(?:[._/-][a-z0-9]+)*):(?<tag>[\w][\w.-]{0,127})(?:@sha256:[a-f0-9]{64})?$/.exec(s.image as string);
       expect(m, `${name}: "${s.image}" has no tag`).to.not.equal(null);
       expect(m!.groups!.tag, `${name}: tag`).to.not.equal('latest');
       // a real version, not a floating major: at least major.minor
@@ -227,7 +227,7 @@ describe('production: docker-compose.yml', () => {
     expect(JSON.stringify(raw.services.orchestration.volumes)).to.not.include('driver-lib');
   });
 
-  it('gives the application services one environment, every variable known to config/index.ts or to the Camunda SDK', () => {
+  it('gives the application services one environment, every variable known to platform/config/index.ts or to the Camunda SDK', () => {
     const first = environmentOf(resolved.services.api);
     for (const n of APP_SERVICES) {
       const env = environmentOf(resolved.services[n]);

@@ -58,7 +58,7 @@ describe('production: Dockerfile', () => {
   it('pins every base image to an exact tag (no latest, no ARG indirection)', () => {
     for (const s of stages) {
       const image = s[0].args.split(/\s+/)[0];
-      expect(image, s[0].args).to.match(/^node:20\.\d+\.\d+-[a-z]+-slim(@sha256:[a-f0-9]{64})?$/);
+      expect(image, s[0].args).to.match(/^node:22\.\d+\.\d+-[a-z]+-slim(@sha256:[a-f0-9]{64})?$/);
     }
     // one Node release for every stage
     expect(new Set(stages.map((s) => s[0].args.split(/\s+/)[0])).size).to.equal(1);
@@ -88,7 +88,7 @@ describe('production: Dockerfile', () => {
 
   it('starts compiled JavaScript with plain node; tsx is a dev dependency, not installed in the image', () => {
     const cmd = finalStage.find((i) => i.keyword === 'CMD');
-    expect(JSON.parse(cmd!.args)).to.deep.equal(['node', 'dist/api/main.js']);
+    expect(JSON.parse(cmd!.args)).to.deep.equal(['node', 'dist/app/entry/api.js']);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.dependencies, 'package.json dependencies').to.not.have.property('tsx');
     expect(pkg.devDependencies, 'package.json devDependencies').to.have.property('tsx');

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { METRIC_NAMES, DEFAULT_PREFIX } from '../../app/observability/metrics';
+import { METRIC_NAMES, DEFAULT_PREFIX } from '../../platform/observability/metrics';
 import { PROCESS, ROLES } from '../../domain/vocabulary';
 import { ROOT, parseCompose, readComposeText } from './support/compose';
 
@@ -52,7 +52,7 @@ describe('production: docs for process owners, staff and admins', () => {
     }
   });
 
-  it('admins.md lists exactly the metrics app/observability/metrics.ts registers', () => {
+  it('admins.md lists exactly the metrics platform/observability/metrics.ts registers', () => {
     const listed = new Set([...admins.matchAll(/`(ot_[a-z_]+)(?:\{[^`]*\})?`/g)].map((m) => m[1]));
     for (const name of Object.values(METRIC_NAMES)) expect(listed, name).to.include(DEFAULT_PREFIX + name);
     const known = new Set(Object.values(METRIC_NAMES).map((n) => DEFAULT_PREFIX + n));

@@ -1,8 +1,8 @@
 /**
  * The SDK gives every job worker a gRPC client of its own, and each parses the Zeebe gateway's .proto
- * again: 38 copies (~16 MB of heap) in the app process before app/gateway-proto.ts shared one. These run
+ * again: 38 copies (~16 MB of heap) in the app process before platform/camunda/gateway-proto.ts shared one. These run
  * in a fresh node process each (the sharing is process-wide), make a client and three workers the way the
- * app and the standalone workers do (app/zeebe-client.ts), and count the parses and the reuses. No gateway is needed: clients and workers are built before they connect.
+ * app and the standalone workers do (platform/camunda/zeebe-client.ts), and count the parses and the reuses. No gateway is needed: clients and workers are built before they connect.
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
@@ -19,7 +19,7 @@ function run(script: string): { parsed: number; reused: number } {
 // the background) or after 5 s
 const WORKERS = `
   for (const t of ['a', 'b', 'c']) zbc.createWorker({ taskType: 'proto-test-' + t, taskHandler: (job) => job.complete(), pollInterval: 60000 });
-  const { gatewayProtoLoads } = require('./app/gateway-proto');
+  const { gatewayProtoLoads } = require('./platform/camunda/gateway-proto');
   const until = Date.now() + 5000;
   const report = () => {
     const l = gatewayProtoLoads();
@@ -33,9 +33,9 @@ const WORKERS = `
 describe('production: one parsed gateway protocol per process', function () {
   this.timeout(60_000);
 
-  it("app/zeebe-client (the app's and the standalone workers' client): the client and three workers parse the gateway proto once", () => {
+  it("platform/camunda/zeebe-client (the app's and the standalone workers' client): the client and three workers parse the gateway proto once", () => {
     const loads = run(`
-      const { createZeebeClient } = require('./app/zeebe-client');
+      const { createZeebeClient } = require('./platform/camunda/zeebe-client');
       const zbc = createZeebeClient({ grpcAddress: '127.0.0.1:1', restAddress: 'http://127.0.0.1:1', authStrategy: 'NONE', retry: false });
       ${WORKERS}`);
     expect(loads).to.deep.equal({ parsed: 1, reused: 3 });

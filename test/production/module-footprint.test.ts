@@ -1,7 +1,7 @@
 /**
  * What the API/workers process loads. The SDK's index (`@camunda8/sdk`, the Camunda8 class) pulls in every
  * client of the SDK and the orchestration-cluster API with its zod schemas, ~10 MB more heap than the
- * gRPC client alone (app/zeebe-client.ts). A top-level import of it anywhere on app/system's import graph
+ * gRPC client alone (platform/camunda/zeebe-client.ts). A top-level import of it anywhere on app/system's import graph
  * would bring that back unnoticed; this test notices. Likewise the local engine's modules (FEEL, BPMN reader, ~4 MB
  * of heap when loaded), which app/system imports only when the engine runs in its process.
  */

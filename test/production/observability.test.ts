@@ -3,9 +3,9 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
-import { createLogger, jobLogger, orderLogger, requestLogger } from '../../app/observability/logger';
-import { createMetrics, routeLabel } from '../../app/observability/metrics';
-import { createReadiness, databaseCheck, zeebeCheck, type ReadinessReport, type TopologyLike } from '../../app/observability/readiness';
+import { createLogger, jobLogger, orderLogger, requestLogger } from '../../platform/observability/logger';
+import { createMetrics, routeLabel } from '../../platform/observability/metrics';
+import { createReadiness, databaseCheck, zeebeCheck, type ReadinessReport, type TopologyLike } from '../../platform/observability/readiness';
 import { JOB } from '../../domain/vocabulary';
 
 /** A pino destination that keeps the parsed lines. */
@@ -115,8 +115,8 @@ describe('production: observability', () => {
       const hooks = m.jobHooks();
       const a = { key: '1', type: JOB.deliveryRecord };
       const b = { key: '2', type: JOB.deliveryRecord };
-      const c = { key: '3', type: JOB.apContractDraft };
-      const d = { key: '4', type: JOB.apContractDraft };
+      const c = { key: '3', type: JOB.expenseContractDraft };
+      const d = { key: '4', type: JOB.expenseContractDraft };
       hooks.onStart(a);
       hooks.onStart(b);
       hooks.onStart(c);
@@ -130,12 +130,12 @@ describe('production: observability', () => {
       const text = await m.registry.metrics();
       expect(sample(text, 'ot_jobs_handled_total', { type: 'delivery.record', outcome: 'complete' })).to.equal(1);
       expect(sample(text, 'ot_jobs_handled_total', { type: 'delivery.record', outcome: 'fail' })).to.equal(1);
-      expect(sample(text, 'ot_jobs_handled_total', { type: 'ap-contract.draft', outcome: 'bpmn_error' })).to.equal(1);
-      expect(sample(text, 'ot_jobs_handled_total', { type: 'ap-contract.draft', outcome: 'crashed' })).to.equal(1);
+      expect(sample(text, 'ot_jobs_handled_total', { type: 'expense-contract.draft', outcome: 'bpmn_error' })).to.equal(1);
+      expect(sample(text, 'ot_jobs_handled_total', { type: 'expense-contract.draft', outcome: 'crashed' })).to.equal(1);
       expect(sample(text, 'ot_jobs_failed_total', { type: 'delivery.record', incident: 'true' })).to.equal(1);
-      expect(sample(text, 'ot_jobs_failed_total', { type: 'ap-contract.draft', incident: 'false' })).to.equal(1);
+      expect(sample(text, 'ot_jobs_failed_total', { type: 'expense-contract.draft', incident: 'false' })).to.equal(1);
       // a BPMN error is a business outcome, not a failure
-      expect(sample(text, 'ot_jobs_failed_total', { type: 'ap-contract.draft', incident: 'true' })).to.equal(undefined);
+      expect(sample(text, 'ot_jobs_failed_total', { type: 'expense-contract.draft', incident: 'true' })).to.equal(undefined);
       const sum = sample(text, 'ot_job_handler_duration_seconds_sum', { type: 'delivery.record', outcome: 'complete' });
       expect(sum).to.be.closeTo(0.2, 1e-9);
       expect(sample(text, 'ot_job_handler_duration_seconds_bucket', { type: 'delivery.record', outcome: 'complete', le: '0.1' })).to.equal(0);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Camunda8 } from '@camunda8/sdk';
-import { createReadiness, zeebeCheck } from '../../app/observability/readiness';
+import { createReadiness, zeebeCheck } from '../../platform/observability/readiness';
 import { GatewayDouble } from './support/gateway-double';
 
 describe('production: readiness through the real SDK gRPC client', () => {

@@ -12,9 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
-import { TABLES, createDataSource, isMysql, migrate, seedCalendar } from '../../db/index.js';
-import { inTransaction } from '../../db/transaction.js';
-import { invalidateCalendarCache } from '../../domain/calendar.js';
+import { TABLES, createDataSource, isMysql, migrate, seedCalendar } from '../../db/index';
+import { inTransaction } from '../../db/transaction';
+import { invalidateCalendarCache } from '../../domain/calendar';
 
 const tempFiles = new WeakMap<DataSource, string>();
 

@@ -1,7 +1,7 @@
 /** Small builders for tests of every folder: a customer, an AP partner, an order. */
 import type { DataSource } from 'typeorm';
-import { createApPartner, createCustomer, type ApPartnerInput } from '../../domain/parties.js';
-import { createOrder, type CreateOrderInput } from '../../domain/orders.js';
+import { createApPartner, createCustomer, type ApPartnerInput } from '../../domain/parties';
+import { createOrder, type CreateOrderInput } from '../../domain/orders';
 
 let seq = 0;
 export const CM = 'zhang.san'; // a customer manager

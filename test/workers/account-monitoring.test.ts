@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { AccountMonitoringEntryEntity, AccountUsageMonthlyEntity, MonthlyReportEntity, RevenueContractEntity } from '../../db/entities/index.js';
+import { AccountMonitoringEntryEntity, AccountUsageMonthlyEntity, MonthlyReportEntity, RevenueContractEntity } from '../../db/entities/index';
 import { JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
 import {

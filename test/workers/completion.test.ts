@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { BusinessOrderEntity, ChangeOrderEntity, CustomerCommunicationRecordEntity, NotificationEntity, RecordVersionEntity, ServiceRequestEntity } from '../../db/entities/index.js';
-import { uploadCalendarYear } from '../../domain/calendar.js';
+import { BusinessOrderEntity, ChangeOrderEntity, CustomerCommunicationRecordEntity, NotificationEntity, RecordVersionEntity, ServiceRequestEntity } from '../../db/entities/index';
+import { uploadCalendarYear } from '../../domain/calendar';
 import { JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
 import {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { CountersignDecisionEntity, CountersignRoundEntity, DocumentSequenceEntity, ExpenseContractEntity, RevenueContractEntity, RecordVersionEntity } from '../../db/entities/index.js';
+import { CountersignDecisionEntity, CountersignRoundEntity, DocumentSequenceEntity, ExpenseContractEntity, RevenueContractEntity, RecordVersionEntity } from '../../db/entities/index';
 import { JOB } from '../../domain/vocabulary';
 import { issueForm, openRound, recordDecision } from '../../workers/families/countersign';
 import {

@@ -9,17 +9,17 @@
  */
 import { expect } from 'chai';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ProcessedJobEntity } from '../../db/entities/index.js';
-import { createDataSource } from '../../db/index.js';
-import { audit } from '../../domain/audit.js';
-import { nextNumber } from '../../domain/numbering.js';
+import { ProcessedJobEntity } from '../../db/entities/index';
+import { createDataSource } from '../../db/index';
+import { audit } from '../../domain/audit';
+import { nextNumber } from '../../domain/numbering';
 import { JOB } from '../../domain/vocabulary';
 import { issueForm, openRound, recordDecision } from '../../workers/families/countersign';
-import { batcherFor, configureGroupCommit, groupCommitFromEnv, groupCommitStats } from '../../workers/runtime/batch.js';
-import { checked, once, storedResult } from '../../workers/runtime/once.js';
-import { startWorkers } from '../../workers/main';
+import { batcherFor, configureGroupCommit, groupCommitFromEnv, groupCommitStats } from '../../workers/runtime/batch';
+import { checked, once, storedResult } from '../../workers/runtime/once';
+import { startWorkers } from '../../workers/start';
 import { completedVars, deliver, makeJob, makeServices, seedRevenueContract, seedWorld } from './support/harness';
-import { closeTestDataSource, openTestDataSource, resetDatabase, testDatabaseUrl } from '../support/db.js';
+import { closeTestDataSource, openTestDataSource, resetDatabase, testDatabaseUrl } from '../support/db';
 
 const at = new Date('2026-11-20T02:00:00.123Z');
 const T = 'test.numbering-job';

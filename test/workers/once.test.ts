@@ -1,10 +1,10 @@
 /** workers/runtime/once.ts: one effect per key under sequential and concurrent redelivery; the stored variables read back as returned. */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { ProcessedJobEntity } from '../../db/entities/index.js';
-import { nextNumber } from '../../domain/numbering.js';
-import { guardOnly, once, storedResult } from '../../workers/runtime/once.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
+import { ProcessedJobEntity } from '../../db/entities/index';
+import { nextNumber } from '../../domain/numbering';
+import { guardOnly, once, storedResult } from '../../workers/runtime/once';
+import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db';
 
 const at = new Date('2026-11-20T02:00:00.123Z');
 const lastValue = async (ds: DataSource) => {

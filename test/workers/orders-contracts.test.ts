@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { BusinessOrderEntity, ChangeOrderEntity, RevenueContractEntity, RecordVersionEntity, AuditLogEntity } from '../../db/entities/index.js';
+import { BusinessOrderEntity, ChangeOrderEntity, RevenueContractEntity, RecordVersionEntity, AuditLogEntity } from '../../db/entities/index';
 import { JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
 import {
@@ -77,16 +77,16 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
     expect(completedVars((await expectIdempotent(h(JOB.changeOrderCancel), c, s, async () => ({ a: await audits('change-order.cancel') }))).outcome)).to.deep.equal({ changeOrderStatus: 'CANCELLED' });
   });
 
-  it('revenue-contract.draft: one SR number per order; revise after rejection; record-signing → SIGNED + order CONTRACT_SIGNED', async () => {
+  it('revenue-contract.register: one SR number per order; revise after rejection; record-signing → SIGNED + order CONTRACT_SIGNED', async () => {
     const { order } = await seedWorld(ds, { order: { status: 'CONFIRMED' } });
     const s = makeServices(ds);
-    const draft = makeJob(JOB.revenueContractDraft, { orderId: order.id, orderNo: order.orderNo, contractTitle: '在线培训服务协议', contractAmount: 48000, contractTerm: 12, completedBy: 'cm.li' });
-    const r = await expectIdempotent(h(JOB.revenueContractDraft), draft, s, async () => ({ contracts: await rowCount(ds, 'revenue_contract'), seq: Number((await ds.query("SELECT last_value AS v FROM document_sequence WHERE document_type = 'revenue-contract'"))[0]?.v ?? 0) }));
+    const draft = makeJob(JOB.revenueContractRegister, { orderId: order.id, orderNo: order.orderNo, contractTitle: '在线培训服务协议', contractAmount: 48000, contractTerm: 12, completedBy: 'cm.li' });
+    const r = await expectIdempotent(h(JOB.revenueContractRegister), draft, s, async () => ({ contracts: await rowCount(ds, 'revenue_contract'), seq: Number((await ds.query("SELECT last_value AS v FROM document_sequence WHERE document_type = 'revenue-contract'"))[0]?.v ?? 0) }));
     const vars = completedVars(r.outcome);
     expect(vars.revenueContractNo).to.equal('SR-2026-0001');
     await ds.getRepository(RevenueContractEntity).update({ id: vars.revenueContractId }, { status: 'REJECTED', rejectionReason: '金额有误' });
-    const rev = makeJob(JOB.revenueContractRevise, { revenueContractId: vars.revenueContractId, revisionNote: '金额改为45000', contractAmount: 45000, completedBy: 'cm.li' });
-    expect(completedVars((await expectIdempotent(h(JOB.revenueContractRevise), rev, s, async () => ({ v: await rowCount(ds, 'record_version', "record_type = 'revenue-contract'") }))).outcome)).to.deep.equal({ revenueContractVersion: 2 });
+    const rev = makeJob(JOB.revenueContractApplyRevision, { revenueContractId: vars.revenueContractId, revisionNote: '金额改为45000', contractAmount: 45000, completedBy: 'cm.li' });
+    expect(completedVars((await expectIdempotent(h(JOB.revenueContractApplyRevision), rev, s, async () => ({ v: await rowCount(ds, 'record_version', "record_type = 'revenue-contract'") }))).outcome)).to.deep.equal({ revenueContractVersion: 2 });
     expect(await ds.getRepository(RevenueContractEntity).findOneByOrFail({ id: vars.revenueContractId })).to.include({ status: 'DRAFT', amount: 45000, currentVersion: 2 });
     await ds.getRepository(RevenueContractEntity).update({ id: vars.revenueContractId }, { status: 'APPROVED' });
     const sign = makeJob(JOB.revenueContractRecordSigning, { revenueContractId: vars.revenueContractId, signedDate: '2026-03-20', completedBy: 'admin.chen' });
@@ -95,12 +95,12 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
     expect((await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: order.id })).status).to.equal('CONTRACT_SIGNED');
   });
 
-  it('revenue-contract.draft-supplement: one supplement per change order, parent = the agreement', async () => {
+  it('revenue-contract.register-supplement: one supplement per change order, parent = the agreement', async () => {
     const { order } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
     const agreement = await seedRevenueContract(ds, order, { status: 'SIGNED' });
     const change = await seedChangeOrder(ds, order, { status: 'CONFIRMED' });
-    const job = makeJob(JOB.revenueContractDraftSupplement, { changeOrderId: change.id, orderId: order.id, completedBy: 'cm.li' });
-    const r = await expectIdempotent(h(JOB.revenueContractDraftSupplement), job, makeServices(ds), async () => ({ contracts: await rowCount(ds, 'revenue_contract') }));
+    const job = makeJob(JOB.revenueContractRegisterSupplement, { changeOrderId: change.id, orderId: order.id, completedBy: 'cm.li' });
+    const r = await expectIdempotent(h(JOB.revenueContractRegisterSupplement), job, makeServices(ds), async () => ({ contracts: await rowCount(ds, 'revenue_contract') }));
     const vars = completedVars(r.outcome);
     const sup = await ds.getRepository(RevenueContractEntity).findOneByOrFail({ id: vars.revenueContractId });
     expect(sup).to.include({ kind: 'SUPPLEMENT', parentContractId: agreement.id, changeOrderId: change.id, amount: 12000, contractNo: vars.revenueContractNo });

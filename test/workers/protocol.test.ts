@@ -7,8 +7,9 @@ import { expect } from 'chai';
 import { Camunda8 } from '@camunda8/sdk';
 import type { DataSource } from 'typeorm';
 import { JOB, JOB_TYPES } from '../../domain/vocabulary';
-import { startWorkers, type RunningWorkers } from '../../workers/main';
-import type { HttpRequest, HttpResponse } from '../../workers/runtime/http';
+import { RENAMED_JOB_TYPES } from '../../workers/registry';
+import { startWorkers, type RunningWorkers } from '../../workers/start';
+import type { HttpRequest, HttpResponse } from '../../platform/http/client';
 import { FakeGateway } from './support/fake-gateway';
 import { closeTestDataSource, fixedClock, openTestDataSource, resetDatabase, seedExpenseContract, seedRevenueContract, seedWorld } from './support/harness';
 
@@ -50,8 +51,9 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     await closeTestDataSource(ds);
   });
 
-  it('starts one worker per job type of the registry, each fetching only the variables its handler declares (+ orderNo for logs)', async () => {
-    expect([...workers.jobTypes].sort()).to.deep.equal([...JOB_TYPES].sort());
+  it('starts one worker per job type of the registry and per old name of a renamed one, each fetching only the variables its handler declares (+ orderNo for logs)', async () => {
+    const subscribed = [...JOB_TYPES, ...Object.keys(RENAMED_JOB_TYPES)];
+    expect([...workers.jobTypes].sort()).to.deep.equal([...subscribed].sort());
     const { order } = await seedWorld(ds);
     const k = nextKey();
     gw.enqueue({ key: k, type: JOB.orderCancel, variables: JSON.stringify({ orderId: order.id, customerFeedback: '不需要了', unrelated: 'x' }) });
@@ -61,8 +63,8 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     // plus orderNo, fetched only for the job's log lines (workers/runtime/adapter.ts LOG_CONTEXT_VARIABLES)
     expect(seen.fetchVariable).to.have.members(['orderId', 'customerFeedback', 'cancelReason', 'orderNo']);
     // every worker polls (the order of their first polls depends on the machine's load: wait for them, bounded)
-    for (const end = Date.now() + 5_000; new Set(gw.activations.map((a) => a.type)).size < JOB_TYPES.length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
-    expect(new Set(gw.activations.map((a) => a.type)).size).to.equal(JOB_TYPES.length);
+    for (const end = Date.now() + 5_000; new Set(gw.activations.map((a) => a.type)).size < subscribed.length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    expect(new Set(gw.activations.map((a) => a.type)).size).to.equal(subscribed.length);
   });
 
   it('custom headers reach the handler (countersignStep) and the complete carries the returned variables', async () => {
@@ -86,10 +88,19 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     expect((ack as { errorMessage: string }).errorMessage).to.match(/invalid variables for order\.cancel: \/orderId must be string\. No retries left — what to do: correct the variables of element cancel-order/);
   });
 
+  it('a job of an old job-type name (an instance started before the upgrade) runs the renamed type\'s handler', async () => {
+    const { order, partner } = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
+    const k = nextKey();
+    expect(RENAMED_JOB_TYPES['ap-contract.draft']).to.equal(JOB.expenseContractDraft);
+    gw.enqueue({ key: k, type: 'ap-contract.draft', variables: JSON.stringify({ orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id }) });
+    const ack = await gw.waitForAck(k);
+    expect(ack).to.include({ rpc: 'ThrowError', errorCode: 'AP_PARTNER_UNAVAILABLE' });
+  });
+
   it('a suspended AP partner → ThrowError AP_PARTNER_UNAVAILABLE with variables', async () => {
     const { order, partner } = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
     const k = nextKey();
-    gw.enqueue({ key: k, type: JOB.apContractDraft, variables: JSON.stringify({ orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id }) });
+    gw.enqueue({ key: k, type: JOB.expenseContractDraft, variables: JSON.stringify({ orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id }) });
     const ack = await gw.waitForAck(k);
     expect(ack).to.include({ rpc: 'ThrowError', errorCode: 'AP_PARTNER_UNAVAILABLE' });
     expect((ack as { variables: { apIssue: string } }).variables.apIssue).to.match(/SUSPENDED/);
@@ -102,13 +113,13 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
       throw new Error('connect ETIMEDOUT');
     };
     const k = nextKey();
-    gw.enqueue({ key: k, type: JOB.apContractSendImplementationRequest, retries: 3, variables: JSON.stringify({ expenseContractId: contract.id, expenseContractNo: contract.contractNo }) });
+    gw.enqueue({ key: k, type: JOB.expenseContractSendImplementationRequest, retries: 3, variables: JSON.stringify({ expenseContractId: contract.id, expenseContractNo: contract.contractNo }) });
     const ack = await gw.waitForAck(k);
     expect(ack).to.include({ rpc: 'FailJob', retries: 2, retryBackOff: 8000 });
     expect((ack as { errorMessage: string }).errorMessage).to.match(/unreachable: connect ETIMEDOUT/);
     http = async () => ({ status: 422, body: JSON.stringify({ reason: 'contract unknown' }) });
     const k2 = nextKey();
-    gw.enqueue({ key: k2, type: JOB.apContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
+    gw.enqueue({ key: k2, type: JOB.expenseContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
     const ack2 = await gw.waitForAck(k2);
     expect(ack2).to.include({ rpc: 'ThrowError', errorCode: 'AP_REQUEST_REJECTED' });
   });
@@ -146,7 +157,7 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
       };
     });
     const k = nextKey();
-    gw.enqueue({ key: k, type: JOB.apContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
+    gw.enqueue({ key: k, type: JOB.expenseContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
     await entered;
     expect(workers.inFlight()).to.equal(1);
     const stopping = workers.stop();

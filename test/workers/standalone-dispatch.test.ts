@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { ProcessCommandEntity } from '../../db/entities/index.js';
-import { initDatabase } from '../../db/index.js';
-import { inTransaction } from '../../db/transaction.js';
+import { ProcessCommandEntity } from '../../db/entities/index';
+import { initDatabase } from '../../db/index';
+import { inTransaction } from '../../db/transaction';
 import { enqueueCommand } from '../../domain/outbox';
 import { MESSAGE } from '../../domain/vocabulary';
-import { startStandalone, type Standalone } from '../../workers/main';
+import { startStandalone, type Standalone } from '../../app/entry/workers';
 import { FakeGateway } from './support/fake-gateway';
 import { resetDatabase } from './support/harness';
 

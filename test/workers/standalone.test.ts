@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { initDatabase } from '../../db/index.js';
+import { initDatabase } from '../../db/index';
 import { JOB } from '../../domain/vocabulary';
 import { FakeGateway } from './support/fake-gateway';
 import { resetDatabase, seedExpenseContract, seedWorld } from './support/harness';
@@ -71,13 +71,13 @@ describe('workers: standalone process (npm run workers)', function () {
       PORT: '0', // health and metrics endpoints on a free port
     };
     let out = '';
-    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'workers', 'main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'app', 'entry', 'workers.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
 
     const key = '4503599627399001';
-    gw.enqueue({ key, type: JOB.apContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
+    gw.enqueue({ key, type: JOB.expenseContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
     for (let i = 0; i < 200 && !release; i++) await new Promise((r) => setTimeout(r, 100));
     expect(release, `the AP request arrived (worker output: ${out})`).to.not.equal(null);
     child.kill('SIGTERM');

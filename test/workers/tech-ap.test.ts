@@ -9,11 +9,11 @@ import {
   NotificationEntity,
   PaymentBasisCheckEntity,
   PaymentBasisEntity,
-} from '../../db/entities/index.js';
+} from '../../db/entities/index';
 import { BPMN_ERROR, JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
 import { verify } from '../../workers/families/ap-signing';
-import type { HttpRequest } from '../../workers/runtime/http';
+import type { HttpRequest } from '../../platform/http/client';
 import { toJobAction } from '../../workers/runtime/adapter';
 import {
   closeTestDataSource,
@@ -33,14 +33,14 @@ import {
 
 const h = (t: string) => handlerFor(t)!;
 
-describe('workers: tech-config.* and ap-contract.*', function () {
+describe('workers: collaboration-task-order.* and expense-contract.*', function () {
   let ds: DataSource;
   useTestDatabase((d) => (ds = d), { seedCalendar: false });
 
-  it('tech-config.issue-task-order: one numbered task order with the order snapshot and ONE notification to tech-dept', async () => {
+  it('collaboration-task-order.issue: one numbered task order with the order snapshot and ONE notification to tech-dept', async () => {
     const { order } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
-    const job = makeJob(JOB.techConfigIssueTaskOrder, { orderId: order.id, orderNo: order.orderNo });
-    const r = await expectIdempotent(h(JOB.techConfigIssueTaskOrder), job, makeServices(ds), async () => ({
+    const job = makeJob(JOB.collaborationTaskOrderIssue, { orderId: order.id, orderNo: order.orderNo });
+    const r = await expectIdempotent(h(JOB.collaborationTaskOrderIssue), job, makeServices(ds), async () => ({
       orders: await rowCount(ds, 'collaboration_task_order'),
       events: await rowCount(ds, 'collaboration_task_order_event'),
       notifications: await rowCount(ds, 'notification_outbox'),
@@ -57,7 +57,7 @@ describe('workers: tech-config.* and ap-contract.*', function () {
     expect(n.refs).to.include({ taskOrderNo: 'XZ-2026-0001', orderNo: order.orderNo });
   });
 
-  it('tech-config.issue-task-order for a change: the change order number, new modules and the accounts after the change', async () => {
+  it('collaboration-task-order.issue for a change: the change order number, new modules and the accounts after the change', async () => {
     const { order } = await seedWorld(ds, { order: { status: 'COMPLETED' } });
     const change = await seedChangeOrder(ds, order, { status: 'CONTRACT_SIGNED', accountDelta: 50 });
     const now = new Date('2026-05-10T02:00:00Z');
@@ -73,23 +73,23 @@ describe('workers: tech-config.* and ap-contract.*', function () {
       entry('8a000000-0000-4000-8000-000000000002', s1.id, earlier.id, 'DELTA', -20, '2026-05-01'),
       entry('8a000000-0000-4000-8000-000000000003', s2.id, change.id, 'DELTA', 50, '2026-06-01'),
     ]);
-    const r = await expectIdempotent(h(JOB.techConfigIssueTaskOrder), makeJob(JOB.techConfigIssueTaskOrder, { orderId: order.id, changeOrderId: change.id }), makeServices(ds), async () => ({ t: await rowCount(ds, 'collaboration_task_order'), n: await rowCount(ds, 'notification_outbox') }));
+    const r = await expectIdempotent(h(JOB.collaborationTaskOrderIssue), makeJob(JOB.collaborationTaskOrderIssue, { orderId: order.id, changeOrderId: change.id }), makeServices(ds), async () => ({ t: await rowCount(ds, 'collaboration_task_order'), n: await rowCount(ds, 'notification_outbox') }));
     const t = await ds.getRepository(CollaborationTaskOrderEntity).findOneByOrFail({ id: completedVars(r.outcome).taskOrderId });
     expect(t).to.include({ changeOrderId: change.id });
     expect(t.request).to.deep.include({ changeOrderNo: change.changeOrderNo, accounts: 230, accountDelta: 50, openingDate: '2026-06-01' });
     expect((t.request as { modules: { id: string }[] }).modules.map((m) => m.id)).to.include('live-training');
   });
 
-  it('tech-config: reply, send-back (notifies tech again), reply, acceptance — each event once, in order', async () => {
+  it('collaboration-task-order: reply, send-back (notifies tech again), reply, acceptance — each event once, in order', async () => {
     const { order } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
     const s = makeServices(ds);
-    const { taskOrderId } = completedVars(await deliver(h(JOB.techConfigIssueTaskOrder), makeJob(JOB.techConfigIssueTaskOrder, { orderId: order.id }), s));
+    const { taskOrderId } = completedVars(await deliver(h(JOB.collaborationTaskOrderIssue), makeJob(JOB.collaborationTaskOrderIssue, { orderId: order.id }), s));
     const events = async () => ({ events: await rowCount(ds, 'collaboration_task_order_event'), notifications: await rowCount(ds, 'notification_outbox') });
-    await expectIdempotent(h(JOB.techConfigRecordReply), makeJob(JOB.techConfigRecordReply, { taskOrderId, configurationReply: '已开通200个账号', configuredAt: '2026-03-25T10:00:00+08:00', completedBy: 'tech.zhao' }), s, events);
-    const back = await expectIdempotent(h(JOB.techConfigRecordAcceptance), makeJob(JOB.techConfigRecordAcceptance, { taskOrderId, acceptanceDecision: 'SENT_BACK', acceptanceOpinion: '虚拟教室未开通', completedBy: 'cm.li' }), s, events);
+    await expectIdempotent(h(JOB.collaborationTaskOrderRecordReply), makeJob(JOB.collaborationTaskOrderRecordReply, { taskOrderId, configurationReply: '已开通200个账号', configuredAt: '2026-03-25T10:00:00+08:00', completedBy: 'tech.zhao' }), s, events);
+    const back = await expectIdempotent(h(JOB.collaborationTaskOrderRecordAcceptance), makeJob(JOB.collaborationTaskOrderRecordAcceptance, { taskOrderId, acceptanceDecision: 'SENT_BACK', acceptanceOpinion: '虚拟教室未开通', completedBy: 'cm.li' }), s, events);
     expect(back.counts.notifications).to.equal(2);
-    await deliver(h(JOB.techConfigRecordReply), makeJob(JOB.techConfigRecordReply, { taskOrderId, configurationReply: '已补开虚拟教室', completedBy: 'tech.zhao' }), s);
-    const ok = await deliver(h(JOB.techConfigRecordAcceptance), makeJob(JOB.techConfigRecordAcceptance, { taskOrderId, acceptanceDecision: 'ACCEPTED', acceptanceOpinion: '验收通过', completedBy: 'cm.li' }), s);
+    await deliver(h(JOB.collaborationTaskOrderRecordReply), makeJob(JOB.collaborationTaskOrderRecordReply, { taskOrderId, configurationReply: '已补开虚拟教室', completedBy: 'tech.zhao' }), s);
+    const ok = await deliver(h(JOB.collaborationTaskOrderRecordAcceptance), makeJob(JOB.collaborationTaskOrderRecordAcceptance, { taskOrderId, acceptanceDecision: 'ACCEPTED', acceptanceOpinion: '验收通过', completedBy: 'cm.li' }), s);
     expect(completedVars(ok)).to.deep.equal({ taskOrderStatus: 'ACCEPTED' });
     const list = await ds.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId }, order: { seq: 'ASC' } });
     expect(list.map((e) => [e.seq, e.kind, e.actor])).to.deep.equal([
@@ -102,53 +102,53 @@ describe('workers: tech-config.* and ap-contract.*', function () {
     expect(list[1].configuredAt).to.equal('2026-03-25T10:00:00+08:00');
   });
 
-  it('ap-contract.draft: from the order and the AP terms, one ZC number; suspended / no terms → AP_PARTNER_UNAVAILABLE', async () => {
+  it('expense-contract.draft: from the order and the AP terms, one ZC number; suspended / no terms → AP_PARTNER_UNAVAILABLE', async () => {
     const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
-    const job = makeJob(JOB.apContractDraft, { orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id });
-    const r = await expectIdempotent(h(JOB.apContractDraft), job, makeServices(ds), async () => ({ contracts: await rowCount(ds, 'expense_contract'), versions: await rowCount(ds, 'record_version', "record_type = 'expense-contract'") }));
+    const job = makeJob(JOB.expenseContractDraft, { orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id });
+    const r = await expectIdempotent(h(JOB.expenseContractDraft), job, makeServices(ds), async () => ({ contracts: await rowCount(ds, 'expense_contract'), versions: await rowCount(ds, 'record_version', "record_type = 'expense-contract'") }));
     const vars = completedVars(r.outcome);
     expect(vars.expenseContractNo).to.equal('ZC-2026-0001');
     expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: vars.expenseContractId })).to.include({ amount: 30000, status: 'DRAFT', apPartnerId: partner.id, slaDuration: 'P7D' });
 
     const other = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
-    const out = await deliver(h(JOB.apContractDraft), makeJob(JOB.apContractDraft, { orderId: other.order.id, apPartnerId: other.partner.id }), makeServices(ds));
+    const out = await deliver(h(JOB.expenseContractDraft), makeJob(JOB.expenseContractDraft, { orderId: other.order.id, apPartnerId: other.partner.id }), makeServices(ds));
     expect(out).to.deep.include({ kind: 'bpmnError', errorCode: BPMN_ERROR.apPartnerUnavailable });
     const noTerms = await seedWorld(ds, { partner: { terms: null } });
-    const out2 = await deliver(h(JOB.apContractDraft), makeJob(JOB.apContractDraft, { orderId: noTerms.order.id, apPartnerId: noTerms.partner.id }), makeServices(ds));
+    const out2 = await deliver(h(JOB.expenseContractDraft), makeJob(JOB.expenseContractDraft, { orderId: noTerms.order.id, apPartnerId: noTerms.partner.id }), makeServices(ds));
     expect(out2).to.deep.include({ kind: 'bpmnError', errorCode: 'AP_PARTNER_UNAVAILABLE' });
     expect((out2 as { message: string }).message).to.match(/no agreed terms/);
     expect(await rowCount(ds, 'expense_contract')).to.equal(1);
   });
 
-  it('ap-contract.draft again after an AP issue (a new job): the same contract and number as version 2, DRAFT again; not once implemented', async () => {
+  it('expense-contract.draft again after an AP issue (a new job): the same contract and number as version 2, DRAFT again; not once implemented', async () => {
     const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
     const s = makeServices(ds);
-    const first = completedVars(await deliver(h(JOB.apContractDraft), makeJob(JOB.apContractDraft, { orderId: order.id, apPartnerId: partner.id }), s));
+    const first = completedVars(await deliver(h(JOB.expenseContractDraft), makeJob(JOB.expenseContractDraft, { orderId: order.id, apPartnerId: partner.id }), s));
     // countersigned and requested, then the AP refused: resolve-ap-issue leads back to draft-expense-contract
     await ds.getRepository(ExpenseContractEntity).update({ id: first.expenseContractId }, { status: 'APPROVED', countersignFormNo: 'HQ-ZC-2026-0001' });
-    const again = completedVars(await deliver(h(JOB.apContractDraft), makeJob(JOB.apContractDraft, { orderId: order.id, apPartnerId: partner.id }), s));
+    const again = completedVars(await deliver(h(JOB.expenseContractDraft), makeJob(JOB.expenseContractDraft, { orderId: order.id, apPartnerId: partner.id }), s));
     expect(again).to.deep.equal(first);
     expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: first.expenseContractId })).to.include({ status: 'DRAFT', currentVersion: 2, countersignFormNo: null });
     expect(await rowCount(ds, 'expense_contract')).to.equal(1);
     await ds.getRepository(ExpenseContractEntity).update({ id: first.expenseContractId }, { status: 'IMPLEMENTED' });
-    const late = await deliver(h(JOB.apContractDraft), makeJob(JOB.apContractDraft, { orderId: order.id, apPartnerId: partner.id }), s);
+    const late = await deliver(h(JOB.expenseContractDraft), makeJob(JOB.expenseContractDraft, { orderId: order.id, apPartnerId: partner.id }), s);
     expect(late).to.include({ kind: 'fail', retries: 0 });
     expect((late as { message: string }).message).to.match(/is IMPLEMENTED/);
   });
 
-  it('ap-contract.draft-supplement and revise', async () => {
+  it('expense-contract.draft-supplement and revise', async () => {
     const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
     const agreement = await seedExpenseContract(ds, order, partner);
     const change = await seedChangeOrder(ds, order, { status: 'CONTRACT_SIGNED' });
-    const r = await expectIdempotent(h(JOB.apContractDraftSupplement), makeJob(JOB.apContractDraftSupplement, { changeOrderId: change.id, orderId: order.id }), makeServices(ds), async () => ({ c: await rowCount(ds, 'expense_contract') }));
+    const r = await expectIdempotent(h(JOB.expenseContractDraftSupplement), makeJob(JOB.expenseContractDraftSupplement, { changeOrderId: change.id, orderId: order.id }), makeServices(ds), async () => ({ c: await rowCount(ds, 'expense_contract') }));
     const sup = await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: completedVars(r.outcome).expenseContractId });
     expect(sup).to.include({ kind: 'SUPPLEMENT', parentContractId: agreement.id, amount: 12.5 * 50 * 12 });
     await ds.getRepository(ExpenseContractEntity).update({ id: sup.id }, { status: 'REJECTED' });
-    const rev = await expectIdempotent(h(JOB.apContractRevise), makeJob(JOB.apContractRevise, { expenseContractId: sup.id, contractAmount: 7000, revisionNote: '议价后', completedBy: 'cm.li' }), makeServices(ds), async () => ({ v: await rowCount(ds, 'record_version', "record_type = 'expense-contract'") }));
+    const rev = await expectIdempotent(h(JOB.expenseContractApplyRevision), makeJob(JOB.expenseContractApplyRevision, { expenseContractId: sup.id, contractAmount: 7000, revisionNote: '议价后', completedBy: 'cm.li' }), makeServices(ds), async () => ({ v: await rowCount(ds, 'record_version', "record_type = 'expense-contract'") }));
     expect(completedVars(rev.outcome)).to.deep.equal({ expenseContractVersion: 2 });
   });
 
-  describe('ap-contract.send-implementation-request', () => {
+  describe('expense-contract.send-implementation-request', () => {
     async function setup() {
       const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
       const contract = await seedExpenseContract(ds, order, partner);
@@ -167,8 +167,8 @@ describe('workers: tech-config.* and ap-contract.*', function () {
     it('2xx: signed JSON POST to the registered endpoint with an idempotency key; recorded once, apSlaDuration returned', async () => {
       const { partner, contract, order } = await setup();
       const { sent, http } = recorder(202);
-      const job = makeJob(JOB.apContractSendImplementationRequest, { expenseContractId: contract.id, expenseContractNo: contract.contractNo });
-      const r = await expectIdempotent(h(JOB.apContractSendImplementationRequest), job, makeServices(ds, { http }), async () => ({ audit: await rowCount(ds, 'audit_log', "action = 'expense-contract.implementation-requested'") }));
+      const job = makeJob(JOB.expenseContractSendImplementationRequest, { expenseContractId: contract.id, expenseContractNo: contract.contractNo });
+      const r = await expectIdempotent(h(JOB.expenseContractSendImplementationRequest), job, makeServices(ds, { http }), async () => ({ audit: await rowCount(ds, 'audit_log', "action = 'expense-contract.implementation-requested'") }));
       expect(completedVars(r.outcome)).to.deep.equal({ apSlaDuration: 'P7D' });
       expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).to.include({ status: 'IMPLEMENTATION_REQUESTED' });
       // concurrent deliveries may both reach the AP, always with the same idempotency key; the later one sends nothing
@@ -186,7 +186,7 @@ describe('workers: tech-config.* and ap-contract.*', function () {
       const { contract } = await setup();
       for (const status of ['network', 503] as const) {
         const { http } = recorder(status, 'upstream down');
-        const out = await deliver(h(JOB.apContractSendImplementationRequest), makeJob(JOB.apContractSendImplementationRequest, { expenseContractId: contract.id }, { retries: 4 }), makeServices(ds, { http }));
+        const out = await deliver(h(JOB.expenseContractSendImplementationRequest), makeJob(JOB.expenseContractSendImplementationRequest, { expenseContractId: contract.id }, { retries: 4 }), makeServices(ds, { http }));
         expect(out.kind).to.equal('fail');
         expect(toJobAction(out, { retries: 4 })).to.deep.equal({ action: 'fail', errorMessage: (out as { message: string }).message, retries: 3, retryBackOff: 4000 });
         const last = toJobAction(out, { retries: 1 });
@@ -199,8 +199,8 @@ describe('workers: tech-config.* and ap-contract.*', function () {
     it('4xx → AP_REQUEST_REJECTED with the AP’s reason (recorded once)', async () => {
       const { contract } = await setup();
       const { http } = recorder(422, '{"reason":"账号数超过平台容量"}');
-      const job = makeJob(JOB.apContractSendImplementationRequest, { expenseContractId: contract.id });
-      const r = await expectIdempotent(h(JOB.apContractSendImplementationRequest), job, makeServices(ds, { http }), async () => ({ audit: await rowCount(ds, 'audit_log', "action = 'expense-contract.implementation-refused'") }));
+      const job = makeJob(JOB.expenseContractSendImplementationRequest, { expenseContractId: contract.id });
+      const r = await expectIdempotent(h(JOB.expenseContractSendImplementationRequest), job, makeServices(ds, { http }), async () => ({ audit: await rowCount(ds, 'audit_log', "action = 'expense-contract.implementation-refused'") }));
       expect(r.outcome).to.deep.include({ kind: 'bpmnError', errorCode: BPMN_ERROR.apRequestRejected });
       expect((r.outcome as unknown as { variables: { apRejectionReason: string } }).variables.apRejectionReason).to.match(/422.*账号数超过平台容量/);
     });
@@ -210,39 +210,39 @@ describe('workers: tech-config.* and ap-contract.*', function () {
     const dead = await openTestDataSource();
     await closeTestDataSource(dead);
     const { order } = await seedWorld(ds);
-    const out = await deliver(h(JOB.techConfigIssueTaskOrder), makeJob(JOB.techConfigIssueTaskOrder, { orderId: order.id }), makeServices(dead));
+    const out = await deliver(h(JOB.collaborationTaskOrderIssue), makeJob(JOB.collaborationTaskOrderIssue, { orderId: order.id }), makeServices(dead));
     expect(out.kind).to.equal('fail');
     const action = toJobAction(out, { retries: 5 });
     expect(action).to.include({ action: 'fail', retries: 4, retryBackOff: 2000 });
-    expect((action as { errorMessage: string }).errorMessage).to.match(/^tech-config\.issue-task-order failed: /);
+    expect((action as { errorMessage: string }).errorMessage).to.match(/^collaboration-task-order\.issue failed: /);
     expect((toJobAction(out, { retries: 1 }) as { errorMessage: string }).errorMessage).to.match(/No retries left — what to do: check that the database/);
     expect(await rowCount(ds, 'collaboration_task_order')).to.equal(0);
   });
 
-  it('ap-contract.remind-sla: notifications to the customer manager and the AP, once', async () => {
+  it('expense-contract.remind-sla: notifications to the customer manager and the AP, once', async () => {
     const { order, partner } = await seedWorld(ds);
     const contract = await seedExpenseContract(ds, order, partner, { status: 'IMPLEMENTATION_REQUESTED' });
-    const r = await expectIdempotent(h(JOB.apContractRemindSla), makeJob(JOB.apContractRemindSla, { expenseContractId: contract.id, expenseContractNo: contract.contractNo }), makeServices(ds), async () => ({ n: await rowCount(ds, 'notification_outbox') }));
+    const r = await expectIdempotent(h(JOB.expenseContractRemindSla), makeJob(JOB.expenseContractRemindSla, { expenseContractId: contract.id, expenseContractNo: contract.contractNo }), makeServices(ds), async () => ({ n: await rowCount(ds, 'notification_outbox') }));
     expect(r.counts.n).to.equal(2);
     expect(await ds.getRepository(NotificationEntity).findOneByOrFail({ recipientUser: 'cm.li' })).to.include({ template: 'ap-sla-overdue' });
   });
 
-  it('ap-contract.record-payment-basis and record-payment-basis-check (SENT_BACK, resubmitted v2, ACCEPTED)', async () => {
+  it('expense-contract.record-payment-basis and record-payment-basis-check (SENT_BACK, resubmitted v2, ACCEPTED)', async () => {
     const { order, partner } = await seedWorld(ds);
     const contract = await seedExpenseContract(ds, order, partner, { status: 'IMPLEMENTATION_REQUESTED' });
     const now = new Date('2026-04-10T02:00:00Z');
     const basisId = '6f1d2c3b-0000-4000-8000-000000000001';
     await ds.getRepository(PaymentBasisEntity).insert({ id: basisId, paymentBasisNo: 'ZF-2026-0001', expenseContractId: contract.id, apPartnerId: partner.id, status: 'SUBMITTED', externalRef: 'AP-REF-1', currentVersion: 1, submittedBy: 'ap.user', submittedAt: now, updatedAt: now });
     const s = makeServices(ds);
-    const rec = await expectIdempotent(h(JOB.apContractRecordPaymentBasis), makeJob(JOB.apContractRecordPaymentBasis, { paymentBasisId: basisId, paymentBasisNo: 'ZF-2026-0001', expenseContractId: contract.id }), s, async () => ({ n: await rowCount(ds, 'notification_outbox') }));
+    const rec = await expectIdempotent(h(JOB.expenseContractRecordPaymentBasis), makeJob(JOB.expenseContractRecordPaymentBasis, { paymentBasisId: basisId, paymentBasisNo: 'ZF-2026-0001', expenseContractId: contract.id }), s, async () => ({ n: await rowCount(ds, 'notification_outbox') }));
     expect(completedVars(rec.outcome)).to.deep.equal({ paymentBasisVersion: 1 });
     expect((await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).status).to.equal('IMPLEMENTED');
-    const back = await expectIdempotent(h(JOB.apContractRecordPaymentBasisCheck), makeJob(JOB.apContractRecordPaymentBasisCheck, { paymentBasisId: basisId, paymentBasisDecision: 'SENT_BACK', paymentBasisOpinion: '缺少验收单', completedBy: 'admin.chen' }), s, async () => ({ checks: await rowCount(ds, 'payment_basis_check'), n: await rowCount(ds, 'notification_outbox') }));
+    const back = await expectIdempotent(h(JOB.expenseContractRecordPaymentBasisCheck), makeJob(JOB.expenseContractRecordPaymentBasisCheck, { paymentBasisId: basisId, paymentBasisDecision: 'SENT_BACK', paymentBasisOpinion: '缺少验收单', completedBy: 'admin.chen' }), s, async () => ({ checks: await rowCount(ds, 'payment_basis_check'), n: await rowCount(ds, 'notification_outbox') }));
     expect(back.counts).to.deep.equal({ checks: 1, n: 2 });
     // the AP resubmits through the API: version 2
     await ds.getRepository(PaymentBasisEntity).update({ id: basisId }, { currentVersion: 2, status: 'SUBMITTED' });
-    await deliver(h(JOB.apContractRecordPaymentBasis), makeJob(JOB.apContractRecordPaymentBasis, { paymentBasisId: basisId }), s);
-    const ok = await deliver(h(JOB.apContractRecordPaymentBasisCheck), makeJob(JOB.apContractRecordPaymentBasisCheck, { paymentBasisId: basisId, paymentBasisDecision: 'ACCEPTED', completedBy: 'admin.chen' }), s);
+    await deliver(h(JOB.expenseContractRecordPaymentBasis), makeJob(JOB.expenseContractRecordPaymentBasis, { paymentBasisId: basisId }), s);
+    const ok = await deliver(h(JOB.expenseContractRecordPaymentBasisCheck), makeJob(JOB.expenseContractRecordPaymentBasisCheck, { paymentBasisId: basisId, paymentBasisDecision: 'ACCEPTED', completedBy: 'admin.chen' }), s);
     expect(completedVars(ok)).to.deep.equal({ paymentBasisStatus: 'ACCEPTED' });
     const checks = await ds.getRepository(PaymentBasisCheckEntity).find({ order: { paymentBasisVersion: 'ASC' } });
     expect(checks.map((c) => [c.paymentBasisVersion, c.decision, c.actor])).to.deep.equal([[1, 'SENT_BACK', 'admin.chen'], [2, 'ACCEPTED', 'admin.chen']]);

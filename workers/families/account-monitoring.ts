@@ -22,14 +22,14 @@ import {
   registerAccounts as register,
   reportDueAt,
   reportMonthOf,
-} from '../../domain/account-monitoring.js';
-import { NotFoundError } from '../../domain/errors.js';
+} from '../../domain/account-monitoring';
+import { NotFoundError } from '../../domain/errors';
 import { JOB, REPORT_REVIEW_DECISION } from '../../domain/vocabulary';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { recordOnce, systemOnce } from '../common';
 
-export const registerAccounts = defineHandler<{ revenueContractId: string; orderId?: string }>({
+export const registerAccounts = defineHandler({
   type: JOB.accountMonitoringRegisterAccounts,
   variables: S.obj({ revenueContractId: S.str }, { orderId: S.optStr }),
   handle(job, services) {
@@ -40,7 +40,7 @@ export const registerAccounts = defineHandler<{ revenueContractId: string; order
   },
 });
 
-export const applyAccountDelta = defineHandler<{ revenueContractId: string; changeOrderId?: string; accountDelta?: number }>({
+export const applyAccountDelta = defineHandler({
   type: JOB.accountMonitoringApplyAccountDelta,
   variables: S.obj({ revenueContractId: S.str }, { changeOrderId: S.optStr, accountDelta: S.int }),
   handle(job, services) {
@@ -52,7 +52,7 @@ export const applyAccountDelta = defineHandler<{ revenueContractId: string; chan
   },
 });
 
-export const generateMonthlyReport = defineHandler<{ reportDecision?: string; reportId?: string; reportMonth?: string; reportNote?: string | null }>({
+export const generateMonthlyReport = defineHandler({
   type: JOB.accountMonitoringGenerateMonthlyReport,
   variables: S.obj({}, { reportDecision: S.enumOf(REPORT_REVIEW_DECISION), reportId: S.optStr, reportMonth: S.optStr, reportNote: S.optStr }),
   async handle(job, services) {
@@ -75,7 +75,7 @@ export const generateMonthlyReport = defineHandler<{ reportDecision?: string; re
   },
 });
 
-export const publishMonthlyReport = defineHandler<{ reportId: string; reportNote?: string | null }>({
+export const publishMonthlyReport = defineHandler({
   type: JOB.accountMonitoringPublishMonthlyReport,
   variables: S.obj({ reportId: S.str }, { reportNote: S.optStr, completedBy: S.optStr }),
   handle(job, services) {
@@ -87,7 +87,7 @@ export const publishMonthlyReport = defineHandler<{ reportId: string; reportNote
   },
 });
 
-export const escalateLateReport = defineHandler<{ reportId: string; reportMonth?: string; reportDueAt?: string }>({
+export const escalateLateReport = defineHandler({
   type: JOB.accountMonitoringEscalateLateReport,
   variables: S.obj({ reportId: S.str }, { reportMonth: S.optStr, reportDueAt: S.optStr }),
   handle(job, services) {

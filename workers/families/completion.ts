@@ -19,12 +19,12 @@ import {
   recordDelivery as deliver,
   sendCompletionReminder,
   type OrderRef,
-} from '../../domain/completion.js';
-import { orderNumberOf } from '../../domain/order-lifecycle.js';
+} from '../../domain/completion';
+import { orderNumberOf } from '../../domain/order-lifecycle';
 import { JOB } from '../../domain/vocabulary';
 import { defineHandler, type JobView } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { PermanentError, recordOnce, systemOnce } from '../common';
+import { NonRetryable, recordOnce, systemOnce } from '../common';
 
 const targetVars = { orderId: S.optStr, changeOrderId: S.optStr };
 /** the change order when the instance is a change, else the business order */
@@ -33,11 +33,11 @@ function targetOf(job: JobView<Record<string, unknown>>): OrderRef {
   if (typeof changeOrderId === 'string' && changeOrderId) return { kind: 'change-order', id: changeOrderId };
   const orderId = job.variables.orderId;
   if (typeof orderId === 'string' && orderId) return { kind: 'business-order', id: orderId };
-  throw new PermanentError('neither changeOrderId nor orderId in the job variables', 'the provisioning process carries orderId, the change process changeOrderId: check the model');
+  throw new NonRetryable('neither changeOrderId nor orderId in the job variables', 'the provisioning process carries orderId, the change process changeOrderId: check the model');
 }
 const keyOf = (t: OrderRef) => `${t.kind === 'change-order' ? 'change' : 'order'}:${t.id}`;
 
-export const recordDelivery = defineHandler<Record<string, unknown> & { deliveredOn: string; deliveryNote?: string | null }>({
+export const recordDelivery = defineHandler({
   type: JOB.deliveryRecord,
   variables: S.obj({ deliveredOn: S.date }, { ...targetVars, deliveryNote: S.optStr, completedBy: S.optStr }),
   handle(job, services) {
@@ -49,7 +49,7 @@ export const recordDelivery = defineHandler<Record<string, unknown> & { delivere
   },
 });
 
-export const computeDeadline = defineHandler<Record<string, unknown> & { deliveredOn?: string | null }>({
+export const computeDeadline = defineHandler({
   type: JOB.completionComputeDeadline,
   variables: S.obj({}, { ...targetVars, deliveredOn: S.optDate }),
   handle(job, services) {
@@ -61,7 +61,7 @@ export const computeDeadline = defineHandler<Record<string, unknown> & { deliver
   },
 });
 
-export const sendReminder = defineHandler<Record<string, unknown>>({
+export const sendReminder = defineHandler({
   type: JOB.completionSendReminder,
   variables: S.obj({}, { ...targetVars, completionDeadline: S.optStr, customerManager: S.optStr }),
   handle(job, services) {
@@ -73,7 +73,7 @@ export const sendReminder = defineHandler<Record<string, unknown>>({
   },
 });
 
-export const escalateOverdue = defineHandler<Record<string, unknown>>({
+export const escalateOverdue = defineHandler({
   type: JOB.completionEscalateOverdue,
   variables: S.obj({}, { ...targetVars, completionDeadline: S.optStr }),
   handle(job, services) {
@@ -87,14 +87,14 @@ export const escalateOverdue = defineHandler<Record<string, unknown>>({
 
 const communicationVars = { networkQuality: S.optStr, serviceAttitude: S.optStr, customerFeedback: S.optStr, followUp: S.optStr, completedBy: S.optStr };
 
-export const recordCompletion = defineHandler<Record<string, unknown> & { networkQuality?: string | null; serviceAttitude?: string | null; customerFeedback?: string | null; followUp?: string | null }>({
+export const recordCompletion = defineHandler({
   type: JOB.completionRecordCompletion,
   variables: S.obj({}, { ...targetVars, ...communicationVars }),
   handle(job, services) {
     const t = targetOf(job);
     return recordOnce(job, services, keyOf(t), async (em, ctx) => {
       const { order, record } = await completeOrder(em, t, job.variables, ctx);
-      if (!record) throw new PermanentError(`${orderNumberOf(order)} is already completed`, 'it was completed outside this process instance: check the instance in Operate and cancel it if it is redundant');
+      if (!record) throw new NonRetryable(`${orderNumberOf(order)} is already completed`, 'it was completed outside this process instance: check the instance in Operate and cancel it if it is redundant');
       return { communicationRecordId: record.id, communicationRecordNo: record.recordNo };
     });
   },

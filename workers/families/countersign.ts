@@ -9,16 +9,16 @@
  *  issue-form     after both approvals: the numbered countersign form (HQ-SR-/HQ-ZC-<year>-<seq>) with
  *                 the contract snapshot and every decision of every round; one per round
  */
-import { getContract } from '../../domain/contracts.js';
-import { issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign.js';
-import { NotFoundError } from '../../domain/errors.js';
-import { CONTRACT_TYPE, COUNTERSIGN_STEP, JOB, REVIEW_DECISION, type ContractType, type CountersignStep, type ReviewDecision } from '../../domain/vocabulary';
+import { getContract } from '../../domain/contracts';
+import { issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign';
+import { NotFoundError } from '../../domain/errors';
+import { CONTRACT_TYPE, COUNTERSIGN_STEP, JOB, REVIEW_DECISION, type CountersignStep } from '../../domain/vocabulary';
 import { failPermanently } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { recordOnce, systemOnce } from '../common';
 
-export const openRound = defineHandler<{ contractId: string; contractNo: string; contractType: ContractType; orderNo?: string }>({
+export const openRound = defineHandler({
   type: JOB.countersignOpenRound,
   variables: S.obj(
     { contractId: S.str, contractNo: S.str, contractType: S.enumOf(CONTRACT_TYPE) },
@@ -40,13 +40,7 @@ export const openRound = defineHandler<{ contractId: string; contractNo: string;
   },
 });
 
-export const recordDecision = defineHandler<{
-  countersignRoundId: string;
-  reviewDecision: ReviewDecision;
-  reviewOpinion?: string | null;
-  countersignStep?: CountersignStep;
-  completedBy?: string;
-}>({
+export const recordDecision = defineHandler({
   type: JOB.countersignRecordDecision,
   variables: S.obj(
     { countersignRoundId: S.str, reviewDecision: S.enumOf(REVIEW_DECISION) },
@@ -74,7 +68,7 @@ export const recordDecision = defineHandler<{
   },
 });
 
-export const issueForm = defineHandler<{ countersignRoundId: string }>({
+export const issueForm = defineHandler({
   type: JOB.countersignIssueForm,
   variables: S.obj({ countersignRoundId: S.str }, { contractType: S.enumOf(CONTRACT_TYPE) }),
   handle(job, services) {

@@ -8,12 +8,12 @@
  *  apply-revision            new version of the record, back to SUBMITTED (key: job key)
  *  cancel                    CANCELLED with the reason (key: the order)
  */
-import type { BusinessOrder, ChangeOrder } from '../../db/entities/index.js';
-import { applyChangeOrderRevision, cancelDeclinedChangeOrder, recordChangeCustomerDecision, type ChangeOrderRevision } from '../../domain/change-orders.js';
-import { applyOrderRevision, cancelDeclinedOrder, recordCustomerDecision, type OrderRevision } from '../../domain/orders.js';
-import type { WriteContext } from '../../domain/audit.js';
+import type { BusinessOrder, ChangeOrder } from '../../db/entities/index';
+import { applyChangeOrderRevision, cancelDeclinedChangeOrder, recordChangeCustomerDecision, type ChangeOrderRevision } from '../../domain/change-orders';
+import { applyOrderRevision, cancelDeclinedOrder, recordCustomerDecision, type OrderRevision } from '../../domain/orders';
+import type { WriteContext } from '../../domain/audit';
 import { CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type JobType } from '../../domain/vocabulary';
-import type { Db } from '../../db/transaction.js';
+import type { Db } from '../../db/transaction';
 import { defineHandler, type HandlerDef } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { recordOnce, systemOnce } from '../common';
@@ -48,7 +48,7 @@ const K: Record<Kind, KindSpec> = {
 
 function recordDecision(kind: Kind, type: JobType): HandlerDef {
   const k = K[kind];
-  return defineHandler<Record<string, unknown> & { customerDecision: CustomerDecision; customerFeedback?: string | null }>({
+  return defineHandler({
     type,
     variables: S.obj({ [k.idVar]: S.str, customerDecision: S.enumOf(CUSTOMER_DECISION) }, { customerFeedback: S.optStr, completedBy: S.optStr }),
     handle(job, services) {
@@ -83,7 +83,7 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
   const vars = revisionVars[kind] as Record<string, { field: string; schema: Record<string, unknown> }>;
   const optional: Record<string, Record<string, unknown>> = { revisionNote: S.optStr, completedBy: S.optStr };
   for (const [name, d] of Object.entries(vars)) optional[name] = { anyOf: [d.schema, { type: 'null' }] };
-  return defineHandler<Record<string, unknown>>({
+  return defineHandler({
     type,
     variables: S.obj({ [k.idVar]: S.str }, optional),
     handle(job, services) {
@@ -108,7 +108,7 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
 
 function cancel(kind: Kind, type: JobType): HandlerDef {
   const k = K[kind];
-  return defineHandler<Record<string, unknown>>({
+  return defineHandler({
     type,
     variables: S.obj({ [k.idVar]: S.str }, { customerFeedback: S.optStr, cancelReason: S.optStr }),
     handle(job, services) {

@@ -8,19 +8,19 @@
  *  revise            after a rejected countersign: version n+1 (amount, note), back to DRAFT (key job)
  *  record-signing    APPROVED → SIGNED with the signing date; order / change order → CONTRACT_SIGNED
  */
-import { draftRevenueContract, draftRevenueSupplement, recordRevenueSigning, reviseContract } from '../../domain/contracts.js';
+import { draftRevenueContract, draftRevenueSupplement, recordRevenueSigning, reviseContract } from '../../domain/contracts';
 import { JOB } from '../../domain/vocabulary';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { recordOnce } from '../common';
 
-const amount = { type: 'number', minimum: 0 };
-const draftVars = { contractTitle: S.optStr, contractAmount: { anyOf: [amount, { type: 'null' }] }, contractTerm: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] }, contractNote: S.optStr, completedBy: S.optStr };
+const amount = S.atLeast(0);
+const draftVars = { contractTitle: S.optStr, contractAmount: S.nullable(amount), contractTerm: S.nullable(S.atLeast(1, S.int)), contractNote: S.optStr, completedBy: S.optStr };
 type DraftVars = { contractTitle?: string | null; contractAmount?: number | null; contractTerm?: number | null; contractNote?: string | null };
 const draftInput = (v: DraftVars) => ({ title: v.contractTitle, amount: v.contractAmount, termMonths: v.contractTerm, note: v.contractNote ?? undefined });
 
-export const draft = defineHandler<{ orderId: string } & DraftVars>({
-  type: JOB.revenueContractDraft,
+export const draft = defineHandler({
+  type: JOB.revenueContractRegister,
   variables: S.obj({ orderId: S.str }, { orderNo: S.optStr, ...draftVars }),
   handle(job, services) {
     const v = job.variables;
@@ -31,8 +31,8 @@ export const draft = defineHandler<{ orderId: string } & DraftVars>({
   },
 });
 
-export const draftSupplement = defineHandler<{ changeOrderId: string; orderId?: string } & DraftVars>({
-  type: JOB.revenueContractDraftSupplement,
+export const draftSupplement = defineHandler({
+  type: JOB.revenueContractRegisterSupplement,
   variables: S.obj({ changeOrderId: S.str }, { orderId: S.optStr, changeOrderNo: S.optStr, ...draftVars }),
   handle(job, services) {
     const v = job.variables;
@@ -43,9 +43,9 @@ export const draftSupplement = defineHandler<{ changeOrderId: string; orderId?: 
   },
 });
 
-export const revise = defineHandler<{ revenueContractId: string; revisionNote?: string | null; contractAmount?: number | null }>({
-  type: JOB.revenueContractRevise,
-  variables: S.obj({ revenueContractId: S.str }, { revisionNote: S.optStr, contractAmount: { anyOf: [amount, { type: 'null' }] }, completedBy: S.optStr }),
+export const revise = defineHandler({
+  type: JOB.revenueContractApplyRevision,
+  variables: S.obj({ revenueContractId: S.str }, { revisionNote: S.optStr, contractAmount: S.nullable(amount), completedBy: S.optStr }),
   handle(job, services) {
     const v = job.variables;
     return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
@@ -56,7 +56,7 @@ export const revise = defineHandler<{ revenueContractId: string; revisionNote?: 
   },
 });
 
-export const recordSigning = defineHandler<{ revenueContractId: string; signedDate: string }>({
+export const recordSigning = defineHandler({
   type: JOB.revenueContractRecordSigning,
   variables: S.obj({ revenueContractId: S.str, signedDate: S.date }, { completedBy: S.optStr }),
   handle(job, services) {

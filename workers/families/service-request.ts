@@ -6,12 +6,12 @@
  *  close            customer communication record (GT-<year>-<seq>) + request CLOSED in one transaction
  *                   (key request)
  */
-import { closeServiceRequest, getServiceRequest, recordServiceRequestHandling } from '../../domain/service-requests.js';
-import { NotFoundError } from '../../domain/errors.js';
+import { closeServiceRequest, getServiceRequest, recordServiceRequestHandling } from '../../domain/service-requests';
+import { NotFoundError } from '../../domain/errors';
 import { JOB, SERVICE_REQUEST_TYPE, type ServiceRequestType } from '../../domain/vocabulary';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
-import { PermanentError, recordOnce } from '../common';
+import { NonRetryable, recordOnce } from '../common';
 
 /** the handling user task per request type (process-contract.md, customer-service-request) */
 const HANDLING_TASK: Record<ServiceRequestType, string> = {
@@ -20,7 +20,7 @@ const HANDLING_TASK: Record<ServiceRequestType, string> = {
   CONSULTATION: 'handle-consultation',
 };
 
-export const recordHandling = defineHandler<{ serviceRequestId: string; resolution: string | null; handledAt?: string | null; requestType?: ServiceRequestType }>({
+export const recordHandling = defineHandler({
   type: JOB.serviceRequestRecordHandling,
   variables: S.obj({ serviceRequestId: S.str, resolution: S.optStr }, { handledAt: S.optStr, requestType: S.enumOf(SERVICE_REQUEST_TYPE), completedBy: S.optStr }),
   handle(job, services) {
@@ -38,14 +38,14 @@ export const recordHandling = defineHandler<{ serviceRequestId: string; resoluti
   },
 });
 
-export const close = defineHandler<{ serviceRequestId: string; networkQuality?: string | null; serviceAttitude?: string | null; customerFeedback?: string | null; followUp?: string | null }>({
+export const close = defineHandler({
   type: JOB.serviceRequestClose,
   variables: S.obj({ serviceRequestId: S.str }, { networkQuality: S.optStr, serviceAttitude: S.optStr, customerFeedback: S.optStr, followUp: S.optStr, completedBy: S.optStr }),
   handle(job, services) {
     const v = job.variables;
     return recordOnce(job, services, `request:${v.serviceRequestId}`, async (em, ctx) => {
       const { serviceRequest, record } = await closeServiceRequest(em, v.serviceRequestId, v, ctx);
-      if (!record) throw new PermanentError(`service request ${serviceRequest.requestNo} is already closed`, 'it was closed outside this process instance: check the instance in Operate and cancel it if it is redundant');
+      if (!record) throw new NonRetryable(`service request ${serviceRequest.requestNo} is already closed`, 'it was closed outside this process instance: check the instance in Operate and cancel it if it is redundant');
       return { communicationRecordId: record.id, communicationRecordNo: record.recordNo };
     });
   },

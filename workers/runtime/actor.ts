@@ -6,6 +6,8 @@
  * orchestration REST API v2 (`POST /v2/user-tasks/search` by processInstanceKey + elementId, state
  * COMPLETED); otherwise "tasklist", with a note saying the actor could not be resolved.
  */
+import type { UserTaskSearch } from '../../platform/camunda/rest';
+
 export interface ResolvedActor {
   readonly actor: string;
   /** how the actor was found; a note when it is only the fallback */
@@ -42,12 +44,6 @@ export const USER_TASK_BEFORE: Readonly<Record<string, string>> = {
   'close-service-request': 'file-communication-record',
 };
 
-/** The subset of the SDK's CamundaRestClient.searchUserTasks this needs (or any fetch-based equivalent). */
-export type UserTaskSearch = (request: {
-  filter: { processInstanceKey: string; elementId?: string; state: 'COMPLETED' };
-  sort: { field: 'completionDate'; order: 'DESC' | 'desc' }[];
-  page: { from: number; limit: number };
-}) => Promise<{ items: { assignee?: string | null; completionDate?: string | null }[] }>;
 
 export class RestTaskActorResolver implements TaskActorResolver {
   constructor(private readonly search: UserTaskSearch) {}

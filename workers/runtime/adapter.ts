@@ -7,7 +7,9 @@
  *               acknowledgement) never escapes to the worker process.
  */
 import type { HandlerDef, JobView, Logger, Services } from './job';
-import { failPermanently, type Outcome, type Variables } from './outcome';
+import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from '../../domain/errors';
+import { BusinessError, NonRetryable } from './errors';
+import { bpmnError, failPermanently, type Outcome, type Variables } from './outcome';
 import { validateVariables } from './validate';
 
 /** retries the models set on every service task (process-contract.md) */
@@ -36,35 +38,9 @@ export async function executeJob(def: HandlerDef, job: JobView, services: Servic
   try {
     return await def.handle(job, services);
   } catch (e) {
-    const err = e as Error & { hint?: unknown };
-    if (err?.name === 'PermanentError' && typeof err.hint === 'string') {
-      return failPermanently(`${def.type}: ${err.message}`, err.hint);
-    }
-    // domain/errors: a missing record, an invalid value or an illegal transition will not heal by retrying
-    const code = (e as { code?: unknown })?.code;
-    const details = ((e as { details?: unknown })?.details ?? {}) as Record<string, unknown>;
-    if (e instanceof Error && code === 'NOT_FOUND' && typeof details.entity === 'string') {
-      const what = details.entity.replace(/-/g, ' ');
-      return failPermanently(`${def.type}: ${what} ${String(details.id)} not found`, `check the ${what} id in the process variables against the database, then retry the incident`);
-    }
-    if (e instanceof Error && code === 'ILLEGAL_TRANSITION') {
-      return failPermanently(
-        `${def.type}: ${err.message}`,
-        `the record is ${String(details.current)}, which this step cannot move to ${String(details.requested)}: compare the instance in Operate with the record (it may have been changed through the API); fix the record or cancel the instance, then retry or resolve the incident`,
-      );
-    }
-    if (e instanceof Error && code === 'CONFLICT' && details.permanent === true) {
-      return failPermanently(
-        `${def.type}: ${err.message}`,
-        'the record is not in the state this step needs: compare the instance in Operate with the record (it may have been changed through the API or by another instance); fix the record or cancel the instance, then retry or resolve the incident',
-      );
-    }
-    if (e instanceof Error && (code === 'NOT_FOUND' || code === 'VALIDATION')) {
-      return failPermanently(
-        `${def.type}: ${err.message}`,
-        'the process variables do not match the records: correct them in Operate (or the record via the API), then retry the incident',
-      );
-    }
+    const classified = classify(def.type, e);
+    if (classified) return classified;
+    const err = e as Error | undefined;
     services.log.error({ jobKey: job.key, type: job.type, err: err?.stack ?? String(e) }, 'job handler threw');
     return {
       kind: 'fail',
@@ -72,6 +48,40 @@ export async function executeJob(def: HandlerDef, job: JobView, services: Servic
       hint: 'check that the database and the services the worker uses are reachable, then retry the incident in Operate',
     };
   }
+}
+
+/**
+ * The outcome of an error thrown on purpose, by its class (runtime/errors.ts, domain/errors.ts); null for
+ * a technical error, which fails the job for Zeebe to retry. A missing record, an invalid value, an illegal
+ * transition or a record in the wrong state will not heal by retrying: an incident at once, with a hint.
+ */
+export function classify(type: string, e: unknown): Outcome | null {
+  if (e instanceof BusinessError) return bpmnError(e.errorCode, e.message, e.variables);
+  if (e instanceof NonRetryable) return failPermanently(`${type}: ${e.message}`, e.hint);
+  if (e instanceof NotFoundError) {
+    const what = e.entity.replace(/-/g, ' ');
+    return failPermanently(`${type}: ${what} ${e.id} not found`, `check the ${what} id in the process variables against the database, then retry the incident`);
+  }
+  if (e instanceof IllegalTransitionError) {
+    return failPermanently(
+      `${type}: ${e.message}`,
+      `the record is ${e.current}, which this step cannot move to ${e.requested}: compare the instance in Operate with the record (it may have been changed through the API); fix the record or cancel the instance, then retry or resolve the incident`,
+    );
+  }
+  if (e instanceof StateConflictError) {
+    return failPermanently(
+      `${type}: ${e.message}`,
+      'the record is not in the state this step needs: compare the instance in Operate with the record (it may have been changed through the API or by another instance); fix the record or cancel the instance, then retry or resolve the incident',
+    );
+  }
+  if (e instanceof ValidationError) {
+    return failPermanently(
+      `${type}: ${e.message}`,
+      'the process variables do not match the records: correct them in Operate (or the record via the API), then retry the incident',
+    );
+  }
+  // a plain ConflictError (the record changed concurrently) heals by retrying, like any technical error
+  return null;
 }
 
 export type JobAction =

@@ -20,7 +20,7 @@
  *   inTransaction re-runs every item from scratch on a deadlock (MySQL), and the callers are settled only
  *   with the outcome of the attempt that finally committed (or every one gets the error).
  * - Items must have no effects outside the database (once()'s work functions are DB-only; the AP request
- *   of ap-contract.ts and actor look-ups happen before once()).
+ *   of expense-contract.ts and actor look-ups happen before once()).
  *
  * Switch: WORKER_GROUP_COMMIT=false (or 0/off/no) falls back to one transaction per job;
  * WORKER_GROUP_COMMIT_MAX_BATCH sets the batch size (default 32); WORKER_GROUP_COMMIT_TYPES (comma-separated
@@ -28,21 +28,15 @@
  * same per DataSource (tests, embedding code) and takes precedence over the environment.
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index.js';
-import { insertRows, isDeadlock, rollbackToSavepoint, savepoint } from '../../db/transaction.js';
-import { createBatcher, inSavepoints, type Batcher, type Settled } from '../../domain/group-commit.js';
-import { envFlag } from './env-flag';
+import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index';
+import { insertRows, isDeadlock, rollbackToSavepoint, savepoint } from '../../db/transaction';
+import { createBatcher, inSavepoints, type Batcher, type Settled } from '../../domain/group-commit';
+import { DEFAULT_WORKER_MAX_BATCH, groupCommitFromEnv, type GroupCommitSettings } from '../../platform/config/env';
 import type { Variables } from './outcome';
 
-export const DEFAULT_WORKER_MAX_BATCH = 32;
+export { DEFAULT_WORKER_MAX_BATCH };
 
-export interface GroupCommitOptions {
-  /** false: one transaction per job (the behaviour before group commit) */
-  readonly enabled: boolean;
-  /** most jobs per transaction */
-  readonly maxBatch: number;
-  /** the job types grouped (others: one transaction per job); absent: all */
-  readonly jobTypes?: ReadonlySet<string>;
+export interface GroupCommitOptions extends GroupCommitSettings {
   /** observation only (tests, metrics): the job type and size of every batch that starts */
   readonly onBatch?: (jobType: string, size: number) => void;
 }
@@ -93,15 +87,8 @@ export function isUniqueViolation(e: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || errno === 1062 || /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(code);
 }
 
-/** WORKER_GROUP_COMMIT / WORKER_GROUP_COMMIT_MAX_BATCH; throws on a value it cannot read */
-export function groupCommitFromEnv(env: Record<string, string | undefined> = process.env): GroupCommitOptions {
-  const enabled = envFlag(env, 'WORKER_GROUP_COMMIT', true);
-  const rawMax = (env.WORKER_GROUP_COMMIT_MAX_BATCH ?? '').trim();
-  const maxBatch = rawMax === '' ? DEFAULT_WORKER_MAX_BATCH : Number(rawMax);
-  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`WORKER_GROUP_COMMIT_MAX_BATCH: a positive integer, got ${JSON.stringify(rawMax)}`);
-  const types = (env.WORKER_GROUP_COMMIT_TYPES ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-  return types.length && !types.includes('all') ? { enabled, maxBatch, jobTypes: new Set(types) } : { enabled, maxBatch };
-}
+/** WORKER_GROUP_COMMIT* (platform/config/env.ts), re-exported for the tests that set them */
+export { groupCommitFromEnv };
 
 /**
  * Sets group commit for the once() calls on ds (fields left out: from the environment). Batchers made

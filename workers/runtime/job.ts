@@ -1,8 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { Outcome, Variables } from './outcome';
 import type { JobType } from '../../domain/vocabulary';
-import type { HttpClient } from './http';
+import type { HttpClient } from '../../platform/http/client';
 import type { TaskActorResolver } from './actor';
+import type { Logger } from '../../platform/observability/logger';
+import type { JsonSchema } from '../../platform/validation';
+import type { Infer, Schema } from './validate';
 
 /** The part of a Zeebe job a handler may look at. */
 export interface JobView<V = Variables> {
@@ -18,14 +21,10 @@ export interface JobView<V = Variables> {
 export { type Clock, systemClock } from '../../domain/clock';
 import type { Clock } from '../../domain/clock';
 
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export type { Logger } from '../../platform/observability/logger';
+export { silentLogger } from '../../platform/observability/logger';
 
-/** Settings handlers need (from config/, passed in by workers/main.ts: handlers never read env). */
+/** Settings handlers need (from platform/config, passed in by the entry files through workers/start.ts: handlers never read env). */
 export interface WorkerSettings {
   /** ISO-8601 duration of the AP SLA reminder when the partner's terms do not say (AP_SLA_DURATION) */
   readonly apSlaDuration: string;
@@ -40,7 +39,7 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   apRequestTimeoutMs: 10_000,
 };
 
-/** Everything a handler may use; injected by workers/main.ts (or a test). */
+/** Everything a handler may use; injected by workers/start.ts (or a test). */
 export interface Services {
   readonly settings: WorkerSettings;
   readonly dataSource: DataSource;
@@ -51,7 +50,7 @@ export interface Services {
 }
 
 /** A JSON schema (ajv) of the variables a handler reads. */
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema } from '../../platform/validation';
 
 export interface HandlerDef<V = any> {
   readonly type: JobType;
@@ -62,6 +61,15 @@ export interface HandlerDef<V = any> {
   readonly handle: (job: JobView<V>, services: Services) => Promise<Outcome> | Outcome;
 }
 
-export function defineHandler<V>(def: HandlerDef<V>): HandlerDef<V> {
+/**
+ * A handler with its input type taken from its variables' schema (runtime/validate.ts `S`): the adapter
+ * validates the job's variables against that schema before `handle` runs, so `job.variables` is that type.
+ */
+export function defineHandler<Sch extends Schema<object>>(def: {
+  readonly type: JobType;
+  readonly variables: Sch;
+  readonly fetchVariables?: readonly string[];
+  readonly handle: (job: JobView<Infer<Sch>>, services: Services) => Promise<Outcome> | Outcome;
+}): HandlerDef<Infer<Sch>> {
   return def;
 }

@@ -20,8 +20,8 @@
  * otherwise (a job keeps its key across retries and re-deliveries; a loop creates a new job).
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index.js';
-import { inTransaction, insertRows } from '../../db/transaction.js';
+import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index';
+import { inTransaction, insertRows } from '../../db/transaction';
 import { batcherFor, isUniqueViolation } from './batch';
 import type { Variables } from './outcome';
 

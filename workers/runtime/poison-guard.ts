@@ -9,7 +9,7 @@
  * `handleJobResponse` property, which the SDK reads when it opens each ActivateJobs stream.
  */
 import type { Zeebe } from '@camunda8/sdk';
-// from the module itself, not the SDK's index, which loads every client of the SDK (see app/zeebe-client.ts)
+// from the module itself, not the SDK's index, which loads every client of the SDK (see platform/camunda/zeebe-client.ts)
 import { LosslessDto, losslessParse } from '@camunda8/sdk/dist/lib/LosslessJsonParser';
 import type { Logger } from './job';
 

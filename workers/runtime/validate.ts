@@ -1,9 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import type { JsonSchema } from './job';
+import { createAjv, type JsonSchema, type ValidateFunction } from '../../platform/validation';
 
-const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
+const ajv = createAjv();
 
 const cache = new WeakMap<JsonSchema, ValidateFunction>();
 
@@ -23,20 +20,39 @@ export function validateVariables(schema: JsonSchema, variables: unknown): strin
     .join('; ');
 }
 
-/** Small helpers to keep handler schemas short. */
+declare const valueType: unique symbol;
+/**
+ * A JSON schema that carries the TypeScript type of the values it accepts, so a handler's input type is
+ * its schema (defineHandler infers it) instead of a type written apart that can drift from it.
+ */
+export type Schema<T> = JsonSchema & { readonly [valueType]?: T };
+/** the type of the values a Schema accepts */
+export type Infer<S> = S extends Schema<infer T> ? T : never;
+
+const schema = <T>(s: JsonSchema): Schema<T> => s as Schema<T>;
+const S_NUM = schema<number>({ type: 'number' });
+type Props = Record<string, Schema<unknown>>;
+type ObjectOf<R extends Props, O extends Props> = { [K in keyof R]: Infer<R[K]> } & { [K in keyof O]?: Infer<O[K]> };
+
+/** Small helpers to keep handler schemas short; each gives its TypeScript type. */
 export const S = {
-  str: { type: 'string', minLength: 1 } as JsonSchema,
-  optStr: { type: ['string', 'null'] } as JsonSchema,
-  bool: { type: 'boolean' } as JsonSchema,
-  int: { type: 'integer' } as JsonSchema,
-  num: { type: 'number' } as JsonSchema,
-  date: { type: 'string', format: 'date' } as JsonSchema,
-  optDate: { anyOf: [{ type: 'string', format: 'date' }, { type: 'null' }] } as JsonSchema,
-  dateTime: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$' } as JsonSchema,
-  enumOf: (values: readonly string[]): JsonSchema => ({ type: 'string', enum: [...values] }),
-  obj: (required: Record<string, JsonSchema>, optional: Record<string, JsonSchema> = {}): JsonSchema => ({
-    type: 'object',
-    required: Object.keys(required),
-    properties: { ...optional, ...required },
-  }),
+  str: schema<string>({ type: 'string', minLength: 1 }),
+  optStr: schema<string | null>({ type: ['string', 'null'] }),
+  bool: schema<boolean>({ type: 'boolean' }),
+  int: schema<number>({ type: 'integer' }),
+  num: schema<number>({ type: 'number' }),
+  date: schema<string>({ type: 'string', format: 'date' }),
+  optDate: schema<string | null>({ anyOf: [{ type: 'string', format: 'date' }, { type: 'null' }] }),
+  dateTime: schema<string>({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$' }),
+  /** a number schema with a lower bound */
+  atLeast: (minimum: number, s: Schema<number> = S_NUM): Schema<number> => schema<number>({ ...s, minimum }),
+  nullable: <T>(s: Schema<T>): Schema<T | null> => schema<T | null>({ anyOf: [s, { type: 'null' }] }),
+  enumOf: <const V extends readonly string[]>(values: V): Schema<V[number]> => schema<V[number]>({ type: 'string', enum: [...values] }),
+  /** required properties first, then optional ones (absent, or as their schema allows) */
+  obj: <R extends Props, O extends Props = Record<never, Schema<unknown>>>(required: R, optional?: O): Schema<ObjectOf<R, O>> =>
+    schema<ObjectOf<R, O>>({
+      type: 'object',
+      required: Object.keys(required),
+      properties: { ...(optional ?? {}), ...required },
+    }),
 };

@@ -10,12 +10,12 @@
  * clock, so no test depends on the machine's date.
  */
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../../config/index';
+import { loadConfig } from '../../../platform/config/index';
 import { createApPartner, createCustomer } from '../../../domain/parties';
 import type { ApPartner, Customer } from '../../../db/entities/index';
 import { startSystem, type RunningSystem } from '../../../app/system';
 import { startApSimulator, type ApSimulator } from '../../../app/ap-simulator';
-import { createLogger } from '../../../app/observability/logger';
+import { createLogger } from '../../../platform/observability/logger';
 import { ApiClient } from '../../../app/api-client';
 import { closeTestDataSource, openTestDataSource, resetDatabase } from '../../support/db';
 import { addDuration, parseDate, parseDuration } from '../../../engine/time';

@@ -18,14 +18,14 @@ import {
   type ChangeOrder,
   type ExpenseContract,
   type RevenueContract,
-} from '../../../db/entities/index.js';
-import { inTransaction } from '../../../db/transaction.js';
-import { nextNumber } from '../../../domain/numbering.js';
-import { closeTestDataSource, openTestDataSource, resetDatabase, useTestDatabase } from '../../support/db.js';
+} from '../../../db/entities/index';
+import { inTransaction } from '../../../db/transaction';
+import { nextNumber } from '../../../domain/numbering';
+import { closeTestDataSource, openTestDataSource, resetDatabase, useTestDatabase } from '../../support/db';
 import { executeJob } from '../../../workers/runtime/adapter';
 import { DEFAULT_WORKER_SETTINGS, silentLogger, type HandlerDef, type JobView, type Services } from '../../../workers/runtime/job';
 import type { Outcome } from '../../../workers/runtime/outcome';
-import type { HttpClient } from '../../../workers/runtime/http';
+import type { HttpClient } from '../../../platform/http/client';
 import type { TaskActorResolver } from '../../../workers/runtime/actor';
 import { newOrderLifecycleFields } from '../../../domain/order-lifecycle';
 

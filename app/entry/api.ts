@@ -1,0 +1,71 @@
+/**
+ * `npm run api`: configuration (platform/config), database (initDatabase: connect + migrate), auth per
+ * AUTH_MODE, user tasks through ZEEBE_REST_ADDRESS, then the app on PORT (default 3000). The whole
+ * system (engine, workers, outbox dispatcher and this API) starts from app/ instead.
+ */
+import { loadConfig, type Config } from '../../platform/config/index';
+import { initDatabase } from '../../db/index';
+import { createApp } from '../../api/app';
+import { assertAuthModeAllowed, createLocalAuth, createOidcAuth, type Authenticator } from '../../api/auth';
+import { demoUsers } from '../../api/demo-users';
+import { createHealth } from '../../api/health';
+import { createStore } from '../../api/store';
+import { createRestUserTasks } from '../../api/tasks';
+import type { DataSource } from 'typeorm';
+import { apiProcessObservability, observeApi, type ApiObservability } from '../observability/api';
+
+/** The authenticator of AUTH_MODE (the data source gives local mode its AP users). */
+export async function buildAuth(config: Config, ds?: DataSource): Promise<Authenticator> {
+  assertAuthModeAllowed(config.AUTH_MODE, config.NODE_ENV);
+  if (config.AUTH_MODE === 'oidc') {
+    return createOidcAuth({
+      issuer: config.OIDC_ISSUER!,
+      audience: config.OIDC_AUDIENCE!,
+      jwksUri: config.OIDC_JWKS_URL!,
+      rolesClaim: config.OIDC_ROLES_CLAIM,
+      apPartnerClaim: config.OIDC_AP_PARTNER_CLAIM,
+    });
+  }
+  if (!ds) throw new Error('local auth needs the database (AP users)');
+  return createLocalAuth({ secret: config.JWT_SECRET!, users: await demoUsers(ds) });
+}
+
+/** obs: logs, metrics (GET /metrics) and the Zeebe readiness check (app/observability/api.ts); omitted: none */
+export async function startApi(config: Config = loadConfig(), obs: ApiObservability = {}) {
+  assertAuthModeAllowed(config.AUTH_MODE, config.NODE_ENV);
+  const ds = await initDatabase(config.DATABASE_URL);
+  const auth = await buildAuth(config, ds);
+  const o = observeApi(ds, createHealth(ds), obs);
+  const app = createApp({ auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), logError: o.logError }, o.appOptions);
+  const server = app.listen(config.PORT);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return { server, ds, app };
+}
+
+if (require.main === module) {
+  let obs: ReturnType<typeof apiProcessObservability>;
+  Promise.resolve()
+    .then(() => {
+      const config = loadConfig();
+      obs = apiProcessObservability(config);
+      return startApi(config, obs);
+    })
+    .then(({ server, ds }) => {
+      const addr = server.address();
+      obs.logger.info({ port: typeof addr === 'object' && addr ? addr.port : addr }, 'api listening (/api, /health/live, /health/ready, /metrics)');
+      const stop = () => {
+        server.close();
+        server.closeIdleConnections();
+        void Promise.allSettled([ds.destroy(), obs.close()]).finally(() => process.exit(0));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    })
+    .catch((e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
+}

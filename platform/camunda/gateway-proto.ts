@@ -1,0 +1,60 @@
+/**
+ * One parsed Zeebe gateway protocol per process, shared by every gRPC client the SDK makes.
+ *
+ * The SDK gives each job worker a gRPC client of its own (ZeebeGrpcClient.createWorker), and each client
+ * parses the gateway's .proto file again (GrpcClient: `protoLoader.loadSync`): with the ~35 job types of
+ * workers/registry.ts the app process held 38 parsed copies, ~16 MB of its ~60 MB of live heap (heap
+ * snapshot under bench:e2e), and parsed for ~8–30 ms each at start. The parse result (a package
+ * definition) is plain data the SDK and grpc-js only read, so `shareGatewayProtoDefinition()` memoises
+ * proto-loader's `loadSync` for identical file and options: the first client parses, the others reuse it.
+ * Everything else about each client (its channel, its own service stub) stays as the SDK makes it.
+ *
+ * Called by platform/camunda/zeebe-client.ts, which builds the clients of the app and of the standalone workers;
+ * calling it again does nothing. Options with a function that is not a plain converter (String, Number, Boolean, Object) are
+ * not memoised, as a key could not tell two such loads apart.
+ */
+import type * as ProtoLoader from '@grpc/proto-loader';
+
+// the module object itself (not an ES-module namespace copy): the SDK calls `proto_loader_1.loadSync(...)`
+// through it at every client construction, so the memoised function must replace the property there
+const protoLoader = require('@grpc/proto-loader') as typeof ProtoLoader;
+
+const CONVERTERS = new Map<unknown, string>([[String, 'String'], [Number, 'Number'], [Boolean, 'Boolean'], [Object, 'Object']]);
+
+/** how often a proto file was parsed and how often a parse was reused, since sharing was switched on */
+export interface GatewayProtoLoads { parsed: number; reused: number }
+const loads: GatewayProtoLoads = { parsed: 0, reused: 0 };
+let original: typeof ProtoLoader.loadSync | undefined;
+
+function cacheKey(filename: string | string[], options: ProtoLoader.Options | undefined): string | undefined {
+  let plain = true;
+  const key = JSON.stringify([filename, options ?? {}], (_k, v: unknown) => {
+    if (typeof v !== 'function') return v;
+    const name = CONVERTERS.get(v);
+    if (!name) plain = false;
+    return `function ${name}`;
+  });
+  return plain ? key : undefined;
+}
+
+export function shareGatewayProtoDefinition(): void {
+  if (original) return;
+  const parse = (original = protoLoader.loadSync);
+  const cache = new Map<string, ProtoLoader.PackageDefinition>();
+  protoLoader.loadSync = (filename: string | string[], options?: ProtoLoader.Options): ProtoLoader.PackageDefinition => {
+    const key = cacheKey(filename, options);
+    const hit = key === undefined ? undefined : cache.get(key);
+    if (hit) {
+      loads.reused++;
+      return hit;
+    }
+    const def = parse(filename, options);
+    loads.parsed++;
+    if (key !== undefined) cache.set(key, def);
+    return def;
+  };
+}
+
+export function gatewayProtoLoads(): Readonly<GatewayProtoLoads> {
+  return { ...loads };
+}

@@ -1,0 +1,184 @@
+/**
+ * expense-contract.* — expense contract 支出合同 with the AP and its payment basis 支付依据 (§6.3.2, §6.3.3).
+ * The rules live in domain/contracts.ts and domain/payment-bases.ts; these handlers map the variables,
+ * talk to the AP's endpoint (the one effect outside the database) and run the domain services once per key.
+ *
+ *  draft / draft-supplement  from the order (change order) and the partner's terms; partner suspended or
+ *                            without terms → BPMN error AP_PARTNER_UNAVAILABLE; one contract per order /
+ *                            change; drafting again after an AP issue is a new version of it (key job)
+ *  revise                    after a rejected countersign: version n+1 (key job)
+ *  send-implementation-request  signed JSON POST to the partner's endpoint (ap-signing.ts) with the job
+ *                            key as Idempotency-Key; 2xx → IMPLEMENTATION_REQUESTED, apSlaDuration;
+ *                            network error / 408 / 429 / 5xx → fail with back-off; other 4xx →
+ *                            AP_REQUEST_REJECTED with the AP's reason
+ *  remind-sla                notification to the customer manager and the AP (key job)
+ *  record-payment-basis      the AP's submission (written by the API) checked and announced to the
+ *                            contract admin (key payment basis + version)
+ *  record-payment-basis-check  the contract admin's decision per payment-basis version
+ */
+import {
+  draftExpenseContract,
+  implementationRequestOf,
+  markImplementationRequested,
+  recordImplementationRefused,
+  remindApSla,
+  reviseContract,
+  type ImplementationRequest,
+} from '../../domain/contracts';
+import { ApPartnerUnavailableError } from '../../domain/errors';
+import { recordPaymentBasisCheck as checkPaymentBasis, recordPaymentBasisReceived, requirePaymentBasis } from '../../domain/payment-bases';
+import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB } from '../../domain/vocabulary';
+import { bpmnError, complete, fail, type Outcome, type Variables } from '../runtime/outcome';
+import { defineHandler, type JobView, type Services } from '../runtime/job';
+import { S } from '../runtime/validate';
+import { checked, once, storedResult } from '../runtime/once';
+import { recordOnce, SYSTEM_ACTOR, systemOnce, writeContext } from '../common';
+import { signedHeaders } from './ap-signing';
+
+/** drafting through the domain; an unavailable partner is the BPMN error the model catches */
+async function draftOnce(job: JobView, services: Services, input: { orderId?: string | null; changeOrderId?: string | null; apPartnerId?: string | null }): Promise<Outcome> {
+  try {
+    return await systemOnce(job, services, `job:${job.key}`, async (em, ctx) => {
+      const c = await draftExpenseContract(em, input, ctx);
+      return { expenseContractId: c.id, expenseContractNo: c.contractNo, expenseContractAmount: c.amount };
+    });
+  } catch (e) {
+    if (!(e instanceof ApPartnerUnavailableError)) throw e;
+    const why = String(e.details.why);
+    return bpmnError(BPMN_ERROR.apPartnerUnavailable, why, { apIssue: why });
+  }
+}
+
+export const draft = defineHandler({
+  type: JOB.expenseContractDraft,
+  variables: S.obj({ orderId: S.str }, { orderNo: S.optStr, apPartnerId: S.optStr }),
+  handle: (job, services) => draftOnce(job, services, { orderId: job.variables.orderId, apPartnerId: job.variables.apPartnerId }),
+});
+
+export const draftSupplement = defineHandler({
+  type: JOB.expenseContractDraftSupplement,
+  variables: S.obj({ changeOrderId: S.str }, { orderId: S.optStr, changeOrderNo: S.optStr, apPartnerId: S.optStr }),
+  handle: (job, services) => draftOnce(job, services, { changeOrderId: job.variables.changeOrderId, orderId: job.variables.orderId, apPartnerId: job.variables.apPartnerId }),
+});
+
+export const revise = defineHandler({
+  type: JOB.expenseContractApplyRevision,
+  variables: S.obj({ expenseContractId: S.str }, { revisionNote: S.optStr, contractAmount: S.nullable(S.atLeast(0)), completedBy: S.optStr }),
+  handle(job, services) {
+    const v = job.variables;
+    return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
+      const changes = { amount: v.contractAmount ?? undefined, ...(v.revisionNote ? { note: v.revisionNote } : {}) };
+      const c = await reviseContract(em, 'EXPENSE', v.expenseContractId, changes, ctx);
+      return { expenseContractVersion: c.currentVersion };
+    }, { reason: v.revisionNote || null });
+  },
+});
+
+function excerpt(s: string, n = 300): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > n ? `${t.slice(0, n)}…` : t;
+}
+
+/** the AP's stated reason in a 4xx body: JSON {reason|message|detail|title} or the text */
+function reasonOf(body: string): string {
+  try {
+    const j = JSON.parse(body) as Record<string, unknown>;
+    for (const k of ['reason', 'message', 'detail', 'title', 'error']) if (typeof j[k] === 'string' && j[k]) return excerpt(j[k] as string);
+  } catch {
+    /* not JSON */
+  }
+  return excerpt(body) || '(no reason given)';
+}
+
+export const sendImplementationRequest = defineHandler({
+  type: JOB.expenseContractSendImplementationRequest,
+  variables: S.obj({ expenseContractId: S.str }, { expenseContractNo: S.optStr }),
+  async handle(job, services: Services) {
+    const { dataSource, clock, http, settings, log } = services;
+    const key = `job:${job.key}`;
+    const done = await storedResult(dataSource, job.type, key);
+    if (done) return complete(done);
+    let req: ImplementationRequest;
+    try {
+      req = await implementationRequestOf(dataSource, job.variables.expenseContractId, settings.apSlaDuration);
+    } catch (e) {
+      // a partner suspended since the countersign: the model handles it as the AP refusing the request
+      if (!(e instanceof ApPartnerUnavailableError)) throw e;
+      return bpmnError(BPMN_ERROR.apRequestRejected, e.message, { apRejectionReason: String(e.details.why) });
+    }
+    const { contract, partner, slaDuration } = req;
+    const idempotencyKey = `ot-impl-${contract.contractNo}-${job.key}`;
+    const body = JSON.stringify({ requestId: idempotencyKey, ...req.payload });
+    const now = clock.now();
+    let res: Awaited<ReturnType<typeof http>>;
+    try {
+      res = await http({ method: 'POST', url: partner.endpointUrl, headers: signedHeaders(partner.hmacSecret, body, idempotencyKey, now), body, timeoutMs: settings.apRequestTimeoutMs });
+    } catch (e) {
+      log.warn({ jobKey: job.key, url: partner.endpointUrl, err: (e as Error).message }, 'AP endpoint unreachable');
+      return fail(`AP ${partner.code} endpoint ${partner.endpointUrl} unreachable: ${(e as Error).message}`, undefined, {
+        hint: `the AP ${partner.name} does not answer at ${partner.endpointUrl}: contact the AP or correct its registered endpoint, then retry the incident`,
+      });
+    }
+    const answer = { endpoint: partner.endpointUrl, status: res.status, idempotencyKey, response: excerpt(res.body) };
+    if (res.status >= 200 && res.status < 300) {
+      const result = await once(dataSource, job.type, checked(key), now, async (em) => {
+        const ctx = writeContext(job, now, SYSTEM_ACTOR);
+        await markImplementationRequested(em, contract.id, slaDuration, { ...ctx, details: { ...ctx.details, ...answer } });
+        return { apSlaDuration: slaDuration };
+      });
+      return complete(result);
+    }
+    if (res.status === 408 || res.status === 425 || res.status === 429 || res.status >= 500) {
+      return fail(`AP ${partner.code} answered ${res.status}: ${excerpt(res.body, 200)}`, undefined, {
+        hint: `the AP ${partner.name} keeps failing (${res.status}): contact the AP, then retry the incident`,
+      });
+    }
+    // 4xx: the AP refuses the request on its merits
+    const reason = `AP ${partner.code} refused the implementation request (${res.status}): ${reasonOf(res.body)}`;
+    const vars: Variables = await once(dataSource, job.type, `${key}:refused`, now, async (em) => {
+      const ctx = writeContext(job, now, SYSTEM_ACTOR);
+      await recordImplementationRefused(em, contract.id, reason, { ...ctx, details: { ...ctx.details, ...answer } });
+      return { apRejectionReason: reason };
+    });
+    return bpmnError(BPMN_ERROR.apRequestRejected, reason, vars);
+  },
+});
+
+export const remindSla = defineHandler({
+  type: JOB.expenseContractRemindSla,
+  variables: S.obj({ expenseContractId: S.str }, { expenseContractNo: S.optStr, apSlaDuration: S.optStr }),
+  handle(job, services) {
+    return systemOnce(job, services, `job:${job.key}`, async (em, ctx) => {
+      await remindApSla(em, job.variables.expenseContractId, job.key, ctx);
+      return {};
+    });
+  },
+});
+
+export const recordPaymentBasis = defineHandler({
+  type: JOB.expenseContractRecordPaymentBasis,
+  variables: S.obj({ paymentBasisId: S.str }, { paymentBasisNo: S.optStr, expenseContractId: S.optStr, expenseContractNo: S.optStr }),
+  async handle(job, services) {
+    const v = job.variables;
+    const basis = await requirePaymentBasis(services.dataSource, v.paymentBasisId);
+    return systemOnce(job, services, `basis:${basis.id}:v${basis.currentVersion}`, async (em, ctx) => {
+      const { version } = await recordPaymentBasisReceived(em, basis.id, v.expenseContractId ?? null, ctx);
+      return { paymentBasisVersion: version };
+    });
+  },
+});
+
+export const recordPaymentBasisCheck = defineHandler({
+  type: JOB.expenseContractRecordPaymentBasisCheck,
+  variables: S.obj({ paymentBasisId: S.str, paymentBasisDecision: S.enumOf(ACCEPTANCE_DECISION) }, { paymentBasisOpinion: S.optStr, completedBy: S.optStr }),
+  async handle(job, services) {
+    const v = job.variables;
+    const basis = await requirePaymentBasis(services.dataSource, v.paymentBasisId);
+    return recordOnce(job, services, `basis:${basis.id}:v${basis.currentVersion}`, async (em, ctx) => {
+      const { paymentBasis } = await checkPaymentBasis(em, basis.id, v.paymentBasisDecision, v.paymentBasisOpinion ?? null, ctx);
+      return { paymentBasisStatus: paymentBasis.status };
+    });
+  },
+});
+
+export const EXPENSE_CONTRACT_HANDLERS = [draft, draftSupplement, revise, sendImplementationRequest, remindSla, recordPaymentBasis, recordPaymentBasisCheck];
