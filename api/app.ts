@@ -23,6 +23,7 @@ import { Reply, type RouteSpec } from './route';
 import { ROUTES } from './routes';
 import { check, compile, type JsonSchema } from './schema';
 import type { ApiServices } from './services';
+import { illFormedText } from './well-formed';
 
 export interface AppOptions {
   /** default 256kb */
@@ -114,7 +115,16 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
       ...(r.body ? [jsonOnly, json] : []),
       async (req: Request, res: Response, next: NextFunction) => {
         try {
-          // 2. the input (400), path, query and body each against its schema
+          // 2. the input (400): well-formed text, then path, query and body each against its schema
+          const illFormed = [
+            ...illFormedText(req.query).map((pointer) => ({ in: 'query' as const, pointer })),
+            ...(r.body ? illFormedText(req.body).map((pointer) => ({ in: 'body' as const, pointer })) : []),
+          ];
+          if (illFormed.length)
+            throw badRequest(
+              `text must be well-formed Unicode: a lone surrogate at ${illFormed.map((e) => `${e.in} ${e.pointer || '(root)'}`).join(', ')}`,
+              illFormed.map((e) => ({ ...e, detail: 'contains a lone surrogate (not well-formed Unicode)' })),
+            );
           const params = { ...req.params };
           check(v.params, params, 'path');
           const query = { ...(req.query as Record<string, unknown>) };

@@ -87,6 +87,9 @@ export interface ApiStore {
   putCalendarYear(actor: Actor, year: number, doc: Row): Promise<{ created: boolean; record: Row }>;
   deadline(from: string, workingDays: number): Promise<{ date: string; deadline: string; provisional: boolean }>;
 
+  /** separation of duties before a review task is completed: throws SeparationOfDutiesError (403) */
+  assertMayReview(roundId: string, step: 'DEPT_MANAGER' | 'CENTER', username: string): Promise<void>;
+
   recordVersions(kind: string, id: string): Promise<RecordVersion[] | null>;
   correctRecord(actor: Actor, kind: string, id: string, reason: string, changes: Row): Promise<RecordVersion | null>;
 }

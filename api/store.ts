@@ -44,6 +44,8 @@ import * as paymentBases from '../domain/payment-bases';
 import { correctRecord as correctVersioned, currentContent, isVersionedRecordType, recordHistory } from '../domain/records';
 import * as serviceRequests from '../domain/service-requests';
 import type { ContractType, ServiceModule, ServiceRequestType } from '../domain/vocabulary';
+import { assertMayDecide } from '../domain/countersign-integrity';
+import { checkCorrection } from './correction-check';
 import { badRequest, illegalTransition, notFound } from './problem';
 import type { Actor, ApiStore, RecordVersion, Row } from './services';
 
@@ -587,6 +589,10 @@ export function createStore(ds: DataSource): ApiStore {
       return addWorkingDaysDb(ds, from, workingDays);
     },
 
+    async assertMayReview(roundId, step, username) {
+      await assertMayDecide(ds, roundId, step, username);
+    },
+
     // ---------------------------------------------------------------- audit
     async recordVersions(kind, id) {
       if (!isVersionedRecordType(kind)) return null;
@@ -596,7 +602,7 @@ export function createStore(ds: DataSource): ApiStore {
     async correctRecord(actor, kind, id, reason, changes) {
       if (!isVersionedRecordType(kind)) return null;
       try {
-        const { version } = await inTransaction(ds, (em) => correctVersioned(em, kind, id, changes, ctxOf(actor, reason)));
+        const { version } = await inTransaction(ds, (em) => correctVersioned(em, kind, id, changes, ctxOf(actor, reason), { check: checkCorrection(kind) }));
         return versionDto(version);
       } catch (e) {
         if (e instanceof ValidationError && Array.isArray(e.details.fields))

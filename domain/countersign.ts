@@ -16,6 +16,7 @@ import { inTransaction, insertRows, type Db } from '../db/transaction.js';
 import { findRow, findRows, updateRows } from '../db/rows.js';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit.js';
 import { contractEntity, contractRecordType, type AnyContract } from './contracts.js';
+import { assertMayDecide } from './countersign-integrity.js';
 import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from './errors.js';
 import { nextNumber } from './numbering.js';
 import { normalizePage, type Page, type PageOf } from './paging.js';
@@ -146,6 +147,8 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
     if (input.step === 'CENTER' && !decisions.some((d) => d.step === 'DEPT_MANAGER' && d.decision === 'APPROVE')) {
       throw new StateConflictError('the center reviews after the department manager approved');
     }
+    // separation of duties (countersign-integrity.ts): the API refused such a completion already
+    await assertMayDecide(em, round.id, input.step, ctx.actor);
     const at = ctxAt(ctx);
     const decision: CountersignDecision = {
       id: newId(),
@@ -209,6 +212,13 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
     }
     const type = round.contractType as ContractType;
     const contract = await lockContract(em, type, round.contractId);
+    // what was reviewed is what is issued: the approved version must still be the contract's current one
+    if (contract.currentVersion !== round.contractVersion) {
+      throw new StateConflictError(
+        `countersign round ${round.roundNo} of ${round.contractNo} approved version ${round.contractVersion}, but the contract is at version ${contract.currentVersion}: no form is issued for a version nobody reviewed`,
+        { rule: 'issue-only-the-approved-version' },
+      );
+    }
     const at = ctxAt(ctx);
     const history = await countersignHistory(em, type, contract.id);
     const contractVersion = await currentContent(em, contractRecordType(type), contract.id);
