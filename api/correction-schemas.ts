@@ -57,8 +57,9 @@ export function correctionErrors(kind: VersionedRecordType, content: Record<stri
   }
   const validate = validators.get(kind)!;
   if (validate(whole)) return [];
-  return fieldErrors(
-    (validate.errors ?? []).filter((e) => e.keyword !== 'if'),
-    'body',
-  ).map((e) => ({ ...e, pointer: `/changes${e.pointer}` }));
+  // one entry per field: the details of its failed keywords together (anyOf/if only repeat them)
+  const byPointer = new Map<string, string[]>();
+  for (const e of fieldErrors((validate.errors ?? []).filter((x) => x.keyword !== 'if' && x.keyword !== 'anyOf'), 'body'))
+    byPointer.set(e.pointer, [...(byPointer.get(e.pointer) ?? []), e.detail]);
+  return [...byPointer].map(([pointer, details]) => ({ in: 'body' as const, pointer: `/changes${pointer}`, detail: details.join('; ') }));
 }
