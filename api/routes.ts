@@ -81,6 +81,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     id: 'createOrder',
     method: 'post',
+    idempotent: true,
     path: '/orders',
     roles: ['customer-manager'],
     tag: 'orders',
@@ -136,6 +137,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     id: 'createChangeOrder',
     method: 'post',
+    idempotent: true,
     path: '/change-orders',
     roles: ['customer-manager'],
     tag: 'change-orders',
@@ -299,6 +301,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     id: 'submitPaymentBasis',
     method: 'post',
+    idempotent: true,
     path: '/payment-bases',
     roles: ['ap-partner'],
     tag: 'payment-bases',
@@ -351,6 +354,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     id: 'createCommunicationRecord',
     method: 'post',
+    idempotent: true,
     path: '/customer-communication-records',
     roles: ['customer-manager'],
     tag: 'customer-communication-records',
@@ -484,6 +488,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     id: 'createServiceRequest',
     method: 'post',
+    idempotent: true,
     path: '/service-requests',
     roles: ['customer-manager', 'ops', 'dept-manager'],
     tag: 'service-requests',
@@ -588,6 +593,7 @@ export const ROUTES: RouteSpec[] = [
   route<{ kind: string; id: string }, {}, { reason: string; changes: Row }>({
     id: 'correctRecord',
     method: 'post',
+    idempotent: true,
     path: '/records/:kind/:id/corrections',
     roles: CORRECTORS,
     tag: 'audit',

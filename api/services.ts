@@ -12,6 +12,7 @@ export interface HealthReport {
 
 export type { Page, PageOf } from '../domain/paging';
 import type { Page, PageOf } from '../domain/paging';
+import type { IdempotencyClaim, IdempotentRequest } from '../domain/idempotency';
 
 /** Who acts, and why (every write to a §9 record carries actor, time and reason). */
 export interface Actor {
@@ -37,11 +38,20 @@ export interface RecordVersion {
   data: Row;
 }
 
+/** Idempotency-Key storage (domain/idempotency.ts), bound to the database and the clock */
+export interface IdempotencyPort {
+  claim(req: IdempotentRequest): Promise<IdempotencyClaim>;
+  complete(req: IdempotentRequest, status: number, body: unknown, headers: Record<string, string>): Promise<void>;
+  release(req: IdempotentRequest): Promise<void>;
+}
+
 /**
  * The operations of the routes. Each returns plain JSON-ready objects, null for "no such record",
  * and throws ProblemError (409 illegal transition, 400 business rule) for refusals.
  */
 export interface ApiStore {
+  idempotency: IdempotencyPort;
+
   createOrder(actor: Actor, input: Row): Promise<Row>;
   getOrder(id: string): Promise<Row | null>;
   listOrders(filter: OrderFilter, page: Page): Promise<PageOf<Row>>;

@@ -45,6 +45,7 @@ import { correctRecord as correctVersioned, currentContent, isVersionedRecordTyp
 import * as serviceRequests from '../domain/service-requests';
 import type { ContractType, ServiceModule, ServiceRequestType } from '../domain/vocabulary';
 import { assertMayDecide } from '../domain/countersign-integrity';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../domain/idempotency';
 import { checkCorrection } from './correction-check';
 import { badRequest, illegalTransition, notFound } from './problem';
 import type { Actor, ApiStore, RecordVersion, Row } from './services';
@@ -325,6 +326,12 @@ export function createStore(ds: DataSource): ApiStore {
   }
 
   return {
+    idempotency: {
+      claim: (req) => claimIdempotencyKey(ds, req, () => new Date()),
+      complete: (req, status, body, headers) => completeIdempotencyKey(ds, req, status, body, headers, () => new Date()),
+      release: (req) => releaseIdempotencyKey(ds, req),
+    },
+
     // ---------------------------------------------------------------- orders
     async createOrder(actor, input) {
       const { order, customer } = await createOrderGrouped(

@@ -16,6 +16,7 @@ import {
 } from './fulfilment.js';
 import { BusinessOrderEntity, ChangeOrderEntity } from './orders.js';
 import { ApPartnerEntity, AppUserEntity, CustomerEntity } from './parties.js';
+import { IdempotencyRecordEntity } from './requests.js';
 import {
   AuditLogEntity,
   CalendarDayEntity,
@@ -35,6 +36,7 @@ export * from './contracts.js';
 export * from './fulfilment.js';
 export * from './accounts.js';
 export * from './system.js';
+export * from './requests.js';
 
 export const ENTITIES = [
   CustomerEntity,
@@ -64,4 +66,5 @@ export const ENTITIES = [
   ProcessCommandEntity,
   NotificationEntity,
   ProcessedJobEntity,
+  IdempotencyRecordEntity,
 ];
