@@ -7,6 +7,7 @@ import type { Principal } from './auth';
 import { badRequest, notFound, unauthorized, type FieldError } from './problem';
 import { Reply, route, type RouteSpec } from './route';
 import * as S from './schemas';
+import { INCIDENT_ROUTES } from './incidents';
 import { TASK_ROUTES } from './tasks';
 import { actorOf, type ApiServices, type Row } from './services';
 
@@ -609,6 +610,9 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- tasks 待办任务 (api/tasks.ts, H7)
   ...TASK_ROUTES,
+
+  // ---------------------------------------------------------------- incidents 故障修复 (api/incidents.ts)
+  ...INCIDENT_ROUTES,
 ];
 
 

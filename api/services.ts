@@ -3,6 +3,7 @@
  * ports; main.ts (and the tests) build them from db/ and domain/ (see store.ts).
  */
 import type { Authenticator, Principal } from './auth';
+import type { IncidentPort } from './incidents';
 import type { UserTaskPort } from './tasks';
 
 export interface HealthReport {
@@ -100,6 +101,9 @@ export interface ApiStore {
   /** separation of duties before a review task is completed: throws SeparationOfDutiesError (403) */
   assertMayReview(roundId: string, step: 'DEPT_MANAGER' | 'CENTER', username: string): Promise<void>;
 
+  /** audit row of a repair through the API (api/incidents.ts): the incident and the variables set */
+  auditRepair(actor: Actor, reason: string, incident: { incidentKey: string; processInstanceKey: string; elementId: string; jobKey: string | null }, variables: Row): Promise<void>;
+
   recordVersions(kind: string, id: string): Promise<RecordVersion[] | null>;
   correctRecord(actor: Actor, kind: string, id: string, reason: string, changes: Row): Promise<RecordVersion | null>;
 }
@@ -110,6 +114,8 @@ export interface ApiServices {
   health: { ready(): Promise<HealthReport> };
   /** user tasks of the engine (api/tasks.ts); absent: the task routes answer 503 */
   tasks?: UserTaskPort;
+  /** incidents and their repair (api/incidents.ts); absent: those routes answer 503 */
+  incidents?: IncidentPort;
   /** error sink; defaults to console.error */
   logError?: (err: unknown, context: Record<string, unknown>) => void;
 }

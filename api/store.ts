@@ -30,7 +30,7 @@ import {
 import { inTransaction } from '../db/transaction';
 import { findRow } from '../db/rows';
 import * as monitoring from '../domain/account-monitoring';
-import type { WriteContext } from '../domain/audit';
+import { audit, type WriteContext } from '../domain/audit';
 import { addWorkingDaysDb, getCalendarYear, uploadCalendarYear, type CalendarYearDocument } from '../domain/calendar';
 import * as changeOrders from '../domain/change-orders';
 import * as taskOrders from '../domain/collaboration-task-orders';
@@ -596,6 +596,16 @@ export function createStore(ds: DataSource): ApiStore {
       return addWorkingDaysDb(ds, from, workingDays);
     },
 
+    async auditRepair(actor, reason, incident, variables) {
+      await inTransaction(ds, (em) =>
+        audit(em, ctxOf(actor, reason), 'incident.retry', 'process-instance', incident.processInstanceKey, {
+          incidentKey: incident.incidentKey,
+          elementId: incident.elementId,
+          jobKey: incident.jobKey,
+          variables,
+        }),
+      );
+    },
     async assertMayReview(roundId, step, username) {
       await assertMayDecide(ds, roundId, step, username);
     },

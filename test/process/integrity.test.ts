@@ -130,4 +130,37 @@ describe('process: integrity of the countersign (issue #15)', function () {
     await d.waitOrderStatus(e, o.id, 'CONTRACT_SIGNED');
     expect(await d.activeIncidents(e, await d.orderInstanceKey(e, o.id))).to.have.length(0);
   });
+
+  it('repair from the API: an admin sees why an order stands still and retries after fixing the variable', async () => {
+    const { o, task } = await contractAtDeptReview(4000);
+    await e.api.complete(d.DEPT, task, { reviewDecision: 'APPROVE', reviewOpinion: '同意' });
+    await d.review(e, 'center', { orderNo: o.orderNo }, 'REVENUE', 'APPROVE');
+    const sign = await e.api.waitTask(d.ADMIN, 'sign-revenue-contract', { orderNo: o.orderNo }, d.WAIT);
+    // completed past the API (as Tasklist could): the impossible date reaches the worker, which raises an incident
+    expect((await e.rest('POST', `/v2/user-tasks/${sign.key}/completion`, { variables: { signedDate: '2026-02-30', completedBy: d.ADMIN } })).status).to.equal(204);
+    const path = `/api/orders/${o.id}/incidents`;
+    const seen = await d.waitFor(async () => {
+      const r = await e.api.get<{ orderNo: string; items: { incidentKey: string; elementId: string; errorMessage: string; state: string }[] }>('admin', path);
+      return r.items.length ? r : null;
+    }, 'the incident of the order');
+    expect(seen.orderNo).to.equal(o.orderNo);
+    expect(seen.items).to.have.length(1);
+    expect(seen.items[0]).to.include({ elementId: 'record-revenue-contract-signing', state: 'ACTIVE' });
+    expect(seen.items[0].errorMessage).to.contain('signedDate');
+    expect((await e.api.call(d.OPS, 'GET', path)).status).to.equal(403);
+
+    const retry = `/api/incidents/${seen.items[0].incidentKey}/retry`;
+    const bad = await e.api.call('admin', 'POST', retry, { reason: '修正签订日期', variables: 'x' });
+    expect(bad.status).to.equal(400);
+    expect(bad.body.errors[0].pointer).to.equal('/variables');
+    expect((await e.api.call('admin', 'POST', '/api/incidents/999999999/retry', { reason: 'x' })).status).to.equal(404);
+    const fixed = await e.api.post('admin', retry, { reason: '修正签订日期', variables: { signedDate: '2026-03-02' } });
+    expect(fixed).to.include({ state: 'RESOLVED', incidentKey: seen.items[0].incidentKey });
+    await d.waitOrderStatus(e, o.id, 'CONTRACT_SIGNED');
+    expect((await e.api.get<{ items: unknown[] }>('admin', path)).items).to.have.length(0);
+    const [rc] = await d.revenueContracts(e, o.id);
+    expect((await e.ds.getRepository(RevenueContractEntity).findOneByOrFail({ id: rc.id })).signedDate).to.equal('2026-03-02');
+    const audited = await d.audits(e, 'incident.retry');
+    expect(audited.map((a) => [a.actor, a.reason, (a.details as { variables: unknown }).variables])).to.deep.include(['admin', '修正签订日期', { signedDate: '2026-03-02' }]);
+  });
 });
