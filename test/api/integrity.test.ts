@@ -70,7 +70,7 @@ describe('api: integrity of records (issue #15)', function () {
       await refused('revenue-contract', w.revenueA, { note: { a: 1 } }, 400, ['/changes/note']);
       const ok = await api.request('POST', `/api/records/revenue-contract/${w.revenueA}/corrections`, { token: cm, body: { reason: '合同金额复核', changes: { amount: 118000 } } });
       expect(ok.status, ok.text).to.equal(201);
-      expect((await api.request('GET', `/api/contracts/${w.revenueA}`, { token: adm })).json).to.include({ amount: 118000, version: 2 });
+      expect((await api.request('GET', `/api/contracts/${w.revenueA}`, { token: adm })).json).to.include({ amount: 118000, version: ok.json.version });
       const res = await refused('expense-contract', w.expenseA, { amount: 1 }, 409);
       expect(res.json.rule).to.equal('no-correction-after-countersign');
     });
@@ -101,6 +101,44 @@ describe('api: integrity of records (issue #15)', function () {
       await refused('customer-communication-record', rec.json.id, { networkQuality: 5 }, 400, ['/changes/networkQuality']);
       await refused('customer-communication-record', rec.json.id, { customerFeedback: null }, 400, ['/changes/customerFeedback']);
     });
+  });
+
+  it('no correction body reaches a 500, and every read afterwards still matches its response schema', async function () {
+    this.timeout(120_000);
+    const o = (await api.request('POST', '/api/orders', { token: cm, body: newOrder() })).json;
+    const co = (await api.request('POST', '/api/change-orders', { token: cm, body: { orderId: w.orderB, description: '加10个账号', accountDelta: 10, platformChange: false, apScopeChange: false } })).json;
+    const cc = (await api.request('POST', '/api/customer-communication-records', { token: cm, body: { orderId: w.orderB, networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '正常' } })).json;
+    const targets: [kind: string, id: string, fields: string[], read: string][] = [
+      ['business-order', o.id, ['customerId', 'modules', 'accounts', 'openingDate', 'termMonths', 'amount', 'apInvolved', 'apPartnerId', 'note'], `/api/orders/${o.id}`],
+      ['change-order', co.id, ['description', 'platformChange', 'apScopeChange', 'apPartnerId', 'accountDelta', 'modules', 'amountDelta', 'effectiveDate', 'note'], `/api/change-orders/${co.id}`],
+      ['revenue-contract', w.revenueA, ['title', 'amount', 'termMonths', 'note'], `/api/contracts/${w.revenueA}`],
+      ['customer-communication-record', cc.id, ['networkQuality', 'serviceAttitude', 'customerFeedback', 'followUp', 'contactPerson', 'note'], `/api/customer-communication-records/${cc.id}`],
+      ['countersign-form', w.formA, ['remarks'], `/api/countersign-forms/${w.formA}`],
+    ];
+    const values: unknown[] = [null, '', 'x', -1, 0, 1.005, 1e300, true, {}, { a: 1 }, [], ['x'], '2026-02-30', '2026-13-01', 'x'.repeat(5000)];
+    const statuses = new Set<number>();
+    for (const [kind, id, fields, read] of targets) {
+      for (const f of fields)
+        for (const v of values) {
+          const res = await api.request('POST', `/api/records/${kind}/${id}/corrections`, { token: adm, body: { reason: '探测', changes: { [f]: v } } });
+          expect(res.status, `${kind} ${f}=${JSON.stringify(v).slice(0, 40)} → ${res.text.slice(0, 300)}`).to.be.oneOf([201, 400]);
+          statuses.add(res.status);
+        }
+      const r = await api.request('GET', read, { token: adm });
+      expect(r.status, `${read} after the probes: ${r.text.slice(0, 300)}`).to.equal(200);
+    }
+    expect([...statuses].sort()).to.deep.equal([201, 400]);
+  });
+
+  it('dates in query parameters and bodies are real calendar dates', async () => {
+    for (const path of ['/api/orders?from=2026-02-30', '/api/calendar/deadline?from=2026-04-31&workingDays=1']) {
+      const res = await api.request('GET', path, { token: adm });
+      expect(res.status, path).to.equal(400);
+      expect(res.json.errors[0].in).to.equal('query');
+    }
+    const body = await api.request('POST', '/api/orders', { token: cm, body: newOrder({ openingDate: '2026-02-29' }) });
+    expect(body.status).to.equal(400);
+    expect(body.json.errors.map((e: { pointer: string }) => e.pointer)).to.deep.equal(['/openingDate']);
   });
 
   describe('input that would bend a record', () => {
