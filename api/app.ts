@@ -23,6 +23,8 @@ import { Reply, type RouteSpec } from './route';
 import { ROUTES } from './routes';
 import { check, compile, type JsonSchema } from './schema';
 import type { ApiServices } from './services';
+import { illFormedText } from './well-formed';
+import { idempotencyKeyOf, idempotent } from './idempotency';
 
 export interface AppOptions {
   /** default 256kb */
@@ -114,7 +116,16 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
       ...(r.body ? [jsonOnly, json] : []),
       async (req: Request, res: Response, next: NextFunction) => {
         try {
-          // 2. the input (400), path, query and body each against its schema
+          // 2. the input (400): well-formed text, then path, query and body each against its schema
+          const illFormed = [
+            ...illFormedText(req.query).map((pointer) => ({ in: 'query' as const, pointer })),
+            ...(r.body ? illFormedText(req.body).map((pointer) => ({ in: 'body' as const, pointer })) : []),
+          ];
+          if (illFormed.length)
+            throw badRequest(
+              `text must be well-formed Unicode: a lone surrogate at ${illFormed.map((e) => `${e.in} ${e.pointer || '(root)'}`).join(', ')}`,
+              illFormed.map((e) => ({ ...e, detail: 'contains a lone surrogate (not well-formed Unicode)' })),
+            );
           const params = { ...req.params };
           check(v.params, params, 'path');
           const query = { ...(req.query as Record<string, unknown>) };
@@ -124,9 +135,14 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
             body = req.body;
             check(v.body, body, 'body');
           }
-          // 3. the work
-          const out = await r.handler({ principal: res.locals.principal as Principal, params, query, body, services });
-          const reply = out instanceof Reply ? out : new Reply(r.response.status, out);
+          // 3. the work (once per Idempotency-Key on the creating routes)
+          const principal = res.locals.principal as Principal;
+          const work = async () => {
+            const out = await r.handler({ principal, params, query, body, services });
+            return out instanceof Reply ? out : new Reply(r.response.status, out);
+          };
+          const key = r.idempotent ? idempotencyKeyOf(req) : undefined;
+          const reply = key ? await idempotent(services.store, { actor: principal.username, key, operation: r.id }, req, body, work) : await work();
           if (v.response && reply.status < 300 && !v.response(reply.body)) {
             logError(new Error('response does not match its schema'), { route: r.id, errors: v.response.errors });
             throw internalError();

@@ -3,6 +3,7 @@
  * compiles. Named schemas (schema.ts `named`) go to components.schemas and are referenced by $ref.
  */
 import { ROLES } from '../domain/vocabulary';
+import { IDEMPOTENCY_PARAMETER } from './idempotency';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import type { RouteSpec } from './route';
 import { schemaName, type JsonSchema } from './schema';
@@ -77,6 +78,10 @@ export function buildOpenApi(routes: RouteSpec[], opts: { version?: string; serv
     }
     if (r.params) responses['404'] = problemResponse('Unknown id (or a record of another AP partner)');
     if (r.method !== 'get') responses['409'] = problemResponse('Illegal status transition or conflicting state');
+    if (r.idempotent) {
+      responses['409'] = problemResponse('Illegal status transition or conflicting state; or a request with the same Idempotency-Key is still in progress');
+      responses['422'] = problemResponse('The Idempotency-Key was already used for a different request');
+    }
     const op: Record<string, unknown> = {
       operationId: r.id,
       tags: [r.tag],
@@ -85,7 +90,7 @@ export function buildOpenApi(routes: RouteSpec[], opts: { version?: string; serv
       'x-summary-zh': r.summary.zh,
       'x-roles': r.roles === 'public' ? [] : [...r.roles],
       security: r.roles === 'public' ? [] : [{ bearer: [] }],
-      parameters: [...parameters('path', r.params, components), ...parameters('query', r.query, components)],
+      parameters: [...parameters('path', r.params, components), ...parameters('query', r.query, components), ...(r.idempotent ? [IDEMPOTENCY_PARAMETER] : [])],
       responses,
     };
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: refs(r.body, components) } } };

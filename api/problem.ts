@@ -5,7 +5,7 @@
  * `errors[].pointer` is a JSON pointer (RFC 6901) into the part of the request named by `in`
  * (`body`, `query` or `path`), e.g. `{ in: 'body', pointer: '/accounts' }`.
  */
-import { ConflictError, DomainError, IllegalTransitionError, NotFoundError, ValidationError } from '../domain/errors';
+import { ConflictError, DomainError, IllegalTransitionError, NotFoundError, SeparationOfDutiesError, ValidationError } from '../domain/errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'urn:online-training:problem:';
@@ -90,7 +90,14 @@ export function fromDomainError(e: unknown): ProblemError | undefined {
       currentState: e.current,
       requestedState: e.requested,
     });
-  if (e instanceof ConflictError) return new ProblemError(409, 'conflict', 'Conflict', e.message);
+  if (e instanceof ConflictError) {
+    // an integrity rule (domain/countersign-integrity.ts) names itself and, for an open round, the round
+    const ext: Record<string, unknown> = {};
+    if (typeof e.details.rule === 'string') ext.rule = e.details.rule;
+    if (e.details.openRound) ext.openRound = e.details.openRound;
+    return new ProblemError(409, 'conflict', 'Conflict', e.message, [], ext);
+  }
+  if (e instanceof SeparationOfDutiesError) return new ProblemError(403, 'separation-of-duties', 'Separation of duties', e.message, [], { rule: e.rule });
   if (e instanceof ValidationError) {
     const field = typeof e.details.field === 'string' ? e.details.field : undefined;
     return new ProblemError(400, 'validation-failed', 'Request validation failed', e.message, field ? [{ in: 'body', pointer: `/${field}`, detail: e.message }] : []);

@@ -43,6 +43,8 @@ export interface RouteSpec {
   query?: JsonSchema;
   body?: JsonSchema;
   response: { status: number; schema?: JsonSchema; contentType?: string; description?: string };
+  /** honours the Idempotency-Key header (api/idempotency.ts): the POSTs that create a numbered record */
+  idempotent?: boolean;
   /** extra responses for the document beyond the generic problem ones */
   handler: (ctx: Ctx) => Promise<unknown>;
 }

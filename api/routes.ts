@@ -7,6 +7,7 @@ import type { Principal } from './auth';
 import { badRequest, notFound, unauthorized, type FieldError } from './problem';
 import { Reply, route, type RouteSpec } from './route';
 import * as S from './schemas';
+import { INCIDENT_ROUTES } from './incidents';
 import { TASK_ROUTES } from './tasks';
 import { actorOf, type ApiServices, type Row } from './services';
 
@@ -81,6 +82,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     id: 'createOrder',
     method: 'post',
+    idempotent: true,
     path: '/orders',
     roles: ['customer-manager'],
     tag: 'orders',
@@ -136,6 +138,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     id: 'createChangeOrder',
     method: 'post',
+    idempotent: true,
     path: '/change-orders',
     roles: ['customer-manager'],
     tag: 'change-orders',
@@ -299,6 +302,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     id: 'submitPaymentBasis',
     method: 'post',
+    idempotent: true,
     path: '/payment-bases',
     roles: ['ap-partner'],
     tag: 'payment-bases',
@@ -351,6 +355,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     id: 'createCommunicationRecord',
     method: 'post',
+    idempotent: true,
     path: '/customer-communication-records',
     roles: ['customer-manager'],
     tag: 'customer-communication-records',
@@ -484,6 +489,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     id: 'createServiceRequest',
     method: 'post',
+    idempotent: true,
     path: '/service-requests',
     roles: ['customer-manager', 'ops', 'dept-manager'],
     tag: 'service-requests',
@@ -588,6 +594,7 @@ export const ROUTES: RouteSpec[] = [
   route<{ kind: string; id: string }, {}, { reason: string; changes: Row }>({
     id: 'correctRecord',
     method: 'post',
+    idempotent: true,
     path: '/records/:kind/:id/corrections',
     roles: CORRECTORS,
     tag: 'audit',
@@ -603,6 +610,9 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- tasks 待办任务 (api/tasks.ts, H7)
   ...TASK_ROUTES,
+
+  // ---------------------------------------------------------------- incidents 故障修复 (api/incidents.ts)
+  ...INCIDENT_ROUTES,
 ];
 
 

@@ -45,6 +45,10 @@ export const Problem = named(
       code: str({ description: 'the domain error code of a 409 business-rule refusal' }),
       entity: str({ description: 'the kind of record a 404 is about' }),
       allowed: arrayOf(str()),
+      rule: str({ description: 'the integrity or separation-of-duties rule a 403/409 refusal enforces (docs/process-contract.md)' }),
+      openRound: obj({ roundId: str(), roundNo: { type: 'integer' }, contractVersion: { type: 'integer' } }, ['roundId', 'roundNo', 'contractVersion'], {
+        description: 'the open countersign round that blocks a contract correction',
+      }),
     },
     ['type', 'title', 'status', 'detail', 'instance'],
     { description: 'RFC 9457 problem details' },

@@ -4,6 +4,7 @@
  */
 import type { Authenticator, Principal } from './auth';
 import type { UserTaskPort } from './task-port';
+import type { IncidentPort } from './incident-port';
 
 export interface HealthReport {
   ok: boolean;
@@ -12,6 +13,7 @@ export interface HealthReport {
 
 export type { Page, PageOf } from '../domain/paging';
 import type { Page, PageOf } from '../domain/paging';
+import type { IdempotencyClaim, IdempotentRequest } from '../domain/idempotency';
 
 /** Who acts, and why (every write to a §9 record carries actor, time and reason). */
 export interface Actor {
@@ -37,11 +39,20 @@ export interface RecordVersion {
   data: Row;
 }
 
+/** Idempotency-Key storage (domain/idempotency.ts), bound to the database and the clock */
+export interface IdempotencyPort {
+  claim(req: IdempotentRequest): Promise<IdempotencyClaim>;
+  complete(req: IdempotentRequest, status: number, body: unknown, headers: Record<string, string>): Promise<void>;
+  release(req: IdempotentRequest): Promise<void>;
+}
+
 /**
  * The operations of the routes. Each returns plain JSON-ready objects, null for "no such record",
  * and throws ProblemError (409 illegal transition, 400 business rule) for refusals.
  */
 export interface ApiStore {
+  idempotency: IdempotencyPort;
+
   createOrder(actor: Actor, input: Row): Promise<Row>;
   getOrder(id: string): Promise<Row | null>;
   listOrders(filter: OrderFilter, page: Page): Promise<PageOf<Row>>;
@@ -87,6 +98,12 @@ export interface ApiStore {
   putCalendarYear(actor: Actor, year: number, doc: Row): Promise<{ created: boolean; record: Row }>;
   deadline(from: string, workingDays: number): Promise<{ date: string; deadline: string; provisional: boolean }>;
 
+  /** separation of duties before a review task is completed: throws SeparationOfDutiesError (403) */
+  assertMayReview(roundId: string, step: 'DEPT_MANAGER' | 'CENTER', username: string): Promise<void>;
+
+  /** audit row of a repair through the API (api/incidents.ts): the incident and the variables set */
+  auditRepair(actor: Actor, reason: string, incident: { incidentKey: string; processInstanceKey: string; elementId: string; jobKey: string | null }, variables: Row): Promise<void>;
+
   recordVersions(kind: string, id: string): Promise<RecordVersion[] | null>;
   correctRecord(actor: Actor, kind: string, id: string, reason: string, changes: Row): Promise<RecordVersion | null>;
 }
@@ -97,6 +114,8 @@ export interface ApiServices {
   health: { ready(): Promise<HealthReport> };
   /** user tasks of the engine (api/tasks.ts); absent: the task routes answer 503 */
   tasks?: UserTaskPort;
+  /** incidents and their repair (api/incidents.ts); absent: those routes answer 503 */
+  incidents?: IncidentPort;
   /** error sink; defaults to console.error */
   logError?: (err: unknown, context: Record<string, unknown>) => void;
 }

@@ -30,7 +30,7 @@ import {
 import { inTransaction } from '../db/transaction';
 import { findRow } from '../db/rows';
 import * as monitoring from '../domain/account-monitoring';
-import type { WriteContext } from '../domain/audit';
+import { audit, type WriteContext } from '../domain/audit';
 import { addWorkingDaysDb, getCalendarYear, uploadCalendarYear, type CalendarYearDocument } from '../domain/calendar';
 import * as changeOrders from '../domain/change-orders';
 import * as taskOrders from '../domain/collaboration-task-orders';
@@ -45,6 +45,9 @@ import { correctRecord as correctVersioned, currentContent, isVersionedRecordTyp
 import * as serviceRequests from '../domain/service-requests';
 import type { ContractType, ServiceModule, ServiceRequestType } from '../domain/vocabulary';
 import { systemClock, type Clock } from '../domain/clock';
+import { assertMayDecide } from '../domain/countersign-integrity';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../domain/idempotency';
+import { checkCorrection } from './correction-check';
 import { badRequest, illegalTransition, notFound } from './problem';
 import type { Actor, ApiStore, RecordVersion, Row } from './services';
 
@@ -325,6 +328,12 @@ export function createStore(ds: DataSource, clock: Clock = systemClock): ApiStor
   }
 
   return {
+    idempotency: {
+      claim: (req) => claimIdempotencyKey(ds, req, () => new Date()),
+      complete: (req, status, body, headers) => completeIdempotencyKey(ds, req, status, body, headers, () => new Date()),
+      release: (req) => releaseIdempotencyKey(ds, req),
+    },
+
     // ---------------------------------------------------------------- orders
     async createOrder(actor, input) {
       const { order, customer } = await createOrderGrouped(
@@ -589,6 +598,20 @@ export function createStore(ds: DataSource, clock: Clock = systemClock): ApiStor
       return addWorkingDaysDb(ds, from, workingDays);
     },
 
+    async auditRepair(actor, reason, incident, variables) {
+      await inTransaction(ds, (em) =>
+        audit(em, ctxOf(actor, reason), 'incident.retry', 'process-instance', incident.processInstanceKey, {
+          incidentKey: incident.incidentKey,
+          elementId: incident.elementId,
+          jobKey: incident.jobKey,
+          variables,
+        }),
+      );
+    },
+    async assertMayReview(roundId, step, username) {
+      await assertMayDecide(ds, roundId, step, username);
+    },
+
     // ---------------------------------------------------------------- audit
     async recordVersions(kind, id) {
       if (!isVersionedRecordType(kind)) return null;
@@ -598,7 +621,7 @@ export function createStore(ds: DataSource, clock: Clock = systemClock): ApiStor
     async correctRecord(actor, kind, id, reason, changes) {
       if (!isVersionedRecordType(kind)) return null;
       try {
-        const { version } = await inTransaction(ds, (em) => correctVersioned(em, kind, id, changes, ctxOf(actor, reason)));
+        const { version } = await inTransaction(ds, (em) => correctVersioned(em, kind, id, changes, ctxOf(actor, reason), { check: checkCorrection(kind) }));
         return versionDto(version);
       } catch (e) {
         if (e instanceof ValidationError && Array.isArray(e.details.fields))

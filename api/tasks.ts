@@ -16,6 +16,7 @@ import { badRequest, forbidden, notFound, ProblemError } from './problem';
 import { route, type RouteSpec } from './route';
 import { arrayOf, int, named, nullable, obj, str, type JsonSchema } from './schema';
 import type { ApiServices } from './services';
+import { isValidDay } from '../domain/time';
 import type { Role } from '../domain/vocabulary';
 import type { FormComponent, FormSchema, TaskForm, UserTask, UserTaskPort } from './task-port';
 
@@ -165,6 +166,14 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
 const TIME = /^\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?$/;
 
+/** a date or date-time whose day exists and whose time of day is in range (23:59:59 at most) */
+function realDateTime(v: string): boolean {
+  if (!isValidDay(v.slice(0, 10))) return false;
+  if (v.length === 10) return true;
+  const t = /^T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(v.slice(10));
+  return !!t && Number(t[1]) <= 23 && Number(t[2]) <= 59 && Number(t[3] ?? 0) <= 59 && !Number.isNaN(Date.parse(v));
+}
+
 /**
  * Checks submitted variables against the form's input fields (Camunda Forms schema): unknown and
  * read-only fields, required fields (unless the field may be hidden by a condition), types, option
@@ -213,8 +222,9 @@ export function validateAgainstForm(form: FormSchema, variables: Record<string, 
         if (f.values && !f.values.some((x) => x.value === v)) err(key, `must be one of ${f.values.map((x) => x.value).join(', ')}`);
         break;
       case 'datetime': {
+        // a real calendar day (isValidDay: 2026-02-30 is refused, where Date.parse rolls it over to 03-02)
         const re = f.subtype === 'date' ? DATE : f.subtype === 'time' ? TIME : DATE_TIME;
-        if (typeof v !== 'string' || !re.test(v) || (f.subtype !== 'time' && Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v))))
+        if (typeof v !== 'string' || !re.test(v) || (f.subtype !== 'time' && !realDateTime(v)))
           err(key, `must be a ${f.subtype === 'date' ? 'date YYYY-MM-DD' : f.subtype === 'time' ? 'time' : 'date-time'}`);
         break;
       }
@@ -228,6 +238,22 @@ export function validateAgainstForm(form: FormSchema, variables: Record<string, 
     }
   }
   return errors;
+}
+
+/** the countersign review tasks (contract-countersign.bpmn) and the step each decides */
+const REVIEW_STEP: Record<string, 'DEPT_MANAGER' | 'CENTER'> = { 'dept-manager-review': 'DEPT_MANAGER', 'center-review': 'CENTER' };
+
+/**
+ * Separation of duties (domain/countersign-integrity.ts) before the engine is told anything: a refused
+ * reviewer gets a 403 naming the rule, the task stays open and unassigned for someone else.
+ */
+async function separationOfDuties(services: ApiServices, tasks: UserTaskPort, t: UserTask, username: string): Promise<void> {
+  const step = REVIEW_STEP[t.elementId];
+  if (!step) return;
+  const pik = String(t.processInstanceKey);
+  const roundId = (await tasks.variables([pik], ['countersignRoundId'])).get(pik)?.countersignRoundId;
+  if (typeof roundId !== 'string') throw new ProblemError(409, 'conflict', 'Conflict', `review task ${t.userTaskKey} has no countersign round yet (countersignRoundId missing)`);
+  await services.store.assertMayReview(roundId, step, username);
 }
 
 /** ApiServices plus the task port (main.ts / the tests add `tasks`) */
@@ -389,6 +415,7 @@ export const TASK_ROUTES: RouteSpec[] = [
           const errors = validateAgainstForm(form.schema, variables);
           if (errors.length) throw badRequest(`the form ${form.formId ?? ''} is not filled in correctly: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`, errors);
         }
+        await separationOfDuties(services, tasks, t, principal.username);
         if (t.assignee !== principal.username) await tasks.assign(params.key, principal.username);
         const sent = { ...variables, completedBy: principal.username };
         await tasks.complete(params.key, sent);

@@ -15,6 +15,7 @@ import { createApp } from '../api/app';
 import { buildAuth } from './entry/api';
 import { createHealth } from '../api/health';
 import { createStore } from '../api/store';
+import { createIncidentPort } from '../api/incidents';
 import { createRestUserTasks, type UserTaskPort } from '../api/tasks';
 import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/start';
 import { RestTaskActorResolver } from '../workers/runtime/actor';
@@ -206,7 +207,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     // 6. API (+ GET /metrics, request logs, readiness with the gateway through the non-retrying client)
     const auth = await buildAuth(config, ds);
     const obs = observeApi(ds, createHealth(ds), { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient }, { outboxProbe: false });
-    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, logError: obs.logError }, obs.appOptions);
+    const incidents = createIncidentPort(restAddress, zeebe, restHeaders);
+    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, logError: obs.logError }, obs.appOptions);
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll

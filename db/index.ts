@@ -36,6 +36,7 @@ export const TABLES = [
   'process_command_outbox',
   'notification_outbox',
   'processed_job',
+  'idempotency_key',
 ] as const;
 
 /** Applies pending migrations (in one transaction each) and seeds the published calendar years. */

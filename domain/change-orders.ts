@@ -69,6 +69,14 @@ export async function createChangeOrder(
     if (!IN_SERVICE_STATUSES.includes(order.status)) {
       throw new ConflictError(`order ${order.orderNo} is ${order.status}: changes need an order in service`, { status: order.status });
     }
+    // a change order that changes nothing would only block the real ones (one open change per order)
+    const newModules = modules !== null && (modules.length !== order.modules.length || modules.some((m) => !order.modules.includes(m)));
+    if (input.accountDelta === 0 && !input.platformChange && !input.apScopeChange && !newModules && !amountDelta) {
+      throw new ValidationError(
+        'the change order changes nothing: give an accountDelta other than 0, a platform or AP scope change, other modules or an amountDelta',
+        { field: 'accountDelta' },
+      );
+    }
     const open = await findRow(em, ChangeOrderEntity, { orderId: order.id, status: Not(In([...FINAL_ORDER_STATUSES])) });
     if (open) throw new ConflictError(`order ${order.orderNo} already has change order ${open.changeOrderNo} in progress`, { changeOrderId: open.id });
     const apPartnerId = input.apPartnerId ?? order.apPartnerId;

@@ -21,6 +21,7 @@ import { nextNumber } from './numbering';
 import { normalizePage, type Page, type PageOf } from './paging';
 import { createVersionedRecord, currentContent, findForUpdate } from './records';
 import { shanghaiYear } from './time';
+import { assertMayDecide } from './countersign-integrity';
 import {
   CONTRACT_TYPE,
   COUNTERSIGN_STEP,
@@ -146,6 +147,9 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
     if (input.step === 'CENTER' && !decisions.some((d) => d.step === 'DEPT_MANAGER' && d.decision === 'APPROVE')) {
       throw new StateConflictError('the center reviews after the department manager approved');
     }
+    // separation of duties (countersign-integrity.ts): the API refused such a completion already. A
+    // fallback actor (the worker could not tell who completed the task: actorNote) names nobody to check
+    if (!input.actorNote && !ctx.actor.startsWith('system:')) await assertMayDecide(em, round.id, input.step, ctx.actor);
     const at = ctxAt(ctx);
     const decision: CountersignDecision = {
       id: newId(),
@@ -209,6 +213,13 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
     }
     const type = round.contractType as ContractType;
     const contract = await lockContract(em, type, round.contractId);
+    // what was reviewed is what is issued: the approved version must still be the contract's current one
+    if (contract.currentVersion !== round.contractVersion) {
+      throw new StateConflictError(
+        `countersign round ${round.roundNo} of ${round.contractNo} approved version ${round.contractVersion}, but the contract is at version ${contract.currentVersion}: no form is issued for a version nobody reviewed`,
+        { rule: 'issue-only-the-approved-version' },
+      );
+    }
     const at = ctxAt(ctx);
     const history = await countersignHistory(em, type, contract.id);
     const contractVersion = await currentContent(em, contractRecordType(type), contract.id);

@@ -57,6 +57,21 @@ export class IllegalTransitionError extends DomainError {
   }
 }
 
+/**
+ * Separation of duties 职责分离: the person is not allowed to take this decision (e.g. the drafter of a
+ * contract reviewing it, or one person approving both countersign levels). The API answers 403 naming
+ * `rule`; nothing is written.
+ */
+export class SeparationOfDutiesError extends DomainError {
+  constructor(
+    message: string,
+    readonly rule: SeparationOfDutiesRule,
+  ) {
+    super(message, 'SEPARATION_OF_DUTIES', { rule });
+  }
+}
+export type SeparationOfDutiesRule = 'drafter-cannot-review' | 'one-person-one-level';
+
 /** expense-contract.draft: the partner is suspended or has no terms */
 export class ApPartnerUnavailableError extends DomainError {
   constructor(apPartnerId: string, why: string) {

@@ -127,6 +127,11 @@ export interface CorrectOptions {
   requireReason?: boolean;
   /** extra header columns to set in the same update (e.g. status); not part of the content */
   headerPatch?: Record<string, unknown>;
+  /**
+   * checks the corrected whole before anything is written, inside the transaction and under the header's
+   * row lock (the API: the record's JSON Schema, referenced ids, the countersign rule); throws to refuse
+   */
+  check?: (em: EntityManager, header: Record<string, unknown>, content: Record<string, unknown>) => Promise<void>;
 }
 
 /** Writes version n+1 = version n's content with `changes` applied, and moves the header to it. */
@@ -156,6 +161,7 @@ export async function correctRecord<T extends { id: string; currentVersion: numb
   const latest = await findRow(em, RecordVersionEntity, { recordType, recordId: id, version: current });
   if (!latest) throw new ConflictError(`${recordType} ${id}: version ${current} missing from record_version`);
   const content = { ...latest.content, ...changes };
+  if (opts.check) await opts.check(em, header as Record<string, unknown>, content);
   const version = await insertVersion(em, recordType, id, current + 1, content, ctx);
   const patch: Record<string, unknown> = { ...pick(changes, spec.mirrored), ...(opts.headerPatch ?? {}), currentVersion: current + 1 };
   if (spec.entity.options.columns && 'updatedAt' in spec.entity.options.columns) patch.updatedAt = ctxAt(ctx);

@@ -11,6 +11,7 @@ import { demoUsers } from '../../api/demo-users';
 import { createHealth } from '../../api/health';
 import { createStore } from '../../api/store';
 import { createRestUserTasks } from '../../api/tasks';
+import { createIncidentPort, type GatewayCommands } from '../../api/incidents';
 import type { DataSource } from 'typeorm';
 import { apiProcessObservability, observeApi, type ApiObservability } from '../observability/api';
 
@@ -30,13 +31,31 @@ export async function buildAuth(config: Config, ds?: DataSource): Promise<Authen
   return createLocalAuth({ secret: config.JWT_SECRET!, users: await demoUsers(ds) });
 }
 
+/**
+ * The gateway's gRPC commands for an incident repair, connected on the first repair: the API alone
+ * otherwise never loads the SDK's gRPC client (module footprint, app/README.md).
+ */
+function lazyGateway(config: Config): GatewayCommands {
+  let client: Promise<GatewayCommands> | undefined;
+  const get = () =>
+    (client ??= Promise.resolve().then(() => {
+      const { createZeebeClient } = require('../../platform/camunda/zeebe-client') as typeof import('../../platform/camunda/zeebe-client');
+      return createZeebeClient({ grpcAddress: config.ZEEBE_GRPC_ADDRESS, restAddress: config.ZEEBE_REST_ADDRESS, authStrategy: config.CAMUNDA_AUTH_STRATEGY });
+    }));
+  return {
+    setVariables: async (req) => (await get()).setVariables(req),
+    updateJobRetries: async (req) => (await get()).updateJobRetries(req),
+  };
+}
+
 /** obs: logs, metrics (GET /metrics) and the Zeebe readiness check (app/observability/api.ts); omitted: none */
 export async function startApi(config: Config = loadConfig(), obs: ApiObservability = {}) {
   assertAuthModeAllowed(config.AUTH_MODE, config.NODE_ENV);
   const ds = await initDatabase(config.DATABASE_URL);
   const auth = await buildAuth(config, ds);
   const o = observeApi(ds, createHealth(ds), obs);
-  const app = createApp({ auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), logError: o.logError }, o.appOptions);
+  const incidents = createIncidentPort(config.ZEEBE_REST_ADDRESS, lazyGateway(config));
+  const app = createApp({ auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, logError: o.logError }, o.appOptions);
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -16,6 +16,7 @@ import {
 } from './fulfilment';
 import { BusinessOrderEntity, ChangeOrderEntity } from './orders';
 import { ApPartnerEntity, AppUserEntity, CustomerEntity } from './parties';
+import { IdempotencyRecordEntity } from './requests';
 import {
   AuditLogEntity,
   CalendarDayEntity,
@@ -35,6 +36,7 @@ export * from './contracts';
 export * from './fulfilment';
 export * from './accounts';
 export * from './system';
+export * from './requests';
 
 export const ENTITIES = [
   CustomerEntity,
@@ -64,4 +66,5 @@ export const ENTITIES = [
   ProcessCommandEntity,
   NotificationEntity,
   ProcessedJobEntity,
+  IdempotencyRecordEntity,
 ];

@@ -57,6 +57,9 @@ const EXPECTED: Record<string, string[] | 'public'> = {
   'GET /tasks': [CM, DM, CR, TD, CA, OPS, ADM],
   'GET /tasks/:key': [CM, DM, CR, TD, CA, OPS, ADM],
   'POST /tasks/:key/completion': [CM, DM, CR, TD, CA, OPS, ADM],
+  // repair (api/incidents.ts): the system administrator only
+  'GET /orders/:id/incidents': [ADM],
+  'POST /incidents/:key/retry': [ADM],
 };
 
 const SAMPLE: Record<string, string> = {

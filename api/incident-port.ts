@@ -1,0 +1,29 @@
+/**
+ * The port through which the repair routes (incidents.ts) reach the engine's incidents, apart from the
+ * routes so that ApiServices (services.ts) can name it without importing them (as task-port.ts).
+ */
+export interface Incident {
+  incidentKey: string;
+  processInstanceKey: string;
+  processDefinitionId: string | null;
+  elementId: string;
+  elementInstanceKey: string | null;
+  jobKey: string | null;
+  errorType: string;
+  errorMessage: string;
+  state: string;
+  creationTime: string | null;
+}
+
+export interface IncidentPort {
+  /** the active incidents of these instances and of every instance they called */
+  ofInstances(processInstanceKeys: string[]): Promise<Incident[]>;
+  get(key: string): Promise<Incident | null>;
+  retry(incident: Incident, variables: Record<string, unknown> | undefined, retries: number): Promise<void>;
+}
+
+/** the gRPC commands used (the SDK's ZeebeGrpcClient has them) */
+export interface GatewayCommands {
+  setVariables(req: { elementInstanceKey: string; variables: Record<string, unknown>; local: boolean }): Promise<unknown>;
+  updateJobRetries(req: { jobKey: string; retries: number }): Promise<unknown>;
+}
