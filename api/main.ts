@@ -11,6 +11,7 @@ import { demoUsers } from './demo-users';
 import { createHealth } from './health';
 import { createStore } from './store';
 import { createRestUserTasks } from './tasks';
+import { createWorkbench, serveUi } from './workbench/index';
 import type { DataSource } from 'typeorm';
 import { apiProcessObservability, observeApi, type ApiObservability } from '../app/observability/api';
 
@@ -36,7 +37,9 @@ export async function startApi(config: Config = loadConfig(), obs: ApiObservabil
   const ds = await initDatabase(config.DATABASE_URL);
   const auth = await buildAuth(config, ds);
   const o = observeApi(ds, createHealth(ds), obs);
-  const app = createApp({ auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), logError: o.logError }, o.appOptions);
+  const workbench = createWorkbench(ds, config.ZEEBE_REST_ADDRESS);
+  const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), workbench, logError: o.logError };
+  const app = createApp(services, { ...o.appOptions, ui: serveUi() });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -12,6 +12,8 @@ import { loadConfig, type Config } from '../config/index';
 import { initDatabase } from '../db/index';
 import type { RunningEngine } from '../engine/index';
 import { createApp } from '../api/app';
+import { createWorkbench, serveUi } from '../api/workbench/index';
+import type { ApiServices } from '../api/services';
 import { buildAuth } from '../api/main';
 import { createHealth } from '../api/health';
 import { createStore } from '../api/store';
@@ -177,7 +179,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     // 6. API (+ GET /metrics, request logs, readiness with the gateway through the non-retrying client)
     const auth = await buildAuth(config, ds);
     const obs = observeApi(ds, createHealth(ds), { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient }, { outboxProbe: false });
-    const apiApp = createApp({ auth, store: createStore(ds), health: obs.health, tasks, logError: obs.logError }, obs.appOptions);
+    const workbench = createWorkbench(ds, restAddress, { headers: restHeaders, now: opts.clock ? () => opts.clock!.now() : undefined });
+    const apiApp = createApp({ auth, store: createStore(ds), health: obs.health, tasks, workbench, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi() });
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll
