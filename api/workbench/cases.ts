@@ -5,7 +5,7 @@
  * audit trail of every record of the case) and its tasks. And the process instance on its diagram.
  * Staff only: an AP partner never reads a case (revenue figures).
  */
-import type { Role } from '../../domain/vocabulary';
+import type { ContractType, Role } from '../../domain/vocabulary';
 import { notFound } from '../problem';
 import { route, type RouteSpec } from '../route';
 import { id, named, obj, str } from '../schema';
@@ -18,20 +18,22 @@ const CaseSchema = named('Case', { type: 'object', required: ['order'], properti
 const InstanceSchema = named('InstanceOnDiagram', { type: 'object', required: ['processInstanceKey', 'xml', 'elements'], properties: { xml: { type: 'string' } } });
 
 export const CASE_ROUTES: RouteSpec[] = [
-  route<{ id: string }>({
+  route<{ ref: string }>({
     id: 'workbenchCase',
     method: 'get',
-    path: '/workbench/orders/:id/case',
+    path: '/workbench/cases/:ref',
     roles: STAFF,
     tag: 'workbench',
     summary: { en: 'The case of a business order: order, contracts and versions, countersign rounds, records, timeline, tasks', zh: '订单案卷：订单、合同及版本、会签意见、质量记录、时间线' },
-    params: obj({ id: id() }, ['id']),
+    params: obj({ ref: id({ description: 'the order id, or its number (YW-…)' }) }, ['ref']),
     response: { status: 200, schema: CaseSchema },
-    handler: async ({ services, params }) => {
+    handler: async ({ services, params: { ref } }) => {
       const wb = workbenchOf(services);
       const { store } = services;
-      const order = await store.getOrder(params.id);
-      if (!order) throw notFound('order', params.id);
+      const orderId = /^YW-/.test(ref) ? await wb.parties.orderIdOf(ref) : ref;
+      const order = orderId ? await store.getOrder(orderId) : null;
+      if (!order) throw notFound('order', ref, '/ref');
+      const params = { id: String(order.id) };
       const [customer, apPartner, contracts, taskOrders, communicationRecords, orderVersions, changeOrders] = await Promise.all([
         wb.parties.getCustomer(String(order.customerId)),
         order.apPartnerId ? wb.parties.getApPartner(String(order.apPartnerId)) : Promise.resolve(null),
@@ -43,12 +45,12 @@ export const CASE_ROUTES: RouteSpec[] = [
       ]);
       const withDetail = await Promise.all(
         contracts.items.map(async (c) => {
-          const [versions, forms, bases] = await Promise.all([
+          const [versions, forms, bases, rounds] = await Promise.all([
             store.contractVersions(String(c.id)),
             store.listCountersignForms({ contractId: String(c.id) }, ALL),
             c.type === 'EXPENSE' ? store.listPaymentBases({ expenseContractId: String(c.id) }, ALL) : Promise.resolve({ items: [] as Row[] }),
+            wb.parties.rounds(c.type as ContractType, String(c.id)),
           ]);
-          const rounds = forms.items.length ? ((await store.countersignHistory(String(forms.items[0].id))) ?? []) : [];
           return { ...c, versions: versions ?? [], countersignForms: forms.items, rounds, paymentBases: bases.items };
         }),
       );

@@ -11,6 +11,8 @@ import { audit, type WriteContext } from '../../domain/audit';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { findForUpdate } from '../../domain/records';
 import * as parties from '../../domain/parties';
+import { countersignHistory } from '../../domain/countersign';
+import type { ContractType } from '../../domain/vocabulary';
 import type { Row } from '../services';
 
 export interface OrderGlance {
@@ -30,6 +32,10 @@ export interface PartiesPort {
   updateApPartner(ctx: WriteContext, id: string, patch: Partial<parties.ApPartnerInput>): Promise<Row>;
   /** orderNo → the order's id, customer name and whether its deadline is provisional */
   customersOfOrders(orderNos: string[]): Promise<Map<string, OrderGlance>>;
+  /** every countersign round of a contract with its decisions, the open round included (before any form is issued) */
+  rounds(contractType: ContractType, contractId: string): Promise<Row[]>;
+  /** the id of the order with this number */
+  orderIdOf(orderNo: string): Promise<string | null>;
   /** the audit rows of the entities given, oldest first */
   trail(entityIds: string[]): Promise<Row[]>;
 }
@@ -89,6 +95,22 @@ export function createParties(ds: DataSource): PartiesPort {
       const names = new Map(cs.map((c) => [c.id, c.name]));
       for (const o of orders) out.set(o.orderNo, { orderId: o.id, customerName: names.get(o.customerId) ?? '', deadlineProvisional: !!o.deadlineProvisional });
       return out;
+    },
+    async rounds(contractType, contractId) {
+      const rounds = await countersignHistory(ds, contractType, contractId);
+      return rounds.map((r) => ({
+        round: r.roundNo,
+        status: r.status,
+        contractVersion: r.contractVersion,
+        rejectionReason: r.rejectionReason,
+        openedAt: r.openedAt ? iso(r.openedAt) : null,
+        closedAt: r.closedAt ? iso(r.closedAt) : null,
+        decisions: r.decisions.map((d) => ({ step: d.step, decision: d.decision, opinion: d.opinion, reviewer: d.actor, decidedAt: iso(d.decidedAt) })),
+      }));
+    },
+    async orderIdOf(orderNo) {
+      const o = await ds.getRepository(BusinessOrderEntity).findOne({ where: { orderNo }, select: { id: true } });
+      return o?.id ?? null;
     },
     async trail(entityIds) {
       if (!entityIds.length) return [];
