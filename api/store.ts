@@ -44,11 +44,11 @@ import * as paymentBases from '../domain/payment-bases';
 import { correctRecord as correctVersioned, currentContent, isVersionedRecordType, recordHistory } from '../domain/records';
 import * as serviceRequests from '../domain/service-requests';
 import type { ContractType, ServiceModule, ServiceRequestType } from '../domain/vocabulary';
+import { systemClock, type Clock } from '../domain/clock';
 import { badRequest, illegalTransition, notFound } from './problem';
 import type { Actor, ApiStore, RecordVersion, Row } from './services';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
-const ctxOf = (actor: Actor, reason: string | null = null): WriteContext => ({ actor: actor.username, reason, at: new Date() });
 
 // ------------------------------------------------------------------ mappers
 function orderDto(o: BusinessOrder, customer: Customer | undefined): Row {
@@ -137,8 +137,10 @@ const versionDto = (v: { version: number; actor: string; at: Date; reason: strin
   data: v.content,
 });
 
-export function createStore(ds: DataSource): ApiStore {
+/** `clock`: the business clock of every write (record times, numbering years) */
+export function createStore(ds: DataSource, clock: Clock = systemClock): ApiStore {
   const m = ds.manager;
+  const ctxOf = (actor: Actor, reason: string | null = null): WriteContext => ({ actor: actor.username, reason, at: clock.now() });
   // order creates share transactions (group commit: one sequence-lock wait and one commit per batch)
   const createOrderGrouped = orders.createOrderBatcher(ds);
 

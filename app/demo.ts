@@ -13,6 +13,7 @@ import type { DataSource } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity } from '../db/entities/index';
 import { rowExists } from '../db/rows';
 import { createApPartner, createCustomer } from '../domain/parties';
+import { shanghaiDay } from '../domain/time';
 import { ApiClient, waitFor } from './api-client';
 import { startApSimulator, type ApSimulator } from './ap-simulator';
 import type { RunningSystem } from './system';
@@ -66,7 +67,7 @@ export async function loadDemoData(sys: RunningSystem): Promise<{ created: boole
         secret: DEMO_AP_SECRET,
         port: demoApPort(),
         onRequest: (r) => {
-          setTimeout(() => void reportAsAp(api, r.body).catch((e: Error) => sys.logger.warn({ err: e.message }, 'demo AP report failed')), 3000).unref();
+          setTimeout(() => void reportAsAp(api, r.body, shanghaiDay(sys.clock.now())).catch((e: Error) => sys.logger.warn({ err: e.message }, 'demo AP report failed')), 3000).unref();
         },
       });
       sys.logger.info({ url: simulator.url }, 'demo AP endpoint listening');
@@ -86,7 +87,8 @@ export async function loadDemoData(sys: RunningSystem): Promise<{ created: boole
 
   const cm = 'customer-manager';
   const base = { modules: ['learning-management', 'virtual-classroom'], termMonths: 12, note: '演示数据' };
-  const today = new Date().toISOString().slice(0, 10);
+  // business dates from the system's clock (the engine's, when it runs in test mode), in Beijing time
+  const today = shanghaiDay(sys.clock.now());
   const mk = (customerId: string, accounts: number, amount: number, ap: boolean) =>
     api.post(cm, '/api/orders', { ...base, customerId, accounts, amount, openingDate: today, apInvolved: ap, apPartnerId: ap ? alpha.id : null });
 
@@ -111,7 +113,7 @@ export async function loadDemoData(sys: RunningSystem): Promise<{ created: boole
 }
 
 /** the AP's side: its expense contract (as the AP user) and the payment basis */
-async function reportAsAp(api: ApiClient, body: Record<string, any>): Promise<void> {
+async function reportAsAp(api: ApiClient, body: Record<string, any>, completedOn: string): Promise<void> {
   const user = 'ap-alpha';
   const list = await api.get(user, '/api/contracts?type=EXPENSE&limit=200');
   const c = (list.items as { id: string; contractNo: string; amount: number }[]).find((x) => x.contractNo === body.expenseContractNo);
@@ -120,7 +122,7 @@ async function reportAsAp(api: ApiClient, body: Record<string, any>): Promise<vo
     submissionId: `demo-${body.requestId}`,
     expenseContractId: c.id,
     amount: c.amount,
-    completedOn: new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()),
+    completedOn,
     description: '外包平台已完成配置（演示 AP 自动回复）',
   });
 }

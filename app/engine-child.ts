@@ -3,8 +3,8 @@ import v8 from 'node:v8';
 import { startEngine } from '../engine/index';
 
 async function main(): Promise<void> {
-  const o = JSON.parse(process.env.ENGINE_OPTIONS ?? '{}') as { grpcPort: number; restPort: number; dataDir?: string; testMode?: boolean; host?: string };
-  const e = await startEngine({ grpcPort: o.grpcPort, restPort: o.restPort, dataDir: o.dataDir, testMode: o.testMode, host: o.host ?? '127.0.0.1' });
+  const o = JSON.parse(process.env.ENGINE_OPTIONS ?? '{}') as { grpcPort: number; restPort: number; dataDir?: string; testMode?: boolean; host?: string; timeZone?: string };
+  const e = await startEngine({ grpcPort: o.grpcPort, restPort: o.restPort, dataDir: o.dataDir, testMode: o.testMode, host: o.host ?? '127.0.0.1', timeZone: o.timeZone });
   let stopping = false;
   const stop = () => {
     if (stopping) return;

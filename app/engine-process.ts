@@ -23,6 +23,8 @@ export interface EngineProcessOptions {
   dataDir?: string;
   testMode?: boolean;
   host?: string;
+  /** IANA zone of cron timers and FEEL today() in the engine (the app passes the business zone) */
+  timeZone?: string;
   /** ms to wait for the engine to come up */
   startTimeoutMs?: number;
   /**

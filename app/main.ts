@@ -12,7 +12,7 @@
  *
  * Local engine ports: ENGINE_GRPC_PORT (26500), ENGINE_REST_PORT (8080); it runs as a child process
  * (app/engine-process.ts, its own core) unless ENGINE_IN_PROCESS=true; ENGINE_TEST_MODE=true enables
- * its test clock.
+ * clock control (PUT /v2/clock), and the workers and the API then read the engine's clock.
  */
 import { loadConfig } from '../config/index';
 import { DEMO_PASSWORD, DEMO_STAFF_USERS } from '../api/auth';
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     '在线培训业务流程系统 Online Training workflow — running',
     `  API           http://localhost:${apiPort}/api   (OpenAPI: /api/openapi.json, health: /health/ready, metrics: /metrics)`,
     sys.engine || sys.engineProcess
-      ? `  engine        gRPC ${sys.grpcAddress.replace(/^grpc:\/\//, '')}  REST ${sys.restAddress}  (local engine${sys.engineProcess ? `, pid ${sys.engineProcess.pid}` : ''}, data in ${config.ENGINE_DATA_DIR}${process.env.ENGINE_TEST_MODE === 'true' ? ', test clock: POST /engine/clock' : ''})`
+      ? `  engine        gRPC ${sys.grpcAddress.replace(/^grpc:\/\//, '')}  REST ${sys.restAddress}  (local engine${sys.engineProcess ? `, pid ${sys.engineProcess.pid}` : ''}, data in ${config.ENGINE_DATA_DIR}${process.env.ENGINE_TEST_MODE === 'true' ? ', test clock: PUT /v2/clock' : ''})`
       : `  Zeebe         gRPC ${sys.grpcAddress}  REST ${sys.restAddress}`,
     `  database      ${config.DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
     `  deployed      ${sys.deployment.items.filter((i) => i.kind === 'process').map((i) => `${i.id} v${i.version}`).join(', ')} (+${sys.deployment.items.filter((i) => i.kind === 'form').length} forms)`,

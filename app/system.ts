@@ -21,7 +21,8 @@ import { createRestUserTasks, type UserTaskPort } from '../api/tasks';
 import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/main';
 import { RestTaskActorResolver } from '../workers/runtime/actor';
 import { fetchHttpClient, type HttpClient } from '../workers/runtime/http';
-import type { Clock } from '../workers/runtime/job';
+import { systemClock, type Clock } from '../domain/clock';
+import { followEngineClock, inProcessEngineClock, pinEngineClock } from './engine-clock';
 import { dbTaskContext } from './task-context';
 import { deployProcesses, formatReport, type DeployReport } from './deploy';
 import { startDispatcher, type RunningDispatcher } from './dispatcher';
@@ -31,6 +32,7 @@ import { createMetrics, warnOnCollectError, type AppMetrics } from './observabil
 import { outboxProbe } from './observability/outbox';
 import { restAuthHeaders, restUserTaskSearch } from './camunda-rest';
 import { createZeebeClient } from './zeebe-client';
+import { BUSINESS_TIME_ZONE } from '../domain/vocabulary';
 import { observeApi } from './observability/api';
 
 export const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
@@ -48,13 +50,23 @@ export interface SystemOptions {
   apiPort?: number;
   apiHost?: string;
   logger?: AppLogger;
-  /** worker clock (tests: the engine's test clock) */
+  /**
+   * the business clock of workers and API (record times, numbering years, deadlines, report months).
+   * Default: the local engine's clock when it runs in test mode (so a pinned engine clock is everyone's
+   * "now"), else the system clock.
+   */
   clock?: Clock;
   http?: HttpClient;
   workerTuning?: WorkerTuning;
   /** skip the workers (benchmarks of parts) */
   workers?: boolean;
   dispatcherIdleMs?: number;
+  /**
+   * pin the engine's clock at this instant before the models are deployed (Camunda's PUT /v2/clock; the
+   * local engine in test mode, or a cluster with clock control enabled), so that timers computed at
+   * deployment (the monthly report's cron) count from the pinned date
+   */
+  pinClockAt?: Date;
 }
 
 export interface RunningSystem {
@@ -75,6 +87,8 @@ export interface RunningSystem {
   logger: AppLogger;
   /** the one registry of this process: API latency, jobs of the workers, outbox gauges (GET /metrics) */
   metrics: AppMetrics;
+  /** the business clock the workers and the API read */
+  clock: Clock;
   stop(): Promise<void>;
 }
 
@@ -108,7 +122,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     let engineProcess: EngineProcess | null = null;
     if (opts.engine !== false) {
       const e = opts.engine ?? {};
-      const o = { grpcPort: e.grpcPort ?? 26500, restPort: e.restPort ?? 8080, dataDir: e.dataDir, testMode: e.testMode, host: e.host ?? '127.0.0.1' };
+      // the engine evaluates cron timers in the business zone, as compose's TZ does for Zeebe, whatever the host's TZ
+      const o = { grpcPort: e.grpcPort ?? 26500, restPort: e.restPort ?? 8080, dataDir: e.dataDir, testMode: e.testMode, host: e.host ?? '127.0.0.1', timeZone: BUSINESS_TIME_ZONE };
       if (e.separateProcess) {
         engineProcess = await startEngineProcess(o);
         stops.push({ name: 'engine', stop: () => engineProcess!.stop() });
@@ -127,6 +142,21 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
         restAddress = engine.restAddress;
       }
     }
+
+    // the business clock: the engine's in test mode, where tests and demos pin it
+    let clock: Clock = opts.clock ?? systemClock;
+    if (!opts.clock && opts.engine !== false && opts.engine?.testMode) {
+      if (engine) {
+        const running = engine;
+        clock = inProcessEngineClock(() => running.engine.now());
+      } else {
+        const followed = await followEngineClock(restAddress);
+        stops.push({ name: 'engine clock', stop: async () => followed.stop() });
+        clock = followed;
+      }
+    }
+
+    if (opts.pinClockAt) await pinEngineClock(restAddress, opts.pinClockAt);
 
     // 3. deployment
     const zeebe = zeebeClient(grpcAddress, restAddress, config);
@@ -152,7 +182,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
         zeebe,
         dataSource: ds,
         http: opts.http ?? fetchHttpClient,
-        clock: opts.clock,
+        clock,
         actors,
         log: logger.child({ part: 'workers' }),
         settings: { apSlaDuration: config.AP_SLA_DURATION, completionReminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS },
@@ -179,8 +209,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     // 6. API (+ GET /metrics, request logs, readiness with the gateway through the non-retrying client)
     const auth = await buildAuth(config, ds);
     const obs = observeApi(ds, createHealth(ds), { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient }, { outboxProbe: false });
-    const workbench = createWorkbench(ds, restAddress, { headers: restHeaders, now: opts.clock ? () => opts.clock!.now() : undefined });
-    const apiApp = createApp({ auth, store: createStore(ds), health: obs.health, tasks, workbench, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi() });
+    const workbench = createWorkbench(ds, restAddress, { headers: restHeaders, now: () => clock.now() });
+    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, workbench, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi() });
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll
@@ -207,7 +237,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const addr = server.address();
     const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : opts.apiPort}`;
 
-    return { config, dataSource: ds, engine, engineProcess, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, tasks, logger, metrics, stop };
+    return { config, dataSource: ds, engine, engineProcess, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, tasks, logger, metrics, clock, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -17,7 +17,6 @@
  */
 import type { EntityManager } from 'typeorm';
 import { isMysql } from '../db/transaction.js';
-import { shanghaiYear } from './time.js';
 import { DOCUMENT_TYPE, type DocumentType } from './vocabulary.js';
 
 export function formatNumber(documentType: DocumentType, year: number, seq: number): string {
@@ -68,7 +67,7 @@ export async function nextSequence(em: EntityManager, documentType: DocumentType
   return v;
 }
 
-/** e.g. nextNumber(em, 'business-order') → 'YW-2026-000123' (year: Asia/Shanghai year of now by default) */
-export async function nextNumber(em: EntityManager, documentType: DocumentType, year: number = shanghaiYear()): Promise<string> {
+/** e.g. nextNumber(em, 'business-order', 2026) → 'YW-2026-000123' (year: the Asia/Shanghai year of the write's business time) */
+export async function nextNumber(em: EntityManager, documentType: DocumentType, year: number): Promise<string> {
   return formatNumber(documentType, year, await nextSequence(em, documentType, year));
 }

@@ -3,14 +3,14 @@ import { BUSINESS_UTC_OFFSET } from './vocabulary.js';
 
 const OFFSET_MS = 8 * 3600_000;
 
-export function shanghaiDay(at: Date = new Date()): string {
+export function shanghaiDay(at: Date): string {
   return new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 10);
 }
-export function shanghaiYear(at: Date = new Date()): number {
+export function shanghaiYear(at: Date): number {
   return Number(shanghaiDay(at).slice(0, 4));
 }
 /** 'YYYY-MM' of the instant in Shanghai */
-export function shanghaiMonth(at: Date = new Date()): string {
+export function shanghaiMonth(at: Date): string {
   return shanghaiDay(at).slice(0, 7);
 }
 /** ISO-8601 with +08:00 for a day and a wall-clock time 'HH:MM:SS' */

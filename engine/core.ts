@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { El, Model, parseBpmn, ValidationError } from './model';
 import { evalFeel, feelType, FeelError, isExpression, valueOf } from './feel';
-import { addDuration, nextCycleDue, parseDate, parseDuration, parseTimeCycle } from './time';
+import { addDuration, checkTimeZone, nextCycleDue, parseDate, parseDuration, parseTimeCycle } from './time';
+import { EngineClock, type ClockState } from './clock';
 import { StateStore } from './store';
 
 export type ErrCode = 'NOT_FOUND' | 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'ALREADY_EXISTS' | 'RESOURCE_EXHAUSTED' | 'DEADLINE_EXCEEDED' | 'UNIMPLEMENTED' | 'INTERNAL';
@@ -44,7 +45,7 @@ export interface Incident { kind: 'inc'; key: string; piKey: string; eiKey: stri
 export interface Timer { kind: 'timer'; key: string; defKey: string; piKey: string | null; ownerKey: string | null; elementId: string; due: number; repetitions: number; cycle?: string; role: 'start' | 'catch' | 'boundary' | 'gateway' }
 export interface MsgSub { kind: 'sub'; key: string; piKey: string; ownerKey: string; elementId: string; bpmnProcessId: string; name: string; correlationKey: string; role: 'catch' | 'boundary' | 'gateway'; interrupting: boolean }
 export interface Message { kind: 'msg'; key: string; name: string; correlationKey: string; messageId: string; variables: Vars; deadline: number; correlated: string[] }
-interface Meta { kind: 'meta'; key: 'meta'; nextKey: number; clockOffset: number; position: number }
+interface Meta extends ClockState { kind: 'meta'; key: 'meta'; nextKey: number; position: number }
 
 /** What the engine keeps of finished process instances (a root instance counts with the instances it called). */
 export interface HistoryOptions {
@@ -140,7 +141,10 @@ export class Engine {
   private readonly maxFinished: number;
   private readonly maxDetailed: number;
   private models = new Map<string, Model>();
-  private meta: Meta = { kind: 'meta', key: 'meta', nextKey: 2251799813685249, clockOffset: 0, position: 0 };
+  private meta: Meta = { kind: 'meta', key: 'meta', nextKey: 2251799813685249, clockOffset: 0, clockPinnedAt: null, position: 0 };
+  private readonly clock = new EngineClock(() => this.meta);
+  /** IANA zone of cron timers and FEEL today(), like the broker JVM's default time zone */
+  readonly timeZone: string;
   private dirty = new Map<string, unknown>();
   private newEvents: EngineEvent[] = [];
   private flushScheduled = false;
@@ -161,7 +165,8 @@ export class Engine {
   private owned = new Map<string, Set<string>>();
   private stopped = false;
 
-  constructor(private store: StateStore | null, readonly testMode: boolean, history: HistoryOptions = {}) {
+  constructor(private store: StateStore | null, readonly testMode: boolean, history: HistoryOptions = {}, opts: { timeZone?: string } = {}) {
+    this.timeZone = checkTimeZone(opts.timeZone ?? 'UTC');
     const n = (v: number | undefined, d: number) => (v === undefined || !Number.isFinite(v) || v < 0 ? d : Math.floor(v));
     this.maxFinished = n(history.finishedInstances, DEFAULT_FINISHED_INSTANCES);
     this.maxDetailed = Math.min(this.maxFinished, n(history.detailedInstances, DEFAULT_DETAILED_INSTANCES));
@@ -236,18 +241,34 @@ export class Engine {
     this.store?.close();
   }
 
-  now(): number { return Date.now() + this.meta.clockOffset; }
+  /** the engine's "now" (epoch ms): timers, job deadlines, FEEL now()/today(), history timestamps */
+  now(): number { return this.clock.now(); }
 
+  /** PUT /v2/clock: the clock stands still at `timestamp` (any instant, earlier or later) */
+  clockPin(timestamp: number): number {
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new EngineError('INVALID_ARGUMENT', `The timestamp must be a whole number of epoch milliseconds >= 0, got '${timestamp}'`);
+    this.clock.pin(timestamp);
+    return this.clockMoved();
+  }
+
+  /** POST /v2/clock/add (Camunda 8.11): the clock moves by an ISO-8601 duration (calendar-aware) */
   clockAdd(iso: string): number {
     const d = parseDuration(iso);
     if (!d) throw new EngineError('INVALID_ARGUMENT', `Expected an ISO-8601 duration, got '${iso}'`);
-    const target = addDuration(this.now(), d);
-    return this.clockSet(target);
+    const from = this.now();
+    this.clock.add(addDuration(from, d) - from);
+    return this.clockMoved();
   }
 
-  clockSet(target: number): number {
-    if (target < this.now()) throw new EngineError('INVALID_ARGUMENT', 'The clock can only move forward');
-    this.meta.clockOffset = target - Date.now();
+  /** POST /v2/clock/reset: back to the system clock */
+  clockReset(): number {
+    this.clock.reset();
+    return this.clockMoved();
+  }
+
+  get clockPinned(): boolean { return this.clock.pinned; }
+
+  private clockMoved(): number {
     this.touch(this.meta);
     if (this.wake) { clearTimeout(this.wake); this.wake = null; this.wakeAt = Infinity; }
     this.tick();
@@ -719,7 +740,7 @@ export class Engine {
 
   private feel(expr: string, scopeKey: string): unknown {
     if (!isExpression(expr)) return expr;
-    return valueOf(expr, this.visibleVars(scopeKey), this.now());
+    return valueOf(expr, this.visibleVars(scopeKey), this.now(), this.timeZone);
   }
 
   private applyMappings(mappings: { source: string; target: string }[], scopeKey: string, extra?: Vars): Vars {
@@ -728,7 +749,7 @@ export class Engine {
     for (const mp of mappings) {
       let v: unknown;
       try {
-        v = isExpression(mp.source) ? evalFeel(mp.source, { ...ctx, ...out }, this.now()) : mp.source;
+        v = isExpression(mp.source) ? evalFeel(mp.source, { ...ctx, ...out }, this.now(), false, this.timeZone) : mp.source;
       } catch (e) {
         throw Object.assign(new Error((e as Error).message), { incidentType: 'IO_MAPPING_ERROR' });
       }
@@ -884,7 +905,7 @@ export class Engine {
       if (fid === el.defaultFlow) continue;
       const f = m.flows.get(fid)!;
       let v: unknown;
-      try { v = evalFeel(f.condition!, vars, this.now()); } catch (e) { throw Object.assign(new Error((e as Error).message), { incidentType: 'CONDITION_ERROR' }); }
+      try { v = evalFeel(f.condition!, vars, this.now(), false, this.timeZone); } catch (e) { throw Object.assign(new Error((e as Error).message), { incidentType: 'CONDITION_ERROR' }); }
       if (v !== true && v !== false) throw Object.assign(new Error(`Expected result of the expression '${f.condition!.slice(1)}' to be 'BOOLEAN', but was '${feelType(v)}'.`), { incidentType: 'CONDITION_ERROR' });
       if (v === true) { taken.push(fid); if (el.type === 'EXCLUSIVE_GATEWAY') break; }
     }
@@ -1163,7 +1184,7 @@ export class Engine {
     }
     const c = parseTimeCycle(v as string);
     if (!c) throw new Error(`Invalid time cycle '${v}'`);
-    return { due: nextCycleDue(c, now, first), repetitions: c.repetitions, cycle: v as string };
+    return { due: nextCycleDue(c, now, first, this.timeZone), repetitions: c.repetitions, cycle: v as string };
   }
 
   private addTimer(t: Timer): void {
@@ -1781,7 +1802,7 @@ export class Engine {
       this.record(pi.key, 'TIMER', 'TRIGGERED', t.key, { elementId: t.elementId, dueDate: new Date(t.due).toISOString() });
       if (t.cycle && (t.repetitions < 0 || t.repetitions > 1)) {
         const c = parseTimeCycle(t.cycle)!;
-        this.addTimer({ ...t, key: this.newKey(), due: nextCycleDue(c, t.due, false), repetitions: t.repetitions < 0 ? -1 : t.repetitions - 1 });
+        this.addTimer({ ...t, key: this.newKey(), due: nextCycleDue(c, t.due, false, this.timeZone), repetitions: t.repetitions < 0 ? -1 : t.repetitions - 1 });
       }
       void el;
       return;
@@ -1794,7 +1815,7 @@ export class Engine {
     const interrupting = t.role !== 'boundary' || ev.interrupting !== false;
     if (!interrupting && t.cycle && (t.repetitions < 0 || t.repetitions > 1)) {
       const c = parseTimeCycle(t.cycle)!;
-      this.addTimer({ ...t, key: this.newKey(), due: nextCycleDue(c, t.due, false), repetitions: t.repetitions < 0 ? -1 : t.repetitions - 1 });
+      this.addTimer({ ...t, key: this.newKey(), due: nextCycleDue(c, t.due, false, this.timeZone), repetitions: t.repetitions < 0 ? -1 : t.repetitions - 1 });
     }
     this.triggerEvent(owner, t.elementId, t.role as 'catch' | 'boundary' | 'gateway', interrupting, null);
   }

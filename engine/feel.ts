@@ -1,5 +1,7 @@
 // FEEL evaluation (feelin) with Zeebe's conventions: an expression starts with '='; anything else is a
 // static value. Results are converted to JSON values (temporal values become ISO strings).
+import { localDateTime } from './time';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const feelin = require('feelin') as {
   evaluate(expr: string, ctx?: Record<string, unknown>): { value: unknown; warnings: { type: string; message: string }[] };
@@ -72,7 +74,7 @@ function comparison(simple: string): Comparison | null {
 }
 
 /** Evaluate a FEEL expression (with or without the leading '='). Throws FeelError on syntax errors. */
-export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: number, raw = false): unknown {
+export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: number, raw = false, timeZone = 'UTC'): unknown {
   const src = expr.trimStart().startsWith('=') ? expr.trimStart().slice(1) : expr;
   // fast path for the most common mappings (a plain variable name, null/true/false, a simple string or
   // number literal): same result as feelin, without building a parser for the context every time
@@ -87,12 +89,13 @@ export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: num
     const v = vars[cmp.name];
     if (typeof v === typeof cmp.literal && (typeof v !== 'number' || Number.isFinite(v))) return (v === cmp.literal) !== cmp.negate;
   }
-  const iso = new Date(nowMs).toISOString();
+  // now() and today() in the engine's time zone, as Zeebe gives them in its JVM's default zone
+  const local = timeZone === 'UTC' ? new Date(nowMs).toISOString().slice(0, 19) : localDateTime(nowMs, timeZone);
   const ctx: Record<string, unknown> = {
     ...CAMUNDA_EXTENSIONS,
     ...vars,
-    now: () => feelin.dateAndTime(iso.replace(/\.\d{3}Z$/, 'Z')),
-    today: () => feelin.date(iso.slice(0, 10)),
+    now: () => feelin.dateAndTime(timeZone === 'UTC' ? `${local}Z` : `${local}@${timeZone}`),
+    today: () => feelin.date(local.slice(0, 10)),
   };
   let res;
   try {
@@ -104,8 +107,8 @@ export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: num
 }
 
 /** Static value or expression. */
-export function valueOf(s: string, vars: Record<string, unknown>, nowMs: number): unknown {
-  return isExpression(s) ? evalFeel(s, vars, nowMs) : s;
+export function valueOf(s: string, vars: Record<string, unknown>, nowMs: number, timeZone = 'UTC'): unknown {
+  return isExpression(s) ? evalFeel(s, vars, nowMs, false, timeZone) : s;
 }
 
 /** Check that an expression parses (used at deploy time). Variables absent → null, which is fine. */

@@ -11,8 +11,13 @@ export interface EngineOptions {
   restPort?: number;
   /** Directory for the SQLite state; omitted: in memory (nothing survives a restart). */
   dataDir?: string;
-  /** Enables POST /engine/clock to move the engine clock forward. */
+  /** Enables clock control: PUT /v2/clock (pin), POST /v2/clock/reset, GET /v2/clock, POST /engine/clock. */
   testMode?: boolean;
+  /**
+   * IANA time zone of cron timers and FEEL today()/now(), like the JVM default zone of a Zeebe broker
+   * (TZ in its container). Default UTC, as in Camunda's images.
+   */
+  timeZone?: string;
   /** Interface to bind; default 0.0.0.0. */
   host?: string;
   /**
@@ -48,7 +53,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     finishedInstances: opts.history?.finishedInstances ?? envInt('ENGINE_HISTORY_INSTANCES'),
     detailedInstances: opts.history?.detailedInstances ?? envInt('ENGINE_HISTORY_DETAILED_INSTANCES'),
   };
-  const engine = new Engine(store, !!opts.testMode, history);
+  const engine = new Engine(store, !!opts.testMode, history, { timeZone: opts.timeZone });
   await engine.load();
   engine.start();
   const host = opts.host ?? '0.0.0.0';

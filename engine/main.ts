@@ -1,5 +1,6 @@
 // `npm run engine`: ENGINE_GRPC_PORT (26500), ENGINE_REST_PORT (8080), ENGINE_DATA_DIR (unset: in memory),
-// ENGINE_TEST_MODE=true enables the clock control endpoint.
+// ENGINE_TEST_MODE=true enables clock control (PUT /v2/clock, POST /v2/clock/reset), ENGINE_TIME_ZONE
+// (default UTC, as a Zeebe broker's JVM) is the zone of cron timers and FEEL today().
 import { startEngine } from './index';
 
 async function main(): Promise<void> {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     restPort: port(process.env.ENGINE_REST_PORT, 8080),
     dataDir: process.env.ENGINE_DATA_DIR || undefined,
     testMode: process.env.ENGINE_TEST_MODE === 'true' || process.argv.includes('--test-mode'),
+    timeZone: process.env.ENGINE_TIME_ZONE || undefined,
   });
   // one line on stdout that tools (tests, the app's launcher) can parse
   console.log(JSON.stringify({ event: 'engine-started', grpcAddress: e.grpcAddress, restAddress: e.restAddress, dataDir: process.env.ENGINE_DATA_DIR ?? null, testMode: e.engine.testMode }));

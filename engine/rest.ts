@@ -8,6 +8,7 @@ import Router from 'find-my-way';
 import * as http from 'node:http';
 import { Engine, EngineError, EI, Incident, ProcDef, UserTask, VarScope } from './core';
 import { GATEWAY_VERSION } from './grpc';
+import { parseDate } from './time';
 
 const TENANT = '<default>';
 const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -356,6 +357,7 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
   const app = {
     get: (p: string, fn: Handler) => router.on('GET', p, () => undefined, fn),
     post: (p: string, fn: Handler) => router.on('POST', p, () => undefined, fn),
+    put: (p: string, fn: Handler) => router.on('PUT', p, () => undefined, fn),
     delete: (p: string, fn: Handler) => router.on('DELETE', p, () => undefined, fn),
   };
   const body = (req: Req): Obj => {
@@ -468,17 +470,28 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
     return { items: engine.events.get(key) ?? [] };
   });
   if (engine.testMode) {
-    app.get('/engine/clock', () => ({ now: new Date(engine.now()).toISOString() }));
+    // clock control (Camunda: only with clock control enabled; here: test mode)
+    app.put('/v2/clock', (req) => {
+      const b = body(req);
+      if (typeof b.timestamp !== 'number') throw new EngineError('INVALID_ARGUMENT', "Expected {\"timestamp\": <epoch milliseconds>}: 'timestamp' is missing or not a number");
+      engine.clockPin(b.timestamp);
+      return undefined;
+    });
+    app.post('/v2/clock/reset', () => { engine.clockReset(); return undefined; });
+    // Camunda 8.11's GET /v2/clock, so tests and the app can read the engine's "now"
+    app.get('/v2/clock', () => ({ timestamp: new Date(engine.now()).toISOString() }));
+    // the engine's own shorthand, kept for scripts: {"add": "<ISO-8601 duration>"} or {"set": "<ISO-8601 date-time>"} (a pin)
+    app.get('/engine/clock', () => ({ now: new Date(engine.now()).toISOString(), pinned: engine.clockPinned }));
     app.post('/engine/clock', (req) => {
       const b = body(req);
       let now: number;
       if (typeof b.add === 'string') now = engine.clockAdd(b.add);
       else if (typeof b.set === 'string') {
-        const t = Date.parse(b.set);
-        if (Number.isNaN(t)) throw new EngineError('INVALID_ARGUMENT', `Invalid date-time '${b.set}'`);
-        now = engine.clockSet(t);
+        const t = parseDate(b.set);
+        if (t === null) throw new EngineError('INVALID_ARGUMENT', `Invalid date-time '${b.set}': expected ISO-8601 with Z or an offset`);
+        now = engine.clockPin(t);
       } else throw new EngineError('INVALID_ARGUMENT', "Expected {\"add\": \"<ISO-8601 duration>\"} or {\"set\": \"<ISO-8601 date-time>\"}");
-      return { now: new Date(now).toISOString() };
+      return { now: new Date(now).toISOString(), pinned: engine.clockPinned };
     });
   }
 

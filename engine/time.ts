@@ -20,6 +20,23 @@ export function addDuration(fromMs: number, d: Duration): number {
   return Math.round(ms);
 }
 
+/** The zone id if the runtime knows it (an IANA name such as Asia/Shanghai, or UTC); throws otherwise. */
+export function checkTimeZone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw new Error(`unknown time zone '${tz}': expected an IANA zone id such as Asia/Shanghai or UTC`);
+  }
+  return tz;
+}
+
+/** The wall-clock date-time 'YYYY-MM-DDTHH:MM:SS' of an instant in a zone. */
+export function localDateTime(t: number, tz: string): string {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    .formatToParts(new Date(t)).filter((x) => x.type !== 'literal').map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
+}
+
 /** Offset (ms) of a time zone at an instant. */
 function zoneOffset(t: number, tz: string): number {
   const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
@@ -80,9 +97,11 @@ export function parseTimeCycle(s: string): Cycle | null {
 }
 
 /** Next due time of a cycle after `now`; `first` = whether this is the first occurrence. */
-export function nextCycleDue(c: Cycle, nowMs: number, first: boolean): number {
+export function nextCycleDue(c: Cycle, nowMs: number, first: boolean, timeZone: string): number {
   if (c.cron) {
-    const it = CronExpressionParser.parse(c.cron, { currentDate: new Date(nowMs), tz: process.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone });
+    // in the engine's declared zone, never the host's: "0 0 1 1 * *" is 01:00 on the 1st where the
+    // business is, whatever TZ the machine runs with
+    const it = CronExpressionParser.parse(c.cron, { currentDate: new Date(nowMs), tz: timeZone });
     return it.next().toDate().getTime();
   }
   if (first && c.start !== undefined && c.start > nowMs) return c.start;

@@ -12,7 +12,8 @@ import { actorOf } from '../services';
 const STAFF: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'tech-dept', 'contract-admin', 'ops', 'admin', 'auditor'];
 const ADMIN: Role[] = ['admin'];
 const paging = { limit: int(1, 500, { default: 200 }), offset: int(0, 1_000_000, { default: 0 }) };
-const ctxOf = (p: Parameters<typeof actorOf>[0]) => ({ actor: p.username, at: new Date() });
+/** who writes, at the business clock's now (tests pin it) */
+const ctxOf = (services: Parameters<typeof workbenchOf>[0], p: Parameters<typeof actorOf>[0]) => ({ actor: p.username, at: workbenchOf(services).now() });
 
 const customerFields = {
   name: text(200),
@@ -56,7 +57,7 @@ export const PARTY_ROUTES: RouteSpec[] = [
     summary: { en: 'Add a customer', zh: '新增客户' },
     body: CustomerBody, response: { status: 201, schema: Any },
     handler: async ({ services, principal, body }) => {
-      const c = await workbenchOf(services).parties.createCustomer(ctxOf(principal), body);
+      const c = await workbenchOf(services).parties.createCustomer(ctxOf(services, principal), body);
       return new Reply(201, c, undefined, { location: `/api/customers/${c.id}` });
     },
   }),
@@ -64,7 +65,7 @@ export const PARTY_ROUTES: RouteSpec[] = [
     id: 'updateCustomer', method: 'patch', path: '/customers/:id', roles: ADMIN, tag: 'parties',
     summary: { en: 'Edit a customer', zh: '修改客户' },
     params: IdParams, body: CustomerPatch, response: { status: 200, schema: Any },
-    handler: async ({ services, principal, params, body }) => workbenchOf(services).parties.updateCustomer(ctxOf(principal), params.id, body),
+    handler: async ({ services, principal, params, body }) => workbenchOf(services).parties.updateCustomer(ctxOf(services, principal), params.id, body),
   }),
   route<{}, { limit: number; offset: number }>({
     id: 'listApPartners', method: 'get', path: '/ap-partners', roles: STAFF, tag: 'parties',
@@ -83,7 +84,7 @@ export const PARTY_ROUTES: RouteSpec[] = [
     summary: { en: 'Add an AP partner', zh: '新增 AP 供应商' },
     body: PartnerBody, response: { status: 201, schema: Any },
     handler: async ({ services, principal, body }) => {
-      const p = await workbenchOf(services).parties.createApPartner(ctxOf(principal), body);
+      const p = await workbenchOf(services).parties.createApPartner(ctxOf(services, principal), body);
       return new Reply(201, p, undefined, { location: `/api/ap-partners/${p.id}` });
     },
   }),
@@ -91,6 +92,6 @@ export const PARTY_ROUTES: RouteSpec[] = [
     id: 'updateApPartner', method: 'patch', path: '/ap-partners/:id', roles: ADMIN, tag: 'parties',
     summary: { en: 'Edit an AP partner (status, terms, endpoint, secret)', zh: '修改 AP 供应商' },
     params: IdParams, body: PartnerPatch, response: { status: 200, schema: Any },
-    handler: async ({ services, principal, params, body }) => workbenchOf(services).parties.updateApPartner(ctxOf(principal), params.id, body),
+    handler: async ({ services, principal, params, body }) => workbenchOf(services).parties.updateApPartner(ctxOf(services, principal), params.id, body),
   }),
 ];

@@ -9,6 +9,7 @@ import {
   validateCalendarYearDocument,
   type WorkingCalendar as Cal,
 } from '../../domain/calendar.js';
+import { checkScheduledYears, UNSCHEDULED_YEAR, withoutSchedule } from '../support/calendar-years';
 import { AuditLogEntity } from '../../db/entities/index.js';
 import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db.js';
 
@@ -18,6 +19,8 @@ describe('domain/calendar: working days (PRC, Asia/Shanghai)', () => {
   before(async () => {
     ds = await openTestDataSource();
     await resetDatabase(ds);
+    checkScheduledYears();
+    await withoutSchedule(ds, UNSCHEDULED_YEAR);
     cal = await loadCalendar(ds, { fresh: true });
   });
   after(async () => closeTestDataSource(ds));
@@ -72,7 +75,7 @@ describe('domain/calendar: working days (PRC, Asia/Shanghai)', () => {
     on('2026-10-10');
     expect(cal.isPublished(2025)).to.equal(true);
     expect(cal.isPublished(2026)).to.equal(true);
-    expect(cal.isPublished(2027)).to.equal(false);
+    expect(cal.isPublished(UNSCHEDULED_YEAR)).to.equal(false);
   });
 
   it('counts across the holidays of 2025 with adjusted working weekend days', () => {

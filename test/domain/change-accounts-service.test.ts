@@ -26,6 +26,7 @@ import { closeServiceRequest, getServiceRequest, logServiceRequest, recordServic
 import { listCommunicationRecords } from '../../domain/communication-records.js';
 import { closeTestDataSource, openTestDataSource, resetDatabase, useTestDatabase } from '../support/db.js';
 import { anOrder } from '../support/fixtures.js';
+import { withoutSchedule } from '../support/calendar-years';
 
 async function rejects(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -101,6 +102,7 @@ describe('domain: change orders, account monitoring, monthly report, service req
     expect((await applyAccountDelta(ds, sup.id, { actor: 'admin1' })).id).to.equal(delta.id);
     expect(await contractedAccounts(ds, contractId)).to.equal(260);
     expect(await contractedAccounts(ds, contractId, '2026-09-30')).to.equal(200);
+    await withoutSchedule(ds, 2027);
     await recordDelivery(ds, { kind: 'change-order', id: changeOrder.id }, '2026-12-20', null, { actor: 'cm' });
     const s = await computeCompletionDeadline(ds, { kind: 'change-order', id: changeOrder.id }, 5, sys);
     expect(s.deadlineProvisional).to.equal(true); // 60 working days after 2026-12-20 run into 2027 (unpublished)

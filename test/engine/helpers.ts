@@ -62,10 +62,16 @@ export async function http(ctx: Ctx, method: string, p: string, body?: unknown):
   return { status: res.status, body: parsed };
 }
 
-/** Move the engine clock (local engine only); call skipUnlessClock first. */
+/** Move the engine clock by an ISO-8601 duration (the local engine's POST /engine/clock); call skipUnlessClock first. */
 export async function clockAdd(ctx: Ctx, iso: string): Promise<void> {
   const r = await http(ctx, 'POST', '/engine/clock', { add: iso });
   if (r.status !== 200) throw new Error(`clock: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+/** Pin the engine clock at an instant with Camunda's PUT /v2/clock (it stands still there). */
+export async function pinClock(ctx: Ctx, iso: string): Promise<void> {
+  const r = await http(ctx, 'PUT', '/v2/clock', { timestamp: Date.parse(iso) });
+  if (r.status !== 204) throw new Error(`PUT /v2/clock: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
 export function skipUnlessClock(ctx: Ctx, t: Mocha.Context): void {

@@ -1,5 +1,6 @@
 /**
- * account-usage-monthly-report 账号月度报表 end to end: the timer start on the 1st (engine test clock),
+ * account-usage-monthly-report 账号月度报表 end to end: the timer start at 01:00 Beijing time on the 1st
+ * (the engine's clock pinned in the second half of November 2026, then moved),
  * the report from the usage ingested through the API, reviewed and published by the contract admin;
  * a review not done by the 4th is escalated after it, the task staying open.
  */
@@ -13,7 +14,8 @@ describe('process: account-usage-monthly-report 账号月度报表', function ()
   let e: E2E;
   let contractNo: string;
   before(async () => {
-    e = await startE2E();
+    // before deployment, so the cron's first due date counts from here: 2026-12-01 01:00 Asia/Shanghai
+    e = await startE2E({ clockStart: '2026-11-16T09:00:00+08:00' });
     const o = await d.createOrder(e, { accounts: 100 });
     await d.provision(e, o, { deliveredOn: '2026-10-20' });
     [{ contractNo }] = await d.revenueContracts(e, o.id);
@@ -24,7 +26,11 @@ describe('process: account-usage-monthly-report 账号月度报表', function ()
     const ingest = await e.api.post(d.ADMIN, '/api/account-monitoring/usage', { items: [{ revenueContractNo: contractNo, month: '2026-11', openedAccounts: 110, activeAccounts: 85 }] });
     expect(ingest).to.include({ inserted: 1, updated: 0, unchanged: 0 });
     expect(await e.ds.getRepository(MonthlyReportEntity).count()).to.equal(0);
-    await e.clockSet('2026-12-01T02:00:00Z');
+    // 01:00 on the 1st in Beijing is 17:00 UTC on the 30th, whatever the host's time zone
+    await e.clockSet('2026-12-01T00:59:59+08:00');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await e.ds.getRepository(MonthlyReportEntity).count()).to.equal(0);
+    await e.clockSet('2026-12-01T01:00:01+08:00');
     const t = await e.api.waitTask(d.ADMIN, 'review-monthly-report', { reportMonth: '2026-11' }, d.WAIT);
     expect(t.dueDate && Date.parse(t.dueDate)).to.equal(Date.parse('2026-12-04T23:59:59+08:00'));
     const draft = await e.api.get(d.ADMIN, '/api/account-monitoring/reports/2026-11');

@@ -27,7 +27,7 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
   let base: string;
   before(async () => {
     buildUi();
-    e = await startE2E({ clockStart: '2026-09-01T09:00:00+08:00' });
+    e = await startE2E(); // the engine clock pinned at CLOCK_START (2026-09-01 09:00, Shanghai)
     base = e.sys.apiUrl;
     browser = await launch();
     page = await browser.page();
@@ -80,7 +80,7 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
     // the revenue contract's countersign: the department manager, then the center with the manager's opinion beside the form
     await signIn(page, base, d.DEPT);
     await doTask(page, 'dept-manager-review', orderNo, async (f, p) => {
-      await expect(p.locator('aside.case').textContent()).to.eventually.include('收入合同');
+      expect(await p.locator('aside.case').textContent()).to.include('收入合同');
       await radio(f, '同意');
       await text(f, '审核意见说明', '金额与订单一致，同意');
     });
@@ -113,7 +113,7 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
     // the expense contract with the AP: both levels again
     await signIn(page, base, d.DEPT);
     await doTask(page, 'dept-manager-review', orderNo, async (f, p) => {
-      await expect(p.locator('aside.case').textContent()).to.eventually.include('支出合同');
+      expect(await p.locator('aside.case').textContent()).to.include('支出合同');
       await radio(f, '同意');
       await text(f, '审核意见说明', '同意');
     });
@@ -150,8 +150,8 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
     const o = await d.waitOrderStatus(e, (await d.waitFor(async () => (await e.api.get(d.CM, '/api/orders?limit=500')).items.find((x: { orderNo: string }) => x.orderNo === orderNo), 'the order')).id, 'COMPLETED');
     await nav(page, `#/orders/${o.id}`);
     const facts = page.locator('dl.facts').first();
-    await expect(facts.textContent()).to.eventually.include('已竣工');
-    await expect(facts.textContent()).to.eventually.include('2026年12月29日 23:59');
+    expect(await facts.textContent()).to.include('已竣工');
+    expect(await facts.textContent()).to.include('2026年12月29日 23:59');
     await page.locator('.djs-element.el-done[data-element-id="order-completed"]').waitFor({ timeout: WAIT });
     const body = (await page.locator('main').textContent())!;
     expect(body).to.match(/收入合同 SR-\d{4}-\d{4}/);

@@ -15,6 +15,7 @@ import {
   seedWorld,
   useTestDatabase,
 } from './support/harness';
+import { withoutSchedule } from '../support/calendar-years';
 
 const h = (t: string) => handlerFor(t)!;
 
@@ -100,6 +101,7 @@ describe('workers: delivery.record and completion.*', function () {
   }
 
   it('into a year without a published schedule (2027): weekends only, provisional on the order; final once an admin uploads 2027', async () => {
+    await withoutSchedule(ds, 2027);
     const { order } = await seedWorld(ds, { order: { status: 'DELIVERED', deliveredOn: '2026-11-20' } });
     const s = makeServices(ds);
     const out = completedVars(await deliver(h(JOB.completionComputeDeadline), makeJob(JOB.completionComputeDeadline, { orderId: order.id }), s));

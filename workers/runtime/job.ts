@@ -15,10 +15,8 @@ export interface JobView<V = Variables> {
   readonly retries: number;
 }
 
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };
+export { type Clock, systemClock } from '../../domain/clock';
+import type { Clock } from '../../domain/clock';
 
 export interface Logger {
   info(obj: object, msg?: string): void;

@@ -3,7 +3,11 @@
  * workers (startWorkers), the outbox dispatcher, the API on a free port, the test database
  * (DATABASE_URL → MariaDB, else a temp SQLite file), and an AP endpoint (a local HTTP server on port 0
  * verifying the HMAC signature). Tests talk to it through the public surfaces only: the API with demo
- * tokens (ApiClient), the user-task REST API, and the engine's test clock.
+ * tokens (ApiClient), the user-task REST API, and the engine's clock.
+ *
+ * Time is an input: the engine's clock is pinned (Camunda's PUT /v2/clock) at `clockStart` before the
+ * models are deployed, and stands still there until a test moves it; the workers and the API read the same
+ * clock, so no test depends on the machine's date.
  */
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../../config/index';
@@ -14,6 +18,13 @@ import { startApSimulator, type ApSimulator } from '../../../app/ap-simulator';
 import { createLogger } from '../../../app/observability/logger';
 import { ApiClient } from '../../../app/api-client';
 import { closeTestDataSource, openTestDataSource, resetDatabase } from '../../support/db';
+import { addDuration, parseDate, parseDuration } from '../../../engine/time';
+
+function parseIso(iso: string): number {
+  const t = parseDate(iso);
+  if (t === null) throw new Error(`not an ISO-8601 date-time with an offset: ${iso}`);
+  return t;
+}
 
 export const AP_SECRET = 'test-ap-hmac-secret-0123456789';
 
@@ -26,18 +37,23 @@ export interface E2E {
   customers: Customer[];
   /** engine REST (user-task API, process instances, incidents) */
   rest(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
-  /** moves the engine's test clock (timers fire); the workers read the same clock */
+  /** pins the engine's clock at an instant, earlier or later (timers due by then fire); everyone reads it */
   clockSet(iso: string): Promise<string>;
+  /** pins the engine's clock an ISO-8601 duration after where it stands */
   clockAdd(duration: string): Promise<string>;
   now(): Date;
   stop(): Promise<void>;
 }
 
+/** where every process suite's clock starts: a working Tuesday in a year with a published holiday schedule */
+export const CLOCK_START = '2026-09-01T09:00:00+08:00';
+
 export async function startE2E(opts: { apSlaDuration?: string; clockStart?: string; jobStream?: boolean } = {}): Promise<E2E> {
   const ds = await openTestDataSource();
   await resetDatabase(ds);
   const ap = await startApSimulator({ secret: AP_SECRET });
-  const ctx = { actor: 'admin', reason: 'test set-up', at: new Date() };
+  const start = new Date(parseIso(opts.clockStart ?? CLOCK_START));
+  const ctx = { actor: 'admin', reason: 'test set-up', at: start };
   const partner = await createApPartner(
     ds,
     { name: '示例AP 阿尔法', code: 'alpha', endpointUrl: ap.url, hmacSecret: AP_SECRET, status: 'ACTIVE', terms: { pricePerAccountMonth: 12.5, slaDuration: opts.apSlaDuration ?? 'P10D', paymentDays: 30 } },
@@ -48,7 +64,6 @@ export async function startE2E(opts: { apSlaDuration?: string; clockStart?: stri
     await createCustomer(ds, { name: '浦东培训服务有限公司', code: 'C-TEST-2', contactName: '李四', customerManager: 'customer-manager' }, ctx),
   ];
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_MODE: 'local', PORT: '0' });
-  let engineNow: () => number = () => Date.now();
   const sys = await startSystem({
     config,
     dataSource: ds,
@@ -56,11 +71,10 @@ export async function startE2E(opts: { apSlaDuration?: string; clockStart?: stri
     apiPort: 0,
     apiHost: '127.0.0.1',
     logger: createLogger({ level: (process.env.E2E_LOG_LEVEL as 'info' | undefined) ?? 'silent' }),
-    clock: { now: () => new Date(engineNow()) },
+    pinClockAt: start,
     workerTuning: { pollIntervalMs: 20, longPollMs: 5000, ...(opts.jobStream === undefined ? {} : { jobStream: opts.jobStream }) },
     dispatcherIdleMs: 20,
   });
-  engineNow = () => sys.engine!.engine.now();
   const rest = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(sys.restAddress + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
@@ -72,12 +86,11 @@ export async function startE2E(opts: { apSlaDuration?: string; clockStart?: stri
     }
     return { status: res.status, body: parsed as any };
   };
-  const clock = async (body: unknown) => {
-    const r = await rest('POST', '/engine/clock', body);
-    if (r.status !== 200) throw new Error(`engine clock: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body.now as string;
+  const pin = async (at: number) => {
+    const r = await rest('PUT', '/v2/clock', { timestamp: at });
+    if (r.status !== 204) throw new Error(`PUT /v2/clock: ${r.status} ${JSON.stringify(r.body)}`);
+    return new Date(at).toISOString();
   };
-  if (opts.clockStart) await clock({ set: opts.clockStart });
   return {
     sys,
     api: new ApiClient(sys.apiUrl),
@@ -86,9 +99,13 @@ export async function startE2E(opts: { apSlaDuration?: string; clockStart?: stri
     partner,
     customers,
     rest,
-    clockSet: (iso) => clock({ set: iso }),
-    clockAdd: (d) => clock({ add: d }),
-    now: () => new Date(engineNow()),
+    clockSet: (iso) => pin(parseIso(iso)),
+    clockAdd: (d) => {
+      const dur = parseDuration(d);
+      if (!dur) throw new Error(`not an ISO-8601 duration: ${d}`);
+      return pin(addDuration(sys.clock.now().getTime(), dur));
+    },
+    now: () => sys.clock.now(),
     async stop() {
       await sys.stop();
       await ap.close();

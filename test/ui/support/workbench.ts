@@ -10,12 +10,14 @@ export const WAIT = 30_000;
 
 /** navigate within the single page and wait until the route has rendered */
 export async function nav(page: Page, hash: string) {
+  // (these functions run in the page: its globals, typed loosely here as the test code has no DOM types)
   await page.evaluate((h) => {
-    document.body.dataset.ready = '';
-    if (location.hash === h) window.dispatchEvent(new HashChangeEvent('hashchange'));
-    else location.hash = h;
+    const w = globalThis as any;
+    w.document.body.dataset.ready = '';
+    if (w.location.hash === h) w.dispatchEvent(new w.HashChangeEvent('hashchange'));
+    else w.location.hash = h;
   }, hash);
-  await page.waitForFunction((h) => document.body.dataset.ready === h, hash, { timeout: WAIT });
+  await page.waitForFunction((h) => (globalThis as any).document.body.dataset.ready === h, hash, { timeout: WAIT });
 }
 
 export async function signIn(page: Page, baseUrl: string, username: string) {
