@@ -65,6 +65,7 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
     const heading = page.getByRole('heading', { level: 1, name: /^案卷 YW-\d{4}-\d{6}$/ });
     await heading.waitFor({ timeout: WAIT });
     const orderNo = (await heading.textContent())!.replace('案卷 ', '');
+    const orderId = /#\/orders\/([0-9a-f-]+)$/.exec(page.url())![1];
 
     await doTask(page, 'confirm-order-with-customer', orderNo, async (f) => {
       await radio(f, '客户确认');
@@ -147,7 +148,7 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
     });
 
     // the case page shows the completed order, its deadline, its records and the finished diagram
-    const o = await d.waitOrderStatus(e, (await d.waitFor(async () => (await e.api.get(d.CM, '/api/orders?limit=500')).items.find((x: { orderNo: string }) => x.orderNo === orderNo), 'the order')).id, 'COMPLETED');
+    const o = await d.waitOrderStatus(e, orderId, 'COMPLETED');
     await nav(page, `#/orders/${o.id}`);
     const facts = page.locator('dl.facts').first();
     expect(await facts.textContent()).to.include('已竣工');
