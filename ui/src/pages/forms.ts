@@ -27,6 +27,14 @@ export function showProblem(form: HTMLFormElement, msg: HTMLElement, e: unknown)
     msg.append(notice(`提交失败：${(e as Error).message}`, 'error'));
     return;
   }
+  if (e.status === 403 || e.status === 401) {
+    msg.append(notice(`无权执行此操作（${e.detail}）`, 'error'));
+    return;
+  }
+  if (!e.errors.length) {
+    msg.append(notice(`未能保存：${e.detail}`, 'error'));
+    return;
+  }
   const rest: string[] = [];
   for (const fe of e.errors) {
     const name = fe.pointer.split('/')[1] ?? '';
