@@ -15,7 +15,11 @@ import { guard, workbenchOf } from './services';
 const STAFF: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'tech-dept', 'contract-admin', 'ops', 'admin', 'auditor'];
 const ALL = { limit: 200, offset: 0 };
 const CaseSchema = named('Case', { type: 'object', required: ['order'], properties: { order: { type: 'object' } } });
-const InstanceSchema = named('InstanceOnDiagram', { type: 'object', required: ['processInstanceKey', 'xml', 'elements'], properties: { xml: { type: 'string' } } });
+const InstanceSchema = named('InstanceOnDiagram', {
+  type: 'object',
+  required: ['processInstanceKey', 'xml', 'elements'],
+  properties: { processInstanceKey: { type: 'string' }, xml: { type: 'string', description: 'BPMN 2.0 XML of the deployed definition' }, elements: { type: 'array', items: { type: 'object' } } },
+});
 
 export const CASE_ROUTES: RouteSpec[] = [
   route<{ ref: string }>({

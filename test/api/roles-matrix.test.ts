@@ -57,6 +57,22 @@ const EXPECTED: Record<string, string[] | 'public'> = {
   'GET /tasks': [CM, DM, CR, TD, CA, OPS, ADM],
   'GET /tasks/:key': [CM, DM, CR, TD, CA, OPS, ADM],
   'POST /tasks/:key/completion': [CM, DM, CR, TD, CA, OPS, ADM],
+  // the workbench (api/workbench/): work for staff with tasks; the case and diagram for all staff, never the AP
+  'GET /workbench/inbox': [CM, DM, CR, TD, CA, OPS, ADM],
+  'POST /workbench/tasks/:key/claim': [CM, DM, CR, TD, CA, OPS, ADM],
+  'POST /workbench/tasks/:key/unclaim': [CM, DM, CR, TD, CA, OPS, ADM],
+  'POST /workbench/tasks/:key/completion': [CM, DM, CR, TD, CA, OPS, ADM],
+  'GET /workbench/cases/:ref': STAFF,
+  'GET /workbench/instances/:key': STAFF,
+  // customers and AP partners: staff read, the admin writes
+  'GET /customers': STAFF,
+  'GET /customers/:id': STAFF,
+  'POST /customers': [ADM],
+  'PATCH /customers/:id': [ADM],
+  'GET /ap-partners': STAFF,
+  'GET /ap-partners/:id': STAFF,
+  'POST /ap-partners': [ADM],
+  'PATCH /ap-partners/:id': [ADM],
 };
 
 const SAMPLE: Record<string, string> = {
@@ -65,6 +81,7 @@ const SAMPLE: Record<string, string> = {
   ':month': '2026-01',
   ':kind': 'business-order',
   ':key': '2251799813685249',
+  ':ref': '00000000-0000-4000-8000-000000000000',
 };
 const concrete = (path: string) => '/api' + path.replace(/:[a-z]+/gi, (p) => SAMPLE[p] ?? 'x');
 /** the user that holds a role in local mode */
