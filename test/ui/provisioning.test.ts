@@ -140,6 +140,11 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
       await text(f, '交付说明', '已交付客户使用');
     });
     await shot(page, 'inbox');
+    if (SHOTS) {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, 'inbox-phone');
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
     await doTask(page, 'file-completion-record', orderNo, async (f) => {
       await text(f, '网络质量', '网络稳定，直播无卡顿');
       await text(f, '服务态度', '响应及时，态度满意');

@@ -175,6 +175,62 @@ describe('ui: claim conflicts, validation on fields, what a role may not see', f
   });
 });
 
+describe('ui: keyboard and labels', function () {
+  this.timeout(120_000);
+  let e: E2E;
+  let browser: Browser;
+  before(async () => {
+    buildUi();
+    e = await startE2E();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await e?.stop();
+  });
+
+  it('signs in and opens a task with the keyboard alone; every control of the main pages has a label, at 1280 px and at a phone width', async () => {
+    const o = await d.createOrder(e);
+    await d.confirm(e, { orderNo: o.orderNo });
+    const p = await browser.page();
+    await p.goto(`${e.sys.apiUrl}/#/login`);
+    await p.getByLabel('用户名').waitFor();
+    await p.getByLabel('用户名').focus();
+    await p.keyboard.type('customer-manager');
+    await p.keyboard.press('Tab');
+    await p.keyboard.type('demo');
+    await p.keyboard.press('Enter');
+    await p.getByTestId('user').filter({ hasText: 'customer-manager（' }).waitFor({ timeout: WAIT });
+    // Tab through the inbox until the task's 办理 link has the focus, then Enter opens it
+    await nav(p, `#/inbox?tab=assigned&orderNo=${o.orderNo}`);
+    await waitRow(p, 'draft-revenue-contract');
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await p.keyboard.press('Tab');
+      reached = await p.evaluate(() => ((globalThis as any).document.activeElement?.textContent ?? '') === '办理');
+    }
+    expect(reached, 'the 办理 link is reachable with Tab').to.equal(true);
+    await p.keyboard.press('Enter');
+    await p.locator('.fjs-container').waitFor({ timeout: WAIT });
+    const unlabelled = () =>
+      p.evaluate(() =>
+        [...(globalThis as any).document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+          .filter((el: any) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+          .map((el: any) => el.outerHTML.slice(0, 120)),
+      );
+    for (const width of [1280, 390]) {
+      await p.setViewportSize({ width, height: 900 });
+      for (const hash of [`#/inbox?tab=assigned`, '#/new/order', '#/new/service-request', '#/customers', `#/orders/${o.id}`]) {
+        await nav(p, hash);
+        expect(await unlabelled(), `${hash} at ${width} px`).to.deep.equal([]);
+        const overflow = await p.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+        expect(overflow, `${hash} at ${width} px scrolls sideways`).to.be.at.most(0);
+      }
+    }
+    await p.close();
+  });
+});
+
 async function waitRow(page: Page, elementId: string) {
   const row = page.locator(`tr[data-element="${elementId}"]`).first();
   const until = Date.now() + WAIT;

@@ -10,11 +10,30 @@ import { notice, page } from '../shell';
 import { contractView, orderFacts, taskOrderView, type Case, type Row } from './case-panel';
 import { diagramSection } from './diagram';
 
+/** the audit actions of a case's records, as people say them (others are shown by their id) */
 const ACTION: Record<string, string> = {
   'business-order.create': '创建订单',
   'business-order.transition': '订单状态变更',
   'business-order.customer-decision': '记录客户意见',
   'business-order.revise': '修改订单',
+  'business-order.contract-signed': '合同签订，订单更新',
+  'business-order.deliver': '交付客户',
+  'business-order.completion-deadline': '计算竣工期限',
+  'revenue-contract.create': '编制收入合同',
+  'revenue-contract.sign': '签订收入合同',
+  'expense-contract.create': '编制支出合同',
+  'expense-contract.implementation-requested': '向 AP 发送实施请求',
+  'expense-contract.implemented': 'AP 实施完成',
+  'countersign.open-round': '送审（会签开始）',
+  'countersign.record-decision': '会签审核意见',
+  'countersign.issue-form': '出具合同会签审批表',
+  'collaboration-task-order.issue': '下发协作任务单',
+  'collaboration-task-order.reply': '技术部回复',
+  'collaboration-task-order.accepted': '配置验收通过',
+  'collaboration-task-order.sent-back': '配置退回',
+  'payment-basis.received': '收到支付依据',
+  'payment-basis.accepted': '支付依据核对通过',
+  'customer-communication-record.create': '填写客户沟通记录',
 };
 
 export async function casePage(id: string) {
