@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
 import { buildUi, launch, type Browser } from './support/browser';
-import { date, doTask, nav, radio, signIn, text, WAIT } from './support/workbench';
+import { date, doTask, findTask, nav, radio, signIn, text, WAIT } from './support/workbench';
 
 const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
 const shot = async (page: Page, name: string) => {
@@ -139,8 +139,10 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
       await date(f, '交付日期', '2026-09-30');
       await text(f, '交付说明', '已交付客户使用');
     });
-    await shot(page, 'inbox');
     if (SHOTS) {
+      await findTask(page, 'file-completion-record', orderNo);
+      await nav(page, '#/inbox?tab=assigned');
+      await shot(page, 'inbox');
       await page.setViewportSize({ width: 390, height: 844 });
       await shot(page, 'inbox-phone');
       await page.setViewportSize({ width: 1280, height: 900 });

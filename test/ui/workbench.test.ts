@@ -4,6 +4,7 @@
  *   shown on the page, and the task is completed once, by the one who holds it;
  * - validation: the order form's server errors under their fields, nothing created; a task form with a
  *   required field left empty is not sent and the task stays open;
+ * - keyboard alone: sign in and open a task; every control of the main pages labelled, at 1280 px and 390 px;
  * - what a role may not see: the AP has no workbench and no case; the tech department has no order
  *   creation and is refused by the API if it tries; the auditor has no 待办; nobody sees another
  *   group's tasks.
@@ -26,7 +27,7 @@ import * as d from '../process/support/driver';
 import { buildUi, launch, type Browser } from './support/browser';
 import { findTask, nav, radio, signIn, text, WAIT } from './support/workbench';
 
-describe('ui: claim conflicts, validation on fields, what a role may not see', function () {
+describe('ui: claim conflicts, validation on fields, what a role may not see, keyboard and labels', function () {
   this.timeout(180_000);
   let e: E2E;
   let browser: Browser;
@@ -173,27 +174,12 @@ describe('ui: claim conflicts, validation on fields, what a role may not see', f
     expect(await p.getByRole('link', { name: '新增客户' }).count()).to.equal(0);
     await p.close();
   });
-});
-
-describe('ui: keyboard and labels', function () {
-  this.timeout(120_000);
-  let e: E2E;
-  let browser: Browser;
-  before(async () => {
-    buildUi();
-    e = await startE2E();
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await e?.stop();
-  });
 
   it('signs in and opens a task with the keyboard alone; every control of the main pages has a label, at 1280 px and at a phone width', async () => {
     const o = await d.createOrder(e);
     await d.confirm(e, { orderNo: o.orderNo });
     const p = await browser.page();
-    await p.goto(`${e.sys.apiUrl}/#/login`);
+    await p.goto(`${base}/#/login`);
     await p.getByLabel('用户名').waitFor();
     await p.getByLabel('用户名').focus();
     await p.keyboard.type('customer-manager');
