@@ -32,6 +32,8 @@ export interface WorkbenchEngine {
   claim(key: string, username: string): Promise<boolean>;
   unclaim(key: string): Promise<void>;
   searchTasks(filter: Record<string, unknown>, limit: number): Promise<UserTask[]>;
+  /** one page of a search in the order given, with the number of all matches */
+  taskPage(filter: Record<string, unknown>, limit: number, sort: { field: string; order: 'ASC' | 'DESC' }[]): Promise<{ items: UserTask[]; total: number }>;
   instance(processInstanceKey: string): Promise<InstanceView | null>;
 }
 
@@ -80,6 +82,11 @@ export function createWorkbenchEngine(baseUrl: string, headers: () => Promise<Re
       const r = await call('POST', '/v2/user-tasks/search', { filter, page: { limit }, sort: [{ field: 'creationDate', order: 'ASC' }] });
       if (r.status !== 200) throw fail('user task search', r);
       return (r.body?.items ?? []) as UserTask[];
+    },
+    async taskPage(filter, limit, sort) {
+      const r = await call('POST', '/v2/user-tasks/search', { filter, page: { limit }, sort });
+      if (r.status !== 200) throw fail('user task search', r);
+      return { items: (r.body?.items ?? []) as UserTask[], total: Number(r.body?.page?.totalItems ?? r.body?.items?.length ?? 0) };
     },
     async instance(pik) {
       const pi = await call('GET', `/v2/process-instances/${encodeURIComponent(pik)}`);

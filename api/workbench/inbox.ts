@@ -10,6 +10,7 @@ import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { route, type RouteSpec } from '../route';
 import { arrayOf, bool, enumOf, int, named, nullable, obj, str } from '../schema';
 import { CONTEXT_VARIABLES, TASK_ROUTES, mayWorkOn, validateAgainstForm, type UserTask } from '../tasks';
+import type { OrderGlance } from './parties';
 import { guard, workbenchOf, type WorkbenchServices } from './services';
 
 export const WORKERS: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'tech-dept', 'contract-admin', 'ops', 'admin'];
@@ -62,16 +63,52 @@ const dueOrder = (a: UserTask, b: UserTask) => {
   return da - db || String(a.creationDate ?? '').localeCompare(String(b.creationDate ?? ''));
 };
 
-async function tabs(wb: WorkbenchServices, p: Principal, process: string | undefined) {
+const BY_DUE = [{ field: 'dueDate', order: 'ASC' as const }, { field: 'creationDate', order: 'ASC' as const }];
+
+/** the engine filters of each tab: one per search (unassigned: one per group of the caller) */
+function tabFilters(p: Principal, process: string | undefined): Record<Tab, Record<string, unknown>[]> {
   const base: Record<string, unknown> = process ? { processDefinitionId: process } : {};
-  const [assigned, completed, ...groups] = await Promise.all([
-    wb.engine.searchTasks({ ...base, state: 'CREATED', assignee: p.username }, OPEN_LIMIT),
-    wb.engine.searchTasks({ ...base, state: 'COMPLETED', assignee: p.username }, COMPLETED_LIMIT),
-    ...p.roles.map((r) => wb.engine.searchTasks({ ...base, state: 'CREATED', candidateGroup: r }, OPEN_LIMIT)),
-  ]);
-  const unassigned = new Map<string, UserTask>();
-  for (const list of groups) for (const t of list) if (!t.assignee) unassigned.set(String(t.userTaskKey), t);
-  return { assigned, unassigned: [...unassigned.values()], completed } as Record<Tab, UserTask[]>;
+  return {
+    assigned: [{ ...base, state: 'CREATED', assignee: p.username }],
+    unassigned: p.roles.map((r) => ({ ...base, state: 'CREATED', candidateGroup: r, assignee: { $exists: false } })),
+    completed: [{ ...base, state: 'COMPLETED', assignee: p.username }],
+  };
+}
+
+/**
+ * Without a text filter the engine sorts and pages, and counts with page.totalItems: one page of the tab
+ * shown, a count of each other tab (a task in two of the caller's groups is counted in both). With a
+ * business-number or customer filter, which need the business keys of every task, all tasks are read.
+ */
+async function paged(wb: WorkbenchServices, f: Record<Tab, Record<string, unknown>[]>, tab: Tab, limit: number) {
+  const counts = { assigned: 0, unassigned: 0, completed: 0 };
+  let items: UserTask[] = [];
+  await Promise.all(
+    TABS.flatMap((t) =>
+      f[t].map(async (filter) => {
+        const page = await wb.engine.taskPage(filter, t === tab ? limit : 1, t === 'completed' ? [{ field: 'completionDate', order: 'DESC' }] : BY_DUE);
+        counts[t] += page.total;
+        if (t === tab) items.push(...page.items);
+      }),
+    ),
+  );
+  const seen = new Set<string>();
+  items = items.filter((t) => !seen.has(String(t.userTaskKey)) && !!seen.add(String(t.userTaskKey)));
+  items = (tab === 'completed' ? items.sort((a, b) => String(b.completionDate ?? '').localeCompare(String(a.completionDate ?? ''))) : items.sort(dueOrder)).slice(0, limit);
+  return { counts, items };
+}
+
+async function everything(wb: WorkbenchServices, f: Record<Tab, Record<string, unknown>[]>) {
+  const all = {} as Record<Tab, UserTask[]>;
+  await Promise.all(
+    TABS.map(async (t) => {
+      const lists = await Promise.all(f[t].map((filter) => wb.engine.searchTasks(filter, t === 'completed' ? COMPLETED_LIMIT : OPEN_LIMIT)));
+      const byKey = new Map<string, UserTask>();
+      for (const l of lists) for (const x of l) byKey.set(String(x.userTaskKey), x);
+      all[t] = [...byKey.values()];
+    }),
+  );
+  return all;
 }
 
 export const INBOX_ROUTES: RouteSpec[] = [
@@ -87,30 +124,40 @@ export const INBOX_ROUTES: RouteSpec[] = [
     handler: async ({ services, principal, query }) =>
       guard(async () => {
         const wb = workbenchOf(services);
-        const all = await tabs(wb, principal, query.process);
+        const f = tabFilters(principal, query.process);
         const filtering = !!(query.orderNo || query.customer);
-        // the business keys (and the order's customer) of the tasks to show, or of all when a text filter needs them
-        const pick = (tab: Tab) => (filtering ? all[tab] : [...all[tab]].sort(dueOrder).slice(0, query.limit));
-        const wanted = filtering ? [...all.assigned, ...all.unassigned, ...all.completed] : pick(query.tab);
-        const defs = new Map(wanted.filter((t) => t.processDefinitionId).map((t) => [String(t.processInstanceKey), String(t.processDefinitionId)]));
-        const ctx = await wb.tasks.variables([...new Set(wanted.map((t) => String(t.processInstanceKey)))], [...CONTEXT_VARIABLES], defs);
-        const orderNos = [...new Set([...ctx.values()].map((c) => c.orderNo).filter((x): x is string => typeof x === 'string'))];
-        const orders = await wb.parties.customersOfOrders(orderNos);
+        let counts: Record<Tab, number>;
+        let list: UserTask[];
+        let ctx: Map<string, Record<string, unknown>>;
+        let orders: Map<string, OrderGlance>;
+        const keysOf = async (tasks: UserTask[]) => {
+          const defs = new Map(tasks.filter((t) => t.processDefinitionId).map((t) => [String(t.processInstanceKey), String(t.processDefinitionId)]));
+          const c = await wb.tasks.variables([...new Set(tasks.map((t) => String(t.processInstanceKey)))], [...CONTEXT_VARIABLES], defs);
+          const nos = [...new Set([...c.values()].map((x) => x.orderNo).filter((x): x is string => typeof x === 'string'))];
+          return { c, o: await wb.parties.customersOfOrders(nos) };
+        };
+        if (!filtering) {
+          const p = await paged(wb, f, query.tab, query.limit);
+          counts = p.counts;
+          list = p.items;
+          ({ c: ctx, o: orders } = await keysOf(list));
+        } else {
+          const all = await everything(wb, f);
+          ({ c: ctx, o: orders } = await keysOf([...all.assigned, ...all.unassigned, ...all.completed]));
+          const keep = (t: UserTask) => {
+            const c = ctx.get(String(t.processInstanceKey)) ?? {};
+            const o = typeof c.orderNo === 'string' ? orders.get(c.orderNo) : undefined;
+            if (query.orderNo && !Object.values(c).some((v) => typeof v === 'string' && v.toLowerCase().includes(query.orderNo!.toLowerCase()))) return false;
+            if (query.customer && !(o?.customerName ?? '').includes(query.customer)) return false;
+            return true;
+          };
+          counts = { assigned: all.assigned.filter(keep).length, unassigned: all.unassigned.filter(keep).length, completed: all.completed.filter(keep).length };
+          list = all[query.tab].filter(keep).sort(dueOrder).slice(0, query.limit);
+        }
         const info = (t: UserTask) => {
           const c = ctx.get(String(t.processInstanceKey)) ?? {};
-          const o = typeof c.orderNo === 'string' ? orders.get(c.orderNo) : undefined;
-          return { c, o };
+          return { c, o: typeof c.orderNo === 'string' ? orders.get(c.orderNo) : undefined };
         };
-        const keep = (t: UserTask) => {
-          if (!filtering) return true;
-          const { c, o } = info(t);
-          if (query.orderNo && !Object.values(c).some((v) => typeof v === 'string' && v.toLowerCase().includes(query.orderNo!.toLowerCase()))) return false;
-          if (query.customer && !(o?.customerName ?? '').includes(query.customer)) return false;
-          return true;
-        };
-        const counts = { assigned: 0, unassigned: 0, completed: 0 };
-        for (const tab of TABS) counts[tab] = filtering ? all[tab].filter(keep).length : all[tab].length;
-        const list = filtering ? all[query.tab].filter(keep).sort(dueOrder).slice(0, query.limit) : pick(query.tab);
         const now = wb.now().getTime();
         const items = list.map((t) => {
           const { c, o } = info(t);
