@@ -43,6 +43,7 @@ COPY api ./api
 COPY app ./app
 COPY engine ./engine
 COPY processes ./processes
+COPY ui ./ui
 RUN npm run build
 
 # ---- stage 3: runtime ------------------------------------------------------------------------------
@@ -62,6 +63,8 @@ COPY --from=build /app/dist/workers ./dist/workers
 COPY --from=build /app/dist/api ./dist/api
 COPY --from=build /app/dist/app ./dist/app
 COPY --from=build /app/dist/processes ./dist/processes
+# the web UI the api process serves at / (bundled from npm packages by scripts/build-ui.cjs)
+COPY --from=build /app/dist/ui ./dist/ui
 USER node
 EXPOSE 3000
 # Readiness of the api / workers process on PORT. docker-compose.yml repeats it per service and adds a

@@ -39,6 +39,8 @@ export interface AppOptions {
   metrics?: { httpMiddleware(): RequestHandler; metricsHandler(): RequestHandler };
   /** request logging (platform/observability/http.ts requestLogging): request id, one log line per request */
   requestLogging?: RequestHandler;
+  /** the web UI at `/` (api/workbench/static.ts); /api and the health routes come first */
+  ui?: RequestHandler;
 }
 
 const EMPTY_OBJECT: JsonSchema = { type: 'object', additionalProperties: false, properties: {} };
@@ -168,6 +170,7 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
   });
 
   app.use('/api', api);
+  if (opts.ui) app.use(opts.ui);
   app.use((req, _res, next) => next(routeNotFound(req.originalUrl)));
 
   // problem+json for everything that goes wrong

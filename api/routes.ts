@@ -9,6 +9,7 @@ import { Reply, route, type RouteSpec } from './route';
 import * as S from './schemas';
 import { INCIDENT_ROUTES } from './incidents';
 import { TASK_ROUTES } from './tasks';
+import { WORKBENCH_ROUTES } from './workbench/index';
 import { actorOf, type ApiServices, type Row } from './services';
 
 // ------------------------------------------------------------------ role groups
@@ -613,6 +614,9 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- incidents 故障修复 (api/incidents.ts)
   ...INCIDENT_ROUTES,
+
+  // ---------------------------------------------------------------- the workbench (api/workbench/)
+  ...WORKBENCH_ROUTES,
 ];
 
 

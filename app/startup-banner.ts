@@ -16,6 +16,7 @@ export async function startupBanner(
   const lines = [
     '',
     '在线培训业务流程系统 Online Training workflow — running',
+    `  工作台 web UI  http://localhost:${apiPort}/   (sign in as a user below)`,
     `  API           http://localhost:${apiPort}/api   (OpenAPI: /api/openapi.json, health: /health/ready, metrics: /metrics)`,
     sys.engine || sys.engineProcess
       ? `  engine        gRPC ${sys.grpcAddress.replace(/^grpc:\/\//, '')}  REST ${sys.restAddress}  (local engine${sys.engineProcess ? `, pid ${sys.engineProcess.pid}` : ''}, data in ${config.ENGINE_DATA_DIR}${opts.testMode ? ', test clock: PUT /v2/clock' : ''})`

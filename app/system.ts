@@ -13,6 +13,8 @@ import { initDatabase } from '../db/index';
 import type { RunningEngine } from '../engine/index';
 import { createApp } from '../api/app';
 import { buildAuth } from './entry/api';
+import { createWorkbench, serveUi } from '../api/workbench/index';
+import type { ApiServices } from '../api/services';
 import { createHealth } from '../api/health';
 import { createStore } from '../api/store';
 import { createIncidentPort } from '../api/incidents';
@@ -208,7 +210,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const auth = await buildAuth(config, ds);
     const obs = observeApi(ds, createHealth(ds), { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient }, { outboxProbe: false });
     const incidents = createIncidentPort(restAddress, zeebe, restHeaders);
-    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, logError: obs.logError }, obs.appOptions);
+    const workbench = createWorkbench(ds, restAddress, { headers: restHeaders, now: () => clock.now() });
+    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi() });
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll

@@ -77,6 +77,15 @@ for (const d of config.include) {
   if (fs.existsSync(src)) copyAssets(src, path.join(staging, d));
 }
 
+// the web UI (esbuild bundle, scripts/build-ui.cjs) next to the compiled API that serves it: dist/ui/dist
+const ui = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-ui.cjs')], { cwd: root, stdio: 'inherit' });
+if (ui.status !== 0) {
+  fs.rmSync(staging, { recursive: true, force: true });
+  console.error(`[build] the UI build failed; ${shown} left as it was`);
+  process.exit(1);
+}
+fs.cpSync(path.join(root, 'ui', 'dist'), path.join(staging, 'ui', 'dist'), { recursive: true });
+
 fs.writeFileSync(path.join(staging, MARKER), 'written by scripts/build.cjs: this folder is replaced by the next build\n');
 const inside = outDir.startsWith(root + path.sep);
 if (!inside) fs.symlinkSync(path.join(root, 'node_modules'), path.join(staging, 'node_modules'), 'dir');

@@ -12,6 +12,7 @@ import { createHealth } from '../../api/health';
 import { createStore } from '../../api/store';
 import { createRestUserTasks } from '../../api/tasks';
 import { createIncidentPort, type GatewayCommands } from '../../api/incidents';
+import { createWorkbench, serveUi } from '../../api/workbench/index';
 import type { DataSource } from 'typeorm';
 import { apiProcessObservability, observeApi, type ApiObservability } from '../observability/api';
 
@@ -55,7 +56,9 @@ export async function startApi(config: Config = loadConfig(), obs: ApiObservabil
   const auth = await buildAuth(config, ds);
   const o = observeApi(ds, createHealth(ds), obs);
   const incidents = createIncidentPort(config.ZEEBE_REST_ADDRESS, lazyGateway(config));
-  const app = createApp({ auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, logError: o.logError }, o.appOptions);
+  const workbench = createWorkbench(ds, config.ZEEBE_REST_ADDRESS);
+  const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, logError: o.logError };
+  const app = createApp(services, { ...o.appOptions, ui: serveUi() });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

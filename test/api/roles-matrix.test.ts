@@ -60,6 +60,29 @@ const EXPECTED: Record<string, string[] | 'public'> = {
   // repair (api/incidents.ts): the system administrator only
   'GET /orders/:id/incidents': [ADM],
   'POST /incidents/:key/retry': [ADM],
+  // the workbench (api/workbench/): work for staff with tasks; the case and diagram for all staff, never the AP
+  'GET /workbench/inbox': [CM, DM, CR, TD, CA, OPS, ADM],
+  'POST /workbench/tasks/:key/claim': [CM, DM, CR, TD, CA, OPS, ADM],
+  'POST /workbench/tasks/:key/unclaim': [CM, DM, CR, TD, CA, OPS, ADM],
+  'POST /workbench/tasks/:key/completion': [CM, DM, CR, TD, CA, OPS, ADM],
+  'GET /workbench/cases/:ref': STAFF,
+  'GET /workbench/instances/:key': STAFF,
+  // customers and AP partners: staff read, the admin writes
+  'GET /customers': STAFF,
+  'GET /customers/:id': STAFF,
+  'POST /customers': [ADM],
+  'PATCH /customers/:id': [ADM],
+  'GET /ap-partners': STAFF,
+  'GET /ap-partners/:id': STAFF,
+  'POST /ap-partners': [ADM],
+  'PATCH /ap-partners/:id': [ADM],
+  // issue #19: the AP portal (the partner only), operations (the system administrator only)
+  'GET /portal/overview': [AP],
+  'GET /operations/process-definitions': [ADM],
+  'GET /operations/process-instances': [ADM],
+  'GET /operations/process-instances/:key/variables': [ADM],
+  'GET /operations/incidents': [ADM],
+  'POST /operations/process-instances/:key/cancellation': [ADM],
 };
 
 const SAMPLE: Record<string, string> = {
@@ -68,6 +91,7 @@ const SAMPLE: Record<string, string> = {
   ':month': '2026-01',
   ':kind': 'business-order',
   ':key': '2251799813685249',
+  ':ref': '00000000-0000-4000-8000-000000000000',
 };
 const concrete = (path: string) => '/api' + path.replace(/:[a-z]+/gi, (p) => SAMPLE[p] ?? 'x');
 /** the user that holds a role in local mode */

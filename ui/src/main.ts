@@ -1,0 +1,63 @@
+/**
+ * The staff workbench 工作台: hash routes (the API process serves one page at /), the header per role,
+ * and the page of each route. An AP partner signs in to the same API but has no workbench page yet: the
+ * AP portal is issue #19.
+ */
+import { h } from './dom';
+import { casePage, instancePage } from './pages/case';
+import { inboxPage } from './pages/inbox';
+import { loginPage } from './pages/login';
+import { newChangePage, newOrderPage, newServiceRequestPage } from './pages/new-order';
+import { ordersPage } from './pages/orders';
+import { AP_PARTNERS, CUSTOMERS, partyListPage, partyPage } from './pages/parties';
+import { taskPage } from './pages/task';
+import { notice, page, renderHeader } from './shell';
+import { currentUser, may } from './user';
+
+async function route() {
+  const [path, query] = (location.hash.replace(/^#/, '') || '/').split('?');
+  const params = new URLSearchParams(query ?? '');
+  const me = await currentUser();
+  renderHeader(me);
+  if (!me) {
+    if (path !== '/login') location.hash = '#/login';
+    else loginPage(() => { location.hash = '#/'; });
+    return;
+  }
+  const seg = path.split('/').filter(Boolean);
+  try {
+    if (may.onlyAp(me)) return page('AP 供应商', notice('AP 门户尚在建设中：实施请求通过签名 Webhook 送达，支付依据请通过 API 提交（POST /api/payment-bases）。'));
+    switch (seg[0] ?? '') {
+      case '':
+      case 'login':
+        location.hash = may.work(me) ? '#/inbox' : '#/orders';
+        return;
+      case 'inbox':
+        return await inboxPage(me, params);
+      case 'tasks':
+        return await taskPage(me, seg[1] ?? '');
+      case 'orders':
+        return seg[1] ? await casePage(seg[1]) : await ordersPage(params);
+      case 'instances':
+        return instancePage(seg[1] ?? '');
+      case 'new':
+        if (seg[1] === 'order') return await newOrderPage();
+        if (seg[1] === 'change') return await newChangePage();
+        if (seg[1] === 'service-request') return await newServiceRequestPage(params);
+        break;
+      case 'customers':
+        return seg[1] ? await partyPage(me, CUSTOMERS, seg[1]) : await partyListPage(me, CUSTOMERS);
+      case 'ap-partners':
+        return seg[1] ? await partyPage(me, AP_PARTNERS, seg[1]) : await partyListPage(me, AP_PARTNERS);
+    }
+    page('找不到页面', h('p', {}, h('a', { href: '#/' }, '返回首页')));
+  } catch (e) {
+    page('出错了', notice((e as Error).message, 'error'));
+  } finally {
+    document.getElementById('main')?.focus({ preventScroll: true });
+    document.body.dataset.ready = location.hash;
+  }
+}
+
+window.addEventListener('hashchange', () => void route());
+void route();

@@ -1,0 +1,35 @@
+/** Sign-in (local mode): the demo users, password demo. */
+import { ApiProblem, post, session } from '../api';
+import { field, h } from '../dom';
+import { ROLES } from '../labels';
+import { notice, page } from '../shell';
+
+export function loginPage(next: () => void) {
+  const user = h('input', { name: 'username', autocomplete: 'username', required: true, list: 'demo-users', autofocus: true });
+  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const msg = h('div', { 'aria-live': 'polite' });
+  const users = h('datalist', { id: 'demo-users' }, Object.keys(ROLES).filter((r) => r !== 'ap-partner').map((r) => h('option', { value: r })));
+  const form = h(
+    'form',
+    {
+      class: 'card narrow',
+      onsubmit: async (ev: Event) => {
+        ev.preventDefault();
+        msg.replaceChildren();
+        try {
+          const { token } = await post<{ token: string }>('/auth/login', { username: user.value.trim(), password: pass.value });
+          session.set(token);
+          next();
+        } catch (e) {
+          msg.append(notice(e instanceof ApiProblem && e.status === 401 ? '用户名或密码不正确' : `登录失败：${(e as Error).message}`, 'error'));
+        }
+      },
+    },
+    field('用户名', user, '演示用户以角色命名，例如 customer-manager、dept-manager；AP 用户为 ap-<代码>'),
+    field('密码', pass, '演示密码：demo'),
+    users,
+    h('button', { type: 'submit' }, '登录'),
+    msg,
+  );
+  page('登录', form);
+}
