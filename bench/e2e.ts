@@ -150,7 +150,7 @@ async function load(): Promise<void> {
     'configure-platform': { configurationReply: '已配置', configuredAt: today },
     'accept-configuration': { acceptanceDecision: 'ACCEPTED', acceptanceOpinion: '通过' },
     'deliver-to-customer': { deliveredOn: today, deliveryNote: '已交付' },
-    'file-completion-record': { networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '满意', followUp: '无' },
+    'file-completion-record': { networkQuality: '4', serviceAttitude: '5', customerFeedback: '满意', followUp: '无' },
   };
   /** how often an idle person looks at the task list (BENCH_POLL_MS, default 250 ms) */
   const POLL_MS = Number(process.env.BENCH_POLL_MS || 250);

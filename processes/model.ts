@@ -94,7 +94,7 @@ export function boundaryEventsOf(container: El, host: El): El[] {
 
 // ---------------------------------------------------------------- forms and templates
 
-export interface FormComponent { type: string; key?: string; label?: string; readonly?: boolean; values?: { label: string; value: string }[]; conditional?: { hide?: string }; components?: FormComponent[]; validate?: Record<string, unknown> }
+export interface FormComponent { type: string; id?: string; key?: string; label?: string; text?: string; dateLabel?: string; readonly?: boolean; values?: { label: string; value: string }[]; conditional?: { hide?: string }; components?: FormComponent[]; validate?: Record<string, unknown> }
 export interface CamundaForm { id: string; schemaVersion: number; type: string; executionPlatform: string; executionPlatformVersion: string; components: FormComponent[] }
 
 export function formFiles(): string[] {
@@ -115,9 +115,17 @@ export function formFields(form: CamundaForm): FormComponent[] {
 }
 /** fields the person fills in (what the form sets) */
 export const editableKeys = (form: CamundaForm) => formFields(form).filter((c) => !c.readonly).map((c) => c.key!);
-/** fields that only show process data; a field hidden when its own value is null is an optional display */
+/**
+ * The one hide condition of an optional display: form-js hands an absent text field's value to FEEL as
+ * "" (it fills empty fields before evaluating), so `= null` alone never fires; `x = ""` on a number is
+ * null in FEEL, which form-js takes as "hide", hence the comparison of string(x).
+ */
+export const emptyCondition = (key: string) => `=${key} = null or string(${key}) = ""`;
+/** fields that only show process data; a field hidden when its own value is empty is an optional display */
 export const requiredDisplayKeys = (form: CamundaForm) =>
-  formFields(form).filter((c) => c.readonly && c.conditional?.hide?.replace(/\s+/g, '') !== `=${c.key}=null`).map((c) => c.key!);
+  formFields(form).filter((c) => c.readonly && !isOptionalDisplay(c)).map((c) => c.key!);
+export const isOptionalDisplay = (c: FormComponent) =>
+  c.conditional?.hide === emptyCondition(c.key!) || (c.type === 'checklist' && c.conditional?.hide === `=${c.key} = null or count(${c.key}) = 0`);
 
 export function templateFiles(): string[] {
   return readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(TEMPLATES_DIR, f));

@@ -49,7 +49,10 @@ describe('process: contract-countersign 合同会签 (alone)', function () {
     const vars = await e.rest('POST', '/v2/variables/search', { filter: { processInstanceKey: key, scopeKey: key }, page: { limit: 100 } });
     const v = Object.fromEntries((vars.body.items as { name: string; value: string }[]).map((x) => [x.name, JSON.parse(x.value)]));
     const round = await e.ds.getRepository(CountersignRoundEntity).findOneByOrFail({ processInstanceKey: key });
-    const decided = await e.ds.getRepository(CountersignDecisionEntity).find({ where: { roundId: round.id }, order: { decidedAt: 'ASC' } });
+    // in time order; the engine clock is pinned, so both steps can carry the same instant: then the procedure's order
+    const STEP_ORDER = ['DEPT_MANAGER', 'CENTER'];
+    const decided = (await e.ds.getRepository(CountersignDecisionEntity).find({ where: { roundId: round.id } }))
+      .sort((a, b) => a.decidedAt.getTime() - b.decidedAt.getTime() || STEP_ORDER.indexOf(a.step) - STEP_ORDER.indexOf(b.step));
     return { end, v, round, decided };
   }
 

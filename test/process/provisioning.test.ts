@@ -196,7 +196,11 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     expect(Number(rc.amount)).to.equal(40000);
     const rounds = await e.ds.getRepository(CountersignRoundEntity).find({ where: { contractId: rc.id }, order: { roundNo: 'ASC' } });
     expect(rounds.map((r) => `${r.roundNo}:${r.status}:${r.rejectionReason ?? ''}`)).to.deep.equal(['1:REJECTED:单价低于指导价', '2:REJECTED:付款条款需法务确认', '3:APPROVED:']);
-    const decisions = await e.ds.getRepository(CountersignDecisionEntity).find({ where: rounds.map((r) => ({ roundId: r.id })), order: { decidedAt: 'ASC' } });
+    // round by round, in time order; the engine clock is pinned, so a round's two steps can carry the same instant: then the procedure's order
+    const roundNo = new Map(rounds.map((r) => [r.id, r.roundNo]));
+    const STEP_ORDER = ['DEPT_MANAGER', 'CENTER'];
+    const decisions = (await e.ds.getRepository(CountersignDecisionEntity).find({ where: rounds.map((r) => ({ roundId: r.id })) }))
+      .sort((a, b) => roundNo.get(a.roundId)! - roundNo.get(b.roundId)! || a.decidedAt.getTime() - b.decidedAt.getTime() || STEP_ORDER.indexOf(a.step) - STEP_ORDER.indexOf(b.step));
     expect(decisions.map((x) => `${x.step}:${x.decision}:${x.actor}`)).to.deep.equal([
       'DEPT_MANAGER:REJECT:dept-manager',
       'DEPT_MANAGER:APPROVE:dept-manager',

@@ -40,7 +40,7 @@ describe('process: customer-service-request 投诉、故障、咨询处理', fun
         expect(refused.status).to.equal(403);
       }
       await e.api.complete(c.handler, t, { resolution: `${c.type} 已处理并回复客户`, handledAt: '2026-11-10' });
-      await e.api.step(d.CM, 'file-communication-record', no, { networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '问题已解决', followUp: '一周后回访' }, d.WAIT);
+      await e.api.step(d.CM, 'file-communication-record', no, { networkQuality: '4', serviceAttitude: '5', customerFeedback: '问题已解决', followUp: '一周后回访' }, d.WAIT);
       const closed = await d.waitFor(async () => {
         const r = await e.api.get(d.CM, `/api/service-requests/${sr.id}`);
         return r.status === 'CLOSED' ? r : null;
@@ -57,7 +57,7 @@ describe('process: customer-service-request 投诉、故障、咨询处理', fun
       expect(recs[0].filedBy).to.equal('customer-manager');
       expect(closed.communicationRecordId).to.equal(recs[0].id);
       const api = await e.api.get(d.CM, `/api/customer-communication-records/${recs[0].id}`);
-      expect(api).to.include({ networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '问题已解决' });
+      expect(api).to.include({ networkQuality: '4', serviceAttitude: '5', customerFeedback: '问题已解决' });
     });
   }
 });

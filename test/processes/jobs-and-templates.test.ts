@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import Ajv from 'ajv';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { JOB_TYPES } from '../../domain/vocabulary';
-import { type El, type ParsedModel, extension, flowNodes, inputs, jobType, loadModels, outputs, templateFiles } from '../../processes/model';
+import { type El, type ParsedModel, PROCESSES_DIR, TEMPLATES_DIR, extension, extensions, flowNodes, inputs, jobType, loadModels, outputs, templateFiles } from '../../processes/model';
 
 interface Template {
   id: string; version: number; name: string; appliesTo: string[];
-  properties: { type: string; value?: string; label?: string; binding: { type: string; property?: string; name?: string; source?: string; key?: string } }[];
+  properties: { type: string; value?: string; label?: string; optional?: boolean; binding: { type: string; property?: string; name?: string; source?: string; key?: string } }[];
 }
 const loadTemplates = (): Template[] => templateFiles().map((f) => JSON.parse(readFileSync(f, 'utf8')) as Template);
 const SCHEMA_PATH = require.resolve('@camunda/zeebe-element-templates-json-schema/resources/schema.json');
@@ -76,5 +76,43 @@ describe('processes: job types and element templates', () => {
       for (const i of inputs(t)) expect(declaredIn.has(i.target), `${where} input ${i.target}`).to.equal(true);
       for (const o of outputs(t)) expect(declaredOut.has(o.target), `${where} output ${o.target}`).to.equal(true);
     }
+  });
+
+  it('no drift: every task has each input and output its template declares (unless optional), with the template\'s fixed values', () => {
+    const byId = new Map(loadTemplates().map((t) => [t.id, t]));
+    const drift: string[] = [];
+    for (const { pid, t } of serviceTasks()) {
+      const tpl = byId.get(t.modelerTemplate)!;
+      const where = `${pid}#${t.id} (${tpl.id})`;
+      const ins = new Map(inputs(t).map((i) => [i.target, i.source]));
+      const outs = new Map(outputs(t).map((o) => [o.target, o.source]));
+      const headers = new Map<string, string>((extension(t, 'zeebe:TaskHeaders')?.values ?? []).map((h: El) => [h.key, h.value]));
+      for (const p of tpl.properties) {
+        const b = p.binding;
+        const [have, name] = b.type === 'zeebe:input' ? [ins, b.name!] : b.type === 'zeebe:output' ? [outs, p.value!] : b.type === 'zeebe:taskHeader' ? [headers, b.key!] : [undefined, ''];
+        if (!have) continue;
+        if (!have.has(name) && !p.optional) drift.push(`${where} lacks ${b.type} ${name}`);
+        // a Hidden property is not editable in Modeler: the task must carry exactly its value
+        if (p.type === 'Hidden' && have.has(name) && b.type !== 'zeebe:output' && have.get(name) !== p.value) drift.push(`${where} ${name}=${have.get(name)} but the template fixes ${p.value}`);
+        // an optional property has no default, or Modeler would add it to tasks that do not want it
+        if (p.optional && p.value !== undefined) drift.push(`${tpl.id}: optional ${name} has a default value`);
+      }
+      for (const h of headers.keys()) if (!tpl.properties.some((p) => p.binding.type === 'zeebe:taskHeader' && p.binding.key === h)) drift.push(`${where} header ${h} not in the template`);
+      expect(extensions(t, 'zeebe:TaskDefinition')).to.have.length(1);
+    }
+    expect(drift).to.deep.equal([]);
+  });
+
+  it('Camunda Modeler finds the templates: processes/.camunda/element-templates/ holds exactly the same files', () => {
+    const dir = path.join(PROCESSES_DIR, '.camunda', 'element-templates');
+    const names = readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort();
+    expect(readdirSync(dir).sort(), 'sync: cp processes/element-templates/*.json processes/.camunda/element-templates/').to.deep.equal(names);
+    for (const f of names) expect(readFileSync(path.join(dir, f), 'utf8'), `${f} differs; sync: cp processes/element-templates/*.json processes/.camunda/element-templates/`).to.equal(readFileSync(path.join(TEMPLATES_DIR, f), 'utf8'));
+  });
+
+  it('a .process-application file makes processes/ one process application (Modeler deploys models and forms together)', () => {
+    const file = path.join(PROCESSES_DIR, '.process-application');
+    expect(existsSync(file)).to.equal(true);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).to.be.an('object');
   });
 });

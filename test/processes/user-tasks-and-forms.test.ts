@@ -5,11 +5,15 @@ import {
   ACCEPTANCE_DECISION, AP_ISSUE_RESOLUTION, CONTRACT_TYPE, CUSTOMER_DECISION, REPORT_REVIEW_DECISION, REVIEW_DECISION, ROLE_IDS, SERVICE_MODULE, SERVICE_REQUEST_TYPE,
 } from '../../domain/vocabulary';
 import {
-  type CamundaForm, type ParsedModel, editableKeys, extension, flowNodes, formFields, formFiles, inputs, loadForm, loadModels, outputs,
+  type CamundaForm, type ParsedModel, editableKeys, emptyCondition, extension, flowNodes, formFields, formFiles, inputs, loadForm, loadModels, outputs,
 } from '../../processes/model';
 
+/** The 1–5 rating of the customer communication record (docs/staff.md), best first as staff read it. */
+const RATING = ['5', '4', '3', '2', '1'];
 /** Every choice field of the forms and the vocabulary list its values must equal. */
 const CHOICES: Record<string, readonly string[]> = {
+  networkQuality: RATING,
+  serviceAttitude: RATING,
   customerDecision: CUSTOMER_DECISION,
   reviewDecision: REVIEW_DECISION,
   acceptanceDecision: ACCEPTANCE_DECISION,
@@ -129,6 +133,19 @@ describe('processes: user tasks and Camunda Forms', () => {
         const opinion = formFields(form).find((f) => f.key === DECISIONS[c.key!]);
         expect(opinion?.type, `${form.id}: opinion ${DECISIONS[c.key!]}`).to.equal('textarea');
         if (c.key !== 'apIssueResolution') expect(conditions.some((x) => x.includes(c.key!)), `${c.key} is read by a gateway`).to.equal(true);
+      }
+    }
+  });
+
+  it('a read-only field hidden when it has no value tests for "" too (form-js hands FEEL "" for an absent text field)', () => {
+    for (const file of formFiles()) {
+      const form = JSON.parse(readFileSync(file, 'utf8')) as CamundaForm;
+      for (const c of formFields(form)) {
+        const hide = c.conditional?.hide;
+        if (!hide) continue;
+        expect(c.readonly, `${form.id}.${c.key}: only displays are hidden`).to.equal(true);
+        if (c.type === 'checklist') expect(hide, `${form.id}.${c.key}`).to.equal(`=${c.key} = null or count(${c.key}) = 0`);
+        else expect(hide, `${form.id}.${c.key}`).to.equal(emptyCondition(c.key!));
       }
     }
   });

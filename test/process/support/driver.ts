@@ -143,7 +143,7 @@ export const deliver = (e: E2E, no: Record<string, string>, deliveredOn = '2026-
   e.api.step(CM, 'deliver-to-customer', no, { deliveredOn, deliveryNote: '已交付客户使用' }, WAIT);
 
 export const fileCompletion = (e: E2E, no: Record<string, string>) =>
-  e.api.step(CM, 'file-completion-record', no, { networkQuality: '网络稳定，直播无卡顿', serviceAttitude: '响应及时，态度满意', customerFeedback: '平台稳定，培训效果良好', followUp: '季度回访' }, WAIT);
+  e.api.step(CM, 'file-completion-record', no, { networkQuality: '5', serviceAttitude: '4', customerFeedback: '平台稳定，培训效果良好', followUp: '季度回访' }, WAIT);
 
 /** the AP's side: wait for its (signed) implementation request for the order, then report completion with the payment basis */
 export async function apRequestFor(e: E2E, orderNo: string, count = 1) {
