@@ -148,8 +148,9 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
       await page.setViewportSize({ width: 1280, height: 900 });
     }
     await doTask(page, 'file-completion-record', orderNo, async (f) => {
-      await text(f, '网络质量', '网络稳定，直播无卡顿');
-      await text(f, '服务态度', '响应及时，态度满意');
+      // rated 1–5 (docs/staff.md): one radio group per rating
+      await f.locator('.fjs-form-field-radio').filter({ hasText: '网络质量' }).getByRole('radio', { name: '5 很好', exact: true }).check();
+      await f.locator('.fjs-form-field-radio').filter({ hasText: '服务态度' }).getByRole('radio', { name: '4 较好', exact: true }).check();
       await text(f, '客户反馈', '平台稳定，培训效果良好');
       await text(f, '后续跟进', '季度回访');
     });
