@@ -15,8 +15,9 @@ export class EngineError extends Error {
 
 type Vars = Record<string, unknown>;
 
-export interface ProcDef { kind: 'def'; key: string; bpmnProcessId: string; version: number; resourceName: string; checksum: string; xml: string; deploymentKey: string; name: string }
-export interface FormDef { kind: 'form'; key: string; formId: string; version: number; resourceName: string; checksum: string; schema: string; deploymentKey: string }
+/** `deleted`: removed by a resource deletion; running instances drain, nothing new starts from it (as Camunda 8.9) */
+export interface ProcDef { kind: 'def'; key: string; bpmnProcessId: string; version: number; resourceName: string; checksum: string; xml: string; deploymentKey: string; name: string; deleted?: boolean }
+export interface FormDef { kind: 'form'; key: string; formId: string; version: number; resourceName: string; checksum: string; schema: string; deploymentKey: string; deleted?: boolean }
 export interface EI {
   kind: 'ei'; key: string; piKey: string; defKey: string; bpmnProcessId: string; version: number;
   elementId: string; type: string; name: string; flowScopeKey: string | null;
@@ -493,7 +494,7 @@ export class Engine {
       const checksum = sum(f.schema);
       const latest = this.latestForm(f.id);
       if (allDuplicates && latest) { outF.push(latest); continue; }
-      const fd: FormDef = { kind: 'form', key: this.newKey(), formId: f.id, version: (latest?.version ?? 0) + 1, resourceName: f.name, checksum, schema: f.schema, deploymentKey };
+      const fd: FormDef = { kind: 'form', key: this.newKey(), formId: f.id, version: this.maxVersion(this.forms, (x) => x.formId === f.id) + 1, resourceName: f.name, checksum, schema: f.schema, deploymentKey };
       this.forms.set(fd.key, fd);
       this.touch(fd);
       outF.push(fd);
@@ -503,7 +504,7 @@ export class Engine {
       for (const m of b.models) {
         const latest = this.latestDef(m.processId);
         if (allDuplicates && latest) { outP.push(latest); continue; }
-        const pd: ProcDef = { kind: 'def', key: this.newKey(), bpmnProcessId: m.processId, version: (latest?.version ?? 0) + 1, resourceName: b.name, checksum, xml: b.xml, deploymentKey, name: m.name };
+        const pd: ProcDef = { kind: 'def', key: this.newKey(), bpmnProcessId: m.processId, version: this.maxVersion(this.defs, (x) => x.bpmnProcessId === m.processId) + 1, resourceName: b.name, checksum, xml: b.xml, deploymentKey, name: m.name };
         this.defs.set(pd.key, pd);
         this.models.set(pd.key, m);
         this.touch(pd);
@@ -519,15 +520,45 @@ export class Engine {
     return { key: deploymentKey, processes: outP, forms: outF };
   }
 
+  /** the latest version that is not deleted */
   latestDef(bpmnProcessId: string | undefined): ProcDef | undefined {
     let best: ProcDef | undefined;
-    for (const d of this.defs.values()) if (d.bpmnProcessId === bpmnProcessId && (!best || d.version > best.version)) best = d;
+    for (const d of this.defs.values()) if (!d.deleted && d.bpmnProcessId === bpmnProcessId && (!best || d.version > best.version)) best = d;
     return best;
   }
   latestForm(formId: string | undefined): FormDef | undefined {
     let best: FormDef | undefined;
-    for (const d of this.forms.values()) if (d.formId === formId && (!best || d.version > best.version)) best = d;
+    for (const d of this.forms.values()) if (!d.deleted && d.formId === formId && (!best || d.version > best.version)) best = d;
     return best;
+  }
+  /** the highest version ever deployed, deleted ones included: versions are never given twice */
+  private maxVersion<T extends { version: number }>(m: Map<string, T>, same: (x: T) => boolean): number {
+    let v = 0;
+    for (const x of m.values()) if (same(x) && x.version > v) v = x.version;
+    return v;
+  }
+
+  /**
+   * POST /v2/resources/{key}/deletion: a process definition or form is deleted. A deleted process starts no
+   * instance (by key, id, message, timer, call activity); its running instances go on to their end, as in
+   * Camunda 8.9, which drains them. When it was the latest version, the previous one becomes the latest
+   * and its timer start events are opened again, as Zeebe does.
+   */
+  deleteResource(key: string): void {
+    const d = this.defs.get(key);
+    if (d && !d.deleted) {
+      const wasLatest = this.latestDef(d.bpmnProcessId) === d;
+      d.deleted = true;
+      this.touch(d);
+      for (const t of [...this.timers.values()]) if (t.role === 'start' && t.defKey === d.key) this.deleteTimer(t);
+      const now = wasLatest ? this.latestDef(d.bpmnProcessId) : undefined;
+      if (now) for (const ts of this.model(now.key).timerStarts) this.openStartTimer(now, ts);
+      this.run();
+      return;
+    }
+    const f = this.forms.get(key);
+    if (f && !f.deleted) { f.deleted = true; this.touch(f); return; }
+    throw new EngineError('NOT_FOUND', `Command 'DELETE' rejected with code 'NOT_FOUND': Expected to delete resource but no resource found with key \`${key}\``);
   }
   model(defKey: string): Model { return this.models.get(defKey)!; }
   el(ei: EI): El { return this.model(ei.defKey).elements.get(ei.elementId)!; }
@@ -537,10 +568,10 @@ export class Engine {
     let def: ProcDef | undefined;
     if (opts.processDefinitionKey && opts.processDefinitionKey !== '0') {
       def = this.defs.get(opts.processDefinitionKey);
-      if (!def) throw new EngineError('NOT_FOUND', `Command 'CREATE' rejected with code 'NOT_FOUND': Expected to find process definition with key '${opts.processDefinitionKey}', but none found`);
+      if (!def || def.deleted) throw new EngineError('NOT_FOUND', `Command 'CREATE' rejected with code 'NOT_FOUND': Expected to find process definition with key '${opts.processDefinitionKey}', but none found`);
     } else if (opts.bpmnProcessId) {
       if (opts.version && opts.version > 0) {
-        def = [...this.defs.values()].find((d) => d.bpmnProcessId === opts.bpmnProcessId && d.version === opts.version);
+        def = [...this.defs.values()].find((d) => !d.deleted && d.bpmnProcessId === opts.bpmnProcessId && d.version === opts.version);
         if (!def) throw new EngineError('NOT_FOUND', `Command 'CREATE' rejected with code 'NOT_FOUND': Expected to find process definition with process ID '${opts.bpmnProcessId}' and version '${opts.version}', but none found`);
       } else {
         def = this.latestDef(opts.bpmnProcessId);
@@ -1029,8 +1060,8 @@ export class Engine {
     if (pi.msgLock) {
       this.msgLocks.delete(pi.msgLock);
       const def = this.defs.get(pi.defKey)!;
-      const latest = this.latestDef(def.bpmnProcessId)!;
-      for (const ms of this.model(latest.key).messageStarts) this.correlateBufferedToStart(latest, ms, pi.msgLock.split('\u0000')[1]);
+      const latest = this.latestDef(def.bpmnProcessId);
+      if (latest) for (const ms of this.model(latest.key).messageStarts) this.correlateBufferedToStart(latest, ms, pi.msgLock.split('\u0000')[1]);
     }
     const waiters = this.resultWaiters.get(pi.key);
     if (waiters) { this.resultWaiters.delete(pi.key); const r = { pi, vars: this.rootVars(pi.key) }; for (const w of waiters) w(r); }
@@ -1662,7 +1693,7 @@ export class Engine {
     const msg: Message = { kind: 'msg', key: this.newKey(), name, correlationKey, messageId, variables, deadline: this.now() + Math.max(0, ttlMs), correlated: [] };
     // start events (latest versions)
     const latestByProcess = new Map<string, ProcDef>();
-    for (const d of this.defs.values()) { const c = latestByProcess.get(d.bpmnProcessId); if (!c || c.version < d.version) latestByProcess.set(d.bpmnProcessId, d); }
+    for (const d of this.defs.values()) { if (d.deleted) continue; const c = latestByProcess.get(d.bpmnProcessId); if (!c || c.version < d.version) latestByProcess.set(d.bpmnProcessId, d); }
     for (const def of latestByProcess.values()) {
       for (const ms of this.model(def.key).messageStarts) {
         if (ms.message!.name !== name || msg.correlated.includes(def.bpmnProcessId)) continue;
@@ -1688,6 +1719,21 @@ export class Engine {
     return msg.key;
   }
 
+  /**
+   * POST /v2/messages/correlation: the message correlates now or not at all (it is not buffered); the
+   * answer names the first process instance it reached. NOT_FOUND when nothing was waiting for it.
+   */
+  correlateMessage(name: string, correlationKey: string, variables: Vars): { messageKey: string; processInstanceKey: string } {
+    const reached: string[] = [];
+    this.correlatedTo = reached;
+    let messageKey: string;
+    try { messageKey = this.publishMessage(name, correlationKey, 0, '', variables); } finally { this.correlatedTo = null; }
+    if (!reached.length) throw new EngineError('NOT_FOUND', `Command 'CORRELATE' rejected with code 'NOT_FOUND': Expected to find subscription for message with name '${name}' and correlation key '${correlationKey}', but none was found.`);
+    return { messageKey, processInstanceKey: reached[0] };
+  }
+  /** while a correlation command runs: the process instances its message reached, in order */
+  private correlatedTo: string[] | null = null;
+
   private startByMessage(def: ProcDef, ms: El, msg: Message): boolean {
     let lock: string | undefined;
     if (msg.correlationKey) {
@@ -1697,6 +1743,7 @@ export class Engine {
     msg.correlated.push(def.bpmnProcessId);
     if (this.messages.has(msg.key)) this.touch(msg);
     const pi = this.startInstance(def, {}, [ms.id], null, msg.variables, lock);
+    this.correlatedTo?.push(pi.key);
     this.record(pi.key, 'MESSAGE', 'CORRELATED', msg.key, { messageName: msg.name, correlationKey: msg.correlationKey, elementId: ms.id });
     return true;
   }
@@ -1705,6 +1752,7 @@ export class Engine {
     const owner = this.eis.get(s.ownerKey);
     if (!owner || owner.state !== 'ACTIVE') return;
     msg.correlated.push(s.bpmnProcessId);
+    this.correlatedTo?.push(s.piKey);
     if (this.messages.has(msg.key)) this.touch(msg);
     this.record(s.piKey, 'PROCESS_MESSAGE_SUBSCRIPTION', 'CORRELATED', s.key, { elementId: s.elementId, messageName: msg.name, correlationKey: msg.correlationKey, messageKey: msg.key });
     if (s.role !== 'boundary' || s.interrupting) this.deleteSub(s);

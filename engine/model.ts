@@ -97,6 +97,9 @@ export async function parseBpmn(xml: string): Promise<Model[]> {
   }
   const problems: { element: string; message: string }[] = [];
   for (const w of parsed.warnings ?? []) {
+    // a diagram (DI) shape or edge that references a missing element: Zeebe deploys the executable model
+    // and ignores the diagram, and so does this engine (Modeler leaves such shapes after some edits)
+    if (typeof w.property === 'string' && w.property.startsWith('bpmndi:')) continue;
     const id = w.element?.id ?? '(document)';
     problems.push({ element: id, message: `Unsupported or invalid content: ${String(w.message).split('\n')[0]}` });
   }
