@@ -33,11 +33,16 @@ function variablesOf(v: unknown, field = 'variables'): Obj {
   return v as Obj;
 }
 
-/** An optional whole number of the body (a 400 naming it when it is something else). */
+/**
+ * An optional whole number of the body (a 400 naming it when it is something else). A string of digits
+ * counts, as Camunda's JSON binding coerces it: clients send int64 fields (requestTimeout, timeout) as
+ * strings so that no precision is lost.
+ */
 function intOf(b: Obj, field: string): number | undefined {
-  const v = b[field];
+  let v = b[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new EngineError('INVALID_ARGUMENT', `The '${field}' must be a whole number, got ${JSON.stringify(v)}`);
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) v = Number(v);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new EngineError('INVALID_ARGUMENT', `The '${field}' must be a whole number, got ${JSON.stringify(v)}`);
   return v;
 }
 
