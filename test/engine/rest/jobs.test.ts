@@ -34,7 +34,7 @@ describe('engine REST: jobs with Camunda REST clients', function () {
     const [job] = await waitFor(async () => { const j = await mine(pk); return j.length ? j : undefined; }, 'a job');
     expect(job.jobKey).to.match(/^\d+$/);
     expect(job.type).to.equal('conf.service');
-    expect(job.processDefinitionId).to.equal('conf-service-task');
+    expect((job as any).processDefinitionId).to.equal('conf-service-task'); // the 8.9 field (the SDK 8.8 types still call it bpmnProcessId)
     expect(job.elementId).to.equal('task');
     expect(job.customHeaders).to.deep.include({ mode: 'fast' });
     expect(job.variables).to.deep.include({ orderNo: id });
