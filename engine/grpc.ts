@@ -149,6 +149,7 @@ export async function startGrpc(engine: Engine, port: number, host = '0.0.0.0'):
     const k = engine.setVariables(key(req.elementInstanceKey, 'elementInstanceKey'), parseVariables(req.variables), !!req.local);
     return { key: k };
   });
+  impl.DeleteResource = unary((req) => { engine.deleteResource(key(req.resourceKey, 'resourceKey')); return {}; });
   impl.ResolveIncident = unary((req) => { engine.resolveIncident(key(req.incidentKey, 'incidentKey')); return {}; });
 
   impl.ActivateJobs = (call: grpc.ServerWritableStream<Any, Any>) => {

@@ -122,4 +122,15 @@ describe('engine REST: deploying as Camunda Modeler does', function () {
     const missing = await statusOf(rest.deleteResource({ resourceKey: key }));
     expect(missing.status).to.equal(404);
   });
+
+  it('gRPC DeleteResource deletes a version: the previous one is the latest again (instances by id start from it)', async () => {
+    const xml = readFixture('service-task.bpmn').replace(/conf-service-task/g, 'conf-two-versions');
+    const v1 = (await ctx.zbc.deployResources([{ process: Buffer.from(xml), name: 'two-versions.bpmn' }] as never)) as any;
+    const v2 = (await ctx.zbc.deployResources([{ process: Buffer.from(xml.replace('name="Do it"', 'name="Do it, v2"')), name: 'two-versions.bpmn' }] as never)) as any;
+    const [k1, k2] = [v1.deployments[0].process.processDefinitionKey, v2.deployments[0].process.processDefinitionKey];
+    expect(k2).to.not.equal(k1);
+    await ctx.zbc.deleteResource({ resourceKey: k2 });
+    const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-two-versions', variables: {} });
+    expect(pi.processDefinitionKey).to.equal(k1);
+  });
 });
