@@ -1,24 +1,21 @@
-// `npm run engine`: ENGINE_GRPC_PORT (26500), ENGINE_REST_PORT (8080), ENGINE_DATA_DIR (unset: in memory),
-// ENGINE_TEST_MODE=true enables clock control (PUT /v2/clock, POST /v2/clock/reset), ENGINE_TIME_ZONE
-// (default UTC, as a Zeebe broker's JVM) is the zone of cron timers and FEEL today().
+// `npm run engine`: the engine as its own program, configured by environment variables (engine/env.ts reads
+// them: ENGINE_GRPC_PORT (26500), ENGINE_REST_PORT (8080), ENGINE_DATA_DIR (unset: in memory),
+// ENGINE_TEST_MODE=true (clock control), ENGINE_TIME_ZONE (default UTC, as a Zeebe broker's JVM),
+// ENGINE_STORAGE, ENGINE_SYNC, ENGINE_LOG_COMPACT_BYTES, ENGINE_HISTORY_*). This is the only place that
+// reads the environment; startEngine() takes options.
+import { engineOptionsFromEnv } from './env';
 import { startEngine } from './index';
 
 async function main(): Promise<void> {
-  const port = (v: string | undefined, d: number) => {
-    if (v === undefined || v === '') return d;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port '${v}'`);
-    return n;
-  };
+  const o = engineOptionsFromEnv(process.env);
   const e = await startEngine({
-    grpcPort: port(process.env.ENGINE_GRPC_PORT, 26500),
-    restPort: port(process.env.ENGINE_REST_PORT, 8080),
-    dataDir: process.env.ENGINE_DATA_DIR || undefined,
-    testMode: process.env.ENGINE_TEST_MODE === 'true' || process.argv.includes('--test-mode'),
-    timeZone: process.env.ENGINE_TIME_ZONE || undefined,
+    ...o,
+    grpcPort: o.grpcPort ?? 26500,
+    restPort: o.restPort ?? 8080,
+    testMode: o.testMode || process.argv.includes('--test-mode'),
   });
   // one line on stdout that tools (tests, the app's launcher) can parse
-  console.log(JSON.stringify({ event: 'engine-started', grpcAddress: e.grpcAddress, restAddress: e.restAddress, dataDir: process.env.ENGINE_DATA_DIR ?? null, testMode: e.engine.testMode }));
+  console.log(JSON.stringify({ event: 'engine-started', grpcAddress: e.grpcAddress, restAddress: e.restAddress, dataDir: o.dataDir ?? null, testMode: e.engine.testMode }));
   const shutdown = () => { void e.stop().then(() => process.exit(0)); };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

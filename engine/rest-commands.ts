@@ -6,7 +6,8 @@
 // without a result answer 204, errors are problem details.
 import busboy from 'busboy';
 import type * as http from 'node:http';
-import { ActivatedJob, Engine, EngineError, FormDef, ProcDef } from './core';
+import { ActivatedJob, EngineError, FormDef, ProcDef } from './entities';
+import type { EngineApi } from './query';
 import { HttpError, MAX_BODY_BYTES, Req, Routes } from './rest-http';
 
 const TENANT = '<default>';
@@ -126,7 +127,7 @@ function restJob(j: ActivatedJob): Obj {
  * jobs come or requestTimeout passes (0: 10 s; negative: answer at once). Jobs activated for a client that
  * went away meanwhile are given back.
  */
-function activateJobs(engine: Engine, req: Req): Promise<Obj> | Obj {
+function activateJobs(engine: EngineApi, req: Req): Promise<Obj> | Obj {
   const b = objectBody(req);
   const type = stringOf(b, 'type', false);
   if (!type) throw new EngineError('INVALID_ARGUMENT', "Expected to activate jobs, but argument 'type' was empty");
@@ -157,7 +158,7 @@ function activateJobs(engine: Engine, req: Req): Promise<Obj> | Obj {
 }
 
 // ------------------------------------------------------------------ process instances
-async function createInstance(engine: Engine, req: Req): Promise<Obj> {
+async function createInstance(engine: EngineApi, req: Req): Promise<Obj> {
   const b = objectBody(req);
   const byKey = stringOf(b, 'processDefinitionKey', false);
   const byId = stringOf(b, 'processDefinitionId', false);
@@ -186,7 +187,7 @@ async function createInstance(engine: Engine, req: Req): Promise<Obj> {
   return answer(vars);
 }
 
-export function registerCommands(app: Routes, engine: Engine): void {
+export function registerCommands(app: Routes, engine: EngineApi): void {
   app.postRaw('/v2/deployments', async (req) => {
     const parts = await readResources(req.raw!);
     if (!parts.length) throw new EngineError('INVALID_ARGUMENT', "Expected to deploy at least one resource: no multipart part named 'resources'");

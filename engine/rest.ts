@@ -6,7 +6,8 @@
 // body-parser cost ~8x what routing and JSON parsing here do (bench:e2e profile of the engine process).
 import Router from 'find-my-way';
 import * as http from 'node:http';
-import { Engine, EngineError, EI, Incident, ProcDef, UserTask, VarScope } from './core';
+import { EngineError, EI, Incident, ProcDef, UserTask, VarScope } from './entities';
+import type { EngineApi } from './query';
 import { GATEWAY_VERSION } from './grpc';
 import { parseDate } from './time';
 import { Handler, HttpError, problem, Raw, readJson, Req, Route, Routes, send } from './rest-http';
@@ -18,7 +19,7 @@ type Obj = Record<string, unknown>;
 
 const STATUS: Record<string, number> = { NOT_FOUND: 404, INVALID_ARGUMENT: 400, FAILED_PRECONDITION: 409, ALREADY_EXISTS: 409, RESOURCE_EXHAUSTED: 429, DEADLINE_EXCEEDED: 504, UNIMPLEMENTED: 501, INTERNAL: 500 };
 
-export function userTaskJson(engine: Engine, u: UserTask): Obj {
+export function userTaskJson(engine: EngineApi, u: UserTask): Obj {
   return strip({
     userTaskKey: u.key, name: u.name, state: u.state, assignee: u.assignee, elementId: u.elementId, candidateGroups: u.candidateGroups, candidateUsers: u.candidateUsers,
     processDefinitionId: u.bpmnProcessId, creationDate: iso(u.creationDate), completionDate: iso(u.completionDate), followUpDate: u.followUpDate, dueDate: u.dueDate,
@@ -27,13 +28,13 @@ export function userTaskJson(engine: Engine, u: UserTask): Obj {
   });
 }
 
-function incidentInstances(engine: Engine): Set<string> {
+function incidentInstances(engine: EngineApi): Set<string> {
   const out = new Set<string>();
   for (const i of engine.incidents.values()) if (i.state === 'ACTIVE') out.add(i.piKey);
   return out;
 }
 
-function processInstanceJson(engine: Engine, ei: EI, withIncident: Set<string> = incidentInstances(engine)): Obj {
+function processInstanceJson(engine: EngineApi, ei: EI, withIncident: Set<string> = incidentInstances(engine)): Obj {
   return strip({
     processDefinitionId: ei.bpmnProcessId, processDefinitionName: ei.name, processDefinitionVersion: ei.version, startDate: iso(ei.startDate), endDate: iso(ei.endDate),
     state: ei.state === 'COMPLETED' ? 'COMPLETED' : ei.state === 'TERMINATED' ? 'TERMINATED' : 'ACTIVE', hasIncident: withIncident.has(ei.key), tenantId: TENANT,
@@ -41,7 +42,7 @@ function processInstanceJson(engine: Engine, ei: EI, withIncident: Set<string> =
   });
 }
 
-function elementInstanceJson(engine: Engine, ei: EI): Obj {
+function elementInstanceJson(engine: EngineApi, ei: EI): Obj {
   return strip({
     processDefinitionId: ei.bpmnProcessId, startDate: iso(ei.startDate), endDate: iso(ei.endDate), elementId: ei.elementId, elementName: ei.name || ei.elementId, type: ei.type,
     state: ei.state === 'COMPLETED' ? 'COMPLETED' : ei.state === 'TERMINATED' ? 'TERMINATED' : 'ACTIVE', hasIncident: !!ei.incidentKey, tenantId: TENANT,
@@ -234,7 +235,7 @@ function userTaskMatches(u: UserTask, f: Filter): boolean {
   return true;
 }
 
-function* tasksByKeys(engine: Engine, keys: Iterable<string>): Generator<UserTask> {
+function* tasksByKeys(engine: EngineApi, keys: Iterable<string>): Generator<UserTask> {
   for (const k of keys) { const u = engine.userTasks.get(k); if (u) yield u; }
 }
 
@@ -242,7 +243,7 @@ function* tasksByKeys(engine: Engine, keys: Iterable<string>): Generator<UserTas
  * The smallest set of user tasks that can hold every match, in the order of engine.userTasks: one task by
  * key, the tasks of one instance, the open tasks, else all.
  */
-function userTaskCandidates(engine: Engine, body: Obj): Iterable<UserTask> {
+function userTaskCandidates(engine: EngineApi, body: Obj): Iterable<UserTask> {
   const key = eqKey(body, 'userTaskKey');
   if (key !== undefined) return tasksByKeys(engine, [key]);
   const pk = eqKey(body, 'processInstanceKey');
@@ -251,7 +252,7 @@ function userTaskCandidates(engine: Engine, body: Obj): Iterable<UserTask> {
   return engine.userTasks.values();
 }
 
-export function searchUserTasks(engine: Engine, body: Obj): Obj {
+export function searchUserTasks(engine: EngineApi, body: Obj): Obj {
   const f = compileFilter(body);
   const matched: Obj[] = [];
   for (const u of userTaskCandidates(engine, body)) if (userTaskMatches(u, f)) matched.push(userTaskJson(engine, u));
@@ -259,7 +260,7 @@ export function searchUserTasks(engine: Engine, body: Obj): Obj {
 }
 
 // ------------------------------------------------------------------ other searches: candidates by instance
-function* elementInstancesOf(engine: Engine, pk: string | undefined): Generator<Obj> {
+function* elementInstancesOf(engine: EngineApi, pk: string | undefined): Generator<Obj> {
   if (pk === undefined) {
     for (const e of engine.eis.values()) if (e.type !== 'PROCESS') yield elementInstanceJson(engine, e);
     return;
@@ -270,7 +271,7 @@ function* elementInstancesOf(engine: Engine, pk: string | undefined): Generator<
   }
 }
 
-function* incidentsOf(engine: Engine, pk: string | undefined): Generator<Obj> {
+function* incidentsOf(engine: EngineApi, pk: string | undefined): Generator<Obj> {
   if (pk === undefined) { for (const i of engine.incidents.values()) yield incidentJson(i); return; }
   for (const k of engine.incidentKeysOf(pk)) { const i = engine.incidents.get(k); if (i) yield incidentJson(i); }
 }
@@ -280,7 +281,7 @@ function variableJson(s: VarScope, name: string, v: { key: string; value: unknow
 }
 
 /** Variable scopes a search can match, in creation order: one scope, the scopes of the given instances, else all. */
-function variableScopes(engine: Engine, pks: string[] | undefined, scope: string | undefined, byValue?: { name: string; value: string }): Iterable<VarScope> {
+function variableScopes(engine: EngineApi, pks: string[] | undefined, scope: string | undefined, byValue?: { name: string; value: string }): Iterable<VarScope> {
   if (scope !== undefined) { const s = engine.varScopes.get(scope); return s ? [s] : []; }
   if (pks === undefined) return (byValue && engine.scopesWithValue(byValue.name, byValue.value)) ?? engine.varScopes.values();
   const out: VarScope[] = [];
@@ -290,7 +291,7 @@ function variableScopes(engine: Engine, pks: string[] | undefined, scope: string
 }
 
 /** Variables as search items; with a plain `name` filter only that variable of each scope is shaped. */
-function variableItems(engine: Engine, body: Obj): Obj[] {
+function variableItems(engine: EngineApi, body: Obj): Obj[] {
   const pks = keyList(body, 'processInstanceKey');
   const name = eqKey(body, 'name');
   // one exact value of one variable (the filter compares the value's JSON): the engine's value index
@@ -308,7 +309,7 @@ function variableItems(engine: Engine, body: Obj): Obj[] {
   return out;
 }
 
-export async function startRest(engine: Engine, port: number, host = '0.0.0.0', grpcPort = 26500): Promise<{ server: http.Server; port: number }> {
+export async function startRest(engine: EngineApi, port: number, host = '0.0.0.0', grpcPort = 26500): Promise<{ server: http.Server; port: number }> {
   // each route's handler is find-my-way's `store`; the request is dispatched in `serve` below
   const router = Router({ ignoreTrailingSlash: true });
   const on = (m: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', p: string, fn: Handler, raw = false) => router.on(m, p, () => undefined, { fn, raw } satisfies Route);
