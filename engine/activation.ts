@@ -1,5 +1,6 @@
 // Element activation: input mappings, then the behaviour of each element type (tasks as jobs, user tasks, events, gateways, sub-processes, call activities).
 import type { Engine } from './core';
+import { thrownSignal } from './signals';
 import { El } from './model';
 import { evalFeel, feelType } from './feel';
 import { EI, TASK_JOB_TYPES, Vars } from './entities';
@@ -64,14 +65,23 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
     case 'INTERMEDIATE_THROW_EVENT':
     case 'MANUAL_TASK':
     case 'TASK':
-    case 'END_EVENT':
+    case 'END_EVENT': {
+      // a signal throw or end event: its name may be FEEL; a failure is an incident before the element is ACTIVATED
+      let signal: { name: string; variables: Vars } | undefined;
+      if (el.eventKind === 'signal' && el.type !== 'START_EVENT') {
+        const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate the signal name', () => thrownSignal(eng, ei, el));
+        if (!r.ok) return;
+        signal = r.v;
+      }
       ei.state = 'ACTIVE';
       eng.recordEl(ei, 'ELEMENT_ACTIVATED');
       if (el.type === 'START_EVENT') return; // completed by the caller (with message variables)
+      if (signal) eng.pendingSignals.push(signal);
       if (el.type === 'END_EVENT' && el.eventKind === 'error') { throwErrorFrom(eng, ei, el.errorCode!, '', null, 'activate'); return; }
       if (el.type === 'END_EVENT' && el.eventKind === 'terminate') { completeElement(eng, ei, null); return; }
       completeElement(eng, ei, eventVars);
       return;
+    }
     case 'USER_TASK':
       if (!openBoundaries(eng, ei, el)) return;
       ei.state = 'ACTIVE';

@@ -22,6 +22,7 @@ import { awaitCompletion, cancelAwait, cancelInstance, createInstance, rootVars 
 import { activateJobs, addActivatable, addConsumer, completeJob, failJob, throwError, updateJobRetries, updateJobTimeout, yieldJob } from './jobs';
 import { correlateMessage, publishMessage } from './messages';
 import { scheduleWake, tick } from './scheduler';
+import { broadcastSignal } from './signals';
 import { assignUserTask, completeUserTask, getUserTask, unassignUserTask } from './user-tasks';
 import { indexValue, scopesWithValue, setVariables, visibleVars } from './variables';
 
@@ -398,6 +399,8 @@ export class Engine implements EngineApi {
    */
   /** while a correlation command runs: the process instances its message reached, in order */
   correlatedTo: string[] | null = null;
+  /** signals thrown by events in this step, broadcast when it is done */
+  pendingSignals: { name: string; variables: Vars }[] = [];
 
 
 
@@ -448,6 +451,7 @@ export class Engine implements EngineApi {
   publishMessage(name: string, correlationKey: string, ttlMs: number, messageId: string, variables: Vars): string { return publishMessage(this, name, correlationKey, ttlMs, messageId, variables); }
   correlateMessage(name: string, correlationKey: string, variables: Vars): { messageKey: string; processInstanceKey: string } { return correlateMessage(this, name, correlationKey, variables); }
   tick(): void { return tick(this); }
+  broadcastSignal(name: string, variables: Vars): string { return broadcastSignal(this, name, variables); }
   awaitCompletion(piKey: string): Promise<{ pi: EI; vars: Vars }> { return awaitCompletion(this, piKey); }
   cancelAwait(piKey: string): void { return cancelAwait(this, piKey); }
   rootVars(piKey: string): Vars { return rootVars(this, piKey); }

@@ -1,5 +1,6 @@
 // Catch events: boundary, intermediate and event-based-gateway subscriptions (timers and messages), triggering them, and BPMN errors thrown up through scopes and call activities.
 import type { Engine } from './core';
+import { signalSubscriptionName } from './signals';
 import { El } from './model';
 import { feelType, isExpression } from './feel';
 import { addDuration, nextCycleDue, parseDate, parseDuration, parseTimeCycle } from './time';
@@ -43,6 +44,14 @@ export function openEventSubscription(eng: Engine, owner: EI, event: El, scopeEi
     indexSub(eng, s);
     eng.touch(s);
     eng.record(owner.piKey, 'PROCESS_MESSAGE_SUBSCRIPTION', 'CREATED', s.key, { elementId: event.id, messageName: s.name, correlationKey: s.correlationKey });
+    return true;
+  }
+  if (event.eventKind === 'signal') {
+    const s: MsgSub = { kind: 'sub', key: eng.newKey(), piKey: owner.piKey, ownerKey: owner.key, elementId: event.id, bpmnProcessId: owner.bpmnProcessId, name: signalSubscriptionName(event.signal!.name), correlationKey: '', role, interrupting };
+    eng.subs.set(s.key, s);
+    indexSub(eng, s);
+    eng.touch(s);
+    eng.record(owner.piKey, 'SIGNAL_SUBSCRIPTION', 'CREATED', s.key, { elementId: event.id, signalName: event.signal!.name });
     return true;
   }
   return true;

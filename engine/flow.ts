@@ -1,5 +1,6 @@
 // Token flow: completing an element (output mappings, taken flows), the agenda of taken sequence flows, joins (parallel and inclusive), scope completion and termination.
 import type { Engine } from './core';
+import { broadcastPending } from './signals';
 import { EI, Vars } from './entities';
 import { activateElement } from './activation';
 import { elementOf, modelOf } from './deployment';
@@ -189,6 +190,7 @@ export function runAgenda(eng: Engine): void {
   } finally {
     eng.running = false;
   }
+  if (eng.pendingSignals.length) broadcastPending(eng);
   scheduleDispatch(eng);
   scheduleWake(eng);
 }

@@ -150,6 +150,7 @@ export async function startGrpc(engine: EngineApi, port: number, host = '0.0.0.0
     const k = engine.setVariables(key(req.elementInstanceKey, 'elementInstanceKey'), parseVariables(req.variables), !!req.local);
     return { key: k };
   });
+  impl.BroadcastSignal = unary((req) => ({ key: engine.broadcastSignal(req.signalName ?? '', parseVariables(req.variables)), tenantId: '<default>' }));
   impl.DeleteResource = unary((req) => { engine.deleteResource(key(req.resourceKey, 'resourceKey')); return {}; });
   impl.ResolveIncident = unary((req) => { engine.resolveIncident(key(req.incidentKey, 'incidentKey')); return {}; });
 

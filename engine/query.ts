@@ -63,6 +63,7 @@ export interface EngineCommands {
   resolveIncident(key: string): void;
   publishMessage(name: string, correlationKey: string, ttlMs: number, messageId: string, variables: Vars): string;
   correlateMessage(name: string, correlationKey: string, variables: Vars): { messageKey: string; processInstanceKey: string };
+  broadcastSignal(name: string, variables: Vars): string;
   clockPin(timestamp: number): number;
   clockAdd(iso: string): number;
   clockReset(): number;

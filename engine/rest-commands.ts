@@ -240,6 +240,12 @@ export function registerCommands(app: Routes, engine: EngineApi): void {
     return { tenantId: TENANT, messageKey: r.messageKey, processInstanceKey: r.processInstanceKey };
   });
 
+  app.post('/v2/signals/broadcast', (req) => {
+    const b = objectBody(req);
+    const key = engine.broadcastSignal(stringOf(b, 'signalName', true)!, variablesOf(b.variables));
+    return { tenantId: TENANT, signalKey: key };
+  });
+
   app.put('/v2/element-instances/:key/variables', (req) => {
     const b = objectBody(req);
     if (b.variables === undefined || b.variables === null) throw new EngineError('INVALID_ARGUMENT', 'No variables provided');
