@@ -2,7 +2,8 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import * as path from 'node:path';
-import { ActivatedJob, Engine, EngineError, ErrCode, MAX_MESSAGE_SIZE } from './core';
+import { ActivatedJob, EngineError, ErrCode, MAX_MESSAGE_SIZE } from './entities';
+import type { EngineApi } from './query';
 
 const CODES: Record<ErrCode, grpc.status> = {
   NOT_FOUND: grpc.status.NOT_FOUND,
@@ -44,7 +45,7 @@ function key(v: unknown, what: string): string {
   return s;
 }
 
-export async function startGrpc(engine: Engine, port: number, host = '0.0.0.0'): Promise<{ server: grpc.Server; port: number }> {
+export async function startGrpc(engine: EngineApi, port: number, host = '0.0.0.0'): Promise<{ server: grpc.Server; port: number }> {
   const def = protoLoader.loadSync(protoPath(), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
   const proto = grpc.loadPackageDefinition(def) as Any;
   const service = proto.gateway_protocol.Gateway.service as grpc.ServiceDefinition;
@@ -148,6 +149,8 @@ export async function startGrpc(engine: Engine, port: number, host = '0.0.0.0'):
     const k = engine.setVariables(key(req.elementInstanceKey, 'elementInstanceKey'), parseVariables(req.variables), !!req.local);
     return { key: k };
   });
+  impl.BroadcastSignal = unary((req) => ({ key: engine.broadcastSignal(req.signalName ?? '', parseVariables(req.variables)), tenantId: '<default>' }));
+  impl.DeleteResource = unary((req) => { engine.deleteResource(key(req.resourceKey, 'resourceKey')); return {}; });
   impl.ResolveIncident = unary((req) => { engine.resolveIncident(key(req.incidentKey, 'incidentKey')); return {}; });
 
   impl.ActivateJobs = (call: grpc.ServerWritableStream<Any, Any>) => {

@@ -2,9 +2,9 @@
 import { Engine, HistoryOptions } from './core';
 import { startGrpc } from './grpc';
 import { startRest } from './rest';
-import { openStore } from './store';
+import { openStore, StoreOptions } from './store';
 
-export interface EngineOptions {
+export interface EngineOptions extends StoreOptions {
   /** gRPC gateway port; 0 picks a free port. Default 26500. */
   grpcPort?: number;
   /** REST port; 0 picks a free port. Default 8080. */
@@ -21,19 +21,10 @@ export interface EngineOptions {
   /** Interface to bind; default 0.0.0.0. */
   host?: string;
   /**
-   * How much of finished process instances is kept (in memory and in the store). Defaults: the environment
-   * (ENGINE_HISTORY_INSTANCES, ENGINE_HISTORY_DETAILED_INSTANCES), else 2,000 finished root instances
-   * answered by the REST API, the most recent 25 of them with full detail.
+   * How much of finished process instances is kept (in memory and in the store). Default: 2,000 finished
+   * root instances answered by the REST API, the most recent 25 of them with full detail.
    */
   history?: HistoryOptions;
-}
-
-function envInt(name: string): number | undefined {
-  const v = process.env[name];
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid ${name} '${v}': expected a whole number >= 0`);
-  return n;
 }
 
 export interface RunningEngine {
@@ -48,12 +39,9 @@ export interface RunningEngine {
 }
 
 export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngine> {
-  const store = opts.dataDir ? openStore(opts.dataDir) : null;
-  const history: HistoryOptions = {
-    finishedInstances: opts.history?.finishedInstances ?? envInt('ENGINE_HISTORY_INSTANCES'),
-    detailedInstances: opts.history?.detailedInstances ?? envInt('ENGINE_HISTORY_DETAILED_INSTANCES'),
-  };
-  const engine = new Engine(store, !!opts.testMode, history, { timeZone: opts.timeZone });
+  // options only: the environment is read by the program that starts the engine (engine/env.ts, main.ts)
+  const store = opts.dataDir ? openStore(opts.dataDir, { storage: opts.storage, fullSync: opts.fullSync, compactBytes: opts.compactBytes }) : null;
+  const engine = new Engine(store, !!opts.testMode, opts.history ?? {}, { timeZone: opts.timeZone });
   await engine.load();
   engine.start();
   const host = opts.host ?? '0.0.0.0';
@@ -84,4 +72,5 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
 }
 
 export { Engine } from './core';
+export { engineOptionsFromEnv } from './env';
 export type { HistoryOptions } from './core';

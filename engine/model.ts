@@ -12,7 +12,7 @@ export type ElType =
   | 'EXCLUSIVE_GATEWAY' | 'PARALLEL_GATEWAY' | 'INCLUSIVE_GATEWAY' | 'EVENT_BASED_GATEWAY'
   | 'SUB_PROCESS' | 'CALL_ACTIVITY' | 'PROCESS';
 
-export type EventKind = 'none' | 'message' | 'timer' | 'error' | 'terminate';
+export type EventKind = 'none' | 'message' | 'timer' | 'error' | 'terminate' | 'signal';
 export interface Mapping { source: string; target: string }
 export interface TimerDef { kind: 'date' | 'cycle' | 'duration'; value: string }
 
@@ -34,6 +34,8 @@ export interface El {
   };
   eventKind?: EventKind;
   message?: { name: string; correlationKey?: string };
+  /** signal events: the signal's name (a FEEL expression only on throw and end events) */
+  signal?: { name: string };
   timer?: TimerDef;
   errorCode?: string; // undefined on an error boundary: catch-all
   attachedTo?: string;
@@ -57,6 +59,7 @@ export interface Model {
   noneStart?: string;
   messageStarts: El[];
   timerStarts: El[];
+  signalStarts: El[];
   children: string[];
 }
 
@@ -96,6 +99,9 @@ export async function parseBpmn(xml: string): Promise<Model[]> {
   }
   const problems: { element: string; message: string }[] = [];
   for (const w of parsed.warnings ?? []) {
+    // a diagram (DI) shape or edge that references a missing element: Zeebe deploys the executable model
+    // and ignores the diagram, and so does this engine (Modeler leaves such shapes after some edits)
+    if (typeof w.property === 'string' && w.property.startsWith('bpmndi:')) continue;
     const id = w.element?.id ?? '(document)';
     problems.push({ element: id, message: `Unsupported or invalid content: ${String(w.message).split('\n')[0]}` });
   }
@@ -120,7 +126,7 @@ function ext(el: Any, type: string): Any | undefined {
 }
 
 function buildProcess(proc: Any, problems: { element: string; message: string }[]): Model {
-  const model: Model = { processId: proc.id, name: proc.name ?? proc.id, elements: new Map(), flows: new Map(), messageStarts: [], timerStarts: [], children: [] };
+  const model: Model = { processId: proc.id, name: proc.name ?? proc.id, elements: new Map(), flows: new Map(), messageStarts: [], timerStarts: [], signalStarts: [], children: [] };
   const bad = (el: Any, message: string) => problems.push({ element: el.id ?? el.$type, message });
   const checkExpr = (el: Any, what: string, value: string | undefined) => {
     if (value === undefined || value === null) return;
@@ -180,6 +186,7 @@ function buildProcess(proc: Any, problems: { element: string; message: string }[
       model.noneStart = none[0]?.id;
       model.messageStarts = starts.filter((e) => e.eventKind === 'message');
       model.timerStarts = starts.filter((e) => e.eventKind === 'timer');
+      model.signalStarts = starts.filter((e) => e.eventKind === 'signal');
     } else {
       const el = model.elements.get(owner.id)!;
       if (starts.length !== 1 || none.length !== 1) bad(owner, 'An embedded sub-process must have exactly one none start event');
@@ -216,7 +223,7 @@ function buildProcess(proc: Any, problems: { element: string; message: string }[
       if (el.outgoing.length < 2) bad(raw, 'An event-based gateway must have at least 2 outgoing sequence flows');
       for (const fid of el.outgoing) {
         const t = model.elements.get(model.flows.get(fid)!.target);
-        if (!t || t.type !== 'INTERMEDIATE_CATCH_EVENT') bad(raw, 'Event-based gateway must be followed only by intermediate timer or message catch events');
+        if (!t || t.type !== 'INTERMEDIATE_CATCH_EVENT') bad(raw, 'Event-based gateway must be followed only by intermediate timer, message or signal catch events');
         else if (t.incoming.length > 1) bad({ id: t.id }, 'An event after an event-based gateway must have exactly one incoming sequence flow');
       }
     }
@@ -307,6 +314,16 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
           break;
         }
         case 'bpmn:TerminateEventDefinition': base.eventKind = 'terminate'; break;
+        case 'bpmn:SignalEventDefinition': {
+          base.eventKind = 'signal';
+          const sig = evd.signalRef;
+          if (!sig || !sig.name) { bad(fe, 'Must reference a signal with a name'); break; }
+          // as Zeebe: a catching signal event subscribes by a static name; a throwing one may compute it
+          const throws = fe.$type === 'bpmn:IntermediateThrowEvent' || fe.$type === 'bpmn:EndEvent';
+          if (isExpression(sig.name)) { if (throws) checkExpr(fe, 'signal name', sig.name); else bad(fe, 'The signal name of a catching signal event must be static (not an expression)'); }
+          base.signal = { name: sig.name };
+          break;
+        }
         default: bad(fe, `Event definition '${evd.$type}' is not supported`); return;
       }
     }
@@ -315,7 +332,7 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
   switch (fe.$type) {
     case 'bpmn:StartEvent':
       base.type = 'START_EVENT';
-      setEvent(['none', 'message', 'timer']);
+      setEvent(['none', 'message', 'timer', 'signal']);
       allowOnly(['zeebe:IoMapping', 'zeebe:FormDefinition']);
       if (base.eventKind === 'timer' && base.timer?.kind === 'duration') bad(fe, 'A timer start event must have a timeDate or timeCycle');
       if (fe.isInterrupting === false) bad(fe, 'Event sub-processes are not supported');
@@ -324,24 +341,24 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       break;
     case 'bpmn:EndEvent':
       base.type = 'END_EVENT';
-      setEvent(['none', 'error', 'terminate']);
+      setEvent(['none', 'error', 'terminate', 'signal']);
       allowOnly(['zeebe:IoMapping']);
       break;
     case 'bpmn:IntermediateCatchEvent':
       base.type = 'INTERMEDIATE_CATCH_EVENT';
-      setEvent(['message', 'timer']);
+      setEvent(['message', 'timer', 'signal']);
       allowOnly(['zeebe:IoMapping']);
       if (base.eventKind === 'message' && !base.message?.correlationKey) bad(fe, 'A message catch event must have a correlation key (zeebe:subscription correlationKey)');
       if (base.timer?.kind === 'cycle') bad(fe, 'An intermediate timer catch event must have a timeDate or timeDuration');
       break;
     case 'bpmn:IntermediateThrowEvent':
       base.type = 'INTERMEDIATE_THROW_EVENT';
-      setEvent(['none']);
+      setEvent(['none', 'signal']);
       allowOnly(['zeebe:IoMapping']);
       break;
     case 'bpmn:BoundaryEvent':
       base.type = 'BOUNDARY_EVENT';
-      setEvent(['message', 'timer', 'error']);
+      setEvent(['message', 'timer', 'error', 'signal']);
       allowOnly(['zeebe:IoMapping']);
       base.attachedTo = fe.attachedToRef?.id;
       base.interrupting = fe.cancelActivity !== false;

@@ -6,9 +6,12 @@
 // body-parser cost ~8x what routing and JSON parsing here do (bench:e2e profile of the engine process).
 import Router from 'find-my-way';
 import * as http from 'node:http';
-import { Engine, EngineError, EI, Incident, ProcDef, UserTask, VarScope } from './core';
+import { EngineError, EI, Incident, ProcDef, UserTask, VarScope } from './entities';
+import type { EngineApi } from './query';
 import { GATEWAY_VERSION } from './grpc';
 import { parseDate } from './time';
+import { Handler, HttpError, problem, Raw, readJson, Req, Route, Routes, send } from './rest-http';
+import { registerCommands } from './rest-commands';
 
 const TENANT = '<default>';
 const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -16,52 +19,7 @@ type Obj = Record<string, unknown>;
 
 const STATUS: Record<string, number> = { NOT_FOUND: 404, INVALID_ARGUMENT: 400, FAILED_PRECONDITION: 409, ALREADY_EXISTS: 409, RESOURCE_EXHAUSTED: 429, DEADLINE_EXCEEDED: 504, UNIMPLEMENTED: 501, INTERNAL: 500 };
 
-/** the largest request body accepted (as Zeebe's gateway: 4 MB) */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** A request as the handlers see it: route parameters and the parsed JSON body (undefined when empty). */
-interface Req { params: Record<string, string | undefined>; body: unknown }
-/** A non-JSON answer (the BPMN XML of a definition). */
-class Raw { constructor(readonly contentType: string, readonly text: string) {} }
-type Handler = (req: Req) => unknown;
-
-/** An HTTP error raised before a handler runs (unreadable or oversize body). */
-class HttpError extends Error { constructor(readonly status: number, readonly title: string, message: string) { super(message); } }
-
-function send(res: http.ServerResponse, status: number, contentType: string, text: string) {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function problem(res: http.ServerResponse, status: number, title: string, detail: string, instance: string) {
-  send(res, status, 'application/problem+json; charset=utf-8', JSON.stringify({ type: 'about:blank', title, status, detail, instance }));
-}
-
-/** The request body as JSON: undefined when empty; an object or array, else a 400 (as strict JSON body parsers do). */
-function readJson(req: http.IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      // past the limit the rest is read and dropped, so the connection stays usable for the 413
-      if (size <= MAX_BODY_BYTES) chunks.push(c);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) return reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body larger than ${MAX_BODY_BYTES} bytes`));
-      if (size === 0) return resolve(undefined);
-      let v: unknown;
-      try { v = JSON.parse(Buffer.concat(chunks, size).toString('utf8')); } catch (e) {
-        return reject(new HttpError(400, 'INVALID_ARGUMENT', `Request body is not valid JSON: ${(e as Error).message}`));
-      }
-      if (v === null || typeof v !== 'object') return reject(new HttpError(400, 'INVALID_ARGUMENT', 'Expected a JSON object as request body'));
-      resolve(v);
-    });
-  });
-}
-
-export function userTaskJson(engine: Engine, u: UserTask): Obj {
+export function userTaskJson(engine: EngineApi, u: UserTask): Obj {
   return strip({
     userTaskKey: u.key, name: u.name, state: u.state, assignee: u.assignee, elementId: u.elementId, candidateGroups: u.candidateGroups, candidateUsers: u.candidateUsers,
     processDefinitionId: u.bpmnProcessId, creationDate: iso(u.creationDate), completionDate: iso(u.completionDate), followUpDate: u.followUpDate, dueDate: u.dueDate,
@@ -70,13 +28,13 @@ export function userTaskJson(engine: Engine, u: UserTask): Obj {
   });
 }
 
-function incidentInstances(engine: Engine): Set<string> {
+function incidentInstances(engine: EngineApi): Set<string> {
   const out = new Set<string>();
   for (const i of engine.incidents.values()) if (i.state === 'ACTIVE') out.add(i.piKey);
   return out;
 }
 
-function processInstanceJson(engine: Engine, ei: EI, withIncident: Set<string> = incidentInstances(engine)): Obj {
+function processInstanceJson(engine: EngineApi, ei: EI, withIncident: Set<string> = incidentInstances(engine)): Obj {
   return strip({
     processDefinitionId: ei.bpmnProcessId, processDefinitionName: ei.name, processDefinitionVersion: ei.version, startDate: iso(ei.startDate), endDate: iso(ei.endDate),
     state: ei.state === 'COMPLETED' ? 'COMPLETED' : ei.state === 'TERMINATED' ? 'TERMINATED' : 'ACTIVE', hasIncident: withIncident.has(ei.key), tenantId: TENANT,
@@ -84,7 +42,7 @@ function processInstanceJson(engine: Engine, ei: EI, withIncident: Set<string> =
   });
 }
 
-function elementInstanceJson(engine: Engine, ei: EI): Obj {
+function elementInstanceJson(engine: EngineApi, ei: EI): Obj {
   return strip({
     processDefinitionId: ei.bpmnProcessId, startDate: iso(ei.startDate), endDate: iso(ei.endDate), elementId: ei.elementId, elementName: ei.name || ei.elementId, type: ei.type,
     state: ei.state === 'COMPLETED' ? 'COMPLETED' : ei.state === 'TERMINATED' ? 'TERMINATED' : 'ACTIVE', hasIncident: !!ei.incidentKey, tenantId: TENANT,
@@ -277,7 +235,7 @@ function userTaskMatches(u: UserTask, f: Filter): boolean {
   return true;
 }
 
-function* tasksByKeys(engine: Engine, keys: Iterable<string>): Generator<UserTask> {
+function* tasksByKeys(engine: EngineApi, keys: Iterable<string>): Generator<UserTask> {
   for (const k of keys) { const u = engine.userTasks.get(k); if (u) yield u; }
 }
 
@@ -285,7 +243,7 @@ function* tasksByKeys(engine: Engine, keys: Iterable<string>): Generator<UserTas
  * The smallest set of user tasks that can hold every match, in the order of engine.userTasks: one task by
  * key, the tasks of one instance, the open tasks, else all.
  */
-function userTaskCandidates(engine: Engine, body: Obj): Iterable<UserTask> {
+function userTaskCandidates(engine: EngineApi, body: Obj): Iterable<UserTask> {
   const key = eqKey(body, 'userTaskKey');
   if (key !== undefined) return tasksByKeys(engine, [key]);
   const pk = eqKey(body, 'processInstanceKey');
@@ -294,7 +252,7 @@ function userTaskCandidates(engine: Engine, body: Obj): Iterable<UserTask> {
   return engine.userTasks.values();
 }
 
-export function searchUserTasks(engine: Engine, body: Obj): Obj {
+export function searchUserTasks(engine: EngineApi, body: Obj): Obj {
   const f = compileFilter(body);
   const matched: Obj[] = [];
   for (const u of userTaskCandidates(engine, body)) if (userTaskMatches(u, f)) matched.push(userTaskJson(engine, u));
@@ -302,7 +260,7 @@ export function searchUserTasks(engine: Engine, body: Obj): Obj {
 }
 
 // ------------------------------------------------------------------ other searches: candidates by instance
-function* elementInstancesOf(engine: Engine, pk: string | undefined): Generator<Obj> {
+function* elementInstancesOf(engine: EngineApi, pk: string | undefined): Generator<Obj> {
   if (pk === undefined) {
     for (const e of engine.eis.values()) if (e.type !== 'PROCESS') yield elementInstanceJson(engine, e);
     return;
@@ -313,7 +271,7 @@ function* elementInstancesOf(engine: Engine, pk: string | undefined): Generator<
   }
 }
 
-function* incidentsOf(engine: Engine, pk: string | undefined): Generator<Obj> {
+function* incidentsOf(engine: EngineApi, pk: string | undefined): Generator<Obj> {
   if (pk === undefined) { for (const i of engine.incidents.values()) yield incidentJson(i); return; }
   for (const k of engine.incidentKeysOf(pk)) { const i = engine.incidents.get(k); if (i) yield incidentJson(i); }
 }
@@ -323,7 +281,7 @@ function variableJson(s: VarScope, name: string, v: { key: string; value: unknow
 }
 
 /** Variable scopes a search can match, in creation order: one scope, the scopes of the given instances, else all. */
-function variableScopes(engine: Engine, pks: string[] | undefined, scope: string | undefined, byValue?: { name: string; value: string }): Iterable<VarScope> {
+function variableScopes(engine: EngineApi, pks: string[] | undefined, scope: string | undefined, byValue?: { name: string; value: string }): Iterable<VarScope> {
   if (scope !== undefined) { const s = engine.varScopes.get(scope); return s ? [s] : []; }
   if (pks === undefined) return (byValue && engine.scopesWithValue(byValue.name, byValue.value)) ?? engine.varScopes.values();
   const out: VarScope[] = [];
@@ -333,7 +291,7 @@ function variableScopes(engine: Engine, pks: string[] | undefined, scope: string
 }
 
 /** Variables as search items; with a plain `name` filter only that variable of each scope is shaped. */
-function variableItems(engine: Engine, body: Obj): Obj[] {
+function variableItems(engine: EngineApi, body: Obj): Obj[] {
   const pks = keyList(body, 'processInstanceKey');
   const name = eqKey(body, 'name');
   // one exact value of one variable (the filter compares the value's JSON): the engine's value index
@@ -351,14 +309,13 @@ function variableItems(engine: Engine, body: Obj): Obj[] {
   return out;
 }
 
-export async function startRest(engine: Engine, port: number, host = '0.0.0.0', grpcPort = 26500): Promise<{ server: http.Server; port: number }> {
+export async function startRest(engine: EngineApi, port: number, host = '0.0.0.0', grpcPort = 26500): Promise<{ server: http.Server; port: number }> {
   // each route's handler is find-my-way's `store`; the request is dispatched in `serve` below
   const router = Router({ ignoreTrailingSlash: true });
-  const app = {
-    get: (p: string, fn: Handler) => router.on('GET', p, () => undefined, fn),
-    post: (p: string, fn: Handler) => router.on('POST', p, () => undefined, fn),
-    put: (p: string, fn: Handler) => router.on('PUT', p, () => undefined, fn),
-    delete: (p: string, fn: Handler) => router.on('DELETE', p, () => undefined, fn),
+  const on = (m: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', p: string, fn: Handler, raw = false) => router.on(m, p, () => undefined, { fn, raw } satisfies Route);
+  const app: Routes = {
+    get: (p, fn) => on('GET', p, fn), post: (p, fn) => on('POST', p, fn), put: (p, fn) => on('PUT', p, fn),
+    patch: (p, fn) => on('PATCH', p, fn), delete: (p, fn) => on('DELETE', p, fn), postRaw: (p, fn) => on('POST', p, fn, true),
   };
   const body = (req: Req): Obj => {
     const b = req.body ?? {};
@@ -388,19 +345,30 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
     return undefined;
   });
   app.delete('/v2/user-tasks/:key/assignee', (req) => { engine.unassignUserTask(String(req.params.key)); return undefined; });
+  // the variables the task sees: those of its element instance and of every scope above it, nearest wins
+  app.post('/v2/user-tasks/:key/variables/search', (req) => {
+    const ut = engine.getUserTask(String(req.params.key));
+    const seen = new Set<string>();
+    const items: Obj[] = [];
+    for (let k: string | null = ut.eiKey; k; k = engine.eis.get(k)?.flowScopeKey ?? null) {
+      const s = engine.varScopes.get(k);
+      if (s) for (const n of Object.keys(s.vars)) if (!seen.has(n)) { seen.add(n); items.push(variableJson(s, n, s.vars[n])); }
+    }
+    return search(items, body(req));
+  });
   app.post('/v2/user-tasks/:key/completion', (req) => { engine.completeUserTask(String(req.params.key), vars(body(req).variables)); return undefined; });
 
   // process definitions
   const defJson = (d: ProcDef) => ({ name: d.name, resourceName: d.resourceName, version: d.version, processDefinitionId: d.bpmnProcessId, tenantId: TENANT, processDefinitionKey: d.key, hasStartForm: false });
-  app.post('/v2/process-definitions/search', (req) => search([...engine.defs.values()].map(defJson), body(req)));
+  app.post('/v2/process-definitions/search', (req) => search([...engine.defs.values()].filter((d) => !d.deleted).map(defJson), body(req)));
   app.get('/v2/process-definitions/:key', (req) => {
     const d = engine.defs.get(String(req.params.key));
-    if (!d) throw new EngineError('NOT_FOUND', `Process definition with key '${req.params.key}' not found`);
+    if (!d || d.deleted) throw new EngineError('NOT_FOUND', `Process definition with key '${req.params.key}' not found`);
     return defJson(d);
   });
   app.get('/v2/process-definitions/:key/xml', (req) => {
     const d = engine.defs.get(String(req.params.key));
-    if (!d) throw new EngineError('NOT_FOUND', `Process definition with key '${req.params.key}' not found`);
+    if (!d || d.deleted) throw new EngineError('NOT_FOUND', `Process definition with key '${req.params.key}' not found`);
     return new Raw('text/xml; charset=utf-8', d.xml);
   });
 
@@ -417,11 +385,6 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
     const ei = engine.processInstances.get(String(req.params.key));
     if (!ei) throw new EngineError('NOT_FOUND', `Process instance with key '${req.params.key}' not found`);
     return processInstanceJson(engine, ei);
-  });
-  app.post('/v2/process-instances', (req) => {
-    const b = body(req);
-    const pi = engine.createInstance({ bpmnProcessId: b.processDefinitionId as string | undefined, processDefinitionKey: b.processDefinitionKey as string | undefined, version: b.processDefinitionVersion as number | undefined, variables: vars(b.variables) });
-    return { processDefinitionId: pi.bpmnProcessId, processDefinitionVersion: pi.version, tenantId: TENANT, variables: {}, processDefinitionKey: pi.defKey, processInstanceKey: pi.key };
   });
   app.post('/v2/process-instances/:key/cancellation', (req) => { engine.cancelInstance(String(req.params.key)); return undefined; });
 
@@ -469,6 +432,9 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
     if (pi.compacted) return { items: [], historyTrimmed: true };
     return { items: engine.events.get(key) ?? [] };
   });
+  // commands of Camunda's REST clients: deployments, resources, jobs, messages, instance creation, variables
+  registerCommands(app, engine);
+
   if (engine.testMode) {
     // clock control (Camunda: only with clock control enabled; here: test mode)
     app.put('/v2/clock', (req) => {
@@ -507,7 +473,14 @@ export async function startRest(engine: Engine, port: number, host = '0.0.0.0', 
         req.resume();
         return problem(res, 404, 'NOT_FOUND', `No endpoint ${req.method} ${pathname}`, pathname);
       }
-      const out = await (route.store as Handler)({ params: route.params, body: await readJson(req) });
+      const r = route.store as Route;
+      let closed = false;
+      const closers: (() => void)[] = [];
+      res.on('close', () => { if (!res.writableFinished) { closed = true; for (const f of closers) f(); } });
+      const out = await r.fn({
+        params: route.params, body: r.raw ? undefined : await readJson(req), raw: r.raw ? req : undefined,
+        closed: () => closed, onClose: (f) => closers.push(f),
+      });
       await engine.commit();
       if (out === undefined) { res.writeHead(204); res.end(); }
       else if (out instanceof Raw) send(res, 200, out.contentType, out.text);

@@ -26,7 +26,16 @@ export interface StateStore {
   close(): void;
 }
 
-const FULL_SYNC = process.env.ENGINE_SYNC === 'FULL';
+/** How state is stored: passed in by the caller (engine/main.ts reads them from the environment). */
+export interface StoreOptions {
+  /** 'log' (append-only log, default) or 'sqlite' (SQLite WAL) */
+  storage?: 'log' | 'sqlite';
+  /** fsync every group commit (power-loss durability); default off */
+  fullSync?: boolean;
+  /** compact at runtime once the log (or SQLite's event table) has grown past this and doubled since the last compaction; default 256 MB */
+  compactBytes?: number;
+}
+export const DEFAULT_COMPACT_BYTES = 256 * 1024 * 1024;
 
 export class LogStore implements StateStore {
   readonly compactOnLoad = true;
@@ -34,10 +43,13 @@ export class LogStore implements StateStore {
   private fd: number;
   private size = 0;
   private sizeAfterCompaction = 0;
+  private readonly fullSync: boolean;
   /** compact at runtime once the log has grown past this and doubled since the last compaction */
-  static COMPACT_MIN_BYTES = Number(process.env.ENGINE_LOG_COMPACT_BYTES ?? 256 * 1024 * 1024);
+  private readonly compactBytes: number;
 
-  constructor(private dir: string) {
+  constructor(private dir: string, opts: StoreOptions = {}) {
+    this.fullSync = !!opts.fullSync;
+    this.compactBytes = opts.compactBytes ?? DEFAULT_COMPACT_BYTES;
     fs.mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, 'engine.log');
     this.fd = -1;
@@ -68,7 +80,7 @@ export class LogStore implements StateStore {
   }
 
   wantsCompaction(): boolean {
-    return this.size > LogStore.COMPACT_MIN_BYTES && this.size > 2 * this.sizeAfterCompaction;
+    return this.size > this.compactBytes && this.size > 2 * this.sizeAfterCompaction;
   }
 
   /** Write the whole state to a temp file, fsync, rename over the log, continue appending to it. */
@@ -90,7 +102,7 @@ export class LogStore implements StateStore {
     if (this.fd < 0) this.fd = fs.openSync(this.file, 'a');
     const line = JSON.stringify({ c: changes.size ? [...changes.entries()] : undefined, e: events.length ? events : undefined }) + '\n';
     this.size += fs.writeSync(this.fd, line);
-    if (FULL_SYNC) fs.fsyncSync(this.fd);
+    if (this.fullSync) fs.fsyncSync(this.fd);
   }
 
   close(): void {
@@ -110,13 +122,15 @@ export class SqliteStore implements StateStore {
   /** bytes of event JSON in the table, and right after the last compaction */
   private eventBytes = 0;
   private eventBytesAfterCompaction = 0;
+  private readonly compactBytes: number;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, opts: StoreOptions = {}) {
     fs.mkdirSync(dataDir, { recursive: true });
     const Database = require('better-sqlite3') as new (file: string) => Db;
     this.db = new Database(path.join(dataDir, 'engine.sqlite'));
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${FULL_SYNC ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma(`synchronous = ${opts.fullSync ? 'FULL' : 'NORMAL'}`);
+    this.compactBytes = opts.compactBytes ?? DEFAULT_COMPACT_BYTES;
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS entity (id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS event_batch (seq INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL);
@@ -148,7 +162,7 @@ export class SqliteStore implements StateStore {
   }
 
   wantsCompaction(): boolean {
-    return this.eventBytes > LogStore.COMPACT_MIN_BYTES && this.eventBytes > 2 * this.eventBytesAfterCompaction;
+    return this.eventBytes > this.compactBytes && this.eventBytes > 2 * this.eventBytesAfterCompaction;
   }
 
   /**
@@ -170,6 +184,6 @@ export class SqliteStore implements StateStore {
   }
 }
 
-export function openStore(dataDir: string): StateStore {
-  return process.env.ENGINE_STORAGE === 'sqlite' ? new SqliteStore(dataDir) : new LogStore(dataDir);
+export function openStore(dataDir: string, opts: StoreOptions = {}): StateStore {
+  return opts.storage === 'sqlite' ? new SqliteStore(dataDir, opts) : new LogStore(dataDir, opts);
 }

@@ -47,7 +47,7 @@ export function createWorkbenchEngine(baseUrl: string, headers: () => Promise<Re
         body: body === undefined ? undefined : JSON.stringify(body),
         timeoutMs: 10_000,
       });
-      let parsed: unknown = undefined;
+      let parsed: unknown ;
       try {
         parsed = res.text ? JSON.parse(res.text) : undefined;
       } catch {

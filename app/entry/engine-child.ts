@@ -1,10 +1,11 @@
 /** The engine process of app/engine-process.ts: starts the engine, reports its addresses, stops on request or when the app is gone. */
 import v8 from 'node:v8';
-import { startEngine } from '../../engine/index';
+import { engineOptionsFromEnv, startEngine } from '../../engine/index';
 
 async function main(): Promise<void> {
   const o = JSON.parse(process.env.ENGINE_OPTIONS ?? '{}') as { grpcPort: number; restPort: number; dataDir?: string; testMode?: boolean; host?: string; timeZone?: string };
-  const e = await startEngine({ grpcPort: o.grpcPort, restPort: o.restPort, dataDir: o.dataDir, testMode: o.testMode, host: o.host ?? '127.0.0.1', timeZone: o.timeZone });
+  // the engine's own settings (storage, sync, history) from the environment; the app's choices over them
+  const e = await startEngine({ ...engineOptionsFromEnv(process.env), grpcPort: o.grpcPort, restPort: o.restPort, dataDir: o.dataDir, testMode: o.testMode, host: o.host ?? '127.0.0.1', timeZone: o.timeZone });
   let stopping = false;
   const stop = () => {
     if (stopping) return;

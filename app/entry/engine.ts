@@ -1,20 +1,20 @@
-// `npm run engine`: ENGINE_GRPC_PORT (26500), ENGINE_REST_PORT (8080), ENGINE_DATA_DIR (unset: in memory),
-// ENGINE_TEST_MODE=true enables clock control (PUT /v2/clock, POST /v2/clock/reset), ENGINE_TIME_ZONE
-// (default UTC, as a Zeebe broker's JVM) is the zone of cron timers and FEEL today().
-import { startEngine } from '../../engine/index';
-import { localEngineFromEnv } from '../../platform/config/env';
+// `npm run engine`: the engine as its own program, configured by environment variables (engine/env.ts
+// parses them: ENGINE_GRPC_PORT (26500), ENGINE_REST_PORT (8080), ENGINE_DATA_DIR (unset: in memory),
+// ENGINE_TEST_MODE=true (clock control: PUT /v2/clock, POST /v2/clock/reset), ENGINE_TIME_ZONE (default
+// UTC, as a Zeebe broker's JVM), ENGINE_STORAGE, ENGINE_SYNC, ENGINE_LOG_COMPACT_BYTES, ENGINE_HISTORY_*).
+// Below this file the engine takes options and reads no environment.
+import { engineOptionsFromEnv, startEngine } from '../../engine/index';
 
 async function main(): Promise<void> {
-  const env = localEngineFromEnv();
+  const o = engineOptionsFromEnv(process.env);
   const e = await startEngine({
-    grpcPort: env.grpcPort,
-    restPort: env.restPort,
-    dataDir: env.dataDir,
-    testMode: env.testMode || process.argv.includes('--test-mode'),
-    timeZone: env.timeZone,
+    ...o,
+    grpcPort: o.grpcPort ?? 26500,
+    restPort: o.restPort ?? 8080,
+    testMode: o.testMode || process.argv.includes('--test-mode'),
   });
   // one line on stdout that tools (tests, the app's launcher) can parse
-  console.log(JSON.stringify({ event: 'engine-started', grpcAddress: e.grpcAddress, restAddress: e.restAddress, dataDir: env.dataDir ?? null, testMode: e.engine.testMode }));
+  console.log(JSON.stringify({ event: 'engine-started', grpcAddress: e.grpcAddress, restAddress: e.restAddress, dataDir: o.dataDir ?? null, testMode: e.engine.testMode }));
   const shutdown = () => { void e.stop().then(() => process.exit(0)); };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

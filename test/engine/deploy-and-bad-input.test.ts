@@ -44,9 +44,9 @@ describe('engine conformance: deployment and bad input', function () {
     const mi = await grpcError(deploy(ctx, 'unsupported-multi-instance.bpmn'));
     expect(mi.code).to.equal(Status.INVALID_ARGUMENT);
     expect(mi.message).to.contain('each').and.contain('Multi-instance');
-    const sig = await grpcError(deploy(ctx, 'unsupported-signal.bpmn'));
-    expect(sig.code).to.equal(Status.INVALID_ARGUMENT);
-    expect(sig.message).to.contain('waitSignal').and.contain('Signal');
+    const esc = await grpcError(deploy(ctx, 'unsupported-escalation.bpmn'));
+    expect(esc.code).to.equal(Status.INVALID_ARGUMENT);
+    expect(esc.message).to.contain('raiseEscalation').and.contain('Escalation');
     const bad = readFixture('service-task.bpmn').replace('<zeebe:taskDefinition type="conf.service" retries="3" />', '');
     const noType = await grpcError(ctx.zbc.deployResources([{ name: 'no-type.bpmn', process: Buffer.from(bad) }]));
     expect(noType.code).to.equal(Status.INVALID_ARGUMENT);
@@ -93,7 +93,7 @@ describe('engine conformance: deployment and bad input', function () {
 
   it('answers UNIMPLEMENTED for RPCs outside the subset', async function () {
     if (ctx.external) this.skip();
-    const err = await grpcError(noRetry.broadcastSignal({ signalName: 'x', variables: {} } as never));
+    const err = await grpcError(noRetry.evaluateDecision({ decisionId: 'x', variables: {} } as never));
     expect(err.code).to.equal(Status.UNIMPLEMENTED);
   });
 

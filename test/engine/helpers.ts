@@ -33,7 +33,7 @@ export function client(grpcAddress: string, restAddress: string, retry = true): 
   return c8.getZeebeGrpcApiClient();
 }
 
-export async function setup(opts: { dataDir?: string; retry?: boolean; history?: HistoryOptions } = {}): Promise<Ctx> {
+export async function setup(opts: { dataDir?: string; retry?: boolean; history?: HistoryOptions; storage?: 'log' | 'sqlite'; compactBytes?: number } = {}): Promise<Ctx> {
   const ext = process.env.ZEEBE_GRPC_ADDRESS;
   if (ext) {
     const grpc = ext.replace(/^grpcs?:\/\//, '');
@@ -41,7 +41,7 @@ export async function setup(opts: { dataDir?: string; retry?: boolean; history?:
     const zbc = client(grpc, rest, opts.retry ?? true);
     return { zbc, rest, grpc, external: true, stop: async () => { await zbc.close(); } };
   }
-  const engine = await startEngine({ grpcPort: 0, restPort: 0, testMode: true, dataDir: opts.dataDir, host: '127.0.0.1', history: opts.history });
+  const engine = await startEngine({ grpcPort: 0, restPort: 0, testMode: true, dataDir: opts.dataDir, host: '127.0.0.1', history: opts.history, storage: opts.storage, compactBytes: opts.compactBytes });
   const zbc = client(engine.grpcAddress, engine.restAddress, opts.retry ?? true);
   return {
     zbc, rest: engine.restAddress, grpc: engine.grpcAddress, external: false, engine,

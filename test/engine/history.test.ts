@@ -234,15 +234,12 @@ for (const storage of ['log', 'sqlite']) describe(`engine: bounded history survi
   this.timeout(30000);
   let dir: string;
   let ctx: Ctx | undefined;
-  const saved = process.env.ENGINE_STORAGE;
   before(function () {
     if (process.env.ZEEBE_GRPC_ADDRESS) this.skip();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-history-'));
-    process.env.ENGINE_STORAGE = storage;
   });
   after(async () => {
     await ctx?.stop();
-    if (saved === undefined) delete process.env.ENGINE_STORAGE; else process.env.ENGINE_STORAGE = saved;
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -259,7 +256,7 @@ for (const storage of ['log', 'sqlite']) describe(`engine: bounded history survi
 
   it('after a restart the same instances answer in the same way, and what was dropped is gone from the store', async () => {
     const history = { finishedInstances: 3, detailedInstances: 1 };
-    ctx = await setup({ dataDir: dir, history });
+    ctx = await setup({ dataDir: dir, history, storage: storage as 'log' | 'sqlite' });
     await deploy(ctx, 'user-task.bpmn', 'user-task-form.form');
     const running = startUserTask(ctx, { tag: 'running' });
     const done: { pi: string; task: string }[] = [];
@@ -295,7 +292,7 @@ for (const storage of ['log', 'sqlite']) describe(`engine: bounded history survi
     expect(stored(done[0].pi), 'the store still holds the records of the forgotten instance (until compaction)').to.be.greaterThan(0);
 
     // the restart rewrites the store from the state: the forgotten instance leaves no trace
-    ctx = await setup({ dataDir: dir, history });
+    ctx = await setup({ dataDir: dir, history, storage: storage as 'log' | 'sqlite' });
     expect(stored(done[0].pi), 'forgotten instance in the store').to.equal(0);
     expect(await snapshot()).to.deep.equal(before);
     // the running instance still completes; the history moves on
@@ -308,7 +305,7 @@ for (const storage of ['log', 'sqlite']) describe(`engine: bounded history survi
     ctx = undefined;
 
     // a restart with a smaller history trims at load
-    ctx = await setup({ dataDir: dir, history: { finishedInstances: 1, detailedInstances: 1 } });
+    ctx = await setup({ dataDir: dir, history: { finishedInstances: 1, detailedInstances: 1 }, storage: storage as 'log' | 'sqlite' });
     expect((await http(ctx, 'GET', `/v2/process-instances/${done[3].pi}`)).status).to.equal(404);
     expect((await http(ctx, 'GET', `/v2/process-instances/${running.pi}`)).body.state).to.equal('COMPLETED');
     expect((await http(ctx, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey: running.pi } })).body.items.length).to.be.greaterThan(0);

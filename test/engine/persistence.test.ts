@@ -7,20 +7,17 @@ import { clockAdd, Ctx, deploy, elements, http, oneJob, setup, userTasks, waitFo
 for (const storage of ['log', 'sqlite']) describe(`engine: durable state survives a restart (in-process stop/start on the same data dir, ${storage} storage)`, function () {
   let dir: string;
   let ctx: Ctx | undefined;
-  const saved = process.env.ENGINE_STORAGE;
   before(function () {
     if (process.env.ZEEBE_GRPC_ADDRESS) this.skip();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-persist-'));
-    process.env.ENGINE_STORAGE = storage;
   });
   after(async () => {
     await ctx?.stop();
-    if (saved === undefined) delete process.env.ENGINE_STORAGE; else process.env.ENGINE_STORAGE = saved;
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps definitions, instances, activated jobs, buffered messages, user tasks, timers and the test clock', async () => {
-    ctx = await setup({ dataDir: dir });
+    ctx = await setup({ dataDir: dir, storage: storage as 'log' | 'sqlite' });
     await deploy(ctx, 'durable-flow.bpmn', 'service-task.bpmn');
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-durable', variables: { id: 'p-1', owner: 'amy', pause: 'P2D' } });
     const job = await oneJob(ctx, 'conf.durable.a', pi.processInstanceKey);
@@ -28,19 +25,19 @@ for (const storage of ['log', 'sqlite']) describe(`engine: durable state survive
     await clockAdd(ctx, 'PT5M');
     await ctx.stop();
 
-    ctx = await setup({ dataDir: dir });
+    ctx = await setup({ dataDir: dir, storage: storage as 'log' | 'sqlite' });
     // the activated job can still be completed; the buffered message then correlates
     await ctx.zbc.completeJob({ jobKey: job.key, variables: { aDone: true } });
     const [task] = await waitFor(async () => { const l = await userTasks(ctx!, pi.processInstanceKey); return l.length ? l : undefined; }, 'user task');
     expect(task.assignee).to.equal('amy');
     await ctx.stop();
 
-    ctx = await setup({ dataDir: dir });
+    ctx = await setup({ dataDir: dir, storage: storage as 'log' | 'sqlite' });
     expect((await http(ctx, 'POST', `/v2/user-tasks/${task.userTaskKey}/completion`, { variables: { ok: true } })).status).to.equal(204);
     await waitFor(async () => (await elements(ctx!, pi.processInstanceKey)).pause?.includes('ACTIVE'), 'timer waiting');
     await ctx.stop();
 
-    ctx = await setup({ dataDir: dir });
+    ctx = await setup({ dataDir: dir, storage: storage as 'log' | 'sqlite' });
     await clockAdd(ctx, 'P2D');
     const b = await oneJob(ctx, 'conf.durable.b', pi.processInstanceKey);
     expect(b.variables).to.include({ aDone: true, fromMessage: 1, ok: true });
@@ -61,12 +58,9 @@ describe('engine: the append-only log is compacted at runtime and still restores
   after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
 
   it('keeps every instance across compactions and a restart', async () => {
-    const { LogStore } = require('../../engine/store') as typeof import('../../engine/store');
-    const saved = LogStore.COMPACT_MIN_BYTES;
-    LogStore.COMPACT_MIN_BYTES = 20000;
     let ctx: Ctx | undefined;
     try {
-      ctx = await setup({ dataDir: dir });
+      ctx = await setup({ dataDir: dir, compactBytes: 20000 });
       await deploy(ctx, 'service-task.bpmn');
       const keys: string[] = [];
       for (let i = 0; i < 40; i++) keys.push((await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-service-task', variables: { i } })).processInstanceKey);
@@ -74,12 +68,11 @@ describe('engine: the append-only log is compacted at runtime and still restores
       const firstLine = fs.readFileSync(path.join(dir, 'engine.log'), 'utf8').split('\n')[0];
       expect(firstLine).to.contain('"ei/').and.contain('"def/');
       await ctx.stop();
-      ctx = await setup({ dataDir: dir });
+      ctx = await setup({ dataDir: dir, compactBytes: 20000 });
       for (const k of keys) expect((await http(ctx, 'GET', `/v2/process-instances/${k}`)).body.state).to.equal('ACTIVE');
       const jobs = await ctx.zbc.activateJobs({ type: 'conf.service', worker: 't', maxJobsToActivate: 100, timeout: 30000, requestTimeout: 1000 } as never);
       expect(jobs).to.have.length(40);
     } finally {
-      LogStore.COMPACT_MIN_BYTES = saved;
       await ctx?.stop();
     }
   });
