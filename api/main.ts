@@ -8,9 +8,12 @@ import { initDatabase } from '../db/index';
 import { createApp } from './app';
 import { assertAuthModeAllowed, createLocalAuth, createOidcAuth, type Authenticator } from './auth';
 import { demoUsers } from './demo-users';
+import { recordDemoUsers, recordOidcUser } from './notifications/directory-sync';
 import { createHealth } from './health';
 import { createStore } from './store';
 import { createRestUserTasks } from './tasks';
+import { createNotificationPort } from './notifications/port';
+import { systemClock } from '../domain/clock';
 import type { DataSource } from 'typeorm';
 import { apiProcessObservability, observeApi, type ApiObservability } from '../app/observability/api';
 
@@ -24,10 +27,13 @@ export async function buildAuth(config: Config, ds?: DataSource): Promise<Authen
       jwksUri: config.OIDC_JWKS_URL!,
       rolesClaim: config.OIDC_ROLES_CLAIM,
       apPartnerClaim: config.OIDC_AP_PARTNER_CLAIM,
+      ...(ds ? { onFirstSight: recordOidcUser(ds) } : {}),
     });
   }
   if (!ds) throw new Error('local auth needs the database (AP users)');
-  return createLocalAuth({ secret: config.JWT_SECRET!, users: await demoUsers(ds) });
+  const users = await demoUsers(ds);
+  await recordDemoUsers(ds, users);
+  return createLocalAuth({ secret: config.JWT_SECRET!, users });
 }
 
 /** obs: logs, metrics (GET /metrics) and the Zeebe readiness check (app/observability/api.ts); omitted: none */
@@ -36,7 +42,8 @@ export async function startApi(config: Config = loadConfig(), obs: ApiObservabil
   const ds = await initDatabase(config.DATABASE_URL);
   const auth = await buildAuth(config, ds);
   const o = observeApi(ds, createHealth(ds), obs);
-  const app = createApp({ auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), logError: o.logError }, o.appOptions);
+  const notifications = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock: systemClock });
+  const app = createApp({ auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), notifications, logError: o.logError }, o.appOptions);
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

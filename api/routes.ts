@@ -8,6 +8,7 @@ import { badRequest, notFound, unauthorized, type FieldError } from './problem';
 import { Reply, route, type RouteSpec } from './route';
 import * as S from './schemas';
 import { TASK_ROUTES } from './tasks';
+import { NOTIFICATION_ROUTES } from './notifications/routes';
 import { actorOf, type ApiServices, type Row } from './services';
 
 // ------------------------------------------------------------------ role groups
@@ -603,6 +604,7 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- tasks 待办任务 (api/tasks.ts, H7)
   ...TASK_ROUTES,
+  ...NOTIFICATION_ROUTES,
 ];
 
 

@@ -4,6 +4,7 @@
  */
 import type { Authenticator, Principal } from './auth';
 import type { UserTaskPort } from './tasks';
+import type { NotificationPort } from './notifications/port';
 
 export interface HealthReport {
   ok: boolean;
@@ -97,6 +98,8 @@ export interface ApiServices {
   health: { ready(): Promise<HealthReport> };
   /** user tasks of the engine (api/tasks.ts); absent: the task routes answer 503 */
   tasks?: UserTaskPort;
+  /** the in-app inbox (api/notifications/); absent: the notification routes answer 503 */
+  notifications?: NotificationPort;
   /** error sink; defaults to console.error */
   logError?: (err: unknown, context: Record<string, unknown>) => void;
 }

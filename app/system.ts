@@ -32,6 +32,9 @@ import { restAuthHeaders, restUserTaskSearch } from './camunda-rest';
 import { createZeebeClient } from './zeebe-client';
 import { BUSINESS_TIME_ZONE } from '../domain/vocabulary';
 import { observeApi } from './observability/api';
+import { notificationMetrics } from './observability/notifications';
+import { startNotifications, type NotificationWiring, type Notifications } from './notifier/index';
+import { createNotificationPort } from '../api/notifications/port';
 
 export const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
 
@@ -65,6 +68,8 @@ export interface SystemOptions {
    * deployment (the monthly report's cron) count from the pinned date
    */
   pinClockAt?: Date;
+  /** the notification sender's knobs (tests: short idle, lease, back-off; a crash hook) and the announcer's poll */
+  notifications?: NotificationWiring['sender'] & { announceIntervalMs?: number };
 }
 
 export interface RunningSystem {
@@ -81,6 +86,8 @@ export interface RunningSystem {
   deployment: DeployReport;
   workers: RunningWorkers | null;
   dispatcher: RunningDispatcher;
+  /** notification fan-out, e-mail sender and new-work announcer (app/notifier) */
+  notifications: Notifications;
   tasks: UserTaskPort;
   logger: AppLogger;
   /** the one registry of this process: API latency, jobs of the workers, outbox gauges (GET /metrics) */
@@ -204,10 +211,26 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     });
     stops.push({ name: 'dispatcher', stop: () => dispatcher.stop() });
 
+    // 5b. notifications: outbox → inbox and e-mail (SMTP_URL), new user tasks announced
+    const { announceIntervalMs, ...senderKnobs } = opts.notifications ?? {};
+    const notifications = startNotifications({
+      dataSource: ds,
+      config,
+      clock,
+      restAddress,
+      restHeaders,
+      log: logger.child({ part: 'notifications' }),
+      metrics: notificationMetrics(metrics, ds),
+      sender: senderKnobs,
+      announceIntervalMs,
+    });
+    stops.push({ name: 'notifications', stop: () => notifications.stop() });
+
     // 6. API (+ GET /metrics, request logs, readiness with the gateway through the non-retrying client)
     const auth = await buildAuth(config, ds);
     const obs = observeApi(ds, createHealth(ds), { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient }, { outboxProbe: false });
-    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, logError: obs.logError }, obs.appOptions);
+    const inbox = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock });
+    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, notifications: inbox, logError: obs.logError }, obs.appOptions);
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll
@@ -234,7 +257,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const addr = server.address();
     const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : opts.apiPort}`;
 
-    return { config, dataSource: ds, engine, engineProcess, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, tasks, logger, metrics, clock, stop };
+    return { config, dataSource: ds, engine, engineProcess, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, notifications, tasks, logger, metrics, clock, stop };
   } catch (e) {
     await stop();
     throw e;

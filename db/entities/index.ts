@@ -26,6 +26,7 @@ import {
   ProcessedJobEntity,
   RecordVersionEntity,
 } from './system.js';
+import { NotificationCursorEntity, NotificationDeliveryEntity } from './notifications.js';
 
 export * from './types.js';
 export * from './columns.js';
@@ -35,6 +36,7 @@ export * from './contracts.js';
 export * from './fulfilment.js';
 export * from './accounts.js';
 export * from './system.js';
+export * from './notifications.js';
 
 export const ENTITIES = [
   CustomerEntity,
@@ -64,4 +66,6 @@ export const ENTITIES = [
   ProcessCommandEntity,
   NotificationEntity,
   ProcessedJobEntity,
+  NotificationDeliveryEntity,
+  NotificationCursorEntity,
 ];
