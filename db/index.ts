@@ -36,6 +36,8 @@ export const TABLES = [
   'process_command_outbox',
   'notification_outbox',
   'processed_job',
+  'notification_delivery',
+  'notification_cursor',
 ] as const;
 
 /** Applies pending migrations (in one transaction each) and seeds the published calendar years. */
