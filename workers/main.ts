@@ -40,6 +40,8 @@ import { createReadiness, databaseCheck, zeebeCheck } from '../app/observability
 import { listen, opsApp, type Listening } from '../app/observability/http';
 import { outboxProbe } from '../app/observability/outbox';
 import { startDispatcher, type RunningDispatcher } from '../app/dispatcher';
+import { startNotifications } from '../app/notifier/index';
+import { notificationMetrics } from '../app/observability/notifications';
 import { restAuthHeaders, restUserTaskSearch } from '../app/camunda-rest';
 import { createZeebeClient } from '../app/zeebe-client';
 
@@ -290,6 +292,16 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
     restHeaders,
     log: logger.child({ part: 'dispatcher' }),
   });
+  // notifications: outbox → inbox and e-mail (SMTP_URL), new user tasks announced (app/notifier); leased, so several may run
+  const notifications = startNotifications({
+    dataSource,
+    config,
+    clock: systemClock,
+    restAddress: config.ZEEBE_REST_ADDRESS,
+    restHeaders,
+    log: logger.child({ part: 'notifications' }),
+    metrics: notificationMetrics(metrics, dataSource),
+  });
   logger.info({ port: endpoints.port }, `health and metrics on port ${endpoints.port} (/health/live, /health/ready, /metrics)`);
   let stopping: Promise<void> | null = null;
   return {
@@ -304,6 +316,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
         try {
           // the dispatcher first: it writes to the database that workers.stop() closes
           await dispatcher.stop().catch((e: Error) => logger.warn({ err: e.message }, 'stopping the dispatcher failed'));
+          await notifications.stop().catch((e: Error) => logger.warn({ err: e.message }, 'stopping the notifications failed'));
           await workers.stop();
         } finally {
           await Promise.allSettled([endpoints.close(), probeClient.close(2000)]);
