@@ -11,6 +11,8 @@ import type { NotificationPort } from './port';
 import * as S from './schemas';
 
 const EVERYONE: Role[] = [...ROLE_IDS];
+/** the auditor reads, never writes (and is told nothing: people.md) */
+const RECIPIENTS: Role[] = ROLE_IDS.filter((r) => r !== 'auditor');
 
 function port(services: ApiServices): NotificationPort {
   if (!services.notifications) throw new ProblemError(503, 'notifications-unavailable', 'Service unavailable', 'notifications are not configured in this process');
@@ -43,7 +45,7 @@ export const NOTIFICATION_ROUTES: RouteSpec[] = [
     id: 'markAllMyNotificationsRead',
     method: 'post',
     path: '/notifications/read-all',
-    roles: EVERYONE,
+    roles: RECIPIENTS,
     tag: 'notifications',
     summary: { en: "Marks all of the caller's notifications read", zh: '全部标为已读' },
     response: { status: 200, schema: S.MarkedCount },
@@ -53,7 +55,7 @@ export const NOTIFICATION_ROUTES: RouteSpec[] = [
     id: 'markNotificationRead',
     method: 'post',
     path: '/notifications/:id/read',
-    roles: EVERYONE,
+    roles: RECIPIENTS,
     tag: 'notifications',
     summary: { en: "Marks one of the caller's notifications read (again: unchanged)", zh: '标为已读' },
     params: S.NotificationIdParams,
@@ -82,7 +84,7 @@ export const NOTIFICATION_ROUTES: RouteSpec[] = [
     id: 'putMyNotificationSettings',
     method: 'put',
     path: '/notifications/settings',
-    roles: EVERYONE,
+    roles: RECIPIENTS,
     tag: 'notifications',
     summary: { en: 'Turns e-mail notifications on or off for the caller', zh: '设置是否接收邮件通知' },
     body: S.SettingsBody,

@@ -57,6 +57,14 @@ const EXPECTED: Record<string, string[] | 'public'> = {
   'GET /tasks': [CM, DM, CR, TD, CA, OPS, ADM],
   'GET /tasks/:key': [CM, DM, CR, TD, CA, OPS, ADM],
   'POST /tasks/:key/completion': [CM, DM, CR, TD, CA, OPS, ADM],
+  // notifications (api/notifications/): everyone has an inbox; the failed deliveries are for admins
+  'GET /notifications': EVERYONE,
+  'GET /notifications/unread-count': EVERYONE,
+  'POST /notifications/read-all': [CM, DM, CR, TD, CA, OPS, ADM, AP],
+  'POST /notifications/:id/read': [CM, DM, CR, TD, CA, OPS, ADM, AP],
+  'GET /notifications/settings': EVERYONE,
+  'PUT /notifications/settings': [CM, DM, CR, TD, CA, OPS, ADM, AP],
+  'GET /notification-deliveries': [ADM],
 };
 
 const SAMPLE: Record<string, string> = {
