@@ -3,7 +3,8 @@
  *   ot_notifications_sent_total{channel}      counter  deliveries done: in-app rows written, e-mails the SMTP server accepted
  *   ot_notifications_failed_total{channel}    counter  e-mail deliveries given up (FAILED, listed for admins)
  *   ot_notifications_pending{stage}           gauge    read on each scrape: `fan-out` notifications not yet
- *                                                      fanned out, `email` e-mails not yet sent (due or backing off)
+ *                                                      fanned out, `email` e-mails not yet sent (due or backing off);
+ *                                                      NaN while the database cannot be read
  */
 import { IsNull, type DataSource } from 'typeorm';
 import { Counter, Gauge } from 'prom-client';
@@ -21,12 +22,18 @@ export function notificationMetrics(metrics: AppMetrics, ds: DataSource): Sender
     labelNames: ['stage'],
     registers,
     async collect() {
-      const [fanOut, email] = await Promise.all([
-        ds.getRepository(NotificationEntity).count({ where: { sentAt: IsNull() } }),
-        ds.getRepository(NotificationDeliveryEntity).count({ where: { channel: 'email', status: 'PENDING' } }),
-      ]);
-      this.set({ stage: 'fan-out' }, fanOut);
-      this.set({ stage: 'email' }, email);
+      // a scrape must answer while the database is away (the readiness check reports that): NaN then
+      try {
+        const [fanOut, email] = await Promise.all([
+          ds.getRepository(NotificationEntity).count({ where: { sentAt: IsNull() } }),
+          ds.getRepository(NotificationDeliveryEntity).count({ where: { channel: 'email', status: 'PENDING' } }),
+        ]);
+        this.set({ stage: 'fan-out' }, fanOut);
+        this.set({ stage: 'email' }, email);
+      } catch {
+        this.set({ stage: 'fan-out' }, NaN);
+        this.set({ stage: 'email' }, NaN);
+      }
     },
   });
   for (const channel of ['in-app', 'email']) sent.inc({ channel }, 0);

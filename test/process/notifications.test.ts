@@ -7,7 +7,8 @@
  *   when the sender crashes between the SMTP send and the mark (the re-send carries the same Message-ID).
  */
 import { expect } from 'chai';
-import { NotificationDeliveryEntity } from '../../db/entities/index';
+import { NotificationCursorEntity, NotificationDeliveryEntity, NotificationEntity } from '../../db/entities/index';
+import { CURSOR_NAME, startTaskAnnouncer, type RunningAnnouncer } from '../../app/notifier/task-announcer';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { startE2E, type E2E } from './support/system';
 import * as d from './support/driver';
@@ -22,6 +23,7 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
   /** set: the next mail to the department manager "crashes" the sender after the SMTP server took it */
   let crashNextDeptMail = false;
   let crashes = 0;
+  let restarted: RunningAnnouncer | null = null;
 
   before(async () => {
     smtp = await startSmtpServer();
@@ -40,6 +42,7 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     });
   });
   after(async () => {
+    await restarted?.stop();
     await e?.stop();
     await smtp?.close();
   });
@@ -69,6 +72,16 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     // the announcer's poll keeps running: still one notification per task
     await new Promise((r) => setTimeout(r, 500));
     expect(smtp.to(CM_MAIL).filter((m) => m.subject === subject)).to.have.length(1);
+
+    // a restart of the announcer (a new process: only the database remembers) neither repeats nor skips
+    await e.sys.notifications.announcer!.stop();
+    const cursor = await e.ds.getRepository(NotificationCursorEntity).findOneByOrFail({ name: CURSOR_NAME });
+    expect(Date.parse(cursor.position)).to.be.at.least(Date.parse('2026-09-01T01:00:00Z'));
+    const announced = await e.ds.getRepository(NotificationEntity).count({ where: { template: 'user-task-created' } });
+    const rest = async (path: string, body: unknown) => (await fetch(e.sys.restAddress + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    restarted = startTaskAnnouncer({ dataSource: e.ds, rest, clock: e.sys.clock, intervalMs: 100, onAnnounced: () => e.sys.notifications.sender.kick() });
+    expect(await restarted.poll()).to.equal(0);
+    expect(await e.ds.getRepository(NotificationEntity).count({ where: { template: 'user-task-created' } })).to.equal(announced);
 
     // unread count, mark read (unread first), someone else's id is not found, the admins' list
     const before = (await e.api.ok(d.CM, 'GET', '/api/notifications/unread-count')).unread;
@@ -119,6 +132,14 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     expect(esc).to.have.length(1);
     expect(esc[0].title).to.equal(subject);
     expect(esc[0].link).to.equal(`http://ot.example.test/orders?orderNo=${o.orderNo}`);
+
+    // metrics: what was sent per channel, what is pending per stage (GET /metrics of the process)
+    const metrics = await e.sys.metrics.registry.metrics();
+    const value = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? NaN);
+    expect(value(/^ot_notifications_sent_total\{[^}]*channel="email"[^}]*\} (\d+)$/m)).to.be.greaterThan(1);
+    expect(value(/^ot_notifications_sent_total\{[^}]*channel="in-app"[^}]*\} (\d+)$/m)).to.be.greaterThan(1);
+    expect(value(/^ot_notifications_failed_total\{[^}]*channel="email"[^}]*\} (\d+)$/m)).to.equal(0);
+    expect(value(/^ot_notifications_pending\{[^}]*stage="fan-out"[^}]*\} (\d+)$/m)).to.be.at.least(0);
 
     await d.fileCompletion(e, no);
     await d.waitOrderStatus(e, o.id, 'COMPLETED');
