@@ -49,7 +49,7 @@ describe('process: contract-countersign 合同会签 (alone)', function () {
     const vars = await e.rest('POST', '/v2/variables/search', { filter: { processInstanceKey: key, scopeKey: key }, page: { limit: 100 } });
     const v = Object.fromEntries((vars.body.items as { name: string; value: string }[]).map((x) => [x.name, JSON.parse(x.value)]));
     const round = await e.ds.getRepository(CountersignRoundEntity).findOneByOrFail({ processInstanceKey: key });
-    const decided = await e.ds.getRepository(CountersignDecisionEntity).find({ where: { roundId: round.id }, order: { decidedAt: 'ASC' } });
+    const decided = await e.ds.getRepository(CountersignDecisionEntity).find({ where: { roundId: round.id }, order: { decidedAt: 'ASC', id: 'ASC' } });
     return { end, v, round, decided };
   }
 

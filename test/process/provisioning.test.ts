@@ -196,7 +196,7 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     expect(Number(rc.amount)).to.equal(40000);
     const rounds = await e.ds.getRepository(CountersignRoundEntity).find({ where: { contractId: rc.id }, order: { roundNo: 'ASC' } });
     expect(rounds.map((r) => `${r.roundNo}:${r.status}:${r.rejectionReason ?? ''}`)).to.deep.equal(['1:REJECTED:单价低于指导价', '2:REJECTED:付款条款需法务确认', '3:APPROVED:']);
-    const decisions = await e.ds.getRepository(CountersignDecisionEntity).find({ where: rounds.map((r) => ({ roundId: r.id })), order: { decidedAt: 'ASC' } });
+    const decisions = await e.ds.getRepository(CountersignDecisionEntity).find({ where: rounds.map((r) => ({ roundId: r.id })), order: { decidedAt: 'ASC', id: 'ASC' } });
     expect(decisions.map((x) => `${x.step}:${x.decision}:${x.actor}`)).to.deep.equal([
       'DEPT_MANAGER:REJECT:dept-manager',
       'DEPT_MANAGER:APPROVE:dept-manager',
