@@ -95,7 +95,7 @@ export function startTaskAnnouncer(opts: AnnouncerOptions): RunningAnnouncer {
     for (;;) {
       const res = await opts.rest('/v2/user-tasks/search', {
         filter: { state: 'CREATED', ...(since ? { creationDate: { $gte: since } } : {}) },
-        sort: [{ field: 'creationDate', order: 'ASC' }, { field: 'userTaskKey', order: 'ASC' }],
+        sort: [{ field: 'creationDate', order: 'ASC' }],
         page: { from, limit: 100 },
       });
       const items = (res.items ?? []) as UserTaskItem[];
