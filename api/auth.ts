@@ -132,10 +132,16 @@ export interface OidcAuthOptions {
   clockToleranceSeconds?: number;
   /** for tests: a key set instead of fetching jwksUri */
   keySet?: JWTVerifyGetKey;
+  /**
+   * called the first time this process sees a user (and again after it failed): the user directory
+   * records them with the token's `email` and `name` claims (domain/notifications/directory.ts)
+   */
+  onFirstSight?: (p: Principal, claims: { email: string | null; name: string | null }) => Promise<void>;
 }
 
 export function createOidcAuth(opts: OidcAuthOptions): Authenticator {
   const keys = opts.keySet ?? createRemoteJWKSet(new URL(opts.jwksUri), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+  const seen = new Set<string>();
   return {
     mode: 'oidc',
     async verify(token) {
@@ -156,7 +162,14 @@ export function createOidcAuth(opts: OidcAuthOptions): Authenticator {
       const ap = opts.apPartnerClaim ? claimAt(payload, opts.apPartnerClaim) : undefined;
       const apPartnerId = typeof ap === 'string' && ap ? ap : null;
       if (roles.includes('ap-partner') && !apPartnerId) throw unauthorized('AP user without an AP partner claim');
-      return { username, roles, apPartnerId };
+      const p: Principal = { username, roles, apPartnerId };
+      if (opts.onFirstSight && !seen.has(username)) {
+        seen.add(username);
+        const claim = (k: string) => (typeof payload[k] === 'string' && payload[k] ? (payload[k] as string) : null);
+        // the request does not wait for the directory, nor fail with it; a failed write is tried again next time
+        opts.onFirstSight(p, { email: claim('email'), name: claim('name') }).catch(() => seen.delete(username));
+      }
+      return p;
     },
   };
 }

@@ -10,6 +10,7 @@ import * as S from './schemas';
 import { INCIDENT_ROUTES } from './incidents';
 import { TASK_ROUTES } from './tasks';
 import { WORKBENCH_ROUTES } from './workbench/index';
+import { NOTIFICATION_ROUTES } from './notifications/routes';
 import { actorOf, type ApiServices, type Row } from './services';
 
 // ------------------------------------------------------------------ role groups
@@ -617,6 +618,9 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- the workbench (api/workbench/)
   ...WORKBENCH_ROUTES,
+
+  // ---------------------------------------------------------------- notifications 通知 (api/notifications/)
+  ...NOTIFICATION_ROUTES,
 ];
 
 

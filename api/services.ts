@@ -5,6 +5,7 @@
 import type { Authenticator, Principal } from './auth';
 import type { UserTaskPort } from './task-port';
 import type { IncidentPort } from './incident-port';
+import type { NotificationPort } from './notifications/port';
 
 export interface HealthReport {
   ok: boolean;
@@ -116,6 +117,8 @@ export interface ApiServices {
   tasks?: UserTaskPort;
   /** incidents and their repair (api/incidents.ts); absent: those routes answer 503 */
   incidents?: IncidentPort;
+  /** the in-app inbox (api/notifications/); absent: the notification routes answer 503 */
+  notifications?: NotificationPort;
   /** error sink; defaults to console.error */
   logError?: (err: unknown, context: Record<string, unknown>) => void;
 }

@@ -35,6 +35,9 @@ import { restAuthHeaders, restUserTaskSearch } from '../platform/camunda/rest';
 import { createZeebeClient } from '../platform/camunda/zeebe-client';
 import { BUSINESS_TIME_ZONE } from '../domain/vocabulary';
 import { observeApi } from './observability/api';
+import { notificationMetrics } from './observability/notifications';
+import { startNotifications, type NotificationWiring, type Notifications } from './notifier/index';
+import { createNotificationPort } from '../api/notifications/port';
 
 export const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
 
@@ -68,6 +71,8 @@ export interface SystemOptions {
    * deployment (the monthly report's cron) count from the pinned date
    */
   pinClockAt?: Date;
+  /** the notification sender's knobs (tests: short idle, lease, back-off; a crash hook) and the announcer's poll */
+  notifications?: NotificationWiring['sender'] & { announceIntervalMs?: number };
 }
 
 export interface RunningSystem {
@@ -84,6 +89,8 @@ export interface RunningSystem {
   deployment: DeployReport;
   workers: RunningWorkers | null;
   dispatcher: RunningDispatcher;
+  /** notification fan-out, e-mail sender and new-work announcer (app/notifier) */
+  notifications: Notifications;
   tasks: UserTaskPort;
   logger: AppLogger;
   /** the one registry of this process: API latency, jobs of the workers, outbox gauges (GET /metrics) */
@@ -206,12 +213,28 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     });
     stops.push({ name: 'dispatcher', stop: () => dispatcher.stop() });
 
+    // 5b. notifications: outbox → inbox and e-mail (SMTP_URL), new user tasks announced
+    const { announceIntervalMs, ...senderKnobs } = opts.notifications ?? {};
+    const notifications = startNotifications({
+      dataSource: ds,
+      config,
+      clock,
+      restAddress,
+      restHeaders,
+      log: logger.child({ part: 'notifications' }),
+      metrics: notificationMetrics(metrics, ds),
+      sender: senderKnobs,
+      announceIntervalMs,
+    });
+    stops.push({ name: 'notifications', stop: () => notifications.stop() });
+
     // 6. API (+ GET /metrics, request logs, readiness with the gateway through the non-retrying client)
     const auth = await buildAuth(config, ds);
     const obs = observeApi(ds, createHealth(ds), { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient }, { outboxProbe: false });
     const incidents = createIncidentPort(restAddress, zeebe, restHeaders);
     const workbench = createWorkbench(ds, restAddress, { headers: restHeaders, now: () => clock.now() });
-    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi() });
+    const inbox = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock });
+    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, notifications: inbox, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi() });
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll
@@ -238,7 +261,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const addr = server.address();
     const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : opts.apiPort}`;
 
-    return { config, dataSource: ds, engine, engineProcess, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, tasks, logger, metrics, clock, stop };
+    return { config, dataSource: ds, engine, engineProcess, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, notifications, tasks, logger, metrics, clock, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -37,6 +37,8 @@ export const TABLES = [
   'notification_outbox',
   'processed_job',
   'idempotency_key',
+  'notification_delivery',
+  'notification_cursor',
 ] as const;
 
 /** Applies pending migrations (in one transaction each) and seeds the published calendar years. */

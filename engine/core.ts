@@ -10,7 +10,7 @@ import { FeelError } from './feel';
 import { addDuration, checkTimeZone, parseDuration } from './time';
 import { EngineClock } from './clock';
 import { StateStore } from './store';
-import { ActivatedJob, DEFAULT_DETAILED_INSTANCES, DEFAULT_FINISHED_INSTANCES, EI, EngineError, EngineEvent, Entity, FormDef, HistoryOptions, Incident, InstanceIndex, Job, JobConsumer, Message, Meta, MsgSub, ProcDef, Timer, UserTask, VALUE_INDEX_MAX_JSON, VarScope, Vars } from './entities';
+import { ActivatedJob, DEFAULT_DETAILED_INSTANCES, DEFAULT_FINISHED_INSTANCES, EI, EngineError, EngineEvent, Entity, FormDef, HistoryOptions, Incident, InstanceIndex, Job, JobConsumer, Message, Meta, MsgSub, ProcDef, Timer, UserTask, VarScope, Vars } from './entities';
 import { Heap } from './heap';
 import type { EngineApi } from './query';
 import { deleteResource, deploy, elementOf, latestDef, latestForm, modelOf } from './deployment';

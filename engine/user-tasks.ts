@@ -3,7 +3,7 @@ import type { Engine } from './core';
 import { El } from './model';
 import { feelType, isExpression } from './feel';
 import { parseDate } from './time';
-import { EI, EngineError, Incident, UserTask, Vars } from './entities';
+import { EI, EngineError, UserTask, Vars } from './entities';
 import { latestForm, modelOf } from './deployment';
 import { completeElement, runAgenda } from './flow';
 import { indexUserTask } from './history';

@@ -13,6 +13,9 @@ import { createStore } from '../../api/store';
 import { createRestUserTasks } from '../../api/tasks';
 import { createIncidentPort, type GatewayCommands } from '../../api/incidents';
 import { createWorkbench, serveUi } from '../../api/workbench/index';
+import { recordDemoUsers, recordOidcUser } from '../../api/notifications/directory-sync';
+import { createNotificationPort } from '../../api/notifications/port';
+import { systemClock } from '../../domain/clock';
 import type { DataSource } from 'typeorm';
 import { apiProcessObservability, observeApi, type ApiObservability } from '../observability/api';
 
@@ -26,10 +29,13 @@ export async function buildAuth(config: Config, ds?: DataSource): Promise<Authen
       jwksUri: config.OIDC_JWKS_URL!,
       rolesClaim: config.OIDC_ROLES_CLAIM,
       apPartnerClaim: config.OIDC_AP_PARTNER_CLAIM,
+      ...(ds ? { onFirstSight: recordOidcUser(ds) } : {}),
     });
   }
   if (!ds) throw new Error('local auth needs the database (AP users)');
-  return createLocalAuth({ secret: config.JWT_SECRET!, users: await demoUsers(ds) });
+  const users = await demoUsers(ds);
+  await recordDemoUsers(ds, users);
+  return createLocalAuth({ secret: config.JWT_SECRET!, users });
 }
 
 /**
@@ -57,7 +63,8 @@ export async function startApi(config: Config = loadConfig(), obs: ApiObservabil
   const o = observeApi(ds, createHealth(ds), obs);
   const incidents = createIncidentPort(config.ZEEBE_REST_ADDRESS, lazyGateway(config));
   const workbench = createWorkbench(ds, config.ZEEBE_REST_ADDRESS);
-  const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, logError: o.logError };
+  const notifications = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock: systemClock });
+  const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, notifications, logError: o.logError };
   const app = createApp(services, { ...o.appOptions, ui: serveUi() });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {

@@ -22,6 +22,9 @@ import { restAuthHeaders, restUserTaskSearch } from '../../platform/camunda/rest
 import { createZeebeClient } from '../../platform/camunda/zeebe-client';
 import { outboxProbe } from '../observability/outbox';
 import { startDispatcher, type RunningDispatcher } from '../dispatcher';
+import { startNotifications } from '../notifier/index';
+import { notificationMetrics } from '../observability/notifications';
+import { systemClock } from '../../domain/clock';
 
 export interface Standalone {
   readonly workers: RunningWorkers;
@@ -92,6 +95,16 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
     restHeaders,
     log: logger.child({ part: 'dispatcher' }),
   });
+  // notifications: outbox → inbox and e-mail (SMTP_URL), new user tasks announced (app/notifier); leased, so several may run
+  const notifications = startNotifications({
+    dataSource,
+    config,
+    clock: systemClock,
+    restAddress: config.ZEEBE_REST_ADDRESS,
+    restHeaders,
+    log: logger.child({ part: 'notifications' }),
+    metrics: notificationMetrics(metrics, dataSource),
+  });
   logger.info({ port: endpoints.port }, `health and metrics on port ${endpoints.port} (/health/live, /health/ready, /metrics)`);
   let stopping: Promise<void> | null = null;
   return {
@@ -106,6 +119,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
         try {
           // the dispatcher first: it writes to the database that workers.stop() closes
           await dispatcher.stop().catch((e: Error) => logger.warn({ err: e.message }, 'stopping the dispatcher failed'));
+          await notifications.stop().catch((e: Error) => logger.warn({ err: e.message }, 'stopping the notifications failed'));
           await workers.stop();
         } finally {
           await Promise.allSettled([endpoints.close(), probeClient.close(2000)]);

@@ -37,6 +37,8 @@ export * from './fulfilment';
 export * from './accounts';
 export * from './system';
 export * from './requests';
+export * from './notifications';
+import { NotificationCursorEntity, NotificationDeliveryEntity } from './notifications';
 
 export const ENTITIES = [
   CustomerEntity,
@@ -67,4 +69,6 @@ export const ENTITIES = [
   NotificationEntity,
   ProcessedJobEntity,
   IdempotencyRecordEntity,
+  NotificationDeliveryEntity,
+  NotificationCursorEntity,
 ];

@@ -82,6 +82,10 @@ export interface AppUser {
   /** local auth mode only (scrypt hash) */
   passwordHash: string | null;
   active: boolean;
+  /** where notifications are mailed (null: in-app only) */
+  email: string | null;
+  /** the user chose to get notifications by e-mail as well (on for the demo users) */
+  emailOptIn: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -95,6 +99,8 @@ export const AppUserEntity = new EntitySchema<AppUser>({
     apPartnerId: col.uuid(true),
     passwordHash: col.str(255, true),
     active: col.bool(),
+    email: col.str(254, true),
+    emailOptIn: col.bool(),
     createdAt: col.at(),
     updatedAt: col.at(),
   },

@@ -47,6 +47,27 @@ export const configSchema = {
       description: 'remind this many working days before the completion deadline',
     },
     ENGINE_DATA_DIR: { type: 'string', minLength: 1, default: './data/engine', description: 'state directory of the local engine' },
+    SMTP_URL: {
+      type: 'string',
+      pattern: '^smtps?://[^\\s/]+(:\\d+)?/?(\\?\\S*)?$',
+      description: 'SMTP server for e-mail notifications, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@host:465; unset: in-app only',
+    },
+    MAIL_FROM: {
+      type: 'string',
+      minLength: 3,
+      maxLength: 254,
+      pattern: '^([^<>]*<[^\\s@<>]+@[^\\s@<>]+>|[^\\s@<>]+@[^\\s@<>]+)$',
+      default: '在线培训业务流程系统 <no-reply@example.test>',
+      description: 'sender of the notification e-mails: address, or name <address>',
+    },
+    PUBLIC_BASE_URL: { type: 'string', format: 'uri', pattern: '^https?://', default: 'http://localhost:3000', description: 'where people open the web UI: the links in notifications' },
+    NOTIFY_TASK_POLL_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 600000,
+      default: 2000,
+      description: 'how often the new-work announcer looks for new user tasks (ms)',
+    },
   },
   allOf: [
     {
@@ -79,6 +100,11 @@ export interface Config {
   readonly AP_SLA_DURATION: string;
   readonly COMPLETION_REMINDER_WORKING_DAYS: number;
   readonly ENGINE_DATA_DIR: string;
+  /** unset: notifications in-app only */
+  readonly SMTP_URL?: string;
+  readonly MAIL_FROM: string;
+  readonly PUBLIC_BASE_URL: string;
+  readonly NOTIFY_TASK_POLL_MS: number;
 }
 
 export class ConfigError extends Error {

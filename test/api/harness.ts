@@ -10,6 +10,8 @@ import { createLocalAuth, type Authenticator } from '../../api/auth';
 import { demoUsers } from '../../api/demo-users';
 import { createHealth } from '../../api/health';
 import { createStore } from '../../api/store';
+import { createNotificationPort } from '../../api/notifications/port';
+import { systemClock } from '../../domain/clock';
 import { resetApiData } from './fixtures';
 import { closeTestDataSource, openTestDataSource } from '../support/db';
 
@@ -51,6 +53,7 @@ export async function startApi(opts: { auth?: Authenticator; beforeAuth?: (ds: D
       auth,
       store: createStore(ds),
       health: createHealth(ds),
+      notifications: createNotificationPort(ds, { baseUrl: 'http://localhost:3000', clock: systemClock }),
       logError: (e, ctx) => {
         errors.push(e);
         console.error('api error', ctx, e);

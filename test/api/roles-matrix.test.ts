@@ -83,6 +83,14 @@ const EXPECTED: Record<string, string[] | 'public'> = {
   'GET /operations/process-instances/:key/variables': [ADM],
   'GET /operations/incidents': [ADM],
   'POST /operations/process-instances/:key/cancellation': [ADM],
+  // notifications (api/notifications/): everyone has an inbox; the failed deliveries are for admins
+  'GET /notifications': EVERYONE,
+  'GET /notifications/unread-count': EVERYONE,
+  'POST /notifications/read-all': [CM, DM, CR, TD, CA, OPS, ADM, AP],
+  'POST /notifications/:id/read': [CM, DM, CR, TD, CA, OPS, ADM, AP],
+  'GET /notifications/settings': EVERYONE,
+  'PUT /notifications/settings': [CM, DM, CR, TD, CA, OPS, ADM, AP],
+  'GET /notification-deliveries': [ADM],
 };
 
 const SAMPLE: Record<string, string> = {

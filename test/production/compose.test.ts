@@ -39,6 +39,7 @@ const SCHEMA_VARIABLES = new Set(Object.keys(configSchema.properties));
 const DOCUMENTED_PORTS: Record<string, string[]> = {
   orchestration: ['8080:8080', '26500:26500', '127.0.0.1:9600:9600'],
   api: ['3000:3000'],
+  mailpit: ['127.0.0.1:8025:8025'],
 };
 
 function healthcheckArgv(s: Service): string[] {
@@ -67,6 +68,7 @@ describe('production: docker-compose.yml', () => {
       'deploy',
       'api',
       'workers',
+      'mailpit',
     ]);
   });
 

@@ -27,7 +27,8 @@ import {
 } from '../../domain/contracts';
 import { ApPartnerUnavailableError } from '../../domain/errors';
 import { recordPaymentBasisCheck as checkPaymentBasis, recordPaymentBasisReceived, requirePaymentBasis } from '../../domain/payment-bases';
-import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB } from '../../domain/vocabulary';
+import { enqueueNotification } from '../../domain/outbox';
+import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB, } from '../../domain/vocabulary';
 import { bpmnError, complete, fail, type Outcome, type Variables } from '../runtime/outcome';
 import { defineHandler, type JobView, type Services } from '../runtime/job';
 import { S } from '../runtime/validate';
@@ -124,6 +125,8 @@ export const sendImplementationRequest = defineHandler({
       const result = await once(dataSource, job.type, checked(key), now, async (em) => {
         const ctx = writeContext(job, now, SYSTEM_ACTOR);
         await markImplementationRequested(em, contract.id, slaDuration, { ...ctx, details: { ...ctx.details, ...answer } });
+        // the partner's users also get the request by e-mail and in their inbox (issue #18)
+        await enqueueNotification(em, { dedupeKey: `ap-implementation-request:${contract.id}`, recipientRole: 'ap-partner', template: 'ap-implementation-request', refs: { expenseContractId: contract.id, expenseContractNo: contract.contractNo, apPartnerId: partner.id, slaDuration } }, now);
         return { apSlaDuration: slaDuration };
       });
       return complete(result);

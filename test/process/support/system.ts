@@ -13,7 +13,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../../platform/config/index';
 import { createApPartner, createCustomer } from '../../../domain/parties';
 import type { ApPartner, Customer } from '../../../db/entities/index';
-import { startSystem, type RunningSystem } from '../../../app/system';
+import { startSystem, type RunningSystem, type SystemOptions } from '../../../app/system';
 import { startApSimulator, type ApSimulator } from '../../../app/ap-simulator';
 import { createLogger } from '../../../platform/observability/logger';
 import { ApiClient } from '../../../app/api-client';
@@ -48,7 +48,9 @@ export interface E2E {
 /** where every process suite's clock starts: a working Tuesday in a year with a published holiday schedule */
 export const CLOCK_START = '2026-09-01T09:00:00+08:00';
 
-export async function startE2E(opts: { apSlaDuration?: string; clockStart?: string; jobStream?: boolean } = {}): Promise<E2E> {
+export async function startE2E(
+  opts: { apSlaDuration?: string; clockStart?: string; jobStream?: boolean; env?: Record<string, string>; notifications?: SystemOptions['notifications'] } = {},
+): Promise<E2E> {
   const ds = await openTestDataSource();
   await resetDatabase(ds);
   const ap = await startApSimulator({ secret: AP_SECRET });
@@ -63,7 +65,7 @@ export async function startE2E(opts: { apSlaDuration?: string; clockStart?: stri
     await createCustomer(ds, { name: '上海示例科技有限公司', code: 'C-TEST-1', contactName: '张三', customerManager: 'customer-manager' }, ctx),
     await createCustomer(ds, { name: '浦东培训服务有限公司', code: 'C-TEST-2', contactName: '李四', customerManager: 'customer-manager' }, ctx),
   ];
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_MODE: 'local', PORT: '0' });
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_MODE: 'local', PORT: '0', ...opts.env });
   const sys = await startSystem({
     config,
     dataSource: ds,
@@ -74,6 +76,7 @@ export async function startE2E(opts: { apSlaDuration?: string; clockStart?: stri
     pinClockAt: start,
     workerTuning: { pollIntervalMs: 20, longPollMs: 5000, ...(opts.jobStream === undefined ? {} : { jobStream: opts.jobStream }) },
     dispatcherIdleMs: 20,
+    notifications: { idleMs: 50, announceIntervalMs: 100, ...opts.notifications },
   });
   const rest = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(sys.restAddress + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -1,0 +1,53 @@
+/**
+ * Wiring of the notifications in one process: the sender (fan-out + e-mail) and the new-work announcer,
+ * from the configuration (SMTP_URL, MAIL_FROM, PUBLIC_BASE_URL, NOTIFY_TASK_POLL_MS).
+ */
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../platform/config/index';
+import type { Clock } from '../../domain/clock';
+import { requestText } from '../../platform/http/request-text';
+import { createSmtpMailer } from './mailer';
+import { startSender, type RunningSender, type SenderLog, type SenderMetrics, type SenderOptions } from './sender';
+import { startTaskAnnouncer, type RunningAnnouncer } from './task-announcer';
+
+export interface Notifications {
+  sender: RunningSender;
+  announcer: RunningAnnouncer | null;
+  stop(): Promise<void>;
+}
+
+export interface NotificationWiring {
+  dataSource: DataSource;
+  config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_BASE_URL' | 'NOTIFY_TASK_POLL_MS'>;
+  clock: Clock;
+  /** orchestration REST base URL; omitted: no new-work announcer */
+  restAddress?: string;
+  restHeaders?: () => Promise<Record<string, string>>;
+  log?: SenderLog;
+  metrics?: SenderMetrics;
+  sender?: Partial<Pick<SenderOptions, 'idleMs' | 'leaseMs' | 'maxAttempts' | 'backOffBaseMs' | 'backOffMaxMs' | 'afterSend'>>;
+  announceIntervalMs?: number;
+}
+
+export function startNotifications(w: NotificationWiring): Notifications {
+  const mailer = w.config.SMTP_URL ? createSmtpMailer({ url: w.config.SMTP_URL, from: w.config.MAIL_FROM }) : null;
+  const sender = startSender({ dataSource: w.dataSource, mailer, baseUrl: w.config.PUBLIC_BASE_URL, log: w.log, metrics: w.metrics, ...w.sender });
+  const rest = async (path: string, body: unknown) => {
+    const headers = { 'content-type': 'application/json', ...(w.restHeaders ? await w.restHeaders() : {}) };
+    const res = await requestText(w.restAddress!.replace(/\/$/, '') + path, { method: 'POST', headers, body: JSON.stringify(body), timeoutMs: 10_000 });
+    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
+    return JSON.parse(res.text);
+  };
+  const announcer = w.restAddress
+    ? startTaskAnnouncer({ dataSource: w.dataSource, rest, clock: w.clock, intervalMs: w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS, log: w.log, onAnnounced: () => sender.kick() })
+    : null;
+  return {
+    sender,
+    announcer,
+    async stop() {
+      await announcer?.stop();
+      await sender.stop();
+      mailer?.close();
+    },
+  };
+}
