@@ -76,13 +76,6 @@ const EXPECTED: Record<string, string[] | 'public'> = {
   'GET /ap-partners/:id': STAFF,
   'POST /ap-partners': [ADM],
   'PATCH /ap-partners/:id': [ADM],
-  // issue #19: the AP portal (the partner only), operations (the system administrator only)
-  'GET /portal/overview': [AP],
-  'GET /operations/process-definitions': [ADM],
-  'GET /operations/process-instances': [ADM],
-  'GET /operations/process-instances/:key/variables': [ADM],
-  'GET /operations/incidents': [ADM],
-  'POST /operations/process-instances/:key/cancellation': [ADM],
   // notifications (api/notifications/): everyone has an inbox; the failed deliveries are for admins
   'GET /notifications': EVERYONE,
   'GET /notifications/unread-count': EVERYONE,
