@@ -23,6 +23,12 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+function withoutFaketime(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== 'LD_PRELOAD' && !k.startsWith('FAKETIME')) out[k] = v;
+  return out;
+}
+
 export async function launch(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (CI's .ci/run does)`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-ui-chromium-'));
@@ -32,6 +38,10 @@ export async function launch(): Promise<Browser> {
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     viewport: { width: 1280, height: 900 },
+    // the browser is the user's machine, not the system under test: it runs without libfaketime (CI's
+    // second pass moves the machine's clock with LD_PRELOAD, under which Chromium loads no page at all);
+    // the business dates the pages show come from the system's pinned clock, not the browser's
+    env: withoutFaketime(process.env),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const errors: string[] = [];
