@@ -153,6 +153,19 @@ export function mayWorkOn(task: UserTask, p: Principal): boolean {
   return (task.candidateGroups ?? []).some((g) => (p.roles as string[]).includes(g));
 }
 
+/** one entry per task key, first seen first: a task of several of the caller's groups is found by each search */
+export function uniqueTasks(lists: UserTask[][], keep: (t: UserTask) => boolean = () => true): UserTask[] {
+  const byKey = new Map<string, UserTask>();
+  for (const list of lists) for (const t of list) if (!byKey.has(String(t.userTaskKey)) && keep(t)) byKey.set(String(t.userTaskKey), t);
+  return [...byKey.values()];
+}
+
+/** the business keys (CONTEXT_VARIABLES) of each task's process instance, by process instance key */
+export function taskContexts(port: Pick<UserTaskPort, 'variables'>, tasks: UserTask[]): Promise<Map<string, Record<string, unknown>>> {
+  const defs = new Map(tasks.filter((t) => t.processDefinitionId).map((t) => [String(t.processInstanceKey), String(t.processDefinitionId)]));
+  return port.variables([...new Set(tasks.map((t) => String(t.processInstanceKey)))], [...CONTEXT_VARIABLES], defs);
+}
+
 function inputComponents(components: FormComponent[]): FormComponent[] {
   const out: FormComponent[] = [];
   for (const c of components) {
@@ -357,13 +370,10 @@ export const TASK_ROUTES: RouteSpec[] = [
           tasks.search({ ...base, assignee: principal.username }, query.limit),
           ...principal.roles.map((r) => tasks.search({ ...base, candidateGroup: r }, query.limit)),
         ]);
-        const byKey = new Map<string, UserTask>();
-        for (const list of found) for (const t of list) if (mayWorkOn(t, principal)) byKey.set(String(t.userTaskKey), t);
-        const items = [...byKey.values()]
+        const items = uniqueTasks(found, (t) => mayWorkOn(t, principal))
           .sort((a, b) => String(a.creationDate ?? '').localeCompare(String(b.creationDate ?? '')) || (BigInt(a.userTaskKey) < BigInt(b.userTaskKey) ? -1 : 1))
           .slice(0, query.limit);
-        const defs = new Map(items.filter((t) => t.processDefinitionId).map((t) => [String(t.processInstanceKey), String(t.processDefinitionId)]));
-        const ctx = await tasks.variables([...new Set(items.map((t) => String(t.processInstanceKey)))], [...CONTEXT_VARIABLES], defs);
+        const ctx = await taskContexts(tasks, items);
         return { items: items.map((t) => taskDto(t, ctx.get(String(t.processInstanceKey)))), total: items.length };
       }),
   }),

@@ -9,7 +9,7 @@ import type { Principal } from '../auth';
 import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { route, type RouteSpec } from '../route';
 import { arrayOf, bool, enumOf, int, named, nullable, obj, str } from '../schema';
-import { CONTEXT_VARIABLES, TASK_ROUTES, mayWorkOn, validateAgainstForm, type UserTask } from '../tasks';
+import { TASK_ROUTES, mayWorkOn, taskContexts, uniqueTasks, validateAgainstForm, type UserTask } from '../tasks';
 import type { OrderGlance } from './parties';
 import { guard, workbenchOf, type WorkbenchServices } from './services';
 
@@ -92,8 +92,7 @@ async function paged(wb: WorkbenchServices, f: Record<Tab, Record<string, unknow
       }),
     ),
   );
-  const seen = new Set<string>();
-  items = items.filter((t) => !seen.has(String(t.userTaskKey)) && !!seen.add(String(t.userTaskKey)));
+  items = uniqueTasks([items]);
   items = (tab === 'completed' ? items.sort((a, b) => String(b.completionDate ?? '').localeCompare(String(a.completionDate ?? ''))) : items.sort(dueOrder)).slice(0, limit);
   return { counts, items };
 }
@@ -102,10 +101,7 @@ async function everything(wb: WorkbenchServices, f: Record<Tab, Record<string, u
   const all = {} as Record<Tab, UserTask[]>;
   await Promise.all(
     TABS.map(async (t) => {
-      const lists = await Promise.all(f[t].map((filter) => wb.engine.searchTasks(filter, t === 'completed' ? COMPLETED_LIMIT : OPEN_LIMIT)));
-      const byKey = new Map<string, UserTask>();
-      for (const l of lists) for (const x of l) byKey.set(String(x.userTaskKey), x);
-      all[t] = [...byKey.values()];
+      all[t] = uniqueTasks(await Promise.all(f[t].map((filter) => wb.engine.searchTasks(filter, t === 'completed' ? COMPLETED_LIMIT : OPEN_LIMIT))));
     }),
   );
   return all;
@@ -131,8 +127,7 @@ export const INBOX_ROUTES: RouteSpec[] = [
         let ctx: Map<string, Record<string, unknown>>;
         let orders: Map<string, OrderGlance>;
         const keysOf = async (tasks: UserTask[]) => {
-          const defs = new Map(tasks.filter((t) => t.processDefinitionId).map((t) => [String(t.processInstanceKey), String(t.processDefinitionId)]));
-          const c = await wb.tasks.variables([...new Set(tasks.map((t) => String(t.processInstanceKey)))], [...CONTEXT_VARIABLES], defs);
+          const c = await taskContexts(wb.tasks, tasks);
           const nos = [...new Set([...c.values()].map((x) => x.orderNo).filter((x): x is string => typeof x === 'string'))];
           return { c, o: await wb.parties.customersOfOrders(nos) };
         };
