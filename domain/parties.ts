@@ -36,6 +36,20 @@ export async function createCustomer(db: Db, input: CustomerInput, ctx: WriteCon
     return c;
   });
 }
+/** an admin's correction of a customer's master data (not a §9 record: updated in place, audited) */
+export async function updateCustomer(db: Db, id: string, patch: Partial<CustomerInput>, ctx: WriteContext): Promise<Customer> {
+  requireActor(ctx);
+  if (patch.name !== undefined && !patch.name.trim()) throw new ValidationError('name: required');
+  return inTransaction(db, async (em) => {
+    const cur = await findForUpdate(em, CustomerEntity, { id });
+    if (!cur) throw new NotFoundError('customer', id);
+    const at = ctxAt(ctx);
+    await updateRows(em, CustomerEntity, { id }, { ...patch, updatedAt: at } as never);
+    await audit(em, ctx, 'customer.update', 'customer', id, { fields: Object.keys(patch) });
+    return { ...cur, ...patch, updatedAt: at } as Customer;
+  });
+}
+
 export async function getCustomer(db: Db, id: string): Promise<Customer | null> {
   return findRow(db, CustomerEntity, { id });
 }

@@ -5,11 +5,7 @@
  */
 import { In, type DataSource } from 'typeorm';
 import { AuditLogEntity, BusinessOrderEntity, CustomerEntity, type ApPartner, type Customer } from '../../db/entities/index';
-import { inTransaction } from '../../db/transaction';
-import { updateRows } from '../../db/rows';
-import { audit, type WriteContext } from '../../domain/audit';
-import { NotFoundError, ValidationError } from '../../domain/errors';
-import { findForUpdate } from '../../domain/records';
+import type { WriteContext } from '../../domain/audit';
 import * as parties from '../../domain/parties';
 import { countersignHistory } from '../../domain/countersign';
 import type { ContractType } from '../../domain/vocabulary';
@@ -62,15 +58,7 @@ export function createParties(ds: DataSource): PartiesPort {
       return customerDto(await parties.createCustomer(ds, input, ctx));
     },
     async updateCustomer(ctx, id, patch) {
-      if (patch.name !== undefined && !patch.name.trim()) throw new ValidationError('name: required');
-      return inTransaction(ds, async (em) => {
-        const cur = await findForUpdate(em, CustomerEntity, { id });
-        if (!cur) throw new NotFoundError('customer', id);
-        const at = ctx.at ?? new Date();
-        await updateRows(em, CustomerEntity, { id }, { ...patch, updatedAt: at } as never);
-        await audit(em, ctx, 'customer.update', 'customer', id, { fields: Object.keys(patch) });
-        return customerDto({ ...cur, ...patch, updatedAt: at } as Customer);
-      });
+      return customerDto(await parties.updateCustomer(ds, id, patch, ctx));
     },
     async listApPartners(page) {
       const r = await parties.listApPartners(ds, page);
