@@ -91,6 +91,9 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
       expect(theCase).to.include('部门经理审核 · 同意 · dept-manager');
       expect(theCase).to.include('金额与订单一致，同意');
       expect(theCase).to.include('浦江在线教育有限公司');
+      // states in Chinese, never the API's codes
+      expect(theCase).to.include('会签中');
+      expect(theCase).to.not.match(/COUNTERSIGNING|CONFIRMED|SUBMITTED/);
       await shot(p, 'task-center-review');
       await radio(f, '同意');
       await text(f, '审核意见说明', '同意');
@@ -168,6 +171,12 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
     expect(body).to.match(/协作任务单 XZ-\d{4}-\d{4}/);
     expect(body).to.match(/GT-\d{4}-\d{4}/);
     expect(body).to.include('被调用的流程');
+    // the timeline and the records say what happened in Chinese: no audit action ids, no state codes
+    const timeline = (await page.locator('ol.timeline').textContent())!;
+    expect(timeline).to.include('AP 提交支付依据');
+    expect(timeline).to.include('业务订单竣工');
+    expect(timeline).to.not.match(/\b[a-z]+(-[a-z]+)*\.[a-z]+(-[a-z]+)*\b/);
+    expect(body).to.not.match(/COMPLETION|COUNTERSIGNING|PAYMENT_BASIS_ACCEPTED/);
     await shot(page, 'case');
     // the completion record is in the database, filed by the customer manager
     const [comm] = (await e.api.get(d.CM, `/api/customer-communication-records?orderId=${o.id}`)).items;

@@ -5,7 +5,7 @@
  */
 import { facts, h } from '../dom';
 import { dateTime, day, money } from '../format';
-import { CONTRACT_KIND, CONTRACT_TYPE, DECISION, ORDER_STATUS, STEP, TASK_ORDER_EVENT, label, moduleName } from '../labels';
+import { CONTRACT_KIND, CONTRACT_STATUS, PAYMENT_BASIS_STATUS, CONTRACT_TYPE, DECISION, ORDER_STATUS, STEP, TASK_ORDER_EVENT, label, moduleName } from '../labels';
 
 export type Row = Record<string, any>;
 export interface Case {
@@ -71,7 +71,7 @@ export function contractView(ct: Row) {
       ['名称', ct.title],
       ['金额', money(ct.amount)],
       ['期限', ct.termMonths ? `${ct.termMonths} 个月` : '—'],
-      ['状态', ct.status],
+      ['状态', label(CONTRACT_STATUS, ct.status)],
       ['签订日期', day(ct.signedDate)],
       ['会签单', ct.countersignFormNo ?? '—'],
       ['版本', `第 ${ct.version} 版（共 ${ct.versions.length} 个版本）`],
@@ -82,7 +82,7 @@ export function contractView(ct: Row) {
     h('h4', {}, '会签意见'),
     roundsView(ct.rounds),
     ct.paymentBases?.length
-      ? [h('h4', {}, '支付依据'), h('ul', {}, ct.paymentBases.map((b: Row) => h('li', {}, `${b.paymentBasisNo} · ${money(b.amount)} · ${b.status}`)))]
+      ? [h('h4', {}, '支付依据'), h('ul', {}, ct.paymentBases.map((b: Row) => h('li', {}, `${b.paymentBasisNo} · ${money(b.amount)} · ${label(PAYMENT_BASIS_STATUS, b.status)}`)))]
       : null,
   );
 }

@@ -5,7 +5,7 @@
 import { get } from '../api';
 import { h } from '../dom';
 import { dateTime } from '../format';
-import { REQUEST_TYPE, label } from '../labels';
+import { OCCASION, ORDER_STATUS, REQUEST_TYPE, label } from '../labels';
 import { notice, page } from '../shell';
 import { contractView, orderFacts, taskOrderView, type Case, type Row } from './case-panel';
 import { diagramSection } from './diagram';
@@ -31,10 +31,49 @@ const ACTION: Record<string, string> = {
   'collaboration-task-order.reply': '技术部回复',
   'collaboration-task-order.accepted': '配置验收通过',
   'collaboration-task-order.sent-back': '配置退回',
+  'payment-basis.create': 'AP 提交支付依据',
   'payment-basis.received': '收到支付依据',
   'payment-basis.accepted': '支付依据核对通过',
   'customer-communication-record.create': '填写客户沟通记录',
 };
+
+/** the records an action belongs to, and what was done, for the actions the table above does not name */
+const RECORD: Record<string, string> = {
+  'business-order': '业务订单',
+  'change-order': '变更单',
+  'revenue-contract': '收入合同',
+  'expense-contract': '支出合同',
+  'payment-basis': '支付依据',
+  'customer-communication-record': '客户沟通记录',
+  countersign: '会签',
+  'collaboration-task-order': '协作任务单',
+  'account-monitoring': '账号监管',
+  'service-request': '服务请求',
+};
+const VERB: Record<string, string> = {
+  create: '创建',
+  update: '更新',
+  correct: '更正',
+  cancel: '取消',
+  complete: '竣工',
+  submit: '提交',
+  resubmit: '重新提交',
+  check: '核对',
+  redraft: '重新编制',
+  register: '登记',
+  delta: '账号增减',
+  'sla-reminder': '实施超期提醒',
+  'completion-overdue': '竣工逾期',
+  'implementation-refused': 'AP 拒绝实施',
+};
+/** an audit action as people say it: named above, else its record and verb, else its id */
+export function actionName(action: string): string {
+  if (ACTION[action]) return ACTION[action];
+  const dot = action.indexOf('.');
+  const record = RECORD[action.slice(0, dot)];
+  const verb = VERB[action.slice(dot + 1)];
+  return dot > 0 && record && verb ? `${record}${verb}` : action;
+}
 
 export async function casePage(id: string) {
   let c: Case;
@@ -53,10 +92,10 @@ export async function casePage(id: string) {
       h('section', { class: 'card' }, h('h2', {}, '合同与会签'), c.contracts.length ? c.contracts.map(contractView) : h('p', { class: 'muted' }, '尚无合同。')),
       c.taskOrders.length ? h('section', { class: 'card' }, h('h2', {}, '协作任务单'), c.taskOrders.map(taskOrderView)) : null,
       c.communicationRecords.length
-        ? h('section', { class: 'card' }, h('h2', {}, '客户沟通记录'), h('ul', {}, c.communicationRecords.map((r: Row) => h('li', {}, `${r.recordNo} · ${r.occasion} · ${r.filedBy} · ${dateTime(r.filedAt)}`))))
+        ? h('section', { class: 'card' }, h('h2', {}, '客户沟通记录'), h('ul', {}, c.communicationRecords.map((r: Row) => h('li', {}, `${r.recordNo} · ${label(OCCASION, r.occasion)} · ${r.filedBy} · ${dateTime(r.filedAt)}`))))
         : null,
-      c.changeOrders.length ? h('section', { class: 'card' }, h('h2', {}, '变更单'), h('ul', {}, c.changeOrders.map((x: Row) => h('li', {}, `${x.changeOrderNo} · ${x.status} · ${x.description}`)))) : null,
-      h('section', { class: 'card' }, h('h2', {}, '时间线'), h('ol', { class: 'timeline' }, c.timeline.map((t: Row) => h('li', {}, h('time', { datetime: t.at }, dateTime(t.at)), ` ${t.actor} · ${ACTION[t.action] ?? t.action}`, t.reason ? ` · ${t.reason}` : '')))),
+      c.changeOrders.length ? h('section', { class: 'card' }, h('h2', {}, '变更单'), h('ul', {}, c.changeOrders.map((x: Row) => h('li', {}, `${x.changeOrderNo} · ${label(ORDER_STATUS, x.status)} · ${x.description}`)))) : null,
+      h('section', { class: 'card' }, h('h2', {}, '时间线'), h('ol', { class: 'timeline' }, c.timeline.map((t: Row) => h('li', {}, h('time', { datetime: t.at }, dateTime(t.at)), ` ${t.actor} · ${actionName(String(t.action))}`, t.reason ? ` · ${t.reason}` : '')))),
     ),
     o.processInstanceKey ? diagramSection(String(o.processInstanceKey)) : notice('流程尚未启动（订单正在提交到流程引擎）。'),
     h('p', {}, h('a', { href: `#/new/service-request?orderId=${o.id}` }, `为此订单登记${label(REQUEST_TYPE, 'COMPLAINT')}、故障或咨询`)),
