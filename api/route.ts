@@ -4,6 +4,7 @@
  * the table into Express and openapi.ts publishes it.
  */
 import type { Role } from '../domain/vocabulary';
+import { badRequest, notFound } from './problem';
 import type { Principal } from './auth';
 import type { JsonSchema } from './schema';
 import type { ApiServices } from './services';
@@ -54,3 +55,15 @@ export function route<P = any, Q = any, B = any>(
 ): RouteSpec {
   return spec as RouteSpec;
 }
+
+// ------------------------------------------------------------------ helpers of the handlers
+export function found<T>(rec: T | null, what: string, id: string, pointer = '/id'): T {
+  if (rec === null || rec === undefined) throw notFound(what, id, pointer);
+  return rec;
+}
+
+export function checkRange(from?: string, to?: string) {
+  if (from && to && from > to) throw badRequest(`from ${from} is after to ${to}`, [{ in: 'query', pointer: '/to', detail: 'must not be before from' }]);
+}
+
+export const page = (q: { limit: number; offset: number }) => ({ limit: q.limit, offset: q.offset });
