@@ -9,6 +9,8 @@
  * inside a layer too. Type-only imports count: a cycle through types is still a cycle for the reader.
  */
 const LAYERS = ['platform', 'db', 'domain', 'api', 'workers', 'app', 'engine', 'processes'];
+/** api/'s shared kernel: what every slice may import (the route type, problems, schema builders, auth, the ports) */
+const API_KERNEL = ['route', 'problem', 'schema', 'common-schemas', 'auth', 'services', 'access', 'store-kernel'];
 const others = (...allowed) => `^(${LAYERS.filter((l) => !allowed.includes(l)).join('|')})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -22,6 +24,37 @@ module.exports = {
     { name: 'db-imports-only-platform', severity: 'error', from: { path: '^db/' }, to: { path: others('db', 'platform') } },
     { name: 'domain-imports-only-db-and-platform', severity: 'error', from: { path: '^domain/' }, to: { path: others('domain', 'db', 'platform') } },
     { name: 'api-imports-only-domain-db-platform', severity: 'error', from: { path: '^api/' }, to: { path: others('api', 'domain', 'db', 'platform') } },
+    // api/ in vertical slices (api/<resource>/: routes, schemas, store): a slice reads only the api kernel,
+    // never another slice, so a resource can be read and changed in its own folder (CONTRIBUTING.md "Where code goes")
+    {
+      name: 'api-slice-imports-no-other-slice',
+      severity: 'error',
+      comment: 'a slice may not import another slice: move what both need into the kernel (api/*.ts listed in API_KERNEL)',
+      from: { path: '^api/([^/]+)/' },
+      to: { path: '^api/[^/]+/', pathNot: '^api/$1/' },
+    },
+    {
+      name: 'api-slice-imports-only-the-kernel',
+      severity: 'error',
+      comment: `of api/'s top-level files a slice imports only the kernel: ${API_KERNEL.join(', ')}`,
+      from: { path: '^api/[^/]+/', pathNot: '^api/workbench/' },
+      to: { path: '^api/[^/]+\\.ts$', pathNot: `^api/(${API_KERNEL.join('|')})\\.ts$` },
+    },
+    {
+      // the workbench's inbox reads the user-task helpers of api/tasks.ts until those become a slice of their own
+      name: 'api-workbench-imports-only-the-kernel-and-tasks',
+      severity: 'error',
+      from: { path: '^api/workbench/' },
+      to: { path: '^api/[^/]+\\.ts$', pathNot: `^api/(${[...API_KERNEL, 'tasks'].join('|')})\\.ts$` },
+    },
+    {
+      name: 'api-kernel-imports-no-slice',
+      severity: 'error',
+      comment: 'the kernel is the bottom of api/: the slices build on it, it knows none of them',
+      from: { path: `^api/(${API_KERNEL.join('|')})\\.ts$` },
+      // except a slice's port: the interface the composition injects (services.ts lists them)
+      to: { path: '^api/[^/]+/', pathNot: '^api/[^/]+/port\\.ts$' },
+    },
     { name: 'workers-import-only-domain-db-platform', severity: 'error', from: { path: '^workers/' }, to: { path: others('workers', 'domain', 'db', 'platform') } },
     { name: 'engine-imports-nothing-of-the-app', severity: 'error', from: { path: '^engine/' }, to: { path: others('engine') } },
     {

@@ -1,6 +1,6 @@
 /** JSON Schemas of the notification routes (validation and the OpenAPI document). */
 import { arrayOf, bool, dateTime, enumOf, id, int, named, nullable, obj, str } from '../schema';
-import { pageOf, paging } from '../schemas';
+import { pageOf, paging } from '../common-schemas';
 
 const CASE_KINDS = ['user-task', 'business-order', 'change-order', 'collaboration-task-order', 'payment-basis', 'expense-contract', 'monthly-report'];
 
