@@ -3,7 +3,8 @@ import type { Role } from '../../domain/vocabulary';
 import { notFound } from '../problem';
 import { route, found, type RouteSpec } from '../route';
 import type { Row } from '../services';
-import { STAFF, apScope, forAp } from '../access';
+import { STAFF, apScope } from '../access';
+import { apContract, apContractVersionData } from './ap-view';
 import * as S from './schemas';
 
 const CONTRACT_READERS: Role[] = [...STAFF, 'ap-partner'];
@@ -28,7 +29,7 @@ export const CONTRACTS_ROUTES: RouteSpec[] = [
       if (ap === null) return services.store.listContracts(filter, { limit, offset });
       if (filter.type === 'REVENUE') return { items: [], total: 0, limit, offset };
       const res = await services.store.listContracts({ ...filter, type: 'EXPENSE', apPartnerId: ap }, { limit, offset });
-      return { ...res, items: res.items.map(forAp) };
+      return { ...res, items: res.items.map(apContract) };
     },
   }),
   route<{ id: string }>({
@@ -45,7 +46,7 @@ export const CONTRACTS_ROUTES: RouteSpec[] = [
       const ap = apScope(principal);
       if (ap === null) return rec;
       if (!apCanSeeContract(rec, ap)) throw notFound('contract', params.id);
-      return forAp(rec);
+      return apContract(rec);
     },
   }),
   route<{ id: string }>({
@@ -64,7 +65,7 @@ export const CONTRACTS_ROUTES: RouteSpec[] = [
         if (!rec || !apCanSeeContract(rec, ap)) throw notFound('contract', params.id);
       }
       const versions = found(await services.store.contractVersions(params.id), 'contract', params.id);
-      return ap === null ? versions : versions.map((v) => ({ ...v, data: forAp(v.data) }));
+      return ap === null ? versions : versions.map((v) => ({ ...v, data: apContractVersionData(v.data) }));
     },
   }),
 

@@ -3,7 +3,8 @@ import type { Role } from '../../domain/vocabulary';
 import { notFound } from '../problem';
 import { Reply, route, found, type RouteSpec } from '../route';
 import { actorOf } from '../services';
-import { apScope, forAp } from '../access';
+import { apScope } from '../access';
+import { apPaymentBasis } from './ap-view';
 import * as S from './schemas';
 
 const PAYMENT_BASIS_READERS: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'contract-admin', 'admin', 'auditor', 'ap-partner'];
@@ -25,7 +26,7 @@ export const PAYMENT_BASES_ROUTES: RouteSpec[] = [
       if (ap === null) throw notFound('expense contract', body.expenseContractId, '/expenseContractId', 'body');
       const res = await services.store.submitPaymentBasis(actorOf(principal), ap, body);
       if (!res) throw notFound('expense contract', body.expenseContractId, '/expenseContractId', 'body');
-      return new Reply(res.created ? 201 : 200, res.record, undefined, { location: `/api/payment-bases/${res.record.id}` });
+      return new Reply(res.created ? 201 : 200, apPaymentBasis(res.record), undefined, { location: `/api/payment-bases/${res.record.id}` });
     },
   }),
   route({
@@ -41,7 +42,7 @@ export const PAYMENT_BASES_ROUTES: RouteSpec[] = [
       const { limit, offset, ...filter } = query;
       const ap = apScope(principal);
       const res = await services.store.listPaymentBases(ap === null ? filter : { ...filter, apPartnerId: ap }, { limit, offset });
-      return ap === null ? res : { ...res, items: res.items.map(forAp) };
+      return ap === null ? res : { ...res, items: res.items.map(apPaymentBasis) };
     },
   }),
   route<{ id: string }>({
@@ -58,7 +59,7 @@ export const PAYMENT_BASES_ROUTES: RouteSpec[] = [
       const ap = apScope(principal);
       if (ap === null) return rec;
       if (rec.apPartnerId !== ap) throw notFound('payment basis', params.id);
-      return forAp(rec);
+      return apPaymentBasis(rec);
     },
   }),
 
