@@ -2,6 +2,7 @@ import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunne
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata.js';
 import { DateUtils } from 'typeorm/util/DateUtils.js';
+import { TRANSACTION_RETRY, withRetry } from '../platform/retry';
 
 /**
  * Transactions that are safe on both drivers.
@@ -49,22 +50,6 @@ export function isDeadlock(e: unknown): boolean {
 }
 
 /**
- * A deadlock victim's transaction was rolled back entirely (so nothing, not even a document number,
- * was kept): run it again, up to 4 attempts, with a short jittered pause. Work must not have effects
- * outside the database (domain services don't).
- */
-async function withDeadlockRetry<T>(attempt: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (e) {
-      if (i >= attempts || !isDeadlock(e)) throw e;
-      await new Promise((r) => setTimeout(r, 5 * i + Math.random() * 20));
-    }
-  }
-}
-
-/**
  * SQLite: TypeORM opens transactions DEFERRED. Another process (api and workers on one file) could then
  * commit between our first read and our first write, and the upgrade fails with SQLITE_BUSY at once
  * (busy_timeout does not apply to a stale read snapshot). A no-op write as the first statement takes
@@ -94,7 +79,14 @@ export async function inTransaction<T>(db: Db, work: (em: EntityManager) => Prom
       if (em.queryRunner) later.delete(em.queryRunner);
     }
   };
-  if (!isSqlite(ds)) return withDeadlockRetry(() => ds.transaction(body));
+  // a transaction the database rolled back runs again here, and only here (platform/retry.ts): a deadlock
+  // victim kept nothing, not even a document number, and domain work has no effects outside the database
+  if (!isSqlite(ds)) return withRetry(TRANSACTION_RETRY, () => ds.transaction(body));
+  return withRetry(TRANSACTION_RETRY, () => sqliteTransaction(ds, body));
+}
+
+/** SQLite: one transaction at a time per data source (a chain of them), each taking the write lock first */
+function sqliteTransaction<T>(ds: DataSource, body: (em: EntityManager) => Promise<T>): Promise<T> {
   const previous = sqliteLocks.get(ds) ?? Promise.resolve();
   const immediate = (em: EntityManager) => takeWriteLock(em).then(() => body(em));
   const run = previous.then(

@@ -7,6 +7,7 @@
  * COMPLETED); otherwise "tasklist", with a note saying the actor could not be resolved.
  */
 import type { UserTaskSearch } from '../../platform/camunda/rest';
+import { isLastDelivery } from '../../platform/retry';
 
 export interface ResolvedActor {
   readonly actor: string;
@@ -86,8 +87,9 @@ export async function resolveActor(
       note: `actor unknown: no completedBy and no assignee found for completed user task ${userTaskElementId ?? '(latest)'}`,
     };
   } catch (e) {
-    // a transient REST failure is retried (the job fails with back-off); only the last attempt falls back
-    if (job.retries > 1) throw new Error(`user-task search for ${userTaskElementId} failed: ${(e as Error).message}`);
+    // a transient REST failure is not retried here: the job fails and Zeebe retries it with back-off
+    // (platform/retry.ts); only Zeebe's last delivery falls back
+    if (!isLastDelivery(job)) throw new Error(`user-task search for ${userTaskElementId} failed: ${(e as Error).message}`);
     return {
       actor: FALLBACK_ACTOR,
       source: 'fallback',

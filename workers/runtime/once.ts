@@ -15,7 +15,7 @@
  * so N number-allocating jobs pay one document_sequence lock wait and one commit. The guarantees are
  * the same: an item that throws is rolled back alone and only its caller gets the error (after the
  * batch committed, so a unique violation then finds the winner's result, in the same batch or an
- * earlier one); a deadlock re-runs (or fails) the whole batch.
+ * earlier one); a deadlock re-runs (or fails) the whole batch, in inTransaction (platform/retry.ts), not here.
  * The key is a business key where the flow has one (round+step, order, month, ...) and the job key
  * otherwise (a job keeps its key across retries and re-deliveries; a loop creates a new job).
  */
@@ -26,14 +26,6 @@ import { batcherFor, isUniqueViolation } from './batch';
 import type { Variables } from './outcome';
 
 export { isUniqueViolation };
-
-/** MySQL/MariaDB deadlock victim or lock wait time-out: the transaction rolled back and may simply run again */
-export function isTransientLockError(e: unknown): boolean {
-  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
-  const code = err?.driverError?.code ?? err?.code ?? '';
-  const errno = err?.driverError?.errno ?? err?.errno;
-  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || errno === 1213 || errno === 1205 || code === 'SQLITE_BUSY';
-}
 
 /** the variables a committed delivery stored (null: none yet); a plain SELECT by primary key */
 export async function storedResult(ds: DataSource | EntityManager, jobType: string, key: string): Promise<Variables | null> {
@@ -105,26 +97,19 @@ export async function once(
     await storeResult(em, jobType, key, result);
     return result;
   };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      // group commit (runtime/batch.ts): in the transaction of the other jobs of this type in flight,
-      // in its own savepoint; settled after that transaction committed. Off: a transaction of its own.
-      const batcher = batcherFor(ds, jobType);
-      return await (batcher ? batcher.submit({ key, now, work, body }) : inTransaction(ds, body));
-    } catch (e) {
-      if (isUniqueViolation(e)) {
-        // a concurrent delivery committed first (or the work hit a business-key unique index of a record
-        // written by that delivery): return what it returned
-        const winner = await storedResult(ds, jobType, key);
-        if (winner) return winner;
-        throw e;
-      }
-      // a deadlock victim rolled back completely: run it again here rather than burning a job retry
-      if (isTransientLockError(e) && attempt < 3) {
-        await new Promise((r) => setTimeout(r, 20 * attempt + Math.floor(Math.random() * 30)));
-        continue;
-      }
-      throw e;
+  try {
+    // group commit (runtime/batch.ts): in the transaction of the other jobs of this type in flight,
+    // in its own savepoint; settled after that transaction committed. Off: a transaction of its own.
+    // A transaction the database rolled back is run again by inTransaction alone (platform/retry.ts).
+    const batcher = batcherFor(ds, jobType);
+    return await (batcher ? batcher.submit({ key, now, work, body }) : inTransaction(ds, body));
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      // a concurrent delivery committed first (or the work hit a business-key unique index of a record
+      // written by that delivery): return what it returned
+      const winner = await storedResult(ds, jobType, key);
+      if (winner) return winner;
     }
+    throw e;
   }
 }
