@@ -212,7 +212,7 @@ export async function rollbackToSavepoint(em: EntityManager, name: string): Prom
 }
 
 /**
- * An EntityManager stand-in that collects inserts instead of sending them (domain/group-commit.ts
+ * An EntityManager stand-in that collects inserts instead of sending them (db/group-commit.ts
  * deferInserts) answers this symbol with its collector; insertRows then hands it the rows.
  */
 export const DEFERRED_INSERTS = Symbol('deferredInserts');

@@ -36,7 +36,7 @@ export function parseNumber(no: string): { documentType: DocumentType; year: num
 
 /**
  * Allocates the next sequence value; the caller's EntityManager must be inside a transaction.
- * count > 1 allocates a block of consecutive values at once (group commit, domain/group-commit.ts) and
+ * count > 1 allocates a block of consecutive values at once (group commit, db/group-commit.ts) and
  * returns its LAST value: the block is last - count + 1 … last.
  */
 export async function nextSequence(em: EntityManager, documentType: DocumentType, year: number, count = 1): Promise<number> {

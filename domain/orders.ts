@@ -8,7 +8,7 @@ import { inTransaction, type Db } from '../db/transaction';
 import { findRow, rowExists, updateRows } from '../db/rows';
 import { ctxAt, requireActor, type WriteContext } from './audit';
 import { NotFoundError, ValidationError } from './errors';
-import { createBatcher, deferInserts, inSavepoint, inSavepoints, type Settled } from './group-commit';
+import { createBatcher, deferInserts, inSavepoint, inSavepoints, type Settled } from '../db/group-commit';
 import { formatNumber, nextNumber, nextSequence } from './numbering';
 import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle';
 import type { OrderStatus } from './order-status';
@@ -80,7 +80,7 @@ export interface OrderBatcherOptions {
   onFastPath?: (taken: boolean) => void;
 }
 /**
- * createOrder with group commit (domain/group-commit.ts), for the API's create path: creates arriving
+ * createOrder with group commit (db/group-commit.ts), for the API's create path: creates arriving
  * while a batch commits share the next transaction, numbers in arrival order. Unknown customers / AP
  * partners are found by one read per batch and fail only their create (each result carries its customer
  * from that read, so the caller's response needs no further read). The rest take one block of

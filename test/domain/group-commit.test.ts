@@ -1,9 +1,9 @@
-/** domain/group-commit.ts through createOrderBatcher: one transaction per batch, one savepoint per create. */
+/** db/group-commit.ts through createOrderBatcher: one transaction per batch, one savepoint per create. */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { isMysql } from '../../db/transaction';
 import { BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index';
-import { createBatcher } from '../../domain/group-commit';
+import { createBatcher } from '../../db/group-commit';
 import { parseNumber } from '../../domain/numbering';
 import { createOrder, createOrderBatcher, type CreateOrderInput, type CreatedOrder } from '../../domain/orders';
 import { closeTestDataSource, openTestDataSource, resetDatabase } from '../support/db';

@@ -5,7 +5,7 @@
  * lock until COMMIT; with one transaction per job they queue on that lock one after another, and every
  * round trip made under it is stretched by the event loop's lag under load. Here the once() calls of
  * ONE job type that are in flight at the same time in this process share ONE transaction
- * (domain/group-commit.ts createBatcher): one lock wait and one commit (fsync) for N jobs.
+ * (db/group-commit.ts createBatcher): one lock wait and one commit (fsync) for N jobs.
  *
  * - One batcher per job type per DataSource, made on first use; one batch in flight per batcher, the
  *   calls that arrive meanwhile form the next one (at most maxBatch items).
@@ -30,7 +30,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProcessedJobEntity, type ProcessedJob } from '../../db/entities/index';
 import { insertRows, isDeadlock, rollbackToSavepoint, savepoint } from '../../db/transaction';
-import { createBatcher, inSavepoints, type Batcher, type Settled } from '../../domain/group-commit';
+import { createBatcher, inSavepoints, type Batcher, type Settled } from '../../db/group-commit';
 import { DEFAULT_WORKER_MAX_BATCH, groupCommitFromEnv, type GroupCommitSettings } from '../../platform/config/env';
 import type { Variables } from './outcome';
 
@@ -141,7 +141,7 @@ export function batcherFor(ds: DataSource, jobType: string): Batcher<BatchItem, 
  * (no row, no number); a later call with the same key in the batch then runs as a delivery of its own,
  * while a repeated key after a success gets that success's result. When the guard INSERT meets a row
  * that already exists (a redelivery or a concurrent delivery elsewhere committed first), the batch falls
- * back to one savepoint per item with each item's own guard insert (domain/group-commit.ts
+ * back to one savepoint per item with each item's own guard insert (db/group-commit.ts
  * inSavepoints): the duplicate then fails alone with the unique violation that once() resolves.
  */
 async function runBatch(em: EntityManager, jobType: string, items: BatchItem[]): Promise<Settled<Variables>[]> {

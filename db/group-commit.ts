@@ -18,7 +18,7 @@
  * - One batch in flight per batcher; with several processes the batchers wait on the same row lock.
  */
 import type { EntityManager } from 'typeorm';
-import { DEFERRED_INSERTS, inTransaction, insertRows, isDeadlock, rollbackToSavepoint, savepoint, type Db } from '../db/transaction';
+import { DEFERRED_INSERTS, inTransaction, insertRows, isDeadlock, rollbackToSavepoint, savepoint, type Db } from './transaction';
 
 export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
