@@ -1,7 +1,6 @@
 /** db/group-commit.ts through createOrderBatcher: one transaction per batch, one savepoint per create. */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { isMysql } from '../../db/transaction';
 import { BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, RecordVersionEntity } from '../../db/entities/index';
 import { createBatcher } from '../../db/group-commit';
 import { TRANSACTION_RETRY } from '../../platform/retry';
