@@ -2,10 +2,10 @@
  * The schemas every slice shares: the problem document, paging, path ids, the versions of a §9 record,
  * the health reply and the small builders of response records. Part of the api/ kernel.
  */
-import { SERVICE_MODULE } from '../domain/vocabulary';
-import { named, obj, str, text, int, bool, enumOf, arrayOf, nullable, dateTime, id, type JsonSchema } from './schema';
+import { SERVICE_MODULE, type ServiceModule } from '../domain/vocabulary';
+import { named, obj, str, text, int, bool, enumOf, arrayOf, nullable, dateTime, id, type JsonSchema, type Schema } from './schema';
 
-export const MODULE_IDS = Object.keys(SERVICE_MODULE);
+export const MODULE_IDS = Object.keys(SERVICE_MODULE) as ServiceModule[];
 
 // ------------------------------------------------------------------ shared pieces
 export const Problem = named(
@@ -47,18 +47,21 @@ export const paging = {
   limit: int(1, 200, { default: 50 }),
   offset: int(0, 1_000_000, { default: 0 }),
 };
-export const pageOf = (name: string, item: JsonSchema): JsonSchema =>
+export const pageOf = <S extends JsonSchema>(name: string, item: S) =>
   named(name, obj({ items: arrayOf(item), total: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 200), offset: int(0, 1_000_000) }, ['items', 'total', 'limit', 'offset']));
 
 export const reason = text(2000, { description: 'why (stored with the version)' });
 export const ns = () => nullable(str());
-export const ni = () => nullable({ type: 'integer' });
-export const nn = () => nullable({ type: 'number' });
+export const ni = () => nullable({ type: 'integer' } as Schema<number>);
+export const nn = () => nullable({ type: 'number' } as Schema<number>);
 export const nid = () => nullable(id());
 export const at = () => dateTime();
 export const nat = () => nullable(dateTime());
 /** a response record: every listed field present (null when unknown), nothing else */
-export const record = (name: string, props: Record<string, JsonSchema>) => named(name, obj(props, Object.keys(props)));
+export const record = <P extends Record<string, JsonSchema>>(name: string, props: P) => named(name, obj(props, Object.keys(props) as (keyof P & string)[]));
+/** `{ type: 'integer' }` and `{ type: 'number' }` of the response records, typed */
+export const integer = (extra: JsonSchema = {}): Schema<number> => ({ type: 'integer', ...extra });
+export const number = (extra: JsonSchema = {}): Schema<number> => ({ type: 'number', ...extra });
 
 // ------------------------------------------------------------------ versions of a §9 record (contracts, records)
 export const RecordVersion = record('RecordVersion', { version: int(1, 1_000_000), actor: str(), at: at(), reason: str(), data: { type: 'object' } });

@@ -1,7 +1,7 @@
 /** The JSON Schemas of 账号监管 account monitoring and the monthly reports: request bodies, queries, path parameters and responses. */
 import { ACCOUNT_ENTRY_KIND, MONTHLY_REPORT_STATUS } from '../../db/entities/index';
 import { named, obj, str, text, int, bool, enumOf, arrayOf, month, id } from '../schema';
-import { paging, pageOf, ns, ni, nn, nid, at, nat, record } from '../common-schemas';
+import { paging, pageOf, ns, ni, nn, nid, at, nat, record, integer } from '../common-schemas';
 
 export { IdParams } from '../common-schemas';
 
@@ -14,11 +14,11 @@ export const MonitoringEntry = record('AccountMonitoringEntry', {
   orderId: id(),
   changeOrderId: nid(),
   kind: enumOf(ACCOUNT_ENTRY_KIND),
-  accounts: { type: 'integer' },
+  accounts: integer(),
   openingDate: ns(),
   enteredBy: str(),
   enteredAt: at(),
-  usage: arrayOf(record('AccountUsage', { month: str(), openedAccounts: { type: 'integer' }, activeAccounts: { type: 'integer' }, source: str(), recordedAt: at() })),
+  usage: arrayOf(record('AccountUsage', { month: str(), openedAccounts: integer(), activeAccounts: integer(), source: str(), recordedAt: at() })),
 });
 export const MonitoringQuery = obj({ revenueContractId: id(), ...paging });
 export const MonitoringPage = pageOf('AccountMonitoringEntryPage', MonitoringEntry);
@@ -49,17 +49,17 @@ export const ReportRow = record('MonthlyReportRow', {
   orderNo: str(),
   customerId: id(),
   customerName: ns(),
-  contracted: { type: 'integer' },
+  contracted: integer(),
   opened: ni(),
   active: ni(),
   utilisation: nn(),
-  overQuota: { type: 'integer' },
+  overQuota: integer(),
   missingFigures: bool(),
 });
 export const MonthlyReport = record('MonthlyReport', {
   id: id(),
   month: str(),
-  version: { type: 'integer' },
+  version: integer(),
   status: enumOf(MONTHLY_REPORT_STATUS),
   rows: arrayOf(ReportRow),
   totals: { type: 'object' },

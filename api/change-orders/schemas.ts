@@ -1,7 +1,7 @@
 /** The JSON Schemas of 变更单 change orders: request bodies, queries, path parameters and responses. */
 import { ORDER_STATUS } from '../../db/entities/index';
 import { named, obj, str, text, int, bool, enumOf, arrayOf, nullable, date, id } from '../schema';
-import { MODULE_IDS, paging, pageOf, ns, nn, nid, at, record } from '../common-schemas';
+import { MODULE_IDS, paging, pageOf, ns, nn, nid, at, record, integer, number } from '../common-schemas';
 
 export { IdParams } from '../common-schemas';
 
@@ -13,12 +13,12 @@ export const CreateChangeOrderBody = named(
       orderId: id(),
       description: text(2000),
       accountDelta: int(-1_000_000, 1_000_000),
-      amountDelta: { type: 'number', minimum: -1e12, maximum: 1e12, multipleOf: 0.01 },
+      amountDelta: number({ minimum: -1e12, maximum: 1e12, multipleOf: 0.01 }),
       modules: arrayOf(enumOf(MODULE_IDS), { minItems: 1, maxItems: MODULE_IDS.length, uniqueItems: true }),
       effectiveDate: date(),
       platformChange: bool(),
       apScopeChange: bool(),
-      note: { type: 'string', maxLength: 2000 },
+      note: str({ maxLength: 2000 }),
     },
     ['orderId', 'description', 'accountDelta', 'platformChange', 'apScopeChange'],
   ),
@@ -31,7 +31,7 @@ export const ChangeOrder = record('ChangeOrder', {
   status: enumOf(ORDER_STATUS),
   customerManager: str(),
   description: str(),
-  accountDelta: { type: 'integer' },
+  accountDelta: integer(),
   amountDelta: nn(),
   modules: nullable(arrayOf(str())),
   effectiveDate: ns(),
@@ -40,7 +40,7 @@ export const ChangeOrder = record('ChangeOrder', {
   apPartnerId: nid(),
   note: ns(),
   processInstanceKey: ns(),
-  version: { type: 'integer' },
+  version: integer(),
   createdBy: str(),
   createdAt: at(),
   updatedAt: at(),

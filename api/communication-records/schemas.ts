@@ -1,7 +1,7 @@
 /** The JSON Schemas of 客户沟通记录表 customer communication records: request bodies, queries, path parameters and responses. */
 import { COMMUNICATION_OCCASION } from '../../db/entities/index';
 import { named, obj, str, text, enumOf, id } from '../schema';
-import { paging, pageOf, ns, nid, at, record } from '../common-schemas';
+import { paging, pageOf, ns, nid, at, record, integer } from '../common-schemas';
 
 export { IdParams } from '../common-schemas';
 
@@ -16,9 +16,9 @@ export const CreateCommunicationRecordBody = named(
       networkQuality: text(500, { description: '网络质量' }),
       serviceAttitude: text(500, { description: '服务态度' }),
       customerFeedback: text(4000, { description: '客户反馈' }),
-      followUp: { type: 'string', maxLength: 4000 },
+      followUp: str({ maxLength: 4000 }),
       contactPerson: text(200),
-      note: { type: 'string', maxLength: 2000 },
+      note: str({ maxLength: 2000 }),
     },
     ['orderId', 'networkQuality', 'serviceAttitude', 'customerFeedback'],
   ),
@@ -37,7 +37,7 @@ export const CommunicationRecord = record('CustomerCommunicationRecord', {
   followUp: ns(),
   contactPerson: ns(),
   note: ns(),
-  version: { type: 'integer' },
+  version: integer(),
   filedBy: str(),
   filedAt: at(),
   updatedAt: at(),

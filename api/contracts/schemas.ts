@@ -2,7 +2,7 @@
 import { CONTRACT_KIND } from '../../db/entities/index';
 import { CONTRACT_TYPE } from '../../domain/vocabulary';
 import { named, obj, str, enumOf, id } from '../schema';
-import { paging, pageOf, ns, ni, nid, at } from '../common-schemas';
+import { paging, pageOf, ns, ni, nid, at, integer, number } from '../common-schemas';
 
 export { IdParams, RecordVersions } from '../common-schemas';
 
@@ -21,13 +21,13 @@ export const Contract = named(
       parentContractId: nid(),
       apPartnerId: nid(),
       title: str(),
-      amount: { type: 'number', description: 'the contract amount (an AP partner sees only its own expense contracts)' },
+      amount: number({ description: 'the contract amount (an AP partner sees only its own expense contracts)' }),
       termMonths: ni(),
       signedDate: ns(),
       note: ns(),
       countersignFormNo: ns(),
       rejectionReason: ns(),
-      version: { type: 'integer' },
+      version: integer(),
       createdBy: str(),
       createdAt: at(),
       updatedAt: at(),

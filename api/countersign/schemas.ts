@@ -2,7 +2,7 @@
 import { COUNTERSIGN_ROUND_STATUS } from '../../db/entities/index';
 import { CONTRACT_TYPE, COUNTERSIGN_STEP, REVIEW_DECISION } from '../../domain/vocabulary';
 import { obj, str, enumOf, arrayOf, id } from '../schema';
-import { paging, pageOf, ns, at, nat, record } from '../common-schemas';
+import { paging, pageOf, ns, at, nat, record, integer } from '../common-schemas';
 
 export { IdParams } from '../common-schemas';
 
@@ -15,9 +15,9 @@ export const CountersignDecision = record('CountersignDecision', {
   decidedAt: at(),
 });
 export const CountersignRound = record('CountersignRound', {
-  round: { type: 'integer' },
+  round: integer(),
   status: enumOf(COUNTERSIGN_ROUND_STATUS),
-  contractVersion: { type: 'integer' },
+  contractVersion: integer(),
   rejectionReason: ns(),
   openedAt: at(),
   closedAt: nat(),
@@ -29,7 +29,7 @@ export const CountersignForm = record('CountersignForm', {
   contractType: enumOf(CONTRACT_TYPE),
   contractId: id(),
   contractNo: ns(),
-  version: { type: 'integer' },
+  version: integer(),
   issuedBy: str(),
   issuedAt: at(),
   content: { type: 'object', description: 'the form as issued (current version)' },

@@ -1,7 +1,7 @@
 /** The JSON Schemas of 业务订单 business orders: request bodies, queries, path parameters and responses. */
 import { ORDER_STATUS } from '../../db/entities/index';
 import { named, obj, str, text, int, bool, enumOf, arrayOf, nullable, date, id, money } from '../schema';
-import { MODULE_IDS, paging, pageOf, reason, ns, nid, at, record } from '../common-schemas';
+import { MODULE_IDS, paging, pageOf, reason, ns, nid, at, record, integer, number } from '../common-schemas';
 
 export { IdParams } from '../common-schemas';
 
@@ -18,7 +18,7 @@ export const CreateOrderBody = named(
       amount: money({ description: '金额 (CNY)' }),
       apInvolved: bool(),
       apPartnerId: nullable(id()),
-      note: { type: 'string', maxLength: 2000 },
+      note: str({ maxLength: 2000 }),
     },
     ['customerId', 'modules', 'accounts', 'openingDate', 'termMonths', 'amount', 'apInvolved'],
     {
@@ -36,10 +36,10 @@ export const Order = record('Order', {
   customerName: ns(),
   customerManager: str(),
   modules: arrayOf(str()),
-  accounts: { type: 'integer' },
+  accounts: integer(),
   openingDate: str(),
-  termMonths: { type: 'integer' },
-  amount: { type: 'number' },
+  termMonths: integer(),
+  amount: number(),
   apInvolved: bool(),
   apPartnerId: nid(),
   note: ns(),
@@ -47,7 +47,7 @@ export const Order = record('Order', {
   deadlineProvisional: bool(),
   cancelReason: ns(),
   processInstanceKey: ns(),
-  version: { type: 'integer' },
+  version: integer(),
   createdBy: str(),
   createdAt: at(),
   updatedAt: at(),

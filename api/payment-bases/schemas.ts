@@ -1,7 +1,7 @@
 /** The JSON Schemas of 支付依据 payment bases: request bodies, queries, path parameters and responses. */
 import { PAYMENT_BASIS_STATUS } from '../../db/entities/index';
 import { named, obj, str, text, int, enumOf, arrayOf, date, id, money } from '../schema';
-import { paging, pageOf, ns, ni, nn, at, record } from '../common-schemas';
+import { paging, pageOf, ns, ni, nn, at, record, integer } from '../common-schemas';
 
 export { IdParams } from '../common-schemas';
 
@@ -18,7 +18,7 @@ export const SubmitPaymentBasisBody = named(
       description: text(4000),
       accountsImplemented: int(0, 1_000_000),
       attachments: arrayOf(attachment, { maxItems: 20 }),
-      note: { type: 'string', maxLength: 2000 },
+      note: str({ maxLength: 2000 }),
     },
     ['submissionId', 'expenseContractId', 'amount', 'completedOn', 'description'],
   ),
@@ -37,7 +37,7 @@ export const PaymentBasis = record('PaymentBasis', {
   accountsImplemented: ni(),
   attachments: arrayOf(str()),
   note: ns(),
-  version: { type: 'integer' },
+  version: integer(),
   submittedBy: str(),
   submittedAt: at(),
   updatedAt: at(),

@@ -1,6 +1,6 @@
 /** The JSON Schemas of 工作日历 the working-day calendar: request bodies, queries, path parameters and responses. */
 import { named, obj, str, text, int, bool, arrayOf, date } from '../schema';
-import { at, record } from '../common-schemas';
+import { at, record, integer } from '../common-schemas';
 
 // ------------------------------------------------------------------ calendar 工作日历
 export const YearParams = obj({ year: int(2000, 2099) }, ['year']);
@@ -22,7 +22,7 @@ export const CalendarYear = named(
   'CalendarYear',
   obj(
     {
-      year: { type: 'integer' },
+      year: integer(),
       published: bool(),
       holidays: arrayOf(obj({ date: str(), name: str() }, ['date'])),
       workdays: arrayOf(obj({ date: str(), name: str() }, ['date'])),
