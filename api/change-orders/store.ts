@@ -3,12 +3,16 @@ import { In } from 'typeorm';
 import { BusinessOrderEntity, type ChangeOrder } from '../../db/entities/index';
 import { ConflictError } from '../../domain/errors';
 import type { OrderStatus } from '../../domain/order-status';
-import type { ServiceModule } from '../../domain/vocabulary';
 import { illegalTransition } from '../problem';
 import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as changeOrders from '../../domain/change-orders';
 import * as orders from '../../domain/orders';
+import type { Static } from '../schema';
+import type { CreateChangeOrderBody } from './schemas';
+
+/** what POST /change-orders accepts, as its schema says */
+export type CreateChangeOrderInput = Static<typeof CreateChangeOrderBody>;
 
 function changeOrderDto(c: ChangeOrder, orderNo: string | undefined): Row {
   return {
@@ -47,21 +51,21 @@ export function changeOrdersStore({ ds, m, ctxOf }: StoreDeps): ChangeOrdersStor
 
   return {
     // ---------------------------------------------------------------- change orders
-    async createChangeOrder(actor, input) {
-      const order = await orders.getOrder(ds, input.orderId as string);
+    async createChangeOrder(actor, input: CreateChangeOrderInput) {
+      const order = await orders.getOrder(ds, input.orderId);
       if (!order) return null;
       const create = () => changeOrders.createChangeOrder(
         ds,
         {
-          orderId: input.orderId as string,
-          description: input.description as string,
-          platformChange: input.platformChange as boolean,
-          apScopeChange: input.apScopeChange as boolean,
-          accountDelta: input.accountDelta as number,
-          modules: (input.modules as ServiceModule[]) ?? null,
-          amountDelta: (input.amountDelta as number) ?? null,
-          effectiveDate: (input.effectiveDate as string) ?? null,
-          note: (input.note as string) ?? null,
+          orderId: input.orderId,
+          description: input.description,
+          platformChange: input.platformChange,
+          apScopeChange: input.apScopeChange,
+          accountDelta: input.accountDelta,
+          modules: input.modules ?? null,
+          amountDelta: input.amountDelta ?? null,
+          effectiveDate: input.effectiveDate ?? null,
+          note: input.note ?? null,
         },
         ctxOf(actor, 'change order created'),
       );

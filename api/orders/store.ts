@@ -1,10 +1,14 @@
 /** The store of 业务订单 business orders: the domain services behind its routes and the JSON of its schemas. */
 import { BusinessOrderEntity, CustomerEntity, type BusinessOrder, type Customer } from '../../db/entities/index';
 import type { OrderStatus } from '../../domain/order-status';
-import type { ServiceModule } from '../../domain/vocabulary';
 import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as orders from '../../domain/orders';
+import type { Static } from '../schema';
+import type { CreateOrderBody } from './schemas';
+
+/** what POST /orders accepts, as its schema says */
+export type CreateOrderInput = Static<typeof CreateOrderBody>;
 
 function orderDto(o: BusinessOrder, customer: Customer | undefined): Row {
   return {
@@ -46,18 +50,18 @@ export function ordersStore({ ds, m, ctxOf, customersById }: StoreDeps): OrdersS
 
   return {
     // ---------------------------------------------------------------- orders
-    async createOrder(actor, input) {
+    async createOrder(actor, input: CreateOrderInput) {
       const { order, customer } = await createOrderGrouped(
         {
-          customerId: input.customerId as string,
-          modules: input.modules as ServiceModule[],
-          accounts: input.accounts as number,
-          openingDate: input.openingDate as string,
-          termMonths: input.termMonths as number,
-          amount: input.amount as number,
-          apInvolved: input.apInvolved as boolean,
-          apPartnerId: (input.apPartnerId as string | null) ?? null,
-          note: (input.note as string) ?? null,
+          customerId: input.customerId,
+          modules: input.modules,
+          accounts: input.accounts,
+          openingDate: input.openingDate,
+          termMonths: input.termMonths,
+          amount: input.amount,
+          apInvolved: input.apInvolved,
+          apPartnerId: input.apPartnerId ?? null,
+          note: input.note ?? null,
         },
         ctxOf(actor, 'order created'),
       );

@@ -5,6 +5,11 @@ import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as orders from '../../domain/orders';
 import * as serviceRequests from '../../domain/service-requests';
+import type { Static } from '../schema';
+import type { CreateServiceRequestBody } from './schemas';
+
+/** what POST /service-requests accepts, as its schema says */
+export type CreateServiceRequestInput = Static<typeof CreateServiceRequestBody>;
 
 export type ServiceRequestsStore = Pick<ApiStore, 'createServiceRequest' | 'getServiceRequest' | 'listServiceRequests'>;
 
@@ -32,13 +37,13 @@ export function serviceRequestsStore({ ds, m, ctxOf }: StoreDeps): ServiceReques
 
   return {
     // ---------------------------------------------------------------- service requests
-    async createServiceRequest(actor, input) {
-      const order = await orders.getOrder(ds, input.orderId as string);
+    async createServiceRequest(actor, input: CreateServiceRequestInput) {
+      const order = await orders.getOrder(ds, input.orderId);
       if (!order) return null;
       const agreement = await m.getRepository(RevenueContractEntity).findOne({ where: { orderId: order.id, kind: 'AGREEMENT' }, order: { createdAt: 'ASC' } });
       const { serviceRequest } = await serviceRequests.logServiceRequest(
         ds,
-        { customerId: order.customerId, orderId: order.id, revenueContractId: agreement?.id ?? null, requestType: input.type as ServiceRequestType, description: input.description as string },
+        { customerId: order.customerId, orderId: order.id, revenueContractId: agreement?.id ?? null, requestType: input.type, description: input.description },
         ctxOf(actor, 'service request logged'),
       );
       return serviceRequestDto(serviceRequest);
