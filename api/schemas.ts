@@ -15,7 +15,7 @@ import {
   TASK_ORDER_STATUS,
   VERSIONED_RECORD,
 } from '../db/entities/index';
-import { CONTRACT_TYPE, COUNTERSIGN_STEP, REVIEW_DECISION, ROLE_IDS, SERVICE_MODULE, SERVICE_REQUEST_TYPE } from '../domain/vocabulary';
+import { CONTRACT_TYPE, COUNTERSIGN_STEP, RATING, REVIEW_DECISION, ROLE_IDS, SERVICE_MODULE, SERVICE_REQUEST_TYPE } from '../domain/vocabulary';
 import { arrayOf, bool, date, dateTime, enumOf, id, int, money, month, named, nullable, obj, str, text, type JsonSchema } from './schema';
 
 export const MODULE_IDS = Object.keys(SERVICE_MODULE);
@@ -310,8 +310,8 @@ export const CreateCommunicationRecordBody = named(
       orderId: id(),
       serviceRequestId: id(),
       occasion: enumOf(COMMUNICATION_OCCASION),
-      networkQuality: text(500, { description: '网络质量' }),
-      serviceAttitude: text(500, { description: '服务态度' }),
+      networkQuality: enumOf(RATING, { description: '网络质量 1–5（5 很好 … 1 很差）' }),
+      serviceAttitude: enumOf(RATING, { description: '服务态度 1–5（5 很好 … 1 很差）' }),
       customerFeedback: text(4000, { description: '客户反馈' }),
       followUp: { type: 'string', maxLength: 4000 },
       contactPerson: text(200),
