@@ -18,6 +18,7 @@ import { createVersionedRecord, findForUpdate } from './records';
 import { isValidDay, shanghaiYear } from './time';
 import { MESSAGE, type CustomerDecision, type ServiceModule } from './vocabulary';
 import { newId } from './ids';
+import { readOrderSummary, type OrderSummary } from './order-summary';
 
 export interface CreateChangeOrderInput {
   orderId: string;
@@ -46,6 +47,8 @@ export interface ChangeOrderStartVariables {
   apScopeChange: boolean;
   apPartnerId: string | null;
   accountDelta: number;
+  /** the order being changed, as every task shows it (domain/order-summary.ts) */
+  orderSummary: OrderSummary;
 }
 
 export async function createChangeOrder(
@@ -111,6 +114,7 @@ export async function createChangeOrder(
       apScopeChange: changeOrder.apScopeChange,
       apPartnerId: changeOrder.apPartnerId,
       accountDelta: changeOrder.accountDelta,
+      orderSummary: await readOrderSummary(em, order),
     };
     const { command } = await enqueueCommand(
       em,

@@ -17,11 +17,12 @@ import { normalizePage, type Page, type PageOf } from './paging';
 import { createVersionedRecord, currentContent } from './records';
 import { shanghaiYear } from './time';
 import { newId } from './ids';
+import { RATING, type Rating } from './vocabulary';
 
 /** the form's fields (process-contract form `customer-communication-record`) */
 export interface CommunicationContent {
-  networkQuality: string;
-  serviceAttitude: string;
+  networkQuality: Rating;
+  serviceAttitude: Rating;
   customerFeedback: string;
   followUp?: string | null;
   contactPerson?: string | null;
@@ -42,6 +43,16 @@ export interface FileCommunicationRecordInput {
 /** the form fields as a user task returns them (the form validated them; absent ones are stored as null) */
 export type FormCommunicationContent = { [K in 'networkQuality' | 'serviceAttitude' | 'customerFeedback' | 'followUp']?: string | null };
 
+/** 网络质量 and 服务态度, when given, are ratings 1–5 (RATING): anything else names the field */
+export function checkRatings(o: Record<string, unknown>): void {
+  for (const k of ['networkQuality', 'serviceAttitude']) {
+    const v = o[k];
+    if (v !== undefined && v !== null && !(RATING as readonly unknown[]).includes(v)) {
+      throw new ValidationError(`${k}: a rating 1–5 (${RATING.join(', ')})`, { field: k, allowed: [...RATING] });
+    }
+  }
+}
+
 export function validateCommunicationContent(c: unknown): CommunicationContent {
   const o = (c ?? {}) as Record<string, unknown>;
   for (const k of ['networkQuality', 'serviceAttitude', 'customerFeedback']) {
@@ -50,9 +61,10 @@ export function validateCommunicationContent(c: unknown): CommunicationContent {
   for (const k of ['followUp', 'contactPerson', 'note']) {
     if (o[k] !== undefined && o[k] !== null && typeof o[k] !== 'string') throw new ValidationError(`${k}: text`);
   }
+  checkRatings(o);
   return {
-    networkQuality: o.networkQuality as string,
-    serviceAttitude: o.serviceAttitude as string,
+    networkQuality: o.networkQuality as Rating,
+    serviceAttitude: o.serviceAttitude as Rating,
     customerFeedback: o.customerFeedback as string,
     followUp: (o.followUp as string | undefined) ?? null,
     ...(o.contactPerson ? { contactPerson: o.contactPerson as string } : {}),
@@ -72,6 +84,7 @@ export function formCommunicationContent(c: FormCommunicationContent): Record<st
     if (v !== undefined && v !== null && typeof v !== 'string') throw new ValidationError(`${k}: text`);
     out[k] = v ?? null;
   }
+  checkRatings(out);
   return out;
 }
 

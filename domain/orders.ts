@@ -18,6 +18,7 @@ import { createVersionedRecord } from './records';
 import { isValidDay, shanghaiYear } from './time';
 import { MESSAGE, SERVICE_MODULE, type CustomerDecision, type ServiceModule } from './vocabulary';
 import { newId } from './ids';
+import { orderSummaryOf, type OrderSummary } from './order-summary';
 
 export interface CreateOrderInput {
   customerId: string;
@@ -40,6 +41,8 @@ export interface OrderStartVariables {
   customerManager: string;
   apInvolved: boolean;
   apPartnerId: string | null;
+  /** what every task of the order shows (domain/order-summary.ts) */
+  orderSummary: OrderSummary;
 }
 
 export function validateModules(modules: unknown): ServiceModule[] {
@@ -116,7 +119,7 @@ export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (inp
           // a new number has no start command yet (UQ_process_command_dedupe guards that)
           const deferred = deferInserts(em, { assumeAbsent: [ProcessCommandEntity] });
           const created: CreatedOrder[] = [];
-          for (let k = 0; k < live.length; k++) created.push(await writeOrder(deferred.em, live[k].p, formatNumber('business-order', year, first + k)));
+          for (let k = 0; k < live.length; k++) created.push(await writeOrder(deferred.em, live[k].p, formatNumber('business-order', year, first + k), customers.get(live[k].p.input.customerId)!.name));
           await deferred.flush();
           for (let k = 0; k < live.length; k++) {
             if (opts.afterInsert) await opts.afterInsert(em, created[k]);
@@ -182,15 +185,16 @@ function prepareOrder(input: CreateOrderInput, ctx: WriteContext): PreparedOrder
 /** the rows of a new order, in the caller's transaction */
 async function insertOrder(em: EntityManager, p: PreparedOrder): Promise<CreatedOrder> {
   const { input, at } = p;
-  if (!(await rowExists(em, CustomerEntity, { id: input.customerId }))) throw new NotFoundError('customer', input.customerId);
+  const customer = await findRow(em, CustomerEntity, { id: input.customerId });
+  if (!customer) throw new NotFoundError('customer', input.customerId);
   if (input.apPartnerId && !(await rowExists(em, ApPartnerEntity, { id: input.apPartnerId }))) {
     throw new NotFoundError('ap-partner', input.apPartnerId);
   }
-  return writeOrder(em, p, await nextNumber(em, 'business-order', shanghaiYear(at)));
+  return writeOrder(em, p, await nextNumber(em, 'business-order', shanghaiYear(at)), customer.name);
 }
 
 /** the order's rows under a number already allocated in this transaction (references checked) */
-async function writeOrder(em: EntityManager, p: PreparedOrder, orderNo: string): Promise<CreatedOrder> {
+async function writeOrder(em: EntityManager, p: PreparedOrder, orderNo: string, customerName: string): Promise<CreatedOrder> {
   const { input, ctx, at, modules, accounts, termMonths, amount } = p;
   {
     const header: BusinessOrder = {
@@ -215,6 +219,7 @@ async function writeOrder(em: EntityManager, p: PreparedOrder, orderNo: string):
       customerManager: order.customerManager,
       apInvolved: order.apInvolved,
       apPartnerId: order.apPartnerId,
+      orderSummary: orderSummaryOf(order, customerName),
     };
     const { command } = await enqueueCommand(
       em,

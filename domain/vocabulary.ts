@@ -113,6 +113,13 @@ export const REVIEW_DECISION = ['APPROVE', 'REJECT'] as const;
 export type ReviewDecision = (typeof REVIEW_DECISION)[number];
 export const ACCEPTANCE_DECISION = ['ACCEPTED', 'SENT_BACK'] as const;
 export type AcceptanceDecision = (typeof ACCEPTANCE_DECISION)[number];
+/**
+ * The ratings of the customer communication record 客户沟通记录表 (网络质量, 服务态度): 1–5, as the form's
+ * radio values (strings) and as stored; the API, the workers and the form use this one list (issue #20).
+ */
+export const RATING_LABEL = { '5': '很好', '4': '较好', '3': '一般', '2': '较差', '1': '很差' } as const;
+export type Rating = keyof typeof RATING_LABEL;
+export const RATING = ['5', '4', '3', '2', '1'] as const satisfies readonly Rating[];
 export const REPORT_REVIEW_DECISION = ['PUBLISH', 'REGENERATE'] as const;
 export type ReportReviewDecision = (typeof REPORT_REVIEW_DECISION)[number];
 /** resolve-ap-issue (form ap-issue-resolution): the customer manager has settled the AP issue; the AP branch drafts again. */

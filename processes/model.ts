@@ -171,9 +171,9 @@ export function feelVariables(expression: string): string[] {
 
 /** Variables each process starts with (docs/process-contract.md, "Start variables"). */
 export const START_VARIABLES: Record<string, string[]> = {
-  [PROCESS.provisioning]: ['orderId', 'orderNo', 'customerManager', 'apInvolved', 'apPartnerId'],
-  [PROCESS.change]: ['changeOrderId', 'changeOrderNo', 'orderId', 'orderNo', 'customerManager', 'platformChange', 'apScopeChange', 'apPartnerId', 'accountDelta'],
-  [PROCESS.countersign]: ['contractId', 'contractNo', 'contractType', 'orderNo'],
+  [PROCESS.provisioning]: ['orderId', 'orderNo', 'customerManager', 'apInvolved', 'apPartnerId', 'orderSummary'],
+  [PROCESS.change]: ['changeOrderId', 'changeOrderNo', 'orderId', 'orderNo', 'customerManager', 'platformChange', 'apScopeChange', 'apPartnerId', 'accountDelta', 'orderSummary'],
+  [PROCESS.countersign]: ['contractId', 'contractNo', 'contractType', 'orderNo', 'orderSummary'],
   [PROCESS.monthlyReport]: [],
   [PROCESS.serviceRequest]: ['serviceRequestId', 'requestNo', 'requestType', 'customerManager'],
 };

@@ -1,5 +1,6 @@
 /** The JSON Schemas of 客户沟通记录表 customer communication records: request bodies, queries, path parameters and responses. */
 import { COMMUNICATION_OCCASION } from '../../db/entities/index';
+import { RATING } from '../../domain/vocabulary';
 import { named, obj, str, text, enumOf, id } from '../schema';
 import { paging, pageOf, ns, nid, at, record, integer } from '../common-schemas';
 
@@ -13,8 +14,8 @@ export const CreateCommunicationRecordBody = named(
       orderId: id(),
       serviceRequestId: id(),
       occasion: enumOf(COMMUNICATION_OCCASION),
-      networkQuality: text(500, { description: '网络质量' }),
-      serviceAttitude: text(500, { description: '服务态度' }),
+      networkQuality: enumOf(RATING, { description: '网络质量 1–5（5 很好 … 1 很差）' }),
+      serviceAttitude: enumOf(RATING, { description: '服务态度 1–5（5 很好 … 1 很差）' }),
       customerFeedback: text(4000, { description: '客户反馈' }),
       followUp: str({ maxLength: 4000 }),
       contactPerson: text(200),

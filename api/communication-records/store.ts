@@ -54,8 +54,8 @@ export function communicationRecordsStore({ ds, m, ctxOf }: StoreDeps): Communic
           serviceRequestId: (input.serviceRequestId as string) ?? null,
           occasion,
           content: {
-            networkQuality: input.networkQuality as string,
-            serviceAttitude: input.serviceAttitude as string,
+            networkQuality: input.networkQuality as communication.CommunicationContent['networkQuality'],
+            serviceAttitude: input.serviceAttitude as communication.CommunicationContent['serviceAttitude'],
             customerFeedback: input.customerFeedback as string,
             followUp: (input.followUp as string) ?? null,
             contactPerson: (input.contactPerson as string) ?? null,

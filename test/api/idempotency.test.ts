@@ -117,7 +117,7 @@ describe('api: Idempotency-Key on creating requests', function () {
   });
 
   it('every creating route honours it; a malformed key is a 400 naming the header', async () => {
-    const rec = { orderId: w.orderB, networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '正常' };
+    const rec = { orderId: w.orderB, networkQuality: '4', serviceAttitude: '5', customerFeedback: '正常' };
     const r1 = await post('/api/customer-communication-records', rec, 'cc-k1');
     const r2 = await post('/api/customer-communication-records', rec, 'cc-k1');
     expect([r1.status, r2.status]).to.deep.equal([201, 201]);

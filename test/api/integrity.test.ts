@@ -95,10 +95,15 @@ describe('api: integrity of records (issue #15)', function () {
       await refused('change-order', co.json.id, { apPartnerId: 'nope' }, 400, ['/changes/apPartnerId']);
       const rec = await api.request('POST', '/api/customer-communication-records', {
         token: cm,
-        body: { orderId: w.orderA, networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '正常使用' },
+        body: { orderId: w.orderA, networkQuality: '4', serviceAttitude: '5', customerFeedback: '正常使用' },
       });
       expect(rec.status, rec.text).to.equal(201);
       await refused('customer-communication-record', rec.json.id, { networkQuality: 5 }, 400, ['/changes/networkQuality']);
+      // the ratings are the form's 1–5 (domain/vocabulary RATING), not free text, on filing and on correction
+      await refused('customer-communication-record', rec.json.id, { serviceAttitude: '满意' }, 400, ['/changes/serviceAttitude']);
+      const free = await api.request('POST', '/api/customer-communication-records', { token: cm, body: { orderId: w.orderA, networkQuality: '良好', serviceAttitude: '6', customerFeedback: '正常使用' } });
+      expect(free.status, free.text).to.equal(400);
+      expect(free.text).to.include('networkQuality').and.to.include('serviceAttitude');
       await refused('customer-communication-record', rec.json.id, { customerFeedback: null }, 400, ['/changes/customerFeedback']);
     });
   });
@@ -107,7 +112,7 @@ describe('api: integrity of records (issue #15)', function () {
     this.timeout(120_000);
     const o = (await api.request('POST', '/api/orders', { token: cm, body: newOrder() })).json;
     const co = (await api.request('POST', '/api/change-orders', { token: cm, body: { orderId: w.orderB, description: '加10个账号', accountDelta: 10, platformChange: false, apScopeChange: false } })).json;
-    const cc = (await api.request('POST', '/api/customer-communication-records', { token: cm, body: { orderId: w.orderB, networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '正常' } })).json;
+    const cc = (await api.request('POST', '/api/customer-communication-records', { token: cm, body: { orderId: w.orderB, networkQuality: '4', serviceAttitude: '5', customerFeedback: '正常' } })).json;
     const targets: [kind: string, id: string, fields: string[], read: string][] = [
       ['business-order', o.id, ['customerId', 'modules', 'accounts', 'openingDate', 'termMonths', 'amount', 'apInvolved', 'apPartnerId', 'note'], `/api/orders/${o.id}`],
       ['change-order', co.id, ['description', 'platformChange', 'apScopeChange', 'apPartnerId', 'accountDelta', 'modules', 'amountDelta', 'effectiveDate', 'note'], `/api/change-orders/${co.id}`],

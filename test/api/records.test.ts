@@ -50,6 +50,8 @@ describe('api: records end to end', function () {
         customerManager: 'customer-manager',
         apInvolved: false,
         apPartnerId: null,
+        // what every task of the order shows (domain/order-summary.ts)
+        orderSummary: { customerName: '上海示例科技有限公司', modules: ['learning-management', 'live-training'], accounts: 50, openingDate: '2026-11-02', termMonths: 12, amount: 36000.5, apPartnerId: null },
       });
       const got = await api.request('GET', `/api/orders/${o.id}`, { token: aud });
       expect(got.status).to.equal(200);
@@ -253,15 +255,15 @@ describe('api: records end to end', function () {
       expect(cmd?.payload).to.deep.include({ variables: { serviceRequestId: sr.json.id, requestNo: sr.json.requestNo, requestType: 'FAULT', customerManager: 'customer-manager' } });
       const rec = await api.request('POST', '/api/customer-communication-records', {
         token: cm,
-        body: { orderId: w.orderA, serviceRequestId: sr.json.id, networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '已恢复' },
+        body: { orderId: w.orderA, serviceRequestId: sr.json.id, networkQuality: '4', serviceAttitude: '5', customerFeedback: '已恢复' },
       });
       expect(rec.status, rec.text).to.equal(201);
-      expect(rec.json).to.include({ occasion: 'FAULT', serviceRequestId: sr.json.id, networkQuality: '良好', version: 1 });
+      expect(rec.json).to.include({ occasion: 'FAULT', serviceRequestId: sr.json.id, networkQuality: '4', version: 1 });
       const list = await api.request('GET', `/api/customer-communication-records?serviceRequestId=${sr.json.id}`, { token: aud });
       expect(list.json.items.map((r: { id: string }) => r.id)).to.deep.equal([rec.json.id]);
       const otherOrder = await api.request('POST', '/api/customer-communication-records', {
         token: cm,
-        body: { orderId: w.orderB, serviceRequestId: sr.json.id, networkQuality: 'x', serviceAttitude: 'y', customerFeedback: 'z' },
+        body: { orderId: w.orderB, serviceRequestId: sr.json.id, networkQuality: '3', serviceAttitude: '3', customerFeedback: 'z' },
       });
       expect(otherOrder.status).to.equal(404);
     });

@@ -1,3 +1,4 @@
+import { readOrderSummary } from '../../domain/order-summary';
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { AccountUsageMonthlyEntity, AuditLogEntity, type BusinessOrder } from '../../db/entities/index';
@@ -85,8 +86,10 @@ describe('domain: change orders, account monitoring, monthly report, service req
         apScopeChange: false,
         apPartnerId: null,
         accountDelta: 50,
+        orderSummary: await readOrderSummary(ds.manager, order),
       },
     });
+    expect((command.payload as { variables: { orderSummary: { accounts: number } } }).variables.orderSummary.accounts).to.equal(order.accounts);
     expect(await rejects(createChangeOrder(ds, { orderId: order.id, description: 'y', platformChange: false, apScopeChange: false, accountDelta: 1 }, { actor: 'cm' }))).to.be.instanceOf(ConflictError);
     await recordChangeCustomerDecision(ds, changeOrder.id, 'CHANGE_REQUESTED', '改为60个', { actor: 'cm' });
     const revised = await applyChangeOrderRevision(ds, changeOrder.id, { accountDelta: 60 }, { actor: 'cm' });
@@ -169,9 +172,9 @@ describe('domain: change orders, account monitoring, monthly report, service req
       correlationKey: serviceRequest.requestNo,
       variables: { serviceRequestId: serviceRequest.id, requestNo: serviceRequest.requestNo, requestType: 'FAULT', customerManager: 'zhang.san' },
     });
-    expect(await rejects(closeServiceRequest(ds, serviceRequest.id, { networkQuality: 'a', serviceAttitude: 'b', customerFeedback: 'c' }, { actor: 'cm' }))).to.be.instanceOf(ConflictError);
+    expect(await rejects(closeServiceRequest(ds, serviceRequest.id, { networkQuality: '3', serviceAttitude: '3', customerFeedback: 'c' }, { actor: 'cm' }))).to.be.instanceOf(ConflictError);
     await recordServiceRequestHandling(ds, serviceRequest.id, { resolution: '更换CDN节点', handledAt: '2026-11-02T10:00:00+08:00' }, { actor: 'ops.li' });
-    const closed = await closeServiceRequest(ds, serviceRequest.id, { networkQuality: '恢复正常', serviceAttitude: '满意', customerFeedback: '处理及时' }, { actor: 'zhang.san' });
+    const closed = await closeServiceRequest(ds, serviceRequest.id, { networkQuality: '4', serviceAttitude: '5', customerFeedback: '处理及时' }, { actor: 'zhang.san' });
     expect(closed.serviceRequest.status).to.equal('CLOSED');
     expect(closed.record).to.deep.include({ occasion: 'FAULT', serviceRequestId: serviceRequest.id });
     expect((await getServiceRequest(ds, serviceRequest.id))!.communicationRecordId).to.equal(closed.record!.id);

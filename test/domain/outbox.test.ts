@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { BusinessOrderEntity, NotificationEntity, ProcessCommandEntity } from '../../db/entities/index';
+import { BusinessOrderEntity, CustomerEntity, NotificationEntity, ProcessCommandEntity } from '../../db/entities/index';
 import { inTransaction } from '../../db/index';
 import { createOrder } from '../../domain/orders';
 import { claimPending, enqueueCommand, enqueueNotification, markDispatched, markFailed, type PublishMessagePayload } from '../../domain/outbox';
@@ -20,7 +20,10 @@ describe('domain/outbox', () => {
     expect(p).to.deep.equal({
       name: MESSAGE.orderSubmitted,
       correlationKey: order.orderNo,
-      variables: { orderId: order.id, orderNo: order.orderNo, customerManager: 'zhang.san', apInvolved: true, apPartnerId: ap.id },
+      variables: {
+        orderId: order.id, orderNo: order.orderNo, customerManager: 'zhang.san', apInvolved: true, apPartnerId: ap.id,
+        orderSummary: { customerName: (await ds.getRepository(CustomerEntity).findOneByOrFail({ id: order.customerId })).name, modules: order.modules, accounts: order.accounts, openingDate: order.openingDate, termMonths: order.termMonths, amount: Number(order.amount), apPartnerId: ap.id },
+      },
       messageId: `order-submitted:${order.orderNo}`,
       timeToLive: 3_600_000,
     });

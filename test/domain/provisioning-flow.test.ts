@@ -157,14 +157,14 @@ describe('domain services along the provisioning flow', () => {
     const done = await recordCompletion(
       ds,
       { kind: 'business-order', id: order.id },
-      { networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '无', followUp: null },
+      { networkQuality: '4', serviceAttitude: '5', customerFeedback: '无', followUp: null },
       cm,
     );
     expect(done.order.status).to.equal('COMPLETED');
     expect(done.record!.recordNo).to.match(/^GT-\d{4}-0001$/);
     const rec = await getCommunicationRecord(ds, done.record!.id);
-    expect(rec!.content).to.deep.include({ networkQuality: '良好', serviceAttitude: '满意' });
-    expect((await recordCompletion(ds, { kind: 'business-order', id: order.id }, { networkQuality: 'x', serviceAttitude: 'y', customerFeedback: 'z' }, cm)).record).to.equal(null);
+    expect(rec!.content).to.deep.include({ networkQuality: '4', serviceAttitude: '5' });
+    expect((await recordCompletion(ds, { kind: 'business-order', id: order.id }, { networkQuality: '3', serviceAttitude: '3', customerFeedback: 'z' }, cm)).record).to.equal(null);
 
     // the audit trail names the people who acted
     const actors = new Set((await ds.getRepository(AuditLogEntity).find()).map((a) => a.actor));

@@ -207,7 +207,7 @@ describe('processes: models follow docs/process-contract.md', () => {
       const called = extension(e, 'zeebe:CalledElement');
       expect(called.processId).to.equal(PROCESS.countersign);
       expect(called.propagateAllChildVariables).to.equal(false);
-      expect(inputs(e).map((i) => i.target).sort()).to.deep.equal(['contractId', 'contractNo', 'contractType', 'orderNo']);
+      expect(inputs(e).map((i) => i.target).sort()).to.deep.equal(['contractId', 'contractNo', 'contractType', 'orderNo', 'orderSummary']);
       expect(inputs(e).find((i) => i.target === 'contractType')!.source).to.equal(`="${type}"`);
       expect(outputs(e).map((o) => o.target).sort()).to.deep.equal([`${prefix}CountersignFormNo`, `${prefix}CountersignResult`, `${prefix}RejectionReason`].sort());
     }

@@ -74,7 +74,7 @@ describe('processes: FEEL expressions and the variables they read', () => {
   it('the call activities hand the countersign process exactly the variables it starts with', () => {
     for (const m of models) {
       for (const n of flowNodes(m.process).filter((e: El) => e.$type === 'bpmn:CallActivity')) {
-        expect(inputs(n).map((i) => i.target).sort(), `${m.process.id}#${n.id}`).to.deep.equal(['contractId', 'contractNo', 'contractType', 'orderNo']);
+        expect(inputs(n).map((i) => i.target).sort(), `${m.process.id}#${n.id}`).to.deep.equal(['contractId', 'contractNo', 'contractType', 'orderNo', 'orderSummary']);
       }
     }
   });

@@ -88,7 +88,10 @@ describe('processes: every form rendered in form-js in Chromium, per path', func
     models = await loadModels();
     const [script, css] = [await bundleViewer(), readFileSync(require.resolve('@bpmn-io/form-js-viewer/dist/assets/form-js.css'), 'utf8')];
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'forms-render-'));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, headless: true, viewport: { width: 760, height: 900 } });
+    // Chromium runs without libfaketime (CI's second pass preloads it; under it Chromium loads no page, as
+    // test/ui/support/browser.ts notes); the forms show only the variables given, no browser date
+    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME')));
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, headless: true, viewport: { width: 760, height: 900 }, env });
     page = await context.newPage();
     await page.route('**/*', (route) => route.abort());
     await page.setContent(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>${css}</style><style>body{margin:0;background:#fff;font-family:"WenQuanYi Micro Hei",sans-serif}#form{width:720px;padding:8px 20px}</style></head><body><div id="form"></div></body></html>`);

@@ -127,13 +127,13 @@ describe('workers: delivery.record and completion.*', function () {
     expect(esc.counts).to.deep.equal({ n: 2, a: 1 });
     expect(await ds.getRepository(NotificationEntity).findOneByOrFail({ template: 'completion-record-overdue' })).to.include({ recipientRole: 'dept-manager' });
 
-    const job = makeJob(JOB.completionRecordCompletion, { orderId: order.id, networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '平台稳定', followUp: '三个月后回访', completedBy: 'cm.li' });
+    const job = makeJob(JOB.completionRecordCompletion, { orderId: order.id, networkQuality: '4', serviceAttitude: '5', customerFeedback: '平台稳定', followUp: '三个月后回访', completedBy: 'cm.li' });
     const r = await expectIdempotent(h(JOB.completionRecordCompletion), job, s, async () => ({ records: await rowCount(ds, 'customer_communication_record'), versions: await rowCount(ds, 'record_version', "record_type = 'customer-communication-record'") }));
     const vars = completedVars(r.outcome);
     expect(vars.communicationRecordNo).to.equal('GT-2026-0001');
     expect(await ds.getRepository(CustomerCommunicationRecordEntity).findOneByOrFail({ id: vars.communicationRecordId })).to.include({ occasion: 'COMPLETION', orderId: order.id, customerId, filedBy: 'cm.li' });
     const content = (await ds.getRepository(RecordVersionEntity).findOneByOrFail({ recordId: vars.communicationRecordId, version: 1 })).content;
-    expect(content).to.include({ networkQuality: '良好', serviceAttitude: '满意', customerFeedback: '平台稳定', followUp: '三个月后回访', orderNo: order.orderNo });
+    expect(content).to.include({ networkQuality: '4', serviceAttitude: '5', customerFeedback: '平台稳定', followUp: '三个月后回访', orderNo: order.orderNo });
     expect((await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: order.id })).status).to.equal('COMPLETED');
   });
 
@@ -144,7 +144,7 @@ describe('workers: delivery.record and completion.*', function () {
     await deliver(h(JOB.deliveryRecord), makeJob(JOB.deliveryRecord, { changeOrderId: change.id, orderId: order.id, deliveredOn: '2026-06-12', completedBy: 'cm.li' }), s);
     const dl = completedVars(await deliver(h(JOB.completionComputeDeadline), makeJob(JOB.completionComputeDeadline, { changeOrderId: change.id, orderId: order.id }), s));
     expect(dl.completionDeadline).to.equal(oracle('2026-06-12', 60, 5).deadline);
-    const done = completedVars(await deliver(h(JOB.completionRecordCompletion), makeJob(JOB.completionRecordCompletion, { changeOrderId: change.id, orderId: order.id, networkQuality: '良好', completedBy: 'cm.li' }), s));
+    const done = completedVars(await deliver(h(JOB.completionRecordCompletion), makeJob(JOB.completionRecordCompletion, { changeOrderId: change.id, orderId: order.id, networkQuality: '4', completedBy: 'cm.li' }), s));
     expect(await ds.getRepository(CustomerCommunicationRecordEntity).findOneByOrFail({ id: done.communicationRecordId })).to.include({ changeOrderId: change.id, orderId: order.id });
     expect(await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: change.id })).to.include({ status: 'COMPLETED', completionDeadline: dl.completionDeadline });
   });
@@ -161,7 +161,7 @@ describe('workers: delivery.record and completion.*', function () {
     // the handling user task of a FAULT (concurrent first deliveries may both ask)
     expect([...new Set(asked)]).to.deep.equal(['handle-fault']);
     expect(await ds.getRepository(ServiceRequestEntity).findOneByOrFail({ id })).to.include({ status: 'HANDLED', handledBy: 'ops.sun', resolution: '更换出口链路' });
-    const cl = await expectIdempotent(h(JOB.serviceRequestClose), makeJob(JOB.serviceRequestClose, { serviceRequestId: id, networkQuality: '恢复正常', serviceAttitude: '满意', customerFeedback: '处理及时', completedBy: 'cm.li' }), s, async () => ({ r: await rowCount(ds, 'customer_communication_record') }));
+    const cl = await expectIdempotent(h(JOB.serviceRequestClose), makeJob(JOB.serviceRequestClose, { serviceRequestId: id, networkQuality: '4', serviceAttitude: '5', customerFeedback: '处理及时', completedBy: 'cm.li' }), s, async () => ({ r: await rowCount(ds, 'customer_communication_record') }));
     const vars = completedVars(cl.outcome);
     expect(await ds.getRepository(CustomerCommunicationRecordEntity).findOneByOrFail({ id: vars.communicationRecordId })).to.include({ occasion: 'FAULT', serviceRequestId: id, filedBy: 'cm.li' });
     expect(await ds.getRepository(ServiceRequestEntity).findOneByOrFail({ id })).to.include({ status: 'CLOSED', communicationRecordId: vars.communicationRecordId });

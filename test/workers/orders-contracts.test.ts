@@ -33,7 +33,11 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
 
     const rev = makeJob(JOB.orderApplyRevision, { orderId: order.id, revisedAccounts: 250, revisedAmount: 60000, revisionNote: '客户要求增加账号', completedBy: 'cm.li' }, { elementId: 'apply-order-revision' });
     const r2 = await expectIdempotent(h(JOB.orderApplyRevision), rev, s, async () => ({ versions: await rowCount(ds, 'record_version', "record_type = 'business-order'") }));
-    expect(completedVars(r2.outcome)).to.deep.equal({ orderVersion: 2, orderStatus: 'SUBMITTED' });
+    const { orderSummary, ...rest } = completedVars(r2.outcome) as { orderSummary: Record<string, unknown> };
+    expect(rest).to.deep.equal({ orderVersion: 2, orderStatus: 'SUBMITTED' });
+    // the order's later tasks show the revised order
+    expect(orderSummary).to.include({ accounts: 250, amount: 60000, openingDate: order.openingDate, termMonths: order.termMonths });
+    expect(orderSummary.customerName).to.be.a('string').and.not.equal('');
     const o = await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: order.id });
     expect(o).to.include({ accounts: 250, amount: 60000, currentVersion: 2, status: 'SUBMITTED' });
     const v2 = await ds.getRepository(RecordVersionEntity).findOneByOrFail({ recordType: 'business-order', recordId: order.id, version: 2 });

@@ -70,7 +70,8 @@ export const generateMonthlyReport = defineHandler({
     return systemOnce(job, services, key, async (em, ctx) => {
       const withInstance = { ...ctx, processInstanceKey: job.processInstanceKey };
       const report = regenerate ? await generateReport(em, month, withInstance) : await monthlyReportOf(em, month, withInstance);
-      return { reportId: report.id, reportMonth: month, reportDueAt: reportDueAt(month), reportVersion: report.version };
+      // the figures go to the review form (the reviewer decides on the report, not on its id)
+      return { reportId: report.id, reportMonth: month, reportDueAt: reportDueAt(month), reportVersion: report.version, reportTotals: report.totals };
     }, regenerate ? (v.reportNote ?? null) : null);
   },
 });

@@ -5,13 +5,14 @@
  *
  *  record-customer-decision  status per decision (CONFIRMED / CHANGE_REQUESTED; DECLINED is left to
  *                            cancel), feedback, audit with the actor (key: job key, the loop makes new jobs)
- *  apply-revision            new version of the record, back to SUBMITTED (key: job key)
+ *  apply-revision            new version of the record, back to SUBMITTED; an order's revised orderSummary (key: job key)
  *  cancel                    CANCELLED with the reason (key: the order)
  */
 import type { BusinessOrder, ChangeOrder } from '../../db/entities/index';
 import { applyChangeOrderRevision, cancelDeclinedChangeOrder, recordChangeCustomerDecision, type ChangeOrderRevision } from '../../domain/change-orders';
 import { applyOrderRevision, cancelDeclinedOrder, recordCustomerDecision, type OrderRevision } from '../../domain/orders';
 import type { WriteContext } from '../../domain/audit';
+import { readOrderSummary } from '../../domain/order-summary';
 import { CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type JobType } from '../../domain/vocabulary';
 import type { Db } from '../../db/transaction';
 import { defineHandler, type HandlerDef } from '../runtime/job';
@@ -100,6 +101,8 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
           [k.statusVar]: o.status,
           // the change process reads the (possibly revised) delta back into its scope
           ...(kind === 'change' ? { accountDelta: (o as ChangeOrder).accountDelta } : {}),
+          // the order's tasks show the revised order (domain/order-summary.ts)
+          ...(kind === 'order' ? { orderSummary: await readOrderSummary(em, o as BusinessOrder) } : {}),
         };
       }, { reason: note });
     },

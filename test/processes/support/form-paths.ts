@@ -21,10 +21,14 @@ export interface FormPath {
   shot?: boolean;
 }
 
-const provisioningStart: Vars = { orderId: 'o-1', orderNo: 'YW-2026-000123', customerManager: 'cm.li', apInvolved: true, apPartnerId: 'alpha' };
+/** domain/order-summary.ts: what every task of the order shows */
+const orderSummary = { customerName: '某集团有限公司', modules: ['learning-management', 'virtual-classroom'], accounts: 300, openingDate: '2026-10-08', termMonths: 12, amount: 90000, apPartnerId: 'alpha' };
+/** the summary as the form shows it (module names, Chinese date, AP) */
+const SUMMARY_SHOWN = '客户 某集团有限公司；订购模块 学习管理、虚拟教室；账号数 300；开通日期 2026年10月8日；合同期限 12 个月；订单金额 90000 元；AP：alpha';
+const provisioningStart: Vars = { orderId: 'o-1', orderNo: 'YW-2026-000123', customerManager: 'cm.li', apInvolved: true, apPartnerId: 'alpha', orderSummary };
 const changeStart: Vars = {
   changeOrderId: 'c-1', changeOrderNo: 'BG-2026-000045', orderId: 'o-1', orderNo: 'YW-2026-000123', customerManager: 'cm.li',
-  platformChange: true, apScopeChange: false, apPartnerId: 'alpha', accountDelta: 50,
+  platformChange: true, apScopeChange: false, apPartnerId: 'alpha', accountDelta: 50, orderSummary,
 };
 const confirmed: Vars = { customerDecision: 'CONFIRMED', customerFeedback: '', confirmOrderWithCustomerBy: 'cm.li' };
 const revised: Vars = {
@@ -48,9 +52,11 @@ export const FORM_PATHS: FormPath[] = [
   { form: 'customer-confirmation', task: 'online-training-change#confirm-change-with-customer', path: '变更·首轮', vars: { ...changeStart },
     shows: { 变更单编号: 'BG-2026-000045', 账号增减数: '50', 涉及业务平台配置: '是' }, hides: ['修改后账号数', '修改说明', 'AP编号'] },
   // ---------------------------------------------------------------- revisions of order and change order
-  { form: 'order-revision', task: 'online-training-provisioning#revise-order', path: '开通·客户要求修改', shot: true, vars: { ...provisioningStart, customerDecision: 'CHANGE_REQUESTED', customerFeedback: '客户希望增加直播培训并推迟开通' },
-    shows: { 业务订单编号: 'YW-2026-000123', 客户反馈: '增加直播培训', 涉及AP: '是' }, hides: [] },
-  { form: 'change-order-revision', task: 'online-training-change#revise-change-order', path: '变更·客户要求修改', shot: true, vars: { ...changeStart, customerDecision: 'CHANGE_REQUESTED', customerFeedback: '账号只增加30个' },
+  { form: 'order-revision', task: 'online-training-provisioning#revise-order', path: '开通·客户要求修改', shot: true,
+    vars: { ...provisioningStart, customerDecision: 'CHANGE_REQUESTED', customerFeedback: '客户希望增加直播培训并推迟开通',
+      revisedAccounts: orderSummary.accounts, revisedOpeningDate: orderSummary.openingDate, revisedModules: orderSummary.modules, revisedAmount: orderSummary.amount },
+    shows: { 业务订单编号: 'YW-2026-000123', 客户反馈: '增加直播培训', 涉及AP: '是', 账号数: '300', 订购模块: '学习管理 虚拟教室', '订单金额': '90000' }, hides: [] },
+  { form: 'change-order-revision', task: 'online-training-change#revise-change-order', path: '变更·客户要求修改', shot: true, vars: { ...changeStart, customerDecision: 'CHANGE_REQUESTED', customerFeedback: '账号只增加30个', revisedAccountDelta: 50 },
     shows: { 变更单编号: 'BG-2026-000045', 原业务订单编号: 'YW-2026-000123', 客户反馈: '只增加30个', 当前账号增减数: '50', 涉及业务平台配置: '是' }, hides: [] },
   // ---------------------------------------------------------------- revenue contract
   { form: 'revenue-contract-draft', task: 'online-training-provisioning#draft-revenue-contract', path: '开通·客户首轮确认', shot: true, vars: { ...provisioningStart, ...confirmed },
@@ -62,16 +68,20 @@ export const FORM_PATHS: FormPath[] = [
   { form: 'contract-revision', task: 'online-training-provisioning#revise-revenue-contract', path: '开通·收入合同被驳回', shot: true,
     vars: { ...provisioningStart, ...confirmed, ...drafted, revenueCountersignResult: 'REJECTED', revenueRejectionReason: '合同金额与订单不一致', contractNo: 'SR-2026-0042', rejectionReason: '合同金额与订单不一致' },
     shows: { 合同编号: 'SR-2026-0042', 业务订单编号: 'YW-2026-000123', 驳回意见: '合同金额与订单不一致', '合同金额（元）': '96' }, hides: ['变更单编号'] },
+  { form: 'contract-revision', task: 'online-training-provisioning#revise-revenue-contract', path: '开通·收入合同第二次被驳回',
+    vars: { ...provisioningStart, ...confirmed, ...drafted, revenueCountersignResult: 'REJECTED', revenueRejectionReason: '付款条款缺失', contractNo: 'SR-2026-0042', rejectionReason: '付款条款缺失',
+      earlierRevisions: [{ reason: '合同金额与订单不一致', note: '金额改为96000元' }] },
+    shows: { 驳回意见: '付款条款缺失', 此前各轮会签驳回及修改: '驳回意见：合同金额与订单不一致；修改说明：金额改为96000元' }, hides: [] },
   { form: 'contract-revision', task: 'online-training-change#revise-expense-contract', path: '变更·支出合同被驳回',
     vars: { ...changeStart, apScopeChange: true, ...expense, expenseCountersignResult: 'REJECTED', expenseRejectionReason: 'AP报价过高', contractNo: 'ZC-2026-0008', rejectionReason: 'AP报价过高', contractAmount: 30000 },
     shows: { 合同编号: 'ZC-2026-0008', 变更单编号: 'BG-2026-000045', 驳回意见: 'AP报价过高' }, hides: [] },
   // ---------------------------------------------------------------- countersign (child process: its own scope)
   { form: 'countersign-review', task: 'contract-countersign#dept-manager-review', path: '部门经理审核', shot: true,
-    vars: { contractId: 'rc-1', contractNo: 'SR-2026-0042', contractType: 'REVENUE', orderNo: 'YW-2026-000123', countersignRoundId: 'r-1', contractAmount: 96000 },
-    shows: { 合同编号: 'SR-2026-0042', 合同类型: '收入合同', '合同金额（元）': '96', 业务订单编号: 'YW-2026-000123' }, hides: ['部门经理审核：'] },
+    vars: { contractId: 'rc-1', contractNo: 'SR-2026-0042', contractType: 'REVENUE', orderNo: 'YW-2026-000123', orderSummary, countersignRoundId: 'r-1', contractAmount: 96000 },
+    shows: { 合同编号: 'SR-2026-0042', 合同类型: '收入合同', '合同金额（元）': '96', 业务订单编号: 'YW-2026-000123' }, hides: ['部门经理审核：', '部门经理意见'] },
   { form: 'countersign-review', task: 'contract-countersign#center-review', path: '中心审核（部门经理已同意）',
-    vars: { contractId: 'ec-1', contractNo: 'ZC-2026-0008', contractType: 'EXPENSE', orderNo: 'YW-2026-000123', countersignRoundId: 'r-2', contractAmount: 30000, reviewDecision: null, reviewOpinion: null, deptManagerReviewBy: 'dm.chen' },
-    shows: { 合同类型: '支出合同', 部门经理审核: '已同意（审核人 dm.chen）' }, hides: [] },
+    vars: { contractId: 'ec-1', contractNo: 'ZC-2026-0008', contractType: 'EXPENSE', orderNo: 'YW-2026-000123', orderSummary, countersignRoundId: 'r-2', contractAmount: 30000, reviewDecision: null, reviewOpinion: null, deptManagerReviewBy: 'dm.chen', deptManagerOpinion: '报价与市场价相符，同意' },
+    shows: { 合同类型: '支出合同', 部门经理审核: '已同意（审核人 dm.chen）', 部门经理意见: '报价与市场价相符，同意' }, hides: [] },
   { form: 'revenue-contract-signing', task: 'online-training-provisioning#sign-revenue-contract', path: '开通·会签通过', shot: true,
     vars: { ...provisioningStart, ...confirmed, ...drafted, revenueCountersignResult: 'APPROVED', revenueCountersignFormNo: 'HQ-SR-2026-0042', revenueRejectionReason: null },
     shows: { 合同编号: 'SR-2026-0042', 合同名称: '某集团在线培训服务协议', 合同会签单编号: 'HQ-SR-2026-0042', '合同期限（月）': '12', 业务订单编号: 'YW-2026-000123' }, hides: ['变更单编号'] },
@@ -117,6 +127,14 @@ export const FORM_PATHS: FormPath[] = [
   { form: 'service-request-handling', task: 'customer-service-request#handle-complaint', path: '投诉', vars: { ...serviceStart, requestType: 'COMPLAINT' },
     shows: { 处理投诉: '处理投诉', 类型: '投诉' }, hides: ['处理故障'] },
   { form: 'monthly-report-review', task: 'account-usage-monthly-report#review-monthly-report', path: '月报', shot: true,
-    vars: { reportId: 'm-1', reportMonth: '2026-11', reportDueAt: '2026-12-04T23:59:59+08:00', reportDecision: null, reportNote: null },
-    shows: { 报表月份: '2026年11月', 发布期限: '2026年12月4日 23:59' }, hides: [] },
+    vars: { reportId: 'm-1', reportMonth: '2026-11', reportDueAt: '2026-12-04T23:59:59+08:00', reportDecision: null, reportNote: null,
+      reportTotals: { contracts: 12, contracted: 3600, opened: 3410, active: 2980, overQuota: 15, missingFigures: 1 } },
+    shows: { 报表月份: '2026年11月', 发布期限: '2026年12月4日 23:59', 报表数据: '收入合同 12 份；合同账号数 3600；已开通 3410；活跃 2980；超出合同 15；缺少使用数据的合同 1 份' }, hides: [] },
 ];
+
+// every path of an order's task (the order's processes and the countersign child it calls) shows the
+// order summary in full; the service-request and monthly-report paths have no order and show none
+for (const p of FORM_PATHS) {
+  if (p.vars.orderSummary) p.shows = { ...p.shows, 订单概要: SUMMARY_SHOWN };
+  else p.hides = [...p.hides, '订单概要'];
+}

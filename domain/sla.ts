@@ -1,0 +1,41 @@
+/**
+ * The SLA of every human step (issue #20): ONE table, domain/sla.json (beside this file: domain/ reads no other layer), in working days on the PRC
+ * working-day calendar (domain/calendar.ts). A step is due at the end (23:59:59 Beijing time) of the Nth
+ * working day after the day its task was created; its reminder is at 09:00 on the working day
+ * `reminderWorkingDays` before; when the due date passes it escalates to `escalateTo`. Steps whose
+ * deadline the procedure itself sets (竣工 §6.4, the monthly report) name the variable carrying it.
+ */
+import type { WorkingCalendar } from './calendar';
+import { isoAt, shanghaiDay } from './time';
+import type { Role } from './vocabulary';
+import table from './sla.json';
+
+export interface SlaEntry {
+  name: string;
+  /** working days after the task's creation day; absent when `deadlineVariable` carries the deadline */
+  workingDays?: number;
+  deadlineVariable?: string;
+  reminderWorkingDays: number;
+  escalateTo: Role;
+}
+
+/** `<process id>#<user task id>` → its SLA */
+export const SLA: Readonly<Record<string, SlaEntry>> = table.tasks as Record<string, SlaEntry>;
+
+export interface SlaSchedule {
+  /** ISO-8601 with +08:00: the task's due date (Tasklist's 截止日期) */
+  dueAt: string;
+  /** ISO-8601 with +08:00: when the reminder goes out */
+  remindAt: string;
+  /** some day counted lies in a year whose holiday schedule is not published yet (暂定) */
+  provisional: boolean;
+}
+
+/** the schedule of a step created at `createdAt` (the business clock), by its SLA entry */
+export function slaSchedule(calendar: WorkingCalendar, entry: SlaEntry, createdAt: Date): SlaSchedule {
+  if (entry.workingDays === undefined) throw new Error(`${entry.name}: the deadline is the process variable ${entry.deadlineVariable}`);
+  const due = calendar.addWorkingDays(shanghaiDay(createdAt), entry.workingDays);
+  const back = Math.min(entry.reminderWorkingDays, Math.max(0, entry.workingDays - 1));
+  const reminder = calendar.subtractWorkingDays(due.date, back);
+  return { dueAt: due.deadline, remindAt: isoAt(reminder.date, '09:00:00'), provisional: due.provisional || reminder.provisional };
+}
