@@ -8,6 +8,7 @@ import { badRequest, notFound, unauthorized, type FieldError } from './problem';
 import { Reply, route, type RouteSpec } from './route';
 import * as S from './schemas';
 import { INCIDENT_ROUTES } from './incidents';
+import { OPERATIONS_ROUTES } from './operations/routes';
 import { TASK_ROUTES } from './tasks';
 import { WORKBENCH_ROUTES } from './workbench/index';
 import { NOTIFICATION_ROUTES } from './notifications/routes';
@@ -615,6 +616,7 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- incidents 故障修复 (api/incidents.ts)
   ...INCIDENT_ROUTES,
+  ...OPERATIONS_ROUTES,
 
   // ---------------------------------------------------------------- the workbench (api/workbench/)
   ...WORKBENCH_ROUTES,
