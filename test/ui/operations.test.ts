@@ -7,12 +7,16 @@
  * instance is cancelled with a reason through the dialog and its audit row names who and why.
  */
 import { expect } from 'chai';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
 import { STUCK_ELEMENT, stuckOrder } from '../support/stuck-order';
 import { buildUi, launch, type Browser } from './support/browser';
 import { nav, signIn, WAIT } from './support/workbench';
+
+// UI_SCREENSHOTS=1 writes the instance page with its incident to docs/screenshots/operations-incident.png
+const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
 
 describe('ui: operations 运维 — a stuck order found, fixed and going on; an instance cancelled with a reason', function () {
   this.timeout(300_000);
@@ -58,6 +62,7 @@ describe('ui: operations 运维 — a stuck order found, fixed and going on; an 
     await page.locator(`.djs-element.el-failed[data-element-id="${STUCK_ELEMENT}"]`).waitFor({ timeout: WAIT });
     expect(await page.locator('[data-testid="variables"] tr[data-name="customerDecision"]').first().textContent()).to.contain('"confirmed"');
     expect(await page.getByTestId('instance-state').textContent()).to.contain(stuck.order.orderNo);
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'operations-incident.png'), fullPage: true });
 
     // a value that is not JSON is refused on its field, nothing changes
     await incident.getByLabel('变量名').fill('customerDecision');
