@@ -21,9 +21,3 @@ export interface IncidentPort {
   get(key: string): Promise<Incident | null>;
   retry(incident: Incident, variables: Record<string, unknown> | undefined, retries: number): Promise<void>;
 }
-
-/** the gRPC commands used (the SDK's ZeebeGrpcClient has them) */
-export interface GatewayCommands {
-  setVariables(req: { elementInstanceKey: string; variables: Record<string, unknown>; local: boolean }): Promise<unknown>;
-  updateJobRetries(req: { jobKey: string; retries: number }): Promise<unknown>;
-}

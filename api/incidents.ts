@@ -8,9 +8,10 @@
  *                                       element's scope (propagated to where they live), gives the job its
  *                                       retries back and resolves the incident; audited with the reason
  *
- * Reads go through the orchestration REST API v2 (incidents and process-instance search, incident
- * resolution: Camunda 8.9 and engine/). Variables and job retries go through the gateway's gRPC
- * commands (SetVariables, UpdateJobRetries) of the SDK client, which both support today.
+ * Everything goes through the orchestration cluster REST API v2, the same calls on Camunda 8.9 and
+ * engine/: incident and process-instance search, `PUT /v2/element-instances/{key}/variables`,
+ * `PATCH /v2/jobs/{key}` (retries) and `POST /v2/incidents/{key}/resolution`. The operations pages
+ * (api/operations/) repair through the same port.
  */
 import { requestText } from '../platform/http/request-text';
 import { notFound, ProblemError } from './problem';
@@ -18,10 +19,24 @@ import { route, type RouteSpec } from './route';
 import { arrayOf, id, int, named, nullable, obj, str, text } from './schema';
 import { actorOf, type ApiServices } from './services';
 
-export type { GatewayCommands, Incident, IncidentPort } from './incident-port';
-import type { GatewayCommands, Incident, IncidentPort } from './incident-port';
+export type { Incident, IncidentPort } from './incident-port';
+import type { Incident, IncidentPort } from './incident-port';
 
-export function createIncidentPort(restBaseUrl: string, gateway: GatewayCommands, headers: () => Promise<Record<string, string>> | Record<string, string> = () => ({})): IncidentPort {
+/** an incident of the REST API v2 as the routes give it */
+export const incidentDto = (i: Record<string, unknown>): Incident => ({
+  incidentKey: String(i.incidentKey),
+  processInstanceKey: String(i.processInstanceKey),
+  processDefinitionId: (i.processDefinitionId as string) ?? null,
+  elementId: String(i.elementId ?? ''),
+  elementInstanceKey: i.elementInstanceKey === undefined ? null : String(i.elementInstanceKey),
+  jobKey: i.jobKey === undefined || i.jobKey === null ? null : String(i.jobKey),
+  errorType: String(i.errorType ?? ''),
+  errorMessage: String(i.errorMessage ?? ''),
+  state: String(i.state ?? ''),
+  creationTime: (i.creationTime as string) ?? null,
+});
+
+export function createIncidentPort(restBaseUrl: string, headers: () => Promise<Record<string, string>> | Record<string, string> = () => ({})): IncidentPort {
   const base = restBaseUrl.replace(/\/$/, '');
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
     const res = await requestText(base + path, {
@@ -34,18 +49,6 @@ export function createIncidentPort(restBaseUrl: string, gateway: GatewayCommands
     });
     return { status: res.status, body: res.text ? JSON.parse(res.text) : undefined };
   }
-  const dto = (i: Record<string, unknown>): Incident => ({
-    incidentKey: String(i.incidentKey),
-    processInstanceKey: String(i.processInstanceKey),
-    processDefinitionId: (i.processDefinitionId as string) ?? null,
-    elementId: String(i.elementId ?? ''),
-    elementInstanceKey: i.elementInstanceKey === undefined ? null : String(i.elementInstanceKey),
-    jobKey: i.jobKey === undefined || i.jobKey === null ? null : String(i.jobKey),
-    errorType: String(i.errorType ?? ''),
-    errorMessage: String(i.errorMessage ?? ''),
-    state: String(i.state ?? ''),
-    creationTime: (i.creationTime as string) ?? null,
-  });
   return {
     async ofInstances(keys) {
       const all = new Set(keys);
@@ -59,7 +62,7 @@ export function createIncidentPort(restBaseUrl: string, gateway: GatewayCommands
       for (const pik of all) {
         const r = await call('POST', '/v2/incidents/search', { filter: { processInstanceKey: pik, state: 'ACTIVE' }, page: { limit: 100 } });
         if (r.status !== 200) throw new Error(`incident search: engine answered ${r.status}`);
-        found.push(...(r.body.items as Record<string, unknown>[]).map(dto));
+        found.push(...(r.body.items as Record<string, unknown>[]).map(incidentDto));
       }
       return found.sort((a, b) => String(a.creationTime).localeCompare(String(b.creationTime)));
     },
@@ -67,12 +70,20 @@ export function createIncidentPort(restBaseUrl: string, gateway: GatewayCommands
       const r = await call('GET', `/v2/incidents/${encodeURIComponent(key)}`);
       if (r.status === 404) return null;
       if (r.status !== 200) throw new Error(`incident ${key}: engine answered ${r.status}`);
-      return dto(r.body);
+      return incidentDto(r.body);
     },
     async retry(incident, variables, retries) {
-      if (variables && Object.keys(variables).length && incident.elementInstanceKey)
-        await gateway.setVariables({ elementInstanceKey: incident.elementInstanceKey, variables, local: false });
-      if (incident.jobKey) await gateway.updateJobRetries({ jobKey: incident.jobKey, retries });
+      const ok = (what: string, r: { status: number; body: unknown }) => {
+        if (r.status >= 300) throw new ProblemError(409, 'conflict', 'Conflict', `${what} refused by the engine (${r.status}): ${JSON.stringify(r.body)}`);
+      };
+      if (variables && Object.keys(variables).length) {
+        // the failed element first: not local, so a value its input mapping copied there is replaced where it
+        // lives; then the instance itself, where the mapping reads it from when the step (or a gateway) runs again
+        if (incident.elementInstanceKey)
+          ok('setting variables', await call('PUT', `/v2/element-instances/${encodeURIComponent(incident.elementInstanceKey)}/variables`, { variables, local: false }));
+        ok('setting variables', await call('PUT', `/v2/element-instances/${encodeURIComponent(incident.processInstanceKey)}/variables`, { variables, local: true }));
+      }
+      if (incident.jobKey) ok('updating job retries', await call('PATCH', `/v2/jobs/${encodeURIComponent(incident.jobKey)}`, { changeset: { retries } }));
       const r = await call('POST', `/v2/incidents/${encodeURIComponent(incident.incidentKey)}/resolution`, {});
       if (r.status >= 300) throw new ProblemError(409, 'conflict', 'Conflict', `incident ${incident.incidentKey} could not be resolved: ${JSON.stringify(r.body)}`);
     },
@@ -85,7 +96,7 @@ function port(services: ApiServices): IncidentPort {
 }
 
 const key = str({ pattern: '^[0-9]{1,20}$' });
-const IncidentSchema = named(
+export const IncidentSchema = named(
   'Incident',
   obj(
     {

@@ -16,6 +16,7 @@ import { SERVICE_REQUESTS_ROUTES } from './service-requests/routes';
 import { WORKING_CALENDAR_ROUTES } from './working-calendar/routes';
 import { RECORDS_ROUTES } from './records/routes';
 import { INCIDENT_ROUTES } from './incidents';
+import { OPERATIONS_ROUTES } from './operations/routes';
 import { TASK_ROUTES } from './tasks';
 import { WORKBENCH_ROUTES } from './workbench/index';
 import { NOTIFICATION_ROUTES } from './notifications/routes';
@@ -39,6 +40,7 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- incidents 故障修复 (api/incidents.ts)
   ...INCIDENT_ROUTES,
+  ...OPERATIONS_ROUTES,
 
   // ---------------------------------------------------------------- the workbench (api/workbench/)
   ...WORKBENCH_ROUTES,

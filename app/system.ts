@@ -18,6 +18,7 @@ import type { ApiServices } from '../api/services';
 import { createHealth } from '../api/health';
 import { createStore } from '../api/store';
 import { createIncidentPort } from '../api/incidents';
+import { createOperations } from '../api/operations/services';
 import { createRestUserTasks, type UserTaskPort } from '../api/tasks';
 import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/start';
 import { RestTaskActorResolver } from '../workers/runtime/actor';
@@ -231,10 +232,10 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     // 6. API (+ GET /metrics, request logs, readiness with the gateway through the non-retrying client)
     const auth = await buildAuth(config, ds);
     const obs = observeApi(ds, createHealth(ds), { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient }, { outboxProbe: false });
-    const incidents = createIncidentPort(restAddress, zeebe, restHeaders);
+    const incidents = createIncidentPort(restAddress, restHeaders);
     const workbench = createWorkbench(ds, restAddress, { headers: restHeaders, now: () => clock.now() });
     const inbox = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock });
-    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, notifications: inbox, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi() });
+    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, operations: createOperations(ds, restAddress, { headers: restHeaders, clock }), notifications: inbox, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi() });
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll

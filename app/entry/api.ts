@@ -11,7 +11,8 @@ import { demoUsers } from '../../api/demo-users';
 import { createHealth } from '../../api/health';
 import { createStore } from '../../api/store';
 import { createRestUserTasks } from '../../api/tasks';
-import { createIncidentPort, type GatewayCommands } from '../../api/incidents';
+import { createIncidentPort } from '../../api/incidents';
+import { createOperations } from '../../api/operations/services';
 import { createWorkbench, serveUi } from '../../api/workbench/index';
 import { recordDemoUsers, recordOidcUser } from '../../api/notifications/directory-sync';
 import { createNotificationPort } from '../../api/notifications/port';
@@ -38,33 +39,16 @@ export async function buildAuth(config: Config, ds?: DataSource): Promise<Authen
   return createLocalAuth({ secret: config.JWT_SECRET!, users });
 }
 
-/**
- * The gateway's gRPC commands for an incident repair, connected on the first repair: the API alone
- * otherwise never loads the SDK's gRPC client (module footprint, app/README.md).
- */
-function lazyGateway(config: Config): GatewayCommands {
-  let client: Promise<GatewayCommands> | undefined;
-  const get = () =>
-    (client ??= Promise.resolve().then(() => {
-      const { createZeebeClient } = require('../../platform/camunda/zeebe-client') as typeof import('../../platform/camunda/zeebe-client');
-      return createZeebeClient({ grpcAddress: config.ZEEBE_GRPC_ADDRESS, restAddress: config.ZEEBE_REST_ADDRESS, authStrategy: config.CAMUNDA_AUTH_STRATEGY });
-    }));
-  return {
-    setVariables: async (req) => (await get()).setVariables(req),
-    updateJobRetries: async (req) => (await get()).updateJobRetries(req),
-  };
-}
-
 /** obs: logs, metrics (GET /metrics) and the Zeebe readiness check (app/observability/api.ts); omitted: none */
 export async function startApi(config: Config = loadConfig(), obs: ApiObservability = {}) {
   assertAuthModeAllowed(config.AUTH_MODE, config.NODE_ENV);
   const ds = await initDatabase(config.DATABASE_URL);
   const auth = await buildAuth(config, ds);
   const o = observeApi(ds, createHealth(ds), obs);
-  const incidents = createIncidentPort(config.ZEEBE_REST_ADDRESS, lazyGateway(config));
+  const incidents = createIncidentPort(config.ZEEBE_REST_ADDRESS);
   const workbench = createWorkbench(ds, config.ZEEBE_REST_ADDRESS);
   const notifications = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock: systemClock });
-  const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, notifications, logError: o.logError };
+  const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, operations: createOperations(ds, config.ZEEBE_REST_ADDRESS), notifications, logError: o.logError };
   const app = createApp(services, { ...o.appOptions, ui: serveUi() });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {

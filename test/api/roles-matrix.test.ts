@@ -60,6 +60,13 @@ const EXPECTED: Record<string, string[] | 'public'> = {
   // repair (api/incidents.ts): the system administrator only
   'GET /orders/:id/incidents': [ADM],
   'POST /incidents/:key/retry': [ADM],
+  // operations 运维 (api/operations/): the system administrator only
+  'GET /operations/process-definitions': [ADM],
+  'GET /operations/process-instances': [ADM],
+  'GET /operations/process-instances/:key': [ADM],
+  'GET /operations/incidents': [ADM],
+  'POST /operations/incidents/:key/repair': [ADM],
+  'POST /operations/process-instances/:key/cancellation': [ADM],
   // the workbench (api/workbench/): work for staff with tasks; the case and diagram for all staff, never the AP
   'GET /workbench/inbox': [CM, DM, CR, TD, CA, OPS, ADM],
   'POST /workbench/tasks/:key/claim': [CM, DM, CR, TD, CA, OPS, ADM],

@@ -9,6 +9,7 @@ import { inboxPage } from './pages/inbox';
 import { loginPage } from './pages/login';
 import { newChangePage, newOrderPage, newServiceRequestPage } from './pages/new-order';
 import { ordersPage } from './pages/orders';
+import { operationsPage } from './pages/operations/index';
 import { AP_PARTNERS, CUSTOMERS, partyListPage, partyPage } from './pages/parties';
 import { taskPage } from './pages/task';
 import { notice, page, renderHeader } from './shell';
@@ -44,6 +45,9 @@ async function route() {
         if (seg[1] === 'order') return await newOrderPage();
         if (seg[1] === 'change') return await newChangePage();
         if (seg[1] === 'service-request') return await newServiceRequestPage(params);
+        break;
+      case 'operations':
+        if (may.operate(me)) return await operationsPage(seg, params);
         break;
       case 'customers':
         return seg[1] ? await partyPage(me, CUSTOMERS, seg[1]) : await partyListPage(me, CUSTOMERS);

@@ -28,5 +28,6 @@ export const may = {
   createOrder: (u: Me) => has(u, ['customer-manager']),
   createServiceRequest: (u: Me) => has(u, ['customer-manager', 'ops', 'dept-manager']),
   editParties: (u: Me) => has(u, ['admin']),
+  operate: (u: Me) => has(u, ['admin']),
   onlyAp: (u: Me) => u.roles.length > 0 && u.roles.every((r) => r === 'ap-partner'),
 };

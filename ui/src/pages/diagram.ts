@@ -24,6 +24,21 @@ interface InstanceView {
 
 const STATE: Record<string, string> = { ACTIVE: '进行中', COMPLETED: '已完成', TERMINATED: '已终止', CANCELED: '已取消' };
 
+/** the diagram in the container, fitted, each element given its marker class (also the operations page's) */
+export async function showDiagram(canvas: HTMLElement, xml: string, marks: { elementId: string; cls: string }[]): Promise<void> {
+  const viewer = new NavigatedViewer({ container: canvas });
+  await viewer.importXML(xml);
+  const c = viewer.get('canvas') as { zoom(x: string): void; addMarker(id: string, m: string): void };
+  c.zoom('fit-viewport');
+  for (const m of marks) {
+    try {
+      c.addMarker(m.elementId, m.cls);
+    } catch {
+      /* the process element itself has no shape */
+    }
+  }
+}
+
 export function diagramSection(processInstanceKey: string): HTMLElement {
   const canvas = h('div', { class: 'diagram', role: 'img', 'aria-label': '流程图' });
   const below = h('div');
@@ -31,20 +46,11 @@ export function diagramSection(processInstanceKey: string): HTMLElement {
   void (async () => {
     try {
       const v = await get<InstanceView>(`/workbench/instances/${processInstanceKey}`);
-      const viewer = new NavigatedViewer({ container: canvas });
-      await viewer.importXML(v.xml);
-      const c = viewer.get('canvas') as { zoom(x: string): void; addMarker(id: string, m: string): void };
-      c.zoom('fit-viewport');
       const failed = new Set(v.incidents.map((i) => i.elementId));
-      for (const e of v.elements) {
-        if (failed.has(e.elementId)) continue;
-        try {
-          c.addMarker(e.elementId, e.state === 'ACTIVE' ? 'el-active' : e.state === 'COMPLETED' ? 'el-done' : 'el-other');
-        } catch {
-          /* the process element itself has no shape */
-        }
-      }
-      for (const id of failed) c.addMarker(id, 'el-failed');
+      await showDiagram(canvas, v.xml, [
+        ...v.elements.filter((e) => !failed.has(e.elementId)).map((e) => ({ elementId: e.elementId, cls: e.state === 'ACTIVE' ? 'el-active' : e.state === 'COMPLETED' ? 'el-done' : 'el-other' })),
+        ...[...failed].map((elementId) => ({ elementId, cls: 'el-failed' })),
+      ]);
       section.dataset.state = v.state;
       append(below, [
         h('p', {}, `${PROCESS_NAME[v.processDefinitionId] ?? v.processDefinitionId} · 实例 ${v.processInstanceKey} · ${STATE[v.state] ?? v.state}`, v.parentProcessInstanceKey ? [' · ', h('a', { href: `#/instances/${v.parentProcessInstanceKey}` }, '上级流程')] : null),
