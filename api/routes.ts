@@ -11,6 +11,7 @@ import { INCIDENT_ROUTES } from './incidents';
 import { TASK_ROUTES } from './tasks';
 import { WORKBENCH_ROUTES } from './workbench/index';
 import { NOTIFICATION_ROUTES } from './notifications/routes';
+import { PORTAL_ROUTES } from './portal/routes';
 import { actorOf, type ApiServices, type Row } from './services';
 
 // ------------------------------------------------------------------ role groups
@@ -621,6 +622,9 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- notifications 通知 (api/notifications/)
   ...NOTIFICATION_ROUTES,
+
+  // ---------------------------------------------------------------- the AP partner portal AP 门户 (api/portal/)
+  ...PORTAL_ROUTES,
 ];
 
 
