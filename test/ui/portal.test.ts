@@ -19,6 +19,14 @@ import { nav, signIn, WAIT } from './support/workbench';
 const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
 const REASON = '缺少验收截图';
 
+/** the check is recorded by a worker after the task completes: wait until the partner's own API shows it, then the page */
+async function basisStatus(e: E2E, contractNo: string, status: string) {
+  await d.waitFor(async () => {
+    const o = await e.api.get(d.AP_USER, '/api/portal/overview');
+    return o.requests.some((r: { expenseContractNo: string; paymentBasis: { status: string } | null }) => r.expenseContractNo === contractNo && r.paymentBasis?.status === status);
+  }, `payment basis of ${contractNo} ${status}`);
+}
+
 describe('ui: the AP partner portal, from implementation request to accepted payment basis', function () {
   this.timeout(300_000);
   let e: E2E;
@@ -80,6 +88,7 @@ describe('ui: the AP partner portal, from implementation request to accepted pay
 
     // the contract admin sends it back with a reason; alpha sees the reason and resubmits
     await e.api.step(d.ADMIN, 'check-payment-basis', no, { paymentBasisDecision: 'SENT_BACK', paymentBasisOpinion: REASON }, WAIT);
+    await basisStatus(e, contractNo, 'SENT_BACK');
     await nav(page, '#/portal');
     await card.getByTestId('send-back-reason').waitFor({ timeout: WAIT });
     expect(await card.getByTestId('send-back-reason').textContent()).to.include(REASON);
@@ -93,6 +102,7 @@ describe('ui: the AP partner portal, from implementation request to accepted pay
 
     // accepted: alpha sees it so
     await d.checkPaymentBasis(e, no, 'ACCEPTED');
+    await basisStatus(e, contractNo, 'ACCEPTED');
     await nav(page, '#/portal');
     await card.getByTestId('payment-basis-status').filter({ hasText: '已通过' }).waitFor({ timeout: WAIT });
     expect(await card.getByTestId('request-status').textContent()).to.equal('支付依据已通过');
