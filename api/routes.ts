@@ -20,6 +20,7 @@ import { OPERATIONS_ROUTES } from './operations/routes';
 import { TASK_ROUTES } from './tasks';
 import { WORKBENCH_ROUTES } from './workbench/index';
 import { NOTIFICATION_ROUTES } from './notifications/routes';
+import { PORTAL_ROUTES } from './portal/routes';
 
 export const ROUTES: RouteSpec[] = [
   ...SESSION_ROUTES,
@@ -47,5 +48,8 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- notifications 通知 (api/notifications/)
   ...NOTIFICATION_ROUTES,
+
+  // ---------------------------------------------------------------- the AP partner portal AP 门户 (api/portal/)
+  ...PORTAL_ROUTES,
 ];
 

@@ -68,6 +68,11 @@ function validContent(c: unknown): PaymentBasisContent {
 
 const SUBMISSION = 'payment-basis.submit';
 
+/** the one rule of when an AP may submit (or, after a send-back, resubmit) a payment basis: the portal shows its form on the same rule */
+export function acceptsPaymentBasis(contract: { status: string }): boolean {
+  return contract.status === 'IMPLEMENTATION_REQUESTED';
+}
+
 /**
  * AP submission: creates (or, after a send-back, versions) the payment basis, moves the expense
  * contract to IMPLEMENTED and enqueues the completion message, in one transaction. Idempotent per
@@ -93,7 +98,7 @@ export async function submitPaymentBasis(
     const contract = await findForUpdate(em, ExpenseContractEntity, { contractNo: input.expenseContractNo });
     // an AP sees only its own contracts: another partner's number is "not found"
     if (!contract || contract.apPartnerId !== input.apPartnerId) throw new NotFoundError('expense-contract', input.expenseContractNo);
-    if (contract.status !== 'IMPLEMENTATION_REQUESTED') {
+    if (!acceptsPaymentBasis(contract)) {
       throw new ConflictError(`expense-contract ${contract.contractNo} is ${contract.status}: no payment basis expected now`);
     }
     const at = ctxAt(ctx);

@@ -11,6 +11,8 @@ import { demoUsers } from '../../api/demo-users';
 import { createHealth } from '../../api/health';
 import { createStore } from '../../api/store';
 import { createNotificationPort } from '../../api/notifications/port';
+import { createPortal } from '../../api/portal/port';
+import type { ServicesWithPortal } from '../../api/portal/routes';
 import { systemClock } from '../../domain/clock';
 import { resetApiData } from './fixtures';
 import { closeTestDataSource, openTestDataSource } from '../support/db';
@@ -54,11 +56,12 @@ export async function startApi(opts: { auth?: Authenticator; beforeAuth?: (ds: D
       store: createStore(ds),
       health: createHealth(ds),
       notifications: createNotificationPort(ds, { baseUrl: 'http://localhost:3000', clock: systemClock }),
+      portal: createPortal(ds, systemClock),
       logError: (e, ctx) => {
         errors.push(e);
         console.error('api error', ctx, e);
       },
-    },
+    } as ServicesWithPortal,
     { validateResponses: true },
   );
   const server: http.Server = await new Promise((resolve) => {

@@ -91,6 +91,9 @@ const EXPECTED: Record<string, string[] | 'public'> = {
   'GET /notifications/settings': EVERYONE,
   'PUT /notifications/settings': [CM, DM, CR, TD, CA, OPS, ADM, AP],
   'GET /notification-deliveries': [ADM],
+  // the AP portal (api/portal/): the partner itself, and the staff who check payment bases or audit
+  'GET /portal/overview': [AP, CA, ADM, AUD],
+  'GET /portal/requests/:id': [AP, CA, ADM, AUD],
 };
 
 const SAMPLE: Record<string, string> = {

@@ -26,6 +26,7 @@ import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
 import { buildUi, launch, type Browser } from './support/browser';
 import { findTask, nav, radio, signIn, text, WAIT } from './support/workbench';
+import { createPortal } from '../../api/portal/port';
 
 describe('ui: claim conflicts, validation on fields, what a role may not see, keyboard and labels', function () {
   this.timeout(180_000);
@@ -43,6 +44,7 @@ describe('ui: claim conflicts, validation on fields, what a role may not see, ke
       health: createHealth(e.ds),
       tasks: e.sys.tasks,
       workbench: createWorkbench(e.ds, e.sys.restAddress, { now: () => e.sys.clock.now() }),
+      portal: createPortal(e.ds, e.sys.clock),
     } as ApiServices;
     server = http.createServer(createApp(services, { ui: serveUi() }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -146,9 +148,12 @@ describe('ui: claim conflicts, validation on fields, what a role may not see, ke
     const p = await browser.page();
     // the AP partner
     await signIn(p, base, 'ap-alpha');
-    expect(await p.locator('main').textContent()).to.include('AP 门户尚在建设中');
+    // its portal (test/ui/portal.test.ts), whatever the address: the case page of an order is not there
+    await p.getByRole('heading', { level: 1, name: /^AP 门户 · / }).waitFor({ timeout: WAIT });
+    await nav(p, `#/orders/${o.id}`);
+    expect(await p.locator('h1').textContent()).to.match(/^AP 门户 · /);
     expect(await p.getByRole('navigation').count()).to.equal(1);
-    expect(await p.getByRole('navigation').getByRole('link').count()).to.equal(0);
+    expect(await p.getByRole('navigation').getByRole('link').allTextContents()).to.deep.equal(['AP 门户']);
     const apToken = await p.evaluate(() => (globalThis as any).sessionStorage.getItem('ot.token'));
     for (const path of [`/api/workbench/cases/${o.id}`, '/api/workbench/inbox', '/api/customers']) {
       const r = await fetch(base + path, { headers: { authorization: `Bearer ${apToken}` } });

@@ -1,7 +1,7 @@
 /**
  * The staff workbench 工作台: hash routes (the API process serves one page at /), the header per role,
- * and the page of each route. An AP partner signs in to the same API but has no workbench page yet: the
- * AP portal is issue #19.
+ * and the page of each route. An AP partner signs in to the same API and lands on its
+ * portal (pages/portal/, issue #19).
  */
 import { h } from './dom';
 import { casePage, instancePage } from './pages/case';
@@ -11,6 +11,7 @@ import { newChangePage, newOrderPage, newServiceRequestPage } from './pages/new-
 import { ordersPage } from './pages/orders';
 import { operationsPage } from './pages/operations/index';
 import { AP_PARTNERS, CUSTOMERS, partyListPage, partyPage } from './pages/parties';
+import { portalPage } from './pages/portal/portal';
 import { taskPage } from './pages/task';
 import { notice, page, renderHeader } from './shell';
 import { currentUser, may } from './user';
@@ -27,7 +28,8 @@ async function route() {
   }
   const seg = path.split('/').filter(Boolean);
   try {
-    if (may.onlyAp(me)) return page('AP 供应商', notice('AP 门户尚在建设中：实施请求通过签名 Webhook 送达，支付依据请通过 API 提交（POST /api/payment-bases）。'));
+    // an AP partner has one page: its portal (api/portal/), whatever the hash
+    if (may.onlyAp(me)) return await portalPage();
     switch (seg[0] ?? '') {
       case '':
       case 'login':

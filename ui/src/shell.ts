@@ -21,6 +21,7 @@ export const NAV: NavItem[] = [
   { href: '#/customers', text: '客户', show: may.read },
   { href: '#/ap-partners', text: 'AP 供应商', show: may.read },
   { href: '#/operations', text: '运维', show: may.operate },
+  { href: '#/portal', text: 'AP 门户', show: may.onlyAp },
 ];
 
 export function renderHeader(u: Me | null) {

@@ -49,7 +49,7 @@ export interface E2E {
 export const CLOCK_START = '2026-09-01T09:00:00+08:00';
 
 export async function startE2E(
-  opts: { apSlaDuration?: string; clockStart?: string; jobStream?: boolean; env?: Record<string, string>; notifications?: SystemOptions['notifications'] } = {},
+  opts: { apSlaDuration?: string; clockStart?: string; jobStream?: boolean; env?: Record<string, string>; notifications?: SystemOptions['notifications']; otherPartners?: { name: string; code: string }[] } = {},
 ): Promise<E2E> {
   const ds = await openTestDataSource();
   await resetDatabase(ds);
@@ -61,6 +61,10 @@ export async function startE2E(
     { name: '示例AP 阿尔法', code: 'alpha', endpointUrl: ap.url, hmacSecret: AP_SECRET, status: 'ACTIVE', terms: { pricePerAccountMonth: 12.5, slaDuration: opts.apSlaDuration ?? 'P10D', paymentDays: 30 } },
     ctx,
   );
+  // more partners (each signs in as ap-<code>): created before the API reads its demo users
+  for (const o of opts.otherPartners ?? []) {
+    await createApPartner(ds, { ...o, endpointUrl: ap.url, hmacSecret: AP_SECRET, status: 'ACTIVE', terms: { pricePerAccountMonth: 10, slaDuration: 'P10D', paymentDays: 30 } }, ctx);
+  }
   const customers = [
     await createCustomer(ds, { name: '上海示例科技有限公司', code: 'C-TEST-1', contactName: '张三', customerManager: 'customer-manager' }, ctx),
     await createCustomer(ds, { name: '浦东培训服务有限公司', code: 'C-TEST-2', contactName: '李四', customerManager: 'customer-manager' }, ctx),

@@ -82,7 +82,7 @@ export function contractView(ct: Row) {
     h('h4', {}, '会签意见'),
     roundsView(ct.rounds),
     ct.paymentBases?.length
-      ? [h('h4', {}, '支付依据'), h('ul', {}, ct.paymentBases.map((b: Row) => h('li', {}, `${b.paymentBasisNo} · ${money(b.amount)} · ${label(PAYMENT_BASIS_STATUS, b.status)}`)))]
+      ? [h('h4', {}, '支付依据'), h('ul', {}, ct.paymentBases.map((b: Row) => h('li', {}, `${b.paymentBasisNo} · ${money(b.amount)} · ${label(PAYMENT_BASIS_STATUS, b.status)}`, attachmentsView(b.attachments))))]
       : null,
   );
 }
@@ -107,4 +107,11 @@ export function casePanel(c: Case) {
     c.taskOrders.map(taskOrderView),
     c.communicationRecords.length ? [h('h3', {}, '客户沟通记录'), h('ul', {}, c.communicationRecords.map((r) => h('li', {}, `${r.recordNo} · ${r.customerFeedback ?? ''}`)))] : null,
   );
+}
+
+/** a payment basis's attachment references (URLs as links), as the AP submitted them */
+function attachmentsView(list: unknown) {
+  const refs = Array.isArray(list) ? (list as string[]) : [];
+  if (!refs.length) return null;
+  return h('ul', { class: 'attachments', 'aria-label': '附件引用' }, refs.map((a) => h('li', {}, /^https?:\/\//.test(a) ? h('a', { href: a, target: '_blank', rel: 'noopener noreferrer' }, a) : a)));
 }
