@@ -7,6 +7,7 @@ import { h } from './dom';
 import { casePage, instancePage } from './pages/case';
 import { inboxPage } from './pages/inbox';
 import { loginPage } from './pages/login';
+import { notificationsPage } from './notifications/page';
 import { newChangePage, newOrderPage, newServiceRequestPage } from './pages/new-order';
 import { ordersPage } from './pages/orders';
 import { AP_PARTNERS, CUSTOMERS, partyListPage, partyPage } from './pages/parties';
@@ -26,6 +27,7 @@ async function route() {
   }
   const seg = path.split('/').filter(Boolean);
   try {
+    if (seg[0] === 'notifications') return await notificationsPage(me, params);
     if (may.onlyAp(me)) return page('AP 供应商', notice('AP 门户尚在建设中：实施请求通过签名 Webhook 送达，支付依据请通过 API 提交（POST /api/payment-bases）。'));
     switch (seg[0] ?? '') {
       case '':
