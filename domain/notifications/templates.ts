@@ -25,6 +25,8 @@ export const NOTIFICATION_TEMPLATES = [
   'ap-sla-overdue',
   'monthly-report-published',
   'monthly-report-late',
+  'incident-appeared',
+  'calendar-next-year-missing',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 
