@@ -27,6 +27,11 @@ export const NOTIFICATION_TEMPLATES = [
   'monthly-report-late',
   'incident-appeared',
   'calendar-next-year-missing',
+  'contract-rejected',
+  'contract-awaiting-signing',
+  'monthly-report-ready',
+  'service-request-fault',
+  'service-request-complaint',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 
