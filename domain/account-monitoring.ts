@@ -3,6 +3,7 @@
  * deltas from signed supplements), monthly usage figures (idempotent per contract and month) and the
  * monthly report 月度报表 (per month, versioned, published once).
  */
+import { notifyMonthlyReportReady } from './notifications/events';
 import { In } from 'typeorm';
 import {
   AccountMonitoringEntryEntity,
@@ -314,6 +315,7 @@ export async function generateMonthlyReport(
     };
     await insertRows(em, MonthlyReportEntity, [report]);
     await audit(em, ctx, report.version > 1 ? 'monthly-report.regenerate' : 'monthly-report.generate', 'monthly-report', report.id, { month, version: report.version, ...totals });
+    await notifyMonthlyReportReady(em, report, at);
     return report;
   });
 }

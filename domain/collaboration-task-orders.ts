@@ -155,7 +155,7 @@ async function move(
           dedupeKey: `tech-config.sent-back:${id}:${event.seq}`,
           recipientRole: 'tech-dept',
           template: 'collaboration-task-order-sent-back',
-          refs: { taskOrderId: id, taskOrderNo: t.taskOrderNo, opinion: text },
+          refs: { taskOrderId: id, taskOrderNo: t.taskOrderNo, orderId: t.orderId, opinion: text },
         },
         at,
       );

@@ -20,7 +20,9 @@ export type { AnyOrder, OrderKind, OrderRef } from './order-lifecycle';
 
 /** the variable / reference name of the order's number: orderNo or changeOrderNo */
 function numberRef(ref: OrderRef, o: AnyOrder): Record<string, string> {
-  return { [ref.kind === 'change-order' ? 'changeOrderNo' : 'orderNo']: orderNumberOf(o) };
+  // orderId: the link opens the order's case (a change order's too: it has no page of its own)
+  const orderId = 'orderId' in o ? o.orderId : o.id;
+  return { [ref.kind === 'change-order' ? 'changeOrderNo' : 'orderNo']: orderNumberOf(o), orderId };
 }
 
 async function readOrder(db: Db, ref: OrderRef): Promise<AnyOrder> {

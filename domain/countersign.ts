@@ -3,6 +3,7 @@
  * numbered countersign form 合同会签审批表 (§9.3) issued after two approvals.
  * countersign.open-round / countersign.record-decision / countersign.issue-form.
  */
+import { notifyContractAwaitingSigning, notifyContractRejected } from './notifications/events';
 import type { EntityManager } from 'typeorm';
 import {
   CountersignDecisionEntity,
@@ -166,6 +167,7 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
       const reason = input.opinion as string;
       await updateRows(em, CountersignRoundEntity, { id: round.id }, { status: 'REJECTED', rejectionReason: reason, closedAt: at });
       await setContract(em, type, round.contractId, { status: 'REJECTED', rejectionReason: reason, updatedAt: at });
+      await notifyContractRejected(em, round, input.step, reason, ctx.actor, at);
     } else if (input.step === 'CENTER') {
       await updateRows(em, CountersignRoundEntity, { id: round.id }, { status: 'APPROVED', closedAt: at });
     }
@@ -271,6 +273,7 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
     const { record } = await createVersionedRecord(em, 'countersign-form', header, { ...ctx, at, reason: ctx.reason ?? 'issued after the second approval' }, content);
     await setContract(em, type, contract.id, { status: 'APPROVED', countersignFormNo: formNo, rejectionReason: null, updatedAt: at });
     await audit(em, ctx, 'countersign.issue-form', 'countersign-form', record.id, { formNo, contractNo: contract.contractNo, roundNo: round.roundNo });
+    await notifyContractAwaitingSigning(em, round, formNo, at);
     return record;
   });
 }

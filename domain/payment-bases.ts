@@ -183,7 +183,7 @@ export async function recordPaymentBasisReceived(
         dedupeKey: `payment-basis-submitted:${pb.id}:v${pb.currentVersion}`,
         recipientRole: 'contract-admin',
         template: 'payment-basis-to-check',
-        refs: { paymentBasisId: pb.id, paymentBasisNo: pb.paymentBasisNo, version: pb.currentVersion, expenseContractNo: c.contractNo },
+        refs: { paymentBasisId: pb.id, paymentBasisNo: pb.paymentBasisNo, version: pb.currentVersion, expenseContractNo: c.contractNo, orderId: c.orderId },
       },
       at,
     );

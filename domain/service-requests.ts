@@ -3,6 +3,7 @@
  * start message in one transaction; handled (service-request.record-handling); closed with the
  * customer communication record (service-request.close).
  */
+import { notifyServiceRequestLogged } from './notifications/events';
 import {
   BusinessOrderEntity,
   CustomerEntity,
@@ -85,6 +86,7 @@ export async function logServiceRequest(
     };
     await insertRows(em, ServiceRequestEntity, [sr]);
     await audit(em, ctx, 'service-request.log', 'service-request', sr.id, { requestNo: sr.requestNo, requestType: sr.requestType });
+    await notifyServiceRequestLogged(em, sr, at);
     const variables: ServiceRequestStartVariables = {
       serviceRequestId: sr.id,
       requestNo: sr.requestNo,

@@ -34,7 +34,7 @@ const instanceProps = {
   endDate: nullable(str()),
   parentProcessInstanceKey: nullable(str()),
 };
-const instanceRequired = Object.keys(instanceProps);
+const instanceRequired = Object.keys(instanceProps) as (keyof typeof instanceProps)[];
 export const ProcessInstanceSchema = named('OperationsProcessInstance', obj(instanceProps, instanceRequired));
 
 export const InstanceQuery = obj(

@@ -9,10 +9,13 @@ import { requestText } from '../../platform/http/request-text';
 import { createSmtpMailer } from './mailer';
 import { startSender, type RunningSender, type SenderLog, type SenderMetrics, type SenderOptions } from './sender';
 import { startTaskAnnouncer, type RunningAnnouncer } from './task-announcer';
+import { startAdminWatch, type RunningAdminWatch } from './admin-watch';
 
 export interface Notifications {
   sender: RunningSender;
   announcer: RunningAnnouncer | null;
+  /** incidents and the missing calendar year, to the admins (same poll interval as the announcer) */
+  adminWatch: RunningAdminWatch | null;
   stop(): Promise<void>;
 }
 
@@ -41,10 +44,15 @@ export function startNotifications(w: NotificationWiring): Notifications {
   const announcer = w.restAddress
     ? startTaskAnnouncer({ dataSource: w.dataSource, rest, clock: w.clock, intervalMs: w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS, log: w.log, onAnnounced: () => sender.kick() })
     : null;
+  const adminWatch = w.restAddress
+    ? startAdminWatch({ dataSource: w.dataSource, rest, clock: w.clock, intervalMs: w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS, log: w.log, onAnnounced: () => sender.kick() })
+    : null;
   return {
     sender,
     announcer,
+    adminWatch,
     async stop() {
+      await adminWatch?.stop();
       await announcer?.stop();
       await sender.stop();
       mailer?.close();

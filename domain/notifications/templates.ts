@@ -25,6 +25,13 @@ export const NOTIFICATION_TEMPLATES = [
   'ap-sla-overdue',
   'monthly-report-published',
   'monthly-report-late',
+  'incident-appeared',
+  'calendar-next-year-missing',
+  'contract-rejected',
+  'contract-awaiting-signing',
+  'monthly-report-ready',
+  'service-request-fault',
+  'service-request-complaint',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 
@@ -37,28 +44,38 @@ export interface RenderedNotification {
 
 /** What the notification is about, for the inbox's link: the first reference found, most specific first. */
 export interface CaseRef {
-  kind: 'user-task' | 'business-order' | 'change-order' | 'collaboration-task-order' | 'payment-basis' | 'expense-contract' | 'monthly-report';
+  kind: 'user-task' | 'business-order' | 'change-order' | 'collaboration-task-order' | 'payment-basis' | 'expense-contract' | 'monthly-report' | 'incident' | 'calendar';
   id: string | null;
   no: string | null;
-  /** path of the web UI, relative to PUBLIC_BASE_URL */
+  /**
+   * the web UI's hash route (ui/src/main.ts), relative to PUBLIC_BASE_URL: `#/tasks/<key>`, `#/orders/<id or
+   * YW-no>` (the case page reads both), `#/instances/<key>`, an incident `#/operations/instances/<key>`. Records without a page of their own (task order,
+   * payment basis, contract, change order) open their order's case; without an order, the home route
+   * (`#/`, which leads each role to its 待办 — the AP to its page). test/notifications/templates.test.ts
+   * checks every path against the router.
+   */
   path: string;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : null);
-const q = (k: string, v: string) => `?${k}=${encodeURIComponent(v)}`;
+const seg = (v: string) => encodeURIComponent(v);
+export const HOME_ROUTE = '#/';
 
 export function caseOf(refs: Record<string, unknown>): CaseRef | null {
   const r = (k: string) => str(refs[k]);
   const no = r('changeOrderNo') ?? r('orderNo');
-  if (r('userTaskKey')) return { kind: 'user-task', id: r('userTaskKey'), no, path: `/tasks/${r('userTaskKey')}` };
-  if (r('taskOrderId')) return { kind: 'collaboration-task-order', id: r('taskOrderId'), no: r('taskOrderNo'), path: `/task-orders/${r('taskOrderId')}` };
-  if (r('paymentBasisId')) return { kind: 'payment-basis', id: r('paymentBasisId'), no: r('paymentBasisNo'), path: `/payment-bases/${r('paymentBasisId')}` };
-  if (r('paymentBasisNo')) return { kind: 'payment-basis', id: null, no: r('paymentBasisNo'), path: `/payment-bases${q('paymentBasisNo', r('paymentBasisNo')!)}` };
-  if (r('expenseContractId')) return { kind: 'expense-contract', id: r('expenseContractId'), no: r('expenseContractNo'), path: `/contracts/${r('expenseContractId')}` };
-  if (r('reportId') || r('month')) return { kind: 'monthly-report', id: r('reportId'), no: r('month'), path: `/monthly-reports/${r('month') ?? ''}` };
-  if (r('changeOrderNo')) return { kind: 'change-order', id: r('changeOrderId'), no: r('changeOrderNo'), path: r('changeOrderId') ? `/change-orders/${r('changeOrderId')}` : `/change-orders${q('changeOrderNo', r('changeOrderNo')!)}` };
-  if (r('orderId')) return { kind: 'business-order', id: r('orderId'), no: r('orderNo'), path: `/orders/${r('orderId')}` };
-  if (r('orderNo')) return { kind: 'business-order', id: null, no: r('orderNo'), path: `/orders${q('orderNo', r('orderNo')!)}` };
+  const order = r('orderId') ?? r('orderNo');
+  // an AP partner's user has no case page (revenue figures): its links lead home, to the AP page
+  const orderPath = order && !r('apPartnerId') ? `#/orders/${seg(order)}` : HOME_ROUTE;
+  if (r('userTaskKey')) return { kind: 'user-task', id: r('userTaskKey'), no, path: `#/tasks/${seg(r('userTaskKey')!)}` };
+  if (r('incidentKey')) return { kind: 'incident', id: r('incidentKey'), no: r('errorType'), path: r('processInstanceKey') ? `#/operations/instances/${seg(r('processInstanceKey')!)}` : HOME_ROUTE };
+  if (r('calendarYear')) return { kind: 'calendar', id: null, no: r('calendarYear'), path: HOME_ROUTE };
+  if (r('taskOrderId') || r('taskOrderNo')) return { kind: 'collaboration-task-order', id: r('taskOrderId'), no: r('taskOrderNo'), path: orderPath };
+  if (r('paymentBasisId') || r('paymentBasisNo')) return { kind: 'payment-basis', id: r('paymentBasisId'), no: r('paymentBasisNo'), path: orderPath };
+  if (r('expenseContractId') || r('expenseContractNo')) return { kind: 'expense-contract', id: r('expenseContractId'), no: r('expenseContractNo'), path: orderPath };
+  if (r('reportId') || r('month')) return { kind: 'monthly-report', id: r('reportId'), no: r('month'), path: HOME_ROUTE };
+  if (r('changeOrderNo') || r('changeOrderId')) return { kind: 'change-order', id: r('changeOrderId'), no: r('changeOrderNo'), path: orderPath };
+  if (order) return { kind: 'business-order', id: r('orderId'), no: r('orderNo'), path: orderPath };
   return null;
 }
 
@@ -88,7 +105,7 @@ function load(template: string): { subject: string; body: string } {
 export function renderNotification(template: string, refs: Record<string, unknown>, opts: { recipientName: string; baseUrl: string }): RenderedNotification {
   const t = load(template);
   const c = caseOf(refs);
-  const link = opts.baseUrl.replace(/\/$/, '') + (c?.path ?? '/');
+  const link = `${opts.baseUrl.replace(/\/$/, '')}/${c?.path ?? HOME_ROUTE}`;
   const view: Record<string, unknown> = { ...refs, recipientName: opts.recipientName, link, caseNo: c?.no ?? null };
   for (const [k, v] of Object.entries(refs)) {
     if (typeof v === 'string' && ISO_DATE_TIME.test(v)) view[`${k}Text`] = formatShanghai(new Date(v));

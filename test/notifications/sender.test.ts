@@ -115,7 +115,7 @@ describe('notifications: fan-out and the e-mail sender', function () {
     expect(m.subject).to.equal('竣工记录已逾期：YW-2026-000123');
     expect(m.text).to.contain('部门经理（演示），您好');
     expect(m.text).to.contain('2026年12月29日 23:59');
-    expect(m.text).to.contain(`${BASE}/orders?orderNo=YW-2026-000123`);
+    expect(m.text).to.contain(`${BASE}/#/orders/YW-2026-000123`);
     expect(m.from).to.equal('no-reply@example.test');
     expect(mail.messageId).to.match(/^<[0-9a-f-]{36}@example\.test>$/);
     const rows = (await deliveries()).filter((r) => r.channel === 'email');

@@ -56,7 +56,7 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     console.log(`      order → mail to ${CM_MAIL}: ${seconds.toFixed(2)} s`);
     expect(seconds).to.be.below(10);
     expect(mail.text).to.contain('客户确认业务订单');
-    expect(mail.text).to.match(/http:\/\/ot\.example\.test\/tasks\/\d+/);
+    expect(mail.text).to.match(/http:\/\/ot\.example\.test\/#\/tasks\/\d+/);
 
     const inbox = await e.api.ok(d.CM, 'GET', '/api/notifications');
     const item = inbox.items.find((i: { template: string; refs: { orderNo?: string } }) => i.template === 'user-task-created' && i.refs.orderNo === o.orderNo);
@@ -67,7 +67,7 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     expect(item.refs.orderId).to.equal(o.id);
     const task = await e.api.waitTask(d.CM, 'confirm-order-with-customer', { orderNo: o.orderNo });
     expect(item.case.id).to.equal(task.key);
-    expect(mail.text).to.contain(`/tasks/${task.key}`);
+    expect(mail.text).to.contain(`/#/tasks/${task.key}`);
 
     // the announcer's poll keeps running: still one notification per task
     await new Promise((r) => setTimeout(r, 500));
@@ -131,7 +131,7 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     const esc = inbox.items.filter((i: { template: string; refs: { orderNo?: string } }) => i.template === 'completion-record-overdue' && i.refs.orderNo === o.orderNo);
     expect(esc).to.have.length(1);
     expect(esc[0].title).to.equal(subject);
-    expect(esc[0].link).to.equal(`http://ot.example.test/orders?orderNo=${o.orderNo}`);
+    expect(esc[0].link).to.equal(`http://ot.example.test/#/orders/${o.id}`);
 
     // metrics: what was sent per channel, what is pending per stage (GET /metrics of the process)
     const metrics = await e.sys.metrics.registry.metrics();

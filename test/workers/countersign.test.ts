@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { CountersignDecisionEntity, CountersignRoundEntity, DocumentSequenceEntity, ExpenseContractEntity, RevenueContractEntity, RecordVersionEntity } from '../../db/entities/index';
+import { CountersignDecisionEntity, CountersignRoundEntity, DocumentSequenceEntity, ExpenseContractEntity, NotificationEntity, RevenueContractEntity, RecordVersionEntity } from '../../db/entities/index';
 import { JOB } from '../../domain/vocabulary';
 import { issueForm, openRound, recordDecision } from '../../workers/families/countersign';
 import {
@@ -88,8 +88,15 @@ describe('workers: countersign.*', function () {
     const services = makeServices(ds);
     const first = await open('EXPENSE', contract, '2251799813690300', order.orderNo);
     const reject = decisionJob(first, 'DEPT_MANAGER', 'REJECT', '单价偏高，请重新议价', { completedBy: 'dm.zhang' });
-    const { outcome } = await expectIdempotent(recordDecision, reject, services, async () => ({ decisions: await rowCount(ds, 'countersign_decision') }));
+    const { outcome, counts } = await expectIdempotent(recordDecision, reject, services, async () => ({
+      decisions: await rowCount(ds, 'countersign_decision'),
+      rejectedNotices: await rowCount(ds, 'notification_outbox', "template = 'contract-rejected'"),
+    }));
     expect(outcome).to.deep.equal({ kind: 'complete', variables: { countersignResult: 'REJECTED', rejectionReason: '单价偏高，请重新议价' } });
+    // the rejection told the customer manager once, with the reason, however often the job came
+    expect(counts.rejectedNotices).to.equal(1);
+    const notice = await ds.getRepository(NotificationEntity).findOneByOrFail({ template: 'contract-rejected' });
+    expect(notice.refs).to.include({ reason: '单价偏高，请重新议价', contractNo: contract.contractNo });
     expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).to.include({ status: 'REJECTED', rejectionReason: '单价偏高，请重新议价' });
     expect(await ds.getRepository(CountersignRoundEntity).findOneByOrFail({ id: first })).to.include({ status: 'REJECTED' });
 

@@ -7,6 +7,7 @@ import { h } from './dom';
 import { casePage, instancePage } from './pages/case';
 import { inboxPage } from './pages/inbox';
 import { loginPage } from './pages/login';
+import { notificationsPage } from './notifications/page';
 import { newChangePage, newOrderPage, newServiceRequestPage } from './pages/new-order';
 import { ordersPage } from './pages/orders';
 import { operationsPage } from './pages/operations/index';
@@ -28,6 +29,7 @@ async function route() {
   }
   const seg = path.split('/').filter(Boolean);
   try {
+    if (seg[0] === 'notifications') return await notificationsPage(me, params);
     // an AP partner has one page: its portal (api/portal/), whatever the hash
     if (may.onlyAp(me)) return await portalPage();
     switch (seg[0] ?? '') {

@@ -5,6 +5,7 @@
  */
 import { h, mount } from './dom';
 import { roleName } from './labels';
+import { bell } from './notifications/bell';
 import { forget, may, type Me } from './user';
 
 interface NavItem {
@@ -42,7 +43,7 @@ export function renderHeader(u: Me | null) {
     h(
       'div',
       { class: 'who' },
-      h('div', { id: 'header-tools' }),
+      h('div', { id: 'header-tools' }, bell(u)),
       h('span', { class: 'user', 'data-testid': 'user' }, `${u.username}（${u.roles.map(roleName).join('、')}）`),
       h('button', { type: 'button', class: 'link', onclick: () => { forget(); location.hash = '#/login'; } }, '退出'),
     ),
