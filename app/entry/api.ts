@@ -29,6 +29,7 @@ export async function buildAuth(config: Config, ds?: DataSource): Promise<Authen
       jwksUri: config.OIDC_JWKS_URL!,
       rolesClaim: config.OIDC_ROLES_CLAIM,
       apPartnerClaim: config.OIDC_AP_PARTNER_CLAIM,
+      browser: { clientId: config.OIDC_UI_CLIENT_ID, scope: config.OIDC_UI_SCOPE, ...(config.OIDC_UI_RESOURCE ? { resource: config.OIDC_UI_RESOURCE } : {}) },
       ...(ds ? { onFirstSight: recordOidcUser(ds) } : {}),
     });
   }

@@ -16,6 +16,7 @@ const EVERYONE = [...STAFF, AP];
 /** route → roles allowed. 'public' = no token needed. */
 const EXPECTED: Record<string, string[] | 'public'> = {
   'POST /auth/login': 'public',
+  'GET /auth/config': 'public',
   'GET /auth/me': EVERYONE,
   'POST /orders': [CM],
   'GET /orders': STAFF,
