@@ -11,6 +11,7 @@ import { newChangePage, newOrderPage, newServiceRequestPage } from './pages/new-
 import { ordersPage } from './pages/orders';
 import { AP_PARTNERS, CUSTOMERS, partyListPage, partyPage } from './pages/parties';
 import { taskPage } from './pages/task';
+import { startSignIn } from './oidc';
 import { notice, page, renderHeader } from './shell';
 import { currentUser, may } from './user';
 
@@ -60,4 +61,4 @@ async function route() {
 }
 
 window.addEventListener('hashchange', () => void route());
-void route();
+void startSignIn().then(route);
