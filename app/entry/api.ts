@@ -66,7 +66,7 @@ export async function startApi(config: Config = loadConfig(), obs: ApiObservabil
   const workbench = createWorkbench(ds, config.ZEEBE_REST_ADDRESS);
   const notifications = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock: systemClock });
   const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, notifications, logError: o.logError };
-  const app = createApp(services, { ...o.appOptions, ui: serveUi() });
+  const app = createApp(services, { ...o.appOptions, ui: serveUi({ signIn: auth.browser }) });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

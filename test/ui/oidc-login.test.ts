@@ -61,7 +61,7 @@ describe('ui: OIDC sign-in at a real provider (authorization code + PKCE)', func
       tasks: e.sys.tasks,
       workbench: createWorkbench(e.ds, e.sys.restAddress, { now: () => e.sys.clock.now() }),
     } as ApiServices;
-    handler = createApp(services, { ui: serveUi() });
+    handler = createApp(services, { ui: serveUi({ signIn: services.auth.browser }) });
     browser = await launch();
   });
   after(async () => {
@@ -80,6 +80,10 @@ describe('ui: OIDC sign-in at a real provider (authorization code + PKCE)', func
     expect((await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'customer-manager', password: 'demo' }) })).status).to.equal(401);
 
     const page = await browser.page();
+    const refused: string[] = [];
+    page.on('response', (r) => void (r.status() === 401 && refused.push(r.url())));
+    const grants: string[] = [];
+    page.on('request', (r) => void (r.method() === 'POST' && r.url() === `${idp.issuer}/token` && grants.push(new URLSearchParams(r.postData() ?? '').get('grant_type') ?? '')));
     await page.goto(`${base}/#/inbox`);
     await page.getByRole('button', { name: '通过统一身份认证登录' }).click();
     // the provider's own page, at its own address, with PKCE in the request
@@ -99,6 +103,7 @@ describe('ui: OIDC sign-in at a real provider (authorization code + PKCE)', func
     await page.getByRole('heading', { name: '待办' }).waitFor({ timeout: WAIT });
     expect(new URL(page.url()).search).to.equal('');
     expect(idp.logins()).to.equal(1);
+    expect(grants).to.deep.equal(['authorization_code']);
     const row = await findTask(page, 'confirm-order-with-customer', o.orderNo);
     expect(await row.textContent()).to.include(o.orderNo);
 
@@ -114,12 +119,20 @@ describe('ui: OIDC sign-in at a real provider (authorization code + PKCE)', func
     expect(payload.aud).to.equal(idp.audience);
 
     // a token the API refuses (401): renewed with the refresh token, the page shown, no new login
-    await page.evaluate(() => (globalThis as any).sessionStorage.setItem('ot.token', 'not-a-valid-token'));
+    await page.evaluate((key) => {
+      const store = (globalThis as any).sessionStorage;
+      const user = JSON.parse(store.getItem(key));
+      user.access_token = 'not-a-valid-token';
+      store.setItem(key, JSON.stringify(user));
+      store.setItem('ot.token', 'not-a-valid-token');
+    }, `oidc.user:${idp.issuer}:${idp.clientId}`);
     await page.goto(`${base}/?again=1#/orders`);
     await page.getByRole('heading', { name: '订单' }).waitFor({ timeout: WAIT });
     const renewed = await page.evaluate(() => (globalThis as any).sessionStorage.getItem('ot.token') as string);
     expect(renewed).to.not.equal('not-a-valid-token');
     expect(renewed).to.not.equal(stored.token);
+    expect(refused.some((u) => u.endsWith('/api/auth/me')), 'the API refused the bad token first').to.equal(true);
+    expect(grants).to.deep.equal(['authorization_code', 'refresh_token']);
     expect(idp.logins()).to.equal(1);
 
     // 退出: the provider asks to confirm, ends its session and sends the browser back to the workbench

@@ -3,7 +3,6 @@
  * requires): completed elements, active ones and failed ones (active incident) marked, with a legend;
  * the called countersign instances listed with a link each.
  */
-import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { get } from '../api';
 import { append, h } from '../dom';
 import { dateTime } from '../format';
@@ -30,7 +29,8 @@ export function diagramSection(processInstanceKey: string): HTMLElement {
   const section = h('section', { class: 'card', 'aria-label': '流程进度' }, h('h2', {}, '流程进度'), h('p', { class: 'legend' }, h('span', { class: 'm done' }, '已完成'), h('span', { class: 'm active' }, '进行中'), h('span', { class: 'm failed' }, '失败（故障）')), canvas, below);
   void (async () => {
     try {
-      const v = await get<InstanceView>(`/workbench/instances/${processInstanceKey}`);
+      // bpmn-js is a chunk of its own, loaded with the first diagram: 待办 does not wait for it
+      const [v, { default: NavigatedViewer }] = await Promise.all([get<InstanceView>(`/workbench/instances/${processInstanceKey}`), import('bpmn-js/lib/NavigatedViewer')]);
       const viewer = new NavigatedViewer({ container: canvas });
       await viewer.importXML(v.xml);
       const c = viewer.get('canvas') as { zoom(x: string): void; addMarker(id: string, m: string): void };
