@@ -24,6 +24,15 @@ export interface Authenticator {
   verify(token: string): Promise<Principal>;
   /** Local mode only: username + password → token, or null when they do not match. */
   login?(username: string, password: string): Promise<string | null>;
+  /** OIDC mode: what the web workbench needs to sign people in at the provider (public, no secret) */
+  readonly browser?: BrowserSignIn;
+}
+
+export interface BrowserSignIn {
+  issuer: string;
+  clientId: string;
+  scope: string;
+  resource?: string;
 }
 
 const ROLE_SET = new Set<string>(ROLE_IDS);
@@ -137,6 +146,8 @@ export interface OidcAuthOptions {
    * records them with the token's `email` and `name` claims (domain/notifications/directory.ts)
    */
   onFirstSight?: (p: Principal, claims: { email: string | null; name: string | null }) => Promise<void>;
+  /** the web workbench's client at the provider (GET /api/auth/config) */
+  browser?: Omit<BrowserSignIn, 'issuer'>;
 }
 
 export function createOidcAuth(opts: OidcAuthOptions): Authenticator {
@@ -144,6 +155,7 @@ export function createOidcAuth(opts: OidcAuthOptions): Authenticator {
   const seen = new Set<string>();
   return {
     mode: 'oidc',
+    ...(opts.browser ? { browser: { issuer: opts.issuer, ...opts.browser } } : {}),
     async verify(token) {
       let payload: JWTPayload;
       try {

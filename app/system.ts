@@ -236,7 +236,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const incidents = createIncidentPort(restAddress, restHeaders);
     const workbench = createWorkbench(ds, restAddress, { headers: restHeaders, now: () => clock.now() });
     const inbox = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock });
-    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, operations: createOperations(ds, restAddress, { headers: restHeaders, clock }), portal: createPortal(ds, clock), notifications: inbox, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi() });
+    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, operations: createOperations(ds, restAddress, { headers: restHeaders, clock }), portal: createPortal(ds, clock), notifications: inbox, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi({ signIn: auth.browser }) });
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll

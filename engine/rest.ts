@@ -156,21 +156,35 @@ function compareField(a: unknown, b: unknown): number {
 
 function cursor(i: number): string { return Buffer.from(String(i)).toString('base64url'); }
 
+const fieldOfItem = (x: Obj, field: string): unknown => x[field];
+const asItem = (x: Obj): Obj => x;
+
 /** Sort (stable, by the requested fields) and page the matching items: `page.from`/`after`, `page.limit` (default 100, at most 10,000). */
 function sortAndPage(matched: Obj[], body: Obj): Obj {
+  return sortAndPageBy(matched, body, fieldOfItem, asItem);
+}
+
+/**
+ * sortAndPage over any matches: `get` reads a sort field of a match, `shape` builds the JSON of the
+ * matches on the page only (the user-task search matches thousands of open tasks and shows 100).
+ */
+function sortAndPageBy<T>(matched: T[], body: Obj, get: (x: T, field: string) => unknown, shape: (x: T) => Obj): Obj {
   let out = matched;
   const sort = (body.sort ?? []) as { field: string; order?: string }[];
   if (Array.isArray(sort) && sort.length) {
     const desc = sort.map((s) => (s.order ?? 'ASC').toUpperCase() === 'DESC');
-    out = out.slice().sort((x, y) => {
+    // each match's sort values read once, not once per comparison
+    const keyed = out.map((x, i) => ({ x, i, k: sort.map((s) => get(x, s.field)) }));
+    keyed.sort((x, y) => {
       for (let i = 0; i < sort.length; i++) {
-        const a = x[sort[i].field]; const b = y[sort[i].field];
+        const a = x.k[i]; const b = y.k[i];
         if (a === b) continue;
         const d = compareField(a, b);
         return desc[i] ? -d : d;
       }
-      return 0;
+      return x.i - y.i;
     });
+    out = keyed.map((e) => e.x);
   }
   const page = (body.page ?? {}) as Obj;
   const limit = Math.min(Number(page.limit ?? 100), 10000);
@@ -179,7 +193,7 @@ function sortAndPage(matched: Obj[], body: Obj): Obj {
   if (!Number.isFinite(limit) || limit < 0 || !Number.isFinite(from) || from < 0) throw new EngineError('INVALID_ARGUMENT', 'Invalid page');
   const slice = out.slice(from, from + limit);
   return {
-    items: slice,
+    items: slice.map(shape),
     page: strip({ totalItems: out.length, hasMoreTotalItems: false, startCursor: slice.length ? cursor(from) : undefined, endCursor: slice.length ? cursor(from + slice.length - 1) : undefined }),
   };
 }
@@ -254,9 +268,14 @@ function userTaskCandidates(engine: EngineApi, body: Obj): Iterable<UserTask> {
 
 export function searchUserTasks(engine: EngineApi, body: Obj): Obj {
   const f = compileFilter(body);
-  const matched: Obj[] = [];
-  for (const u of userTaskCandidates(engine, body)) if (userTaskMatches(u, f)) matched.push(userTaskJson(engine, u));
-  return sortAndPage(matched, body);
+  const matched: UserTask[] = [];
+  for (const u of userTaskCandidates(engine, body)) if (userTaskMatches(u, f)) matched.push(u);
+  return sortAndPageBy(matched, body, userTaskField, (u) => userTaskJson(engine, u));
+}
+
+/** a field of a user task as userTaskJson gives it (undefined for a field the JSON lacks) */
+function userTaskField(u: UserTask, field: string): unknown {
+  return Object.prototype.hasOwnProperty.call(UT_FIELDS, field) ? UT_FIELDS[field](u) : undefined;
 }
 
 // ------------------------------------------------------------------ other searches: candidates by instance

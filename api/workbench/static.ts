@@ -6,10 +6,14 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import express, { type RequestHandler } from 'express';
+import type { BrowserSignIn } from '../auth';
 
 export const UI_DIR = path.resolve(__dirname, '../../ui/dist');
 
-export function serveUi(dir = UI_DIR): RequestHandler {
+/** signIn: OIDC mode's provider, which the page calls (discovery, token, JWKS): allowed by the CSP */
+export function serveUi(opts: { dir?: string; signIn?: BrowserSignIn } = {}): RequestHandler {
+  const dir = opts.dir ?? UI_DIR;
+  const connect = ["'self'", ...(opts.signIn ? [new URL(opts.signIn.issuer).origin] : [])].join(' ');
   const files = express.static(dir, {
     index: 'index.html',
     // the bundle keeps its name from build to build: the browser revalidates (Last-Modified) every time
@@ -18,7 +22,7 @@ export function serveUi(dir = UI_DIR): RequestHandler {
     etag: false,
     setHeaders: (res) => {
       res.setHeader('x-content-type-options', 'nosniff');
-      res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'none'");
+      res.setHeader('content-security-policy', `default-src 'self'; connect-src ${connect}; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'none'`);
     },
   });
   const router = express.Router();

@@ -30,6 +30,7 @@ export async function buildAuth(config: Config, ds?: DataSource): Promise<Authen
       jwksUri: config.OIDC_JWKS_URL!,
       rolesClaim: config.OIDC_ROLES_CLAIM,
       apPartnerClaim: config.OIDC_AP_PARTNER_CLAIM,
+      browser: { clientId: config.OIDC_UI_CLIENT_ID, scope: config.OIDC_UI_SCOPE, ...(config.OIDC_UI_RESOURCE ? { resource: config.OIDC_UI_RESOURCE } : {}) },
       ...(ds ? { onFirstSight: recordOidcUser(ds) } : {}),
     });
   }
@@ -49,7 +50,7 @@ export async function startApi(config: Config = loadConfig(), obs: ApiObservabil
   const workbench = createWorkbench(ds, config.ZEEBE_REST_ADDRESS);
   const notifications = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock: systemClock });
   const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, operations: createOperations(ds, config.ZEEBE_REST_ADDRESS), notifications, logError: o.logError };
-  const app = createApp(services, { ...o.appOptions, ui: serveUi() });
+  const app = createApp(services, { ...o.appOptions, ui: serveUi({ signIn: auth.browser }) });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

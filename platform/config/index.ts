@@ -34,6 +34,9 @@ export const configSchema = {
     OIDC_JWKS_URL: { type: 'string', format: 'uri' },
     OIDC_ROLES_CLAIM: { type: 'string', minLength: 1, default: 'roles', description: 'claim (dot path) holding the role ids' },
     OIDC_AP_PARTNER_CLAIM: { type: 'string', minLength: 1, default: 'ap_partner_id', description: 'claim (dot path) holding the AP partner id of AP users' },
+    OIDC_UI_CLIENT_ID: { type: 'string', minLength: 1, default: 'online-training-workbench', description: 'client id of the web workbench at the provider (public client, authorization code + PKCE, redirect URI = the API address + /)' },
+    OIDC_UI_SCOPE: { type: 'string', minLength: 1, default: 'openid profile', description: 'scopes the web workbench asks for' },
+    OIDC_UI_RESOURCE: { type: 'string', format: 'uri', description: 'resource indicator (RFC 8707) the workbench asks its access token for, where the provider needs one' },
     JWT_SECRET: { type: 'string', minLength: 16, description: 'HMAC secret for local-mode tokens' },
     ZEEBE_GRPC_ADDRESS: { type: 'string', pattern: '^(grpcs?://)?[^\\s:/]+(:\\d+)?$', default: 'grpc://localhost:26500' },
     ZEEBE_REST_ADDRESS: { type: 'string', format: 'uri', default: 'http://localhost:8080' },
@@ -92,6 +95,9 @@ export interface Config {
   readonly OIDC_JWKS_URL?: string;
   readonly OIDC_ROLES_CLAIM: string;
   readonly OIDC_AP_PARTNER_CLAIM: string;
+  readonly OIDC_UI_CLIENT_ID: string;
+  readonly OIDC_UI_SCOPE: string;
+  readonly OIDC_UI_RESOURCE?: string;
   /** always set in local mode (a development default when unset) */
   readonly JWT_SECRET?: string;
   readonly ZEEBE_GRPC_ADDRESS: string;

@@ -177,6 +177,9 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
     expect(timeline).to.include('业务订单竣工');
     expect(timeline).to.not.match(/\b[a-z]+(-[a-z]+)*\.[a-z]+(-[a-z]+)*\b/);
     expect(body).to.not.match(/COMPLETION|COUNTERSIGNING|PAYMENT_BASIS_ACCEPTED/);
+    // reasons written by code appear in their Chinese wording (ui/src/reasons.ts), not as the English ids
+    expect(timeline).to.include('新建订单');
+    expect(body).to.not.match(/order created|issued after the second approval|payment basis submitted by the AP partner|completion \(竣工\)/);
     await shot(page, 'case');
     // the completion record is in the database, filed by the customer manager
     const [comm] = (await e.api.get(d.CM, `/api/customer-communication-records?orderId=${o.id}`)).items;

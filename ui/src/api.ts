@@ -26,7 +26,17 @@ export const session = {
   },
 };
 
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+/** what a 401 does: by default back to the sign-in page; OIDC mode renews (true: send the call again) */
+let onUnauthorized: () => Promise<boolean> = async () => {
+  session.clear();
+  location.hash = '#/login';
+  return false;
+};
+export function whenUnauthorized(handler: () => Promise<boolean>) {
+  onUnauthorized = handler;
+}
+
+export async function api<T = any>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (session.token) headers.authorization = `Bearer ${session.token}`;
@@ -38,10 +48,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   } catch {
     parsed = text;
   }
-  if (res.status === 401 && path !== '/auth/login') {
-    session.clear();
-    location.hash = '#/login';
-  }
+  if (res.status === 401 && path !== '/auth/login' && !retried && (await onUnauthorized())) return api<T>(method, path, body, true);
   if (!res.ok) throw new ApiProblem(res.status, parsed?.detail ?? `${res.status}`, Array.isArray(parsed?.errors) ? parsed.errors : []);
   return parsed as T;
 }

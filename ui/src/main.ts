@@ -14,6 +14,7 @@ import { operationsPage } from './pages/operations/index';
 import { AP_PARTNERS, CUSTOMERS, partyListPage, partyPage } from './pages/parties';
 import { portalPage } from './pages/portal/portal';
 import { taskPage } from './pages/task';
+import { startSignIn } from './oidc';
 import { notice, page, renderHeader } from './shell';
 import { currentUser, may } from './user';
 
@@ -68,4 +69,4 @@ async function route() {
 }
 
 window.addEventListener('hashchange', () => void route());
-void route();
+void startSignIn().then(route);

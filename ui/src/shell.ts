@@ -6,7 +6,8 @@
 import { h, mount } from './dom';
 import { roleName } from './labels';
 import { bell } from './notifications/bell';
-import { forget, may, type Me } from './user';
+import { signOut } from './oidc';
+import { may, type Me } from './user';
 
 interface NavItem {
   href: string;
@@ -45,7 +46,7 @@ export function renderHeader(u: Me | null) {
       { class: 'who' },
       h('div', { id: 'header-tools' }, bell(u)),
       h('span', { class: 'user', 'data-testid': 'user' }, `${u.username}（${u.roles.map(roleName).join('、')}）`),
-      h('button', { type: 'button', class: 'link', onclick: () => { forget(); location.hash = '#/login'; } }, '退出'),
+      h('button', { type: 'button', class: 'link', onclick: () => void signOut() }, '退出'),
     ),
   );
 }

@@ -13,9 +13,10 @@ export async function currentUser(): Promise<Me | null> {
   if (!me) me = await get<Me>('/auth/me').catch(() => null);
   return me;
 }
-export function forget() {
+/** forgets the user read from /auth/me (and, unless told otherwise, the token) */
+export function forget(token = true) {
   me = null;
-  session.clear();
+  if (token) session.clear();
 }
 
 const WORKERS = ['customer-manager', 'dept-manager', 'center-reviewer', 'tech-dept', 'contract-admin', 'ops', 'admin'];

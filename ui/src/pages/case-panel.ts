@@ -5,6 +5,7 @@
  */
 import { facts, h } from '../dom';
 import { dateTime, day, money } from '../format';
+import { reasonText } from '../reasons';
 import { CONTRACT_KIND, CONTRACT_STATUS, PAYMENT_BASIS_STATUS, CONTRACT_TYPE, DECISION, ORDER_STATUS, STEP, TASK_ORDER_EVENT, label, moduleName } from '../labels';
 
 export type Row = Record<string, any>;
@@ -77,7 +78,7 @@ export function contractView(ct: Row) {
       ['版本', `第 ${ct.version} 版（共 ${ct.versions.length} 个版本）`],
     ]),
     ct.versions.length > 1
-      ? h('details', {}, h('summary', {}, '版本记录'), h('ol', {}, ct.versions.map((v: Row) => h('li', {}, `第 ${v.version} 版 · ${v.actor} · ${dateTime(v.at)} · ${v.reason}`))))
+      ? h('details', {}, h('summary', {}, '版本记录'), h('ol', {}, ct.versions.map((v: Row) => h('li', {}, `第 ${v.version} 版 · ${v.actor} · ${dateTime(v.at)} · ${reasonText(v.reason)}`))))
       : null,
     h('h4', {}, '会签意见'),
     roundsView(ct.rounds),

@@ -3,7 +3,6 @@
  * requires): completed elements, active ones and failed ones (active incident) marked, with a legend;
  * the called countersign instances listed with a link each.
  */
-import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { get } from '../api';
 import { append, h } from '../dom';
 import { dateTime } from '../format';
@@ -26,6 +25,8 @@ const STATE: Record<string, string> = { ACTIVE: '进行中', COMPLETED: '已完�
 
 /** the diagram in the container, fitted, each element given its marker class (also the operations page's) */
 export async function showDiagram(canvas: HTMLElement, xml: string, marks: { elementId: string; cls: string }[]): Promise<void> {
+  // bpmn-js is a chunk of its own, loaded with the first diagram: 待办 does not wait for it
+  const { default: NavigatedViewer } = await import('bpmn-js/lib/NavigatedViewer');
   const viewer = new NavigatedViewer({ container: canvas });
   await viewer.importXML(xml);
   const c = viewer.get('canvas') as { zoom(x: string): void; addMarker(id: string, m: string): void };

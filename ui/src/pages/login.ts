@@ -1,10 +1,12 @@
-/** Sign-in (local mode): the demo users, password demo. */
+/** Sign-in: local mode, the demo users (password demo); OIDC mode, one button to the identity provider. */
 import { ApiProblem, post, session } from '../api';
 import { field, h } from '../dom';
 import { ROLES } from '../labels';
+import { oidcMode, signInAtProvider, signInFailure } from '../oidc';
 import { notice, page } from '../shell';
 
 export function loginPage(next: () => void) {
+  if (oidcMode()) return providerLogin();
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, list: 'demo-users', autofocus: true });
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const msg = h('div', { 'aria-live': 'polite' });
@@ -32,4 +34,13 @@ export function loginPage(next: () => void) {
     msg,
   );
   page('登录', form);
+}
+
+/** OIDC mode: the organisation's sign-in page; the password never reaches this server */
+function providerLogin() {
+  const msg = h('div', { 'aria-live': 'polite' });
+  const failed = signInFailure();
+  if (failed) msg.append(notice(`登录未完成：${failed}`, 'error'));
+  const button = h('button', { type: 'button', onclick: () => void signInAtProvider().catch((e: Error) => msg.replaceChildren(notice(`无法连接统一身份认证：${e.message}`, 'error'))) }, '通过统一身份认证登录');
+  page('登录', h('div', { class: 'card narrow' }, h('p', {}, '本系统使用单位的统一身份认证（OIDC）登录。'), button, msg));
 }

@@ -3,7 +3,6 @@
  * beside the case. Submitting sends the fields a person fills in (not the read-only ones) to the
  * workbench completion; the server's field errors appear on the fields.
  */
-import { Form } from '@bpmn-io/form-js-viewer';
 import { ApiProblem, get, post } from '../api';
 import { h } from '../dom';
 import { dateTime } from '../format';
@@ -71,6 +70,8 @@ export async function taskPage(me: Me, key: string) {
     holder.append(notice('此任务没有表单。', 'info'));
     return;
   }
+  // form-js is a chunk of its own, loaded with the first task page: 待办 does not wait for it
+  const { Form } = await import('@bpmn-io/form-js-viewer');
   const form = new Form({ container: holder });
   await form.importSchema(t.form as never, t.variables);
   const fields = inputs(t.form.components);
