@@ -11,6 +11,8 @@ import { INCIDENT_ROUTES } from './incidents';
 import { TASK_ROUTES } from './tasks';
 import { WORKBENCH_ROUTES } from './workbench/index';
 import { NOTIFICATION_ROUTES } from './notifications/routes';
+import { CALENDAR_ADMIN_ROUTES } from './calendar/routes';
+import { uploadYear } from './calendar/upload';
 import { actorOf, type ApiServices, type Row } from './services';
 
 // ------------------------------------------------------------------ role groups
@@ -621,26 +623,15 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- notifications 通知 (api/notifications/)
   ...NOTIFICATION_ROUTES,
+
+  // ---------------------------------------------------------------- calendar admin 工作日历维护 (api/calendar/)
+  ...CALENDAR_ADMIN_ROUTES,
 ];
 
 
 async function saveCalendar(services: ApiServices, principal: Principal, body: Row) {
-  const year = body.year as number;
-  const lists = { holidays: body.holidays as { date: string }[], workdays: body.workdays as { date: string }[] };
-  const errors: FieldError[] = [];
-  const seen = new Map<string, string>();
-  for (const [list, days] of Object.entries(lists)) {
-    days.forEach(({ date }, i) => {
-      const pointer = `/${list}/${i}/date`;
-      if (!date.startsWith(`${year}-`)) errors.push({ in: 'body', pointer, detail: `${date} is not in ${year}` });
-      if (seen.has(date)) errors.push({ in: 'body', pointer, detail: `${date} is also listed at ${seen.get(date)}` });
-      seen.set(date, pointer);
-      const wd = new Date(`${date}T00:00:00Z`).getUTCDay();
-      if (list === 'workdays' && wd !== 0 && wd !== 6) errors.push({ in: 'body', pointer, detail: `${date} is a weekday; adjusted working days are weekend days` });
-    });
-  }
-  if (errors.length) throw badRequest('the schedule is not consistent', errors);
-  const res = await services.store.putCalendarYear(actorOf(principal), year, body);
+  // checks, stores and firms the provisional deadlines the year changes (api/calendar/upload.ts)
+  const res = await uploadYear(services, principal, body);
   return new Reply(res.created ? 201 : 200, res.record);
 }
 

@@ -14,6 +14,7 @@ import type { RunningEngine } from '../engine/index';
 import { createApp } from '../api/app';
 import { buildAuth } from './entry/api';
 import { createWorkbench, serveUi } from '../api/workbench/index';
+import { createCalendarAdmin } from '../api/calendar/services';
 import type { ApiServices } from '../api/services';
 import { createHealth } from '../api/health';
 import { createStore } from '../api/store';
@@ -234,7 +235,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const incidents = createIncidentPort(restAddress, zeebe, restHeaders);
     const workbench = createWorkbench(ds, restAddress, { headers: restHeaders, now: () => clock.now() });
     const inbox = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock });
-    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, notifications: inbox, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi() });
+    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, notifications: inbox, logError: obs.logError, calendarAdmin: createCalendarAdmin(ds, { now: () => clock.now(), reminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS }) } as ApiServices, { ...obs.appOptions, ui: serveUi() });
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll

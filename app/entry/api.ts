@@ -13,6 +13,7 @@ import { createStore } from '../../api/store';
 import { createRestUserTasks } from '../../api/tasks';
 import { createIncidentPort, type GatewayCommands } from '../../api/incidents';
 import { createWorkbench, serveUi } from '../../api/workbench/index';
+import { createCalendarAdmin } from '../../api/calendar/services';
 import { recordDemoUsers, recordOidcUser } from '../../api/notifications/directory-sync';
 import { createNotificationPort } from '../../api/notifications/port';
 import { systemClock } from '../../domain/clock';
@@ -64,7 +65,7 @@ export async function startApi(config: Config = loadConfig(), obs: ApiObservabil
   const incidents = createIncidentPort(config.ZEEBE_REST_ADDRESS, lazyGateway(config));
   const workbench = createWorkbench(ds, config.ZEEBE_REST_ADDRESS);
   const notifications = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock: systemClock });
-  const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, notifications, logError: o.logError };
+  const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, notifications, logError: o.logError, calendarAdmin: createCalendarAdmin(ds, { reminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS }) };
   const app = createApp(services, { ...o.appOptions, ui: serveUi() });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
