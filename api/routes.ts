@@ -4,7 +4,7 @@
  */
 import type { Role } from '../domain/vocabulary';
 import type { Principal } from './auth';
-import { badRequest, notFound, unauthorized, type FieldError } from './problem';
+import { badRequest, notFound, unauthorized } from './problem';
 import { Reply, route, type RouteSpec } from './route';
 import * as S from './schemas';
 import { INCIDENT_ROUTES } from './incidents';
