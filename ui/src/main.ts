@@ -4,6 +4,7 @@
  * AP portal is issue #19.
  */
 import { h } from './dom';
+import { calendarPage } from './pages/calendar/page';
 import { casePage, instancePage } from './pages/case';
 import { inboxPage } from './pages/inbox';
 import { loginPage } from './pages/login';
@@ -47,6 +48,8 @@ async function route() {
         break;
       case 'customers':
         return seg[1] ? await partyPage(me, CUSTOMERS, seg[1]) : await partyListPage(me, CUSTOMERS);
+      case 'calendar':
+        return await calendarPage(params, me.roles.includes('admin'));
       case 'ap-partners':
         return seg[1] ? await partyPage(me, AP_PARTNERS, seg[1]) : await partyListPage(me, AP_PARTNERS);
     }
