@@ -5,6 +5,7 @@
  */
 import { h } from './dom';
 import { calendarPage } from './pages/calendar/page';
+import { monthlyReportPage } from './pages/reports/monthly';
 import { casePage, instancePage } from './pages/case';
 import { inboxPage } from './pages/inbox';
 import { loginPage } from './pages/login';
@@ -48,6 +49,8 @@ async function route() {
         break;
       case 'customers':
         return seg[1] ? await partyPage(me, CUSTOMERS, seg[1]) : await partyListPage(me, CUSTOMERS);
+      case 'reports':
+        return await monthlyReportPage(params);
       case 'calendar':
         return await calendarPage(params, me.roles.includes('admin'));
       case 'ap-partners':

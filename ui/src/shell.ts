@@ -20,6 +20,7 @@ export const NAV: NavItem[] = [
   { href: '#/new/service-request', text: '新建服务请求', show: may.createServiceRequest },
   { href: '#/customers', text: '客户', show: may.read },
   { href: '#/ap-partners', text: 'AP 供应商', show: may.read },
+  { href: '#/reports/monthly', text: '月度报表', show: may.read },
   { href: '#/calendar', text: '工作日历', show: may.read },
 ];
 
