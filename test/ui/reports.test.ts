@@ -13,8 +13,10 @@ import { nav, radio, signIn, text, WAIT } from './support/workbench';
 
 /** pixels a chart drew (a blank canvas has none) */
 const inked = (page: Page, id: string) =>
-  page.locator(`#${id}`).evaluate((c: HTMLCanvasElement) => {
-    const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  // the test compiles without the DOM library: the canvas is typed by what is used of it
+  page.locator(`#${id}`).evaluate((el) => {
+    const c = el as unknown as { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
+    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
     return n;
