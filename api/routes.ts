@@ -13,6 +13,7 @@ import { WORKBENCH_ROUTES } from './workbench/index';
 import { NOTIFICATION_ROUTES } from './notifications/routes';
 import { CALENDAR_ADMIN_ROUTES } from './calendar/routes';
 import { uploadYear } from './calendar/upload';
+import { REPORT_ROUTES } from './reports/routes';
 import { actorOf, type ApiServices, type Row } from './services';
 
 // ------------------------------------------------------------------ role groups
@@ -626,6 +627,9 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- calendar admin 工作日历维护 (api/calendar/)
   ...CALENDAR_ADMIN_ROUTES,
+
+  // ---------------------------------------------------------------- reports 管理概览 (api/reports/)
+  ...REPORT_ROUTES,
 ];
 
 

@@ -51,6 +51,9 @@ const EXPECTED: Record<string, string[] | 'public'> = {
   'GET /calendar/:year': EVERYONE,
   'PUT /calendar/:year': [ADM],
   'POST /calendar': [ADM],
+  'POST /calendar/uploads': [ADM],
+  'GET /business-clock': EVERYONE,
+  'GET /reports/overview': [CM, DM, CR, CA, ADM, AUD],
   'GET /records/:kind/:id/versions': STAFF,
   'POST /records/:kind/:id/corrections': [CM, CA, ADM],
   // user tasks (api/tasks.ts): work for staff, not records; the auditor has none

@@ -28,12 +28,20 @@ describe('ui: the monthly account-usage report, read and published', function ()
   let browser: Browser;
   let page: Page;
   let contractNo: string;
+  let late: d.Order;
+  let soon: d.Order;
   before(async () => {
     buildUi();
     e = await startE2E({ clockStart: '2026-11-16T09:00:00+08:00' });
     const o = await d.createOrder(e, { accounts: 100 });
     await d.provision(e, o, { deliveredOn: '2026-10-20' });
     [{ contractNo }] = await d.revenueContracts(e, o.id);
+    // two orders waiting for their completion record: 60 working days after 09-01 is 2026-11-30 (overdue
+    // on 12-01), after 09-10 it is 2026-12-09 (within 10 working days of 12-01, i.e. by 12-15)
+    late = await d.createOrder(e);
+    await d.provision(e, late, { deliveredOn: '2026-09-01', complete: false });
+    soon = await d.createOrder(e);
+    await d.provision(e, soon, { deliveredOn: '2026-09-10', complete: false });
     await e.api.post(d.ADMIN, '/api/account-monitoring/usage', { items: [{ revenueContractNo: contractNo, month: '2026-11', openedAccounts: 110, activeAccounts: 85 }] });
     await e.clockSet('2026-12-01T01:00:01+08:00');
     await e.api.waitTask(d.ADMIN, 'review-monthly-report', { reportMonth: '2026-11' }, WAIT);
@@ -67,5 +75,19 @@ describe('ui: the monthly account-usage report, read and published', function ()
     expect(await page.getByTestId('report-state').textContent()).to.contain('已发布').and.to.contain('contract-admin');
     expect(await page.getByTestId('review-task').count()).to.equal(0);
     expect(await page.getByText('说明：11月报表已核对').count()).to.equal(1);
+  });
+
+  it('the managers\' overview: orders by stage, due within 10 working days and overdue by the business clock, countersign turnaround', async () => {
+    await signIn(page, e.sys.apiUrl, d.DEPT);
+    await nav(page, '#/reports/overview');
+    await page.getByRole('heading', { name: '管理概览' }).waitFor({ timeout: WAIT });
+    expect(await page.getByText('今天 2026年12月1日（业务时钟）').count()).to.equal(1);
+    expect(await page.getByTestId('overdue').locator('tr[data-order]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order')))).to.deep.equal([late.orderNo]);
+    expect(await page.getByTestId('due-soon').locator('tr[data-order]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order')))).to.deep.equal([soon.orderNo]);
+    expect(await page.locator('tr[data-status="DELIVERED"] td').allTextContents()).to.deep.equal(['已交付', '2', '0']);
+    expect(await page.locator('tr[data-status="COMPLETED"] td').nth(1).textContent()).to.equal('1');
+    // three revenue contracts countersigned, each in one round
+    expect(await page.getByTestId('turnaround').locator('tbody tr').first().locator('td').nth(1).textContent()).to.equal('3');
+    expect(await inked(page, 'chart-stages')).to.be.greaterThan(500);
   });
 });

@@ -6,6 +6,7 @@
 import { h } from './dom';
 import { calendarPage } from './pages/calendar/page';
 import { monthlyReportPage } from './pages/reports/monthly';
+import { overviewPage } from './pages/reports/overview';
 import { casePage, instancePage } from './pages/case';
 import { inboxPage } from './pages/inbox';
 import { loginPage } from './pages/login';
@@ -50,7 +51,7 @@ async function route() {
       case 'customers':
         return seg[1] ? await partyPage(me, CUSTOMERS, seg[1]) : await partyListPage(me, CUSTOMERS);
       case 'reports':
-        return await monthlyReportPage(params);
+        return seg[1] === 'overview' ? await overviewPage() : await monthlyReportPage(params);
       case 'calendar':
         return await calendarPage(params, me.roles.includes('admin'));
       case 'ap-partners':

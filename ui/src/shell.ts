@@ -21,6 +21,7 @@ export const NAV: NavItem[] = [
   { href: '#/customers', text: '客户', show: may.read },
   { href: '#/ap-partners', text: 'AP 供应商', show: may.read },
   { href: '#/reports/monthly', text: '月度报表', show: may.read },
+  { href: '#/reports/overview', text: '管理概览', show: may.read },
   { href: '#/calendar', text: '工作日历', show: may.read },
 ];
 
