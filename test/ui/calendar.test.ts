@@ -5,6 +5,7 @@
  * where, then takes the corrected 2027 and lists the order whose provisional deadline it firmed up.
  */
 import { expect } from 'chai';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { withoutSchedule } from '../support/calendar-years';
 import { startE2E, type E2E } from '../process/support/system';
@@ -20,6 +21,11 @@ const doc = (workday: string) =>
     workdays: [{ date: workday, name: '春节调休' }],
     note: '测试用 2027 年安排',
   });
+
+const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
+const shot = async (page: Page, name: string) => {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+};
 
 describe('ui: the working-day calendar, uploaded by the admin', function () {
   this.timeout(300_000);
@@ -72,5 +78,6 @@ describe('ui: the working-day calendar, uploaded by the admin', function () {
     await nav(page, '#/calendar?year=2027');
     expect(await page.locator('td[data-date="2027-02-20"]').getAttribute('class')).to.contain('adjusted');
     expect(await page.locator('td[data-date="2027-02-08"]').getAttribute('class')).to.contain('holiday');
+    await shot(page, 'calendar');
   });
 });

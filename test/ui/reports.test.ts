@@ -5,6 +5,7 @@
  * model's timer on 2026-12-01 01:00 Shanghai), so nothing depends on the machine's date.
  */
 import { expect } from 'chai';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
@@ -21,6 +22,11 @@ const inked = (page: Page, id: string) =>
     for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
     return n;
   });
+
+const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
+const shot = async (page: Page, name: string) => {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+};
 
 describe('ui: the monthly account-usage report, read and published', function () {
   this.timeout(300_000);
@@ -61,6 +67,7 @@ describe('ui: the monthly account-usage report, read and published', function ()
     expect((await row.locator('td').allTextContents()).slice(2)).to.deep.equal(['100', '110', '85', '85.0%', '10', '']);
     expect(await page.getByTestId('report-state').textContent()).to.contain('待审核发布');
     for (const id of ['chart-utilisation', 'chart-opened', 'chart-months']) expect(await inked(page, id), id).to.be.greaterThan(500);
+    await shot(page, 'report-monthly');
 
     await page.getByTestId('review-task').click();
     const form = page.locator('.fjs-container');
@@ -89,5 +96,6 @@ describe('ui: the monthly account-usage report, read and published', function ()
     // three revenue contracts countersigned, each in one round
     expect(await page.getByTestId('turnaround').locator('tbody tr').first().locator('td').nth(1).textContent()).to.equal('3');
     expect(await inked(page, 'chart-stages')).to.be.greaterThan(500);
+    await shot(page, 'report-overview');
   });
 });
