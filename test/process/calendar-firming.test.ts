@@ -23,11 +23,38 @@ describe('process: the calendar upload firms provisional completion deadlines �
   let e: E2E;
   before(async () => {
     e = await startE2E();
-    await withoutSchedule(e.ds, 2027);
   });
   after(async () => e?.stop());
 
+  it('a change order too: its provisional deadline is firmed and its completion-record task re-created with the new due date', async () => {
+    await withoutSchedule(e.ds, 2027);
+    const base = await d.createOrder(e);
+    await d.provision(e, base, { deliveredOn: '2026-09-30' });
+    const c = await e.api.post(d.CM, '/api/change-orders', { orderId: base.id, description: '增加20个账号', accountDelta: 20, amountDelta: 6000, effectiveDate: '2026-11-15', platformChange: false, apScopeChange: false });
+    const cn = { changeOrderNo: c.changeOrderNo as string };
+    await d.confirm(e, cn, 'CONFIRMED', '客户确认变更', 'confirm-change-with-customer');
+    await d.draftRevenue(e, cn, 6000, 'draft-supplementary-agreement');
+    await d.approveBoth(e, { orderNo: base.orderNo }, 'REVENUE');
+    await d.sign(e, cn, '2026-11-02', 'sign-supplementary-agreement');
+    await d.deliver(e, cn, '2026-11-20');
+    const first = await e.api.waitTask(d.CM, 'file-completion-record', cn, d.WAIT);
+    expect(Date.parse(String(first.dueDate))).to.equal(Date.parse('2027-02-12T23:59:59+08:00'));
+
+    const up = await e.api.call('admin', 'POST', '/api/calendar/uploads', YEAR_2027);
+    expect(up.status, JSON.stringify(up.body)).to.equal(201);
+    const firmed = (up.body as { firmedOrders: { kind: string; orderNo: string; after: object }[] }).firmedOrders;
+    expect(firmed.map((f) => [f.kind, f.orderNo])).to.deep.equal([['change-order', cn.changeOrderNo]]);
+    const second = await d.waitFor(async () => {
+      const t = await e.api.waitTask(d.CM, 'file-completion-record', cn, d.WAIT);
+      return t.key !== first.key ? t : null;
+    }, 'the re-created completion-record task of the change');
+    expect(Date.parse(String(second.dueDate))).to.equal(Date.parse('2027-02-20T23:59:59+08:00'));
+    await d.fileCompletion(e, cn);
+    await d.waitChangeStatus(e, c.id, 'COMPLETED');
+  });
+
   it('upload 2027: the deadline is computed again and stored, the task re-created, the reminder and escalation fire at the new dates only', async () => {
+    await withoutSchedule(e.ds, 2027);
     const o = await d.createOrder(e);
     const no = { orderNo: o.orderNo };
     await d.provision(e, o, { deliveredOn: '2026-11-20', complete: false });
