@@ -10,7 +10,7 @@
  */
 const LAYERS = ['platform', 'db', 'domain', 'api', 'workers', 'app', 'engine', 'processes'];
 /** api/'s shared kernel: what every slice may import (the route type, problems, schema builders, auth, the ports) */
-const API_KERNEL = ['route', 'problem', 'schema', 'common-schemas', 'auth', 'services', 'access', 'store-kernel'];
+const API_KERNEL = ['route', 'problem', 'schema', 'common-schemas', 'auth', 'services', 'access', 'store-kernel', 'calendar-admin', 'incident-port'];
 const others = (...allowed) => `^(${LAYERS.filter((l) => !allowed.includes(l)).join('|')})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */

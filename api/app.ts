@@ -5,6 +5,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Principal } from './auth';
 import { buildOpenApi } from './openapi';
+import { serveApiDocs } from './docs/static';
 import {
   badRequest,
   forbidden,
@@ -83,6 +84,7 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
   api.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openapi);
   });
+  api.use('/docs', serveApiDocs());
 
   const json = express.json({ limit: bodyLimit, strict: true, type: ['application/json', 'application/*+json'] });
 

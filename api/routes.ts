@@ -15,12 +15,14 @@ import { ACCOUNT_MONITORING_ROUTES } from './account-monitoring/routes';
 import { SERVICE_REQUESTS_ROUTES } from './service-requests/routes';
 import { WORKING_CALENDAR_ROUTES } from './working-calendar/routes';
 import { RECORDS_ROUTES } from './records/routes';
-import { INCIDENT_ROUTES } from './incidents';
+import { INCIDENT_ROUTES } from './operations/incidents';
 import { OPERATIONS_ROUTES } from './operations/routes';
 import { TASK_ROUTES } from './tasks';
 import { WORKBENCH_ROUTES } from './workbench/index';
 import { NOTIFICATION_ROUTES } from './notifications/routes';
 import { PORTAL_ROUTES } from './portal/routes';
+import { CALENDAR_ADMIN_ROUTES } from './working-calendar/admin-routes';
+import { REPORT_ROUTES } from './reports/routes';
 
 export const ROUTES: RouteSpec[] = [
   ...SESSION_ROUTES,
@@ -39,7 +41,7 @@ export const ROUTES: RouteSpec[] = [
   // ---------------------------------------------------------------- tasks 待办任务 (api/tasks.ts, H7)
   ...TASK_ROUTES,
 
-  // ---------------------------------------------------------------- incidents 故障修复 (api/incidents.ts)
+  // ---------------------------------------------------------------- incidents 故障修复 (api/operations/incidents.ts)
   ...INCIDENT_ROUTES,
   ...OPERATIONS_ROUTES,
 
@@ -51,5 +53,11 @@ export const ROUTES: RouteSpec[] = [
 
   // ---------------------------------------------------------------- the AP partner portal AP 门户 (api/portal/)
   ...PORTAL_ROUTES,
+
+  // ---------------------------------------------------------------- calendar admin 工作日历维护 (api/working-calendar/)
+  ...CALENDAR_ADMIN_ROUTES,
+
+  // ---------------------------------------------------------------- reports 管理概览 (api/reports/)
+  ...REPORT_ROUTES,
 ];
 

@@ -102,7 +102,7 @@ export interface ApiStore {
   /** separation of duties before a review task is completed: throws SeparationOfDutiesError (403) */
   assertMayReview(roundId: string, step: 'DEPT_MANAGER' | 'CENTER', username: string): Promise<void>;
 
-  /** audit row of a repair through the API (api/incidents.ts): the incident and the variables set */
+  /** audit row of a repair through the API (api/operations/incidents.ts): the incident and the variables set */
   auditRepair(actor: Actor, reason: string, incident: { incidentKey: string; processInstanceKey: string; elementId: string; jobKey: string | null }, variables: Row): Promise<void>;
 
   recordVersions(kind: string, id: string): Promise<RecordVersion[] | null>;
@@ -115,7 +115,7 @@ export interface ApiServices {
   health: { ready(): Promise<HealthReport> };
   /** user tasks of the engine (api/tasks.ts); absent: the task routes answer 503 */
   tasks?: UserTaskPort;
-  /** incidents and their repair (api/incidents.ts); absent: those routes answer 503 */
+  /** incidents and their repair (api/operations/incidents.ts); absent: those routes answer 503 */
   incidents?: IncidentPort;
   /** the in-app inbox (api/notifications/); absent: the notification routes answer 503 */
   notifications?: NotificationPort;

@@ -15,10 +15,11 @@ import { createApp } from '../api/app';
 import { buildAuth } from './entry/api';
 import { createWorkbench, serveUi } from '../api/workbench/index';
 import { createPortal } from '../api/portal/port';
+import { createCalendarAdmin } from '../api/calendar-admin';
 import type { ApiServices } from '../api/services';
 import { createHealth } from '../api/health';
 import { createStore } from '../api/store';
-import { createIncidentPort } from '../api/incidents';
+import { createIncidentPort } from '../api/operations/incidents';
 import { createOperations } from '../api/operations/services';
 import { createRestUserTasks, type UserTaskPort } from '../api/tasks';
 import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/start';
@@ -236,7 +237,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const incidents = createIncidentPort(restAddress, restHeaders);
     const workbench = createWorkbench(ds, restAddress, { headers: restHeaders, now: () => clock.now() });
     const inbox = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock });
-    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, operations: createOperations(ds, restAddress, { headers: restHeaders, clock }), portal: createPortal(ds, clock), notifications: inbox, logError: obs.logError } as ApiServices, { ...obs.appOptions, ui: serveUi({ signIn: auth.browser }) });
+    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, operations: createOperations(ds, restAddress, { headers: restHeaders, clock }), portal: createPortal(ds, clock), notifications: inbox, logError: obs.logError, calendarAdmin: createCalendarAdmin(ds, { now: () => clock.now(), reminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS }) } as ApiServices, { ...obs.appOptions, ui: serveUi({ signIn: auth.browser }) });
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll

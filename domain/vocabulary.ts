@@ -44,6 +44,8 @@ export const MESSAGE = {
   serviceRequestLogged: 'service-request-logged',
   /** AP reports implementation complete with its payment basis; correlation key = expenseContractNo */
   apImplementationCompleted: 'ap-implementation-completed',
+  /** an upload of the calendar changed a provisional completion deadline: the record task is re-armed; key = orderNo / changeOrderNo */
+  deadlineFirmed: 'deadline-firmed',
 } as const;
 export type MessageName = (typeof MESSAGE)[keyof typeof MESSAGE];
 

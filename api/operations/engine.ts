@@ -2,7 +2,7 @@
  * What the operations pages (运维) ask of the orchestration cluster REST API v2 — the same calls on
  * Camunda 8.9 and on engine/: process definitions and their versions, instances (by order number through
  * the `orderNo` variable, by state and process), one instance with its diagram XML, element instances,
- * incidents and variables, and its cancellation. The repair itself goes through api/incidents.ts's port.
+ * incidents and variables, and its cancellation. The repair itself goes through api/operations/incidents.ts's port.
  */
 import { requestText } from '../../platform/http/request-text';
 import { ProblemError } from '../problem';

@@ -11,7 +11,7 @@
  *
  * Each action is audited (domain/audit.ts) before it reaches the engine: no change without who, when, why.
  */
-import { IncidentSchema, incidentDto } from '../incidents';
+import { IncidentSchema, incidentDto } from './incidents';
 import { badRequest, notFound, ProblemError } from '../problem';
 import { route, type RouteSpec } from '../route';
 import { actorOf } from '../services';

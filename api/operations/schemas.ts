@@ -1,5 +1,5 @@
 /** The JSON Schemas of the operations routes (api/operations/routes.ts): requests closed, answers as given. */
-import { IncidentSchema } from '../incidents';
+import { IncidentSchema } from './incidents';
 import { arrayOf, bool, enumOf, int, named, nullable, obj, str, text } from '../schema';
 
 export const KEY = str({ pattern: '^[0-9]{1,20}$', description: 'an engine key (int64 as digits)' });

@@ -1,9 +1,10 @@
 /** The routes of 工作日历 the working-day calendar, with the roles that may call each. */
 import type { Principal } from '../auth';
-import { badRequest, type FieldError } from '../problem';
+import { badRequest } from '../problem';
 import { Reply, route, found, type RouteSpec } from '../route';
-import { actorOf, type ApiServices, type Row } from '../services';
+import type { ApiServices, Row } from '../services';
 import { ALL } from '../access';
+import { uploadYear } from './upload';
 import * as S from './schemas';
 
 export const WORKING_CALENDAR_ROUTES: RouteSpec[] = [
@@ -61,21 +62,7 @@ export const WORKING_CALENDAR_ROUTES: RouteSpec[] = [
 ];
 
 async function saveCalendar(services: ApiServices, principal: Principal, body: Row) {
-  const year = body.year as number;
-  const lists = { holidays: body.holidays as { date: string }[], workdays: body.workdays as { date: string }[] };
-  const errors: FieldError[] = [];
-  const seen = new Map<string, string>();
-  for (const [list, days] of Object.entries(lists)) {
-    days.forEach(({ date }, i) => {
-      const pointer = `/${list}/${i}/date`;
-      if (!date.startsWith(`${year}-`)) errors.push({ in: 'body', pointer, detail: `${date} is not in ${year}` });
-      if (seen.has(date)) errors.push({ in: 'body', pointer, detail: `${date} is also listed at ${seen.get(date)}` });
-      seen.set(date, pointer);
-      const wd = new Date(`${date}T00:00:00Z`).getUTCDay();
-      if (list === 'workdays' && wd !== 0 && wd !== 6) errors.push({ in: 'body', pointer, detail: `${date} is a weekday; adjusted working days are weekend days` });
-    });
-  }
-  if (errors.length) throw badRequest('the schedule is not consistent', errors);
-  const res = await services.store.putCalendarYear(actorOf(principal), year, body);
+  // checks, stores and firms the provisional deadlines the year changes (upload.ts)
+  const res = await uploadYear(services, principal, body);
   return new Reply(res.created ? 201 : 200, res.record);
 }

@@ -52,13 +52,16 @@ const EXPECTED: Record<string, string[] | 'public'> = {
   'GET /calendar/:year': EVERYONE,
   'PUT /calendar/:year': [ADM],
   'POST /calendar': [ADM],
+  'POST /calendar/uploads': [ADM],
+  'GET /business-clock': EVERYONE,
+  'GET /reports/overview': [CM, DM, CR, CA, ADM, AUD],
   'GET /records/:kind/:id/versions': STAFF,
   'POST /records/:kind/:id/corrections': [CM, CA, ADM],
   // user tasks (api/tasks.ts): work for staff, not records; the auditor has none
   'GET /tasks': [CM, DM, CR, TD, CA, OPS, ADM],
   'GET /tasks/:key': [CM, DM, CR, TD, CA, OPS, ADM],
   'POST /tasks/:key/completion': [CM, DM, CR, TD, CA, OPS, ADM],
-  // repair (api/incidents.ts): the system administrator only
+  // repair (api/operations/incidents.ts): the system administrator only
   'GET /orders/:id/incidents': [ADM],
   'POST /incidents/:key/retry': [ADM],
   // operations 运维 (api/operations/): the system administrator only

@@ -244,8 +244,16 @@ describe('processes: models follow docs/process-contract.md', () => {
     for (const pid of [PROCESS.provisioning, PROCESS.change]) {
       const task = el(pid, 'file-completion-record');
       expect(extension(task, 'zeebe:TaskSchedule').dueDate).to.equal('=completionDeadline');
-      const timers = boundaryEventsOf(model(pid).process, task).map((b) => [b.id, b.cancelActivity, eventDefinition(b).timeDate?.body]);
+      const boundaries = boundaryEventsOf(model(pid).process, task);
+      const timers = boundaries.filter((b) => eventDefinition(b).$type === 'bpmn:TimerEventDefinition').map((b) => [b.id, b.cancelActivity, eventDefinition(b).timeDate?.body]);
       expect(timers).to.have.deep.members([['completion-reminder', false, '=completionReminderAt'], ['completion-overdue', false, '=completionDeadline']]);
+      // a firmed deadline (calendar upload) interrupts the task and goes back through compute-completion-deadline,
+      // so the task, its due date and both timers are created again from the new figures
+      const firmed = boundaries.filter((b) => eventDefinition(b).$type === 'bpmn:MessageEventDefinition');
+      expect(firmed.map((b) => [b.id, b.cancelActivity, eventDefinition(b).messageRef?.name])).to.deep.equal([['deadline-firmed', true, MESSAGE.deadlineFirmed]]);
+      const merge = el(pid, 'completion-deadline-merge');
+      expect(firmed[0].outgoing.map((f: { targetRef: { id: string } }) => f.targetRef.id)).to.deep.equal([merge.id]);
+      expect(merge.outgoing.map((f: { targetRef: { id: string } }) => f.targetRef.id)).to.deep.equal(['compute-completion-deadline']);
     }
     const review = el(PROCESS.monthlyReport, 'review-monthly-report');
     expect(extension(review, 'zeebe:TaskSchedule').dueDate).to.equal('=reportDueAt');

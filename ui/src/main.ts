@@ -4,6 +4,9 @@
  * portal (pages/portal/, issue #19).
  */
 import { h } from './dom';
+import { calendarPage } from './pages/calendar/page';
+import { monthlyReportPage } from './pages/reports/monthly';
+import { overviewPage } from './pages/reports/overview';
 import { casePage, instancePage } from './pages/case';
 import { inboxPage } from './pages/inbox';
 import { loginPage } from './pages/login';
@@ -56,6 +59,10 @@ async function route() {
         break;
       case 'customers':
         return seg[1] ? await partyPage(me, CUSTOMERS, seg[1]) : await partyListPage(me, CUSTOMERS);
+      case 'reports':
+        return seg[1] === 'overview' ? await overviewPage() : await monthlyReportPage(params);
+      case 'calendar':
+        return await calendarPage(params, me.roles.includes('admin'));
       case 'ap-partners':
         return seg[1] ? await partyPage(me, AP_PARTNERS, seg[1]) : await partyListPage(me, AP_PARTNERS);
     }

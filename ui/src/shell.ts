@@ -24,6 +24,9 @@ export const NAV: NavItem[] = [
   { href: '#/ap-partners', text: 'AP 供应商', show: may.read },
   { href: '#/operations', text: '运维', show: may.operate },
   { href: '#/portal', text: 'AP 门户', show: may.onlyAp },
+  { href: '#/reports/monthly', text: '月度报表', show: may.read },
+  { href: '#/reports/overview', text: '管理概览', show: may.read },
+  { href: '#/calendar', text: '工作日历', show: may.read },
 ];
 
 export function renderHeader(u: Me | null) {

@@ -13,14 +13,14 @@
  * `PATCH /v2/jobs/{key}` (retries) and `POST /v2/incidents/{key}/resolution`. The operations pages
  * (api/operations/) repair through the same port.
  */
-import { requestText } from '../platform/http/request-text';
-import { notFound, ProblemError } from './problem';
-import { route, type RouteSpec } from './route';
-import { arrayOf, id, int, named, nullable, obj, str, text } from './schema';
-import { actorOf, type ApiServices } from './services';
+import { requestText } from '../../platform/http/request-text';
+import { notFound, ProblemError } from '../problem';
+import { route, type RouteSpec } from '../route';
+import { arrayOf, id, int, named, nullable, obj, str, text } from '../schema';
+import { actorOf, type ApiServices } from '../services';
 
-export type { Incident, IncidentPort } from './incident-port';
-import type { Incident, IncidentPort } from './incident-port';
+export type { Incident, IncidentPort } from '../incident-port';
+import type { Incident, IncidentPort } from '../incident-port';
 
 /** an incident of the REST API v2 as the routes give it */
 export const incidentDto = (i: Record<string, unknown>): Incident => ({

@@ -1,0 +1,26 @@
+/**
+ * One upload of a year: checked, stored (a new version, audited), then every open order whose
+ * provisional completion deadline the year changes is computed again and its task re-armed
+ * (domain/deadline-firming.ts). Used by PUT /calendar/:year, POST /calendar and POST /calendar/uploads.
+ */
+import { firmProvisionalDeadlines, type FirmedDeadline } from '../../domain/deadline-firming';
+import type { Principal } from '../auth';
+import { badRequest } from '../problem';
+import { actorOf, type ApiServices, type Row } from '../services';
+import { calendarFieldErrors } from './checks';
+import { calendarAdminOf } from '../calendar-admin';
+
+export async function uploadYear(services: ApiServices, principal: Principal, body: Row): Promise<{ created: boolean; record: Row; firmed: FirmedDeadline[] }> {
+  const errors = calendarFieldErrors(body as never);
+  if (errors.length) throw badRequest('the schedule is not consistent', errors);
+  const admin = calendarAdminOf(services, { optional: true });
+  const res = await services.store.putCalendarYear(actorOf(principal), body.year as number, body);
+  // an app built without the calendar services (some API tests) stores the year and firms nothing
+  if (!admin) return { ...res, firmed: [] };
+  const firmed = await firmProvisionalDeadlines(admin.ds, admin.reminderWorkingDays, {
+    actor: principal.username,
+    reason: `calendar ${String(body.year)} uploaded: the provisional deadline computed again`,
+    at: admin.now(),
+  });
+  return { ...res, firmed };
+}
