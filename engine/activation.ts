@@ -14,13 +14,15 @@ import { createJob } from './jobs';
 import { correlateBufferedFor } from './messages';
 import { createUserTask, recordUserTaskCreated } from './user-tasks';
 import { applyMappings, feelValue, setVar, visibleVars } from './variables';
+import { activateBody, instanceType, MI_BODY } from './multi-instance';
 
-export function activateElement(eng: Engine, scope: EI, elementId: string, run = true, eventVars?: Vars | null): EI | null {
+/** `localVars`: set on the new instance before its input mappings (a multi-instance inner instance's loopCounter and input element) */
+export function activateElement(eng: Engine, scope: EI, elementId: string, run = true, eventVars?: Vars | null, localVars?: Vars): EI | null {
   const m = modelOf(eng, scope.defKey);
   const el = m.elements.get(elementId)!;
   const ei: EI = {
     kind: 'ei', key: eng.newKey(), piKey: scope.piKey, defKey: scope.defKey, bpmnProcessId: scope.bpmnProcessId, version: scope.version,
-    elementId, type: el.type, name: el.name, flowScopeKey: scope.key, state: 'ACTIVATING', startDate: eng.now(), active: 0, pendingJoin: 0, gen: 0,
+    elementId, type: instanceType(scope, elementId, el.type, !!el.mi), name: el.name, flowScopeKey: scope.key, state: 'ACTIVATING', startDate: eng.now(), active: 0, pendingJoin: 0, gen: 0,
   };
   eng.eis.set(ei.key, ei);
   indexEi(eng, ei);
@@ -29,12 +31,14 @@ export function activateElement(eng: Engine, scope: EI, elementId: string, run =
   eng.touch(scope);
   eng.touch(ei);
   eng.recordEl(ei, 'ELEMENT_ACTIVATING');
+  if (localVars) for (const [n, v] of Object.entries(localVars)) setVar(eng, ei.key, ei.piKey, n, v);
   onActivate(eng, ei, eventVars ?? null);
   if (run) runAgenda(eng);
   return ei;
 }
 
 export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
+  if (ei.type === MI_BODY) { activateBody(eng, ei); return; }
   const el = elementOf(eng, ei);
   if (el.inputs) {
     const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate input mappings', () => applyMappings(eng, el.inputs!, ei.flowScopeKey!));

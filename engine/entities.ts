@@ -23,6 +23,8 @@ export interface EI {
   parentPiKey?: string; parentEiKey?: string; msgLock?: string; hasIncident?: boolean;
   /** process instances only: finished and summarised (its element instances, variables, incidents and event record were dropped) */
   compacted?: boolean;
+  /** multi-instance bodies only: the input collection, the next element to start (sequential), the inner instances completed and terminated */
+  mi?: { items: unknown[]; next: number; completed: number; terminated: number };
 }
 export interface VarScope { kind: 'vars'; key: string; piKey: string; vars: Record<string, { key: string; value: unknown }> }
 export interface Job {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkSyntax, isExpression } from './feel';
 import { parseDuration, parseTimeCycle } from './time';
+import { MiDef, readLoop } from './model-mi';
 
 export type ElType =
   | 'START_EVENT' | 'END_EVENT' | 'INTERMEDIATE_CATCH_EVENT' | 'INTERMEDIATE_THROW_EVENT' | 'BOUNDARY_EVENT'
@@ -47,6 +48,8 @@ export interface El {
   children?: string[];
   startId?: string;
   calledElement?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
+  /** multi-instance activity (model-mi.ts) */
+  mi?: MiDef;
 }
 
 export interface Flow { id: string; source: string; target: string; condition?: string }
@@ -255,7 +258,6 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
   const base: El = { id: fe.id, name: fe.name ?? '', type: 'TASK', scopeId, incoming: [], outgoing: [], boundaries: [] };
   const exts: Any[] = fe.extensionElements?.values ?? [];
   for (const v of exts) if (!ALLOWED_EXT.has(v.$type)) bad(fe, `Unsupported extension element '${v.$type}'`);
-  if (fe.loopCharacteristics) bad(fe, 'Multi-instance / loop characteristics are not supported by this engine');
   // BPMN attributes with execution semantics outside the subset
   if (fe.isForCompensation) bad(fe, "Attribute 'isForCompensation' is not supported (compensation is not supported by this engine)");
   if ((fe.startQuantity ?? 1) !== 1 || (fe.completionQuantity ?? 1) !== 1) bad(fe, "Attributes 'startQuantity' and 'completionQuantity' must be 1");
@@ -439,5 +441,6 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       bad(fe, `Element type '${fe.$type}' is not supported by this engine`);
       return undefined;
   }
+  readLoop(fe, base, bad, checkExpr);
   return base;
 }
