@@ -15,6 +15,7 @@ import { correlateBufferedFor } from './messages';
 import { createUserTask, recordUserTaskCreated } from './user-tasks';
 import { applyMappings, feelValue, setVar, visibleVars } from './variables';
 import { activateBody, instanceType, MI_BODY } from './multi-instance';
+import { activateDecisionTask } from './business-rule';
 
 /** `localVars`: set on the new instance before its input mappings (a multi-instance inner instance's loopCounter and input element) */
 export function activateElement(eng: Engine, scope: EI, elementId: string, run = true, eventVars?: Vars | null, localVars?: Vars): EI | null {
@@ -48,6 +49,9 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
   // behaviour that may raise an incident before the element is ACTIVATED
   if (el.type === 'USER_TASK') {
     if (!createUserTask(eng, ei, el)) return;
+  } else if (el.calledDecision) {
+    activateDecisionTask(eng, ei, el);
+    return;
   } else if (TASK_JOB_TYPES.has(el.type)) {
     const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate the job type or retries', () => {
       const type = feelValue(eng, el.jobType!, ei.key);

@@ -50,6 +50,8 @@ export interface El {
   calledElement?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
   /** multi-instance activity (model-mi.ts) */
   mi?: MiDef;
+  /** business rule task evaluating a DMN decision (zeebe:calledDecision) instead of creating a job */
+  calledDecision?: { decisionId: string; resultVariable: string };
 }
 
 export interface Flow { id: string; source: string; target: string; condition?: string }
@@ -89,7 +91,7 @@ const IGNORED_FLOW = new Set(['bpmn:DataObject', 'bpmn:DataObjectReference', 'bp
 const ALLOWED_EXT = new Set([
   'zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping', 'zeebe:UserTask', 'zeebe:AssignmentDefinition',
   'zeebe:TaskSchedule', 'zeebe:FormDefinition', 'zeebe:CalledElement', 'zeebe:Subscription', 'zeebe:Properties',
-  'zeebe:VersionTag', 'zeebe:PriorityDefinition',
+  'zeebe:VersionTag', 'zeebe:PriorityDefinition', 'zeebe:CalledDecision',
 ]);
 
 /** Parse a BPMN resource into its executable processes. Throws ValidationError. */
@@ -374,9 +376,14 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
     case 'bpmn:BusinessRuleTask':
     case 'bpmn:ScriptTask': {
       base.type = ({ 'bpmn:ServiceTask': 'SERVICE_TASK', 'bpmn:SendTask': 'SEND_TASK', 'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK', 'bpmn:ScriptTask': 'SCRIPT_TASK' } as const)[fe.$type as 'bpmn:ServiceTask'];
-      allowOnly(['zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping']);
+      const cd = fe.$type === 'bpmn:BusinessRuleTask' ? ext(fe, 'zeebe:CalledDecision') : undefined;
+      allowOnly(cd ? ['zeebe:CalledDecision', 'zeebe:IoMapping'] : ['zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping']);
       const td = ext(fe, 'zeebe:TaskDefinition');
-      if (!td || !td.type) bad(fe, "Must have exactly one 'zeebe:taskDefinition' extension element with a type");
+      if (cd) {
+        if (!cd.decisionId || !cd.resultVariable) bad(fe, "A 'zeebe:calledDecision' needs a decisionId and a resultVariable");
+        checkExpr(fe, 'decision id', cd.decisionId);
+        base.calledDecision = { decisionId: cd.decisionId ?? '', resultVariable: cd.resultVariable ?? '' };
+      } else if (!td || !td.type) bad(fe, "Must have exactly one 'zeebe:taskDefinition' extension element with a type");
       else {
         base.jobType = td.type;
         base.retries = td.retries ?? '3';

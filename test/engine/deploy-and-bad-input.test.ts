@@ -93,7 +93,7 @@ describe('engine conformance: deployment and bad input', function () {
 
   it('answers UNIMPLEMENTED for RPCs outside the subset', async function () {
     if (ctx.external) this.skip();
-    const err = await grpcError(noRetry.evaluateDecision({ decisionId: 'x', variables: {} } as never));
+    const err = await grpcError(noRetry.migrateProcessInstance({ processInstanceKey: '1', migrationPlan: { targetProcessDefinitionKey: '1', mappingInstructions: [] } } as never));
     expect(err.code).to.equal(Status.UNIMPLEMENTED);
   });
 
