@@ -6,7 +6,7 @@
 // without a result answer 204, errors are problem details.
 import busboy from 'busboy';
 import type * as http from 'node:http';
-import { ActivatedJob, Deployed, EngineError, FormDef, ProcDef } from './entities';
+import { ActivatedJob, Deployed, EngineError } from './entities';
 import type { EngineApi } from './query';
 import { HttpError, MAX_BODY_BYTES, Req, Routes } from './rest-http';
 
