@@ -4,7 +4,7 @@ import { thrownSignal } from './signals';
 import { El } from './model';
 import { evalFeel, feelType } from './feel';
 import { EI, TASK_JOB_TYPES, Vars } from './entities';
-import { elementOf, latestDef, modelOf } from './deployment';
+import { elementOf, modelOf } from './deployment';
 import { closeSubscriptions, openBoundaries, openEventSubscription, throwErrorFrom } from './events';
 import { addChild, completeElement, runAgenda } from './flow';
 import { indexEi } from './history';
@@ -16,6 +16,7 @@ import { createUserTask, recordUserTaskCreated } from './user-tasks';
 import { applyMappings, feelValue, setVar, visibleVars } from './variables';
 import { activateBody, instanceType, MI_BODY } from './multi-instance';
 import { activateDecisionTask } from './business-rule';
+import { bindingText, boundProcess } from './bindings';
 
 /** `localVars`: set on the new instance before its input mappings (a multi-instance inner instance's loopCounter and input element) */
 export function activateElement(eng: Engine, scope: EI, elementId: string, run = true, eventVars?: Vars | null, localVars?: Vars): EI | null {
@@ -157,8 +158,8 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
         return pid;
       });
       if (!r.ok) return;
-      const def = latestDef(eng, r.v);
-      if (!def) { raiseIncident(eng, ei, 'CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${r.v}' to be deployed, but not found.`, 'activate'); return; }
+      const def = boundProcess(eng, ei, r.v, el.calledElement!.binding);
+      if (!def) { raiseIncident(eng, ei, 'CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${r.v}'${bindingText(el.calledElement!.binding)} to be deployed, but not found.`, 'activate'); return; }
       const cm = modelOf(eng, def.key);
       if (!cm.noneStart) { raiseIncident(eng, ei, 'CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${r.v}' to have a none start event, but not found.`, 'activate'); return; }
       if (!openBoundaries(eng, ei, el)) return;

@@ -1,10 +1,11 @@
-// Business rule tasks with zeebe:calledDecision: the decision (latest version) is evaluated with the task's
+// Business rule tasks with zeebe:calledDecision: the decision (by its binding: latest, deployment, versionTag) is evaluated with the task's
 // variables when the task activates, its output set as the result variable, and the task completes at once
 // (as Zeebe does); a missing decision or a failed evaluation raises an incident that a resolution retries.
 import type { Engine } from './core';
 import type { El } from './model';
 import { EI } from './entities';
-import { latestDecision, evaluateDeployed } from './decisions';
+import { evaluateDeployed } from './decisions';
+import { bindingText, boundDecision } from './bindings';
 import { openBoundaries } from './events';
 import { feelType } from './feel';
 import { completeElement } from './flow';
@@ -19,8 +20,8 @@ export function activateDecisionTask(eng: Engine, ei: EI, el: El): void {
     return v;
   });
   if (!id.ok) return;
-  const def = latestDecision(eng, id.v);
-  if (!def) { raiseIncident(eng, ei, 'CALLED_DECISION_ERROR', `Expected to evaluate decision '${id.v}', but no decision found for id '${id.v}'`, 'activate'); return; }
+  const def = boundDecision(eng, ei, id.v, cd.binding);
+  if (!def) { raiseIncident(eng, ei, 'CALLED_DECISION_ERROR', `Expected to evaluate decision '${id.v}'${bindingText(cd.binding)}, but no decision found for id '${id.v}'`, 'activate'); return; }
   const r = evaluateDeployed(eng, def, visibleVars(eng, ei.key));
   if (r.failure) { raiseIncident(eng, ei, 'DECISION_EVALUATION_ERROR', r.failure.message, 'activate'); return; }
   if (!openBoundaries(eng, ei, el)) return;

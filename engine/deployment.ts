@@ -13,7 +13,7 @@ export async function deploy(eng: Engine, resources: { name: string; content: Bu
   if (!resources.length) throw new EngineError('INVALID_ARGUMENT', 'Expected to deploy at least one resource, but none given');
   const errors: string[] = [];
   const bpmn: { name: string; xml: string; models: Model[] }[] = [];
-  const forms: { name: string; id: string; schema: string }[] = [];
+  const forms: { name: string; id: string; schema: string; versionTag?: string }[] = [];
   const dmn: { name: string; xml: string; drg: Drg }[] = [];
   for (const r of resources) {
     const text = r.content.toString('utf8');
@@ -27,7 +27,7 @@ export async function deploy(eng: Engine, resources: { name: string; content: Bu
       try {
         const j = JSON.parse(text);
         if (!j || typeof j !== 'object' || typeof j.id !== 'string' || !j.id) throw new Error("Expected the form to have a string property 'id'");
-        forms.push({ name: r.name, id: j.id, schema: text });
+        forms.push({ name: r.name, id: j.id, schema: text, versionTag: typeof j.versionTag === 'string' && j.versionTag ? j.versionTag : undefined });
       } catch (e) {
         errors.push(`'${r.name}': Failed to parse the form: ${(e as Error).message}`);
       }
@@ -66,7 +66,7 @@ export async function deploy(eng: Engine, resources: { name: string; content: Bu
     const checksum = sum(f.schema);
     const latest = latestForm(eng, f.id);
     if (allDuplicates && latest) { outF.push(latest); continue; }
-    const fd: FormDef = { kind: 'form', key: eng.newKey(), formId: f.id, version: maxVersion(eng, eng.forms, (x) => x.formId === f.id) + 1, resourceName: f.name, checksum, schema: f.schema, deploymentKey };
+    const fd: FormDef = { kind: 'form', key: eng.newKey(), formId: f.id, version: maxVersion(eng, eng.forms, (x) => x.formId === f.id) + 1, resourceName: f.name, checksum, schema: f.schema, deploymentKey, versionTag: f.versionTag };
     eng.forms.set(fd.key, fd);
     eng.touch(fd);
     outF.push(fd);
@@ -76,7 +76,7 @@ export async function deploy(eng: Engine, resources: { name: string; content: Bu
     for (const m of b.models) {
       const latest = latestDef(eng, m.processId);
       if (allDuplicates && latest) { outP.push(latest); continue; }
-      const pd: ProcDef = { kind: 'def', key: eng.newKey(), bpmnProcessId: m.processId, version: maxVersion(eng, eng.defs, (x) => x.bpmnProcessId === m.processId) + 1, resourceName: b.name, checksum, xml: b.xml, deploymentKey, name: m.name };
+      const pd: ProcDef = { kind: 'def', key: eng.newKey(), bpmnProcessId: m.processId, version: maxVersion(eng, eng.defs, (x) => x.bpmnProcessId === m.processId) + 1, resourceName: b.name, checksum, xml: b.xml, deploymentKey, name: m.name, versionTag: m.versionTag };
       eng.defs.set(pd.key, pd);
       eng.models.set(pd.key, m);
       eng.touch(pd);

@@ -10,8 +10,8 @@ export class EngineError extends Error {
 export type Vars = Record<string, unknown>;
 
 /** `deleted`: removed by a resource deletion; running instances drain, nothing new starts from it (as Camunda 8.9) */
-export interface ProcDef { kind: 'def'; key: string; bpmnProcessId: string; version: number; resourceName: string; checksum: string; xml: string; deploymentKey: string; name: string; deleted?: boolean }
-export interface FormDef { kind: 'form'; key: string; formId: string; version: number; resourceName: string; checksum: string; schema: string; deploymentKey: string; deleted?: boolean }
+export interface ProcDef { kind: 'def'; key: string; bpmnProcessId: string; version: number; resourceName: string; checksum: string; xml: string; deploymentKey: string; name: string; deleted?: boolean; /** zeebe:versionTag */ versionTag?: string }
+export interface FormDef { kind: 'form'; key: string; formId: string; version: number; resourceName: string; checksum: string; schema: string; deploymentKey: string; deleted?: boolean; /** the form's versionTag */ versionTag?: string }
 /** a deployed DMN decision; `drgKey`: the decision requirements graph (one per DMN resource version), `drgId` its definitions id */
 export interface DecisionDef { kind: 'dec'; key: string; decisionId: string; name: string; version: number; versionTag?: string; drgId: string; drgName: string; drgKey: string; drgVersion: number; resourceName: string; checksum: string; xml: string; deploymentKey: string; deleted?: boolean }
 /** what a deployment created (or, for an unchanged resource set, found) */

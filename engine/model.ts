@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { checkSyntax, isExpression } from './feel';
 import { parseDuration, parseTimeCycle } from './time';
 import { MiDef, readLoop } from './model-mi';
+import { Binding, readBinding } from './bindings';
 
 export type ElType =
   | 'START_EVENT' | 'END_EVENT' | 'INTERMEDIATE_CATCH_EVENT' | 'INTERMEDIATE_THROW_EVENT' | 'BOUNDARY_EVENT'
@@ -31,7 +32,7 @@ export interface El {
   outputs?: Mapping[];
   userTask?: {
     assignee?: string; candidateGroups?: string; candidateUsers?: string; dueDate?: string; followUpDate?: string;
-    formId?: string; externalReference?: string; priority?: string;
+    formId?: string; externalReference?: string; priority?: string; formBinding?: Binding;
   };
   eventKind?: EventKind;
   message?: { name: string; correlationKey?: string };
@@ -47,11 +48,11 @@ export interface El {
   reach?: Record<string, string[]>;
   children?: string[];
   startId?: string;
-  calledElement?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
+  calledElement?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean; binding?: Binding };
   /** multi-instance activity (model-mi.ts) */
   mi?: MiDef;
   /** business rule task evaluating a DMN decision (zeebe:calledDecision) instead of creating a job */
-  calledDecision?: { decisionId: string; resultVariable: string };
+  calledDecision?: { decisionId: string; resultVariable: string; binding?: Binding };
 }
 
 export interface Flow { id: string; source: string; target: string; condition?: string }
@@ -66,6 +67,8 @@ export interface Model {
   timerStarts: El[];
   signalStarts: El[];
   children: string[];
+  /** zeebe:versionTag of the process */
+  versionTag?: string;
 }
 
 export class ValidationError extends Error {
@@ -143,6 +146,7 @@ function buildProcess(proc: Any, problems: { element: string; message: string }[
   if (!/^[A-Za-z_][\w.-]*$/.test(proc.id ?? '')) bad(proc, `Invalid process id '${proc.id}'`);
   for (const v of proc.extensionElements?.values ?? []) {
     if (!['zeebe:VersionTag', 'zeebe:Properties'].includes(v.$type)) bad(proc, `Unsupported extension element '${v.$type}' on the process`);
+    if (v.$type === 'zeebe:VersionTag' && v.value) model.versionTag = String(v.value);
   }
 
   const visit = (container: Any, scopeId: string, childIds: string[]) => {
@@ -382,7 +386,7 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       if (cd) {
         if (!cd.decisionId || !cd.resultVariable) bad(fe, "A 'zeebe:calledDecision' needs a decisionId and a resultVariable");
         checkExpr(fe, 'decision id', cd.decisionId);
-        base.calledDecision = { decisionId: cd.decisionId ?? '', resultVariable: cd.resultVariable ?? '' };
+        base.calledDecision = { decisionId: cd.decisionId ?? '', resultVariable: cd.resultVariable ?? '', binding: readBinding(cd, (m) => bad(fe, m)) };
       } else if (!td || !td.type) bad(fe, "Must have exactly one 'zeebe:taskDefinition' extension element with a type");
       else {
         base.jobType = td.type;
@@ -406,13 +410,12 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       const fd = ext(fe, 'zeebe:FormDefinition');
       const pd = ext(fe, 'zeebe:PriorityDefinition');
       if (fd?.formKey) bad(fe, "zeebe:formDefinition formKey is not supported for Camunda user tasks; use formId or externalReference");
-      if (fd && fd.bindingType && fd.bindingType !== 'latest') bad(fe, `Form binding type '${fd.bindingType}' is not supported (only 'latest')`);
       base.userTask = {
         assignee: ad?.assignee, candidateGroups: ad?.candidateGroups, candidateUsers: ad?.candidateUsers,
         dueDate: ts?.dueDate, followUpDate: ts?.followUpDate, formId: fd?.formId, externalReference: fd?.externalReference,
-        priority: pd?.priority,
+        priority: pd?.priority, formBinding: fd ? readBinding(fd, (m) => bad(fe, m)) : undefined,
       };
-      for (const [k, v] of Object.entries(base.userTask)) checkExpr(fe, k, v as string | undefined);
+      for (const [k, v] of Object.entries(base.userTask)) if (typeof v === 'string') checkExpr(fe, k, v);
       const th = ext(fe, 'zeebe:TaskHeaders');
       if (th) { base.headers = {}; for (const h of th.values ?? []) base.headers[h.key] = h.value ?? ''; }
       break;
@@ -434,12 +437,12 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       const ce = ext(fe, 'zeebe:CalledElement');
       if (!ce || !ce.processId) bad(fe, "Must have a 'zeebe:calledElement' extension element with a processId");
       else {
-        if (ce.bindingType && ce.bindingType !== 'latest') bad(fe, `Called element binding type '${ce.bindingType}' is not supported (only 'latest')`);
         checkExpr(fe, 'called element', ce.processId);
         base.calledElement = {
           processId: ce.processId,
           propagateAllChildVariables: ce.propagateAllChildVariables !== false && ce.propagateAllChildVariables !== 'false',
           propagateAllParentVariables: ce.propagateAllParentVariables !== false && ce.propagateAllParentVariables !== 'false',
+          binding: readBinding(ce, (m) => bad(fe, m)),
         };
       }
       break;
