@@ -4,7 +4,7 @@ import { thrownSignal } from './signals';
 import { El } from './model';
 import { evalFeel, feelType } from './feel';
 import { EI, TASK_JOB_TYPES, Vars } from './entities';
-import { elementOf, latestDef, modelOf } from './deployment';
+import { elementOf, modelOf } from './deployment';
 import { closeSubscriptions, openBoundaries, openEventSubscription, throwErrorFrom } from './events';
 import { addChild, completeElement, runAgenda } from './flow';
 import { indexEi } from './history';
@@ -14,13 +14,17 @@ import { createJob } from './jobs';
 import { correlateBufferedFor } from './messages';
 import { createUserTask, recordUserTaskCreated } from './user-tasks';
 import { applyMappings, feelValue, setVar, visibleVars } from './variables';
+import { activateBody, instanceType, MI_BODY } from './multi-instance';
+import { activateDecisionTask } from './business-rule';
+import { bindingText, boundProcess } from './bindings';
 
-export function activateElement(eng: Engine, scope: EI, elementId: string, run = true, eventVars?: Vars | null): EI | null {
+/** `localVars`: set on the new instance before its input mappings (a multi-instance inner instance's loopCounter and input element) */
+export function activateElement(eng: Engine, scope: EI, elementId: string, run = true, eventVars?: Vars | null, localVars?: Vars): EI | null {
   const m = modelOf(eng, scope.defKey);
   const el = m.elements.get(elementId)!;
   const ei: EI = {
     kind: 'ei', key: eng.newKey(), piKey: scope.piKey, defKey: scope.defKey, bpmnProcessId: scope.bpmnProcessId, version: scope.version,
-    elementId, type: el.type, name: el.name, flowScopeKey: scope.key, state: 'ACTIVATING', startDate: eng.now(), active: 0, pendingJoin: 0, gen: 0,
+    elementId, type: instanceType(scope, elementId, el.type, !!el.mi), name: el.name, flowScopeKey: scope.key, state: 'ACTIVATING', startDate: eng.now(), active: 0, pendingJoin: 0, gen: 0,
   };
   eng.eis.set(ei.key, ei);
   indexEi(eng, ei);
@@ -29,12 +33,14 @@ export function activateElement(eng: Engine, scope: EI, elementId: string, run =
   eng.touch(scope);
   eng.touch(ei);
   eng.recordEl(ei, 'ELEMENT_ACTIVATING');
+  if (localVars) for (const [n, v] of Object.entries(localVars)) setVar(eng, ei.key, ei.piKey, n, v);
   onActivate(eng, ei, eventVars ?? null);
   if (run) runAgenda(eng);
   return ei;
 }
 
 export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
+  if (ei.type === MI_BODY) { activateBody(eng, ei); return; }
   const el = elementOf(eng, ei);
   if (el.inputs) {
     const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate input mappings', () => applyMappings(eng, el.inputs!, ei.flowScopeKey!));
@@ -44,6 +50,9 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
   // behaviour that may raise an incident before the element is ACTIVATED
   if (el.type === 'USER_TASK') {
     if (!createUserTask(eng, ei, el)) return;
+  } else if (el.calledDecision) {
+    activateDecisionTask(eng, ei, el);
+    return;
   } else if (TASK_JOB_TYPES.has(el.type)) {
     const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate the job type or retries', () => {
       const type = feelValue(eng, el.jobType!, ei.key);
@@ -149,8 +158,8 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
         return pid;
       });
       if (!r.ok) return;
-      const def = latestDef(eng, r.v);
-      if (!def) { raiseIncident(eng, ei, 'CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${r.v}' to be deployed, but not found.`, 'activate'); return; }
+      const def = boundProcess(eng, ei, r.v, el.calledElement!.binding);
+      if (!def) { raiseIncident(eng, ei, 'CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${r.v}'${bindingText(el.calledElement!.binding)} to be deployed, but not found.`, 'activate'); return; }
       const cm = modelOf(eng, def.key);
       if (!cm.noneStart) { raiseIncident(eng, ei, 'CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${r.v}' to have a none start event, but not found.`, 'activate'); return; }
       if (!openBoundaries(eng, ei, el)) return;

@@ -10,6 +10,7 @@ import { FeelError } from './feel';
 import { addDuration, checkTimeZone, parseDuration } from './time';
 import { EngineClock } from './clock';
 import { StateStore } from './store';
+import { DecisionDef, Deployed } from './entities';
 import { ActivatedJob, DEFAULT_DETAILED_INSTANCES, DEFAULT_FINISHED_INSTANCES, EI, EngineError, EngineEvent, Entity, FormDef, HistoryOptions, Incident, InstanceIndex, Job, JobConsumer, Message, Meta, MsgSub, ProcDef, Timer, UserTask, VarScope, Vars } from './entities';
 import { Heap } from './heap';
 import type { EngineApi } from './query';
@@ -26,11 +27,16 @@ import { broadcastSignal } from './signals';
 import { assignUserTask, completeUserTask, getUserTask, unassignUserTask } from './user-tasks';
 import { indexValue, scopesWithValue, setVariables, visibleVars } from './variables';
 
+import { parseDmn, Drg } from './dmn';
+import { decisionFor, evaluateDeployed, evaluationJson } from './decisions';
 export * from './entities';
 
 export class Engine implements EngineApi {
   readonly defs = new Map<string, ProcDef>();
   readonly forms = new Map<string, FormDef>();
+  readonly decisions = new Map<string, DecisionDef>();
+  /** parsed DMN resources by decision requirements key (decisions.ts) */
+  readonly drgs = new Map<string, Drg>();
   readonly eis = new Map<string, EI>();
   readonly varScopes = new Map<string, VarScope>();
   readonly jobs = new Map<string, Job>();
@@ -105,6 +111,7 @@ export class Engine implements EngineApi {
         case 'meta': this.meta = e; break;
         case 'def': this.defs.set(e.key, e); break;
         case 'form': this.forms.set(e.key, e); break;
+        case 'dec': this.decisions.set(e.key, e); break;
         case 'ei':
           if (!e.compacted) this.eis.set(e.key, e);
           indexEi(this, e);
@@ -146,6 +153,7 @@ export class Engine implements EngineApi {
     }
     if (this.store.rewrite && (this.store.compactOnLoad || dropped > 0)) this.store.rewrite(this.snapshotEntities(), this.snapshotEvents());
     for (const d of this.defs.values()) this.models.set(d.key, (await parseBpmn(d.xml)).find((m) => m.processId === d.bpmnProcessId)!);
+    for (const d of this.decisions.values()) if (!this.drgs.has(d.drgKey)) this.drgs.set(d.drgKey, await parseDmn(d.xml));
     for (const t of this.timers.values()) this.heap.push({ due: t.due, kind: 'timer', key: t.key });
     for (const m of this.messages.values()) this.heap.push({ due: m.deadline, kind: 'msg', key: m.key });
     for (const j of this.jobs.values()) {
@@ -234,7 +242,7 @@ export class Engine implements EngineApi {
     const add = (e: Entity) => out.set(`${e.kind}/${e.key}`, e);
     add(this.meta);
     // process instances first, in creation order (summarised ones are not in eis)
-    for (const m of [this.defs, this.forms, this.processInstances, this.eis, this.varScopes, this.jobs, this.userTasks, this.incidents, this.timers, this.subs, this.messages] as Map<string, Entity>[]) for (const e of m.values()) add(e);
+    for (const m of [this.defs, this.forms, this.decisions, this.processInstances, this.eis, this.varScopes, this.jobs, this.userTasks, this.incidents, this.timers, this.subs, this.messages] as Map<string, Entity>[]) for (const e of m.values()) add(e);
     return out;
   }
   snapshotEvents(): EngineEvent[] {
@@ -423,7 +431,8 @@ export class Engine implements EngineApi {
   userTaskKeysOf(piKey: string): ReadonlySet<string> { return userTaskKeysOf(this, piKey); }
   incidentKeysOf(piKey: string): ReadonlySet<string> { return incidentKeysOf(this, piKey); }
   historySize(): { detailed: number; summarised: number } { return historySize(this); }
-  deploy(resources: { name: string; content: Buffer }[]): Promise<{ key: string; processes: ProcDef[]; forms: FormDef[] }> { return deploy(this, resources); }
+  deploy(resources: { name: string; content: Buffer }[]): Promise<Deployed> { return deploy(this, resources); }
+  evaluateDecision(ref: { decisionDefinitionKey?: string; decisionDefinitionId?: string }, vars: Vars): Record<string, unknown> { return evaluationJson(this, evaluateDeployed(this, decisionFor(this, ref), vars)); }
   latestDef(bpmnProcessId: string | undefined): ProcDef | undefined { return latestDef(this, bpmnProcessId); }
   latestForm(formId: string | undefined): FormDef | undefined { return latestForm(this, formId); }
   deleteResource(key: string): void { return deleteResource(this, key); }

@@ -10,8 +10,12 @@ export class EngineError extends Error {
 export type Vars = Record<string, unknown>;
 
 /** `deleted`: removed by a resource deletion; running instances drain, nothing new starts from it (as Camunda 8.9) */
-export interface ProcDef { kind: 'def'; key: string; bpmnProcessId: string; version: number; resourceName: string; checksum: string; xml: string; deploymentKey: string; name: string; deleted?: boolean }
-export interface FormDef { kind: 'form'; key: string; formId: string; version: number; resourceName: string; checksum: string; schema: string; deploymentKey: string; deleted?: boolean }
+export interface ProcDef { kind: 'def'; key: string; bpmnProcessId: string; version: number; resourceName: string; checksum: string; xml: string; deploymentKey: string; name: string; deleted?: boolean; /** zeebe:versionTag */ versionTag?: string }
+export interface FormDef { kind: 'form'; key: string; formId: string; version: number; resourceName: string; checksum: string; schema: string; deploymentKey: string; deleted?: boolean; /** the form's versionTag */ versionTag?: string }
+/** a deployed DMN decision; `drgKey`: the decision requirements graph (one per DMN resource version), `drgId` its definitions id */
+export interface DecisionDef { kind: 'dec'; key: string; decisionId: string; name: string; version: number; versionTag?: string; drgId: string; drgName: string; drgKey: string; drgVersion: number; resourceName: string; checksum: string; xml: string; deploymentKey: string; deleted?: boolean }
+/** what a deployment created (or, for an unchanged resource set, found) */
+export interface Deployed { key: string; processes: ProcDef[]; forms: FormDef[]; decisions: DecisionDef[] }
 export interface EI {
   kind: 'ei'; key: string; piKey: string; defKey: string; bpmnProcessId: string; version: number;
   elementId: string; type: string; name: string; flowScopeKey: string | null;
@@ -23,6 +27,8 @@ export interface EI {
   parentPiKey?: string; parentEiKey?: string; msgLock?: string; hasIncident?: boolean;
   /** process instances only: finished and summarised (its element instances, variables, incidents and event record were dropped) */
   compacted?: boolean;
+  /** multi-instance bodies only: the input collection, the next element to start (sequential), the inner instances completed and terminated */
+  mi?: { items: unknown[]; next: number; completed: number; terminated: number };
 }
 export interface VarScope { kind: 'vars'; key: string; piKey: string; vars: Record<string, { key: string; value: unknown }> }
 export interface Job {
@@ -83,7 +89,7 @@ export const VALUE_INDEX_MAX_JSON = 200;
 
 export interface JobConsumer { type: string; worker: string; timeout: number; max: number; fetchVariable: string[]; deliver(jobs: ActivatedJob[]): boolean; stream: boolean }
 
-export type Entity = ProcDef | FormDef | EI | VarScope | Job | UserTask | Incident | Timer | MsgSub | Message | Meta;
+export type Entity = ProcDef | FormDef | DecisionDef | EI | VarScope | Job | UserTask | Incident | Timer | MsgSub | Message | Meta;
 
 export const TASK_JOB_TYPES: ReadonlySet<string> = new Set(['SERVICE_TASK', 'SEND_TASK', 'BUSINESS_RULE_TASK', 'SCRIPT_TASK']);
 export const MAX_MESSAGE_SIZE = 4 * 1024 * 1024;

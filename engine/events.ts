@@ -11,8 +11,10 @@ import { completeElement, detachFromScope, disownKey, ownKey, removeChild, termi
 import { evalOrIncident, raiseIncident } from './incidents';
 import { scheduleWake } from './scheduler';
 import { feelValue } from './variables';
+import { isMiInner } from './multi-instance';
 
 export function openBoundaries(eng: Engine, ei: EI, el: El): boolean {
+  if (isMiInner(eng, ei)) return true; // the multi-instance body holds the boundary events
   const m = modelOf(eng, ei.defKey);
   for (const bid of el.boundaries) {
     const b = m.elements.get(bid)!;
@@ -170,7 +172,9 @@ export function throwErrorFrom(eng: Engine, ei: EI, code: string, message: strin
   // search the element itself (boundary), then its scopes upwards, crossing call activities
   let cur: EI | undefined = ei;
   while (cur) {
-    if (cur.type !== 'PROCESS') {
+    if (cur.type !== 'PROCESS' && isMiInner(eng, cur)) {
+      cur = eng.eis.get(cur.flowScopeKey!); // the body holds the boundary events
+    } else if (cur.type !== 'PROCESS') {
       const el = elementOf(eng, cur);
       const m = modelOf(eng, cur.defKey);
       const catchers = el.boundaries.map((b) => m.elements.get(b)!).filter((b) => b.eventKind === 'error');

@@ -10,10 +10,12 @@ import { processEnded } from './instances';
 import { deleteJob, scheduleDispatch } from './jobs';
 import { scheduleWake } from './scheduler';
 import { applyMappings, mergeDocument, setVar } from './variables';
+import { bodyOutput, innerCompleted, MI_BODY } from './multi-instance';
 
 export function completeElement(eng: Engine, ei: EI, eventVars: Vars | null): void {
   const el = ei.type === 'PROCESS' ? null : elementOf(eng, ei);
-  if (el) {
+  if (ei.type === MI_BODY) bodyOutput(eng, ei);
+  else if (el) {
     if (el.outputs) {
       if (eventVars) for (const [n, v] of Object.entries(eventVars)) setVar(eng, ei.key, ei.piKey, n, v);
       const r = evalOrIncident(eng, ei, 'complete', 'Failed to evaluate output mappings', () => applyMappings(eng, el.outputs!, ei.key), null);
@@ -32,6 +34,7 @@ export function completeElement(eng: Engine, ei: EI, eventVars: Vars | null): vo
   eng.recordEl(ei, 'ELEMENT_COMPLETED');
   if (!el) { processEnded(eng, ei); return; }
   const scope = eng.eis.get(ei.flowScopeKey!)!;
+  if (scope.type === MI_BODY && scope.elementId === ei.elementId) { innerCompleted(eng, scope, ei); return; }
   if (el.type === 'END_EVENT' && el.eventKind === 'terminate') {
     for (const c of childrenOf(eng, scope)) if (c.key !== ei.key) terminateElement(eng, c);
     scope.active = 0; scope.pendingJoin = 0; scope.joins = {}; scope.gen++;

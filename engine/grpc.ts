@@ -85,6 +85,8 @@ export async function startGrpc(engine: EngineApi, port: number, host = '0.0.0.0
       deployments: [
         ...res.processes.map((p) => ({ process: { bpmnProcessId: p.bpmnProcessId, version: p.version, processDefinitionKey: p.key, resourceName: p.resourceName, tenantId: '<default>' } })),
         ...res.forms.map((f) => ({ form: { formId: f.formId, version: f.version, formKey: f.key, resourceName: f.resourceName, tenantId: '<default>' } })),
+        ...res.decisions.map((d) => ({ decision: { dmnDecisionId: d.decisionId, dmnDecisionName: d.name, version: d.version, decisionKey: d.key, dmnDecisionRequirementsId: d.drgId, decisionRequirementsKey: d.drgKey, tenantId: '<default>' } })),
+        ...[...new Map(res.decisions.map((d) => [d.drgKey, d])).values()].map((d) => ({ decisionRequirements: { dmnDecisionRequirementsId: d.drgId, dmnDecisionRequirementsName: d.drgName, version: d.drgVersion, decisionRequirementsKey: d.drgKey, resourceName: d.resourceName, tenantId: '<default>' } })),
       ],
     };
   });
@@ -150,6 +152,16 @@ export async function startGrpc(engine: EngineApi, port: number, host = '0.0.0.0
     return { key: k };
   });
   impl.BroadcastSignal = unary((req) => ({ key: engine.broadcastSignal(req.signalName ?? '', parseVariables(req.variables)), tenantId: '<default>' }));
+  impl.EvaluateDecision = unary((req) => {
+    const r = engine.evaluateDecision({ decisionDefinitionKey: req.decisionKey && req.decisionKey !== '0' ? key(req.decisionKey, 'decisionKey') : undefined, decisionDefinitionId: req.decisionId || undefined }, parseVariables(req.variables));
+    const ev = r.evaluatedDecisions as Any[];
+    return {
+      decisionKey: r.decisionDefinitionKey, decisionId: r.decisionDefinitionId, decisionName: r.decisionDefinitionName, decisionVersion: r.decisionDefinitionVersion,
+      decisionRequirementsId: r.decisionRequirementsId, decisionRequirementsKey: r.decisionRequirementsKey, decisionOutput: r.output, failedDecisionId: r.failedDecisionDefinitionId,
+      failureMessage: r.failureMessage, tenantId: '<default>', decisionInstanceKey: r.decisionEvaluationKey,
+      evaluatedDecisions: ev.map((e) => ({ decisionKey: e.decisionDefinitionKey, decisionId: e.decisionDefinitionId, decisionName: e.decisionDefinitionName, decisionVersion: e.decisionDefinitionVersion, decisionType: e.decisionDefinitionType, decisionOutput: e.output, matchedRules: e.matchedRules, evaluatedInputs: e.evaluatedInputs, tenantId: '<default>' })),
+    };
+  });
   impl.DeleteResource = unary((req) => { engine.deleteResource(key(req.resourceKey, 'resourceKey')); return {}; });
   impl.ResolveIncident = unary((req) => { engine.resolveIncident(key(req.incidentKey, 'incidentKey')); return {}; });
 

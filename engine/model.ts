@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkSyntax, isExpression } from './feel';
 import { parseDuration, parseTimeCycle } from './time';
+import { MiDef, readLoop } from './model-mi';
+import { Binding, readBinding } from './bindings';
 
 export type ElType =
   | 'START_EVENT' | 'END_EVENT' | 'INTERMEDIATE_CATCH_EVENT' | 'INTERMEDIATE_THROW_EVENT' | 'BOUNDARY_EVENT'
@@ -30,7 +32,7 @@ export interface El {
   outputs?: Mapping[];
   userTask?: {
     assignee?: string; candidateGroups?: string; candidateUsers?: string; dueDate?: string; followUpDate?: string;
-    formId?: string; externalReference?: string; priority?: string;
+    formId?: string; externalReference?: string; priority?: string; formBinding?: Binding;
   };
   eventKind?: EventKind;
   message?: { name: string; correlationKey?: string };
@@ -46,7 +48,11 @@ export interface El {
   reach?: Record<string, string[]>;
   children?: string[];
   startId?: string;
-  calledElement?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
+  calledElement?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean; binding?: Binding };
+  /** multi-instance activity (model-mi.ts) */
+  mi?: MiDef;
+  /** business rule task evaluating a DMN decision (zeebe:calledDecision) instead of creating a job */
+  calledDecision?: { decisionId: string; resultVariable: string; binding?: Binding };
 }
 
 export interface Flow { id: string; source: string; target: string; condition?: string }
@@ -61,6 +67,8 @@ export interface Model {
   timerStarts: El[];
   signalStarts: El[];
   children: string[];
+  /** zeebe:versionTag of the process */
+  versionTag?: string;
 }
 
 export class ValidationError extends Error {
@@ -86,7 +94,7 @@ const IGNORED_FLOW = new Set(['bpmn:DataObject', 'bpmn:DataObjectReference', 'bp
 const ALLOWED_EXT = new Set([
   'zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping', 'zeebe:UserTask', 'zeebe:AssignmentDefinition',
   'zeebe:TaskSchedule', 'zeebe:FormDefinition', 'zeebe:CalledElement', 'zeebe:Subscription', 'zeebe:Properties',
-  'zeebe:VersionTag', 'zeebe:PriorityDefinition',
+  'zeebe:VersionTag', 'zeebe:PriorityDefinition', 'zeebe:CalledDecision',
 ]);
 
 /** Parse a BPMN resource into its executable processes. Throws ValidationError. */
@@ -138,6 +146,7 @@ function buildProcess(proc: Any, problems: { element: string; message: string }[
   if (!/^[A-Za-z_][\w.-]*$/.test(proc.id ?? '')) bad(proc, `Invalid process id '${proc.id}'`);
   for (const v of proc.extensionElements?.values ?? []) {
     if (!['zeebe:VersionTag', 'zeebe:Properties'].includes(v.$type)) bad(proc, `Unsupported extension element '${v.$type}' on the process`);
+    if (v.$type === 'zeebe:VersionTag' && v.value) model.versionTag = String(v.value);
   }
 
   const visit = (container: Any, scopeId: string, childIds: string[]) => {
@@ -255,7 +264,6 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
   const base: El = { id: fe.id, name: fe.name ?? '', type: 'TASK', scopeId, incoming: [], outgoing: [], boundaries: [] };
   const exts: Any[] = fe.extensionElements?.values ?? [];
   for (const v of exts) if (!ALLOWED_EXT.has(v.$type)) bad(fe, `Unsupported extension element '${v.$type}'`);
-  if (fe.loopCharacteristics) bad(fe, 'Multi-instance / loop characteristics are not supported by this engine');
   // BPMN attributes with execution semantics outside the subset
   if (fe.isForCompensation) bad(fe, "Attribute 'isForCompensation' is not supported (compensation is not supported by this engine)");
   if ((fe.startQuantity ?? 1) !== 1 || (fe.completionQuantity ?? 1) !== 1) bad(fe, "Attributes 'startQuantity' and 'completionQuantity' must be 1");
@@ -372,9 +380,14 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
     case 'bpmn:BusinessRuleTask':
     case 'bpmn:ScriptTask': {
       base.type = ({ 'bpmn:ServiceTask': 'SERVICE_TASK', 'bpmn:SendTask': 'SEND_TASK', 'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK', 'bpmn:ScriptTask': 'SCRIPT_TASK' } as const)[fe.$type as 'bpmn:ServiceTask'];
-      allowOnly(['zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping']);
+      const cd = fe.$type === 'bpmn:BusinessRuleTask' ? ext(fe, 'zeebe:CalledDecision') : undefined;
+      allowOnly(cd ? ['zeebe:CalledDecision', 'zeebe:IoMapping'] : ['zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping']);
       const td = ext(fe, 'zeebe:TaskDefinition');
-      if (!td || !td.type) bad(fe, "Must have exactly one 'zeebe:taskDefinition' extension element with a type");
+      if (cd) {
+        if (!cd.decisionId || !cd.resultVariable) bad(fe, "A 'zeebe:calledDecision' needs a decisionId and a resultVariable");
+        checkExpr(fe, 'decision id', cd.decisionId);
+        base.calledDecision = { decisionId: cd.decisionId ?? '', resultVariable: cd.resultVariable ?? '', binding: readBinding(cd, (m) => bad(fe, m)) };
+      } else if (!td || !td.type) bad(fe, "Must have exactly one 'zeebe:taskDefinition' extension element with a type");
       else {
         base.jobType = td.type;
         base.retries = td.retries ?? '3';
@@ -397,13 +410,12 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       const fd = ext(fe, 'zeebe:FormDefinition');
       const pd = ext(fe, 'zeebe:PriorityDefinition');
       if (fd?.formKey) bad(fe, "zeebe:formDefinition formKey is not supported for Camunda user tasks; use formId or externalReference");
-      if (fd && fd.bindingType && fd.bindingType !== 'latest') bad(fe, `Form binding type '${fd.bindingType}' is not supported (only 'latest')`);
       base.userTask = {
         assignee: ad?.assignee, candidateGroups: ad?.candidateGroups, candidateUsers: ad?.candidateUsers,
         dueDate: ts?.dueDate, followUpDate: ts?.followUpDate, formId: fd?.formId, externalReference: fd?.externalReference,
-        priority: pd?.priority,
+        priority: pd?.priority, formBinding: fd ? readBinding(fd, (m) => bad(fe, m)) : undefined,
       };
-      for (const [k, v] of Object.entries(base.userTask)) checkExpr(fe, k, v as string | undefined);
+      for (const [k, v] of Object.entries(base.userTask)) if (typeof v === 'string') checkExpr(fe, k, v);
       const th = ext(fe, 'zeebe:TaskHeaders');
       if (th) { base.headers = {}; for (const h of th.values ?? []) base.headers[h.key] = h.value ?? ''; }
       break;
@@ -425,12 +437,12 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       const ce = ext(fe, 'zeebe:CalledElement');
       if (!ce || !ce.processId) bad(fe, "Must have a 'zeebe:calledElement' extension element with a processId");
       else {
-        if (ce.bindingType && ce.bindingType !== 'latest') bad(fe, `Called element binding type '${ce.bindingType}' is not supported (only 'latest')`);
         checkExpr(fe, 'called element', ce.processId);
         base.calledElement = {
           processId: ce.processId,
           propagateAllChildVariables: ce.propagateAllChildVariables !== false && ce.propagateAllChildVariables !== 'false',
           propagateAllParentVariables: ce.propagateAllParentVariables !== false && ce.propagateAllParentVariables !== 'false',
+          binding: readBinding(ce, (m) => bad(fe, m)),
         };
       }
       break;
@@ -439,5 +451,6 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       bad(fe, `Element type '${fe.$type}' is not supported by this engine`);
       return undefined;
   }
+  readLoop(fe, base, bad, checkExpr);
   return base;
 }

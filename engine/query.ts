@@ -3,7 +3,7 @@
 // core itself, so nothing outside core.ts changes the state except through a command; the core
 // implements both (`class Engine implements EngineApi`), which keeps them in step.
 import type {
-  ActivatedJob, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ProcDef, UserTask, VarScope, Vars,
+  ActivatedJob, DecisionDef, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ProcDef, UserTask, VarScope, Vars,
 } from './entities';
 
 type View<T> = ReadonlyMap<string, Readonly<T>>;
@@ -14,6 +14,7 @@ export interface EngineQuery {
   readonly timeZone: string;
   readonly defs: View<ProcDef>;
   readonly forms: View<FormDef>;
+  readonly decisions: View<DecisionDef>;
   /** element instances (process instances included) of running instances and of finished ones kept in detail */
   readonly eis: View<EI>;
   readonly varScopes: ReadonlyMap<string, VarScope>;
@@ -42,8 +43,10 @@ export interface EngineQuery {
 export interface EngineCommands {
   /** resolves once every change made so far is durable */
   commit(): Promise<void>;
-  deploy(resources: { name: string; content: Buffer }[]): Promise<{ key: string; processes: ProcDef[]; forms: FormDef[] }>;
+  deploy(resources: { name: string; content: Buffer }[]): Promise<Deployed>;
   deleteResource(key: string): void;
+  /** evaluate a deployed decision (by key, or by id: the latest version); the answer in Camunda 8.9's REST shape */
+  evaluateDecision(ref: { decisionDefinitionKey?: string; decisionDefinitionId?: string }, vars: Vars): Record<string, unknown>;
   createInstance(opts: { bpmnProcessId?: string; processDefinitionKey?: string; version?: number; variables: Vars; startInstructions?: string[] }): EI;
   cancelInstance(piKey: string): void;
   awaitCompletion(piKey: string): Promise<{ pi: EI; vars: Vars }>;

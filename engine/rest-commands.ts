@@ -6,7 +6,7 @@
 // without a result answer 204, errors are problem details.
 import busboy from 'busboy';
 import type * as http from 'node:http';
-import { ActivatedJob, EngineError, FormDef, ProcDef } from './entities';
+import { ActivatedJob, Deployed, EngineError } from './entities';
 import type { EngineApi } from './query';
 import { HttpError, MAX_BODY_BYTES, Req, Routes } from './rest-http';
 
@@ -101,12 +101,14 @@ function readResources(req: http.IncomingMessage): Promise<Part[]> {
   });
 }
 
-function deploymentJson(res: { key: string; processes: ProcDef[]; forms: FormDef[] }): Obj {
+function deploymentJson(res: Deployed): Obj {
   return {
     deploymentKey: res.key, tenantId: TENANT,
     deployments: [
       ...res.processes.map((p) => ({ processDefinition: { processDefinitionId: p.bpmnProcessId, processDefinitionVersion: p.version, resourceName: p.resourceName, tenantId: TENANT, processDefinitionKey: p.key } })),
       ...res.forms.map((f) => ({ form: { formId: f.formId, version: f.version, resourceName: f.resourceName, tenantId: TENANT, formKey: f.key } })),
+      ...res.decisions.map((d) => ({ decisionDefinition: { decisionDefinitionId: d.decisionId, version: d.version, name: d.name, tenantId: TENANT, decisionRequirementsId: d.drgId, decisionDefinitionKey: d.key, decisionRequirementsKey: d.drgKey } })),
+      ...[...new Map(res.decisions.map((d) => [d.drgKey, d])).values()].map((d) => ({ decisionRequirements: { decisionRequirementsId: d.drgId, decisionRequirementsName: d.drgName, version: d.drgVersion, resourceName: d.resourceName, tenantId: TENANT, decisionRequirementsKey: d.drgKey } })),
     ],
   };
 }

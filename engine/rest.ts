@@ -12,6 +12,7 @@ import { GATEWAY_VERSION } from './grpc';
 import { parseDate } from './time';
 import { Handler, HttpError, problem, Raw, readJson, Req, Route, Routes, send } from './rest-http';
 import { registerCommands } from './rest-commands';
+import { registerDecisions } from './rest-decisions';
 
 const TENANT = '<default>';
 const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -198,7 +199,7 @@ function sortAndPageBy<T>(matched: T[], body: Obj, get: (x: T, field: string) =>
   };
 }
 
-function search(items: Iterable<Obj>, body: Obj): Obj {
+export function search(items: Iterable<Obj>, body: Obj): Obj {
   return sortAndPage(filterItems(items, compileFilter(body)), body);
 }
 
@@ -453,6 +454,7 @@ export async function startRest(engine: EngineApi, port: number, host = '0.0.0.0
   });
   // commands of Camunda's REST clients: deployments, resources, jobs, messages, instance creation, variables
   registerCommands(app, engine);
+  registerDecisions(app, engine);
 
   if (engine.testMode) {
     // clock control (Camunda: only with clock control enabled; here: test mode)

@@ -4,7 +4,8 @@ import { El } from './model';
 import { feelType, isExpression } from './feel';
 import { parseDate } from './time';
 import { EI, EngineError, UserTask, Vars } from './entities';
-import { latestForm, modelOf } from './deployment';
+import { modelOf } from './deployment';
+import { bindingText, boundForm } from './bindings';
 import { completeElement, runAgenda } from './flow';
 import { indexUserTask } from './history';
 import { evalOrIncident, raiseIncident } from './incidents';
@@ -16,9 +17,9 @@ export function createUserTask(eng: Engine, ei: EI, el: El): boolean {
   if (u.formId) {
     const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate the form id', () => feelValue(eng, u.formId!, ei.key));
     if (!r.ok) return false;
-    const form = latestForm(eng, String(r.v));
+    const form = boundForm(eng, ei, String(r.v), u.formBinding);
     if (!form) {
-      raiseIncident(eng, ei, 'FORM_NOT_FOUND', `Expected to find a form with id '${r.v}', but no form with eng id is found, at least a form with eng id should be available. To resolve the Incident please deploy a form with the same id`, 'activate');
+      raiseIncident(eng, ei, 'FORM_NOT_FOUND', `Expected to find a form with id '${r.v}'${bindingText(u.formBinding)}, but no form with eng id is found, at least a form with eng id should be available. To resolve the Incident please deploy a form with the same id`, 'activate');
       return false;
     }
     formKey = form.key;

@@ -41,9 +41,9 @@ describe('engine conformance: deployment and bad input', function () {
 
   it('rejects elements outside the supported subset with INVALID_ARGUMENT naming the element and the reason', async function () {
     if (ctx.external) this.skip(); // Zeebe supports these constructs; the rejection is this engine's documented limit
-    const mi = await grpcError(deploy(ctx, 'unsupported-multi-instance.bpmn'));
+    const mi = await grpcError(deploy(ctx, 'unsupported-standard-loop.bpmn'));
     expect(mi.code).to.equal(Status.INVALID_ARGUMENT);
-    expect(mi.message).to.contain('each').and.contain('Multi-instance');
+    expect(mi.message).to.contain('each').and.contain('Standard loop');
     const esc = await grpcError(deploy(ctx, 'unsupported-escalation.bpmn'));
     expect(esc.code).to.equal(Status.INVALID_ARGUMENT);
     expect(esc.message).to.contain('raiseEscalation').and.contain('Escalation');
@@ -93,7 +93,7 @@ describe('engine conformance: deployment and bad input', function () {
 
   it('answers UNIMPLEMENTED for RPCs outside the subset', async function () {
     if (ctx.external) this.skip();
-    const err = await grpcError(noRetry.evaluateDecision({ decisionId: 'x', variables: {} } as never));
+    const err = await grpcError(noRetry.migrateProcessInstance({ processInstanceKey: '1', migrationPlan: { targetProcessDefinitionKey: '1', mappingInstructions: [] } } as never));
     expect(err.code).to.equal(Status.UNIMPLEMENTED);
   });
 

@@ -97,7 +97,7 @@ describe('engine REST: deploying as Camunda Modeler does', function () {
     const bad = await statusOf(rest.deployResources([{ name: 'broken.bpmn', content: readFixture('malformed.bpmn') }]));
     expect(bad.status).to.equal(400);
     expect(bad.detail).to.contain('broken.bpmn');
-    const unsupported = await statusOf(rest.deployResources([{ name: 'mi.bpmn', content: readFixture('unsupported-multi-instance.bpmn') }, { name: 'ok.bpmn', content: readFixture('service-task.bpmn').replace(/conf-service-task/g, 'conf-not-deployed') }]));
+    const unsupported = await statusOf(rest.deployResources([{ name: 'loop.bpmn', content: readFixture('unsupported-standard-loop.bpmn') }, { name: 'ok.bpmn', content: readFixture('service-task.bpmn').replace(/conf-service-task/g, 'conf-not-deployed') }]));
     expect(unsupported.status).to.equal(400);
     const defs = await rest.searchProcessDefinitions({ filter: { processDefinitionId: 'conf-not-deployed' } } as never) as any;
     expect(defs.items).to.have.length(0);
