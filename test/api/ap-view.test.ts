@@ -69,6 +69,10 @@ const AP_ROUTES: Record<string, Check> = {
   markNotificationRead: () => ({ method: 'POST', path: '/api/notifications/00000000-0000-4000-8000-00000000dead/read', check: noRecord }),
   getMyNotificationSettings: () => ({ method: 'GET', path: '/api/notifications/settings', check: noRecord }),
   putMyNotificationSettings: () => ({ method: 'PUT', path: '/api/notifications/settings', check: noRecord }),
+  getBusinessClock: () => ({ method: 'GET', path: '/api/business-clock', check: noRecord }),
+  // the AP portal: its answers' exact fields are written out in test/api/portal.test.ts; here the leak check
+  portalOverview: () => ({ method: 'GET', path: '/api/portal/overview', check: noRecord }),
+  portalRequest: (w) => ({ method: 'GET', path: `/api/portal/requests/${w.expenseA}`, check: noRecord }),
 };
 
 describe('api: what an AP partner sees (allow-lists)', function () {

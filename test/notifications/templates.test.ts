@@ -79,11 +79,12 @@ describe('notifications: templates', () => {
       paths.add(k?.path ?? '#/');
     }
     for (const p of paths) {
-      const m = /^#\/([^/?]*)(?:\/([^/?]+))?$/.exec(p);
+      // #/<page>[/<sub-page>]/<id>: the page is a case of the router, the id a plain key or number
+      const m = /^#\/([^/?]*)(?:\/[a-z-]+)?(?:\/([^/?]+))?$/.exec(p);
       expect(m, `${p} is a hash route`).to.not.equal(null);
       expect(known.has(m![1]), `${p}: the router has no case '${m![1]}'`).to.equal(true);
       if (m![2]) expect(decodeURIComponent(m![2]), p).to.match(/^[\w-]+$/);
     }
-    expect([...paths].map((p) => p.split('/')[1]).sort()).to.include.members(['', 'instances', 'orders', 'tasks']);
+    expect([...paths].map((p) => p.split('/')[1]).sort()).to.include.members(['', 'operations', 'orders', 'tasks']);
   });
 });

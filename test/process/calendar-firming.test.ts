@@ -40,7 +40,7 @@ describe('process: the calendar upload firms provisional completion deadlines ç¡
     const first = await e.api.waitTask(d.CM, 'file-completion-record', cn, d.WAIT);
     expect(Date.parse(String(first.dueDate))).to.equal(Date.parse('2027-02-12T23:59:59+08:00'));
 
-    const up = await e.api.call('admin', 'POST', '/api/working-calendar/uploads', YEAR_2027);
+    const up = await e.api.call('admin', 'POST', '/api/calendar/uploads', YEAR_2027);
     expect(up.status, JSON.stringify(up.body)).to.equal(201);
     const firmed = (up.body as { firmedOrders: { kind: string; orderNo: string; after: object }[] }).firmedOrders;
     expect(firmed.map((f) => [f.kind, f.orderNo])).to.deep.equal([['change-order', cn.changeOrderNo]]);
@@ -63,7 +63,7 @@ describe('process: the calendar upload firms provisional completion deadlines ç¡
     const before = await d.orderRow(e, o.id);
     expect(before).to.include({ completionDeadline: '2027-02-12T23:59:59+08:00', completionReminderAt: '2027-02-05T09:00:00+08:00', deadlineProvisional: true });
 
-    const up = await e.api.call('admin', 'POST', '/api/working-calendar/uploads', YEAR_2027);
+    const up = await e.api.call('admin', 'POST', '/api/calendar/uploads', YEAR_2027);
     expect(up.status, JSON.stringify(up.body)).to.equal(201);
     // without 01-01 and 02-08..12, with Sat 02-20: the 31st working day of 2027 is 02-20; 5 back is Mon 02-15
     const firmed = (up.body as { firmedOrders: { orderNo: string; before: object; after: object }[] }).firmedOrders.find((f) => f.orderNo === o.orderNo);

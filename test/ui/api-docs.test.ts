@@ -23,7 +23,7 @@ describe('ui: the OpenAPI document is browsable at /api/docs', function () {
     const origins = new Set<string>();
     page.on('request', (r) => origins.add(new URL(r.url()).origin));
     await page.goto(`${e.sys.apiUrl}/api/docs`);
-    const op = page.locator('.opblock-summary-path').filter({ hasText: '/api/working-calendar/uploads' }).first();
+    const op = page.locator('.opblock-summary-path').filter({ hasText: '/api/calendar/uploads' }).first();
     await op.waitFor({ timeout: 30_000 });
     expect(await page.locator('.opblock').count()).to.be.greaterThan(20);
     expect([...origins]).to.deep.equal([new URL(e.sys.apiUrl).origin]);
