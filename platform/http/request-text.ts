@@ -29,8 +29,26 @@ export interface TextRequest {
   timeoutMs?: number;
 }
 
-/** Rejects on connection errors and time-outs; any HTTP status resolves. */
-export function requestText(url: string, req: TextRequest): Promise<TextResponse> {
+/**
+ * Rejects on connection errors and time-outs; any HTTP status resolves.
+ *
+ * A keep-alive socket the server closes as idle while this request is being written fails with
+ * ECONNRESET before any answer (the server never read the request): that request is sent once more on a
+ * fresh connection, as Node's http documentation advises (`request.reusedSocket`). Any other failure, and a
+ * reset on a new socket, is the caller's.
+ */
+export async function requestText(url: string, req: TextRequest): Promise<TextResponse> {
+  try {
+    return await sendOnce(url, req);
+  } catch (e) {
+    if (!(e instanceof StaleSocketError)) throw e;
+    return sendOnce(url, req);
+  }
+}
+
+class StaleSocketError extends Error {}
+
+function sendOnce(url: string, req: TextRequest): Promise<TextResponse> {
   const u = new URL(url);
   const protocol = u.protocol as keyof typeof agents;
   if (!(protocol in agents)) return Promise.reject(new Error(`unsupported protocol ${u.protocol}`));
@@ -59,9 +77,9 @@ export function requestText(url: string, req: TextRequest): Promise<TextResponse
       },
     );
     const timer = setTimeout(() => r.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    r.on('error', (e) => {
+    r.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(e);
+      reject(r.reusedSocket && e.code === 'ECONNRESET' ? new StaleSocketError(e.message, { cause: e }) : e);
     });
     r.end(body);
   });

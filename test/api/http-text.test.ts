@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { requestText } from '../../platform/http/request-text';
 
 describe('platform/http/request-text requestText', () => {
@@ -55,5 +55,44 @@ describe('platform/http/request-text requestText', () => {
     await requestText(`http://127.0.0.1:${port}/`, { method: 'GET' }).catch((e: NodeJS.ErrnoException) => (refused = e));
     expect(refused, 'connection refused').to.not.equal(null);
     expect(refused!.code).to.equal('ECONNREFUSED');
+  });
+});
+
+describe('platform/http/request-text: a kept-alive socket the server closed while idle', () => {
+  // a raw server that answers the first request of each connection with keep-alive and resets the
+  // connection on its second, as an HTTP server does whose idle time-out ends just as the client reuses it
+  let server: net.Server;
+  let base: string;
+  let connections = 0;
+  const answered: string[] = [];
+  const sockets: net.Socket[] = [];
+  before(async () => {
+    server = net.createServer((socket) => {
+      connections++;
+      sockets.push(socket);
+      let requests = 0;
+      socket.on('data', (chunk) => {
+        if (!chunk.toString('latin1').includes('\r\n\r\n')) return;
+        requests++;
+        if (requests > 1) return void socket.resetAndDestroy();
+        answered.push(chunk.toString('latin1').split(' ')[1]);
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok');
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('sends the request once more on a fresh connection, and only that once', async () => {
+    expect(await requestText(`${base}/first`, { method: 'POST', body: '{}' })).to.deep.equal({ status: 200, text: 'ok' });
+    // the second goes out on the kept-alive socket, which the server resets unread
+    expect(await requestText(`${base}/second`, { method: 'POST', body: '{}' })).to.deep.equal({ status: 200, text: 'ok' });
+    expect(answered).to.deep.equal(['/first', '/second']);
+    expect(connections).to.equal(2);
   });
 });
