@@ -13,6 +13,7 @@ import { createStore } from '../../api/store';
 import { createRestUserTasks } from '../../api/tasks';
 import { createIncidentPort } from '../../api/operations/incidents';
 import { createOperations } from '../../api/operations/services';
+import { createPortal } from '../../api/portal/port';
 import { createWorkbench, serveUi } from '../../api/workbench/index';
 import { createCalendarAdmin } from '../../api/calendar-admin';
 import { recordDemoUsers, recordOidcUser } from '../../api/notifications/directory-sync';
@@ -50,7 +51,7 @@ export async function startApi(config: Config = loadConfig(), obs: ApiObservabil
   const incidents = createIncidentPort(config.ZEEBE_REST_ADDRESS);
   const workbench = createWorkbench(ds, config.ZEEBE_REST_ADDRESS);
   const notifications = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock: systemClock });
-  const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, operations: createOperations(ds, config.ZEEBE_REST_ADDRESS), notifications, logError: o.logError, calendarAdmin: createCalendarAdmin(ds, { reminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS }) };
+  const services = { auth, store: createStore(ds), health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), incidents, workbench, operations: createOperations(ds, config.ZEEBE_REST_ADDRESS), portal: createPortal(ds, systemClock), notifications, logError: o.logError, calendarAdmin: createCalendarAdmin(ds, { reminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS }) };
   const app = createApp(services, { ...o.appOptions, ui: serveUi({ signIn: auth.browser }) });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
