@@ -127,6 +127,9 @@ export type ReportReviewDecision = (typeof REPORT_REVIEW_DECISION)[number];
 /** resolve-ap-issue (form ap-issue-resolution): the customer manager has settled the AP issue; the AP branch drafts again. */
 export const AP_ISSUE_RESOLUTION = ['RETRY'] as const;
 export type ApIssueResolution = (typeof AP_ISSUE_RESOLUTION)[number];
+/** 修改协议 after a rejected revenue countersign: revise and resubmit, or withdraw the order (issue #20) */
+export const CONTRACT_REVISION_DECISION = ['REVISE', 'WITHDRAW'] as const;
+export type ContractRevisionDecision = (typeof CONTRACT_REVISION_DECISION)[number];
 
 /** Countersign 会签 */
 export const CONTRACT_TYPE = ['REVENUE', 'EXPENSE'] as const;

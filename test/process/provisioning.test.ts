@@ -181,13 +181,13 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     let t = await e.api.waitTask(d.CM, 'revise-revenue-contract', no, d.WAIT);
     let full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
     expect(full.variables.rejectionReason).to.equal('单价低于指导价');
-    await e.api.complete(d.CM, t, { contractAmount: 40000, revisionNote: '按指导价调整' });
+    await e.api.complete(d.CM, t, { revisionDecision: 'REVISE', contractAmount: 40000, revisionNote: '按指导价调整' });
     await d.review(e, 'dept', no, 'REVENUE', 'APPROVE');
     await d.review(e, 'center', no, 'REVENUE', 'REJECT', '付款条款需法务确认');
     t = await e.api.waitTask(d.CM, 'revise-revenue-contract', no, d.WAIT);
     full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
     expect(full.variables.rejectionReason).to.equal('付款条款需法务确认');
-    await e.api.complete(d.CM, t, { contractAmount: 40000, revisionNote: '付款条款已经法务确认' });
+    await e.api.complete(d.CM, t, { revisionDecision: 'REVISE', contractAmount: 40000, revisionNote: '付款条款已经法务确认' });
     await d.approveBoth(e, no, 'REVENUE');
     await e.api.waitTask(d.ADMIN, 'sign-revenue-contract', no, d.WAIT);
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ACCEPTANCE_DECISION, AP_ISSUE_RESOLUTION, CONTRACT_TYPE, CUSTOMER_DECISION, REPORT_REVIEW_DECISION, REVIEW_DECISION, ROLE_IDS, SERVICE_MODULE, SERVICE_REQUEST_TYPE,
+  ACCEPTANCE_DECISION, AP_ISSUE_RESOLUTION, CONTRACT_REVISION_DECISION, CONTRACT_TYPE, CUSTOMER_DECISION, REPORT_REVIEW_DECISION, REVIEW_DECISION, ROLE_IDS, SERVICE_MODULE, SERVICE_REQUEST_TYPE,
 } from '../../domain/vocabulary';
 import {
   type CamundaForm, type ParsedModel, editableKeys, emptyCondition, extension, flowNodes, formFields, formFiles, inputs, loadForm, loadModels, outputs,
@@ -20,6 +20,7 @@ const CHOICES: Record<string, readonly string[]> = {
   paymentBasisDecision: ACCEPTANCE_DECISION,
   reportDecision: REPORT_REVIEW_DECISION,
   apIssueResolution: AP_ISSUE_RESOLUTION,
+  revisionDecision: CONTRACT_REVISION_DECISION,
   contractType: CONTRACT_TYPE,
   requestType: SERVICE_REQUEST_TYPE,
   revisedModules: Object.keys(SERVICE_MODULE),
@@ -32,6 +33,7 @@ const DECISIONS: Record<string, string> = {
   paymentBasisDecision: 'paymentBasisOpinion',
   reportDecision: 'reportNote',
   apIssueResolution: 'apIssueNote',
+  revisionDecision: 'revisionNote',
 };
 
 describe('processes: user tasks and Camunda Forms', () => {
