@@ -163,6 +163,15 @@ export async function startGrpc(engine: EngineApi, port: number, host = '0.0.0.0
     };
   });
   impl.DeleteResource = unary((req) => { engine.deleteResource(key(req.resourceKey, 'resourceKey')); return {}; });
+  impl.ModifyProcessInstance = unary((req) => {
+    const activateInstructions = ((req.activateInstructions ?? []) as Any[]).map((a) => ({
+      elementId: a.elementId, ancestorElementInstanceKey: a.ancestorElementInstanceKey === undefined ? undefined : String(a.ancestorElementInstanceKey),
+      variableInstructions: ((a.variableInstructions ?? []) as Any[]).map((v) => ({ variables: parseVariables(v.variables), scopeId: v.scopeId })),
+    }));
+    const terminateInstructions = ((req.terminateInstructions ?? []) as Any[]).map((t) => ({ elementInstanceKey: String(t.elementInstanceKey) }));
+    engine.modifyInstance(key(req.processInstanceKey, 'processInstanceKey'), { activateInstructions, terminateInstructions });
+    return {};
+  });
   impl.ResolveIncident = unary((req) => { engine.resolveIncident(key(req.incidentKey, 'incidentKey')); return {}; });
 
   impl.ActivateJobs = (call: grpc.ServerWritableStream<Any, Any>) => {

@@ -5,6 +5,7 @@
 import type {
   ActivatedJob, DecisionDef, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ProcDef, UserTask, VarScope, Vars,
 } from './entities';
+import type { Modification } from './modification';
 
 type View<T> = ReadonlyMap<string, Readonly<T>>;
 
@@ -49,6 +50,8 @@ export interface EngineCommands {
   evaluateDecision(ref: { decisionDefinitionKey?: string; decisionDefinitionId?: string }, vars: Vars): Record<string, unknown>;
   createInstance(opts: { bpmnProcessId?: string; processDefinitionKey?: string; version?: number; variables: Vars; startInstructions?: string[] }): EI;
   cancelInstance(piKey: string): void;
+  /** activate elements / terminate element instances of a running instance (modification.ts) */
+  modifyInstance(piKey: string, mod: Modification): void;
   awaitCompletion(piKey: string): Promise<{ pi: EI; vars: Vars }>;
   cancelAwait(piKey: string): void;
   setVariables(eiKey: string, doc: Vars, local: boolean): string;

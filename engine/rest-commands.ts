@@ -256,4 +256,10 @@ export function registerCommands(app: Routes, engine: EngineApi): void {
   });
 
   app.post('/v2/process-instances', (req) => createInstance(engine, req));
+  app.post('/v2/process-instances/:key/modification', (req) => {
+    const b = objectBody(req);
+    for (const f of ['activateInstructions', 'terminateInstructions']) if (b[f] !== undefined && b[f] !== null && !Array.isArray(b[f])) throw new EngineError('INVALID_ARGUMENT', `The '${f}' must be an array`);
+    engine.modifyInstance(String(req.params.key), b as never);
+    return undefined;
+  });
 }
