@@ -31,5 +31,17 @@ describe('process: the SLA due date of a user task, across National Day', functi
     expect(sla.confirmOrderWithCustomer).to.deep.include({ dueAt: '2026-10-10T23:59:59+08:00', remindAt: '2026-10-09T09:00:00+08:00' });
     // the completion record has its own deadline (竣工 §6.4): not in the table's counted steps
     expect(sla).to.not.have.property('fileCompletionRecord');
+
+    // the reminder: nothing before 9 October 09:00 in Beijing, one notification to 客户经理 at it, once
+    const mine = async () => (await d.notifications(e, 'sla-reminder')).filter((n) => JSON.stringify(n.refs).includes(o.orderNo));
+    await e.clockSet('2026-10-09T08:59:00+08:00');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await mine(), 'not before its time').to.have.length(0);
+    await e.clockSet('2026-10-09T09:00:01+08:00');
+    const sent = await d.waitFor(async () => ((await mine()).length ? mine() : null), 'the SLA reminder');
+    expect(sent.map((n) => n.recipientRole)).to.deep.equal(['customer-manager']);
+    expect(sent[0]!.refs).to.deep.include({ taskName: '客户确认业务订单', dueAt: '2026-10-10T23:59:59+08:00' });
+    // the task stays open (non-interrupting)
+    await e.api.waitTask(d.CM, 'confirm-order-with-customer', { orderNo: o.orderNo }, d.WAIT);
   });
 });
