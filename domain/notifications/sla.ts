@@ -30,7 +30,7 @@ export async function notifySla(em: EntityManager, n: SlaNotice, at: Date): Prom
     {
       dedupeKey: `sla:${n.event}:${n.processInstanceKey}:${n.slaTask}:${n.dueAt}`,
       recipientRole: n.event === 'REMINDER' ? n.taskRole : entry.escalateTo,
-      template: n.event === 'REMINDER' ? 'sla-reminder' : 'sla-overdue',
+      ...(n.event === 'REMINDER' ? { template: 'sla-reminder' } : { template: 'sla-overdue' }),
       refs: { orderId: n.orderId ?? null, orderNo: n.orderNo ?? null, taskName: entry.name, dueAt: n.dueAt },
     },
     at,
