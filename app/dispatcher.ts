@@ -51,6 +51,9 @@ import {
   type CreateProcessInstancePayload,
   type PublishMessagePayload,
 } from '../domain/outbox';
+import { loadCalendar } from '../domain/calendar';
+import { type Clock, systemClock } from '../domain/clock';
+import { slaVariable } from '../domain/sla';
 import { MESSAGE, PROCESS, type ProcessId } from '../domain/vocabulary';
 import { silentLogger, type Logger } from '../platform/observability/logger';
 import { requestText } from '../platform/http/request-text';
@@ -79,6 +82,8 @@ export interface DispatcherOptions {
   /** extra headers for the REST API (e.g. Authorization) */
   restHeaders?: () => Promise<Record<string, string>> | Record<string, string>;
   log?: Logger;
+  /** the business clock: a started process's SLA (variable `sla`, domain/sla.ts) is counted from its now */
+  clock?: Clock;
   /** rows claimed per round (default 64) */
   batchSize?: number;
   /** sends in flight at once within a round (default 16) */
@@ -134,6 +139,7 @@ const START_MESSAGES: Record<string, { process: ProcessId; variable: string; sto
 export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
   const ds = opts.dataSource;
   const log = opts.log ?? silent;
+  const clock = opts.clock ?? systemClock;
   const batchSize = opts.batchSize ?? 64;
   const concurrency = opts.concurrency ?? 16;
   const idleMs = opts.idleMs ?? 200;
@@ -251,10 +257,13 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
         return { superseded: `${p.correlationKey} cancelled before its start was sent` };
       }
       try {
+        // a start message carries the process's SLA: every user task's due date and reminder read `sla`
+        const spec = START_MESSAGES[p.name];
+        const variables = spec ? { ...p.variables, sla: slaVariable(await loadCalendar(ds), spec.process, clock.now()) } : p.variables;
         const res = await opts.zeebe.publishMessage({
           name: p.name,
           correlationKey: p.correlationKey,
-          variables: p.variables,
+          variables,
           messageId: p.messageId,
           timeToLive: p.timeToLive,
         });

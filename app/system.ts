@@ -212,6 +212,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       restAddress,
       restHeaders,
       log: logger.child({ part: 'dispatcher' }),
+      clock,
       idleMs: opts.dispatcherIdleMs,
     });
     stops.push({ name: 'dispatcher', stop: () => dispatcher.stop() });

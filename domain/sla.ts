@@ -39,3 +39,27 @@ export function slaSchedule(calendar: WorkingCalendar, entry: SlaEntry, createdA
   const reminder = calendar.subtractWorkingDays(due.date, back);
   return { dueAt: due.deadline, remindAt: isoAt(reminder.date, '09:00:00'), provisional: due.provisional || reminder.provisional };
 }
+
+/**
+ * The key of a step in the process variable `sla` (a FEEL context): the task id in camelCase, because a
+ * FEEL path (`sla.deptManagerReview.dueAt`) cannot hold a hyphen. Every user task's
+ * `zeebe:taskSchedule dueDate` reads `=sla.<key>.dueAt`.
+ */
+export function slaKey(taskId: string): string {
+  return taskId.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * The variable `sla` of a process (or a phase of it) starting at `startedAt`: every step of `processId`
+ * that the table counts, scheduled from that day. Steps whose deadline the procedure sets are left out
+ * (their due date is their own variable).
+ */
+export function slaVariable(calendar: WorkingCalendar, processId: string, startedAt: Date): Record<string, SlaSchedule> {
+  const sla: Record<string, SlaSchedule> = {};
+  for (const [key, entry] of Object.entries(SLA)) {
+    const [pid, taskId] = key.split('#');
+    if (pid !== processId || entry.workingDays === undefined) continue;
+    sla[slaKey(taskId!)] = slaSchedule(calendar, entry, startedAt);
+  }
+  return sla;
+}

@@ -101,6 +101,8 @@ export const JOB = {
   completionSendReminder: 'completion.send-reminder',
   completionEscalateOverdue: 'completion.escalate-overdue',
   completionRecordCompletion: 'completion.record-completion',
+  // the SLA of a human step (domain/sla.json): its reminder and its escalation when the due date passes
+  slaNotify: 'sla.notify',
   // complaint / fault / consultation 投诉、故障、咨询 (§7.1)
   serviceRequestRecordHandling: 'service-request.record-handling',
   serviceRequestClose: 'service-request.close',

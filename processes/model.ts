@@ -171,11 +171,11 @@ export function feelVariables(expression: string): string[] {
 
 /** Variables each process starts with (docs/process-contract.md, "Start variables"). */
 export const START_VARIABLES: Record<string, string[]> = {
-  [PROCESS.provisioning]: ['orderId', 'orderNo', 'customerManager', 'apInvolved', 'apPartnerId', 'orderSummary'],
-  [PROCESS.change]: ['changeOrderId', 'changeOrderNo', 'orderId', 'orderNo', 'customerManager', 'platformChange', 'apScopeChange', 'apPartnerId', 'accountDelta', 'orderSummary'],
+  [PROCESS.provisioning]: ['orderId', 'orderNo', 'customerManager', 'apInvolved', 'apPartnerId', 'orderSummary', 'sla'],
+  [PROCESS.change]: ['changeOrderId', 'changeOrderNo', 'orderId', 'orderNo', 'customerManager', 'platformChange', 'apScopeChange', 'apPartnerId', 'accountDelta', 'orderSummary', 'sla'],
   [PROCESS.countersign]: ['contractId', 'contractNo', 'contractType', 'orderNo', 'orderSummary'],
   [PROCESS.monthlyReport]: [],
-  [PROCESS.serviceRequest]: ['serviceRequestId', 'requestNo', 'requestType', 'customerManager'],
+  [PROCESS.serviceRequest]: ['serviceRequestId', 'requestNo', 'requestType', 'customerManager', 'sla'],
 };
 
 /** Variables the API adds when it completes a user task (docs/process-contract.md, "Conventions"). */

@@ -11,6 +11,7 @@ import { COLLABORATION_TASK_ORDER_HANDLERS } from './families/collaboration-task
 import { EXPENSE_CONTRACT_HANDLERS } from './families/expense-contract';
 import { ACCOUNT_MONITORING_HANDLERS } from './families/account-monitoring';
 import { COMPLETION_HANDLERS, DELIVERY_HANDLERS } from './families/completion';
+import { SLA_HANDLERS } from './families/sla';
 import { SERVICE_REQUEST_HANDLERS } from './families/service-request';
 
 const FAMILIES: readonly (readonly HandlerDef[])[] = [
@@ -24,6 +25,7 @@ const FAMILIES: readonly (readonly HandlerDef[])[] = [
   DELIVERY_HANDLERS,
   COMPLETION_HANDLERS,
   SERVICE_REQUEST_HANDLERS,
+  SLA_HANDLERS,
 ];
 
 function build(): Readonly<Record<JobType, HandlerDef>> {

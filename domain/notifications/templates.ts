@@ -16,6 +16,8 @@ export const NOTIFICATION_TEMPLATES = [
   'user-task-created',
   'completion-record-reminder',
   'completion-record-overdue',
+  'sla-reminder',
+  'sla-overdue',
   'collaboration-task-order-issued',
   'collaboration-task-order-sent-back',
   'payment-basis-to-check',

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { WorkingCalendar } from '../../domain/calendar';
-import { SLA, slaSchedule, type SlaEntry } from '../../domain/sla';
+import { SLA, slaKey, slaSchedule, slaVariable, type SlaEntry } from '../../domain/sla';
 import { ROLE_IDS } from '../../domain/vocabulary';
 import { type ParsedModel, extension, flowNodes, loadModels } from '../../processes/model';
 
@@ -26,7 +26,10 @@ describe('processes: one SLA table for every human step', () => {
       expect(ROLE_IDS, `${key} escalateTo`).to.include(e.escalateTo);
       expect(Number.isInteger(e.reminderWorkingDays) && e.reminderWorkingDays >= 0, key).to.equal(true);
       if (e.deadlineVariable) expect(extension(t, 'zeebe:TaskSchedule')?.dueDate, `${key}: its due date is the variable the table names`).to.equal(`=${e.deadlineVariable}`);
-      else expect(Number.isInteger(e.workingDays) && e.workingDays! >= 1, `${key} workingDays`).to.equal(true);
+      else {
+        expect(Number.isInteger(e.workingDays) && e.workingDays! >= 1, `${key} workingDays`).to.equal(true);
+        expect(extension(t, 'zeebe:TaskSchedule')?.dueDate, `${key}: its due date is its entry of the variable sla`).to.equal(`=sla.${slaKey(t.id)}.dueAt`);
+      }
     }
     expect(Object.keys(SLA).sort(), 'no entry without its task').to.deep.equal(tasks.map((x) => x.key).sort());
   });
@@ -53,6 +56,15 @@ describe('processes: one SLA table for every human step', () => {
 
   it('a deadline counted into a year without a published schedule is provisional (暂定)', () => {
     expect(slaSchedule(calendar, entry, new Date('2026-12-30T02:00:00Z'))).to.include({ dueAt: '2027-01-04T23:59:59+08:00', provisional: true });
+  });
+
+  it('the variable sla holds the schedule of every counted step of one process under its camelCase key, from the start day', () => {
+    const sla = slaVariable(calendar, 'contract-countersign', new Date('2026-09-30T02:00:00Z'));
+    expect(Object.keys(sla).sort()).to.deep.equal(['centerReview', 'deptManagerReview']);
+    // 部门经理审核 2 working days from 30 Sep: 8, 9 Oct; 中心审核 3: 8, 9, 10 (the 调休 Saturday)
+    expect(sla.deptManagerReview).to.deep.equal({ dueAt: '2026-10-09T23:59:59+08:00', remindAt: '2026-10-08T09:00:00+08:00', provisional: false });
+    expect(sla.centerReview!.dueAt).to.equal('2026-10-10T23:59:59+08:00');
+    expect(slaVariable(calendar, 'online-training-provisioning', new Date('2026-11-02T01:00:00Z')), 'the completion record has its own deadline').to.not.have.property('fileCompletionRecord');
   });
 
   it('the steps whose deadline the procedure sets are not counted from the table', () => {

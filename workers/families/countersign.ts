@@ -9,9 +9,11 @@
  *  issue-form     after both approvals: the numbered countersign form (HQ-SR-/HQ-ZC-<year>-<seq>) with
  *                 the contract snapshot and every decision of every round; one per round
  */
+import { loadCalendar } from '../../domain/calendar';
 import { getContract } from '../../domain/contracts';
 import { issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign';
 import { NotFoundError } from '../../domain/errors';
+import { slaVariable } from '../../domain/sla';
 import { CONTRACT_TYPE, COUNTERSIGN_STEP, JOB, REVIEW_DECISION, type CountersignStep } from '../../domain/vocabulary';
 import { failPermanently } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
@@ -35,7 +37,9 @@ export const openRound = defineHandler({
       // the amount of the version under review, shown to the reviewers
       const contract = await getContract(em, round.contractId);
       if (!contract) throw new NotFoundError(v.contractType === 'REVENUE' ? 'revenue-contract' : 'expense-contract', round.contractId);
-      return { countersignRoundId: round.id, contractAmount: contract.amount };
+      // the round is the phase: its reviews are due by the SLA table, counted from the day it opens (domain/sla.ts)
+      const sla = slaVariable(await loadCalendar(em), 'contract-countersign', services.clock.now());
+      return { countersignRoundId: round.id, contractAmount: contract.amount, sla };
     });
   },
 });

@@ -1,0 +1,39 @@
+/**
+ * The SLA notifications of a human step (domain/sla.json): the reminder before its due date goes to the
+ * group the task is offered to, the escalation when it passes to the table's `escalateTo`. One per
+ * (instance, task, event, date): a timer firing again after a retried job finds the key and writes nothing.
+ */
+import type { EntityManager } from 'typeorm';
+import { SLA } from '../sla';
+import type { Role } from '../vocabulary';
+import { enqueueNotification } from '../outbox';
+
+export type SlaEvent = 'REMINDER' | 'OVERDUE';
+
+export interface SlaNotice {
+  /** `<process id>#<user task id>`, a key of the SLA table */
+  slaTask: string;
+  event: SlaEvent;
+  processInstanceKey: string;
+  /** the group the task is offered to (the reminder's recipient) */
+  taskRole: Role;
+  dueAt: string;
+  orderId?: string | null;
+  orderNo?: string | null;
+}
+
+export async function notifySla(em: EntityManager, n: SlaNotice, at: Date): Promise<{ created: boolean }> {
+  const entry = SLA[n.slaTask];
+  if (!entry) throw new Error(`no SLA entry ${n.slaTask}`);
+  const { created } = await enqueueNotification(
+    em,
+    {
+      dedupeKey: `sla:${n.event}:${n.processInstanceKey}:${n.slaTask}:${n.dueAt}`,
+      recipientRole: n.event === 'REMINDER' ? n.taskRole : entry.escalateTo,
+      ...(n.event === 'REMINDER' ? { template: 'sla-reminder' } : { template: 'sla-overdue' }),
+      refs: { orderId: n.orderId ?? null, orderNo: n.orderNo ?? null, taskName: entry.name, dueAt: n.dueAt },
+    },
+    at,
+  );
+  return { created };
+}
