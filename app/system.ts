@@ -13,14 +13,9 @@ import { initDatabase } from '../db/index';
 import type { RunningEngine } from '../engine/index';
 import { createApp } from '../api/app';
 import { buildAuth } from './entry/api';
-import { createWorkbench, serveUi } from '../api/workbench/index';
-import { createPortal } from '../api/portal/port';
-import { createCalendarAdmin } from '../api/calendar-admin';
-import type { ApiServices } from '../api/services';
+import { serveUi } from '../api/workbench/index';
+import { buildApiServices } from './api-services';
 import { createHealth } from '../api/health';
-import { createStore } from '../api/store';
-import { createIncidentPort } from '../api/operations/incidents';
-import { createOperations } from '../api/operations/services';
 import { createRestUserTasks, type UserTaskPort } from '../api/tasks';
 import { startWorkers, type RunningWorkers, type WorkerTuning } from '../workers/start';
 import { RestTaskActorResolver } from '../workers/runtime/actor';
@@ -40,7 +35,6 @@ import { BUSINESS_TIME_ZONE } from '../domain/vocabulary';
 import { observeApi } from './observability/api';
 import { notificationMetrics } from './observability/notifications';
 import { startNotifications, type NotificationWiring, type Notifications } from './notifier/index';
-import { createNotificationPort } from '../api/notifications/port';
 
 export const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
 
@@ -235,10 +229,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     // 6. API (+ GET /metrics, request logs, readiness with the gateway through the non-retrying client)
     const auth = await buildAuth(config, ds);
     const obs = observeApi(ds, createHealth(ds), { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient }, { outboxProbe: false });
-    const incidents = createIncidentPort(restAddress, restHeaders);
-    const workbench = createWorkbench(ds, restAddress, { headers: restHeaders, now: () => clock.now() });
-    const inbox = createNotificationPort(ds, { baseUrl: config.PUBLIC_BASE_URL, clock });
-    const apiApp = createApp({ auth, store: createStore(ds, clock), health: obs.health, tasks, incidents, workbench, operations: createOperations(ds, restAddress, { headers: restHeaders, clock }), portal: createPortal(ds, clock), notifications: inbox, logError: obs.logError, calendarAdmin: createCalendarAdmin(ds, { now: () => clock.now(), reminderWorkingDays: config.COMPLETION_REMINDER_WORKING_DAYS }) } as ApiServices, { ...obs.appOptions, ui: serveUi({ signIn: auth.browser }) });
+    const services = buildApiServices(ds, { config, auth, health: obs.health, tasks, logError: obs.logError, restAddress, restHeaders, clock });
+    const apiApp = createApp(services, { ...obs.appOptions, ui: serveUi({ signIn: auth.browser }) });
     const outer = express();
     outer.disable('x-powered-by');
     // the dispatcher is woken after every write through the API, so a start is not delayed by its poll

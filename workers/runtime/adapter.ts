@@ -32,7 +32,7 @@ export async function executeJob(def: HandlerDef, job: JobView, services: Servic
   if (problem) {
     return failPermanently(
       `invalid variables for ${def.type}: ${problem}`,
-      `correct the variables of element ${job.elementId} in Operate (or fix the model's input mapping), then retry the incident`,
+      `correct the variables of element ${job.elementId} (运维 page, or Operate; or fix the model's input mapping), then retry the incident`,
     );
   }
   try {
@@ -45,7 +45,7 @@ export async function executeJob(def: HandlerDef, job: JobView, services: Servic
     return {
       kind: 'fail',
       message: `${def.type} failed: ${err?.message ?? String(e)}`,
-      hint: 'check that the database and the services the worker uses are reachable, then retry the incident in Operate',
+      hint: 'check that the database and the services the worker uses are reachable, then retry the incident (运维 page, or Operate)',
     };
   }
 }
@@ -65,19 +65,19 @@ export function classify(type: string, e: unknown): Outcome | null {
   if (e instanceof IllegalTransitionError) {
     return failPermanently(
       `${type}: ${e.message}`,
-      `the record is ${e.current}, which this step cannot move to ${e.requested}: compare the instance in Operate with the record (it may have been changed through the API); fix the record or cancel the instance, then retry or resolve the incident`,
+      `the record is ${e.current}, which this step cannot move to ${e.requested}: compare the instance (运维 page, or Operate) with the record (it may have been changed through the API); fix the record or cancel the instance, then retry or resolve the incident`,
     );
   }
   if (e instanceof StateConflictError) {
     return failPermanently(
       `${type}: ${e.message}`,
-      'the record is not in the state this step needs: compare the instance in Operate with the record (it may have been changed through the API or by another instance); fix the record or cancel the instance, then retry or resolve the incident',
+      'the record is not in the state this step needs: compare the instance (运维 page, or Operate) with the record (it may have been changed through the API or by another instance); fix the record or cancel the instance, then retry or resolve the incident',
     );
   }
   if (e instanceof ValidationError) {
     return failPermanently(
       `${type}: ${e.message}`,
-      'the process variables do not match the records: correct them in Operate (or the record via the API), then retry the incident',
+      'the process variables do not match the records: correct them (运维 page, or Operate; or the record via the API), then retry the incident',
     );
   }
   // a plain ConflictError (the record changed concurrently) heals by retrying, like any technical error
@@ -100,7 +100,7 @@ export function toJobAction(outcome: Outcome, job: { retries: number }, policy: 
       const retryBackOff = retries === 0 ? 0 : (outcome.retryBackOffMs ?? backOffFor(job.retries, policy));
       const errorMessage =
         retries === 0
-          ? `${outcome.message}. No retries left — what to do: ${outcome.hint ?? 'fix the cause named above, then retry the incident in Operate'}`
+          ? `${outcome.message}. No retries left — what to do: ${outcome.hint ?? 'fix the cause named above, then retry the incident (运维 page, or Operate)'}`
           : outcome.message;
       return { action: 'fail', errorMessage, retries, retryBackOff };
     }
