@@ -7,6 +7,8 @@ export interface Incident {
   processInstanceKey: string;
   processDefinitionId: string | null;
   elementId: string;
+  /** the element's name in the model (记录客户确认结果), where the model gives one */
+  elementName?: string | null;
   elementInstanceKey: string | null;
   jobKey: string | null;
   errorType: string;

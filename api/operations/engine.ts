@@ -4,6 +4,7 @@
  * the `orderNo` variable, by state and process), one instance with its diagram XML, element instances,
  * incidents and variables, and its cancellation. The repair itself goes through api/operations/incidents.ts's port.
  */
+import { elementNamesOf } from '../../platform/bpmn/element-names';
 import { requestText } from '../../platform/http/request-text';
 import { ProblemError } from '../problem';
 
@@ -37,6 +38,8 @@ export interface Variable {
 }
 export interface InstanceDetail extends ProcessInstance {
   xml: string;
+  /** element id → its name in the model, so the page names each step as the process owner did */
+  elementNames: Record<string, string>;
   /** element ids with an active element instance (a token waits or works there) */
   activeElementIds: string[];
   /** element ids with an active incident */
@@ -49,7 +52,7 @@ export interface OperationsEngine {
   definitions(): Promise<ProcessDefinition[]>;
   instances(filter: { orderNo?: string; state?: string; processDefinitionId?: string }, limit: number): Promise<ProcessInstance[]>;
   instance(key: string): Promise<InstanceDetail | null>;
-  /** the active incidents, optionally of one instance */
+  /** the active incidents, optionally of one instance, each with its element's name (elementName) */
   activeIncidents(processInstanceKey?: string): Promise<Json[]>;
   cancel(key: string): Promise<void>;
 }
@@ -78,6 +81,30 @@ export function createOperationsEngine(baseUrl: string, headers: Headers = () =>
     const r = await call('POST', path, { filter, page: { limit }, ...(sort ? { sort } : {}) });
     if (r.status !== 200) throw fail(path, r);
     return (r.body?.items ?? []) as Json[];
+  }
+  // a deployed definition never changes: its XML and names are read once per key
+  const xmlCache = new Map<string, Promise<string>>();
+  function xmlOf(definitionKey: string): Promise<string> {
+    let p = xmlCache.get(definitionKey);
+    if (!p) {
+      p = call('GET', `/v2/process-definitions/${encodeURIComponent(definitionKey)}/xml`).then((r) => {
+        if (r.status !== 200) throw fail(`process definition ${definitionKey}`, r);
+        return r.text;
+      });
+      p.catch(() => xmlCache.delete(definitionKey));
+      xmlCache.set(definitionKey, p);
+    }
+    return p;
+  }
+  const namesCache = new Map<string, Promise<Map<string, string>>>();
+  function namesOf(definitionKey: string): Promise<Map<string, string>> {
+    let p = namesCache.get(definitionKey);
+    if (!p) {
+      p = xmlOf(definitionKey).then(elementNamesOf);
+      p.catch(() => namesCache.delete(definitionKey));
+      namesCache.set(definitionKey, p);
+    }
+    return p;
   }
   const s = (v: unknown) => (v === undefined || v === null ? null : String(v));
   const instanceDto = (p: Json): ProcessInstance => ({
@@ -121,8 +148,8 @@ export function createOperationsEngine(baseUrl: string, headers: Headers = () =>
       const pi = await call('GET', `/v2/process-instances/${encodeURIComponent(key)}`);
       if (pi.status === 404) return null;
       if (pi.status !== 200) throw fail(`process instance ${key}`, pi);
-      const xml = await call('GET', `/v2/process-definitions/${encodeURIComponent(String(pi.body.processDefinitionKey))}/xml`);
-      if (xml.status !== 200) throw fail(`process definition ${pi.body.processDefinitionKey}`, xml);
+      const definitionKey = String(pi.body.processDefinitionKey);
+      const [xml, names] = await Promise.all([xmlOf(definitionKey), namesOf(definitionKey)]);
       const [elements, incidents, variables] = await Promise.all([
         search('/v2/element-instances/search', { processInstanceKey: key }),
         search('/v2/incidents/search', { processInstanceKey: key, state: 'ACTIVE' }),
@@ -130,7 +157,8 @@ export function createOperationsEngine(baseUrl: string, headers: Headers = () =>
       ]);
       return {
         ...instanceDto(pi.body),
-        xml: xml.text,
+        xml,
+        elementNames: Object.fromEntries(names),
         activeElementIds: [...new Set(elements.filter((e) => e.state === 'ACTIVE').map((e) => String(e.elementId)))],
         incidentElementIds: [...new Set(incidents.map((i) => String(i.elementId)))],
         elements: elements.map((e) => ({
@@ -145,7 +173,10 @@ export function createOperationsEngine(baseUrl: string, headers: Headers = () =>
       };
     },
     async activeIncidents(processInstanceKey) {
-      return search('/v2/incidents/search', { state: 'ACTIVE', ...(processInstanceKey ? { processInstanceKey } : {}) }, 1000, [{ field: 'creationTime', order: 'DESC' }]);
+      const found = await search('/v2/incidents/search', { state: 'ACTIVE', ...(processInstanceKey ? { processInstanceKey } : {}) }, 1000, [{ field: 'creationTime', order: 'DESC' }]);
+      const keys = [...new Set(found.map((i) => i.processDefinitionKey).filter((k) => k !== undefined && k !== null).map(String))];
+      const names = new Map(await Promise.all(keys.map(async (k) => [k, await namesOf(k).catch(() => new Map<string, string>())] as const)));
+      return found.map((i) => ({ ...i, elementName: names.get(String(i.processDefinitionKey))?.get(String(i.elementId)) ?? null }));
     },
     async cancel(key) {
       const r = await call('POST', `/v2/process-instances/${encodeURIComponent(key)}/cancellation`, {});

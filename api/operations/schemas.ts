@@ -54,6 +54,7 @@ export const InstanceDetailSchema = named(
     {
       ...instanceProps,
       xml: str({ description: 'the BPMN XML of the version the instance runs' }),
+      elementNames: { type: 'object', additionalProperties: str(), description: "element id → the element's name in the model" },
       activeElementIds: arrayOf(str()),
       incidentElementIds: arrayOf(str()),
       elements: arrayOf(
@@ -65,7 +66,7 @@ export const InstanceDetailSchema = named(
       variables: arrayOf(obj({ name: str(), value: str({ description: 'JSON text' }), scopeKey: str() }, ['name', 'value', 'scopeKey'])),
       incidents: arrayOf(IncidentSchema),
     },
-    [...instanceRequired, 'xml', 'activeElementIds', 'incidentElementIds', 'elements', 'variables', 'incidents'],
+    [...instanceRequired, 'xml', 'elementNames', 'activeElementIds', 'incidentElementIds', 'elements', 'variables', 'incidents'],
   ),
 );
 

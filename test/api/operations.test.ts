@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
-import { activeElements, STUCK_ELEMENT, stuckOrder } from '../support/stuck-order';
+import { activeElements, STUCK_ELEMENT, STUCK_NAME, stuckOrder } from '../support/stuck-order';
 
 describe('api: operations 运维 (admin) over the REST API v2', function () {
   this.timeout(180_000);
@@ -55,9 +55,14 @@ describe('api: operations 运维 (admin) over the REST API v2', function () {
     expect(one.body.activeElementIds).to.include(STUCK_ELEMENT);
     expect(one.body.variables.find((v: { name: string; scopeKey: string }) => v.name === 'customerDecision' && v.scopeKey === stuck.processInstanceKey).value).to.equal('"confirmed"');
     expect(one.body.incidents[0].errorMessage).to.contain('customerDecision');
+    // names from the deployed model: the failed step, and the step the order waits in
+    expect(one.body.incidents[0].elementName).to.equal(STUCK_NAME);
+    expect(one.body.elementNames[STUCK_ELEMENT]).to.equal(STUCK_NAME);
+    expect(one.body.elementNames['confirm-order-with-customer']).to.be.a('string').and.not.equal('confirm-order-with-customer');
 
     const all = await as('admin', 'GET', '/api/operations/incidents');
     expect(all.body.items.map((i: { incidentKey: string }) => i.incidentKey)).to.include(stuck.incidentKey);
+    expect(all.body.items.find((i: { incidentKey: string }) => i.incidentKey === stuck.incidentKey).elementName).to.equal(STUCK_NAME);
   });
 
   it('bad input is a 400 naming the field and changes nothing', async () => {

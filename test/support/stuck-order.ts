@@ -8,6 +8,8 @@ import type { E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
 
 export const STUCK_ELEMENT = 'record-customer-decision';
+/** its name in the model, as the 运维 pages show it */
+export const STUCK_NAME = '记录客户确认结果';
 
 export async function stuckOrder(e: E2E): Promise<{ order: d.Order; processInstanceKey: string; incidentKey: string; errorMessage: string }> {
   const order = await d.createOrder(e);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
-import { STUCK_ELEMENT, stuckOrder } from '../support/stuck-order';
+import { STUCK_ELEMENT, STUCK_NAME, stuckOrder } from '../support/stuck-order';
 import { buildUi, launch, type Browser } from './support/browser';
 import { nav, signIn, WAIT } from './support/workbench';
 
@@ -46,6 +46,9 @@ describe('ui: operations 运维 — a stuck order found, fixed and going on; an 
     await page.getByRole('heading', { level: 1, name: '运维' }).waitFor({ timeout: WAIT });
     // the incident list shows the engine's message
     await page.getByTestId('incidents').getByText('customerDecision').first().waitFor({ timeout: WAIT });
+    // the step by its name in the model, its id beside it
+    const listed = page.getByTestId('incidents').locator('tr', { hasText: STUCK_NAME }).first();
+    expect(await listed.locator('small.element-id').textContent()).to.equal(STUCK_ELEMENT);
     await page.getByLabel('订单编号').fill(stuck.order.orderNo);
     await page.getByRole('button', { name: '查询' }).click();
     const row = page.locator(`[data-testid="instances"] tr[data-key="${stuck.processInstanceKey}"]`);
@@ -58,6 +61,10 @@ describe('ui: operations 运维 — a stuck order found, fixed and going on; an 
     const incident = page.locator(`[data-incident="${stuck.incidentKey}"]`);
     expect(await incident.getByRole('alert').textContent()).to.contain(stuck.errorMessage);
     expect(stuck.errorMessage).to.contain('customerDecision');
+    expect(await incident.getByRole('alert').textContent()).to.contain(STUCK_NAME);
+    // the repair form opens on the variable the message names, with its value as it stands
+    expect(await incident.getByLabel('变量名').inputValue()).to.equal('customerDecision');
+    expect(await incident.getByLabel('变量值（JSON）').inputValue()).to.equal('"confirmed"');
     // the failed step is marked on the diagram; the wrong value is shown among the variables
     await page.locator(`.djs-element.el-failed[data-element-id="${STUCK_ELEMENT}"]`).waitFor({ timeout: WAIT });
     expect(await page.locator('[data-testid="variables"] tr[data-name="customerDecision"]').first().textContent()).to.contain('"confirmed"');
@@ -77,7 +84,8 @@ describe('ui: operations 运维 — a stuck order found, fixed and going on; an 
     await incident.getByRole('button', { name: '修复并重试' }).click();
     await incident.locator('.notice.ok').filter({ hasText: '已修复' }).waitFor({ timeout: WAIT });
     // the page reloads itself: the instance went on to the next step, no incident left
-    await page.getByTestId('active-elements').filter({ hasText: 'draft-revenue-contract' }).waitFor({ timeout: WAIT });
+    await page.getByTestId('active-elements').filter({ hasText: '编制协议（收入合同）' }).waitFor({ timeout: WAIT });
+    expect(await page.getByTestId('active-elements').textContent()).to.contain('draft-revenue-contract');
     await page.getByRole('heading', { level: 2, name: '故障（0）' }).waitFor({ timeout: WAIT });
     await page.locator('.djs-element.el-active[data-element-id="draft-revenue-contract"]').waitFor({ timeout: WAIT });
     expect((await d.orderRow(e, stuck.order.id)).status).to.equal('CONFIRMED');

@@ -11,7 +11,7 @@ import { PROCESS_NAME } from '../../labels';
 import { notice, page } from '../../shell';
 import { showDiagram } from '../diagram';
 import { subNav } from './list';
-import { ERROR_TYPE, INSTANCE_STATE, type Incident, type InstanceDetail } from './types';
+import { ERROR_TYPE, elementLabel, INSTANCE_STATE, type Incident, type InstanceDetail, namedVariable } from './types';
 
 /** the server's field errors (by JSON pointer) shown on the controls; anything else in the status line */
 function showProblem(e: unknown, controls: Record<string, HTMLElement>, status: HTMLElement) {
@@ -28,17 +28,23 @@ function repairForm(inc: Incident, v: InstanceDetail): HTMLElement {
   const retries = h('input', { name: 'retries', type: 'number', min: 1, max: 10, value: 1 });
   const reason = h('textarea', { name: 'reason', rows: 2, required: true });
   const status = h('div', { 'aria-live': 'polite' });
-  // prefill the value with the variable's current JSON, so the admin corrects rather than retypes
+  // the value of a variable as it stands now (the instance's own first), so the admin corrects rather than retypes
+  const current = (n: string) => (v.variables.find((x) => x.name === n && x.scopeKey === v.processInstanceKey) ?? v.variables.find((x) => x.name === n))?.value;
+  const named = namedVariable(inc.errorMessage, v.variables.map((x) => x.name));
+  if (named) {
+    name.value = named;
+    value.value = current(named) ?? '';
+  }
   name.addEventListener('change', () => {
-    const cur = v.variables.find((x) => x.name === name.value.trim() && x.scopeKey === v.processInstanceKey) ?? v.variables.find((x) => x.name === name.value.trim());
-    if (cur && !value.value) value.value = cur.value;
+    const cur = current(name.value.trim());
+    if (cur !== undefined) value.value = cur;
   });
   const controls = { '/variable/name': name, '/variable/value': value, '/retries': retries, '/reason': reason };
   return h(
     'form',
     {
       class: 'repair',
-      'aria-label': `修复故障 ${inc.elementId}`,
+      'aria-label': `修复故障 ${inc.elementName ?? v.elementNames[inc.elementId] ?? inc.elementId}`,
       onsubmit: async (ev: Event) => {
         ev.preventDefault();
         const body: Record<string, unknown> = { reason: reason.value.trim(), retries: Number(retries.value) };
@@ -60,6 +66,12 @@ function repairForm(inc: Incident, v: InstanceDetail): HTMLElement {
     h('button', { type: 'submit' }, '修复并重试'),
     status,
   );
+}
+
+/** where a variable lives: the instance, or the step (by its name) whose scope holds it */
+function scopeLabel(v: InstanceDetail, scopeKey: string): string {
+  const el = v.elements.find((e) => e.elementInstanceKey === scopeKey);
+  return el ? (v.elementNames[el.elementId] ?? el.elementName ?? el.elementId) : scopeKey;
 }
 
 function cancelDialog(v: InstanceDetail): HTMLElement {
@@ -113,7 +125,12 @@ export async function operationsInstancePage(key: string): Promise<void> {
       { class: 'card', 'aria-label': '流程图' },
       h('p', { class: 'legend' }, h('span', { class: 'm active' }, '当前环节'), h('span', { class: 'm failed' }, '故障')),
       canvas,
-      h('p', { 'data-testid': 'active-elements' }, `当前环节：${v.activeElementIds.join('、') || '—'}`),
+      h(
+        'p',
+        { 'data-testid': 'active-elements' },
+        '当前环节：',
+        v.activeElementIds.length ? v.activeElementIds.flatMap((id, n) => [n ? '、' : '', ...elementLabel(id, v.elementNames[id])]) : '—',
+      ),
     ),
     h(
       'section',
@@ -124,7 +141,7 @@ export async function operationsInstancePage(key: string): Promise<void> {
             h(
               'div',
               { class: 'incident', 'data-incident': i.incidentKey },
-              h('p', { role: 'alert' }, h('strong', {}, `${i.elementId} · ${ERROR_TYPE[i.errorType] ?? i.errorType}：`), h('span', { class: 'error-message' }, i.errorMessage)),
+              h('p', { role: 'alert' }, h('strong', {}, ...elementLabel(i.elementId, i.elementName ?? v.elementNames[i.elementId]), ` · ${ERROR_TYPE[i.errorType] ?? i.errorType}：`), h('span', { class: 'error-message' }, i.errorMessage)),
               h('p', {}, `发生于 ${dateTime(i.creationTime)}`),
               repairForm(i, v),
             ),
@@ -148,7 +165,7 @@ export async function operationsInstancePage(key: string): Promise<void> {
               { 'data-name': x.name },
               h('td', {}, x.name),
               h('td', {}, h('code', {}, x.value)),
-              h('td', {}, x.scopeKey === v.processInstanceKey ? '流程实例' : (v.elements.find((e) => e.elementInstanceKey === x.scopeKey)?.elementId ?? x.scopeKey)),
+              h('td', {}, x.scopeKey === v.processInstanceKey ? '流程实例' : scopeLabel(v, x.scopeKey)),
             ),
           ),
         ),

@@ -7,7 +7,7 @@ import { field, h } from '../../dom';
 import { dateTime } from '../../format';
 import { PROCESS_NAME } from '../../labels';
 import { page } from '../../shell';
-import { ERROR_TYPE, INSTANCE_STATE, type Incident, type Instance } from './types';
+import { ERROR_TYPE, elementLabel, INSTANCE_STATE, type Incident, type Instance } from './types';
 
 const processName = (id: string | null) => (id ? (PROCESS_NAME[id] ?? id) : '—');
 export const subNav = () =>
@@ -86,7 +86,7 @@ export async function operationsOverview(params: URLSearchParams): Promise<void>
                   'tr',
                   {},
                   h('td', {}, processName(i.processDefinitionId)),
-                  h('td', {}, i.elementId),
+                  h('td', {}, ...elementLabel(i.elementId, i.elementName)),
                   h('td', {}, ERROR_TYPE[i.errorType] ?? i.errorType),
                   h('td', { class: 'error-message' }, i.errorMessage),
                   h('td', {}, dateTime(i.creationTime)),

@@ -1,9 +1,12 @@
+import { h } from '../../dom';
+
 /** The answers of /api/operations (api/operations/schemas.ts) as the pages read them, and their Chinese labels. */
 export interface Incident {
   incidentKey: string;
   processInstanceKey: string;
   processDefinitionId: string | null;
   elementId: string;
+  elementName?: string | null;
   jobKey: string | null;
   errorType: string;
   errorMessage: string;
@@ -21,6 +24,8 @@ export interface Instance {
 }
 export interface InstanceDetail extends Instance {
   xml: string;
+  /** element id → its name in the model */
+  elementNames: Record<string, string>;
   activeElementIds: string[];
   incidentElementIds: string[];
   elements: { elementInstanceKey: string; elementId: string; elementName: string | null; state: string }[];
@@ -46,3 +51,21 @@ export const ERROR_TYPE: Record<string, string> = {
   CALLED_ELEMENT_ERROR: '调用的流程出错',
   IO_MAPPING_ERROR: '变量映射失败',
 };
+
+/** a step as people know it: its name in the model, the id small beside it for whoever reads the logs */
+export function elementLabel(id: string, name: string | null | undefined): (string | HTMLElement)[] {
+  return name && name !== id ? [name, ' ', h('small', { class: 'element-id' }, id)] : [id];
+}
+
+/**
+ * The variable an incident's message names, so the repair form opens on what to correct: of the instance's
+ * variables, the one the message mentions first (as a whole word).
+ */
+export function namedVariable(message: string, names: string[]): string | null {
+  let best: { name: string; at: number } | null = null;
+  for (const name of new Set(names)) {
+    const at = message.search(new RegExp(`(^|[^A-Za-z0-9_])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z0-9_]|$)`));
+    if (at >= 0 && (!best || at < best.at || (at === best.at && name.length > best.name.length))) best = { name, at };
+  }
+  return best?.name ?? null;
+}
