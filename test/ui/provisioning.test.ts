@@ -179,6 +179,9 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
     expect(body).to.not.match(/COMPLETION|COUNTERSIGNING|PAYMENT_BASIS_ACCEPTED/);
     // reasons written by code appear in their Chinese wording (ui/src/reasons.ts), not as the English ids
     expect(timeline).to.include('新建订单');
+    // the workers' own writes are the system's, said so in Chinese
+    expect(timeline).to.include('系统自动');
+    expect(body).to.not.include('system:');
     expect(body).to.not.match(/order created|issued after the second approval|payment basis submitted by the AP partner|completion \(竣工\)/);
     await shot(page, 'case');
     // the completion record is in the database, filed by the customer manager

@@ -4,7 +4,7 @@
  * order, the collaboration task order's exchanges, the payment bases, and the deadline with its basis.
  */
 import { facts, h } from '../dom';
-import { dateTime, day, money } from '../format';
+import { actor, dateTime, day, money } from '../format';
 import { reasonText } from '../reasons';
 import { CONTRACT_KIND, CONTRACT_STATUS, PAYMENT_BASIS_STATUS, CONTRACT_TYPE, DECISION, ORDER_STATUS, STEP, TASK_ORDER_EVENT, label, moduleName } from '../labels';
 
@@ -78,7 +78,7 @@ export function contractView(ct: Row) {
       ['版本', `第 ${ct.version} 版（共 ${ct.versions.length} 个版本）`],
     ]),
     ct.versions.length > 1
-      ? h('details', {}, h('summary', {}, '版本记录'), h('ol', {}, ct.versions.map((v: Row) => h('li', {}, `第 ${v.version} 版 · ${v.actor} · ${dateTime(v.at)} · ${reasonText(v.reason)}`))))
+      ? h('details', {}, h('summary', {}, '版本记录'), h('ol', {}, ct.versions.map((v: Row) => h('li', {}, `第 ${v.version} 版 · ${actor(v.actor)} · ${dateTime(v.at)} · ${reasonText(v.reason)}`))))
       : null,
     h('h4', {}, '会签意见'),
     roundsView(ct.rounds),
@@ -93,7 +93,7 @@ export function taskOrderView(t: Row) {
     'section',
     {},
     h('h3', {}, `协作任务单 ${t.taskOrderNo}`),
-    h('ol', { class: 'events' }, (t.events as Row[]).map((e) => h('li', {}, `${label(TASK_ORDER_EVENT, e.kind)} · ${e.actor} · ${dateTime(e.at)}`, e.text ? h('blockquote', {}, e.text) : null))),
+    h('ol', { class: 'events' }, (t.events as Row[]).map((e) => h('li', {}, `${label(TASK_ORDER_EVENT, e.kind)} · ${actor(e.actor)} · ${dateTime(e.at)}`, e.text ? h('blockquote', {}, e.text) : null))),
   );
 }
 
