@@ -63,10 +63,15 @@ export interface LocalUser {
 export const DEMO_STAFF_USERS: LocalUser[] = ROLE_IDS.filter((r) => r !== 'ap-partner').map((r) => ({ username: r, roles: [r] }));
 export const DEMO_PASSWORD = 'demo';
 
+/** who may sign in locally, asked at each sign-in (so an AP partner the admin adds can sign in at once) */
+export type LocalUserLookup = (username: string) => Promise<LocalUser | undefined>;
+
 export interface LocalAuthOptions {
   secret: string;
-  /** staff users and AP users (role ap-partner with apPartnerId) */
-  users: LocalUser[];
+  /** staff users and AP users (role ap-partner with apPartnerId): a fixed list, or a lookup */
+  users: LocalUser[] | LocalUserLookup;
+  /** called once per user and process after a successful sign-in (the user directory records them) */
+  onSignIn?: (u: LocalUser) => Promise<void>;
   password?: string;
   ttlSeconds?: number;
   issuer?: string;
@@ -84,7 +89,9 @@ export function assertAuthModeAllowed(mode: string, nodeEnv: string | undefined)
 export function createLocalAuth(opts: LocalAuthOptions): Authenticator {
   if (opts.secret.length < 16) throw new Error('local auth secret must be at least 16 characters');
   const key = new TextEncoder().encode(opts.secret);
-  const users = new Map(opts.users.map((u) => [u.username, u]));
+  const fixed = Array.isArray(opts.users) ? new Map(opts.users.map((u) => [u.username, u])) : null;
+  const lookup: LocalUserLookup = fixed ? async (name) => fixed.get(name) : (opts.users as LocalUserLookup);
+  const signedIn = new Set<string>();
   const password = Buffer.from(opts.password ?? DEMO_PASSWORD);
   const issuer = opts.issuer ?? LOCAL_ISSUER;
   const ttl = opts.ttlSeconds ?? 8 * 3600;
@@ -92,10 +99,14 @@ export function createLocalAuth(opts: LocalAuthOptions): Authenticator {
   return {
     mode: 'local',
     async login(username, pw) {
-      const u = users.get(username);
       const given = Buffer.from(pw);
       const ok = given.length === password.length && timingSafeEqual(given, password);
+      const u = ok ? await lookup(username) : undefined;
       if (!u || !ok) return null;
+      if (opts.onSignIn && !signedIn.has(u.username)) {
+        signedIn.add(u.username);
+        await opts.onSignIn(u).catch(() => signedIn.delete(u.username));
+      }
       return new SignJWT({ roles: u.roles, ap_partner_id: u.apPartnerId ?? null })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(u.username)
@@ -114,7 +125,7 @@ export function createLocalAuth(opts: LocalAuthOptions): Authenticator {
       } catch (e) {
         throw unauthorized(`invalid token: ${(e as Error).message}`);
       }
-      const user = users.get(String(payload.sub));
+      const user = await lookup(String(payload.sub));
       if (!user) throw unauthorized('unknown user');
       // roles and partner come from the user directory, whatever the token claims
       const p: Principal = { username: user.username, roles: [...user.roles], apPartnerId: user.apPartnerId ?? null };

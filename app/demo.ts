@@ -2,18 +2,15 @@
  * `npm run demo`: a small realistic data set, loaded once (idempotent: a second run finds it and adds
  * nothing).
  *
- * - seedDemoParties (before the API starts, since AP demo users are read at start-up): three customers
- *   and two AP partners (ap-alpha, ap-beta) whose implementation endpoint is the AP simulator the demo
- *   runs on DEMO_AP_PORT (default 8091).
- * - loadDemoData (through the API as the demo users, with the workers running): four orders in
- *   different stages: one waiting for the customer's confirmation, one in countersign (dept-manager
- *   review), one with the AP implementing, one delivered and waiting for its completion record.
+ * Everything goes through the API as the demo users, with the workers running, so records carry the
+ * business clock's time and the same checks as a person's clicks:
+ * - three customers and two AP partners (ap-alpha, ap-beta, who sign in at once: local sign-in looks
+ *   partners up), added by the admin; the partners' endpoint is the AP simulator on DEMO_AP_PORT (8091);
+ * - three orders in different stages: one waiting for the customer's confirmation, one with the AP in
+ *   countersign (dept-manager review), one delivered and waiting for its completion record.
  */
-import type { DataSource } from 'typeorm';
 import { demoApPortFromEnv } from '../platform/config/env';
 import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity } from '../db/entities/index';
-import { rowExists } from '../db/rows';
-import { createApPartner, createCustomer } from '../domain/parties';
 import { shanghaiDay } from '../domain/time';
 import { ApiClient, waitFor } from './api-client';
 import { startApSimulator, type ApSimulator } from './ap-simulator';
@@ -32,28 +29,25 @@ const PARTNERS = [
   { code: 'beta', name: '贝塔直播技术有限公司' },
 ];
 
-export async function seedDemoParties(ds: DataSource): Promise<void> {
-  const ctx = { actor: 'admin', reason: 'demo data', at: new Date() };
-  for (const c of CUSTOMERS) {
-    if (await rowExists(ds, CustomerEntity, { code: c.code })) continue;
-    await createCustomer(ds, { ...c, customerManager: 'customer-manager' }, ctx);
-  }
+/** the customers and partners, through the admin's routes as a person would add them (idempotent by code) */
+async function seedDemoParties(api: ApiClient, endpointUrl: string): Promise<void> {
+  const admin = 'admin';
+  const customers = new Set((await api.get<{ items: { code: string | null }[] }>(admin, '/api/customers?limit=500')).items.map((c) => c.code));
+  for (const c of CUSTOMERS) if (!customers.has(c.code)) await api.post(admin, '/api/customers', { ...c, customerManager: 'customer-manager' });
+  const partners = new Set((await api.get<{ items: { code: string }[] }>(admin, '/api/ap-partners?limit=500')).items.map((p) => p.code));
   for (const p of PARTNERS) {
-    if (await rowExists(ds, ApPartnerEntity, { code: p.code })) continue;
-    await createApPartner(
-      ds,
-      {
-        ...p,
-        endpointUrl: `http://127.0.0.1:${demoApPort()}/ap/implementation-requests`,
-        hmacSecret: DEMO_AP_SECRET,
-        status: 'ACTIVE',
-        terms: { pricePerAccountMonth: 15, slaDuration: 'P10D', paymentDays: 30 },
-      },
-      ctx,
-    );
+    if (partners.has(p.code)) continue;
+    await api.post(admin, '/api/ap-partners', {
+      ...p,
+      endpointUrl,
+      hmacSecret: DEMO_AP_SECRET,
+      status: 'ACTIVE',
+      terms: { pricePerAccountMonth: 15, slaDuration: 'P10D', paymentDays: 30 },
+    });
   }
 }
 
+const AP_PATH = '/ap/implementation-requests';
 let simulator: ApSimulator | null = null;
 
 /** Loads the orders through the API once; returns what the demo holds. */
@@ -67,6 +61,7 @@ export async function loadDemoData(sys: RunningSystem): Promise<{ created: boole
       simulator = await startApSimulator({
         secret: DEMO_AP_SECRET,
         port: demoApPort(),
+        path: AP_PATH,
         onRequest: (r) => {
           setTimeout(() => void reportAsAp(api, r.body, shanghaiDay(sys.clock.now())).catch((e: Error) => sys.logger.warn({ err: e.message }, 'demo AP report failed')), 3000).unref();
         },
@@ -76,6 +71,8 @@ export async function loadDemoData(sys: RunningSystem): Promise<{ created: boole
       sys.logger.warn({ err: (e as Error).message }, 'demo AP endpoint could not start');
     }
   }
+  // the partners' endpoint: where the simulator listens (DEMO_AP_PORT=0 takes a free port), else where it should
+  await seedDemoParties(api, simulator?.url ?? `http://127.0.0.1:${demoApPort()}${AP_PATH}`);
   const customers = await ds.getRepository(CustomerEntity).find({ where: CUSTOMERS.map((c) => ({ code: c.code })), order: { code: 'ASC' } });
   const alpha = await ds.getRepository(ApPartnerEntity).findOneByOrFail({ code: 'alpha' });
   const existing = await ds.getRepository(BusinessOrderEntity).count({ where: customers.map((c) => ({ customerId: c.id })) });

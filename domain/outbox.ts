@@ -128,7 +128,9 @@ export async function enqueueCommand(
     dedupeKey,
     payload: payload as unknown as Record<string, unknown>,
     createdAt: now,
-    nextAttemptAt: now,
+    // the dispatcher's schedule (leases, back-off) runs on the machine's clock, not the business clock:
+    // a business clock pinned ahead (test mode) must not leave the command waiting for that date
+    nextAttemptAt: new Date(),
     claimedUntil: null,
     dispatchedAt: null,
     attempts: 0,

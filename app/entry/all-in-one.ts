@@ -16,8 +16,7 @@
  */
 import { loadConfig } from '../../platform/config/index';
 import { localEngineFromEnv } from '../../platform/config/env';
-import { initDatabase } from '../../db/index';
-import { loadDemoData, seedDemoParties, stopDemo } from '../demo';
+import { loadDemoData, stopDemo } from '../demo';
 import { createLogger } from '../../platform/observability/logger';
 import { startSystem, type RunningSystem } from '../system';
 import { startupBanner } from '../startup-banner';
@@ -29,16 +28,6 @@ async function main(): Promise<void> {
   const engineEnv = localEngineFromEnv();
 
   let seeded: { created: boolean; lines: string[] } | null = null;
-  if (demo) {
-    // AP partners must exist before the API starts: their demo users (ap-<code>) are read at start-up
-    const ds = await initDatabase(config.DATABASE_URL);
-    try {
-      await seedDemoParties(ds);
-    } finally {
-      await ds.destroy();
-    }
-  }
-
   const sys: RunningSystem = await startSystem({
     config,
     logger,

@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../platform/config/index';
 import { initDatabase } from '../../db/index';
 import { createApp } from '../../api/app';
 import { assertAuthModeAllowed, createLocalAuth, createOidcAuth, type Authenticator } from '../../api/auth';
-import { demoUsers } from '../../api/demo-users';
+import { demoUserLookup, demoUsers } from '../../api/demo-users';
 import { createHealth } from '../../api/health';
 import { createRestUserTasks } from '../../api/tasks';
 import { serveUi } from '../../api/workbench/index';
@@ -32,9 +32,16 @@ export async function buildAuth(config: Config, ds?: DataSource): Promise<Authen
     });
   }
   if (!ds) throw new Error('local auth needs the database (AP users)');
-  const users = await demoUsers(ds);
-  await recordDemoUsers(ds, users);
-  return createLocalAuth({ secret: config.JWT_SECRET!, users });
+  // the directory knows every demo user from the start (notifications reach them before they sign in);
+  // a partner added later is recorded at its first sign-in
+  const known = await demoUsers(ds);
+  await recordDemoUsers(ds, known);
+  const recorded = new Set(known.map((u) => u.username));
+  return createLocalAuth({
+    secret: config.JWT_SECRET!,
+    users: demoUserLookup(ds),
+    onSignIn: async (u) => (recorded.has(u.username) ? undefined : recordDemoUsers(ds, [u])),
+  });
 }
 
 /** obs: logs, metrics (GET /metrics) and the Zeebe readiness check (app/observability/api.ts); omitted: none */
