@@ -1,8 +1,8 @@
 /**
  * 工作日历 in a real browser, as the admin: the page opens on the business clock's year (the engine clock
  * pinned at 2026-09-01, whatever the machine's date; CI's faketime pass moves that one), shows the
- * year's holidays and adjusted working days, refuses an upload with a weekday listed as 调休 and says
- * where, then takes the corrected 2027 and lists the order whose provisional deadline it firmed up.
+ * year's holidays and adjusted working days, refuses a line it cannot read and an upload with a weekday
+ * listed as 调休 and says which line, then takes the corrected 2027 and lists the order whose provisional deadline it firmed up.
  */
 import { expect } from 'chai';
 import path from 'node:path';
@@ -13,14 +13,8 @@ import * as d from '../process/support/driver';
 import { buildUi, launch, type Browser } from './support/browser';
 import { nav, signIn, WAIT } from './support/workbench';
 
-const doc = (workday: string) =>
-  JSON.stringify({
-    year: 2027,
-    published: true,
-    holidays: [{ date: '2027-01-01', name: '元旦' }, ...['08', '09', '10', '11', '12'].map((dd) => ({ date: `2027-02-${dd}`, name: '春节' }))],
-    workdays: [{ date: workday, name: '春节调休' }],
-    note: '测试用 2027 年安排',
-  });
+// the State Council's notice as the admin pastes it: a date or a range per line, then its name
+const HOLIDAYS = ['2027-01-01 元旦', '2027-02-08 至 2027-02-12 春节'].join('\n');
 
 const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
 const shot = async (page: Page, name: string) => {
@@ -59,15 +53,27 @@ describe('ui: the working-day calendar, uploaded by the admin', function () {
     expect(await page.locator('td[data-date="2026-09-01"]').getAttribute('class')).to.contain('today');
     expect(await page.locator('table.month').count()).to.equal(12);
 
-    // Mon 2027-02-15 is not a weekend day: refused, the page says which entry
-    await page.getByLabel('年度安排（JSON）').fill(doc('2027-02-15'));
+    // a line that is not a date and a name is refused on the page, before anything is sent
+    await page.getByLabel('年份').fill('2027');
+    await page.getByLabel('节假日（放假日期）').fill(`${HOLIDAYS}\n春节 2027-02-13`);
+    await page.getByLabel('调休上班日').fill('2027-02-20 春节调休');
+    await page.getByLabel('说明').fill('测试用 2027 年安排');
+    await page.getByRole('button', { name: '上传' }).click();
+    const unread = page.locator('.upload-errors li[data-line="holidays:3"]');
+    await unread.waitFor({ timeout: WAIT });
+    expect(await unread.textContent()).to.contain('节假日第 3 行');
+    expect(await page.getByLabel('节假日（放假日期）').getAttribute('aria-invalid')).to.equal('true');
+
+    // Mon 2027-02-15 is not a weekend day: refused by the server, the page says which line
+    await page.getByLabel('节假日（放假日期）').fill(HOLIDAYS);
+    await page.getByLabel('调休上班日').fill('# 春节调休\n2027/2/15 春节调休');
     await page.getByRole('button', { name: '上传' }).click();
     const err = page.locator('.upload-errors li[data-pointer="/workdays/0/date"]');
     await err.waitFor({ timeout: WAIT });
-    expect(await err.textContent()).to.contain('调休上班日第 1 项');
+    expect(await err.textContent()).to.contain('调休上班日第 2 行');
     expect((await d.orderRow(e, o.id)).deadlineProvisional).to.equal(true);
 
-    await page.getByLabel('年度安排（JSON）').fill(doc('2027-02-20'));
+    await page.getByLabel('调休上班日').fill('2027-02-20 春节调休');
     await page.getByRole('button', { name: '上传' }).click();
     const row = page.locator(`tr[data-order="${o.orderNo}"]`);
     await row.waitFor({ timeout: WAIT });
@@ -77,7 +83,9 @@ describe('ui: the working-day calendar, uploaded by the admin', function () {
     // the uploaded year on its page
     await nav(page, '#/calendar?year=2027');
     expect(await page.locator('td[data-date="2027-02-20"]').getAttribute('class')).to.contain('adjusted');
-    expect(await page.locator('td[data-date="2027-02-08"]').getAttribute('class')).to.contain('holiday');
+    // the range became one holiday per day
+    for (const dd of ['08', '10', '12']) expect(await page.locator(`td[data-date="2027-02-${dd}"]`).getAttribute('class')).to.contain('holiday');
+    expect(await page.locator('td[data-date="2027-02-13"]').getAttribute('class')).to.not.contain('holiday');
     await shot(page, 'calendar');
   });
 });
