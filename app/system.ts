@@ -69,7 +69,7 @@ export interface SystemOptions {
    */
   pinClockAt?: Date;
   /** the notification sender's knobs (tests: short idle, lease, back-off; a crash hook) and the announcer's poll */
-  notifications?: NotificationWiring['sender'] & { announceIntervalMs?: number };
+  notifications?: NotificationWiring['sender'] & { announceIntervalMs?: number; slaIntervalMs?: number };
 }
 
 export interface RunningSystem {
@@ -212,7 +212,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     stops.push({ name: 'dispatcher', stop: () => dispatcher.stop() });
 
     // 5b. notifications: outbox → inbox and e-mail (SMTP_URL), new user tasks announced
-    const { announceIntervalMs, ...senderKnobs } = opts.notifications ?? {};
+    const { announceIntervalMs, slaIntervalMs, ...senderKnobs } = opts.notifications ?? {};
     const notifications = startNotifications({
       dataSource: ds,
       config,
@@ -223,6 +223,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       metrics: notificationMetrics(metrics, ds),
       sender: senderKnobs,
       announceIntervalMs,
+      slaIntervalMs,
     });
     stops.push({ name: 'notifications', stop: () => notifications.stop() });
 

@@ -17,6 +17,8 @@ export interface SlaEntry {
   deadlineVariable?: string;
   reminderWorkingDays: number;
   escalateTo: Role;
+  /** the model's own timer boundary sends this step's reminder (the watcher sends only the escalation) */
+  reminderInModel?: boolean;
 }
 
 /** `<process id>#<user task id>` → its SLA */
@@ -38,6 +40,20 @@ export function slaSchedule(calendar: WorkingCalendar, entry: SlaEntry, createdA
   const back = Math.min(entry.reminderWorkingDays, Math.max(0, entry.workingDays - 1));
   const reminder = calendar.subtractWorkingDays(due.date, back);
   return { dueAt: due.deadline, remindAt: isoAt(reminder.date, '09:00:00'), provisional: due.provisional || reminder.provisional };
+}
+
+/** the SLA of a user task, by its process and element id */
+export function slaEntryOf(processId: string, elementId: string): SlaEntry | undefined {
+  return SLA[`${processId}#${elementId}`];
+}
+
+/**
+ * When the reminder of a task due at `dueAt` goes out: 09:00 Beijing time on the working day
+ * `reminderWorkingDays` before its due day, never before the first working day the step had (as slaSchedule).
+ */
+export function reminderOf(calendar: WorkingCalendar, entry: SlaEntry, dueAt: Date): Date {
+  const back = Math.min(entry.reminderWorkingDays, Math.max(0, (entry.workingDays ?? entry.reminderWorkingDays + 1) - 1));
+  return new Date(isoAt(calendar.subtractWorkingDays(shanghaiDay(dueAt), back).date, '09:00:00'));
 }
 
 /**

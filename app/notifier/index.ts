@@ -1,5 +1,6 @@
 /**
- * Wiring of the notifications in one process: the sender (fan-out + e-mail) and the new-work announcer,
+ * Wiring of the notifications in one process: the sender (fan-out + e-mail), the new-work announcer, the
+ * admins' watch and the SLA watch,
  * from the configuration (SMTP_URL, MAIL_FROM, PUBLIC_BASE_URL, NOTIFY_TASK_POLL_MS).
  */
 import type { DataSource } from 'typeorm';
@@ -10,12 +11,16 @@ import { createSmtpMailer } from './mailer';
 import { startSender, type RunningSender, type SenderLog, type SenderMetrics, type SenderOptions } from './sender';
 import { startTaskAnnouncer, type RunningAnnouncer } from './task-announcer';
 import { startAdminWatch, type RunningAdminWatch } from './admin-watch';
+import type { PollLoop } from './poll-loop';
+import { startSlaWatch } from './sla-watch';
 
 export interface Notifications {
   sender: RunningSender;
   announcer: RunningAnnouncer | null;
   /** incidents and the missing calendar year, to the admins (same poll interval as the announcer) */
   adminWatch: RunningAdminWatch | null;
+  /** reminders and escalations of the human steps' due dates (domain/sla.json) */
+  slaWatch: PollLoop | null;
   stop(): Promise<void>;
 }
 
@@ -30,6 +35,8 @@ export interface NotificationWiring {
   metrics?: SenderMetrics;
   sender?: Partial<Pick<SenderOptions, 'idleMs' | 'leaseMs' | 'maxAttempts' | 'backOffBaseMs' | 'backOffMaxMs' | 'afterSend'>>;
   announceIntervalMs?: number;
+  /** the SLA watch's poll; default the announcer's, at least a minute (a due date is a day's end) */
+  slaIntervalMs?: number;
 }
 
 export function startNotifications(w: NotificationWiring): Notifications {
@@ -47,11 +54,23 @@ export function startNotifications(w: NotificationWiring): Notifications {
   const adminWatch = w.restAddress
     ? startAdminWatch({ dataSource: w.dataSource, rest, clock: w.clock, intervalMs: w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS, log: w.log, onAnnounced: () => sender.kick() })
     : null;
+  const slaWatch = w.restAddress
+    ? startSlaWatch({
+        dataSource: w.dataSource,
+        rest,
+        clock: w.clock,
+        intervalMs: w.slaIntervalMs ?? Math.max(60_000, w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS),
+        log: w.log,
+        onAnnounced: () => sender.kick(),
+      })
+    : null;
   return {
     sender,
     announcer,
     adminWatch,
+    slaWatch,
     async stop() {
+      await slaWatch?.stop();
       await adminWatch?.stop();
       await announcer?.stop();
       await sender.stop();

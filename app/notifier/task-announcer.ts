@@ -60,6 +60,26 @@ interface UserTaskItem {
 /** the business keys a notification about a task names (root scope of its instance) */
 const CONTEXT = ['orderId', 'orderNo', 'changeOrderId', 'changeOrderNo', 'contractId', 'contractNo', 'contractType', 'requestNo', 'reportMonth'];
 
+/** the business keys of a task's instance (its root scope), with the order's id found by its number */
+export async function taskContext(ds: DataSource, rest: RestCall, pk: string | undefined): Promise<Record<string, unknown>> {
+  if (!pk) return {};
+  const res = await rest('/v2/variables/search', { filter: { processInstanceKey: pk }, page: { limit: 200 } });
+  const out: Record<string, unknown> = {};
+  for (const v of (res.items ?? []) as { name: string; value: string; scopeKey: string; processInstanceKey: string }[]) {
+    if (String(v.scopeKey) !== String(v.processInstanceKey) || !CONTEXT.includes(v.name)) continue;
+    try {
+      out[v.name] = JSON.parse(v.value);
+    } catch {
+      /* a truncated value: left out */
+    }
+  }
+  if (!out.orderId && typeof out.orderNo === 'string') {
+    const o = await ds.getRepository(BusinessOrderEntity).findOne({ where: { orderNo: out.orderNo }, select: { id: true } });
+    if (o) out.orderId = o.id;
+  }
+  return out;
+}
+
 export function startTaskAnnouncer(opts: AnnouncerOptions): RunningAnnouncer {
   const ds = opts.dataSource;
   const overlap = opts.overlapMs ?? 60_000;
@@ -67,24 +87,7 @@ export function startTaskAnnouncer(opts: AnnouncerOptions): RunningAnnouncer {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
 
-  async function contextOf(pk: string | undefined): Promise<Record<string, unknown>> {
-    if (!pk) return {};
-    const res = await opts.rest('/v2/variables/search', { filter: { processInstanceKey: pk }, page: { limit: 200 } });
-    const out: Record<string, unknown> = {};
-    for (const v of (res.items ?? []) as { name: string; value: string; scopeKey: string; processInstanceKey: string }[]) {
-      if (String(v.scopeKey) !== String(v.processInstanceKey) || !CONTEXT.includes(v.name)) continue;
-      try {
-        out[v.name] = JSON.parse(v.value);
-      } catch {
-        /* a truncated value: left out */
-      }
-    }
-    if (!out.orderId && typeof out.orderNo === 'string') {
-      const o = await ds.getRepository(BusinessOrderEntity).findOne({ where: { orderNo: out.orderNo }, select: { id: true } });
-      if (o) out.orderId = o.id;
-    }
-    return out;
-  }
+  const contextOf = (pk: string | undefined) => taskContext(ds, opts.rest, pk);
 
   async function once(): Promise<number> {
     const cursor = await ds.getRepository(NotificationCursorEntity).findOneBy({ name: CURSOR_NAME });

@@ -20,6 +20,16 @@ export interface SlaNotice {
   dueAt: string;
   orderId?: string | null;
   orderNo?: string | null;
+  /** who holds the task: the reminder goes to them rather than the whole group */
+  assignee?: string | null;
+  /** the task, so the notification links to it */
+  userTaskKey?: string | null;
+}
+
+/** one per (event, instance, task, due instant): the model's timer and the watcher find the same key */
+export function slaDedupeKey(n: Pick<SlaNotice, 'event' | 'processInstanceKey' | 'slaTask' | 'dueAt'>): string {
+  const t = Date.parse(n.dueAt);
+  return `sla:${n.event}:${n.processInstanceKey}:${n.slaTask}:${Number.isNaN(t) ? n.dueAt : new Date(t).toISOString()}`;
 }
 
 export async function notifySla(em: EntityManager, n: SlaNotice, at: Date): Promise<{ created: boolean }> {
@@ -28,10 +38,10 @@ export async function notifySla(em: EntityManager, n: SlaNotice, at: Date): Prom
   const { created } = await enqueueNotification(
     em,
     {
-      dedupeKey: `sla:${n.event}:${n.processInstanceKey}:${n.slaTask}:${n.dueAt}`,
-      recipientRole: n.event === 'REMINDER' ? n.taskRole : entry.escalateTo,
+      dedupeKey: slaDedupeKey(n),
+      ...(n.event === 'REMINDER' && n.assignee ? { recipientUser: n.assignee, recipientRole: null } : { recipientRole: n.event === 'REMINDER' ? n.taskRole : entry.escalateTo }),
       ...(n.event === 'REMINDER' ? { template: 'sla-reminder' } : { template: 'sla-overdue' }),
-      refs: { orderId: n.orderId ?? null, orderNo: n.orderNo ?? null, taskName: entry.name, dueAt: n.dueAt },
+      refs: { orderId: n.orderId ?? null, orderNo: n.orderNo ?? null, taskName: entry.name, dueAt: n.dueAt, ...(n.userTaskKey ? { userTaskKey: n.userTaskKey } : {}) },
     },
     at,
   );
