@@ -5,6 +5,7 @@
 import type {
   ActivatedJob, DecisionDef, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ProcDef, UserTask, VarScope, Vars,
 } from './entities';
+import type { MigrationPlan } from './migration';
 import type { Modification } from './modification';
 
 type View<T> = ReadonlyMap<string, Readonly<T>>;
@@ -52,6 +53,7 @@ export interface EngineCommands {
   cancelInstance(piKey: string): void;
   /** activate elements / terminate element instances of a running instance (modification.ts) */
   modifyInstance(piKey: string, mod: Modification): void;
+  migrateInstance(piKey: string, plan: MigrationPlan): void;
   awaitCompletion(piKey: string): Promise<{ pi: EI; vars: Vars }>;
   cancelAwait(piKey: string): void;
   setVariables(eiKey: string, doc: Vars, local: boolean): string;

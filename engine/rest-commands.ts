@@ -262,4 +262,11 @@ export function registerCommands(app: Routes, engine: EngineApi): void {
     engine.modifyInstance(String(req.params.key), b as never);
     return undefined;
   });
+  app.post('/v2/process-instances/:key/migration', (req) => {
+    const b = objectBody(req);
+    const target = stringOf(b, 'targetProcessDefinitionKey', true)!;
+    if (!Array.isArray(b.mappingInstructions)) throw new EngineError('INVALID_ARGUMENT', "No mappingInstructions provided: the 'mappingInstructions' must be an array");
+    engine.migrateInstance(String(req.params.key), { targetProcessDefinitionKey: target, mappingInstructions: b.mappingInstructions as never });
+    return undefined;
+  });
 }
