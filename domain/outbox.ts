@@ -128,9 +128,10 @@ export async function enqueueCommand(
     dedupeKey,
     payload: payload as unknown as Record<string, unknown>,
     createdAt: now,
-    // the dispatcher's schedule (leases, back-off) runs on the machine's clock, not the business clock:
-    // a business clock pinned ahead (test mode) must not leave the command waiting for that date
-    nextAttemptAt: new Date(),
+    // due at once. The dispatcher's schedule (leases, back-off) runs on the machine's clock; `now` is the
+    // business clock's, which may be pinned ahead (test mode): the earlier of the two never leaves the
+    // command waiting for that date
+    nextAttemptAt: new Date(Math.min(now.getTime(), Date.now())),
     claimedUntil: null,
     dispatchedAt: null,
     attempts: 0,

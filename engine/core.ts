@@ -10,7 +10,7 @@ import { FeelError } from './feel';
 import { addDuration, checkTimeZone, parseDuration } from './time';
 import { EngineClock } from './clock';
 import { StateStore } from './store';
-import { DecisionDef, Deployed } from './entities';
+import { DecisionDef, DecisionInstance, Deployed } from './entities';
 import { ActivatedJob, DEFAULT_DETAILED_INSTANCES, DEFAULT_FINISHED_INSTANCES, EI, EngineError, EngineEvent, Entity, FormDef, HistoryOptions, Incident, InstanceIndex, Job, JobConsumer, Message, Meta, MsgSub, ProcDef, Timer, UserTask, VarScope, Vars } from './entities';
 import { Heap } from './heap';
 import type { EngineApi } from './query';
@@ -37,6 +37,8 @@ export class Engine implements EngineApi {
   readonly defs = new Map<string, ProcDef>();
   readonly forms = new Map<string, FormDef>();
   readonly decisions = new Map<string, DecisionDef>();
+  /** the most recent decision instances, oldest first (decisions.ts keeps at most MAX_DECISION_INSTANCES) */
+  readonly decisionInstances = new Map<string, DecisionInstance>();
   /** parsed DMN resources by decision requirements key (decisions.ts) */
   readonly drgs = new Map<string, Drg>();
   readonly eis = new Map<string, EI>();
@@ -114,6 +116,7 @@ export class Engine implements EngineApi {
         case 'def': this.defs.set(e.key, e); break;
         case 'form': this.forms.set(e.key, e); break;
         case 'dec': this.decisions.set(e.key, e); break;
+        case 'di': this.decisionInstances.set(e.key, e); break;
         case 'ei':
           if (!e.compacted) this.eis.set(e.key, e);
           indexEi(this, e);
@@ -244,7 +247,7 @@ export class Engine implements EngineApi {
     const add = (e: Entity) => out.set(`${e.kind}/${e.key}`, e);
     add(this.meta);
     // process instances first, in creation order (summarised ones are not in eis)
-    for (const m of [this.defs, this.forms, this.decisions, this.processInstances, this.eis, this.varScopes, this.jobs, this.userTasks, this.incidents, this.timers, this.subs, this.messages] as Map<string, Entity>[]) for (const e of m.values()) add(e);
+    for (const m of [this.defs, this.forms, this.decisions, this.decisionInstances, this.processInstances, this.eis, this.varScopes, this.jobs, this.userTasks, this.incidents, this.timers, this.subs, this.messages] as Map<string, Entity>[]) for (const e of m.values()) add(e);
     return out;
   }
   snapshotEvents(): EngineEvent[] {

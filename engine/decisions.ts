@@ -3,7 +3,7 @@
 import type { Engine } from './core';
 import type { Drg } from './dmn';
 import { DecisionError, evaluateDecision, EvaluatedDecision } from './dmn-eval';
-import { DecisionDef, EngineError, Vars } from './entities';
+import { DecisionDef, DecisionInstance, EI, EngineError, Vars } from './entities';
 
 export function latestDecision(eng: Engine, decisionId: string): DecisionDef | undefined {
   let best: DecisionDef | undefined;
@@ -36,17 +36,63 @@ export function addDecisions(eng: Engine, name: string, xml: string, checksum: s
 
 export interface DecisionResult { def: DecisionDef; output: unknown; evaluated: EvaluatedDecision[]; failure?: { decisionId: string; message: string }; key: string }
 
-/** Evaluate a deployed decision; a failure is part of the result (the API answers it, a business rule task raises an incident). */
-export function evaluateDeployed(eng: Engine, def: DecisionDef, vars: Vars): DecisionResult {
+/**
+ * Evaluate a deployed decision; a failure is part of the result (the API answers it, a business rule task
+ * raises an incident). Each decision it evaluated (and the one that failed) is kept as a decision instance.
+ */
+export function evaluateDeployed(eng: Engine, def: DecisionDef, vars: Vars, from?: EI): DecisionResult {
   const drg = eng.drgs.get(def.drgKey)!;
   const key = eng.newKey();
+  let r: DecisionResult;
   try {
-    const r = evaluateDecision(drg, def.decisionId, vars, eng.now(), eng.timeZone);
-    return { def, output: r.output, evaluated: r.evaluated, key };
+    const out = evaluateDecision(drg, def.decisionId, vars, eng.now(), eng.timeZone);
+    r = { def, output: out.output, evaluated: out.evaluated, key };
   } catch (e) {
-    if (e instanceof DecisionError) return { def, output: null, evaluated: e.evaluated, failure: { decisionId: e.decisionId, message: e.message }, key };
-    return { def, output: null, evaluated: [], failure: { decisionId: def.decisionId, message: (e as Error).message }, key };
+    if (e instanceof DecisionError) r = { def, output: null, evaluated: e.evaluated, failure: { decisionId: e.decisionId, message: e.message }, key };
+    else r = { def, output: null, evaluated: [], failure: { decisionId: def.decisionId, message: (e as Error).message }, key };
   }
+  keepInstances(eng, r, from);
+  return r;
+}
+
+/** Camunda keeps decision instances in its secondary storage; the local engine keeps the most recent ones */
+export const MAX_DECISION_INSTANCES = 5000;
+
+function keepInstances(eng: Engine, r: DecisionResult, from: EI | undefined): void {
+  const at = eng.now();
+  const base = (d: DecisionDef | undefined, decisionId: string, name: string, type: string) => ({
+    decisionDefinitionId: decisionId, decisionDefinitionKey: d?.key ?? '', decisionDefinitionName: name, decisionDefinitionVersion: d?.version ?? 0,
+    decisionDefinitionType: type, decisionRequirementsKey: r.def.drgKey, rootDecisionDefinitionKey: r.def.key, decisionEvaluationKey: r.key,
+    evaluationDate: new Date(at).toISOString(), tenantId: '<default>',
+    ...(from ? { processInstanceKey: from.piKey, processDefinitionKey: from.defKey, elementInstanceKey: from.key } : {}),
+  });
+  const byId = (id: string) => [...eng.decisions.values()].find((d) => d.drgKey === r.def.drgKey && d.decisionId === id);
+  const rows: Record<string, unknown>[] = r.evaluated.map((e) => ({
+    ...base(byId(e.decisionId), e.decisionId, e.decisionName, e.decisionType), state: 'EVALUATED', result: JSON.stringify(e.output ?? null),
+    evaluatedInputs: e.evaluatedInputs.map((x) => ({ inputId: x.inputId, inputName: x.inputName, inputValue: JSON.stringify(x.inputValue ?? null) })),
+    matchedRules: e.matchedRules.map((m) => ({ ruleId: m.ruleId, ruleIndex: m.ruleIndex, evaluatedOutputs: m.evaluatedOutputs.map((o) => ({ outputId: o.outputId, outputName: o.outputName, outputValue: JSON.stringify(o.outputValue ?? null) })) })),
+  }));
+  if (r.failure && !r.evaluated.some((e) => e.decisionId === r.failure!.decisionId)) {
+    const d = byId(r.failure.decisionId);
+    rows.push({ ...base(d, r.failure.decisionId, d?.name ?? r.failure.decisionId, 'UNSPECIFIED'), state: 'FAILED', evaluationFailure: r.failure.message, result: 'null', evaluatedInputs: [], matchedRules: [] });
+  }
+  rows.forEach((json, i) => {
+    const di: DecisionInstance = { kind: 'di', key: `${r.key}-${i + 1}`, evaluationDate: at, piKey: from?.piKey, json: { ...json, decisionEvaluationInstanceKey: `${r.key}-${i + 1}` } };
+    eng.decisionInstances.set(di.key, di);
+    eng.touch(di);
+  });
+  for (const old of eng.decisionInstances.values()) {
+    if (eng.decisionInstances.size <= MAX_DECISION_INSTANCES) break;
+    eng.decisionInstances.delete(old.key);
+    eng.remove(old);
+  }
+}
+
+/** a decision instance as the REST API answers it: searches without, the single GET with inputs and rules */
+export function decisionInstanceJson(di: Readonly<DecisionInstance>, detail: boolean): Record<string, unknown> {
+  if (detail) return di.json;
+  const { evaluatedInputs: _i, matchedRules: _m, ...summary } = di.json;
+  return summary;
 }
 
 /** the decision named by a client: by key, or by id (latest version) */

@@ -89,7 +89,9 @@ export const VALUE_INDEX_MAX_JSON = 200;
 
 export interface JobConsumer { type: string; worker: string; timeout: number; max: number; fetchVariable: string[]; deliver(jobs: ActivatedJob[]): boolean; stream: boolean }
 
-export type Entity = ProcDef | FormDef | DecisionDef | EI | VarScope | Job | UserTask | Incident | Timer | MsgSub | Message | Meta;
+/** one decision of an evaluation (Camunda's decision instance, key `<evaluation key>-<n>`), as the REST API answers it */
+export interface DecisionInstance { kind: 'di'; key: string; evaluationDate: number; piKey?: string; json: Record<string, unknown> }
+export type Entity = ProcDef | FormDef | DecisionDef | DecisionInstance | EI | VarScope | Job | UserTask | Incident | Timer | MsgSub | Message | Meta;
 
 export const TASK_JOB_TYPES: ReadonlySet<string> = new Set(['SERVICE_TASK', 'SEND_TASK', 'BUSINESS_RULE_TASK', 'SCRIPT_TASK']);
 export const MAX_MESSAGE_SIZE = 4 * 1024 * 1024;

@@ -1,5 +1,6 @@
-// REST: DMN decisions (Camunda 8.9): evaluation, the decision definition search, one definition and its XML.
-import { decisionDefinitionJson } from './decisions';
+// REST: DMN decisions (Camunda 8.9): evaluation, the decision definition search, one definition and its XML,
+// the decision instance search and one decision instance.
+import { decisionDefinitionJson, decisionInstanceJson } from './decisions';
 import { EngineError } from './entities';
 import type { EngineApi } from './query';
 import { search } from './rest';
@@ -31,5 +32,12 @@ export function registerDecisions(app: Routes, engine: EngineApi): void {
     return d;
   };
   app.get('/v2/decision-definitions/:key', (req) => decisionDefinitionJson(one(String(req.params.key))));
+  // decision instances: every decision an evaluation ran (REST, gRPC, business rule tasks), most recent kept
+  app.post('/v2/decision-instances/search', (req) => search([...engine.decisionInstances.values()].map((d) => decisionInstanceJson(d, false)), objectBody(req.body ?? {})));
+  app.get('/v2/decision-instances/:key', (req) => {
+    const d = engine.decisionInstances.get(String(req.params.key));
+    if (!d) throw new EngineError('NOT_FOUND', `Decision instance with key '${req.params.key}' not found`);
+    return decisionInstanceJson(d, true);
+  });
   app.get('/v2/decision-definitions/:key/xml', (req) => new Raw('text/xml; charset=utf-8', one(String(req.params.key)).xml));
 }

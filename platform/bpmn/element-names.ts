@@ -3,7 +3,6 @@
  * so pages name a step as the process owner named it (记录客户确认结果) instead of by its id. Moddle reads
  * any well-formed model, extension elements included; unknown extensions only produce warnings.
  */
-import { BpmnModdle } from 'bpmn-moddle';
 
 interface Named {
   id?: string;
@@ -20,6 +19,8 @@ function collect(el: Named | undefined, into: Map<string, string>): void {
 }
 
 export async function elementNamesOf(xml: string): Promise<Map<string, string>> {
+  // loaded on first use: the API process does not carry the modeller's library until the 运维 pages ask
+  const { BpmnModdle } = await import('bpmn-moddle');
   const { rootElement } = await new BpmnModdle().fromXML(xml);
   const names = new Map<string, string>();
   collect(rootElement as Named, names);

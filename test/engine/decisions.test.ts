@@ -85,6 +85,35 @@ describe('engine conformance: DMN decisions and business rule tasks', function (
     expect(inc2.errorType).to.equal('CALLED_DECISION_ERROR');
   });
 
+  it('decision instances: each decision an evaluation ran is searchable (REST, business rule task) and answers its inputs and rules', async () => {
+    const r = await evalRest('conf-price', { customerType: 'gold', orderTotal: 100 });
+    const search = async (filter: Record<string, unknown>) => {
+      const res = await http(ctx, 'POST', '/v2/decision-instances/search', { filter, sort: [{ field: 'decisionEvaluationInstanceKey' }] });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      return res.body.items as any[];
+    };
+    const mine = await search({ decisionEvaluationKey: r.decisionEvaluationKey });
+    expect(mine.map((d) => [d.decisionDefinitionId, d.decisionDefinitionType, d.state])).to.deep.equal([['conf-discount', 'DECISION_TABLE', 'EVALUATED'], ['conf-price', 'LITERAL_EXPRESSION', 'EVALUATED']]);
+    expect(mine[1]).to.include({ result: '90', rootDecisionDefinitionKey: r.decisionDefinitionKey, decisionEvaluationInstanceKey: `${r.decisionEvaluationKey}-2` });
+    expect(mine[0]).to.not.have.property('matchedRules');
+    const one = await http(ctx, 'GET', `/v2/decision-instances/${mine[0].decisionEvaluationInstanceKey}`);
+    expect(one.status).to.equal(200);
+    expect(one.body.evaluatedInputs.map((i: any) => JSON.parse(i.inputValue))).to.deep.equal(['gold', 100]);
+    expect(one.body.matchedRules).to.have.length.greaterThan(0);
+    expect((await http(ctx, 'GET', '/v2/decision-instances/1-1')).status).to.equal(404);
+
+    // a failed evaluation leaves a FAILED instance with the message
+    const failed = await evalRest('conf-any', { z: 200 });
+    const [f] = await search({ decisionEvaluationKey: failed.decisionEvaluationKey, state: 'FAILED' });
+    expect(f.evaluationFailure).to.contain('ANY');
+    // a business rule task's evaluation names its process instance and element instance
+    const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-business-rule', variables: { rule: 'conf-price', customerType: 'gold', orderTotal: 10 } });
+    await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
+    const ofPi = await search({ processInstanceKey: pi.processInstanceKey });
+    expect(ofPi.map((d) => d.decisionDefinitionId)).to.deep.equal(['conf-discount', 'conf-price']);
+    expect(ofPi[1].elementInstanceKey).to.be.a('string');
+  });
+
   it('deploys a DMN resource over gRPC DeployResource; an invalid DMN is rejected naming the decision', async () => {
     const xml = readFixture('pricing.dmn').replace(/conf-pricing/g, 'conf-pricing-2').replace(/id="conf-tier"/, 'id="conf-tier-2"');
     const res = await ctx.zbc.deployResource({ decision: Buffer.from(xml), name: 'pricing-2.dmn' } as never) as any;
