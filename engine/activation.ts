@@ -19,7 +19,10 @@ import { activateDecisionTask } from './business-rule';
 import { bindingText, boundProcess } from './bindings';
 
 /** `localVars`: set on the new instance before its input mappings (a multi-instance inner instance's loopCounter and input element) */
-export function activateElement(eng: Engine, scope: EI, elementId: string, run = true, eventVars?: Vars | null, localVars?: Vars): EI | null {
+/** sub-process instances entered by a modification for an element inside them: their start event does not run */
+const WITHOUT_START = new WeakSet<EI>();
+
+export function activateElement(eng: Engine, scope: EI, elementId: string, run = true, eventVars?: Vars | null, localVars?: Vars, opts: { withoutStart?: boolean } = {}): EI | null {
   const m = modelOf(eng, scope.defKey);
   const el = m.elements.get(elementId)!;
   const ei: EI = {
@@ -34,6 +37,7 @@ export function activateElement(eng: Engine, scope: EI, elementId: string, run =
   eng.touch(ei);
   eng.recordEl(ei, 'ELEMENT_ACTIVATING');
   if (localVars) for (const [n, v] of Object.entries(localVars)) setVar(eng, ei.key, ei.piKey, n, v);
+  if (opts.withoutStart) WITHOUT_START.add(ei);
   onActivate(eng, ei, eventVars ?? null);
   if (run) runAgenda(eng);
   return ei;
@@ -145,7 +149,7 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
       if (!openBoundaries(eng, ei, el)) return;
       ei.state = 'ACTIVE';
       eng.recordEl(ei, 'ELEMENT_ACTIVATED');
-      {
+      if (!WITHOUT_START.has(ei)) {
         const start = activateElement(eng, ei, el.startId!, false);
         if (start && start.state === 'ACTIVE') completeElement(eng, start, null);
         if (ei.state === 'ACTIVE') correlateBufferedFor(eng, ei);

@@ -64,6 +64,26 @@ describe('engine: process instance modification (REST and gRPC)', function () {
     expect((await elements(ctx, pi)).sub).to.deep.equal(['TERMINATED']);
   });
 
+  it('activating an element inside a sub-process that has no instance creates it (without its start event), variables on it', async () => {
+    const pi = await start();
+    await oneJob(ctx, 'conf.mod.a', pi);
+    await rest.modifyProcessInstance({ processInstanceKey: pi, activateInstructions: [{ elementId: 'inner', variableInstructions: [{ scopeId: 'sub', variables: { inSub: 'yes' } }, { variables: { atRoot: 1 } }] }] });
+    const els = await elements(ctx, pi);
+    expect(els.sub).to.deep.equal(['ACTIVE']);
+    expect(els.inner).to.deep.equal(['ACTIVE']);
+    expect(els.subStart, 'the created scope does not run its start event').to.equal(undefined);
+    expect(els.taskA).to.deep.equal(['ACTIVE']);
+    const subKey = await keyOf(pi, 'sub');
+    expect((await variables(ctx, pi, subKey)).inSub).to.equal('yes');
+    expect((await variables(ctx, pi)).atRoot).to.equal(1);
+    expect((await variables(ctx, pi)).inSub, 'local to the created sub-process').to.equal(undefined);
+    const inner = await oneJob(ctx, 'conf.mod.inner', pi);
+    expect(inner.variables).to.include({ inSub: 'yes', atRoot: 1 });
+    await ctx.zbc.completeJob({ jobKey: inner.key, variables: {} });
+    await waitFor(async () => (await elements(ctx, pi)).sub?.[0] === 'COMPLETED', 'the created sub-process completes');
+    expect((await elements(ctx, pi)).taskA).to.deep.equal(['ACTIVE']);
+  });
+
   it('unknown elements, element instances and instances are rejected naming them, and change nothing', async () => {
     const pi = await start();
     await oneJob(ctx, 'conf.mod.a', pi);
@@ -74,9 +94,9 @@ describe('engine: process instance modification (REST and gRPC)', function () {
     const badKey = await statusOf(rest.modifyProcessInstance({ processInstanceKey: pi, terminateInstructions: [{ elementInstanceKey: '2251799813999999' }] }));
     expect(badKey.status).to.equal(400);
     expect(badKey.detail).to.contain('2251799813999999');
-    const noScope = await statusOf(rest.modifyProcessInstance({ processInstanceKey: pi, activateInstructions: [{ elementId: 'inner' }] }));
-    expect(noScope.status).to.equal(400);
-    expect(noScope.detail).to.contain("'sub'");
+    const notAncestor = await statusOf(rest.modifyProcessInstance({ processInstanceKey: pi, activateInstructions: [{ elementId: 'inner', ancestorElementInstanceKey: aKey }] }));
+    expect(notAncestor.status).to.equal(400);
+    expect(notAncestor.detail).to.contain('is not an ancestor');
     const startEv = await statusOf(rest.modifyProcessInstance({ processInstanceKey: pi, activateInstructions: [{ elementId: 'start' }] }));
     expect(startEv.status).to.equal(400);
     const unknownPi = await statusOf(rest.modifyProcessInstance({ processInstanceKey: '2251799813999998', activateInstructions: [{ elementId: 'taskB' }] }));
