@@ -27,6 +27,8 @@ export const EXPENSE_CONTRACT_STATUS = [
   'IMPLEMENTATION_REQUESTED',
   'IMPLEMENTED',
   'PAYMENT_BASIS_ACCEPTED',
+  // withdrawn when the order goes on without the AP (处理AP异常 → 不用AP继续, domain/ap-issues.ts)
+  'WITHDRAWN',
 ] as const;
 // (re-drafting after an AP issue writes a new version of the same expense contract, status back to DRAFT)
 export type ExpenseContractStatus = (typeof EXPENSE_CONTRACT_STATUS)[number];

@@ -1,0 +1,91 @@
+/** The record side of the 处理AP异常 exits (domain/ap-issues.ts): another AP partner, going on without the AP. */
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { BusinessOrderEntity, ExpenseContractEntity } from '../../db/entities/index';
+import { goOnWithoutAp, switchApPartner } from '../../domain/ap-issues';
+import { draftExpenseContract } from '../../domain/contracts';
+import { ApPartnerUnavailableError, ValidationError } from '../../domain/errors';
+import { updateApPartner } from '../../domain/parties';
+import { recordHistory } from '../../domain/records';
+import { useTestDatabase } from '../support/db';
+import { anApPartner, anOrder } from '../support/fixtures';
+
+async function rejects(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('domain: AP issue exits (ap-issues.ts)', () => {
+  let ds: DataSource;
+  useTestDatabase((d) => (ds = d));
+  const cm = (reason: string) => ({ actor: 'zhang.san', reason });
+
+  it('OTHER_PARTNER: the order names the new AP in a new version; the re-drafted expense contract keeps its number, for the new partner', async () => {
+    const alpha = await anApPartner(ds);
+    const beta = await anApPartner(ds);
+    const { order } = await anOrder(ds, { apInvolved: true, apPartnerId: alpha.id });
+    const ec = await draftExpenseContract(ds, { orderId: order.id }, { actor: 'system:worker' });
+    await updateApPartner(ds, alpha.id, { status: 'SUSPENDED' }, { actor: 'admin', reason: '暂停接单' });
+
+    const out = await switchApPartner(ds, order.id, beta.id, cm('alpha 暂停接单，改由 beta 实施'));
+    expect(out).to.deep.equal({ apInvolved: true, apPartnerId: beta.id, withdrawnExpenseContractId: null });
+    const row = await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: order.id });
+    expect(row.apPartnerId).to.equal(beta.id);
+    const versions = await recordHistory(ds, 'business-order', order.id);
+    expect(versions.map((v) => v.version)).to.deep.equal([1, 2]);
+    expect(versions[1].reason).to.equal('alpha 暂停接单，改由 beta 实施');
+    expect(versions[1].content.apPartnerId).to.equal(beta.id);
+
+    // a repeat (Zeebe delivers at least once) writes nothing
+    await switchApPartner(ds, order.id, beta.id, cm('alpha 暂停接单，改由 beta 实施'));
+    expect(await recordHistory(ds, 'business-order', order.id)).to.have.length(2);
+
+    const again = await draftExpenseContract(ds, { orderId: order.id, apPartnerId: beta.id }, { actor: 'system:worker' });
+    expect(again.contractNo).to.equal(ec.contractNo);
+    expect(again.apPartnerId).to.equal(beta.id);
+  });
+
+  it('OTHER_PARTNER: an unavailable new partner is refused (the BPMN error the model catches) and nothing is written', async () => {
+    const alpha = await anApPartner(ds);
+    const gamma = await anApPartner(ds);
+    await updateApPartner(ds, gamma.id, { status: 'SUSPENDED' }, { actor: 'admin', reason: '资质过期' });
+    const { order } = await anOrder(ds, { apInvolved: true, apPartnerId: alpha.id });
+    expect(await rejects(switchApPartner(ds, order.id, gamma.id, cm('换 gamma')))).to.be.instanceOf(ApPartnerUnavailableError);
+    expect(await rejects(switchApPartner(ds, order.id, 'no-such-partner', cm('换一家')))).to.be.instanceOf(ApPartnerUnavailableError);
+    expect(await recordHistory(ds, 'business-order', order.id)).to.have.length(1);
+  });
+
+  it('WITHOUT_AP: the expense contract is withdrawn as a new version, the order no longer involves an AP; a repeat writes nothing', async () => {
+    const alpha = await anApPartner(ds);
+    const { order } = await anOrder(ds, { apInvolved: true, apPartnerId: alpha.id });
+    const ec = await draftExpenseContract(ds, { orderId: order.id }, { actor: 'system:worker' });
+
+    const out = await goOnWithoutAp(ds, order.id, cm('AP均无法实施，由我方自行交付'));
+    expect(out).to.deep.equal({ apInvolved: false, apPartnerId: null, withdrawnExpenseContractId: ec.id });
+    const c = await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: ec.id });
+    expect(c.status).to.equal('WITHDRAWN');
+    const cv = await recordHistory(ds, 'expense-contract', ec.id);
+    expect(cv.map((v) => v.version)).to.deep.equal([1, 2]);
+    expect(cv[1].reason).to.equal('AP均无法实施，由我方自行交付');
+    const o = await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: order.id });
+    expect([o.apInvolved, o.apPartnerId]).to.deep.equal([false, null]);
+    expect((await recordHistory(ds, 'business-order', order.id)).map((v) => v.content.apInvolved)).to.deep.equal([true, false]);
+
+    await goOnWithoutAp(ds, order.id, cm('AP均无法实施，由我方自行交付'));
+    expect(await recordHistory(ds, 'expense-contract', ec.id)).to.have.length(2);
+    expect(await recordHistory(ds, 'business-order', order.id)).to.have.length(2);
+  });
+
+  it('WITHOUT_AP before any expense contract: only the order changes; a reason is required', async () => {
+    const alpha = await anApPartner(ds);
+    const { order } = await anOrder(ds, { apInvolved: true, apPartnerId: alpha.id });
+    expect(await rejects(goOnWithoutAp(ds, order.id, { actor: 'zhang.san', reason: ' ' }))).to.be.instanceOf(ValidationError);
+    const out = await goOnWithoutAp(ds, order.id, cm('客户同意不再使用AP'));
+    expect(out.withdrawnExpenseContractId).to.equal(null);
+    expect(await ds.getRepository(ExpenseContractEntity).findBy({ orderId: order.id })).to.have.length(0);
+  });
+});
