@@ -1,0 +1,237 @@
+/**
+ * npm run layout:bpmn — gives every processes/*.bpmn a pool (participant) and one lane per role, and
+ * re-lays out the diagram so each flow node sits in the lane of the role that performs it.
+ *
+ * Lanes: a user task goes to its candidate group's / assignee's role; a call activity to the role of the
+ * first user task of the called process; a service task or event to the lane of the step before it
+ * (through service tasks and events, so the recording box stays beside its user task); a decision gateway
+ * to its predecessor's lane, a merge gateway to its successor's. Anything else, including a role this
+ * file does not know, goes to 系统 — so the integrator can re-run it on models with new elements.
+ * Horizontal positions are kept from the existing DI (Modeler's), only the vertical position is derived
+ * from the lane; so the tool is idempotent and a Modeler edit survives a re-run. Groups are dropped:
+ * the lanes show the roles they drew. Executable semantics are untouched (test/processes/layout.test.ts).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type El, bpmnFiles, createModdle, extension, parseBpmn } from './model';
+
+export const ROLES: { key: string; name: string; groups: string[] }[] = [
+  { key: 'customer-manager', name: '客户经理', groups: ['customer-manager', '=customerManager'] },
+  { key: 'dept-manager', name: '部门经理', groups: ['dept-manager'] },
+  { key: 'center-reviewer', name: '中心审核', groups: ['center-reviewer'] },
+  { key: 'tech-dept', name: '技术部', groups: ['tech-dept'] },
+  { key: 'contract-admin', name: '合同管理员', groups: ['contract-admin'] },
+  { key: 'ops', name: '运行维护处', groups: ['ops'] },
+  { key: 'ap', name: 'AP 供应商', groups: [] },
+  { key: 'system', name: '系统', groups: [] },
+];
+/** steps outside the system whose performer no attribute names: the AP works on its own platform */
+const OVERRIDES: Record<string, string> = { 'ap-implementation': 'ap' };
+const SYSTEM = 'system';
+const POOL_X = 130;
+const LANE_X = POOL_X + 30;
+const FIRST_X = LANE_X + 60;
+const GAP = 30;
+
+type Box = { x: number; y: number; width: number; height: number };
+const isGateway = (n: El) => /Gateway$/.test(n.$type);
+const isMerge = (n: El) => isGateway(n) && (n.incoming ?? []).length > 1;
+
+function userTaskRole(n: El): string {
+  const a = extension(n, 'zeebe:AssignmentDefinition');
+  const vals = [a?.candidateGroups, a?.assignee].filter(Boolean).flatMap((v: string) => v.split(',').map((s) => s.trim()));
+  return ROLES.find((r) => r.groups.some((g) => vals.includes(g)))?.key ?? SYSTEM;
+}
+
+/** the role of the first user task reachable from the start of each process in the folder */
+function firstRoles(processes: El[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of processes) {
+    const seen = new Set<El>();
+    const queue: El[] = (p.flowElements ?? []).filter((e: El) => e.$type === 'bpmn:StartEvent');
+    while (queue.length) {
+      const n = queue.shift();
+      if (seen.has(n)) continue;
+      seen.add(n);
+      if (n.$type === 'bpmn:UserTask') { out.set(p.id, userTaskRole(n)); break; }
+      queue.push(...(n.outgoing ?? []).map((f: El) => f.targetRef));
+    }
+  }
+  return out;
+}
+
+export function assignLanes(proc: El, calledRoles: Map<string, string>): Map<El, string> {
+  const lanes = new Map<El, string>();
+  const nodes: El[] = (proc.flowElements ?? []).filter((e: El) => e.$type !== 'bpmn:SequenceFlow');
+  const explicit = (n: El): string | undefined => {
+    if (OVERRIDES[n.id]) return OVERRIDES[n.id];
+    if (n.$type === 'bpmn:UserTask') return userTaskRole(n);
+    if (n.$type === 'bpmn:CallActivity') return calledRoles.get(extension(n, 'zeebe:CalledElement')?.processId) ?? SYSTEM;
+    return undefined;
+  };
+  const lane = (n: El, depth = 0): string => {
+    if (lanes.has(n)) return lanes.get(n)!;
+    if (depth > nodes.length) return SYSTEM;
+    const ex = explicit(n);
+    if (ex) return ex;
+    if (n.$type === 'bpmn:BoundaryEvent') return lane(n.attachedToRef, depth + 1);
+    const ins: El[] = (n.incoming ?? []).map((f: El) => f.sourceRef);
+    const outs: El[] = (n.outgoing ?? []).map((f: El) => f.targetRef);
+    if (isMerge(n) || (n.$type === 'bpmn:StartEvent' && outs.length === 1)) {
+      // a merge (or a start) belongs to the step it leads into, when that step names its performer
+      let next = outs[0];
+      for (let i = 0; next && isMerge(next) && i < nodes.length; i++) next = (next.outgoing ?? [])[0]?.targetRef;
+      return (next && explicit(next)) ?? SYSTEM;
+    }
+    if (ins.length !== 1) return SYSTEM;
+    const prev = ins[0];
+    if (/Task$|Event$/.test(n.$type) && isGateway(prev) && !/EndEvent$/.test(n.$type)) return SYSTEM;
+    if (isMerge(prev)) return SYSTEM;
+    return lane(prev, depth + 1);
+  };
+  for (const n of nodes) lanes.set(n, lane(n));
+  return lanes;
+}
+
+const textWidth = (s: string) => Math.max(20, Math.round([...s].reduce((w, c) => w + (c.charCodeAt(0) > 255 ? 12 : 7), 0)));
+
+export async function layout(xml: string, calledRoles: Map<string, string>): Promise<string> {
+  const moddle = createModdle();
+  const { rootElement: defs } = await moddle.fromXML(xml, 'bpmn:Definitions');
+  const proc: El = defs.rootElements.find((e: El) => e.$type === 'bpmn:Process');
+  const diagram = defs.diagrams[0];
+  const oldShapes = new Map<El, El>((diagram.plane.planeElement ?? []).filter((d: El) => d.bounds).map((d: El) => [d.bpmnElement, d]));
+  // groups drew the roles before there were lanes
+  const groups = (proc.artifacts ?? []).filter((a: El) => a.$type === 'bpmn:Group');
+  proc.artifacts = (proc.artifacts ?? []).filter((a: El) => !groups.includes(a));
+  const groupCategories = new Set(groups.map((g: El) => g.categoryValueRef?.$parent).filter(Boolean));
+  defs.rootElements = defs.rootElements.filter((e: El) => e.$type !== 'bpmn:Collaboration' && !groupCategories.has(e));
+  if (!proc.artifacts.length) delete proc.artifacts;
+
+  const lanes = assignLanes(proc, calledRoles);
+  const top: El[] = (proc.flowElements ?? []).filter((e: El) => e.$type !== 'bpmn:SequenceFlow');
+  const flows: El[] = [];
+  const collectFlows = (c: El) => { for (const e of c.flowElements ?? []) { if (e.$type === 'bpmn:SequenceFlow') flows.push(e); if (e.flowElements) collectFlows(e); } };
+  collectFlows(proc);
+  const size = (n: El) => oldShapes.get(n)?.bounds ?? (isGateway(n) ? { width: 50, height: 50 } : /Event$/.test(n.$type) ? { width: 36, height: 36 } : { width: 100, height: 80 });
+  // x: kept from the existing diagram, shifted so the pool starts at POOL_X; a node without DI goes right of its predecessor
+  const placed = top.filter((n) => n.$type !== 'bpmn:BoundaryEvent');
+  const known = placed.filter((n) => oldShapes.has(n));
+  const minX = Math.min(...known.map((n) => oldShapes.get(n).bounds.x));
+  const xOf = new Map<El, number>();
+  for (const n of known) xOf.set(n, oldShapes.get(n).bounds.x - minX + FIRST_X);
+  for (let pass = 0; pass < placed.length && xOf.size < placed.length; pass++) {
+    for (const n of placed) {
+      if (xOf.has(n)) continue;
+      const xs = (n.incoming ?? []).map((f: El) => f.sourceRef.attachedToRef ?? f.sourceRef).filter((p: El) => xOf.has(p)).map((p: El) => xOf.get(p)! + size(p).width + 56);
+      if (xs.length || pass === placed.length - 1) xOf.set(n, xs.length ? Math.max(...xs) : FIRST_X);
+    }
+  }
+  // y: lanes in the fixed role order, one row per overlap within a lane
+  // ties at one x: the node higher in the old diagram (the main line) gets the upper row
+  const origY = (n: El) => oldShapes.get(n)?.bounds.y ?? 0;
+  const used = ROLES.filter((r) => placed.some((n) => lanes.get(n) === r.key));
+  const bounds = new Map<El, Box>();
+  const laneBoxes: { role: (typeof ROLES)[number]; box: Box; nodes: El[] }[] = [];
+  let y = 60;
+  const right = Math.max(...placed.map((n) => xOf.get(n)! + size(n).width)) + 80;
+  for (const role of used) {
+    const members = placed.filter((n) => lanes.get(n) === role.key).sort((a, b) => xOf.get(a)! - xOf.get(b)! || origY(a) - origY(b) || (a.id < b.id ? -1 : 1));
+    const rows: { end: number; height: number; nodes: El[] }[] = [];
+    for (const n of members) {
+      const x = xOf.get(n)!;
+      // room below a task for its boundary events' labels
+      let row = rows.find((r) => r.end + GAP <= x);
+      if (!row) { row = { end: 0, height: 0, nodes: [] }; rows.push(row); }
+      row.end = x + size(n).width;
+      row.height = Math.max(row.height, size(n).height);
+      row.nodes.push(n);
+    }
+    let rowY = y + 40;
+    for (const r of rows) {
+      for (const n of r.nodes) bounds.set(n, { x: xOf.get(n)!, y: rowY + (r.height - size(n).height) / 2, width: size(n).width, height: size(n).height });
+      rowY += r.height + 80;
+    }
+    const h = rowY - y - 40;
+    laneBoxes.push({ role, box: { x: LANE_X, y, width: right - LANE_X, height: Math.max(h, 120) }, nodes: [...members, ...top.filter((n) => n.$type === 'bpmn:BoundaryEvent' && lanes.get(n) === role.key)] });
+    y += Math.max(h, 120);
+  }
+  // boundary events and sub-process contents keep their offset to their host
+  const moveWith = (host: El, children: El[]) => {
+    const o = oldShapes.get(host)?.bounds; const nb = bounds.get(host)!;
+    for (const c of children) {
+      const cb = oldShapes.get(c)?.bounds ?? { x: (o?.x ?? 0) + 20, y: (o?.y ?? 0) + 20, ...size(c) };
+      bounds.set(c, { x: cb.x - (o?.x ?? cb.x) + nb.x, y: cb.y - (o?.y ?? cb.y) + nb.y, width: cb.width, height: cb.height });
+    }
+  };
+  for (const n of placed) {
+    moveWith(n, top.filter((b) => b.attachedToRef === n));
+    if (n.flowElements) moveWith(n, n.flowElements.filter((e: El) => e.$type !== 'bpmn:SequenceFlow'));
+  }
+
+  const pe: El[] = [];
+  const label = (b: Box) => moddle.create('bpmndi:BPMNLabel', { bounds: moddle.create('dc:Bounds', b) });
+  const shape = (el: El, b: Box, extra: Record<string, unknown> = {}) => moddle.create('bpmndi:BPMNShape', { id: `${el.id}-di`, bpmnElement: el, bounds: moddle.create('dc:Bounds', b), ...extra });
+  const laneSet = moddle.create('bpmn:LaneSet', { id: `${proc.id}-lanes` });
+  laneSet.lanes = laneBoxes.map(({ role, nodes }) => moddle.create('bpmn:Lane', { id: `lane-${role.key}`, name: role.name, flowNodeRef: nodes }));
+  proc.laneSets = [laneSet];
+  const participant = moddle.create('bpmn:Participant', { id: `participant-${proc.id}`, name: proc.name, processRef: proc });
+  const collaboration = moddle.create('bpmn:Collaboration', { id: `collaboration-${proc.id}`, participants: [participant] });
+  defs.rootElements.unshift(collaboration);
+  const poolBox = { x: POOL_X, y: 60, width: right - POOL_X, height: y - 60 };
+  pe.push(shape(participant, poolBox, { isHorizontal: true }));
+  for (const [i, { box }] of laneBoxes.entries()) pe.push(shape(laneSet.lanes[i], box, { isHorizontal: true }));
+  const all = [...placed, ...top.filter((n) => n.$type === 'bpmn:BoundaryEvent'), ...placed.flatMap((n: El) => (n.flowElements ?? []).filter((e: El) => e.$type !== 'bpmn:SequenceFlow'))];
+  for (const n of all) {
+    const b = bounds.get(n)!;
+    const extra: Record<string, unknown> = {};
+    if (n.$type === 'bpmn:ExclusiveGateway') extra.isMarkerVisible = true;
+    if (n.$type === 'bpmn:SubProcess') extra.isExpanded = true;
+    if (n.name && /Event$|Gateway$/.test(n.$type)) {
+      const w = textWidth(n.name);
+      const below = /Event$/.test(n.$type);
+      extra.label = label({ x: Math.round(b.x + b.width / 2 - w / 2), y: below ? b.y + b.height + 4 : b.y - 18, width: w, height: 14 });
+    }
+    pe.push(shape(n, b, extra));
+  }
+  for (const f of flows) {
+    const s = bounds.get(f.sourceRef)!; const t = bounds.get(f.targetRef)!;
+    const [sx, sy, tx, ty] = [s.x + s.width / 2, s.y + s.height / 2, t.x + t.width / 2, t.y + t.height / 2];
+    let pts: [number, number][];
+    if (f.sourceRef.$type === 'bpmn:BoundaryEvent') pts = [[sx, s.y + s.height], [sx, ty], [t.x, ty]];
+    else if (t.x >= s.x + s.width) {
+      if (Math.abs(sy - ty) < 1) pts = [[s.x + s.width, sy], [t.x, ty]];
+      else if (isGateway(f.sourceRef)) pts = [[sx, ty < sy ? s.y : s.y + s.height], [sx, ty], [t.x, ty]];
+      else if (isGateway(f.targetRef)) pts = [[s.x + s.width, sy], [tx, sy], [tx, sy < ty ? t.y : t.y + t.height]];
+      else { const mx = Math.round((s.x + s.width + t.x) / 2); pts = [[s.x + s.width, sy], [mx, sy], [mx, ty], [t.x, ty]]; }
+    } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y > s.y) pts = [[sx, s.y + s.height], [sx, t.y]];
+    else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y < s.y) pts = [[sx, s.y], [sx, t.y + t.height]];
+    else { const by = Math.max(s.y + s.height, t.y + t.height) + 25; pts = [[sx, s.y + s.height], [sx, by], [tx, by], [tx, t.y + t.height]]; }
+    const extra: Record<string, unknown> = {};
+    if (f.name) { const w = textWidth(f.name); extra.label = label({ x: Math.round(pts[0][0] + 5), y: Math.round(pts[0][1] - 17), width: w, height: 14 }); }
+    const dedup = pts.filter((p, i) => i === 0 || p[0] !== pts[i - 1][0] || p[1] !== pts[i - 1][1]);
+    pe.push(moddle.create('bpmndi:BPMNEdge', { id: `${f.id}-di`, bpmnElement: f, waypoint: dedup.map(([x, yy]) => moddle.create('dc:Point', { x: Math.round(x), y: Math.round(yy) })), ...extra }));
+  }
+  diagram.plane.bpmnElement = collaboration;
+  diagram.plane.planeElement = pe;
+  const { xml: out } = await moddle.toXML(defs, { format: true });
+  return out.endsWith('\n') ? out : `${out}\n`;
+}
+
+export async function layoutAll(dir?: string): Promise<void> {
+  const files = bpmnFiles(dir);
+  const models = await Promise.all(files.map(async (f) => parseBpmn(readFileSync(f, 'utf8'), f)));
+  const roles = firstRoles(models.map((m) => m.process));
+  for (const m of models) {
+    const out = await layout(m.xml, roles);
+    if (out !== m.xml) writeFileSync(m.file, out);
+    console.log(`${out === m.xml ? 'unchanged' : 'laid out'} ${path.basename(m.file)}`);
+  }
+}
+
+export async function calledRolesOf(dir?: string): Promise<Map<string, string>> {
+  const models = await Promise.all(bpmnFiles(dir).map(async (f) => parseBpmn(readFileSync(f, 'utf8'), f)));
+  return firstRoles(models.map((m) => m.process));
+}
+
+if (require.main === module) layoutAll().catch((e) => { console.error(e); process.exitCode = 1; });
