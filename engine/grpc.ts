@@ -172,6 +172,12 @@ export async function startGrpc(engine: EngineApi, port: number, host = '0.0.0.0
     engine.modifyInstance(key(req.processInstanceKey, 'processInstanceKey'), { activateInstructions, terminateInstructions });
     return {};
   });
+  impl.MigrateProcessInstance = unary((req) => {
+    const plan = req.migrationPlan ?? {};
+    const mappingInstructions = ((plan.mappingInstructions ?? []) as Any[]).map((m) => ({ sourceElementId: String(m.sourceElementId ?? ''), targetElementId: String(m.targetElementId ?? '') }));
+    engine.migrateInstance(key(req.processInstanceKey, 'processInstanceKey'), { targetProcessDefinitionKey: key(plan.targetProcessDefinitionKey, 'targetProcessDefinitionKey'), mappingInstructions });
+    return {};
+  });
   impl.ResolveIncident = unary((req) => { engine.resolveIncident(key(req.incidentKey, 'incidentKey')); return {}; });
 
   impl.ActivateJobs = (call: grpc.ServerWritableStream<Any, Any>) => {

@@ -6,6 +6,7 @@ import type {
   ActivatedJob, DecisionDef, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ProcDef, UserTask, VarScope, Vars,
 } from './entities';
 import type { Modification } from './modification';
+import type { Migration } from './migration';
 
 type View<T> = ReadonlyMap<string, Readonly<T>>;
 
@@ -52,6 +53,8 @@ export interface EngineCommands {
   cancelInstance(piKey: string): void;
   /** activate elements / terminate element instances of a running instance (modification.ts) */
   modifyInstance(piKey: string, mod: Modification): void;
+  /** move a running instance to another process definition by mapping instructions (migration.ts) */
+  migrateInstance(piKey: string, mig: Migration): void;
   awaitCompletion(piKey: string): Promise<{ pi: EI; vars: Vars }>;
   cancelAwait(piKey: string): void;
   setVariables(eiKey: string, doc: Vars, local: boolean): string;

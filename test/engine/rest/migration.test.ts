@@ -1,0 +1,101 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+// Process instance migration through Camunda's own clients: REST POST /v2/process-instances/{key}/migration
+// (the SDK's CamundaRestClient.migrateProcessInstance) and gRPC MigrateProcessInstance (ZeebeGrpcClient).
+// v1: taskA (job conf.mig.a, timer boundary PT1H) → end; v2: taskA2 (job conf.mig.a2, timer PT2H) → review (user task) → end.
+import { expect } from 'chai';
+import { clockAdd, Ctx, elements, grpcError, http, oneJob, pinClock, readFixture, setup, skipUnlessClock, Status, waitFor, waitState } from '../helpers';
+import { RestClient, sdkRest, statusOf } from './clients';
+
+describe('engine: process instance migration (REST and gRPC)', function () {
+  let ctx: Ctx;
+  let rest: RestClient;
+  let v1 = '';
+  let v2 = '';
+  before(async () => {
+    ctx = await setup();
+    rest = sdkRest(ctx);
+    await pinClock(ctx, '2026-12-01T09:00:00+08:00');
+    v1 = (await rest.deployResources([{ name: 'migration-v1.bpmn', content: readFixture('migration-v1.bpmn') }]) as any).processes[0].processDefinitionKey;
+    v2 = (await rest.deployResources([{ name: 'migration-v2.bpmn', content: readFixture('migration-v2.bpmn') }]) as any).processes[0].processDefinitionKey;
+  });
+  after(async () => ctx?.stop());
+  const start = async () => (await rest.createProcessInstance({ processDefinitionKey: v1, variables: { order: 7 } } as never)).processInstanceKey as string;
+  const active = async (pi: string, elementId: string) => waitFor(async () => {
+    const r = await http(ctx, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey: pi, elementId, state: 'ACTIVE' } });
+    return r.body.items[0] as any;
+  }, `${elementId} active`);
+
+  it('REST: the job keeps its key and type on the new element, the mapped timer keeps its due date, the instance ends on v2', async function () {
+    skipUnlessClock(ctx, this);
+    const pi = await start();
+    const job = await oneJob(ctx, 'conf.mig.a', pi);
+    const before = await active(pi, 'taskA');
+    await rest.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: v2, mappingInstructions: [{ sourceElementId: 'taskA', targetElementId: 'taskA2' }, { sourceElementId: 'timeoutA', targetElementId: 'timeoutA2' }] });
+    const p = (await http(ctx, 'GET', `/v2/process-instances/${pi}`)).body;
+    expect(p).to.include({ processDefinitionKey: v2, processDefinitionVersion: 2, processDefinitionId: 'conf-migration' });
+    const after = await active(pi, 'taskA2');
+    expect(after.elementInstanceKey).to.equal(before.elementInstanceKey);
+    expect(after.processDefinitionKey).to.equal(v2);
+    expect((await elements(ctx, pi)).taskA).to.equal(undefined);
+    // the timer was started at PT1H on v1 and kept: after 61 minutes it fires (v2's own timer would wait 2 hours)
+    await clockAdd(ctx, 'PT61M');
+    await waitState(ctx, pi, 'COMPLETED');
+    const els = await elements(ctx, pi);
+    expect(els.timeoutA2).to.deep.equal(['COMPLETED']);
+    expect(els.timedOut).to.deep.equal(['COMPLETED']);
+    expect(els.taskA2).to.deep.equal(['TERMINATED']);
+    // the job was migrated, not re-created: it is gone with its element now
+    const g = await grpcError(ctx.zbc.completeJob({ jobKey: job.key, variables: {} }));
+    expect(g.code).to.equal(Status.NOT_FOUND);
+  });
+
+  it('gRPC: an unmapped boundary timer is closed and the target one opened; the old job type completes the task and v2 goes on to its user task', async function () {
+    skipUnlessClock(ctx, this);
+    const pi = await start();
+    const job = await oneJob(ctx, 'conf.mig.a', pi);
+    await ctx.zbc.migrateProcessInstance({ processInstanceKey: pi, migrationPlan: { targetProcessDefinitionKey: v2, mappingInstructions: [{ sourceElementId: 'taskA', targetElementId: 'taskA2' }] } } as never);
+    await clockAdd(ctx, 'PT61M');
+    expect((await elements(ctx, pi)).taskA2).to.deep.equal(['ACTIVE']); // the new timer counts 2 hours from the migration
+    const again = await oneJob(ctx, 'conf.mig.a', pi).catch(() => job); // re-delivered after its timeout, or the one we hold
+    expect(again.key).to.equal(job.key);
+    expect(again.elementId).to.equal('taskA2');
+    await ctx.zbc.completeJob({ jobKey: job.key, variables: { checked: true } });
+    const review = await active(pi, 'review');
+    const ut = await waitFor(async () => (await http(ctx, 'POST', '/v2/user-tasks/search', { filter: { elementInstanceKey: review.elementInstanceKey } })).body.items[0], 'the review task');
+    expect((await http(ctx, 'POST', `/v2/user-tasks/${ut.userTaskKey}/completion`, {})).status).to.equal(204);
+    await waitState(ctx, pi, 'COMPLETED');
+    const vars = (await http(ctx, 'POST', '/v2/variables/search', { filter: { processInstanceKey: pi } })).body.items.map((v: any) => v.name);
+    expect(vars).to.include.members(['order', 'checked']);
+  });
+
+  it('rejects what Zeebe rejects, naming the element, and changes nothing', async () => {
+    const pi = await start();
+    await oneJob(ctx, 'conf.mig.a', pi);
+    const unmapped = await statusOf(rest.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: v2, mappingInstructions: [] }));
+    expect(unmapped.status).to.equal(409);
+    expect(unmapped.detail).to.contain("no mapping instruction defined for active element with id 'taskA'");
+    const type = await statusOf(rest.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: v2, mappingInstructions: [{ sourceElementId: 'taskA', targetElementId: 'review' }] }));
+    expect(type.status).to.equal(409);
+    expect(type.detail).to.contain("'review' and different type 'USER_TASK'");
+    const badTarget = await statusOf(rest.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: v2, mappingInstructions: [{ sourceElementId: 'taskA', targetElementId: 'noSuchTask' }] }));
+    expect(badTarget.status).to.equal(400);
+    expect(badTarget.detail).to.contain("non-existing target element id 'noSuchTask'");
+    const dup = await statusOf(rest.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: v2, mappingInstructions: [{ sourceElementId: 'taskA', targetElementId: 'taskA2' }, { sourceElementId: 'taskA', targetElementId: 'review' }] }));
+    expect(dup.status).to.equal(400);
+    const detached = await statusOf(rest.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: v2, mappingInstructions: [{ sourceElementId: 'taskA', targetElementId: 'taskA2' }, { sourceElementId: 'timeoutA', targetElementId: 'timedOut' }] }));
+    expect(detached.status).to.equal(409);
+    expect(detached.detail).to.contain("'timeoutA'");
+    const noDef = await statusOf(rest.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: '2251799813999997', mappingInstructions: [{ sourceElementId: 'taskA', targetElementId: 'taskA2' }] }));
+    expect(noDef.status).to.equal(404);
+    const noPi = await statusOf(rest.migrateProcessInstance({ processInstanceKey: '2251799813999996', targetProcessDefinitionKey: v2, mappingInstructions: [] }));
+    expect(noPi.status).to.equal(404);
+    const g = await grpcError(ctx.zbc.migrateProcessInstance({ processInstanceKey: pi, migrationPlan: { targetProcessDefinitionKey: v2, mappingInstructions: [{ sourceElementId: 'nope', targetElementId: 'taskA2' }] } } as never));
+    expect(g.code).to.equal(Status.INVALID_ARGUMENT);
+    expect(g.message).to.contain('nope');
+    const gs = await grpcError(ctx.zbc.migrateProcessInstance({ processInstanceKey: pi, migrationPlan: { targetProcessDefinitionKey: v2, mappingInstructions: [] } } as never));
+    expect(gs.code).to.equal(Status.FAILED_PRECONDITION);
+    // nothing changed: still v1, taskA active
+    expect((await http(ctx, 'GET', `/v2/process-instances/${pi}`)).body.processDefinitionKey).to.equal(v1);
+    expect((await elements(ctx, pi)).taskA).to.deep.equal(['ACTIVE']);
+  });
+});
