@@ -22,7 +22,7 @@ export function activateDecisionTask(eng: Engine, ei: EI, el: El): void {
   if (!id.ok) return;
   const def = boundDecision(eng, ei, id.v, cd.binding);
   if (!def) { raiseIncident(eng, ei, 'CALLED_DECISION_ERROR', `Expected to evaluate decision '${id.v}'${bindingText(cd.binding)}, but no decision found for id '${id.v}'`, 'activate'); return; }
-  const r = evaluateDeployed(eng, def, visibleVars(eng, ei.key));
+  const r = evaluateDeployed(eng, def, visibleVars(eng, ei.key), ei);
   if (r.failure) { raiseIncident(eng, ei, 'DECISION_EVALUATION_ERROR', r.failure.message, 'activate'); return; }
   if (!openBoundaries(eng, ei, el)) return;
   ei.state = 'ACTIVE';

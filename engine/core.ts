@@ -10,7 +10,7 @@ import { FeelError } from './feel';
 import { addDuration, checkTimeZone, parseDuration } from './time';
 import { EngineClock } from './clock';
 import { StateStore } from './store';
-import { DecisionDef, Deployed } from './entities';
+import { DecisionDef, DecisionInstance, Deployed } from './entities';
 import { ActivatedJob, DEFAULT_DETAILED_INSTANCES, DEFAULT_FINISHED_INSTANCES, EI, EngineError, EngineEvent, Entity, FormDef, HistoryOptions, Incident, InstanceIndex, Job, JobConsumer, Message, Meta, MsgSub, ProcDef, Timer, UserTask, VarScope, Vars } from './entities';
 import { Heap } from './heap';
 import type { EngineApi } from './query';
@@ -39,6 +39,8 @@ export class Engine implements EngineApi {
   readonly decisions = new Map<string, DecisionDef>();
   /** parsed DMN resources by decision requirements key (decisions.ts) */
   readonly drgs = new Map<string, Drg>();
+  /** decisions evaluated, most recent last, bounded (decision-instances.ts); not durable */
+  readonly decisionInstances = new Map<string, DecisionInstance>();
   readonly eis = new Map<string, EI>();
   readonly varScopes = new Map<string, VarScope>();
   readonly jobs = new Map<string, Job>();

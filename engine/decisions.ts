@@ -3,7 +3,8 @@
 import type { Engine } from './core';
 import type { Drg } from './dmn';
 import { DecisionError, evaluateDecision, EvaluatedDecision } from './dmn-eval';
-import { DecisionDef, EngineError, Vars } from './entities';
+import { DecisionDef, EI, EngineError, Vars } from './entities';
+import { recordDecisionInstances } from './decision-instances';
 
 export function latestDecision(eng: Engine, decisionId: string): DecisionDef | undefined {
   let best: DecisionDef | undefined;
@@ -37,7 +38,13 @@ export function addDecisions(eng: Engine, name: string, xml: string, checksum: s
 export interface DecisionResult { def: DecisionDef; output: unknown; evaluated: EvaluatedDecision[]; failure?: { decisionId: string; message: string }; key: string }
 
 /** Evaluate a deployed decision; a failure is part of the result (the API answers it, a business rule task raises an incident). */
-export function evaluateDeployed(eng: Engine, def: DecisionDef, vars: Vars): DecisionResult {
+export function evaluateDeployed(eng: Engine, def: DecisionDef, vars: Vars, ei?: EI): DecisionResult {
+  const r = evaluateOnce(eng, def, vars);
+  recordDecisionInstances(eng, r, ei);
+  return r;
+}
+
+function evaluateOnce(eng: Engine, def: DecisionDef, vars: Vars): DecisionResult {
   const drg = eng.drgs.get(def.drgKey)!;
   const key = eng.newKey();
   try {

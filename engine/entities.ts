@@ -46,6 +46,15 @@ export interface Incident { kind: 'inc'; key: string; piKey: string; eiKey: stri
 export interface Timer { kind: 'timer'; key: string; defKey: string; piKey: string | null; ownerKey: string | null; elementId: string; due: number; repetitions: number; cycle?: string; role: 'start' | 'catch' | 'boundary' | 'gateway' }
 export interface MsgSub { kind: 'sub'; key: string; piKey: string; ownerKey: string; elementId: string; bpmnProcessId: string; name: string; correlationKey: string; role: 'catch' | 'boundary' | 'gateway'; interrupting: boolean }
 export interface Message { kind: 'msg'; key: string; name: string; correlationKey: string; messageId: string; variables: Vars; deadline: number; correlated: string[] }
+/** a decision evaluated in an evaluation, as the REST API's decision-instance search answers it (decision-instances.ts) */
+export interface DecisionInstance {
+  decisionEvaluationInstanceKey: string; state: 'EVALUATED' | 'FAILED'; evaluationDate: string; evaluationFailure: string | null; tenantId: string;
+  decisionDefinitionId: string; decisionDefinitionName: string; decisionDefinitionVersion: number; decisionDefinitionType: 'DECISION_TABLE' | 'LITERAL_EXPRESSION';
+  result: string; decisionEvaluationKey: string; processDefinitionKey: string | null; processInstanceKey: string | null; elementInstanceKey: string | null;
+  decisionDefinitionKey: string; rootDecisionDefinitionKey: string;
+  evaluatedInputs: { inputId: string; inputName: string; inputValue: string }[];
+  matchedRules: { ruleId: string; ruleIndex: number; evaluatedOutputs: { outputId: string; outputName: string; outputValue: string }[] }[];
+}
 export interface Meta extends ClockState { kind: 'meta'; key: 'meta'; nextKey: number; position: number }
 
 /** What the engine keeps of finished process instances (a root instance counts with the instances it called). */

@@ -3,7 +3,7 @@
 // core itself, so nothing outside core.ts changes the state except through a command; the core
 // implements both (`class Engine implements EngineApi`), which keeps them in step.
 import type {
-  ActivatedJob, DecisionDef, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ProcDef, UserTask, VarScope, Vars,
+  ActivatedJob, DecisionDef, DecisionInstance, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ProcDef, UserTask, VarScope, Vars,
 } from './entities';
 import type { Modification } from './modification';
 import type { Migration } from './migration';
@@ -17,6 +17,8 @@ export interface EngineQuery {
   readonly defs: View<ProcDef>;
   readonly forms: View<FormDef>;
   readonly decisions: View<DecisionDef>;
+  /** decisions evaluated (REST/gRPC evaluation, business rule tasks), the most recent ones, in evaluation order */
+  readonly decisionInstances: View<DecisionInstance>;
   /** element instances (process instances included) of running instances and of finished ones kept in detail */
   readonly eis: View<EI>;
   readonly varScopes: ReadonlyMap<string, VarScope>;

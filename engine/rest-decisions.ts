@@ -1,5 +1,6 @@
 // REST: DMN decisions (Camunda 8.9): evaluation, the decision definition search, one definition and its XML.
 import { decisionDefinitionJson } from './decisions';
+import { decisionInstanceSummary } from './decision-instances';
 import { EngineError } from './entities';
 import type { EngineApi } from './query';
 import { search } from './rest';
@@ -31,5 +32,11 @@ export function registerDecisions(app: Routes, engine: EngineApi): void {
     return d;
   };
   app.get('/v2/decision-definitions/:key', (req) => decisionDefinitionJson(one(String(req.params.key))));
+  app.post('/v2/decision-instances/search', (req) => search([...engine.decisionInstances.values()].map(decisionInstanceSummary), objectBody(req.body ?? {})));
+  app.get('/v2/decision-instances/:key', (req) => {
+    const di = engine.decisionInstances.get(String(req.params.key));
+    if (!di) throw new EngineError('NOT_FOUND', `Decision instance with key '${String(req.params.key)}' not found`);
+    return di;
+  });
   app.get('/v2/decision-definitions/:key/xml', (req) => new Raw('text/xml; charset=utf-8', one(String(req.params.key)).xml));
 }
