@@ -68,6 +68,19 @@ describe('engine: process instance migration (REST and gRPC)', function () {
     expect(vars).to.include.members(['order', 'checked']);
   });
 
+  it('gRPC: the target boundary timer opened at the migration fires after its own duration (2 hours), not the source one', async function () {
+    skipUnlessClock(ctx, this);
+    const pi = await start();
+    await oneJob(ctx, 'conf.mig.a', pi);
+    await clockAdd(ctx, 'PT30M');
+    await ctx.zbc.migrateProcessInstance({ processInstanceKey: pi, migrationPlan: { targetProcessDefinitionKey: v2, mappingInstructions: [{ sourceElementId: 'taskA', targetElementId: 'taskA2' }] } } as never);
+    await clockAdd(ctx, 'PT100M'); // past v1's timer (60 min from the start), not yet v2's (120 min from the migration)
+    expect((await elements(ctx, pi)).taskA2).to.deep.equal(['ACTIVE']);
+    await clockAdd(ctx, 'PT21M');
+    await waitState(ctx, pi, 'COMPLETED');
+    expect((await elements(ctx, pi)).timeoutA2).to.deep.equal(['COMPLETED']);
+  });
+
   it('rejects what Zeebe rejects, naming the element, and changes nothing', async () => {
     const pi = await start();
     await oneJob(ctx, 'conf.mig.a', pi);
