@@ -81,6 +81,28 @@ describe('engine: process instance migration (REST and gRPC)', function () {
     expect((await elements(ctx, pi)).timeoutA2).to.deep.equal(['COMPLETED']);
   });
 
+  it('REST: to another process: the sub-process and its user task move together, the task keeps its key and assignee', async () => {
+    const d = await rest.deployResources([{ name: 'migration-sub-v1.bpmn', content: readFixture('migration-sub-v1.bpmn') }, { name: 'migration-sub-v2.bpmn', content: readFixture('migration-sub-v2.bpmn') }]) as any;
+    const key = (id: string) => d.processes.find((p: any) => p.processDefinitionId === id).processDefinitionKey as string;
+    const pi = (await rest.createProcessInstance({ processDefinitionId: 'conf-migration-sub', variables: {} } as never)).processInstanceKey as string;
+    const task = await waitFor(async () => (await http(ctx, 'POST', '/v2/user-tasks/search', { filter: { processInstanceKey: pi } })).body.items[0], 'approve');
+    const target = key('conf-migration-sub2');
+    const onlyTask = await statusOf(rest.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: target, mappingInstructions: [{ sourceElementId: 'approve', targetElementId: 'approve2' }] }));
+    expect(onlyTask.status).to.equal(409);
+    expect(onlyTask.detail).to.contain("active element with id 'sub'");
+    const moved = await statusOf(rest.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: target, mappingInstructions: [{ sourceElementId: 'sub', targetElementId: 'sub2' }, { sourceElementId: 'approve', targetElementId: 'outside' }] }));
+    expect(moved.status).to.equal(409);
+    expect(moved.detail).to.contain("flow scope of the active element is expected to be 'sub2' but was 'conf-migration-sub2'");
+    await rest.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: target, mappingInstructions: [{ sourceElementId: 'sub', targetElementId: 'sub2' }, { sourceElementId: 'approve', targetElementId: 'approve2' }] });
+    expect((await http(ctx, 'GET', `/v2/process-instances/${pi}`)).body).to.include({ processDefinitionId: 'conf-migration-sub2', processDefinitionKey: target });
+    const after = (await http(ctx, 'GET', `/v2/user-tasks/${task.userTaskKey}`)).body;
+    expect(after).to.include({ userTaskKey: task.userTaskKey, elementId: 'approve2', assignee: 'ops', processDefinitionKey: target });
+    expect((await http(ctx, 'POST', `/v2/user-tasks/${task.userTaskKey}/completion`, {})).status).to.equal(204);
+    const outside = await waitFor(async () => (await http(ctx, 'POST', '/v2/user-tasks/search', { filter: { processInstanceKey: pi, elementId: 'outside' } })).body.items[0], 'the v2 task after the sub-process');
+    expect((await http(ctx, 'POST', `/v2/user-tasks/${outside.userTaskKey}/completion`, {})).status).to.equal(204);
+    await waitState(ctx, pi, 'COMPLETED');
+  });
+
   it('rejects what Zeebe rejects, naming the element, and changes nothing', async () => {
     const pi = await start();
     await oneJob(ctx, 'conf.mig.a', pi);
