@@ -3,7 +3,7 @@
 // (the SDK's CamundaRestClient.migrateProcessInstance) and gRPC MigrateProcessInstance (ZeebeGrpcClient).
 // v1: taskA (job conf.mig.a, timer boundary PT1H) → end; v2: taskA2 (job conf.mig.a2, timer PT2H) → review (user task) → end.
 import { expect } from 'chai';
-import { clockAdd, Ctx, elements, grpcError, http, oneJob, pinClock, readFixture, setup, skipUnlessClock, Status, waitFor, waitState } from '../helpers';
+import { clockAdd, Ctx, elements, grpcError, http, jobsNow, oneJob, pinClock, readFixture, setup, skipUnlessClock, Status, waitFor, waitState } from '../helpers';
 import { RestClient, sdkRest, statusOf } from './clients';
 
 describe('engine: process instance migration (REST and gRPC)', function () {
@@ -101,6 +101,22 @@ describe('engine: process instance migration (REST and gRPC)', function () {
     const outside = await waitFor(async () => (await http(ctx, 'POST', '/v2/user-tasks/search', { filter: { processInstanceKey: pi, elementId: 'outside' } })).body.items[0], 'the v2 task after the sub-process');
     expect((await http(ctx, 'POST', `/v2/user-tasks/${outside.userTaskKey}/completion`, {})).status).to.equal(204);
     await waitState(ctx, pi, 'COMPLETED');
+  });
+
+  it('gRPC: a multi-instance body moves with its inner instances by one mapping; parallel to sequential is rejected', async () => {
+    const rs = async (n: number) => (await rest.deployResources([{ name: `migration-mi-v${n}.bpmn`, content: readFixture(`migration-mi-v${n}.bpmn`) }]) as any).processes[0].processDefinitionKey as string;
+    const [m1, m2, m3] = [await rs(1), await rs(2), await rs(3)];
+    const pi = (await rest.createProcessInstance({ processDefinitionKey: m1, variables: { items: [1, 2] } } as never)).processInstanceKey as string;
+    const jobs = await waitFor(async () => { const j = await jobsNow(ctx, 'conf.mig.each', pi); return j.length === 2 ? j : undefined; }, 'two inner jobs');
+    const seq = await grpcError(ctx.zbc.migrateProcessInstance({ processInstanceKey: pi, migrationPlan: { targetProcessDefinitionKey: m3, mappingInstructions: [{ sourceElementId: 'each', targetElementId: 'each2' }] } } as never));
+    expect(seq.code).to.equal(Status.FAILED_PRECONDITION);
+    expect(seq.message).to.contain("'each'");
+    await ctx.zbc.migrateProcessInstance({ processInstanceKey: pi, migrationPlan: { targetProcessDefinitionKey: m2, mappingInstructions: [{ sourceElementId: 'each', targetElementId: 'each2' }] } } as never);
+    expect((await elements(ctx, pi)).each2).to.deep.equal(['ACTIVE', 'ACTIVE', 'ACTIVE']); // the body and two inner instances
+    for (const j of jobs) await ctx.zbc.completeJob({ jobKey: j.key, variables: {} });
+    await waitState(ctx, pi, 'COMPLETED');
+    const results = (await http(ctx, 'POST', '/v2/variables/search', { filter: { processInstanceKey: pi, name: 'results' } })).body.items[0];
+    expect(JSON.parse(results.value)).to.deep.equal([10, 20]);
   });
 
   it('rejects what Zeebe rejects, naming the element, and changes nothing', async () => {
