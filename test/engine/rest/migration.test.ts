@@ -3,6 +3,9 @@
 // (the SDK's CamundaRestClient.migrateProcessInstance) and gRPC MigrateProcessInstance (ZeebeGrpcClient).
 // v1: taskA (job conf.mig.a, timer boundary PT1H) → end; v2: taskA2 (job conf.mig.a2, timer PT2H) → review (user task) → end.
 import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { clockAdd, Ctx, elements, grpcError, http, jobsNow, oneJob, pinClock, readFixture, setup, skipUnlessClock, Status, waitFor, waitState } from '../helpers';
 import { RestClient, sdkRest, statusOf } from './clients';
 
@@ -148,5 +151,30 @@ describe('engine: process instance migration (REST and gRPC)', function () {
     // nothing changed: still v1, taskA active
     expect((await http(ctx, 'GET', `/v2/process-instances/${pi}`)).body.processDefinitionKey).to.equal(v1);
     expect((await elements(ctx, pi)).taskA).to.deep.equal(['ACTIVE']);
+  });
+
+  it('a migrated instance survives a restart on the same data dir (log storage): the migrated job completes and v2 goes on', async function () {
+    if (ctx.external) this.skip(); // restarts this engine
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-migrate-'));
+    let d: Ctx | undefined = await setup({ dataDir: dir });
+    try {
+      const r = sdkRest(d);
+      await pinClock(d, '2026-12-01T09:00:00+08:00');
+      const k1 = (await r.deployResources([{ name: 'migration-v1.bpmn', content: readFixture('migration-v1.bpmn') }]) as any).processes[0].processDefinitionKey;
+      const k2 = (await r.deployResources([{ name: 'migration-v2.bpmn', content: readFixture('migration-v2.bpmn') }]) as any).processes[0].processDefinitionKey;
+      const pi = (await r.createProcessInstance({ processDefinitionKey: k1, variables: {} } as never)).processInstanceKey as string;
+      const job = await oneJob(d, 'conf.mig.a', pi);
+      await r.migrateProcessInstance({ processInstanceKey: pi, targetProcessDefinitionKey: k2, mappingInstructions: [{ sourceElementId: 'taskA', targetElementId: 'taskA2' }, { sourceElementId: 'timeoutA', targetElementId: 'timeoutA2' }] });
+      await d.stop();
+      d = await setup({ dataDir: dir });
+      expect((await http(d, 'GET', `/v2/process-instances/${pi}`)).body.processDefinitionKey).to.equal(k2);
+      await d.zbc.completeJob({ jobKey: job.key, variables: {} });
+      const ut = await waitFor(async () => (await http(d!, 'POST', '/v2/user-tasks/search', { filter: { processInstanceKey: pi, elementId: 'review' } })).body.items[0], 'the v2 review task');
+      expect((await http(d, 'POST', `/v2/user-tasks/${ut.userTaskKey}/completion`, {})).status).to.equal(204);
+      await waitState(d, pi, 'COMPLETED');
+    } finally {
+      await d?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
