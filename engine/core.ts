@@ -29,8 +29,8 @@ import { indexValue, scopesWithValue, setVariables, visibleVars } from './variab
 
 import { parseDmn, Drg } from './dmn';
 import { decisionFor, evaluateDeployed, evaluationJson } from './decisions';
-import { MigrationPlan, migrateInstance } from './migration';
 import { Modification, modifyInstance } from './modification';
+import { Migration, migrateInstance } from './migration';
 export * from './entities';
 
 export class Engine implements EngineApi {
@@ -446,7 +446,7 @@ export class Engine implements EngineApi {
   createInstance(opts: { bpmnProcessId?: string; processDefinitionKey?: string; version?: number; variables: Vars; startInstructions?: string[] }): EI { return createInstance(this, opts); }
   cancelInstance(piKey: string): void { return cancelInstance(this, piKey); }
   modifyInstance(piKey: string, mod: Modification): void { return modifyInstance(this, piKey, mod); }
-  migrateInstance(piKey: string, plan: MigrationPlan): void { return migrateInstance(this, piKey, plan); }
+  migrateInstance(piKey: string, mig: Migration): void { return migrateInstance(this, piKey, mig); }
   scopesWithValue(name: string, json: string): VarScope[] | undefined { return scopesWithValue(this, name, json); }
   visibleVars(scopeKey: string): Vars { return visibleVars(this, scopeKey); }
   setVariables(eiKey: string, doc: Vars, local: boolean): string { return setVariables(this, eiKey, doc, local); }

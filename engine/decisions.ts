@@ -64,7 +64,9 @@ function keepInstances(eng: Engine, r: DecisionResult, from: EI | undefined): vo
     decisionDefinitionId: decisionId, decisionDefinitionKey: d?.key ?? '', decisionDefinitionName: name, decisionDefinitionVersion: d?.version ?? 0,
     decisionDefinitionType: type, decisionRequirementsKey: r.def.drgKey, rootDecisionDefinitionKey: r.def.key, decisionEvaluationKey: r.key,
     evaluationDate: new Date(at).toISOString(), tenantId: '<default>',
-    ...(from ? { processInstanceKey: from.piKey, processDefinitionKey: from.defKey, elementInstanceKey: from.key } : {}),
+    // a direct evaluation (REST, gRPC) belongs to no process: the keys are null, as Camunda answers them
+    processInstanceKey: from?.piKey ?? null, processDefinitionKey: from?.defKey ?? null, elementInstanceKey: from?.key ?? null,
+    evaluationFailure: null as string | null,
   });
   const byId = (id: string) => [...eng.decisions.values()].find((d) => d.drgKey === r.def.drgKey && d.decisionId === id);
   const rows: Record<string, unknown>[] = r.evaluated.map((e) => ({

@@ -115,6 +115,12 @@ export function closeSubscriptions(eng: Engine, ownerKey: string): void {
   eng.owned.delete(ownerKey);
 }
 
+/** close one timer or subscription (migration: a catch event that is not mapped) */
+export function closeSubscriptionOf(eng: Engine, e: Timer | MsgSub): void {
+  if (e.kind === 'timer') deleteTimer(eng, e);
+  else deleteSub(eng, e);
+}
+
 export function deleteSub(eng: Engine, s: MsgSub): void {
   eng.subs.delete(s.key);
   disownKey(eng, s.ownerKey, 's' + s.key);

@@ -173,7 +173,7 @@ export async function startGrpc(engine: EngineApi, port: number, host = '0.0.0.0
     return {};
   });
   impl.MigrateProcessInstance = unary((req) => {
-    const plan = (req.migrationPlan ?? {}) as Any;
+    const plan = req.migrationPlan ?? {};
     const mappingInstructions = ((plan.mappingInstructions ?? []) as Any[]).map((m) => ({ sourceElementId: String(m.sourceElementId ?? ''), targetElementId: String(m.targetElementId ?? '') }));
     engine.migrateInstance(key(req.processInstanceKey, 'processInstanceKey'), { targetProcessDefinitionKey: key(plan.targetProcessDefinitionKey, 'targetProcessDefinitionKey'), mappingInstructions });
     return {};

@@ -5,8 +5,8 @@
 import type {
   ActivatedJob, DecisionDef, DecisionInstance, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ProcDef, UserTask, VarScope, Vars,
 } from './entities';
-import type { MigrationPlan } from './migration';
 import type { Modification } from './modification';
+import type { Migration } from './migration';
 
 type View<T> = ReadonlyMap<string, Readonly<T>>;
 
@@ -17,6 +17,7 @@ export interface EngineQuery {
   readonly defs: View<ProcDef>;
   readonly forms: View<FormDef>;
   readonly decisions: View<DecisionDef>;
+  /** decisions evaluated (REST/gRPC evaluation, business rule tasks), the most recent ones, in evaluation order */
   readonly decisionInstances: View<DecisionInstance>;
   /** element instances (process instances included) of running instances and of finished ones kept in detail */
   readonly eis: View<EI>;
@@ -54,7 +55,8 @@ export interface EngineCommands {
   cancelInstance(piKey: string): void;
   /** activate elements / terminate element instances of a running instance (modification.ts) */
   modifyInstance(piKey: string, mod: Modification): void;
-  migrateInstance(piKey: string, plan: MigrationPlan): void;
+  /** move a running instance to another process definition by mapping instructions (migration.ts) */
+  migrateInstance(piKey: string, mig: Migration): void;
   awaitCompletion(piKey: string): Promise<{ pi: EI; vars: Vars }>;
   cancelAwait(piKey: string): void;
   setVariables(eiKey: string, doc: Vars, local: boolean): string;

@@ -264,9 +264,11 @@ export function registerCommands(app: Routes, engine: EngineApi): void {
   });
   app.post('/v2/process-instances/:key/migration', (req) => {
     const b = objectBody(req);
-    const target = stringOf(b, 'targetProcessDefinitionKey', true)!;
-    if (!Array.isArray(b.mappingInstructions)) throw new EngineError('INVALID_ARGUMENT', "No mappingInstructions provided: the 'mappingInstructions' must be an array");
-    engine.migrateInstance(String(req.params.key), { targetProcessDefinitionKey: target, mappingInstructions: b.mappingInstructions as never });
+    const target = b.targetProcessDefinitionKey;
+    if (typeof target !== 'string' && typeof target !== 'number') throw new EngineError('INVALID_ARGUMENT', "No targetProcessDefinitionKey provided");
+    if (!/^\d+$/.test(String(target))) throw new EngineError('INVALID_ARGUMENT', `The provided targetProcessDefinitionKey '${String(target)}' is not a key`);
+    if (!Array.isArray(b.mappingInstructions)) throw new EngineError('INVALID_ARGUMENT', 'No mappingInstructions provided');
+    engine.migrateInstance(String(req.params.key), { targetProcessDefinitionKey: String(target), mappingInstructions: b.mappingInstructions as never });
     return undefined;
   });
 }
