@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import * as grpc from '@grpc/grpc-js';
+import { gatewayPackageDefinition } from '../../engine/grpc';
 import { Ctx, deploy, grpcError, http, incidents, setup, uid, userTasks, waitFor, waitState } from './helpers';
 
 // User task listeners, 'completing' event: the completion waits for the listener jobs, one at a time in
@@ -60,6 +62,30 @@ describe('engine conformance: user task listeners (completing)', function () {
     await http(ctx, 'POST', `/v2/jobs/${(await activate(b)).jobKey}/completion`, {});
     expect((await second).status).to.equal(204);
     await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
+  });
+
+  it('gRPC with the 8.9 fields (JobResult, kind): a denying listener rejects the completion', async function () {
+    if (ctx.external) this.skip();
+    const { task, a } = await start();
+    const G = (grpc.loadPackageDefinition(gatewayPackageDefinition()) as any).gateway_protocol.Gateway;
+    const gw = new G(ctx.grpc, grpc.credentials.createInsecure());
+    const call = <T>(m: string, req: unknown) => new Promise<T>((res, rej) => gw[m](req, (e: Error | null, r: T) => (e ? rej(e) : res(r))));
+    try {
+      const completion = http(ctx, 'POST', `/v2/user-tasks/${task.userTaskKey}/completion`, {});
+      const job = await waitFor(async () => {
+        const jobs: any[] = [];
+        await new Promise<void>((res, rej) => {
+          const st = gw.ActivateJobs({ type: a, worker: 'g', timeout: 30000, maxJobsToActivate: 1, requestTimeout: -1 });
+          st.on('data', (d: any) => jobs.push(...d.jobs)); st.on('end', () => res()); st.on('error', rej);
+        });
+        return jobs[0];
+      }, 'listener job over gRPC');
+      expect(job).to.include({ kind: 'TASK_LISTENER', listenerEventType: 'COMPLETING' });
+      await call('CompleteJob', { jobKey: job.key, variables: '{}', result: { denied: true, deniedReason: 'by grpc' } });
+      const r = await completion;
+      expect(r.status).to.equal(409);
+      expect(JSON.stringify(r.body)).to.contain("Reason to deny: 'by grpc'");
+    } finally { gw.close(); }
   });
 
   it('refuses variables on a listener job completion, as Zeebe does', async () => {
