@@ -10,7 +10,7 @@ import { FeelError } from './feel';
 import { addDuration, checkTimeZone, parseDuration } from './time';
 import { EngineClock } from './clock';
 import { StateStore } from './store';
-import { DecisionDef, DecisionInstance, Deployed } from './entities';
+import { DecisionDef, DecisionInstance, Deployed, ListenerResult } from './entities';
 import { ActivatedJob, DEFAULT_DETAILED_INSTANCES, DEFAULT_FINISHED_INSTANCES, EI, EngineError, EngineEvent, Entity, FormDef, HistoryOptions, Incident, InstanceIndex, Job, JobConsumer, Message, Meta, MsgSub, ProcDef, Timer, UserTask, VarScope, Vars } from './entities';
 import { Heap } from './heap';
 import type { EngineApi } from './query';
@@ -451,7 +451,7 @@ export class Engine implements EngineApi {
   visibleVars(scopeKey: string): Vars { return visibleVars(this, scopeKey); }
   setVariables(eiKey: string, doc: Vars, local: boolean): string { return setVariables(this, eiKey, doc, local); }
   run(): void { return runAgenda(this); }
-  completeJob(key: string, vars: Vars): void { return completeJob(this, key, vars); }
+  completeJob(key: string, vars: Vars, result?: ListenerResult): void { return completeJob(this, key, vars, result); }
   failJob(key: string, retries: number, errorMessage: string, backoffMs: number, vars: Vars): void { return failJob(this, key, retries, errorMessage, backoffMs, vars); }
   throwError(key: string, code: string, message: string, vars: Vars): void { return throwError(this, key, code, message, vars); }
   updateJobRetries(key: string, retries: number): void { return updateJobRetries(this, key, retries); }
@@ -462,7 +462,7 @@ export class Engine implements EngineApi {
   getUserTask(key: string): UserTask { return getUserTask(this, key); }
   assignUserTask(key: string, assignee: string, allowOverride: boolean): void { return assignUserTask(this, key, assignee, allowOverride); }
   unassignUserTask(key: string): void { return unassignUserTask(this, key); }
-  completeUserTask(key: string, vars: Vars): void { return completeUserTask(this, key, vars); }
+  completeUserTask(key: string, vars: Vars): Promise<void> | void { return completeUserTask(this, key, vars); }
   resolveIncident(key: string): void { return resolveIncident(this, key); }
   publishMessage(name: string, correlationKey: string, ttlMs: number, messageId: string, variables: Vars): string { return publishMessage(this, name, correlationKey, ttlMs, messageId, variables); }
   correlateMessage(name: string, correlationKey: string, variables: Vars): { messageKey: string; processInstanceKey: string } { return correlateMessage(this, name, correlationKey, variables); }

@@ -35,12 +35,16 @@ export interface Job {
   kind: 'job'; key: string; type: string; piKey: string; eiKey: string; elementId: string; bpmnProcessId: string; defKey: string; version: number;
   retries: number; state: 'ACTIVATABLE' | 'ACTIVATED' | 'FAILED' | 'ERROR_THROWN'; worker: string; deadline: number; backoffUntil: number;
   customHeaders: Record<string, string>; errorMessage: string; created: number; incidentKey?: string;
+  /** a user task listener's job: the event it belongs to and its user task */
+  listener?: { eventType: 'COMPLETING'; utKey: string };
 }
 export interface UserTask {
   kind: 'ut'; key: string; eiKey: string; piKey: string; defKey: string; bpmnProcessId: string; version: number; elementId: string; name: string; processName: string;
-  state: 'CREATED' | 'COMPLETED' | 'CANCELED'; assignee?: string; candidateGroups: string[]; candidateUsers: string[];
+  state: 'CREATED' | 'COMPLETING' | 'COMPLETED' | 'CANCELED'; assignee?: string; candidateGroups: string[]; candidateUsers: string[];
   dueDate?: string; followUpDate?: string; formKey?: string; externalFormReference?: string; creationDate: number; completionDate?: number;
   priority: number; customHeaders: Record<string, string>;
+  /** a completion waiting for its listeners: the completion's variables and the next listener to run */
+  completing?: { vars: Vars; next: number };
 }
 export interface Incident { kind: 'inc'; key: string; piKey: string; eiKey: string; elementId: string; defKey: string; bpmnProcessId: string; jobKey?: string; errorType: string; errorMessage: string; state: 'ACTIVE' | 'RESOLVED'; creationTime: number }
 export interface Timer { kind: 'timer'; key: string; defKey: string; piKey: string | null; ownerKey: string | null; elementId: string; due: number; repetitions: number; cycle?: string; role: 'start' | 'catch' | 'boundary' | 'gateway' }
@@ -82,7 +86,10 @@ export interface EngineEvent {
 export interface ActivatedJob {
   key: string; type: string; processInstanceKey: string; bpmnProcessId: string; processDefinitionVersion: number; processDefinitionKey: string;
   elementId: string; elementInstanceKey: string; customHeaders: string; worker: string; retries: number; deadline: string; variables: string; tenantId: string;
+  kind: 'BPMN_ELEMENT' | 'TASK_LISTENER'; listenerEventType: 'UNSPECIFIED' | 'COMPLETING';
 }
+/** what a listener job's worker decides (JobResult of type userTask) */
+export interface ListenerResult { denied?: boolean; deniedReason?: string }
 
 /** longest variable value (as JSON) the engine indexes for exact-value searches: business keys, numbers, flags */
 export const VALUE_INDEX_MAX_JSON = 200;

@@ -10,6 +10,7 @@ import { processEnded } from './instances';
 import { deleteJob, scheduleDispatch } from './jobs';
 import { scheduleWake } from './scheduler';
 import { applyMappings, mergeDocument, setVar } from './variables';
+import { abandonCompletion } from './task-listeners';
 import { bodyOutput, innerCompleted, MI_BODY } from './multi-instance';
 
 export function completeElement(eng: Engine, ei: EI, eventVars: Vars | null): void {
@@ -134,7 +135,7 @@ export function terminateElement(eng: Engine, ei: EI): void {
   }
   if (ei.userTaskKey) {
     const ut = eng.userTasks.get(ei.userTaskKey);
-    if (ut && ut.state === 'CREATED') { ut.state = 'CANCELED'; ut.completionDate = eng.now(); eng.openUserTasks.delete(ut.key); eng.touch(ut); eng.record(ei.piKey, 'USER_TASK', 'CANCELED', ut.key, { elementId: ei.elementId }); }
+    if (ut && (ut.state === 'CREATED' || ut.state === 'COMPLETING')) { if (ut.state === 'COMPLETING') { ut.completing = undefined; abandonCompletion(eng, ut.key); } ut.state = 'CANCELED'; ut.completionDate = eng.now(); eng.openUserTasks.delete(ut.key); eng.touch(ut); eng.record(ei.piKey, 'USER_TASK', 'CANCELED', ut.key, { elementId: ei.elementId }); }
   }
   if (ei.childPiKey) {
     const child = eng.eis.get(ei.childPiKey);

@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import * as path from 'node:path';
+import * as protobuf from 'protobufjs';
 import { ActivatedJob, EngineError, ErrCode, MAX_MESSAGE_SIZE } from './entities';
 import type { EngineApi } from './query';
 
@@ -23,6 +24,29 @@ function protoPath(): string {
 }
 
 type Any = any;
+
+/**
+ * The SDK's gateway proto (8.8) plus the 8.9 fields of task listener jobs, under Zeebe's field numbers, so a
+ * client built on the 8.9 proto gets `kind`/`listenerEventType` and can send `CompleteJobRequest.result`.
+ */
+export function gatewayPackageDefinition(): protoLoader.PackageDefinition {
+  const opts = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
+  const root = new protobuf.Root().loadSync(protoPath(), { keepCase: true });
+  const aj = root.lookupType('gateway_protocol.ActivatedJob');
+  if (!aj.fields.kind) {
+    aj.add(new protobuf.Enum('JobKind', { BPMN_ELEMENT: 0, EXECUTION_LISTENER: 1, TASK_LISTENER: 2, AD_HOC_SUB_PROCESS: 3 }));
+    aj.add(new protobuf.Enum('ListenerEventType', { ASSIGNING: 0, CANCELING: 1, COMPLETING: 2, CREATING: 3, END: 4, START: 5, UNSPECIFIED: 6, UPDATING: 7 }));
+    aj.add(new protobuf.Field('kind', 16, 'JobKind'));
+    aj.add(new protobuf.Field('listenerEventType', 17, 'ListenerEventType'));
+    const result = new protobuf.Type('JobResult');
+    result.add(new protobuf.Field('denied', 1, 'bool'));
+    result.add(new protobuf.Field('deniedReason', 3, 'string'));
+    result.add(new protobuf.Field('type', 4, 'string'));
+    (root.lookup('gateway_protocol') as protobuf.Namespace).add(result);
+    root.lookupType('gateway_protocol.CompleteJobRequest').add(new protobuf.Field('result', 3, 'JobResult'));
+  }
+  return protoLoader.fromJSON(root.toJSON(), opts);
+}
 
 export function parseVariables(s: string | undefined, prop = 'variables'): Record<string, unknown> {
   if (s === undefined || s === null || s === '') return {};
@@ -46,7 +70,7 @@ function key(v: unknown, what: string): string {
 }
 
 export async function startGrpc(engine: EngineApi, port: number, host = '0.0.0.0'): Promise<{ server: grpc.Server; port: number }> {
-  const def = protoLoader.loadSync(protoPath(), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+  const def = gatewayPackageDefinition();
   const proto = grpc.loadPackageDefinition(def) as Any;
   const service = proto.gateway_protocol.Gateway.service as grpc.ServiceDefinition;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_SIZE, 'grpc.max_send_message_length': MAX_MESSAGE_SIZE * 4 });
@@ -131,7 +155,11 @@ export async function startGrpc(engine: EngineApi, port: number, host = '0.0.0.0
 
   impl.CancelProcessInstance = unary((req) => { engine.cancelInstance(key(req.processInstanceKey, 'processInstanceKey')); return {}; });
 
-  impl.CompleteJob = unary((req) => { engine.completeJob(key(req.jobKey, 'jobKey'), parseVariables(req.variables)); return {}; });
+  impl.CompleteJob = unary((req) => {
+    const r = req.result as { denied?: boolean; deniedReason?: string } | null | undefined;
+    engine.completeJob(key(req.jobKey, 'jobKey'), parseVariables(req.variables), r ? { denied: !!r.denied, deniedReason: r.deniedReason || undefined } : undefined);
+    return {};
+  });
   impl.FailJob = unary((req) => {
     engine.failJob(key(req.jobKey, 'jobKey'), Number(req.retries ?? 0), req.errorMessage ?? '', Number(req.retryBackOff ?? 0), parseVariables(req.variables));
     return {};

@@ -1,7 +1,9 @@
 // Jobs: creation, activation (polls, long polls, streams), completion, failure with retries and back-off, BPMN errors, retries and timeout updates.
 import type { Engine } from './core';
 import { El } from './model';
-import { ActivatedJob, EI, EngineError, Job, JobConsumer, Vars } from './entities';
+import { ActivatedJob, EI, EngineError, Job, JobConsumer, ListenerResult, Vars } from './entities';
+import { completeListenerJob } from './task-listeners';
+import { finishCompletion } from './user-tasks';
 import { throwErrorFrom } from './events';
 import { completeElement, runAgenda } from './flow';
 import { raiseIncident } from './incidents';
@@ -47,9 +49,10 @@ export function requireActive(eng: Engine, job: Job, cmd: string): void {
   }
 }
 
-export function completeJob(eng: Engine, key: string, vars: Vars): void {
+export function completeJob(eng: Engine, key: string, vars: Vars, result?: ListenerResult): void {
   const job = getJob(eng, key, 'COMPLETE');
   requireActive(eng, job, 'COMPLETE');
+  if (job.listener) { completeListenerJob(eng, job, vars, result, (ut, v) => finishCompletion(eng, ut, v)); return; }
   deleteJob(eng, job, 'COMPLETED');
   const ei = eng.eis.get(job.eiKey)!;
   ei.jobKey = undefined;
@@ -81,7 +84,7 @@ export function failJob(eng: Engine, key: string, retries: number, errorMessage:
   } else {
     job.state = 'FAILED';
     job.backoffUntil = 0;
-    raiseIncident(eng, ei, 'JOB_NO_RETRIES', errorMessage || 'No more retries left.', 'activate', job.key);
+    raiseIncident(eng, ei, job.listener ? 'TASK_LISTENER_NO_RETRIES' : 'JOB_NO_RETRIES', errorMessage || 'No more retries left.', 'activate', job.key);
     job.incidentKey = ei.incidentKey;
   }
   eng.touch(job);
@@ -148,6 +151,7 @@ export function activateJob(eng: Engine, job: Job, worker: string, timeout: numb
     key: job.key, type: job.type, processInstanceKey: job.piKey, bpmnProcessId: job.bpmnProcessId, processDefinitionVersion: job.version, processDefinitionKey: job.defKey,
     elementId: job.elementId, elementInstanceKey: job.eiKey, customHeaders: JSON.stringify(job.customHeaders), worker, retries: job.retries,
     deadline: String(job.deadline), variables: JSON.stringify(vars), tenantId: '<default>',
+    kind: job.listener ? 'TASK_LISTENER' : 'BPMN_ELEMENT', listenerEventType: job.listener ? job.listener.eventType : 'UNSPECIFIED',
   };
 }
 

@@ -33,6 +33,8 @@ export interface El {
   userTask?: {
     assignee?: string; candidateGroups?: string; candidateUsers?: string; dueDate?: string; followUpDate?: string;
     formId?: string; externalReference?: string; priority?: string; formBinding?: Binding;
+    /** zeebe:taskListeners in model order; type and retries may be FEEL, evaluated when the listener's job is created */
+    listeners?: { eventType: 'completing'; type: string; retries: string }[];
   };
   eventKind?: EventKind;
   message?: { name: string; correlationKey?: string };
@@ -94,7 +96,7 @@ const IGNORED_FLOW = new Set(['bpmn:DataObject', 'bpmn:DataObjectReference', 'bp
 const ALLOWED_EXT = new Set([
   'zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping', 'zeebe:UserTask', 'zeebe:AssignmentDefinition',
   'zeebe:TaskSchedule', 'zeebe:FormDefinition', 'zeebe:CalledElement', 'zeebe:Subscription', 'zeebe:Properties',
-  'zeebe:VersionTag', 'zeebe:PriorityDefinition', 'zeebe:CalledDecision',
+  'zeebe:VersionTag', 'zeebe:PriorityDefinition', 'zeebe:CalledDecision', 'zeebe:TaskListeners',
 ]);
 
 /** Parse a BPMN resource into its executable processes. Throws ValidationError. */
@@ -403,7 +405,7 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
     }
     case 'bpmn:UserTask': {
       base.type = 'USER_TASK';
-      allowOnly(['zeebe:UserTask', 'zeebe:AssignmentDefinition', 'zeebe:TaskSchedule', 'zeebe:FormDefinition', 'zeebe:IoMapping', 'zeebe:TaskHeaders', 'zeebe:PriorityDefinition']);
+      allowOnly(['zeebe:UserTask', 'zeebe:AssignmentDefinition', 'zeebe:TaskSchedule', 'zeebe:FormDefinition', 'zeebe:IoMapping', 'zeebe:TaskHeaders', 'zeebe:PriorityDefinition', 'zeebe:TaskListeners']);
       if (!ext(fe, 'zeebe:UserTask')) bad(fe, "Job-worker user tasks are not supported: a user task must have the 'zeebe:userTask' extension element (Camunda user task)");
       const ad = ext(fe, 'zeebe:AssignmentDefinition');
       const ts = ext(fe, 'zeebe:TaskSchedule');
@@ -416,6 +418,19 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
         priority: pd?.priority, formBinding: fd ? readBinding(fd, (m) => bad(fe, m)) : undefined,
       };
       for (const [k, v] of Object.entries(base.userTask)) if (typeof v === 'string') checkExpr(fe, k, v);
+      const tl = ext(fe, 'zeebe:TaskListeners');
+      if (tl) {
+        const listeners: NonNullable<NonNullable<El['userTask']>['listeners']> = [];
+        for (const l of tl.listeners ?? []) {
+          // only 'completing' runs here so far; the other events are refused rather than accepted and never run
+          if (l.eventType !== 'completing') { bad(fe, `Task listeners of event type '${l.eventType}' are not supported (only 'completing')`); continue; }
+          if (!l.type) { bad(fe, 'A task listener must have a job type'); continue; }
+          checkExpr(fe, 'task listener type', l.type);
+          if (l.retries) checkExpr(fe, 'task listener retries', l.retries);
+          listeners.push({ eventType: 'completing', type: l.type, retries: l.retries || '3' });
+        }
+        if (listeners.length) base.userTask.listeners = listeners;
+      }
       const th = ext(fe, 'zeebe:TaskHeaders');
       if (th) { base.headers = {}; for (const h of th.values ?? []) base.headers[h.key] = h.value ?? ''; }
       break;

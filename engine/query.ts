@@ -3,7 +3,7 @@
 // core itself, so nothing outside core.ts changes the state except through a command; the core
 // implements both (`class Engine implements EngineApi`), which keeps them in step.
 import type {
-  ActivatedJob, DecisionDef, DecisionInstance, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ProcDef, UserTask, VarScope, Vars,
+  ActivatedJob, DecisionDef, DecisionInstance, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ListenerResult, ProcDef, UserTask, VarScope, Vars,
 } from './entities';
 import type { Modification } from './modification';
 import type { Migration } from './migration';
@@ -63,14 +63,16 @@ export interface EngineCommands {
   activateJobs(type: string, worker: string, timeout: number, max: number, fetchVariable: string[]): ActivatedJob[];
   addConsumer(c: JobConsumer): () => void;
   yieldJob(key: string): void;
-  completeJob(key: string, vars: Vars): void;
+  /** `result`: a user task listener's decision (REST `result`); other jobs ignore it */
+  completeJob(key: string, vars: Vars, result?: ListenerResult): void;
   failJob(key: string, retries: number, errorMessage: string, backoffMs: number, vars: Vars): void;
   throwError(key: string, code: string, message: string, vars: Vars): void;
   updateJobRetries(key: string, retries: number): void;
   updateJobTimeout(key: string, timeoutMs: number): void;
   assignUserTask(key: string, assignee: string, allowOverride: boolean): void;
   unassignUserTask(key: string): void;
-  completeUserTask(key: string, vars: Vars): void;
+  /** a promise when the task has completing listeners: settles when they ran (rejected when one denied) */
+  completeUserTask(key: string, vars: Vars): Promise<void> | void;
   resolveIncident(key: string): void;
   publishMessage(name: string, correlationKey: string, ttlMs: number, messageId: string, variables: Vars): string;
   correlateMessage(name: string, correlationKey: string, variables: Vars): { messageKey: string; processInstanceKey: string };

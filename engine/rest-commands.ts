@@ -120,7 +120,7 @@ function restJob(j: ActivatedJob): Obj {
     type: j.type, processDefinitionId: j.bpmnProcessId, processDefinitionVersion: j.processDefinitionVersion, elementId: j.elementId,
     customHeaders: JSON.parse(j.customHeaders), worker: j.worker, retries: j.retries, deadline: Number(j.deadline), variables: JSON.parse(j.variables),
     tenantId: TENANT, jobKey: j.key, processInstanceKey: j.processInstanceKey, processDefinitionKey: j.processDefinitionKey, elementInstanceKey: j.elementInstanceKey,
-    kind: 'BPMN_ELEMENT', listenerEventType: 'UNSPECIFIED',
+    kind: j.kind, listenerEventType: j.listenerEventType,
   };
 }
 
@@ -202,7 +202,14 @@ export function registerCommands(app: Routes, engine: EngineApi): void {
   });
 
   app.post('/v2/jobs/activation', (req) => activateJobs(engine, req));
-  app.post('/v2/jobs/:jobKey/completion', (req) => { engine.completeJob(jobKey(req), variablesOf(objectBody(req).variables)); return undefined; });
+  app.post('/v2/jobs/:jobKey/completion', (req) => {
+    const b = objectBody(req);
+    const r = b.result;
+    if (r !== undefined && r !== null && (typeof r !== 'object' || Array.isArray(r))) throw new EngineError('INVALID_ARGUMENT', "The property 'result' must be an object");
+    const res = r as { denied?: unknown; deniedReason?: unknown } | undefined | null;
+    engine.completeJob(jobKey(req), variablesOf(b.variables), res ? { denied: res.denied === true, deniedReason: typeof res.deniedReason === 'string' ? res.deniedReason : undefined } : undefined);
+    return undefined;
+  });
   app.post('/v2/jobs/:jobKey/failure', (req) => {
     const b = objectBody(req);
     engine.failJob(jobKey(req), intOf(b, 'retries') ?? 0, stringOf(b, 'errorMessage', false) ?? '', intOf(b, 'retryBackOff') ?? 0, variablesOf(b.variables));

@@ -376,7 +376,7 @@ export async function startRest(engine: EngineApi, port: number, host = '0.0.0.0
     }
     return search(items, body(req));
   });
-  app.post('/v2/user-tasks/:key/completion', (req) => { engine.completeUserTask(String(req.params.key), vars(body(req).variables)); return undefined; });
+  app.post('/v2/user-tasks/:key/completion', async (req) => { await engine.completeUserTask(String(req.params.key), vars(body(req).variables)); return undefined; });
 
   // process definitions
   const defJson = (d: ProcDef) => ({ name: d.name, resourceName: d.resourceName, version: d.version, processDefinitionId: d.bpmnProcessId, tenantId: TENANT, processDefinitionKey: d.key, hasStartForm: false });

@@ -10,6 +10,7 @@ import { completeElement, runAgenda } from './flow';
 import { indexUserTask } from './history';
 import { evalOrIncident, raiseIncident } from './incidents';
 import { feelValue } from './variables';
+import { hasCompletingListeners, startCompletion } from './task-listeners';
 
 export function createUserTask(eng: Engine, ei: EI, el: El): boolean {
   const u = el.userTask!;
@@ -99,8 +100,15 @@ export function unassignUserTask(eng: Engine, key: string): void {
   eng.record(ut.piKey, 'USER_TASK', 'ASSIGNED', ut.key, { assignee: '' });
 }
 
-export function completeUserTask(eng: Engine, key: string, vars: Vars): void {
-  const ut = activeUserTask(eng, key, 'COMPLETE');
+export function completeUserTask(eng: Engine, key: string, vars: Vars): Promise<void> | void {
+  const ut = eng.userTasks.get(key);
+  if (ut && ut.state === 'COMPLETING') throw new EngineError('FAILED_PRECONDITION', `Command 'COMPLETE' rejected with code 'INVALID_STATE': Expected to complete user task with key '${key}', but it is in state 'COMPLETING'`);
+  const task = activeUserTask(eng, key, 'COMPLETE');
+  if (hasCompletingListeners(eng, task)) return startCompletion(eng, task, vars, (t, v) => finishCompletion(eng, t, v));
+  finishCompletion(eng, task, vars);
+}
+
+export function finishCompletion(eng: Engine, ut: UserTask, vars: Vars): void {
   ut.state = 'COMPLETED';
   ut.completionDate = eng.now();
   eng.openUserTasks.delete(ut.key);
