@@ -4,12 +4,12 @@
  */
 import { Between, In, LessThanOrEqual, MoreThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, type BusinessOrder, type Customer, type ProcessCommand } from '../db/entities/index';
-import { inTransaction, type Db } from '../db/transaction';
-import { findRow, rowExists, updateRows } from '../db/rows';
+import type { Db } from '../db/transaction';
+import { findRow, updateRows } from '../db/rows';
 import { ctxAt, requireActor, type WriteContext } from './audit';
 import { NotFoundError, ValidationError } from './errors';
-import { createBatcher, deferInserts, inSavepoint, inSavepoints, type Settled } from '../db/group-commit';
-import { formatNumber, nextNumber, nextSequence } from './numbering';
+import { groupCommittedCreates, singleCreates, type GroupCommitOptions, type NumberedCreate } from '../db/numbered-creates';
+import { formatNumber, nextSequence } from './numbering';
 import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle';
 import type { OrderStatus } from './order-status';
 import { enqueueCommand } from './outbox';
@@ -63,87 +63,56 @@ export function validAmount(v: unknown, name = 'amount', allowNegative = false):
   return v;
 }
 
+/**
+ * The creation rule of an order, whether it commits alone or in a batch (db/numbered-creates.ts): its
+ * customer and AP partner must exist; its number is the next of the business-order sequence of its
+ * business year; it writes version 1 and the `order-submitted` start message.
+ */
+const orderCreation: NumberedCreate<PreparedOrder, OrderReferences, CreatedOrderWithCustomer, number> = {
+  references: async (em, items) => ({
+    customers: await customersById(em, items.map((p) => p.input.customerId)),
+    partners: await existingIds(em, ApPartnerEntity, items.flatMap((p) => (p.input.apPartnerId ? [p.input.apPartnerId] : []))),
+  }),
+  refusal: ({ input }, { customers, partners }) => {
+    if (!customers.has(input.customerId)) return new NotFoundError('customer', input.customerId);
+    if (input.apPartnerId && !partners.has(input.apPartnerId)) return new NotFoundError('ap-partner', input.apPartnerId);
+    return undefined;
+  },
+  sequenceOf: (p) => shanghaiYear(p.at),
+  allocate: async (em, year, count) => {
+    const last = await nextSequence(em, 'business-order', year, count);
+    return Array.from({ length: count }, (_, k) => formatNumber('business-order', year, last - count + 1 + k));
+  },
+  write: async (em, p, orderNo, { customers }) => {
+    const customer = customers.get(p.input.customerId)!;
+    return { ...(await writeOrder(em, p, orderNo, customer.name)), customer };
+  },
+  // a new number has no start command yet (UQ_process_command_dedupe guards that)
+  assumeAbsent: [ProcessCommandEntity],
+};
+
 /** Creates the order (version 1) and the `order-submitted` start message, in one transaction. */
-export async function createOrder(db: Db, input: CreateOrderInput, ctx: WriteContext): Promise<{ order: BusinessOrder; command: ProcessCommand }> {
-  const prepared = prepareOrder(input, ctx);
-  return inTransaction(db, (em) => insertOrder(em, prepared));
+export async function createOrder(db: Db, input: CreateOrderInput, ctx: WriteContext): Promise<CreatedOrderWithCustomer> {
+  return singleCreates(db, orderCreation).create(prepareOrder(input, ctx));
 }
 
 export type CreatedOrder = { order: BusinessOrder; command: ProcessCommand };
-/** the batcher's result also carries the order's customer (read by the batch anyway: the caller's DTO needs no further read) */
+/** the result also carries the order's customer (read for the rule anyway: the caller's DTO needs no further read) */
 export type CreatedOrderWithCustomer = CreatedOrder & { customer: Customer };
-export interface OrderBatcherOptions {
-  /** most creates per transaction (default 100) */
-  maxBatch?: number;
-  /** test seam: runs inside each create's savepoint after its rows are written; throwing fails that create */
-  afterInsert?: (em: EntityManager, created: CreatedOrder) => Promise<void>;
-  /** observation (tests, metrics): the size of each batch */
-  onBatch?: (size: number) => void;
-  /** observation (tests): whether a batch's one-block fast path committed (false: it fell back) */
-  onFastPath?: (taken: boolean) => void;
-}
+export type OrderBatcherOptions = GroupCommitOptions<CreatedOrderWithCustomer>;
 /**
- * createOrder with group commit (db/group-commit.ts), for the API's create path: creates arriving
- * while a batch commits share the next transaction, numbers in arrival order. Unknown customers / AP
- * partners are found by one read per batch and fail only their create (each result carries its customer
- * from that read, so the caller's response needs no further read). The rest take one block of
- * numbers and one multi-row INSERT per table inside a savepoint; if that fails, the block is rolled
- * back and each create runs in its own savepoint (the failing one rolls back alone: no gap). Same
- * result and errors per caller as createOrder; a whole-batch failure rejects every caller of the batch.
+ * createOrder with group commit, for the API's create path: creates arriving while a batch commits
+ * share the next transaction, numbers in arrival order (db/numbered-creates.ts groupCommittedCreates).
+ * Same rule, result and errors per caller as createOrder.
  */
 export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (input: CreateOrderInput, ctx: WriteContext) => Promise<CreatedOrderWithCustomer> {
-  const batcher = createBatcher<PreparedOrder, CreatedOrderWithCustomer>({
-    db,
-    maxBatch: opts.maxBatch ?? 100,
-    onBatch: opts.onBatch,
-    run: async (em, items) => {
-      const out: (Settled<CreatedOrderWithCustomer> | undefined)[] = new Array(items.length);
-      // references of the whole batch in one read each; an unknown one fails only its create
-      const customers = await customersById(em, items.map((p) => p.input.customerId));
-      const partners = await existingIds(em, ApPartnerEntity, items.flatMap((p) => (p.input.apPartnerId ? [p.input.apPartnerId] : [])));
-      items.forEach((p, i) => {
-        if (!customers.has(p.input.customerId)) out[i] = { ok: false, error: new NotFoundError('customer', p.input.customerId) };
-        else if (p.input.apPartnerId && !partners.has(p.input.apPartnerId)) out[i] = { ok: false, error: new NotFoundError('ap-partner', p.input.apPartnerId) };
-      });
-      const live = items.flatMap((p, i) => (out[i] ? [] : [{ p, i }]));
-      const years = new Set(live.map(({ p }) => shanghaiYear(p.at)));
-      // fast path: one block of numbers for all of them, one savepoint; any failure undoes the block
-      // and falls back to one savepoint per create (the failing one then fails alone, no gap)
-      let done = false;
-      if (live.length >= 1 && years.size === 1) {
-        const year = [...years][0];
-        done = await inSavepoint(em, 'gc_block', async () => {
-          const last = await nextSequence(em, 'business-order', year, live.length);
-          const first = last - live.length + 1;
-          // the same write functions, their inserts collected and written as one INSERT per table;
-          // a new number has no start command yet (UQ_process_command_dedupe guards that)
-          const deferred = deferInserts(em, { assumeAbsent: [ProcessCommandEntity] });
-          const created: CreatedOrder[] = [];
-          for (let k = 0; k < live.length; k++) created.push(await writeOrder(deferred.em, live[k].p, formatNumber('business-order', year, first + k), customers.get(live[k].p.input.customerId)!.name));
-          await deferred.flush();
-          for (let k = 0; k < live.length; k++) {
-            if (opts.afterInsert) await opts.afterInsert(em, created[k]);
-            out[live[k].i] = { ok: true, value: { ...created[k], customer: customers.get(live[k].p.input.customerId)! } };
-          }
-        });
-        opts.onFastPath?.(done);
-      }
-      if (!done) {
-        const each = await inSavepoints(
-          em,
-          live.map(({ p }) => p),
-          async (em, p) => {
-            const created = await insertOrder(em, p);
-            if (opts.afterInsert) await opts.afterInsert(em, created);
-            return { ...created, customer: customers.get(p.input.customerId)! };
-          },
-        );
-        for (const [k, { i }] of live.entries()) out[i] = each[k];
-      }
-      return out as Settled<CreatedOrderWithCustomer>[];
-    },
-  });
-  return async (input, ctx) => batcher.submit(prepareOrder(input, ctx));
+  const repository = groupCommittedCreates(db, orderCreation, opts);
+  return async (input, ctx) => repository.create(prepareOrder(input, ctx));
+}
+
+interface OrderReferences {
+  customers: Map<string, Customer>;
+  partners: Set<string>;
 }
 
 async function customersById(em: EntityManager, ids: string[]): Promise<Map<string, Customer>> {
@@ -180,17 +149,6 @@ function prepareOrder(input: CreateOrderInput, ctx: WriteContext): PreparedOrder
   if (input.apInvolved && !input.apPartnerId) throw new ValidationError('apPartnerId: required when apInvolved');
   if (!input.apInvolved && input.apPartnerId) throw new ValidationError('apPartnerId: only when apInvolved');
   return { input, ctx, at: ctxAt(ctx), modules, accounts, termMonths, amount };
-}
-
-/** the rows of a new order, in the caller's transaction */
-async function insertOrder(em: EntityManager, p: PreparedOrder): Promise<CreatedOrder> {
-  const { input, at } = p;
-  const customer = await findRow(em, CustomerEntity, { id: input.customerId });
-  if (!customer) throw new NotFoundError('customer', input.customerId);
-  if (input.apPartnerId && !(await rowExists(em, ApPartnerEntity, { id: input.apPartnerId }))) {
-    throw new NotFoundError('ap-partner', input.apPartnerId);
-  }
-  return writeOrder(em, p, await nextNumber(em, 'business-order', shanghaiYear(at)), customer.name);
 }
 
 /** the order's rows under a number already allocated in this transaction (references checked) */
