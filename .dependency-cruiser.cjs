@@ -10,20 +10,53 @@
  */
 const LAYERS = ['platform', 'db', 'domain', 'api', 'workers', 'app', 'engine', 'processes'];
 /** api/'s shared kernel: what every slice may import (the route type, problems, schema builders, auth, the ports) */
-const API_KERNEL = ['route', 'problem', 'schema', 'common-schemas', 'auth', 'services', 'access', 'store-kernel', 'calendar-admin', 'incident-port'];
+const API_KERNEL = [
+  'route',
+  'problem',
+  'schema',
+  'common-schemas',
+  'auth',
+  'services',
+  'access',
+  'store-kernel',
+  'calendar-admin',
+  'incident-port',
+];
 const others = (...allowed) => `^(${LAYERS.filter((l) => !allowed.includes(l)).join('|')})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'a file cycle: break it by moving the shared part down a layer', from: { pathNot: '^engine/' }, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'a file cycle: break it by moving the shared part down a layer',
+      from: { pathNot: '^engine/' },
+      to: { circular: true },
+    },
     // engine/: the element and subsystem modules split out of core.ts (issue #21) still reach back into the
     // Engine class they extend; until they take a narrow context instead, their cycles are reported, not refused
-    { name: 'no-circular-engine', severity: 'warn', comment: 'engine module cycle through core.ts (issue #21, to be broken next)', from: { path: '^engine/' }, to: { circular: true } },
+    {
+      name: 'no-circular-engine',
+      severity: 'warn',
+      comment: 'engine module cycle through core.ts (issue #21, to be broken next)',
+      from: { path: '^engine/' },
+      to: { circular: true },
+    },
     { name: 'platform-imports-nothing-of-the-app', severity: 'error', from: { path: '^platform/' }, to: { path: others('platform') } },
     { name: 'db-imports-only-platform', severity: 'error', from: { path: '^db/' }, to: { path: others('db', 'platform') } },
-    { name: 'domain-imports-only-db-and-platform', severity: 'error', from: { path: '^domain/' }, to: { path: others('domain', 'db', 'platform') } },
-    { name: 'api-imports-only-domain-db-platform', severity: 'error', from: { path: '^api/' }, to: { path: others('api', 'domain', 'db', 'platform') } },
+    {
+      name: 'domain-imports-only-db-and-platform',
+      severity: 'error',
+      from: { path: '^domain/' },
+      to: { path: others('domain', 'db', 'platform') },
+    },
+    {
+      name: 'api-imports-only-domain-db-platform',
+      severity: 'error',
+      from: { path: '^api/' },
+      to: { path: others('api', 'domain', 'db', 'platform') },
+    },
     // api/ in vertical slices (api/<resource>/: routes, schemas, store): a slice reads only the api kernel,
     // never another slice, so a resource can be read and changed in its own folder (CONTRIBUTING.md "Where code goes")
     {
@@ -55,7 +88,12 @@ module.exports = {
       // except a slice's port: the interface the composition injects (services.ts lists them)
       to: { path: '^api/[^/]+/', pathNot: '^api/[^/]+/port\\.ts$' },
     },
-    { name: 'workers-import-only-domain-db-platform', severity: 'error', from: { path: '^workers/' }, to: { path: others('workers', 'domain', 'db', 'platform') } },
+    {
+      name: 'workers-import-only-domain-db-platform',
+      severity: 'error',
+      from: { path: '^workers/' },
+      to: { path: others('workers', 'domain', 'db', 'platform') },
+    },
     { name: 'engine-imports-nothing-of-the-app', severity: 'error', from: { path: '^engine/' }, to: { path: others('engine') } },
     {
       name: 'processes-tooling-reads-only-the-vocabulary',
@@ -63,7 +101,13 @@ module.exports = {
       from: { path: '^processes/' },
       to: { path: others('processes'), pathNot: '^domain/vocabulary\\.ts$' },
     },
-    { name: 'nobody-imports-app', severity: 'error', comment: 'app/ wires; only tests and benchmarks start what it wires', from: { pathNot: '^(app|test|bench)/' }, to: { path: '^app/' } },
+    {
+      name: 'nobody-imports-app',
+      severity: 'error',
+      comment: 'app/ wires; only tests and benchmarks start what it wires',
+      from: { pathNot: '^(app|test|bench)/' },
+      to: { path: '^app/' },
+    },
     {
       name: 'the-app-reaches-the-engine-through-its-index',
       severity: 'error',

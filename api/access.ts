@@ -6,11 +6,21 @@ import type { Role } from '../domain/vocabulary';
 import type { Principal } from './auth';
 import type { Row } from './services';
 
-export const STAFF: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'tech-dept', 'contract-admin', 'ops', 'admin', 'auditor'];
+export const STAFF: Role[] = [
+  'customer-manager',
+  'dept-manager',
+  'center-reviewer',
+  'tech-dept',
+  'contract-admin',
+  'ops',
+  'admin',
+  'auditor',
+];
 export const ALL: Role[] = [...STAFF, 'ap-partner'];
 
 /** An AP partner user (and nothing else) sees only its own expense contracts and payment bases. */
-export const apScope = (p: Principal): string | null => (p.roles.length > 0 && p.roles.every((r) => r === 'ap-partner') ? (p.apPartnerId ?? '\u0000none') : null);
+export const apScope = (p: Principal): string | null =>
+  p.roles.length > 0 && p.roles.every((r) => r === 'ap-partner') ? (p.apPartnerId ?? '\u0000none') : null;
 
 /**
  * What an audience may see of a record: exactly the fields listed, nothing else (an allow-list, so a field

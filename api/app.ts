@@ -48,7 +48,10 @@ const EMPTY_OBJECT: JsonSchema = { type: 'object', additionalProperties: false, 
 
 function sendProblem(res: Response, req: Request, err: ProblemError) {
   if (res.headersSent) return;
-  res.status(err.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(err.toJSON(req.originalUrl)));
+  res
+    .status(err.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(err.toJSON(req.originalUrl)));
 }
 
 export function createApp(services: ApiServices, opts: AppOptions = {}) {
@@ -109,7 +112,9 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
             if (!m) throw unauthorized('a bearer token is required');
             principal = await services.auth.verify(m[1]);
             if (!principal.roles.some((role) => allowed.has(role)))
-              throw forbidden(`${r.method.toUpperCase()} /api${r.path} is not allowed for roles: ${principal.roles.join(', ') || '(none)'}`);
+              throw forbidden(
+                `${r.method.toUpperCase()} /api${r.path} is not allowed for roles: ${principal.roles.join(', ') || '(none)'}`,
+              );
           }
           res.locals.principal = principal;
           next();
@@ -146,7 +151,9 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
             return out instanceof Reply ? out : new Reply(r.response.status, out);
           };
           const key = r.idempotent ? idempotencyKeyOf(req) : undefined;
-          const reply = key ? await idempotent(services.store, { actor: principal.username, key, operation: r.id }, req, body, work) : await work();
+          const reply = key
+            ? await idempotent(services.store, { actor: principal.username, key, operation: r.id }, req, body, work)
+            : await work();
           if (v.response && reply.status < 300 && !v.response(reply.body)) {
             logError(new Error('response does not match its schema'), { route: r.id, errors: v.response.errors });
             throw internalError();
@@ -186,8 +193,14 @@ export function createApp(services: ApiServices, opts: AppOptions = {}) {
       if (err.type === 'entity.too.large') problem = payloadTooLarge(bodyLimit);
       else if (err.type === 'entity.parse.failed') problem = malformedJson(`the body is not valid JSON: ${err.message}`);
       else if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') problem = unsupportedMediaType(err.message);
-      else if (err instanceof URIError) problem = new ProblemError(400, 'bad-request', 'Bad request', err.message, [{ in: 'path', pointer: '', detail: 'not valid percent-encoding' }]);
-      else problem = new ProblemError(err.status, 'bad-request', 'Bad request', err.message, [{ in: 'body', pointer: '', detail: err.message }]);
+      else if (err instanceof URIError)
+        problem = new ProblemError(400, 'bad-request', 'Bad request', err.message, [
+          { in: 'path', pointer: '', detail: 'not valid percent-encoding' },
+        ]);
+      else
+        problem = new ProblemError(err.status, 'bad-request', 'Bad request', err.message, [
+          { in: 'body', pointer: '', detail: err.message },
+        ]);
     } else {
       logError(err, { method: req.method, url: req.originalUrl, ...(res.locals.requestId ? { requestId: res.locals.requestId } : {}) });
       problem = internalError();
@@ -221,4 +234,3 @@ function pathMatches(pattern: string, path: string): boolean {
   const b = path.split('/').filter(Boolean);
   return a.length === b.length && a.every((seg, i) => seg.startsWith(':') || seg === b[i]);
 }
-

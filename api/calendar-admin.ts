@@ -23,6 +23,7 @@ export function calendarAdminOf(services: ApiServices, opts: { optional: true })
 export function calendarAdminOf(services: ApiServices, opts: { optional?: boolean } = {}): CalendarAdminServices | undefined {
   const s = (services as WithCalendarAdmin).calendarAdmin;
   if (!s && opts.optional) return undefined;
-  if (!s) throw new ProblemError(503, 'calendar-admin-unavailable', 'Service unavailable', 'the calendar admin services are not configured');
+  if (!s)
+    throw new ProblemError(503, 'calendar-admin-unavailable', 'Service unavailable', 'the calendar admin services are not configured');
   return s;
 }

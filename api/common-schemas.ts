@@ -33,9 +33,13 @@ export const Problem = named(
       entity: str({ description: 'the kind of record a 404 is about' }),
       allowed: arrayOf(str()),
       rule: str({ description: 'the integrity or separation-of-duties rule a 403/409 refusal enforces (docs/process-contract.md)' }),
-      openRound: obj({ roundId: str(), roundNo: { type: 'integer' }, contractVersion: { type: 'integer' } }, ['roundId', 'roundNo', 'contractVersion'], {
-        description: 'the open countersign round that blocks a contract correction',
-      }),
+      openRound: obj(
+        { roundId: str(), roundNo: { type: 'integer' }, contractVersion: { type: 'integer' } },
+        ['roundId', 'roundNo', 'contractVersion'],
+        {
+          description: 'the open countersign round that blocks a contract correction',
+        },
+      ),
     },
     ['type', 'title', 'status', 'detail', 'instance'],
     { description: 'RFC 9457 problem details' },
@@ -48,7 +52,15 @@ export const paging = {
   offset: int(0, 1_000_000, { default: 0 }),
 };
 export const pageOf = <S extends JsonSchema>(name: string, item: S) =>
-  named(name, obj({ items: arrayOf(item), total: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 200), offset: int(0, 1_000_000) }, ['items', 'total', 'limit', 'offset']));
+  named(
+    name,
+    obj({ items: arrayOf(item), total: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 200), offset: int(0, 1_000_000) }, [
+      'items',
+      'total',
+      'limit',
+      'offset',
+    ]),
+  );
 
 export const reason = text(2000, { description: 'why (stored with the version)' });
 export const ns = () => nullable(str());
@@ -58,13 +70,20 @@ export const nid = () => nullable(id());
 export const at = () => dateTime();
 export const nat = () => nullable(dateTime());
 /** a response record: every listed field present (null when unknown), nothing else */
-export const record = <P extends Record<string, JsonSchema>>(name: string, props: P) => named(name, obj(props, Object.keys(props) as (keyof P & string)[]));
+export const record = <P extends Record<string, JsonSchema>>(name: string, props: P) =>
+  named(name, obj(props, Object.keys(props) as (keyof P & string)[]));
 /** `{ type: 'integer' }` and `{ type: 'number' }` of the response records, typed */
 export const integer = (extra: JsonSchema = {}): Schema<number> => ({ type: 'integer', ...extra });
 export const number = (extra: JsonSchema = {}): Schema<number> => ({ type: 'number', ...extra });
 
 // ------------------------------------------------------------------ versions of a §9 record (contracts, records)
-export const RecordVersion = record('RecordVersion', { version: int(1, 1_000_000), actor: str(), at: at(), reason: str(), data: { type: 'object' } });
+export const RecordVersion = record('RecordVersion', {
+  version: int(1, 1_000_000),
+  actor: str(),
+  at: at(),
+  reason: str(),
+  data: { type: 'object' },
+});
 export const RecordVersions = arrayOf(RecordVersion);
 
 // ------------------------------------------------------------------ health

@@ -30,6 +30,7 @@ export function checkCorrection(kind: VersionedRecordType) {
           errors.push({ in: 'body', pointer: `/changes/${field}`, detail: `no ${field.replace(/Id$/, '')} ${ref}` });
       }
     }
-    if (errors.length) throw badRequest(`the corrected ${kind} would not be valid: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`, errors);
+    if (errors.length)
+      throw badRequest(`the corrected ${kind} would not be valid: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`, errors);
   };
 }

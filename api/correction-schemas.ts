@@ -34,10 +34,16 @@ export const CORRECTION_SCHEMAS: Record<VersionedRecordType, JsonSchema> = {
     'RevenueContractContent',
     obj({ title: text(300), amount: money(), termMonths: int(1, 240), note: nullable(note) }, ['title', 'amount', 'termMonths']),
   ),
-  'expense-contract': named('ExpenseContractContent', obj({ title: text(300), amount: money(), note: nullable(note) }, ['title', 'amount'])),
+  'expense-contract': named(
+    'ExpenseContractContent',
+    obj({ title: text(300), amount: money(), note: nullable(note) }, ['title', 'amount']),
+  ),
   'countersign-form': named('CountersignFormContent', obj({ remarks: text(2000) }, [])),
   'payment-basis': named('PaymentBasisContent', cut(SubmitPaymentBasisBody, fieldsOf('payment-basis'))),
-  'customer-communication-record': named('CommunicationRecordContent', cut(CreateCommunicationRecordBody, fieldsOf('customer-communication-record'))),
+  'customer-communication-record': named(
+    'CommunicationRecordContent',
+    cut(CreateCommunicationRecordBody, fieldsOf('customer-communication-record')),
+  ),
 };
 
 const validators = new Map(Object.entries(CORRECTION_SCHEMAS).map(([k, s]) => [k, compile(s, 'body')]));
@@ -59,7 +65,10 @@ export function correctionErrors(kind: VersionedRecordType, content: Record<stri
   if (validate(whole)) return [];
   // one entry per field: the details of its failed keywords together (anyOf/if only repeat them)
   const byPointer = new Map<string, string[]>();
-  for (const e of fieldErrors((validate.errors ?? []).filter((x) => x.keyword !== 'if' && x.keyword !== 'anyOf'), 'body'))
+  for (const e of fieldErrors(
+    (validate.errors ?? []).filter((x) => x.keyword !== 'if' && x.keyword !== 'anyOf'),
+    'body',
+  ))
     byPointer.set(e.pointer, [...(byPointer.get(e.pointer) ?? []), e.detail]);
   return [...byPointer].map(([pointer, details]) => ({ in: 'body' as const, pointer: `/changes${pointer}`, detail: details.join('; ') }));
 }

@@ -42,13 +42,24 @@ export function idempotencyKeyOf(req: Request): string | undefined {
   const raw = req.headers[IDEMPOTENCY_HEADER];
   if (raw === undefined) return undefined;
   const m = typeof raw === 'string' ? KEY.exec(raw.trim()) : null;
-  if (!m) throw badRequest('Idempotency-Key: 1–128 visible ASCII characters (a structured-field string)', [{ in: 'header', pointer: '/idempotency-key', detail: 'must be 1–128 visible ASCII characters' }]);
+  if (!m)
+    throw badRequest('Idempotency-Key: 1–128 visible ASCII characters (a structured-field string)', [
+      { in: 'header', pointer: '/idempotency-key', detail: 'must be 1–128 visible ASCII characters' },
+    ]);
   return m[1] ?? m[2];
 }
 
 /** Runs `work` once per (caller, key); a repeat gets the stored reply. */
-export async function idempotent(store: ApiStore, who: { actor: string; key: string; operation: string }, req: Request, body: unknown, work: () => Promise<Reply>): Promise<Reply> {
-  const fingerprint = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${canonical(body)}`).digest('hex');
+export async function idempotent(
+  store: ApiStore,
+  who: { actor: string; key: string; operation: string },
+  req: Request,
+  body: unknown,
+  work: () => Promise<Reply>,
+): Promise<Reply> {
+  const fingerprint = createHash('sha256')
+    .update(`${req.method} ${req.baseUrl}${req.path}\n${canonical(body)}`)
+    .digest('hex');
   const r: IdempotentRequest = { ...who, fingerprint };
   const claim = await store.idempotency.claim(r);
   if (claim.kind === 'replay') return new Reply(claim.status, claim.body, undefined, { ...claim.headers, 'idempotent-replayed': 'true' });
@@ -61,9 +72,13 @@ export async function idempotent(store: ApiStore, who: { actor: string; key: str
       [{ in: 'header', pointer: '/idempotency-key', detail: 'already used for a different request' }],
     );
   if (claim.kind === 'in-progress')
-    throw new ProblemError(409, 'idempotency-key-in-use', 'Request in progress', `a request with Idempotency-Key ${who.key} is still being processed; retry later`, [
-      { in: 'header', pointer: '/idempotency-key', detail: 'a request with this key is in progress' },
-    ]);
+    throw new ProblemError(
+      409,
+      'idempotency-key-in-use',
+      'Request in progress',
+      `a request with Idempotency-Key ${who.key} is still being processed; retry later`,
+      [{ in: 'header', pointer: '/idempotency-key', detail: 'a request with this key is in progress' }],
+    );
   let reply: Reply;
   try {
     reply = await work();

@@ -79,7 +79,9 @@ export function buildOpenApi(routes: RouteSpec[], opts: { version?: string; serv
     if (r.params) responses['404'] = problemResponse('Unknown id (or a record of another AP partner)');
     if (r.method !== 'get') responses['409'] = problemResponse('Illegal status transition or conflicting state');
     if (r.idempotent) {
-      responses['409'] = problemResponse('Illegal status transition or conflicting state; or a request with the same Idempotency-Key is still in progress');
+      responses['409'] = problemResponse(
+        'Illegal status transition or conflicting state; or a request with the same Idempotency-Key is still in progress',
+      );
       responses['422'] = problemResponse('The Idempotency-Key was already used for a different request');
     }
     const op: Record<string, unknown> = {
@@ -90,7 +92,11 @@ export function buildOpenApi(routes: RouteSpec[], opts: { version?: string; serv
       'x-summary-zh': r.summary.zh,
       'x-roles': r.roles === 'public' ? [] : [...r.roles],
       security: r.roles === 'public' ? [] : [{ bearer: [] }],
-      parameters: [...parameters('path', r.params, components), ...parameters('query', r.query, components), ...(r.idempotent ? [IDEMPOTENCY_PARAMETER] : [])],
+      parameters: [
+        ...parameters('path', r.params, components),
+        ...parameters('query', r.query, components),
+        ...(r.idempotent ? [IDEMPOTENCY_PARAMETER] : []),
+      ],
       responses,
     };
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: refs(r.body, components) } } };
@@ -102,9 +108,18 @@ export function buildOpenApi(routes: RouteSpec[], opts: { version?: string; serv
       '503': { description: 'unavailable', content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } } },
     },
   };
-  paths['/health/live'] = { get: { operationId: 'healthLive', tags: ['health'], summary: 'Liveness', description: '存活检查', security: [], ...health } };
+  paths['/health/live'] = {
+    get: { operationId: 'healthLive', tags: ['health'], summary: 'Liveness', description: '存活检查', security: [], ...health },
+  };
   paths['/health/ready'] = {
-    get: { operationId: 'healthReady', tags: ['health'], summary: 'Readiness: database reachable, migrations applied', description: '就绪检查：数据库可达、迁移已执行', security: [], ...health },
+    get: {
+      operationId: 'healthReady',
+      tags: ['health'],
+      summary: 'Readiness: database reachable, migrations applied',
+      description: '就绪检查：数据库可达、迁移已执行',
+      security: [],
+      ...health,
+    },
   };
   paths['/api/openapi.json'] = {
     get: {

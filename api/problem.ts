@@ -5,7 +5,14 @@
  * `errors[].pointer` is a JSON pointer (RFC 6901) into the part of the request named by `in`
  * (`body`, `query` or `path`), e.g. `{ in: 'body', pointer: '/accounts' }`.
  */
-import { ConflictError, DomainError, IllegalTransitionError, NotFoundError, SeparationOfDutiesError, ValidationError } from '../domain/errors';
+import {
+  ConflictError,
+  DomainError,
+  IllegalTransitionError,
+  NotFoundError,
+  SeparationOfDutiesError,
+  ValidationError,
+} from '../domain/errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'urn:online-training:problem:';
@@ -59,8 +66,7 @@ export const unauthorized = (detail: string) => new ProblemError(401, 'unauthori
 export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail);
 export const notFound = (what: string, id: string, pointer = '/id', location: ProblemLocation = 'path') =>
   new ProblemError(404, 'not-found', 'Not found', `${what} ${id} does not exist`, [{ in: location, pointer, detail: `unknown ${what}` }]);
-export const routeNotFound = (path: string) =>
-  new ProblemError(404, 'route-not-found', 'Not found', `no route ${path}`);
+export const routeNotFound = (path: string) => new ProblemError(404, 'route-not-found', 'Not found', `no route ${path}`);
 export const methodNotAllowed = (method: string, path: string, allowed: string[]) =>
   new ProblemError(405, 'method-not-allowed', 'Method not allowed', `${method} is not allowed on ${path}`, [], { allowed });
 /** Illegal status transition: names the current and the requested state. */
@@ -84,12 +90,20 @@ export const internalError = () =>
  */
 export function fromDomainError(e: unknown): ProblemError | undefined {
   if (!(e instanceof DomainError)) return undefined;
-  if (e instanceof NotFoundError) return new ProblemError(404, 'not-found', 'Not found', `${e.entity} ${e.id} does not exist`, [], { entity: e.entity });
+  if (e instanceof NotFoundError)
+    return new ProblemError(404, 'not-found', 'Not found', `${e.entity} ${e.id} does not exist`, [], { entity: e.entity });
   if (e instanceof IllegalTransitionError)
-    return new ProblemError(409, 'illegal-transition', 'Illegal status transition', `${e.entity} is ${e.current}; it cannot become ${e.requested}`, [], {
-      currentState: e.current,
-      requestedState: e.requested,
-    });
+    return new ProblemError(
+      409,
+      'illegal-transition',
+      'Illegal status transition',
+      `${e.entity} is ${e.current}; it cannot become ${e.requested}`,
+      [],
+      {
+        currentState: e.current,
+        requestedState: e.requested,
+      },
+    );
   if (e instanceof ConflictError) {
     // an integrity rule (domain/countersign-integrity.ts) names itself and, for an open round, the round
     const ext: Record<string, unknown> = {};
@@ -97,10 +111,17 @@ export function fromDomainError(e: unknown): ProblemError | undefined {
     if (e.details.openRound) ext.openRound = e.details.openRound;
     return new ProblemError(409, 'conflict', 'Conflict', e.message, [], ext);
   }
-  if (e instanceof SeparationOfDutiesError) return new ProblemError(403, 'separation-of-duties', 'Separation of duties', e.message, [], { rule: e.rule });
+  if (e instanceof SeparationOfDutiesError)
+    return new ProblemError(403, 'separation-of-duties', 'Separation of duties', e.message, [], { rule: e.rule });
   if (e instanceof ValidationError) {
     const field = typeof e.details.field === 'string' ? e.details.field : undefined;
-    return new ProblemError(400, 'validation-failed', 'Request validation failed', e.message, field ? [{ in: 'body', pointer: `/${field}`, detail: e.message }] : []);
+    return new ProblemError(
+      400,
+      'validation-failed',
+      'Request validation failed',
+      e.message,
+      field ? [{ in: 'body', pointer: `/${field}`, detail: e.message }] : [],
+    );
   }
   // any other deliberate refusal of the domain (e.g. AP partner unavailable): a conflict with its code
   return new ProblemError(409, 'conflict', 'Conflict', e.message, [], { code: e.code });

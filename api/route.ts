@@ -63,7 +63,8 @@ export function found<T>(rec: T | null, what: string, id: string, pointer = '/id
 }
 
 export function checkRange(from?: string, to?: string) {
-  if (from && to && from > to) throw badRequest(`from ${from} is after to ${to}`, [{ in: 'query', pointer: '/to', detail: 'must not be before from' }]);
+  if (from && to && from > to)
+    throw badRequest(`from ${from} is after to ${to}`, [{ in: 'query', pointer: '/to', detail: 'must not be before from' }]);
 }
 
 export const page = (q: { limit: number; offset: number }) => ({ limit: q.limit, offset: q.offset });

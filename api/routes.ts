@@ -60,4 +60,3 @@ export const ROUTES: RouteSpec[] = [
   // ---------------------------------------------------------------- reports 管理概览 (api/reports/)
   ...REPORT_ROUTES,
 ];
-

@@ -26,18 +26,37 @@ export type Static<S> = S extends { readonly [VALUE]?: infer T } ? (unknown exte
 type Props = Record<string, JsonSchema>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 /** the object a closed schema accepts: the required properties, then the optional ones */
-export type ObjectOf<P extends Props, R extends keyof P> = Simplify<{ [K in R]: Static<P[K]> } & { [K in Exclude<keyof P, R>]?: Static<P[K]> }>;
+export type ObjectOf<P extends Props, R extends keyof P> = Simplify<
+  { [K in R]: Static<P[K]> } & { [K in Exclude<keyof P, R>]?: Static<P[K]> }
+>;
 
 /** A closed object: every property listed, nothing else allowed. */
-export function obj<P extends Props, R extends keyof P & string = never>(properties: P, required: R[] = [], extra: JsonSchema = {}): Schema<ObjectOf<P, R>> {
+export function obj<P extends Props, R extends keyof P & string = never>(
+  properties: P,
+  required: R[] = [],
+  extra: JsonSchema = {},
+): Schema<ObjectOf<P, R>> {
   return { type: 'object', properties, required, additionalProperties: false, ...extra };
 }
 export const str = (extra: JsonSchema = {}): Schema<string> => ({ type: 'string', ...extra });
 export const text = (maxLength: number, extra: JsonSchema = {}): Schema<string> => ({ type: 'string', minLength: 1, maxLength, ...extra });
-export const int = (minimum: number, maximum: number, extra: JsonSchema = {}): Schema<number> => ({ type: 'integer', minimum, maximum, ...extra });
+export const int = (minimum: number, maximum: number, extra: JsonSchema = {}): Schema<number> => ({
+  type: 'integer',
+  minimum,
+  maximum,
+  ...extra,
+});
 export const bool = (): Schema<boolean> => ({ type: 'boolean' });
-export const enumOf = <V extends string>(values: readonly V[], extra: JsonSchema = {}): Schema<V> => ({ type: 'string', enum: [...values], ...extra });
-export const arrayOf = <S extends JsonSchema>(items: S, extra: JsonSchema = {}): Schema<Static<S>[]> => ({ type: 'array', items, ...extra });
+export const enumOf = <V extends string>(values: readonly V[], extra: JsonSchema = {}): Schema<V> => ({
+  type: 'string',
+  enum: [...values],
+  ...extra,
+});
+export const arrayOf = <S extends JsonSchema>(items: S, extra: JsonSchema = {}): Schema<Static<S>[]> => ({
+  type: 'array',
+  items,
+  ...extra,
+});
 export const nullable = <S extends JsonSchema>(schema: S): Schema<Static<S> | null> => ({ anyOf: [schema, { type: 'null' }] });
 /** Calendar date in the business range; format `date` (ajv-formats, full mode) rejects 2026-02-30. */
 export const date = (extra: JsonSchema = {}): Schema<string> => ({
@@ -50,8 +69,20 @@ export const date = (extra: JsonSchema = {}): Schema<string> => ({
 export const dateTime = (extra: JsonSchema = {}): Schema<string> => ({ type: 'string', format: 'date-time', ...extra });
 export const month = (extra: JsonSchema = {}): Schema<string> => ({ type: 'string', pattern: '^20[0-9]{2}-(0[1-9]|1[0-2])$', ...extra });
 /** Record ids are UUIDs in the database; anything else cannot name a record. */
-export const id = (extra: JsonSchema = {}): Schema<string> => ({ type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$', ...extra });
-export const money = (extra: JsonSchema = {}): Schema<number> => ({ type: 'number', minimum: 0, maximum: 1e12, multipleOf: 0.01, ...extra });
+export const id = (extra: JsonSchema = {}): Schema<string> => ({
+  type: 'string',
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9-]+$',
+  ...extra,
+});
+export const money = (extra: JsonSchema = {}): Schema<number> => ({
+  type: 'number',
+  minimum: 0,
+  maximum: 1e12,
+  multipleOf: 0.01,
+  ...extra,
+});
 
 const bodyAjv = createAjv({ useDefaults: true });
 /** Path and query values arrive as strings: coerce them to the declared types. */

@@ -103,7 +103,12 @@ export interface ApiStore {
   assertMayReview(roundId: string, step: 'DEPT_MANAGER' | 'CENTER', username: string): Promise<void>;
 
   /** audit row of a repair through the API (api/operations/incidents.ts): the incident and the variables set */
-  auditRepair(actor: Actor, reason: string, incident: { incidentKey: string; processInstanceKey: string; elementId: string; jobKey: string | null }, variables: Row): Promise<void>;
+  auditRepair(
+    actor: Actor,
+    reason: string,
+    incident: { incidentKey: string; processInstanceKey: string; elementId: string; jobKey: string | null },
+    variables: Row,
+  ): Promise<void>;
 
   recordVersions(kind: string, id: string): Promise<RecordVersion[] | null>;
   correctRecord(actor: Actor, kind: string, id: string, reason: string, changes: Row): Promise<RecordVersion | null>;

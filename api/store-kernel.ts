@@ -15,16 +15,23 @@ export interface StoreDeps {
   customersById: (ids: string[]) => Promise<Map<string, Customer>>;
   findContract: (id: string) => Promise<{ c: RevenueContract | ExpenseContract; type: ContractType } | null>;
   /** the check of a §9 correction on the corrected whole (api/correction-check.ts, which reads every slice's creation schema) */
-  checkCorrection: (kind: VersionedRecordType) => (em: EntityManager, header: Record<string, unknown>, content: Record<string, unknown>) => Promise<void>;
+  checkCorrection: (
+    kind: VersionedRecordType,
+  ) => (em: EntityManager, header: Record<string, unknown>, content: Record<string, unknown>) => Promise<void>;
 }
 
 export const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-export const versionDto = (v: { version: number; actor: string; at: Date; reason: string | null; content: Record<string, unknown> }): RecordVersion => ({
+export const versionDto = (v: {
+  version: number;
+  actor: string;
+  at: Date;
+  reason: string | null;
+  content: Record<string, unknown>;
+}): RecordVersion => ({
   version: v.version,
   actor: v.actor,
   at: iso(v.at)!,
   reason: v.reason ?? '',
   data: v.content,
 });
-

@@ -50,7 +50,11 @@ export interface UserTaskPort {
   /** the task's form; `formKey` (from the task) lets an implementation answer from its cache */
   form(key: string, formKey?: string | null): Promise<TaskForm | null>;
   /** root-scope variables of the instances, only the names given */
-  variables(processInstanceKeys: string[], names: string[], definitions?: Map<string, string>): Promise<Map<string, Record<string, unknown>>>;
+  variables(
+    processInstanceKeys: string[],
+    names: string[],
+    definitions?: Map<string, string>,
+  ): Promise<Map<string, Record<string, unknown>>>;
   /** variables local to one scope (e.g. the user task's element instance: its input mappings) */
   localVariables(scopeKey: string, names: string[]): Promise<Record<string, unknown>>;
   assign(key: string, assignee: string): Promise<void>;

@@ -47,7 +47,11 @@ export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions =
     try {
       res = await requestText(base + path, {
         method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), accept: 'application/json', ...(await headers()) },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          accept: 'application/json',
+          ...(await headers()),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         timeoutMs: 10_000,
       });
@@ -116,7 +120,10 @@ export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions =
     async localVariables(scopeKey, names) {
       const out: Record<string, unknown> = {};
       if (!names.length) return out;
-      const r = await call('POST', '/v2/variables/search', { filter: { scopeKey, name: { $in: names } }, page: { limit: names.length * 2 + 10 } });
+      const r = await call('POST', '/v2/variables/search', {
+        filter: { scopeKey, name: { $in: names } },
+        page: { limit: names.length * 2 + 10 },
+      });
       if (r.status !== 200) throw fail('variable search', r);
       for (const v of r.body.items as { name: string; value: string; scopeKey: string }[]) {
         if (String(v.scopeKey) !== String(scopeKey)) continue;
@@ -136,7 +143,8 @@ export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions =
     async complete(key, variables) {
       const r = await call('POST', `/v2/user-tasks/${encodeURIComponent(key)}/completion`, { variables });
       if (r.status === 404) throw notFound('task', key, '/key');
-      if (r.status === 409) throw new ProblemError(409, 'conflict', 'Conflict', `task ${key} cannot be completed now: ${r.body?.detail ?? ''}`);
+      if (r.status === 409)
+        throw new ProblemError(409, 'conflict', 'Conflict', `task ${key} cannot be completed now: ${r.body?.detail ?? ''}`);
       if (r.status >= 300) throw fail(`completing user task ${key}`, r);
     },
   };
@@ -145,7 +153,17 @@ export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions =
 // ------------------------------------------------------------------ rules
 
 /** the business keys shown with every task, so staff see what a task is about */
-export const CONTEXT_VARIABLES = ['orderNo', 'changeOrderNo', 'contractNo', 'contractType', 'requestNo', 'requestType', 'reportMonth', 'expenseContractNo', 'revenueContractNo'] as const;
+export const CONTEXT_VARIABLES = [
+  'orderNo',
+  'changeOrderNo',
+  'contractNo',
+  'contractType',
+  'requestNo',
+  'requestType',
+  'reportMonth',
+  'expenseContractNo',
+  'revenueContractNo',
+] as const;
 
 export function mayWorkOn(task: UserTask, p: Principal): boolean {
   if (task.assignee && task.assignee === p.username) return true;
@@ -162,7 +180,9 @@ export function uniqueTasks(lists: UserTask[][], keep: (t: UserTask) => boolean 
 
 /** the business keys (CONTEXT_VARIABLES) of each task's process instance, by process instance key */
 export function taskContexts(port: Pick<UserTaskPort, 'variables'>, tasks: UserTask[]): Promise<Map<string, Record<string, unknown>>> {
-  const defs = new Map(tasks.filter((t) => t.processDefinitionId).map((t) => [String(t.processInstanceKey), String(t.processDefinitionId)]));
+  const defs = new Map(
+    tasks.filter((t) => t.processDefinitionId).map((t) => [String(t.processInstanceKey), String(t.processDefinitionId)]),
+  );
   return port.variables([...new Set(tasks.map((t) => String(t.processInstanceKey)))], [...CONTEXT_VARIABLES], defs);
 }
 
@@ -265,7 +285,13 @@ async function separationOfDuties(services: ApiServices, tasks: UserTaskPort, t:
   if (!step) return;
   const pik = String(t.processInstanceKey);
   const roundId = (await tasks.variables([pik], ['countersignRoundId'])).get(pik)?.countersignRoundId;
-  if (typeof roundId !== 'string') throw new ProblemError(409, 'conflict', 'Conflict', `review task ${t.userTaskKey} has no countersign round yet (countersignRoundId missing)`);
+  if (typeof roundId !== 'string')
+    throw new ProblemError(
+      409,
+      'conflict',
+      'Conflict',
+      `review task ${t.userTaskKey} has no countersign round yet (countersignRoundId missing)`,
+    );
   await services.store.assertMayReview(roundId, step, username);
 }
 
@@ -343,7 +369,15 @@ const CompleteTaskBody = named(
   'CompleteTaskRequest',
   obj({ variables: { type: 'object', description: 'the form fields filled in', maxProperties: 100 } as JsonSchema }, []),
 );
-const CompletedTask = named('CompletedTask', obj({ key: str(), elementId: str(), completedBy: str(), variables: { type: 'object' } }, ['key', 'elementId', 'completedBy', 'variables']));
+const CompletedTask = named(
+  'CompletedTask',
+  obj({ key: str(), elementId: str(), completedBy: str(), variables: { type: 'object' } }, [
+    'key',
+    'elementId',
+    'completedBy',
+    'variables',
+  ]),
+);
 
 const STAFF_WITH_TASKS: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'tech-dept', 'contract-admin', 'ops', 'admin'];
 
@@ -356,7 +390,10 @@ export const TASK_ROUTES: RouteSpec[] = [
     path: '/tasks',
     roles: STAFF_WITH_TASKS,
     tag: 'tasks',
-    summary: { en: "The caller's open tasks (candidate group of one of the caller's roles, or assigned to the caller)", zh: '我的待办任务' },
+    summary: {
+      en: "The caller's open tasks (candidate group of one of the caller's roles, or assigned to the caller)",
+      zh: '我的待办任务',
+    },
     query: TaskQuery,
     response: { status: 200, schema: TaskList },
     handler: async ({ services, principal, query }) =>
@@ -371,7 +408,11 @@ export const TASK_ROUTES: RouteSpec[] = [
           ...principal.roles.map((r) => tasks.search({ ...base, candidateGroup: r }, query.limit)),
         ]);
         const items = uniqueTasks(found, (t) => mayWorkOn(t, principal))
-          .sort((a, b) => String(a.creationDate ?? '').localeCompare(String(b.creationDate ?? '')) || (BigInt(a.userTaskKey) < BigInt(b.userTaskKey) ? -1 : 1))
+          .sort(
+            (a, b) =>
+              String(a.creationDate ?? '').localeCompare(String(b.creationDate ?? '')) ||
+              (BigInt(a.userTaskKey) < BigInt(b.userTaskKey) ? -1 : 1),
+          )
           .slice(0, query.limit);
         const ctx = await taskContexts(tasks, items);
         return { items: items.map((t) => taskDto(t, ctx.get(String(t.processInstanceKey)))), total: items.length };
@@ -416,14 +457,24 @@ export const TASK_ROUTES: RouteSpec[] = [
         const tasks = port(services);
         const t = await tasks.get(params.key);
         if (!t) throw notFound('task', params.key, '/key');
-        if (!mayWorkOn(t, principal)) throw forbidden(`task ${params.key} (${t.elementId}) is for ${[...(t.candidateGroups ?? []), t.assignee].filter(Boolean).join(', ')}, not for ${principal.username}`);
+        if (!mayWorkOn(t, principal))
+          throw forbidden(
+            `task ${params.key} (${t.elementId}) is for ${[...(t.candidateGroups ?? []), t.assignee].filter(Boolean).join(', ')}, not for ${principal.username}`,
+          );
         if (t.state !== 'CREATED') throw new ProblemError(409, 'conflict', 'Conflict', `task ${params.key} is ${t.state}`);
         const variables = { ...(body.variables ?? {}) };
-        if ('completedBy' in variables) throw badRequest('completedBy is set by the system', [{ in: 'body', pointer: '/variables/completedBy', detail: 'is set by the system' }]);
+        if ('completedBy' in variables)
+          throw badRequest('completedBy is set by the system', [
+            { in: 'body', pointer: '/variables/completedBy', detail: 'is set by the system' },
+          ]);
         const form = await tasks.form(params.key, t.formKey);
         if (form) {
           const errors = validateAgainstForm(form.schema, variables);
-          if (errors.length) throw badRequest(`the form ${form.formId ?? ''} is not filled in correctly: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`, errors);
+          if (errors.length)
+            throw badRequest(
+              `the form ${form.formId ?? ''} is not filled in correctly: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`,
+              errors,
+            );
         }
         await separationOfDuties(services, tasks, t, principal.username);
         if (t.assignee !== principal.username) await tasks.assign(params.key, principal.username);
@@ -433,4 +484,3 @@ export const TASK_ROUTES: RouteSpec[] = [
       }),
   }),
 ];
-

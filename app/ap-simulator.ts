@@ -31,7 +31,12 @@ export interface ApSimulator {
   close(): Promise<void>;
 }
 
-export async function startApSimulator(opts: { secret: string; port?: number; path?: string; onRequest?: (r: ApRequest) => void }): Promise<ApSimulator> {
+export async function startApSimulator(opts: {
+  secret: string;
+  port?: number;
+  path?: string;
+  onRequest?: (r: ApRequest) => void;
+}): Promise<ApSimulator> {
   const requests: ApRequest[] = [];
   let rejected = 0;
   let server: http.Server | null = null;
@@ -59,9 +64,17 @@ export async function startApSimulator(opts: { secret: string; port?: number; pa
       } catch {
         /* keep {} */
       }
-      const r: ApRequest = { body, raw, idempotencyKey: req.headers[IDEMPOTENCY_HEADER.toLowerCase()] as string | undefined, signatureValid: true, at: new Date() };
+      const r: ApRequest = {
+        body,
+        raw,
+        idempotencyKey: req.headers[IDEMPOTENCY_HEADER.toLowerCase()] as string | undefined,
+        signatureValid: true,
+        at: new Date(),
+      };
       requests.push(r);
-      res.writeHead(self.status, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: self.status < 300, requestId: body.requestId ?? null }));
+      res
+        .writeHead(self.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ accepted: self.status < 300, requestId: body.requestId ?? null }));
       if (self.status < 300) opts.onRequest?.(r);
     });
   };

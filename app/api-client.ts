@@ -34,7 +34,12 @@ export interface Task {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** polls `fn` until it returns a truthy value; throws naming `what` and the last value/error */
-export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 10_000, everyMs = 30): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 30,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   let lastErr: unknown;
@@ -50,7 +55,9 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
     if (Date.now() > end) break;
     await sleep(everyMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : last !== undefined ? ` (last: ${JSON.stringify(last)})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : last !== undefined ? ` (last: ${JSON.stringify(last)})` : ''}`,
+  );
 }
 
 export class ApiClient {
@@ -132,7 +139,13 @@ export class ApiClient {
   }
 
   /** wait for the task, then complete it */
-  async step(user: string, elementId: string, match: Record<string, unknown>, variables: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<Task> {
+  async step(
+    user: string,
+    elementId: string,
+    match: Record<string, unknown>,
+    variables: Record<string, unknown> = {},
+    timeoutMs = 10_000,
+  ): Promise<Task> {
     const t = await this.waitTask(user, elementId, match, timeoutMs);
     await this.complete(user, t, variables);
     return t;

@@ -32,8 +32,11 @@ const PARTNERS = [
 /** the customers and partners, through the admin's routes as a person would add them (idempotent by code) */
 async function seedDemoParties(api: ApiClient, endpointUrl: string): Promise<void> {
   const admin = 'admin';
-  const customers = new Set((await api.get<{ items: { code: string | null }[] }>(admin, '/api/customers?limit=500')).items.map((c) => c.code));
-  for (const c of CUSTOMERS) if (!customers.has(c.code)) await api.post(admin, '/api/customers', { ...c, customerManager: 'customer-manager' });
+  const customers = new Set(
+    (await api.get<{ items: { code: string | null }[] }>(admin, '/api/customers?limit=500')).items.map((c) => c.code),
+  );
+  for (const c of CUSTOMERS)
+    if (!customers.has(c.code)) await api.post(admin, '/api/customers', { ...c, customerManager: 'customer-manager' });
   const partners = new Set((await api.get<{ items: { code: string }[] }>(admin, '/api/ap-partners?limit=500')).items.map((p) => p.code));
   for (const p of PARTNERS) {
     if (partners.has(p.code)) continue;
@@ -63,7 +66,13 @@ export async function loadDemoData(sys: RunningSystem): Promise<{ created: boole
         port: demoApPort(),
         path: AP_PATH,
         onRequest: (r) => {
-          setTimeout(() => void reportAsAp(api, r.body, shanghaiDay(sys.clock.now())).catch((e: Error) => sys.logger.warn({ err: e.message }, 'demo AP report failed')), 3000).unref();
+          setTimeout(
+            () =>
+              void reportAsAp(api, r.body, shanghaiDay(sys.clock.now())).catch((e: Error) =>
+                sys.logger.warn({ err: e.message }, 'demo AP report failed'),
+              ),
+            3000,
+          ).unref();
         },
       });
       sys.logger.info({ url: simulator.url }, 'demo AP endpoint listening');
@@ -73,11 +82,15 @@ export async function loadDemoData(sys: RunningSystem): Promise<{ created: boole
   }
   // the partners' endpoint: where the simulator listens (DEMO_AP_PORT=0 takes a free port), else where it should
   await seedDemoParties(api, simulator?.url ?? `http://127.0.0.1:${demoApPort()}${AP_PATH}`);
-  const customers = await ds.getRepository(CustomerEntity).find({ where: CUSTOMERS.map((c) => ({ code: c.code })), order: { code: 'ASC' } });
+  const customers = await ds
+    .getRepository(CustomerEntity)
+    .find({ where: CUSTOMERS.map((c) => ({ code: c.code })), order: { code: 'ASC' } });
   const alpha = await ds.getRepository(ApPartnerEntity).findOneByOrFail({ code: 'alpha' });
   const existing = await ds.getRepository(BusinessOrderEntity).count({ where: customers.map((c) => ({ customerId: c.id })) });
   const describe = async () => {
-    const orders = await ds.getRepository(BusinessOrderEntity).find({ where: customers.map((c) => ({ customerId: c.id })), order: { orderNo: 'ASC' } });
+    const orders = await ds
+      .getRepository(BusinessOrderEntity)
+      .find({ where: customers.map((c) => ({ customerId: c.id })), order: { orderNo: 'ASC' } });
     const byId = new Map(customers.map((c) => [c.id, c.name]));
     return orders.map((o) => `${o.orderNo}  ${o.status.padEnd(16)} ${byId.get(o.customerId)}${o.apInvolved ? ' (AP)' : ''}`);
   };
@@ -88,23 +101,67 @@ export async function loadDemoData(sys: RunningSystem): Promise<{ created: boole
   // business dates from the system's clock (the engine's, when it runs in test mode), in Beijing time
   const today = shanghaiDay(sys.clock.now());
   const mk = (customerId: string, accounts: number, amount: number, ap: boolean) =>
-    api.post(cm, '/api/orders', { ...base, customerId, accounts, amount, openingDate: today, apInvolved: ap, apPartnerId: ap ? alpha.id : null });
+    api.post(cm, '/api/orders', {
+      ...base,
+      customerId,
+      accounts,
+      amount,
+      openingDate: today,
+      apInvolved: ap,
+      apPartnerId: ap ? alpha.id : null,
+    });
 
   // 1: waiting for the customer's confirmation
   await mk(customers[0].id, 200, 48000, false);
   // 2: confirmed and drafted: in countersign (dept-manager review)
   const o2 = await mk(customers[1].id, 500, 120000, true);
-  await api.step(cm, 'confirm-order-with-customer', { orderNo: o2.orderNo }, { customerDecision: 'CONFIRMED', customerFeedback: '同意' }, 30_000);
-  await api.step(cm, 'draft-revenue-contract', { orderNo: o2.orderNo }, { contractTitle: `在线培训服务协议 ${o2.orderNo}`, contractAmount: 120000, contractTerm: 12 }, 30_000);
+  await api.step(
+    cm,
+    'confirm-order-with-customer',
+    { orderNo: o2.orderNo },
+    { customerDecision: 'CONFIRMED', customerFeedback: '同意' },
+    30_000,
+  );
+  await api.step(
+    cm,
+    'draft-revenue-contract',
+    { orderNo: o2.orderNo },
+    { contractTitle: `在线培训服务协议 ${o2.orderNo}`, contractAmount: 120000, contractTerm: 12 },
+    30_000,
+  );
   // 3: delivered, waiting for the completion record
   const o3 = await mk(customers[2].id, 80, 19200, false);
   await api.step(cm, 'confirm-order-with-customer', { orderNo: o3.orderNo }, { customerDecision: 'CONFIRMED' }, 30_000);
-  await api.step(cm, 'draft-revenue-contract', { orderNo: o3.orderNo }, { contractTitle: `在线培训服务协议 ${o3.orderNo}`, contractAmount: 19200, contractTerm: 12 }, 30_000);
-  await api.step('dept-manager', 'dept-manager-review', { orderNo: o3.orderNo }, { reviewDecision: 'APPROVE', reviewOpinion: '同意' }, 30_000);
+  await api.step(
+    cm,
+    'draft-revenue-contract',
+    { orderNo: o3.orderNo },
+    { contractTitle: `在线培训服务协议 ${o3.orderNo}`, contractAmount: 19200, contractTerm: 12 },
+    30_000,
+  );
+  await api.step(
+    'dept-manager',
+    'dept-manager-review',
+    { orderNo: o3.orderNo },
+    { reviewDecision: 'APPROVE', reviewOpinion: '同意' },
+    30_000,
+  );
   await api.step('center-reviewer', 'center-review', { orderNo: o3.orderNo }, { reviewDecision: 'APPROVE', reviewOpinion: '同意' }, 30_000);
   await api.step('contract-admin', 'sign-revenue-contract', { orderNo: o3.orderNo }, { signedDate: today }, 30_000);
-  await api.step('tech-dept', 'configure-platform', { orderNo: o3.orderNo }, { configurationReply: '已在业务平台开通 80 个账号', configuredAt: today }, 30_000);
-  await api.step(cm, 'accept-configuration', { orderNo: o3.orderNo }, { acceptanceDecision: 'ACCEPTED', acceptanceOpinion: '验收通过' }, 30_000);
+  await api.step(
+    'tech-dept',
+    'configure-platform',
+    { orderNo: o3.orderNo },
+    { configurationReply: '已在业务平台开通 80 个账号', configuredAt: today },
+    30_000,
+  );
+  await api.step(
+    cm,
+    'accept-configuration',
+    { orderNo: o3.orderNo },
+    { acceptanceDecision: 'ACCEPTED', acceptanceOpinion: '验收通过' },
+    30_000,
+  );
   await api.step(cm, 'deliver-to-customer', { orderNo: o3.orderNo }, { deliveredOn: today, deliveryNote: '已交付客户使用' }, 30_000);
   await waitFor(async () => (await api.get(cm, `/api/orders/${o3.id}`)).status === 'DELIVERED', `${o3.orderNo} delivered`, 30_000);
   return { created: true, lines: await describe() };

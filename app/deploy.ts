@@ -157,7 +157,12 @@ interface FormMeta {
   resourceName: string;
 }
 
-function statusOf(version: number, key: string, previous: VersionRef | undefined, known: boolean): Pick<DeployedItem, 'status' | 'previousVersion'> {
+function statusOf(
+  version: number,
+  key: string,
+  previous: VersionRef | undefined,
+  known: boolean,
+): Pick<DeployedItem, 'status' | 'previousVersion'> {
   if (!known) return { status: 'deployed' };
   if (!previous) return { status: 'first version' };
   if (previous.key === key && previous.version === version) return { status: 'unchanged', previousVersion: previous.version };
@@ -326,7 +331,10 @@ export function isTransientDeployError(e: unknown): boolean {
   const code = (e as { code?: unknown })?.code;
   if (typeof code === 'number') return TRANSIENT_GRPC_CODES.has(code);
   const msg = String((e as Error)?.message ?? e);
-  return /^(4|8|14|16) (DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|UNAVAILABLE|UNAUTHENTICATED)\b/.test(msg) || /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/.test(msg);
+  return (
+    /^(4|8|14|16) (DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|UNAVAILABLE|UNAUTHENTICATED)\b/.test(msg) ||
+    /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/.test(msg)
+  );
 }
 
 export interface RetryOptions {

@@ -115,24 +115,30 @@ export interface RunningDispatcher {
 }
 
 /** start message → which record number is its correlation key, where the key is stored */
-const START_MESSAGES: Record<string, { process: ProcessId; variable: string; store: (ds: DataSource, no: string, key: string) => Promise<boolean> }> = {
+const START_MESSAGES: Record<
+  string,
+  { process: ProcessId; variable: string; store: (ds: DataSource, no: string, key: string) => Promise<boolean> }
+> = {
   [MESSAGE.orderSubmitted]: {
     process: PROCESS.provisioning,
     variable: 'orderNo',
     store: async (ds, no, key) =>
-      ((await updateRows(ds, BusinessOrderEntity, { orderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
+      ((await updateRows(ds, BusinessOrderEntity, { orderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ??
+        0) > 0,
   },
   [MESSAGE.changeOrderSubmitted]: {
     process: PROCESS.change,
     variable: 'changeOrderNo',
     store: async (ds, no, key) =>
-      ((await updateRows(ds, ChangeOrderEntity, { changeOrderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
+      ((await updateRows(ds, ChangeOrderEntity, { changeOrderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key }))
+        .affected ?? 0) > 0,
   },
   [MESSAGE.serviceRequestLogged]: {
     process: PROCESS.serviceRequest,
     variable: 'requestNo',
     store: async (ds, no, key) =>
-      ((await updateRows(ds, ServiceRequestEntity, { requestNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ?? 0) > 0,
+      ((await updateRows(ds, ServiceRequestEntity, { requestNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key }))
+        .affected ?? 0) > 0,
   },
 };
 
@@ -179,7 +185,12 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
 
   async function rest(path: string, body: unknown): Promise<any> {
     const headers = { 'content-type': 'application/json', ...(opts.restHeaders ? await opts.restHeaders() : {}) };
-    const res = await requestText(opts.restAddress!.replace(/\/$/, '') + path, { method: 'POST', headers, body: JSON.stringify(body), timeoutMs: 5000 });
+    const res = await requestText(opts.restAddress!.replace(/\/$/, '') + path, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      timeoutMs: 5000,
+    });
     if (res.status < 200 || res.status > 299) throw new Error(`${path}: HTTP ${res.status} ${res.text}`);
     return JSON.parse(res.text);
   }
@@ -187,9 +198,14 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
   /** the key of the root instance of `process` whose variable `variable` equals `no`, or null */
   async function findInstance(process: ProcessId, variable: string, no: string): Promise<string | null> {
     const vars = await rest('/v2/variables/search', { filter: { name: variable, value: JSON.stringify(no) }, page: { limit: 50 } });
-    const roots = (vars.items as { processInstanceKey: string; scopeKey: string }[]).filter((v) => String(v.scopeKey) === String(v.processInstanceKey));
+    const roots = (vars.items as { processInstanceKey: string; scopeKey: string }[]).filter(
+      (v) => String(v.scopeKey) === String(v.processInstanceKey),
+    );
     for (const r of roots) {
-      const pis = await rest('/v2/process-instances/search', { filter: { processInstanceKey: String(r.processInstanceKey) }, page: { limit: 1 } });
+      const pis = await rest('/v2/process-instances/search', {
+        filter: { processInstanceKey: String(r.processInstanceKey) },
+        page: { limit: 1 },
+      });
       const pi = pis.items?.[0] as { processDefinitionId?: string; parentProcessInstanceKey?: string } | undefined;
       if (pi && pi.processDefinitionId === process && !pi.parentProcessInstanceKey) return String(r.processInstanceKey);
     }
@@ -232,7 +248,9 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
   /** start-up sweep: records whose start command went out but whose key is unknown */
   async function sweepMissingKeys(): Promise<void> {
     if (!opts.restAddress) return;
-    const rows = await ds.getRepository(ProcessCommandEntity).find({ where: { dispatchedAt: Not(IsNull()) }, order: { createdAt: 'DESC' }, take: 2000 });
+    const rows = await ds
+      .getRepository(ProcessCommandEntity)
+      .find({ where: { dispatchedAt: Not(IsNull()) }, order: { createdAt: 'DESC' }, take: 2000 });
     for (const c of rows) {
       if (c.kind !== 'publish-message') continue;
       const p = c.payload as unknown as PublishMessagePayload;
@@ -281,11 +299,19 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
     if (c.kind === 'create-process-instance') {
       const p = c.payload as unknown as CreateProcessInstancePayload;
       if (c.attempts > 0 && opts.restAddress) {
-        const vars = await rest('/v2/variables/search', { filter: { name: 'startCommandKey', value: JSON.stringify(c.dedupeKey) }, page: { limit: 5 } });
-        const hit = (vars.items as { processInstanceKey: string; scopeKey: string }[]).find((v) => String(v.scopeKey) === String(v.processInstanceKey));
+        const vars = await rest('/v2/variables/search', {
+          filter: { name: 'startCommandKey', value: JSON.stringify(c.dedupeKey) },
+          page: { limit: 5 },
+        });
+        const hit = (vars.items as { processInstanceKey: string; scopeKey: string }[]).find(
+          (v) => String(v.scopeKey) === String(v.processInstanceKey),
+        );
         if (hit) return { processInstanceKey: String(hit.processInstanceKey), duplicate: true };
       }
-      const res = await opts.zeebe.createProcessInstance({ bpmnProcessId: p.bpmnProcessId, variables: { ...p.variables, startCommandKey: c.dedupeKey } });
+      const res = await opts.zeebe.createProcessInstance({
+        bpmnProcessId: p.bpmnProcessId,
+        variables: { ...p.variables, startCommandKey: c.dedupeKey },
+      });
       return { processInstanceKey: String(res.processInstanceKey) };
     }
     if (c.kind === 'cancel-process-instance') return cancel(c);
@@ -296,9 +322,17 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
     const p = c.payload as unknown as CancelProcessInstancePayload;
     const message = p.recordKind === 'business-order' ? MESSAGE.orderSubmitted : MESSAGE.changeOrderSubmitted;
     const entity = p.recordKind === 'business-order' ? BusinessOrderEntity : ChangeOrderEntity;
-    let key = p.processInstanceKey ?? (await ds.getRepository(entity as never).findOneBy({ id: p.recordId } as never) as { processInstanceKey: string | null } | null)?.processInstanceKey ?? null;
+    let key =
+      p.processInstanceKey ??
+      ((await ds.getRepository(entity as never).findOneBy({ id: p.recordId } as never)) as { processInstanceKey: string | null } | null)
+        ?.processInstanceKey ??
+      null;
     if (!key) {
-      const start = await supersedeCommand(ds, `${message}:${p.recordNo}`, `${p.recordKind} ${p.recordNo} cancelled before its start was sent (${c.dedupeKey})`);
+      const start = await supersedeCommand(
+        ds,
+        `${message}:${p.recordNo}`,
+        `${p.recordKind} ${p.recordNo} cancelled before its start was sent (${c.dedupeKey})`,
+      );
       if (start === 'superseded') {
         log.info({ recordNo: p.recordNo }, 'start command withdrawn: the record was cancelled before it was sent');
         return { startSuperseded: true };
@@ -327,12 +361,19 @@ export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
       stats.failed++;
       stats.lastError = errText(e);
       const retryInMs = Math.min(maxBackOffMs, 500 * 2 ** Math.min(c.attempts, 16));
-      log.warn({ commandId: c.id, dedupeKey: c.dedupeKey, attempts: c.attempts + 1, retryInMs, err: stats.lastError }, 'process command not delivered; will retry');
-      await markFailed(ds, c.id, stats.lastError, { retryInMs }).catch((err) => log.error({ commandId: c.id, err: errText(err) }, 'markFailed failed (the lease will expire and the command be retried)'));
+      log.warn(
+        { commandId: c.id, dedupeKey: c.dedupeKey, attempts: c.attempts + 1, retryInMs, err: stats.lastError },
+        'process command not delivered; will retry',
+      );
+      await markFailed(ds, c.id, stats.lastError, { retryInMs }).catch((err) =>
+        log.error({ commandId: c.id, err: errText(err) }, 'markFailed failed (the lease will expire and the command be retried)'),
+      );
       return;
     }
     // delivered: if this write fails the lease expires and the command is sent again (idempotent)
-    await markDispatched(ds, c.id, result).catch((err) => log.error({ commandId: c.id, err: errText(err) }, 'markDispatched failed (the command will be sent again; Zeebe de-duplicates it)'));
+    await markDispatched(ds, c.id, result).catch((err) =>
+      log.error({ commandId: c.id, err: errText(err) }, 'markDispatched failed (the command will be sent again; Zeebe de-duplicates it)'),
+    );
     stats.dispatched++;
   }
 

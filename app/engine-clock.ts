@@ -8,7 +8,11 @@ import type { Clock } from '../domain/clock';
 
 /** Camunda's PUT /v2/clock: the engine's clock stands still at `at` until it is pinned again or reset. */
 export async function pinEngineClock(restAddress: string, at: Date, headers: Record<string, string> = {}): Promise<void> {
-  const r = await fetch(`${restAddress}/v2/clock`, { method: 'PUT', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ timestamp: at.getTime() }) });
+  const r = await fetch(`${restAddress}/v2/clock`, {
+    method: 'PUT',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ timestamp: at.getTime() }),
+  });
   if (r.status !== 204) throw new Error(`PUT /v2/clock: ${r.status} ${await r.text()}`);
 }
 

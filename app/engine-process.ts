@@ -53,7 +53,10 @@ export async function startEngineProcess(opts: EngineProcessOptions): Promise<En
   // test runner that registered tsx in-process (mocha --require tsx/cjs).
   const ext = path.extname(__filename);
   const typescript = ext === '.ts';
-  const inherited = !typescript || process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--require', require.resolve('tsx/cjs')];
+  const inherited =
+    !typescript || process.execArgv.some((a) => a.includes('tsx'))
+      ? process.execArgv
+      : [...process.execArgv, '--require', require.resolve('tsx/cjs')];
   const execArgv = [...inherited, ...engineHeapFlag(opts)];
   const child: ChildProcess = fork(path.join(__dirname, 'entry', `engine-child${ext}`), [], {
     execArgv,

@@ -22,7 +22,10 @@ export async function startupBanner(
       ? `  engine        gRPC ${sys.grpcAddress.replace(/^grpc:\/\//, '')}  REST ${sys.restAddress}  (local engine${sys.engineProcess ? `, pid ${sys.engineProcess.pid}` : ''}, data in ${config.ENGINE_DATA_DIR}${opts.testMode ? ', test clock: PUT /v2/clock' : ''})`
       : `  Zeebe         gRPC ${sys.grpcAddress}  REST ${sys.restAddress}`,
     `  database      ${config.DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
-    `  deployed      ${sys.deployment.items.filter((i) => i.kind === 'process').map((i) => `${i.id} v${i.version}`).join(', ')} (+${sys.deployment.items.filter((i) => i.kind === 'form').length} forms)`,
+    `  deployed      ${sys.deployment.items
+      .filter((i) => i.kind === 'process')
+      .map((i) => `${i.id} v${i.version}`)
+      .join(', ')} (+${sys.deployment.items.filter((i) => i.kind === 'form').length} forms)`,
     '',
     config.AUTH_MODE === 'local'
       ? `  log in: POST /api/auth/login {"username": "<user>", "password": "${DEMO_PASSWORD}"} → bearer token`

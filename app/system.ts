@@ -46,7 +46,16 @@ export interface SystemOptions {
    * local engine: ports (0 = free), data directory (omitted: in memory), test mode (clock control).
    * `false`: use the Zeebe at config.ZEEBE_GRPC_ADDRESS / ZEEBE_REST_ADDRESS.
    */
-  engine?: false | { grpcPort?: number; restPort?: number; dataDir?: string; testMode?: boolean; host?: string; /** run it in a child process (its own core) */ separateProcess?: boolean };
+  engine?:
+    | false
+    | {
+        grpcPort?: number;
+        restPort?: number;
+        dataDir?: string;
+        testMode?: boolean;
+        host?: string /** run it in a child process (its own core) */;
+        separateProcess?: boolean;
+      };
   /** API port; default config.PORT (0 = free) */
   apiPort?: number;
   apiHost?: string;
@@ -98,7 +107,13 @@ export interface RunningSystem {
 }
 
 export function zeebeClient(grpcAddress: string, restAddress: string, config: Config, opts: { retry?: boolean } = {}) {
-  return createZeebeClient({ grpcAddress, restAddress, authStrategy: config.CAMUNDA_AUTH_STRATEGY, retry: opts.retry, connectionToleranceMs: 1000 });
+  return createZeebeClient({
+    grpcAddress,
+    restAddress,
+    authStrategy: config.CAMUNDA_AUTH_STRATEGY,
+    retry: opts.retry,
+    connectionToleranceMs: 1000,
+  });
 }
 
 export async function startSystem(opts: SystemOptions = {}): Promise<RunningSystem> {
@@ -128,7 +143,14 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     if (opts.engine !== false) {
       const e = opts.engine ?? {};
       // the engine evaluates cron timers in the business zone, as compose's TZ does for Zeebe, whatever the host's TZ
-      const o = { grpcPort: e.grpcPort ?? 26500, restPort: e.restPort ?? 8080, dataDir: e.dataDir, testMode: e.testMode, host: e.host ?? '127.0.0.1', timeZone: BUSINESS_TIME_ZONE };
+      const o = {
+        grpcPort: e.grpcPort ?? 26500,
+        restPort: e.restPort ?? 8080,
+        dataDir: e.dataDir,
+        testMode: e.testMode,
+        host: e.host ?? '127.0.0.1',
+        timeZone: BUSINESS_TIME_ZONE,
+      };
       if (e.separateProcess) {
         engineProcess = await startEngineProcess(o);
         stops.push({ name: 'engine', stop: () => engineProcess!.stop() });
@@ -229,8 +251,22 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
 
     // 6. API (+ GET /metrics, request logs, readiness with the gateway through the non-retrying client)
     const auth = await buildAuth(config, ds);
-    const obs = observeApi(ds, createHealth(ds), { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient }, { outboxProbe: false });
-    const services = buildApiServices(ds, { config, auth, health: obs.health, tasks, logError: obs.logError, restAddress, restHeaders, clock });
+    const obs = observeApi(
+      ds,
+      createHealth(ds),
+      { logger: logger.child({ part: 'api' }), metrics, zeebe: dispatchClient },
+      { outboxProbe: false },
+    );
+    const services = buildApiServices(ds, {
+      config,
+      auth,
+      health: obs.health,
+      tasks,
+      logError: obs.logError,
+      restAddress,
+      restHeaders,
+      clock,
+    });
     const apiApp = createApp(services, { ...obs.appOptions, ui: serveUi({ signIn: auth.browser }) });
     const outer = express();
     outer.disable('x-powered-by');
@@ -258,7 +294,25 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const addr = server.address();
     const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : opts.apiPort}`;
 
-    return { config, dataSource: ds, engine, engineProcess, grpcAddress, restAddress, apiUrl, zeebe, deployment, workers, dispatcher, notifications, tasks, logger, metrics, clock, stop };
+    return {
+      config,
+      dataSource: ds,
+      engine,
+      engineProcess,
+      grpcAddress,
+      restAddress,
+      apiUrl,
+      zeebe,
+      deployment,
+      workers,
+      dispatcher,
+      notifications,
+      tasks,
+      logger,
+      metrics,
+      clock,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

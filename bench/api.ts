@@ -40,9 +40,23 @@ async function server(): Promise<void> {
   const ds = await initDatabase(url, { poolSize: 30 });
   const at = new Date();
   if (!(await ds.getRepository(CustomerEntity).existsBy({ id: BENCH_CUSTOMER }))) {
-    await ds.getRepository(CustomerEntity).insert({ id: BENCH_CUSTOMER, name: '基准测试客户', code: null, contactName: null, contactPhone: null, customerManager: 'customer-manager', createdAt: at, updatedAt: at });
+    await ds.getRepository(CustomerEntity).insert({
+      id: BENCH_CUSTOMER,
+      name: '基准测试客户',
+      code: null,
+      contactName: null,
+      contactPhone: null,
+      customerManager: 'customer-manager',
+      createdAt: at,
+      updatedAt: at,
+    });
   }
-  const api = createApp({ auth: createLocalAuth({ secret: SECRET, users: await demoUsers(ds) }), store: createStore(ds), health: createHealth(ds), logError: (e) => console.error(e) });
+  const api = createApp({
+    auth: createLocalAuth({ secret: SECRET, users: await demoUsers(ds) }),
+    store: createStore(ds),
+    health: createHealth(ds),
+    logError: (e) => console.error(e),
+  });
   const outer = express();
   outer.disable('x-powered-by');
   outer.get('/bare', (_req, res) => {
@@ -100,7 +114,14 @@ async function paced(
     new Promise<void>((resolve) => {
       const body = o.body?.();
       const req = http.request(
-        { agent, host: u.hostname, port: u.port, path: u.pathname, method: o.method ?? 'GET', headers: { ...(o.headers ?? {}), ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) } },
+        {
+          agent,
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: o.method ?? 'GET',
+          headers: { ...(o.headers ?? {}), ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -149,11 +170,24 @@ async function main(): Promise<void> {
   });
   const base = `http://127.0.0.1:${port}`;
   try {
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'customer-manager', password: 'demo' }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'customer-manager', password: 'demo' }),
+    });
     const { token } = (await login.json()) as { token: string };
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const order = (n: number) =>
-      JSON.stringify({ customerId: BENCH_CUSTOMER, modules: ['learning-management'], accounts: 10 + (n % 90), openingDate: '2026-12-01', termMonths: 12, amount: 1200, apInvolved: false, note: `bench ${randomUUID()}` });
+      JSON.stringify({
+        customerId: BENCH_CUSTOMER,
+        modules: ['learning-management'],
+        accounts: 10 + (n % 90),
+        openingDate: '2026-12-01',
+        termMonths: 12,
+        amount: 1200,
+        apInvolved: false,
+        note: `bench ${randomUUID()}`,
+      });
     const created = await fetch(`${base}/api/orders`, { method: 'POST', headers, body: order(0) });
     if (created.status !== 201) throw new Error(`create failed: ${created.status} ${await created.text()}`);
     const { id } = (await created.json()) as { id: string };
@@ -164,7 +198,14 @@ async function main(): Promise<void> {
     const results = [
       await paced('bare Express GET /bare', { url: `${base}/bare`, rate, seconds: duration }),
       await paced('GET  /api/orders/:id', { url: `${base}/api/orders/${id}`, headers, rate, seconds: duration }),
-      await paced('POST /api/orders', { url: `${base}/api/orders`, method: 'POST', headers, body: () => order(n++), rate, seconds: duration }),
+      await paced('POST /api/orders', {
+        url: `${base}/api/orders`,
+        method: 'POST',
+        headers,
+        body: () => order(n++),
+        rate,
+        seconds: duration,
+      }),
     ];
     // service time: one connection, closed loop (what one request costs when nothing queues)
     const single = { connections: 1, duration: Math.min(duration, 5) };
@@ -197,7 +238,10 @@ async function main(): Promise<void> {
         },
       }),
     ];
-    const load = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
+    const load = (await import('node:os'))
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
     console.log(`\napi benchmark: ${db}, machine load average ${load}`);
     console.log('service time, 1 connection, closed loop:');
     console.log('route                        req/s   p50 ms  p90 ms  p99 ms  max ms     2xx  non-2xx  errors');
@@ -212,7 +256,9 @@ async function main(): Promise<void> {
         `${f.name.padEnd(27)} ${String(f.rps).padStart(6)} ${String(f.p50).padStart(8)} ${String(f.p90).padStart(7)} ${String(f.p99).padStart(7)} ${String(f.max).padStart(7)} ${String(f.ok).padStart(7)} ${String(f.other).padStart(8)} ${String(f.errors).padStart(7)}`,
       );
     }
-    console.log(`\nfixed rate: offered ${rate} req/s for ${duration} s, open loop, latency from the scheduled send time (server in a child process):`);
+    console.log(
+      `\nfixed rate: offered ${rate} req/s for ${duration} s, open loop, latency from the scheduled send time (server in a child process):`,
+    );
     console.log('route                        req/s   p50 ms  p90 ms  p99 ms  max ms     2xx  non-2xx  errors  p99<25ms');
     for (const f of results) {
       console.log(

@@ -31,7 +31,14 @@ async function system(): Promise<void> {
   const { DEFAULT_POLL_INTERVAL_MS } = await import('../workers/start.js');
   const dir = process.env.BENCH_DIR!;
   const url = process.env.DATABASE_URL || `sqlite:${path.join(dir, 'bench.sqlite')}`;
-  const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', AUTH_MODE: 'local', NODE_ENV: 'development', PORT: '0' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: url,
+    LOG_LEVEL: 'warn',
+    AUTH_MODE: 'local',
+    NODE_ENV: 'development',
+    PORT: '0',
+  });
   const ds = await initDatabase(url, process.env.BENCH_POOL ? { poolSize: Number(process.env.BENCH_POOL) } : {});
   if (url.startsWith('mysql')) {
     // a clean slate for the run
@@ -40,7 +47,11 @@ async function system(): Promise<void> {
     for (const t of TABLES) if (t !== 'calendar_day' && t !== 'calendar_year') await ds.query(`TRUNCATE TABLE \`${t}\``);
     await ds.query('SET FOREIGN_KEY_CHECKS = 1');
   }
-  const customer = await createCustomer(ds, { name: '压测客户', customerManager: 'customer-manager' }, { actor: 'admin', reason: 'bench', at: new Date() });
+  const customer = await createCustomer(
+    ds,
+    { name: '压测客户', customerManager: 'customer-manager' },
+    { actor: 'admin', reason: 'bench', at: new Date() },
+  );
   const sys = await startSystem({
     config,
     dataSource: ds,
@@ -48,7 +59,10 @@ async function system(): Promise<void> {
     apiPort: 0,
     apiHost: '127.0.0.1',
     logger: createLogger({ level: 'warn', service: 'bench' }),
-    workerTuning: { maxJobsToActivate: Number(process.env.BENCH_MAX_JOBS || 64), pollIntervalMs: Number(process.env.BENCH_WORKER_POLL_MS || DEFAULT_POLL_INTERVAL_MS) },
+    workerTuning: {
+      maxJobsToActivate: Number(process.env.BENCH_MAX_JOBS || 64),
+      pollIntervalMs: Number(process.env.BENCH_WORKER_POLL_MS || DEFAULT_POLL_INTERVAL_MS),
+    },
     dispatcherIdleMs: 50,
     workers: !SPLIT,
   });
@@ -59,7 +73,16 @@ async function system(): Promise<void> {
   if (SPLIT) {
     const port = await freePort();
     const w = fork(path.join(__dirname, '..', 'app', 'entry', 'workers.js'), [], {
-      env: { ...process.env, DATABASE_URL: url, ZEEBE_GRPC_ADDRESS: /^grpcs?:\/\//.test(sys.grpcAddress) ? sys.grpcAddress : `grpc://${sys.grpcAddress}`, ZEEBE_REST_ADDRESS: sys.restAddress, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development', AUTH_MODE: 'local' },
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        ZEEBE_GRPC_ADDRESS: /^grpcs?:\/\//.test(sys.grpcAddress) ? sys.grpcAddress : `grpc://${sys.grpcAddress}`,
+        ZEEBE_REST_ADDRESS: sys.restAddress,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'development',
+        AUTH_MODE: 'local',
+      },
       execArgv: process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
       stdio: 'inherit',
     });
@@ -68,12 +91,22 @@ async function system(): Promise<void> {
     w.once('exit', (code) => (exited = code ?? -1));
     for (let ok = false; !ok; ) {
       if (exited !== null) throw new Error(`the workers process exited (${exited}) before it was ready`);
-      ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false);
+      ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (!ok) await new Promise((r) => setTimeout(r, 100));
     }
     stopWorkers = () => new Promise<void>((resolve) => (w.once('exit', () => resolve()), w.kill('SIGTERM')));
   }
-  process.send!({ apiUrl: sys.apiUrl, customerId: customer.id, db: ds.options.type, enginePid: sys.engineProcess?.pid ?? 0, workersPid, dbPid: url.startsWith('mysql') ? await serverPid(ds) : 0 });
+  process.send!({
+    apiUrl: sys.apiUrl,
+    customerId: customer.id,
+    db: ds.options.type,
+    enginePid: sys.engineProcess?.pid ?? 0,
+    workersPid,
+    dbPid: url.startsWith('mysql') ? await serverPid(ds) : 0,
+  });
   process.on('message', async (m: { cmd?: string }) => {
     if (m.cmd === 'results') {
       // (withTasks: also the engine's completed user tasks and instances, for the machine-time figure)
@@ -84,7 +117,13 @@ async function system(): Promise<void> {
       let instances: unknown[] = [];
       if (m.cmd === 'results' && (m as { withTasks?: boolean }).withTasks) {
         const rest = async (p: string, body: unknown) =>
-          (await (await fetch(sys.restAddress + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { items: unknown[] };
+          (await (
+            await fetch(sys.restAddress + p, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            })
+          ).json()) as { items: unknown[] };
         tasks = (await rest('/v2/user-tasks/search', { filter: { state: 'COMPLETED' }, page: { limit: 10000 } })).items;
         instances = (await rest('/v2/process-instances/search', { filter: {}, page: { limit: 10000 } })).items;
       }
@@ -94,12 +133,24 @@ async function system(): Promise<void> {
       // the engine's events of one order from late in the run (under full load, and recent enough that the
       // engine still keeps its detailed history: ENGINE_HISTORY_DETAILED_INSTANCES): where the time goes
       const [{ n }] = await ds.query(`SELECT COUNT(*) AS n FROM business_order`);
-      const [o] = await ds.query(`SELECT id, order_no, created_at FROM business_order ORDER BY created_at LIMIT 1 OFFSET ${Math.max(0, Number(n) - 10)}`);
+      const [o] = await ds.query(
+        `SELECT id, order_no, created_at FROM business_order ORDER BY created_at LIMIT 1 OFFSET ${Math.max(0, Number(n) - 10)}`,
+      );
       const [row] = o ? await ds.query(`SELECT process_instance_key AS pik FROM business_order WHERE id = ?`, [o.id]) : [];
-      const ev = row?.pik ? ((await (await fetch(`${sys.restAddress}/engine/process-instances/${row.pik}/events`)).json()) as { items: Record<string, unknown>[] }).items : [];
+      const ev = row?.pik
+        ? (
+            (await (await fetch(`${sys.restAddress}/engine/process-instances/${row.pik}/events`)).json()) as {
+              items: Record<string, unknown>[];
+            }
+          ).items
+        : [];
       const rows = ev
         .filter((e) => ['JOB', 'USER_TASK'].includes(String(e.valueType)))
-        .map((e) => ({ at: new Date(Number(e.timestamp)).toISOString(), action: `${e.valueType} ${e.intent} ${e.elementId ?? ''}`, actor: '' }));
+        .map((e) => ({
+          at: new Date(Number(e.timestamp)).toISOString(),
+          action: `${e.valueType} ${e.intent} ${e.elementId ?? ''}`,
+          actor: '',
+        }));
       process.send!({ rows, order: o });
     }
     if (m.cmd === 'stop') {

@@ -43,7 +43,6 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
 
 // ------------------------------------------------------------------ the load (this process)
 
-
 /**
  * The database the system runs on: the target has MySQL on this machine, so by default a MariaDB server
  * of the bench's own (private-mariadb.ts) when the machine has the binaries; DATABASE_URL when set (e.g.
@@ -84,10 +83,14 @@ async function load(): Promise<void> {
   // a MariaDB server of our own with the system's settings (db/mysql/online-training.cnf)
   const db = dbChoice === 'private' ? await startPrivateMariadb(dir, 'ot_bench_e2e') : null;
   if (db) console.log(`bench:e2e: private MariaDB (db/mysql/online-training.cnf) at ${db.url}, pid ${db.pid}`);
-  if (dbChoice === 'sqlite') console.warn('bench:e2e: on SQLite (no MariaDB/MySQL server binary here, or BENCH_DB=sqlite): not the target\'s configuration, which has MySQL on this machine');
+  if (dbChoice === 'sqlite')
+    console.warn(
+      "bench:e2e: on SQLite (no MariaDB/MySQL server binary here, or BENCH_DB=sqlite): not the target's configuration, which has MySQL on this machine",
+    );
   const heap = heapSettings();
   // `npm run bench:e2e` builds and runs dist/bench/e2e.js: this fork and the engine child it starts are then compiled JS under plain node, as production runs
-  if (__filename.endsWith('.ts')) console.warn('bench:e2e: running TypeScript under tsx, not what production runs (use npm run bench:e2e); memory figures include tsx');
+  if (__filename.endsWith('.ts'))
+    console.warn('bench:e2e: running TypeScript under tsx, not what production runs (use npm run bench:e2e); memory figures include tsx');
   // the system under test: e2e-system.ts (.js when compiled), in a process of its own
   const child = fork(path.join(__dirname, `e2e-system${path.extname(__filename)}`), [], {
     env: {
@@ -106,10 +109,12 @@ async function load(): Promise<void> {
       ...(heap.appMb ? [`--max-old-space-size=${heap.appMb}`] : []),
     ],
   });
-  const ready = await new Promise<{ apiUrl: string; customerId: string; db: string; enginePid: number; workersPid: number; dbPid: number }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as never));
-    child.once('exit', (c) => reject(new Error(`system exited ${c}`)));
-  });
+  const ready = await new Promise<{ apiUrl: string; customerId: string; db: string; enginePid: number; workersPid: number; dbPid: number }>(
+    (resolve, reject) => {
+      child.once('message', (m) => resolve(m as never));
+      child.once('exit', (c) => reject(new Error(`system exited ${c}`)));
+    },
+  );
   const api = new ApiClient(ready.apiUrl);
   const mariadbPid = ready.dbPid;
   // "app": the system process, plus the workers' own process with BENCH_WORKERS_PROCESS=1
@@ -128,7 +133,11 @@ async function load(): Promise<void> {
   // generator took 5.2 s of CPU in a run instead of ~2.7 (~1 ms a read), taken from the system under test
   let samples = 0;
   const sampler = setInterval(() => {
-    if (samples++ % 5 === 0) peakPss = Math.max(peakPss, systemPids.reduce((sum, p) => sum + pssOf(p), 0));
+    if (samples++ % 5 === 0)
+      peakPss = Math.max(
+        peakPss,
+        systemPids.reduce((sum, p) => sum + pssOf(p), 0),
+      );
     const a = appRss('rss');
     const e = ready.enginePid ? rssOf(ready.enginePid).rss : 0;
     const s = a + e;
@@ -196,7 +205,9 @@ async function load(): Promise<void> {
   const idleCpu = (sysCpu() - idleCpu0) / 3;
   const total = Math.round(rate * seconds);
   const warmupTotal = Math.round(rate * WARMUP_SECONDS);
-  console.log(`bench:e2e — ${total} provisioning orders at ${rate}/s offered (${seconds} s) after a warm-up of ${warmupTotal} (${WARMUP_SECONDS} s, not counted), database ${ready.db}, system pid ${child.pid}${ready.workersPid ? ` + workers pid ${ready.workersPid}` : ''}${ready.enginePid ? ` + engine pid ${ready.enginePid}` : ' (engine in process)'}`);
+  console.log(
+    `bench:e2e — ${total} provisioning orders at ${rate}/s offered (${seconds} s) after a warm-up of ${warmupTotal} (${WARMUP_SECONDS} s, not counted), database ${ready.db}, system pid ${child.pid}${ready.workersPid ? ` + workers pid ${ready.workersPid}` : ''}${ready.enginePid ? ` + engine pid ${ready.enginePid}` : ' (engine in process)'}`,
+  );
   // warm-up orders (note 'warm-up') and measured ones, one open-loop stream at the same rate; the figures
   // below count the measured ones, CPU from the first measured order on
   const tw = Date.now();
@@ -239,7 +250,13 @@ async function load(): Promise<void> {
   await Promise.all(creates);
   // wait for every order to complete (bounded)
   const deadline = Date.now() + 120_000;
-  let rows: { created: string | Date; completed: string | Date | null; delivered: string | Date | null; pik: string | null; note: string | null }[] = [];
+  let rows: {
+    created: string | Date;
+    completed: string | Date | null;
+    delivered: string | Date | null;
+    pik: string | null;
+    note: string | null;
+  }[] = [];
   const measured = (all: typeof rows) => all.filter((r) => r.note !== 'warm-up');
   for (;;) {
     child.send({ cmd: 'results' });
@@ -249,9 +266,11 @@ async function load(): Promise<void> {
     await sleep(500);
   }
   child.send({ cmd: 'results', withTasks: true });
-  const final = await new Promise<{ rows: typeof rows; tasks: { processInstanceKey: string; creationDate: string; completionDate: string }[]; instances: { processInstanceKey: string; parentProcessInstanceKey?: string }[] }>((resolve) =>
-    child.once('message', (m) => resolve(m as never)),
-  );
+  const final = await new Promise<{
+    rows: typeof rows;
+    tasks: { processInstanceKey: string; creationDate: string; completionDate: string }[];
+    instances: { processInstanceKey: string; parentProcessInstanceKey?: string }[];
+  }>((resolve) => child.once('message', (m) => resolve(m as never)));
   rows = measured(final.rows);
   const tEnd = Date.now();
   const cpuUsed = sysCpu() - cpu0;
@@ -263,12 +282,20 @@ async function load(): Promise<void> {
   clearInterval(sampler);
   const hwm = appRss('hwm') + (ready.enginePid ? rssOf(ready.enginePid).hwm : 0);
 
-  const ms = (v: string | Date | null) => (v === null ? NaN : (v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? '' : 'Z'))).getTime());
+  const ms = (v: string | Date | null) =>
+    v === null
+      ? NaN
+      : (v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? '' : 'Z'))).getTime();
   const completed = rows.filter((r) => r.completed);
-  const toDelivery = completed.map((r) => ms(r.delivered) - ms(r.created)).filter(Number.isFinite).sort((a, b) => a - b);
+  const toDelivery = completed
+    .map((r) => ms(r.delivered) - ms(r.created))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const toComplete = completed.map((r) => ms(r.completed) - ms(r.created)).sort((a, b) => a - b);
   // machine time: order → delivery minus the time its user tasks stood open waiting for the people
-  const parentOf = new Map(final.instances.map((i) => [String(i.processInstanceKey), i.parentProcessInstanceKey ? String(i.parentProcessInstanceKey) : null]));
+  const parentOf = new Map(
+    final.instances.map((i) => [String(i.processInstanceKey), i.parentProcessInstanceKey ? String(i.parentProcessInstanceKey) : null]),
+  );
   const rootOf = (k: string): string => {
     let cur = k;
     for (let p = parentOf.get(cur); p; p = parentOf.get(cur)) cur = p;
@@ -305,10 +332,16 @@ async function load(): Promise<void> {
   const fmt = (xs: number[]) => `p50 ${pct(xs, 50)} ms  p95 ${pct(xs, 95)} ms  p99 ${pct(xs, 99)} ms  max ${xs[xs.length - 1]} ms`;
   console.log('');
   console.log(`  orders created            ${rows.length} (${createErrors} create errors)`);
-  console.log(`  instances completed       ${completed.length} in ${span.toFixed(1)} s  →  ${(completed.length / span).toFixed(1)} complete provisioning instances/s (offered ${rate}/s)`);
-  console.log(`  sustained completion rate ${sustained.toFixed(1)} instances/s (first to last completion, ${((lastCompleted - firstCompleted) / 1000).toFixed(1)} s)`);
+  console.log(
+    `  instances completed       ${completed.length} in ${span.toFixed(1)} s  →  ${(completed.length / span).toFixed(1)} complete provisioning instances/s (offered ${rate}/s)`,
+  );
+  console.log(
+    `  sustained completion rate ${sustained.toFixed(1)} instances/s (first to last completion, ${((lastCompleted - firstCompleted) / 1000).toFixed(1)} s)`,
+  );
   console.log(`  user tasks completed      ${tasksDone} (${(tasksDone / ((tEnd - t0) / 1000)).toFixed(0)}/s, ${taskErrors} errors)`);
- console.log(`  system CPU (app + engine)                ${cpuUsed.toFixed(1)} s over ${((tEnd - t0) / 1000).toFixed(1)} s (${((cpuUsed / ((tEnd - t0) / 1000)) * 100).toFixed(0)}% of one core; ${((cpuUsed * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance); of which engine ${(engineCpu - engineCpu0).toFixed(1)} s; MariaDB server ${mariadbPid ? `${dbCpu.toFixed(1)} s (${((dbCpu * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance)` : 'not measured'}; idle with the people polling: ${(idleCpu * 100).toFixed(0)}%; the load generator (this process): ${((loadCpu.user + loadCpu.system) / 1e6).toFixed(1)} s`);
+  console.log(
+    `  system CPU (app + engine)                ${cpuUsed.toFixed(1)} s over ${((tEnd - t0) / 1000).toFixed(1)} s (${((cpuUsed / ((tEnd - t0) / 1000)) * 100).toFixed(0)}% of one core; ${((cpuUsed * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance); of which engine ${(engineCpu - engineCpu0).toFixed(1)} s; MariaDB server ${mariadbPid ? `${dbCpu.toFixed(1)} s (${((dbCpu * 1000) / Math.max(1, completed.length)).toFixed(0)} ms per instance)` : 'not measured'}; idle with the people polling: ${(idleCpu * 100).toFixed(0)}%; the load generator (this process): ${((loadCpu.user + loadCpu.system) / 1e6).toFixed(1)} s`,
+  );
   console.log(`  order → delivery          ${fmt(toDelivery)}  (wall clock, people included)`);
   console.log(`  order → delivery, machine ${fmt(machineToDelivery)}  (minus the time tasks stood open for the people)`);
   console.log(`    by third of the run      p50/p99 ${thirds.map((xs) => `${pct(xs, 50)}/${pct(xs, 99)} ms`).join(', ')}`);
@@ -317,15 +350,21 @@ async function load(): Promise<void> {
     `  system RSS (app + engine)  at start ${mb(startRss)}; peak ${mb(peakSys)} (sampled; app ${mb(peakApp)}, engine ${mb(peakEngine)}), high-water mark ${mb(hwm)}; V8 old space ${heap.appMb ? `capped at ${heap.appMb} MB for the app` : 'uncapped for the app'}, ${heap.engineMb ? `${heap.engineMb} MB for the engine` : 'uncapped for the engine'}`,
   );
   if (mariadbPid) console.log(`  MariaDB server RSS        peak ${mb(peakDb)}; whole system (sum of samples) peak ${mb(peakTotal)}`);
-  console.log(`  whole system PSS          peak ${mb(peakPss)} (${mariadbPid ? 'app, engine and MariaDB' : 'app and engine; the database is not a local server'}; shared pages counted once)`);
-  console.log(`  targets                   20/s: ${completed.length / span >= 20 ? 'met' : sustained >= 20 ? 'sustained (not over the whole span)' : 'NOT met'}; p99 order→delivery machine time < 2000 ms: ${pct(machineToDelivery, 99) < 2000 ? 'met' : 'NOT met'}; whole system < 400 MB: ${peakPss < 400 * 1024 * 1024 ? 'met' : 'NOT met'} by PSS, ${Math.max(hwm, peakTotal) < 400 * 1024 * 1024 ? 'met' : 'NOT met'} by the sum of RSS`);
+  console.log(
+    `  whole system PSS          peak ${mb(peakPss)} (${mariadbPid ? 'app, engine and MariaDB' : 'app and engine; the database is not a local server'}; shared pages counted once)`,
+  );
+  console.log(
+    `  targets                   20/s: ${completed.length / span >= 20 ? 'met' : sustained >= 20 ? 'sustained (not over the whole span)' : 'NOT met'}; p99 order→delivery machine time < 2000 ms: ${pct(machineToDelivery, 99) < 2000 ? 'met' : 'NOT met'}; whole system < 400 MB: ${peakPss < 400 * 1024 * 1024 ? 'met' : 'NOT met'} by PSS, ${Math.max(hwm, peakTotal) < 400 * 1024 * 1024 ? 'met' : 'NOT met'} by the sum of RSS`,
+  );
   if (process.env.BENCH_METRICS) {
     // the workers' own timing (GET /metrics): handler seconds per job type
     const text = await (await fetch(`${ready.apiUrl}/metrics`)).text();
     const sum = new Map<string, number>();
     const cnt = new Map<string, number>();
     for (const line of text.split('\n')) {
-      const m = /^ot_job_handler_duration_seconds_(sum|count)\{[^}]*type="([^"]+)"[^}]*\} ([0-9.e+-]+)$/.exec(line) ?? /^ot_job_duration_seconds_(sum|count)\{[^}]*type="([^"]+)"[^}]*\} ([0-9.e+-]+)$/.exec(line);
+      const m =
+        /^ot_job_handler_duration_seconds_(sum|count)\{[^}]*type="([^"]+)"[^}]*\} ([0-9.e+-]+)$/.exec(line) ??
+        /^ot_job_duration_seconds_(sum|count)\{[^}]*type="([^"]+)"[^}]*\} ([0-9.e+-]+)$/.exec(line);
       if (!m) continue;
       const into = m[1] === 'sum' ? sum : cnt;
       into.set(m[2], (into.get(m[2]) ?? 0) + Number(m[3]));
@@ -341,11 +380,14 @@ async function load(): Promise<void> {
       const r = `${label('method')} ${label('route')}`;
       routes.set(r, (routes.get(r) ?? 0) + Number(m[2]));
     }
-    for (const [r, n] of [...routes].sort((a, b) => b[1] - a[1])) console.log(`    ${r.padEnd(45)} ${n} requests (${(n / Math.max(1, completed.length)).toFixed(1)} per instance)`);
+    for (const [r, n] of [...routes].sort((a, b) => b[1] - a[1]))
+      console.log(`    ${r.padEnd(45)} ${n} requests (${(n / Math.max(1, completed.length)).toFixed(1)} per instance)`);
   }
   if (process.env.BENCH_TIMELINE) {
     child.send({ cmd: 'timeline' });
-    const tl = await new Promise<{ rows: { at: string; action: string; actor: string }[]; order: { created_at: string } }>((resolve) => child.once('message', (m) => resolve(m as never)));
+    const tl = await new Promise<{ rows: { at: string; action: string; actor: string }[]; order: { created_at: string } }>((resolve) =>
+      child.once('message', (m) => resolve(m as never)),
+    );
     let prev = ms(tl.order.created_at);
     for (const r of tl.rows) {
       console.log(`    +${String(ms(r.at) - prev).padStart(6)} ms  ${r.action} (${r.actor})`);

@@ -28,18 +28,35 @@ const BPMN = `<?xml version="1.0" encoding="UTF-8"?>
 
 function startEngineProcess(dataDir: string | null): Promise<{ proc: ChildProcess; grpc: string; rest: string }> {
   // the latency phase reads the event record of every instance it created: keep them all in detail
-  const env: NodeJS.ProcessEnv = { ENGINE_HISTORY_DETAILED_INSTANCES: '1000000', ENGINE_HISTORY_INSTANCES: '1000000', ...process.env, ENGINE_GRPC_PORT: '0', ENGINE_REST_PORT: '0' };
-  if (dataDir) env.ENGINE_DATA_DIR = dataDir; else delete env.ENGINE_DATA_DIR;
+  const env: NodeJS.ProcessEnv = {
+    ENGINE_HISTORY_DETAILED_INSTANCES: '1000000',
+    ENGINE_HISTORY_INSTANCES: '1000000',
+    ...process.env,
+    ENGINE_GRPC_PORT: '0',
+    ENGINE_REST_PORT: '0',
+  };
+  if (dataDir) env.ENGINE_DATA_DIR = dataDir;
+  else delete env.ENGINE_DATA_DIR;
   // compiled (npm run bench:engine runs dist/bench/engine.js): the compiled engine with plain node, as production runs it
   const compiled = __filename.endsWith('.js');
-  const entry = compiled ? [path.join(__dirname, '..', 'app', 'entry', 'engine.js')] : ['-r', 'tsx/cjs', path.join(root, 'app', 'entry', 'engine.ts')];
-  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), ...entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const entry = compiled
+    ? [path.join(__dirname, '..', 'app', 'entry', 'engine.js')]
+    : ['-r', 'tsx/cjs', path.join(root, 'app', 'entry', 'engine.ts')];
+  const proc = spawn(
+    process.execPath,
+    [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), ...entry],
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let buf = '';
     proc.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       const line = buf.split('\n').find((l) => l.includes('engine-started'));
-      if (line) { buf = ''; const j = JSON.parse(line); resolve({ proc, grpc: j.grpcAddress, rest: j.restAddress }); }
+      if (line) {
+        buf = '';
+        const j = JSON.parse(line);
+        resolve({ proc, grpc: j.grpcAddress, rest: j.restAddress });
+      }
     });
     proc.once('exit', (c) => reject(new Error(`engine exited (${c})`)));
   });
@@ -55,9 +72,16 @@ function cpuMsOf(pid: number): number {
   try {
     const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks, USER_HZ = 100
-  } catch { return NaN; }
+  } catch {
+    return NaN;
+  }
 }
-function loadAvg(): string { return os.loadavg().map((x) => x.toFixed(1)).join(' '); }
+function loadAvg(): string {
+  return os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+}
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 
 async function main(): Promise<void> {
@@ -72,10 +96,18 @@ async function main(): Promise<void> {
     if (args.length === 1 && e?.code === 1 && e?.details === 'Cancelled on client') return;
     consoleError(...args);
   };
-  const c8 = new Camunda8({ ZEEBE_GRPC_ADDRESS: `grpc://${eng.grpc}`, ZEEBE_REST_ADDRESS: eng.rest, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_LOG_LEVEL: 'none', zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' } } as never);
+  const c8 = new Camunda8({
+    ZEEBE_GRPC_ADDRESS: `grpc://${eng.grpc}`,
+    ZEEBE_REST_ADDRESS: eng.rest,
+    CAMUNDA_AUTH_STRATEGY: 'NONE',
+    CAMUNDA_LOG_LEVEL: 'none',
+    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
+  } as never);
   const zbc = c8.getZeebeGrpcApiClient();
   const results: Record<string, unknown>[] = [];
-  console.log(`engine bench: ${os.cpus().length} cores, durability ${inMemory ? 'OFF (in memory)' : `ON (${process.env.ENGINE_STORAGE === 'sqlite' ? 'SQLite WAL' : 'append-only log'}, group commit, ${dataDir})`}, ${SECONDS}s per phase`);
+  console.log(
+    `engine bench: ${os.cpus().length} cores, durability ${inMemory ? 'OFF (in memory)' : `ON (${process.env.ENGINE_STORAGE === 'sqlite' ? 'SQLite WAL' : 'append-only log'}, group commit, ${dataDir})`}, ${SECONDS}s per phase`,
+  );
 
   for (const mode of ['polling', 'streaming'] as const) {
     for (const phase of ['throughput', 'latency'] as const) {
@@ -94,12 +126,23 @@ async function main(): Promise<void> {
         const r = await job.complete({});
         const tc = Date.now();
         completed++;
-        if (phase === 'latency') { activatedLat.push(ta - t0); completedLat.push(tc - t0); }
+        if (phase === 'latency') {
+          activatedLat.push(ta - t0);
+          completedLat.push(tc - t0);
+        }
         return r;
       };
-      const worker: any = mode === 'polling'
-        ? zbc.createWorker({ taskType: type, taskHandler: handler, maxJobsToActivate: 256, timeout: 30000, pollInterval: 1, longPoll: 30000 } as never)
-        : await zbc.streamJobs({ type, worker: 'bench', timeout: 30000, taskHandler: handler } as never);
+      const worker: any =
+        mode === 'polling'
+          ? zbc.createWorker({
+              taskType: type,
+              taskHandler: handler,
+              maxJobsToActivate: 256,
+              timeout: 30000,
+              pollInterval: 1,
+              longPoll: 30000,
+            } as never)
+          : await zbc.streamJobs({ type, worker: 'bench', timeout: 30000, taskHandler: handler } as never);
       await new Promise((r) => setTimeout(r, 300));
       const engineCpu0 = cpuMsOf(eng.proc.pid!);
       const clientCpu0 = process.cpuUsage();
@@ -124,7 +167,11 @@ async function main(): Promise<void> {
           const wait = due - Date.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           const t0 = Date.now();
-          pending.push(zbc.createProcessInstance({ bpmnProcessId: pid, variables: { t0 } }).then((pi) => { created++; }));
+          pending.push(
+            zbc.createProcessInstance({ bpmnProcessId: pid, variables: { t0 } }).then((pi) => {
+              created++;
+            }),
+          );
         }
         await Promise.all(pending);
       }
@@ -135,29 +182,43 @@ async function main(): Promise<void> {
       const engineCpu = cpuMsOf(eng.proc.pid!) - engineCpu0;
       const cu = process.cpuUsage(clientCpu0);
       const row: Record<string, unknown> = {
-        worker: mode, phase, created, completed, seconds: Number(elapsed.toFixed(2)), 'jobs/s': Math.round(completed / elapsed),
-        'engine CPU ms/job': (engineCpu / Math.max(1, completed)).toFixed(2), 'client CPU ms/job': ((cu.user + cu.system) / 1000 / Math.max(1, completed)).toFixed(2), 'load avg': loadAvg(),
+        worker: mode,
+        phase,
+        created,
+        completed,
+        seconds: Number(elapsed.toFixed(2)),
+        'jobs/s': Math.round(completed / elapsed),
+        'engine CPU ms/job': (engineCpu / Math.max(1, completed)).toFixed(2),
+        'client CPU ms/job': ((cu.user + cu.system) / 1000 / Math.max(1, completed)).toFixed(2),
+        'load avg': loadAvg(),
       };
       if (phase === 'latency') {
         // the engine's own view, from its event record: job CREATED → ACTIVATED → COMPLETED
         const toAct: number[] = [];
         const toDone: number[] = [];
         for (let i = 0; i < keys.length; i += 50) {
-          await Promise.all(keys.slice(i, i + 50).map(async (k) => {
-            const ev = ((await (await fetch(`${eng.rest}/engine/process-instances/${k}/events`)).json()) as any).items as any[];
-            const c = ev.find((e) => e.valueType === 'JOB' && e.intent === 'CREATED');
-            const a = ev.filter((e) => e.valueType === 'JOB' && e.intent === 'ACTIVATED').pop();
-            const d = ev.find((e) => e.valueType === 'JOB' && e.intent === 'COMPLETED');
-            if (c && a && d) { toAct.push(a.timestamp - c.timestamp); toDone.push(d.timestamp - c.timestamp); }
-          }));
+          await Promise.all(
+            keys.slice(i, i + 50).map(async (k) => {
+              const ev = ((await (await fetch(`${eng.rest}/engine/process-instances/${k}/events`)).json()) as any).items as any[];
+              const c = ev.find((e) => e.valueType === 'JOB' && e.intent === 'CREATED');
+              const a = ev.filter((e) => e.valueType === 'JOB' && e.intent === 'ACTIVATED').pop();
+              const d = ev.find((e) => e.valueType === 'JOB' && e.intent === 'COMPLETED');
+              if (c && a && d) {
+                toAct.push(a.timestamp - c.timestamp);
+                toDone.push(d.timestamp - c.timestamp);
+              }
+            }),
+          );
         }
         Object.assign(row, {
           'engine: job created→activated p50/p99 ms': `${f1(pct(toAct, 50))} / ${f1(pct(toAct, 99))}`,
           'engine: job created→completed p50/p99 ms': `${f1(pct(toDone, 50))} / ${f1(pct(toDone, 99))}`,
         });
         Object.assign(row, {
-          'created→activated p50 ms': f1(pct(activatedLat, 50)), 'created→activated p99 ms': f1(pct(activatedLat, 99)),
-          'created→completed p50 ms': f1(pct(completedLat, 50)), 'created→completed p99 ms': f1(pct(completedLat, 99)),
+          'created→activated p50 ms': f1(pct(activatedLat, 50)),
+          'created→activated p99 ms': f1(pct(activatedLat, 99)),
+          'created→completed p50 ms': f1(pct(completedLat, 50)),
+          'created→completed p99 ms': f1(pct(completedLat, 99)),
         });
       }
       results.push(row);
@@ -171,4 +232,7 @@ async function main(): Promise<void> {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

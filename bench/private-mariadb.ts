@@ -12,11 +12,16 @@ import { freePort } from './free-port';
 
 const CNF = path.join(__dirname, '..', 'db', 'mysql', 'online-training.cnf');
 
-export interface PrivateMariadb { url: string; pid: number; stop(): Promise<void> }
+export interface PrivateMariadb {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
 
 const SERVER_BINARIES = ['mariadbd', 'mysqld'];
 const findBinary = (names: string[]): string | undefined => {
-  for (const n of names) for (const d of ['/usr/sbin', '/usr/bin', '/usr/local/bin']) if (fs.existsSync(path.join(d, n))) return path.join(d, n);
+  for (const n of names)
+    for (const d of ['/usr/sbin', '/usr/bin', '/usr/local/bin']) if (fs.existsSync(path.join(d, n))) return path.join(d, n);
   return undefined;
 };
 const binary = (names: string[]): string => {
@@ -43,11 +48,24 @@ export async function startPrivateMariadb(dir: string, database: string): Promis
   fs.copyFileSync(CNF, cnf);
   fs.chmodSync(cnf, 0o644);
   const root = process.getuid?.() === 0 ? ['--user=root'] : [];
-  execFileSync(binary(['mariadb-install-db', 'mysql_install_db']), [`--defaults-file=${cnf}`, `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...root], { stdio: 'ignore' });
+  execFileSync(
+    binary(['mariadb-install-db', 'mysql_install_db']),
+    [`--defaults-file=${cnf}`, `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...root],
+    { stdio: 'ignore' },
+  );
   const port = await freePort();
   const server: ChildProcess = spawn(
     binary(SERVER_BINARIES),
-    [`--defaults-file=${cnf}`, `--datadir=${datadir}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${path.join(dir, 'mariadb.sock')}`, `--pid-file=${path.join(dir, 'mariadb.pid')}`, `--log-error=${path.join(dir, 'mariadb.err')}`, ...root],
+    [
+      `--defaults-file=${cnf}`,
+      `--datadir=${datadir}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--socket=${path.join(dir, 'mariadb.sock')}`,
+      `--pid-file=${path.join(dir, 'mariadb.pid')}`,
+      `--log-error=${path.join(dir, 'mariadb.err')}`,
+      ...root,
+    ],
     { stdio: 'ignore' },
   );
   let exited: number | null = null;

@@ -18,14 +18,7 @@ import { JOB } from '../domain/vocabulary';
 import { handlerFor } from '../workers/registry';
 import { executeJob } from '../workers/runtime/adapter';
 import type { HandlerDef, JobView, Services } from '../workers/runtime/job';
-import {
-  makeJob,
-  makeServices,
-  resetDatabase,
-  seedExpenseContract,
-  seedRevenueContract,
-  seedWorld,
-} from '../test/workers/support/harness';
+import { makeJob, makeServices, resetDatabase, seedExpenseContract, seedRevenueContract, seedWorld } from '../test/workers/support/harness';
 import { CountersignRoundEntity } from '../db/entities/index';
 import { randomUUID } from 'node:crypto';
 
@@ -77,31 +70,81 @@ async function main() {
   const h = (t: string) => handlerFor(t)!;
 
   // collaboration-task-order.issue: number + task order + event + notification in one transaction
-  await run(JOB.collaborationTaskOrderIssue, h(JOB.collaborationTaskOrderIssue), worlds.map((w) => makeJob(JOB.collaborationTaskOrderIssue, { orderId: w.order.id })), services);
+  await run(
+    JOB.collaborationTaskOrderIssue,
+    h(JOB.collaborationTaskOrderIssue),
+    worlds.map((w) => makeJob(JOB.collaborationTaskOrderIssue, { orderId: w.order.id })),
+    services,
+  );
 
   // countersign.record-decision: decision per (round, step), actor from completedBy
   const rounds: string[] = [];
   for (const w of worlds) {
     const c = await seedRevenueContract(ds, w.order, { status: 'COUNTERSIGNING' });
     const id = randomUUID();
-    await ds.getRepository(CountersignRoundEntity).insert({ id, contractType: 'REVENUE', contractId: c.id, contractNo: c.contractNo, orderNo: w.order.orderNo, roundNo: 1, processInstanceKey: null, contractVersion: 1, status: 'OPEN', rejectionReason: null, openedAt: new Date(), closedAt: null });
+    await ds.getRepository(CountersignRoundEntity).insert({
+      id,
+      contractType: 'REVENUE',
+      contractId: c.id,
+      contractNo: c.contractNo,
+      orderNo: w.order.orderNo,
+      roundNo: 1,
+      processInstanceKey: null,
+      contractVersion: 1,
+      status: 'OPEN',
+      rejectionReason: null,
+      openedAt: new Date(),
+      closedAt: null,
+    });
     rounds.push(id);
   }
-  const decisionJobs = rounds.map((r) => makeJob(JOB.countersignRecordDecision, { countersignRoundId: r, reviewDecision: 'APPROVE', reviewOpinion: '同意', completedBy: 'dm.zhang' }, { customHeaders: { countersignStep: 'DEPT_MANAGER' } }));
+  const decisionJobs = rounds.map((r) =>
+    makeJob(
+      JOB.countersignRecordDecision,
+      { countersignRoundId: r, reviewDecision: 'APPROVE', reviewOpinion: '同意', completedBy: 'dm.zhang' },
+      { customHeaders: { countersignStep: 'DEPT_MANAGER' } },
+    ),
+  );
   await run(JOB.countersignRecordDecision, h(JOB.countersignRecordDecision), decisionJobs, services);
-  await run(`${JOB.countersignRecordDecision} (redelivered)`, h(JOB.countersignRecordDecision), decisionJobs.map((j) => ({ ...j })), services);
-  const centerJobs = rounds.map((r) => makeJob(JOB.countersignRecordDecision, { countersignRoundId: r, reviewDecision: 'APPROVE', completedBy: 'center.wu' }, { customHeaders: { countersignStep: 'CENTER' } }));
+  await run(
+    `${JOB.countersignRecordDecision} (redelivered)`,
+    h(JOB.countersignRecordDecision),
+    decisionJobs.map((j) => ({ ...j })),
+    services,
+  );
+  const centerJobs = rounds.map((r) =>
+    makeJob(
+      JOB.countersignRecordDecision,
+      { countersignRoundId: r, reviewDecision: 'APPROVE', completedBy: 'center.wu' },
+      { customHeaders: { countersignStep: 'CENTER' } },
+    ),
+  );
   await run(`${JOB.countersignRecordDecision} (CENTER)`, h(JOB.countersignRecordDecision), centerJobs, services);
   // countersign.issue-form: gap-free HQ-SR number (one sequence row: the contended path) + form version
-  await run(JOB.countersignIssueForm, h(JOB.countersignIssueForm), rounds.map((r) => makeJob(JOB.countersignIssueForm, { countersignRoundId: r })), services);
+  await run(
+    JOB.countersignIssueForm,
+    h(JOB.countersignIssueForm),
+    rounds.map((r) => makeJob(JOB.countersignIssueForm, { countersignRoundId: r })),
+    services,
+  );
 
   // completion.compute-deadline: calendar (cached) + order update
-  await run(JOB.completionComputeDeadline, h(JOB.completionComputeDeadline), worlds.map((w) => makeJob(JOB.completionComputeDeadline, { orderId: w.order.id })), services);
+  await run(
+    JOB.completionComputeDeadline,
+    h(JOB.completionComputeDeadline),
+    worlds.map((w) => makeJob(JOB.completionComputeDeadline, { orderId: w.order.id })),
+    services,
+  );
 
   // expense-contract.send-implementation-request with an instant AP (measures our side: signing, DB)
   const expense = [];
   for (const w of worlds) expense.push(await seedExpenseContract(ds, w.order, w.partner));
-  await run(JOB.expenseContractSendImplementationRequest, h(JOB.expenseContractSendImplementationRequest), expense.map((c) => makeJob(JOB.expenseContractSendImplementationRequest, { expenseContractId: c.id })), services);
+  await run(
+    JOB.expenseContractSendImplementationRequest,
+    h(JOB.expenseContractSendImplementationRequest),
+    expense.map((c) => makeJob(JOB.expenseContractSendImplementationRequest, { expenseContractId: c.id })),
+    services,
+  );
 
   await ds.destroy();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });

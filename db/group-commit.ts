@@ -135,7 +135,11 @@ export async function inSavepoint(em: EntityManager, name: string, fn: () => Pro
  * (deadlock: the transaction is gone; or the rollback to the savepoint itself fails) are thrown, which
  * fails the whole batch.
  */
-export async function inSavepoints<I, O>(em: EntityManager, items: I[], fn: (em: EntityManager, item: I, index: number) => Promise<O>): Promise<Settled<O>[]> {
+export async function inSavepoints<I, O>(
+  em: EntityManager,
+  items: I[],
+  fn: (em: EntityManager, item: I, index: number) => Promise<O>,
+): Promise<Settled<O>[]> {
   if (!em.queryRunner?.isTransactionActive) throw new Error('inSavepoints needs an active transaction');
   const out: Settled<O>[] = [];
   for (let i = 0; i < items.length; i++) {
@@ -169,7 +173,10 @@ export async function inSavepoints<I, O>(em: EntityManager, items: I[], fn: (em:
  * back to the exact path). Anything else the functions try on the stand-in throws, which also sends
  * the caller to its fallback, never to a wrong result.
  */
-export function deferInserts(em: EntityManager, opts: { assumeAbsent?: unknown[] } = {}): { em: EntityManager; flush: () => Promise<void> } {
+export function deferInserts(
+  em: EntityManager,
+  opts: { assumeAbsent?: unknown[] } = {},
+): { em: EntityManager; flush: () => Promise<void> } {
   const rows = new Map<unknown, object[]>();
   const unsupported = (what: string) => () => {
     throw new Error(`deferInserts: ${what} is not supported`);

@@ -47,7 +47,9 @@ function planOf(db: Db, entity: EntityTarget<ObjectLiteral>): Plan | null {
     !meta.afterLoadListeners.length &&
     !meta.beforeUpdateListeners.length &&
     !meta.afterUpdateListeners.length &&
-    meta.columns.every((c) => !c.isVersion && !c.isUpdateDate && !c.isDiscriminator && !c.isVirtual && !ds.driver.spatialTypes.includes(c.type));
+    meta.columns.every(
+      (c) => !c.isVersion && !c.isUpdateDate && !c.isDiscriminator && !c.isVirtual && !ds.driver.spatialTypes.includes(c.type),
+    );
   const esc = (n: string) => ds.driver.escape(n);
   const table = esc(meta.tableName);
   const plan = supported
@@ -70,7 +72,15 @@ function whereSql(db: Db, plan: Plan, where: ObjectLiteral, params: unknown[]): 
   const parts: string[] = [];
   for (const [prop, value] of Object.entries(where)) {
     const c = plan.byProperty.get(prop);
-    if (!c || value === null || value === undefined || value instanceof FindOperator || typeof value === 'function' || (typeof value === 'object' && !(value instanceof Date))) return null;
+    if (
+      !c ||
+      value === null ||
+      value === undefined ||
+      value instanceof FindOperator ||
+      typeof value === 'function' ||
+      (typeof value === 'object' && !(value instanceof Date))
+    )
+      return null;
     parts.push(`${ds.driver.escape(c.databaseName)} = ${sqlParam(sqlite, ds.driver.preparePersistentValue(value, c), params)}`);
   }
   return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
@@ -87,7 +97,12 @@ function hydrate<T>(db: Db, plan: Plan, raw: Record<string, unknown>): T {
 }
 
 /** the rows matching `where` (equality on each property), hydrated as the repository hydrates them */
-export async function findRows<T extends ObjectLiteral>(db: Db, entity: EntityTarget<T>, where: Where<T>, opts: FindRowOptions<T> & { limit?: number } = {}): Promise<T[]> {
+export async function findRows<T extends ObjectLiteral>(
+  db: Db,
+  entity: EntityTarget<T>,
+  where: Where<T>,
+  opts: FindRowOptions<T> & { limit?: number } = {},
+): Promise<T[]> {
   const plan = planOf(db, entity);
   const params: unknown[] = [];
   const cond = plan && whereSql(db, plan, where, params);
@@ -107,7 +122,12 @@ export async function findRows<T extends ObjectLiteral>(db: Db, entity: EntityTa
 }
 
 /** the first row matching `where` (in `orderBy` order when given), or null */
-export async function findRow<T extends ObjectLiteral>(db: Db, entity: EntityTarget<T>, where: Where<T>, opts: FindRowOptions<T> = {}): Promise<T | null> {
+export async function findRow<T extends ObjectLiteral>(
+  db: Db,
+  entity: EntityTarget<T>,
+  where: Where<T>,
+  opts: FindRowOptions<T> = {},
+): Promise<T | null> {
   const [row] = await findRows(db, entity, where, { ...opts, limit: 1 });
   return row ?? null;
 }
@@ -118,7 +138,10 @@ export async function rowExists<T extends ObjectLiteral>(db: Db, entity: EntityT
   const params: unknown[] = [];
   const cond = plan && whereSql(db, plan, where, params);
   if (!plan || cond === null) return db.getRepository(entity).existsBy(where as never);
-  const rows: unknown[] = await db.query(`SELECT 1 AS ${dataSourceOf(db).driver.escape('found')} FROM ${plan.table}${cond} LIMIT 1`, params);
+  const rows: unknown[] = await db.query(
+    `SELECT 1 AS ${dataSourceOf(db).driver.escape('found')} FROM ${plan.table}${cond} LIMIT 1`,
+    params,
+  );
   return rows.length > 0;
 }
 
@@ -126,7 +149,12 @@ export async function rowExists<T extends ObjectLiteral>(db: Db, entity: EntityT
  * `UPDATE … SET … WHERE …` (each value converted by preparePersistentValue); answers `{ affected }` as
  * the repository's update does (MySQL: rows changed, as TypeORM reports them; SQLite: rows matched).
  */
-export async function updateRows<T extends ObjectLiteral>(db: Db, entity: EntityTarget<T>, where: Where<T>, patch: Partial<T>): Promise<{ affected: number }> {
+export async function updateRows<T extends ObjectLiteral>(
+  db: Db,
+  entity: EntityTarget<T>,
+  where: Where<T>,
+  patch: Partial<T>,
+): Promise<{ affected: number }> {
   const plan = planOf(db, entity);
   const ds = dataSourceOf(db);
   const sqlite = isSqlite(ds);

@@ -46,7 +46,12 @@ export function activeTransaction(db: Db): EntityManager | undefined {
 /** MySQL/MariaDB deadlock (ER_LOCK_DEADLOCK 1213): the server rolled the whole transaction back */
 export function isDeadlock(e: unknown): boolean {
   const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
-  return err?.driverError?.errno === 1213 || err?.errno === 1213 || err?.driverError?.code === 'ER_LOCK_DEADLOCK' || err?.code === 'ER_LOCK_DEADLOCK';
+  return (
+    err?.driverError?.errno === 1213 ||
+    err?.errno === 1213 ||
+    err?.driverError?.code === 'ER_LOCK_DEADLOCK' ||
+    err?.code === 'ER_LOCK_DEADLOCK'
+  );
 }
 
 /**
@@ -241,7 +246,9 @@ function insertPlan(ds: DataSource, meta: EntityMetadata): { head: string; colum
     columns.length > 0 &&
     columns.every((c) => !c.isGenerated && !c.isVersion && !c.isDiscriminator && !ds.driver.spatialTypes.includes(c.type));
   const esc = (n: string) => ds.driver.escape(n);
-  const plan = supported ? { head: `INSERT INTO ${esc(meta.tableName)} (${columns.map((c) => esc(c.databaseName)).join(', ')}) VALUES `, columns } : null;
+  const plan = supported
+    ? { head: `INSERT INTO ${esc(meta.tableName)} (${columns.map((c) => esc(c.databaseName)).join(', ')}) VALUES `, columns }
+    : null;
   plans.set(meta, plan);
   return plan;
 }

@@ -36,7 +36,10 @@ export async function registerAccounts(db: Db, revenueContractId: string, ctx: W
     const c = await findRow(em, RevenueContractEntity, { id: revenueContractId });
     if (!c) throw new NotFoundError('revenue-contract', revenueContractId);
     if (c.kind !== 'AGREEMENT') throw new ValidationError(`${c.contractNo} is a supplement: use applyAccountDelta`);
-    if (c.status !== 'SIGNED') throw new StateConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not SIGNED: accounts are entered after the contract is signed`);
+    if (c.status !== 'SIGNED')
+      throw new StateConflictError(
+        `revenue-contract ${c.contractNo} is ${c.status}, not SIGNED: accounts are entered after the contract is signed`,
+      );
     const order = await findRow(em, BusinessOrderEntity, { id: c.orderId });
     if (!order) throw new NotFoundError('business-order', c.orderId);
     const entry: AccountMonitoringEntry = {
@@ -66,15 +69,24 @@ export async function registerAccounts(db: Db, revenueContractId: string, ctx: W
  * change order is the record: `expectedDelta` (what the process carries), when it differs, is only
  * reported on the audit row.
  */
-export async function applyAccountDelta(db: Db, supplementContractId: string, ctx: WriteContext, expectedDelta?: number | null): Promise<AccountMonitoringEntry> {
+export async function applyAccountDelta(
+  db: Db,
+  supplementContractId: string,
+  ctx: WriteContext,
+  expectedDelta?: number | null,
+): Promise<AccountMonitoringEntry> {
   requireActor(ctx);
   return inTransaction(db, async (em) => {
     const existing = await findRow(em, AccountMonitoringEntryEntity, { revenueContractId: supplementContractId });
     if (existing) return existing;
     const c = await findRow(em, RevenueContractEntity, { id: supplementContractId });
     if (!c) throw new NotFoundError('revenue-contract', supplementContractId);
-    if (c.kind !== 'SUPPLEMENT' || !c.parentContractId || !c.changeOrderId) throw new ValidationError(`${c.contractNo} is not a supplement`);
-    if (c.status !== 'SIGNED') throw new StateConflictError(`revenue-contract ${c.contractNo} is ${c.status}, not SIGNED: the account delta is applied after signing`);
+    if (c.kind !== 'SUPPLEMENT' || !c.parentContractId || !c.changeOrderId)
+      throw new ValidationError(`${c.contractNo} is not a supplement`);
+    if (c.status !== 'SIGNED')
+      throw new StateConflictError(
+        `revenue-contract ${c.contractNo} is ${c.status}, not SIGNED: the account delta is applied after signing`,
+      );
     const co = await findRow(em, ChangeOrderEntity, { id: c.changeOrderId });
     if (!co) throw new NotFoundError('change-order', c.changeOrderId);
     const root = await findRow(em, AccountMonitoringEntryEntity, { revenueContractId: c.parentContractId });
@@ -95,7 +107,9 @@ export async function applyAccountDelta(db: Db, supplementContractId: string, ct
     await audit(em, ctx, 'account-monitoring.delta', 'account-monitoring-entry', entry.id, {
       contractNo: c.contractNo,
       accountDelta: co.accountDelta,
-      ...(expectedDelta !== undefined && expectedDelta !== null && expectedDelta !== co.accountDelta ? { variableDelta: expectedDelta } : {}),
+      ...(expectedDelta !== undefined && expectedDelta !== null && expectedDelta !== co.accountDelta
+        ? { variableDelta: expectedDelta }
+        : {}),
     });
     return entry;
   });
@@ -104,7 +118,9 @@ export async function applyAccountDelta(db: Db, supplementContractId: string, ct
 /** accounts contracted under an agreement as of a day (INITIAL + DELTAs effective by then; null date = always) */
 export async function contractedAccounts(db: Db, rootContractId: string, asOf?: string): Promise<number> {
   const entries = await db.getRepository(AccountMonitoringEntryEntity).findBy({ rootContractId });
-  return entries.filter((e) => !asOf || e.kind === 'INITIAL' || !e.openingDate || e.openingDate <= asOf).reduce((s, e) => s + e.accounts, 0);
+  return entries
+    .filter((e) => !asOf || e.kind === 'INITIAL' || !e.openingDate || e.openingDate <= asOf)
+    .reduce((s, e) => s + e.accounts, 0);
 }
 
 export async function getMonitoringEntry(db: Db, id: string): Promise<AccountMonitoringEntry | null> {
@@ -201,7 +217,13 @@ export async function ingestUsage(db: Db, items: UsageItem[], ctx: WriteContext 
       } else {
         await usageRepo.update(
           { id: prev.id },
-          { openedAccounts: it.openedAccounts, activeAccounts: it.activeAccounts, recordedBy: ctx.actor, updatedAt: at, source: ctx.source ?? prev.source },
+          {
+            openedAccounts: it.openedAccounts,
+            activeAccounts: it.activeAccounts,
+            recordedBy: ctx.actor,
+            updatedAt: at,
+            source: ctx.source ?? prev.source,
+          },
         );
         await audit(em, ctx, 'account-usage.replace', 'account-usage-monthly', prev.id, {
           contractNo: c.contractNo,
@@ -240,7 +262,11 @@ export function reportDueAt(month: string): string {
  * account-monitoring.generate-monthly-report on the timer: the month's report; when the month has one
  * already (a second timer instance for the same month), that one is handed out and nothing is made.
  */
-export async function monthlyReportOf(db: Db, month: string, ctx: WriteContext & { processInstanceKey?: string | null }): Promise<MonthlyReport> {
+export async function monthlyReportOf(
+  db: Db,
+  month: string,
+  ctx: WriteContext & { processInstanceKey?: string | null },
+): Promise<MonthlyReport> {
   return inTransaction(db, async (em) => (await getMonthlyReport(em, month)) ?? generateMonthlyReport(em, month, ctx));
 }
 
@@ -265,7 +291,7 @@ export async function generateMonthlyReport(
     const roots = entries.filter((e) => e.kind === 'INITIAL' && (!e.openingDate || e.openingDate <= last));
     const rows: MonthlyReportRow[] = [];
     for (const root of roots.sort((a, b) => a.revenueContractId.localeCompare(b.revenueContractId))) {
-        const contract = await findRow(em, RevenueContractEntity, { id: root.revenueContractId });
+      const contract = await findRow(em, RevenueContractEntity, { id: root.revenueContractId });
       if (!contract) throw new NotFoundError('revenue-contract', root.revenueContractId);
       const order = await findRow(em, BusinessOrderEntity, { id: root.orderId });
       if (!order) throw new NotFoundError('business-order', root.orderId);
@@ -314,7 +340,11 @@ export async function generateMonthlyReport(
       publishedAt: null,
     };
     await insertRows(em, MonthlyReportEntity, [report]);
-    await audit(em, ctx, report.version > 1 ? 'monthly-report.regenerate' : 'monthly-report.generate', 'monthly-report', report.id, { month, version: report.version, ...totals });
+    await audit(em, ctx, report.version > 1 ? 'monthly-report.regenerate' : 'monthly-report.generate', 'monthly-report', report.id, {
+      month,
+      version: report.version,
+      ...totals,
+    });
     await notifyMonthlyReportReady(em, report, at);
     return report;
   });
@@ -327,12 +357,25 @@ export async function publishMonthlyReport(db: Db, reportId: string, note: strin
     const r = await findForUpdate(em, MonthlyReportEntity, { id: reportId });
     if (!r) throw new NotFoundError('monthly-report', reportId);
     if (r.status === 'PUBLISHED') return r;
-    if (r.status !== 'DRAFT') throw new StateConflictError(`report ${r.month} v${r.version} is ${r.status}: only the current draft is published`);
+    if (r.status !== 'DRAFT')
+      throw new StateConflictError(`report ${r.month} v${r.version} is ${r.status}: only the current draft is published`);
     const at = ctxAt(ctx);
     const patch = { status: 'PUBLISHED' as const, publishedBy: ctx.actor, publishedAt: at, note: note ?? r.note };
     await updateRows(em, MonthlyReportEntity, { id: r.id, status: 'DRAFT' }, patch);
-    await enqueueNotification(em, { dedupeKey: `monthly-report-published:${r.id}`, recipientRole: 'dept-manager', template: 'monthly-report-published', refs: { reportId: r.id, month: r.month, version: r.version } }, at);
-    await audit(em, { ...ctx, reason: ctx.reason ?? note }, 'monthly-report.publish', 'monthly-report', r.id, { month: r.month, version: r.version });
+    await enqueueNotification(
+      em,
+      {
+        dedupeKey: `monthly-report-published:${r.id}`,
+        recipientRole: 'dept-manager',
+        template: 'monthly-report-published',
+        refs: { reportId: r.id, month: r.month, version: r.version },
+      },
+      at,
+    );
+    await audit(em, { ...ctx, reason: ctx.reason ?? note }, 'monthly-report.publish', 'monthly-report', r.id, {
+      month: r.month,
+      version: r.version,
+    });
     return { ...r, ...patch };
   });
 }
@@ -345,7 +388,12 @@ export async function escalateLateReport(db: Db, reportId: string, dueAt: string
     if (!r) throw new NotFoundError('monthly-report', reportId);
     const { created } = await enqueueNotification(
       em,
-      { dedupeKey: `monthly-report-late:${r.id}`, recipientRole: 'dept-manager', template: 'monthly-report-late', refs: { reportId: r.id, month: r.month, version: r.version, dueAt } },
+      {
+        dedupeKey: `monthly-report-late:${r.id}`,
+        recipientRole: 'dept-manager',
+        template: 'monthly-report-late',
+        refs: { reportId: r.id, month: r.month, version: r.version, dueAt },
+      },
       ctxAt(ctx),
     );
     if (created) await audit(em, ctx, 'monthly-report.escalate-late', 'monthly-report', r.id, { month: r.month, dueAt });

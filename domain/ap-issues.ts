@@ -36,7 +36,9 @@ export async function switchApPartner(db: Db, orderId: string, newApPartnerId: s
     const out = { apInvolved: true, apPartnerId: newApPartnerId, withdrawnExpenseContractId: null };
     if (order.apInvolved && order.apPartnerId === newApPartnerId) return out;
     await requireAvailablePartner(em, newApPartnerId);
-    await correctRecord<BusinessOrder>(em, 'business-order', order.id, { apInvolved: true, apPartnerId: newApPartnerId }, ctx, { action: 'business-order.switch-ap' });
+    await correctRecord<BusinessOrder>(em, 'business-order', order.id, { apInvolved: true, apPartnerId: newApPartnerId }, ctx, {
+      action: 'business-order.switch-ap',
+    });
     return out;
   });
 }
@@ -55,11 +57,16 @@ export async function goOnWithoutAp(db: Db, orderId: string, ctx: WriteContext):
       }
       withdrawn = ec.id;
       if (ec.status !== 'WITHDRAWN') {
-        await correctRecord<ExpenseContract>(em, 'expense-contract', ec.id, {}, ctx, { action: 'expense-contract.withdraw', headerPatch: { status: 'WITHDRAWN' } });
+        await correctRecord<ExpenseContract>(em, 'expense-contract', ec.id, {}, ctx, {
+          action: 'expense-contract.withdraw',
+          headerPatch: { status: 'WITHDRAWN' },
+        });
       }
     }
     if (order.apInvolved) {
-      await correctRecord<BusinessOrder>(em, 'business-order', order.id, { apInvolved: false, apPartnerId: null }, ctx, { action: 'business-order.drop-ap' });
+      await correctRecord<BusinessOrder>(em, 'business-order', order.id, { apInvolved: false, apPartnerId: null }, ctx, {
+        action: 'business-order.drop-ap',
+      });
     }
     return { apInvolved: false, apPartnerId: null, withdrawnExpenseContractId: withdrawn };
   });

@@ -136,10 +136,7 @@ export async function loadCalendar(db: Db, opts: { fresh?: boolean } = {}): Prom
   const hit = cache.get(ds);
   if (!opts.fresh && hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.calendar;
   const calendar = (async () => {
-    const [days, years] = await Promise.all([
-      ds.getRepository(CalendarDayEntity).find(),
-      ds.getRepository(CalendarYearEntity).find(),
-    ]);
+    const [days, years] = await Promise.all([ds.getRepository(CalendarDayEntity).find(), ds.getRepository(CalendarYearEntity).find()]);
     return new WorkingCalendar(
       days,
       years.filter((y) => y.published).map((y) => y.year),
@@ -266,7 +263,10 @@ export async function uploadCalendarYear(
 }
 
 /** One year as the upload document (null when the year is unknown: weekends-only, provisional). */
-export async function getCalendarYear(db: Db, year: number): Promise<(CalendarYearDocument & { source: string; updatedBy: string; updatedAt: Date }) | null> {
+export async function getCalendarYear(
+  db: Db,
+  year: number,
+): Promise<(CalendarYearDocument & { source: string; updatedBy: string; updatedAt: Date }) | null> {
   const y = await findRow(db, CalendarYearEntity, { year });
   if (!y) return null;
   const days = await db.getRepository(CalendarDayEntity).find({ where: { year }, order: { date: 'ASC' } });

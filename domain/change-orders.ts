@@ -9,7 +9,14 @@ import { findRow, rowExists } from '../db/rows';
 import { ctxAt, requireActor, type WriteContext } from './audit';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { nextNumber } from './numbering';
-import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle';
+import {
+  cancelByStaff,
+  cancelDeclined,
+  newOrderLifecycleFields,
+  recordOrderCustomerDecision,
+  reviseOrder,
+  type OrderRef,
+} from './order-lifecycle';
 import { FINAL_ORDER_STATUSES, IN_SERVICE_STATUSES, type OrderStatus } from './order-status';
 import { validAmount, validateModules } from './orders';
 import { enqueueCommand } from './outbox';
@@ -63,7 +70,8 @@ export async function createChangeOrder(
   }
   if (!Number.isInteger(input.accountDelta)) throw new ValidationError('accountDelta: an integer');
   const modules = input.modules ? validateModules(input.modules) : null;
-  const amountDelta = input.amountDelta === undefined || input.amountDelta === null ? null : validAmount(input.amountDelta, 'amountDelta', true);
+  const amountDelta =
+    input.amountDelta === undefined || input.amountDelta === null ? null : validAmount(input.amountDelta, 'amountDelta', true);
   if (input.effectiveDate && !isValidDay(input.effectiveDate)) throw new ValidationError('effectiveDate: YYYY-MM-DD');
   const at = ctxAt(ctx);
   return inTransaction(db, async (em) => {
@@ -81,7 +89,10 @@ export async function createChangeOrder(
       );
     }
     const open = await findRow(em, ChangeOrderEntity, { orderId: order.id, status: Not(In([...FINAL_ORDER_STATUSES])) });
-    if (open) throw new ConflictError(`order ${order.orderNo} already has change order ${open.changeOrderNo} in progress`, { changeOrderId: open.id });
+    if (open)
+      throw new ConflictError(`order ${order.orderNo} already has change order ${open.changeOrderNo} in progress`, {
+        changeOrderId: open.id,
+      });
     const apPartnerId = input.apPartnerId ?? order.apPartnerId;
     if (input.apScopeChange && !apPartnerId) throw new ValidationError('apScopeChange needs an AP partner (the order has none)');
     if (apPartnerId && !(await rowExists(em, ApPartnerEntity, { id: apPartnerId }))) throw new NotFoundError('ap-partner', apPartnerId);
@@ -190,7 +201,8 @@ export async function applyChangeOrderRevision(db: Db, id: string, revision: Cha
     changes.accountDelta = revision.accountDelta;
   }
   if (revision.modules !== undefined) changes.modules = revision.modules ? validateModules(revision.modules) : null;
-  if (revision.amountDelta !== undefined) changes.amountDelta = revision.amountDelta === null ? null : validAmount(revision.amountDelta, 'amountDelta', true);
+  if (revision.amountDelta !== undefined)
+    changes.amountDelta = revision.amountDelta === null ? null : validAmount(revision.amountDelta, 'amountDelta', true);
   if (revision.effectiveDate !== undefined) {
     if (revision.effectiveDate !== null && !isValidDay(revision.effectiveDate)) throw new ValidationError('effectiveDate: YYYY-MM-DD');
     changes.effectiveDate = revision.effectiveDate;

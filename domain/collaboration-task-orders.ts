@@ -71,7 +71,9 @@ export async function issueTaskOrder(
     const co = input.changeOrderId ? await findRow(em, ChangeOrderEntity, { id: input.changeOrderId }) : null;
     if (input.changeOrderId && !co) throw new NotFoundError('change-order', input.changeOrderId);
     const repo = em.getRepository(CollaborationTaskOrderEntity);
-    const existing = co ? await findRow(em, CollaborationTaskOrderEntity, { changeOrderId: co.id }) : (await findRows(em, CollaborationTaskOrderEntity, { orderId: order.id })).find((t) => !t.changeOrderId);
+    const existing = co
+      ? await findRow(em, CollaborationTaskOrderEntity, { changeOrderId: co.id })
+      : (await findRows(em, CollaborationTaskOrderEntity, { orderId: order.id })).find((t) => !t.changeOrderId);
     if (existing) return existing;
     const at = ctxAt(ctx);
     const customer = await findRow(em, CustomerEntity, { id: order.customerId });
@@ -120,11 +122,20 @@ export async function issueTaskOrder(
         dedupeKey: `collaboration-task-order.issue:${t.id}`,
         recipientRole: 'tech-dept',
         template: 'collaboration-task-order-issued',
-        refs: { taskOrderId: t.id, taskOrderNo: t.taskOrderNo, orderId: order.id, orderNo: order.orderNo, changeOrderNo: co?.changeOrderNo ?? null },
+        refs: {
+          taskOrderId: t.id,
+          taskOrderNo: t.taskOrderNo,
+          orderId: order.id,
+          orderNo: order.orderNo,
+          changeOrderNo: co?.changeOrderNo ?? null,
+        },
       },
       at,
     );
-    await audit(em, ctx, 'collaboration-task-order.issue', 'collaboration-task-order', t.id, { taskOrderNo: t.taskOrderNo, orderNo: order.orderNo });
+    await audit(em, ctx, 'collaboration-task-order.issue', 'collaboration-task-order', t.id, {
+      taskOrderNo: t.taskOrderNo,
+      orderNo: order.orderNo,
+    });
     return t;
   });
 }
@@ -143,7 +154,8 @@ async function move(
   return inTransaction(db, async (em) => {
     const t = await findForUpdate(em, CollaborationTaskOrderEntity, { id });
     if (!t) throw new NotFoundError('collaboration-task-order', id);
-    if (!from.includes(t.status)) throw new StateConflictError(`collaboration-task-order ${t.taskOrderNo} is ${t.status}; ${kind} needs ${from.join('/')}`);
+    if (!from.includes(t.status))
+      throw new StateConflictError(`collaboration-task-order ${t.taskOrderNo} is ${t.status}; ${kind} needs ${from.join('/')}`);
     const event = await addEvent(em, id, kind, text, configuredAt, ctx);
     const at = ctxAt(ctx);
     await updateRows(em, CollaborationTaskOrderEntity, { id, status: t.status }, { status: to, updatedAt: at });
@@ -160,29 +172,51 @@ async function move(
         at,
       );
     }
-    await audit(em, { ...ctx, reason: ctx.reason ?? text }, `collaboration-task-order.${kind.toLowerCase().replace('_', '-')}`, 'collaboration-task-order', id, {
-      from: t.status,
-      to,
-      seq: event.seq,
-    });
+    await audit(
+      em,
+      { ...ctx, reason: ctx.reason ?? text },
+      `collaboration-task-order.${kind.toLowerCase().replace('_', '-')}`,
+      'collaboration-task-order',
+      id,
+      {
+        from: t.status,
+        to,
+        seq: event.seq,
+      },
+    );
     return { taskOrder: { ...t, status: to, updatedAt: at }, event };
   });
 }
 
 /** collaboration-task-order.record-reply: ISSUED / SENT_BACK → REPLIED */
-export async function recordTaskOrderReply(db: Db, id: string, reply: { configurationReply: string; configuredAt?: string | null }, ctx: WriteContext) {
-  if (typeof reply.configurationReply !== 'string' || !reply.configurationReply.trim()) throw new ValidationError('configurationReply: required');
+export async function recordTaskOrderReply(
+  db: Db,
+  id: string,
+  reply: { configurationReply: string; configuredAt?: string | null },
+  ctx: WriteContext,
+) {
+  if (typeof reply.configurationReply !== 'string' || !reply.configurationReply.trim())
+    throw new ValidationError('configurationReply: required');
   return move(db, id, ['ISSUED', 'SENT_BACK'], 'REPLIED', 'REPLY', reply.configurationReply, reply.configuredAt ?? null, ctx);
 }
 
 /** collaboration-task-order.record-acceptance: REPLIED → ACCEPTED | SENT_BACK (a send-back notifies tech-dept again) */
-export async function recordTaskOrderAcceptance(db: Db, id: string, decision: AcceptanceDecision, opinion: string | null, ctx: WriteContext) {
+export async function recordTaskOrderAcceptance(
+  db: Db,
+  id: string,
+  decision: AcceptanceDecision,
+  opinion: string | null,
+  ctx: WriteContext,
+) {
   if (!ACCEPTANCE_DECISION.includes(decision)) throw new ValidationError(`acceptanceDecision: one of ${ACCEPTANCE_DECISION.join(', ')}`);
   if (decision === 'SENT_BACK' && !opinion?.trim()) throw new ValidationError('a send-back needs an opinion');
   return move(db, id, ['REPLIED'], decision, decision, opinion, null, ctx);
 }
 
-export async function getTaskOrder(db: Db, id: string): Promise<(CollaborationTaskOrder & { events: CollaborationTaskOrderEvent[] }) | null> {
+export async function getTaskOrder(
+  db: Db,
+  id: string,
+): Promise<(CollaborationTaskOrder & { events: CollaborationTaskOrderEvent[] }) | null> {
   const t = await findRow(db, CollaborationTaskOrderEntity, { id });
   if (!t) return null;
   const events = await db.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId: id }, order: { seq: 'ASC' } });

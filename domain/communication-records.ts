@@ -91,7 +91,9 @@ export function formCommunicationContent(c: FormCommunicationContent): Record<st
 /** Files a record inside the caller's transaction (used by completion and service requests). */
 export async function fileCommunicationRecordIn(
   em: EntityManager,
-  input: FileCommunicationRecordInput | (Omit<FileCommunicationRecordInput, 'content'> & { content: FormCommunicationContent; fromForm: true }),
+  input:
+    | FileCommunicationRecordInput
+    | (Omit<FileCommunicationRecordInput, 'content'> & { content: FormCommunicationContent; fromForm: true }),
   ctx: WriteContext,
 ): Promise<{ record: CustomerCommunicationRecord; content: Record<string, unknown> }> {
   requireActor(ctx);
@@ -127,7 +129,10 @@ export async function fileCommunicationRecord(db: Db, input: FileCommunicationRe
   return inTransaction(db, (em) => fileCommunicationRecordIn(em, input, ctx));
 }
 
-export async function getCommunicationRecord(db: Db, id: string): Promise<(CustomerCommunicationRecord & { content: Record<string, unknown> }) | null> {
+export async function getCommunicationRecord(
+  db: Db,
+  id: string,
+): Promise<(CustomerCommunicationRecord & { content: Record<string, unknown> }) | null> {
   const r = await findRow(db, CustomerCommunicationRecordEntity, { id });
   if (!r) return null;
   const v = await currentContent(db, 'customer-communication-record', id);
@@ -136,12 +141,19 @@ export async function getCommunicationRecord(db: Db, id: string): Promise<(Custo
 
 export async function listCommunicationRecords(
   db: Db,
-  filter: { customerId?: string; orderId?: string; changeOrderId?: string; serviceRequestId?: string; occasion?: CommunicationOccasion } = {},
+  filter: {
+    customerId?: string;
+    orderId?: string;
+    changeOrderId?: string;
+    serviceRequestId?: string;
+    occasion?: CommunicationOccasion;
+  } = {},
   page: Partial<Page> = {},
 ): Promise<PageOf<CustomerCommunicationRecord>> {
   const p = normalizePage(page);
   const where: FindOptionsWhere<CustomerCommunicationRecord> = {};
-  for (const k of ['customerId', 'orderId', 'changeOrderId', 'serviceRequestId', 'occasion'] as const) if (filter[k]) (where as Record<string, unknown>)[k] = filter[k];
+  for (const k of ['customerId', 'orderId', 'changeOrderId', 'serviceRequestId', 'occasion'] as const)
+    if (filter[k]) (where as Record<string, unknown>)[k] = filter[k];
   const [items, total] = await db
     .getRepository(CustomerCommunicationRecordEntity)
     .findAndCount({ where, order: { filedAt: 'DESC', recordNo: 'DESC' }, take: p.limit, skip: p.offset });

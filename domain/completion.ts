@@ -32,7 +32,13 @@ async function readOrder(db: Db, ref: OrderRef): Promise<AnyOrder> {
 }
 
 /** delivery.record: CONTRACT_SIGNED → DELIVERED; a repeat with the same date is a no-op */
-export async function recordDelivery(db: Db, ref: OrderRef, deliveredOn: string, deliveryNote: string | null, ctx: WriteContext): Promise<AnyOrder> {
+export async function recordDelivery(
+  db: Db,
+  ref: OrderRef,
+  deliveredOn: string,
+  deliveryNote: string | null,
+  ctx: WriteContext,
+): Promise<AnyOrder> {
   requireActor(ctx);
   if (!isValidDay(deliveredOn)) throw new ValidationError('deliveredOn: YYYY-MM-DD');
   return inTransaction(db, async (em) => {
@@ -57,7 +63,12 @@ export interface CompletionSchedule {
  * `reminderWorkingDays` working days before; stored on the order (visible to staff, incl. provisional).
  * Computing again (e.g. once an admin published the year of a provisional deadline) stores the new figures.
  */
-export async function computeCompletionDeadline(db: Db, ref: OrderRef, reminderWorkingDays: number, ctx: WriteContext): Promise<CompletionSchedule> {
+export async function computeCompletionDeadline(
+  db: Db,
+  ref: OrderRef,
+  reminderWorkingDays: number,
+  ctx: WriteContext,
+): Promise<CompletionSchedule> {
   requireActor(ctx);
   return inTransaction(db, async (em) => {
     const calendar = await loadCalendar(em);
@@ -77,7 +88,9 @@ export async function computeCompletionDeadline(db: Db, ref: OrderRef, reminderW
       return schedule;
     }
     await updateOrder(em, ref, o, { ...schedule, updatedAt: ctxAt(ctx) });
-    const reason = ctx.reason ?? (schedule.deadlineProvisional ? 'provisional: the deadline falls in a year whose holiday schedule is not published yet' : null);
+    const reason =
+      ctx.reason ??
+      (schedule.deadlineProvisional ? 'provisional: the deadline falls in a year whose holiday schedule is not published yet' : null);
     await audit(em, { ...ctx, reason }, `${ref.kind}.completion-deadline`, ref.kind, ref.id, {
       ...schedule,
       deliveredOn: o.deliveredOn,
@@ -116,11 +129,23 @@ export async function escalateCompletionOverdue(db: Db, ref: OrderRef, ctx: Writ
     const refs = { ...numberRef(ref, o), completionDeadline: o.completionDeadline, customerManager: o.customerManager };
     const { created } = await enqueueNotification(
       em,
-      { dedupeKey: `completion-overdue:${o.id}:${o.completionDeadline ?? ''}`, recipientRole: 'dept-manager', template: 'completion-record-overdue', refs },
+      {
+        dedupeKey: `completion-overdue:${o.id}:${o.completionDeadline ?? ''}`,
+        recipientRole: 'dept-manager',
+        template: 'completion-record-overdue',
+        refs,
+      },
       ctxAt(ctx),
     );
     if (created) {
-      await audit(em, { ...ctx, reason: ctx.reason ?? `completion record not filed by ${o.completionDeadline}` }, `${ref.kind}.completion-overdue`, ref.kind, ref.id, refs);
+      await audit(
+        em,
+        { ...ctx, reason: ctx.reason ?? `completion record not filed by ${o.completionDeadline}` },
+        `${ref.kind}.completion-overdue`,
+        ref.kind,
+        ref.id,
+        refs,
+      );
     }
   });
 }

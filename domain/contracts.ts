@@ -32,7 +32,8 @@ import { newId } from './ids';
 
 export type AnyContract = RevenueContract | ExpenseContract;
 export const contractEntity = (type: ContractType) => (type === 'REVENUE' ? RevenueContractEntity : ExpenseContractEntity);
-export const contractRecordType = (type: ContractType) => (type === 'REVENUE' ? ('revenue-contract' as const) : ('expense-contract' as const));
+export const contractRecordType = (type: ContractType) =>
+  type === 'REVENUE' ? ('revenue-contract' as const) : ('expense-contract' as const);
 
 export interface DraftRevenueContractInput {
   orderId: string;
@@ -76,7 +77,16 @@ export async function draftRevenueContract(db: Db, input: DraftRevenueContractIn
     if (order.status !== 'CONFIRMED') throw new StateConflictError(`order ${order.orderNo} is ${order.status}, not CONFIRMED`);
     return createRevenueContract(
       em,
-      { kind: 'AGREEMENT', orderId: order.id, changeOrderId: null, parentContractId: null, title, amount, termMonths: termMonths ?? order.termMonths, note: input.note ?? null },
+      {
+        kind: 'AGREEMENT',
+        orderId: order.id,
+        changeOrderId: null,
+        parentContractId: null,
+        title,
+        amount,
+        termMonths: termMonths ?? order.termMonths,
+        note: input.note ?? null,
+      },
       { ...ctx, at },
     );
   });
@@ -136,11 +146,21 @@ export async function draftRevenueSupplement(
     if (existing) return sameDraftOrConflict(existing, title, amount, `change order ${co.changeOrderNo} already has supplement`);
     if (co.status !== 'CONFIRMED') throw new StateConflictError(`change order ${co.changeOrderNo} is ${co.status}, not CONFIRMED`);
     const parent = await findRow(em, RevenueContractEntity, { orderId: co.orderId, kind: 'AGREEMENT' });
-    if (!parent || parent.status !== 'SIGNED') throw new StateConflictError(`the order of ${co.changeOrderNo} has no signed agreement to supplement`);
+    if (!parent || parent.status !== 'SIGNED')
+      throw new StateConflictError(`the order of ${co.changeOrderNo} has no signed agreement to supplement`);
     const termMonths = validTerm(input.termMonths) ?? parent.termMonths;
     return createRevenueContract(
       em,
-      { kind: 'SUPPLEMENT', orderId: co.orderId, changeOrderId: co.id, parentContractId: parent.id, title, amount, termMonths, note: input.note ?? co.description },
+      {
+        kind: 'SUPPLEMENT',
+        orderId: co.orderId,
+        changeOrderId: co.id,
+        parentContractId: parent.id,
+        title,
+        amount,
+        termMonths,
+        note: input.note ?? co.description,
+      },
       { ...ctx, at },
     );
   });
@@ -166,12 +186,20 @@ export async function reviseContract(
   return inTransaction(db, async (em) => {
     const contract = (await findForUpdate(em, contractEntity(type) as never, { id })) as AnyContract | null;
     if (!contract) throw new NotFoundError(recordType, id);
-    if (contract.status !== 'REJECTED') throw new StateConflictError(`${recordType} ${contract.contractNo} is ${contract.status}: only a rejected contract is revised`);
+    if (contract.status !== 'REJECTED')
+      throw new StateConflictError(`${recordType} ${contract.contractNo} is ${contract.status}: only a rejected contract is revised`);
     const reason = ctx.reason ?? `revised after countersign rejection: ${contract.rejectionReason ?? ''}`.trim();
-    const { record } = await correctRecord<AnyContract>(em, recordType, id, c, { ...ctx, reason }, {
-      action: `${recordType}.revise`,
-      headerPatch: { status: 'DRAFT' },
-    });
+    const { record } = await correctRecord<AnyContract>(
+      em,
+      recordType,
+      id,
+      c,
+      { ...ctx, reason },
+      {
+        action: `${recordType}.revise`,
+        headerPatch: { status: 'DRAFT' },
+      },
+    );
     return record;
   });
 }
@@ -193,13 +221,21 @@ export async function recordRevenueSigning(db: Db, id: string, signedDate: strin
       if (!co) throw new NotFoundError('change-order', c.changeOrderId);
       transition(co, 'CONTRACT_SIGNED', 'change-order');
       await updateRows(em, ChangeOrderEntity, { id: co.id }, { status: 'CONTRACT_SIGNED', updatedAt: at });
-      await audit(em, ctx, 'change-order.contract-signed', 'change-order', co.id, { from: co.status, to: 'CONTRACT_SIGNED', contractNo: c.contractNo });
+      await audit(em, ctx, 'change-order.contract-signed', 'change-order', co.id, {
+        from: co.status,
+        to: 'CONTRACT_SIGNED',
+        contractNo: c.contractNo,
+      });
     } else {
       const o = await findForUpdate(em, BusinessOrderEntity, { id: c.orderId });
       if (!o) throw new NotFoundError('business-order', c.orderId);
       transition(o, 'CONTRACT_SIGNED', 'business-order');
       await updateRows(em, BusinessOrderEntity, { id: o.id }, { status: 'CONTRACT_SIGNED', updatedAt: at });
-      await audit(em, ctx, 'business-order.contract-signed', 'business-order', o.id, { from: o.status, to: 'CONTRACT_SIGNED', contractNo: c.contractNo });
+      await audit(em, ctx, 'business-order.contract-signed', 'business-order', o.id, {
+        from: o.status,
+        to: 'CONTRACT_SIGNED',
+        contractNo: c.contractNo,
+      });
     }
     return { ...c, status: 'SIGNED', signedDate, updatedAt: at };
   });
@@ -258,12 +294,17 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
     const order = await findRow(em, BusinessOrderEntity, { id: orderId });
     if (!order) throw new NotFoundError('business-order', orderId);
     const apPartnerId = input.apPartnerId ?? co?.apPartnerId ?? order.apPartnerId;
-    if (!apPartnerId) throw new ValidationError(`${co ? `change order ${co.changeOrderNo}` : `order ${order.orderNo}`} names no AP partner: set it (or apInvolved=false), then retry`);
+    if (!apPartnerId)
+      throw new ValidationError(
+        `${co ? `change order ${co.changeOrderNo}` : `order ${order.orderNo}`} names no AP partner: set it (or apInvolved=false), then retry`,
+      );
     const partner = await requireAvailablePartner(em, apPartnerId);
     const price = partner.terms!.pricePerAccountMonth as number;
     const accounts = co ? Math.max(0, co.accountDelta) : order.accounts;
     const amount = validAmount(input.amount ?? money(price * accounts * order.termMonths));
-    const title = validTitle(input.title ?? (co ? `AP支出合同补充协议（${co.changeOrderNo}）` : `在线培训AP实施支出合同（${order.orderNo}）`));
+    const title = validTitle(
+      input.title ?? (co ? `AP支出合同补充协议（${co.changeOrderNo}）` : `在线培训AP实施支出合同（${order.orderNo}）`),
+    );
     const computed = `${accounts} 账号 × ${order.termMonths} 月 × ${price} 元/账号·月（${partner.name}）`;
     const note = input.note !== undefined ? input.note : co ? `${co.description}；新增 ${computed}` : computed;
     const slaDuration = typeof partner.terms?.slaDuration === 'string' ? partner.terms.slaDuration : null;
@@ -280,7 +321,10 @@ export async function draftExpenseContract(db: Db, input: DraftExpenseContractIn
         existing.id,
         { title, amount, note },
         { ...ctx, reason: ctx.reason ?? 'drafted again' },
-        { action: 'expense-contract.redraft', headerPatch: { status: 'DRAFT', apPartnerId, slaDuration, rejectionReason: null, countersignFormNo: null } },
+        {
+          action: 'expense-contract.redraft',
+          headerPatch: { status: 'DRAFT', apPartnerId, slaDuration, rejectionReason: null, countersignFormNo: null },
+        },
       );
       return record;
     }
@@ -330,7 +374,11 @@ export interface ImplementationRequest {
  * the same). IllegalTransitionError for any other status; ApPartnerUnavailableError when the partner is
  * no longer ACTIVE (the model treats that as the AP refusing the request).
  */
-export async function implementationRequestOf(db: Db, expenseContractId: string, defaultSlaDuration: string): Promise<ImplementationRequest> {
+export async function implementationRequestOf(
+  db: Db,
+  expenseContractId: string,
+  defaultSlaDuration: string,
+): Promise<ImplementationRequest> {
   const contract = await findRow(db, ExpenseContractEntity, { id: expenseContractId });
   if (!contract) throw new NotFoundError('expense-contract', expenseContractId);
   if (contract.status !== 'APPROVED' && contract.status !== 'IMPLEMENTATION_REQUESTED') {
@@ -343,7 +391,8 @@ export async function implementationRequestOf(db: Db, expenseContractId: string,
   if (!order) throw new NotFoundError('business-order', contract.orderId);
   const change = contract.changeOrderId ? await findRow(db, ChangeOrderEntity, { id: contract.changeOrderId }) : null;
   const customer = await findRow(db, CustomerEntity, { id: order.customerId });
-  const slaDuration = contract.slaDuration ?? (typeof partner.terms?.slaDuration === 'string' ? partner.terms.slaDuration : null) ?? defaultSlaDuration;
+  const slaDuration =
+    contract.slaDuration ?? (typeof partner.terms?.slaDuration === 'string' ? partner.terms.slaDuration : null) ?? defaultSlaDuration;
   const payload = {
     expenseContractNo: contract.contractNo,
     contractKind: contract.kind,
@@ -401,9 +450,34 @@ export async function remindApSla(db: Db, id: string, occasion: string, ctx: Wri
     if (!c) throw new NotFoundError('expense-contract', id);
     const order = await findRow(em, BusinessOrderEntity, { id: c.orderId });
     const at = ctxAt(ctx);
-    const refs = { expenseContractId: c.id, expenseContractNo: c.contractNo, orderNo: order?.orderNo ?? null, requestedAt: c.implementationRequestedAt?.toISOString() ?? null, slaDuration: c.slaDuration };
-    const toManager = await enqueueNotification(em, { dedupeKey: `ap-sla-reminder:${occasion}:manager`, recipientUser: order?.customerManager ?? null, recipientRole: order ? null : 'contract-admin', template: 'ap-sla-overdue', refs }, at);
-    await enqueueNotification(em, { dedupeKey: `ap-sla-reminder:${occasion}:ap`, recipientRole: 'ap-partner', template: 'ap-sla-reminder', refs: { ...refs, apPartnerId: c.apPartnerId } }, at);
+    const refs = {
+      expenseContractId: c.id,
+      expenseContractNo: c.contractNo,
+      orderNo: order?.orderNo ?? null,
+      requestedAt: c.implementationRequestedAt?.toISOString() ?? null,
+      slaDuration: c.slaDuration,
+    };
+    const toManager = await enqueueNotification(
+      em,
+      {
+        dedupeKey: `ap-sla-reminder:${occasion}:manager`,
+        recipientUser: order?.customerManager ?? null,
+        recipientRole: order ? null : 'contract-admin',
+        template: 'ap-sla-overdue',
+        refs,
+      },
+      at,
+    );
+    await enqueueNotification(
+      em,
+      {
+        dedupeKey: `ap-sla-reminder:${occasion}:ap`,
+        recipientRole: 'ap-partner',
+        template: 'ap-sla-reminder',
+        refs: { ...refs, apPartnerId: c.apPartnerId },
+      },
+      at,
+    );
     if (toManager.created) await audit(em, ctx, 'expense-contract.sla-reminder', 'expense-contract', c.id, { slaDuration: c.slaDuration });
   });
 }

@@ -28,14 +28,25 @@ export async function assertContractCorrectable(em: EntityManager | Db, type: Co
   if (CORRECTABLE_CONTRACT_STATUS.includes(contract.status)) return;
   const what = `${contractRecordType(type)} ${contract.contractNo}`;
   if (contract.status === 'COUNTERSIGNING') {
-    const open = await findRow(em, CountersignRoundEntity, { contractType: type, contractId: contract.id, status: 'OPEN' }, { orderBy: { roundNo: 'DESC' } });
+    const open = await findRow(
+      em,
+      CountersignRoundEntity,
+      { contractType: type, contractId: contract.id, status: 'OPEN' },
+      { orderBy: { roundNo: 'DESC' } },
+    );
     throw new StateConflictError(
       `${what} is under countersign round ${open?.roundNo ?? '?'} (reviewing version ${open?.contractVersion ?? contract.currentVersion}): it cannot be corrected until the round is decided; a rejected contract is revised in the process`,
-      { openRound: open ? { roundId: open.id, roundNo: open.roundNo, contractVersion: open.contractVersion } : null, rule: 'no-correction-under-countersign' },
+      {
+        openRound: open ? { roundId: open.id, roundNo: open.roundNo, contractVersion: open.contractVersion } : null,
+        rule: 'no-correction-under-countersign',
+      },
     );
   }
   throw new StateConflictError(
-    `${what} is ${contract.status}: its countersign form ${contract.countersignFormNo ?? ''} records version ${contract.currentVersion} as approved; a change needs a change order`.replace('  ', ' '),
+    `${what} is ${contract.status}: its countersign form ${contract.countersignFormNo ?? ''} records version ${contract.currentVersion} as approved; a change needs a change order`.replace(
+      '  ',
+      ' ',
+    ),
     { rule: 'no-correction-after-countersign' },
   );
 }
@@ -51,7 +62,11 @@ export async function assertMayDecide(em: EntityManager | Db, roundId: string, s
   const type = round.contractType as ContractType;
   const contract = (await findRow(em, contractEntity(type) as never, { id: round.contractId } as never)) as AnyContract | null;
   if (!contract) throw new NotFoundError(contractRecordType(type), round.contractId);
-  const reviewed = await findRow(em, RecordVersionEntity, { recordType: contractRecordType(type), recordId: contract.id, version: round.contractVersion });
+  const reviewed = await findRow(em, RecordVersionEntity, {
+    recordType: contractRecordType(type),
+    recordId: contract.id,
+    version: round.contractVersion,
+  });
   const authors = new Set([contract.createdBy, reviewed?.actor].filter((a): a is string => !!a));
   if (authors.has(actor)) {
     throw new SeparationOfDutiesError(

@@ -71,12 +71,23 @@ export async function openCountersignRound(db: Db, input: OpenRoundInput, ctx: W
     if (same) return same;
     const contract = await lockContract(em, input.contractType, input.contractId);
     if (input.contractNo && contract.contractNo !== input.contractNo) {
-      throw new ValidationError(`contract ${contract.id} has number ${contract.contractNo}, the process says ${input.contractNo}: correct contractId/contractNo of the countersign call`);
+      throw new ValidationError(
+        `contract ${contract.id} has number ${contract.contractNo}, the process says ${input.contractNo}: correct contractId/contractNo of the countersign call`,
+      );
     }
     if (!COUNTERSIGNABLE.includes(contract.status)) {
-      throw new IllegalTransitionError(`${contractRecordType(input.contractType)} ${contract.contractNo}`, contract.status, 'COUNTERSIGNING');
+      throw new IllegalTransitionError(
+        `${contractRecordType(input.contractType)} ${contract.contractNo}`,
+        contract.status,
+        'COUNTERSIGNING',
+      );
     }
-    const last = await findRow(em, CountersignRoundEntity, { contractType: input.contractType, contractId: contract.id }, { orderBy: { roundNo: 'DESC' } });
+    const last = await findRow(
+      em,
+      CountersignRoundEntity,
+      { contractType: input.contractType, contractId: contract.id },
+      { orderBy: { roundNo: 'DESC' } },
+    );
     const at = ctxAt(ctx);
     const round: CountersignRound = {
       id: newId(),
@@ -142,9 +153,12 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
     const same = decisions.find((d) => d.step === input.step);
     if (same) {
       if (same.decision === input.decision && (same.opinion ?? '') === (opinion ?? '')) return outcome(same, input.opinion);
-      throw new StateConflictError(`step ${input.step} of round ${round.roundNo} already decided ${same.decision}`, { decisionId: same.id });
+      throw new StateConflictError(`step ${input.step} of round ${round.roundNo} already decided ${same.decision}`, {
+        decisionId: same.id,
+      });
     }
-    if (round.status !== 'OPEN') throw new StateConflictError(`countersign round ${round.roundNo} of ${round.contractNo} is ${round.status}`);
+    if (round.status !== 'OPEN')
+      throw new StateConflictError(`countersign round ${round.roundNo} of ${round.contractNo} is ${round.status}`);
     if (input.step === 'CENTER' && !decisions.some((d) => d.step === 'DEPT_MANAGER' && d.decision === 'APPROVE')) {
       throw new StateConflictError('the center reviews after the department manager approved');
     }
@@ -171,12 +185,19 @@ export async function recordCountersignDecision(db: Db, input: DecisionInput, ct
     } else if (input.step === 'CENTER') {
       await updateRows(em, CountersignRoundEntity, { id: round.id }, { status: 'APPROVED', closedAt: at });
     }
-    await audit(em, { ...ctx, reason: ctx.reason ?? input.opinion ?? null }, 'countersign.record-decision', contractRecordType(type), round.contractId, {
-      roundId: round.id,
-      roundNo: round.roundNo,
-      step: input.step,
-      decision: input.decision,
-    });
+    await audit(
+      em,
+      { ...ctx, reason: ctx.reason ?? input.opinion ?? null },
+      'countersign.record-decision',
+      contractRecordType(type),
+      round.contractId,
+      {
+        roundId: round.id,
+        roundNo: round.roundNo,
+        step: input.step,
+        decision: input.decision,
+      },
+    );
     return outcome(decision, input.opinion);
   });
 }
@@ -270,9 +291,19 @@ export async function issueCountersignForm(db: Db, roundId: string, ctx: WriteCo
       issuedBy: ctx.actor,
       issuedAt: at,
     };
-    const { record } = await createVersionedRecord(em, 'countersign-form', header, { ...ctx, at, reason: ctx.reason ?? 'issued after the second approval' }, content);
+    const { record } = await createVersionedRecord(
+      em,
+      'countersign-form',
+      header,
+      { ...ctx, at, reason: ctx.reason ?? 'issued after the second approval' },
+      content,
+    );
     await setContract(em, type, contract.id, { status: 'APPROVED', countersignFormNo: formNo, rejectionReason: null, updatedAt: at });
-    await audit(em, ctx, 'countersign.issue-form', 'countersign-form', record.id, { formNo, contractNo: contract.contractNo, roundNo: round.roundNo });
+    await audit(em, ctx, 'countersign.issue-form', 'countersign-form', record.id, {
+      formNo,
+      contractNo: contract.contractNo,
+      roundNo: round.roundNo,
+    });
     await notifyContractAwaitingSigning(em, round, formNo, at);
     return record;
   });
@@ -299,4 +330,3 @@ export async function listCountersignForms(
     .findAndCount({ where, order: { issuedAt: 'DESC', formNo: 'DESC' }, take: p.limit, skip: p.offset });
   return { items, total, ...p };
 }
-

@@ -40,7 +40,11 @@ export async function firmProvisionalDeadlines(db: Db, reminderWorkingDays: numb
     const where = { deadlineProvisional: true, completionDeadline: Not(IsNull()), status: In([...OPEN_WITH_DEADLINE]) };
     const open = (await db.getRepository<AnyOrder>(entity as never).find({ where: where as never })) as AnyOrder[];
     for (const o of open) {
-      const before = { completionDeadline: o.completionDeadline!, completionReminderAt: o.completionReminderAt, deadlineProvisional: o.deadlineProvisional };
+      const before = {
+        completionDeadline: o.completionDeadline!,
+        completionReminderAt: o.completionReminderAt,
+        deadlineProvisional: o.deadlineProvisional,
+      };
       // one transaction per order: its new figures and its message are stored together or not at all
       const after = await inTransaction(db, async (em) => {
         const s = await computeCompletionDeadline(em, { kind, id: o.id }, reminderWorkingDays, ctx);

@@ -18,7 +18,10 @@ export class DomainError extends Error {
 }
 
 export class NotFoundError extends DomainError {
-  constructor(readonly entity: string, readonly id: string) {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
     super(`${entity} ${id} not found`, 'NOT_FOUND', { entity, id });
   }
 }

@@ -77,10 +77,20 @@ function replayOf(row: IdempotencyRecord): IdempotencyClaim {
 }
 
 /** Stores the first request's success for replay. */
-export async function completeIdempotencyKey(db: Db, req: IdempotentRequest, status: number, body: unknown, headers: Record<string, string>, now: () => Date): Promise<void> {
+export async function completeIdempotencyKey(
+  db: Db,
+  req: IdempotentRequest,
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+  now: () => Date,
+): Promise<void> {
   await db
     .getRepository(IdempotencyRecordEntity)
-    .update({ actor: req.actor, idempotencyKey: req.key, state: 'IN_PROGRESS' }, { state: 'DONE', responseStatus: status, response: { body, headers } as never, completedAt: now() });
+    .update(
+      { actor: req.actor, idempotencyKey: req.key, state: 'IN_PROGRESS' },
+      { state: 'DONE', responseStatus: status, response: { body, headers } as never, completedAt: now() },
+    );
 }
 
 /** The first request failed: the key is free again (nothing was created). */

@@ -42,7 +42,12 @@ export async function managementOverview(db: Db, now: Date) {
   for (const kind of ['business-order', 'change-order'] as const) {
     const entity = kind === 'business-order' ? BusinessOrderEntity : ChangeOrderEntity;
     const repo = db.getRepository<AnyOrder>(entity as never);
-    const counts = await repo.createQueryBuilder('o').select('o.status', 'status').addSelect('COUNT(*)', 'count').groupBy('o.status').getRawMany<{ status: string; count: string | number }>();
+    const counts = await repo
+      .createQueryBuilder('o')
+      .select('o.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('o.status')
+      .getRawMany<{ status: string; count: string | number }>();
     for (const c of counts) byStage.push({ kind, status: c.status, count: Number(c.count) });
     const waiting = (await repo.find({ where: { status: 'DELIVERED' } as never })) as AnyOrder[];
     for (const o of waiting) {
@@ -77,7 +82,11 @@ export async function managementOverview(db: Db, now: Date) {
     const days = workingDaysBetween(cal, shanghaiDay(opened), shanghaiDay(f.issuedAt));
     turnaround.set(f.contractType, [...(turnaround.get(f.contractType) ?? []), days]);
   }
-  const summary = (xs: number[]) => ({ count: xs.length, averageWorkingDays: xs.length ? round1(xs.reduce((s, x) => s + x, 0) / xs.length) : null, maxWorkingDays: xs.length ? Math.max(...xs) : null });
+  const summary = (xs: number[]) => ({
+    count: xs.length,
+    averageWorkingDays: xs.length ? round1(xs.reduce((s, x) => s + x, 0) / xs.length) : null,
+    maxWorkingDays: xs.length ? Math.max(...xs) : null,
+  });
   return {
     now: now.toISOString(),
     today,

@@ -102,7 +102,15 @@ export async function recordOrderCustomerDecision<T extends AnyOrder>(
   const auditCtx = { ...ctx, reason: ctx.reason ?? feedback };
   const action = `${ref.kind}.customer-decision`;
   if (decision !== 'DECLINED') {
-    return setOrderStatus<T>(db, ref, STATUS_AFTER_CUSTOMER_DECISION[decision], auditCtx, action, { customerFeedback: feedback ?? null }, { decision });
+    return setOrderStatus<T>(
+      db,
+      ref,
+      STATUS_AFTER_CUSTOMER_DECISION[decision],
+      auditCtx,
+      action,
+      { customerFeedback: feedback ?? null },
+      { decision },
+    );
   }
   requireActor(ctx);
   return inTransaction(db, async (em) => {
@@ -142,7 +150,13 @@ export async function cancelByStaff<T extends AnyOrder>(db: Db, ref: OrderRef, c
     const o = await setOrderStatus<T>(em, ref, 'CANCELLED', ctx, `${ref.kind}.cancel`, { cancelReason: ctx.reason });
     await enqueueCommand(
       em,
-      { kind: 'cancel-process-instance', recordKind: ref.kind, recordId: ref.id, recordNo: orderNumberOf(o), processInstanceKey: o.processInstanceKey ?? null },
+      {
+        kind: 'cancel-process-instance',
+        recordKind: ref.kind,
+        recordId: ref.id,
+        recordNo: orderNumberOf(o),
+        processInstanceKey: o.processInstanceKey ?? null,
+      },
       ctxAt(ctx),
     );
     return o;
@@ -153,14 +167,26 @@ export async function cancelByStaff<T extends AnyOrder>(db: Db, ref: OrderRef, c
  * order.apply-revision / change-order.apply-revision: the validated `changes` become a new version of
  * the record (records.ts) and the order goes back to the customer (CHANGE_REQUESTED → SUBMITTED).
  */
-export async function reviseOrder<T extends AnyOrder>(db: Db, ref: OrderRef, changes: Record<string, unknown>, ctx: WriteContext): Promise<T> {
+export async function reviseOrder<T extends AnyOrder>(
+  db: Db,
+  ref: OrderRef,
+  changes: Record<string, unknown>,
+  ctx: WriteContext,
+): Promise<T> {
   return inTransaction(db, async (em) => {
     const o = await lockOrder<T>(em, ref);
     transition(o, 'SUBMITTED', ref.kind);
-    const { record } = await correctRecord<T>(em, ref.kind, ref.id, changes, { ...ctx, reason: ctx.reason ?? 'revision requested by the customer' }, {
-      action: `${ref.kind}.revise`,
-      headerPatch: { status: 'SUBMITTED' },
-    });
+    const { record } = await correctRecord<T>(
+      em,
+      ref.kind,
+      ref.id,
+      changes,
+      { ...ctx, reason: ctx.reason ?? 'revision requested by the customer' },
+      {
+        action: `${ref.kind}.revise`,
+        headerPatch: { status: 'SUBMITTED' },
+      },
+    );
     return record;
   });
 }

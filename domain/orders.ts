@@ -3,14 +3,29 @@
  * transaction (createOrder); the workers record the customer's decision, revisions, cancellation.
  */
 import { Between, In, LessThanOrEqual, MoreThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
-import { ApPartnerEntity, BusinessOrderEntity, CustomerEntity, ProcessCommandEntity, type BusinessOrder, type Customer, type ProcessCommand } from '../db/entities/index';
+import {
+  ApPartnerEntity,
+  BusinessOrderEntity,
+  CustomerEntity,
+  ProcessCommandEntity,
+  type BusinessOrder,
+  type Customer,
+  type ProcessCommand,
+} from '../db/entities/index';
 import type { Db } from '../db/transaction';
 import { findRow, updateRows } from '../db/rows';
 import { ctxAt, requireActor, type WriteContext } from './audit';
 import { NotFoundError, ValidationError } from './errors';
 import { groupCommittedCreates, singleCreates, type GroupCommitOptions, type NumberedCreate } from '../db/numbered-creates';
 import { formatNumber, nextSequence } from './numbering';
-import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, reviseOrder, type OrderRef } from './order-lifecycle';
+import {
+  cancelByStaff,
+  cancelDeclined,
+  newOrderLifecycleFields,
+  recordOrderCustomerDecision,
+  reviseOrder,
+  type OrderRef,
+} from './order-lifecycle';
 import type { OrderStatus } from './order-status';
 import { enqueueCommand } from './outbox';
 import { normalizePage, type Page, type PageOf } from './paging';
@@ -70,8 +85,15 @@ export function validAmount(v: unknown, name = 'amount', allowNegative = false):
  */
 const orderCreation: NumberedCreate<PreparedOrder, OrderReferences, CreatedOrderWithCustomer, number> = {
   references: async (em, items) => ({
-    customers: await customersById(em, items.map((p) => p.input.customerId)),
-    partners: await existingIds(em, ApPartnerEntity, items.flatMap((p) => (p.input.apPartnerId ? [p.input.apPartnerId] : []))),
+    customers: await customersById(
+      em,
+      items.map((p) => p.input.customerId),
+    ),
+    partners: await existingIds(
+      em,
+      ApPartnerEntity,
+      items.flatMap((p) => (p.input.apPartnerId ? [p.input.apPartnerId] : [])),
+    ),
   }),
   refusal: ({ input }, { customers, partners }) => {
     if (!customers.has(input.customerId)) return new NotFoundError('customer', input.customerId);
@@ -105,7 +127,10 @@ export type OrderBatcherOptions = GroupCommitOptions<CreatedOrderWithCustomer>;
  * share the next transaction, numbers in arrival order (db/numbered-creates.ts groupCommittedCreates).
  * Same rule, result and errors per caller as createOrder.
  */
-export function createOrderBatcher(db: Db, opts: OrderBatcherOptions = {}): (input: CreateOrderInput, ctx: WriteContext) => Promise<CreatedOrderWithCustomer> {
+export function createOrderBatcher(
+  db: Db,
+  opts: OrderBatcherOptions = {},
+): (input: CreateOrderInput, ctx: WriteContext) => Promise<CreatedOrderWithCustomer> {
   const repository = groupCommittedCreates(db, orderCreation, opts);
   return async (input, ctx) => repository.create(prepareOrder(input, ctx));
 }

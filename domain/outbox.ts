@@ -107,15 +107,22 @@ export async function enqueueCommand(
       timeToLive: cmd.timeToLive ?? DEFAULT_MESSAGE_TTL_MS,
     };
   } else if (cmd.kind === 'create-process-instance') {
-    if (!(Object.values(PROCESS) as string[]).includes(cmd.bpmnProcessId)) throw new ValidationError(`unknown process ${cmd.bpmnProcessId}`);
+    if (!(Object.values(PROCESS) as string[]).includes(cmd.bpmnProcessId))
+      throw new ValidationError(`unknown process ${cmd.bpmnProcessId}`);
     if (!cmd.dedupeKey) throw new ValidationError('create-process-instance needs a dedupe key');
     dedupeKey = cmd.dedupeKey;
     payload = { bpmnProcessId: cmd.bpmnProcessId, variables: cmd.variables };
   } else if (cmd.kind === 'cancel-process-instance') {
-    if (cmd.recordKind !== 'business-order' && cmd.recordKind !== 'change-order') throw new ValidationError(`cannot cancel the process of ${cmd.recordKind}`);
+    if (cmd.recordKind !== 'business-order' && cmd.recordKind !== 'change-order')
+      throw new ValidationError(`cannot cancel the process of ${cmd.recordKind}`);
     if (!cmd.recordId || !cmd.recordNo) throw new ValidationError('cancel-process-instance needs the record id and number');
     dedupeKey = cancelDedupeKey(cmd.recordNo);
-    payload = { recordKind: cmd.recordKind, recordId: cmd.recordId, recordNo: cmd.recordNo, processInstanceKey: cmd.processInstanceKey ?? null };
+    payload = {
+      recordKind: cmd.recordKind,
+      recordId: cmd.recordId,
+      recordNo: cmd.recordNo,
+      processInstanceKey: cmd.processInstanceKey ?? null,
+    };
   } else {
     throw new ValidationError(`unknown command kind ${(cmd as { kind: string }).kind}`);
   }
@@ -195,7 +202,10 @@ export async function markFailed(db: Db, id: string, error: string, opts: { now?
     if (row.dispatchedAt) return;
     const attempts = row.attempts + 1;
     const delay = opts.retryInMs ?? Math.min(600_000, 1000 * 2 ** Math.min(attempts, 20));
-    await repo.update({ id }, { attempts, lastError: error.slice(0, 4000), claimedUntil: null, nextAttemptAt: new Date(now.getTime() + delay) });
+    await repo.update(
+      { id },
+      { attempts, lastError: error.slice(0, 4000), claimedUntil: null, nextAttemptAt: new Date(now.getTime() + delay) },
+    );
   });
 }
 

@@ -1,5 +1,13 @@
 /** Customers and AP partners (admin data). */
-import { ApPartnerEntity, CustomerEntity, AP_PARTNER_STATUS, type ApPartner, type ApPartnerStatus, type ApTerms, type Customer } from '../db/entities/index';
+import {
+  ApPartnerEntity,
+  CustomerEntity,
+  AP_PARTNER_STATUS,
+  type ApPartner,
+  type ApPartnerStatus,
+  type ApTerms,
+  type Customer,
+} from '../db/entities/index';
 import { inTransaction, type Db } from '../db/transaction';
 import { findRow, updateRows } from '../db/rows';
 import { audit, ctxAt, requireActor, type WriteContext } from './audit';
@@ -53,11 +61,17 @@ export async function updateCustomer(db: Db, id: string, patch: Partial<Customer
 export async function getCustomer(db: Db, id: string): Promise<Customer | null> {
   return findRow(db, CustomerEntity, { id });
 }
-export async function listCustomers(db: Db, filter: { customerManager?: string } = {}, page: Partial<Page> = {}): Promise<PageOf<Customer>> {
+export async function listCustomers(
+  db: Db,
+  filter: { customerManager?: string } = {},
+  page: Partial<Page> = {},
+): Promise<PageOf<Customer>> {
   const p = normalizePage(page);
   const where: Record<string, unknown> = {};
   if (filter.customerManager) where.customerManager = filter.customerManager;
-  const [items, total] = await db.getRepository(CustomerEntity).findAndCount({ where, order: { name: 'ASC', id: 'ASC' }, take: p.limit, skip: p.offset });
+  const [items, total] = await db
+    .getRepository(CustomerEntity)
+    .findAndCount({ where, order: { name: 'ASC', id: 'ASC' }, take: p.limit, skip: p.offset });
   return { items, total, ...p };
 }
 

@@ -48,11 +48,13 @@ export interface SubmitPaymentBasisInput {
 function validContent(c: unknown): PaymentBasisContent {
   const o = (c ?? {}) as Record<string, unknown>;
   if (typeof o.description !== 'string' || !o.description.trim()) throw new ValidationError('description: required');
-  if (typeof o.amount !== 'number' || !Number.isFinite(o.amount) || o.amount < 0) throw new ValidationError('amount: a non-negative number');
+  if (typeof o.amount !== 'number' || !Number.isFinite(o.amount) || o.amount < 0)
+    throw new ValidationError('amount: a non-negative number');
   if (o.accountsImplemented !== undefined && o.accountsImplemented !== null && !Number.isInteger(o.accountsImplemented)) {
     throw new ValidationError('accountsImplemented: an integer');
   }
-  if (o.completedOn !== undefined && o.completedOn !== null && !isValidDay(o.completedOn)) throw new ValidationError('completedOn: YYYY-MM-DD');
+  if (o.completedOn !== undefined && o.completedOn !== null && !isValidDay(o.completedOn))
+    throw new ValidationError('completedOn: YYYY-MM-DD');
   if (o.attachments !== undefined && (!Array.isArray(o.attachments) || o.attachments.some((a) => typeof a !== 'string'))) {
     throw new ValidationError('attachments: list of strings');
   }
@@ -123,10 +125,17 @@ export async function submitPaymentBasis(
       version = 1;
     } else {
       if (pb.status !== 'SENT_BACK') throw new ConflictError(`payment basis ${pb.paymentBasisNo} is ${pb.status}`);
-      const r = await correctRecord<PaymentBasis>(em, 'payment-basis', pb.id, { ...content }, { ...ctx, at, reason: ctx.reason ?? 'resubmitted after send-back' }, {
-        action: 'payment-basis.resubmit',
-        headerPatch: { status: 'SUBMITTED', submittedAt: at, submittedBy: ctx.actor },
-      });
+      const r = await correctRecord<PaymentBasis>(
+        em,
+        'payment-basis',
+        pb.id,
+        { ...content },
+        { ...ctx, at, reason: ctx.reason ?? 'resubmitted after send-back' },
+        {
+          action: 'payment-basis.resubmit',
+          headerPatch: { status: 'SUBMITTED', submittedAt: at, submittedBy: ctx.actor },
+        },
+      );
       pb = r.record;
       version = r.version.version;
     }
@@ -142,7 +151,9 @@ export async function submitPaymentBasis(
       },
       at,
     );
-    await em.getRepository(ProcessedJobEntity).insert({ jobType: SUBMISSION, idempotencyKey: key, result: { paymentBasisId: pb.id, version }, processedAt: at } as never);
+    await em
+      .getRepository(ProcessedJobEntity)
+      .insert({ jobType: SUBMISSION, idempotencyKey: key, result: { paymentBasisId: pb.id, version }, processedAt: at } as never);
     return { created: true, paymentBasis: pb, version, command };
   });
 }
@@ -183,11 +194,21 @@ export async function recordPaymentBasisReceived(
         dedupeKey: `payment-basis-submitted:${pb.id}:v${pb.currentVersion}`,
         recipientRole: 'contract-admin',
         template: 'payment-basis-to-check',
-        refs: { paymentBasisId: pb.id, paymentBasisNo: pb.paymentBasisNo, version: pb.currentVersion, expenseContractNo: c.contractNo, orderId: c.orderId },
+        refs: {
+          paymentBasisId: pb.id,
+          paymentBasisNo: pb.paymentBasisNo,
+          version: pb.currentVersion,
+          expenseContractNo: c.contractNo,
+          orderId: c.orderId,
+        },
       },
       at,
     );
-    if (created) await audit(em, ctx, 'payment-basis.received', 'payment-basis', pb.id, { version: pb.currentVersion, expenseContractNo: c.contractNo });
+    if (created)
+      await audit(em, ctx, 'payment-basis.received', 'payment-basis', pb.id, {
+        version: pb.currentVersion,
+        expenseContractNo: c.contractNo,
+      });
     return { paymentBasis: pb, version: pb.currentVersion };
   });
 }
@@ -230,7 +251,10 @@ export async function recordPaymentBasisCheck(
     await updateRows(em, PaymentBasisEntity, { id: pb.id }, { status, updatedAt: at });
     await em
       .getRepository(ExpenseContractEntity)
-      .update({ id: pb.expenseContractId }, { status: decision === 'ACCEPTED' ? 'PAYMENT_BASIS_ACCEPTED' : 'IMPLEMENTATION_REQUESTED', updatedAt: at });
+      .update(
+        { id: pb.expenseContractId },
+        { status: decision === 'ACCEPTED' ? 'PAYMENT_BASIS_ACCEPTED' : 'IMPLEMENTATION_REQUESTED', updatedAt: at },
+      );
     if (decision === 'SENT_BACK') {
       const c = await findRow(em, ExpenseContractEntity, { id: pb.expenseContractId });
       await enqueueNotification(
@@ -244,7 +268,10 @@ export async function recordPaymentBasisCheck(
         at,
       );
     }
-    await audit(em, { ...ctx, reason: ctx.reason ?? opinion }, 'payment-basis.check', 'payment-basis', pb.id, { version: pb.currentVersion, decision });
+    await audit(em, { ...ctx, reason: ctx.reason ?? opinion }, 'payment-basis.check', 'payment-basis', pb.id, {
+      version: pb.currentVersion,
+      decision,
+    });
     return { paymentBasis: { ...pb, status, updatedAt: at }, check };
   });
 }
@@ -256,7 +283,9 @@ export async function getPaymentBasis(
   const pb = await findRow(db, PaymentBasisEntity, { id });
   if (!pb) return null;
   const v = await currentContent(db, 'payment-basis', id);
-  const checks = await db.getRepository(PaymentBasisCheckEntity).find({ where: { paymentBasisId: id }, order: { paymentBasisVersion: 'ASC' } });
+  const checks = await db
+    .getRepository(PaymentBasisCheckEntity)
+    .find({ where: { paymentBasisId: id }, order: { paymentBasisVersion: 'ASC' } });
   return { ...pb, content: v?.content ?? {}, checks };
 }
 

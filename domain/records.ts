@@ -39,7 +39,17 @@ interface Spec {
 }
 
 const ORDER_FIELDS = ['customerId', 'modules', 'accounts', 'openingDate', 'termMonths', 'amount', 'apInvolved', 'apPartnerId', 'note'];
-const CHANGE_FIELDS = ['description', 'platformChange', 'apScopeChange', 'apPartnerId', 'accountDelta', 'modules', 'amountDelta', 'effectiveDate', 'note'];
+const CHANGE_FIELDS = [
+  'description',
+  'platformChange',
+  'apScopeChange',
+  'apPartnerId',
+  'accountDelta',
+  'modules',
+  'amountDelta',
+  'effectiveDate',
+  'note',
+];
 const CONTRACT_FIELDS = ['title', 'amount', 'termMonths', 'note'];
 const EXPENSE_FIELDS = ['title', 'amount', 'note'];
 
@@ -66,7 +76,11 @@ export function isVersionedRecordType(s: string): s is VersionedRecordType {
 }
 
 /** findOne with an exclusive row lock on MySQL (SQLite: the transaction already holds the write lock) */
-export async function findForUpdate<T extends ObjectLiteral>(em: EntityManager, entity: EntitySchema<T>, where: Record<string, unknown>): Promise<T | null> {
+export async function findForUpdate<T extends ObjectLiteral>(
+  em: EntityManager,
+  entity: EntitySchema<T>,
+  where: Record<string, unknown>,
+): Promise<T | null> {
   return findRow(em, entity, where as never, { lock: true });
 }
 

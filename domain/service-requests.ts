@@ -51,7 +51,8 @@ export async function logServiceRequest(
   ctx: WriteContext,
 ): Promise<{ serviceRequest: ServiceRequest; command: ProcessCommand }> {
   requireActor(ctx);
-  if (!SERVICE_REQUEST_TYPE.includes(input.requestType)) throw new ValidationError(`requestType: one of ${SERVICE_REQUEST_TYPE.join(', ')}`);
+  if (!SERVICE_REQUEST_TYPE.includes(input.requestType))
+    throw new ValidationError(`requestType: one of ${SERVICE_REQUEST_TYPE.join(', ')}`);
   if (typeof input.description !== 'string' || !input.description.trim()) throw new ValidationError('description: required');
   const at = ctxAt(ctx);
   return inTransaction(db, async (em) => {
@@ -171,7 +172,10 @@ export async function closeServiceRequest(
     const at = ctxAt(ctx);
     const patch = { status: 'CLOSED' as const, communicationRecordId: record.id, closedAt: at, updatedAt: at };
     await updateRows(em, ServiceRequestEntity, { id, status: 'HANDLED' }, patch);
-    await audit(em, ctx, 'service-request.close', 'service-request', id, { requestNo: sr.requestNo, communicationRecordNo: record.recordNo });
+    await audit(em, ctx, 'service-request.close', 'service-request', id, {
+      requestNo: sr.requestNo,
+      communicationRecordNo: record.recordNo,
+    });
     return { serviceRequest: { ...sr, ...patch }, record };
   });
 }
@@ -182,7 +186,13 @@ export async function getServiceRequest(db: Db, id: string): Promise<ServiceRequ
 
 export async function listServiceRequests(
   db: Db,
-  filter: { requestType?: ServiceRequestType; status?: ServiceRequestStatus; orderId?: string; customerId?: string; customerManager?: string } = {},
+  filter: {
+    requestType?: ServiceRequestType;
+    status?: ServiceRequestStatus;
+    orderId?: string;
+    customerId?: string;
+    customerManager?: string;
+  } = {},
   page: Partial<Page> = {},
 ): Promise<PageOf<ServiceRequest>> {
   const p = normalizePage(page);

@@ -26,7 +26,11 @@ export function isRolledBackTransaction(e: unknown): boolean {
 }
 
 /** a short jittered pause: the competing transaction usually commits within milliseconds */
-export const TRANSACTION_RETRY: RetryPolicy = { attempts: 4, retryable: isRolledBackTransaction, pauseMs: (attempt) => 5 * attempt + Math.random() * 20 };
+export const TRANSACTION_RETRY: RetryPolicy = {
+  attempts: 4,
+  retryable: isRolledBackTransaction,
+  pauseMs: (attempt) => 5 * attempt + Math.random() * 20,
+};
 
 export async function withRetry<T>(policy: RetryPolicy, run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -53,7 +53,10 @@ function firstRoles(processes: El[]): Map<string, string> {
       const n = queue.shift();
       if (seen.has(n)) continue;
       seen.add(n);
-      if (n.$type === 'bpmn:UserTask') { out.set(p.id, userTaskRole(n)); break; }
+      if (n.$type === 'bpmn:UserTask') {
+        out.set(p.id, userTaskRole(n));
+        break;
+      }
       queue.push(...(n.outgoing ?? []).map((f: El) => f.targetRef));
     }
   }
@@ -111,9 +114,16 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
   const lanes = assignLanes(proc, calledRoles);
   const top: El[] = (proc.flowElements ?? []).filter((e: El) => e.$type !== 'bpmn:SequenceFlow');
   const flows: El[] = [];
-  const collectFlows = (c: El) => { for (const e of c.flowElements ?? []) { if (e.$type === 'bpmn:SequenceFlow') flows.push(e); if (e.flowElements) collectFlows(e); } };
+  const collectFlows = (c: El) => {
+    for (const e of c.flowElements ?? []) {
+      if (e.$type === 'bpmn:SequenceFlow') flows.push(e);
+      if (e.flowElements) collectFlows(e);
+    }
+  };
   collectFlows(proc);
-  const size = (n: El) => oldShapes.get(n)?.bounds ?? (isGateway(n) ? { width: 50, height: 50 } : /Event$/.test(n.$type) ? { width: 36, height: 36 } : { width: 100, height: 80 });
+  const size = (n: El) =>
+    oldShapes.get(n)?.bounds ??
+    (isGateway(n) ? { width: 50, height: 50 } : /Event$/.test(n.$type) ? { width: 36, height: 36 } : { width: 100, height: 80 });
   // x: kept from the existing diagram, shifted so the pool starts at POOL_X; a node without DI goes right of its predecessor
   const placed = top.filter((n) => n.$type !== 'bpmn:BoundaryEvent');
   const known = placed.filter((n) => oldShapes.has(n));
@@ -123,7 +133,10 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
   for (let pass = 0; pass < placed.length && xOf.size < placed.length; pass++) {
     for (const n of placed) {
       if (xOf.has(n)) continue;
-      const xs = (n.incoming ?? []).map((f: El) => f.sourceRef.attachedToRef ?? f.sourceRef).filter((p: El) => xOf.has(p)).map((p: El) => xOf.get(p)! + size(p).width + 56);
+      const xs = (n.incoming ?? [])
+        .map((f: El) => f.sourceRef.attachedToRef ?? f.sourceRef)
+        .filter((p: El) => xOf.has(p))
+        .map((p: El) => xOf.get(p)! + size(p).width + 56);
       if (xs.length || pass === placed.length - 1) xOf.set(n, xs.length ? Math.max(...xs) : FIRST_X);
     }
   }
@@ -136,44 +149,65 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
   let y = 60;
   const right = Math.max(...placed.map((n) => xOf.get(n)! + size(n).width)) + 80;
   for (const role of used) {
-    const members = placed.filter((n) => lanes.get(n) === role.key).sort((a, b) => xOf.get(a)! - xOf.get(b)! || origY(a) - origY(b) || (a.id < b.id ? -1 : 1));
+    const members = placed
+      .filter((n) => lanes.get(n) === role.key)
+      .sort((a, b) => xOf.get(a)! - xOf.get(b)! || origY(a) - origY(b) || (a.id < b.id ? -1 : 1));
     const rows: { end: number; height: number; nodes: El[] }[] = [];
     for (const n of members) {
       const x = xOf.get(n)!;
       // room below a task for its boundary events' labels
       let row = rows.find((r) => r.end + GAP <= x);
-      if (!row) { row = { end: 0, height: 0, nodes: [] }; rows.push(row); }
+      if (!row) {
+        row = { end: 0, height: 0, nodes: [] };
+        rows.push(row);
+      }
       row.end = x + size(n).width;
       row.height = Math.max(row.height, size(n).height);
       row.nodes.push(n);
     }
     let rowY = y + 40;
     for (const r of rows) {
-      for (const n of r.nodes) bounds.set(n, { x: xOf.get(n)!, y: rowY + (r.height - size(n).height) / 2, width: size(n).width, height: size(n).height });
+      for (const n of r.nodes)
+        bounds.set(n, { x: xOf.get(n)!, y: rowY + (r.height - size(n).height) / 2, width: size(n).width, height: size(n).height });
       rowY += r.height + 80;
     }
     const h = rowY - y - 40;
-    laneBoxes.push({ role, box: { x: LANE_X, y, width: right - LANE_X, height: Math.max(h, 120) }, nodes: [...members, ...top.filter((n) => n.$type === 'bpmn:BoundaryEvent' && lanes.get(n) === role.key)] });
+    laneBoxes.push({
+      role,
+      box: { x: LANE_X, y, width: right - LANE_X, height: Math.max(h, 120) },
+      nodes: [...members, ...top.filter((n) => n.$type === 'bpmn:BoundaryEvent' && lanes.get(n) === role.key)],
+    });
     y += Math.max(h, 120);
   }
   // boundary events and sub-process contents keep their offset to their host
   const moveWith = (host: El, children: El[]) => {
-    const o = oldShapes.get(host)?.bounds; const nb = bounds.get(host)!;
+    const o = oldShapes.get(host)?.bounds;
+    const nb = bounds.get(host)!;
     for (const c of children) {
       const cb = oldShapes.get(c)?.bounds ?? { x: (o?.x ?? 0) + 20, y: (o?.y ?? 0) + 20, ...size(c) };
       bounds.set(c, { x: cb.x - (o?.x ?? cb.x) + nb.x, y: cb.y - (o?.y ?? cb.y) + nb.y, width: cb.width, height: cb.height });
     }
   };
   for (const n of placed) {
-    moveWith(n, top.filter((b) => b.attachedToRef === n));
-    if (n.flowElements) moveWith(n, n.flowElements.filter((e: El) => e.$type !== 'bpmn:SequenceFlow'));
+    moveWith(
+      n,
+      top.filter((b) => b.attachedToRef === n),
+    );
+    if (n.flowElements)
+      moveWith(
+        n,
+        n.flowElements.filter((e: El) => e.$type !== 'bpmn:SequenceFlow'),
+      );
   }
 
   const pe: El[] = [];
   const label = (b: Box) => moddle.create('bpmndi:BPMNLabel', { bounds: moddle.create('dc:Bounds', b) });
-  const shape = (el: El, b: Box, extra: Record<string, unknown> = {}) => moddle.create('bpmndi:BPMNShape', { id: `${el.id}-di`, bpmnElement: el, bounds: moddle.create('dc:Bounds', b), ...extra });
+  const shape = (el: El, b: Box, extra: Record<string, unknown> = {}) =>
+    moddle.create('bpmndi:BPMNShape', { id: `${el.id}-di`, bpmnElement: el, bounds: moddle.create('dc:Bounds', b), ...extra });
   const laneSet = moddle.create('bpmn:LaneSet', { id: `${proc.id}-lanes` });
-  laneSet.lanes = laneBoxes.map(({ role, nodes }) => moddle.create('bpmn:Lane', { id: `lane-${role.key}`, name: role.name, flowNodeRef: nodes }));
+  laneSet.lanes = laneBoxes.map(({ role, nodes }) =>
+    moddle.create('bpmn:Lane', { id: `lane-${role.key}`, name: role.name, flowNodeRef: nodes }),
+  );
   proc.laneSets = [laneSet];
   const participant = moddle.create('bpmn:Participant', { id: `participant-${proc.id}`, name: proc.name, processRef: proc });
   const collaboration = moddle.create('bpmn:Collaboration', { id: `collaboration-${proc.id}`, participants: [participant] });
@@ -181,7 +215,11 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
   const poolBox = { x: POOL_X, y: 60, width: right - POOL_X, height: y - 60 };
   pe.push(shape(participant, poolBox, { isHorizontal: true }));
   for (const [i, { box }] of laneBoxes.entries()) pe.push(shape(laneSet.lanes[i], box, { isHorizontal: true }));
-  const all = [...placed, ...top.filter((n) => n.$type === 'bpmn:BoundaryEvent'), ...placed.flatMap((n: El) => (n.flowElements ?? []).filter((e: El) => e.$type !== 'bpmn:SequenceFlow'))];
+  const all = [
+    ...placed,
+    ...top.filter((n) => n.$type === 'bpmn:BoundaryEvent'),
+    ...placed.flatMap((n: El) => (n.flowElements ?? []).filter((e: El) => e.$type !== 'bpmn:SequenceFlow')),
+  ];
   for (const n of all) {
     const b = bounds.get(n)!;
     const extra: Record<string, unknown> = {};
@@ -195,22 +233,76 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
     pe.push(shape(n, b, extra));
   }
   for (const f of flows) {
-    const s = bounds.get(f.sourceRef)!; const t = bounds.get(f.targetRef)!;
+    const s = bounds.get(f.sourceRef)!;
+    const t = bounds.get(f.targetRef)!;
     const [sx, sy, tx, ty] = [s.x + s.width / 2, s.y + s.height / 2, t.x + t.width / 2, t.y + t.height / 2];
     let pts: [number, number][];
-    if (f.sourceRef.$type === 'bpmn:BoundaryEvent') pts = [[sx, s.y + s.height], [sx, ty], [t.x, ty]];
+    if (f.sourceRef.$type === 'bpmn:BoundaryEvent')
+      pts = [
+        [sx, s.y + s.height],
+        [sx, ty],
+        [t.x, ty],
+      ];
     else if (t.x >= s.x + s.width) {
-      if (Math.abs(sy - ty) < 1) pts = [[s.x + s.width, sy], [t.x, ty]];
-      else if (isGateway(f.sourceRef)) pts = [[sx, ty < sy ? s.y : s.y + s.height], [sx, ty], [t.x, ty]];
-      else if (isGateway(f.targetRef)) pts = [[s.x + s.width, sy], [tx, sy], [tx, sy < ty ? t.y : t.y + t.height]];
-      else { const mx = Math.round((s.x + s.width + t.x) / 2); pts = [[s.x + s.width, sy], [mx, sy], [mx, ty], [t.x, ty]]; }
-    } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y > s.y) pts = [[sx, s.y + s.height], [sx, t.y]];
-    else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y < s.y) pts = [[sx, s.y], [sx, t.y + t.height]];
-    else { const by = Math.max(s.y + s.height, t.y + t.height) + 25; pts = [[sx, s.y + s.height], [sx, by], [tx, by], [tx, t.y + t.height]]; }
+      if (Math.abs(sy - ty) < 1)
+        pts = [
+          [s.x + s.width, sy],
+          [t.x, ty],
+        ];
+      else if (isGateway(f.sourceRef))
+        pts = [
+          [sx, ty < sy ? s.y : s.y + s.height],
+          [sx, ty],
+          [t.x, ty],
+        ];
+      else if (isGateway(f.targetRef))
+        pts = [
+          [s.x + s.width, sy],
+          [tx, sy],
+          [tx, sy < ty ? t.y : t.y + t.height],
+        ];
+      else {
+        const mx = Math.round((s.x + s.width + t.x) / 2);
+        pts = [
+          [s.x + s.width, sy],
+          [mx, sy],
+          [mx, ty],
+          [t.x, ty],
+        ];
+      }
+    } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y > s.y)
+      pts = [
+        [sx, s.y + s.height],
+        [sx, t.y],
+      ];
+    else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y < s.y)
+      pts = [
+        [sx, s.y],
+        [sx, t.y + t.height],
+      ];
+    else {
+      const by = Math.max(s.y + s.height, t.y + t.height) + 25;
+      pts = [
+        [sx, s.y + s.height],
+        [sx, by],
+        [tx, by],
+        [tx, t.y + t.height],
+      ];
+    }
     const extra: Record<string, unknown> = {};
-    if (f.name) { const w = textWidth(f.name); extra.label = label({ x: Math.round(pts[0][0] + 5), y: Math.round(pts[0][1] - 17), width: w, height: 14 }); }
+    if (f.name) {
+      const w = textWidth(f.name);
+      extra.label = label({ x: Math.round(pts[0][0] + 5), y: Math.round(pts[0][1] - 17), width: w, height: 14 });
+    }
     const dedup = pts.filter((p, i) => i === 0 || p[0] !== pts[i - 1][0] || p[1] !== pts[i - 1][1]);
-    pe.push(moddle.create('bpmndi:BPMNEdge', { id: `${f.id}-di`, bpmnElement: f, waypoint: dedup.map(([x, yy]) => moddle.create('dc:Point', { x: Math.round(x), y: Math.round(yy) })), ...extra }));
+    pe.push(
+      moddle.create('bpmndi:BPMNEdge', {
+        id: `${f.id}-di`,
+        bpmnElement: f,
+        waypoint: dedup.map(([x, yy]) => moddle.create('dc:Point', { x: Math.round(x), y: Math.round(yy) })),
+        ...extra,
+      }),
+    );
   }
   diagram.plane.bpmnElement = collaboration;
   diagram.plane.planeElement = pe;
@@ -234,4 +326,8 @@ export async function calledRolesOf(dir?: string): Promise<Map<string, string>> 
   return firstRoles(models.map((m) => m.process));
 }
 
-if (require.main === module) layoutAll().catch((e) => { console.error(e); process.exitCode = 1; });
+if (require.main === module)
+  layoutAll().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });

@@ -11,7 +11,13 @@ import { Linter } from 'bpmnlint';
 import NodeResolver from 'bpmnlint/lib/resolver/node-resolver';
 import { PROCESSES_DIR, bpmnFiles, parseBpmn } from './model';
 
-export interface Finding { file: string; rule: string; id?: string; message: string; category: string }
+export interface Finding {
+  file: string;
+  rule: string;
+  id?: string;
+  message: string;
+  category: string;
+}
 
 export const LINT_CONFIG = JSON.parse(readFileSync(path.join(PROCESSES_DIR, '.bpmnlintrc'), 'utf8'));
 
@@ -44,5 +50,8 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((e) => { console.error(e); process.exitCode = 1; });
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
 }

@@ -16,11 +16,21 @@ export const TEMPLATES_DIR = path.join(PROCESSES_DIR, 'element-templates');
 const zeebeDescriptor = JSON.parse(readFileSync(require.resolve('zeebe-bpmn-moddle/resources/zeebe.json'), 'utf8'));
 // The Modeler's own namespace (executionPlatform attributes) is declared inline: modeler-moddle is not a dependency.
 const modelerDescriptor = {
-  name: 'Modeler', prefix: 'modeler', uri: 'http://camunda.org/schema/modeler/1.0', xml: { tagAlias: 'lowerCase' },
-  types: [{
-    name: 'Definitions', isAbstract: true, extends: ['bpmn:Definitions'],
-    properties: [{ name: 'executionPlatform', isAttr: true, type: 'String' }, { name: 'executionPlatformVersion', isAttr: true, type: 'String' }],
-  }],
+  name: 'Modeler',
+  prefix: 'modeler',
+  uri: 'http://camunda.org/schema/modeler/1.0',
+  xml: { tagAlias: 'lowerCase' },
+  types: [
+    {
+      name: 'Definitions',
+      isAbstract: true,
+      extends: ['bpmn:Definitions'],
+      properties: [
+        { name: 'executionPlatform', isAttr: true, type: 'String' },
+        { name: 'executionPlatformVersion', isAttr: true, type: 'String' },
+      ],
+    },
+  ],
 };
 
 /** A moddle element; moddle's own typings are too loose to be useful here. */
@@ -39,7 +49,10 @@ export interface ParsedModel {
 }
 
 export function bpmnFiles(dir = PROCESSES_DIR): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.bpmn')).sort().map((f) => path.join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.bpmn'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 export async function parseBpmn(xml: string, file = '<inline>'): Promise<ParsedModel> {
@@ -94,11 +107,33 @@ export function boundaryEventsOf(container: El, host: El): El[] {
 
 // ---------------------------------------------------------------- forms and templates
 
-export interface FormComponent { type: string; id?: string; key?: string; label?: string; text?: string; dateLabel?: string; readonly?: boolean; values?: { label: string; value: string }[]; conditional?: { hide?: string }; components?: FormComponent[]; validate?: Record<string, unknown> }
-export interface CamundaForm { id: string; schemaVersion: number; type: string; executionPlatform: string; executionPlatformVersion: string; components: FormComponent[] }
+export interface FormComponent {
+  type: string;
+  id?: string;
+  key?: string;
+  label?: string;
+  text?: string;
+  dateLabel?: string;
+  readonly?: boolean;
+  values?: { label: string; value: string }[];
+  conditional?: { hide?: string };
+  components?: FormComponent[];
+  validate?: Record<string, unknown>;
+}
+export interface CamundaForm {
+  id: string;
+  schemaVersion: number;
+  type: string;
+  executionPlatform: string;
+  executionPlatformVersion: string;
+  components: FormComponent[];
+}
 
 export function formFiles(): string[] {
-  return readdirSync(FORMS_DIR).filter((f) => f.endsWith('.form')).sort().map((f) => path.join(FORMS_DIR, f));
+  return readdirSync(FORMS_DIR)
+    .filter((f) => f.endsWith('.form'))
+    .sort()
+    .map((f) => path.join(FORMS_DIR, f));
 }
 export function loadForm(id: string): CamundaForm | undefined {
   try {
@@ -109,12 +144,20 @@ export function loadForm(id: string): CamundaForm | undefined {
 }
 export function formFields(form: CamundaForm): FormComponent[] {
   const out: FormComponent[] = [];
-  const walk = (cs: FormComponent[]) => { for (const c of cs) { if (c.key) out.push(c); if (c.components) walk(c.components); } };
+  const walk = (cs: FormComponent[]) => {
+    for (const c of cs) {
+      if (c.key) out.push(c);
+      if (c.components) walk(c.components);
+    }
+  };
   walk(form.components);
   return out;
 }
 /** fields the person fills in (what the form sets) */
-export const editableKeys = (form: CamundaForm) => formFields(form).filter((c) => !c.readonly).map((c) => c.key!);
+export const editableKeys = (form: CamundaForm) =>
+  formFields(form)
+    .filter((c) => !c.readonly)
+    .map((c) => c.key!);
 /**
  * The one hide condition of an optional display: form-js hands an absent text field's value to FEEL as
  * "" (it fills empty fields before evaluating), so `= null` alone never fires; `x = ""` on a number is
@@ -123,12 +166,18 @@ export const editableKeys = (form: CamundaForm) => formFields(form).filter((c) =
 export const emptyCondition = (key: string) => `=${key} = null or string(${key}) = ""`;
 /** fields that only show process data; a field hidden when its own value is empty is an optional display */
 export const requiredDisplayKeys = (form: CamundaForm) =>
-  formFields(form).filter((c) => c.readonly && !isOptionalDisplay(c)).map((c) => c.key!);
+  formFields(form)
+    .filter((c) => c.readonly && !isOptionalDisplay(c))
+    .map((c) => c.key!);
 export const isOptionalDisplay = (c: FormComponent) =>
-  c.conditional?.hide === emptyCondition(c.key!) || (c.type === 'checklist' && c.conditional?.hide === `=${c.key} = null or count(${c.key}) = 0`);
+  c.conditional?.hide === emptyCondition(c.key!) ||
+  (c.type === 'checklist' && c.conditional?.hide === `=${c.key} = null or count(${c.key}) = 0`);
 
 export function templateFiles(): string[] {
-  return readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(TEMPLATES_DIR, f));
+  return readdirSync(TEMPLATES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(TEMPLATES_DIR, f));
 }
 
 // ---------------------------------------------------------------- FEEL
@@ -142,7 +191,11 @@ export function feelSyntaxError(expression: string): string | undefined {
   const src = stripEq(expression);
   if (!src.trim()) return 'empty expression';
   let bad: number | undefined;
-  parseExpression(src, {}, undefined).iterate({ enter(n) { if (n.type.isError && bad === undefined) bad = n.from; } });
+  parseExpression(src, {}, undefined).iterate({
+    enter(n) {
+      if (n.type.isError && bad === undefined) bad = n.from;
+    },
+  });
   if (bad !== undefined) return `syntax error at ${bad} in ${JSON.stringify(src)}`;
   try {
     evaluate(src, {});
@@ -172,7 +225,19 @@ export function feelVariables(expression: string): string[] {
 /** Variables each process starts with (docs/process-contract.md, "Start variables"). */
 export const START_VARIABLES: Record<string, string[]> = {
   [PROCESS.provisioning]: ['orderId', 'orderNo', 'customerManager', 'apInvolved', 'apPartnerId', 'orderSummary', 'sla'],
-  [PROCESS.change]: ['changeOrderId', 'changeOrderNo', 'orderId', 'orderNo', 'customerManager', 'platformChange', 'apScopeChange', 'apPartnerId', 'accountDelta', 'orderSummary', 'sla'],
+  [PROCESS.change]: [
+    'changeOrderId',
+    'changeOrderNo',
+    'orderId',
+    'orderNo',
+    'customerManager',
+    'platformChange',
+    'apScopeChange',
+    'apPartnerId',
+    'accountDelta',
+    'orderSummary',
+    'sla',
+  ],
   [PROCESS.countersign]: ['contractId', 'contractNo', 'contractType', 'orderNo', 'orderSummary'],
   [PROCESS.monthlyReport]: [],
   [PROCESS.serviceRequest]: ['serviceRequestId', 'requestNo', 'requestType', 'customerManager', 'sla'],
@@ -181,7 +246,12 @@ export const START_VARIABLES: Record<string, string[]> = {
 /** Variables the API adds when it completes a user task (docs/process-contract.md, "Conventions"). */
 export const COMPLETION_VARIABLES = ['completedBy'];
 
-export interface VariableProblem { process: string; element: string; what: string; variable: string }
+export interface VariableProblem {
+  process: string;
+  element: string;
+  what: string;
+  variable: string;
+}
 
 /** Variables an element makes visible in the process scope once it completes. */
 function produced(el: El, formOf: (id: string) => CamundaForm | undefined): Set<string> {
@@ -204,7 +274,11 @@ function produced(el: El, formOf: (id: string) => CamundaForm | undefined): Set<
  * (start variables, form fields of user tasks, output mappings of tasks, call activities and
  * message events). Returns what each element reads that is not available.
  */
-export function analyseVariables(model: ParsedModel, childProduces: Record<string, Set<string>> = {}, formOf = loadForm): VariableProblem[] {
+export function analyseVariables(
+  model: ParsedModel,
+  childProduces: Record<string, Set<string>> = {},
+  formOf = loadForm,
+): VariableProblem[] {
   const proc = model.process;
   const pid: string = proc.id;
   const nodes = flowNodes(proc);
@@ -212,7 +286,10 @@ export function analyseVariables(model: ParsedModel, childProduces: Record<strin
   const avail = new Map<El, Set<string> | null>(nodes.map((n) => [n, null]));
   const start = new Set(START_VARIABLES[pid] ?? []);
   const union = (a: Set<string>, b: Iterable<string>) => new Set([...a, ...b]);
-  const after = (n: El): Set<string> | null => { const a = avail.get(n); return a ? union(a, produced(n, formOf)) : null; };
+  const after = (n: El): Set<string> | null => {
+    const a = avail.get(n);
+    return a ? union(a, produced(n, formOf)) : null;
+  };
   for (let changed = true, guard = 0; changed && guard < 500; guard++) {
     changed = false;
     for (const n of nodes) {
@@ -220,7 +297,10 @@ export function analyseVariables(model: ParsedModel, childProduces: Record<strin
       if (n.$type === 'bpmn:StartEvent') next = n.$parent.$type === 'bpmn:SubProcess' ? (avail.get(n.$parent) ?? null) : new Set(start);
       else if (n.$type === 'bpmn:BoundaryEvent') next = avail.get(n.attachedToRef) ?? null;
       else {
-        const known = flows.filter((f) => f.targetRef === n).map((f) => after(f.sourceRef)).filter((s): s is Set<string> => s !== null);
+        const known = flows
+          .filter((f) => f.targetRef === n)
+          .map((f) => after(f.sourceRef))
+          .filter((s): s is Set<string> => s !== null);
         if (known.length) next = new Set([...known[0]].filter((v) => known.every((s) => s.has(v))));
       }
       const cur = avail.get(n);
@@ -237,9 +317,15 @@ export function analyseVariables(model: ParsedModel, childProduces: Record<strin
   };
   for (const n of nodes) {
     const a = avail.get(n);
-    if (!a) { problems.push({ process: pid, element: n.id, what: 'unreachable', variable: '' }); continue; }
+    if (!a) {
+      problems.push({ process: pid, element: n.id, what: 'unreachable', variable: '' });
+      continue;
+    }
     for (const i of inputs(n)) need(n, `input ${i.target}`, i.source, a);
-    const local = union(a, inputs(n).map((i) => i.target));
+    const local = union(
+      a,
+      inputs(n).map((i) => i.target),
+    );
     if (n.$type === 'bpmn:UserTask') {
       const ad = extension(n, 'zeebe:AssignmentDefinition');
       need(n, 'assignee', ad?.assignee, local);
@@ -249,7 +335,8 @@ export function analyseVariables(model: ParsedModel, childProduces: Record<strin
       need(n, 'followUpDate', ts?.followUpDate, local);
       const form = formOf(extension(n, 'zeebe:FormDefinition')?.formId);
       if (form) {
-        for (const k of requiredDisplayKeys(form)) if (!local.has(k)) problems.push({ process: pid, element: n.id, what: `form ${form.id} shows`, variable: k });
+        for (const k of requiredDisplayKeys(form))
+          if (!local.has(k)) problems.push({ process: pid, element: n.id, what: `form ${form.id} shows`, variable: k });
         const filled = union(local, [...editableKeys(form), ...COMPLETION_VARIABLES]);
         for (const o of outputs(n)) need(n, `output ${o.target}`, o.source, filled);
       }
@@ -257,11 +344,27 @@ export function analyseVariables(model: ParsedModel, childProduces: Record<strin
     if (n.$type === 'bpmn:CallActivity') {
       const child = extension(n, 'zeebe:CalledElement')?.processId;
       const childVars = childProduces[child];
-      if (childVars) for (const o of outputs(n)) need(n, `output ${o.target}`, o.source, union(childVars, inputs(n).map((i) => i.target)));
+      if (childVars)
+        for (const o of outputs(n))
+          need(
+            n,
+            `output ${o.target}`,
+            o.source,
+            union(
+              childVars,
+              inputs(n).map((i) => i.target),
+            ),
+          );
     }
     const def = eventDefinition(n);
     if (def?.$type === 'bpmn:TimerEventDefinition') {
-      const scope = n.$type === 'bpmn:BoundaryEvent' ? union(avail.get(n.attachedToRef) ?? new Set(), inputs(n.attachedToRef).map((i) => i.target)) : a;
+      const scope =
+        n.$type === 'bpmn:BoundaryEvent'
+          ? union(
+              avail.get(n.attachedToRef) ?? new Set(),
+              inputs(n.attachedToRef).map((i) => i.target),
+            )
+          : a;
       for (const k of ['timeDate', 'timeDuration', 'timeCycle']) need(n, k, def[k]?.body, scope);
     }
     if (def?.$type === 'bpmn:MessageEventDefinition' && !(n.$type === 'bpmn:StartEvent' && n.$parent.$type === 'bpmn:Process')) {

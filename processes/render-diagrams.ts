@@ -15,9 +15,23 @@ import { bpmnFiles, parseBpmn } from './model';
 const ROOT = path.resolve(__dirname, '..');
 const OUT_DIR = path.join(ROOT, 'docs', 'diagrams');
 const VIEWER = require.resolve('bpmn-js/dist/bpmn-viewer.production.min.js');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-interface RenderResult { svg: string; warnings: string[]; width: number; height: number }
+interface RenderResult {
+  svg: string;
+  warnings: string[];
+  width: number;
+  height: number;
+}
 
 async function main(): Promise<void> {
   const pngIdx = process.argv.indexOf('--png');
@@ -35,14 +49,26 @@ async function main(): Promise<void> {
   try {
     const page = await context.newPage();
     await page.route('**/*', (route) => route.abort());
-    await page.setContent('<!doctype html><html><head><meta charset="utf-8"><style>html,body,#canvas{margin:0;width:100%;height:100%;background:#fff}</style></head><body><div id="canvas"></div></body></html>');
+    await page.setContent(
+      '<!doctype html><html><head><meta charset="utf-8"><style>html,body,#canvas{margin:0;width:100%;height:100%;background:#fff}</style></head><body><div id="canvas"></div></body></html>',
+    );
     await page.addScriptTag({ content: readFileSync(VIEWER, 'utf8') });
     for (const file of bpmnFiles()) {
       const xml = readFileSync(file, 'utf8');
       const { process: proc } = await parseBpmn(xml, file);
       try {
         const result: RenderResult = await page.evaluate(async (source: string) => {
-          const w = globalThis as unknown as { BpmnJS: new (o: object) => { importXML(x: string): Promise<{ warnings: { message: string }[] }>; saveSVG(): Promise<{ svg: string }>; get(n: string): { zoom(v: string): void; viewbox(): { inner: { width: number; height: number } } }; destroy(): void }; viewer?: { destroy(): void } };
+          const w = globalThis as unknown as {
+            BpmnJS: new (
+              o: object,
+            ) => {
+              importXML(x: string): Promise<{ warnings: { message: string }[] }>;
+              saveSVG(): Promise<{ svg: string }>;
+              get(n: string): { zoom(v: string): void; viewbox(): { inner: { width: number; height: number } } };
+              destroy(): void;
+            };
+            viewer?: { destroy(): void };
+          };
           w.viewer?.destroy();
           const viewer = new w.BpmnJS({ container: '#canvas' });
           w.viewer = viewer;
@@ -70,7 +96,10 @@ async function main(): Promise<void> {
           // wide diagrams: also tiles of 2000 px, readable at full size
           const total = Math.ceil(result.width * scale) + 40;
           for (let x = 0, i = 1; total > 2400 && x < total; x += 1800, i++) {
-            await page.screenshot({ path: path.join(pngDir, `${proc.id}-${i}.png`), clip: { x, y: 0, width: Math.min(2000, total - x), height: Math.ceil(result.height * scale) + 40 } });
+            await page.screenshot({
+              path: path.join(pngDir, `${proc.id}-${i}.png`),
+              clip: { x, y: 0, width: Math.min(2000, total - x), height: Math.ceil(result.height * scale) + 40 },
+            });
           }
         }
       } catch (e) {
@@ -85,4 +114,7 @@ async function main(): Promise<void> {
   if (failed) process.exitCode = 1;
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -20,7 +20,12 @@ function newest(p) {
   for (const e of fs.readdirSync(p)) if (e !== 'dist') m = Math.max(m, newest(path.join(p, e)));
   return m;
 }
-const sources = Math.max(newest(ui), newest(path.join(root, 'domain', 'vocabulary.ts')), newest(path.join(root, 'package-lock.json')), newest(__filename));
+const sources = Math.max(
+  newest(ui),
+  newest(path.join(root, 'domain', 'vocabulary.ts')),
+  newest(path.join(root, 'package-lock.json')),
+  newest(__filename),
+);
 const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : -1;
 if (!process.argv.includes('--force') && built >= sources) process.exit(0);
 
@@ -49,7 +54,8 @@ try {
     absWorkingDir: root,
   });
   fs.renameSync(path.join(staging, 'app-css.css'), path.join(staging, 'app.css'));
-  if (fs.existsSync(path.join(staging, 'app-css.css.map'))) fs.renameSync(path.join(staging, 'app-css.css.map'), path.join(staging, 'app.css.map'));
+  if (fs.existsSync(path.join(staging, 'app-css.css.map')))
+    fs.renameSync(path.join(staging, 'app-css.css.map'), path.join(staging, 'app.css.map'));
   for (const f of fs.readdirSync(staging)) if (f.startsWith('app-css.')) fs.rmSync(path.join(staging, f));
   fs.copyFileSync(path.join(ui, 'index.html'), path.join(staging, 'index.html'));
   fs.writeFileSync(path.join(staging, '.built'), new Date().toISOString() + '\n');

@@ -44,7 +44,10 @@ const staging = `${outDir}.build-${process.pid}`;
 fs.rmSync(staging, { recursive: true, force: true });
 
 const tsc = path.join(path.dirname(require.resolve('typescript/package.json', { paths: [root] })), 'bin', 'tsc');
-const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', staging], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', staging], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (r.status !== 0) {
   fs.rmSync(staging, { recursive: true, force: true });
   console.error(`[build] tsc failed (exit ${r.status ?? r.signal}); ${shown} left as it was`);

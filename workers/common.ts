@@ -32,7 +32,12 @@ export function actorDetails(a: ResolvedActor): Record<string, unknown> {
  * only the fallback) on every audit row the service writes. `reason` only when the job carries one: the
  * domain services supply their own default reasons.
  */
-export function writeContext(job: JobView, at: Date, actor: ResolvedActor | typeof SYSTEM_ACTOR, reason: string | null = null): WriteContext {
+export function writeContext(
+  job: JobView,
+  at: Date,
+  actor: ResolvedActor | typeof SYSTEM_ACTOR,
+  reason: string | null = null,
+): WriteContext {
   if (typeof actor === 'string') return { actor, at, reason, details: { jobKey: job.key } };
   return { actor: actor.actor, at, reason, details: { jobKey: job.key, ...actorDetails(actor) } };
 }
@@ -65,7 +70,9 @@ export async function recordOnce(
   }
   const actor = await actorOf(job, services, !named && opts.userTaskElementId ? await opts.userTaskElementId() : null);
   return complete(
-    await once(dataSource, job.type, named ? guardOnly(key) : checked(key), now, (em) => work(em, writeContext(job, now, actor, opts.reason ?? null), actor)),
+    await once(dataSource, job.type, named ? guardOnly(key) : checked(key), now, (em) =>
+      work(em, writeContext(job, now, actor, opts.reason ?? null), actor),
+    ),
   );
 }
 
@@ -78,5 +85,7 @@ export async function systemOnce(
   reason: string | null = null,
 ): Promise<Outcome> {
   const now = services.clock.now();
-  return complete(await once(services.dataSource, job.type, guardOnly(key), now, (em) => work(em, writeContext(job, now, SYSTEM_ACTOR, reason))));
+  return complete(
+    await once(services.dataSource, job.type, guardOnly(key), now, (em) => work(em, writeContext(job, now, SYSTEM_ACTOR, reason))),
+  );
 }

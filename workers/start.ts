@@ -148,7 +148,11 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
       // the SDK's own worker logging goes to our logger (errors as warnings; its info chatter is dropped)
       stdout: { debug: () => {}, info: () => {}, error: (m: string) => log.warn({ sdk: m, type: def.type }, 'zeebe worker') },
       ...(tuning.longPollMs !== undefined ? { longPoll: tuning.longPollMs } : {}),
-      ...(legacy.has(def) ? { pollInterval: RENAMED_POLL_INTERVAL_MS } : pollIntervalMs !== undefined ? { pollInterval: pollIntervalMs } : {}),
+      ...(legacy.has(def)
+        ? { pollInterval: RENAMED_POLL_INTERVAL_MS }
+        : pollIntervalMs !== undefined
+          ? { pollInterval: pollIntervalMs }
+          : {}),
       taskHandler: (job) => handle(job),
     });
     guardPoisonPayloads(worker, opts.zeebe, log);

@@ -32,7 +32,8 @@ export const ACCOUNT_MONITORING_ROUTES: RouteSpec[] = [
     summary: { en: 'Read an account monitoring entry with monthly usage', zh: '查看账号监管记录及月度使用量' },
     params: S.IdParams,
     response: { status: 200, schema: S.MonitoringEntry },
-    handler: async ({ services, params }) => found(await services.store.getMonitoringEntry(params.id), 'account monitoring entry', params.id),
+    handler: async ({ services, params }) =>
+      found(await services.store.getMonitoringEntry(params.id), 'account monitoring entry', params.id),
   }),
   route<{}, {}, { items: Row[] }>({
     id: 'ingestUsage',
@@ -40,7 +41,10 @@ export const ACCOUNT_MONITORING_ROUTES: RouteSpec[] = [
     path: '/account-monitoring/usage',
     roles: ['contract-admin', 'admin'],
     tag: 'account-monitoring',
-    summary: { en: 'Bulk usage figures from the training platform (idempotent per contract and month)', zh: '培训平台批量上报账号使用量（按合同与月份幂等）' },
+    summary: {
+      en: 'Bulk usage figures from the training platform (idempotent per contract and month)',
+      zh: '培训平台批量上报账号使用量（按合同与月份幂等）',
+    },
     body: S.UsageIngestBody,
     response: { status: 200, schema: S.UsageIngestResult },
     handler: async ({ services, principal, body }) => {
@@ -49,7 +53,9 @@ export const ACCOUNT_MONITORING_ROUTES: RouteSpec[] = [
         const key = `${it.revenueContractNo}\u0000${it.month}`;
         const prev = seen.get(key);
         if (prev !== undefined)
-          throw badRequest(`items ${prev} and ${i} are both for ${it.revenueContractNo} ${it.month}`, [{ in: 'body', pointer: `/items/${i}`, detail: 'duplicate contract and month' }]);
+          throw badRequest(`items ${prev} and ${i} are both for ${it.revenueContractNo} ${it.month}`, [
+            { in: 'body', pointer: `/items/${i}`, detail: 'duplicate contract and month' },
+          ]);
         seen.set(key, i);
       });
       const active = body.items
@@ -80,7 +86,8 @@ export const ACCOUNT_MONITORING_ROUTES: RouteSpec[] = [
     summary: { en: 'Read the monthly usage report of a month (YYYY-MM)', zh: '查看月度报表' },
     params: S.MonthParams,
     response: { status: 200, schema: S.MonthlyReport },
-    handler: async ({ services, params }) => found(await services.store.getMonthlyReport(params.month), 'monthly report', params.month, '/month'),
+    handler: async ({ services, params }) =>
+      found(await services.store.getMonthlyReport(params.month), 'monthly report', params.month, '/month'),
   }),
   route<{ month: string }>({
     id: 'exportMonthlyReportCsv',
@@ -98,19 +105,30 @@ export const ACCOUNT_MONITORING_ROUTES: RouteSpec[] = [
       });
     },
   }),
-
 ];
 
 /** CSV for Excel: UTF-8 with BOM, CRLF, fields quoted when needed, formula-looking text neutralised. */
 export function reportCsv(rep: Row): string {
-  const header = ['合同编号 contract', '订单编号 order', '客户 customer', '合同账号数 contracted', '已开通 opened', '活跃 active', '使用率 utilisation', '超额 over quota', '缺数据 missing figures'];
+  const header = [
+    '合同编号 contract',
+    '订单编号 order',
+    '客户 customer',
+    '合同账号数 contracted',
+    '已开通 opened',
+    '活跃 active',
+    '使用率 utilisation',
+    '超额 over quota',
+    '缺数据 missing figures',
+  ];
   const cell = (v: unknown) => {
     let s = v === null || v === undefined ? '' : String(v);
     if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = (rep.rows as Row[]).map((l) =>
-    [l.contractNo, l.orderNo, l.customerName, l.contracted, l.opened, l.active, l.utilisation, l.overQuota, l.missingFigures ? 'yes' : ''].map(cell).join(','),
+    [l.contractNo, l.orderNo, l.customerName, l.contracted, l.opened, l.active, l.utilisation, l.overQuota, l.missingFigures ? 'yes' : '']
+      .map(cell)
+      .join(','),
   );
   return '\uFEFF' + [header.map(cell).join(','), ...lines].join('\r\n') + '\r\n';
 }

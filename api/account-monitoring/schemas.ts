@@ -18,7 +18,9 @@ export const MonitoringEntry = record('AccountMonitoringEntry', {
   openingDate: ns(),
   enteredBy: str(),
   enteredAt: at(),
-  usage: arrayOf(record('AccountUsage', { month: str(), openedAccounts: integer(), activeAccounts: integer(), source: str(), recordedAt: at() })),
+  usage: arrayOf(
+    record('AccountUsage', { month: str(), openedAccounts: integer(), activeAccounts: integer(), source: str(), recordedAt: at() }),
+  ),
 });
 export const MonitoringQuery = obj({ revenueContractId: id(), ...paging });
 export const MonitoringPage = pageOf('AccountMonitoringEntryPage', MonitoringEntry);
@@ -27,10 +29,12 @@ export const UsageIngestBody = named(
   obj(
     {
       items: arrayOf(
-        obj(
-          { revenueContractNo: text(32), month: month(), openedAccounts: int(0, 1_000_000), activeAccounts: int(0, 1_000_000) },
-          ['revenueContractNo', 'month', 'openedAccounts', 'activeAccounts'],
-        ),
+        obj({ revenueContractNo: text(32), month: month(), openedAccounts: int(0, 1_000_000), activeAccounts: int(0, 1_000_000) }, [
+          'revenueContractNo',
+          'month',
+          'openedAccounts',
+          'activeAccounts',
+        ]),
         { minItems: 1, maxItems: 1000 },
       ),
     },

@@ -5,15 +5,22 @@ import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as monitoring from '../../domain/account-monitoring';
 
-export type AccountMonitoringStore = Pick<ApiStore, 'listMonitoringEntries' | 'getMonitoringEntry' | 'ingestUsage' | 'getMonthlyReport' | 'listMonthlyReports'>;
+export type AccountMonitoringStore = Pick<
+  ApiStore,
+  'listMonitoringEntries' | 'getMonitoringEntry' | 'ingestUsage' | 'getMonthlyReport' | 'listMonthlyReports'
+>;
 
 export function accountMonitoringStore({ ds, m, ctxOf, customersById }: StoreDeps): AccountMonitoringStore {
   async function monitoringDto(rows: import('../../db/entities/index').AccountMonitoringEntry[]): Promise<Row[]> {
     const contractIds = [...new Set(rows.flatMap((r) => [r.revenueContractId, r.rootContractId]))];
-    const contracts = contractIds.length ? await m.getRepository(RevenueContractEntity).find({ where: { id: In(contractIds) }, select: { id: true, contractNo: true } }) : [];
+    const contracts = contractIds.length
+      ? await m.getRepository(RevenueContractEntity).find({ where: { id: In(contractIds) }, select: { id: true, contractNo: true } })
+      : [];
     const nos = new Map(contracts.map((c) => [c.id, c.contractNo]));
     const roots = [...new Set(rows.map((r) => r.rootContractId))];
-    const usage = roots.length ? await m.getRepository(AccountUsageMonthlyEntity).find({ where: { revenueContractId: In(roots) }, order: { month: 'ASC' } }) : [];
+    const usage = roots.length
+      ? await m.getRepository(AccountUsageMonthlyEntity).find({ where: { revenueContractId: In(roots) }, order: { month: 'ASC' } })
+      : [];
     return rows.map((r) => ({
       id: r.id,
       revenueContractId: r.revenueContractId,
@@ -28,7 +35,13 @@ export function accountMonitoringStore({ ds, m, ctxOf, customersById }: StoreDep
       enteredAt: iso(r.enteredAt),
       usage: usage
         .filter((u) => u.revenueContractId === r.rootContractId)
-        .map((u) => ({ month: u.month, openedAccounts: u.openedAccounts, activeAccounts: u.activeAccounts, source: u.source, recordedAt: iso(u.updatedAt) })),
+        .map((u) => ({
+          month: u.month,
+          openedAccounts: u.openedAccounts,
+          activeAccounts: u.activeAccounts,
+          source: u.source,
+          recordedAt: iso(u.updatedAt),
+        })),
     }));
   }
 
@@ -62,7 +75,12 @@ export function accountMonitoringStore({ ds, m, ctxOf, customersById }: StoreDep
     async ingestUsage(actor, items) {
       return monitoring.ingestUsage(
         ds,
-        items.map((i) => ({ contractNo: i.revenueContractNo as string, month: i.month as string, openedAccounts: i.openedAccounts as number, activeAccounts: i.activeAccounts as number })),
+        items.map((i) => ({
+          contractNo: i.revenueContractNo as string,
+          month: i.month as string,
+          openedAccounts: i.openedAccounts as number,
+          activeAccounts: i.activeAccounts as number,
+        })),
         { ...ctxOf(actor, 'usage figures from the training platform'), source: 'training-platform' },
       );
     },

@@ -48,5 +48,4 @@ export const CHANGE_ORDERS_ROUTES: RouteSpec[] = [
     response: { status: 200, schema: S.ChangeOrder },
     handler: async ({ services, params }) => found(await services.store.getChangeOrder(params.id), 'change order', params.id),
   }),
-
 ];

@@ -44,7 +44,9 @@ export type ChangeOrdersStore = Pick<ApiStore, 'createChangeOrder' | 'getChangeO
 export function changeOrdersStore({ ds, m, ctxOf }: StoreDeps): ChangeOrdersStore {
   async function changeOrdersDto(rows: ChangeOrder[]): Promise<Row[]> {
     const ids = [...new Set(rows.map((c) => c.orderId))];
-    const orders = ids.length ? await m.getRepository(BusinessOrderEntity).find({ where: { id: In(ids) }, select: { id: true, orderNo: true } }) : [];
+    const orders = ids.length
+      ? await m.getRepository(BusinessOrderEntity).find({ where: { id: In(ids) }, select: { id: true, orderNo: true } })
+      : [];
     const nos = new Map(orders.map((o) => [o.id, o.orderNo]));
     return rows.map((c) => changeOrderDto(c, nos.get(c.orderId)));
   }
@@ -54,27 +56,34 @@ export function changeOrdersStore({ ds, m, ctxOf }: StoreDeps): ChangeOrdersStor
     async createChangeOrder(actor, input: CreateChangeOrderInput) {
       const order = await orders.getOrder(ds, input.orderId);
       if (!order) return null;
-      const create = () => changeOrders.createChangeOrder(
-        ds,
-        {
-          orderId: input.orderId,
-          description: input.description,
-          platformChange: input.platformChange,
-          apScopeChange: input.apScopeChange,
-          accountDelta: input.accountDelta,
-          modules: input.modules ?? null,
-          amountDelta: input.amountDelta ?? null,
-          effectiveDate: input.effectiveDate ?? null,
-          note: input.note ?? null,
-        },
-        ctxOf(actor, 'change order created'),
-      );
+      const create = () =>
+        changeOrders.createChangeOrder(
+          ds,
+          {
+            orderId: input.orderId,
+            description: input.description,
+            platformChange: input.platformChange,
+            apScopeChange: input.apScopeChange,
+            accountDelta: input.accountDelta,
+            modules: input.modules ?? null,
+            amountDelta: input.amountDelta ?? null,
+            effectiveDate: input.effectiveDate ?? null,
+            note: input.note ?? null,
+          },
+          ctxOf(actor, 'change order created'),
+        );
       try {
         return (await changeOrdersDto([(await create()).changeOrder]))[0];
       } catch (e) {
         // an order not in service: name its state and the one a change needs
         if (e instanceof ConflictError && typeof e.details.status === 'string')
-          throw illegalTransition('order', order.id, e.details.status, 'CHANGE_ORDERED (needs CONTRACT_SIGNED, DELIVERED or COMPLETED)', e.message);
+          throw illegalTransition(
+            'order',
+            order.id,
+            e.details.status,
+            'CHANGE_ORDERED (needs CONTRACT_SIGNED, DELIVERED or COMPLETED)',
+            e.message,
+          );
         throw e;
       }
     },

@@ -32,5 +32,4 @@ export const COLLABORATION_TASK_ORDERS_ROUTES: RouteSpec[] = [
     response: { status: 200, schema: S.TaskOrder },
     handler: async ({ services, params }) => found(await services.store.getTaskOrder(params.id), 'collaboration task order', params.id),
   }),
-
 ];

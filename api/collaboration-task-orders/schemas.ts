@@ -16,7 +16,16 @@ export const TaskOrder = record('CollaborationTaskOrder', {
   issuedBy: str(),
   issuedAt: at(),
   updatedAt: at(),
-  events: arrayOf(record('CollaborationTaskOrderEvent', { seq: integer(), kind: enumOf(TASK_ORDER_EVENT), text: ns(), configuredAt: ns(), actor: str(), at: at() })),
+  events: arrayOf(
+    record('CollaborationTaskOrderEvent', {
+      seq: integer(),
+      kind: enumOf(TASK_ORDER_EVENT),
+      text: ns(),
+      configuredAt: ns(),
+      actor: str(),
+      at: at(),
+    }),
+  ),
 });
 export const TaskOrderQuery = obj({ orderId: id(), status: enumOf(TASK_ORDER_STATUS), ...paging });
 export const TaskOrderPage = pageOf('CollaborationTaskOrderPage', TaskOrder);

@@ -7,8 +7,20 @@ import * as taskOrders from '../../domain/collaboration-task-orders';
 export type CollaborationTaskOrdersStore = Pick<ApiStore, 'getTaskOrder' | 'listTaskOrders'>;
 
 export function collaborationTaskOrdersStore({ ds, m }: StoreDeps): CollaborationTaskOrdersStore {
-  async function taskOrderDto(t: { id: string; taskOrderNo: string; orderId: string; changeOrderId: string | null; status: string; request: Record<string, unknown>; issuedBy: string; issuedAt: Date; updatedAt: Date; events?: CollaborationTaskOrderEvent[] }): Promise<Row> {
-    const events = t.events ?? (await m.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId: t.id }, order: { seq: 'ASC' } }));
+  async function taskOrderDto(t: {
+    id: string;
+    taskOrderNo: string;
+    orderId: string;
+    changeOrderId: string | null;
+    status: string;
+    request: Record<string, unknown>;
+    issuedBy: string;
+    issuedAt: Date;
+    updatedAt: Date;
+    events?: CollaborationTaskOrderEvent[];
+  }): Promise<Row> {
+    const events =
+      t.events ?? (await m.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId: t.id }, order: { seq: 'ASC' } }));
     return {
       id: t.id,
       taskOrderNo: t.taskOrderNo,

@@ -46,7 +46,7 @@ export const COMMUNICATION_RECORDS_ROUTES: RouteSpec[] = [
     summary: { en: 'Read a customer communication record', zh: '查看客户沟通记录表' },
     params: S.IdParams,
     response: { status: 200, schema: S.CommunicationRecord },
-    handler: async ({ services, params }) => found(await services.store.getCommunicationRecord(params.id), 'customer communication record', params.id),
+    handler: async ({ services, params }) =>
+      found(await services.store.getCommunicationRecord(params.id), 'customer communication record', params.id),
   }),
-
 ];

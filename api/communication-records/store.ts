@@ -12,7 +12,22 @@ import * as orders from '../../domain/orders';
 export type CommunicationRecordsStore = Pick<ApiStore, 'createCommunicationRecord' | 'getCommunicationRecord' | 'listCommunicationRecords'>;
 
 export function communicationRecordsStore({ ds, m, ctxOf }: StoreDeps): CommunicationRecordsStore {
-  async function communicationDto(r: { id: string; recordNo: string; customerId: string; orderId: string | null; changeOrderId: string | null; serviceRequestId: string | null; occasion: string; currentVersion: number; filedBy: string; filedAt: Date; updatedAt: Date }, db: EntityManager = m): Promise<Row> {
+  async function communicationDto(
+    r: {
+      id: string;
+      recordNo: string;
+      customerId: string;
+      orderId: string | null;
+      changeOrderId: string | null;
+      serviceRequestId: string | null;
+      occasion: string;
+      currentVersion: number;
+      filedBy: string;
+      filedAt: Date;
+      updatedAt: Date;
+    },
+    db: EntityManager = m,
+  ): Promise<Row> {
     const content = ((await currentContent(db, 'customer-communication-record', r.id))?.content ?? {}) as Row;
     return {
       id: r.id,

@@ -20,7 +20,10 @@ export const CONTRACTS_ROUTES: RouteSpec[] = [
     path: '/contracts',
     roles: CONTRACT_READERS,
     tag: 'contracts',
-    summary: { en: 'List revenue and expense contracts (AP partners: their own expense contracts)', zh: '查询收入/支出合同（AP 仅见本方支出合同）' },
+    summary: {
+      en: 'List revenue and expense contracts (AP partners: their own expense contracts)',
+      zh: '查询收入/支出合同（AP 仅见本方支出合同）',
+    },
     query: S.ContractQuery,
     response: { status: 200, schema: S.ContractPage },
     handler: async ({ services, principal, query }) => {
@@ -68,5 +71,4 @@ export const CONTRACTS_ROUTES: RouteSpec[] = [
       return ap === null ? versions : versions.map((v) => ({ ...v, data: apContractVersionData(v.data) }));
     },
   }),
-
 ];

@@ -42,7 +42,11 @@ export function contractsStore({ ds, m, findContract }: StoreDeps): ContractsSto
       return c ? contractDto(c, c.type) : null;
     },
     async listContracts(f, page) {
-      const res = await contracts.listContracts(ds, { type: f.type as ContractType | undefined, orderId: f.orderId, apPartnerId: f.apPartnerId }, page);
+      const res = await contracts.listContracts(
+        ds,
+        { type: f.type as ContractType | undefined, orderId: f.orderId, apPartnerId: f.apPartnerId },
+        page,
+      );
       return { ...res, items: res.items.map((c) => contractDto(c, c.type)) };
     },
     async contractVersions(id) {

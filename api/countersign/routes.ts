@@ -43,5 +43,4 @@ export const COUNTERSIGN_ROUTES: RouteSpec[] = [
     response: { status: 200, schema: S.CountersignHistory },
     handler: async ({ services, params }) => found(await services.store.countersignHistory(params.id), 'countersign form', params.id),
   }),
-
 ];

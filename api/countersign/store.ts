@@ -20,11 +20,25 @@ export function countersignStore({ ds, m, findContract }: StoreDeps): Countersig
       rejectionReason: r.rejectionReason,
       openedAt: iso(r.openedAt),
       closedAt: iso(r.closedAt),
-      decisions: r.decisions.map((d) => ({ step: d.step, decision: d.decision, opinion: d.opinion, reviewer: d.actor, decidedAt: iso(d.decidedAt) })),
+      decisions: r.decisions.map((d) => ({
+        step: d.step,
+        decision: d.decision,
+        opinion: d.opinion,
+        reviewer: d.actor,
+        decidedAt: iso(d.decidedAt),
+      })),
     }));
   }
 
-  async function formDto(f: { id: string; formNo: string; contractType: string; contractId: string; currentVersion: number; issuedBy: string; issuedAt: Date }): Promise<Row> {
+  async function formDto(f: {
+    id: string;
+    formNo: string;
+    contractType: string;
+    contractId: string;
+    currentVersion: number;
+    issuedBy: string;
+    issuedAt: Date;
+  }): Promise<Row> {
     const content = await currentContent(m, 'countersign-form', f.id);
     const found = await findContract(f.contractId);
     return {
@@ -48,7 +62,11 @@ export function countersignStore({ ds, m, findContract }: StoreDeps): Countersig
       return f ? formDto(f) : null;
     },
     async listCountersignForms(f, page) {
-      const res = await countersign.listCountersignForms(ds, { contractId: f.contractId, contractType: f.type as ContractType | undefined }, page);
+      const res = await countersign.listCountersignForms(
+        ds,
+        { contractId: f.contractId, contractType: f.type as ContractType | undefined },
+        page,
+      );
       return { ...res, items: await Promise.all(res.items.map((x) => formDto(x))) };
     },
     async countersignHistory(id) {

@@ -25,5 +25,18 @@ export async function recordDemoUsers(ds: DataSource, users: LocalUser[]): Promi
 
 export function recordOidcUser(ds: DataSource) {
   return (p: Principal, claims: { email: string | null; name: string | null }) =>
-    upsertUsers(ds, [{ username: p.username, displayName: claims.name, email: claims.email, roles: p.roles, apPartnerId: p.apPartnerId, emailOptIn: false }], new Date());
+    upsertUsers(
+      ds,
+      [
+        {
+          username: p.username,
+          displayName: claims.name,
+          email: claims.email,
+          roles: p.roles,
+          apPartnerId: p.apPartnerId,
+          emailOptIn: false,
+        },
+      ],
+      new Date(),
+    );
 }

@@ -7,7 +7,15 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../../domain/clock';
 import type { Page, PageOf } from '../../domain/paging';
 import { findUser, setEmailOptIn } from '../../domain/notifications/directory';
-import { listDeliveries, listInbox, markAllRead, markRead, unreadCount, type DeliveryReport, type InboxItem } from '../../domain/notifications/inbox';
+import {
+  listDeliveries,
+  listInbox,
+  markAllRead,
+  markRead,
+  unreadCount,
+  type DeliveryReport,
+  type InboxItem,
+} from '../../domain/notifications/inbox';
 
 export interface NotificationSettings {
   username: string;

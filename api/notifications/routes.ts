@@ -15,7 +15,8 @@ const EVERYONE: Role[] = [...ROLE_IDS];
 const RECIPIENTS: Role[] = ROLE_IDS.filter((r) => r !== 'auditor');
 
 function port(services: ApiServices): NotificationPort {
-  if (!services.notifications) throw new ProblemError(503, 'notifications-unavailable', 'Service unavailable', 'notifications are not configured in this process');
+  if (!services.notifications)
+    throw new ProblemError(503, 'notifications-unavailable', 'Service unavailable', 'notifications are not configured in this process');
   return services.notifications;
 }
 
@@ -29,7 +30,8 @@ export const NOTIFICATION_ROUTES: RouteSpec[] = [
     summary: { en: "The caller's notifications: unread first, newest first, each with its case link", zh: '我的通知（未读在前）' },
     query: S.InboxQuery,
     response: { status: 200, schema: S.InboxPage },
-    handler: async ({ services, principal, query }) => port(services).inbox(principal.username, { limit: query.limit, offset: query.offset }, query.unread === true),
+    handler: async ({ services, principal, query }) =>
+      port(services).inbox(principal.username, { limit: query.limit, offset: query.offset }, query.unread === true),
   }),
   route({
     id: 'countMyUnreadNotifications',

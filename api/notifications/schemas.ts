@@ -2,16 +2,31 @@
 import { arrayOf, bool, dateTime, enumOf, id, int, named, nullable, obj, str } from '../schema';
 import { pageOf, paging } from '../common-schemas';
 
-const CASE_KINDS = ['user-task', 'business-order', 'change-order', 'collaboration-task-order', 'payment-basis', 'expense-contract', 'monthly-report'];
+const CASE_KINDS = [
+  'user-task',
+  'business-order',
+  'change-order',
+  'collaboration-task-order',
+  'payment-basis',
+  'expense-contract',
+  'monthly-report',
+];
 
 export const InboxQuery = obj({ ...paging, unread: bool() }, [], { additionalProperties: false });
-export const DeliveryQuery = obj({ ...paging, status: enumOf(['FAILED', 'PENDING', 'SENT'], { default: 'FAILED' }) }, [], { additionalProperties: false });
+export const DeliveryQuery = obj({ ...paging, status: enumOf(['FAILED', 'PENDING', 'SENT'], { default: 'FAILED' }) }, [], {
+  additionalProperties: false,
+});
 export const NotificationIdParams = obj({ id: id() }, ['id']);
 
 export const CaseRef = named(
   'NotificationCase',
   obj(
-    { kind: enumOf(CASE_KINDS), id: nullable(str()), no: nullable(str()), path: str({ description: 'path of the web UI under PUBLIC_BASE_URL' }) },
+    {
+      kind: enumOf(CASE_KINDS),
+      id: nullable(str()),
+      no: nullable(str()),
+      path: str({ description: 'path of the web UI under PUBLIC_BASE_URL' }),
+    },
     ['kind', 'id', 'no', 'path'],
     { additionalProperties: false },
   ),
@@ -39,16 +54,32 @@ export const InboxItem = named(
 export const InboxPage = named(
   'InboxPage',
   obj(
-    { items: arrayOf(InboxItem), total: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 200), offset: int(0, 1_000_000), unread: int(0, Number.MAX_SAFE_INTEGER) },
+    {
+      items: arrayOf(InboxItem),
+      total: int(0, Number.MAX_SAFE_INTEGER),
+      limit: int(1, 200),
+      offset: int(0, 1_000_000),
+      unread: int(0, Number.MAX_SAFE_INTEGER),
+    },
     ['items', 'total', 'limit', 'offset', 'unread'],
   ),
 );
-export const UnreadCount = named('UnreadCount', obj({ unread: int(0, Number.MAX_SAFE_INTEGER) }, ['unread'], { additionalProperties: false }));
-export const MarkedCount = named('MarkedCount', obj({ marked: int(0, Number.MAX_SAFE_INTEGER) }, ['marked'], { additionalProperties: false }));
+export const UnreadCount = named(
+  'UnreadCount',
+  obj({ unread: int(0, Number.MAX_SAFE_INTEGER) }, ['unread'], { additionalProperties: false }),
+);
+export const MarkedCount = named(
+  'MarkedCount',
+  obj({ marked: int(0, Number.MAX_SAFE_INTEGER) }, ['marked'], { additionalProperties: false }),
+);
 
 export const Settings = named(
   'NotificationSettings',
-  obj({ username: str(), displayName: str(), email: nullable(str()), emailOptIn: bool() }, ['username', 'displayName', 'email', 'emailOptIn'], { additionalProperties: false }),
+  obj(
+    { username: str(), displayName: str(), email: nullable(str()), emailOptIn: bool() },
+    ['username', 'displayName', 'email', 'emailOptIn'],
+    { additionalProperties: false },
+  ),
 );
 export const SettingsBody = obj({ emailOptIn: bool() }, ['emailOptIn'], { additionalProperties: false });
 
@@ -69,7 +100,20 @@ export const Delivery = named(
       createdAt: dateTime(),
       sentAt: nullable(dateTime()),
     },
-    ['id', 'notificationId', 'template', 'recipient', 'channel', 'address', 'status', 'attempts', 'lastError', 'messageId', 'createdAt', 'sentAt'],
+    [
+      'id',
+      'notificationId',
+      'template',
+      'recipient',
+      'channel',
+      'address',
+      'status',
+      'attempts',
+      'lastError',
+      'messageId',
+      'createdAt',
+      'sentAt',
+    ],
     { additionalProperties: false },
   ),
 );

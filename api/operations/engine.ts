@@ -44,7 +44,14 @@ export interface InstanceDetail extends ProcessInstance {
   activeElementIds: string[];
   /** element ids with an active incident */
   incidentElementIds: string[];
-  elements: { elementInstanceKey: string; elementId: string; elementName: string | null; type: string | null; state: string; hasIncident: boolean }[];
+  elements: {
+    elementInstanceKey: string;
+    elementId: string;
+    elementName: string | null;
+    type: string | null;
+    state: string;
+    hasIncident: boolean;
+  }[];
   variables: Variable[];
 }
 
@@ -66,7 +73,12 @@ export function createOperationsEngine(baseUrl: string, headers: Headers = () =>
       body: body === undefined ? undefined : JSON.stringify(body),
       timeoutMs: 10_000,
     }).catch((e: Error) => {
-      throw new ProblemError(503, 'engine-unavailable', 'Service unavailable', `the process engine at ${base} does not answer: ${e.message}`);
+      throw new ProblemError(
+        503,
+        'engine-unavailable',
+        'Service unavailable',
+        `the process engine at ${base} does not answer: ${e.message}`,
+      );
     });
     let parsed: unknown;
     try {
@@ -121,7 +133,10 @@ export function createOperationsEngine(baseUrl: string, headers: Headers = () =>
   });
   return {
     async definitions() {
-      const items = await search('/v2/process-definitions/search', {}, 1000, [{ field: 'processDefinitionId' }, { field: 'version', order: 'DESC' }]);
+      const items = await search('/v2/process-definitions/search', {}, 1000, [
+        { field: 'processDefinitionId' },
+        { field: 'version', order: 'DESC' },
+      ]);
       return items.map((d) => ({
         processDefinitionKey: String(d.processDefinitionKey),
         processDefinitionId: String(d.processDefinitionId),
@@ -173,9 +188,20 @@ export function createOperationsEngine(baseUrl: string, headers: Headers = () =>
       };
     },
     async activeIncidents(processInstanceKey) {
-      const found = await search('/v2/incidents/search', { state: 'ACTIVE', ...(processInstanceKey ? { processInstanceKey } : {}) }, 1000, [{ field: 'creationTime', order: 'DESC' }]);
-      const keys = [...new Set(found.map((i) => i.processDefinitionKey).filter((k) => k !== undefined && k !== null).map(String))];
-      const names = new Map(await Promise.all(keys.map(async (k) => [k, await namesOf(k).catch(() => new Map<string, string>())] as const)));
+      const found = await search('/v2/incidents/search', { state: 'ACTIVE', ...(processInstanceKey ? { processInstanceKey } : {}) }, 1000, [
+        { field: 'creationTime', order: 'DESC' },
+      ]);
+      const keys = [
+        ...new Set(
+          found
+            .map((i) => i.processDefinitionKey)
+            .filter((k) => k !== undefined && k !== null)
+            .map(String),
+        ),
+      ];
+      const names = new Map(
+        await Promise.all(keys.map(async (k) => [k, await namesOf(k).catch(() => new Map<string, string>())] as const)),
+      );
       return found.map((i) => ({ ...i, elementName: names.get(String(i.processDefinitionKey))?.get(String(i.elementId)) ?? null }));
     },
     async cancel(key) {

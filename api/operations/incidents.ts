@@ -37,7 +37,10 @@ export const incidentDto = (i: Record<string, unknown>): Incident => ({
   creationTime: (i.creationTime as string) ?? null,
 });
 
-export function createIncidentPort(restBaseUrl: string, headers: () => Promise<Record<string, string>> | Record<string, string> = () => ({})): IncidentPort {
+export function createIncidentPort(
+  restBaseUrl: string,
+  headers: () => Promise<Record<string, string>> | Record<string, string> = () => ({}),
+): IncidentPort {
   const base = restBaseUrl.replace(/\/$/, '');
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
     const res = await requestText(base + path, {
@@ -46,7 +49,12 @@ export function createIncidentPort(restBaseUrl: string, headers: () => Promise<R
       body: body === undefined ? undefined : JSON.stringify(body),
       timeoutMs: 10_000,
     }).catch((e: Error) => {
-      throw new ProblemError(503, 'engine-unavailable', 'Service unavailable', `the process engine at ${base} does not answer: ${e.message}`);
+      throw new ProblemError(
+        503,
+        'engine-unavailable',
+        'Service unavailable',
+        `the process engine at ${base} does not answer: ${e.message}`,
+      );
     });
     return { status: res.status, body: res.text ? JSON.parse(res.text) : undefined };
   }
@@ -55,13 +63,21 @@ export function createIncidentPort(restBaseUrl: string, headers: () => Promise<R
       const all = new Set(keys);
       // the instances they called (countersign), level by level
       for (let level = [...keys]; level.length; ) {
-        const r = await call('POST', '/v2/process-instances/search', { filter: { parentProcessInstanceKey: { $in: level } }, page: { limit: 1000 } });
-        level = ((r.body?.items ?? []) as { processInstanceKey: string }[]).map((x) => String(x.processInstanceKey)).filter((k) => !all.has(k));
+        const r = await call('POST', '/v2/process-instances/search', {
+          filter: { parentProcessInstanceKey: { $in: level } },
+          page: { limit: 1000 },
+        });
+        level = ((r.body?.items ?? []) as { processInstanceKey: string }[])
+          .map((x) => String(x.processInstanceKey))
+          .filter((k) => !all.has(k));
         for (const k of level) all.add(k);
       }
       const found: Incident[] = [];
       for (const pik of all) {
-        const r = await call('POST', '/v2/incidents/search', { filter: { processInstanceKey: pik, state: 'ACTIVE' }, page: { limit: 100 } });
+        const r = await call('POST', '/v2/incidents/search', {
+          filter: { processInstanceKey: pik, state: 'ACTIVE' },
+          page: { limit: 100 },
+        });
         if (r.status !== 200) throw new Error(`incident search: engine answered ${r.status}`);
         found.push(...(r.body.items as Record<string, unknown>[]).map(incidentDto));
       }
@@ -75,24 +91,45 @@ export function createIncidentPort(restBaseUrl: string, headers: () => Promise<R
     },
     async retry(incident, variables, retries) {
       const ok = (what: string, r: { status: number; body: unknown }) => {
-        if (r.status >= 300) throw new ProblemError(409, 'conflict', 'Conflict', `${what} refused by the engine (${r.status}): ${JSON.stringify(r.body)}`);
+        if (r.status >= 300)
+          throw new ProblemError(409, 'conflict', 'Conflict', `${what} refused by the engine (${r.status}): ${JSON.stringify(r.body)}`);
       };
       if (variables && Object.keys(variables).length) {
         // the failed element first: not local, so a value its input mapping copied there is replaced where it
         // lives; then the instance itself, where the mapping reads it from when the step (or a gateway) runs again
         if (incident.elementInstanceKey)
-          ok('setting variables', await call('PUT', `/v2/element-instances/${encodeURIComponent(incident.elementInstanceKey)}/variables`, { variables, local: false }));
-        ok('setting variables', await call('PUT', `/v2/element-instances/${encodeURIComponent(incident.processInstanceKey)}/variables`, { variables, local: true }));
+          ok(
+            'setting variables',
+            await call('PUT', `/v2/element-instances/${encodeURIComponent(incident.elementInstanceKey)}/variables`, {
+              variables,
+              local: false,
+            }),
+          );
+        ok(
+          'setting variables',
+          await call('PUT', `/v2/element-instances/${encodeURIComponent(incident.processInstanceKey)}/variables`, {
+            variables,
+            local: true,
+          }),
+        );
       }
-      if (incident.jobKey) ok('updating job retries', await call('PATCH', `/v2/jobs/${encodeURIComponent(incident.jobKey)}`, { changeset: { retries } }));
+      if (incident.jobKey)
+        ok('updating job retries', await call('PATCH', `/v2/jobs/${encodeURIComponent(incident.jobKey)}`, { changeset: { retries } }));
       const r = await call('POST', `/v2/incidents/${encodeURIComponent(incident.incidentKey)}/resolution`, {});
-      if (r.status >= 300) throw new ProblemError(409, 'conflict', 'Conflict', `incident ${incident.incidentKey} could not be resolved: ${JSON.stringify(r.body)}`);
+      if (r.status >= 300)
+        throw new ProblemError(
+          409,
+          'conflict',
+          'Conflict',
+          `incident ${incident.incidentKey} could not be resolved: ${JSON.stringify(r.body)}`,
+        );
     },
   };
 }
 
 function port(services: ApiServices): IncidentPort {
-  if (!services.incidents) throw new ProblemError(503, 'engine-unavailable', 'Service unavailable', 'no process engine is configured for incidents');
+  if (!services.incidents)
+    throw new ProblemError(503, 'engine-unavailable', 'Service unavailable', 'no process engine is configured for incidents');
   return services.incidents;
 }
 
@@ -116,13 +153,20 @@ export const IncidentSchema = named(
     ['incidentKey', 'processInstanceKey', 'elementId', 'errorType', 'errorMessage', 'state'],
   ),
 );
-const OrderIncidents = named('OrderIncidents', obj({ orderId: id(), orderNo: str(), items: arrayOf(IncidentSchema) }, ['orderId', 'orderNo', 'items']));
+const OrderIncidents = named(
+  'OrderIncidents',
+  obj({ orderId: id(), orderNo: str(), items: arrayOf(IncidentSchema) }, ['orderId', 'orderNo', 'items']),
+);
 const RetryBody = named(
   'IncidentRetryRequest',
   obj(
     {
       reason: text(2000, { description: 'why (kept in the audit log)' }),
-      variables: { type: 'object', maxProperties: 50, description: 'corrected process variables, set on the failed element (propagated to the scope they live in)' },
+      variables: {
+        type: 'object',
+        maxProperties: 50,
+        description: 'corrected process variables, set on the failed element (propagated to the scope they live in)',
+      },
       retries: int(1, 10, { default: 1 }),
     },
     ['reason'],
@@ -143,7 +187,9 @@ export const INCIDENT_ROUTES: RouteSpec[] = [
       const order = await services.store.getOrder(params.id);
       if (!order) throw notFound('order', params.id);
       const changes = await services.store.listChangeOrders({ orderId: params.id }, { limit: 200, offset: 0 });
-      const keys = [order.processInstanceKey, ...changes.items.map((c) => c.processInstanceKey)].filter((k): k is string => typeof k === 'string');
+      const keys = [order.processInstanceKey, ...changes.items.map((c) => c.processInstanceKey)].filter(
+        (k): k is string => typeof k === 'string',
+      );
       return { orderId: params.id, orderNo: order.orderNo, items: keys.length ? await port(services).ofInstances(keys) : [] };
     },
   }),

@@ -67,7 +67,10 @@ export const OPERATIONS_ROUTES: RouteSpec[] = [
     path: '/operations/process-instances/:key',
     roles: ADMIN,
     tag: 'operations',
-    summary: { en: 'One instance: its diagram, active and incident elements, variables and incidents', zh: '查看流程实例（流程图、变量、故障）' },
+    summary: {
+      en: 'One instance: its diagram, active and incident elements, variables and incidents',
+      zh: '查看流程实例（流程图、变量、故障）',
+    },
     params: S.KeyParams,
     response: { status: 200, schema: S.InstanceDetailSchema },
     handler: async ({ services, params }) => {
@@ -93,7 +96,7 @@ export const OPERATIONS_ROUTES: RouteSpec[] = [
     path: '/operations/incidents/:key/repair',
     roles: ADMIN,
     tag: 'operations',
-    summary: { en: "Correct one variable, give the job its retries back and resolve the incident", zh: '修正变量、设置重试次数并解决故障' },
+    summary: { en: 'Correct one variable, give the job its retries back and resolve the incident', zh: '修正变量、设置重试次数并解决故障' },
     params: S.KeyParams,
     body: S.RepairBody,
     response: { status: 200, schema: IncidentSchema, description: 'the incident as it was, now resolved' },
@@ -125,9 +128,17 @@ export const OPERATIONS_ROUTES: RouteSpec[] = [
       if (!pi) throw notFound('process instance', params.key, '/key');
       if (pi.state !== 'ACTIVE') throw new ProblemError(409, 'conflict', 'Conflict', `process instance ${params.key} is ${pi.state}`);
       if (pi.parentProcessInstanceKey)
-        throw new ProblemError(409, 'conflict', 'Conflict', `process instance ${params.key} was called by ${pi.parentProcessInstanceKey}: cancel that one`);
+        throw new ProblemError(
+          409,
+          'conflict',
+          'Conflict',
+          `process instance ${params.key} was called by ${pi.parentProcessInstanceKey}: cancel that one`,
+        );
       const orderNo = pi.variables.find((v) => v.name === 'orderNo' && v.scopeKey === pi.processInstanceKey)?.value ?? null;
-      await ops.audit(actorOf(principal), 'process-instance.cancel', params.key, body.reason, { processDefinitionId: pi.processDefinitionId, orderNo: orderNo === null ? null : JSON.parse(orderNo) });
+      await ops.audit(actorOf(principal), 'process-instance.cancel', params.key, body.reason, {
+        processDefinitionId: pi.processDefinitionId,
+        orderNo: orderNo === null ? null : JSON.parse(orderNo),
+      });
       await ops.engine.cancel(params.key);
       const { xml: _x, activeElementIds: _a, incidentElementIds: _i, elements: _e, variables: _v, ...instance } = pi;
       return instance;

@@ -13,7 +13,14 @@ export const ProcessDefinitionPage = named(
     {
       items: arrayOf(
         obj(
-          { processDefinitionKey: str(), processDefinitionId: str(), name: nullable(str()), version: int(1, 1_000_000), resourceName: nullable(str()), latest: bool() },
+          {
+            processDefinitionKey: str(),
+            processDefinitionId: str(),
+            name: nullable(str()),
+            version: int(1, 1_000_000),
+            resourceName: nullable(str()),
+            latest: bool(),
+          },
           ['processDefinitionKey', 'processDefinitionId', 'name', 'version', 'resourceName', 'latest'],
         ),
       ),
@@ -59,7 +66,14 @@ export const InstanceDetailSchema = named(
       incidentElementIds: arrayOf(str()),
       elements: arrayOf(
         obj(
-          { elementInstanceKey: str(), elementId: str(), elementName: nullable(str()), type: nullable(str()), state: str(), hasIncident: bool() },
+          {
+            elementInstanceKey: str(),
+            elementId: str(),
+            elementName: nullable(str()),
+            type: nullable(str()),
+            state: str(),
+            hasIncident: bool(),
+          },
           ['elementInstanceKey', 'elementId', 'elementName', 'type', 'state', 'hasIncident'],
         ),
       ),
@@ -90,4 +104,7 @@ export const RepairBody = named(
   ),
 );
 
-export const CancelBody = named('OperationsCancelRequest', obj({ reason: text(2000, { description: 'why (kept in the audit log)' }) }, ['reason']));
+export const CancelBody = named(
+  'OperationsCancelRequest',
+  obj({ reason: text(2000, { description: 'why (kept in the audit log)' }) }, ['reason']),
+);

@@ -22,7 +22,9 @@ export function createOperations(ds: DataSource, restAddress: string, opts: { he
   return {
     engine: createOperationsEngine(restAddress, opts.headers),
     async audit(actor, action, processInstanceKey, reason, details) {
-      await inTransaction(ds, (em) => audit(em, { actor: actor.username, reason, at: now() }, action, 'process-instance', processInstanceKey, details));
+      await inTransaction(ds, (em) =>
+        audit(em, { actor: actor.username, reason, at: now() }, action, 'process-instance', processInstanceKey, details),
+      );
     },
   };
 }

@@ -60,5 +60,4 @@ export const ORDERS_ROUTES: RouteSpec[] = [
     handler: async ({ services, principal, params, body }) =>
       found(await services.store.cancelOrder(actorOf(principal), params.id, body.reason), 'order', params.id),
   }),
-
 ];

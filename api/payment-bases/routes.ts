@@ -7,7 +7,15 @@ import { apScope } from '../access';
 import { apPaymentBasis } from './ap-view';
 import * as S from './schemas';
 
-const PAYMENT_BASIS_READERS: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'contract-admin', 'admin', 'auditor', 'ap-partner'];
+const PAYMENT_BASIS_READERS: Role[] = [
+  'customer-manager',
+  'dept-manager',
+  'center-reviewer',
+  'contract-admin',
+  'admin',
+  'auditor',
+  'ap-partner',
+];
 
 export const PAYMENT_BASES_ROUTES: RouteSpec[] = [
   // ---------------------------------------------------------------- payment bases 支付依据
@@ -18,7 +26,10 @@ export const PAYMENT_BASES_ROUTES: RouteSpec[] = [
     path: '/payment-bases',
     roles: ['ap-partner'],
     tag: 'payment-bases',
-    summary: { en: 'AP partner submits the payment basis of its expense contract (implementation completed)', zh: 'AP 提交支付依据（实施完成）' },
+    summary: {
+      en: 'AP partner submits the payment basis of its expense contract (implementation completed)',
+      zh: 'AP 提交支付依据（实施完成）',
+    },
     body: S.SubmitPaymentBasisBody,
     response: { status: 201, schema: S.PaymentBasis, description: '201 when recorded, 200 when this submissionId was already recorded' },
     handler: async ({ services, principal, body }) => {
@@ -62,5 +73,4 @@ export const PAYMENT_BASES_ROUTES: RouteSpec[] = [
       return apPaymentBasis(rec);
     },
   }),
-
 ];

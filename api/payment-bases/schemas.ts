@@ -11,7 +11,10 @@ export const SubmitPaymentBasisBody = named(
   'SubmitPaymentBasisRequest',
   obj(
     {
-      submissionId: text(100, { pattern: '^[A-Za-z0-9._:-]+$', description: "the AP's own id of this submission; a repeat is applied once" }),
+      submissionId: text(100, {
+        pattern: '^[A-Za-z0-9._:-]+$',
+        description: "the AP's own id of this submission; a repeat is applied once",
+      }),
       expenseContractId: id(),
       amount: money(),
       completedOn: date(),

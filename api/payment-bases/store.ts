@@ -68,7 +68,13 @@ export function paymentBasesStore({ ds, m, ctxOf }: StoreDeps): PaymentBasesStor
         if (e instanceof ConflictError) {
           const pb = await findRow(m, PaymentBasisEntity, { expenseContractId: contract.id });
           const current = await m.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id });
-          throw illegalTransition('expense contract', contract.id, pb ? `${current.status} (payment basis ${pb.status})` : current.status, 'IMPLEMENTED', e.message);
+          throw illegalTransition(
+            'expense contract',
+            contract.id,
+            pb ? `${current.status} (payment basis ${pb.status})` : current.status,
+            'IMPLEMENTED',
+            e.message,
+          );
         }
         throw e;
       }

@@ -47,7 +47,14 @@ export const CHECK_FIELDS = ['version', 'decision', 'opinion', 'checkedAt'] as c
 export const OVERVIEW_FIELDS = ['apPartnerId', 'partnerName', 'today', 'now', 'requests'] as const;
 
 /** fields whose name or meaning is a revenue figure: never in a portal answer, at any depth */
-export const FORBIDDEN_FIELDS = ['revenueAmount', 'orderAmount', 'revenueContractId', 'revenueContractNo', 'orderId', 'amountRevenue'] as const;
+export const FORBIDDEN_FIELDS = [
+  'revenueAmount',
+  'orderAmount',
+  'revenueContractId',
+  'revenueContractNo',
+  'orderId',
+  'amountRevenue',
+] as const;
 
 /** copy exactly the allowed keys (missing ones as null): the only way a portal answer is built */
 export function pick<K extends string>(src: Record<string, unknown>, keys: readonly K[]): Record<K, unknown> {

@@ -32,9 +32,17 @@ export function createPortal(ds: DataSource, clock: Clock): PortalPort {
     const pb = await getPaymentBasis(ds, paymentBasisId);
     if (!pb) return {};
     const c = pb.content as Row;
-    const checks = pb.checks.map((k) => pick({ version: k.paymentBasisVersion, decision: k.decision, opinion: k.opinion, checkedAt: iso(k.checkedAt) }, CHECK_FIELDS));
+    const checks = pb.checks.map((k) =>
+      pick({ version: k.paymentBasisVersion, decision: k.decision, opinion: k.opinion, checkedAt: iso(k.checkedAt) }, CHECK_FIELDS),
+    );
     const last = pb.checks.filter((k) => k.paymentBasisVersion === pb.currentVersion).at(-1) ?? pb.checks.at(-1);
-    const sendBack = pb.status === 'SENT_BACK' && last ? pick({ version: last.paymentBasisVersion, decision: last.decision, opinion: last.opinion, checkedAt: iso(last.checkedAt) }, CHECK_FIELDS) : null;
+    const sendBack =
+      pb.status === 'SENT_BACK' && last
+        ? pick(
+            { version: last.paymentBasisVersion, decision: last.decision, opinion: last.opinion, checkedAt: iso(last.checkedAt) },
+            CHECK_FIELDS,
+          )
+        : null;
     return pick(
       {
         id: pb.id,
@@ -57,13 +65,17 @@ export function createPortal(ds: DataSource, clock: Clock): PortalPort {
 
   async function requests(apPartnerId: string, only?: string): Promise<Row[]> {
     const page = await listContracts(ds, { type: 'EXPENSE', apPartnerId }, ALL);
-    const contracts = (page.items as (ExpenseContract & { type: string })[]).filter((c) => c.apPartnerId === apPartnerId && (!only || c.id === only));
+    const contracts = (page.items as (ExpenseContract & { type: string })[]).filter(
+      (c) => c.apPartnerId === apPartnerId && (!only || c.id === only),
+    );
     if (!contracts.length) return [];
     const orderIds = [...new Set(contracts.map((c) => c.orderId))];
     const changeIds = [...new Set(contracts.map((c) => c.changeOrderId).filter((x): x is string => !!x))];
     const orders = await ds.getRepository(BusinessOrderEntity).find({ where: { id: In(orderIds) } });
     const changes = changeIds.length ? await ds.getRepository(ChangeOrderEntity).find({ where: { id: In(changeIds) } }) : [];
-    const customers = await ds.getRepository(CustomerEntity).find({ where: { id: In([...new Set(orders.map((o) => o.customerId))]) }, select: { id: true, name: true } });
+    const customers = await ds
+      .getRepository(CustomerEntity)
+      .find({ where: { id: In([...new Set(orders.map((o) => o.customerId))]) }, select: { id: true, name: true } });
     const bases = await listPaymentBases(ds, { apPartnerId }, ALL);
     const now = clock.now();
     const out: Row[] = [];
@@ -109,7 +121,10 @@ export function createPortal(ds: DataSource, clock: Clock): PortalPort {
       const partner = await findRow(ds, ApPartnerEntity, { id: apPartnerId });
       if (!partner) return null;
       const now = clock.now();
-      return pick({ apPartnerId, partnerName: partner.name, today: shanghaiDay(now), now: now.toISOString(), requests: await requests(apPartnerId) }, OVERVIEW_FIELDS);
+      return pick(
+        { apPartnerId, partnerName: partner.name, today: shanghaiDay(now), now: now.toISOString(), requests: await requests(apPartnerId) },
+        OVERVIEW_FIELDS,
+      );
     },
     async request(apPartnerId, expenseContractId) {
       const [one] = await requests(apPartnerId, expenseContractId);

@@ -27,10 +27,14 @@ function partnerOf(principal: Principal, query: { apPartnerId?: string }): strin
   const apOnly = principal.roles.length > 0 && principal.roles.every((r) => r === 'ap-partner');
   if (apOnly) {
     if (!principal.apPartnerId) throw notFound('ap-partner', '(none bound to this user)', '/apPartnerId', 'query');
-    if (query.apPartnerId && query.apPartnerId !== principal.apPartnerId) throw notFound('ap-partner', query.apPartnerId, '/apPartnerId', 'query');
+    if (query.apPartnerId && query.apPartnerId !== principal.apPartnerId)
+      throw notFound('ap-partner', query.apPartnerId, '/apPartnerId', 'query');
     return principal.apPartnerId;
   }
-  if (!query.apPartnerId) throw badRequest('staff read a partner portal by naming the partner', [{ in: 'query', pointer: '/apPartnerId', detail: 'required for staff' }]);
+  if (!query.apPartnerId)
+    throw badRequest('staff read a partner portal by naming the partner', [
+      { in: 'query', pointer: '/apPartnerId', detail: 'required for staff' },
+    ]);
   return query.apPartnerId;
 }
 
@@ -41,7 +45,10 @@ export const PORTAL_ROUTES: RouteSpec[] = [
     path: '/portal/overview',
     roles: READERS,
     tag: 'portal',
-    summary: { en: "AP portal: the partner's implementation requests, expense contracts, due dates and payment bases", zh: 'AP 门户：本方实施请求、支出合同、期限与支付依据' },
+    summary: {
+      en: "AP portal: the partner's implementation requests, expense contracts, due dates and payment bases",
+      zh: 'AP 门户：本方实施请求、支出合同、期限与支付依据',
+    },
     query: PortalQuery,
     response: { status: 200, schema: PortalOverview },
     handler: async ({ services, principal, query }) => {
@@ -57,7 +64,10 @@ export const PORTAL_ROUTES: RouteSpec[] = [
     path: '/portal/requests/:id',
     roles: READERS,
     tag: 'portal',
-    summary: { en: 'AP portal: one implementation request (expense contract id) with its payment basis and send-backs', zh: 'AP 门户：单个实施请求及其支付依据与退回原因' },
+    summary: {
+      en: 'AP portal: one implementation request (expense contract id) with its payment basis and send-backs',
+      zh: 'AP 门户：单个实施请求及其支付依据与退回原因',
+    },
     params: PortalRequestParams,
     query: PortalQuery,
     response: { status: 200, schema: PortalRequest },

@@ -9,7 +9,8 @@ const nn = () => nullable({ type: 'number' });
 function exactly(name: string, keys: readonly string[], props: Record<string, JsonSchema>): JsonSchema {
   const missing = keys.filter((k) => !(k in props));
   const extra = Object.keys(props).filter((k) => !keys.includes(k));
-  if (missing.length || extra.length) throw new Error(`portal schema ${name} and its allow-list differ: ${[...missing, ...extra].join(', ')}`);
+  if (missing.length || extra.length)
+    throw new Error(`portal schema ${name} and its allow-list differ: ${[...missing, ...extra].join(', ')}`);
   return named(name, obj(props, [...keys]));
 }
 

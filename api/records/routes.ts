@@ -27,14 +27,20 @@ export const RECORDS_ROUTES: RouteSpec[] = [
     path: '/records/:kind/:id/corrections',
     roles: CORRECTORS,
     tag: 'audit',
-    summary: { en: 'Correct a §9 record: a new version with a reason (never an update in place)', zh: '更正质量记录（新版本，须注明原因）' },
+    summary: {
+      en: 'Correct a §9 record: a new version with a reason (never an update in place)',
+      zh: '更正质量记录（新版本，须注明原因）',
+    },
     params: S.RecordParams,
     body: S.CorrectionBody,
     response: { status: 201, schema: S.RecordVersion },
     handler: async ({ services, principal, params, body }) => {
-      const v = found(await services.store.correctRecord(actorOf(principal), params.kind, params.id, body.reason, body.changes), params.kind, params.id);
+      const v = found(
+        await services.store.correctRecord(actorOf(principal), params.kind, params.id, body.reason, body.changes),
+        params.kind,
+        params.id,
+      );
       return new Reply(201, v);
     },
   }),
-
 ];

@@ -1,7 +1,7 @@
 /** The JSON Schemas of 版本与更正 versions and corrections of §9 records: request bodies, queries, path parameters and responses. */
 import { VERSIONED_RECORD } from '../../db/entities/index';
 import { named, obj, enumOf, id } from '../schema';
-import { reason, } from '../common-schemas';
+import { reason } from '../common-schemas';
 
 export { RecordVersion, RecordVersions } from '../common-schemas';
 

@@ -7,7 +7,6 @@ import { badRequest } from '../problem';
 import type { ApiStore } from '../services';
 import { versionDto, type StoreDeps } from '../store-kernel';
 
-
 export type RecordsStore = Pick<ApiStore, 'auditRepair' | 'recordVersions' | 'correctRecord'>;
 
 export function recordsStore({ ds, m, ctxOf, checkCorrection }: StoreDeps): RecordsStore {
@@ -32,11 +31,20 @@ export function recordsStore({ ds, m, ctxOf, checkCorrection }: StoreDeps): Reco
     async correctRecord(actor, kind, id, reason, changes) {
       if (!isVersionedRecordType(kind)) return null;
       try {
-        const { version } = await inTransaction(ds, (em) => correctVersioned(em, kind, id, changes, ctxOf(actor, reason), { check: checkCorrection(kind) }));
+        const { version } = await inTransaction(ds, (em) =>
+          correctVersioned(em, kind, id, changes, ctxOf(actor, reason), { check: checkCorrection(kind) }),
+        );
         return versionDto(version);
       } catch (e) {
         if (e instanceof ValidationError && Array.isArray(e.details.fields))
-          throw badRequest(e.message, (e.details.fields as string[]).map((f) => ({ in: 'body' as const, pointer: `/changes/${f}`, detail: 'not a correctable field' })));
+          throw badRequest(
+            e.message,
+            (e.details.fields as string[]).map((f) => ({
+              in: 'body' as const,
+              pointer: `/changes/${f}`,
+              detail: 'not a correctable field',
+            })),
+          );
         throw e;
       }
     },

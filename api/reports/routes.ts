@@ -13,7 +13,10 @@ export const REPORT_ROUTES: RouteSpec[] = [
     path: '/reports/overview',
     roles: MANAGERS,
     tag: 'reports',
-    summary: { en: 'Orders by stage, completion deadlines due in the next 10 working days, overdue ones, countersign turnaround in working days', zh: '管理概览：订单阶段、10个工作日内到期、已逾期、会签周期' },
+    summary: {
+      en: 'Orders by stage, completion deadlines due in the next 10 working days, overdue ones, countersign turnaround in working days',
+      zh: '管理概览：订单阶段、10个工作日内到期、已逾期、会签周期',
+    },
     response: { status: 200, schema: { type: 'object' } },
     // ds and the business clock come with the calendar services (api/calendar-admin.ts)
     handler: async ({ services }) => {

@@ -48,5 +48,4 @@ export const SERVICE_REQUESTS_ROUTES: RouteSpec[] = [
     response: { status: 200, schema: S.ServiceRequest },
     handler: async ({ services, params }) => found(await services.store.getServiceRequest(params.id), 'service request', params.id),
   }),
-
 ];

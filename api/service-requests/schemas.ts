@@ -38,5 +38,10 @@ export const ServiceRequest = record('ServiceRequest', {
   closedAt: nat(),
   processInstanceKey: ns(),
 });
-export const ServiceRequestQuery = obj({ type: enumOf(SERVICE_REQUEST_TYPE), status: enumOf(SERVICE_REQUEST_STATUS), orderId: id(), ...paging });
+export const ServiceRequestQuery = obj({
+  type: enumOf(SERVICE_REQUEST_TYPE),
+  status: enumOf(SERVICE_REQUEST_STATUS),
+  orderId: id(),
+  ...paging,
+});
 export const ServiceRequestPage = pageOf('ServiceRequestPage', ServiceRequest);

@@ -40,10 +40,18 @@ export function serviceRequestsStore({ ds, m, ctxOf }: StoreDeps): ServiceReques
     async createServiceRequest(actor, input: CreateServiceRequestInput) {
       const order = await orders.getOrder(ds, input.orderId);
       if (!order) return null;
-      const agreement = await m.getRepository(RevenueContractEntity).findOne({ where: { orderId: order.id, kind: 'AGREEMENT' }, order: { createdAt: 'ASC' } });
+      const agreement = await m
+        .getRepository(RevenueContractEntity)
+        .findOne({ where: { orderId: order.id, kind: 'AGREEMENT' }, order: { createdAt: 'ASC' } });
       const { serviceRequest } = await serviceRequests.logServiceRequest(
         ds,
-        { customerId: order.customerId, orderId: order.id, revenueContractId: agreement?.id ?? null, requestType: input.type, description: input.description },
+        {
+          customerId: order.customerId,
+          orderId: order.id,
+          revenueContractId: agreement?.id ?? null,
+          requestType: input.type,
+          description: input.description,
+        },
         ctxOf(actor, 'service request logged'),
       );
       return serviceRequestDto(serviceRequest);

@@ -33,5 +33,4 @@ export const SESSION_ROUTES: RouteSpec[] = [
     response: { status: 200, schema: S.PrincipalSchema },
     handler: async ({ principal }) => principal,
   }),
-
 ];

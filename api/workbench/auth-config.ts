@@ -18,7 +18,10 @@ export const AUTH_CONFIG_ROUTES: RouteSpec[] = [
     path: '/auth/config',
     roles: 'public',
     tag: 'auth',
-    summary: { en: 'How the web workbench signs in: local password form, or the OIDC issuer and public client id', zh: '工作台登录方式：本地密码，或统一身份认证（OIDC）的签发方与客户端' },
+    summary: {
+      en: 'How the web workbench signs in: local password form, or the OIDC issuer and public client id',
+      zh: '工作台登录方式：本地密码，或统一身份认证（OIDC）的签发方与客户端',
+    },
     response: { status: 200, schema: SignInConfig },
     handler: async ({ services }) => {
       const a = services.auth;

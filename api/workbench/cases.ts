@@ -18,7 +18,11 @@ const CaseSchema = named('Case', { type: 'object', required: ['order'], properti
 const InstanceSchema = named('InstanceOnDiagram', {
   type: 'object',
   required: ['processInstanceKey', 'xml', 'elements'],
-  properties: { processInstanceKey: { type: 'string' }, xml: { type: 'string', description: 'BPMN 2.0 XML of the deployed definition' }, elements: { type: 'array', items: { type: 'object' } } },
+  properties: {
+    processInstanceKey: { type: 'string' },
+    xml: { type: 'string', description: 'BPMN 2.0 XML of the deployed definition' },
+    elements: { type: 'array', items: { type: 'object' } },
+  },
 });
 
 export const CASE_ROUTES: RouteSpec[] = [
@@ -28,7 +32,10 @@ export const CASE_ROUTES: RouteSpec[] = [
     path: '/workbench/cases/:ref',
     roles: STAFF,
     tag: 'workbench',
-    summary: { en: 'The case of a business order: order, contracts and versions, countersign rounds, records, timeline, tasks', zh: '订单案卷：订单、合同及版本、会签意见、质量记录、时间线' },
+    summary: {
+      en: 'The case of a business order: order, contracts and versions, countersign rounds, records, timeline, tasks',
+      zh: '订单案卷：订单、合同及版本、会签意见、质量记录、时间线',
+    },
     params: obj({ ref: id({ description: 'the order id, or its number (YW-…)' }) }, ['ref']),
     response: { status: 200, schema: CaseSchema },
     handler: async ({ services, params: { ref } }) => {
@@ -52,13 +59,21 @@ export const CASE_ROUTES: RouteSpec[] = [
           const [versions, forms, bases, rounds] = await Promise.all([
             store.contractVersions(String(c.id)),
             store.listCountersignForms({ contractId: String(c.id) }, ALL),
-            c.type === 'EXPENSE' ? store.listPaymentBases({ expenseContractId: String(c.id) }, ALL) : Promise.resolve({ items: [] as Row[] }),
+            c.type === 'EXPENSE'
+              ? store.listPaymentBases({ expenseContractId: String(c.id) }, ALL)
+              : Promise.resolve({ items: [] as Row[] }),
             wb.parties.rounds(c.type as ContractType, String(c.id)),
           ]);
           return { ...c, versions: versions ?? [], countersignForms: forms.items, rounds, paymentBases: bases.items };
         }),
       );
-      const ids = [params.id, ...contracts.items.map((c) => String(c.id)), ...taskOrders.items.map((t) => String(t.id)), ...communicationRecords.items.map((r) => String(r.id)), ...withDetail.flatMap((c) => c.paymentBases.map((b) => String(b.id)))];
+      const ids = [
+        params.id,
+        ...contracts.items.map((c) => String(c.id)),
+        ...taskOrders.items.map((t) => String(t.id)),
+        ...communicationRecords.items.map((r) => String(r.id)),
+        ...withDetail.flatMap((c) => c.paymentBases.map((b) => String(b.id))),
+      ];
       const trail = await wb.parties.trail(ids);
       return {
         order,
@@ -84,7 +99,10 @@ export const CASE_ROUTES: RouteSpec[] = [
     path: '/workbench/instances/:key',
     roles: STAFF,
     tag: 'workbench',
-    summary: { en: 'A process instance on its diagram: BPMN XML, element instances, active incidents, called instances', zh: '流程实例图：已完成、进行中、失败的环节及被调用的会签实例' },
+    summary: {
+      en: 'A process instance on its diagram: BPMN XML, element instances, active incidents, called instances',
+      zh: '流程实例图：已完成、进行中、失败的环节及被调用的会签实例',
+    },
     params: obj({ key: str({ pattern: '^[0-9]{1,20}$' }) }, ['key']),
     response: { status: 200, schema: InstanceSchema },
     handler: async ({ services, params }) =>
@@ -95,7 +113,15 @@ export const CASE_ROUTES: RouteSpec[] = [
         const tasks = await wb.engine.searchTasks({ processInstanceKey: params.key }, 500);
         return {
           ...view,
-          tasks: tasks.map((t) => ({ key: String(t.userTaskKey), name: t.name ?? t.elementId, elementId: t.elementId, state: t.state, assignee: t.assignee ?? null, completionDate: t.completionDate ?? null, dueDate: t.dueDate ?? null })),
+          tasks: tasks.map((t) => ({
+            key: String(t.userTaskKey),
+            name: t.name ?? t.elementId,
+            elementId: t.elementId,
+            state: t.state,
+            assignee: t.assignee ?? null,
+            completionDate: t.completionDate ?? null,
+            dueDate: t.dueDate ?? null,
+          })),
         };
       }),
   }),

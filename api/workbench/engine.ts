@@ -33,21 +33,32 @@ export interface WorkbenchEngine {
   unclaim(key: string): Promise<void>;
   searchTasks(filter: Record<string, unknown>, limit: number): Promise<UserTask[]>;
   /** one page of a search in the order given, with the number of all matches */
-  taskPage(filter: Record<string, unknown>, limit: number, sort: { field: string; order: 'ASC' | 'DESC' }[]): Promise<{ items: UserTask[]; total: number }>;
+  taskPage(
+    filter: Record<string, unknown>,
+    limit: number,
+    sort: { field: string; order: 'ASC' | 'DESC' }[],
+  ): Promise<{ items: UserTask[]; total: number }>;
   instance(processInstanceKey: string): Promise<InstanceView | null>;
 }
 
-export function createWorkbenchEngine(baseUrl: string, headers: () => Promise<Record<string, string>> | Record<string, string> = () => ({})): WorkbenchEngine {
+export function createWorkbenchEngine(
+  baseUrl: string,
+  headers: () => Promise<Record<string, string>> | Record<string, string> = () => ({}),
+): WorkbenchEngine {
   const base = baseUrl.replace(/\/$/, '');
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
     try {
       const res = await requestText(base + path, {
         method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), accept: 'application/json', ...(await headers()) },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          accept: 'application/json',
+          ...(await headers()),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         timeoutMs: 10_000,
       });
-      let parsed: unknown ;
+      let parsed: unknown;
       try {
         parsed = res.text ? JSON.parse(res.text) : undefined;
       } catch {
@@ -104,11 +115,22 @@ export function createWorkbenchEngine(baseUrl: string, headers: () => Promise<Re
         processDefinitionId: String(pi.body.processDefinitionId),
         state: String(pi.body.state),
         xml: xml.text,
-        elements: elements.map((e) => ({ elementInstanceKey: String(e.elementInstanceKey), elementId: e.elementId, state: e.state, type: e.type, startDate: e.startDate, endDate: e.endDate ?? null })),
+        elements: elements.map((e) => ({
+          elementInstanceKey: String(e.elementInstanceKey),
+          elementId: e.elementId,
+          state: e.state,
+          type: e.type,
+          startDate: e.startDate,
+          endDate: e.endDate ?? null,
+        })),
         incidents: incidents.map((i) => ({ elementId: i.elementId, errorMessage: i.errorMessage, errorType: i.errorType })),
         called: called
           .filter((c) => String(c.parentProcessInstanceKey ?? '') === String(pik))
-          .map((c) => ({ processInstanceKey: String(c.processInstanceKey), processDefinitionId: String(c.processDefinitionId), state: String(c.state) })),
+          .map((c) => ({
+            processInstanceKey: String(c.processInstanceKey),
+            processDefinitionId: String(c.processDefinitionId),
+            state: String(c.state),
+          })),
         parentProcessInstanceKey: pi.body.parentProcessInstanceKey ? String(pi.body.parentProcessInstanceKey) : null,
       };
     },

@@ -52,7 +52,14 @@ const InboxTask = obj(
 );
 const Inbox = named(
   'Inbox',
-  obj({ tab: enumOf(TABS), items: arrayOf(InboxTask), counts: obj({ assigned: int(0, 1e9), unassigned: int(0, 1e9), completed: int(0, 1e9) }, ['assigned', 'unassigned', 'completed']) }, ['tab', 'items', 'counts']),
+  obj(
+    {
+      tab: enumOf(TABS),
+      items: arrayOf(InboxTask),
+      counts: obj({ assigned: int(0, 1e9), unassigned: int(0, 1e9), completed: int(0, 1e9) }, ['assigned', 'unassigned', 'completed']),
+    },
+    ['tab', 'items', 'counts'],
+  ),
 );
 const TaskKeyParams = obj({ key: str({ pattern: '^[0-9]{1,20}$', description: 'userTaskKey' }) }, ['key']);
 const Claimed = named('ClaimedTask', obj({ key: str(), assignee: nullable(str()) }, ['key', 'assignee']));
@@ -63,7 +70,10 @@ const dueOrder = (a: UserTask, b: UserTask) => {
   return da - db || String(a.creationDate ?? '').localeCompare(String(b.creationDate ?? ''));
 };
 
-const BY_DUE = [{ field: 'dueDate', order: 'ASC' as const }, { field: 'creationDate', order: 'ASC' as const }];
+const BY_DUE = [
+  { field: 'dueDate', order: 'ASC' as const },
+  { field: 'creationDate', order: 'ASC' as const },
+];
 
 /** the engine filters of each tab: one per search (unassigned: one per group of the caller) */
 function tabFilters(p: Principal, process: string | undefined): Record<Tab, Record<string, unknown>[]> {
@@ -86,14 +96,22 @@ async function paged(wb: WorkbenchServices, f: Record<Tab, Record<string, unknow
   await Promise.all(
     TABS.flatMap((t) =>
       f[t].map(async (filter) => {
-        const page = await wb.engine.taskPage(filter, t === tab ? limit : 1, t === 'completed' ? [{ field: 'completionDate', order: 'DESC' }] : BY_DUE);
+        const page = await wb.engine.taskPage(
+          filter,
+          t === tab ? limit : 1,
+          t === 'completed' ? [{ field: 'completionDate', order: 'DESC' }] : BY_DUE,
+        );
         counts[t] += page.total;
         if (t === tab) items.push(...page.items);
       }),
     ),
   );
   items = uniqueTasks([items]);
-  items = (tab === 'completed' ? items.sort((a, b) => String(b.completionDate ?? '').localeCompare(String(a.completionDate ?? ''))) : items.sort(dueOrder)).slice(0, limit);
+  items = (
+    tab === 'completed'
+      ? items.sort((a, b) => String(b.completionDate ?? '').localeCompare(String(a.completionDate ?? '')))
+      : items.sort(dueOrder)
+  ).slice(0, limit);
   return { counts, items };
 }
 
@@ -101,7 +119,9 @@ async function everything(wb: WorkbenchServices, f: Record<Tab, Record<string, u
   const all = {} as Record<Tab, UserTask[]>;
   await Promise.all(
     TABS.map(async (t) => {
-      all[t] = uniqueTasks(await Promise.all(f[t].map((filter) => wb.engine.searchTasks(filter, t === 'completed' ? COMPLETED_LIMIT : OPEN_LIMIT))));
+      all[t] = uniqueTasks(
+        await Promise.all(f[t].map((filter) => wb.engine.searchTasks(filter, t === 'completed' ? COMPLETED_LIMIT : OPEN_LIMIT))),
+      );
     }),
   );
   return all;
@@ -114,7 +134,10 @@ export const INBOX_ROUTES: RouteSpec[] = [
     path: '/workbench/inbox',
     roles: WORKERS,
     tag: 'workbench',
-    summary: { en: 'My work: tasks assigned to me, unassigned in my groups, completed by me; counts per tab', zh: '我的待办：分配给我、我所在组未认领、我已完成' },
+    summary: {
+      en: 'My work: tasks assigned to me, unassigned in my groups, completed by me; counts per tab',
+      zh: '我的待办：分配给我、我所在组未认领、我已完成',
+    },
     query: InboxQuery,
     response: { status: 200, schema: Inbox },
     handler: async ({ services, principal, query }) =>
@@ -142,11 +165,19 @@ export const INBOX_ROUTES: RouteSpec[] = [
           const keep = (t: UserTask) => {
             const c = ctx.get(String(t.processInstanceKey)) ?? {};
             const o = typeof c.orderNo === 'string' ? orders.get(c.orderNo) : undefined;
-            if (query.orderNo && !Object.values(c).some((v) => typeof v === 'string' && v.toLowerCase().includes(query.orderNo!.toLowerCase()))) return false;
+            if (
+              query.orderNo &&
+              !Object.values(c).some((v) => typeof v === 'string' && v.toLowerCase().includes(query.orderNo!.toLowerCase()))
+            )
+              return false;
             if (query.customer && !(o?.customerName ?? '').includes(query.customer)) return false;
             return true;
           };
-          counts = { assigned: all.assigned.filter(keep).length, unassigned: all.unassigned.filter(keep).length, completed: all.completed.filter(keep).length };
+          counts = {
+            assigned: all.assigned.filter(keep).length,
+            unassigned: all.unassigned.filter(keep).length,
+            completed: all.completed.filter(keep).length,
+          };
           list = all[query.tab].filter(keep).sort(dueOrder).slice(0, query.limit);
         }
         const info = (t: UserTask) => {
@@ -206,7 +237,8 @@ export const INBOX_ROUTES: RouteSpec[] = [
       guard(async () => {
         const wb = workbenchOf(services);
         const t = await openTask(wb, principal, params.key);
-        if (t.assignee !== principal.username) throw forbidden(`task ${params.key} is held by ${t.assignee ?? 'nobody'}, not by ${principal.username}`);
+        if (t.assignee !== principal.username)
+          throw forbidden(`task ${params.key} is held by ${t.assignee ?? 'nobody'}, not by ${principal.username}`);
         await wb.engine.unclaim(params.key);
         return { key: params.key, assignee: null };
       }),
@@ -217,7 +249,10 @@ export const INBOX_ROUTES: RouteSpec[] = [
     path: '/workbench/tasks/:key/completion',
     roles: WORKERS,
     tag: 'workbench',
-    summary: { en: 'Complete a task from the workbench: the form is checked first, then the task is claimed (409 for the loser), then completed', zh: '提交任务表单（先校验，再认领，再办结）' },
+    summary: {
+      en: 'Complete a task from the workbench: the form is checked first, then the task is claimed (409 for the loser), then completed',
+      zh: '提交任务表单（先校验，再认领，再办结）',
+    },
     params: TaskKeyParams,
     body: completeRoute().body,
     response: completeRoute().response,
@@ -246,17 +281,23 @@ function completeRoute(): RouteSpec {
 async function openTask(wb: ReturnType<typeof workbenchOf>, p: Principal, key: string): Promise<UserTask> {
   const t = await wb.tasks.get(key);
   if (!t || !mayWorkOn(t, p)) throw notFound('task', key, '/key');
-  if (t.state !== 'CREATED') throw conflict(`task ${key} is ${t.state === 'COMPLETED' ? `already completed${t.assignee ? ` by ${t.assignee}` : ''}` : t.state}`);
+  if (t.state !== 'CREATED')
+    throw conflict(`task ${key} is ${t.state === 'COMPLETED' ? `already completed${t.assignee ? ` by ${t.assignee}` : ''}` : t.state}`);
   return t;
 }
 
 async function claimOrConflict(wb: ReturnType<typeof workbenchOf>, p: Principal, key: string, known?: UserTask) {
   const t = known ?? (await openTask(wb, p, key));
   if (t.assignee === p.username) return;
-  const held = () => conflict(`task ${key} is already claimed by ${t.assignee ?? 'someone else'}`, [{ in: 'path', pointer: '/key', detail: 'claimed by someone else' }]);
+  const held = () =>
+    conflict(`task ${key} is already claimed by ${t.assignee ?? 'someone else'}`, [
+      { in: 'path', pointer: '/key', detail: 'claimed by someone else' },
+    ]);
   if (t.assignee) throw held();
   if (!(await wb.engine.claim(key, p.username))) {
     const now = await wb.tasks.get(key);
-    throw conflict(`task ${key} is already claimed by ${now?.assignee ?? 'someone else'}`, [{ in: 'path', pointer: '/key', detail: 'claimed by someone else' }]);
+    throw conflict(`task ${key} is already claimed by ${now?.assignee ?? 'someone else'}`, [
+      { in: 'path', pointer: '/key', detail: 'claimed by someone else' },
+    ]);
   }
 }

@@ -13,7 +13,10 @@ const STAFF: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 't
 const ADMIN: Role[] = ['admin'];
 const paging = { limit: int(1, 500, { default: 200 }), offset: int(0, 1_000_000, { default: 0 }) };
 /** who writes, at the business clock's now (tests pin it) */
-const ctxOf = (services: Parameters<typeof workbenchOf>[0], p: Parameters<typeof actorOf>[0]) => ({ actor: p.username, at: workbenchOf(services).now() });
+const ctxOf = (services: Parameters<typeof workbenchOf>[0], p: Parameters<typeof actorOf>[0]) => ({
+  actor: p.username,
+  at: workbenchOf(services).now(),
+});
 
 const customerFields = {
   name: text(200),
@@ -41,57 +44,103 @@ const IdParams = obj({ id: id() }, ['id']);
 
 export const PARTY_ROUTES: RouteSpec[] = [
   route<{}, { limit: number; offset: number }>({
-    id: 'listCustomers', method: 'get', path: '/customers', roles: STAFF, tag: 'parties',
+    id: 'listCustomers',
+    method: 'get',
+    path: '/customers',
+    roles: STAFF,
+    tag: 'parties',
     summary: { en: 'Customers', zh: '客户列表' },
-    query: obj(paging, []), response: { status: 200, schema: Any },
+    query: obj(paging, []),
+    response: { status: 200, schema: Any },
     handler: async ({ services, query }) => workbenchOf(services).parties.listCustomers(query),
   }),
   route<{ id: string }>({
-    id: 'getCustomer', method: 'get', path: '/customers/:id', roles: STAFF, tag: 'parties',
+    id: 'getCustomer',
+    method: 'get',
+    path: '/customers/:id',
+    roles: STAFF,
+    tag: 'parties',
     summary: { en: 'A customer', zh: '查看客户' },
-    params: IdParams, response: { status: 200, schema: Any },
-    handler: async ({ services, params }) => (await workbenchOf(services).parties.getCustomer(params.id)) ?? Promise.reject(notFound('customer', params.id)),
+    params: IdParams,
+    response: { status: 200, schema: Any },
+    handler: async ({ services, params }) =>
+      (await workbenchOf(services).parties.getCustomer(params.id)) ?? Promise.reject(notFound('customer', params.id)),
   }),
   route({
-    id: 'createCustomer', method: 'post', path: '/customers', roles: ADMIN, tag: 'parties',
+    id: 'createCustomer',
+    method: 'post',
+    path: '/customers',
+    roles: ADMIN,
+    tag: 'parties',
     summary: { en: 'Add a customer', zh: '新增客户' },
-    body: CustomerBody, response: { status: 201, schema: Any },
+    body: CustomerBody,
+    response: { status: 201, schema: Any },
     handler: async ({ services, principal, body }) => {
       const c = await workbenchOf(services).parties.createCustomer(ctxOf(services, principal), body);
       return new Reply(201, c, undefined, { location: `/api/customers/${c.id}` });
     },
   }),
   route<{ id: string }>({
-    id: 'updateCustomer', method: 'patch', path: '/customers/:id', roles: ADMIN, tag: 'parties',
+    id: 'updateCustomer',
+    method: 'patch',
+    path: '/customers/:id',
+    roles: ADMIN,
+    tag: 'parties',
     summary: { en: 'Edit a customer', zh: '修改客户' },
-    params: IdParams, body: CustomerPatch, response: { status: 200, schema: Any },
-    handler: async ({ services, principal, params, body }) => workbenchOf(services).parties.updateCustomer(ctxOf(services, principal), params.id, body),
+    params: IdParams,
+    body: CustomerPatch,
+    response: { status: 200, schema: Any },
+    handler: async ({ services, principal, params, body }) =>
+      workbenchOf(services).parties.updateCustomer(ctxOf(services, principal), params.id, body),
   }),
   route<{}, { limit: number; offset: number }>({
-    id: 'listApPartners', method: 'get', path: '/ap-partners', roles: STAFF, tag: 'parties',
+    id: 'listApPartners',
+    method: 'get',
+    path: '/ap-partners',
+    roles: STAFF,
+    tag: 'parties',
     summary: { en: 'AP partners', zh: 'AP 供应商列表' },
-    query: obj(paging, []), response: { status: 200, schema: Any },
+    query: obj(paging, []),
+    response: { status: 200, schema: Any },
     handler: async ({ services, query }) => workbenchOf(services).parties.listApPartners(query),
   }),
   route<{ id: string }>({
-    id: 'getApPartner', method: 'get', path: '/ap-partners/:id', roles: STAFF, tag: 'parties',
+    id: 'getApPartner',
+    method: 'get',
+    path: '/ap-partners/:id',
+    roles: STAFF,
+    tag: 'parties',
     summary: { en: 'An AP partner', zh: '查看 AP 供应商' },
-    params: IdParams, response: { status: 200, schema: Any },
-    handler: async ({ services, params }) => (await workbenchOf(services).parties.getApPartner(params.id)) ?? Promise.reject(notFound('ap-partner', params.id)),
+    params: IdParams,
+    response: { status: 200, schema: Any },
+    handler: async ({ services, params }) =>
+      (await workbenchOf(services).parties.getApPartner(params.id)) ?? Promise.reject(notFound('ap-partner', params.id)),
   }),
   route({
-    id: 'createApPartner', method: 'post', path: '/ap-partners', roles: ADMIN, tag: 'parties',
+    id: 'createApPartner',
+    method: 'post',
+    path: '/ap-partners',
+    roles: ADMIN,
+    tag: 'parties',
     summary: { en: 'Add an AP partner', zh: '新增 AP 供应商' },
-    body: PartnerBody, response: { status: 201, schema: Any },
+    body: PartnerBody,
+    response: { status: 201, schema: Any },
     handler: async ({ services, principal, body }) => {
       const p = await workbenchOf(services).parties.createApPartner(ctxOf(services, principal), body);
       return new Reply(201, p, undefined, { location: `/api/ap-partners/${p.id}` });
     },
   }),
   route<{ id: string }>({
-    id: 'updateApPartner', method: 'patch', path: '/ap-partners/:id', roles: ADMIN, tag: 'parties',
+    id: 'updateApPartner',
+    method: 'patch',
+    path: '/ap-partners/:id',
+    roles: ADMIN,
+    tag: 'parties',
     summary: { en: 'Edit an AP partner (status, terms, endpoint, secret)', zh: '修改 AP 供应商' },
-    params: IdParams, body: PartnerPatch, response: { status: 200, schema: Any },
-    handler: async ({ services, principal, params, body }) => workbenchOf(services).parties.updateApPartner(ctxOf(services, principal), params.id, body),
+    params: IdParams,
+    body: PartnerPatch,
+    response: { status: 200, schema: Any },
+    handler: async ({ services, principal, params, body }) =>
+      workbenchOf(services).parties.updateApPartner(ctxOf(services, principal), params.id, body),
   }),
 ];

@@ -77,11 +77,16 @@ export function createParties(ds: DataSource): PartiesPort {
     async customersOfOrders(orderNos) {
       const out = new Map<string, OrderGlance>();
       if (!orderNos.length) return out;
-      const orders = await ds.getRepository(BusinessOrderEntity).find({ where: { orderNo: In(orderNos) }, select: { id: true, orderNo: true, customerId: true, deadlineProvisional: true } });
+      const orders = await ds
+        .getRepository(BusinessOrderEntity)
+        .find({ where: { orderNo: In(orderNos) }, select: { id: true, orderNo: true, customerId: true, deadlineProvisional: true } });
       const ids = [...new Set(orders.map((o) => o.customerId))];
-      const cs = ids.length ? await ds.getRepository(CustomerEntity).find({ where: { id: In(ids) }, select: { id: true, name: true } }) : [];
+      const cs = ids.length
+        ? await ds.getRepository(CustomerEntity).find({ where: { id: In(ids) }, select: { id: true, name: true } })
+        : [];
       const names = new Map(cs.map((c) => [c.id, c.name]));
-      for (const o of orders) out.set(o.orderNo, { orderId: o.id, customerName: names.get(o.customerId) ?? '', deadlineProvisional: !!o.deadlineProvisional });
+      for (const o of orders)
+        out.set(o.orderNo, { orderId: o.id, customerName: names.get(o.customerId) ?? '', deadlineProvisional: !!o.deadlineProvisional });
       return out;
     },
     async rounds(contractType, contractId) {
@@ -93,7 +98,13 @@ export function createParties(ds: DataSource): PartiesPort {
         rejectionReason: r.rejectionReason,
         openedAt: r.openedAt ? iso(r.openedAt) : null,
         closedAt: r.closedAt ? iso(r.closedAt) : null,
-        decisions: r.decisions.map((d) => ({ step: d.step, decision: d.decision, opinion: d.opinion, reviewer: d.actor, decidedAt: iso(d.decidedAt) })),
+        decisions: r.decisions.map((d) => ({
+          step: d.step,
+          decision: d.decision,
+          opinion: d.opinion,
+          reviewer: d.actor,
+          decidedAt: iso(d.decidedAt),
+        })),
       }));
     },
     async orderIdOf(orderNo) {
@@ -103,7 +114,14 @@ export function createParties(ds: DataSource): PartiesPort {
     async trail(entityIds) {
       if (!entityIds.length) return [];
       const rows = await ds.getRepository(AuditLogEntity).find({ where: { entityId: In(entityIds) }, order: { at: 'ASC' }, take: 500 });
-      return rows.map((a) => ({ at: iso(a.at), actor: a.actor, action: a.action, entityType: a.entityType, entityId: a.entityId, reason: a.reason }));
+      return rows.map((a) => ({
+        at: iso(a.at),
+        actor: a.actor,
+        action: a.action,
+        entityType: a.entityType,
+        entityId: a.entityId,
+        reason: a.reason,
+      }));
     },
   };
 }

@@ -16,13 +16,18 @@ export interface WorkbenchServices {
 }
 export type ServicesWithWorkbench = ApiServices & { tasks?: UserTaskPort; workbench?: WorkbenchServices };
 
-export function createWorkbench(ds: DataSource, restAddress: string, opts: { headers?: () => Promise<Record<string, string>> | Record<string, string>; now?: () => Date } = {}): WorkbenchServices {
+export function createWorkbench(
+  ds: DataSource,
+  restAddress: string,
+  opts: { headers?: () => Promise<Record<string, string>> | Record<string, string>; now?: () => Date } = {},
+): WorkbenchServices {
   return { engine: createWorkbenchEngine(restAddress, opts.headers), parties: createParties(ds), now: opts.now ?? (() => new Date()) };
 }
 
 export function workbenchOf(services: ApiServices): WorkbenchServices & { tasks: UserTaskPort } {
   const s = services as ServicesWithWorkbench;
-  if (!s.workbench || !s.tasks) throw new ProblemError(503, 'engine-unavailable', 'Service unavailable', 'the workbench services are not configured');
+  if (!s.workbench || !s.tasks)
+    throw new ProblemError(503, 'engine-unavailable', 'Service unavailable', 'the workbench services are not configured');
   return { ...s.workbench, tasks: s.tasks };
 }
 

@@ -22,13 +22,19 @@ export function serveUi(opts: { dir?: string; signIn?: BrowserSignIn } = {}): Re
     etag: false,
     setHeaders: (res) => {
       res.setHeader('x-content-type-options', 'nosniff');
-      res.setHeader('content-security-policy', `default-src 'self'; connect-src ${connect}; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'none'`);
+      res.setHeader(
+        'content-security-policy',
+        `default-src 'self'; connect-src ${connect}; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'none'`,
+      );
     },
   });
   const router = express.Router();
   router.use((req, res, next) => {
     if (req.path === '/' && !fs.existsSync(path.join(dir, 'index.html'))) {
-      res.status(503).type('text/plain; charset=utf-8').send('工作台界面尚未构建：请用 npm start（或 node scripts/build-ui.cjs）构建后再打开。');
+      res
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('工作台界面尚未构建：请用 npm start（或 node scripts/build-ui.cjs）构建后再打开。');
       return;
     }
     files(req, res, next);

@@ -13,13 +13,22 @@ import { uploadYear } from './upload';
 
 const STAFF: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'tech-dept', 'contract-admin', 'ops', 'admin', 'auditor'];
 
-const BusinessClock = named('BusinessClock', obj({ now: str({ format: 'date-time' }), today: str({ format: 'date' }), year: { type: 'integer' } }, ['now', 'today', 'year']));
-const schedule = obj({ completionDeadline: str(), completionReminderAt: { type: ['string', 'null'] }, deadlineProvisional: bool() }, ['completionDeadline', 'deadlineProvisional']);
+const BusinessClock = named(
+  'BusinessClock',
+  obj({ now: str({ format: 'date-time' }), today: str({ format: 'date' }), year: { type: 'integer' } }, ['now', 'today', 'year']),
+);
+const schedule = obj({ completionDeadline: str(), completionReminderAt: { type: ['string', 'null'] }, deadlineProvisional: bool() }, [
+  'completionDeadline',
+  'deadlineProvisional',
+]);
 const FirmedOrder = obj(
   { kind: enumOf(['business-order', 'change-order']), id: str(), orderNo: str(), before: schedule, after: schedule },
   ['kind', 'id', 'orderNo', 'before', 'after'],
 );
-const CalendarUpload = named('CalendarUpload', obj({ calendar: CalendarYear, firmedOrders: arrayOf(FirmedOrder) }, ['calendar', 'firmedOrders']));
+const CalendarUpload = named(
+  'CalendarUpload',
+  obj({ calendar: CalendarYear, firmedOrders: arrayOf(FirmedOrder) }, ['calendar', 'firmedOrders']),
+);
 
 export const CALENDAR_ADMIN_ROUTES: RouteSpec[] = [
   route({
@@ -28,7 +37,10 @@ export const CALENDAR_ADMIN_ROUTES: RouteSpec[] = [
     path: '/business-clock',
     roles: [...STAFF, 'ap-partner'],
     tag: 'calendar',
-    summary: { en: "The business clock: now, today and this year in Asia/Shanghai (what pages count from)", zh: '业务时钟（上海时间的今天与年份）' },
+    summary: {
+      en: 'The business clock: now, today and this year in Asia/Shanghai (what pages count from)',
+      zh: '业务时钟（上海时间的今天与年份）',
+    },
     response: { status: 200, schema: BusinessClock },
     handler: async ({ services }) => {
       const now = calendarAdminOf(services).now();

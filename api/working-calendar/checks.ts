@@ -4,7 +4,10 @@ import type { FieldError } from '../problem';
 export function calendarFieldErrors(body: { year: number; holidays: { date: string }[]; workdays: { date: string }[] }): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Map<string, string>();
-  for (const [list, days] of [['holidays', body.holidays], ['workdays', body.workdays]] as const) {
+  for (const [list, days] of [
+    ['holidays', body.holidays],
+    ['workdays', body.workdays],
+  ] as const) {
     days.forEach(({ date }, i) => {
       const pointer = `/${list}/${i}/date`;
       if (!date.startsWith(`${body.year}-`)) errors.push({ in: 'body', pointer, detail: `${date} is not in ${body.year}` });
@@ -12,7 +15,8 @@ export function calendarFieldErrors(body: { year: number; holidays: { date: stri
       seen.set(date, pointer);
       const wd = new Date(`${date}T00:00:00Z`).getUTCDay();
       if (Number.isNaN(wd)) errors.push({ in: 'body', pointer, detail: `${date} is not a date` });
-      else if (list === 'workdays' && wd !== 0 && wd !== 6) errors.push({ in: 'body', pointer, detail: `${date} is a weekday; adjusted working days are weekend days` });
+      else if (list === 'workdays' && wd !== 0 && wd !== 6)
+        errors.push({ in: 'body', pointer, detail: `${date} is a weekday; adjusted working days are weekend days` });
     });
   }
   return errors;

@@ -29,7 +29,8 @@ export const WORKING_CALENDAR_ROUTES: RouteSpec[] = [
     summary: { en: "A year's holidays and adjusted working days", zh: '查看年度节假日与调休安排' },
     params: S.YearParams,
     response: { status: 200, schema: S.CalendarYear },
-    handler: async ({ services, params }) => found(await services.store.getCalendarYear(params.year), 'calendar year', String(params.year), '/year'),
+    handler: async ({ services, params }) =>
+      found(await services.store.getCalendarYear(params.year), 'calendar year', String(params.year), '/year'),
   }),
   route<{ year: number }, {}, Row>({
     id: 'putCalendarYear',
@@ -43,7 +44,9 @@ export const WORKING_CALENDAR_ROUTES: RouteSpec[] = [
     response: { status: 200, schema: S.CalendarYear, description: '201 when the year is new' },
     handler: async ({ services, principal, params, body }) => {
       if (body.year !== params.year)
-        throw badRequest(`the document is for ${body.year}, the path for ${params.year}`, [{ in: 'body', pointer: '/year', detail: 'must equal the year in the path' }]);
+        throw badRequest(`the document is for ${body.year}, the path for ${params.year}`, [
+          { in: 'body', pointer: '/year', detail: 'must equal the year in the path' },
+        ]);
       return saveCalendar(services, principal, body);
     },
   }),
@@ -58,7 +61,6 @@ export const WORKING_CALENDAR_ROUTES: RouteSpec[] = [
     response: { status: 201, schema: S.CalendarYear, description: '200 when the year existed' },
     handler: async ({ services, principal, body }) => saveCalendar(services, principal, body),
   }),
-
 ];
 
 async function saveCalendar(services: ApiServices, principal: Principal, body: Row) {

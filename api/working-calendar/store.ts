@@ -3,7 +3,6 @@ import { addWorkingDaysDb, getCalendarYear, uploadCalendarYear, type CalendarYea
 import type { ApiStore } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 
-
 export type WorkingCalendarStore = Pick<ApiStore, 'getCalendarYear' | 'putCalendarYear' | 'deadline'>;
 
 export function workingCalendarStore({ ds, ctxOf }: StoreDeps): WorkingCalendarStore {
@@ -14,7 +13,11 @@ export function workingCalendarStore({ ds, ctxOf }: StoreDeps): WorkingCalendarS
       return y ? { ...y, updatedAt: iso(y.updatedAt) } : null;
     },
     async putCalendarYear(actor, year, doc) {
-      const { created } = await uploadCalendarYear(ds, doc as unknown as CalendarYearDocument, ctxOf(actor, (doc.note as string) ?? 'calendar uploaded'));
+      const { created } = await uploadCalendarYear(
+        ds,
+        doc as unknown as CalendarYearDocument,
+        ctxOf(actor, (doc.note as string) ?? 'calendar uploaded'),
+      );
       return { created, record: (await this.getCalendarYear(year))! };
     },
     async deadline(from, workingDays) {

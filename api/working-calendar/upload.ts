@@ -10,7 +10,11 @@ import { actorOf, type ApiServices, type Row } from '../services';
 import { calendarFieldErrors } from './checks';
 import { calendarAdminOf } from '../calendar-admin';
 
-export async function uploadYear(services: ApiServices, principal: Principal, body: Row): Promise<{ created: boolean; record: Row; firmed: FirmedDeadline[] }> {
+export async function uploadYear(
+  services: ApiServices,
+  principal: Principal,
+  body: Row,
+): Promise<{ created: boolean; record: Row; firmed: FirmedDeadline[] }> {
   const errors = calendarFieldErrors(body as never);
   if (errors.length) throw badRequest('the schedule is not consistent', errors);
   const admin = calendarAdminOf(services, { optional: true });

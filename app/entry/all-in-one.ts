@@ -56,15 +56,15 @@ async function main(): Promise<void> {
     void stopDemo()
       .then(() => sys.stop())
       .then(
-      () => {
-        console.log('stopped');
-        process.exit(0);
-      },
-      (e: unknown) => {
-        console.error(e);
-        process.exit(1);
-      },
-    );
+        () => {
+          console.log('stopped');
+          process.exit(0);
+        },
+        (e: unknown) => {
+          console.error(e);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

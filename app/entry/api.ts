@@ -27,7 +27,11 @@ export async function buildAuth(config: Config, ds?: DataSource): Promise<Authen
       jwksUri: config.OIDC_JWKS_URL!,
       rolesClaim: config.OIDC_ROLES_CLAIM,
       apPartnerClaim: config.OIDC_AP_PARTNER_CLAIM,
-      browser: { clientId: config.OIDC_UI_CLIENT_ID, scope: config.OIDC_UI_SCOPE, ...(config.OIDC_UI_RESOURCE ? { resource: config.OIDC_UI_RESOURCE } : {}) },
+      browser: {
+        clientId: config.OIDC_UI_CLIENT_ID,
+        scope: config.OIDC_UI_SCOPE,
+        ...(config.OIDC_UI_RESOURCE ? { resource: config.OIDC_UI_RESOURCE } : {}),
+      },
       ...(ds ? { onFirstSight: recordOidcUser(ds) } : {}),
     });
   }
@@ -50,7 +54,15 @@ export async function startApi(config: Config = loadConfig(), obs: ApiObservabil
   const ds = await initDatabase(config.DATABASE_URL);
   const auth = await buildAuth(config, ds);
   const o = observeApi(ds, createHealth(ds), obs);
-  const services = buildApiServices(ds, { config, auth, health: o.health, tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS), logError: o.logError, restAddress: config.ZEEBE_REST_ADDRESS, clock: systemClock });
+  const services = buildApiServices(ds, {
+    config,
+    auth,
+    health: o.health,
+    tasks: createRestUserTasks(config.ZEEBE_REST_ADDRESS),
+    logError: o.logError,
+    restAddress: config.ZEEBE_REST_ADDRESS,
+    clock: systemClock,
+  });
   const app = createApp(services, { ...o.appOptions, ui: serveUi({ signIn: auth.browser }) });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
@@ -70,7 +82,10 @@ if (require.main === module) {
     })
     .then(({ server, ds }) => {
       const addr = server.address();
-      obs.logger.info({ port: typeof addr === 'object' && addr ? addr.port : addr }, 'api listening (/api, /health/live, /health/ready, /metrics)');
+      obs.logger.info(
+        { port: typeof addr === 'object' && addr ? addr.port : addr },
+        'api listening (/api, /health/live, /health/ready, /metrics)',
+      );
       const stop = () => {
         server.close();
         server.closeIdleConnections();

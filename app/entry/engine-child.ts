@@ -3,9 +3,24 @@ import v8 from 'node:v8';
 import { engineOptionsFromEnv, startEngine } from '../../engine/index';
 
 async function main(): Promise<void> {
-  const o = JSON.parse(process.env.ENGINE_OPTIONS ?? '{}') as { grpcPort: number; restPort: number; dataDir?: string; testMode?: boolean; host?: string; timeZone?: string };
+  const o = JSON.parse(process.env.ENGINE_OPTIONS ?? '{}') as {
+    grpcPort: number;
+    restPort: number;
+    dataDir?: string;
+    testMode?: boolean;
+    host?: string;
+    timeZone?: string;
+  };
   // the engine's own settings (storage, sync, history) from the environment; the app's choices over them
-  const e = await startEngine({ ...engineOptionsFromEnv(process.env), grpcPort: o.grpcPort, restPort: o.restPort, dataDir: o.dataDir, testMode: o.testMode, host: o.host ?? '127.0.0.1', timeZone: o.timeZone });
+  const e = await startEngine({
+    ...engineOptionsFromEnv(process.env),
+    grpcPort: o.grpcPort,
+    restPort: o.restPort,
+    dataDir: o.dataDir,
+    testMode: o.testMode,
+    host: o.host ?? '127.0.0.1',
+    timeZone: o.timeZone,
+  });
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -17,7 +32,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', () => undefined); // the app decides when the engine stops
   // heapLimitMb: what V8 settled on (old space limit plus the young generation), for the app's report and tests
-  process.send!({ event: 'engine-started', grpcAddress: e.grpcAddress, restAddress: e.restAddress, heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 1048576) });
+  process.send!({
+    event: 'engine-started',
+    grpcAddress: e.grpcAddress,
+    restAddress: e.restAddress,
+    heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 1048576),
+  });
 }
 
 main().catch((err: unknown) => {

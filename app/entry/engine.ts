@@ -14,8 +14,18 @@ async function main(): Promise<void> {
     testMode: o.testMode || process.argv.includes('--test-mode'),
   });
   // one line on stdout that tools (tests, the app's launcher) can parse
-  console.log(JSON.stringify({ event: 'engine-started', grpcAddress: e.grpcAddress, restAddress: e.restAddress, dataDir: o.dataDir ?? null, testMode: e.engine.testMode }));
-  const shutdown = () => { void e.stop().then(() => process.exit(0)); };
+  console.log(
+    JSON.stringify({
+      event: 'engine-started',
+      grpcAddress: e.grpcAddress,
+      restAddress: e.restAddress,
+      dataDir: o.dataDir ?? null,
+      testMode: e.engine.testMode,
+    }),
+  );
+  const shutdown = () => {
+    void e.stop().then(() => process.exit(0));
+  };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 }

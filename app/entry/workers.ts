@@ -45,7 +45,10 @@ export interface Standalone {
  * docker-compose.yml's healthcheck) and GET /metrics (jobs handled/failed per type, handler durations,
  * the outbox gauges; internal network only). Installs no signal handler (runStandalone does).
  */
-export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts: { logDestination?: DestinationStream } = {}): Promise<Standalone> {
+export async function startStandalone(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { logDestination?: DestinationStream } = {},
+): Promise<Standalone> {
   const config = loadConfig(env);
   // read (and refused when unreadable) before anything is opened; from the environment given, not process.env
   const jobStream = jobStreamFromEnv(env);
@@ -55,7 +58,11 @@ export async function startStandalone(env: NodeJS.ProcessEnv = process.env, opts
   // environment itself; platform/config supplies the addresses and strategy it validated. The gRPC client alone, as
   // the app builds it (platform/camunda/zeebe-client.ts: not the SDK's index with every other client); user tasks are
   // searched over REST with that client's credentials.
-  const zeebe = createZeebeClient({ grpcAddress: config.ZEEBE_GRPC_ADDRESS, restAddress: config.ZEEBE_REST_ADDRESS, authStrategy: config.CAMUNDA_AUTH_STRATEGY });
+  const zeebe = createZeebeClient({
+    grpcAddress: config.ZEEBE_GRPC_ADDRESS,
+    restAddress: config.ZEEBE_REST_ADDRESS,
+    authStrategy: config.CAMUNDA_AUTH_STRATEGY,
+  });
   const restHeaders = restAuthHeaders(zeebe, config);
   const actors = new RestTaskActorResolver(restUserTaskSearch(config.ZEEBE_REST_ADDRESS, restHeaders));
   const metrics = createMetrics({
@@ -154,7 +161,9 @@ export async function runStandalone(env: NodeJS.ProcessEnv = process.env): Promi
   const started = await startStandalone(env);
   running = started;
   // a stray rejection somewhere in a client library must not take the worker process down
-  process.on('unhandledRejection', (reason) => started.logger.error({ err: String((reason as Error)?.stack ?? reason) }, 'unhandled rejection'));
+  process.on('unhandledRejection', (reason) =>
+    started.logger.error({ err: String((reason as Error)?.stack ?? reason) }, 'unhandled rejection'),
+  );
   if (signalled) shutDown(started, signalled);
   return started;
 }

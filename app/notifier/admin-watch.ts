@@ -68,7 +68,11 @@ export function startAdminWatch(opts: AdminWatchOptions): RunningAdminWatch {
       const items = (res.items ?? []) as IncidentItem[];
       if (!items.length) break;
       const keys = items.map((i) => incidentDedupeKey(String(i.incidentKey)));
-      const known = new Set((await ds.getRepository(NotificationEntity).find({ where: { dedupeKey: In(keys) }, select: { dedupeKey: true } })).map((n) => n.dedupeKey));
+      const known = new Set(
+        (await ds.getRepository(NotificationEntity).find({ where: { dedupeKey: In(keys) }, select: { dedupeKey: true } })).map(
+          (n) => n.dedupeKey,
+        ),
+      );
       for (const i of items) {
         if (i.creationTime && (!newest || i.creationTime > newest)) newest = i.creationTime;
         const key = incidentDedupeKey(String(i.incidentKey));
@@ -83,13 +87,16 @@ export function startAdminWatch(opts: AdminWatchOptions): RunningAdminWatch {
           errorMessage: (i.errorMessage ?? '').slice(0, 500),
           creationTime: i.creationTime ?? null,
         };
-        const { created } = await inTransaction(ds, (em) => enqueueNotification(em, { dedupeKey: key, recipientRole: 'admin', template: 'incident-appeared', refs }, opts.clock.now()));
+        const { created } = await inTransaction(ds, (em) =>
+          enqueueNotification(em, { dedupeKey: key, recipientRole: 'admin', template: 'incident-appeared', refs }, opts.clock.now()),
+        );
         if (created) announced++;
       }
       if (items.length < 100) break;
       from += items.length;
     }
-    if (newest && newest !== cursor?.position) await ds.getRepository(NotificationCursorEntity).save({ name: INCIDENT_CURSOR, position: newest, updatedAt: new Date() });
+    if (newest && newest !== cursor?.position)
+      await ds.getRepository(NotificationCursorEntity).save({ name: INCIDENT_CURSOR, position: newest, updatedAt: new Date() });
     return announced;
   }
 

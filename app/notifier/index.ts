@@ -41,18 +41,44 @@ export interface NotificationWiring {
 
 export function startNotifications(w: NotificationWiring): Notifications {
   const mailer = w.config.SMTP_URL ? createSmtpMailer({ url: w.config.SMTP_URL, from: w.config.MAIL_FROM }) : null;
-  const sender = startSender({ dataSource: w.dataSource, mailer, baseUrl: w.config.PUBLIC_BASE_URL, log: w.log, metrics: w.metrics, ...w.sender });
+  const sender = startSender({
+    dataSource: w.dataSource,
+    mailer,
+    baseUrl: w.config.PUBLIC_BASE_URL,
+    log: w.log,
+    metrics: w.metrics,
+    ...w.sender,
+  });
   const rest = async (path: string, body: unknown) => {
     const headers = { 'content-type': 'application/json', ...(w.restHeaders ? await w.restHeaders() : {}) };
-    const res = await requestText(w.restAddress!.replace(/\/$/, '') + path, { method: 'POST', headers, body: JSON.stringify(body), timeoutMs: 10_000 });
+    const res = await requestText(w.restAddress!.replace(/\/$/, '') + path, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      timeoutMs: 10_000,
+    });
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
     return JSON.parse(res.text);
   };
   const announcer = w.restAddress
-    ? startTaskAnnouncer({ dataSource: w.dataSource, rest, clock: w.clock, intervalMs: w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS, log: w.log, onAnnounced: () => sender.kick() })
+    ? startTaskAnnouncer({
+        dataSource: w.dataSource,
+        rest,
+        clock: w.clock,
+        intervalMs: w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS,
+        log: w.log,
+        onAnnounced: () => sender.kick(),
+      })
     : null;
   const adminWatch = w.restAddress
-    ? startAdminWatch({ dataSource: w.dataSource, rest, clock: w.clock, intervalMs: w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS, log: w.log, onAnnounced: () => sender.kick() })
+    ? startAdminWatch({
+        dataSource: w.dataSource,
+        rest,
+        clock: w.clock,
+        intervalMs: w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS,
+        log: w.log,
+        onAnnounced: () => sender.kick(),
+      })
     : null;
   const slaWatch = w.restAddress
     ? startSlaWatch({

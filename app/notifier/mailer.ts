@@ -41,7 +41,14 @@ export function createSmtpMailer(opts: { url: string; from: string; timeoutMs?: 
   return {
     messageIdDomain,
     async send(m) {
-      const info = await transport.sendMail({ from: opts.from, to: m.to, subject: m.subject, text: m.text, messageId: m.messageId, textEncoding: 'base64' });
+      const info = await transport.sendMail({
+        from: opts.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        messageId: m.messageId,
+        textEncoding: 'base64',
+      });
       return { response: String(info.response ?? '') };
     },
     close: () => transport.close(),

@@ -90,7 +90,10 @@ export function startSender(opts: SenderOptions): RunningSender {
       stats.lastError = errText(e);
       if (sent) {
         // accepted by the server, not recorded: the lease runs out and the same Message-ID goes again
-        log.error({ deliveryId: d.id, messageId: d.messageId, err: stats.lastError }, 'e-mail sent but not marked; it is re-sent with the same Message-ID after the lease');
+        log.error(
+          { deliveryId: d.id, messageId: d.messageId, err: stats.lastError },
+          'e-mail sent but not marked; it is re-sent with the same Message-ID after the lease',
+        );
         return;
       }
       const status = await markEmailFailed(ds, d.id, stats.lastError, { ...policy, permanent: isPermanentSmtpError(e) }).catch((err) => {
@@ -153,7 +156,11 @@ export function startSender(opts: SenderOptions): RunningSender {
       const end = Date.now() + timeoutMs;
       while (Date.now() < end) {
         const pending = await ds.getRepository(NotificationEntity).count({ where: { sentAt: IsNull() } });
-        const due = opts.mailer ? await ds.getRepository(NotificationDeliveryEntity).count({ where: { channel: 'email', status: 'PENDING', nextAttemptAt: LessThanOrEqual(new Date()) } }) : 0;
+        const due = opts.mailer
+          ? await ds
+              .getRepository(NotificationDeliveryEntity)
+              .count({ where: { channel: 'email', status: 'PENDING', nextAttemptAt: LessThanOrEqual(new Date()) } })
+          : 0;
         if (!pending && !due && !busy) return;
         wake?.();
         await new Promise((r) => setTimeout(r, 25));

@@ -77,7 +77,11 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
     const reminderCache = new Map<string, Date>();
     let written = 0;
     for (let from = 0; ; from += PAGE) {
-      const res = await opts.rest('/v2/user-tasks/search', { filter: { state: 'CREATED' }, sort: [{ field: 'creationDate', order: 'ASC' }], page: { from, limit: PAGE } });
+      const res = await opts.rest('/v2/user-tasks/search', {
+        filter: { state: 'CREATED' },
+        sort: [{ field: 'creationDate', order: 'ASC' }],
+        page: { from, limit: PAGE },
+      });
       const items = (res.items ?? []) as OpenTask[];
       const notices = items
         .map((t) =>
@@ -92,12 +96,20 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
         .filter((n): n is SlaNotice => n !== null);
       if (notices.length) {
         const known = new Set(
-          (await ds.getRepository(NotificationEntity).find({ where: { dedupeKey: In(notices.map(slaDedupeKey)) }, select: { dedupeKey: true } })).map((n) => n.dedupeKey),
+          (
+            await ds
+              .getRepository(NotificationEntity)
+              .find({ where: { dedupeKey: In(notices.map(slaDedupeKey)) }, select: { dedupeKey: true } })
+          ).map((n) => n.dedupeKey),
         );
         for (const n of notices) {
           if (known.has(slaDedupeKey(n))) continue;
           const ctx = await taskContext(ds, opts.rest, n.processInstanceKey);
-          const full: SlaNotice = { ...n, orderId: (ctx.orderId as string) ?? null, orderNo: ((ctx.orderNo ?? ctx.changeOrderNo ?? ctx.requestNo) as string) ?? null };
+          const full: SlaNotice = {
+            ...n,
+            orderId: (ctx.orderId as string) ?? null,
+            orderNo: ((ctx.orderNo ?? ctx.changeOrderNo ?? ctx.requestNo) as string) ?? null,
+          };
           const { created } = await inTransaction(ds, (em) => notifySla(em, full, opts.clock.now()));
           if (created) written++;
         }

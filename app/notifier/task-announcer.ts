@@ -58,7 +58,17 @@ interface UserTaskItem {
 }
 
 /** the business keys a notification about a task names (root scope of its instance) */
-const CONTEXT = ['orderId', 'orderNo', 'changeOrderId', 'changeOrderNo', 'contractId', 'contractNo', 'contractType', 'requestNo', 'reportMonth'];
+const CONTEXT = [
+  'orderId',
+  'orderNo',
+  'changeOrderId',
+  'changeOrderNo',
+  'contractId',
+  'contractNo',
+  'contractType',
+  'requestNo',
+  'reportMonth',
+];
 
 /** the business keys of a task's instance (its root scope), with the order's id found by its number */
 export async function taskContext(ds: DataSource, rest: RestCall, pk: string | undefined): Promise<Record<string, unknown>> {
@@ -104,7 +114,11 @@ export function startTaskAnnouncer(opts: AnnouncerOptions): RunningAnnouncer {
       const items = (res.items ?? []) as UserTaskItem[];
       if (!items.length) break;
       const keys = items.map((t) => taskDedupeKey(String(t.userTaskKey)));
-      const known = new Set((await ds.getRepository(NotificationEntity).find({ where: { dedupeKey: In(keys) }, select: { dedupeKey: true } })).map((n) => n.dedupeKey));
+      const known = new Set(
+        (await ds.getRepository(NotificationEntity).find({ where: { dedupeKey: In(keys) }, select: { dedupeKey: true } })).map(
+          (n) => n.dedupeKey,
+        ),
+      );
       for (const t of items) {
         if (t.creationDate && (!newest || t.creationDate > newest)) newest = t.creationDate;
         if (known.has(taskDedupeKey(String(t.userTaskKey)))) continue;
@@ -124,7 +138,13 @@ export function startTaskAnnouncer(opts: AnnouncerOptions): RunningAnnouncer {
         const { created } = await inTransaction(ds, (em) =>
           enqueueNotification(
             em,
-            { dedupeKey: taskDedupeKey(String(t.userTaskKey)), recipientUser: t.assignee || null, recipientRole: t.assignee ? null : (groups[0] as Role), template: 'user-task-created', refs },
+            {
+              dedupeKey: taskDedupeKey(String(t.userTaskKey)),
+              recipientUser: t.assignee || null,
+              recipientRole: t.assignee ? null : (groups[0] as Role),
+              template: 'user-task-created',
+              refs,
+            },
             opts.clock.now(),
           ),
         );

@@ -40,7 +40,10 @@ export function observeApi(ds: DataSource, health: HealthPort, obs: ApiObservabi
   return {
     health: obs.zeebe ? withChecks(health, [zeebeCheck(obs.zeebe)], { timeoutMs: obs.readinessTimeoutMs }) : health,
     ...(logger
-      ? { logError: (err: unknown, ctx: Record<string, unknown>) => logger.error({ ...ctx, err: (err as Error)?.stack ?? String(err) }, 'api error') }
+      ? {
+          logError: (err: unknown, ctx: Record<string, unknown>) =>
+            logger.error({ ...ctx, err: (err as Error)?.stack ?? String(err) }, 'api error'),
+        }
       : {}),
     appOptions: {
       ...(obs.metrics ? { metrics: obs.metrics } : {}),
@@ -61,7 +64,9 @@ export interface ApiProcessConfig {
  * `npm run api`: a JSON logger (service api), a metrics registry (service api) and a Zeebe gRPC client
  * used only for the readiness check (platform/camunda/probe-client.ts: no retries, no SDK log lines). close() closes it.
  */
-export function apiProcessObservability(config: ApiProcessConfig): Required<Pick<ApiObservability, 'logger' | 'metrics' | 'zeebe'>> & { close(): Promise<void> } {
+export function apiProcessObservability(
+  config: ApiProcessConfig,
+): Required<Pick<ApiObservability, 'logger' | 'metrics' | 'zeebe'>> & { close(): Promise<void> } {
   const logger = createLogger({ level: config.LOG_LEVEL, service: 'api' });
   const metrics = createMetrics({
     defaultLabels: { service: 'api' },

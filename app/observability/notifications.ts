@@ -14,8 +14,18 @@ import type { SenderMetrics } from '../notifier/sender';
 
 export function notificationMetrics(metrics: AppMetrics, ds: DataSource): SenderMetrics {
   const registers = [metrics.registry];
-  const sent = new Counter({ name: `${metrics.prefix}notifications_sent_total`, help: 'Notification deliveries done, per channel (in-app written, e-mail accepted by the SMTP server).', labelNames: ['channel'], registers });
-  const failed = new Counter({ name: `${metrics.prefix}notifications_failed_total`, help: 'E-mail notification deliveries given up after their retries (or refused for good).', labelNames: ['channel'], registers });
+  const sent = new Counter({
+    name: `${metrics.prefix}notifications_sent_total`,
+    help: 'Notification deliveries done, per channel (in-app written, e-mail accepted by the SMTP server).',
+    labelNames: ['channel'],
+    registers,
+  });
+  const failed = new Counter({
+    name: `${metrics.prefix}notifications_failed_total`,
+    help: 'E-mail notification deliveries given up after their retries (or refused for good).',
+    labelNames: ['channel'],
+    registers,
+  });
   new Gauge({
     name: `${metrics.prefix}notifications_pending`,
     help: 'Notification work not done yet: fan-out = notifications not yet addressed to people, email = e-mails not yet sent.',

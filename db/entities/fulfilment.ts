@@ -1,12 +1,6 @@
 import { EntitySchema } from 'typeorm';
 import { col } from './columns';
-import type {
-  CommunicationOccasion,
-  PaymentBasisStatus,
-  ServiceRequestStatus,
-  TaskOrderEventKind,
-  TaskOrderStatus,
-} from './types';
+import type { CommunicationOccasion, PaymentBasisStatus, ServiceRequestStatus, TaskOrderEventKind, TaskOrderStatus } from './types';
 
 /** Collaboration task order 协作任务单 to the technical department. */
 export interface CollaborationTaskOrder {

@@ -1,11 +1,4 @@
-import {
-  Table,
-  TableForeignKey,
-  TableIndex,
-  type MigrationInterface,
-  type QueryRunner,
-  type TableColumnOptions,
-} from 'typeorm';
+import { Table, TableForeignKey, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
 
 /**
  * Initial schema, written once with the QueryRunner schema builder so that the same migration runs on
@@ -60,9 +53,7 @@ export class InitialSchema1764100000000 implements MigrationInterface {
           name,
           columns: cols,
           indices,
-          foreignKeys: foreignKeys.map(
-            (f) => new TableForeignKey({ ...f, name: f.name?.replace(/^FK__/, `FK_${name}_`) }),
-          ),
+          foreignKeys: foreignKeys.map((f) => new TableForeignKey({ ...f, name: f.name?.replace(/^FK__/, `FK_${name}_`) })),
           ...(mysql ? { engine: 'InnoDB' } : {}),
         }),
       );
@@ -203,11 +194,7 @@ export class InitialSchema1764100000000 implements MigrationInterface {
         idx('revenue_contract', 'IDX_revenue_contract_parent', ['parent_contract_id']),
         idx('revenue_contract', 'UQ_revenue_contract_change', ['change_order_id'], true),
       ],
-      [
-        fk(['order_id'], 'business_order'),
-        fk(['change_order_id'], 'change_order'),
-        fk(['parent_contract_id'], 'revenue_contract'),
-      ],
+      [fk(['order_id'], 'business_order'), fk(['change_order_id'], 'change_order'), fk(['parent_contract_id'], 'revenue_contract')],
     );
     await create(
       'expense_contract',
@@ -394,11 +381,7 @@ export class InitialSchema1764100000000 implements MigrationInterface {
         idx('service_request', 'IDX_service_request_customer', ['customer_id', 'created_at']),
         idx('service_request', 'IDX_service_request_status', ['status', 'created_at']),
       ],
-      [
-        fk(['customer_id'], 'customer'),
-        fk(['order_id'], 'business_order'),
-        fk(['revenue_contract_id'], 'revenue_contract'),
-      ],
+      [fk(['customer_id'], 'customer'), fk(['order_id'], 'business_order'), fk(['revenue_contract_id'], 'revenue_contract')],
     );
     await create(
       'customer_communication_record',

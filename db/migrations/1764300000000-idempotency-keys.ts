@@ -10,7 +10,14 @@ export class IdempotencyKeys1764300000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     const mysql = q.connection.options.type === 'mysql' || q.connection.options.type === 'mariadb';
     const text = mysql ? { charset: 'utf8mb4', collation: 'utf8mb4_unicode_ci' } : {};
-    const str = (name: string, length: number, primary = false) => ({ name, type: 'varchar', length: String(length), isPrimary: primary, isNullable: false, ...text });
+    const str = (name: string, length: number, primary = false) => ({
+      name,
+      type: 'varchar',
+      length: String(length),
+      isPrimary: primary,
+      isNullable: false,
+      ...text,
+    });
     await q.createTable(
       new Table({
         name: 'idempotency_key',

@@ -4,4 +4,9 @@ import { IdempotencyKeys1764300000000 } from './1764300000000-idempotency-keys';
 import { Notifications1764400000000 } from './1764400000000-notifications';
 
 /** Every migration, in order. Add new ones at the end; never edit an applied one. */
-export const MIGRATIONS = [InitialSchema1764100000000, HotPathIndexes1764200000000, IdempotencyKeys1764300000000, Notifications1764400000000];
+export const MIGRATIONS = [
+  InitialSchema1764100000000,
+  HotPathIndexes1764200000000,
+  IdempotencyKeys1764300000000,
+  Notifications1764400000000,
+];

@@ -24,7 +24,12 @@ export async function checkNextYearCalendar(db: Db, now: Date): Promise<number |
   const { created } = await inTransaction(db, (em) =>
     enqueueNotification(
       em,
-      { dedupeKey: calendarDedupeKey(next), recipientRole: 'admin', template: 'calendar-next-year-missing', refs: { calendarYear: String(next), checkedOn: today } },
+      {
+        dedupeKey: calendarDedupeKey(next),
+        recipientRole: 'admin',
+        template: 'calendar-next-year-missing',
+        refs: { calendarYear: String(next), checkedOn: today },
+      },
       now,
     ),
   );

@@ -33,7 +33,11 @@ export async function upsertUsers(db: Db, entries: readonly DirectoryEntry[], no
   await inTransaction(db, async (em) => {
     const repo = em.getRepository(AppUserEntity);
     const partnerIds = [...new Set(entries.map((e) => e.apPartnerId).filter((x): x is string => !!x))];
-    const known = new Set(partnerIds.length ? (await em.getRepository(ApPartnerEntity).find({ where: { id: In(partnerIds) }, select: { id: true } })).map((p) => p.id) : []);
+    const known = new Set(
+      partnerIds.length
+        ? (await em.getRepository(ApPartnerEntity).find({ where: { id: In(partnerIds) }, select: { id: true } })).map((p) => p.id)
+        : [],
+    );
     for (const e of entries) {
       const email = isEmail(e.email) ? e.email : null;
       // an unknown partner id (a token naming a partner not registered here) is not linked (foreign key)
@@ -55,7 +59,14 @@ export async function upsertUsers(db: Db, entries: readonly DirectoryEntry[], no
         };
         await repo.insert(row as never);
       } else {
-        await repo.update({ username: e.username }, { displayName, roles: [...e.roles], apPartnerId, email: email ?? existing.email, active: true, updatedAt: now } as never);
+        await repo.update({ username: e.username }, {
+          displayName,
+          roles: [...e.roles],
+          apPartnerId,
+          email: email ?? existing.email,
+          active: true,
+          updatedAt: now,
+        } as never);
       }
     }
   });

@@ -17,7 +17,11 @@ import { NotificationDeliveryEntity, type NotificationDelivery } from '../../db/
 import { inTransaction, isMysql, type Db } from '../../db/transaction';
 import { newId } from '../ids';
 
-export async function claimEmails(db: Db, limit: number, opts: { leaseMs: number; now?: Date; messageIdDomain: string }): Promise<NotificationDelivery[]> {
+export async function claimEmails(
+  db: Db,
+  limit: number,
+  opts: { leaseMs: number; now?: Date; messageIdDomain: string },
+): Promise<NotificationDelivery[]> {
   const now = opts.now ?? new Date();
   const until = new Date(now.getTime() + opts.leaseMs);
   return inTransaction(db, async (em) => {
@@ -71,12 +75,23 @@ export async function markEmailFailed(
     const attempts = row.attempts + 1;
     const final = opts.permanent || attempts >= opts.maxAttempts;
     const delay = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.min(attempts - 1, 20));
-    await repo.update({ id, status: 'PENDING' }, { attempts, lastError: error.slice(0, 4000), claimedUntil: null, status: final ? 'FAILED' : 'PENDING', nextAttemptAt: new Date(now.getTime() + delay) });
+    await repo.update(
+      { id, status: 'PENDING' },
+      {
+        attempts,
+        lastError: error.slice(0, 4000),
+        claimedUntil: null,
+        status: final ? 'FAILED' : 'PENDING',
+        nextAttemptAt: new Date(now.getTime() + delay),
+      },
+    );
     return final ? 'FAILED' : 'PENDING';
   });
 }
 
 /** rows whose lease ran out while PENDING with a Message-ID: a sender died during (or right after) a send */
 export async function unacknowledgedCount(db: Db, now = new Date()): Promise<number> {
-  return db.getRepository(NotificationDeliveryEntity).count({ where: { channel: 'email', status: 'PENDING', claimedUntil: LessThan(now) } });
+  return db
+    .getRepository(NotificationDeliveryEntity)
+    .count({ where: { channel: 'email', status: 'PENDING', claimedUntil: LessThan(now) } });
 }

@@ -60,18 +60,38 @@ export async function unreadCount(db: Db, username: string): Promise<number> {
 }
 
 /** unread first (newest first), then read (newest first); `unread` counts all unread ones */
-export async function listInbox(db: Db, username: string, page: Page, opts: InboxOptions & { unreadOnly?: boolean }): Promise<PageOf<InboxItem> & { unread: number }> {
+export async function listInbox(
+  db: Db,
+  username: string,
+  page: Page,
+  opts: InboxOptions & { unreadOnly?: boolean },
+): Promise<PageOf<InboxItem> & { unread: number }> {
   const repo = db.getRepository(NotificationDeliveryEntity);
   const order = { createdAt: 'DESC' as const, id: 'DESC' as const };
   const unread = await unreadCount(db, username);
   const read = opts.unreadOnly ? 0 : await repo.count({ where: { ...mine(username), readAt: Not(IsNull()) } });
   const rows: NotificationDelivery[] = [];
-  if (page.offset < unread) rows.push(...(await repo.find({ where: { ...mine(username), readAt: IsNull() }, order, skip: page.offset, take: page.limit })));
+  if (page.offset < unread)
+    rows.push(...(await repo.find({ where: { ...mine(username), readAt: IsNull() }, order, skip: page.offset, take: page.limit })));
   const rest = page.limit - rows.length;
-  if (!opts.unreadOnly && rest > 0) rows.push(...(await repo.find({ where: { ...mine(username), readAt: Not(IsNull()) }, order, skip: Math.max(0, page.offset - unread), take: rest })));
+  if (!opts.unreadOnly && rest > 0)
+    rows.push(
+      ...(await repo.find({
+        where: { ...mine(username), readAt: Not(IsNull()) },
+        order,
+        skip: Math.max(0, page.offset - unread),
+        take: rest,
+      })),
+    );
   const ns = await notificationsOf(db, rows);
   const name = (await findUser(db, username))?.displayName ?? username;
-  return { items: rows.map((d) => item(d, ns.get(d.notificationId), name, opts)), total: unread + read, limit: page.limit, offset: page.offset, unread };
+  return {
+    items: rows.map((d) => item(d, ns.get(d.notificationId), name, opts)),
+    total: unread + read,
+    limit: page.limit,
+    offset: page.offset,
+    unread,
+  };
 }
 
 /** marks one of MY in-app notifications read (again: unchanged); null when it is not mine or unknown */
@@ -106,7 +126,9 @@ export interface DeliveryReport {
 
 /** the admins' list: e-mail deliveries of a status (FAILED by default), newest first */
 export async function listDeliveries(db: Db, status: 'FAILED' | 'PENDING' | 'SENT', page: Page): Promise<PageOf<DeliveryReport>> {
-  const [rows, total] = await db.getRepository(NotificationDeliveryEntity).findAndCount({ where: { channel: 'email', status }, order: { createdAt: 'DESC', id: 'DESC' }, skip: page.offset, take: page.limit });
+  const [rows, total] = await db
+    .getRepository(NotificationDeliveryEntity)
+    .findAndCount({ where: { channel: 'email', status }, order: { createdAt: 'DESC', id: 'DESC' }, skip: page.offset, take: page.limit });
   const ns = await notificationsOf(db, rows);
   return {
     items: rows.map((d) => ({

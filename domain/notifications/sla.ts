@@ -39,9 +39,17 @@ export async function notifySla(em: EntityManager, n: SlaNotice, at: Date): Prom
     em,
     {
       dedupeKey: slaDedupeKey(n),
-      ...(n.event === 'REMINDER' && n.assignee ? { recipientUser: n.assignee, recipientRole: null } : { recipientRole: n.event === 'REMINDER' ? n.taskRole : entry.escalateTo }),
+      ...(n.event === 'REMINDER' && n.assignee
+        ? { recipientUser: n.assignee, recipientRole: null }
+        : { recipientRole: n.event === 'REMINDER' ? n.taskRole : entry.escalateTo }),
       ...(n.event === 'REMINDER' ? { template: 'sla-reminder' } : { template: 'sla-overdue' }),
-      refs: { orderId: n.orderId ?? null, orderNo: n.orderNo ?? null, taskName: entry.name, dueAt: n.dueAt, ...(n.userTaskKey ? { userTaskKey: n.userTaskKey } : {}) },
+      refs: {
+        orderId: n.orderId ?? null,
+        orderNo: n.orderNo ?? null,
+        taskName: entry.name,
+        dueAt: n.dueAt,
+        ...(n.userTaskKey ? { userTaskKey: n.userTaskKey } : {}),
+      },
     },
     at,
   );

@@ -46,7 +46,16 @@ export interface RenderedNotification {
 
 /** What the notification is about, for the inbox's link: the first reference found, most specific first. */
 export interface CaseRef {
-  kind: 'user-task' | 'business-order' | 'change-order' | 'collaboration-task-order' | 'payment-basis' | 'expense-contract' | 'monthly-report' | 'incident' | 'calendar';
+  kind:
+    | 'user-task'
+    | 'business-order'
+    | 'change-order'
+    | 'collaboration-task-order'
+    | 'payment-basis'
+    | 'expense-contract'
+    | 'monthly-report'
+    | 'incident'
+    | 'calendar';
   id: string | null;
   no: string | null;
   /**
@@ -70,19 +79,37 @@ export function caseOf(refs: Record<string, unknown>): CaseRef | null {
   // an AP partner's user has no case page (revenue figures): its links lead home, to the AP page
   const orderPath = order && !r('apPartnerId') ? `#/orders/${seg(order)}` : HOME_ROUTE;
   if (r('userTaskKey')) return { kind: 'user-task', id: r('userTaskKey'), no, path: `#/tasks/${seg(r('userTaskKey')!)}` };
-  if (r('incidentKey')) return { kind: 'incident', id: r('incidentKey'), no: r('errorType'), path: r('processInstanceKey') ? `#/operations/instances/${seg(r('processInstanceKey')!)}` : HOME_ROUTE };
+  if (r('incidentKey'))
+    return {
+      kind: 'incident',
+      id: r('incidentKey'),
+      no: r('errorType'),
+      path: r('processInstanceKey') ? `#/operations/instances/${seg(r('processInstanceKey')!)}` : HOME_ROUTE,
+    };
   if (r('calendarYear')) return { kind: 'calendar', id: null, no: r('calendarYear'), path: HOME_ROUTE };
-  if (r('taskOrderId') || r('taskOrderNo')) return { kind: 'collaboration-task-order', id: r('taskOrderId'), no: r('taskOrderNo'), path: orderPath };
-  if (r('paymentBasisId') || r('paymentBasisNo')) return { kind: 'payment-basis', id: r('paymentBasisId'), no: r('paymentBasisNo'), path: orderPath };
-  if (r('expenseContractId') || r('expenseContractNo')) return { kind: 'expense-contract', id: r('expenseContractId'), no: r('expenseContractNo'), path: orderPath };
+  if (r('taskOrderId') || r('taskOrderNo'))
+    return { kind: 'collaboration-task-order', id: r('taskOrderId'), no: r('taskOrderNo'), path: orderPath };
+  if (r('paymentBasisId') || r('paymentBasisNo'))
+    return { kind: 'payment-basis', id: r('paymentBasisId'), no: r('paymentBasisNo'), path: orderPath };
+  if (r('expenseContractId') || r('expenseContractNo'))
+    return { kind: 'expense-contract', id: r('expenseContractId'), no: r('expenseContractNo'), path: orderPath };
   if (r('reportId') || r('month')) return { kind: 'monthly-report', id: r('reportId'), no: r('month'), path: HOME_ROUTE };
-  if (r('changeOrderNo') || r('changeOrderId')) return { kind: 'change-order', id: r('changeOrderId'), no: r('changeOrderNo'), path: orderPath };
+  if (r('changeOrderNo') || r('changeOrderId'))
+    return { kind: 'change-order', id: r('changeOrderId'), no: r('changeOrderNo'), path: orderPath };
   if (order) return { kind: 'business-order', id: r('orderId'), no: r('orderNo'), path: orderPath };
   return null;
 }
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-const PARTS = new Intl.DateTimeFormat('en-US', { timeZone: BUSINESS_TIME_ZONE, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const PARTS = new Intl.DateTimeFormat('en-US', {
+  timeZone: BUSINESS_TIME_ZONE,
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 /** 2026年10月8日 23:59 (Asia/Shanghai) */
 export function formatShanghai(at: Date): string {
@@ -104,7 +131,11 @@ function load(template: string): { subject: string; body: string } {
 }
 
 /** Fills a template; plain text (no HTML escaping), a missing value renders empty. */
-export function renderNotification(template: string, refs: Record<string, unknown>, opts: { recipientName: string; baseUrl: string }): RenderedNotification {
+export function renderNotification(
+  template: string,
+  refs: Record<string, unknown>,
+  opts: { recipientName: string; baseUrl: string },
+): RenderedNotification {
   const t = load(template);
   const c = caseOf(refs);
   const link = `${opts.baseUrl.replace(/\/$/, '')}/${c?.path ?? HOME_ROUTE}`;

@@ -19,10 +19,18 @@ import type * as ProtoLoader from '@grpc/proto-loader';
 // through it at every client construction, so the memoised function must replace the property there
 const protoLoader = require('@grpc/proto-loader') as typeof ProtoLoader;
 
-const CONVERTERS = new Map<unknown, string>([[String, 'String'], [Number, 'Number'], [Boolean, 'Boolean'], [Object, 'Object']]);
+const CONVERTERS = new Map<unknown, string>([
+  [String, 'String'],
+  [Number, 'Number'],
+  [Boolean, 'Boolean'],
+  [Object, 'Object'],
+]);
 
 /** how often a proto file was parsed and how often a parse was reused, since sharing was switched on */
-export interface GatewayProtoLoads { parsed: number; reused: number }
+export interface GatewayProtoLoads {
+  parsed: number;
+  reused: number;
+}
 const loads: GatewayProtoLoads = { parsed: 0, reused: 0 };
 let original: typeof ProtoLoader.loadSync | undefined;
 

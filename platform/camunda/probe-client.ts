@@ -13,5 +13,10 @@ export interface ProbeClientConfig {
 }
 
 export function probeZeebeClient(config: ProbeClientConfig) {
-  return createZeebeClient({ grpcAddress: config.ZEEBE_GRPC_ADDRESS, restAddress: config.ZEEBE_REST_ADDRESS, authStrategy: config.CAMUNDA_AUTH_STRATEGY, retry: false });
+  return createZeebeClient({
+    grpcAddress: config.ZEEBE_GRPC_ADDRESS,
+    restAddress: config.ZEEBE_REST_ADDRESS,
+    authStrategy: config.CAMUNDA_AUTH_STRATEGY,
+    retry: false,
+  });
 }

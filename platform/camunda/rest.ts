@@ -21,7 +21,11 @@ export function restAuthHeaders(sdk: object, config: Config): () => Promise<Reco
  */
 export function restUserTaskSearch(restAddress: string, headers: () => Promise<Record<string, string>>): UserTaskSearch {
   return async (req) => {
-    const res = await requestText(`${restAddress}/v2/user-tasks/search`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await headers()) }, body: JSON.stringify(req) });
+    const res = await requestText(`${restAddress}/v2/user-tasks/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await headers()) },
+      body: JSON.stringify(req),
+    });
     if (res.status !== 200) throw new Error(`user task search: HTTP ${res.status}`);
     return JSON.parse(res.text) as Awaited<ReturnType<UserTaskSearch>>;
   };

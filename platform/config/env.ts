@@ -26,7 +26,8 @@ export function groupCommitFromEnv(env: Env = process.env): GroupCommitSettings 
   const enabled = envFlag(env, 'WORKER_GROUP_COMMIT', true);
   const rawMax = (env.WORKER_GROUP_COMMIT_MAX_BATCH ?? '').trim();
   const maxBatch = rawMax === '' ? DEFAULT_WORKER_MAX_BATCH : Number(rawMax);
-  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`WORKER_GROUP_COMMIT_MAX_BATCH: a positive integer, got ${JSON.stringify(rawMax)}`);
+  if (!Number.isInteger(maxBatch) || maxBatch < 1)
+    throw new Error(`WORKER_GROUP_COMMIT_MAX_BATCH: a positive integer, got ${JSON.stringify(rawMax)}`);
   const types = (env.WORKER_GROUP_COMMIT_TYPES ?? '')
     .split(',')
     .map((t) => t.trim())

@@ -33,10 +33,25 @@ export const configSchema = {
     OIDC_AUDIENCE: { type: 'string', minLength: 1 },
     OIDC_JWKS_URL: { type: 'string', format: 'uri' },
     OIDC_ROLES_CLAIM: { type: 'string', minLength: 1, default: 'roles', description: 'claim (dot path) holding the role ids' },
-    OIDC_AP_PARTNER_CLAIM: { type: 'string', minLength: 1, default: 'ap_partner_id', description: 'claim (dot path) holding the AP partner id of AP users' },
-    OIDC_UI_CLIENT_ID: { type: 'string', minLength: 1, default: 'online-training-workbench', description: 'client id of the web workbench at the provider (public client, authorization code + PKCE, redirect URI = the API address + /)' },
+    OIDC_AP_PARTNER_CLAIM: {
+      type: 'string',
+      minLength: 1,
+      default: 'ap_partner_id',
+      description: 'claim (dot path) holding the AP partner id of AP users',
+    },
+    OIDC_UI_CLIENT_ID: {
+      type: 'string',
+      minLength: 1,
+      default: 'online-training-workbench',
+      description:
+        'client id of the web workbench at the provider (public client, authorization code + PKCE, redirect URI = the API address + /)',
+    },
     OIDC_UI_SCOPE: { type: 'string', minLength: 1, default: 'openid profile', description: 'scopes the web workbench asks for' },
-    OIDC_UI_RESOURCE: { type: 'string', format: 'uri', description: 'resource indicator (RFC 8707) the workbench asks its access token for, where the provider needs one' },
+    OIDC_UI_RESOURCE: {
+      type: 'string',
+      format: 'uri',
+      description: 'resource indicator (RFC 8707) the workbench asks its access token for, where the provider needs one',
+    },
     JWT_SECRET: { type: 'string', minLength: 16, description: 'HMAC secret for local-mode tokens' },
     ZEEBE_GRPC_ADDRESS: { type: 'string', pattern: '^(grpcs?://)?[^\\s:/]+(:\\d+)?$', default: 'grpc://localhost:26500' },
     ZEEBE_REST_ADDRESS: { type: 'string', format: 'uri', default: 'http://localhost:8080' },
@@ -63,7 +78,13 @@ export const configSchema = {
       default: '在线培训业务流程系统 <no-reply@example.test>',
       description: 'sender of the notification e-mails: address, or name <address>',
     },
-    PUBLIC_BASE_URL: { type: 'string', format: 'uri', pattern: '^https?://', default: 'http://localhost:3000', description: 'where people open the web UI: the links in notifications' },
+    PUBLIC_BASE_URL: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      default: 'http://localhost:3000',
+      description: 'where people open the web UI: the links in notifications',
+    },
     NOTIFY_TASK_POLL_MS: {
       type: 'integer',
       minimum: 100,
@@ -133,7 +154,10 @@ function validate(): ValidateFunction {
 function problemOf(e: ErrorObject): { variable: string; message: string } | undefined {
   if (e.keyword === 'if' || e.keyword === 'allOf') return undefined;
   if (e.keyword === 'required') {
-    return { variable: String(e.params.missingProperty), message: 'is required' + (e.schemaPath.includes('allOf/1') ? ' when AUTH_MODE=oidc' : '') };
+    return {
+      variable: String(e.params.missingProperty),
+      message: 'is required' + (e.schemaPath.includes('allOf/1') ? ' when AUTH_MODE=oidc' : ''),
+    };
   }
   const variable = e.instancePath.replace(/^\//, '') || '(environment)';
   if (e.keyword === 'not' && variable === 'AUTH_MODE') return { variable, message: 'must not be "local" when NODE_ENV=production' };
@@ -148,9 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     if (v !== undefined && v !== '') input[name] = v;
   }
   const ok = validate()(input);
-  const problems = ok
-    ? []
-    : (validate().errors ?? []).map(problemOf).filter((p): p is { variable: string; message: string } => !!p);
+  const problems = ok ? [] : (validate().errors ?? []).map(problemOf).filter((p): p is { variable: string; message: string } => !!p);
   // defaults are filled in by then: re-check the cross-variable rules on the final values
   if (input.NODE_ENV === 'production' && input.AUTH_MODE === 'local') {
     problems.push({ variable: 'AUTH_MODE', message: 'must not be "local" when NODE_ENV=production' });

@@ -88,7 +88,9 @@ export function opsApp(opts: OpsAppOptions): Express {
   app.get('/health/ready', opts.readiness.handler());
   app.get('/metrics', opts.metrics.metricsHandler());
   app.use((req, res) => {
-    res.status(404).json({ status: 404, detail: `no endpoint ${req.method} ${req.path} (this port serves /health/live, /health/ready, /metrics)` });
+    res
+      .status(404)
+      .json({ status: 404, detail: `no endpoint ${req.method} ${req.path} (this port serves /health/live, /health/ready, /metrics)` });
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (!res.headersSent) res.status(500).json({ status: 500, detail: (err as Error)?.message ?? String(err) });

@@ -209,11 +209,13 @@ export function createMetrics(opts: MetricsOptions = {}): AppMetrics {
         return Number.NaN;
       };
       if (backlog.status === 'rejected') backlogValue = fail('outbox_backlog', backlog.reason);
-      else if (!Number.isFinite(backlog.value)) backlogValue = fail('outbox_backlog', new Error(`outbox backlog is not a number: ${String(backlog.value)}`));
+      else if (!Number.isFinite(backlog.value))
+        backlogValue = fail('outbox_backlog', new Error(`outbox backlog is not a number: ${String(backlog.value)}`));
       else backlogValue = backlog.value;
       if (age.status === 'rejected') oldestAgeValue = fail('outbox_oldest_age', age.reason);
       else if (age.value === null) oldestAgeValue = 0;
-      else if (!Number.isFinite(age.value)) oldestAgeValue = fail('outbox_oldest_age', new Error(`outbox oldest age is not a number: ${String(age.value)}`));
+      else if (!Number.isFinite(age.value))
+        oldestAgeValue = fail('outbox_oldest_age', new Error(`outbox oldest age is not a number: ${String(age.value)}`));
       else oldestAgeValue = Math.max(0, age.value);
     })().finally(() => {
       collecting = null;

@@ -12,21 +12,57 @@ import { startApi, type ApiHarness } from './harness';
 import { seedWorld, type World } from './fixtures';
 
 const CONTRACT = [
-  'id', 'contractNo', 'type', 'kind', 'status', 'orderId', 'changeOrderId', 'parentContractId', 'apPartnerId', 'title', 'amount',
-  'termMonths', 'signedDate', 'note', 'countersignFormNo', 'rejectionReason', 'version', 'createdBy', 'createdAt', 'updatedAt',
+  'id',
+  'contractNo',
+  'type',
+  'kind',
+  'status',
+  'orderId',
+  'changeOrderId',
+  'parentContractId',
+  'apPartnerId',
+  'title',
+  'amount',
+  'termMonths',
+  'signedDate',
+  'note',
+  'countersignFormNo',
+  'rejectionReason',
+  'version',
+  'createdBy',
+  'createdAt',
+  'updatedAt',
 ];
 const CONTRACT_VERSION = ['version', 'actor', 'at', 'reason', 'data'];
 const CONTRACT_VERSION_DATA = ['title', 'amount', 'note'];
 const PAYMENT_BASIS = [
-  'id', 'paymentBasisNo', 'expenseContractId', 'expenseContractNo', 'apPartnerId', 'status', 'submissionId', 'amount', 'completedOn',
-  'description', 'accountsImplemented', 'attachments', 'note', 'version', 'submittedBy', 'submittedAt', 'updatedAt',
+  'id',
+  'paymentBasisNo',
+  'expenseContractId',
+  'expenseContractNo',
+  'apPartnerId',
+  'status',
+  'submissionId',
+  'amount',
+  'completedOn',
+  'description',
+  'accountsImplemented',
+  'attachments',
+  'note',
+  'version',
+  'submittedBy',
+  'submittedAt',
+  'updatedAt',
 ];
 const PAGE = ['items', 'total', 'limit', 'offset'];
 
 /** every route an AP partner may call: what it returns, and how this test reads it */
 type Check = (w: World, pb: string) => { method: string; path: string; body?: unknown; check: (json: any) => void };
 const only = (allowed: string[], what: string) => (rec: Record<string, unknown>) =>
-  expect(Object.keys(rec).filter((k) => !allowed.includes(k)), `${what}: fields outside the AP allow-list`).to.deep.equal([]);
+  expect(
+    Object.keys(rec).filter((k) => !allowed.includes(k)),
+    `${what}: fields outside the AP allow-list`,
+  ).to.deep.equal([]);
 const page = (item: (r: any) => void) => (json: any) => {
   only(PAGE, 'page')(json);
   expect(json.items, 'the page holds records to check').to.not.be.empty;

@@ -79,7 +79,16 @@ export async function seedWorld(ds: DataSource): Promise<World> {
   const order = async (ap: string) => {
     const { order } = await createOrder(
       ds,
-      { customerId: CUSTOMER, modules: ['learning-management'], accounts: 100, openingDate: '2026-10-08', termMonths: 12, amount: 120000, apInvolved: true, apPartnerId: ap },
+      {
+        customerId: CUSTOMER,
+        modules: ['learning-management'],
+        accounts: 100,
+        openingDate: '2026-10-08',
+        termMonths: 12,
+        amount: 120000,
+        apInvolved: true,
+        apPartnerId: ap,
+      },
       ctx,
     );
     await ds.getRepository(BusinessOrderEntity).update({ id: order.id }, { status: 'CONFIRMED' });
@@ -102,12 +111,54 @@ export async function seedWorld(ds: DataSource): Promise<World> {
   const at = new Date();
   const roundIds = [randomUUID(), randomUUID()];
   await ds.getRepository(CountersignRoundEntity).insert([
-    { id: roundIds[0], contractType: 'REVENUE', contractId: revA.id, contractNo: revA.contractNo, orderNo: a.orderNo, roundNo: 1, processInstanceKey: '2251799813685001', contractVersion: 1, status: 'REJECTED', rejectionReason: '金额需复核', openedAt: at, closedAt: at },
-    { id: roundIds[1], contractType: 'REVENUE', contractId: revA.id, contractNo: revA.contractNo, orderNo: a.orderNo, roundNo: 2, processInstanceKey: '2251799813685002', contractVersion: 2, status: 'APPROVED', rejectionReason: null, openedAt: at, closedAt: at },
+    {
+      id: roundIds[0],
+      contractType: 'REVENUE',
+      contractId: revA.id,
+      contractNo: revA.contractNo,
+      orderNo: a.orderNo,
+      roundNo: 1,
+      processInstanceKey: '2251799813685001',
+      contractVersion: 1,
+      status: 'REJECTED',
+      rejectionReason: '金额需复核',
+      openedAt: at,
+      closedAt: at,
+    },
+    {
+      id: roundIds[1],
+      contractType: 'REVENUE',
+      contractId: revA.id,
+      contractNo: revA.contractNo,
+      orderNo: a.orderNo,
+      roundNo: 2,
+      processInstanceKey: '2251799813685002',
+      contractVersion: 2,
+      status: 'APPROVED',
+      rejectionReason: null,
+      openedAt: at,
+      closedAt: at,
+    },
   ]);
   await ds.getRepository(CountersignDecisionEntity).insert([
-    { id: randomUUID(), roundId: roundIds[0], step: 'DEPT_MANAGER', decision: 'REJECT', opinion: '金额需复核', actor: 'dept-manager', decidedAt: at },
-    { id: randomUUID(), roundId: roundIds[1], step: 'DEPT_MANAGER', decision: 'APPROVE', opinion: '同意', actor: 'dept-manager', decidedAt: at },
+    {
+      id: randomUUID(),
+      roundId: roundIds[0],
+      step: 'DEPT_MANAGER',
+      decision: 'REJECT',
+      opinion: '金额需复核',
+      actor: 'dept-manager',
+      decidedAt: at,
+    },
+    {
+      id: randomUUID(),
+      roundId: roundIds[1],
+      step: 'DEPT_MANAGER',
+      decision: 'APPROVE',
+      opinion: '同意',
+      actor: 'dept-manager',
+      decidedAt: at,
+    },
     { id: randomUUID(), roundId: roundIds[1], step: 'CENTER', decision: 'APPROVE', opinion: null, actor: 'center-reviewer', decidedAt: at },
   ]);
   const formId = randomUUID();
@@ -115,7 +166,16 @@ export async function seedWorld(ds: DataSource): Promise<World> {
     createVersionedRecord(
       em,
       'countersign-form',
-      { id: formId, formNo: 'HQ-SR-2026-0001', contractType: 'REVENUE', contractId: revA.id, roundId: roundIds[1], currentVersion: 1, issuedBy: 'system:worker', issuedAt: at },
+      {
+        id: formId,
+        formNo: 'HQ-SR-2026-0001',
+        contractType: 'REVENUE',
+        contractId: revA.id,
+        roundId: roundIds[1],
+        currentVersion: 1,
+        issuedBy: 'system:worker',
+        issuedAt: at,
+      },
       { actor: 'system:worker' },
       { contractNo: revA.contractNo, contractTitle: revA.title, contractAmount: 120000 },
     ),
@@ -134,7 +194,16 @@ export async function seedWorld(ds: DataSource): Promise<World> {
   });
   await ds.getRepository(CollaborationTaskOrderEventEntity).insert([
     { id: randomUUID(), taskOrderId, seq: 1, kind: 'ISSUED', text: null, configuredAt: null, actor: 'system:worker', at },
-    { id: randomUUID(), taskOrderId, seq: 2, kind: 'REPLY', text: '已配置', configuredAt: '2026-10-09T10:00:00+08:00', actor: 'tech-dept', at },
+    {
+      id: randomUUID(),
+      taskOrderId,
+      seq: 2,
+      kind: 'REPLY',
+      text: '已配置',
+      configuredAt: '2026-10-09T10:00:00+08:00',
+      actor: 'tech-dept',
+      at,
+    },
   ]);
   const entryId = randomUUID();
   await ds.getRepository(AccountMonitoringEntryEntity).insert({
@@ -155,7 +224,18 @@ export async function seedWorld(ds: DataSource): Promise<World> {
     version: 1,
     status: 'DRAFT',
     rows: [
-      { revenueContractId: revA.id, contractNo: revA.contractNo, orderNo: a.orderNo, customerId: CUSTOMER, contracted: 100, opened: 90, active: 75, utilisation: 0.75, overQuota: 0, missingFigures: false },
+      {
+        revenueContractId: revA.id,
+        contractNo: revA.contractNo,
+        orderNo: a.orderNo,
+        customerId: CUSTOMER,
+        contracted: 100,
+        opened: 90,
+        active: 75,
+        utilisation: 0.75,
+        overQuota: 0,
+        missingFigures: false,
+      },
     ],
     totals: { contracted: 100, opened: 90, active: 75 },
     note: null,

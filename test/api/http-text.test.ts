@@ -27,11 +27,15 @@ describe('platform/http/request-text requestText', () => {
 
   it('sends method, headers and body, and answers status and text (UTF-8, over a kept-alive socket)', async () => {
     const before = connections;
-    const a = await requestText(`${base}/x`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer t' }, body: '{"名":"值"}' });
+    const a = await requestText(`${base}/x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer t' },
+      body: '{"名":"值"}',
+    });
     const b = await requestText(`${base}/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(a).to.deep.equal({ status: 200, text: 'echo:{"名":"值"}' });
     expect(b.text).to.equal('echo:{}');
-    expect(connections - before, 'the second request reuses the first one\'s socket').to.be.at.most(1);
+    expect(connections - before, "the second request reuses the first one's socket").to.be.at.most(1);
     expect(seen.slice(-2)).to.deep.equal([
       { method: 'POST', body: '{"名":"值"}', type: 'application/json', auth: 'Bearer t' },
       { method: 'POST', body: '{}', type: 'application/json', auth: undefined },

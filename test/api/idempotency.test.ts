@@ -4,7 +4,13 @@
  * the key, a claim left by a crash is taken over; the header is in the OpenAPI document.
  */
 import { expect } from 'chai';
-import { BusinessOrderEntity, ChangeOrderEntity, CustomerCommunicationRecordEntity, IdempotencyRecordEntity, ServiceRequestEntity } from '../../db/index';
+import {
+  BusinessOrderEntity,
+  ChangeOrderEntity,
+  CustomerCommunicationRecordEntity,
+  IdempotencyRecordEntity,
+  ServiceRequestEntity,
+} from '../../db/index';
 import { ABANDONED_MS, IDEMPOTENCY_KEY_TTL_MS } from '../../domain/idempotency';
 import { startApi, type ApiHarness } from './harness';
 import { CUSTOMER, seedWorld, snapshot, type World } from './fixtures';
@@ -60,7 +66,9 @@ describe('api: Idempotency-Key on creating requests', function () {
     const before = await snapshot(api.ds);
     const other = await post('/api/orders', order({ accounts: 11 }), 'order-k2');
     expect(other.status, other.text).to.equal(422);
-    expect(other.json.errors).to.deep.equal([{ in: 'header', pointer: '/idempotency-key', detail: 'already used for a different request' }]);
+    expect(other.json.errors).to.deep.equal([
+      { in: 'header', pointer: '/idempotency-key', detail: 'already used for a different request' },
+    ]);
     // on another route too
     const elsewhere = await post('/api/service-requests', { type: 'CONSULTATION', orderId: w.orderA, description: '咨询' }, 'order-k2');
     expect(elsewhere.status).to.equal(422);
@@ -86,22 +94,46 @@ describe('api: Idempotency-Key on creating requests', function () {
     const row = await repo.findOneByOrFail({ actor: 'customer-manager', idempotencyKey: 'shared-key' });
     expect(row).to.include({ state: 'DONE', responseStatus: 201, operation: 'createOrder' });
     // 23 h old: still replayed
-    await repo.update({ actor: 'customer-manager', idempotencyKey: 'shared-key' }, { createdAt: new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS + 3600_000) });
+    await repo.update(
+      { actor: 'customer-manager', idempotencyKey: 'shared-key' },
+      { createdAt: new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS + 3600_000) },
+    );
     expect((await post('/api/orders', order(), 'shared-key')).json.orderNo).to.equal(a.json.orderNo);
     // 25 h old: forgotten, a new order
-    await repo.update({ actor: 'customer-manager', idempotencyKey: 'shared-key' }, { createdAt: new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS - 3600_000) });
+    await repo.update(
+      { actor: 'customer-manager', idempotencyKey: 'shared-key' },
+      { createdAt: new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS - 3600_000) },
+    );
     const later = await post('/api/orders', order(), 'shared-key');
     expect(later.status).to.equal(201);
     expect(later.json.orderNo).to.not.equal(a.json.orderNo);
   });
 
   it('a first request that fails frees its key; a claim left by a crash is taken over after a while', async () => {
-    const unknown = await post('/api/change-orders', { orderId: '00000000-0000-4000-8000-000000000000', description: '加账号', accountDelta: 5, platformChange: false, apScopeChange: false }, 'co-k1');
+    const unknown = await post(
+      '/api/change-orders',
+      {
+        orderId: '00000000-0000-4000-8000-000000000000',
+        description: '加账号',
+        accountDelta: 5,
+        platformChange: false,
+        apScopeChange: false,
+      },
+      'co-k1',
+    );
     expect(unknown.status).to.equal(404);
     expect(await api.ds.getRepository(IdempotencyRecordEntity).countBy({ idempotencyKey: 'co-k1' })).to.equal(0);
-    const co = await post('/api/change-orders', { orderId: w.orderA, description: '加账号', accountDelta: 5, platformChange: false, apScopeChange: false }, 'co-k1');
+    const co = await post(
+      '/api/change-orders',
+      { orderId: w.orderA, description: '加账号', accountDelta: 5, platformChange: false, apScopeChange: false },
+      'co-k1',
+    );
     expect(co.status, co.text).to.equal(201);
-    const replay = await post('/api/change-orders', { orderId: w.orderA, description: '加账号', accountDelta: 5, platformChange: false, apScopeChange: false }, 'co-k1');
+    const replay = await post(
+      '/api/change-orders',
+      { orderId: w.orderA, description: '加账号', accountDelta: 5, platformChange: false, apScopeChange: false },
+      'co-k1',
+    );
     expect(replay.json.changeOrderNo).to.equal(co.json.changeOrderNo);
     expect(await api.ds.getRepository(ChangeOrderEntity).countBy({ orderId: w.orderA })).to.equal(1);
 
@@ -109,7 +141,10 @@ describe('api: Idempotency-Key on creating requests', function () {
     const repo = api.ds.getRepository(IdempotencyRecordEntity);
     const sr = { type: 'CONSULTATION', orderId: w.orderA, description: '咨询开通流程' };
     const first = await post('/api/service-requests', sr, 'sr-k1');
-    await repo.update({ idempotencyKey: 'sr-k1' }, { state: 'IN_PROGRESS', response: null, responseStatus: null, createdAt: new Date(Date.now() - ABANDONED_MS - 1000) });
+    await repo.update(
+      { idempotencyKey: 'sr-k1' },
+      { state: 'IN_PROGRESS', response: null, responseStatus: null, createdAt: new Date(Date.now() - ABANDONED_MS - 1000) },
+    );
     const after = await post('/api/service-requests', sr, 'sr-k1');
     expect(after.status).to.equal(201);
     expect(after.json.requestNo).to.not.equal(first.json.requestNo);
@@ -136,10 +171,22 @@ describe('api: Idempotency-Key on creating requests', function () {
 
   it('the OpenAPI document describes the header on each creating operation, with 422', async () => {
     const doc = (await api.request('GET', '/api/openapi.json')).json;
-    const ops = Object.values(doc.paths as Record<string, Record<string, { operationId: string; parameters: { name: string; in: string }[]; responses: Record<string, unknown> }>>)
+    const ops = Object.values(
+      doc.paths as Record<
+        string,
+        Record<string, { operationId: string; parameters: { name: string; in: string }[]; responses: Record<string, unknown> }>
+      >,
+    )
       .flatMap((p) => Object.values(p))
       .filter((op) => op.parameters?.some((x) => x.name === 'Idempotency-Key' && x.in === 'header'));
-    expect(ops.map((op) => op.operationId).sort()).to.deep.equal(['correctRecord', 'createChangeOrder', 'createCommunicationRecord', 'createOrder', 'createServiceRequest', 'submitPaymentBasis']);
+    expect(ops.map((op) => op.operationId).sort()).to.deep.equal([
+      'correctRecord',
+      'createChangeOrder',
+      'createCommunicationRecord',
+      'createOrder',
+      'createServiceRequest',
+      'submitPaymentBasis',
+    ]);
     for (const op of ops) expect(op.responses).to.have.property('422');
   });
 });

@@ -19,7 +19,11 @@ describe('api: local auth mode', function () {
       const me = await api.request('GET', '/api/auth/me', { token: await api.token(role) });
       expect(me.json).to.deep.equal({ username: role, roles: [role], apPartnerId: null });
     }
-    expect((await api.request('GET', '/api/auth/me', { token: await api.token('ap-alpha') })).json).to.deep.equal({ username: 'ap-alpha', roles: ['ap-partner'], apPartnerId: AP_ALPHA });
+    expect((await api.request('GET', '/api/auth/me', { token: await api.token('ap-alpha') })).json).to.deep.equal({
+      username: 'ap-alpha',
+      roles: ['ap-partner'],
+      apPartnerId: AP_ALPHA,
+    });
     expect((await api.request('GET', '/api/auth/me', { token: await api.token('ap-beta') })).json.apPartnerId).to.equal(AP_BETA);
   });
 

@@ -26,7 +26,12 @@ describe('api: OIDC bearer tokens (JWKS on loopback)', function () {
     otherKey = (await generateKeyPair('RS256')).privateKey;
     const jwk: JWK = { ...(await exportJWK(kp.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     // a second published key, unrelated to otherKey
-    const jwk2: JWK = { ...(await exportJWK((await generateKeyPair('RS256', { extractable: true })).publicKey)), kid: 'k2', alg: 'RS256', use: 'sig' };
+    const jwk2: JWK = {
+      ...(await exportJWK((await generateKeyPair('RS256', { extractable: true })).publicKey)),
+      kid: 'k2',
+      alg: 'RS256',
+      use: 'sig',
+    };
     jwksServer = http.createServer((req, res) => {
       jwksHits++;
       res.setHeader('content-type', 'application/json');
@@ -35,7 +40,14 @@ describe('api: OIDC bearer tokens (JWKS on loopback)', function () {
     await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
     jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/certs`;
     // configured exactly as in production: environment → loadConfig → buildAuth
-    const config = loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'oidc', OIDC_ISSUER: issuer, OIDC_AUDIENCE: audience, OIDC_JWKS_URL: jwksUrl, OIDC_ROLES_CLAIM: 'realm_access.roles' });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      AUTH_MODE: 'oidc',
+      OIDC_ISSUER: issuer,
+      OIDC_AUDIENCE: audience,
+      OIDC_JWKS_URL: jwksUrl,
+      OIDC_ROLES_CLAIM: 'realm_access.roles',
+    });
     api = await startApi({ auth: await buildAuth(config) });
   });
   after(async () => {
@@ -43,7 +55,10 @@ describe('api: OIDC bearer tokens (JWKS on loopback)', function () {
     await new Promise((r) => jwksServer?.close(r));
   });
 
-  const sign = (claims: Record<string, unknown>, o: { iss?: string; aud?: string; exp?: number | string; signer?: CryptoKey; kid?: string } = {}) =>
+  const sign = (
+    claims: Record<string, unknown>,
+    o: { iss?: string; aud?: string; exp?: number | string; signer?: CryptoKey; kid?: string } = {},
+  ) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: o.kid ?? 'k1' })
       .setSubject('u-123')
@@ -56,7 +71,10 @@ describe('api: OIDC bearer tokens (JWKS on loopback)', function () {
   const me = (token: string) => api.request('GET', '/api/auth/me', { token });
 
   it('accepts a valid token and maps realm_access.roles to vocabulary roles (unknown roles dropped)', async () => {
-    const token = await sign({ preferred_username: 'zhang.san', realm_access: { roles: ['dept-manager', 'offline_access', 'uma_authorization'] } });
+    const token = await sign({
+      preferred_username: 'zhang.san',
+      realm_access: { roles: ['dept-manager', 'offline_access', 'uma_authorization'] },
+    });
     const res = await me(token);
     expect(res.status).to.equal(200);
     expect(res.json).to.deep.equal({ username: 'zhang.san', roles: ['dept-manager'], apPartnerId: null });
@@ -83,11 +101,22 @@ describe('api: OIDC bearer tokens (JWKS on loopback)', function () {
     ['signed by a key not in the JWKS (kid k1)', () => sign({ realm_access: { roles: ['admin'] } }, { signer: otherKey })],
     ['signed by a key not in the JWKS (kid k2)', () => sign({ realm_access: { roles: ['admin'] } }, { signer: otherKey, kid: 'k2' })],
     ['an unknown kid', () => sign({ realm_access: { roles: ['admin'] } }, { kid: 'nope' })],
-    ['alg none', async () => {
-      const h = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-      const p = Buffer.from(JSON.stringify({ iss: issuer, aud: audience, sub: 'x', exp: Math.floor(Date.now() / 1000) + 300, realm_access: { roles: ['admin'] } })).toString('base64url');
-      return `${h}.${p}.`;
-    }],
+    [
+      'alg none',
+      async () => {
+        const h = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+        const p = Buffer.from(
+          JSON.stringify({
+            iss: issuer,
+            aud: audience,
+            sub: 'x',
+            exp: Math.floor(Date.now() / 1000) + 300,
+            realm_access: { roles: ['admin'] },
+          }),
+        ).toString('base64url');
+        return `${h}.${p}.`;
+      },
+    ],
     ['an AP role without the partner claim', () => sign({ realm_access: { roles: ['ap-partner'] } })],
   ];
   for (const [name, make] of rejects) {

@@ -41,10 +41,16 @@ describe('api: OpenAPI 3.1 document', function () {
       expect(op['x-roles']).to.deep.equal(r.roles === 'public' ? [] : [...r.roles]);
       if (r.body) expect(op.requestBody.content['application/json'].schema).to.be.an('object');
       for (const name of Object.keys((r.params?.properties ?? {}) as object)) {
-        expect(op.parameters.some((x: { in: string; name: string }) => x.in === 'path' && x.name === name), `${p} path ${name}`).to.equal(true);
+        expect(
+          op.parameters.some((x: { in: string; name: string }) => x.in === 'path' && x.name === name),
+          `${p} path ${name}`,
+        ).to.equal(true);
       }
       for (const name of Object.keys((r.query?.properties ?? {}) as object)) {
-        expect(op.parameters.some((x: { in: string; name: string }) => x.in === 'query' && x.name === name), `${p} query ${name}`).to.equal(true);
+        expect(
+          op.parameters.some((x: { in: string; name: string }) => x.in === 'query' && x.name === name),
+          `${p} query ${name}`,
+        ).to.equal(true);
       }
     }
     const ops = Object.values(doc.paths).flatMap((m) => Object.keys(m as object));

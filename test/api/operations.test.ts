@@ -30,7 +30,8 @@ describe('api: operations 运维 (admin) over the REST API v2', function () {
       ['POST', `/api/operations/process-instances/${stuck.processInstanceKey}/cancellation`, { reason: 'x' }],
     ];
     for (const [method, path, body] of routes) {
-      for (const user of [d.CM, d.OPS, 'auditor', d.ADMIN, d.AP_USER]) expect((await as(user, method, path, body)).status, `${user} ${method} ${path}`).to.equal(403);
+      for (const user of [d.CM, d.OPS, 'auditor', d.ADMIN, d.AP_USER])
+        expect((await as(user, method, path, body)).status, `${user} ${method} ${path}`).to.equal(403);
       expect((await e.api.raw(method, path, body)).status, `anonymous ${method} ${path}`).to.equal(401);
     }
     expect(await d.activeIncidents(e, stuck.processInstanceKey)).to.have.length(1);
@@ -39,13 +40,22 @@ describe('api: operations 运维 (admin) over the REST API v2', function () {
   it('definitions with versions; the stuck instance found by order number, with why and where', async () => {
     const defs = await as('admin', 'GET', '/api/operations/process-definitions');
     expect(defs.status).to.equal(200);
-    expect(defs.body.items.map((x: { processDefinitionId: string }) => x.processDefinitionId)).to.include.members(['online-training-provisioning', 'contract-countersign']);
-    expect(defs.body.items.find((x: { processDefinitionId: string }) => x.processDefinitionId === 'online-training-provisioning')).to.include({ latest: true });
+    expect(defs.body.items.map((x: { processDefinitionId: string }) => x.processDefinitionId)).to.include.members([
+      'online-training-provisioning',
+      'contract-countersign',
+    ]);
+    expect(
+      defs.body.items.find((x: { processDefinitionId: string }) => x.processDefinitionId === 'online-training-provisioning'),
+    ).to.include({ latest: true });
 
     const found = await as('admin', 'GET', `/api/operations/process-instances?orderNo=${stuck.order.orderNo}&state=ACTIVE`);
     expect(found.status).to.equal(200);
     expect(found.body.items).to.have.length(1);
-    expect(found.body.items[0]).to.include({ processInstanceKey: stuck.processInstanceKey, processDefinitionId: 'online-training-provisioning', hasIncident: true });
+    expect(found.body.items[0]).to.include({
+      processInstanceKey: stuck.processInstanceKey,
+      processDefinitionId: 'online-training-provisioning',
+      hasIncident: true,
+    });
     expect((await as('admin', 'GET', '/api/operations/process-instances?orderNo=YW-1999-000001')).body.items).to.deep.equal([]);
 
     const one = await as('admin', 'GET', `/api/operations/process-instances/${stuck.processInstanceKey}`);
@@ -53,7 +63,11 @@ describe('api: operations 运维 (admin) over the REST API v2', function () {
     expect(one.body.xml).to.contain(`id="${STUCK_ELEMENT}"`);
     expect(one.body.incidentElementIds).to.deep.equal([STUCK_ELEMENT]);
     expect(one.body.activeElementIds).to.include(STUCK_ELEMENT);
-    expect(one.body.variables.find((v: { name: string; scopeKey: string }) => v.name === 'customerDecision' && v.scopeKey === stuck.processInstanceKey).value).to.equal('"confirmed"');
+    expect(
+      one.body.variables.find(
+        (v: { name: string; scopeKey: string }) => v.name === 'customerDecision' && v.scopeKey === stuck.processInstanceKey,
+      ).value,
+    ).to.equal('"confirmed"');
     expect(one.body.incidents[0].errorMessage).to.contain('customerDecision');
     // names from the deployed model: the failed step, and the step the order waits in
     expect(one.body.incidents[0].elementName).to.equal(STUCK_NAME);
@@ -77,11 +91,16 @@ describe('api: operations 运维 (admin) over the REST API v2', function () {
     for (const [body, pointer] of cases) {
       const r = await as('admin', 'POST', path, body);
       expect(r.status, JSON.stringify(body)).to.equal(400);
-      expect(r.body.errors.map((x: { pointer: string }) => x.pointer), JSON.stringify(body)).to.include(pointer);
+      expect(
+        r.body.errors.map((x: { pointer: string }) => x.pointer),
+        JSON.stringify(body),
+      ).to.include(pointer);
     }
     expect((await as('admin', 'GET', '/api/operations/process-instances/12a')).status).to.equal(400);
     expect((await as('admin', 'GET', '/api/operations/process-instances?state=RUNNING')).status).to.equal(400);
-    expect((await as('admin', 'POST', `/api/operations/process-instances/${stuck.processInstanceKey}/cancellation`, {})).body.errors[0].pointer).to.equal('/reason');
+    expect(
+      (await as('admin', 'POST', `/api/operations/process-instances/${stuck.processInstanceKey}/cancellation`, {})).body.errors[0].pointer,
+    ).to.equal('/reason');
     expect(await d.activeIncidents(e, stuck.processInstanceKey)).to.have.length(1);
     expect(await d.audits(e, 'incident.retry', stuck.processInstanceKey)).to.have.length(0);
     expect(await d.audits(e, 'process-instance.cancel', stuck.processInstanceKey)).to.have.length(0);
@@ -95,17 +114,28 @@ describe('api: operations 运维 (admin) over the REST API v2', function () {
     });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body).to.include({ incidentKey: stuck.incidentKey, state: 'RESOLVED' });
-    await d.waitFor(async () => (await activeElements(e, stuck.processInstanceKey)).includes('draft-revenue-contract'), 'the order at draft-revenue-contract');
+    await d.waitFor(
+      async () => (await activeElements(e, stuck.processInstanceKey)).includes('draft-revenue-contract'),
+      'the order at draft-revenue-contract',
+    );
     expect((await d.orderRow(e, stuck.order.id)).status).to.equal('CONFIRMED');
     const [row] = await d.audits(e, 'incident.retry', stuck.processInstanceKey);
     expect(row).to.include({ actor: 'admin', reason: '客户确认结果大小写有误，按客户确认更正' });
-    expect(row.details).to.deep.include({ incidentKey: stuck.incidentKey, elementId: STUCK_ELEMENT, variables: { customerDecision: 'CONFIRMED', retries: 1 } });
+    expect(row.details).to.deep.include({
+      incidentKey: stuck.incidentKey,
+      elementId: STUCK_ELEMENT,
+      variables: { customerDecision: 'CONFIRMED', retries: 1 },
+    });
     // a resolved incident is not repaired twice
-    expect((await as('admin', 'POST', `/api/operations/incidents/${stuck.incidentKey}/repair`, { reason: 'again' })).status).to.be.oneOf([404, 409]);
+    expect((await as('admin', 'POST', `/api/operations/incidents/${stuck.incidentKey}/repair`, { reason: 'again' })).status).to.be.oneOf([
+      404, 409,
+    ]);
   });
 
   it('cancel with a reason: audited, the instance terminated; a second cancel 409, an unknown instance 404', async () => {
-    const r = await as('admin', 'POST', `/api/operations/process-instances/${stuck.processInstanceKey}/cancellation`, { reason: '客户撤回订单（电话确认）' });
+    const r = await as('admin', 'POST', `/api/operations/process-instances/${stuck.processInstanceKey}/cancellation`, {
+      reason: '客户撤回订单（电话确认）',
+    });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body).to.include({ processInstanceKey: stuck.processInstanceKey, state: 'ACTIVE' });
     const pi = await e.rest('GET', `/v2/process-instances/${stuck.processInstanceKey}`);
@@ -113,7 +143,9 @@ describe('api: operations 运维 (admin) over the REST API v2', function () {
     const [row] = await d.audits(e, 'process-instance.cancel', stuck.processInstanceKey);
     expect(row).to.include({ actor: 'admin', reason: '客户撤回订单（电话确认）', entityType: 'process-instance' });
     expect(row.details).to.deep.include({ processDefinitionId: 'online-training-provisioning', orderNo: stuck.order.orderNo });
-    expect((await as('admin', 'POST', `/api/operations/process-instances/${stuck.processInstanceKey}/cancellation`, { reason: 'again' })).status).to.equal(409);
+    expect(
+      (await as('admin', 'POST', `/api/operations/process-instances/${stuck.processInstanceKey}/cancellation`, { reason: 'again' })).status,
+    ).to.equal(409);
     expect((await as('admin', 'GET', '/api/operations/process-instances/999999999')).status).to.equal(404);
   });
 });

@@ -30,12 +30,16 @@ describe('api: concurrent order creates (group commit)', function () {
   after(async () => api?.close());
 
   async function lastValue(): Promise<number> {
-    const rows: { last_value: number | string }[] = await api.ds.query("SELECT last_value FROM document_sequence WHERE document_type = 'business-order'");
+    const rows: { last_value: number | string }[] = await api.ds.query(
+      "SELECT last_value FROM document_sequence WHERE document_type = 'business-order'",
+    );
     return rows.length ? Number(rows[0].last_value) : 0;
   }
 
   it('200 concurrent creates get exactly 1..200, each with one start command, version and its response', async () => {
-    const res = await Promise.all(Array.from({ length: 200 }, (_, i) => api.request('POST', '/api/orders', { token: cm, body: newOrder({ note: `c${i}` }) })));
+    const res = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => api.request('POST', '/api/orders', { token: cm, body: newOrder({ note: `c${i}` }) })),
+    );
     expect(res.map((r) => r.status)).to.deep.equal(Array(200).fill(201));
     const seqs = res.map((r) => parseNumber(r.json.orderNo)!.seq).sort((a, b) => a - b);
     expect(seqs).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
@@ -47,7 +51,9 @@ describe('api: concurrent order creates (group commit)', function () {
       expect(byId.get(r.json.id)?.note).to.equal(r.json.note);
     }
     const cmds = await api.ds.getRepository(ProcessCommandEntity).find();
-    const keys = cmds.filter((c) => (c.payload as { name?: string }).name === MESSAGE.orderSubmitted).map((c) => (c.payload as { correlationKey: string }).correlationKey);
+    const keys = cmds
+      .filter((c) => (c.payload as { name?: string }).name === MESSAGE.orderSubmitted)
+      .map((c) => (c.payload as { correlationKey: string }).correlationKey);
     expect(keys.sort()).to.deep.equal(res.map((r) => r.json.orderNo as string).sort());
     expect(await api.ds.getRepository(RecordVersionEntity).countBy({ recordType: 'business-order', version: 1 })).to.equal(200);
     expect(await lastValue()).to.equal(200);
@@ -61,7 +67,9 @@ describe('api: concurrent order creates (group commit)', function () {
     const good = res.filter((_, i) => i % 5 !== 2);
     expect(bad.map((r) => r.status)).to.deep.equal(Array(12).fill(404));
     expect(good.map((r) => r.status)).to.deep.equal(Array(48).fill(201));
-    expect(good.map((r) => parseNumber(r.json.orderNo)!.seq).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 48 }, (_, i) => before + i + 1));
+    expect(good.map((r) => parseNumber(r.json.orderNo)!.seq).sort((a, b) => a - b)).to.deep.equal(
+      Array.from({ length: 48 }, (_, i) => before + i + 1),
+    );
     expect(await lastValue()).to.equal(before + 48);
     const notes = new Set((await api.ds.getRepository(BusinessOrderEntity).find()).map((o) => o.note));
     for (const [i, b] of bodies.entries()) expect(notes.has(b.note as string), String(b.note)).to.equal(i % 5 !== 2);

@@ -33,7 +33,15 @@ describe('api: AP partner portal', function () {
   const submit = (token: string, over: Record<string, unknown> = {}) =>
     api.request('POST', '/api/payment-bases', {
       token,
-      body: { submissionId: `s-${Math.random().toString(36).slice(2)}`, expenseContractId: w.expenseA, amount: 24000, completedOn: '2026-10-20', description: '已完成实施', attachments: ['https://ap-alpha.example/acceptance.pdf', 'file:验收单-001'], ...over },
+      body: {
+        submissionId: `s-${Math.random().toString(36).slice(2)}`,
+        expenseContractId: w.expenseA,
+        amount: 24000,
+        completedOn: '2026-10-20',
+        description: '已完成实施',
+        attachments: ['https://ap-alpha.example/acceptance.pdf', 'file:验收单-001'],
+        ...over,
+      },
     });
 
   it('the overview lists alpha its own request with the due date from the business clock, and nothing of beta', async () => {
@@ -56,7 +64,11 @@ describe('api: AP partner portal', function () {
   it('cross-partner: beta gets 404 for alpha’s request on the portal and on the record routes', async () => {
     const own = await api.request('GET', `/api/portal/requests/${w.expenseB}`, { token: beta });
     expect(own.status, own.text).to.equal(200);
-    for (const path of [`/api/portal/requests/${w.expenseA}`, `/api/contracts/${w.expenseA}`, `/api/portal/overview?apPartnerId=${AP_ALPHA}`]) {
+    for (const path of [
+      `/api/portal/requests/${w.expenseA}`,
+      `/api/contracts/${w.expenseA}`,
+      `/api/portal/overview?apPartnerId=${AP_ALPHA}`,
+    ]) {
       const res = await api.request('GET', path, { token: beta });
       expect(res.status, `${path}: ${res.text}`).to.equal(404);
     }
@@ -118,7 +130,10 @@ describe('api: AP partner portal', function () {
       const text = JSON.stringify(body);
       expect(text, id).not.to.include(w.revenueANo);
       expect(text, id).not.to.include(w.revenueA);
-      expect(keysOf(body).filter((k) => k.value === 120000), id).to.deep.equal([]);
+      expect(
+        keysOf(body).filter((k) => k.value === 120000),
+        id,
+      ).to.deep.equal([]);
     }
   });
 

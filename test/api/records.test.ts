@@ -1,6 +1,12 @@
 /** Endpoints end to end against the real database: what each writes, reads, refuses. */
 import { expect } from 'chai';
-import { ProcessCommandEntity, RecordVersionEntity, AccountUsageMonthlyEntity, PaymentBasisEntity, ExpenseContractEntity } from '../../db/index';
+import {
+  ProcessCommandEntity,
+  RecordVersionEntity,
+  AccountUsageMonthlyEntity,
+  PaymentBasisEntity,
+  ExpenseContractEntity,
+} from '../../db/index';
 import { MESSAGE } from '../../domain/vocabulary';
 import { recordPaymentBasisCheck } from '../../domain/payment-bases';
 import { startApi, type ApiHarness } from './harness';
@@ -38,7 +44,13 @@ describe('api: records end to end', function () {
       expect(res.status, res.text).to.equal(201);
       const o = res.json;
       expect(o.orderNo).to.match(/^YW-\d{4}-\d{6}$/);
-      expect(o).to.include({ status: 'SUBMITTED', customerManager: 'customer-manager', customerName: '上海示例科技有限公司', amount: 36000.5, version: 1 });
+      expect(o).to.include({
+        status: 'SUBMITTED',
+        customerManager: 'customer-manager',
+        customerName: '上海示例科技有限公司',
+        amount: 36000.5,
+        version: 1,
+      });
       expect(res.headers.location).to.equal(`/api/orders/${o.id}`);
       const cmds = await api.ds.getRepository(ProcessCommandEntity).find();
       const mine = cmds.filter((c) => (c.payload as { correlationKey?: string }).correlationKey === o.orderNo);
@@ -51,7 +63,15 @@ describe('api: records end to end', function () {
         apInvolved: false,
         apPartnerId: null,
         // what every task of the order shows (domain/order-summary.ts)
-        orderSummary: { customerName: '上海示例科技有限公司', modules: ['learning-management', 'live-training'], accounts: 50, openingDate: '2026-11-02', termMonths: 12, amount: 36000.5, apPartnerId: null },
+        orderSummary: {
+          customerName: '上海示例科技有限公司',
+          modules: ['learning-management', 'live-training'],
+          accounts: 50,
+          openingDate: '2026-11-02',
+          termMonths: 12,
+          amount: 36000.5,
+          apPartnerId: null,
+        },
       });
       const got = await api.request('GET', `/api/orders/${o.id}`, { token: aud });
       expect(got.status).to.equal(200);
@@ -59,13 +79,21 @@ describe('api: records end to end', function () {
     });
 
     it('20 concurrent creates: 20 orders with consecutive numbers and exactly one start command each', async () => {
-      const res = await Promise.all(Array.from({ length: 20 }, (_, i) => api.request('POST', '/api/orders', { token: cm, body: newOrder({ accounts: i + 1 }) })));
+      const res = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => api.request('POST', '/api/orders', { token: cm, body: newOrder({ accounts: i + 1 }) })),
+      );
       expect(res.map((r) => r.status)).to.deep.equal(Array(20).fill(201));
       const seqs = res.map((r) => Number(String(r.json.orderNo).split('-')[2])).sort((a, b) => a - b);
       expect(new Set(seqs).size).to.equal(20);
       expect(seqs[19] - seqs[0]).to.equal(19);
-      const keys = (await api.ds.getRepository(ProcessCommandEntity).find()).map((c) => (c.payload as { correlationKey: string }).correlationKey);
-      for (const r of res) expect(keys.filter((k) => k === r.json.orderNo), r.json.orderNo).to.have.length(1);
+      const keys = (await api.ds.getRepository(ProcessCommandEntity).find()).map(
+        (c) => (c.payload as { correlationKey: string }).correlationKey,
+      );
+      for (const r of res)
+        expect(
+          keys.filter((k) => k === r.json.orderNo),
+          r.json.orderNo,
+        ).to.have.length(1);
     });
 
     it('lists with filters and paging', async () => {
@@ -107,11 +135,20 @@ describe('api: records end to end', function () {
     it('on an order in service: created with its start command; on a submitted order: 409', async () => {
       const res = await api.request('POST', '/api/change-orders', {
         token: cm,
-        body: { orderId: w.orderA, description: '增加20个账号', accountDelta: 20, amountDelta: 4800, platformChange: true, apScopeChange: false },
+        body: {
+          orderId: w.orderA,
+          description: '增加20个账号',
+          accountDelta: 20,
+          amountDelta: 4800,
+          platformChange: true,
+          apScopeChange: false,
+        },
       });
       expect(res.status, res.text).to.equal(201);
       expect(res.json.changeOrderNo).to.match(/^BG-\d{4}-\d{6}$/);
-      const cmd = await api.ds.getRepository(ProcessCommandEntity).findOneBy({ dedupeKey: `${MESSAGE.changeOrderSubmitted}:${res.json.changeOrderNo}` });
+      const cmd = await api.ds
+        .getRepository(ProcessCommandEntity)
+        .findOneBy({ dedupeKey: `${MESSAGE.changeOrderSubmitted}:${res.json.changeOrderNo}` });
       expect(cmd, 'start command').to.not.equal(null);
       const got = await api.request('GET', `/api/change-orders/${res.json.id}`, { token: aud });
       expect(got.json).to.deep.equal(res.json);
@@ -134,7 +171,9 @@ describe('api: records end to end', function () {
       const mine = await api.request('GET', '/api/contracts', { token: alpha });
       expect(mine.status).to.equal(200);
       expect(mine.json.items.map((c: { id: string }) => c.id)).to.deep.equal([w.expenseA]);
-      expect(mine.json.items.every((c: { apPartnerId: string; type: string }) => c.apPartnerId === AP_ALPHA && c.type === 'EXPENSE')).to.equal(true);
+      expect(
+        mine.json.items.every((c: { apPartnerId: string; type: string }) => c.apPartnerId === AP_ALPHA && c.type === 'EXPENSE'),
+      ).to.equal(true);
       const revenueAsAp = await api.request('GET', '/api/contracts?type=REVENUE', { token: alpha });
       expect(revenueAsAp.json).to.deep.include({ items: [], total: 0 });
       expect((await api.request('GET', `/api/contracts/${w.revenueA}`, { token: alpha })).status).to.equal(404);
@@ -168,12 +207,20 @@ describe('api: records end to end', function () {
       const body = submission({ expenseContractId: w.expenseA });
       const first = await api.request('POST', '/api/payment-bases', { token: alpha, body });
       expect(first.status, first.text).to.equal(201);
-      expect(first.json).to.include({ status: 'SUBMITTED', submissionId: 'alpha-2026-0001', expenseContractNo: w.expenseANo, apPartnerId: AP_ALPHA, amount: 24000 });
+      expect(first.json).to.include({
+        status: 'SUBMITTED',
+        submissionId: 'alpha-2026-0001',
+        expenseContractNo: w.expenseANo,
+        apPartnerId: AP_ALPHA,
+        amount: 24000,
+      });
       expect(first.json.paymentBasisNo).to.match(/^ZF-\d{4}-\d{4}$/);
       const repeat = await api.request('POST', '/api/payment-bases', { token: alpha, body });
       expect(repeat.status).to.equal(200);
       expect(repeat.json).to.deep.equal(first.json);
-      const cmds = (await api.ds.getRepository(ProcessCommandEntity).find()).filter((c) => (c.payload as { name: string }).name === MESSAGE.apImplementationCompleted);
+      const cmds = (await api.ds.getRepository(ProcessCommandEntity).find()).filter(
+        (c) => (c.payload as { name: string }).name === MESSAGE.apImplementationCompleted,
+      );
       expect(cmds).to.have.length(1);
       expect(cmds[0].payload).to.deep.include({
         correlationKey: w.expenseANo,
@@ -188,19 +235,29 @@ describe('api: records end to end', function () {
       expect(other.json).to.include({ currentState: 'IMPLEMENTED (payment basis SUBMITTED)', requestedState: 'IMPLEMENTED' });
       // the contract admin sends it back → a resubmission is a new version and a new message
       await recordPaymentBasisCheck(api.ds, first.json.id, 'SENT_BACK', '缺少验收截图', { actor: 'contract-admin' });
-      const again = await api.request('POST', '/api/payment-bases', { token: alpha, body: { ...body, submissionId: 'alpha-2026-0003', description: '补充验收截图' } });
+      const again = await api.request('POST', '/api/payment-bases', {
+        token: alpha,
+        body: { ...body, submissionId: 'alpha-2026-0003', description: '补充验收截图' },
+      });
       expect(again.status, again.text).to.equal(201);
       expect(again.json).to.include({ id: first.json.id, version: 2, status: 'SUBMITTED', description: '补充验收截图' });
       const versions = await api.ds.getRepository(RecordVersionEntity).findBy({ recordType: 'payment-basis', recordId: first.json.id });
       expect(versions.map((v) => v.version).sort()).to.deep.equal([1, 2]);
-      const cmds2 = (await api.ds.getRepository(ProcessCommandEntity).find()).filter((c) => (c.payload as { name: string }).name === MESSAGE.apImplementationCompleted);
+      const cmds2 = (await api.ds.getRepository(ProcessCommandEntity).find()).filter(
+        (c) => (c.payload as { name: string }).name === MESSAGE.apImplementationCompleted,
+      );
       expect(cmds2).to.have.length(2);
-      expect(cmds2.map((c) => (c.payload as { messageId: string }).messageId)).to.include(`${MESSAGE.apImplementationCompleted}:${first.json.paymentBasisNo}:v2`);
+      expect(cmds2.map((c) => (c.payload as { messageId: string }).messageId)).to.include(
+        `${MESSAGE.apImplementationCompleted}:${first.json.paymentBasisNo}:v2`,
+      );
     });
 
     it("another AP partner's contract is 404 (and nothing is written); reads are scoped", async () => {
       const before = await api.ds.getRepository(PaymentBasisEntity).count();
-      const foreign = await api.request('POST', '/api/payment-bases', { token: beta, body: submission({ expenseContractId: w.expenseA, submissionId: 'beta-x' }) });
+      const foreign = await api.request('POST', '/api/payment-bases', {
+        token: beta,
+        body: submission({ expenseContractId: w.expenseA, submissionId: 'beta-x' }),
+      });
       expect(foreign.status).to.equal(404);
       expect(foreign.json.errors[0]).to.include({ in: 'body', pointer: '/expenseContractId' });
       expect(await api.ds.getRepository(PaymentBasisEntity).count()).to.equal(before);
@@ -216,7 +273,10 @@ describe('api: records end to end', function () {
 
     it('refuses a basis before the implementation was requested (409 naming the contract state)', async () => {
       await api.ds.getRepository(ExpenseContractEntity).update({ id: w.expenseB }, { status: 'APPROVED' });
-      const res = await api.request('POST', '/api/payment-bases', { token: beta, body: submission({ expenseContractId: w.expenseB, submissionId: 'beta-1' }) });
+      const res = await api.request('POST', '/api/payment-bases', {
+        token: beta,
+        body: submission({ expenseContractId: w.expenseB, submissionId: 'beta-1' }),
+      });
       expect(res.status).to.equal(409);
       expect(res.json).to.include({ currentState: 'APPROVED', requestedState: 'IMPLEMENTED' });
       expect(await api.ds.getRepository(PaymentBasisEntity).countBy({ expenseContractId: w.expenseB })).to.equal(0);
@@ -233,13 +293,18 @@ describe('api: records end to end', function () {
       expect(f.json.rounds.map((r: { status: string }) => r.status)).to.deep.equal(['REJECTED', 'APPROVED']);
       const h = await api.request('GET', `/api/countersign-forms/${w.formA}/history`, { token: aud });
       expect(h.json).to.have.length(2);
-      expect(h.json[0].decisions[0]).to.include({ step: 'DEPT_MANAGER', decision: 'REJECT', opinion: '金额需复核', reviewer: 'dept-manager' });
+      expect(h.json[0].decisions[0]).to.include({
+        step: 'DEPT_MANAGER',
+        decision: 'REJECT',
+        opinion: '金额需复核',
+        reviewer: 'dept-manager',
+      });
       const list = await api.request('GET', `/api/countersign-forms?contractId=${w.revenueA}`, { token: ca });
       expect(list.json.items.map((x: { id: string }) => x.id)).to.deep.equal([w.formA]);
     });
 
     it('a task order with its reply', async () => {
-      const t = await api.request('GET', `/api/collaboration-task-orders/${w.taskOrderA}`, { token: (await api.token('tech-dept')) });
+      const t = await api.request('GET', `/api/collaboration-task-orders/${w.taskOrderA}`, { token: await api.token('tech-dept') });
       expect(t.status, t.text).to.equal(200);
       expect(t.json.events.map((e: { kind: string }) => e.kind)).to.deep.equal(['ISSUED', 'REPLY']);
     });
@@ -251,8 +316,17 @@ describe('api: records end to end', function () {
       });
       expect(sr.status, sr.text).to.equal(201);
       expect(sr.json).to.include({ type: 'FAULT', status: 'LOGGED', customerManager: 'customer-manager', revenueContractId: w.revenueA });
-      const cmd = await api.ds.getRepository(ProcessCommandEntity).findOneBy({ dedupeKey: `${MESSAGE.serviceRequestLogged}:${sr.json.requestNo}` });
-      expect(cmd?.payload).to.deep.include({ variables: { serviceRequestId: sr.json.id, requestNo: sr.json.requestNo, requestType: 'FAULT', customerManager: 'customer-manager' } });
+      const cmd = await api.ds
+        .getRepository(ProcessCommandEntity)
+        .findOneBy({ dedupeKey: `${MESSAGE.serviceRequestLogged}:${sr.json.requestNo}` });
+      expect(cmd?.payload).to.deep.include({
+        variables: {
+          serviceRequestId: sr.json.id,
+          requestNo: sr.json.requestNo,
+          requestType: 'FAULT',
+          customerManager: 'customer-manager',
+        },
+      });
       const rec = await api.request('POST', '/api/customer-communication-records', {
         token: cm,
         body: { orderId: w.orderA, serviceRequestId: sr.json.id, networkQuality: '4', serviceAttitude: '5', customerFeedback: '已恢复' },
@@ -275,9 +349,19 @@ describe('api: records end to end', function () {
       const first = await api.request('POST', '/api/account-monitoring/usage', { token: ca, body });
       expect(first.status, first.text).to.equal(200);
       expect(first.json).to.deep.equal({ inserted: 1, updated: 0, unchanged: 0, unknownContracts: [] });
-      expect((await api.request('POST', '/api/account-monitoring/usage', { token: ca, body })).json).to.deep.equal({ inserted: 0, updated: 0, unchanged: 1, unknownContracts: [] });
+      expect((await api.request('POST', '/api/account-monitoring/usage', { token: ca, body })).json).to.deep.equal({
+        inserted: 0,
+        updated: 0,
+        unchanged: 1,
+        unknownContracts: [],
+      });
       const changed = { items: [{ ...body.items[0], activeAccounts: 80 }] };
-      expect((await api.request('POST', '/api/account-monitoring/usage', { token: adm, body: changed })).json).to.deep.equal({ inserted: 0, updated: 1, unchanged: 0, unknownContracts: [] });
+      expect((await api.request('POST', '/api/account-monitoring/usage', { token: adm, body: changed })).json).to.deep.equal({
+        inserted: 0,
+        updated: 1,
+        unchanged: 0,
+        unknownContracts: [],
+      });
       const rows = await api.ds.getRepository(AccountUsageMonthlyEntity).find();
       expect(rows).to.have.length(1);
       expect(rows[0]).to.include({ openedAccounts: 90, activeAccounts: 80, month: '2026-10', revenueContractId: w.revenueA });
@@ -289,7 +373,12 @@ describe('api: records end to end', function () {
     it('an unknown contract is reported and not stored; a duplicate item or active > opened is refused', async () => {
       const res = await api.request('POST', '/api/account-monitoring/usage', {
         token: ca,
-        body: { items: [{ revenueContractNo: w.revenueANo, month: '2026-11', openedAccounts: 1, activeAccounts: 1 }, { revenueContractNo: 'SR-2026-9999', month: '2026-11', openedAccounts: 1, activeAccounts: 1 }] },
+        body: {
+          items: [
+            { revenueContractNo: w.revenueANo, month: '2026-11', openedAccounts: 1, activeAccounts: 1 },
+            { revenueContractNo: 'SR-2026-9999', month: '2026-11', openedAccounts: 1, activeAccounts: 1 },
+          ],
+        },
       });
       expect(res.status).to.equal(200);
       expect(res.json).to.deep.equal({ inserted: 1, updated: 0, unchanged: 0, unknownContracts: ['SR-2026-9999'] });
@@ -302,7 +391,12 @@ describe('api: records end to end', function () {
       expect(tooMany.json.errors[0].pointer).to.equal('/items/0/activeAccounts');
       const dup = await api.request('POST', '/api/account-monitoring/usage', {
         token: ca,
-        body: { items: [{ revenueContractNo: w.revenueANo, month: '2026-11', openedAccounts: 1, activeAccounts: 1 }, { revenueContractNo: w.revenueANo, month: '2026-11', openedAccounts: 2, activeAccounts: 1 }] },
+        body: {
+          items: [
+            { revenueContractNo: w.revenueANo, month: '2026-11', openedAccounts: 1, activeAccounts: 1 },
+            { revenueContractNo: w.revenueANo, month: '2026-11', openedAccounts: 2, activeAccounts: 1 },
+          ],
+        },
       });
       expect(dup.status).to.equal(400);
       expect(dup.json.errors[0].pointer).to.equal('/items/1');
@@ -313,7 +407,9 @@ describe('api: records end to end', function () {
       const rep = await api.request('GET', `/api/account-monitoring/reports/${w.reportMonth}`, { token: ca });
       expect(rep.status, rep.text).to.equal(200);
       expect(rep.json.rows[0]).to.include({ contractNo: w.revenueANo, customerName: '上海示例科技有限公司', utilisation: 0.75 });
-      const r = await fetch(`${api.url}/api/account-monitoring/reports/${w.reportMonth}/csv`, { headers: { authorization: `Bearer ${ca}` } });
+      const r = await fetch(`${api.url}/api/account-monitoring/reports/${w.reportMonth}/csv`, {
+        headers: { authorization: `Bearer ${ca}` },
+      });
       expect(r.status).to.equal(200);
       expect(r.headers.get('content-type')).to.equal('text/csv; charset=utf-8');
       expect(r.headers.get('content-disposition')).to.include(`account-usage-${w.reportMonth}.csv`);
@@ -340,7 +436,16 @@ describe('api: records end to end', function () {
       const before = await api.request('GET', '/api/calendar/deadline?from=2098-12-31&workingDays=1', { token: cm });
       expect(before.json).to.deep.equal({ date: '2099-01-01', deadline: '2099-01-01T23:59:59+08:00', provisional: true });
       expect((await api.request('GET', '/api/calendar/2099', { token: cm })).status).to.equal(404);
-      const doc = { year: 2099, published: true, holidays: [{ date: '2099-01-01', name: '元旦' }, { date: '2099-01-02', name: '元旦' }], workdays: [{ date: '2099-01-03', name: '元旦调休' }], note: '国务院办公厅通知' };
+      const doc = {
+        year: 2099,
+        published: true,
+        holidays: [
+          { date: '2099-01-01', name: '元旦' },
+          { date: '2099-01-02', name: '元旦' },
+        ],
+        workdays: [{ date: '2099-01-03', name: '元旦调休' }],
+        note: '国务院办公厅通知',
+      };
       const put = await api.request('PUT', '/api/calendar/2099', { token: adm, body: doc });
       expect(put.status, put.text).to.equal(201);
       expect(put.json).to.include({ year: 2099, published: true, source: 'upload', updatedBy: 'admin' });
@@ -354,7 +459,13 @@ describe('api: records end to end', function () {
     it('refuses an inconsistent schedule naming each field', async () => {
       const res = await api.request('PUT', '/api/calendar/2099', {
         token: adm,
-        body: { year: 2099, published: true, holidays: [{ date: '2098-05-01' }, { date: '2099-10-01' }], workdays: [{ date: '2099-10-01' }, { date: '2099-01-05' }], note: 'x' },
+        body: {
+          year: 2099,
+          published: true,
+          holidays: [{ date: '2098-05-01' }, { date: '2099-10-01' }],
+          workdays: [{ date: '2099-10-01' }, { date: '2099-01-05' }],
+          note: 'x',
+        },
       });
       expect(res.status).to.equal(400);
       expect(res.json.errors.map((e: { pointer: string; detail: string }) => [e.pointer, e.detail])).to.deep.equal([
@@ -363,7 +474,10 @@ describe('api: records end to end', function () {
         ['/workdays/0/date', '2099-10-01 is a weekday; adjusted working days are weekend days'],
         ['/workdays/1/date', '2099-01-05 is a weekday; adjusted working days are weekend days'],
       ]);
-      const wrongYear = await api.request('PUT', '/api/calendar/2098', { token: adm, body: { year: 2099, published: true, holidays: [], workdays: [], note: 'x' } });
+      const wrongYear = await api.request('PUT', '/api/calendar/2098', {
+        token: adm,
+        body: { year: 2099, published: true, holidays: [], workdays: [], note: 'x' },
+      });
       expect(wrongYear.status).to.equal(400);
       expect(wrongYear.json.errors[0].pointer).to.equal('/year');
     });
@@ -372,10 +486,16 @@ describe('api: records end to end', function () {
   describe('audit: versions and corrections', () => {
     it('a correction is a new version with actor, time and reason; the header follows; unknown fields are named', async () => {
       const o = (await api.request('POST', '/api/orders', { token: cm, body: newOrder() })).json;
-      const noReason = await api.request('POST', `/api/records/business-order/${o.id}/corrections`, { token: cm, body: { changes: { accounts: 60 } } });
+      const noReason = await api.request('POST', `/api/records/business-order/${o.id}/corrections`, {
+        token: cm,
+        body: { changes: { accounts: 60 } },
+      });
       expect(noReason.status).to.equal(400);
       expect(noReason.json.errors[0]).to.include({ in: 'body', pointer: '/reason' });
-      const res = await api.request('POST', `/api/records/business-order/${o.id}/corrections`, { token: cm, body: { reason: '客户确认为60个账号', changes: { accounts: 60 } } });
+      const res = await api.request('POST', `/api/records/business-order/${o.id}/corrections`, {
+        token: cm,
+        body: { reason: '客户确认为60个账号', changes: { accounts: 60 } },
+      });
       expect(res.status, res.text).to.equal(201);
       expect(res.json).to.include({ version: 2, actor: 'customer-manager', reason: '客户确认为60个账号' });
       expect(res.json.data.accounts).to.equal(60);
@@ -385,7 +505,10 @@ describe('api: records end to end', function () {
         [2, 60],
       ]);
       expect((await api.request('GET', `/api/orders/${o.id}`, { token: aud })).json).to.include({ accounts: 60, version: 2 });
-      const bad = await api.request('POST', `/api/records/business-order/${o.id}/corrections`, { token: cm, body: { reason: 'x', changes: { orderNo: 'YW-1', status: 'COMPLETED' } } });
+      const bad = await api.request('POST', `/api/records/business-order/${o.id}/corrections`, {
+        token: cm,
+        body: { reason: 'x', changes: { orderNo: 'YW-1', status: 'COMPLETED' } },
+      });
       expect(bad.status).to.equal(400);
       expect(bad.json.errors.map((e: { pointer: string }) => e.pointer)).to.deep.equal(['/changes/orderNo', '/changes/status']);
       const unknown = await api.request('GET', '/api/records/business-order/00000000-0000-4000-8000-000000000000/versions', { token: aud });

@@ -9,7 +9,15 @@ import { ROLE_IDS, type Role } from '../../domain/vocabulary';
 import { startApi, type ApiHarness } from './harness';
 import { resetApiData } from './fixtures';
 
-const CM = 'customer-manager', DM = 'dept-manager', CR = 'center-reviewer', TD = 'tech-dept', CA = 'contract-admin', OPS = 'ops', AP = 'ap-partner', ADM = 'admin', AUD = 'auditor';
+const CM = 'customer-manager',
+  DM = 'dept-manager',
+  CR = 'center-reviewer',
+  TD = 'tech-dept',
+  CA = 'contract-admin',
+  OPS = 'ops',
+  AP = 'ap-partner',
+  ADM = 'admin',
+  AUD = 'auditor';
 const STAFF = [CM, DM, CR, TD, CA, OPS, ADM, AUD];
 const EVERYONE = [...STAFF, AP];
 
@@ -153,7 +161,8 @@ describe('api: roles × routes matrix', function () {
         if (allowed && (res.status === 401 || res.status === 403)) failures.push(`${key} ${role}: ${res.status}, expected allowed`);
         if (!allowed && res.status !== 403) failures.push(`${key} ${role}: ${res.status}, expected 403`);
         if (res.status === 500) failures.push(`${key} ${role}: ${res.status} ${res.text}`);
-        if (!allowed && !/^application\/problem\+json/.test(res.headers['content-type'] ?? '')) failures.push(`${key} ${role}: 403 not problem+json`);
+        if (!allowed && !/^application\/problem\+json/.test(res.headers['content-type'] ?? ''))
+          failures.push(`${key} ${role}: 403 not problem+json`);
       }
     }
     expect(cells).to.equal(Object.values(EXPECTED).filter((x) => x !== 'public').length * ROLE_IDS.length);

@@ -19,14 +19,30 @@ describe('config: environment validated once', () => {
   });
 
   it('coerces numbers and keeps given values', () => {
-    const c = loadConfig({ PORT: '0', COMPLETION_REMINDER_WORKING_DAYS: '3', DATABASE_URL: 'mysql://u:p@db:3306/ot', AP_SLA_DURATION: 'P2DT12H' });
-    expect(c).to.deep.include({ PORT: 0, COMPLETION_REMINDER_WORKING_DAYS: 3, DATABASE_URL: 'mysql://u:p@db:3306/ot', AP_SLA_DURATION: 'P2DT12H' });
+    const c = loadConfig({
+      PORT: '0',
+      COMPLETION_REMINDER_WORKING_DAYS: '3',
+      DATABASE_URL: 'mysql://u:p@db:3306/ot',
+      AP_SLA_DURATION: 'P2DT12H',
+    });
+    expect(c).to.deep.include({
+      PORT: 0,
+      COMPLETION_REMINDER_WORKING_DAYS: 3,
+      DATABASE_URL: 'mysql://u:p@db:3306/ot',
+      AP_SLA_DURATION: 'P2DT12H',
+    });
   });
 
   it('throws one error naming every bad variable', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', AP_SLA_DURATION: '10 days', LOG_LEVEL: 'loud', NODE_ENV: 'production', ZEEBE_REST_ADDRESS: 'not a url' });
+      loadConfig({
+        PORT: 'eighty',
+        AP_SLA_DURATION: '10 days',
+        LOG_LEVEL: 'loud',
+        NODE_ENV: 'production',
+        ZEEBE_REST_ADDRESS: 'not a url',
+      });
     } catch (e) {
       err = e;
     }
@@ -57,7 +73,10 @@ describe('config: environment validated once', () => {
 
   it('configSchema is a valid JSON Schema usable on its own (e.g. against docker-compose environment)', () => {
     const ajv = new Ajv({ strict: false, coerceTypes: true });
-    const validate = ajv.compile({ ...configSchema, properties: Object.fromEntries(Object.entries(configSchema.properties).map(([k, v]) => [k, { ...v, format: undefined }])) });
+    const validate = ajv.compile({
+      ...configSchema,
+      properties: Object.fromEntries(Object.entries(configSchema.properties).map(([k, v]) => [k, { ...v, format: undefined }])),
+    });
     expect(validate({ PORT: '3000', AUTH_MODE: 'local', NODE_ENV: 'development' })).to.equal(true);
     expect(validate({ PORT: 'x' })).to.equal(false);
   });

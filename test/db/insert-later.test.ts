@@ -24,10 +24,12 @@ describe('db: insertLater (rows written together before COMMIT)', () => {
   after(async () => closeTestDataSource(ds));
   beforeEach(async () => resetDatabase(ds));
 
-  const actions = async () => (await ds.getRepository(AuditLogEntity).find({ where: { entityType: 'test' }, order: { action: 'ASC' } })).map((r) => r.action);
+  const actions = async () =>
+    (await ds.getRepository(AuditLogEntity).find({ where: { entityType: 'test' }, order: { action: 'ASC' } })).map((r) => r.action);
 
   /** the INSERT statements sent by a transaction running work, up to and including COMMIT */
-  const traced = async (work: (em: EntityManager) => Promise<void>) => (await tracedTransaction(ds, work)).sql.filter((q) => /^INSERT INTO/.test(q));
+  const traced = async (work: (em: EntityManager) => Promise<void>) =>
+    (await tracedTransaction(ds, work)).sql.filter((q) => /^INSERT INTO/.test(q));
 
   it('queues inside a transaction and writes the queue as one INSERT at the end, with every value intact', async () => {
     const inserts = await traced(async (em) => {

@@ -58,7 +58,11 @@ function commands(): ObjectLiteral[] {
     id: uuid(3, k),
     kind: 'publish-message',
     dedupeKey: `order-submitted:YW-2026-00000${k + 1}`,
-    payload: { name: 'order-submitted', correlationKey: `YW-2026-00000${k + 1}`, variables: { apInvolved: k === 1, apPartnerId: null, note: tricky } },
+    payload: {
+      name: 'order-submitted',
+      correlationKey: `YW-2026-00000${k + 1}`,
+      variables: { apInvolved: k === 1, apPartnerId: null, note: tricky },
+    },
     createdAt: at(1),
     nextAttemptAt: at(2),
     claimedUntil: k ? at(3) : null,
@@ -144,7 +148,8 @@ describe('db: insertRows (hand-built multi-row INSERT)', () => {
   it('one statement for a normal batch; splits past the variable and size limits and keeps every row', async () => {
     await resetDatabase(ds);
     const seen: string[] = [];
-    const spy = async (work: (em: EntityManager) => Promise<void>) => seen.push(...(await tracedTransaction(ds, work)).sql.filter((q) => /^INSERT INTO/.test(q)));
+    const spy = async (work: (em: EntityManager) => Promise<void>) =>
+      seen.push(...(await tracedTransaction(ds, work)).sql.filter((q) => /^INSERT INTO/.test(q)));
 
     await spy((em) => insertRows(em, AuditLogEntity, audits(100)));
     expect(seen).to.have.length(1);

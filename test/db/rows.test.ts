@@ -75,7 +75,9 @@ describe('db: findRow, findRows, rowExists, updateRows (plain SQL from the entit
       const expected = await repo().find({ where: where as never, order: { id: 'ASC' } });
       const got = await findRows(ds, BusinessOrderEntity, where as never, { orderBy: { id: 'ASC' } });
       expect(got, JSON.stringify(where)).to.deep.equal(expected);
-      expect(await findRow(ds, BusinessOrderEntity, where as never, { orderBy: { id: 'ASC' } }), JSON.stringify(where)).to.deep.equal(expected[0] ?? null);
+      expect(await findRow(ds, BusinessOrderEntity, where as never, { orderBy: { id: 'ASC' } }), JSON.stringify(where)).to.deep.equal(
+        expected[0] ?? null,
+      );
       expect(await rowExists(ds, BusinessOrderEntity, where as never), JSON.stringify(where)).to.equal(expected.length > 0);
     }
     // about something: the awkward values came back typed
@@ -90,7 +92,9 @@ describe('db: findRow, findRows, rowExists, updateRows (plain SQL from the entit
   it('orders and limits as asked; one plain statement, FOR UPDATE only on MySQL inside a transaction', async () => {
     const desc = await findRows(ds, BusinessOrderEntity, { status: 'SUBMITTED' }, { orderBy: { accounts: 'DESC', id: 'ASC' } });
     expect(desc.map((o) => o.id)).to.deep.equal([uuid(1), uuid(3), uuid(0)]);
-    expect((await findRows(ds, BusinessOrderEntity, { status: 'SUBMITTED' }, { orderBy: { id: 'DESC' }, limit: 2 })).map((o) => o.id)).to.deep.equal([uuid(3), uuid(1)]);
+    expect(
+      (await findRows(ds, BusinessOrderEntity, { status: 'SUBMITTED' }, { orderBy: { id: 'DESC' }, limit: 2 })).map((o) => o.id),
+    ).to.deep.equal([uuid(3), uuid(1)]);
     const { value, sql } = await tracedTransaction(ds, (em) => findRow(em, BusinessOrderEntity, { id: uuid(3) }, { lock: true }));
     expect(value!.orderNo).to.equal('YW-2026-000004');
     expect(sql.filter((s) => /^SELECT/.test(s))).to.have.length(1);
@@ -111,9 +115,19 @@ describe('db: findRow, findRows, rowExists, updateRows (plain SQL from the entit
     // two identical rows (but for id and number): one updated by the repository, the other here
     const twin = (k: number) => ({ ...orders(customerId)[0], id: uuid(10 + k), orderNo: `YW-2026-00001${k}` });
     await repo().insert([twin(0), twin(1)] as never);
-    const patch: Partial<BusinessOrder> = { status: 'CONFIRMED', customerFeedback: tricky, updatedAt: at(777), amount: 42.5, apInvolved: true, modules: ['x', '中文'], note: null };
+    const patch: Partial<BusinessOrder> = {
+      status: 'CONFIRMED',
+      customerFeedback: tricky,
+      updatedAt: at(777),
+      amount: 42.5,
+      apInvolved: true,
+      modules: ['x', '中文'],
+      note: null,
+    };
     const viaRepository = await repo().update({ id: uuid(10), status: 'SUBMITTED' } as never, patch as never);
-    const { value, sql } = await tracedTransaction(ds, (em) => updateRows(em, BusinessOrderEntity, { id: uuid(11), status: 'SUBMITTED' }, patch));
+    const { value, sql } = await tracedTransaction(ds, (em) =>
+      updateRows(em, BusinessOrderEntity, { id: uuid(11), status: 'SUBMITTED' }, patch),
+    );
     expect(value.affected).to.equal(viaRepository.affected).and.to.equal(1);
     expect(sql).to.have.length(1);
     const strip = (o: BusinessOrder | null) => ({ ...o, id: '', orderNo: '' });
@@ -121,7 +135,9 @@ describe('db: findRow, findRows, rowExists, updateRows (plain SQL from the entit
     expect(strip(b)).to.deep.equal(strip(a));
     expect([b!.status, b!.customerFeedback, b!.amount, b!.note]).to.deep.equal(['CONFIRMED', tricky, 42.5, null]);
     // a condition that no longer holds: nothing changes
-    expect((await updateRows(ds, BusinessOrderEntity, { id: uuid(11), status: 'SUBMITTED' }, { status: 'CANCELLED' })).affected).to.equal(0);
+    expect((await updateRows(ds, BusinessOrderEntity, { id: uuid(11), status: 'SUBMITTED' }, { status: 'CANCELLED' })).affected).to.equal(
+      0,
+    );
     expect((await findRow(ds, BusinessOrderEntity, { id: uuid(11) }))!.status).to.equal('CONFIRMED');
     // undefined is skipped, as the repository skips it
     expect((await updateRows(ds, BusinessOrderEntity, { id: uuid(1) }, { note: undefined, termMonths: 24 })).affected).to.equal(1);
@@ -130,7 +146,12 @@ describe('db: findRow, findRows, rowExists, updateRows (plain SQL from the entit
   });
 
   it('a function value in a patch goes to the repository (raw SQL expression), with the same effect', async () => {
-    const r = await updateRows(ds, BusinessOrderEntity, { id: uuid(2) }, { currentVersion: (() => `${ds.driver.escape('current_version')} + 10`) as never });
+    const r = await updateRows(
+      ds,
+      BusinessOrderEntity,
+      { id: uuid(2) },
+      { currentVersion: (() => `${ds.driver.escape('current_version')} + 10`) as never },
+    );
     expect(r.affected).to.equal(1);
     expect((await findRow(ds, BusinessOrderEntity, { id: uuid(2) }))!.currentVersion).to.equal(13);
   });

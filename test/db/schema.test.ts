@@ -50,14 +50,18 @@ describe('db: data source and migrations', () => {
             problems.push(`${meta.tableName}.${col.databaseName}: missing`);
             continue;
           }
-          if (tc.isNullable !== col.isNullable) problems.push(`${meta.tableName}.${col.databaseName}: nullable ${tc.isNullable} ≠ ${col.isNullable}`);
-          if (col.length && String(tc.length) !== String(col.length)) problems.push(`${meta.tableName}.${col.databaseName}: length ${tc.length} ≠ ${col.length}`);
-          if (tc.isPrimary !== col.isPrimary) problems.push(`${meta.tableName}.${col.databaseName}: primary ${tc.isPrimary} ≠ ${col.isPrimary}`);
+          if (tc.isNullable !== col.isNullable)
+            problems.push(`${meta.tableName}.${col.databaseName}: nullable ${tc.isNullable} ≠ ${col.isNullable}`);
+          if (col.length && String(tc.length) !== String(col.length))
+            problems.push(`${meta.tableName}.${col.databaseName}: length ${tc.length} ≠ ${col.length}`);
+          if (tc.isPrimary !== col.isPrimary)
+            problems.push(`${meta.tableName}.${col.databaseName}: primary ${tc.isPrimary} ≠ ${col.isPrimary}`);
         }
         for (const idx of meta.indices) {
           const ti = table.indices.find((i) => i.name === idx.name);
           if (!ti) problems.push(`${meta.tableName}: index ${idx.name} missing`);
-          else if (!!ti.isUnique !== !!idx.isUnique) problems.push(`${meta.tableName}: index ${idx.name} unique ${ti.isUnique} ≠ ${idx.isUnique}`);
+          else if (!!ti.isUnique !== !!idx.isUnique)
+            problems.push(`${meta.tableName}: index ${idx.name} unique ${ti.isUnique} ≠ ${idx.isUnique}`);
         }
         const extra = table.columns.filter((c) => !meta.columns.some((m) => m.databaseName === c.name));
         for (const c of extra) problems.push(`${meta.tableName}.${c.name}: not in the entity`);
@@ -141,7 +145,10 @@ describe('db: initDatabase and npm run migrate', () => {
     const url = `sqlite:${path.join(dir, 'nested', 'ot.sqlite')}`;
     try {
       const ds = await initDatabase(url);
-      const years = (await ds.query('SELECT year, published, source FROM calendar_year ORDER BY year')) as { year: number; source: string }[];
+      const years = (await ds.query('SELECT year, published, source FROM calendar_year ORDER BY year')) as {
+        year: number;
+        source: string;
+      }[];
       expect(years.map((y) => y.year)).to.include.members([2025, 2026]);
       expect(years.every((y) => y.source.startsWith('chinese-days@'))).to.equal(true);
       const days = Number((await ds.query('SELECT COUNT(*) AS n FROM calendar_day'))[0].n);

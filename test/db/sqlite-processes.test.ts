@@ -43,7 +43,9 @@ import { nextSequence } from ${JSON.stringify(path.resolve('domain/numbering.ts'
       expect(all).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 1));
       const ds = createDataSource(url);
       await ds.initialize();
-      expect(Number((await ds.query("SELECT last_value FROM document_sequence WHERE document_type = 'payment-basis'"))[0].last_value)).to.equal(50);
+      expect(
+        Number((await ds.query("SELECT last_value FROM document_sequence WHERE document_type = 'payment-basis'"))[0].last_value),
+      ).to.equal(50);
       await ds.destroy();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

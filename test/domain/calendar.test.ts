@@ -158,7 +158,13 @@ describe('domain/calendar: working days (PRC, Asia/Shanghai)', () => {
   });
 
   it('a pure calendar needs no database', () => {
-    const c = new WorkingCalendar([{ date: '2030-01-07', kind: 'HOLIDAY' }, { date: '2030-01-12', kind: 'WORKDAY' }], [2030]);
+    const c = new WorkingCalendar(
+      [
+        { date: '2030-01-07', kind: 'HOLIDAY' },
+        { date: '2030-01-12', kind: 'WORKDAY' },
+      ],
+      [2030],
+    );
     expect(c.addWorkingDays('2030-01-04', 1).date).to.equal('2030-01-08');
     expect(c.addWorkingDays('2030-01-11', 1).date).to.equal('2030-01-12');
   });
@@ -194,7 +200,11 @@ describe('domain/calendar: working days (PRC, Asia/Shanghai)', () => {
       expect(r.created).to.equal(true);
       const after = await loadCalendar(ds);
       expect(after).to.not.equal(before);
-      expect(after.addWorkingDays('2026-12-31', 1)).to.deep.equal({ date: '2027-01-04', deadline: '2027-01-04T23:59:59+08:00', provisional: false });
+      expect(after.addWorkingDays('2026-12-31', 1)).to.deep.equal({
+        date: '2027-01-04',
+        deadline: '2027-01-04T23:59:59+08:00',
+        provisional: false,
+      });
       expect(after.addWorkingDays('2027-02-04', 1).date).to.equal('2027-02-09');
       expect(after.addWorkingDays('2027-02-12', 1).date).to.equal('2027-02-13');
       const read = await getCalendarYear(ds, 2027);

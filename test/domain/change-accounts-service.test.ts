@@ -12,12 +12,7 @@ import {
   registerAccounts,
   reportDueAt,
 } from '../../domain/account-monitoring';
-import {
-  applyChangeOrderRevision,
-  createChangeOrder,
-  getChangeOrder,
-  recordChangeCustomerDecision,
-} from '../../domain/change-orders';
+import { applyChangeOrderRevision, createChangeOrder, getChangeOrder, recordChangeCustomerDecision } from '../../domain/change-orders';
 import { computeCompletionDeadline, recordDelivery } from '../../domain/completion';
 import { draftRevenueContract, draftRevenueSupplement, recordRevenueSigning } from '../../domain/contracts';
 import { issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign';
@@ -52,7 +47,10 @@ describe('domain: change orders, account monitoring, monthly report, service req
   }
 
   /** an order with a signed agreement and its INITIAL monitoring entry */
-  async function orderInService(accounts = 200, openingDate = '2026-09-01'): Promise<{ order: BusinessOrder; contractId: string; contractNo: string }> {
+  async function orderInService(
+    accounts = 200,
+    openingDate = '2026-09-01',
+  ): Promise<{ order: BusinessOrder; contractId: string; contractNo: string }> {
     const { order } = await anOrder(ds, { accounts, openingDate });
     await recordCustomerDecision(ds, order.id, 'CONFIRMED', null, { actor: 'cm' });
     const rc = await draftRevenueContract(ds, { orderId: order.id, title: '协议', amount: 1000 }, { actor: 'cm' });
@@ -64,12 +62,27 @@ describe('domain: change orders, account monitoring, monthly report, service req
 
   it('change order: only on an order in service, one at a time; start message; revision; supplement → account delta', async () => {
     const { order: fresh } = await anOrder(ds);
-    expect(await rejects(createChangeOrder(ds, { orderId: fresh.id, description: 'x', platformChange: true, apScopeChange: false, accountDelta: 10 }, { actor: 'cm' }))).to.be.instanceOf(ConflictError);
+    expect(
+      await rejects(
+        createChangeOrder(
+          ds,
+          { orderId: fresh.id, description: 'x', platformChange: true, apScopeChange: false, accountDelta: 10 },
+          { actor: 'cm' },
+        ),
+      ),
+    ).to.be.instanceOf(ConflictError);
 
     const { order, contractId } = await orderInService();
     const { changeOrder, command } = await createChangeOrder(
       ds,
-      { orderId: order.id, description: '追加50个账号', platformChange: true, apScopeChange: false, accountDelta: 50, effectiveDate: '2026-10-01' },
+      {
+        orderId: order.id,
+        description: '追加50个账号',
+        platformChange: true,
+        apScopeChange: false,
+        accountDelta: 50,
+        effectiveDate: '2026-10-01',
+      },
       { actor: 'cm' },
     );
     expect(changeOrder.changeOrderNo).to.match(/^BG-\d{4}-000001$/);
@@ -89,8 +102,18 @@ describe('domain: change orders, account monitoring, monthly report, service req
         orderSummary: await readOrderSummary(ds.manager, order),
       },
     });
-    expect((command.payload as { variables: { orderSummary: { accounts: number } } }).variables.orderSummary.accounts).to.equal(order.accounts);
-    expect(await rejects(createChangeOrder(ds, { orderId: order.id, description: 'y', platformChange: false, apScopeChange: false, accountDelta: 1 }, { actor: 'cm' }))).to.be.instanceOf(ConflictError);
+    expect((command.payload as { variables: { orderSummary: { accounts: number } } }).variables.orderSummary.accounts).to.equal(
+      order.accounts,
+    );
+    expect(
+      await rejects(
+        createChangeOrder(
+          ds,
+          { orderId: order.id, description: 'y', platformChange: false, apScopeChange: false, accountDelta: 1 },
+          { actor: 'cm' },
+        ),
+      ),
+    ).to.be.instanceOf(ConflictError);
     await recordChangeCustomerDecision(ds, changeOrder.id, 'CHANGE_REQUESTED', '改为60个', { actor: 'cm' });
     const revised = await applyChangeOrderRevision(ds, changeOrder.id, { accountDelta: 60 }, { actor: 'cm' });
     expect(revised).to.deep.include({ status: 'SUBMITTED', accountDelta: 60, currentVersion: 2 });
@@ -119,14 +142,30 @@ describe('domain: change orders, account monitoring, monthly report, service req
       { contractNo: b.contractNo, month: '2026-10', openedAccounts: 55, activeAccounts: 20 },
       { contractNo: 'SR-2099-9999', month: '2026-10', openedAccounts: 1, activeAccounts: 1 },
     ];
-    expect(await ingestUsage(ds, items, { actor: 'platform' })).to.deep.equal({ inserted: 2, updated: 0, unchanged: 0, unknownContracts: ['SR-2099-9999'] });
-    expect(await ingestUsage(ds, items, { actor: 'platform' })).to.deep.equal({ inserted: 0, updated: 0, unchanged: 2, unknownContracts: ['SR-2099-9999'] });
+    expect(await ingestUsage(ds, items, { actor: 'platform' })).to.deep.equal({
+      inserted: 2,
+      updated: 0,
+      unchanged: 0,
+      unknownContracts: ['SR-2099-9999'],
+    });
+    expect(await ingestUsage(ds, items, { actor: 'platform' })).to.deep.equal({
+      inserted: 0,
+      updated: 0,
+      unchanged: 2,
+      unknownContracts: ['SR-2099-9999'],
+    });
     const changed = [{ ...items[0]!, activeAccounts: 80 }];
     expect(await ingestUsage(ds, changed, { actor: 'platform' })).to.deep.include({ updated: 1 });
     const audit = await ds.getRepository(AuditLogEntity).findOneByOrFail({ action: 'account-usage.replace' });
-    expect(audit.details).to.deep.include({ before: { openedAccounts: 90, activeAccounts: 70 }, after: { openedAccounts: 90, activeAccounts: 80 } });
+    expect(audit.details).to.deep.include({
+      before: { openedAccounts: 90, activeAccounts: 70 },
+      after: { openedAccounts: 90, activeAccounts: 80 },
+    });
     expect(await ds.getRepository(AccountUsageMonthlyEntity).count()).to.equal(2);
-    const bad = [{ revenueContractId: a.contractId, month: '2026-11', openedAccounts: 1, activeAccounts: 1 }, { revenueContractId: a.contractId, month: '2026-13', openedAccounts: 1, activeAccounts: 1 }];
+    const bad = [
+      { revenueContractId: a.contractId, month: '2026-11', openedAccounts: 1, activeAccounts: 1 },
+      { revenueContractId: a.contractId, month: '2026-13', openedAccounts: 1, activeAccounts: 1 },
+    ];
     expect(await rejects(ingestUsage(ds, bad, { actor: 'platform' }))).to.be.instanceOf(ValidationError);
     expect(await ds.getRepository(AccountUsageMonthlyEntity).count()).to.equal(2);
     expect(await rejects(ingestUsage(ds, [{ ...items[0]!, activeAccounts: 91 }], { actor: 'p' }))).to.be.instanceOf(ValidationError);
@@ -136,17 +175,23 @@ describe('domain: change orders, account monitoring, monthly report, service req
     const a = await orderInService(100, '2026-09-01');
     const b = await orderInService(50, '2026-09-15');
     await orderInService(10, '2026-11-01'); // opens after October: not in the October report
-    await ingestUsage(ds, [{ revenueContractId: a.contractId, month: '2026-10', openedAccounts: 120, activeAccounts: 60 }], { actor: 'platform' });
+    await ingestUsage(ds, [{ revenueContractId: a.contractId, month: '2026-10', openedAccounts: 120, activeAccounts: 60 }], {
+      actor: 'platform',
+    });
     const v1 = await generateMonthlyReport(ds, '2026-10', { actor: 'system:worker', processInstanceKey: '42' });
     expect(v1).to.deep.include({ month: '2026-10', version: 1, status: 'DRAFT' });
-    expect(v1.rows.map((r) => [r.contractNo, r.contracted, r.opened, r.active, r.utilisation, r.overQuota, r.missingFigures])).to.deep.equal(
+    expect(
+      v1.rows.map((r) => [r.contractNo, r.contracted, r.opened, r.active, r.utilisation, r.overQuota, r.missingFigures]),
+    ).to.deep.equal(
       [
         [a.contractNo, 100, 120, 60, 0.6, 20, false],
         [b.contractNo, 50, null, null, null, 0, true],
       ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
     );
     expect(v1.totals).to.deep.include({ contracts: 2, contracted: 150, overQuota: 20, missingFigures: 1 });
-    await ingestUsage(ds, [{ revenueContractId: b.contractId, month: '2026-10', openedAccounts: 40, activeAccounts: 40 }], { actor: 'platform' });
+    await ingestUsage(ds, [{ revenueContractId: b.contractId, month: '2026-10', openedAccounts: 40, activeAccounts: 40 }], {
+      actor: 'platform',
+    });
     const v2 = await generateMonthlyReport(ds, '2026-10', { actor: 'system:worker' });
     expect(v2.version).to.equal(2);
     expect(v2.totals).to.deep.include({ missingFigures: 0 });
@@ -170,16 +215,39 @@ describe('domain: change orders, account monitoring, monthly report, service req
     expect(command.payload).to.deep.include({
       name: 'service-request-logged',
       correlationKey: serviceRequest.requestNo,
-      variables: { serviceRequestId: serviceRequest.id, requestNo: serviceRequest.requestNo, requestType: 'FAULT', customerManager: 'zhang.san' },
+      variables: {
+        serviceRequestId: serviceRequest.id,
+        requestNo: serviceRequest.requestNo,
+        requestType: 'FAULT',
+        customerManager: 'zhang.san',
+      },
     });
-    expect(await rejects(closeServiceRequest(ds, serviceRequest.id, { networkQuality: '3', serviceAttitude: '3', customerFeedback: 'c' }, { actor: 'cm' }))).to.be.instanceOf(ConflictError);
-    await recordServiceRequestHandling(ds, serviceRequest.id, { resolution: '更换CDN节点', handledAt: '2026-11-02T10:00:00+08:00' }, { actor: 'ops.li' });
-    const closed = await closeServiceRequest(ds, serviceRequest.id, { networkQuality: '4', serviceAttitude: '5', customerFeedback: '处理及时' }, { actor: 'zhang.san' });
+    expect(
+      await rejects(
+        closeServiceRequest(ds, serviceRequest.id, { networkQuality: '3', serviceAttitude: '3', customerFeedback: 'c' }, { actor: 'cm' }),
+      ),
+    ).to.be.instanceOf(ConflictError);
+    await recordServiceRequestHandling(
+      ds,
+      serviceRequest.id,
+      { resolution: '更换CDN节点', handledAt: '2026-11-02T10:00:00+08:00' },
+      { actor: 'ops.li' },
+    );
+    const closed = await closeServiceRequest(
+      ds,
+      serviceRequest.id,
+      { networkQuality: '4', serviceAttitude: '5', customerFeedback: '处理及时' },
+      { actor: 'zhang.san' },
+    );
     expect(closed.serviceRequest.status).to.equal('CLOSED');
     expect(closed.record).to.deep.include({ occasion: 'FAULT', serviceRequestId: serviceRequest.id });
     expect((await getServiceRequest(ds, serviceRequest.id))!.communicationRecordId).to.equal(closed.record!.id);
     expect((await listCommunicationRecords(ds, { serviceRequestId: serviceRequest.id })).total).to.equal(1);
-    expect(await rejects(logServiceRequest(ds, { customerId: order.customerId, requestType: 'OTHER' as never, description: 'x' }, { actor: 'cm' }))).to.be.instanceOf(ValidationError);
+    expect(
+      await rejects(
+        logServiceRequest(ds, { customerId: order.customerId, requestType: 'OTHER' as never, description: 'x' }, { actor: 'cm' }),
+      ),
+    ).to.be.instanceOf(ValidationError);
   });
 });
 

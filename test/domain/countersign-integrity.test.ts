@@ -31,8 +31,16 @@ describe('domain: countersign integrity and separation of duties', () => {
   async function openRound(pik: string) {
     const { order } = await anOrder(ds);
     await recordCustomerDecision(ds, order.id, 'CONFIRMED', '确认', { actor: 'zhang.cm' });
-    const rc = await draftRevenueContract(ds, { orderId: order.id, title: '在线培训服务协议', amount: 100, termMonths: 12 }, { actor: 'zhang.cm' });
-    const round = await openCountersignRound(ds, { contractType: 'REVENUE', contractId: rc.id, processInstanceKey: pik }, { actor: 'system:worker' });
+    const rc = await draftRevenueContract(
+      ds,
+      { orderId: order.id, title: '在线培训服务协议', amount: 100, termMonths: 12 },
+      { actor: 'zhang.cm' },
+    );
+    const round = await openCountersignRound(
+      ds,
+      { contractType: 'REVENUE', contractId: rc.id, processInstanceKey: pik },
+      { actor: 'system:worker' },
+    );
     return { rc, round };
   }
   const decide = (roundId: string, step: 'DEPT_MANAGER' | 'CENTER', actor: string, actorNote?: string) =>
@@ -58,11 +66,16 @@ describe('domain: countersign integrity and separation of duties', () => {
     const contract = await ds.getRepository(RevenueContractEntity).findOneByOrFail({ id: rc.id });
     const open = await rejects(assertContractCorrectable(ds, 'REVENUE', contract));
     expect(open).to.be.instanceOf(StateConflictError);
-    expect((open as StateConflictError).details).to.deep.include({ rule: 'no-correction-under-countersign', openRound: { roundId: round.id, roundNo: 1, contractVersion: 1 } });
+    expect((open as StateConflictError).details).to.deep.include({
+      rule: 'no-correction-under-countersign',
+      openRound: { roundId: round.id, roundNo: 1, contractVersion: 1 },
+    });
     await decide(round.id, 'DEPT_MANAGER', 'wang.dm');
     await decide(round.id, 'CENTER', 'zhao.center');
     // a version written past every guard (straight into the domain, as no route does)
-    await inTransaction(ds, (em) => correctRecord(em, 'revenue-contract', rc.id, { amount: 999999 }, { actor: 'intruder', reason: '绕过' }));
+    await inTransaction(ds, (em) =>
+      correctRecord(em, 'revenue-contract', rc.id, { amount: 999999 }, { actor: 'intruder', reason: '绕过' }),
+    );
     const refused = await rejects(issueCountersignForm(ds, round.id, { actor: 'system:worker' }));
     expect(refused).to.be.instanceOf(StateConflictError);
     expect(refused.message).to.contain('approved version 1').and.contain('version 2');

@@ -36,7 +36,9 @@ describe('domain/group-commit (order create batcher)', () => {
   after(async () => closeTestDataSource(ds));
 
   async function lastValue(): Promise<number> {
-    const rows: { last_value: number | string }[] = await ds.query("SELECT last_value FROM document_sequence WHERE document_type = 'business-order'");
+    const rows: { last_value: number | string }[] = await ds.query(
+      "SELECT last_value FROM document_sequence WHERE document_type = 'business-order'",
+    );
     return rows.length ? Number(rows[0].last_value) : 0;
   }
   async function rowsFor(note: string) {
@@ -55,7 +57,9 @@ describe('domain/group-commit (order create batcher)', () => {
     expect(res.map((r) => r.order.note)).to.deep.equal(Array.from({ length: 20 }, (_, i) => `n${i}`));
     expect(await ds.getRepository(BusinessOrderEntity).count()).to.equal(20);
     const cmds = await ds.getRepository(ProcessCommandEntity).find();
-    expect(cmds.map((c) => (c.payload as { correlationKey: string }).correlationKey).sort()).to.deep.equal(res.map((r) => r.order.orderNo).sort());
+    expect(cmds.map((c) => (c.payload as { correlationKey: string }).correlationKey).sort()).to.deep.equal(
+      res.map((r) => r.order.orderNo).sort(),
+    );
     expect(await lastValue()).to.equal(20);
   });
 
@@ -67,13 +71,21 @@ describe('domain/group-commit (order create batcher)', () => {
       const o = (await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: c.order.id })) as unknown as Record<string, unknown>;
       const v = await ds.getRepository(RecordVersionEntity).findBy({ recordId: c.order.id } as never);
       const cmd = await ds.getRepository(ProcessCommandEntity).findOneByOrFail({ dedupeKey: `order-submitted:${c.order.orderNo}` });
-      const audits: { action: string; entity_type: string }[] = await ds.query('SELECT action, entity_type FROM audit_log WHERE entity_id = ?', [c.order.id]);
-      const strip = (r: Record<string, unknown>, keys: string[]) => Object.fromEntries(Object.entries(r).filter(([k]) => !keys.includes(k)));
+      const audits: { action: string; entity_type: string }[] = await ds.query(
+        'SELECT action, entity_type FROM audit_log WHERE entity_id = ?',
+        [c.order.id],
+      );
+      const strip = (r: Record<string, unknown>, keys: string[]) =>
+        Object.fromEntries(Object.entries(r).filter(([k]) => !keys.includes(k)));
       return {
         order: strip(o, ['id', 'orderNo', 'note', 'createdAt', 'updatedAt']),
         versions: v.map((r) => ({ version: r.version, content: strip(r.content as Record<string, unknown>, ['note']) })),
         audits,
-        cmd: { kind: cmd.kind, vars: Object.keys((cmd.payload as { variables: object }).variables).sort(), orderNo: (cmd.payload as { variables: { orderNo: string } }).variables.orderNo === c.order.orderNo },
+        cmd: {
+          kind: cmd.kind,
+          vars: Object.keys((cmd.payload as { variables: object }).variables).sort(),
+          orderNo: (cmd.payload as { variables: { orderNo: string } }).variables.orderNo === c.order.orderNo,
+        },
       };
     };
     const [sx, sy, sz] = [await shape(x), await shape(y), await shape(z)];
@@ -93,7 +105,10 @@ describe('domain/group-commit (order create batcher)', () => {
         if (c.order.note === 'forced') throw new Error('forced');
       },
     });
-    for (const notes of [['c0', 'c1', 'c2'], ['c3', 'forced', 'c4']]) {
+    for (const notes of [
+      ['c0', 'c1', 'c2'],
+      ['c3', 'forced', 'c4'],
+    ]) {
       const out = await settle(notes.map((n, i) => create(input(i === 1 ? other.id : customerId, n), { actor: CM })));
       for (const [i, o] of out.entries()) {
         if (notes[i] === 'forced') {
@@ -129,7 +144,9 @@ describe('domain/group-commit (order create batcher)', () => {
       },
     });
     const notes = ['a', 'forced', 'b', 'unknown', 'c', 'duplicate', 'd'];
-    const out = await settle(notes.map((n) => create(input(n === 'unknown' ? '00000000-0000-4000-8000-00000000dead' : customerId, n), { actor: CM })));
+    const out = await settle(
+      notes.map((n) => create(input(n === 'unknown' ? '00000000-0000-4000-8000-00000000dead' : customerId, n), { actor: CM })),
+    );
     expect(sizes).to.deep.equal([7]);
     expect(fast).to.deep.equal([false]); // the block was undone; one savepoint per create instead
     const ok = out.map((o, i) => ({ o, note: notes[i] })).filter((x) => x.o.status === 'fulfilled');
@@ -195,7 +212,11 @@ describe('domain/group-commit (order create batcher)', () => {
   });
 
   it('a run that returns the wrong number of outcomes fails the batch', async () => {
-    const b = createBatcher<number, number>({ db: ds, maxBatch: 10, run: async (_em, items) => items.slice(1).map((v) => ({ ok: true as const, value: v })) });
+    const b = createBatcher<number, number>({
+      db: ds,
+      maxBatch: 10,
+      run: async (_em, items) => items.slice(1).map((v) => ({ ok: true as const, value: v })),
+    });
     const out = await settle([b.submit(1), b.submit(2)]);
     expect(out.map((o) => o.status)).to.deep.equal(['rejected', 'rejected']);
     expect(() => createBatcher<number, number>({ db: ds, maxBatch: 0, run: async () => [] })).to.throw(/maxBatch/);

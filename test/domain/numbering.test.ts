@@ -64,7 +64,15 @@ describe('domain/numbering', () => {
 
   it('an order whose creation fails leaves neither a number gap nor a start command', async () => {
     const c = await aCustomer(ds);
-    const base = { customerId: c.id, modules: ['live-training' as const], accounts: 10, openingDate: '2026-11-01', termMonths: 6, amount: 100, apInvolved: false };
+    const base = {
+      customerId: c.id,
+      modules: ['live-training' as const],
+      accounts: 10,
+      openingDate: '2026-11-01',
+      termMonths: 6,
+      amount: 100,
+      apInvolved: false,
+    };
     const first = await createOrder(ds, base, { actor: 'cm', at: new Date('2026-11-20T02:00:00Z') });
     let err: unknown;
     try {
@@ -112,7 +120,10 @@ describe('domain/numbering', () => {
   });
 
   it('allocates with ONE statement (the row lock is held until commit: no second round trip under it)', async () => {
-    const { value: got, sql: seen } = await tracedTransaction(ds, async (em) => [await nextSequence(em, 'payment-basis', 2032), await nextSequence(em, 'payment-basis', 2032, 2)]);
+    const { value: got, sql: seen } = await tracedTransaction(ds, async (em) => [
+      await nextSequence(em, 'payment-basis', 2032),
+      await nextSequence(em, 'payment-basis', 2032, 2),
+    ]);
     expect(got).to.deep.equal([1, 3]);
     expect(seen).to.have.length(2);
     for (const sql of seen) expect(sql).to.match(/^INSERT INTO document_sequence/);
@@ -122,7 +133,9 @@ describe('domain/numbering', () => {
     this.timeout(120_000);
     const started = Date.now();
     // first use of (type, year): the sequence row itself is created under contention
-    const first = await Promise.all(Array.from({ length: 200 }, () => inTransaction(ds, (em) => nextSequence(em, 'service-request', 2030))));
+    const first = await Promise.all(
+      Array.from({ length: 200 }, () => inTransaction(ds, (em) => nextSequence(em, 'service-request', 2030))),
+    );
     const elapsed = Date.now() - started;
     expect([...first].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
     const results = await Promise.allSettled(

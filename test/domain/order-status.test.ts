@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { IllegalTransitionError } from '../../domain/errors';
-import { ORDER_STATUS, ORDER_TRANSITIONS, STATUS_AFTER_CUSTOMER_DECISION, canTransition, transition, type OrderStatus } from '../../domain/order-status';
+import {
+  ORDER_STATUS,
+  ORDER_TRANSITIONS,
+  STATUS_AFTER_CUSTOMER_DECISION,
+  canTransition,
+  transition,
+  type OrderStatus,
+} from '../../domain/order-status';
 import { CUSTOMER_DECISION } from '../../domain/vocabulary';
 
 describe('domain/order-status', () => {

@@ -3,7 +3,14 @@ import type { DataSource } from 'typeorm';
 import { BusinessOrderEntity, CustomerEntity, NotificationEntity, ProcessCommandEntity } from '../../db/entities/index';
 import { inTransaction } from '../../db/index';
 import { createOrder } from '../../domain/orders';
-import { claimPending, enqueueCommand, enqueueNotification, markDispatched, markFailed, type PublishMessagePayload } from '../../domain/outbox';
+import {
+  claimPending,
+  enqueueCommand,
+  enqueueNotification,
+  markDispatched,
+  markFailed,
+  type PublishMessagePayload,
+} from '../../domain/outbox';
 import { MESSAGE, PROCESS } from '../../domain/vocabulary';
 import { useTestDatabase } from '../support/db';
 import { aCustomer, anApPartner, anOrder } from '../support/fixtures';
@@ -21,8 +28,20 @@ describe('domain/outbox', () => {
       name: MESSAGE.orderSubmitted,
       correlationKey: order.orderNo,
       variables: {
-        orderId: order.id, orderNo: order.orderNo, customerManager: 'zhang.san', apInvolved: true, apPartnerId: ap.id,
-        orderSummary: { customerName: (await ds.getRepository(CustomerEntity).findOneByOrFail({ id: order.customerId })).name, modules: order.modules, accounts: order.accounts, openingDate: order.openingDate, termMonths: order.termMonths, amount: Number(order.amount), apPartnerId: ap.id },
+        orderId: order.id,
+        orderNo: order.orderNo,
+        customerManager: 'zhang.san',
+        apInvolved: true,
+        apPartnerId: ap.id,
+        orderSummary: {
+          customerName: (await ds.getRepository(CustomerEntity).findOneByOrFail({ id: order.customerId })).name,
+          modules: order.modules,
+          accounts: order.accounts,
+          openingDate: order.openingDate,
+          termMonths: order.termMonths,
+          amount: Number(order.amount),
+          apPartnerId: ap.id,
+        },
       },
       messageId: `order-submitted:${order.orderNo}`,
       timeToLive: 3_600_000,
@@ -39,7 +58,16 @@ describe('domain/outbox', () => {
     try {
       await createOrder(
         ds,
-        { customerId: c.id, modules: ['live-training'], accounts: 5, openingDate: '2026-10-01', termMonths: 3, amount: 1, apInvolved: true, apPartnerId: 'nope' },
+        {
+          customerId: c.id,
+          modules: ['live-training'],
+          accounts: 5,
+          openingDate: '2026-10-01',
+          termMonths: 3,
+          amount: 1,
+          apInvolved: true,
+          apPartnerId: 'nope',
+        },
         { actor: 'cm' },
       );
     } catch (e) {
@@ -52,10 +80,20 @@ describe('domain/outbox', () => {
 
   it('the same dedupe key is enqueued once', async () => {
     const a = await inTransaction(ds, (em) =>
-      enqueueCommand(em, { kind: 'create-process-instance', bpmnProcessId: PROCESS.monthlyReport, variables: { m: '2026-10' }, dedupeKey: 'report:2026-10' }),
+      enqueueCommand(em, {
+        kind: 'create-process-instance',
+        bpmnProcessId: PROCESS.monthlyReport,
+        variables: { m: '2026-10' },
+        dedupeKey: 'report:2026-10',
+      }),
     );
     const b = await inTransaction(ds, (em) =>
-      enqueueCommand(em, { kind: 'create-process-instance', bpmnProcessId: PROCESS.monthlyReport, variables: { m: 'other' }, dedupeKey: 'report:2026-10' }),
+      enqueueCommand(em, {
+        kind: 'create-process-instance',
+        bpmnProcessId: PROCESS.monthlyReport,
+        variables: { m: 'other' },
+        dedupeKey: 'report:2026-10',
+      }),
     );
     expect(a.created).to.equal(true);
     expect(b.created).to.equal(false);
@@ -98,7 +136,9 @@ describe('domain/outbox', () => {
 
   it('concurrent dispatchers never claim the same command twice', async () => {
     for (let i = 0; i < 30; i++) {
-      await inTransaction(ds, (em) => enqueueCommand(em, { kind: 'publish-message', name: MESSAGE.orderSubmitted, correlationKey: `K${i}`, variables: {} }));
+      await inTransaction(ds, (em) =>
+        enqueueCommand(em, { kind: 'publish-message', name: MESSAGE.orderSubmitted, correlationKey: `K${i}`, variables: {} }),
+      );
     }
     const ids: string[] = [];
     // rounds of 5 concurrent claimers (SKIP LOCKED may hand a claimer fewer rows) until all are leased
@@ -111,7 +151,12 @@ describe('domain/outbox', () => {
   });
 
   it('a notification is recorded once per dedupe key', async () => {
-    const n = { dedupeKey: 'completion-reminder:o1', recipientUser: 'zhang.san', template: 'completion-reminder', refs: { orderNo: 'YW-2026-000001' } };
+    const n = {
+      dedupeKey: 'completion-reminder:o1',
+      recipientUser: 'zhang.san',
+      template: 'completion-reminder',
+      refs: { orderNo: 'YW-2026-000001' },
+    };
     const a = await inTransaction(ds, (em) => enqueueNotification(em, n));
     const b = await inTransaction(ds, (em) => enqueueNotification(em, { ...n, template: 'other' }));
     expect([a.created, b.created]).to.deep.equal([true, false]);

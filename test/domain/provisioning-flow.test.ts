@@ -4,8 +4,21 @@ import type { DataSource } from 'typeorm';
 import { AuditLogEntity, ExpenseContractEntity, ProcessCommandEntity, RevenueContractEntity } from '../../db/entities/index';
 import { recordTaskOrderAcceptance, issueTaskOrder, recordTaskOrderReply, getTaskOrder } from '../../domain/collaboration-task-orders';
 import { computeCompletionDeadline, recordCompletion, recordDelivery } from '../../domain/completion';
-import { draftExpenseContract, draftRevenueContract, markImplementationRequested, recordRevenueSigning, reviseContract, listContracts } from '../../domain/contracts';
-import { countersignHistory, getCountersignForm, issueCountersignForm, openCountersignRound, recordCountersignDecision } from '../../domain/countersign';
+import {
+  draftExpenseContract,
+  draftRevenueContract,
+  markImplementationRequested,
+  recordRevenueSigning,
+  reviseContract,
+  listContracts,
+} from '../../domain/contracts';
+import {
+  countersignHistory,
+  getCountersignForm,
+  issueCountersignForm,
+  openCountersignRound,
+  recordCountersignDecision,
+} from '../../domain/countersign';
 import { ApPartnerUnavailableError, ConflictError, IllegalTransitionError, ValidationError } from '../../domain/errors';
 import { cancelDeclinedOrder, cancelOrder, getOrder, listOrders, recordCustomerDecision } from '../../domain/orders';
 import { updateApPartner } from '../../domain/parties';
@@ -32,16 +45,30 @@ describe('domain services along the provisioning flow', () => {
   const cm = { actor: 'zhang.san' };
 
   async function countersign(type: 'REVENUE' | 'EXPENSE', contractId: string, pik: string, reject?: 'DEPT_MANAGER' | 'CENTER') {
-    const round = await openCountersignRound(ds, { contractType: type, contractId, processInstanceKey: pik, orderNo: null }, { actor: 'system:worker' });
+    const round = await openCountersignRound(
+      ds,
+      { contractType: type, contractId, processInstanceKey: pik, orderNo: null },
+      { actor: 'system:worker' },
+    );
     const d1 = await recordCountersignDecision(
       ds,
-      { roundId: round.id, step: 'DEPT_MANAGER', decision: reject === 'DEPT_MANAGER' ? 'REJECT' : 'APPROVE', opinion: reject === 'DEPT_MANAGER' ? '金额偏高' : '同意' },
+      {
+        roundId: round.id,
+        step: 'DEPT_MANAGER',
+        decision: reject === 'DEPT_MANAGER' ? 'REJECT' : 'APPROVE',
+        opinion: reject === 'DEPT_MANAGER' ? '金额偏高' : '同意',
+      },
       { actor: 'wang.dm' },
     );
     if (reject === 'DEPT_MANAGER') return { round, result: d1 };
     const d2 = await recordCountersignDecision(
       ds,
-      { roundId: round.id, step: 'CENTER', decision: reject === 'CENTER' ? 'REJECT' : 'APPROVE', opinion: reject === 'CENTER' ? '条款不全' : '同意' },
+      {
+        roundId: round.id,
+        step: 'CENTER',
+        decision: reject === 'CENTER' ? 'REJECT' : 'APPROVE',
+        opinion: reject === 'CENTER' ? '条款不全' : '同意',
+      },
       { actor: 'zhao.center' },
     );
     return { round, result: d2 };
@@ -60,9 +87,17 @@ describe('domain services along the provisioning flow', () => {
     expect(r1.result).to.deep.include({ countersignResult: 'REJECTED', rejectionReason: '金额偏高' });
     expect((await ds.getRepository(RevenueContractEntity).findOneByOrFail({ id: rc.id })).status).to.equal('REJECTED');
     // a retried decision job is idempotent, a contradicting one refused
-    const again = await recordCountersignDecision(ds, { roundId: r1.round.id, step: 'DEPT_MANAGER', decision: 'REJECT', opinion: '金额偏高' }, { actor: 'wang.dm' });
+    const again = await recordCountersignDecision(
+      ds,
+      { roundId: r1.round.id, step: 'DEPT_MANAGER', decision: 'REJECT', opinion: '金额偏高' },
+      { actor: 'wang.dm' },
+    );
     expect(again.decision.id).to.equal(r1.result.decision.id);
-    expect(await rejects(recordCountersignDecision(ds, { roundId: r1.round.id, step: 'DEPT_MANAGER', decision: 'APPROVE' }, { actor: 'wang.dm' }))).to.be.instanceOf(ConflictError);
+    expect(
+      await rejects(
+        recordCountersignDecision(ds, { roundId: r1.round.id, step: 'DEPT_MANAGER', decision: 'APPROVE' }, { actor: 'wang.dm' }),
+      ),
+    ).to.be.instanceOf(ConflictError);
     await reviseContract(ds, 'REVENUE', rc.id, { amount: 45000 }, { ...cm, reason: '按部门经理意见调价' });
     const r2 = await countersign('REVENUE', rc.id, '2251799813685002');
     expect(r2.result.countersignResult).to.equal('APPROVED');
@@ -70,7 +105,11 @@ describe('domain services along the provisioning flow', () => {
     expect(form.formNo).to.match(/^HQ-SR-\d{4}-0001$/);
     expect((await issueCountersignForm(ds, r2.round.id, { actor: 'system:worker' })).id).to.equal(form.id);
     const formFull = await getCountersignForm(ds, form.id);
-    const rounds = formFull!.content.rounds as { roundNo: number; status: string; decisions: { step: string; decision: string; actor: string; opinion: string }[] }[];
+    const rounds = formFull!.content.rounds as {
+      roundNo: number;
+      status: string;
+      decisions: { step: string; decision: string; actor: string; opinion: string }[];
+    }[];
     expect(rounds.map((r) => [r.roundNo, r.status, r.decisions.map((d) => `${d.step}:${d.decision}:${d.actor}`)])).to.deep.equal([
       [1, 'REJECTED', ['DEPT_MANAGER:REJECT:wang.dm']],
       [2, 'APPROVED', ['DEPT_MANAGER:APPROVE:wang.dm', 'CENTER:APPROVE:zhao.center']],
@@ -89,10 +128,17 @@ describe('domain services along the provisioning flow', () => {
     // tech branch: issue, reply, send back, reply, accept
     const to = await issueTaskOrder(ds, { orderId: order.id }, { actor: 'system:worker' });
     expect(to.taskOrderNo).to.match(/^XZ-\d{4}-0001$/);
-    await recordTaskOrderReply(ds, to.id, { configurationReply: '已配置200个账号', configuredAt: '2026-10-12T10:00:00+08:00' }, { actor: 'tech.a' });
+    await recordTaskOrderReply(
+      ds,
+      to.id,
+      { configurationReply: '已配置200个账号', configuredAt: '2026-10-12T10:00:00+08:00' },
+      { actor: 'tech.a' },
+    );
     await recordTaskOrderAcceptance(ds, to.id, 'SENT_BACK', '直播模块未开通', cm);
     await recordTaskOrderReply(ds, to.id, { configurationReply: '直播已开通' }, { actor: 'tech.a' });
-    expect(await rejects(recordTaskOrderReply(ds, to.id, { configurationReply: 'twice' }, { actor: 'tech.a' }))).to.be.instanceOf(ConflictError);
+    expect(await rejects(recordTaskOrderReply(ds, to.id, { configurationReply: 'twice' }, { actor: 'tech.a' }))).to.be.instanceOf(
+      ConflictError,
+    );
     await recordTaskOrderAcceptance(ds, to.id, 'ACCEPTED', null, cm);
     const toFull = await getTaskOrder(ds, to.id);
     expect(toFull!.status).to.equal('ACCEPTED');
@@ -106,7 +152,9 @@ describe('domain services along the provisioning flow', () => {
 
     // AP branch: suspended partner refused, then reactivated
     await updateApPartner(ds, ap.id, { status: 'SUSPENDED' }, { actor: 'admin', reason: 'overdue invoices' });
-    expect(await rejects(draftExpenseContract(ds, { orderId: order.id }, { actor: 'system:worker' }))).to.be.instanceOf(ApPartnerUnavailableError);
+    expect(await rejects(draftExpenseContract(ds, { orderId: order.id }, { actor: 'system:worker' }))).to.be.instanceOf(
+      ApPartnerUnavailableError,
+    );
     await updateApPartner(ds, ap.id, { status: 'ACTIVE' }, { actor: 'admin', reason: 'settled' });
     const ec = await draftExpenseContract(ds, { orderId: order.id }, { actor: 'system:worker' });
     expect(ec).to.deep.include({ status: 'DRAFT', apPartnerId: ap.id, amount: 2.5 * 200 * 12, slaDuration: 'P10D' });
@@ -116,12 +164,30 @@ describe('domain services along the provisioning flow', () => {
     expect(eform.formNo).to.match(/^HQ-ZC-\d{4}-0001$/);
     // payment basis before the request: refused
     const content = { description: '外包平台已配置', amount: 6000, accountsImplemented: 200, completedOn: '2026-10-20' };
-    expect(await rejects(submitPaymentBasis(ds, { apPartnerId: ap.id, expenseContractNo: ec.contractNo, submissionId: 's0', content }, { actor: 'ap-user' }))).to.be.instanceOf(ConflictError);
+    expect(
+      await rejects(
+        submitPaymentBasis(ds, { apPartnerId: ap.id, expenseContractNo: ec.contractNo, submissionId: 's0', content }, { actor: 'ap-user' }),
+      ),
+    ).to.be.instanceOf(ConflictError);
     await markImplementationRequested(ds, ec.id, 'P10D', { actor: 'system:worker' });
     // another partner cannot see or submit to this contract
     const other = await anApPartner(ds);
-    expect(String(await rejects(submitPaymentBasis(ds, { apPartnerId: other.id, expenseContractNo: ec.contractNo, submissionId: 's1', content }, { actor: 'ap2' })))).to.match(/not found/);
-    const s1 = await submitPaymentBasis(ds, { apPartnerId: ap.id, expenseContractNo: ec.contractNo, submissionId: 's1', content }, { actor: 'ap-user' });
+    expect(
+      String(
+        await rejects(
+          submitPaymentBasis(
+            ds,
+            { apPartnerId: other.id, expenseContractNo: ec.contractNo, submissionId: 's1', content },
+            { actor: 'ap2' },
+          ),
+        ),
+      ),
+    ).to.match(/not found/);
+    const s1 = await submitPaymentBasis(
+      ds,
+      { apPartnerId: ap.id, expenseContractNo: ec.contractNo, submissionId: 's1', content },
+      { actor: 'ap-user' },
+    );
     expect(s1.created).to.equal(true);
     expect(s1.paymentBasis.paymentBasisNo).to.match(/^ZF-\d{4}-0001$/);
     expect(s1.command!.payload).to.deep.include({
@@ -129,7 +195,11 @@ describe('domain services along the provisioning flow', () => {
       correlationKey: ec.contractNo,
       variables: { paymentBasisId: s1.paymentBasis.id, paymentBasisNo: s1.paymentBasis.paymentBasisNo },
     });
-    const s1again = await submitPaymentBasis(ds, { apPartnerId: ap.id, expenseContractNo: ec.contractNo, submissionId: 's1', content }, { actor: 'ap-user' });
+    const s1again = await submitPaymentBasis(
+      ds,
+      { apPartnerId: ap.id, expenseContractNo: ec.contractNo, submissionId: 's1', content },
+      { actor: 'ap-user' },
+    );
     expect(s1again).to.deep.include({ created: false, version: 1, command: null });
     expect(await ds.getRepository(ProcessCommandEntity).countBy({ kind: 'publish-message' })).to.equal(2); // order start + 1 completion
     await recordPaymentBasisCheck(ds, s1.paymentBasis.id, 'SENT_BACK', '缺少验收单', { actor: 'qian.admin' });
@@ -164,11 +234,21 @@ describe('domain services along the provisioning flow', () => {
     expect(done.record!.recordNo).to.match(/^GT-\d{4}-0001$/);
     const rec = await getCommunicationRecord(ds, done.record!.id);
     expect(rec!.content).to.deep.include({ networkQuality: '4', serviceAttitude: '5' });
-    expect((await recordCompletion(ds, { kind: 'business-order', id: order.id }, { networkQuality: '3', serviceAttitude: '3', customerFeedback: 'z' }, cm)).record).to.equal(null);
+    expect(
+      (
+        await recordCompletion(
+          ds,
+          { kind: 'business-order', id: order.id },
+          { networkQuality: '3', serviceAttitude: '3', customerFeedback: 'z' },
+          cm,
+        )
+      ).record,
+    ).to.equal(null);
 
     // the audit trail names the people who acted
     const actors = new Set((await ds.getRepository(AuditLogEntity).find()).map((a) => a.actor));
-    for (const a of ['zhang.san', 'wang.dm', 'zhao.center', 'qian.admin', 'tech.a', 'ap-user', 'admin']) expect(actors.has(a), a).to.equal(true);
+    for (const a of ['zhang.san', 'wang.dm', 'zhao.center', 'qian.admin', 'tech.a', 'ap-user', 'admin'])
+      expect(actors.has(a), a).to.equal(true);
     // AP sees only its own expense contracts
     const mine = await listContracts(ds, { apPartnerId: ap.id });
     expect(mine.items.map((c) => c.id)).to.deep.equal([ec.id]);
@@ -196,7 +276,7 @@ describe('domain services along the provisioning flow', () => {
     const c = await aCustomer(ds);
     const made = [];
     for (let i = 0; i < 5; i++) {
-      made.push((await anOrder(ds, { customerId: c.id }, )).order);
+      made.push((await anOrder(ds, { customerId: c.id })).order);
       await new Promise((r) => setTimeout(r, 3));
     }
     await anOrder(ds);

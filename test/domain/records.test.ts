@@ -35,7 +35,13 @@ describe('domain/records: append-only versions of §9 records', () => {
     const v1 = await recordVersionOf(ds, 'business-order', order.id, 1);
     const at = new Date('2026-11-21T03:04:05.678Z');
     const { record, version } = await inTransaction(ds, (em) =>
-      correctRecord<BusinessOrder>(em, 'business-order', order.id, { accounts: 250, note: '客户追加50个账号' }, { actor: 'li.si', at, reason: 'typo in accounts' }),
+      correctRecord<BusinessOrder>(
+        em,
+        'business-order',
+        order.id,
+        { accounts: 250, note: '客户追加50个账号' },
+        { actor: 'li.si', at, reason: 'typo in accounts' },
+      ),
     );
     expect(version).to.deep.include({ version: 2, actor: 'li.si', reason: 'typo in accounts' });
     expect(version.at.toISOString()).to.equal(at.toISOString());
@@ -53,7 +59,9 @@ describe('domain/records: append-only versions of §9 records', () => {
 
   it('refuses a correction without a reason, of unknown fields, or based on a stale version', async () => {
     const { order } = await anOrder(ds);
-    const noReason = await rejects(inTransaction(ds, (em) => correctRecord(em, 'business-order', order.id, { accounts: 3 }, { actor: 'x' })));
+    const noReason = await rejects(
+      inTransaction(ds, (em) => correctRecord(em, 'business-order', order.id, { accounts: 3 }, { actor: 'x' })),
+    );
     expect(noReason).to.be.instanceOf(ValidationError);
     const unknown = await rejects(
       inTransaction(ds, (em) => correctRecord(em, 'business-order', order.id, { status: 'COMPLETED' }, { actor: 'x', reason: 'r' })),
@@ -62,7 +70,9 @@ describe('domain/records: append-only versions of §9 records', () => {
     expect(String(unknown)).to.match(/status/);
     await inTransaction(ds, (em) => correctRecord(em, 'business-order', order.id, { accounts: 3 }, { actor: 'x', reason: 'r' }));
     const stale = await rejects(
-      inTransaction(ds, (em) => correctRecord(em, 'business-order', order.id, { accounts: 4 }, { actor: 'y', reason: 'r' }, { expectedVersion: 1 })),
+      inTransaction(ds, (em) =>
+        correctRecord(em, 'business-order', order.id, { accounts: 4 }, { actor: 'y', reason: 'r' }, { expectedVersion: 1 }),
+      ),
     );
     expect(stale).to.be.instanceOf(ConflictError);
     expect(await ds.getRepository(RecordVersionEntity).countBy({ recordId: order.id })).to.equal(2);
@@ -103,7 +113,12 @@ describe('domain/records: append-only versions of §9 records', () => {
   it('the order revision of the flow is a new version and returns the order to the customer', async () => {
     const { order } = await anOrder(ds);
     await recordCustomerDecision(ds, order.id, 'CHANGE_REQUESTED', '账号数不对', { actor: 'zhang.san' });
-    const revised = await applyOrderRevision(ds, order.id, { accounts: 300, note: 'as asked' }, { actor: 'zhang.san', reason: '按客户要求修改' });
+    const revised = await applyOrderRevision(
+      ds,
+      order.id,
+      { accounts: 300, note: 'as asked' },
+      { actor: 'zhang.san', reason: '按客户要求修改' },
+    );
     expect(revised).to.deep.include({ status: 'SUBMITTED', accounts: 300, currentVersion: 2 });
     const h = await recordHistory(ds, 'business-order', order.id);
     expect(h[1]).to.deep.include({ version: 2, reason: '按客户要求修改' });

@@ -20,7 +20,9 @@ async function instancesOf(ctx: Ctx, bpmnProcessId: string): Promise<number> {
 
 describe('engine conformance: the clock control API (PUT /v2/clock, POST /v2/clock/reset)', function () {
   let ctx: Ctx;
-  beforeEach(async () => { ctx = await setup(); });
+  beforeEach(async () => {
+    ctx = await setup();
+  });
   afterEach(async () => ctx?.stop());
 
   it('a pinned clock stands still at the instant given, earlier or later than now, until pinned again or reset', async function () {
@@ -90,11 +92,21 @@ describe('engine conformance: the clock control API (PUT /v2/clock, POST /v2/clo
     if (ctx.external) this.skip();
     const e = await startEngine({ grpcPort: 0, restPort: 0, host: '127.0.0.1' });
     try {
-      for (const [method, p] of [['PUT', '/v2/clock'], ['POST', '/v2/clock/reset'], ['GET', '/v2/clock']]) {
-        const r = await fetch(`${e.restAddress}${p}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify({ timestamp: 0 }) });
+      for (const [method, p] of [
+        ['PUT', '/v2/clock'],
+        ['POST', '/v2/clock/reset'],
+        ['GET', '/v2/clock'],
+      ]) {
+        const r = await fetch(`${e.restAddress}${p}`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: method === 'GET' ? undefined : JSON.stringify({ timestamp: 0 }),
+        });
         expect(r.status, `${method} ${p}`).to.equal(404);
       }
-    } finally { await e.stop(); }
+    } finally {
+      await e.stop();
+    }
   });
 });
 
@@ -104,25 +116,42 @@ describe('engine: a pinned clock survives a restart on the same data', function 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-clock-'));
     try {
       let e = await startEngine({ grpcPort: 0, restPort: 0, host: '127.0.0.1', testMode: true, dataDir: dir });
-      await fetch(`${e.restAddress}/v2/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timestamp: Date.parse('2028-03-03T03:03:03Z') }) });
+      await fetch(`${e.restAddress}/v2/clock`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ timestamp: Date.parse('2028-03-03T03:03:03Z') }),
+      });
       await e.stop();
       e = await startEngine({ grpcPort: 0, restPort: 0, host: '127.0.0.1', testMode: true, dataDir: dir });
       try {
         expect(await clockNow({ rest: e.restAddress })).to.equal(Date.parse('2028-03-03T03:03:03Z'));
-      } finally { await e.stop(); }
-    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+      } finally {
+        await e.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
 describe('engine: cron timers and FEEL today() in the engine time zone, whatever the host says', function () {
   const hostTz = process.env.TZ;
-  afterEach(() => { if (hostTz === undefined) delete process.env.TZ; else process.env.TZ = hostTz; });
+  afterEach(() => {
+    if (hostTz === undefined) delete process.env.TZ;
+    else process.env.TZ = hostTz;
+  });
 
   for (const host of ['UTC', 'America/New_York', 'Asia/Shanghai']) {
     it(`on a host in ${host}, an engine in Asia/Shanghai starts "0 0 1 1 * *" at 01:00 Beijing time (17:00 UTC the day before)`, async function () {
       if (process.env.ZEEBE_GRPC_ADDRESS) this.skip();
       process.env.TZ = host;
-      const e: RunningEngine = await startEngine({ grpcPort: 0, restPort: 0, host: '127.0.0.1', testMode: true, timeZone: 'Asia/Shanghai' });
+      const e: RunningEngine = await startEngine({
+        grpcPort: 0,
+        restPort: 0,
+        host: '127.0.0.1',
+        testMode: true,
+        timeZone: 'Asia/Shanghai',
+      });
       const zbc = client(e.grpcAddress, e.restAddress);
       const c: Ctx = { zbc, rest: e.restAddress, grpc: e.grpcAddress, external: false, engine: e, stop: async () => undefined };
       try {

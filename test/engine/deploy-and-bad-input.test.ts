@@ -50,17 +50,21 @@ describe('engine conformance: deployment and bad input', function () {
     const bad = readFixture('service-task.bpmn').replace('<zeebe:taskDefinition type="conf.service" retries="3" />', '');
     const noType = await grpcError(ctx.zbc.deployResources([{ name: 'no-type.bpmn', process: Buffer.from(bad) }]));
     expect(noType.code).to.equal(Status.INVALID_ARGUMENT);
-    expect(noType.message).to.contain("Element: task").and.contain('zeebe:taskDefinition');
+    expect(noType.message).to.contain('Element: task').and.contain('zeebe:taskDefinition');
     // an atomic deployment: nothing of it was deployed
     const none = await grpcError(ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-unsupported', variables: {} }));
     expect(none.code).to.equal(Status.NOT_FOUND);
   });
 
   it('unknown process ids and unknown keys answer NOT_FOUND', async () => {
-    expect((await grpcError(ctx.zbc.createProcessInstance({ bpmnProcessId: `nope-${uid()}`, variables: {} }))).code).to.equal(Status.NOT_FOUND);
+    expect((await grpcError(ctx.zbc.createProcessInstance({ bpmnProcessId: `nope-${uid()}`, variables: {} }))).code).to.equal(
+      Status.NOT_FOUND,
+    );
     expect((await grpcError(ctx.zbc.cancelProcessInstance('2251799813999999'))).code).to.equal(Status.NOT_FOUND);
     expect((await grpcError(ctx.zbc.resolveIncident({ incidentKey: '2251799813999999' }))).code).to.equal(Status.NOT_FOUND);
-    expect((await grpcError(ctx.zbc.setVariables({ elementInstanceKey: '2251799813999999', variables: { a: 1 }, local: false }))).code).to.equal(Status.NOT_FOUND);
+    expect(
+      (await grpcError(ctx.zbc.setVariables({ elementInstanceKey: '2251799813999999', variables: { a: 1 }, local: false }))).code,
+    ).to.equal(Status.NOT_FOUND);
     expect((await grpcError(ctx.zbc.updateJobRetries({ jobKey: '2251799813999999', retries: 3 }))).code).to.equal(Status.NOT_FOUND);
   });
 
@@ -75,8 +79,12 @@ describe('engine conformance: deployment and bad input', function () {
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-service-task', variables: {} });
     const j = await oneJob(ctx, 'conf.service', pi.processInstanceKey);
     expect((await grpcError(g.completeJobSync({ jobKey: j.key, variables: '[1]' }))).code).to.equal(Status.INVALID_ARGUMENT);
-    expect((await grpcError(g.publishMessageSync({ name: 'x', correlationKey: 'y', variables: '42', timeToLive: 0 }))).code).to.equal(Status.INVALID_ARGUMENT);
-    expect((await grpcError(g.setVariablesSync({ elementInstanceKey: pi.processInstanceKey, variables: '"s"', local: false }))).code).to.equal(Status.INVALID_ARGUMENT);
+    expect((await grpcError(g.publishMessageSync({ name: 'x', correlationKey: 'y', variables: '42', timeToLive: 0 }))).code).to.equal(
+      Status.INVALID_ARGUMENT,
+    );
+    expect(
+      (await grpcError(g.setVariablesSync({ elementInstanceKey: pi.processInstanceKey, variables: '"s"', local: false }))).code,
+    ).to.equal(Status.INVALID_ARGUMENT);
     await ctx.zbc.completeJob({ jobKey: j.key, variables: { ok: true } });
     await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
   });
@@ -112,9 +120,20 @@ describe('engine conformance: deployment and bad input', function () {
     const positions = ev.map((e) => e.position);
     expect(positions).to.deep.equal([...positions].sort((a, b) => a - b));
     const seq = ev.map((e) => `${e.valueType}:${e.intent}${e.elementId ? ':' + e.elementId : ''}`);
-    const order = ['PROCESS_INSTANCE:ELEMENT_ACTIVATED:conf-service-task', 'PROCESS_INSTANCE:ELEMENT_ACTIVATED:start', 'PROCESS_INSTANCE:ELEMENT_COMPLETED:start',
-      'PROCESS_INSTANCE:ELEMENT_ACTIVATED:task', 'JOB:CREATED:task', 'JOB:FAILED:task', 'INCIDENT:CREATED:task', 'INCIDENT:RESOLVED:task', 'JOB:COMPLETED:task', 'PROCESS_INSTANCE:ELEMENT_COMPLETED:task',
-      'PROCESS_INSTANCE:ELEMENT_COMPLETED:end', 'PROCESS_INSTANCE:ELEMENT_COMPLETED:conf-service-task'];
+    const order = [
+      'PROCESS_INSTANCE:ELEMENT_ACTIVATED:conf-service-task',
+      'PROCESS_INSTANCE:ELEMENT_ACTIVATED:start',
+      'PROCESS_INSTANCE:ELEMENT_COMPLETED:start',
+      'PROCESS_INSTANCE:ELEMENT_ACTIVATED:task',
+      'JOB:CREATED:task',
+      'JOB:FAILED:task',
+      'INCIDENT:CREATED:task',
+      'INCIDENT:RESOLVED:task',
+      'JOB:COMPLETED:task',
+      'PROCESS_INSTANCE:ELEMENT_COMPLETED:task',
+      'PROCESS_INSTANCE:ELEMENT_COMPLETED:end',
+      'PROCESS_INSTANCE:ELEMENT_COMPLETED:conf-service-task',
+    ];
     let i = 0;
     for (const s of seq) if (i < order.length && s === order[i]) i++;
     expect(i, `events in order; got ${seq.join(', ')}`).to.equal(order.length);
@@ -124,7 +143,9 @@ describe('engine conformance: deployment and bad input', function () {
 
 describe('engine conformance: deployment versions (multi-resource)', function () {
   let ctx: Ctx;
-  before(async () => { ctx = await setup(); });
+  before(async () => {
+    ctx = await setup();
+  });
   after(async () => ctx?.stop());
 
   it('the same content under another resource name is a new version; a changed resource versions every resource deployed with it', async () => {
@@ -133,9 +154,30 @@ describe('engine conformance: deployment versions (multi-resource)', function ()
     const xa = readFixture('service-task.bpmn').replace('conf-service-task', a);
     const xb = readFixture('service-task.bpmn').replace('conf-service-task', b);
     const versions = (d: any) => Object.fromEntries(d.deployments.map((x: any) => [x.process.bpmnProcessId, x.process.version]));
-    expect(versions(await ctx.zbc.deployResources([{ name: 'a.bpmn', process: Buffer.from(xa) }, { name: 'b.bpmn', process: Buffer.from(xb) }]))).to.deep.equal({ [a]: 1, [b]: 1 });
-    expect(versions(await ctx.zbc.deployResources([{ name: 'a.bpmn', process: Buffer.from(xa) }, { name: 'b.bpmn', process: Buffer.from(xb) }]))).to.deep.equal({ [a]: 1, [b]: 1 });
-    expect(versions(await ctx.zbc.deployResources([{ name: 'a.bpmn', process: Buffer.from(xa) }, { name: 'b.bpmn', process: Buffer.from(xb.replace('name="Do it"', 'name="B changed"')) }]))).to.deep.equal({ [a]: 2, [b]: 2 });
+    expect(
+      versions(
+        await ctx.zbc.deployResources([
+          { name: 'a.bpmn', process: Buffer.from(xa) },
+          { name: 'b.bpmn', process: Buffer.from(xb) },
+        ]),
+      ),
+    ).to.deep.equal({ [a]: 1, [b]: 1 });
+    expect(
+      versions(
+        await ctx.zbc.deployResources([
+          { name: 'a.bpmn', process: Buffer.from(xa) },
+          { name: 'b.bpmn', process: Buffer.from(xb) },
+        ]),
+      ),
+    ).to.deep.equal({ [a]: 1, [b]: 1 });
+    expect(
+      versions(
+        await ctx.zbc.deployResources([
+          { name: 'a.bpmn', process: Buffer.from(xa) },
+          { name: 'b.bpmn', process: Buffer.from(xb.replace('name="Do it"', 'name="B changed"')) },
+        ]),
+      ),
+    ).to.deep.equal({ [a]: 2, [b]: 2 });
     expect(versions(await ctx.zbc.deployResources([{ name: 'renamed-a.bpmn', process: Buffer.from(xa) }]))).to.deep.equal({ [a]: 3 });
   });
 });

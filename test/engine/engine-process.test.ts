@@ -18,7 +18,13 @@ describe('app/engine-process: the engine in a child process', () => {
   after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
   const start = async (extra: { maxHeapMb?: number } = {}) => {
-    const e = await startEngineProcess({ grpcPort: 0, restPort: 0, dataDir: fs.mkdtempSync(path.join(dir, 'e-')), testMode: true, ...extra });
+    const e = await startEngineProcess({
+      grpcPort: 0,
+      restPort: 0,
+      dataDir: fs.mkdtempSync(path.join(dir, 'e-')),
+      testMode: true,
+      ...extra,
+    });
     started.push(e);
     return e;
   };

@@ -1,17 +1,45 @@
 import { expect } from 'chai';
-import { clockAdd, Ctx, deploy, elements, grpcError, http, incidents, jobsNow, oneJob, setup, skipUnlessClock, Status, variables, waitFor, waitState } from './helpers';
+import {
+  clockAdd,
+  Ctx,
+  deploy,
+  elements,
+  grpcError,
+  http,
+  incidents,
+  jobsNow,
+  oneJob,
+  setup,
+  skipUnlessClock,
+  Status,
+  variables,
+  waitFor,
+  waitState,
+} from './helpers';
 
-const incidentOf = (ctx: Ctx, pi: string) => waitFor(async () => { const l = await incidents(ctx, pi); return l.length ? l[0] : undefined; }, 'incident');
+const incidentOf = (ctx: Ctx, pi: string) =>
+  waitFor(async () => {
+    const l = await incidents(ctx, pi);
+    return l.length ? l[0] : undefined;
+  }, 'incident');
 
 describe('engine conformance: BPMN errors, job failures, retries and incidents', function () {
   let ctx: Ctx;
-  before(async () => { ctx = await setup(); await deploy(ctx, 'error-boundary.bpmn', 'error-end.bpmn', 'service-task.bpmn', 'terminate-end.bpmn'); });
+  before(async () => {
+    ctx = await setup();
+    await deploy(ctx, 'error-boundary.bpmn', 'error-end.bpmn', 'service-task.bpmn', 'terminate-end.bpmn');
+  });
   after(async () => ctx?.stop());
 
   it('ThrowError with a matching code is caught by the error boundary on the task; error variables are merged', async () => {
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-error-boundary', variables: {} });
     const j = await oneJob(ctx, 'conf.err.draft', pi.processInstanceKey);
-    await ctx.zbc.throwError({ jobKey: j.key, errorCode: 'AP_PARTNER_UNAVAILABLE', errorMessage: 'partner down', variables: { reason: 'down' } } as never);
+    await ctx.zbc.throwError({
+      jobKey: j.key,
+      errorCode: 'AP_PARTNER_UNAVAILABLE',
+      errorMessage: 'partner down',
+      variables: { reason: 'down' },
+    } as never);
     const r = await oneJob(ctx, 'conf.err.resolve', pi.processInstanceKey);
     expect(r.variables.reason).to.equal('down');
     await ctx.zbc.completeJob({ jobKey: r.key, variables: {} });
@@ -61,7 +89,7 @@ describe('engine conformance: BPMN errors, job failures, retries and incidents',
     await ctx.zbc.failJob({ jobKey: j.key, retries: 0, errorMessage: 'database unreachable', retryBackOff: 0 });
     const inc = await incidentOf(ctx, pi.processInstanceKey);
     expect(inc).to.include({ errorType: 'JOB_NO_RETRIES', errorMessage: 'database unreachable', jobKey: j.key, elementId: 'task' });
-    expect((await jobsNow(ctx, 'conf.service', pi.processInstanceKey))).to.have.length(0);
+    expect(await jobsNow(ctx, 'conf.service', pi.processInstanceKey)).to.have.length(0);
     // resolving while the job still has no retries is rejected (REST: 409)
     expect((await grpcError(ctx.zbc.resolveIncident({ incidentKey: inc.incidentKey }))).code).to.equal(Status.FAILED_PRECONDITION);
     expect((await http(ctx, 'POST', `/v2/incidents/${inc.incidentKey}/resolution`)).status).to.equal(409);

@@ -3,11 +3,25 @@ import { Ctx, deploy, elements, incidents, oneJob, setup, waitFor, waitState } f
 
 describe('engine conformance: gateways', function () {
   let ctx: Ctx;
-  before(async () => { ctx = await setup(); await deploy(ctx, 'exclusive-gateway.bpmn', 'exclusive-no-default.bpmn', 'parallel-gateway.bpmn', 'inclusive-gateway.bpmn', 'inclusive-join.bpmn'); });
+  before(async () => {
+    ctx = await setup();
+    await deploy(
+      ctx,
+      'exclusive-gateway.bpmn',
+      'exclusive-no-default.bpmn',
+      'parallel-gateway.bpmn',
+      'inclusive-gateway.bpmn',
+      'inclusive-join.bpmn',
+    );
+  });
   after(async () => ctx?.stop());
 
   it('exclusive gateway takes the first flow whose condition is true, else the default flow', async () => {
-    for (const [amount, end] of [[150, 'high'], [5, 'low'], [50, 'other']] as const) {
+    for (const [amount, end] of [
+      [150, 'high'],
+      [5, 'low'],
+      [50, 'other'],
+    ] as const) {
       const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-exclusive', variables: { amount } });
       await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
       const els = await elements(ctx, pi.processInstanceKey);
@@ -18,7 +32,10 @@ describe('engine conformance: gateways', function () {
 
   it('exclusive gateway without a true condition and without default raises a CONDITION_ERROR incident, resolved after fixing the variable', async () => {
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-exclusive-no-default', variables: { x: 3 } });
-    const [inc] = await waitFor(async () => { const l = await incidents(ctx, pi.processInstanceKey); return l.length ? l : undefined; }, 'incident');
+    const [inc] = await waitFor(async () => {
+      const l = await incidents(ctx, pi.processInstanceKey);
+      return l.length ? l : undefined;
+    }, 'incident');
     expect(inc.errorType).to.equal('CONDITION_ERROR');
     expect(inc.elementId).to.equal('gw');
     expect(inc.incidentKey).to.be.a('string');
@@ -44,15 +61,24 @@ describe('engine conformance: gateways', function () {
   });
 
   it('inclusive gateway activates every flow whose condition is true, the default flow only when none is', async () => {
-    const both = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-inclusive', variables: { platformChange: true, apScopeChange: true } });
+    const both = await ctx.zbc.createProcessInstance({
+      bpmnProcessId: 'conf-inclusive',
+      variables: { platformChange: true, apScopeChange: true },
+    });
     await oneJob(ctx, 'conf.incl.tech', both.processInstanceKey);
     await oneJob(ctx, 'conf.incl.ap', both.processInstanceKey);
     const els = await elements(ctx, both.processInstanceKey);
     expect(els.none).to.equal(undefined);
-    const one = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-inclusive', variables: { platformChange: false, apScopeChange: true } });
+    const one = await ctx.zbc.createProcessInstance({
+      bpmnProcessId: 'conf-inclusive',
+      variables: { platformChange: false, apScopeChange: true },
+    });
     await oneJob(ctx, 'conf.incl.ap', one.processInstanceKey);
     expect((await elements(ctx, one.processInstanceKey)).tech).to.equal(undefined);
-    const none = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-inclusive', variables: { platformChange: false, apScopeChange: false } });
+    const none = await ctx.zbc.createProcessInstance({
+      bpmnProcessId: 'conf-inclusive',
+      variables: { platformChange: false, apScopeChange: false },
+    });
     await oneJob(ctx, 'conf.incl.none', none.processInstanceKey);
     const e3 = await elements(ctx, none.processInstanceKey);
     expect(e3.tech).to.equal(undefined);
@@ -60,7 +86,10 @@ describe('engine conformance: gateways', function () {
   });
 
   it('a joining inclusive gateway waits for every branch that was taken, and only for those', async () => {
-    const both = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-inclusive-join', variables: { platformChange: true, apScopeChange: true } });
+    const both = await ctx.zbc.createProcessInstance({
+      bpmnProcessId: 'conf-inclusive-join',
+      variables: { platformChange: true, apScopeChange: true },
+    });
     const tech = await oneJob(ctx, 'conf.ij.tech', both.processInstanceKey);
     await ctx.zbc.completeJob({ jobKey: tech.key, variables: {} });
     const ap1 = await oneJob(ctx, 'conf.ij.ap1', both.processInstanceKey);
@@ -73,7 +102,10 @@ describe('engine conformance: gateways', function () {
     await waitState(ctx, both.processInstanceKey, 'COMPLETED');
     expect((await elements(ctx, both.processInstanceKey)).join).to.deep.equal(['COMPLETED']);
 
-    const one = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-inclusive-join', variables: { platformChange: true, apScopeChange: false } });
+    const one = await ctx.zbc.createProcessInstance({
+      bpmnProcessId: 'conf-inclusive-join',
+      variables: { platformChange: true, apScopeChange: false },
+    });
     const t1 = await oneJob(ctx, 'conf.ij.tech', one.processInstanceKey);
     await ctx.zbc.completeJob({ jobKey: t1.key, variables: {} });
     const a1 = await oneJob(ctx, 'conf.ij.after', one.processInstanceKey);

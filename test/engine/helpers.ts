@@ -33,19 +33,45 @@ export function client(grpcAddress: string, restAddress: string, retry = true): 
   return c8.getZeebeGrpcApiClient();
 }
 
-export async function setup(opts: { dataDir?: string; retry?: boolean; history?: HistoryOptions; storage?: 'log' | 'sqlite'; compactBytes?: number } = {}): Promise<Ctx> {
+export async function setup(
+  opts: { dataDir?: string; retry?: boolean; history?: HistoryOptions; storage?: 'log' | 'sqlite'; compactBytes?: number } = {},
+): Promise<Ctx> {
   const ext = process.env.ZEEBE_GRPC_ADDRESS;
   if (ext) {
     const grpc = ext.replace(/^grpcs?:\/\//, '');
     const rest = process.env.ZEEBE_REST_ADDRESS ?? 'http://localhost:8080';
     const zbc = client(grpc, rest, opts.retry ?? true);
-    return { zbc, rest, grpc, external: true, stop: async () => { await zbc.close(); } };
+    return {
+      zbc,
+      rest,
+      grpc,
+      external: true,
+      stop: async () => {
+        await zbc.close();
+      },
+    };
   }
-  const engine = await startEngine({ grpcPort: 0, restPort: 0, testMode: true, dataDir: opts.dataDir, host: '127.0.0.1', history: opts.history, storage: opts.storage, compactBytes: opts.compactBytes });
+  const engine = await startEngine({
+    grpcPort: 0,
+    restPort: 0,
+    testMode: true,
+    dataDir: opts.dataDir,
+    host: '127.0.0.1',
+    history: opts.history,
+    storage: opts.storage,
+    compactBytes: opts.compactBytes,
+  });
   const zbc = client(engine.grpcAddress, engine.restAddress, opts.retry ?? true);
   return {
-    zbc, rest: engine.restAddress, grpc: engine.grpcAddress, external: false, engine,
-    stop: async () => { await zbc.close(); await engine.stop(); },
+    zbc,
+    rest: engine.restAddress,
+    grpc: engine.grpcAddress,
+    external: false,
+    engine,
+    stop: async () => {
+      await zbc.close();
+      await engine.stop();
+    },
   };
 }
 
@@ -54,10 +80,18 @@ export async function deploy(ctx: Ctx, ...files: string[]) {
 }
 
 export async function http(ctx: Ctx, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(ctx.rest + p, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(ctx.rest + p, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   let parsed: unknown = text;
-  try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
   return { status: res.status, body: parsed };
 }
 
@@ -87,7 +121,9 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     try {
       const v = await fn();
       if (v) return v as T;
-    } catch (e) { last = e; }
+    } catch (e) {
+      last = e;
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
@@ -96,19 +132,36 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
 /** Activate exactly the jobs of a type that are available now (polling with a short request timeout). */
 export async function activate(ctx: Ctx, type: string, max = 10, timeout = 30000, requestTimeout = 2000) {
   const jobs = await ctx.zbc.activateJobs({ type, worker: 'test', maxJobsToActivate: max, timeout, requestTimeout } as never);
-  return jobs as unknown as { key: string; variables: Record<string, any>; customHeaders: Record<string, any>; elementId: string; retries: number; processInstanceKey: string; elementInstanceKey: string }[];
+  return jobs as unknown as {
+    key: string;
+    variables: Record<string, any>;
+    customHeaders: Record<string, any>;
+    elementId: string;
+    retries: number;
+    processInstanceKey: string;
+    elementInstanceKey: string;
+  }[];
 }
 
 export async function processInstance(ctx: Ctx, key: string) {
-  return waitFor(async () => { const r = await http(ctx, 'GET', `/v2/process-instances/${key}`); return r.status === 200 ? r.body : undefined; }, `process instance ${key}`);
+  return waitFor(async () => {
+    const r = await http(ctx, 'GET', `/v2/process-instances/${key}`);
+    return r.status === 200 ? r.body : undefined;
+  }, `process instance ${key}`);
 }
 
 export async function waitState(ctx: Ctx, key: string, state: string) {
-  return waitFor(async () => { const r = await http(ctx, 'GET', `/v2/process-instances/${key}`); return r.status === 200 && r.body.state === state ? r.body : undefined; }, `process instance ${key} in state ${state}`);
+  return waitFor(async () => {
+    const r = await http(ctx, 'GET', `/v2/process-instances/${key}`);
+    return r.status === 200 && r.body.state === state ? r.body : undefined;
+  }, `process instance ${key} in state ${state}`);
 }
 
 export async function variables(ctx: Ctx, processInstanceKey: string, scopeKey?: string): Promise<Record<string, unknown>> {
-  const r = await http(ctx, 'POST', '/v2/variables/search', { filter: scopeKey ? { processInstanceKey, scopeKey } : { processInstanceKey, scopeKey: processInstanceKey }, page: { limit: 1000 } });
+  const r = await http(ctx, 'POST', '/v2/variables/search', {
+    filter: scopeKey ? { processInstanceKey, scopeKey } : { processInstanceKey, scopeKey: processInstanceKey },
+    page: { limit: 1000 },
+  });
   return Object.fromEntries((r.body.items as { name: string; value: string }[]).map((v) => [v.name, JSON.parse(v.value)]));
 }
 
@@ -140,11 +193,22 @@ export async function grpcError(p: Promise<unknown>): Promise<{ code: number; me
 /** Jobs of a type for one instance available right now (short poll, for asserting absence). */
 export const jobsNow = (ctx: Ctx, type: string, processInstanceKey: string) => jobsOf(ctx, type, processInstanceKey, 30000, 200);
 
-export const Status = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, ALREADY_EXISTS: 6, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNIMPLEMENTED: 12 };
+export const Status = {
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNIMPLEMENTED: 12,
+};
 
 /** elementId → states of its element instances, in creation order. */
 export async function elements(ctx: Ctx, processInstanceKey: string): Promise<Record<string, string[]>> {
-  const r = await http(ctx, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey }, page: { limit: 1000 }, sort: [{ field: 'elementInstanceKey', order: 'ASC' }] });
+  const r = await http(ctx, 'POST', '/v2/element-instances/search', {
+    filter: { processInstanceKey },
+    page: { limit: 1000 },
+    sort: [{ field: 'elementInstanceKey', order: 'ASC' }],
+  });
   const out: Record<string, string[]> = {};
   for (const e of r.body.items as { elementId: string; state: string }[]) (out[e.elementId] ??= []).push(e.state);
   return out;
@@ -159,7 +223,9 @@ export async function jobsOf(ctx: Ctx, type: string, processInstanceKey: string,
   const all = await activate(ctx, type, 100, timeout, requestTimeout);
   const mine = all.filter((j) => j.processInstanceKey === processInstanceKey);
   // give back jobs of other instances so that other tests are not disturbed
-  for (const j of all) if (j.processInstanceKey !== processInstanceKey) await ctx.zbc.failJob({ jobKey: j.key, retries: j.retries, errorMessage: 'not mine', retryBackOff: 0 });
+  for (const j of all)
+    if (j.processInstanceKey !== processInstanceKey)
+      await ctx.zbc.failJob({ jobKey: j.key, retries: j.retries, errorMessage: 'not mine', retryBackOff: 0 });
   return mine;
 }
 

@@ -49,7 +49,11 @@ describe('engine: user-task search with a large history', function () {
     expect(r.page.totalItems).to.equal(open.length);
     expect(r.items.every((t) => t.state === 'CREATED')).to.equal(true);
     // the app's poll: open tasks of a candidate group, and of an assignee
-    const byGroup = await search(ctx, { filter: { state: 'CREATED', candidateGroup: 'center-reviewer' }, page: { limit: 50 }, sort: [{ field: 'creationDate', order: 'ASC' }] });
+    const byGroup = await search(ctx, {
+      filter: { state: 'CREATED', candidateGroup: 'center-reviewer' },
+      page: { limit: 50 },
+      sort: [{ field: 'creationDate', order: 'ASC' }],
+    });
     expect(byGroup.items.map((t) => t.userTaskKey)).to.deep.equal(open);
     const alice = await search(ctx, { filter: { state: 'CREATED', assignee: 'alice' } });
     const expectAlice = r.items.filter((t) => t.assignee === 'alice').map((t) => t.userTaskKey);
@@ -61,25 +65,37 @@ describe('engine: user-task search with a large history', function () {
   it('indexed searches answer exactly what a filter over the whole list answers (order, paging, operators)', async () => {
     const all = (await search(ctx, { page: { limit: 10000 } })).items;
     expect(all).to.have.length(TOTAL);
-    const completed = (await search(ctx, { filter: { state: 'COMPLETED' }, page: { limit: 10000 } }));
+    const completed = await search(ctx, { filter: { state: 'COMPLETED' }, page: { limit: 10000 } });
     expect(completed.page.totalItems).to.equal(TOTAL - open.length);
     expect(completed.items).to.deep.equal(all.filter((t) => t.state === 'COMPLETED'));
     // one instance's completed task, as the workers' actor lookup asks for it
     const some = all[1234];
-    const byPi = await search(ctx, { filter: { processInstanceKey: some.processInstanceKey, elementId: 'review', state: 'COMPLETED' }, sort: [{ field: 'completionDate', order: 'DESC' }], page: { from: 0, limit: 5 } });
+    const byPi = await search(ctx, {
+      filter: { processInstanceKey: some.processInstanceKey, elementId: 'review', state: 'COMPLETED' },
+      sort: [{ field: 'completionDate', order: 'DESC' }],
+      page: { from: 0, limit: 5 },
+    });
     expect(byPi.items).to.deep.equal([some]);
     expect((await search(ctx, { filter: { userTaskKey: some.userTaskKey } })).items).to.deep.equal([some]);
     expect((await search(ctx, { filter: { userTaskKey: { $eq: some.userTaskKey }, state: 'CREATED' } })).items).to.deep.equal([]);
     // open tasks, newest first, second page of 3
-    const desc = all.filter((t) => t.state === 'CREATED').sort((a, b) => (a.creationDate < b.creationDate ? 1 : a.creationDate > b.creationDate ? -1 : 0));
-    const page2 = await search(ctx, { filter: { state: { $eq: 'CREATED' } }, sort: [{ field: 'creationDate', order: 'DESC' }], page: { from: 3, limit: 3 } });
+    const desc = all
+      .filter((t) => t.state === 'CREATED')
+      .sort((a, b) => (a.creationDate < b.creationDate ? 1 : a.creationDate > b.creationDate ? -1 : 0));
+    const page2 = await search(ctx, {
+      filter: { state: { $eq: 'CREATED' } },
+      sort: [{ field: 'creationDate', order: 'DESC' }],
+      page: { from: 3, limit: 3 },
+    });
     expect(page2.items.map((t) => t.userTaskKey)).to.deep.equal(desc.slice(3, 6).map((t) => t.userTaskKey));
     expect(page2.page.totalItems).to.equal(open.length);
     // operators on the raw fields match the JSON fields
     const keys = all.slice(10, 20).map((t) => t.userTaskKey);
     const inKeys = await search(ctx, { filter: { userTaskKey: { $in: keys }, assignee: { $neq: 'alice' } } });
     expect(inKeys.items).to.deep.equal(all.slice(10, 20).filter((t) => t.assignee !== 'alice'));
-    const like = await search(ctx, { filter: { candidateUser: { $like: 'a*' }, state: 'CREATED', creationDate: { $gte: all[0].creationDate } } });
+    const like = await search(ctx, {
+      filter: { candidateUser: { $like: 'a*' }, state: 'CREATED', creationDate: { $gte: all[0].creationDate } },
+    });
     expect(like.items.map((t) => t.userTaskKey)).to.deep.equal(open);
     // a default page is 100 items
     expect((await search(ctx, { filter: { state: 'COMPLETED' } })).items).to.have.length(100);
@@ -99,7 +115,9 @@ describe('engine: user-task search with a large history', function () {
       expect(viaIndex, `n = ${n}`).to.deep.equal(await scanned('n', n));
       expect(viaIndex.length, `n = ${n}`).to.equal(n === '150' || n === '2990' ? 1 : 0);
     }
-    expect((await vars({ name: 'owner', value: '"alice"' })).length).to.equal((await scanned('owner', '"alice"')).length).and.to.be.greaterThan(1);
+    expect((await vars({ name: 'owner', value: '"alice"' })).length)
+      .to.equal((await scanned('owner', '"alice"')).length)
+      .and.to.be.greaterThan(1);
     // a value that changes: found under the new value only
     const e = ctx.engine!.engine;
     const { pi, task } = startUserTask(ctx, { n: 777001 });
@@ -107,7 +125,9 @@ describe('engine: user-task search with a large history', function () {
     expect(await vars({ name: 'n', value: '777001' })).to.deep.equal([`${pi}:n=777001`]);
     e.completeUserTask(task, { n: 777002, decision: 'APPROVE' });
     await e.commit();
-    expect(await vars({ name: 'n', value: '777001' })).to.deep.equal(await scanned('n', '777001')).and.to.deep.equal([]);
+    expect(await vars({ name: 'n', value: '777001' }))
+      .to.deep.equal(await scanned('n', '777001'))
+      .and.to.deep.equal([]);
     expect(await vars({ name: 'n', value: '777002' })).to.deep.equal([`${pi}:n=777002`]);
   });
 
@@ -182,7 +202,9 @@ describe('engine: bounded history of finished instances', function () {
     expect(dr.tasks.map((t) => t.state)).to.deep.equal(['CREATED']);
     expect(dr.events.body.items.length).to.be.greaterThan(3);
     // the completed-instance list the benchmark reads: exactly the retained ones
-    const all = (await http(ctx, 'POST', '/v2/process-instances/search', { filter: { processDefinitionId: 'conf-user-task' }, page: { limit: 100 } })).body.items as any[];
+    const all = (
+      await http(ctx, 'POST', '/v2/process-instances/search', { filter: { processDefinitionId: 'conf-user-task' }, page: { limit: 100 } })
+    ).body.items as any[];
     expect(all.map((p) => p.processInstanceKey)).to.deep.equal([running.pi, b.pi, c.pi]);
 
     // the running one finishes last: it becomes the detailed one, C a summary, B is forgotten
@@ -230,88 +252,102 @@ describe('engine: bounded history of finished instances', function () {
   });
 });
 
-for (const storage of ['log', 'sqlite']) describe(`engine: bounded history survives a restart (${storage} storage)`, function () {
-  this.timeout(30000);
-  let dir: string;
-  let ctx: Ctx | undefined;
-  before(function () {
-    if (process.env.ZEEBE_GRPC_ADDRESS) this.skip();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-history-'));
-  });
-  after(async () => {
-    await ctx?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+for (const storage of ['log', 'sqlite'])
+  describe(`engine: bounded history survives a restart (${storage} storage)`, function () {
+    this.timeout(30000);
+    let dir: string;
+    let ctx: Ctx | undefined;
+    before(function () {
+      if (process.env.ZEEBE_GRPC_ADDRESS) this.skip();
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-history-'));
+    });
+    after(async () => {
+      await ctx?.stop();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
 
-  /** every stored text (log lines, or entity and event rows) that mentions `key` */
-  const stored = (key: string): number => {
-    if (storage === 'log') return fs.readFileSync(path.join(dir, 'engine.log'), 'utf8').split(key).length - 1;
-    const Database = require('better-sqlite3');
-    const db = new Database(path.join(dir, 'engine.sqlite'), { readonly: true });
-    try {
-      const n = (sql: string) => (db.prepare(sql).get(`%${key}%`) as { n: number }).n;
-      return n('SELECT count(*) AS n FROM entity WHERE json LIKE ?') + n('SELECT count(*) AS n FROM event_batch WHERE json LIKE ?');
-    } finally { db.close(); }
-  };
-
-  it('after a restart the same instances answer in the same way, and what was dropped is gone from the store', async () => {
-    const history = { finishedInstances: 3, detailedInstances: 1 };
-    ctx = await setup({ dataDir: dir, history, storage: storage as 'log' | 'sqlite' });
-    await deploy(ctx, 'user-task.bpmn', 'user-task-form.form');
-    const running = startUserTask(ctx, { tag: 'running' });
-    const done: { pi: string; task: string }[] = [];
-    for (let i = 0; i < 4; i++) {
-      const t = startUserTask(ctx, { tag: `d${i}` });
-      const r = await http(ctx, 'POST', `/v2/user-tasks/${t.task}/completion`, { variables: { decision: 'APPROVE' } });
-      expect(r.status).to.equal(204);
-      done.push(t);
-    }
-    const snapshot = async () => {
-      const out: Record<string, unknown> = {};
-      for (const k of [running.pi, ...done.map((d) => d.pi)]) {
-        out[k] = {
-          pi: (await http(ctx!, 'GET', `/v2/process-instances/${k}`)).body,
-          tasks: (await search(ctx!, { filter: { processInstanceKey: k } })).items,
-          elements: (await http(ctx!, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey: k } })).body.items,
-          variables: (await http(ctx!, 'POST', '/v2/variables/search', { filter: { processInstanceKey: k } })).body.items,
-          // by exact value (the engine's value index, rebuilt from the store on a restart)
-          tagged: (await http(ctx!, 'POST', '/v2/variables/search', { filter: { name: 'tag', value: JSON.stringify(k === running.pi ? 'running' : `d${done.findIndex((d) => d.pi === k)}`) } })).body.items,
-          events: (await http(ctx!, 'GET', `/engine/process-instances/${k}/events`)).body,
-        };
+    /** every stored text (log lines, or entity and event rows) that mentions `key` */
+    const stored = (key: string): number => {
+      if (storage === 'log') return fs.readFileSync(path.join(dir, 'engine.log'), 'utf8').split(key).length - 1;
+      const Database = require('better-sqlite3');
+      const db = new Database(path.join(dir, 'engine.sqlite'), { readonly: true });
+      try {
+        const n = (sql: string) => (db.prepare(sql).get(`%${key}%`) as { n: number }).n;
+        return n('SELECT count(*) AS n FROM entity WHERE json LIKE ?') + n('SELECT count(*) AS n FROM event_batch WHERE json LIKE ?');
+      } finally {
+        db.close();
       }
-      return out;
     };
-    const before = await snapshot();
-    expect((before[done[0].pi] as any).pi.status).to.equal(404);
-    expect((before[done[1].pi] as any).elements).to.deep.equal([]);
-    expect((before[done[3].pi] as any).elements.length).to.be.greaterThan(0);
-    expect((before[running.pi] as any).tagged).to.have.length(1);
-    expect((before[done[3].pi] as any).tagged).to.have.length(1);
-    await ctx.stop();
-    ctx = undefined;
-    expect(stored(done[0].pi), 'the store still holds the records of the forgotten instance (until compaction)').to.be.greaterThan(0);
 
-    // the restart rewrites the store from the state: the forgotten instance leaves no trace
-    ctx = await setup({ dataDir: dir, history, storage: storage as 'log' | 'sqlite' });
-    expect(stored(done[0].pi), 'forgotten instance in the store').to.equal(0);
-    expect(await snapshot()).to.deep.equal(before);
-    // the running instance still completes; the history moves on
-    const r = await http(ctx, 'POST', `/v2/user-tasks/${running.task}/completion`, { variables: { decision: 'APPROVE' } });
-    expect(r.status).to.equal(204);
-    await waitFor(async () => (await http(ctx!, 'GET', `/v2/process-instances/${running.pi}`)).body.state === 'COMPLETED', 'running instance completed');
-    expect((await http(ctx, 'GET', `/v2/process-instances/${done[1].pi}`)).status).to.equal(404);
-    expect((await http(ctx, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey: done[3].pi } })).body.items).to.deep.equal([]);
-    await ctx.stop();
-    ctx = undefined;
+    it('after a restart the same instances answer in the same way, and what was dropped is gone from the store', async () => {
+      const history = { finishedInstances: 3, detailedInstances: 1 };
+      ctx = await setup({ dataDir: dir, history, storage: storage as 'log' | 'sqlite' });
+      await deploy(ctx, 'user-task.bpmn', 'user-task-form.form');
+      const running = startUserTask(ctx, { tag: 'running' });
+      const done: { pi: string; task: string }[] = [];
+      for (let i = 0; i < 4; i++) {
+        const t = startUserTask(ctx, { tag: `d${i}` });
+        const r = await http(ctx, 'POST', `/v2/user-tasks/${t.task}/completion`, { variables: { decision: 'APPROVE' } });
+        expect(r.status).to.equal(204);
+        done.push(t);
+      }
+      const snapshot = async () => {
+        const out: Record<string, unknown> = {};
+        for (const k of [running.pi, ...done.map((d) => d.pi)]) {
+          out[k] = {
+            pi: (await http(ctx!, 'GET', `/v2/process-instances/${k}`)).body,
+            tasks: (await search(ctx!, { filter: { processInstanceKey: k } })).items,
+            elements: (await http(ctx!, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey: k } })).body.items,
+            variables: (await http(ctx!, 'POST', '/v2/variables/search', { filter: { processInstanceKey: k } })).body.items,
+            // by exact value (the engine's value index, rebuilt from the store on a restart)
+            tagged: (
+              await http(ctx!, 'POST', '/v2/variables/search', {
+                filter: { name: 'tag', value: JSON.stringify(k === running.pi ? 'running' : `d${done.findIndex((d) => d.pi === k)}`) },
+              })
+            ).body.items,
+            events: (await http(ctx!, 'GET', `/engine/process-instances/${k}/events`)).body,
+          };
+        }
+        return out;
+      };
+      const before = await snapshot();
+      expect((before[done[0].pi] as any).pi.status).to.equal(404);
+      expect((before[done[1].pi] as any).elements).to.deep.equal([]);
+      expect((before[done[3].pi] as any).elements.length).to.be.greaterThan(0);
+      expect((before[running.pi] as any).tagged).to.have.length(1);
+      expect((before[done[3].pi] as any).tagged).to.have.length(1);
+      await ctx.stop();
+      ctx = undefined;
+      expect(stored(done[0].pi), 'the store still holds the records of the forgotten instance (until compaction)').to.be.greaterThan(0);
 
-    // a restart with a smaller history trims at load
-    ctx = await setup({ dataDir: dir, history: { finishedInstances: 1, detailedInstances: 1 }, storage: storage as 'log' | 'sqlite' });
-    expect((await http(ctx, 'GET', `/v2/process-instances/${done[3].pi}`)).status).to.equal(404);
-    expect((await http(ctx, 'GET', `/v2/process-instances/${running.pi}`)).body.state).to.equal('COMPLETED');
-    expect((await http(ctx, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey: running.pi } })).body.items.length).to.be.greaterThan(0);
-    await ctx.stop();
-    ctx = undefined;
-    expect(stored(done[3].pi), 'trimmed instance in the store').to.equal(0);
-    expect(stored(done[2].pi), 'trimmed instance in the store').to.equal(0);
+      // the restart rewrites the store from the state: the forgotten instance leaves no trace
+      ctx = await setup({ dataDir: dir, history, storage: storage as 'log' | 'sqlite' });
+      expect(stored(done[0].pi), 'forgotten instance in the store').to.equal(0);
+      expect(await snapshot()).to.deep.equal(before);
+      // the running instance still completes; the history moves on
+      const r = await http(ctx, 'POST', `/v2/user-tasks/${running.task}/completion`, { variables: { decision: 'APPROVE' } });
+      expect(r.status).to.equal(204);
+      await waitFor(
+        async () => (await http(ctx!, 'GET', `/v2/process-instances/${running.pi}`)).body.state === 'COMPLETED',
+        'running instance completed',
+      );
+      expect((await http(ctx, 'GET', `/v2/process-instances/${done[1].pi}`)).status).to.equal(404);
+      expect(
+        (await http(ctx, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey: done[3].pi } })).body.items,
+      ).to.deep.equal([]);
+      await ctx.stop();
+      ctx = undefined;
+
+      // a restart with a smaller history trims at load
+      ctx = await setup({ dataDir: dir, history: { finishedInstances: 1, detailedInstances: 1 }, storage: storage as 'log' | 'sqlite' });
+      expect((await http(ctx, 'GET', `/v2/process-instances/${done[3].pi}`)).status).to.equal(404);
+      expect((await http(ctx, 'GET', `/v2/process-instances/${running.pi}`)).body.state).to.equal('COMPLETED');
+      expect(
+        (await http(ctx, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey: running.pi } })).body.items.length,
+      ).to.be.greaterThan(0);
+      await ctx.stop();
+      ctx = undefined;
+      expect(stored(done[3].pi), 'trimmed instance in the store').to.equal(0);
+      expect(stored(done[2].pi), 'trimmed instance in the store').to.equal(0);
+    });
   });
-});

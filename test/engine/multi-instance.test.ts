@@ -6,31 +6,45 @@ import { RestClient, sdkRest } from './rest/clients';
 
 /** element instances of one instance as [elementId, type, state], in creation order */
 async function instancesOf(ctx: Ctx, processInstanceKey: string): Promise<[string, string, string][]> {
-  const r = await http(ctx, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey }, page: { limit: 1000 }, sort: [{ field: 'elementInstanceKey', order: 'ASC' }] });
+  const r = await http(ctx, 'POST', '/v2/element-instances/search', {
+    filter: { processInstanceKey },
+    page: { limit: 1000 },
+    sort: [{ field: 'elementInstanceKey', order: 'ASC' }],
+  });
   return (r.body.items as { elementId: string; type: string; state: string }[]).map((e) => [e.elementId, e.type, e.state]);
 }
 
 describe('engine conformance: multi-instance activities', function () {
   let ctx: Ctx;
   let rest: RestClient;
-  before(async () => { ctx = await setup(); rest = sdkRest(ctx); await deploy(ctx, 'multi-instance.bpmn'); });
+  before(async () => {
+    ctx = await setup();
+    rest = sdkRest(ctx);
+    await deploy(ctx, 'multi-instance.bpmn');
+  });
   after(async () => ctx?.stop());
 
-  const jobsFor = async (piKey: string, n: number) => waitFor(async () => {
-    const js = (await activate(ctx, 'conf.mi.double', 100, 30000, 500)).filter((j) => j.processInstanceKey === piKey);
-    return js.length ? js : undefined;
-  }, `${n} jobs`).then(async (first) => {
-    const all = [...first];
-    while (all.length < n) all.push(...(await activate(ctx, 'conf.mi.double', 100, 30000, 500)).filter((j) => j.processInstanceKey === piKey));
-    return all;
-  });
+  const jobsFor = async (piKey: string, n: number) =>
+    waitFor(async () => {
+      const js = (await activate(ctx, 'conf.mi.double', 100, 30000, 500)).filter((j) => j.processInstanceKey === piKey);
+      return js.length ? js : undefined;
+    }, `${n} jobs`).then(async (first) => {
+      const all = [...first];
+      while (all.length < n)
+        all.push(...(await activate(ctx, 'conf.mi.double', 100, 30000, 500)).filter((j) => j.processInstanceKey === piKey));
+      return all;
+    });
 
   it('parallel service task: one job per element at once, loopCounter and inputElement local, outputCollection in input order', async () => {
     const items = [3, 5, 7];
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-mi-parallel', variables: { items } });
     const jobs = await jobsFor(pi.processInstanceKey, 3);
     expect(jobs).to.have.length(3);
-    expect(jobs.map((j) => [j.variables.loopCounter, j.variables.item]).sort()).to.deep.equal([[1, 3], [2, 5], [3, 7]]);
+    expect(jobs.map((j) => [j.variables.loopCounter, j.variables.item]).sort()).to.deep.equal([
+      [1, 3],
+      [2, 5],
+      [3, 7],
+    ]);
     // complete them in reverse order: the output collection keeps the input order
     for (const j of [...jobs].sort((a, b) => b.variables.loopCounter - a.variables.loopCounter)) {
       await ctx.zbc.completeJob({ jobKey: j.key, variables: { doubled: j.variables.item * 2 } });
@@ -42,7 +56,10 @@ describe('engine conformance: multi-instance activities', function () {
     expect(vars).to.not.have.property('loopCounter');
     const els = await instancesOf(ctx, pi.processInstanceKey);
     expect(els.filter(([id]) => id === 'double').map(([, type, state]) => `${type}:${state}`)).to.deep.equal([
-      'MULTI_INSTANCE_BODY:COMPLETED', 'SERVICE_TASK:COMPLETED', 'SERVICE_TASK:COMPLETED', 'SERVICE_TASK:COMPLETED',
+      'MULTI_INSTANCE_BODY:COMPLETED',
+      'SERVICE_TASK:COMPLETED',
+      'SERVICE_TASK:COMPLETED',
+      'SERVICE_TASK:COMPLETED',
     ]);
   });
 
@@ -54,7 +71,10 @@ describe('engine conformance: multi-instance activities', function () {
 
   it('an input collection that is not a list raises an EXTRACT_VALUE_ERROR incident on the body; resolving retries', async () => {
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-mi-parallel', variables: { items: 'not-a-list' } });
-    const [inc] = await waitFor(async () => { const l = await incidents(ctx, pi.processInstanceKey); return l.length ? l : undefined; }, 'incident');
+    const [inc] = await waitFor(async () => {
+      const l = await incidents(ctx, pi.processInstanceKey);
+      return l.length ? l : undefined;
+    }, 'incident');
     expect(inc.errorType).to.equal('EXTRACT_VALUE_ERROR');
     expect(inc.elementId).to.equal('double');
     await ctx.zbc.setVariables({ elementInstanceKey: pi.processInstanceKey, variables: { items: [1] }, local: false });
@@ -82,9 +102,19 @@ describe('engine conformance: multi-instance activities', function () {
     const tag = uid();
     const reviewers = [`ann-${tag}`, `bob-${tag}`, `cat-${tag}`];
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-mi-sequential', variables: { reviewers } });
-    const open = async () => (await rest.searchUserTasks({ filter: { processInstanceKey: pi.processInstanceKey, state: 'CREATED' } } as never)).items as { userTaskKey: string; assignee?: string }[];
+    const open = async () =>
+      (await rest.searchUserTasks({ filter: { processInstanceKey: pi.processInstanceKey, state: 'CREATED' } } as never)).items as {
+        userTaskKey: string;
+        assignee?: string;
+      }[];
     for (const [i, verdict] of ['ok', 'fine'].entries()) {
-      const tasks = await waitFor(async () => { const l = await open(); return l.length && l[0].assignee === reviewers[i] ? l : undefined; }, `task ${i + 1}`);
+      const tasks = await waitFor(
+        async () => {
+          const l = await open();
+          return l.length && l[0].assignee === reviewers[i] ? l : undefined;
+        },
+        `task ${i + 1}`,
+      );
       expect(tasks).to.have.length(1);
       await rest.completeUserTask({ userTaskKey: tasks[0].userTaskKey, variables: { verdict } });
     }
@@ -92,7 +122,9 @@ describe('engine conformance: multi-instance activities', function () {
     const vars = await variables(ctx, pi.processInstanceKey);
     // the third reviewer never got a task: two completed instances met the condition
     expect(vars.verdicts).to.deep.equal([`ann-${tag}:ok`, `bob-${tag}:fine`, null]);
-    const all = (await rest.searchUserTasks({ filter: { processInstanceKey: pi.processInstanceKey } } as never)).items as { assignee?: string }[];
+    const all = (await rest.searchUserTasks({ filter: { processInstanceKey: pi.processInstanceKey } } as never)).items as {
+      assignee?: string;
+    }[];
     expect(all.map((t) => t.assignee)).to.deep.equal(reviewers.slice(0, 2));
   });
 
@@ -109,21 +141,32 @@ describe('engine conformance: multi-instance activities', function () {
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-mi-call', variables: { questions: ['a', 'b', 'c'] } });
     await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
     expect((await variables(ctx, pi.processInstanceKey)).answers).to.deep.equal(['A', 'B', 'C']);
-    const children = await http(ctx, 'POST', '/v2/process-instances/search', { filter: { parentProcessInstanceKey: pi.processInstanceKey } });
+    const children = await http(ctx, 'POST', '/v2/process-instances/search', {
+      filter: { parentProcessInstanceKey: pi.processInstanceKey },
+    });
     expect(children.body.items).to.have.length(3);
   });
 
   it('rejects at deploy what Zeebe rejects: no inputCollection, outputCollection without outputElement, standard loops', async () => {
-    const bad = (loop: string) => `<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="x"><bpmn:process id="conf-mi-bad-${uid()}" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="each"/><bpmn:task id="each">${loop}</bpmn:task></bpmn:process></bpmn:definitions>`;
+    const bad = (loop: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="x"><bpmn:process id="conf-mi-bad-${uid()}" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="each"/><bpmn:task id="each">${loop}</bpmn:task></bpmn:process></bpmn:definitions>`;
     const cases: [string, string][] = [
       ['<bpmn:multiInstanceLoopCharacteristics />', 'inputCollection'],
-      ['<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=xs" outputCollection="ys" /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>', 'outputElement'],
+      [
+        '<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=xs" outputCollection="ys" /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>',
+        'outputElement',
+      ],
     ];
     for (const [loop, word] of cases) {
-      const r = await ctx.zbc.deployResource({ process: Buffer.from(bad(loop)), name: 'bad.bpmn' } as never).then(() => null, (e: Error) => e);
+      const r = await ctx.zbc.deployResource({ process: Buffer.from(bad(loop)), name: 'bad.bpmn' } as never).then(
+        () => null,
+        (e: Error) => e,
+      );
       if (ctx.external) continue;
       expect(r, word).to.be.instanceOf(Error);
-      expect(String((r as { details?: string }).details ?? r!.message)).to.contain('each').and.contain(word);
+      expect(String((r as { details?: string }).details ?? r!.message))
+        .to.contain('each')
+        .and.contain(word);
     }
   });
 });

@@ -8,27 +8,48 @@ import { Ctx, deploy, grpcError, http, incidents, setup, uid, userTasks, waitFor
 // with `result` for the denial.
 describe('engine conformance: user task listeners (completing)', function () {
   let ctx: Ctx;
-  before(async () => { ctx = await setup(); await deploy(ctx, 'task-listeners.bpmn'); });
+  before(async () => {
+    ctx = await setup();
+    await deploy(ctx, 'task-listeners.bpmn');
+  });
   after(async () => ctx?.stop());
 
   const start = async () => {
-    const a = `tl-a-${uid()}`, b = `tl-b-${uid()}`;
-    const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-task-listeners', variables: { owner: 'alice', listenerA: a, listenerB: b } });
-    const [task] = await waitFor(async () => { const l = await userTasks(ctx, pi.processInstanceKey); return l.length ? l : undefined; }, 'user task');
+    const a = `tl-a-${uid()}`,
+      b = `tl-b-${uid()}`;
+    const pi = await ctx.zbc.createProcessInstance({
+      bpmnProcessId: 'conf-task-listeners',
+      variables: { owner: 'alice', listenerA: a, listenerB: b },
+    });
+    const [task] = await waitFor(async () => {
+      const l = await userTasks(ctx, pi.processInstanceKey);
+      return l.length ? l : undefined;
+    }, 'user task');
     return { pi, task, a, b };
   };
-  const activate = (type: string) => waitFor(async () => {
-    const r = await http(ctx, 'POST', '/v2/jobs/activation', { type, maxJobsToActivate: 1, timeout: 30000, requestTimeout: -1 });
-    return r.body.jobs?.length ? r.body.jobs[0] : undefined;
-  }, `job ${type}`);
+  const activate = (type: string) =>
+    waitFor(async () => {
+      const r = await http(ctx, 'POST', '/v2/jobs/activation', { type, maxJobsToActivate: 1, timeout: 30000, requestTimeout: -1 });
+      return r.body.jobs?.length ? r.body.jobs[0] : undefined;
+    }, `job ${type}`);
 
   it('runs the listeners in order before the completion (gRPC), with the task in their headers, then completes the task', async () => {
     const { pi, task, a, b } = await start();
     const completion = http(ctx, 'POST', `/v2/user-tasks/${task.userTaskKey}/completion`, { variables: { approved: true } });
-    const jobs = await waitFor(async () => { const r = await ctx.zbc.activateJobs({ type: a, worker: 'w', timeout: 30000, maxJobsToActivate: 1, requestTimeout: -1 } as never); return r.length ? r : undefined; }, 'listener A');
+    const jobs = await waitFor(async () => {
+      const r = await ctx.zbc.activateJobs({ type: a, worker: 'w', timeout: 30000, maxJobsToActivate: 1, requestTimeout: -1 } as never);
+      return r.length ? r : undefined;
+    }, 'listener A');
     const ja = jobs[0];
-    expect(ja.customHeaders).to.include({ purpose: 'audit', 'io.camunda.zeebe:userTaskKey': task.userTaskKey, 'io.camunda.zeebe:assignee': 'alice', 'io.camunda.zeebe:action': 'complete' });
-    expect(JSON.parse(String((ja.customHeaders as Record<string, string>)['io.camunda.zeebe:candidateGroups']))).to.deep.equal(['reviewers']);
+    expect(ja.customHeaders).to.include({
+      purpose: 'audit',
+      'io.camunda.zeebe:userTaskKey': task.userTaskKey,
+      'io.camunda.zeebe:assignee': 'alice',
+      'io.camunda.zeebe:action': 'complete',
+    });
+    expect(JSON.parse(String((ja.customHeaders as Record<string, string>)['io.camunda.zeebe:candidateGroups']))).to.deep.equal([
+      'reviewers',
+    ]);
     expect(ja.elementId).to.equal('review');
     // the second listener's job does not exist before the first one completed
     const none = await http(ctx, 'POST', '/v2/jobs/activation', { type: b, maxJobsToActivate: 1, timeout: 30000, requestTimeout: -1 });
@@ -48,11 +69,15 @@ describe('engine conformance: user task listeners (completing)', function () {
     const { pi, task, a, b } = await start();
     const completion = http(ctx, 'POST', `/v2/user-tasks/${task.userTaskKey}/completion`, {});
     const ja = await activate(a);
-    const denied = await http(ctx, 'POST', `/v2/jobs/${ja.jobKey}/completion`, { result: { type: 'userTask', denied: true, deniedReason: 'no form' } });
+    const denied = await http(ctx, 'POST', `/v2/jobs/${ja.jobKey}/completion`, {
+      result: { type: 'userTask', denied: true, deniedReason: 'no form' },
+    });
     expect(denied.status).to.equal(204);
     const rejected = await completion;
     expect(rejected.status).to.equal(409);
-    expect(JSON.stringify(rejected.body)).to.contain(`Completion of the User Task with key '${task.userTaskKey}' was denied by Task Listener. Reason to deny: 'no form'`);
+    expect(JSON.stringify(rejected.body)).to.contain(
+      `Completion of the User Task with key '${task.userTaskKey}' was denied by Task Listener. Reason to deny: 'no form'`,
+    );
     expect((await http(ctx, 'GET', `/v2/user-tasks/${task.userTaskKey}`)).body.state).to.equal('CREATED');
     const none = await http(ctx, 'POST', '/v2/jobs/activation', { type: b, maxJobsToActivate: 1, timeout: 30000, requestTimeout: -1 });
     expect(none.body.jobs).to.have.length(0);
@@ -76,7 +101,9 @@ describe('engine conformance: user task listeners (completing)', function () {
         const jobs: any[] = [];
         await new Promise<void>((res, rej) => {
           const st = gw.ActivateJobs({ type: a, worker: 'g', timeout: 30000, maxJobsToActivate: 1, requestTimeout: -1 });
-          st.on('data', (d: any) => jobs.push(...d.jobs)); st.on('end', () => res()); st.on('error', rej);
+          st.on('data', (d: any) => jobs.push(...d.jobs));
+          st.on('end', () => res());
+          st.on('error', rej);
         });
         return jobs[0];
       }, 'listener job over gRPC');
@@ -85,7 +112,9 @@ describe('engine conformance: user task listeners (completing)', function () {
       const r = await completion;
       expect(r.status).to.equal(409);
       expect(JSON.stringify(r.body)).to.contain("Reason to deny: 'by grpc'");
-    } finally { gw.close(); }
+    } finally {
+      gw.close();
+    }
   });
 
   it('refuses variables on a listener job completion, as Zeebe does', async () => {
@@ -104,7 +133,10 @@ describe('engine conformance: user task listeners (completing)', function () {
     const completion = http(ctx, 'POST', `/v2/user-tasks/${task.userTaskKey}/completion`, {});
     const ja = await activate(a);
     await ctx.zbc.failJob({ jobKey: ja.jobKey, retries: 0, errorMessage: 'ledger down', retryBackOff: 0 });
-    const [inc] = await waitFor(async () => { const l = await incidents(ctx, pi.processInstanceKey); return l.length ? l : undefined; }, 'incident');
+    const [inc] = await waitFor(async () => {
+      const l = await incidents(ctx, pi.processInstanceKey);
+      return l.length ? l : undefined;
+    }, 'incident');
     expect(inc).to.include({ errorType: 'TASK_LISTENER_NO_RETRIES', elementId: 'review', jobKey: ja.jobKey });
     expect((await http(ctx, 'PATCH', `/v2/jobs/${ja.jobKey}`, { changeset: { retries: 1 } })).status).to.equal(204);
     expect((await http(ctx, 'POST', `/v2/incidents/${inc.incidentKey}/resolution`, {})).status).to.equal(204);

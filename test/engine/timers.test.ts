@@ -1,5 +1,23 @@
 import { expect } from 'chai';
-import { activate, clockAdd, pinClock, jobsNow, Ctx, deploy, elements, engineNow, http, isoPlus, jobsOf, setup, skipUnlessClock, userTasks, waitElement, waitFor, waitState } from './helpers';
+import {
+  activate,
+  clockAdd,
+  pinClock,
+  jobsNow,
+  Ctx,
+  deploy,
+  elements,
+  engineNow,
+  http,
+  isoPlus,
+  jobsOf,
+  setup,
+  skipUnlessClock,
+  userTasks,
+  waitElement,
+  waitFor,
+  waitState,
+} from './helpers';
 
 async function instancesOf(ctx: Ctx, bpmnProcessId: string): Promise<number> {
   const r = await http(ctx, 'POST', '/v2/process-instances/search', { filter: { processDefinitionId: bpmnProcessId } });
@@ -8,13 +26,19 @@ async function instancesOf(ctx: Ctx, bpmnProcessId: string): Promise<number> {
 
 describe('engine conformance: timers and the engine clock', function () {
   let ctx: Ctx;
-  before(async () => { ctx = await setup(); await deploy(ctx, 'timer-catch.bpmn', 'timer-boundary.bpmn', 'event-gateway.bpmn'); });
+  before(async () => {
+    ctx = await setup();
+    await deploy(ctx, 'timer-catch.bpmn', 'timer-boundary.bpmn', 'event-gateway.bpmn');
+  });
   after(async () => ctx?.stop());
 
   it('intermediate timer catch events wait for a duration and for a date (FEEL expressions)', async function () {
     skipUnlessClock(ctx, this);
     const now = await engineNow(ctx);
-    const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-timer-catch', variables: { waitFor: 'PT1H', deadline: isoPlus(now, 3 * 3600000) } });
+    const pi = await ctx.zbc.createProcessInstance({
+      bpmnProcessId: 'conf-timer-catch',
+      variables: { waitFor: 'PT1H', deadline: isoPlus(now, 3 * 3600000) },
+    });
     await waitElement(ctx, pi.processInstanceKey, 'wait');
     await clockAdd(ctx, 'PT59M');
     await new Promise((r) => setTimeout(r, 50));
@@ -27,7 +51,10 @@ describe('engine conformance: timers and the engine clock', function () {
 
   it('a 60-working-day timer (P61D) fires after the clock moves', async function () {
     skipUnlessClock(ctx, this);
-    const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-timer-catch', variables: { waitFor: 'P61D', deadline: '2000-01-01T00:00:00+08:00' } });
+    const pi = await ctx.zbc.createProcessInstance({
+      bpmnProcessId: 'conf-timer-catch',
+      variables: { waitFor: 'P61D', deadline: '2000-01-01T00:00:00+08:00' },
+    });
     await waitElement(ctx, pi.processInstanceKey, 'wait');
     await clockAdd(ctx, 'P61D');
     await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
@@ -35,9 +62,15 @@ describe('engine conformance: timers and the engine clock', function () {
 
   it('a timer date without offset raises an incident', async function () {
     skipUnlessClock(ctx, this);
-    const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-timer-catch', variables: { waitFor: 'PT1S', deadline: '2030-01-01T00:00:00' } });
+    const pi = await ctx.zbc.createProcessInstance({
+      bpmnProcessId: 'conf-timer-catch',
+      variables: { waitFor: 'PT1S', deadline: '2030-01-01T00:00:00' },
+    });
     await clockAdd(ctx, 'PT2S');
-    const r = await waitFor(async () => { const x = await http(ctx, 'POST', '/v2/incidents/search', { filter: { processInstanceKey: pi.processInstanceKey } }); return x.body.items.length ? x.body.items : undefined; }, 'incident');
+    const r = await waitFor(async () => {
+      const x = await http(ctx, 'POST', '/v2/incidents/search', { filter: { processInstanceKey: pi.processInstanceKey } });
+      return x.body.items.length ? x.body.items : undefined;
+    }, 'incident');
     expect(r[0].elementId).to.equal('until');
     expect(r[0].errorType).to.equal('EXTRACT_VALUE_ERROR');
   });
@@ -45,7 +78,10 @@ describe('engine conformance: timers and the engine clock', function () {
   it('non-interrupting cycle boundary fires its repetitions; the interrupting date boundary cancels the user task', async function () {
     skipUnlessClock(ctx, this);
     const now = await engineNow(ctx);
-    const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-timer-boundary', variables: { deadline: isoPlus(now, 3600000) } });
+    const pi = await ctx.zbc.createProcessInstance({
+      bpmnProcessId: 'conf-timer-boundary',
+      variables: { deadline: isoPlus(now, 3600000) },
+    });
     await waitFor(async () => (await userTasks(ctx, pi.processInstanceKey)).length === 1, 'user task');
     await clockAdd(ctx, 'PT10M');
     await waitFor(async () => (await elements(ctx, pi.processInstanceKey)).remind?.length === 1, 'first reminder');
@@ -59,7 +95,8 @@ describe('engine conformance: timers and the engine clock', function () {
     await waitFor(async () => (await elements(ctx, pi.processInstanceKey)).overdue?.[0] === 'COMPLETED', 'overdue boundary');
     expect((await elements(ctx, pi.processInstanceKey)).work).to.deep.equal(['TERMINATED']);
     expect(await userTasks(ctx, pi.processInstanceKey, 'CANCELED')).to.have.length(1);
-    for (const type of ['conf.tb.remind', 'conf.tb.escalate']) for (const j of await jobsOf(ctx, type, pi.processInstanceKey)) await ctx.zbc.completeJob({ jobKey: j.key, variables: {} });
+    for (const type of ['conf.tb.remind', 'conf.tb.escalate'])
+      for (const j of await jobsOf(ctx, type, pi.processInstanceKey)) await ctx.zbc.completeJob({ jobKey: j.key, variables: {} });
     await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
   });
 
@@ -77,10 +114,17 @@ describe('engine conformance: timers and the engine clock', function () {
   it('job timeout: an activated job that is not completed in time can be activated again', async () => {
     await deploy(ctx, 'service-task.bpmn');
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-service-task', variables: {} });
-    const [j1] = await waitFor(async () => { const l = await jobsOf(ctx, 'conf.service', pi.processInstanceKey, 3000); return l.length ? l : undefined; }, 'job');
+    const [j1] = await waitFor(async () => {
+      const l = await jobsOf(ctx, 'conf.service', pi.processInstanceKey, 3000);
+      return l.length ? l : undefined;
+    }, 'job');
     expect(await jobsNow(ctx, 'conf.service', pi.processInstanceKey)).to.have.length(0);
-    if (ctx.external) await new Promise((r) => setTimeout(r, 3500)); else await clockAdd(ctx, 'PT4S');
-    const [j2] = await waitFor(async () => { const l = await jobsOf(ctx, 'conf.service', pi.processInstanceKey); return l.length ? l : undefined; }, 'job again');
+    if (ctx.external) await new Promise((r) => setTimeout(r, 3500));
+    else await clockAdd(ctx, 'PT4S');
+    const [j2] = await waitFor(async () => {
+      const l = await jobsOf(ctx, 'conf.service', pi.processInstanceKey);
+      return l.length ? l : undefined;
+    }, 'job again');
     expect(j2.key).to.equal(j1.key);
     expect(j2.retries).to.equal(j1.retries);
     await ctx.zbc.completeJob({ jobKey: j2.key, variables: {} });
@@ -90,7 +134,10 @@ describe('engine conformance: timers and the engine clock', function () {
   it('UpdateJobTimeout extends the deadline of an activated job', async function () {
     skipUnlessClock(ctx, this);
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-service-task', variables: {} });
-    const [j] = await waitFor(async () => { const l = await jobsOf(ctx, 'conf.service', pi.processInstanceKey, 1000); return l.length ? l : undefined; }, 'job');
+    const [j] = await waitFor(async () => {
+      const l = await jobsOf(ctx, 'conf.service', pi.processInstanceKey, 1000);
+      return l.length ? l : undefined;
+    }, 'job');
     await ctx.zbc.updateJobTimeout({ jobKey: j.key, timeout: 60000 } as never);
     await clockAdd(ctx, 'PT2S');
     expect(await jobsNow(ctx, 'conf.service', pi.processInstanceKey)).to.have.length(0);
@@ -101,7 +148,9 @@ describe('engine conformance: timers and the engine clock', function () {
 
 describe('engine conformance: timer start events', function () {
   let ctx: Ctx;
-  beforeEach(async () => { ctx = await setup(); });
+  beforeEach(async () => {
+    ctx = await setup();
+  });
   afterEach(async () => ctx?.stop());
 
   it('an ISO cycle R2/P1D starts exactly two instances, one per day', async function () {
@@ -151,8 +200,14 @@ describe('engine conformance: timer start events', function () {
     const { startEngine } = require('../../engine') as typeof import('../../engine');
     const e = await startEngine({ grpcPort: 0, restPort: 0, host: '127.0.0.1' });
     try {
-      const r = await fetch(`${e.restAddress}/engine/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ add: 'P1D' }) });
+      const r = await fetch(`${e.restAddress}/engine/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ add: 'P1D' }),
+      });
       expect(r.status).to.equal(404);
-    } finally { await e.stop(); }
+    } finally {
+      await e.stop();
+    }
   });
 });

@@ -3,19 +3,35 @@ import { Ctx, deploy, http, incidents, setup, uid, userTasks, variables, waitFor
 
 describe('engine conformance: Camunda user tasks and the REST API', function () {
   let ctx: Ctx;
-  before(async () => { ctx = await setup(); await deploy(ctx, 'user-task.bpmn', 'user-task-form.form', 'user-task-missing-form.bpmn'); });
+  before(async () => {
+    ctx = await setup();
+    await deploy(ctx, 'user-task.bpmn', 'user-task-form.form', 'user-task-missing-form.bpmn');
+  });
   after(async () => ctx?.stop());
 
   const due = '2030-10-08T23:59:59+08:00';
   const start = async () => {
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-user-task', variables: { owner: 'alice', due } });
-    const [task] = await waitFor(async () => { const l = await userTasks(ctx, pi.processInstanceKey); return l.length ? l : undefined; }, 'user task');
+    const [task] = await waitFor(async () => {
+      const l = await userTasks(ctx, pi.processInstanceKey);
+      return l.length ? l : undefined;
+    }, 'user task');
     return { pi, task };
   };
 
   it('creates the user task with assignee, candidates, dates and the linked form, shaped like Camunda 8.9', async () => {
     const { pi, task } = await start();
-    expect(task).to.include({ name: 'Review the order', state: 'CREATED', assignee: 'alice', elementId: 'review', processDefinitionId: 'conf-user-task', processInstanceKey: pi.processInstanceKey, dueDate: due, followUpDate: '2030-01-01T09:00:00+08:00', tenantId: '<default>' });
+    expect(task).to.include({
+      name: 'Review the order',
+      state: 'CREATED',
+      assignee: 'alice',
+      elementId: 'review',
+      processDefinitionId: 'conf-user-task',
+      processInstanceKey: pi.processInstanceKey,
+      dueDate: due,
+      followUpDate: '2030-01-01T09:00:00+08:00',
+      tenantId: '<default>',
+    });
     expect(task.candidateGroups).to.deep.equal(['dept-manager', 'center-reviewer']);
     expect(task.candidateUsers).to.deep.equal(['ann', 'bob']);
     expect(task.userTaskKey).to.be.a('string').and.match(/^\d+$/);
@@ -28,10 +44,14 @@ describe('engine conformance: Camunda user tasks and the REST API', function () 
     expect(form.status).to.equal(200);
     expect(form.body).to.include({ formId: 'conf-review-form', formKey: task.formKey, version: 1 });
     expect(form.body.schema.id).to.equal('conf-review-form');
-    const byGroup = await http(ctx, 'POST', '/v2/user-tasks/search', { filter: { candidateGroup: 'center-reviewer', processInstanceKey: pi.processInstanceKey } });
+    const byGroup = await http(ctx, 'POST', '/v2/user-tasks/search', {
+      filter: { candidateGroup: 'center-reviewer', processInstanceKey: pi.processInstanceKey },
+    });
     expect(byGroup.body.items).to.have.length(1);
     expect(byGroup.body.page.totalItems).to.equal(1);
-    const none = await http(ctx, 'POST', '/v2/user-tasks/search', { filter: { candidateGroup: 'ops', processInstanceKey: pi.processInstanceKey } });
+    const none = await http(ctx, 'POST', '/v2/user-tasks/search', {
+      filter: { candidateGroup: 'ops', processInstanceKey: pi.processInstanceKey },
+    });
     expect(none.body.items).to.have.length(0);
   });
 
@@ -47,7 +67,10 @@ describe('engine conformance: Camunda user tasks and the REST API', function () 
     expect(done.status).to.equal(204);
     await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
     expect((await variables(ctx, pi.processInstanceKey)).decision).to.equal('APPROVE');
-    const after = await waitFor(async () => { const r = await http(ctx, 'GET', `/v2/user-tasks/${k}`); return r.body.state === 'COMPLETED' ? r.body : undefined; }, 'completed task');
+    const after = await waitFor(async () => {
+      const r = await http(ctx, 'GET', `/v2/user-tasks/${k}`);
+      return r.body.state === 'COMPLETED' ? r.body : undefined;
+    }, 'completed task');
     expect(after.completionDate).to.be.a('string');
     const again = await http(ctx, 'POST', `/v2/user-tasks/${k}/completion`, { variables: {} });
     expect(again.status).to.equal(404);
@@ -92,13 +115,21 @@ describe('engine conformance: Camunda user tasks and the REST API', function () 
   it('a missing form raises FORM_NOT_FOUND at activation; deploying the form and resolving the incident creates the task', async () => {
     const formId = `conf-late-${uid()}`;
     const pi = await ctx.zbc.createProcessInstance({ bpmnProcessId: 'conf-user-task-missing-form', variables: { formName: formId } });
-    const [inc] = await waitFor(async () => { const l = await incidents(ctx, pi.processInstanceKey); return l.length ? l : undefined; }, 'incident');
+    const [inc] = await waitFor(async () => {
+      const l = await incidents(ctx, pi.processInstanceKey);
+      return l.length ? l : undefined;
+    }, 'incident');
     expect(inc.errorType).to.equal('FORM_NOT_FOUND');
     expect(inc.elementId).to.equal('task');
     expect(await userTasks(ctx, pi.processInstanceKey)).to.have.length(0);
-    await ctx.zbc.deployResources([{ name: `${formId}.form`, form: Buffer.from(JSON.stringify({ id: formId, type: 'default', components: [] })) }]);
+    await ctx.zbc.deployResources([
+      { name: `${formId}.form`, form: Buffer.from(JSON.stringify({ id: formId, type: 'default', components: [] })) },
+    ]);
     await ctx.zbc.resolveIncident({ incidentKey: inc.incidentKey });
-    const [task] = await waitFor(async () => { const l = await userTasks(ctx, pi.processInstanceKey); return l.length ? l : undefined; }, 'user task after resolve');
+    const [task] = await waitFor(async () => {
+      const l = await userTasks(ctx, pi.processInstanceKey);
+      return l.length ? l : undefined;
+    }, 'user task after resolve');
     const form = await http(ctx, 'GET', `/v2/user-tasks/${task.userTaskKey}/form`);
     expect(form.body.formId).to.equal(formId);
   });
@@ -107,20 +138,40 @@ describe('engine conformance: Camunda user tasks and the REST API', function () 
     const { pi } = await start();
     const pis = await http(ctx, 'POST', '/v2/process-instances/search', { filter: { processInstanceKey: pi.processInstanceKey } });
     expect(pis.body.page.totalItems).to.equal(1);
-    expect(pis.body.items[0]).to.include({ processDefinitionId: 'conf-user-task', state: 'ACTIVE', hasIncident: false, processInstanceKey: pi.processInstanceKey, processDefinitionVersion: 1 });
-    const eis = await http(ctx, 'POST', '/v2/element-instances/search', { filter: { processInstanceKey: pi.processInstanceKey, elementId: 'review' } });
-    expect(eis.body.items[0]).to.include({ elementId: 'review', type: 'USER_TASK', state: 'ACTIVE', processInstanceKey: pi.processInstanceKey });
+    expect(pis.body.items[0]).to.include({
+      processDefinitionId: 'conf-user-task',
+      state: 'ACTIVE',
+      hasIncident: false,
+      processInstanceKey: pi.processInstanceKey,
+      processDefinitionVersion: 1,
+    });
+    const eis = await http(ctx, 'POST', '/v2/element-instances/search', {
+      filter: { processInstanceKey: pi.processInstanceKey, elementId: 'review' },
+    });
+    expect(eis.body.items[0]).to.include({
+      elementId: 'review',
+      type: 'USER_TASK',
+      state: 'ACTIVE',
+      processInstanceKey: pi.processInstanceKey,
+    });
     const ei = await http(ctx, 'GET', `/v2/element-instances/${eis.body.items[0].elementInstanceKey}`);
     expect(ei.body.elementName).to.equal('Review the order');
     const vars = await http(ctx, 'POST', '/v2/variables/search', { filter: { processInstanceKey: pi.processInstanceKey, name: 'owner' } });
     expect(vars.body.items[0]).to.include({ name: 'owner', value: '"alice"', scopeKey: pi.processInstanceKey });
     const v = await http(ctx, 'GET', `/v2/variables/${vars.body.items[0].variableKey}`);
     expect(v.body.value).to.equal('"alice"');
-    const paged = await http(ctx, 'POST', '/v2/variables/search', { filter: { processInstanceKey: pi.processInstanceKey }, page: { limit: 1 } });
+    const paged = await http(ctx, 'POST', '/v2/variables/search', {
+      filter: { processInstanceKey: pi.processInstanceKey },
+      page: { limit: 1 },
+    });
     expect(paged.body.items).to.have.length(1);
     expect(paged.body.page.totalItems).to.equal(2);
     const defs = await http(ctx, 'POST', '/v2/process-definitions/search', { filter: { processDefinitionId: 'conf-user-task' } });
-    expect(defs.body.items[0]).to.include({ processDefinitionId: 'conf-user-task', version: 1, processDefinitionKey: pis.body.items[0].processDefinitionKey });
+    expect(defs.body.items[0]).to.include({
+      processDefinitionId: 'conf-user-task',
+      version: 1,
+      processDefinitionKey: pis.body.items[0].processDefinitionKey,
+    });
     expect(defs.body.items[0].resourceName).to.match(/user-task\.bpmn$/);
     const notFound = await http(ctx, 'GET', '/v2/process-instances/123');
     expect(notFound.status).to.equal(404);

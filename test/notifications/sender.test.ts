@@ -43,9 +43,21 @@ describe('notifications: fan-out and the e-mail sender', function () {
     await upsertUsers(
       ds,
       [
-        { username: 'dept-manager', displayName: '部门经理（演示）', email: demoEmail('dept-manager'), roles: ['dept-manager'], emailOptIn: true },
+        {
+          username: 'dept-manager',
+          displayName: '部门经理（演示）',
+          email: demoEmail('dept-manager'),
+          roles: ['dept-manager'],
+          emailOptIn: true,
+        },
         { username: 'dept-manager-2', displayName: '王经理', email: 'wang@example.test', roles: ['dept-manager'], emailOptIn: false },
-        { username: 'customer-manager', displayName: '客户经理（演示）', email: demoEmail('customer-manager'), roles: ['customer-manager'], emailOptIn: true },
+        {
+          username: 'customer-manager',
+          displayName: '客户经理（演示）',
+          email: demoEmail('customer-manager'),
+          roles: ['customer-manager'],
+          emailOptIn: true,
+        },
       ],
       AT,
     );
@@ -63,7 +75,17 @@ describe('notifications: fan-out and the e-mail sender', function () {
       refs: { orderNo, completionDeadline: '2026-12-29T23:59:59+08:00', customerManager: 'customer-manager' },
     });
   const sender = (o: Partial<SenderOptions> = {}) => {
-    const s = startSender({ dataSource: ds, mailer, baseUrl: BASE, idleMs: 20, leaseMs: 60_000, backOffBaseMs: 50, backOffMaxMs: 200, maxAttempts: 3, ...o });
+    const s = startSender({
+      dataSource: ds,
+      mailer,
+      baseUrl: BASE,
+      idleMs: 20,
+      leaseMs: 60_000,
+      backOffBaseMs: 50,
+      backOffMaxMs: 200,
+      maxAttempts: 3,
+      ...o,
+    });
     senders.push(s);
     return s;
   };
@@ -80,26 +102,50 @@ describe('notifications: fan-out and the e-mail sender', function () {
       ['dept-manager-2', 'in-app', 'SENT'],
     ]);
     expect(rows[0].address).to.equal('dept-manager@example.test');
-    expect((await ds.getRepository(NotificationEntity).findOneByOrFail({ dedupeKey: 'completion-overdue:YW-2026-000123' })).sentAt).to.not.equal(null);
+    expect(
+      (await ds.getRepository(NotificationEntity).findOneByOrFail({ dedupeKey: 'completion-overdue:YW-2026-000123' })).sentAt,
+    ).to.not.equal(null);
   });
 
   it("a person (the order's customer manager) reaches that person only; without SMTP in-app only", async () => {
-    await notify({ dedupeKey: 'completion-reminder:o1', recipientUser: 'customer-manager', template: 'completion-record-reminder', refs: { orderNo: 'YW-2026-000001', completionDeadline: '2026-12-29T23:59:59+08:00', deadlineProvisional: false } });
+    await notify({
+      dedupeKey: 'completion-reminder:o1',
+      recipientUser: 'customer-manager',
+      template: 'completion-record-reminder',
+      refs: { orderNo: 'YW-2026-000001', completionDeadline: '2026-12-29T23:59:59+08:00', deadlineProvisional: false },
+    });
     expect(await fanOutPending(ds, { email: false })).to.deep.equal({ notifications: 1, inApp: 1, email: 0 });
     expect((await deliveries()).map((r) => [r.recipient, r.channel])).to.deep.equal([['customer-manager', 'in-app']]);
   });
 
-  it("an AP role reaches only the users of the partner the notification names; a role without members is kept with the reason", async () => {
+  it('an AP role reaches only the users of the partner the notification names; a role without members is kept with the reason', async () => {
     const alpha = await anApPartner(ds, { code: 'alpha' });
     const beta = await anApPartner(ds, { code: 'beta', name: '示例AP 贝塔' });
-    await upsertUsers(ds, [
-      { username: 'ap-alpha', email: demoEmail('ap-alpha'), roles: ['ap-partner'], apPartnerId: alpha.id, emailOptIn: true },
-      { username: 'ap-beta', email: demoEmail('ap-beta'), roles: ['ap-partner'], apPartnerId: beta.id, emailOptIn: true },
-    ], AT);
-    await notify({ dedupeKey: 'ap-implementation-request:c1', recipientRole: 'ap-partner', template: 'ap-implementation-request', refs: { expenseContractId: 'c1', expenseContractNo: 'ZC-2026-000001', apPartnerId: alpha.id, slaDuration: 'P10D' } });
-    await notify({ dedupeKey: 'x:ops', recipientRole: 'ops', template: 'user-task-created', refs: { userTaskKey: '1', taskName: '处理故障' } });
+    await upsertUsers(
+      ds,
+      [
+        { username: 'ap-alpha', email: demoEmail('ap-alpha'), roles: ['ap-partner'], apPartnerId: alpha.id, emailOptIn: true },
+        { username: 'ap-beta', email: demoEmail('ap-beta'), roles: ['ap-partner'], apPartnerId: beta.id, emailOptIn: true },
+      ],
+      AT,
+    );
+    await notify({
+      dedupeKey: 'ap-implementation-request:c1',
+      recipientRole: 'ap-partner',
+      template: 'ap-implementation-request',
+      refs: { expenseContractId: 'c1', expenseContractNo: 'ZC-2026-000001', apPartnerId: alpha.id, slaDuration: 'P10D' },
+    });
+    await notify({
+      dedupeKey: 'x:ops',
+      recipientRole: 'ops',
+      template: 'user-task-created',
+      refs: { userTaskKey: '1', taskName: '处理故障' },
+    });
     await fanOutPending(ds, { email: true });
-    expect((await deliveries()).map((r) => [r.recipient, r.channel])).to.deep.equal([['ap-alpha', 'email'], ['ap-alpha', 'in-app']]);
+    expect((await deliveries()).map((r) => [r.recipient, r.channel])).to.deep.equal([
+      ['ap-alpha', 'email'],
+      ['ap-alpha', 'in-app'],
+    ]);
     const ops = await ds.getRepository(NotificationEntity).findOneByOrFail({ dedupeKey: 'x:ops' });
     expect(ops.sentAt).to.not.equal(null);
     expect(ops.lastError).to.match(/no recipient: nobody has role ops/);
@@ -107,7 +153,12 @@ describe('notifications: fan-out and the e-mail sender', function () {
 
   it('mails the Chinese template with the link to the case and the Message-ID recorded before the send; the inbox shows it unread first', async () => {
     await overdue();
-    await notify({ dedupeKey: 'older', recipientRole: 'dept-manager', template: 'monthly-report-late', refs: { reportId: 'r1', month: '2026-11', version: 1, dueAt: '2026-12-04T23:59:59+08:00' } });
+    await notify({
+      dedupeKey: 'older',
+      recipientRole: 'dept-manager',
+      template: 'monthly-report-late',
+      refs: { reportId: 'r1', month: '2026-11', version: 1, dueAt: '2026-12-04T23:59:59+08:00' },
+    });
     const s = sender();
     const [mail] = await smtp.waitFor('dept-manager@example.test', 2);
     await s.idle();
@@ -120,7 +171,12 @@ describe('notifications: fan-out and the e-mail sender', function () {
     expect(mail.messageId).to.match(/^<[0-9a-f-]{36}@example\.test>$/);
     const rows = (await deliveries()).filter((r) => r.channel === 'email');
     expect(rows.map((r) => r.status)).to.deep.equal(['SENT', 'SENT']);
-    expect(rows.map((r) => r.messageId).sort()).to.deep.equal(smtp.to('dept-manager@example.test').map((x) => x.messageId).sort());
+    expect(rows.map((r) => r.messageId).sort()).to.deep.equal(
+      smtp
+        .to('dept-manager@example.test')
+        .map((x) => x.messageId)
+        .sort(),
+    );
     expect(s.stats().sent).to.equal(2);
 
     const inbox = await listInbox(ds, 'dept-manager', { limit: 10, offset: 0 }, { baseUrl: BASE });

@@ -53,7 +53,13 @@ describe('process: admin notifications (incident appeared, next year calendar mi
     const pi = await e.sys.zeebe.createProcessInstance({ bpmnProcessId: PROBE, variables: {} });
     const pik = String(pi.processInstanceKey);
     const job = await d.waitFor(async () => {
-      const jobs = await e.sys.zeebe.activateJobs({ type: PROBE_JOB, worker: 'test', maxJobsToActivate: 10, timeout: 60_000, requestTimeout: 1000 });
+      const jobs = await e.sys.zeebe.activateJobs({
+        type: PROBE_JOB,
+        worker: 'test',
+        maxJobsToActivate: 10,
+        timeout: 60_000,
+        requestTimeout: 1000,
+      });
       return jobs.find((j) => String(j.processInstanceKey) === pik) ?? null;
     }, 'the probe job');
     await e.sys.zeebe.failJob({ jobKey: job.key, retries: 0, errorMessage: '探针：外部系统不可用', retryBackOff: 0 });
@@ -68,10 +74,20 @@ describe('process: admin notifications (incident appeared, next year calendar mi
   it('an incident appeared: the admins get one notification in-app and by mail, with the instance link; a restarted watch neither repeats nor skips', async () => {
     const inc = await raiseIncident();
     const subject = `流程出现故障（incident）：${PROBE} / probe-step`;
-    const mail = await d.waitFor(async () => smtp.to(ADMIN_MAIL).find((m) => m.subject === subject && m.text.includes(inc.processInstanceKey)), 'the incident mail', 15_000);
-    expect(mail.text).to.contain('探针：外部系统不可用').and.contain(`http://ot.example.test/#/operations/instances/${inc.processInstanceKey}`).and.contain('JOB_NO_RETRIES');
+    const mail = await d.waitFor(
+      async () => smtp.to(ADMIN_MAIL).find((m) => m.subject === subject && m.text.includes(inc.processInstanceKey)),
+      'the incident mail',
+      15_000,
+    );
+    expect(mail.text)
+      .to.contain('探针：外部系统不可用')
+      .and.contain(`http://ot.example.test/#/operations/instances/${inc.processInstanceKey}`)
+      .and.contain('JOB_NO_RETRIES');
     const inbox = await e.api.ok('admin', 'GET', '/api/notifications?limit=200');
-    const items = inbox.items.filter((i: { template: string; refs: { incidentKey?: string } }) => i.template === 'incident-appeared' && i.refs.incidentKey === inc.incidentKey);
+    const items = inbox.items.filter(
+      (i: { template: string; refs: { incidentKey?: string } }) =>
+        i.template === 'incident-appeared' && i.refs.incidentKey === inc.incidentKey,
+    );
     expect(items).to.have.length(1);
     expect(items[0].case).to.deep.include({ kind: 'incident', path: `#/operations/instances/${inc.processInstanceKey}` });
     // nobody else is told
@@ -87,13 +103,30 @@ describe('process: admin notifications (incident appeared, next year calendar mi
     const cursor = await e.ds.getRepository('NotificationCursor').findOneByOrFail({ name: INCIDENT_CURSOR });
     expect(cursor).to.have.property('position');
     const inc2 = await raiseIncident();
-    const rest = async (path: string, body: unknown) => (await fetch(e.sys.restAddress + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
-    restarted = startAdminWatch({ dataSource: e.ds, rest, clock: e.sys.clock, intervalMs: 100, onAnnounced: () => e.sys.notifications.sender.kick() });
+    const rest = async (path: string, body: unknown) =>
+      (
+        await fetch(e.sys.restAddress + path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json();
+    restarted = startAdminWatch({
+      dataSource: e.ds,
+      rest,
+      clock: e.sys.clock,
+      intervalMs: 100,
+      onAnnounced: () => e.sys.notifications.sender.kick(),
+    });
     await restarted.pollIncidents();
     expect(await restarted.pollIncidents()).to.equal(0);
     expect(await notificationsOf(incidentDedupeKey(inc.incidentKey))).to.have.length(1);
     expect(await notificationsOf(incidentDedupeKey(inc2.incidentKey)), 'the incident raised while the watch was down').to.have.length(1);
-    await d.waitFor(async () => smtp.to(ADMIN_MAIL).find((m) => m.text.includes(`#/operations/instances/${inc2.processInstanceKey}`)), 'the second incident mail', 15_000);
+    await d.waitFor(
+      async () => smtp.to(ADMIN_MAIL).find((m) => m.text.includes(`#/operations/instances/${inc2.processInstanceKey}`)),
+      'the second incident mail',
+      15_000,
+    );
     expect(smtp.to(ADMIN_MAIL).filter((m) => m.text.includes(`#/operations/instances/${inc.processInstanceKey}`))).to.have.length(1);
   });
 
@@ -109,7 +142,9 @@ describe('process: admin notifications (incident appeared, next year calendar mi
     await e.clockSet(`${year - 1}-11-01T00:00:30+08:00`);
     const subject = `${year} 年工作日历尚未导入`;
     const mail = await d.waitFor(async () => smtp.to(ADMIN_MAIL).find((m) => m.subject === subject), 'the calendar mail', 15_000);
-    expect(mail.text).to.contain(`PUT /api/calendar/${year}`).and.contain(`${year - 1}-11-01`);
+    expect(mail.text)
+      .to.contain(`PUT /api/calendar/${year}`)
+      .and.contain(`${year - 1}-11-01`);
     // the checks go on (every poll, and later days): still one
     expect(await checkNextYearCalendar(e.ds, e.sys.clock.now())).to.equal(null);
     await e.clockSet(`${year - 1}-12-15T10:00:00+08:00`);

@@ -13,7 +13,10 @@ import * as d from './support/driver';
 const YEAR_2027 = {
   year: 2027,
   published: true,
-  holidays: [{ date: '2027-01-01', name: '元旦' }, ...['08', '09', '10', '11', '12'].map((dd) => ({ date: `2027-02-${dd}`, name: '春节' }))],
+  holidays: [
+    { date: '2027-01-01', name: '元旦' },
+    ...['08', '09', '10', '11', '12'].map((dd) => ({ date: `2027-02-${dd}`, name: '春节' })),
+  ],
   workdays: [{ date: '2027-02-20', name: '春节调休' }],
   note: '测试用 2027 年安排',
 };
@@ -30,7 +33,15 @@ describe('process: the calendar upload firms provisional completion deadlines �
     await withoutSchedule(e.ds, 2027);
     const base = await d.createOrder(e);
     await d.provision(e, base, { deliveredOn: '2026-09-30' });
-    const c = await e.api.post(d.CM, '/api/change-orders', { orderId: base.id, description: '增加20个账号', accountDelta: 20, amountDelta: 6000, effectiveDate: '2026-11-15', platformChange: false, apScopeChange: false });
+    const c = await e.api.post(d.CM, '/api/change-orders', {
+      orderId: base.id,
+      description: '增加20个账号',
+      accountDelta: 20,
+      amountDelta: 6000,
+      effectiveDate: '2026-11-15',
+      platformChange: false,
+      apScopeChange: false,
+    });
     const cn = { changeOrderNo: c.changeOrderNo as string };
     await d.confirm(e, cn, 'CONFIRMED', '客户确认变更', 'confirm-change-with-customer');
     await d.draftRevenue(e, cn, 6000, 'draft-supplementary-agreement');
@@ -61,13 +72,23 @@ describe('process: the calendar upload firms provisional completion deadlines �
     const first = await e.api.waitTask(d.CM, 'file-completion-record', no, d.WAIT);
     // 29 working days left in 2026, then 31 weekdays of 2027 counted on weekends only (01-01 counts)
     const before = await d.orderRow(e, o.id);
-    expect(before).to.include({ completionDeadline: '2027-02-12T23:59:59+08:00', completionReminderAt: '2027-02-05T09:00:00+08:00', deadlineProvisional: true });
+    expect(before).to.include({
+      completionDeadline: '2027-02-12T23:59:59+08:00',
+      completionReminderAt: '2027-02-05T09:00:00+08:00',
+      deadlineProvisional: true,
+    });
 
     const up = await e.api.call('admin', 'POST', '/api/calendar/uploads', YEAR_2027);
     expect(up.status, JSON.stringify(up.body)).to.equal(201);
     // without 01-01 and 02-08..12, with Sat 02-20: the 31st working day of 2027 is 02-20; 5 back is Mon 02-15
-    const firmed = (up.body as { firmedOrders: { orderNo: string; before: object; after: object }[] }).firmedOrders.find((f) => f.orderNo === o.orderNo);
-    expect(firmed?.after).to.deep.equal({ completionDeadline: '2027-02-20T23:59:59+08:00', completionReminderAt: '2027-02-15T09:00:00+08:00', deadlineProvisional: false });
+    const firmed = (up.body as { firmedOrders: { orderNo: string; before: object; after: object }[] }).firmedOrders.find(
+      (f) => f.orderNo === o.orderNo,
+    );
+    expect(firmed?.after).to.deep.equal({
+      completionDeadline: '2027-02-20T23:59:59+08:00',
+      completionReminderAt: '2027-02-15T09:00:00+08:00',
+      deadlineProvisional: false,
+    });
     expect(firmed?.before).to.include({ completionDeadline: '2027-02-12T23:59:59+08:00', deadlineProvisional: true });
     expect(await d.orderRow(e, o.id)).to.include({ completionDeadline: '2027-02-20T23:59:59+08:00', deadlineProvisional: false });
     const audits = await d.audits(e, 'business-order.completion-deadline', o.id);
@@ -82,9 +103,12 @@ describe('process: the calendar upload firms provisional completion deadlines �
     // an upload that changes nothing firms nothing and sends no second message
     const again = await e.api.call('admin', 'PUT', '/api/calendar/2027', YEAR_2027);
     expect(again.status).to.equal(200);
-    expect((await e.api.tasks(d.CM, { elementId: 'file-completion-record' })).filter((t) => t.context.orderNo === o.orderNo).map((t) => t.key)).to.deep.equal([second.key]);
+    expect(
+      (await e.api.tasks(d.CM, { elementId: 'file-completion-record' })).filter((t) => t.context.orderNo === o.orderNo).map((t) => t.key),
+    ).to.deep.equal([second.key]);
 
-    const byOrder = async (template: string) => (await d.notifications(e, template)).filter((n) => JSON.stringify(n.refs).includes(o.orderNo));
+    const byOrder = async (template: string) =>
+      (await d.notifications(e, template)).filter((n) => JSON.stringify(n.refs).includes(o.orderNo));
     // past the old reminder and the old deadline: nothing fires
     await e.clockSet('2027-02-13T00:00:01+08:00');
     await new Promise((r) => setTimeout(r, 2000));
@@ -96,7 +120,10 @@ describe('process: the calendar upload firms provisional completion deadlines �
     expect(await byOrder('completion-record-overdue')).to.have.length(0);
     // the new deadline passed
     await e.clockSet('2027-02-21T00:00:01+08:00');
-    await d.waitFor(async () => ((await byOrder('completion-record-overdue')).length ? true : null), 'the escalation after the new deadline');
+    await d.waitFor(
+      async () => ((await byOrder('completion-record-overdue')).length ? true : null),
+      'the escalation after the new deadline',
+    );
     await d.fileCompletion(e, no);
     await d.waitOrderStatus(e, o.id, 'COMPLETED');
   });

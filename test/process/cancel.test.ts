@@ -31,7 +31,8 @@ class RecordingZeebe implements DispatchClient {
     if (this.cancelError) throw this.cancelError;
   }
 }
-const grpcError = (code: number, name: string) => Object.assign(new Error(`${code} ${name}: Command 'CANCEL' rejected`), { code, details: `${name}` });
+const grpcError = (code: number, name: string) =>
+  Object.assign(new Error(`${code} ${name}: Command 'CANCEL' rejected`), { code, details: `${name}` });
 
 describe('process: dispatcher cancels process instances (recording client, real database)', function () {
   this.timeout(20_000);
@@ -90,10 +91,14 @@ describe('process: dispatcher cancels process instances (recording client, real 
     await cancelOrder(ds, b.order.id, ctx());
     zeebe.cancelError = grpcError(14, 'UNAVAILABLE');
     start();
-    const failing = await d.waitFor(async () => {
-      const r = await row(`cancel:${b.order.orderNo}`);
-      return r.attempts >= 2 ? r : null;
-    }, 'the cancel failing while the gateway is unavailable', 5000);
+    const failing = await d.waitFor(
+      async () => {
+        const r = await row(`cancel:${b.order.orderNo}`);
+        return r.attempts >= 2 ? r : null;
+      },
+      'the cancel failing while the gateway is unavailable',
+      5000,
+    );
     expect(failing.dispatchedAt).to.equal(null);
     expect(failing.lastError).to.match(/UNAVAILABLE/);
     zeebe.cancelError = null;
@@ -106,10 +111,14 @@ describe('process: dispatcher cancels process instances (recording client, real 
     const { order } = await startedOrder();
     await cancelOrder(ds, order.id, ctx());
     start();
-    const waiting = await d.waitFor(async () => {
-      const r = await row(`cancel:${order.orderNo}`);
-      return r.attempts >= 2 ? r : null;
-    }, 'the cancel retried while the key is unknown', 5000);
+    const waiting = await d.waitFor(
+      async () => {
+        const r = await row(`cancel:${order.orderNo}`);
+        return r.attempts >= 2 ? r : null;
+      },
+      'the cancel retried while the key is unknown',
+      5000,
+    );
     expect(waiting.dispatchedAt).to.equal(null);
     expect(waiting.lastError).to.match(/not known yet/);
     expect(zeebe.cancelled).to.deep.equal([]);
@@ -174,7 +183,10 @@ describe('process: cancelling an order ends its instance (end to end)', function
     const ut = await e.rest('GET', `/v2/user-tasks/${task.key}`);
     expect(ut.status).to.equal(200);
     expect(ut.body.state).to.equal('CANCELED');
-    await d.waitFor(async () => !(await e.api.tasks(d.CM)).some((t) => t.processInstanceKey === pik), `task of ${o.orderNo} gone from /api/tasks`);
+    await d.waitFor(
+      async () => !(await e.api.tasks(d.CM)).some((t) => t.processInstanceKey === pik),
+      `task of ${o.orderNo} gone from /api/tasks`,
+    );
     expect((await e.api.tasks(d.CM, { processInstanceKey: pik })).length).to.equal(0);
 
     const cmd = await e.ds.getRepository(ProcessCommandEntity).findOneByOrFail({ dedupeKey: `cancel:${o.orderNo}` });

@@ -44,12 +44,22 @@ describe('process: online-training-change 在线培训业务变更', function ()
   }
 
   it('account increase with an AP scope change: supplement countersigned and signed, +50 accounts in account monitoring, AP supplement, no tech work', async () => {
-    const c = await submitChange({ description: '增加50个账号，AP外包平台同步扩容', accountDelta: 50, amountDelta: 15000, effectiveDate: '2026-11-15', platformChange: false, apScopeChange: true });
+    const c = await submitChange({
+      description: '增加50个账号，AP外包平台同步扩容',
+      accountDelta: 50,
+      amountDelta: 15000,
+      effectiveDate: '2026-11-15',
+      platformChange: false,
+      apScopeChange: true,
+    });
     const pik = await d.changeInstanceKey(e, c.id);
     const cn = { changeOrderNo: c.changeOrderNo };
     await signSupplement(c, 15000);
     await d.approveBoth(e, { orderNo: base.orderNo }, 'EXPENSE');
-    const req = await d.waitFor(async () => e.ap.valid().find((r) => r.body.changeOrderNo === c.changeOrderNo), 'the AP supplement request');
+    const req = await d.waitFor(
+      async () => e.ap.valid().find((r) => r.body.changeOrderNo === c.changeOrderNo),
+      'the AP supplement request',
+    );
     expect(req.body.accounts).to.equal(250);
     const res = await d.apSubmit(e, req.body.expenseContractNo, `chg-${c.changeOrderNo}`, 3000);
     expect(res.status).to.equal(201);
@@ -69,7 +79,9 @@ describe('process: online-training-change 在线培训业务变更', function ()
     const [agreement] = await e.ds.getRepository(RevenueContractEntity).find({ where: { orderId: base.id, kind: 'AGREEMENT' } });
     expect(supplements[0].parentContractId).to.equal(agreement.id);
     expect(await e.ds.getRepository(CountersignFormEntity).count({ where: { contractId: supplements[0].id } })).to.equal(1);
-    const entries = await e.ds.getRepository(AccountMonitoringEntryEntity).find({ where: { orderId: base.id }, order: { enteredAt: 'ASC' } });
+    const entries = await e.ds
+      .getRepository(AccountMonitoringEntryEntity)
+      .find({ where: { orderId: base.id }, order: { enteredAt: 'ASC' } });
     expect(entries.map((x) => `${x.kind}:${x.accounts}`)).to.deep.equal(['INITIAL:200', 'DELTA:50']);
     expect(entries[1].changeOrderId).to.equal(c.id);
     const exp = await e.ds.getRepository(ExpenseContractEntity).find({ where: { changeOrderId: c.id } });
@@ -88,7 +100,13 @@ describe('process: online-training-change 在线培训业务变更', function ()
   });
 
   it('platform-only change: tech reconfiguration on a new task order, no AP work', async () => {
-    const c = await submitChange({ description: '增加直播培训模块', accountDelta: 0, modules: ['learning-management', 'live-training', 'virtual-classroom'], platformChange: true, apScopeChange: false });
+    const c = await submitChange({
+      description: '增加直播培训模块',
+      accountDelta: 0,
+      modules: ['learning-management', 'live-training', 'virtual-classroom'],
+      platformChange: true,
+      apScopeChange: false,
+    });
     const pik = await d.changeInstanceKey(e, c.id);
     const cn = { changeOrderNo: c.changeOrderNo };
     const apBefore = e.ap.requests.length;
@@ -105,7 +123,9 @@ describe('process: online-training-change 在线培训业务变更', function ()
     expect(tos[0].status).to.be.a('string');
     expect(await e.ds.getRepository(ExpenseContractEntity).count({ where: { changeOrderId: c.id } })).to.equal(0);
     expect(e.ap.requests.length).to.equal(apBefore);
-    const drafted = await e.rest('POST', '/v2/element-instances/search', { filter: { processInstanceKey: pik, elementId: 'draft-expense-supplement' } });
+    const drafted = await e.rest('POST', '/v2/element-instances/search', {
+      filter: { processInstanceKey: pik, elementId: 'draft-expense-supplement' },
+    });
     expect(drafted.body.items).to.have.length(0);
   });
 });

@@ -39,11 +39,19 @@ describe('process: contract-countersign 合同会签 (alone)', function () {
     const key = String(pi.processInstanceKey);
     const steps = ['dept', 'center'] as const;
     for (let i = 0; i < decisions.length; i++) {
-      const t = await e.api.waitTask(i === 0 ? d.DEPT : d.CENTER, i === 0 ? 'dept-manager-review' : 'center-review', { contractNo: contract.contractNo }, d.WAIT);
+      const t = await e.api.waitTask(
+        i === 0 ? d.DEPT : d.CENTER,
+        i === 0 ? 'dept-manager-review' : 'center-review',
+        { contractNo: contract.contractNo },
+        d.WAIT,
+      );
       expect(t.processInstanceKey).to.equal(key);
       const full = await e.api.get(i === 0 ? d.DEPT : d.CENTER, `/api/tasks/${t.key}`);
       expect(full.form.id).to.equal('countersign-review');
-      await e.api.complete(i === 0 ? d.DEPT : d.CENTER, t, { reviewDecision: decisions[i], reviewOpinion: decisions[i] === 'APPROVE' ? `${steps[i]} 同意` : `${steps[i]} 不同意：条款不全` });
+      await e.api.complete(i === 0 ? d.DEPT : d.CENTER, t, {
+        reviewDecision: decisions[i],
+        reviewOpinion: decisions[i] === 'APPROVE' ? `${steps[i]} 同意` : `${steps[i]} 不同意：条款不全`,
+      });
     }
     const end = await d.instanceEnd(e, key);
     const vars = await e.rest('POST', '/v2/variables/search', { filter: { processInstanceKey: key, scopeKey: key }, page: { limit: 100 } });
@@ -51,8 +59,9 @@ describe('process: contract-countersign 合同会签 (alone)', function () {
     const round = await e.ds.getRepository(CountersignRoundEntity).findOneByOrFail({ processInstanceKey: key });
     // in time order; the engine clock is pinned, so both steps can carry the same instant: then the procedure's order
     const STEP_ORDER = ['DEPT_MANAGER', 'CENTER'];
-    const decided = (await e.ds.getRepository(CountersignDecisionEntity).find({ where: { roundId: round.id } }))
-      .sort((a, b) => a.decidedAt.getTime() - b.decidedAt.getTime() || STEP_ORDER.indexOf(a.step) - STEP_ORDER.indexOf(b.step));
+    const decided = (await e.ds.getRepository(CountersignDecisionEntity).find({ where: { roundId: round.id } })).sort(
+      (a, b) => a.decidedAt.getTime() - b.decidedAt.getTime() || STEP_ORDER.indexOf(a.step) - STEP_ORDER.indexOf(b.step),
+    );
     return { end, v, round, decided };
   }
 
@@ -63,7 +72,9 @@ describe('process: contract-countersign 合同会签 (alone)', function () {
     expect(v.rejectionReason).to.equal('dept 不同意：条款不全');
     expect(round.status).to.equal('REJECTED');
     expect(decided.map((x) => `${x.step}:${x.decision}:${x.actor}`)).to.deep.equal(['DEPT_MANAGER:REJECT:dept-manager']);
-    expect((await e.api.tasks(d.CENTER, { elementId: 'center-review' })).filter((t) => t.context.contractNo === contract.contractNo)).to.have.length(0);
+    expect(
+      (await e.api.tasks(d.CENTER, { elementId: 'center-review' })).filter((t) => t.context.contractNo === contract.contractNo),
+    ).to.have.length(0);
   });
 
   it('reject at the center: ends countersign-rejected-by-center, both decisions recorded', async () => {

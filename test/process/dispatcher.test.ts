@@ -29,11 +29,33 @@ describe('process: outbox dispatcher (at-least-once, idempotent)', function () {
   let customerId: string;
   const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
   const ctx = () => ({ actor: 'customer-manager', reason: 'test', at: new Date() });
-  const order = (n: number) => createOrder(ds, { customerId, modules: ['learning-management'], accounts: n, openingDate: '2026-12-01', termMonths: 12, amount: 100 * n, apInvolved: false }, ctx());
-  const rest = async (p: string, body: unknown) => (await fetch(engine.restAddress + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<any>;
+  const order = (n: number) =>
+    createOrder(
+      ds,
+      {
+        customerId,
+        modules: ['learning-management'],
+        accounts: n,
+        openingDate: '2026-12-01',
+        termMonths: 12,
+        amount: 100 * n,
+        apInvolved: false,
+      },
+      ctx(),
+    );
+  const rest = async (p: string, body: unknown) =>
+    (
+      await fetch(engine.restAddress + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    ).json() as Promise<any>;
   const instancesOf = async (orderNo: string) => {
     const vars = await rest('/v2/variables/search', { filter: { name: 'orderNo', value: JSON.stringify(orderNo) }, page: { limit: 50 } });
-    return [...new Set((vars.items as { processInstanceKey: string; scopeKey: string }[]).filter((v) => v.scopeKey === v.processInstanceKey).map((v) => v.processInstanceKey))];
+    return [
+      ...new Set(
+        (vars.items as { processInstanceKey: string; scopeKey: string }[])
+          .filter((v) => v.scopeKey === v.processInstanceKey)
+          .map((v) => v.processInstanceKey),
+      ),
+    ];
   };
 
   before(async () => {
@@ -57,13 +79,23 @@ describe('process: outbox dispatcher (at-least-once, idempotent)', function () {
     const { grpcPort, restPort } = engine;
     await engine.stop();
     const client = zeebeClient(`grpc://127.0.0.1:${grpcPort}`, `http://127.0.0.1:${restPort}`, config, { retry: false });
-    dispatcher = startDispatcher({ dataSource: ds, zeebe: client as never, restAddress: `http://127.0.0.1:${restPort}`, idleMs: 20, maxBackOffMs: 500 });
+    dispatcher = startDispatcher({
+      dataSource: ds,
+      zeebe: client as never,
+      restAddress: `http://127.0.0.1:${restPort}`,
+      idleMs: 20,
+      maxBackOffMs: 500,
+    });
     const a = await order(11);
     const b = await order(12);
-    const failing = await waitFor(async () => {
-      const rows = await ds.getRepository(ProcessCommandEntity).find();
-      return rows.length === 2 && rows.every((r) => r.attempts >= 2 && r.lastError && !r.dispatchedAt) ? rows : null;
-    }, 'both commands failing while the gateway is down', 20_000);
+    const failing = await waitFor(
+      async () => {
+        const rows = await ds.getRepository(ProcessCommandEntity).find();
+        return rows.length === 2 && rows.every((r) => r.attempts >= 2 && r.lastError && !r.dispatchedAt) ? rows : null;
+      },
+      'both commands failing while the gateway is down',
+      20_000,
+    );
     expect(failing.every((r) => r.nextAttemptAt.getTime() > r.createdAt.getTime())).to.equal(true);
 
     engine = await startEngine({ grpcPort, restPort, dataDir, host: '127.0.0.1' });
@@ -87,7 +119,9 @@ describe('process: outbox dispatcher (at-least-once, idempotent)', function () {
     const first = await ds.getRepository(ProcessCommandEntity).findOneByOrFail({ id: c.command.id });
     expect(first.dispatchedAt).to.not.equal(null);
     // as if the dispatcher had died after publishing: the row is pending again
-    await ds.getRepository(ProcessCommandEntity).update({ id: c.command.id }, { dispatchedAt: null, claimedUntil: null, nextAttemptAt: new Date() });
+    await ds
+      .getRepository(ProcessCommandEntity)
+      .update({ id: c.command.id }, { dispatchedAt: null, claimedUntil: null, nextAttemptAt: new Date() });
     dispatcher.kick();
     await dispatcher.idle(10_000);
     const again = await ds.getRepository(ProcessCommandEntity).findOneByOrFail({ id: c.command.id });

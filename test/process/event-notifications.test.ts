@@ -26,10 +26,17 @@ describe('process: event notifications (contract rejected / to sign, fault, comp
     await smtp?.close();
   });
 
-  const mail = (user: string, subject: string, what: string) => d.waitFor(async () => smtp.to(mailOf(user)).find((m) => m.subject === subject), what, 20_000);
-  const count = (template: string, ref: string) => e.ds.getRepository(NotificationEntity).find({ where: { template } }).then((ns) => ns.filter((n) => JSON.stringify(n.refs).includes(ref)).length);
+  const mail = (user: string, subject: string, what: string) =>
+    d.waitFor(async () => smtp.to(mailOf(user)).find((m) => m.subject === subject), what, 20_000);
+  const count = (template: string, ref: string) =>
+    e.ds
+      .getRepository(NotificationEntity)
+      .find({ where: { template } })
+      .then((ns) => ns.filter((n) => JSON.stringify(n.refs).includes(ref)).length);
   const inboxItem = async (user: string, template: string, ref: string) =>
-    (await e.api.ok(user, 'GET', '/api/notifications?limit=200')).items.find((i: { template: string; refs: object }) => i.template === template && JSON.stringify(i.refs).includes(ref));
+    (await e.api.ok(user, 'GET', '/api/notifications?limit=200')).items.find(
+      (i: { template: string; refs: object }) => i.template === template && JSON.stringify(i.refs).includes(ref),
+    );
 
   it('a rejected contract: the customer manager is told with the reason; approved: the contract admin is told to sign', async () => {
     const o = await d.createOrder(e);
@@ -39,7 +46,11 @@ describe('process: event notifications (contract rejected / to sign, fault, comp
     await d.review(e, 'dept', no, 'REVENUE', 'REJECT', '金额与报价单不符，请核对');
     const [c] = await d.revenueContracts(e, o.id);
     const m = await mail(d.CM, `合同被退回：${c.contractNo}（${o.orderNo}）`, 'the rejection mail');
-    expect(m.text).to.contain('金额与报价单不符，请核对').and.contain('部门经理审核').and.contain('审核人：dept-manager').and.contain(`http://ot.example.test/#/orders/${o.id}`);
+    expect(m.text)
+      .to.contain('金额与报价单不符，请核对')
+      .and.contain('部门经理审核')
+      .and.contain('审核人：dept-manager')
+      .and.contain(`http://ot.example.test/#/orders/${o.id}`);
     const item = await inboxItem(d.CM, 'contract-rejected', c.contractNo);
     expect(item.case).to.deep.include({ path: `#/orders/${o.id}` });
     expect(await count('contract-rejected', c.contractNo)).to.equal(1);
@@ -60,20 +71,42 @@ describe('process: event notifications (contract rejected / to sign, fault, comp
 
   it('a fault reaches ops; a complaint reaches the department manager and the customer manager; a consultation nobody by event', async () => {
     const o = await d.createOrder(e);
-    const fault = await e.api.post(d.OPS, '/api/service-requests', { type: 'FAULT', orderId: o.id, description: '直播课堂卡顿，疑似出口带宽不足' });
-    const f = await d.waitFor(async () => smtp.to(mailOf(d.OPS)).find((x) => x.subject.startsWith(`故障报修：${fault.requestNo}（`)), 'the fault mail', 20_000);
+    const fault = await e.api.post(d.OPS, '/api/service-requests', {
+      type: 'FAULT',
+      orderId: o.id,
+      description: '直播课堂卡顿，疑似出口带宽不足',
+    });
+    const f = await d.waitFor(
+      async () => smtp.to(mailOf(d.OPS)).find((x) => x.subject.startsWith(`故障报修：${fault.requestNo}（`)),
+      'the fault mail',
+      20_000,
+    );
     expect(f.text).to.contain('直播课堂卡顿，疑似出口带宽不足');
-    const complaint = await e.api.post(d.CM, '/api/service-requests', { type: 'COMPLAINT', orderId: o.id, description: '客户投诉开通延迟' });
+    const complaint = await e.api.post(d.CM, '/api/service-requests', {
+      type: 'COMPLAINT',
+      orderId: o.id,
+      description: '客户投诉开通延迟',
+    });
     for (const u of [d.DEPT, d.CM]) {
-      const c = await d.waitFor(async () => smtp.to(mailOf(u)).find((x) => x.subject.startsWith(`客户投诉：${complaint.requestNo}`)), `the complaint mail to ${u}`, 20_000);
+      const c = await d.waitFor(
+        async () => smtp.to(mailOf(u)).find((x) => x.subject.startsWith(`客户投诉：${complaint.requestNo}`)),
+        `the complaint mail to ${u}`,
+        20_000,
+      );
       expect(c.text).to.contain('客户投诉开通延迟').and.contain(`#/orders/${o.id}`);
     }
-    const consult = await e.api.post(d.CM, '/api/service-requests', { type: 'CONSULTATION', orderId: o.id, description: '咨询SCORM课件导入方法' });
+    const consult = await e.api.post(d.CM, '/api/service-requests', {
+      type: 'CONSULTATION',
+      orderId: o.id,
+      description: '咨询SCORM课件导入方法',
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(await count('service-request-fault', fault.requestNo)).to.equal(1);
     expect(await count('service-request-complaint', complaint.requestNo)).to.equal(1);
     const all = await e.ds.getRepository(NotificationEntity).find();
-    expect(all.filter((n) => n.template.startsWith('service-request-') && JSON.stringify(n.refs).includes(consult.requestNo))).to.have.length(0);
+    expect(
+      all.filter((n) => n.template.startsWith('service-request-') && JSON.stringify(n.refs).includes(consult.requestNo)),
+    ).to.have.length(0);
   });
 
   it("on the 1st the month's report is ready: the contract admin is told once", async () => {

@@ -30,12 +30,17 @@ describe('process: an incident (AP endpoint unreachable) fixed and resolved', fu
     await d.approveBoth(e, no, 'EXPENSE');
 
     // the retries run out (back-offs skipped on the engine clock)
-    const incident = await d.waitFor(async () => {
-      const inc = await d.activeIncidents(e, pik);
-      if (inc.length) return inc;
-      await e.clockAdd('PT10M');
-      return null;
-    }, 'an incident on send-implementation-request', 30_000, 100);
+    const incident = await d.waitFor(
+      async () => {
+        const inc = await d.activeIncidents(e, pik);
+        if (inc.length) return inc;
+        await e.clockAdd('PT10M');
+        return null;
+      },
+      'an incident on send-implementation-request',
+      30_000,
+      100,
+    );
     expect(incident).to.have.length(1);
     expect(incident[0].elementId).to.equal('send-implementation-request');
     expect(incident[0].errorType).to.equal('JOB_NO_RETRIES');

@@ -13,7 +13,13 @@ import { createHealth } from '../../api/health';
 import { createStore } from '../../api/store';
 import { createRestUserTasks } from '../../api/tasks';
 import { ApiClient } from '../../app/api-client';
-import { CountersignDecisionEntity, CountersignFormEntity, CountersignRoundEntity, RecordVersionEntity, RevenueContractEntity } from '../../db/entities/index';
+import {
+  CountersignDecisionEntity,
+  CountersignFormEntity,
+  CountersignRoundEntity,
+  RecordVersionEntity,
+  RevenueContractEntity,
+} from '../../db/entities/index';
 import { startE2E, type E2E } from './support/system';
 import * as d from './support/driver';
 
@@ -55,8 +61,10 @@ describe('process: integrity of the countersign (issue #15)', function () {
   }
   const correct = (id: string, changes: Record<string, unknown>) =>
     e.api.call(d.CM, 'POST', `/api/records/revenue-contract/${id}/corrections`, { reason: '客户要求调价', changes });
-  const versions = (id: string) => e.ds.getRepository(RecordVersionEntity).count({ where: { recordType: 'revenue-contract', recordId: id } });
-  const taskState = async (key: string) => (await e.rest('GET', `/v2/user-tasks/${key}`)).body as { state: string; assignee?: string | null };
+  const versions = (id: string) =>
+    e.ds.getRepository(RecordVersionEntity).count({ where: { recordType: 'revenue-contract', recordId: id } });
+  const taskState = async (key: string) =>
+    (await e.rest('GET', `/v2/user-tasks/${key}`)).body as { state: string; assignee?: string | null };
 
   it('a correction while each review level is open is a 409 naming the open round; the form is issued for the reviewed version', async () => {
     const { o, c, task } = await contractAtDeptReview(100);
@@ -96,7 +104,9 @@ describe('process: integrity of the countersign (issue #15)', function () {
     const { o, c, task } = await contractAtDeptReview(2000);
     const round = await e.ds.getRepository(CountersignRoundEntity).findOneByOrFail({ contractId: c.id, status: 'OPEN' });
 
-    const drafter = await dual.call(d.CM, 'POST', `/api/tasks/${task.key}/completion`, { variables: { reviewDecision: 'APPROVE', reviewOpinion: '同意' } });
+    const drafter = await dual.call(d.CM, 'POST', `/api/tasks/${task.key}/completion`, {
+      variables: { reviewDecision: 'APPROVE', reviewOpinion: '同意' },
+    });
     expect(drafter.status, JSON.stringify(drafter.body)).to.equal(403);
     expect(drafter.body).to.include({ rule: 'drafter-cannot-review', type: 'urn:online-training:problem:separation-of-duties' });
     expect(await taskState(task.key)).to.deep.include({ state: 'CREATED' });
@@ -105,7 +115,9 @@ describe('process: integrity of the countersign (issue #15)', function () {
 
     await dual.complete('two-hats', task, { reviewDecision: 'APPROVE', reviewOpinion: '部门同意' });
     const center = await dual.waitTask('two-hats', 'center-review', { orderNo: o.orderNo, contractType: 'REVENUE' }, d.WAIT);
-    const twice = await dual.call('two-hats', 'POST', `/api/tasks/${center.key}/completion`, { variables: { reviewDecision: 'APPROVE', reviewOpinion: '中心同意' } });
+    const twice = await dual.call('two-hats', 'POST', `/api/tasks/${center.key}/completion`, {
+      variables: { reviewDecision: 'APPROVE', reviewOpinion: '中心同意' },
+    });
     expect(twice.status, JSON.stringify(twice.body)).to.equal(403);
     expect(twice.body.rule).to.equal('one-person-one-level');
     expect(await taskState(center.key)).to.deep.include({ state: 'CREATED' });
@@ -137,10 +149,16 @@ describe('process: integrity of the countersign (issue #15)', function () {
     await d.review(e, 'center', { orderNo: o.orderNo }, 'REVENUE', 'APPROVE');
     const sign = await e.api.waitTask(d.ADMIN, 'sign-revenue-contract', { orderNo: o.orderNo }, d.WAIT);
     // completed past the API (as Tasklist could): the impossible date reaches the worker, which raises an incident
-    expect((await e.rest('POST', `/v2/user-tasks/${sign.key}/completion`, { variables: { signedDate: '2026-02-30', completedBy: d.ADMIN } })).status).to.equal(204);
+    expect(
+      (await e.rest('POST', `/v2/user-tasks/${sign.key}/completion`, { variables: { signedDate: '2026-02-30', completedBy: d.ADMIN } }))
+        .status,
+    ).to.equal(204);
     const path = `/api/orders/${o.id}/incidents`;
     const seen = await d.waitFor(async () => {
-      const r = await e.api.get<{ orderNo: string; items: { incidentKey: string; elementId: string; errorMessage: string; state: string }[] }>('admin', path);
+      const r = await e.api.get<{
+        orderNo: string;
+        items: { incidentKey: string; elementId: string; errorMessage: string; state: string }[];
+      }>('admin', path);
       return r.items.length ? r : null;
     }, 'the incident of the order');
     expect(seen.orderNo).to.equal(o.orderNo);
@@ -161,6 +179,10 @@ describe('process: integrity of the countersign (issue #15)', function () {
     const [rc] = await d.revenueContracts(e, o.id);
     expect((await e.ds.getRepository(RevenueContractEntity).findOneByOrFail({ id: rc.id })).signedDate).to.equal('2026-03-02');
     const audited = await d.audits(e, 'incident.retry');
-    expect(audited.map((a) => [a.actor, a.reason, (a.details as { variables: unknown }).variables])).to.deep.include(['admin', '修正签订日期', { signedDate: '2026-03-02' }]);
+    expect(audited.map((a) => [a.actor, a.reason, (a.details as { variables: unknown }).variables])).to.deep.include([
+      'admin',
+      '修正签订日期',
+      { signedDate: '2026-03-02' },
+    ]);
   });
 });

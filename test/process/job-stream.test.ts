@@ -14,8 +14,15 @@ async function decisionJobWorker(e: E2E): Promise<string> {
   const pik = await d.orderInstanceKey(e, o.id);
   await d.confirm(e, { orderNo: o.orderNo });
   await d.waitOrderStatus(e, o.id, 'CONFIRMED');
-  const events = (await e.rest('GET', `/engine/process-instances/${pik}/events`)).body.items as { valueType: string; intent: string; elementId?: string; worker?: string }[];
-  const activated = events.filter((ev) => ev.valueType === 'JOB' && ev.intent === 'ACTIVATED' && ev.elementId === 'record-customer-decision');
+  const events = (await e.rest('GET', `/engine/process-instances/${pik}/events`)).body.items as {
+    valueType: string;
+    intent: string;
+    elementId?: string;
+    worker?: string;
+  }[];
+  const activated = events.filter(
+    (ev) => ev.valueType === 'JOB' && ev.intent === 'ACTIVATED' && ev.elementId === 'record-customer-decision',
+  );
   expect(activated, 'one activation of the job').to.have.length(1);
   return String(activated[0].worker);
 }

@@ -28,7 +28,9 @@ describe('process: loop exits in online-training-provisioning 在线培训业务
     expect(full.form.id).to.equal('revenue-contract-revision');
     expect(full.variables.rejectionReason).to.equal('单价低于指导价');
     // the choice is required: completing without it is refused, naming the field
-    const bad = await e.api.call(d.CM, 'POST', `/api/tasks/${t.key}/completion`, { variables: { contractAmount: 36000, revisionNote: 'x' } });
+    const bad = await e.api.call(d.CM, 'POST', `/api/tasks/${t.key}/completion`, {
+      variables: { contractAmount: 36000, revisionNote: 'x' },
+    });
     expect(bad.status).to.equal(400);
     expect(JSON.stringify(bad.body)).to.contain('/variables/revisionDecision');
     await e.api.complete(d.CM, t, { revisionDecision: 'WITHDRAW', contractAmount: 36000, revisionNote: '客户不接受指导价，放弃本次开通' });

@@ -23,7 +23,9 @@ describe('process: account-usage-monthly-report 账号月度报表', function ()
   after(async () => e?.stop());
 
   it('on the 1st the report of last month is generated from the ingested usage; the contract admin publishes it', async () => {
-    const ingest = await e.api.post(d.ADMIN, '/api/account-monitoring/usage', { items: [{ revenueContractNo: contractNo, month: '2026-11', openedAccounts: 110, activeAccounts: 85 }] });
+    const ingest = await e.api.post(d.ADMIN, '/api/account-monitoring/usage', {
+      items: [{ revenueContractNo: contractNo, month: '2026-11', openedAccounts: 110, activeAccounts: 85 }],
+    });
     expect(ingest).to.include({ inserted: 1, updated: 0, unchanged: 0 });
     expect(await e.ds.getRepository(MonthlyReportEntity).count()).to.equal(0);
     // 01:00 on the 1st in Beijing is 17:00 UTC on the 30th, whatever the host's time zone
@@ -35,7 +37,9 @@ describe('process: account-usage-monthly-report 账号月度报表', function ()
     expect(t.dueDate && Date.parse(t.dueDate)).to.equal(Date.parse('2026-12-04T23:59:59+08:00'));
     const draft = await e.api.get(d.ADMIN, '/api/account-monitoring/reports/2026-11');
     expect(draft.status).to.not.equal('PUBLISHED');
-    const line = (draft.rows as { contractNo: string; contracted: number; opened: number; active: number; utilisation: number; overQuota: number }[]).find((r) => r.contractNo === contractNo)!;
+    const line = (
+      draft.rows as { contractNo: string; contracted: number; opened: number; active: number; utilisation: number; overQuota: number }[]
+    ).find((r) => r.contractNo === contractNo)!;
     expect(line).to.include({ contracted: 100, opened: 110, active: 85, utilisation: 0.85, overQuota: 10 });
     await e.api.complete(d.ADMIN, t, { reportDecision: 'PUBLISH', reportNote: '11月报表' });
     const pub = await d.waitFor(async () => {
@@ -45,7 +49,9 @@ describe('process: account-usage-monthly-report 账号月度报表', function ()
     expect(pub.publishedBy).to.equal('contract-admin');
     const csv = await e.api.call(d.ADMIN, 'GET', '/api/account-monitoring/reports/2026-11/csv');
     expect(String(csv.body)).to.contain(contractNo);
-    expect((await d.notifications(e, 'monthly-report-late')).filter((n) => (n.refs as { month?: string }).month === '2026-11')).to.have.length(0);
+    expect(
+      (await d.notifications(e, 'monthly-report-late')).filter((n) => (n.refs as { month?: string }).month === '2026-11'),
+    ).to.have.length(0);
   });
 
   it('a review not done by the 4th is escalated after it; the task stays open, then the report is published', async () => {
@@ -53,7 +59,8 @@ describe('process: account-usage-monthly-report 账号月度报表', function ()
     const t = await e.api.waitTask(d.ADMIN, 'review-monthly-report', { reportMonth: '2026-12' }, d.WAIT);
     await e.clockSet('2027-01-04T23:00:00+08:00');
     await new Promise((r) => setTimeout(r, 300));
-    const late = async () => (await d.notifications(e, 'monthly-report-late')).filter((n) => (n.refs as { month?: string }).month === '2026-12');
+    const late = async () =>
+      (await d.notifications(e, 'monthly-report-late')).filter((n) => (n.refs as { month?: string }).month === '2026-12');
     expect(await late()).to.have.length(0);
     await e.clockSet('2027-01-05T00:00:01+08:00');
     const esc = await d.waitFor(async () => {

@@ -51,7 +51,11 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     const started = Date.now();
     const o = await d.createOrder(e);
     const subject = `新的待办任务：客户确认业务订单（${o.orderNo}）`;
-    const mail = await d.waitFor(async () => smtp.to(CM_MAIL).find((m) => m.subject === subject), 'the mail about the confirmation task', 10_000);
+    const mail = await d.waitFor(
+      async () => smtp.to(CM_MAIL).find((m) => m.subject === subject),
+      'the mail about the confirmation task',
+      10_000,
+    );
     const seconds = (Date.now() - started) / 1000;
     console.log(`      order → mail to ${CM_MAIL}: ${seconds.toFixed(2)} s`);
     expect(seconds).to.be.below(10);
@@ -59,7 +63,9 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     expect(mail.text).to.match(/http:\/\/ot\.example\.test\/#\/tasks\/\d+/);
 
     const inbox = await e.api.ok(d.CM, 'GET', '/api/notifications');
-    const item = inbox.items.find((i: { template: string; refs: { orderNo?: string } }) => i.template === 'user-task-created' && i.refs.orderNo === o.orderNo);
+    const item = inbox.items.find(
+      (i: { template: string; refs: { orderNo?: string } }) => i.template === 'user-task-created' && i.refs.orderNo === o.orderNo,
+    );
     expect(item, 'in-app notification').to.exist;
     expect(item.title).to.equal(subject);
     expect(item.readAt).to.equal(null);
@@ -78,8 +84,21 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     const cursor = await e.ds.getRepository(NotificationCursorEntity).findOneByOrFail({ name: CURSOR_NAME });
     expect(Date.parse(cursor.position)).to.be.at.least(Date.parse('2026-09-01T01:00:00Z'));
     const announced = await e.ds.getRepository(NotificationEntity).count({ where: { template: 'user-task-created' } });
-    const rest = async (path: string, body: unknown) => (await fetch(e.sys.restAddress + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
-    restarted = startTaskAnnouncer({ dataSource: e.ds, rest, clock: e.sys.clock, intervalMs: 100, onAnnounced: () => e.sys.notifications.sender.kick() });
+    const rest = async (path: string, body: unknown) =>
+      (
+        await fetch(e.sys.restAddress + path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json();
+    restarted = startTaskAnnouncer({
+      dataSource: e.ds,
+      rest,
+      clock: e.sys.clock,
+      intervalMs: 100,
+      onAnnounced: () => e.sys.notifications.sender.kick(),
+    });
     expect(await restarted.poll()).to.equal(0);
     expect(await e.ds.getRepository(NotificationEntity).count({ where: { template: 'user-task-created' } })).to.equal(announced);
 
@@ -98,7 +117,12 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     expect((await e.api.call(d.CM, 'GET', '/api/notifications?limit=0')).status).to.equal(400);
     expect((await e.api.call(d.CM, 'GET', '/api/notification-deliveries')).status).to.equal(403);
     expect((await e.api.call('admin', 'GET', '/api/notification-deliveries?status=SENT')).status).to.equal(200);
-    expect((await e.api.ok(d.CM, 'GET', '/api/notifications/settings'))).to.deep.equal({ username: 'customer-manager', displayName: '客户经理（演示）', email: CM_MAIL, emailOptIn: true });
+    expect(await e.api.ok(d.CM, 'GET', '/api/notifications/settings')).to.deep.equal({
+      username: 'customer-manager',
+      displayName: '客户经理（演示）',
+      email: CM_MAIL,
+      emailOptIn: true,
+    });
   });
 
   it('the overdue completion escalation reaches the department manager in-app and by mail once, also across a crash of the sender', async () => {
@@ -113,7 +137,11 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     const subject = `竣工记录已逾期：${o.orderNo}`;
     const first = await d.waitFor(async () => smtp.to(DEPT_MAIL).find((m) => m.subject === subject), 'the escalation mail', 20_000);
     // the crashed attempt is sent again after the lease, with the same Message-ID, and then never again
-    await d.waitFor(async () => (smtp.to(DEPT_MAIL).filter((m) => m.subject === subject).length >= 2 ? true : null), 'the re-send after the crash', 20_000);
+    await d.waitFor(
+      async () => (smtp.to(DEPT_MAIL).filter((m) => m.subject === subject).length >= 2 ? true : null),
+      'the re-send after the crash',
+      20_000,
+    );
     await e.sys.notifications.sender.idle(10_000);
     await new Promise((r) => setTimeout(r, 2000));
     const mails = smtp.to(DEPT_MAIL).filter((m) => m.subject === subject);
@@ -128,7 +156,9 @@ describe('process: notifications 通知 (in-app and e-mail)', function () {
     expect(email.map((r) => r.status)).to.deep.equal(['SENT']);
 
     const inbox = await e.api.ok(d.DEPT, 'GET', '/api/notifications?limit=200');
-    const esc = inbox.items.filter((i: { template: string; refs: { orderNo?: string } }) => i.template === 'completion-record-overdue' && i.refs.orderNo === o.orderNo);
+    const esc = inbox.items.filter(
+      (i: { template: string; refs: { orderNo?: string } }) => i.template === 'completion-record-overdue' && i.refs.orderNo === o.orderNo,
+    );
     expect(esc).to.have.length(1);
     expect(esc[0].title).to.equal(subject);
     expect(esc[0].link).to.equal(`http://ot.example.test/#/orders/${o.id}`);

@@ -80,13 +80,22 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     expect(rounds.map((r) => r.status).sort()).to.deep.equal(['APPROVED', 'APPROVED']);
     const decisions = await e.ds.getRepository(CountersignDecisionEntity).find({ where: rounds.map((r) => ({ roundId: r.id })) });
     expect(decisions.map((x) => `${x.step}:${x.decision}:${x.actor}`).sort()).to.deep.equal([
-      'CENTER:APPROVE:center-reviewer', 'CENTER:APPROVE:center-reviewer', 'DEPT_MANAGER:APPROVE:dept-manager', 'DEPT_MANAGER:APPROVE:dept-manager',
+      'CENTER:APPROVE:center-reviewer',
+      'CENTER:APPROVE:center-reviewer',
+      'DEPT_MANAGER:APPROVE:dept-manager',
+      'DEPT_MANAGER:APPROVE:dept-manager',
     ]);
     const tos = await e.ds.getRepository(CollaborationTaskOrderEntity).find({ where: { orderId: o.id } });
     expect(tos).to.have.length(1);
     expect(tos[0].taskOrderNo).to.match(/^XZ-\d{4}-\d{4}$/);
-    const events = await e.ds.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId: tos[0].id }, order: { seq: 'ASC' } });
-    expect(events.map((x) => `${x.kind}:${x.actor}`)).to.deep.equal(['ISSUED:system:worker', 'REPLY:tech-dept', 'ACCEPTED:customer-manager']);
+    const events = await e.ds
+      .getRepository(CollaborationTaskOrderEventEntity)
+      .find({ where: { taskOrderId: tos[0].id }, order: { seq: 'ASC' } });
+    expect(events.map((x) => `${x.kind}:${x.actor}`)).to.deep.equal([
+      'ISSUED:system:worker',
+      'REPLY:tech-dept',
+      'ACCEPTED:customer-manager',
+    ]);
     const pb = await e.ds.getRepository(PaymentBasisEntity).find({ where: { expenseContractId: ec.id } });
     expect(pb).to.have.length(1);
     expect(pb[0].paymentBasisNo).to.match(/^ZF-\d{4}-\d{4}$/);
@@ -105,7 +114,9 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     expect(e.ap.rejected()).to.equal(0);
     // evidence: the order has its versions, nothing overdue was escalated
     expect(await e.ds.getRepository(RecordVersionEntity).count({ where: { recordId: o.id } })).to.be.greaterThan(0);
-    expect((await d.notifications(e, 'completion-record-overdue')).filter((n) => (n.refs as { orderNo?: string }).orderNo === o.orderNo)).to.have.length(0);
+    expect(
+      (await d.notifications(e, 'completion-record-overdue')).filter((n) => (n.refs as { orderNo?: string }).orderNo === o.orderNo),
+    ).to.have.length(0);
   });
 
   it('without an AP: no expense contract, no AP request, one countersign form', async () => {
@@ -119,7 +130,9 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     expect(e.ap.requests.filter((r) => r.body.orderNo === o.orderNo)).to.have.length(0);
     const [rc] = await d.revenueContracts(e, o.id);
     expect(await e.ds.getRepository(CountersignFormEntity).count({ where: { contractId: rc.id } })).to.equal(1);
-    const drafted = await e.rest('POST', '/v2/element-instances/search', { filter: { processInstanceKey: pik, elementId: 'draft-expense-contract' } });
+    const drafted = await e.rest('POST', '/v2/element-instances/search', {
+      filter: { processInstanceKey: pik, elementId: 'draft-expense-contract' },
+    });
     expect(drafted.body.items).to.have.length(0);
     // 2026-11-20 + 60 working days: 29 left in 2026 (no holiday after National Day), 31 in 2027, whose
     // schedule is not in the seeded calendar: counted on weekends only (01-01 counts) and marked provisional
@@ -157,7 +170,13 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     const bad = await e.api.call(d.CM, 'POST', `/api/tasks/${t.key}/completion`, { variables: { revisedAccounts: 150 } });
     expect(bad.status).to.equal(400);
     expect(JSON.stringify(bad.body)).to.contain('/variables/revisionNote');
-    await e.api.complete(d.CM, t, { revisedAccounts: 150, revisedOpeningDate: '2026-10-15', revisedModules: ['learning-management', 'virtual-classroom'], revisedAmount: 45000, revisionNote: '按客户意见修改' });
+    await e.api.complete(d.CM, t, {
+      revisedAccounts: 150,
+      revisedOpeningDate: '2026-10-15',
+      revisedModules: ['learning-management', 'virtual-classroom'],
+      revisedAmount: 45000,
+      revisionNote: '按客户意见修改',
+    });
     const resubmitted = await d.waitFor(async () => {
       const r = await e.api.get(d.CM, `/api/orders/${o.id}`);
       return r.status === 'SUBMITTED' && r.version === 2 ? r : null;
@@ -195,12 +214,20 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     expect(rc.status).to.equal('APPROVED');
     expect(Number(rc.amount)).to.equal(40000);
     const rounds = await e.ds.getRepository(CountersignRoundEntity).find({ where: { contractId: rc.id }, order: { roundNo: 'ASC' } });
-    expect(rounds.map((r) => `${r.roundNo}:${r.status}:${r.rejectionReason ?? ''}`)).to.deep.equal(['1:REJECTED:单价低于指导价', '2:REJECTED:付款条款需法务确认', '3:APPROVED:']);
+    expect(rounds.map((r) => `${r.roundNo}:${r.status}:${r.rejectionReason ?? ''}`)).to.deep.equal([
+      '1:REJECTED:单价低于指导价',
+      '2:REJECTED:付款条款需法务确认',
+      '3:APPROVED:',
+    ]);
     // round by round, in time order; the engine clock is pinned, so a round's two steps can carry the same instant: then the procedure's order
     const roundNo = new Map(rounds.map((r) => [r.id, r.roundNo]));
     const STEP_ORDER = ['DEPT_MANAGER', 'CENTER'];
-    const decisions = (await e.ds.getRepository(CountersignDecisionEntity).find({ where: rounds.map((r) => ({ roundId: r.id })) }))
-      .sort((a, b) => roundNo.get(a.roundId)! - roundNo.get(b.roundId)! || a.decidedAt.getTime() - b.decidedAt.getTime() || STEP_ORDER.indexOf(a.step) - STEP_ORDER.indexOf(b.step));
+    const decisions = (await e.ds.getRepository(CountersignDecisionEntity).find({ where: rounds.map((r) => ({ roundId: r.id })) })).sort(
+      (a, b) =>
+        roundNo.get(a.roundId)! - roundNo.get(b.roundId)! ||
+        a.decidedAt.getTime() - b.decidedAt.getTime() ||
+        STEP_ORDER.indexOf(a.step) - STEP_ORDER.indexOf(b.step),
+    );
     expect(decisions.map((x) => `${x.step}:${x.decision}:${x.actor}`)).to.deep.equal([
       'DEPT_MANAGER:REJECT:dept-manager',
       'DEPT_MANAGER:APPROVE:dept-manager',
@@ -263,7 +290,9 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     await d.accept(e, no, 'ACCEPTED');
     await e.api.waitTask(d.CM, 'deliver-to-customer', no, d.WAIT);
     const [to] = await e.ds.getRepository(CollaborationTaskOrderEntity).find({ where: { orderId: o.id } });
-    const events = await e.ds.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId: to.id }, order: { seq: 'ASC' } });
+    const events = await e.ds
+      .getRepository(CollaborationTaskOrderEventEntity)
+      .find({ where: { taskOrderId: to.id }, order: { seq: 'ASC' } });
     expect(events.map((x) => `${x.kind}:${x.actor}:${x.text ?? ''}`)).to.deep.equal([
       'ISSUED:system:worker:',
       'REPLY:tech-dept:学习管理已开通',
@@ -296,7 +325,9 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     // the SLA timer exists once the AP sub-process waits for the AP's message
     const pik = await d.orderInstanceKey(e, o.id);
     await d.waitFor(async () => {
-      const r = await e.rest('POST', '/v2/element-instances/search', { filter: { processInstanceKey: pik, elementId: 'ap-implementation-completed', state: 'ACTIVE' } });
+      const r = await e.rest('POST', '/v2/element-instances/search', {
+        filter: { processInstanceKey: pik, elementId: 'ap-implementation-completed', state: 'ACTIVE' },
+      });
       return r.body.items.length ? true : null;
     }, 'the AP sub-process waiting for the AP');
     await e.clockAdd('P10DT1H');
@@ -305,9 +336,15 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
       return a.length ? a : null;
     }, 'the AP SLA reminder');
     expect(reminded).to.have.length(1);
-    const toManager = (await d.notifications(e, 'ap-sla-overdue')).filter((n) => (n.refs as { expenseContractNo?: string }).expenseContractNo === ec.contractNo);
+    const toManager = (await d.notifications(e, 'ap-sla-overdue')).filter(
+      (n) => (n.refs as { expenseContractNo?: string }).expenseContractNo === ec.contractNo,
+    );
     expect(toManager.map((n) => n.recipientUser)).to.deep.equal(['customer-manager']);
-    expect((await d.notifications(e, 'ap-sla-reminder')).filter((n) => (n.refs as { expenseContractNo?: string }).expenseContractNo === ec.contractNo)).to.have.length(1);
+    expect(
+      (await d.notifications(e, 'ap-sla-reminder')).filter(
+        (n) => (n.refs as { expenseContractNo?: string }).expenseContractNo === ec.contractNo,
+      ),
+    ).to.have.length(1);
     // the reminder does not interrupt: the AP can still report
     const first = await d.apSubmit(e, req.body.expenseContractNo, `late-${o.orderNo}`);
     const second = await d.apSubmit(e, req.body.expenseContractNo, `late-${o.orderNo}`);
@@ -341,7 +378,8 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     }, 'deadline');
     expect(row.completionDeadline).to.equal('2026-12-29T23:59:59+08:00');
     await e.api.waitTask(d.CM, 'file-completion-record', no, d.WAIT);
-    const byOrder = async (template: string) => (await d.notifications(e, template)).filter((n) => JSON.stringify(n.refs).includes(o.orderNo));
+    const byOrder = async (template: string) =>
+      (await d.notifications(e, template)).filter((n) => JSON.stringify(n.refs).includes(o.orderNo));
 
     await e.clockSet('2026-12-22T09:00:01+08:00');
     await d.waitFor(async () => ((await byOrder('completion-record-reminder')).length ? true : null), 'the completion reminder');

@@ -45,10 +45,23 @@ describe('process: restart resumes open orders (engine in its own process, durab
   });
 
   it('an order stopped mid-way continues after the restart, with the same instance', async () => {
-    const customer = await createCustomer(ds, { name: '重启测试客户', customerManager: 'customer-manager' }, { actor: 'admin', reason: 'test', at: new Date() });
+    const customer = await createCustomer(
+      ds,
+      { name: '重启测试客户', customerManager: 'customer-manager' },
+      { actor: 'admin', reason: 'test', at: new Date() },
+    );
     sys = await start();
     let api = new ApiClient(sys.apiUrl);
-    const o = await api.post('customer-manager', '/api/orders', { customerId: customer.id, modules: ['virtual-classroom'], accounts: 30, openingDate: '2026-12-01', termMonths: 6, amount: 9000, apInvolved: false, apPartnerId: null });
+    const o = await api.post('customer-manager', '/api/orders', {
+      customerId: customer.id,
+      modules: ['virtual-classroom'],
+      accounts: 30,
+      openingDate: '2026-12-01',
+      termMonths: 6,
+      amount: 9000,
+      apInvolved: false,
+      apPartnerId: null,
+    });
     await api.step('customer-manager', 'confirm-order-with-customer', { orderNo: o.orderNo }, { customerDecision: 'CONFIRMED' }, WAIT);
     const draft = await api.waitTask('customer-manager', 'draft-revenue-contract', { orderNo: o.orderNo }, WAIT);
     const enginePid = sys.engineProcess!.pid;

@@ -21,7 +21,14 @@ describe('process: customer-service-request 投诉、故障、咨询处理', fun
   const cases = [
     { type: 'FAULT', handler: d.OPS, element: 'handle-fault', by: 'ops', logger: d.OPS, description: '直播课堂卡顿，疑似出口带宽不足' },
     { type: 'COMPLAINT', handler: d.DEPT, element: 'handle-complaint', by: 'dept-manager', logger: d.CM, description: '客户投诉开通延迟' },
-    { type: 'CONSULTATION', handler: d.CM, element: 'handle-consultation', by: 'customer-manager', logger: d.CM, description: '咨询SCORM课件导入方法' },
+    {
+      type: 'CONSULTATION',
+      handler: d.CM,
+      element: 'handle-consultation',
+      by: 'customer-manager',
+      logger: d.CM,
+      description: '咨询SCORM课件导入方法',
+    },
   ] as const;
 
   for (const c of cases) {
@@ -33,14 +40,24 @@ describe('process: customer-service-request 投诉、故障、咨询处理', fun
       expect(t.context.requestType).to.equal(c.type);
       // the other routes are not taken, and nobody else can complete it
       for (const other of cases.filter((x) => x.type !== c.type)) {
-        expect((await e.api.tasks(other.handler, { elementId: other.element })).filter((x) => x.context.requestNo === sr.requestNo)).to.have.length(0);
+        expect(
+          (await e.api.tasks(other.handler, { elementId: other.element })).filter((x) => x.context.requestNo === sr.requestNo),
+        ).to.have.length(0);
       }
       {
-        const refused = await e.api.call(d.TECH, 'POST', `/api/tasks/${t.key}/completion`, { variables: { resolution: 'x', handledAt: '2026-11-10' } });
+        const refused = await e.api.call(d.TECH, 'POST', `/api/tasks/${t.key}/completion`, {
+          variables: { resolution: 'x', handledAt: '2026-11-10' },
+        });
         expect(refused.status).to.equal(403);
       }
       await e.api.complete(c.handler, t, { resolution: `${c.type} 已处理并回复客户`, handledAt: '2026-11-10' });
-      await e.api.step(d.CM, 'file-communication-record', no, { networkQuality: '4', serviceAttitude: '5', customerFeedback: '问题已解决', followUp: '一周后回访' }, d.WAIT);
+      await e.api.step(
+        d.CM,
+        'file-communication-record',
+        no,
+        { networkQuality: '4', serviceAttitude: '5', customerFeedback: '问题已解决', followUp: '一周后回访' },
+        d.WAIT,
+      );
       const closed = await d.waitFor(async () => {
         const r = await e.api.get(d.CM, `/api/service-requests/${sr.id}`);
         return r.status === 'CLOSED' ? r : null;

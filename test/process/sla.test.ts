@@ -20,7 +20,9 @@ describe('process: the SLA due date of a user task, across National Day', functi
     const o = await d.createOrder(e);
     const pik = await d.orderInstanceKey(e, o.id);
     const task = await d.waitFor(async () => {
-      const r = await e.rest('POST', '/v2/user-tasks/search', { filter: { processInstanceKey: pik, elementId: 'confirm-order-with-customer' } });
+      const r = await e.rest('POST', '/v2/user-tasks/search', {
+        filter: { processInstanceKey: pik, elementId: 'confirm-order-with-customer' },
+      });
       return (r.body.items as { dueDate?: string }[])[0] ?? null;
     }, 'confirm-order-with-customer created');
     expect(task.dueDate, 'an instant with an offset, the end of 10 October in Beijing').to.be.a('string');

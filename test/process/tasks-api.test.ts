@@ -26,10 +26,19 @@ describe('process: the tasks API (/api/tasks) on the real engine', function () {
     expect(t.context).to.include({ orderNo: o.orderNo, contractType: 'REVENUE' });
     // not in the list of other roles, and not readable or completable by them
     for (const other of [d.CENTER, d.TECH, d.CM, d.OPS]) {
-      expect((await e.api.tasks(other)).map((x) => x.key), other).not.to.include(t.key);
+      expect(
+        (await e.api.tasks(other)).map((x) => x.key),
+        other,
+      ).not.to.include(t.key);
     }
     expect((await e.api.call(d.CENTER, 'GET', `/api/tasks/${t.key}`)).status).to.equal(404);
-    expect((await e.api.call(d.CENTER, 'POST', `/api/tasks/${t.key}/completion`, { variables: { reviewDecision: 'APPROVE', reviewOpinion: 'x' } })).status).to.equal(403);
+    expect(
+      (
+        await e.api.call(d.CENTER, 'POST', `/api/tasks/${t.key}/completion`, {
+          variables: { reviewDecision: 'APPROVE', reviewOpinion: 'x' },
+        })
+      ).status,
+    ).to.equal(403);
     expect((await e.api.call(d.AP_USER, 'GET', '/api/tasks')).status).to.equal(403);
     expect((await e.api.raw('GET', '/api/tasks')).status).to.equal(401);
     // the form: read-only fields, unknown fields, option lists and completedBy are refused
@@ -48,11 +57,15 @@ describe('process: the tasks API (/api/tasks) on the real engine', function () {
     await bad({ reviewDecision: 'APPROVE', reviewOpinion: 'ok', completedBy: 'center-reviewer' }, '/variables/completedBy');
     expect((await e.api.call(d.DEPT, 'POST', '/api/tasks/999999999/completion', { variables: {} })).status).to.equal(404);
     // completed: assigned to and recorded as the caller; a second completion is refused
-    const done = await e.api.post(d.DEPT, `/api/tasks/${t.key}/completion`, { variables: { reviewDecision: 'APPROVE', reviewOpinion: '同意' } });
+    const done = await e.api.post(d.DEPT, `/api/tasks/${t.key}/completion`, {
+      variables: { reviewDecision: 'APPROVE', reviewOpinion: '同意' },
+    });
     expect(done).to.deep.include({ key: t.key, completedBy: 'dept-manager' });
     const engineTask = await e.rest('GET', `/v2/user-tasks/${t.key}`);
     expect(engineTask.body).to.include({ state: 'COMPLETED', assignee: 'dept-manager' });
-    const again = await e.api.call(d.DEPT, 'POST', `/api/tasks/${t.key}/completion`, { variables: { reviewDecision: 'APPROVE', reviewOpinion: '同意' } });
+    const again = await e.api.call(d.DEPT, 'POST', `/api/tasks/${t.key}/completion`, {
+      variables: { reviewDecision: 'APPROVE', reviewOpinion: '同意' },
+    });
     expect(again.status).to.equal(409);
     await e.api.waitTask(d.CENTER, 'center-review', no, d.WAIT);
     const recorded = await d.waitFor(async () => {

@@ -1,7 +1,18 @@
 import { expect } from 'chai';
 import { BPMN_ERROR, JOB, MESSAGE, PROCESS } from '../../domain/vocabulary';
 import {
-  type El, type ParsedModel, boundaryEventsOf, documentation, eventDefinition, extension, flowNodes, inputs, jobType, loadModels, outputs, sequenceFlows,
+  type El,
+  type ParsedModel,
+  boundaryEventsOf,
+  documentation,
+  eventDefinition,
+  extension,
+  flowNodes,
+  inputs,
+  jobType,
+  loadModels,
+  outputs,
+  sequenceFlows,
 } from '../../processes/model';
 
 /** Element ids, kinds and job types fixed by docs/process-contract.md, per process. */
@@ -120,15 +131,26 @@ const CONTRACT: Record<string, Record<string, string>> = {
 
 /** The constructs the local engine supports (the issue's list). */
 const ALLOWED_TYPES = new Set([
-  'bpmn:StartEvent', 'bpmn:EndEvent', 'bpmn:ServiceTask', 'bpmn:UserTask', 'bpmn:ExclusiveGateway', 'bpmn:ParallelGateway',
-  'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent', 'bpmn:SubProcess', 'bpmn:CallActivity', 'bpmn:SequenceFlow',
+  'bpmn:StartEvent',
+  'bpmn:EndEvent',
+  'bpmn:ServiceTask',
+  'bpmn:UserTask',
+  'bpmn:ExclusiveGateway',
+  'bpmn:ParallelGateway',
+  'bpmn:IntermediateCatchEvent',
+  'bpmn:BoundaryEvent',
+  'bpmn:SubProcess',
+  'bpmn:CallActivity',
+  'bpmn:SequenceFlow',
 ]);
 
 describe('processes: models follow docs/process-contract.md', () => {
   let models: ParsedModel[];
   const model = (id: string) => models.find((m) => m.process.id === id)!;
   const el = (pid: string, id: string): El => flowNodes(model(pid).process).find((e) => e.id === id);
-  before(async () => { models = await loadModels(); });
+  before(async () => {
+    models = await loadModels();
+  });
 
   it('there is one file per process id, named <id>.bpmn, executable, parsed without warnings', () => {
     expect(models.map((m) => m.process.id).sort()).to.deep.equal(Object.values(PROCESS).sort());
@@ -164,8 +186,13 @@ describe('processes: models follow docs/process-contract.md', () => {
         expect(extension(e, 'zeebe:ExecutionListeners'), `${m.process.id}#${e.id}`).to.equal(undefined);
         expect(extension(e, 'zeebe:TaskListeners'), `${m.process.id}#${e.id}`).to.equal(undefined);
         const def = eventDefinition(e);
-        if (def) expect(['bpmn:MessageEventDefinition', 'bpmn:TimerEventDefinition', 'bpmn:ErrorEventDefinition'], `${m.process.id}#${e.id}`).to.include(def.$type);
-        if (def?.$type === 'bpmn:ErrorEventDefinition') expect(e.$type, `${e.id}: errors are only caught, never thrown by the model`).to.equal('bpmn:BoundaryEvent');
+        if (def)
+          expect(
+            ['bpmn:MessageEventDefinition', 'bpmn:TimerEventDefinition', 'bpmn:ErrorEventDefinition'],
+            `${m.process.id}#${e.id}`,
+          ).to.include(def.$type);
+        if (def?.$type === 'bpmn:ErrorEventDefinition')
+          expect(e.$type, `${e.id}: errors are only caught, never thrown by the model`).to.equal('bpmn:BoundaryEvent');
       }
     }
   });
@@ -207,21 +234,34 @@ describe('processes: models follow docs/process-contract.md', () => {
       const called = extension(e, 'zeebe:CalledElement');
       expect(called.processId).to.equal(PROCESS.countersign);
       expect(called.propagateAllChildVariables).to.equal(false);
-      expect(inputs(e).map((i) => i.target).sort()).to.deep.equal(['contractId', 'contractNo', 'contractType', 'orderNo', 'orderSummary']);
+      expect(
+        inputs(e)
+          .map((i) => i.target)
+          .sort(),
+      ).to.deep.equal(['contractId', 'contractNo', 'contractType', 'orderNo', 'orderSummary']);
       expect(inputs(e).find((i) => i.target === 'contractType')!.source).to.equal(`="${type}"`);
-      expect(outputs(e).map((o) => o.target).sort()).to.deep.equal([`${prefix}CountersignFormNo`, `${prefix}CountersignResult`, `${prefix}RejectionReason`].sort());
+      expect(
+        outputs(e)
+          .map((o) => o.target)
+          .sort(),
+      ).to.deep.equal([`${prefix}CountersignFormNo`, `${prefix}CountersignResult`, `${prefix}RejectionReason`].sort());
     }
   });
 
   it('AP branch: optional inside the parallel part, merged before the join; errors caught where the contract says', () => {
-    for (const [pid, gw, draft] of [[PROCESS.provisioning, 'ap-involved', 'draft-expense-contract'], [PROCESS.change, 'ap-scope-change', 'draft-expense-supplement']]) {
+    for (const [pid, gw, draft] of [
+      [PROCESS.provisioning, 'ap-involved', 'draft-expense-contract'],
+      [PROCESS.change, 'ap-scope-change', 'draft-expense-supplement'],
+    ]) {
       const g = el(pid, gw);
       expect(g.default, `${pid}: the skip is the default flow`).to.not.equal(undefined);
       expect(g.default.targetRef.id).to.equal('ap-merge');
       expect(g.incoming[0].sourceRef.id).to.equal('implementation-fork');
       expect(el(pid, 'ap-merge').outgoing[0].targetRef.id).to.equal('implementation-join');
-      const errorOf = (host: string) => boundaryEventsOf(model(pid).process, el(pid, host))
-        .filter((b) => eventDefinition(b)?.$type === 'bpmn:ErrorEventDefinition').map((b) => eventDefinition(b).errorRef.errorCode);
+      const errorOf = (host: string) =>
+        boundaryEventsOf(model(pid).process, el(pid, host))
+          .filter((b) => eventDefinition(b)?.$type === 'bpmn:ErrorEventDefinition')
+          .map((b) => eventDefinition(b).errorRef.errorCode);
       expect(errorOf(draft)).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
       expect(errorOf('send-implementation-request')).to.deep.equal([BPMN_ERROR.apRequestRejected]);
       // no other error boundaries: technical failures are not caught
@@ -245,12 +285,19 @@ describe('processes: models follow docs/process-contract.md', () => {
       const task = el(pid, 'file-completion-record');
       expect(extension(task, 'zeebe:TaskSchedule').dueDate).to.equal('=completionDeadline');
       const boundaries = boundaryEventsOf(model(pid).process, task);
-      const timers = boundaries.filter((b) => eventDefinition(b).$type === 'bpmn:TimerEventDefinition').map((b) => [b.id, b.cancelActivity, eventDefinition(b).timeDate?.body]);
-      expect(timers).to.have.deep.members([['completion-reminder', false, '=completionReminderAt'], ['completion-overdue', false, '=completionDeadline']]);
+      const timers = boundaries
+        .filter((b) => eventDefinition(b).$type === 'bpmn:TimerEventDefinition')
+        .map((b) => [b.id, b.cancelActivity, eventDefinition(b).timeDate?.body]);
+      expect(timers).to.have.deep.members([
+        ['completion-reminder', false, '=completionReminderAt'],
+        ['completion-overdue', false, '=completionDeadline'],
+      ]);
       // a firmed deadline (calendar upload) interrupts the task and goes back through compute-completion-deadline,
       // so the task, its due date and both timers are created again from the new figures
       const firmed = boundaries.filter((b) => eventDefinition(b).$type === 'bpmn:MessageEventDefinition');
-      expect(firmed.map((b) => [b.id, b.cancelActivity, eventDefinition(b).messageRef?.name])).to.deep.equal([['deadline-firmed', true, MESSAGE.deadlineFirmed]]);
+      expect(firmed.map((b) => [b.id, b.cancelActivity, eventDefinition(b).messageRef?.name])).to.deep.equal([
+        ['deadline-firmed', true, MESSAGE.deadlineFirmed],
+      ]);
       const merge = el(pid, 'completion-deadline-merge');
       expect(firmed[0].outgoing.map((f: { targetRef: { id: string } }) => f.targetRef.id)).to.deep.equal([merge.id]);
       expect(merge.outgoing.map((f: { targetRef: { id: string } }) => f.targetRef.id)).to.deep.equal(['compute-completion-deadline']);
@@ -270,7 +317,10 @@ describe('processes: models follow docs/process-contract.md', () => {
         for (const f of n.outgoing ?? []) {
           const t = f.targetRef;
           if (t.id === to) return true;
-          if (!seen.has(t.id)) { seen.add(t.id); stack.push(t); }
+          if (!seen.has(t.id)) {
+            seen.add(t.id);
+            stack.push(t);
+          }
         }
       }
       return false;
@@ -298,7 +348,11 @@ describe('processes: models follow docs/process-contract.md', () => {
   it('service requests are routed by type to ops, dept-manager and the customer manager', () => {
     const route = el(PROCESS.serviceRequest, 'route-request');
     const targets = Object.fromEntries(route.outgoing.map((f: El) => [f.conditionExpression.body, f.targetRef.id]));
-    expect(targets).to.deep.equal({ '=requestType = "FAULT"': 'handle-fault', '=requestType = "COMPLAINT"': 'handle-complaint', '=requestType = "CONSULTATION"': 'handle-consultation' });
+    expect(targets).to.deep.equal({
+      '=requestType = "FAULT"': 'handle-fault',
+      '=requestType = "COMPLAINT"': 'handle-complaint',
+      '=requestType = "CONSULTATION"': 'handle-consultation',
+    });
     const groups = (id: string) => extension(el(PROCESS.serviceRequest, id), 'zeebe:AssignmentDefinition');
     expect(groups('handle-fault').candidateGroups).to.equal('ops');
     expect(groups('handle-complaint').candidateGroups).to.equal('dept-manager');

@@ -2,14 +2,29 @@ import { expect } from 'chai';
 import { CronExpressionParser } from 'cron-parser';
 import { PROCESS } from '../../domain/vocabulary';
 import {
-  type El, type ParsedModel, allProduced, analyseVariables, eventDefinition, extension, feelSyntaxError, feelVariables, flowNodes, inputs, isExpression,
-  loadModels, outputs, parseBpmn, sequenceFlows,
+  type El,
+  type ParsedModel,
+  allProduced,
+  analyseVariables,
+  eventDefinition,
+  extension,
+  feelSyntaxError,
+  feelVariables,
+  flowNodes,
+  inputs,
+  isExpression,
+  loadModels,
+  outputs,
+  parseBpmn,
+  sequenceFlows,
 } from '../../processes/model';
 
 /** Every FEEL expression of a model, with where it is. */
 function expressions(m: ParsedModel): { where: string; expr: string }[] {
   const out: { where: string; expr: string }[] = [];
-  const add = (where: string, v: string | undefined) => { if (isExpression(v)) out.push({ where: `${m.process.id}#${where}`, expr: v }); };
+  const add = (where: string, v: string | undefined) => {
+    if (isExpression(v)) out.push({ where: `${m.process.id}#${where}`, expr: v });
+  };
   for (const f of sequenceFlows(m.process)) {
     if (f.conditionExpression) {
       expect(isExpression(f.conditionExpression.body), `${f.id}: a condition is a FEEL expression`).to.equal(true);
@@ -27,21 +42,34 @@ function expressions(m: ParsedModel): { where: string; expr: string }[] {
     const ts = extension(n, 'zeebe:TaskSchedule');
     add(`${n.id} dueDate`, ts?.dueDate);
     const def = eventDefinition(n);
-    if (def?.$type === 'bpmn:TimerEventDefinition') for (const k of ['timeDate', 'timeDuration', 'timeCycle']) add(`${n.id} ${k}`, def[k]?.body);
-    if (def?.$type === 'bpmn:MessageEventDefinition') add(`${n.id} correlationKey`, extension(def.messageRef, 'zeebe:Subscription')?.correlationKey);
+    if (def?.$type === 'bpmn:TimerEventDefinition')
+      for (const k of ['timeDate', 'timeDuration', 'timeCycle']) add(`${n.id} ${k}`, def[k]?.body);
+    if (def?.$type === 'bpmn:MessageEventDefinition')
+      add(`${n.id} correlationKey`, extension(def.messageRef, 'zeebe:Subscription')?.correlationKey);
   }
   return out;
 }
 
 describe('processes: FEEL expressions and the variables they read', () => {
   let models: ParsedModel[];
-  before(async () => { models = await loadModels(); });
+  before(async () => {
+    models = await loadModels();
+  });
 
   it('every FEEL expression parses with feelin (conditions, mappings, timers, correlation keys, assignees, due dates)', () => {
     const all = models.flatMap(expressions);
     expect(all.length).to.be.greaterThan(200);
     const kinds = new Set(all.map((e) => e.where.split(' ').slice(1).join(' ').replace(/ .*/, '')));
-    expect([...kinds]).to.include.members(['condition', 'input', 'output', 'assignee', 'dueDate', 'timeDate', 'timeDuration', 'correlationKey']);
+    expect([...kinds]).to.include.members([
+      'condition',
+      'input',
+      'output',
+      'assignee',
+      'dueDate',
+      'timeDate',
+      'timeDuration',
+      'correlationKey',
+    ]);
     for (const { where, expr } of all) expect(feelSyntaxError(expr), where).to.equal(undefined);
   });
 
@@ -53,10 +81,14 @@ describe('processes: FEEL expressions and the variables they read', () => {
   });
 
   it('static timer values are valid: the 6-field cron of the monthly report fires at 01:00 on the 1st', () => {
-    const start = flowNodes(models.find((m) => m.process.id === PROCESS.monthlyReport)!.process).find((n: El) => n.id === 'monthly-report-start');
+    const start = flowNodes(models.find((m) => m.process.id === PROCESS.monthlyReport)!.process).find(
+      (n: El) => n.id === 'monthly-report-start',
+    );
     const cycle: string = eventDefinition(start).timeCycle.body;
     expect(cycle.split(/\s+/)).to.have.length(6);
-    const next = CronExpressionParser.parse(cycle, { currentDate: new Date('2026-11-25T12:00:00Z'), tz: 'Asia/Shanghai' }).next().toDate();
+    const next = CronExpressionParser.parse(cycle, { currentDate: new Date('2026-11-25T12:00:00Z'), tz: 'Asia/Shanghai' })
+      .next()
+      .toDate();
     expect(next.toISOString()).to.equal('2026-11-30T17:00:00.000Z'); // 2026-12-01T01:00:00+08:00
   });
 
@@ -74,7 +106,12 @@ describe('processes: FEEL expressions and the variables they read', () => {
   it('the call activities hand the countersign process exactly the variables it starts with', () => {
     for (const m of models) {
       for (const n of flowNodes(m.process).filter((e: El) => e.$type === 'bpmn:CallActivity')) {
-        expect(inputs(n).map((i) => i.target).sort(), `${m.process.id}#${n.id}`).to.deep.equal(['contractId', 'contractNo', 'contractType', 'orderNo', 'orderSummary']);
+        expect(
+          inputs(n)
+            .map((i) => i.target)
+            .sort(),
+          `${m.process.id}#${n.id}`,
+        ).to.deep.equal(['contractId', 'contractNo', 'contractType', 'orderNo', 'orderSummary']);
       }
     }
   });
@@ -102,6 +139,10 @@ describe('processes: FEEL expressions and the variables they read', () => {
   </bpmn:process>
 </bpmn:definitions>`;
     const problems = analyseVariables(await parseBpmn(xml));
-    expect(problems.map((p) => [p.element, p.variable])).to.have.deep.members([['b', 'onlyOnOnePath'], ['f7', 'neverSet'], ['f8', 'w']]);
+    expect(problems.map((p) => [p.element, p.variable])).to.have.deep.members([
+      ['b', 'onlyOnOnePath'],
+      ['f7', 'neverSet'],
+      ['f8', 'w'],
+    ]);
   });
 });

@@ -10,29 +10,69 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
-import { type ParsedModel, START_VARIABLES, allProduced, editableKeys, extension, flowNodes, formFields, formFiles, inputs, loadForm, loadModels } from '../../processes/model';
+import {
+  type ParsedModel,
+  START_VARIABLES,
+  allProduced,
+  editableKeys,
+  extension,
+  flowNodes,
+  formFields,
+  formFiles,
+  inputs,
+  loadForm,
+  loadModels,
+} from '../../processes/model';
 import { FORM_PATHS, type FormPath } from './support/form-paths';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // UI_SCREENSHOTS=1 writes each form's main path to docs/forms/<form id>.png (a test run leaves the tree as it was)
 const SHOTS = process.env.UI_SCREENSHOTS ? path.join(ROOT, 'docs', 'forms') : null;
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** One visible component as a person reads it. */
-interface Shown { kind: 'field' | 'text'; type: string; label: string; value: string; readonly: boolean }
+interface Shown {
+  kind: 'field' | 'text';
+  type: string;
+  label: string;
+  value: string;
+  readonly: boolean;
+}
 
 async function bundleViewer(): Promise<string> {
   const out = await build({
     stdin: { contents: "import { Form } from '@bpmn-io/form-js-viewer'; globalThis.FormJs = { Form };", resolveDir: ROOT, loader: 'js' },
-    bundle: true, format: 'iife', platform: 'browser', minify: true, write: false, logLevel: 'silent', legalComments: 'none',
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
   });
   return out.outputFiles[0].text;
 }
 
 /** The part of the DOM the page function reads (the project compiles without the DOM library). */
 interface PageEl {
-  className: string; textContent: string | null; id: string; innerHTML: string;
-  value?: string; type?: string; checked?: boolean; readOnly?: boolean; disabled?: boolean;
+  className: string;
+  textContent: string | null;
+  id: string;
+  innerHTML: string;
+  value?: string;
+  type?: string;
+  checked?: boolean;
+  readOnly?: boolean;
+  disabled?: boolean;
   querySelector(selector: string): PageEl | null;
   querySelectorAll(selector: string): ArrayLike<PageEl>;
   closest(selector: string): PageEl | null;
@@ -40,43 +80,66 @@ interface PageEl {
 
 /** Runs in the page: renders a schema with data and reads back what is visible. */
 async function renderInPage(page: Page, schema: unknown, data: Record<string, unknown>): Promise<{ shown: Shown[]; warnings: string[] }> {
-  return page.evaluate(async ({ schema, data }) => {
-    type FormApi = { importSchema(s: unknown, d: unknown): Promise<{ warnings: unknown[] }>; destroy(): void };
-    const w = globalThis as unknown as { FormJs: { Form: new (o: object) => FormApi }; current?: FormApi; document: { getElementById(id: string): PageEl } };
-    w.current?.destroy();
-    const container = w.document.getElementById('form');
-    container.innerHTML = '';
-    w.current = new w.FormJs.Form({ container });
-    const { warnings } = await w.current.importSchema(schema, data);
-    await new Promise((r) => setTimeout(r, 50));
-    const shown: Shown[] = [];
-    for (const el of Array.from(container.querySelectorAll('.fjs-form-field:not(.fjs-powered-by)'))) {
-      const classes = el.className.split(/\s+/);
-      const type = classes.find((c) => c.startsWith('fjs-form-field-') && c !== 'fjs-form-field-label')?.slice('fjs-form-field-'.length) ?? '';
-      if (!type || type === 'default') {
-        shown.push({ kind: 'field', type: `?${el.className}`, label: '', value: '', readonly: false });
-        continue;
+  return page.evaluate(
+    async ({ schema, data }) => {
+      type FormApi = { importSchema(s: unknown, d: unknown): Promise<{ warnings: unknown[] }>; destroy(): void };
+      const w = globalThis as unknown as {
+        FormJs: { Form: new (o: object) => FormApi };
+        current?: FormApi;
+        document: { getElementById(id: string): PageEl };
+      };
+      w.current?.destroy();
+      const container = w.document.getElementById('form');
+      container.innerHTML = '';
+      w.current = new w.FormJs.Form({ container });
+      const { warnings } = await w.current.importSchema(schema, data);
+      await new Promise((r) => setTimeout(r, 50));
+      const shown: Shown[] = [];
+      for (const el of Array.from(container.querySelectorAll('.fjs-form-field:not(.fjs-powered-by)'))) {
+        const classes = el.className.split(/\s+/);
+        const type =
+          classes.find((c) => c.startsWith('fjs-form-field-') && c !== 'fjs-form-field-label')?.slice('fjs-form-field-'.length) ?? '';
+        if (!type || type === 'default') {
+          shown.push({ kind: 'field', type: `?${el.className}`, label: '', value: '', readonly: false });
+          continue;
+        }
+        if (type === 'text') {
+          shown.push({ kind: 'text', type, label: '', value: (el.textContent ?? '').trim(), readonly: true });
+          continue;
+        }
+        const label = (el.querySelector('.fjs-form-field-label')?.textContent ?? '').replace(/\s+/g, '').replace(/\*$/, '');
+        // the date picker's calendar (flatpickr) has inputs of its own (the year), the select a hidden one
+        const controls = Array.from(el.querySelectorAll('input, textarea')).filter(
+          (c) => !c.closest('.flatpickr-calendar') && !c.className.includes('fjs-select-hidden-input'),
+        );
+        const choices = controls.filter((c) => c.type === 'radio' || c.type === 'checkbox');
+        let value: string;
+        if (choices.length)
+          value = choices
+            .filter((c) => c.checked)
+            .map((c) => (el.querySelector(`label[for="${c.id}"]`)?.textContent ?? c.value ?? '').trim())
+            .join(' ');
+        else if (type === 'select') value = (el.querySelector('.fjs-select-display')?.textContent ?? controls[0]?.value ?? '').trim();
+        else
+          value = controls
+            .map((c) => c.value ?? '')
+            .join(' ')
+            .trim();
+        const readonly = classes.includes('fjs-readonly') || controls.some((c) => c.readOnly === true || c.disabled === true);
+        shown.push({ kind: 'field', type, label, value, readonly });
       }
-      if (type === 'text') {
-        shown.push({ kind: 'text', type, label: '', value: (el.textContent ?? '').trim(), readonly: true });
-        continue;
-      }
-      const label = (el.querySelector('.fjs-form-field-label')?.textContent ?? '').replace(/\s+/g, '').replace(/\*$/, '');
-      // the date picker's calendar (flatpickr) has inputs of its own (the year), the select a hidden one
-      const controls = Array.from(el.querySelectorAll('input, textarea')).filter((c) => !c.closest('.flatpickr-calendar') && !c.className.includes('fjs-select-hidden-input'));
-      const choices = controls.filter((c) => c.type === 'radio' || c.type === 'checkbox');
-      let value: string;
-      if (choices.length) value = choices.filter((c) => c.checked).map((c) => (el.querySelector(`label[for="${c.id}"]`)?.textContent ?? c.value ?? '').trim()).join(' ');
-      else if (type === 'select') value = (el.querySelector('.fjs-select-display')?.textContent ?? controls[0]?.value ?? '').trim();
-      else value = controls.map((c) => c.value ?? '').join(' ').trim();
-      const readonly = classes.includes('fjs-readonly') || controls.some((c) => c.readOnly === true || c.disabled === true);
-      shown.push({ kind: 'field', type, label, value, readonly });
-    }
-    return { shown, warnings: warnings.map((x) => String((x as { message?: string }).message ?? x)) };
-  }, { schema, data });
+      return { shown, warnings: warnings.map((x) => String((x as { message?: string }).message ?? x)) };
+    },
+    { schema, data },
+  );
 }
 
-const describeShown = (shown: Shown[]) => shown.map((s) => (s.kind === 'text' ? `[text] ${s.value}` : `[${s.type}${s.readonly ? ', readonly' : ''}] ${s.label} = ${JSON.stringify(s.value)}`)).join('\n  ');
+const describeShown = (shown: Shown[]) =>
+  shown
+    .map((s) =>
+      s.kind === 'text' ? `[text] ${s.value}` : `[${s.type}${s.readonly ? ', readonly' : ''}] ${s.label} = ${JSON.stringify(s.value)}`,
+    )
+    .join('\n  ');
 
 describe('processes: every form rendered in form-js in Chromium, per path', function () {
   this.timeout(120_000);
@@ -91,11 +154,23 @@ describe('processes: every form rendered in form-js in Chromium, per path', func
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'forms-render-'));
     // Chromium runs without libfaketime (CI's second pass preloads it; under it Chromium loads no page, as
     // test/ui/support/browser.ts notes); the forms show only the variables given, no browser date
-    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME')));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, headless: true, viewport: { width: 760, height: 900 }, env });
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME'),
+      ),
+    );
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ARGS,
+      headless: true,
+      viewport: { width: 760, height: 900 },
+      env,
+    });
     page = await context.newPage();
     await page.route('**/*', (route) => route.abort());
-    await page.setContent(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>${css}</style><style>body{margin:0;background:#fff;font-family:"WenQuanYi Micro Hei",sans-serif}#form{width:720px;padding:8px 20px}</style></head><body><div id="form"></div></body></html>`);
+    await page.setContent(
+      `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>${css}</style><style>body{margin:0;background:#fff;font-family:"WenQuanYi Micro Hei",sans-serif}#form{width:720px;padding:8px 20px}</style></head><body><div id="form"></div></body></html>`,
+    );
     await page.addScriptTag({ content: script });
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   });
@@ -115,7 +190,11 @@ describe('processes: every form rendered in form-js in Chromium, per path', func
     const ids = formFiles().map((f) => path.basename(f, '.form'));
     expect(ids).to.have.length(16);
     expect([...new Set(FORM_PATHS.map((p) => p.form))].sort()).to.deep.equal(ids);
-    for (const id of ids) expect(FORM_PATHS.filter((p) => p.form === id && p.shot), id).to.have.length(1);
+    for (const id of ids)
+      expect(
+        FORM_PATHS.filter((p) => p.form === id && p.shot),
+        id,
+      ).to.have.length(1);
     for (const p of FORM_PATHS) {
       const { task } = taskOf(p);
       expect(task, p.task).to.not.equal(undefined);
@@ -124,17 +203,23 @@ describe('processes: every form rendered in form-js in Chromium, per path', func
   });
 
   it('a path names only variables its process can have at that task; a form shows only variables some process using it has', () => {
-    const possibleAt = (pid: string, model: ParsedModel, task: unknown) => new Set([...(START_VARIABLES[pid] ?? []), ...allProduced(model), ...inputs(task).map((i) => i.target)]);
+    const possibleAt = (pid: string, model: ParsedModel, task: unknown) =>
+      new Set([...(START_VARIABLES[pid] ?? []), ...allProduced(model), ...inputs(task).map((i) => i.target)]);
     for (const p of FORM_PATHS) {
       const { pid, model, task } = taskOf(p);
       const possible = possibleAt(pid, model!, task);
-      for (const v of Object.keys(p.vars)) expect(possible.has(v), `${p.form} · ${p.path}: ${v} does not exist in ${p.task}`).to.equal(true);
+      for (const v of Object.keys(p.vars))
+        expect(possible.has(v), `${p.form} · ${p.path}: ${v} does not exist in ${p.task}`).to.equal(true);
     }
     for (const file of formFiles()) {
       const id = path.basename(file, '.form');
       const somewhere = new Set<string>();
-      for (const m of models) for (const t of flowNodes(m.process)) if (t.$type === 'bpmn:UserTask' && extension(t, 'zeebe:FormDefinition')?.formId === id) for (const v of possibleAt(m.process.id, m, t)) somewhere.add(v);
-      for (const c of formFields(loadForm(id)!)) if (c.readonly) expect(somewhere.has(c.key!), `${id}.${c.key}: no process using the form has it`).to.equal(true);
+      for (const m of models)
+        for (const t of flowNodes(m.process))
+          if (t.$type === 'bpmn:UserTask' && extension(t, 'zeebe:FormDefinition')?.formId === id)
+            for (const v of possibleAt(m.process.id, m, t)) somewhere.add(v);
+      for (const c of formFields(loadForm(id)!))
+        if (c.readonly) expect(somewhere.has(c.key!), `${id}.${c.key}: no process using the form has it`).to.equal(true);
     }
   });
 
@@ -149,9 +234,13 @@ describe('processes: every form rendered in form-js in Chromium, per path', func
         else if (s.readonly) expect(s.value, `${p.form}: phantom read-only field ${s.label}${all}`).to.not.equal('');
       }
       const editable = editableKeys(form);
-      expect(shown.filter((s) => s.kind === 'field' && !s.readonly).length, `${p.form}: every editable field shows${all}`).to.equal(editable.length);
+      expect(shown.filter((s) => s.kind === 'field' && !s.readonly).length, `${p.form}: every editable field shows${all}`).to.equal(
+        editable.length,
+      );
       for (const [label, value] of Object.entries(p.shows)) {
-        const hit = shown.some((s) => (s.kind === 'text' ? s.value.includes(label) && s.value.includes(value) : s.label.includes(label) && s.value.includes(value)));
+        const hit = shown.some((s) =>
+          s.kind === 'text' ? s.value.includes(label) && s.value.includes(value) : s.label.includes(label) && s.value.includes(value),
+        );
         expect(hit, `${p.form} · ${p.path}: ${label} showing ${JSON.stringify(value)}${all}`).to.equal(true);
       }
       for (const label of p.hides) {

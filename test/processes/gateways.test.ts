@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { ACCEPTANCE_DECISION, COUNTERSIGN_RESULT, CUSTOMER_DECISION, REPORT_REVIEW_DECISION, REVIEW_DECISION, SERVICE_REQUEST_TYPE } from '../../domain/vocabulary';
+import {
+  ACCEPTANCE_DECISION,
+  COUNTERSIGN_RESULT,
+  CUSTOMER_DECISION,
+  REPORT_REVIEW_DECISION,
+  REVIEW_DECISION,
+  SERVICE_REQUEST_TYPE,
+} from '../../domain/vocabulary';
 import { type El, type ParsedModel, flowNodes, loadModels } from '../../processes/model';
 
 /** Variables a gateway branches on and the values it must cover (domain/vocabulary). */
@@ -16,8 +23,15 @@ const COVER: Record<string, readonly string[]> = {
 
 describe('processes: gateways', () => {
   let models: ParsedModel[];
-  before(async () => { models = await loadModels(); });
-  const gateways = (type: string) => models.flatMap((m) => flowNodes(m.process).filter((e: El) => e.$type === type).map((g: El) => ({ pid: m.process.id as string, g })));
+  before(async () => {
+    models = await loadModels();
+  });
+  const gateways = (type: string) =>
+    models.flatMap((m) =>
+      flowNodes(m.process)
+        .filter((e: El) => e.$type === type)
+        .map((g: El) => ({ pid: m.process.id as string, g })),
+    );
 
   it('an exclusive gateway that forks has all outgoing flows conditioned, or exactly one default flow and the rest conditioned', () => {
     const forks = gateways('bpmn:ExclusiveGateway').filter(({ g }) => g.outgoing.length > 1);
@@ -31,7 +45,8 @@ describe('processes: gateways', () => {
       } else {
         expect(unconditioned, where).to.deep.equal([]);
       }
-      for (const f of g.outgoing) if (f.conditionExpression) expect(f.name, `${where} ${f.id}: conditioned flows are labelled`).to.match(/\p{Script=Han}/u);
+      for (const f of g.outgoing)
+        if (f.conditionExpression) expect(f.name, `${where} ${f.id}: conditioned flows are labelled`).to.match(/\p{Script=Han}/u);
     }
   });
 
@@ -39,7 +54,8 @@ describe('processes: gateways', () => {
     for (const type of ['bpmn:ExclusiveGateway', 'bpmn:ParallelGateway']) {
       for (const { pid, g } of gateways(type)) {
         expect(g.incoming.length > 1 && g.outgoing.length > 1, `${pid}#${g.id}`).to.equal(false);
-        if (type === 'bpmn:ParallelGateway') for (const f of g.outgoing) expect(f.conditionExpression, `${pid}#${g.id}`).to.equal(undefined);
+        if (type === 'bpmn:ParallelGateway')
+          for (const f of g.outgoing) expect(f.conditionExpression, `${pid}#${g.id}`).to.equal(undefined);
       }
     }
   });

@@ -3,19 +3,48 @@ import Ajv from 'ajv';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { JOB_TYPES } from '../../domain/vocabulary';
-import { type El, type ParsedModel, PROCESSES_DIR, TEMPLATES_DIR, extension, extensions, flowNodes, inputs, jobType, loadModels, outputs, templateFiles } from '../../processes/model';
+import {
+  type El,
+  type ParsedModel,
+  PROCESSES_DIR,
+  TEMPLATES_DIR,
+  extension,
+  extensions,
+  flowNodes,
+  inputs,
+  jobType,
+  loadModels,
+  outputs,
+  templateFiles,
+} from '../../processes/model';
 
 interface Template {
-  id: string; version: number; name: string; appliesTo: string[];
-  properties: { type: string; value?: string; label?: string; optional?: boolean; binding: { type: string; property?: string; name?: string; source?: string; key?: string } }[];
+  id: string;
+  version: number;
+  name: string;
+  appliesTo: string[];
+  properties: {
+    type: string;
+    value?: string;
+    label?: string;
+    optional?: boolean;
+    binding: { type: string; property?: string; name?: string; source?: string; key?: string };
+  }[];
 }
 const loadTemplates = (): Template[] => templateFiles().map((f) => JSON.parse(readFileSync(f, 'utf8')) as Template);
 const SCHEMA_PATH = require.resolve('@camunda/zeebe-element-templates-json-schema/resources/schema.json');
 
 describe('processes: job types and element templates', () => {
   let models: ParsedModel[];
-  before(async () => { models = await loadModels(); });
-  const serviceTasks = () => models.flatMap((m) => flowNodes(m.process).filter((e: El) => e.$type === 'bpmn:ServiceTask').map((t: El) => ({ pid: m.process.id as string, t })));
+  before(async () => {
+    models = await loadModels();
+  });
+  const serviceTasks = () =>
+    models.flatMap((m) =>
+      flowNodes(m.process)
+        .filter((e: El) => e.$type === 'bpmn:ServiceTask')
+        .map((t: El) => ({ pid: m.process.id as string, t })),
+    );
 
   it('the job types of the models are exactly JOB_TYPES of domain/vocabulary (workers/registry is tested against the same list)', () => {
     const used = new Set(serviceTasks().map(({ t }) => jobType(t)));
@@ -59,7 +88,8 @@ describe('processes: job types and element templates', () => {
       expect(typeOf(t)!.type, file).to.equal('Hidden');
       expect(t.appliesTo, file).to.deep.equal(['bpmn:ServiceTask']);
       expect(t.name, file).to.match(/\p{Script=Han}/u);
-      for (const p of t.properties.filter((q) => q.type !== 'Hidden')) expect(p.label, `${file} ${JSON.stringify(p.binding)}`).to.match(/\p{Script=Han}/u);
+      for (const p of t.properties.filter((q) => q.type !== 'Hidden'))
+        expect(p.label, `${file} ${JSON.stringify(p.binding)}`).to.match(/\p{Script=Han}/u);
     }
   });
 
@@ -78,7 +108,7 @@ describe('processes: job types and element templates', () => {
     }
   });
 
-  it('no drift: every task has each input and output its template declares (unless optional), with the template\'s fixed values', () => {
+  it("no drift: every task has each input and output its template declares (unless optional), with the template's fixed values", () => {
     const byId = new Map(loadTemplates().map((t) => [t.id, t]));
     const drift: string[] = [];
     for (const { pid, t } of serviceTasks()) {
@@ -89,15 +119,25 @@ describe('processes: job types and element templates', () => {
       const headers = new Map<string, string>((extension(t, 'zeebe:TaskHeaders')?.values ?? []).map((h: El) => [h.key, h.value]));
       for (const p of tpl.properties) {
         const b = p.binding;
-        const [have, name] = b.type === 'zeebe:input' ? [ins, b.name!] : b.type === 'zeebe:output' ? [outs, p.value!] : b.type === 'zeebe:taskHeader' ? [headers, b.key!] : [undefined, ''];
+        const [have, name] =
+          b.type === 'zeebe:input'
+            ? [ins, b.name!]
+            : b.type === 'zeebe:output'
+              ? [outs, p.value!]
+              : b.type === 'zeebe:taskHeader'
+                ? [headers, b.key!]
+                : [undefined, ''];
         if (!have) continue;
         if (!have.has(name) && !p.optional) drift.push(`${where} lacks ${b.type} ${name}`);
         // a Hidden property is not editable in Modeler: the task must carry exactly its value
-        if (p.type === 'Hidden' && have.has(name) && b.type !== 'zeebe:output' && have.get(name) !== p.value) drift.push(`${where} ${name}=${have.get(name)} but the template fixes ${p.value}`);
+        if (p.type === 'Hidden' && have.has(name) && b.type !== 'zeebe:output' && have.get(name) !== p.value)
+          drift.push(`${where} ${name}=${have.get(name)} but the template fixes ${p.value}`);
         // an optional property has no default, or Modeler would add it to tasks that do not want it
         if (p.optional && p.value !== undefined) drift.push(`${tpl.id}: optional ${name} has a default value`);
       }
-      for (const h of headers.keys()) if (!tpl.properties.some((p) => p.binding.type === 'zeebe:taskHeader' && p.binding.key === h)) drift.push(`${where} header ${h} not in the template`);
+      for (const h of headers.keys())
+        if (!tpl.properties.some((p) => p.binding.type === 'zeebe:taskHeader' && p.binding.key === h))
+          drift.push(`${where} header ${h} not in the template`);
       expect(extensions(t, 'zeebe:TaskDefinition')).to.have.length(1);
     }
     expect(drift).to.deep.equal([]);
@@ -105,9 +145,17 @@ describe('processes: job types and element templates', () => {
 
   it('Camunda Modeler finds the templates: processes/.camunda/element-templates/ holds exactly the same files', () => {
     const dir = path.join(PROCESSES_DIR, '.camunda', 'element-templates');
-    const names = readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort();
-    expect(readdirSync(dir).sort(), 'sync: cp processes/element-templates/*.json processes/.camunda/element-templates/').to.deep.equal(names);
-    for (const f of names) expect(readFileSync(path.join(dir, f), 'utf8'), `${f} differs; sync: cp processes/element-templates/*.json processes/.camunda/element-templates/`).to.equal(readFileSync(path.join(TEMPLATES_DIR, f), 'utf8'));
+    const names = readdirSync(TEMPLATES_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    expect(readdirSync(dir).sort(), 'sync: cp processes/element-templates/*.json processes/.camunda/element-templates/').to.deep.equal(
+      names,
+    );
+    for (const f of names)
+      expect(
+        readFileSync(path.join(dir, f), 'utf8'),
+        `${f} differs; sync: cp processes/element-templates/*.json processes/.camunda/element-templates/`,
+      ).to.equal(readFileSync(path.join(TEMPLATES_DIR, f), 'utf8'));
   });
 
   it('a .process-application file makes processes/ one process application (Modeler deploys models and forms together)', () => {

@@ -4,7 +4,12 @@ import { readFileSync } from 'node:fs';
 import { createModdle, type El, type ParsedModel, flowNodes, loadModels, parseBpmn } from '../../processes/model';
 import { calledRolesOf, layout } from '../../processes/layout';
 
-interface Box { x: number; y: number; width: number; height: number }
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 const inside = (a: Box, b: Box) => a.x >= b.x && a.y >= b.y && a.x + a.width <= b.x + b.width && a.y + a.height <= b.y + b.height;
 
 /** a moddle tree as plain data, references as ids, without DI, lanes and the drawing-only groups */
@@ -16,8 +21,18 @@ function semantic(el: El, seen = new Set<El>()): unknown {
   const out: Record<string, unknown> = { $type: el.$type };
   for (const [k, v] of Object.entries(el)) {
     if (k.startsWith('$') || ['diagrams', 'laneSets', 'artifacts'].includes(k)) continue;
-    if (k === 'rootElements') { out[k] = (v as El[]).filter((r) => r.$type !== 'bpmn:Collaboration' && r.$type !== 'bpmn:Category').map((r) => semantic(r, seen)); continue; }
-    const ref = (x: El) => (x && typeof x === 'object' && x.$type && x.id && ['sourceRef', 'targetRef', 'attachedToRef', 'default', 'incoming', 'outgoing', 'messageRef', 'errorRef'].includes(k) ? `#${x.id}` : semantic(x, seen));
+    if (k === 'rootElements') {
+      out[k] = (v as El[]).filter((r) => r.$type !== 'bpmn:Collaboration' && r.$type !== 'bpmn:Category').map((r) => semantic(r, seen));
+      continue;
+    }
+    const ref = (x: El) =>
+      x &&
+      typeof x === 'object' &&
+      x.$type &&
+      x.id &&
+      ['sourceRef', 'targetRef', 'attachedToRef', 'default', 'incoming', 'outgoing', 'messageRef', 'errorRef'].includes(k)
+        ? `#${x.id}`
+        : semantic(x, seen);
     out[k] = Array.isArray(v) ? v.map(ref) : ref(v);
   }
   return out;
@@ -40,12 +55,14 @@ async function withoutLanes(xml: string): Promise<string> {
 
 describe('processes: layout (pools and lanes)', () => {
   let models: ParsedModel[];
-  before(async () => { models = await loadModels(); });
+  before(async () => {
+    models = await loadModels();
+  });
 
-  it('the committed models are the tool\'s output (idempotent: laying them out again changes nothing)', async function () {
+  it("the committed models are the tool's output (idempotent: laying them out again changes nothing)", async function () {
     this.timeout(30000);
     const roles = await calledRolesOf();
-    for (const m of models) expect(await layout(m.xml, roles) === m.xml, `${m.file}: run npm run layout:bpmn`).to.equal(true);
+    for (const m of models) expect((await layout(m.xml, roles)) === m.xml, `${m.file}: run npm run layout:bpmn`).to.equal(true);
   });
 
   it('the executable content before and after the layout is the same (the models as they are, and without their lanes)', async function () {
@@ -70,7 +87,10 @@ describe('processes: layout (pools and lanes)', () => {
   it('one pool per model, every top-level flow node in exactly one lane, every shape inside its lane', () => {
     for (const m of models) {
       const collab = m.definitions.rootElements.find((r: El) => r.$type === 'bpmn:Collaboration');
-      expect(collab?.participants?.map((p: El) => p.processRef), m.file).to.deep.equal([m.process]);
+      expect(
+        collab?.participants?.map((p: El) => p.processRef),
+        m.file,
+      ).to.deep.equal([m.process]);
       expect(m.definitions.diagrams[0].plane.bpmnElement, m.file).to.equal(collab);
       const lanes: El[] = m.process.laneSets?.[0]?.lanes ?? [];
       expect(lanes.length, m.file).to.be.greaterThan(1);
@@ -79,16 +99,19 @@ describe('processes: layout (pools and lanes)', () => {
         const holders = lanes.filter((l) => (l.flowNodeRef ?? []).includes(n));
         expect(holders.length, `${m.process.id}#${n.id}`).to.equal(1);
         const box = di.get(n).bounds;
-        if (n.$type !== 'bpmn:BoundaryEvent') expect(inside(box, di.get(holders[0]).bounds), `${m.process.id}#${n.id} inside ${holders[0].name}`).to.equal(true);
-        for (const c of n.flowElements ?? []) if (di.get(c)?.bounds) expect(inside(di.get(c).bounds, di.get(holders[0]).bounds), `${c.id}`).to.equal(true);
+        if (n.$type !== 'bpmn:BoundaryEvent')
+          expect(inside(box, di.get(holders[0]).bounds), `${m.process.id}#${n.id} inside ${holders[0].name}`).to.equal(true);
+        for (const c of n.flowElements ?? [])
+          if (di.get(c)?.bounds) expect(inside(di.get(c).bounds, di.get(holders[0]).bounds), `${c.id}`).to.equal(true);
       }
       for (const l of lanes) expect(inside(di.get(l).bounds, di.get(collab.participants[0]).bounds), l.id).to.equal(true);
     }
   });
 
-  it('user tasks sit in their role\'s lane; the recording task after a user task beside it', () => {
+  it("user tasks sit in their role's lane; the recording task after a user task beside it", () => {
     const byId = (m: ParsedModel, id: string) => flowNodes(m.process).find((n: El) => n.id === id);
-    const laneOf = (m: ParsedModel, id: string) => m.process.laneSets[0].lanes.find((l: El) => (l.flowNodeRef ?? []).includes(byId(m, id)))?.name;
+    const laneOf = (m: ParsedModel, id: string) =>
+      m.process.laneSets[0].lanes.find((l: El) => (l.flowNodeRef ?? []).includes(byId(m, id)))?.name;
     const cs = models.find((m) => m.process.id === 'contract-countersign')!;
     expect(laneOf(cs, 'dept-manager-review')).to.equal('部门经理');
     expect(laneOf(cs, 'record-dept-manager-decision')).to.equal('部门经理');
@@ -102,7 +125,9 @@ describe('processes: layout (pools and lanes)', () => {
   });
 
   it('every gateway is named', () => {
-    for (const m of models) for (const g of flowNodes(m.process).filter((n: El) => /Gateway$/.test(n.$type))) expect(g.name, `${m.process.id}#${g.id}`).to.match(/\p{Script=Han}/u);
+    for (const m of models)
+      for (const g of flowNodes(m.process).filter((n: El) => /Gateway$/.test(n.$type)))
+        expect(g.name, `${m.process.id}#${g.id}`).to.match(/\p{Script=Han}/u);
   });
 
   it('the file on disk is what the parser reads (no stray edits)', () => {

@@ -23,7 +23,8 @@ describe('docs/staff.md agrees with the forms', () => {
     const doc = readFileSync(DOC, 'utf8');
     for (const file of formFiles()) {
       const form = loadForm(path.basename(file, '.form'))!;
-      for (const c of formFields(form)) expect(doc, `${form.id}.${c.key}`).to.include(`| ${c.label ?? (c as { dateLabel?: string }).dateLabel} |`);
+      for (const c of formFields(form))
+        expect(doc, `${form.id}.${c.key}`).to.include(`| ${c.label ?? (c as { dateLabel?: string }).dateLabel} |`);
     }
     expect(doc).to.match(/网络质量\s*（?\(?1–5/);
     const record = loadForm('customer-communication-record')!;

@@ -5,14 +5,38 @@ import { type ParsedModel, flowNodes, loadModels } from '../../processes/model';
 
 const DOC = path.join(__dirname, '..', '..', 'docs', 'traceability.md');
 /** The clauses of §6 to §9 of the procedure. */
-const CLAUSES = ['§6.1', '§6.2', '§6.3.1', '§6.3.2', '§6.3.3', '§6.3.4', '§6.4', '§7.1', '§8.1', '§8.2', '§8.3', '§9.1', '§9.2', '§9.3', '§9.4'];
+const CLAUSES = [
+  '§6.1',
+  '§6.2',
+  '§6.3.1',
+  '§6.3.2',
+  '§6.3.3',
+  '§6.3.4',
+  '§6.4',
+  '§7.1',
+  '§8.1',
+  '§8.2',
+  '§8.3',
+  '§9.1',
+  '§9.2',
+  '§9.3',
+  '§9.4',
+];
 
-interface Row { clause: string; ids: string[]; records: string; routes: string }
+interface Row {
+  clause: string;
+  ids: string[];
+  records: string;
+  routes: string;
+}
 function rows(markdown: string): Row[] {
   const out: Row[] = [];
   for (const line of markdown.split('\n')) {
     if (!line.startsWith('| §')) continue;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     out.push({ clause: cells[0], ids: [...cells[2].matchAll(/`([^`]+)`/g)].map((m) => m[1]), records: cells[3], routes: cells[4] });
   }
   return out;
@@ -21,7 +45,9 @@ function rows(markdown: string): Row[] {
 describe('docs/traceability.md', () => {
   let models: ParsedModel[];
   const table = rows(readFileSync(DOC, 'utf8'));
-  before(async () => { models = await loadModels(); });
+  before(async () => {
+    models = await loadModels();
+  });
 
   it('maps every clause of §6 to §9 to model elements, records and API routes', () => {
     for (const c of CLAUSES) {

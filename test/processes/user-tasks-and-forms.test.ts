@@ -2,10 +2,30 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ACCEPTANCE_DECISION, AP_ISSUE_RESOLUTION, CONTRACT_REVISION_DECISION, CONTRACT_TYPE, CUSTOMER_DECISION, REPORT_REVIEW_DECISION, REVIEW_DECISION, ROLE_IDS, SERVICE_MODULE, SERVICE_REQUEST_TYPE,
+  ACCEPTANCE_DECISION,
+  AP_ISSUE_RESOLUTION,
+  CONTRACT_REVISION_DECISION,
+  CONTRACT_TYPE,
+  CUSTOMER_DECISION,
+  REPORT_REVIEW_DECISION,
+  REVIEW_DECISION,
+  ROLE_IDS,
+  SERVICE_MODULE,
+  SERVICE_REQUEST_TYPE,
 } from '../../domain/vocabulary';
 import {
-  type CamundaForm, type ParsedModel, editableKeys, emptyCondition, extension, flowNodes, formFields, formFiles, inputs, loadForm, loadModels, outputs,
+  type CamundaForm,
+  type ParsedModel,
+  editableKeys,
+  emptyCondition,
+  extension,
+  flowNodes,
+  formFields,
+  formFiles,
+  inputs,
+  loadForm,
+  loadModels,
+  outputs,
 } from '../../processes/model';
 
 /** The 1–5 rating of the customer communication record (docs/staff.md), best first as staff read it. */
@@ -38,8 +58,15 @@ const DECISIONS: Record<string, string> = {
 
 describe('processes: user tasks and Camunda Forms', () => {
   let models: ParsedModel[];
-  before(async () => { models = await loadModels(); });
-  const userTasks = () => models.flatMap((m) => flowNodes(m.process).filter((e) => e.$type === 'bpmn:UserTask').map((t) => ({ pid: m.process.id as string, t })));
+  before(async () => {
+    models = await loadModels();
+  });
+  const userTasks = () =>
+    models.flatMap((m) =>
+      flowNodes(m.process)
+        .filter((e) => e.$type === 'bpmn:UserTask')
+        .map((t) => ({ pid: m.process.id as string, t })),
+    );
 
   it('every user task is a Camunda user task with a linked form (formId, not formKey) that exists', () => {
     expect(userTasks().length).to.be.greaterThan(20);
@@ -50,15 +77,20 @@ describe('processes: user tasks and Camunda Forms', () => {
       expect(fd?.formId, where).to.be.a('string');
       expect(fd.formKey, where).to.equal(undefined);
       expect(fd.externalReference, where).to.equal(undefined);
-      expect(extension(t, 'zeebe:FormDefinition') && loadForm(fd.formId), `${where}: processes/forms/${fd.formId}.form`).to.not.equal(undefined);
+      expect(extension(t, 'zeebe:FormDefinition') && loadForm(fd.formId), `${where}: processes/forms/${fd.formId}.form`).to.not.equal(
+        undefined,
+      );
     }
   });
 
-  it('candidate groups come from the role list; the customer manager\'s own tasks are assigned to =customerManager', () => {
+  it("candidate groups come from the role list; the customer manager's own tasks are assigned to =customerManager", () => {
     for (const { pid, t } of userTasks()) {
       const where = `${pid}#${t.id}`;
       const ad = extension(t, 'zeebe:AssignmentDefinition');
-      const groups = String(ad?.candidateGroups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+      const groups = String(ad?.candidateGroups ?? '')
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean);
       expect(groups.length, where).to.be.greaterThan(0);
       for (const g of groups) expect(ROLE_IDS, where).to.include(g);
       expect(ad.candidateUsers, where).to.equal(undefined);
@@ -66,7 +98,8 @@ describe('processes: user tasks and Camunda Forms', () => {
         expect(ad.assignee, where).to.equal('=customerManager');
         expect(groups, where).to.deep.equal(['customer-manager']);
       }
-      if (groups.includes('customer-manager')) expect(ad.assignee, `${where}: customer manager tasks are personal`).to.equal('=customerManager');
+      if (groups.includes('customer-manager'))
+        expect(ad.assignee, `${where}: customer manager tasks are personal`).to.equal('=customerManager');
     }
   });
 
@@ -77,7 +110,9 @@ describe('processes: user tasks and Camunda Forms', () => {
       const form = loadForm(extension(t, 'zeebe:FormDefinition').formId)!;
       // besides the form fields, a task may keep the case's history for later forms (issue #20): the
       // department manager's opinion for the center reviewer, the countersign rounds for the next revision
-      const sources = outputs(t).filter((o) => !CASE_HISTORY.includes(o.target)).map((o) => o.source.replace(/^=/, ''));
+      const sources = outputs(t)
+        .filter((o) => !CASE_HISTORY.includes(o.target))
+        .map((o) => o.source.replace(/^=/, ''));
       expect(sources.filter((s) => s !== 'completedBy').sort(), where).to.deep.equal(editableKeys(form).sort());
       expect(sources, where).to.include('completedBy');
       expect(inputs(t).find((i) => i.target === 'completedBy')?.source, where).to.equal('=null');
@@ -116,11 +151,15 @@ describe('processes: user tasks and Camunda Forms', () => {
         if (!c.readonly) {
           expect(c.validate, where).to.be.an('object');
           if (c.type === 'number') expect(c.validate!.min, `${where}: numbers have bounds`).to.be.a('number');
-          if (c.type === 'textarea' || c.type === 'textfield') expect(c.validate!.maxLength, `${where}: text has a maximum length`).to.be.a('number');
+          if (c.type === 'textarea' || c.type === 'textfield')
+            expect(c.validate!.maxLength, `${where}: text has a maximum length`).to.be.a('number');
         }
         if (c.values) {
           expect(CHOICES[c.key!], `${where}: choice field without a vocabulary list`).to.not.equal(undefined);
-          expect(c.values.map((v) => v.value), where).to.deep.equal([...CHOICES[c.key!]]);
+          expect(
+            c.values.map((v) => v.value),
+            where,
+          ).to.deep.equal([...CHOICES[c.key!]]);
           for (const v of c.values) expect(v.label, where).to.match(/\p{Script=Han}/u);
         }
       }
@@ -137,7 +176,11 @@ describe('processes: user tasks and Camunda Forms', () => {
         expect(c.validate?.required, `${form.id}.${c.key}`).to.equal(true);
         const opinion = formFields(form).find((f) => f.key === DECISIONS[c.key!]);
         expect(opinion?.type, `${form.id}: opinion ${DECISIONS[c.key!]}`).to.equal('textarea');
-        if (c.key !== 'apIssueResolution') expect(conditions.some((x) => x.includes(c.key!)), `${c.key} is read by a gateway`).to.equal(true);
+        if (c.key !== 'apIssueResolution')
+          expect(
+            conditions.some((x) => x.includes(c.key!)),
+            `${c.key} is read by a gateway`,
+          ).to.equal(true);
       }
     }
   });
@@ -157,10 +200,16 @@ describe('processes: user tasks and Camunda Forms', () => {
 
   it('reviewers see what they decide on: the contract number and amount in the countersign form, bound to variables the model provides', () => {
     const form = loadForm('countersign-review')!;
-    const shown = formFields(form).filter((f) => f.readonly).map((f) => f.key);
+    const shown = formFields(form)
+      .filter((f) => f.readonly)
+      .map((f) => f.key);
     expect(shown).to.include.members(['contractNo', 'contractAmount', 'contractType']);
     const signing = loadForm('revenue-contract-signing')!;
-    expect(formFields(signing).filter((f) => f.readonly).map((f) => f.key)).to.include.members(['revenueContractNo', 'revenueCountersignFormNo', 'contractAmount']);
+    expect(
+      formFields(signing)
+        .filter((f) => f.readonly)
+        .map((f) => f.key),
+    ).to.include.members(['revenueContractNo', 'revenueCountersignFormNo', 'contractAmount']);
   });
 });
 

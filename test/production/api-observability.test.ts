@@ -54,7 +54,12 @@ describe('production: API observability (metrics, request logs, readiness with t
     const metrics = createMetrics({ defaultLabels: { service: 'api' } });
     const obs = observeApi(ds, createHealth(ds), { logger, metrics, zeebe, readinessTimeoutMs: 3000 });
     const app = createApp(
-      { auth: createLocalAuth({ secret: 'test-secret-0123456789abcdef', users: await demoUsers(ds) }), store: createStore(ds), health: obs.health, logError: obs.logError },
+      {
+        auth: createLocalAuth({ secret: 'test-secret-0123456789abcdef', users: await demoUsers(ds) }),
+        store: createStore(ds),
+        health: obs.health,
+        logError: obs.logError,
+      },
       obs.appOptions,
     );
     server = await new Promise((resolve) => {
@@ -71,7 +76,11 @@ describe('production: API observability (metrics, request logs, readiness with t
   });
 
   it('/metrics: latency per route pattern, method and status; no raw ids or paths in the labels; not under /api', async () => {
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'customer-manager', password: DEMO_PASSWORD }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'customer-manager', password: DEMO_PASSWORD }),
+    });
     expect(login.status).to.equal(200);
     const { token } = (await login.json()) as { token: string };
     const auth = { authorization: `Bearer ${token}` };
@@ -90,13 +99,16 @@ describe('production: API observability (metrics, request logs, readiness with t
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/plain/);
     const text = await res.text();
-    const count = (route: string, status: string) => sample(text, 'ot_http_request_duration_seconds_count', { service: 'api', method: 'GET', route, status_code: status });
+    const count = (route: string, status: string) =>
+      sample(text, 'ot_http_request_duration_seconds_count', { service: 'api', method: 'GET', route, status_code: status });
     expect(count('/api/orders/:id', '200')).to.equal(2);
     // the 404 and 401 are answered by the app-level error handler, after the router: still the full pattern
     expect(count('/api/orders/:id', '404')).to.equal(1);
     expect(count('/api/orders/:id', '401')).to.equal(1);
     expect(count('unmatched', '404')).to.equal(2);
-    expect(sample(text, 'ot_http_request_duration_seconds_count', { method: 'POST', route: '/api/auth/login', status_code: '200' })).to.equal(1);
+    expect(
+      sample(text, 'ot_http_request_duration_seconds_count', { method: 'POST', route: '/api/auth/login', status_code: '200' }),
+    ).to.equal(1);
     for (const raw of [a.id, b.id, missing, stray, a.orderNo]) expect(text, raw).to.not.include(raw);
     const routes = new Set([...text.matchAll(/ot_http_request_duration_seconds_count\{[^}]*route="([^"]*)"/g)].map((m) => m[1]));
     for (const r of routes) expect(r === 'unmatched' || r.startsWith('/'), r).to.equal(true);
@@ -107,10 +119,16 @@ describe('production: API observability (metrics, request logs, readiness with t
   });
 
   it('request logs: one line per request with the request id (echoed as X-Request-Id), route pattern, status and user', async () => {
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'auditor', password: DEMO_PASSWORD }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'auditor', password: DEMO_PASSWORD }),
+    });
     const { token } = (await login.json()) as { token: string };
     const { order } = await anOrder(ds);
-    const mine = await fetch(`${base}/api/orders/${order.id}`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'proxy-req-0001' } });
+    const mine = await fetch(`${base}/api/orders/${order.id}`, {
+      headers: { authorization: `Bearer ${token}`, 'x-request-id': 'proxy-req-0001' },
+    });
     expect(mine.status).to.equal(200);
     expect(mine.headers.get('x-request-id')).to.equal('proxy-req-0001');
     const line = lines.find((l) => l.requestId === 'proxy-req-0001');
@@ -131,8 +149,12 @@ describe('production: API observability (metrics, request logs, readiness with t
     const odd = await fetch(`${base}/api/orders/${order.id}`, { headers: { 'x-request-id': 'a b c' } });
     const fresh = odd.headers.get('x-request-id')!;
     expect(fresh).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(lines.find((l) => l.requestId === fresh)).to.include({ status: 401, route: '/api/orders/:id' }).and.not.have.property('username');
-    expect((await fetch(`${base}/api/orders/${order.id}`, { headers: { 'x-request-id': 'x'.repeat(129) } })).headers.get('x-request-id')).to.not.equal('x'.repeat(129));
+    expect(lines.find((l) => l.requestId === fresh))
+      .to.include({ status: 401, route: '/api/orders/:id' })
+      .and.not.have.property('username');
+    expect(
+      (await fetch(`${base}/api/orders/${order.id}`, { headers: { 'x-request-id': 'x'.repeat(129) } })).headers.get('x-request-id'),
+    ).to.not.equal('x'.repeat(129));
 
     // probes and scrapes are not logged at info
     const before = lines.length;

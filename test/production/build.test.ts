@@ -42,7 +42,9 @@ function replayCopy(srcRoot: string, dstRoot: string, i: Instruction): void {
 
 /** node_modules with what `npm ci --omit=dev` installs at the top level: links to the project's packages. */
 function productionModules(dir: string): string[] {
-  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; link?: boolean }> };
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; link?: boolean }>;
+  };
   const names: string[] = [];
   for (const [key, meta] of Object.entries(lock.packages)) {
     const m = /^node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(key);
@@ -60,7 +62,11 @@ const children: ChildProcess[] = [];
 
 /** Starts `node <args>` in cwd with only the given environment (no NODE_OPTIONS, no loader inherited from mocha). */
 function node(cwd: string, args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -168,7 +174,8 @@ describe('production: the compiled image (Dockerfile build and runtime stages, r
     expect(bpmn.length).to.be.greaterThan(0);
     for (const f of bpmn) expect(files).to.include(`processes/${f}`);
     for (const f of forms) expect(files).to.include(`processes/forms/${f}`);
-    for (const f of fs.readdirSync(path.join(ROOT, 'processes', 'element-templates'))) expect(files).to.include(`processes/element-templates/${f}`);
+    for (const f of fs.readdirSync(path.join(ROOT, 'processes', 'element-templates')))
+      expect(files).to.include(`processes/element-templates/${f}`);
     const r = spawnSync(process.execPath, ['-e', "require.resolve('tsx')"], { cwd: image, env: { PATH: process.env.PATH ?? '' } });
     expect(r.status, 'tsx resolves in the image').to.not.equal(0);
   });
@@ -184,7 +191,11 @@ describe('production: the compiled image (Dockerfile build and runtime stages, r
       ENGINE_DATA_DIR: path.join(tmp, 'engine-data'),
       DATABASE_URL: `sqlite:${path.join(tmp, 'system.sqlite')}`,
     });
-    const m = await waitFor(system, /API\s+http:\/\/localhost:(\d+)\/api[\s\S]*engine\s+gRPC (\S+)\s+REST (\S+)\s+\(local engine, pid (\d+)/, 60_000);
+    const m = await waitFor(
+      system,
+      /API\s+http:\/\/localhost:(\d+)\/api[\s\S]*engine\s+gRPC (\S+)\s+REST (\S+)\s+\(local engine, pid (\d+)/,
+      60_000,
+    );
     engine = { grpc: m[2], rest: m[3], pid: Number(m[4]) };
     expect(cmdline(system.child.pid!)).to.deep.equal([process.execPath, 'dist/app/entry/all-in-one.js']);
     expect(cmdline(engine.pid)).to.deep.equal([process.execPath, path.join(context, 'dist', 'app', 'entry', 'engine-child.js')]);

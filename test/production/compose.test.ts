@@ -124,7 +124,9 @@ describe('production: docker-compose.yml', () => {
         }
       }
     }
-    const jobs = Object.entries(raw.services).filter(([, s]) => isJob(s)).map(([n]) => n);
+    const jobs = Object.entries(raw.services)
+      .filter(([, s]) => isJob(s))
+      .map(([n]) => n);
     expect(jobs).to.have.members(['orchestration-init', 'migrate', 'deploy']);
     expect([...awaitedJobs]).to.have.members(jobs);
   });
@@ -156,7 +158,7 @@ describe('production: docker-compose.yml', () => {
     expect(admins).to.include('127.0.0.1:9600');
   });
 
-  it("passes the mysql service exactly the server settings of db/mysql/online-training.cnf, as flags", () => {
+  it('passes the mysql service exactly the server settings of db/mysql/online-training.cnf, as flags', () => {
     // option names: MySQL treats - and _ alike; "loose-" keeps its meaning (ignored when unknown)
     const norm = (name: string) => name.trim().replace(/_/g, '-');
     const cnf = fs

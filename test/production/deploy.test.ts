@@ -180,12 +180,18 @@ describe('production: app/deploy.ts', () => {
     const lookup = restLatestLookup({
       async searchProcessDefinitions(req) {
         asked.push(req);
-        return req.filter.processDefinitionId === 'a' ? { items: [{ processDefinitionId: 'a', version: 3, processDefinitionKey: '99' }] } : { items: [] };
+        return req.filter.processDefinitionId === 'a'
+          ? { items: [{ processDefinitionId: 'a', version: 3, processDefinitionKey: '99' }] }
+          : { items: [] };
       },
     });
     const got = await lookup.processes(['a', 'b']);
     expect([...got]).to.deep.equal([['a', { version: 3, key: '99' }]]);
-    expect(asked[0]).to.deep.equal({ filter: { processDefinitionId: 'a' }, sort: [{ field: 'version', order: 'DESC' }], page: { from: 0, limit: 1 } });
+    expect(asked[0]).to.deep.equal({
+      filter: { processDefinitionId: 'a' },
+      sort: [{ field: 'version', order: 'DESC' }],
+      page: { from: 0, limit: 1 },
+    });
   });
 
   it('deploys the real processes/ folder in one call: every process of the vocabulary and every form, unchanged the second time', async function () {

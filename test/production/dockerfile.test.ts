@@ -30,11 +30,22 @@ describe('production: Dockerfile', () => {
     const deps = stages.find((s) => /\bAS\s+deps\b/i.test(s[0].args));
     expect(deps, 'a stage named deps').to.not.equal(undefined);
     const runs = deps!.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-    expect(runs.some((r) => /\bnpm ci\b[^&|;]*--omit=dev\b/.test(r)), 'npm ci --omit=dev').to.equal(true);
-    expect(ins.filter((i) => i.keyword === 'RUN').some((r) => /\bnpm (install|i)\b/.test(r.args)), 'npm install (not reproducible)').to.equal(false);
+    expect(
+      runs.some((r) => /\bnpm ci\b[^&|;]*--omit=dev\b/.test(r)),
+      'npm ci --omit=dev',
+    ).to.equal(true);
+    expect(
+      ins.filter((i) => i.keyword === 'RUN').some((r) => /\bnpm (install|i)\b/.test(r.args)),
+      'npm install (not reproducible)',
+    ).to.equal(false);
     expect(finalStage.some((i) => i.keyword === 'COPY' && /--from=deps\s+\/app\/node_modules\b/.test(i.args))).to.equal(true);
     // build tools stay out of the runtime stage
-    expect(finalStage.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n')).to.not.match(/g\+\+|make|python3/);
+    expect(
+      finalStage
+        .filter((i) => i.keyword === 'RUN')
+        .map((i) => i.args)
+        .join('\n'),
+    ).to.not.match(/g\+\+|make|python3/);
   });
 
   it('compiles in a build stage (npm ci with dev dependencies, then npm run build) and the runtime stage takes only dist/ from it', () => {
@@ -44,14 +55,19 @@ describe('production: Dockerfile', () => {
     const ci = runs.findIndex((r) => /\bnpm ci\b/.test(r));
     expect(ci, 'npm ci').to.be.greaterThanOrEqual(0);
     expect(runs[ci], 'the compiler is a dev dependency').to.not.match(/--omit=dev|--production/);
-    expect(runs.findIndex((r) => /^npm run build$/.test(r)), 'npm run build after npm ci').to.be.greaterThan(ci);
+    expect(
+      runs.findIndex((r) => /^npm run build$/.test(r)),
+      'npm run build after npm ci',
+    ).to.be.greaterThan(ci);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.scripts.build).to.equal('node scripts/build.cjs');
     const fromBuild = finalStage.filter((i) => i.keyword === 'COPY' && /--from=build\b/.test(i.args));
     expect(fromBuild.length).to.be.greaterThan(0);
     for (const c of fromBuild) expect(c.args, 'copies compiled output only').to.match(/^--from=build\s+\/app\/dist\/\S+\s+\.\/dist\/\S+$/);
     // no TypeScript sources in the runtime stage
-    const sources = finalStage.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    const sources = finalStage
+      .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
     expect(sources).to.deep.equal(['package.json']);
   });
 
@@ -112,7 +128,10 @@ describe('production: Dockerfile', () => {
       expect(cmd[0], n).to.equal('node');
       const entry = cmd[1];
       expect(entry, n).to.match(/^dist\/.+\.js$/);
-      expect(distFolders.some((d) => entry.startsWith(`${d}/`)), `${n}: ${entry} is copied into the image`).to.equal(true);
+      expect(
+        distFolders.some((d) => entry.startsWith(`${d}/`)),
+        `${n}: ${entry} is copied into the image`,
+      ).to.equal(true);
       const source = entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
       expect(fs.existsSync(path.join(ROOT, source)), `${n}: ${source} exists`).to.equal(true);
     }

@@ -28,7 +28,11 @@ describe('production: docs for process owners, staff and admins', () => {
       for (const m of xml.matchAll(/<(?:[\w-]+:)?userTask\b[^>]*\bname="([^"]+)"[^>]*>([\s\S]*?)<\/(?:[\w-]+:)?userTask>/g)) {
         tasks.add(m[1]);
         const g = /candidateGroups="([^"]*)"/.exec(m[2]);
-        for (const id of (g?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) groups.add(id);
+        for (const id of (g?.[1] ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean))
+          groups.add(id);
       }
     }
     expect(tasks.size).to.be.greaterThan(10);
@@ -47,7 +51,14 @@ describe('production: docs for process owners, staff and admins', () => {
 
   it('process-owners.md covers every process, the Modeler, templates, lint and deploy, and links the contract and traceability', () => {
     for (const id of Object.values(PROCESS)) expect(owners, id).to.include(`\`${id}\``);
-    for (const s of ['Camunda Modeler 5', 'processes/element-templates', 'npm run lint:bpmn', 'npm run deploy', '(traceability.md)', '(process-contract.md)']) {
+    for (const s of [
+      'Camunda Modeler 5',
+      'processes/element-templates',
+      'npm run lint:bpmn',
+      'npm run deploy',
+      '(traceability.md)',
+      '(process-contract.md)',
+    ]) {
       expect(owners, s).to.include(s);
     }
   });
@@ -66,7 +77,18 @@ describe('production: docs for process owners, staff and admins', () => {
   });
 
   it('admins.md covers Operate lookup by order number, incidents, the calendar upload, backup, restore and upgrade', () => {
-    for (const s of ['orderNo', 'processInstanceKey', 'Retry', 'POST /api/calendar', '国务院办公厅', 'mysqldump', 'pg_dump', '/actuator/backupRuntime', 'bin/restore', 'Upgrades']) {
+    for (const s of [
+      'orderNo',
+      'processInstanceKey',
+      'Retry',
+      'POST /api/calendar',
+      '国务院办公厅',
+      'mysqldump',
+      'pg_dump',
+      '/actuator/backupRuntime',
+      'bin/restore',
+      'Upgrades',
+    ]) {
       expect(admins, s).to.include(s);
     }
   });

@@ -6,7 +6,9 @@ import { followEngineClock, pinEngineClock } from '../../app/engine-clock';
 
 describe('app/engine-clock: following the local engine clock', function () {
   let e: RunningEngine;
-  before(async () => { e = await startEngine({ grpcPort: 0, restPort: 0, host: '127.0.0.1', testMode: true }); });
+  before(async () => {
+    e = await startEngine({ grpcPort: 0, restPort: 0, host: '127.0.0.1', testMode: true });
+  });
   after(async () => e?.stop());
 
   it('reads a pinned clock as standing still, and a reset clock as ticking with the machine', async () => {
@@ -33,12 +35,18 @@ describe('app/engine-clock: following the local engine clock', function () {
     }
   });
 
-  it('a failing pin names the status and the engine\'s answer', async () => {
+  it("a failing pin names the status and the engine's answer", async () => {
     const plain = await startEngine({ grpcPort: 0, restPort: 0, host: '127.0.0.1' });
     try {
       let err: Error | null = null;
-      try { await pinEngineClock(plain.restAddress, new Date()); } catch (x) { err = x as Error; }
+      try {
+        await pinEngineClock(plain.restAddress, new Date());
+      } catch (x) {
+        err = x as Error;
+      }
       expect(err?.message).to.match(/PUT \/v2\/clock: 404/);
-    } finally { await plain.stop(); }
+    } finally {
+      await plain.stop();
+    }
   });
 });

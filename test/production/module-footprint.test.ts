@@ -23,9 +23,18 @@ describe('production: modules the API/workers process loads', function () {
 
   it("app/system loads the SDK's gRPC client, not the SDK's index with every other client", () => {
     const files = loadedBy('app/system.ts');
-    expect(files.some((f) => f.includes('/@camunda8/sdk/dist/zeebe/')), 'the gRPC client').to.equal(true);
-    expect(files.filter((f) => f.endsWith('/@camunda8/sdk/dist/index.js')), "the SDK's index").to.deep.equal([]);
-    expect(files.filter((f) => f.includes('/@camunda8/orchestration-cluster-api/')).slice(0, 1), 'the orchestration-cluster API').to.deep.equal([]);
+    expect(
+      files.some((f) => f.includes('/@camunda8/sdk/dist/zeebe/')),
+      'the gRPC client',
+    ).to.equal(true);
+    expect(
+      files.filter((f) => f.endsWith('/@camunda8/sdk/dist/index.js')),
+      "the SDK's index",
+    ).to.deep.equal([]);
+    expect(
+      files.filter((f) => f.includes('/@camunda8/orchestration-cluster-api/')).slice(0, 1),
+      'the orchestration-cluster API',
+    ).to.deep.equal([]);
     expect(files.filter((f) => /\/node_modules\/zod\//.test(f)).slice(0, 1), 'zod').to.deep.equal([]);
   });
 

@@ -5,7 +5,13 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { createLogger, jobLogger, orderLogger, requestLogger } from '../../platform/observability/logger';
 import { createMetrics, routeLabel } from '../../platform/observability/metrics';
-import { createReadiness, databaseCheck, zeebeCheck, type ReadinessReport, type TopologyLike } from '../../platform/observability/readiness';
+import {
+  createReadiness,
+  databaseCheck,
+  zeebeCheck,
+  type ReadinessReport,
+  type TopologyLike,
+} from '../../platform/observability/readiness';
 import { JOB } from '../../domain/vocabulary';
 
 /** A pino destination that keeps the parsed lines. */
@@ -138,8 +144,12 @@ describe('production: observability', () => {
       expect(sample(text, 'ot_jobs_failed_total', { type: 'expense-contract.draft', incident: 'true' })).to.equal(undefined);
       const sum = sample(text, 'ot_job_handler_duration_seconds_sum', { type: 'delivery.record', outcome: 'complete' });
       expect(sum).to.be.closeTo(0.2, 1e-9);
-      expect(sample(text, 'ot_job_handler_duration_seconds_bucket', { type: 'delivery.record', outcome: 'complete', le: '0.1' })).to.equal(0);
-      expect(sample(text, 'ot_job_handler_duration_seconds_bucket', { type: 'delivery.record', outcome: 'complete', le: '0.25' })).to.equal(1);
+      expect(sample(text, 'ot_job_handler_duration_seconds_bucket', { type: 'delivery.record', outcome: 'complete', le: '0.1' })).to.equal(
+        0,
+      );
+      expect(sample(text, 'ot_job_handler_duration_seconds_bucket', { type: 'delivery.record', outcome: 'complete', le: '0.25' })).to.equal(
+        1,
+      );
       expect(sample(text, 'ot_job_handler_duration_seconds_sum', { type: 'delivery.record', outcome: 'fail' })).to.be.closeTo(1, 1e-9);
     });
 
@@ -213,7 +223,11 @@ describe('production: observability', () => {
         expect(count('unmatched', 'GET', '404')).to.equal(1);
         expect(text).to.not.include('YW-2026-000001');
         expect(text).to.match(/^ot_process_cpu_seconds_total/m);
-        const sum = sample(text, 'ot_http_request_duration_seconds_sum', { route: '/api/orders/:orderNo', method: 'GET', status_code: '200' });
+        const sum = sample(text, 'ot_http_request_duration_seconds_sum', {
+          route: '/api/orders/:orderNo',
+          method: 'GET',
+          status_code: '200',
+        });
         expect(sum).to.be.greaterThan(0.008);
       } finally {
         await srv.close();
@@ -256,7 +270,13 @@ describe('production: observability', () => {
     it('is not ready when a partition lacks a healthy leader (numeric enums accepted)', async () => {
       const t: TopologyLike = {
         brokers: [
-          { nodeId: 0, partitions: [{ partitionId: 1, role: 0, health: 0 }, { partitionId: 2, role: 1, health: 0 }] },
+          {
+            nodeId: 0,
+            partitions: [
+              { partitionId: 1, role: 0, health: 0 },
+              { partitionId: 2, role: 1, health: 0 },
+            ],
+          },
           { nodeId: 1, partitions: [{ partitionId: 2, role: 'LEADER', health: 'UNHEALTHY' }] },
         ],
         partitionsCount: 2,
@@ -318,7 +338,9 @@ describe('production: observability', () => {
     });
 
     it('refuses two checks with one name', () => {
-      expect(() => createReadiness([databaseCheck({ query: async () => 1 }), databaseCheck({ query: async () => 1 })])).to.throw(/duplicate/);
+      expect(() => createReadiness([databaseCheck({ query: async () => 1 }), databaseCheck({ query: async () => 1 })])).to.throw(
+        /duplicate/,
+      );
     });
   });
 });

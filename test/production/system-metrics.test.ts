@@ -28,7 +28,12 @@ describe('production: the system process serves one registry (API + workers) on 
       apInvolved: false,
       apPartnerId: null,
     });
-    await e.api.step('customer-manager', 'confirm-order-with-customer', { orderNo: o.orderNo }, { customerDecision: 'DECLINED', customerFeedback: '预算取消' });
+    await e.api.step(
+      'customer-manager',
+      'confirm-order-with-customer',
+      { orderNo: o.orderNo },
+      { customerDecision: 'DECLINED', customerFeedback: '预算取消' },
+    );
     const text = await waitFor(
       async () => {
         const t = await (await fetch(`${e.sys.apiUrl}/metrics`)).text();
@@ -38,10 +43,16 @@ describe('production: the system process serves one registry (API + workers) on 
       20_000,
       100,
     );
-    expect(sample(text, 'ot_jobs_handled_total', { type: JOB.orderRecordCustomerDecision, outcome: 'complete', service: 'online-training' })).to.equal(1);
+    expect(
+      sample(text, 'ot_jobs_handled_total', { type: JOB.orderRecordCustomerDecision, outcome: 'complete', service: 'online-training' }),
+    ).to.equal(1);
     expect(sample(text, 'ot_job_handler_duration_seconds_count', { type: JOB.orderCancel, outcome: 'complete' })).to.equal(1);
-    expect(sample(text, 'ot_http_request_duration_seconds_count', { method: 'POST', route: '/api/orders', status_code: '201' })).to.equal(1);
-    expect(sample(text, 'ot_http_request_duration_seconds_count', { method: 'POST', route: '/api/tasks/:key/completion' })).to.be.greaterThan(0);
+    expect(sample(text, 'ot_http_request_duration_seconds_count', { method: 'POST', route: '/api/orders', status_code: '201' })).to.equal(
+      1,
+    );
+    expect(
+      sample(text, 'ot_http_request_duration_seconds_count', { method: 'POST', route: '/api/tasks/:key/completion' }),
+    ).to.be.greaterThan(0);
     expect(text).to.not.include(o.id);
     // the order's start command was dispatched: nothing waits in the outbox
     expect(sample(text, 'ot_outbox_backlog')).to.equal(0);

@@ -17,7 +17,9 @@ export const UNSCHEDULED_YEAR = 2027;
 /** Fails loudly if the packaged calendar no longer holds a year the tests' literal dates need. */
 export function checkScheduledYears(): void {
   const { years, version } = packagedCalendar();
-  for (const y of SCHEDULED_YEARS) if (!years.has(y)) throw new Error(`the packaged calendar (chinese-days@${version}) has no schedule for ${y}, which the tests' dates rely on`);
+  for (const y of SCHEDULED_YEARS)
+    if (!years.has(y))
+      throw new Error(`the packaged calendar (chinese-days@${version}) has no schedule for ${y}, which the tests' dates rely on`);
 }
 
 /** Removes a year's schedule from the test database, so counting there is weekends only and provisional. */

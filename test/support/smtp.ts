@@ -62,7 +62,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+  const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
   const to = (address: string) => mails.filter((m) => m.to.includes(address));
   return {
     url: `smtp://127.0.0.1:${port}`,

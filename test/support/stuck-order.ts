@@ -11,14 +11,20 @@ export const STUCK_ELEMENT = 'record-customer-decision';
 /** its name in the model, as the 运维 pages show it */
 export const STUCK_NAME = '记录客户确认结果';
 
-export async function stuckOrder(e: E2E): Promise<{ order: d.Order; processInstanceKey: string; incidentKey: string; errorMessage: string }> {
+export async function stuckOrder(
+  e: E2E,
+): Promise<{ order: d.Order; processInstanceKey: string; incidentKey: string; errorMessage: string }> {
   const order = await d.createOrder(e);
   const processInstanceKey = await d.orderInstanceKey(e, order.id);
   const taskKey = await d.waitFor(async () => {
-    const r = await e.rest('POST', '/v2/user-tasks/search', { filter: { processInstanceKey, elementId: 'confirm-order-with-customer', state: 'CREATED' } });
+    const r = await e.rest('POST', '/v2/user-tasks/search', {
+      filter: { processInstanceKey, elementId: 'confirm-order-with-customer', state: 'CREATED' },
+    });
     return r.body.items[0]?.userTaskKey as string | undefined;
   }, 'the confirmation task');
-  const done = await e.rest('POST', `/v2/user-tasks/${taskKey}/completion`, { variables: { customerDecision: 'confirmed', customerFeedback: '客户已确认' } });
+  const done = await e.rest('POST', `/v2/user-tasks/${taskKey}/completion`, {
+    variables: { customerDecision: 'confirmed', customerFeedback: '客户已确认' },
+  });
   if (done.status !== 204) throw new Error(`completing the task: ${done.status} ${JSON.stringify(done.body)}`);
   const [incident] = await d.waitFor(async () => {
     const inc = await d.activeIncidents(e, processInstanceKey);

@@ -77,14 +77,18 @@ describe('ui: the working-day calendar, uploaded by the admin', function () {
     await page.getByRole('button', { name: '上传' }).click();
     const row = page.locator(`tr[data-order="${o.orderNo}"]`);
     await row.waitFor({ timeout: WAIT });
-    expect(await row.textContent()).to.contain('2027年2月20日 23:59').and.to.contain('2027年2月12日 23:59').and.to.contain('已确定');
+    expect(await row.textContent())
+      .to.contain('2027年2月20日 23:59')
+      .and.to.contain('2027年2月12日 23:59')
+      .and.to.contain('已确定');
     expect(await d.orderRow(e, o.id)).to.include({ completionDeadline: '2027-02-20T23:59:59+08:00', deadlineProvisional: false });
 
     // the uploaded year on its page
     await nav(page, '#/calendar?year=2027');
     expect(await page.locator('td[data-date="2027-02-20"]').getAttribute('class')).to.contain('adjusted');
     // the range became one holiday per day
-    for (const dd of ['08', '10', '12']) expect(await page.locator(`td[data-date="2027-02-${dd}"]`).getAttribute('class')).to.contain('holiday');
+    for (const dd of ['08', '10', '12'])
+      expect(await page.locator(`td[data-date="2027-02-${dd}"]`).getAttribute('class')).to.contain('holiday');
     expect(await page.locator('td[data-date="2027-02-13"]').getAttribute('class')).to.not.contain('holiday');
     await shot(page, 'calendar');
   });

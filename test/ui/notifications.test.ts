@@ -20,10 +20,14 @@ async function open(page: Page, hash: string) {
     if (w.location.hash === h) w.dispatchEvent(new w.HashChangeEvent('hashchange'));
     else w.location.hash = h;
   }, hash);
-  await page.waitForFunction(() => {
-    const w = globalThis as any;
-    return w.document.body.dataset.ready !== '' && w.document.body.dataset.ready === w.location.hash;
-  }, undefined, { timeout: WAIT });
+  await page.waitForFunction(
+    () => {
+      const w = globalThis as any;
+      return w.document.body.dataset.ready !== '' && w.document.body.dataset.ready === w.location.hash;
+    },
+    undefined,
+    { timeout: WAIT },
+  );
 }
 
 const badge = async (page: Page) => Number(await page.getByTestId('unread-count').textContent());

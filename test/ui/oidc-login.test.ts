@@ -77,13 +77,29 @@ describe('ui: OIDC sign-in at a real provider (authorization code + PKCE)', func
     const cfg = await (await fetch(`${base}/api/auth/config`)).json();
     expect(cfg).to.deep.equal({ mode: 'oidc', issuer: idp.issuer, clientId: idp.clientId, scope: idp.scope });
     // no password login in OIDC mode
-    expect((await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'customer-manager', password: 'demo' }) })).status).to.equal(401);
+    expect(
+      (
+        await fetch(`${base}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'customer-manager', password: 'demo' }),
+        })
+      ).status,
+    ).to.equal(401);
 
     const page = await browser.page();
     const refused: string[] = [];
     page.on('response', (r) => void (r.status() === 401 && refused.push(r.url())));
     const grants: string[] = [];
-    page.on('request', (r) => void (r.method() === 'POST' && r.url() === `${idp.issuer}/token` && grants.push(new URLSearchParams(r.postData() ?? '').get('grant_type') ?? '')));
+    page.on(
+      'request',
+      (r) =>
+        void (
+          r.method() === 'POST' &&
+          r.url() === `${idp.issuer}/token` &&
+          grants.push(new URLSearchParams(r.postData() ?? '').get('grant_type') ?? '')
+        ),
+    );
     await page.goto(`${base}/#/inbox`);
     await page.getByRole('button', { name: '通过统一身份认证登录' }).click();
     // the provider's own page, at its own address, with PKCE in the request
@@ -131,7 +147,10 @@ describe('ui: OIDC sign-in at a real provider (authorization code + PKCE)', func
     const renewed = await page.evaluate(() => (globalThis as any).sessionStorage.getItem('ot.token') as string);
     expect(renewed).to.not.equal('not-a-valid-token');
     expect(renewed).to.not.equal(stored.token);
-    expect(refused.some((u) => u.endsWith('/api/auth/me')), 'the API refused the bad token first').to.equal(true);
+    expect(
+      refused.some((u) => u.endsWith('/api/auth/me')),
+      'the API refused the bad token first',
+    ).to.equal(true);
     expect(grants).to.deep.equal(['authorization_code', 'refresh_token']);
     expect(idp.logins()).to.equal(1);
 

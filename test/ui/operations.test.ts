@@ -67,7 +67,9 @@ describe('ui: operations 运维 — a stuck order found, fixed and going on; an 
     expect(await incident.getByLabel('变量值（JSON）').inputValue()).to.equal('"confirmed"');
     // the failed step is marked on the diagram; the wrong value is shown among the variables
     await page.locator(`.djs-element.el-failed[data-element-id="${STUCK_ELEMENT}"]`).waitFor({ timeout: WAIT });
-    expect(await page.locator('[data-testid="variables"] tr[data-name="customerDecision"]').first().textContent()).to.contain('"confirmed"');
+    expect(await page.locator('[data-testid="variables"] tr[data-name="customerDecision"]').first().textContent()).to.contain(
+      '"confirmed"',
+    );
     expect(await page.getByTestId('instance-state').textContent()).to.contain(stuck.order.orderNo);
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'operations-incident.png'), fullPage: true });
 

@@ -23,7 +23,10 @@ const REASON = '缺少验收截图';
 async function basisStatus(e: E2E, contractNo: string, status: string) {
   await d.waitFor(async () => {
     const o = await e.api.get(d.AP_USER, '/api/portal/overview');
-    return o.requests.some((r: { expenseContractNo: string; paymentBasis: { status: string } | null }) => r.expenseContractNo === contractNo && r.paymentBasis?.status === status);
+    return o.requests.some(
+      (r: { expenseContractNo: string; paymentBasis: { status: string } | null }) =>
+        r.expenseContractNo === contractNo && r.paymentBasis?.status === status,
+    );
   }, `payment basis of ${contractNo} ${status}`);
 }
 
@@ -124,11 +127,21 @@ describe('ui: the AP partner portal, from implementation request to accepted pay
     for (const s of [contractNo, o.orderNo, '阿尔法', 'ap-alpha.example']) expect(betaMain).to.not.include(s);
     const alphaView = await e.api.get(d.AP_USER, '/api/portal/overview');
     const request = alphaView.requests.find((r: { expenseContractNo: string }) => r.expenseContractNo === contractNo);
-    for (const p of [`/api/portal/requests/${request.expenseContractId}`, `/api/contracts/${request.expenseContractId}`, `/api/payment-bases/${request.paymentBasis.id}`]) {
+    for (const p of [
+      `/api/portal/requests/${request.expenseContractId}`,
+      `/api/contracts/${request.expenseContractId}`,
+      `/api/payment-bases/${request.paymentBasis.id}`,
+    ]) {
       const res = await e.api.call('ap-beta', 'GET', p);
       expect(res.status, p).to.equal(404);
     }
-    const submit = await e.api.call('ap-beta', 'POST', '/api/payment-bases', { submissionId: 'beta-try', expenseContractId: request.expenseContractId, amount: 1, completedOn: '2026-09-25', description: 'x' });
+    const submit = await e.api.call('ap-beta', 'POST', '/api/payment-bases', {
+      submissionId: 'beta-try',
+      expenseContractId: request.expenseContractId,
+      amount: 1,
+      completedOn: '2026-09-25',
+      description: 'x',
+    });
     expect(submit.status).to.equal(404);
   });
 });

@@ -182,7 +182,9 @@ describe('ui: a provisioning order with an AP, through the workbench only', func
     // the workers' own writes are the system's, said so in Chinese
     expect(timeline).to.include('系统自动');
     expect(body).to.not.include('system:');
-    expect(body).to.not.match(/order created|issued after the second approval|payment basis submitted by the AP partner|completion \(竣工\)/);
+    expect(body).to.not.match(
+      /order created|issued after the second approval|payment basis submitted by the AP partner|completion \(竣工\)/,
+    );
     await shot(page, 'case');
     // the completion record is in the database, filed by the customer manager
     const [comm] = (await e.api.get(d.CM, `/api/customer-communication-records?orderId=${o.id}`)).items;

@@ -16,7 +16,11 @@ import { nav, radio, signIn, text, WAIT } from './support/workbench';
 const inked = (page: Page, id: string) =>
   // the test compiles without the DOM library: the canvas is typed by what is used of it
   page.locator(`#${id}`).evaluate((el) => {
-    const c = el as unknown as { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
+    const c = el as unknown as {
+      width: number;
+      height: number;
+      getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+    };
     const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
@@ -48,7 +52,9 @@ describe('ui: the monthly account-usage report, read and published', function ()
     await d.provision(e, late, { deliveredOn: '2026-09-01', complete: false });
     soon = await d.createOrder(e);
     await d.provision(e, soon, { deliveredOn: '2026-09-10', complete: false });
-    await e.api.post(d.ADMIN, '/api/account-monitoring/usage', { items: [{ revenueContractNo: contractNo, month: '2026-11', openedAccounts: 110, activeAccounts: 85 }] });
+    await e.api.post(d.ADMIN, '/api/account-monitoring/usage', {
+      items: [{ revenueContractNo: contractNo, month: '2026-11', openedAccounts: 110, activeAccounts: 85 }],
+    });
     await e.clockSet('2026-12-01T01:00:01+08:00');
     await e.api.waitTask(d.ADMIN, 'review-monthly-report', { reportMonth: '2026-11' }, WAIT);
     browser = await launch();
@@ -77,20 +83,35 @@ describe('ui: the monthly account-usage report, read and published', function ()
     await page.getByRole('button', { name: '提交' }).click();
     await page.locator('.notice.ok').filter({ hasText: '已提交' }).waitFor({ timeout: WAIT });
 
-    await d.waitFor(async () => ((await e.api.get(d.ADMIN, '/api/account-monitoring/reports/2026-11')).status === 'PUBLISHED' ? true : null), 'published');
+    await d.waitFor(
+      async () => ((await e.api.get(d.ADMIN, '/api/account-monitoring/reports/2026-11')).status === 'PUBLISHED' ? true : null),
+      'published',
+    );
     await nav(page, '#/reports/monthly?month=2026-11');
-    expect(await page.getByTestId('report-state').textContent()).to.contain('已发布').and.to.contain('contract-admin');
+    expect(await page.getByTestId('report-state').textContent())
+      .to.contain('已发布')
+      .and.to.contain('contract-admin');
     expect(await page.getByTestId('review-task').count()).to.equal(0);
     expect(await page.getByText('说明：11月报表已核对').count()).to.equal(1);
   });
 
-  it('the managers\' overview: orders by stage, due within 10 working days and overdue by the business clock, countersign turnaround', async () => {
+  it("the managers' overview: orders by stage, due within 10 working days and overdue by the business clock, countersign turnaround", async () => {
     await signIn(page, e.sys.apiUrl, d.DEPT);
     await nav(page, '#/reports/overview');
     await page.getByRole('heading', { name: '管理概览' }).waitFor({ timeout: WAIT });
     expect(await page.getByText('今天 2026年12月1日（业务时钟）').count()).to.equal(1);
-    expect(await page.getByTestId('overdue').locator('tr[data-order]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order')))).to.deep.equal([late.orderNo]);
-    expect(await page.getByTestId('due-soon').locator('tr[data-order]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order')))).to.deep.equal([soon.orderNo]);
+    expect(
+      await page
+        .getByTestId('overdue')
+        .locator('tr[data-order]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order'))),
+    ).to.deep.equal([late.orderNo]);
+    expect(
+      await page
+        .getByTestId('due-soon')
+        .locator('tr[data-order]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order'))),
+    ).to.deep.equal([soon.orderNo]);
     expect(await page.locator('tr[data-status="DELIVERED"] td').allTextContents()).to.deep.equal(['已交付', '2', '0']);
     expect(await page.locator('tr[data-status="COMPLETED"] td').nth(1).textContent()).to.equal('1');
     // three revenue contracts countersigned, each in one round

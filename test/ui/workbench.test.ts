@@ -37,7 +37,11 @@ describe('ui: claim conflicts, validation on fields, what a role may not see, ke
   before(async () => {
     buildUi();
     e = await startE2E();
-    const users = [...DEMO_STAFF_USERS, { username: 'dept-manager-2', roles: ['dept-manager' as const] }, { username: 'ap-alpha', roles: ['ap-partner' as const], apPartnerId: e.partner.id }];
+    const users = [
+      ...DEMO_STAFF_USERS,
+      { username: 'dept-manager-2', roles: ['dept-manager' as const] },
+      { username: 'ap-alpha', roles: ['ap-partner' as const], apPartnerId: e.partner.id },
+    ];
     const services = {
       auth: createLocalAuth({ secret: 'ui-test-secret-0123456789', users }),
       store: createStore(e.ds, e.sys.clock),
@@ -137,7 +141,12 @@ describe('ui: claim conflicts, validation on fields, what a role may not see, ke
     await text(f, '客户反馈', '客户尚未答复');
     await p.getByRole('button', { name: '提交' }).click();
     await p.getByRole('alert').filter({ hasText: '请先改正表单中标出的字段' }).waitFor({ timeout: WAIT });
-    expect(await f.locator('.fjs-form-field', { has: p.getByRole('radio', { name: '客户确认' }) }).locator('.fjs-form-field-error').count()).to.be.greaterThan(0);
+    expect(
+      await f
+        .locator('.fjs-form-field', { has: p.getByRole('radio', { name: '客户确认' }) })
+        .locator('.fjs-form-field-error')
+        .count(),
+    ).to.be.greaterThan(0);
     const open = await e.api.get(d.CM, `/api/tasks?elementId=confirm-order-with-customer`);
     expect(open.items.some((t: { context: { orderNo?: string } }) => t.context.orderNo === o.orderNo)).to.equal(true);
     await p.close();
@@ -206,7 +215,15 @@ describe('ui: claim conflicts, validation on fields, what a role may not see, ke
     const unlabelled = () =>
       p.evaluate(() =>
         [...(globalThis as any).document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-          .filter((el: any) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+          .filter(
+            (el: any) =>
+              !(
+                el.labels?.length ||
+                el.getAttribute('aria-label') ||
+                el.getAttribute('aria-labelledby') ||
+                (el.tagName === 'BUTTON' && el.textContent.trim())
+              ),
+          )
           .map((el: any) => el.outerHTML.slice(0, 120)),
       );
     for (const width of [1280, 390]) {

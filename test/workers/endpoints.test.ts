@@ -89,7 +89,13 @@ describe('workers: standalone endpoints (/health/live, /health/ready, /metrics) 
     const ok = nextKey();
     const bad = nextKey();
     gw.enqueue(
-      { key: ok, type: JOB.orderCancel, processInstanceKey: '2251799813690777', elementId: 'cancel-order', variables: JSON.stringify({ orderId: order.id, orderNo: order.orderNo, customerFeedback: '不需要了' }) },
+      {
+        key: ok,
+        type: JOB.orderCancel,
+        processInstanceKey: '2251799813690777',
+        elementId: 'cancel-order',
+        variables: JSON.stringify({ orderId: order.id, orderNo: order.orderNo, customerFeedback: '不需要了' }),
+      },
       { key: bad, type: JOB.orderCancel, elementId: 'cancel-order', variables: JSON.stringify({ orderId: 42 }) },
     );
     expect((await gw.waitForAck(ok)).rpc).to.equal('CompleteJob');
@@ -128,13 +134,23 @@ describe('workers: standalone endpoints (/health/live, /health/ready, /metrics) 
   it('/metrics reads the outbox: every undispatched command and the age of the oldest', async () => {
     const created = new Date(Date.now() - 90_000);
     await inTransaction(ds, (em) =>
-      enqueueCommand(em, { kind: 'publish-message', name: MESSAGE.orderSubmitted, correlationKey: 'YW-2026-009991', variables: {} }, created),
+      enqueueCommand(
+        em,
+        { kind: 'publish-message', name: MESSAGE.orderSubmitted, correlationKey: 'YW-2026-009991', variables: {} },
+        created,
+      ),
     );
     // a command backing off after a failed attempt is still backlog
     await inTransaction(ds, (em) =>
-      enqueueCommand(em, { kind: 'publish-message', name: MESSAGE.orderSubmitted, correlationKey: 'YW-2026-009992', variables: {} }, new Date()),
+      enqueueCommand(
+        em,
+        { kind: 'publish-message', name: MESSAGE.orderSubmitted, correlationKey: 'YW-2026-009992', variables: {} },
+        new Date(),
+      ),
     );
-    await ds.getRepository(ProcessCommandEntity).update({ dedupeKey: `${MESSAGE.orderSubmitted}:YW-2026-009992` }, { nextAttemptAt: new Date(Date.now() + 600_000), attempts: 1 });
+    await ds
+      .getRepository(ProcessCommandEntity)
+      .update({ dedupeKey: `${MESSAGE.orderSubmitted}:YW-2026-009992` }, { nextAttemptAt: new Date(Date.now() + 600_000), attempts: 1 });
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(sample(text, 'ot_outbox_backlog')).to.equal(2);
     expect(sample(text, 'ot_outbox_oldest_age_seconds')).to.be.within(89, 150);

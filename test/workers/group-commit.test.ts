@@ -25,7 +25,9 @@ const at = new Date('2026-11-20T02:00:00.123Z');
 const T = 'test.numbering-job';
 
 const lastValue = async (ds: DataSource, type = 'service-request') => {
-  const rows: { last_value: number | string }[] = await ds.query('SELECT last_value FROM document_sequence WHERE document_type = ?', [type]);
+  const rows: { last_value: number | string }[] = await ds.query('SELECT last_value FROM document_sequence WHERE document_type = ?', [
+    type,
+  ]);
   return rows.length ? Number(rows[0].last_value) : 0;
 };
 const seqOf = (no: unknown) => Number(/-(\d+)$/.exec(String(no))![1]);
@@ -101,13 +103,25 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
       const contract = await seedRevenueContract(ds, order);
       const pik = String(2251799813691000 + i);
       const roundId = completedVars(
-        await deliver(openRound, makeJob(JOB.countersignOpenRound, { contractId: contract.id, contractNo: contract.contractNo, contractType: 'REVENUE', orderNo: order.orderNo }, { processInstanceKey: pik }), services),
+        await deliver(
+          openRound,
+          makeJob(
+            JOB.countersignOpenRound,
+            { contractId: contract.id, contractNo: contract.contractNo, contractType: 'REVENUE', orderNo: order.orderNo },
+            { processInstanceKey: pik },
+          ),
+          services,
+        ),
       ).countersignRoundId as string;
       for (const [step, el, who] of [
         ['DEPT_MANAGER', 'record-dept-manager-decision', 'dm.zhang'],
         ['CENTER', 'record-center-decision', 'center.wu'],
       ] as const) {
-        const job = makeJob(JOB.countersignRecordDecision, { countersignRoundId: roundId, reviewDecision: 'APPROVE', reviewOpinion: '同意', completedBy: who }, { customHeaders: { countersignStep: step }, elementId: el, processInstanceKey: pik });
+        const job = makeJob(
+          JOB.countersignRecordDecision,
+          { countersignRoundId: roundId, reviewDecision: 'APPROVE', reviewOpinion: '同意', completedBy: who },
+          { customHeaders: { countersignStep: step }, elementId: el, processInstanceKey: pik },
+        );
         completedVars(await deliver(recordDecision, job, services));
       }
       rounds.push(roundId);
@@ -118,7 +132,12 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
     const out = await Promise.all([...jobs, ...jobs].map((j) => deliver(issueForm, { ...j }, services)));
     const nos = out.map((o) => completedVars(o).countersignFormNo as string);
     expect(nos.slice(12)).to.deep.equal(nos.slice(0, 12));
-    expect(nos.slice(0, 12).map(seqOf).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(
+      nos
+        .slice(0, 12)
+        .map(seqOf)
+        .sort((a, b) => a - b),
+    ).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(nos.every((n) => /^HQ-SR-2026-\d+$/.test(n))).to.equal(true);
     expect(Number((await ds.query('SELECT COUNT(*) AS n FROM countersign_form'))[0].n)).to.equal(12);
     expect(await lastValue(ds, 'countersign-form-revenue')).to.equal(12);
@@ -298,7 +317,12 @@ describe('workers: group commit of once() (runtime/batch.ts)', function () {
     const out = await Promise.all(Array.from({ length: 10 }, (_, i) => once(ds, T, `o${i % 5}`, at, numbered())));
     expect(batches).to.deep.equal([]);
     expect(out.slice(0, 5)).to.deep.equal(out.slice(5));
-    expect(out.slice(0, 5).map((o) => seqOf(o.requestNo)).sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(
+      out
+        .slice(0, 5)
+        .map((o) => seqOf(o.requestNo))
+        .sort((a, b) => a - b),
+    ).to.deep.equal([1, 2, 3, 4, 5]);
   });
 
   (testDatabaseUrl() ? describe : describe.skip)('two processes (two DataSources on one MySQL database)', () => {

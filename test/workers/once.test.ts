@@ -8,7 +8,9 @@ import { closeTestDataSource, openTestDataSource, resetDatabase } from '../suppo
 
 const at = new Date('2026-11-20T02:00:00.123Z');
 const lastValue = async (ds: DataSource) => {
-  const rows: { last_value: number | string }[] = await ds.query("SELECT last_value FROM document_sequence WHERE document_type = 'service-request'");
+  const rows: { last_value: number | string }[] = await ds.query(
+    "SELECT last_value FROM document_sequence WHERE document_type = 'service-request'",
+  );
   return rows.length ? Number(rows[0].last_value) : 0;
 };
 

@@ -11,7 +11,15 @@ import { RENAMED_JOB_TYPES } from '../../workers/registry';
 import { startWorkers, type RunningWorkers } from '../../workers/start';
 import type { HttpRequest, HttpResponse } from '../../platform/http/client';
 import { FakeGateway } from './support/fake-gateway';
-import { closeTestDataSource, fixedClock, openTestDataSource, resetDatabase, seedExpenseContract, seedRevenueContract, seedWorld } from './support/harness';
+import {
+  closeTestDataSource,
+  fixedClock,
+  openTestDataSource,
+  resetDatabase,
+  seedExpenseContract,
+  seedRevenueContract,
+  seedWorld,
+} from './support/harness';
 
 describe('workers: protocol (real SDK client against a gRPC gateway double)', function () {
   this.timeout(30_000);
@@ -56,14 +64,19 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     expect([...workers.jobTypes].sort()).to.deep.equal([...subscribed].sort());
     const { order } = await seedWorld(ds);
     const k = nextKey();
-    gw.enqueue({ key: k, type: JOB.orderCancel, variables: JSON.stringify({ orderId: order.id, customerFeedback: '不需要了', unrelated: 'x' }) });
+    gw.enqueue({
+      key: k,
+      type: JOB.orderCancel,
+      variables: JSON.stringify({ orderId: order.id, customerFeedback: '不需要了', unrelated: 'x' }),
+    });
     const ack = await gw.waitForAck(k);
     expect(ack).to.deep.equal({ rpc: 'CompleteJob', jobKey: k, variables: { orderStatus: 'CANCELLED' } });
     const seen = gw.activations.find((a) => a.type === JOB.orderCancel)!;
     // plus orderNo, fetched only for the job's log lines (workers/runtime/adapter.ts LOG_CONTEXT_VARIABLES)
     expect(seen.fetchVariable).to.have.members(['orderId', 'customerFeedback', 'cancelReason', 'orderNo']);
     // every worker polls (the order of their first polls depends on the machine's load: wait for them, bounded)
-    for (const end = Date.now() + 5_000; new Set(gw.activations.map((a) => a.type)).size < subscribed.length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    for (const end = Date.now() + 5_000; new Set(gw.activations.map((a) => a.type)).size < subscribed.length && Date.now() < end; )
+      await new Promise((r) => setTimeout(r, 20));
     expect(new Set(gw.activations.map((a) => a.type)).size).to.equal(subscribed.length);
   });
 
@@ -71,13 +84,37 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     const { order } = await seedWorld(ds);
     const k1 = nextKey();
     const contract = await seedRevenueContract(ds, order);
-    gw.enqueue({ key: k1, type: JOB.countersignOpenRound, processInstanceKey: '4503599627379001', variables: JSON.stringify({ contractId: contract.id, contractNo: contract.contractNo, contractType: 'REVENUE', orderNo: order.orderNo }) });
+    gw.enqueue({
+      key: k1,
+      type: JOB.countersignOpenRound,
+      processInstanceKey: '4503599627379001',
+      variables: JSON.stringify({
+        contractId: contract.id,
+        contractNo: contract.contractNo,
+        contractType: 'REVENUE',
+        orderNo: order.orderNo,
+      }),
+    });
     const opened = await gw.waitForAck(k1);
     expect(opened.rpc).to.equal('CompleteJob');
     const roundId = (opened as { variables: { countersignRoundId: string } }).variables.countersignRoundId;
     const k2 = nextKey();
-    gw.enqueue({ key: k2, type: JOB.countersignRecordDecision, customHeaders: JSON.stringify({ countersignStep: 'DEPT_MANAGER' }), variables: JSON.stringify({ countersignRoundId: roundId, reviewDecision: 'REJECT', reviewOpinion: '金额需复核', completedBy: 'dm.zhang' }) });
-    expect(await gw.waitForAck(k2)).to.deep.equal({ rpc: 'CompleteJob', jobKey: k2, variables: { countersignResult: 'REJECTED', rejectionReason: '金额需复核' } });
+    gw.enqueue({
+      key: k2,
+      type: JOB.countersignRecordDecision,
+      customHeaders: JSON.stringify({ countersignStep: 'DEPT_MANAGER' }),
+      variables: JSON.stringify({
+        countersignRoundId: roundId,
+        reviewDecision: 'REJECT',
+        reviewOpinion: '金额需复核',
+        completedBy: 'dm.zhang',
+      }),
+    });
+    expect(await gw.waitForAck(k2)).to.deep.equal({
+      rpc: 'CompleteJob',
+      jobKey: k2,
+      variables: { countersignResult: 'REJECTED', rejectionReason: '金额需复核' },
+    });
   });
 
   it('invalid variables → FailJob with retries 0 and a message naming the problem and what to do', async () => {
@@ -85,14 +122,20 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     gw.enqueue({ key: k, type: JOB.orderCancel, elementId: 'cancel-order', variables: JSON.stringify({ orderId: 12 }) });
     const ack = await gw.waitForAck(k);
     expect(ack).to.include({ rpc: 'FailJob', retries: 0, retryBackOff: 0 });
-    expect((ack as { errorMessage: string }).errorMessage).to.match(/invalid variables for order\.cancel: \/orderId must be string\. No retries left — what to do: correct the variables of element cancel-order/);
+    expect((ack as { errorMessage: string }).errorMessage).to.match(
+      /invalid variables for order\.cancel: \/orderId must be string\. No retries left — what to do: correct the variables of element cancel-order/,
+    );
   });
 
-  it('a job of an old job-type name (an instance started before the upgrade) runs the renamed type\'s handler', async () => {
+  it("a job of an old job-type name (an instance started before the upgrade) runs the renamed type's handler", async () => {
     const { order, partner } = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
     const k = nextKey();
     expect(RENAMED_JOB_TYPES['ap-contract.draft']).to.equal(JOB.expenseContractDraft);
-    gw.enqueue({ key: k, type: 'ap-contract.draft', variables: JSON.stringify({ orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id }) });
+    gw.enqueue({
+      key: k,
+      type: 'ap-contract.draft',
+      variables: JSON.stringify({ orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id }),
+    });
     const ack = await gw.waitForAck(k);
     expect(ack).to.include({ rpc: 'ThrowError', errorCode: 'AP_PARTNER_UNAVAILABLE' });
   });
@@ -100,7 +143,11 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
   it('a suspended AP partner → ThrowError AP_PARTNER_UNAVAILABLE with variables', async () => {
     const { order, partner } = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
     const k = nextKey();
-    gw.enqueue({ key: k, type: JOB.expenseContractDraft, variables: JSON.stringify({ orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id }) });
+    gw.enqueue({
+      key: k,
+      type: JOB.expenseContractDraft,
+      variables: JSON.stringify({ orderId: order.id, orderNo: order.orderNo, apPartnerId: partner.id }),
+    });
     const ack = await gw.waitForAck(k);
     expect(ack).to.include({ rpc: 'ThrowError', errorCode: 'AP_PARTNER_UNAVAILABLE' });
     expect((ack as { variables: { apIssue: string } }).variables.apIssue).to.match(/SUSPENDED/);
@@ -113,23 +160,39 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
       throw new Error('connect ETIMEDOUT');
     };
     const k = nextKey();
-    gw.enqueue({ key: k, type: JOB.expenseContractSendImplementationRequest, retries: 3, variables: JSON.stringify({ expenseContractId: contract.id, expenseContractNo: contract.contractNo }) });
+    gw.enqueue({
+      key: k,
+      type: JOB.expenseContractSendImplementationRequest,
+      retries: 3,
+      variables: JSON.stringify({ expenseContractId: contract.id, expenseContractNo: contract.contractNo }),
+    });
     const ack = await gw.waitForAck(k);
     expect(ack).to.include({ rpc: 'FailJob', retries: 2, retryBackOff: 8000 });
     expect((ack as { errorMessage: string }).errorMessage).to.match(/unreachable: connect ETIMEDOUT/);
     http = async () => ({ status: 422, body: JSON.stringify({ reason: 'contract unknown' }) });
     const k2 = nextKey();
-    gw.enqueue({ key: k2, type: JOB.expenseContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
+    gw.enqueue({
+      key: k2,
+      type: JOB.expenseContractSendImplementationRequest,
+      variables: JSON.stringify({ expenseContractId: contract.id }),
+    });
     const ack2 = await gw.waitForAck(k2);
     expect(ack2).to.include({ rpc: 'ThrowError', errorCode: 'AP_REQUEST_REJECTED' });
   });
 
   it('a record that does not exist → FailJob retries 0 (retrying cannot help) with what to do', async () => {
     const k = nextKey();
-    gw.enqueue({ key: k, type: JOB.completionSendReminder, retries: 2, variables: JSON.stringify({ orderId: '00000000-0000-4000-8000-00000000dead' }) });
+    gw.enqueue({
+      key: k,
+      type: JOB.completionSendReminder,
+      retries: 2,
+      variables: JSON.stringify({ orderId: '00000000-0000-4000-8000-00000000dead' }),
+    });
     const ack = await gw.waitForAck(k);
     expect(ack).to.include({ rpc: 'FailJob', retries: 0 });
-    expect((ack as { errorMessage: string }).errorMessage).to.match(/business order 00000000-0000-4000-8000-00000000dead not found.*No retries left/);
+    expect((ack as { errorMessage: string }).errorMessage).to.match(
+      /business order 00000000-0000-4000-8000-00000000dead not found.*No retries left/,
+    );
   });
 
   it('poison payloads (non-JSON variables) never stall or crash the worker: FailJob retries 0, later jobs still run', async () => {
@@ -157,7 +220,11 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
       };
     });
     const k = nextKey();
-    gw.enqueue({ key: k, type: JOB.expenseContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
+    gw.enqueue({
+      key: k,
+      type: JOB.expenseContractSendImplementationRequest,
+      variables: JSON.stringify({ expenseContractId: contract.id }),
+    });
     await entered;
     expect(workers.inFlight()).to.equal(1);
     const stopping = workers.stop();

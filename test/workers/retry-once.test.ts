@@ -12,7 +12,10 @@ import { closeTestDataSource, openTestDataSource, resetDatabase } from '../suppo
 
 const at = new Date('2026-11-20T02:00:00.123Z');
 /** what mysql2 throws for a deadlock victim (through TypeORM's QueryFailedError) */
-const deadlock = () => Object.assign(new Error('Deadlock found when trying to get lock; try restarting transaction'), { driverError: { code: 'ER_LOCK_DEADLOCK', errno: 1213 } });
+const deadlock = () =>
+  Object.assign(new Error('Deadlock found when trying to get lock; try restarting transaction'), {
+    driverError: { code: 'ER_LOCK_DEADLOCK', errno: 1213 },
+  });
 
 describe('workers: one retry policy for rolled-back transactions (platform/retry.ts)', () => {
   let ds: DataSource;

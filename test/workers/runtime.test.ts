@@ -5,20 +5,55 @@ import { DEFAULT_WORKER_SETTINGS, silentLogger, type HandlerDef, type Services }
 import { bpmnError, complete, fail } from '../../workers/runtime/outcome';
 import { S } from '../../workers/runtime/validate';
 
-const services = { settings: DEFAULT_WORKER_SETTINGS, dataSource: {} as never, clock: { now: () => new Date() }, http: async () => ({ status: 200, body: '' }), actors: { resolveAssignee: async () => null }, log: silentLogger } as Services;
-const job = (variables: unknown, retries = 5) => ({ key: '1', type: 'order.cancel', variables: variables as Record<string, unknown>, customHeaders: {}, processInstanceKey: '9', elementId: 'cancel-order', retries });
+const services = {
+  settings: DEFAULT_WORKER_SETTINGS,
+  dataSource: {} as never,
+  clock: { now: () => new Date() },
+  http: async () => ({ status: 200, body: '' }),
+  actors: { resolveAssignee: async () => null },
+  log: silentLogger,
+} as Services;
+const job = (variables: unknown, retries = 5) => ({
+  key: '1',
+  type: 'order.cancel',
+  variables: variables as Record<string, unknown>,
+  customHeaders: {},
+  processInstanceKey: '9',
+  elementId: 'cancel-order',
+  retries,
+});
 const def = (handle: HandlerDef['handle']): HandlerDef => ({ type: 'order.cancel', variables: S.obj({ orderId: S.str }), handle });
 
 describe('workers: runtime adapter', () => {
   it('maps outcomes onto job actions: complete, BPMN error, fail with retries-1 and exponential back-off', () => {
     expect(toJobAction(complete({ a: 1 }), { retries: 5 })).to.deep.equal({ action: 'complete', variables: { a: 1 } });
-    expect(toJobAction(bpmnError('AP_REQUEST_REJECTED', 'no', { r: 'x' }), { retries: 5 })).to.deep.equal({ action: 'error', errorCode: 'AP_REQUEST_REJECTED', errorMessage: 'no', variables: { r: 'x' } });
+    expect(toJobAction(bpmnError('AP_REQUEST_REJECTED', 'no', { r: 'x' }), { retries: 5 })).to.deep.equal({
+      action: 'error',
+      errorCode: 'AP_REQUEST_REJECTED',
+      errorMessage: 'no',
+      variables: { r: 'x' },
+    });
     expect([5, 4, 3, 2].map((r) => backOffFor(r))).to.deep.equal([2000, 4000, 8000, 16000]);
     expect(backOffFor(-20)).to.equal(300_000);
-    expect(toJobAction(fail('down'), { retries: 3 })).to.deep.equal({ action: 'fail', errorMessage: 'down', retries: 2, retryBackOff: 8000 });
-    expect(toJobAction(fail('down', 1234), { retries: 3 })).to.deep.equal({ action: 'fail', errorMessage: 'down', retries: 2, retryBackOff: 1234 });
+    expect(toJobAction(fail('down'), { retries: 3 })).to.deep.equal({
+      action: 'fail',
+      errorMessage: 'down',
+      retries: 2,
+      retryBackOff: 8000,
+    });
+    expect(toJobAction(fail('down', 1234), { retries: 3 })).to.deep.equal({
+      action: 'fail',
+      errorMessage: 'down',
+      retries: 2,
+      retryBackOff: 1234,
+    });
     const last = toJobAction(fail('down', undefined, { hint: 'call the AP' }), { retries: 1 });
-    expect(last).to.deep.equal({ action: 'fail', errorMessage: 'down. No retries left — what to do: call the AP', retries: 0, retryBackOff: 0 });
+    expect(last).to.deep.equal({
+      action: 'fail',
+      errorMessage: 'down. No retries left — what to do: call the AP',
+      retries: 0,
+      retryBackOff: 0,
+    });
   });
 
   it('invalid variables fail at once (retries 0) naming the problem; a throwing handler fails with retries-1', async () => {
@@ -26,64 +61,147 @@ describe('workers: runtime adapter', () => {
     const d = def(() => (called++, complete()));
     const bad = toJobAction(await executeJob(d, job({ orderId: 42 }), services), { retries: 5 });
     expect(bad).to.include({ action: 'fail', retries: 0 });
-    expect((bad as { errorMessage: string }).errorMessage).to.match(/invalid variables for order\.cancel: \/orderId must be string.*what to do: correct the variables of element cancel-order/);
+    expect((bad as { errorMessage: string }).errorMessage).to.match(
+      /invalid variables for order\.cancel: \/orderId must be string.*what to do: correct the variables of element cancel-order/,
+    );
     expect(called).to.equal(0);
     const sync = def(() => {
       throw new Error('ECONNREFUSED 127.0.0.1:3306');
     });
     const out = toJobAction(await executeJob(sync, job({ orderId: 'x' }, 2), services), { retries: 2 });
-    expect(out).to.deep.equal({ action: 'fail', errorMessage: 'order.cancel failed: ECONNREFUSED 127.0.0.1:3306', retries: 1, retryBackOff: 16000 });
+    expect(out).to.deep.equal({
+      action: 'fail',
+      errorMessage: 'order.cancel failed: ECONNREFUSED 127.0.0.1:3306',
+      retries: 1,
+      retryBackOff: 16000,
+    });
     const lastTry = toJobAction(await executeJob(sync, job({ orderId: 'x' }, 1), services), { retries: 1 });
-    expect((lastTry as { errorMessage: string }).errorMessage).to.match(/No retries left — what to do: check that the database .* reachable/);
+    expect((lastTry as { errorMessage: string }).errorMessage).to.match(
+      /No retries left — what to do: check that the database .* reachable/,
+    );
   });
 
   it('createTaskHandler acknowledges through the SDK job and survives a failing acknowledgement', async () => {
     const calls: unknown[] = [];
     const sdk = (over: Partial<SdkJob> = {}): SdkJob => ({
-      key: '7', type: 'order.cancel', variables: { orderId: 'o' }, customHeaders: {}, processInstanceKey: '9', elementId: 'e', retries: 3,
+      key: '7',
+      type: 'order.cancel',
+      variables: { orderId: 'o' },
+      customHeaders: {},
+      processInstanceKey: '9',
+      elementId: 'e',
+      retries: 3,
       complete: async (v: unknown) => calls.push(['complete', v]),
       error: async (e: unknown) => calls.push(['error', e]),
       fail: async (f: unknown) => calls.push(['fail', f]),
       ...over,
     });
-    const run = createTaskHandler(def(() => complete({ orderStatus: 'CANCELLED' })), services);
+    const run = createTaskHandler(
+      def(() => complete({ orderStatus: 'CANCELLED' })),
+      services,
+    );
     expect(await run(sdk())).to.equal('JOB_ACTION_ACKNOWLEDGEMENT');
-    await createTaskHandler(def(() => fail('later', 500)), services)(sdk());
-    await createTaskHandler(def(() => bpmnError('E', 'm')), services)(sdk());
+    await createTaskHandler(
+      def(() => fail('later', 500)),
+      services,
+    )(sdk());
+    await createTaskHandler(
+      def(() => bpmnError('E', 'm')),
+      services,
+    )(sdk());
     expect(calls).to.deep.equal([
       ['complete', { orderStatus: 'CANCELLED' }],
       ['fail', { errorMessage: 'later', retries: 2, retryBackOff: 500 }],
       ['error', { errorCode: 'E', errorMessage: 'm', variables: {} }],
     ]);
-    const gone = sdk({ complete: async () => { throw new Error('5 NOT_FOUND: job 7 not found'); } });
+    const gone = sdk({
+      complete: async () => {
+        throw new Error('5 NOT_FOUND: job 7 not found');
+      },
+    });
     expect(await run(gone)).to.equal('JOB_ACTION_ACKNOWLEDGEMENT');
   });
 
   it('hooks see every job start and the action taken (metrics)', async () => {
     const seen: string[] = [];
-    const hooks = { onStart: (j: { key: string }) => seen.push(`start ${j.key}`), onDone: (j: { key: string }, a: { action: string } | null) => seen.push(`done ${j.key} ${a?.action}`) };
-    const sdkJob = { key: '8', type: 'order.cancel', variables: { orderId: 'o' }, customHeaders: {}, processInstanceKey: '9', elementId: 'e', retries: 3, complete: async () => 0, error: async () => 0, fail: async () => 0 };
-    await createTaskHandler(def(() => complete()), services, undefined, hooks)(sdkJob);
-    await createTaskHandler(def(() => { throw new Error('x'); }), services, undefined, hooks)({ ...sdkJob, key: '9' });
+    const hooks = {
+      onStart: (j: { key: string }) => seen.push(`start ${j.key}`),
+      onDone: (j: { key: string }, a: { action: string } | null) => seen.push(`done ${j.key} ${a?.action}`),
+    };
+    const sdkJob = {
+      key: '8',
+      type: 'order.cancel',
+      variables: { orderId: 'o' },
+      customHeaders: {},
+      processInstanceKey: '9',
+      elementId: 'e',
+      retries: 3,
+      complete: async () => 0,
+      error: async () => 0,
+      fail: async () => 0,
+    };
+    await createTaskHandler(
+      def(() => complete()),
+      services,
+      undefined,
+      hooks,
+    )(sdkJob);
+    await createTaskHandler(
+      def(() => {
+        throw new Error('x');
+      }),
+      services,
+      undefined,
+      hooks,
+    )({ ...sdkJob, key: '9' });
     expect(seen).to.deep.equal(['start 8', 'done 8 complete', 'start 9', 'done 9 fail']);
   });
 
   describe('actor resolution', () => {
-    const j = (variables: Record<string, unknown>, elementId = 'record-dept-manager-decision', retries = 5) => ({ processInstanceKey: '42', retries, elementId, customHeaders: {}, variables });
+    const j = (variables: Record<string, unknown>, elementId = 'record-dept-manager-decision', retries = 5) => ({
+      processInstanceKey: '42',
+      retries,
+      elementId,
+      customHeaders: {},
+      variables,
+    });
     it('completedBy wins; else the assignee of the completed user task (REST v2 search body); else "tasklist" with a note', async () => {
-      expect(await resolveActor({ resolveAssignee: async () => 'x' }, j({ completedBy: 'dm.zhang' }))).to.deep.equal({ actor: 'dm.zhang', source: 'completedBy' });
+      expect(await resolveActor({ resolveAssignee: async () => 'x' }, j({ completedBy: 'dm.zhang' }))).to.deep.equal({
+        actor: 'dm.zhang',
+        source: 'completedBy',
+      });
       const bodies: unknown[] = [];
-      const rest = new RestTaskActorResolver(async (body) => (bodies.push(body), { items: [{ assignee: 'old', completionDate: '2026-01-01T00:00:00Z' }, { assignee: 'dm.wang', completionDate: '2026-02-01T00:00:00Z' }] }));
+      const rest = new RestTaskActorResolver(
+        async (body) => (
+          bodies.push(body),
+          {
+            items: [
+              { assignee: 'old', completionDate: '2026-01-01T00:00:00Z' },
+              { assignee: 'dm.wang', completionDate: '2026-02-01T00:00:00Z' },
+            ],
+          }
+        ),
+      );
       expect(await resolveActor(rest, j({ completedBy: null }))).to.deep.equal({ actor: 'dm.wang', source: 'user-task-search' });
-      expect(bodies[0]).to.deep.equal({ filter: { processInstanceKey: '42', elementId: 'dept-manager-review', state: 'COMPLETED' }, sort: [{ field: 'completionDate', order: 'DESC' }], page: { from: 0, limit: 5 } });
+      expect(bodies[0]).to.deep.equal({
+        filter: { processInstanceKey: '42', elementId: 'dept-manager-review', state: 'COMPLETED' },
+        sort: [{ field: 'completionDate', order: 'DESC' }],
+        page: { from: 0, limit: 5 },
+      });
       const none = await resolveActor(new RestTaskActorResolver(async () => ({ items: [] })), j({}));
       expect(none).to.include({ actor: 'tasklist', source: 'fallback' });
       expect(none.note).to.match(/no assignee found for completed user task dept-manager-review/);
     });
     it('a failing search is retried (throws) until the last attempt, which falls back', async () => {
-      const broken = new RestTaskActorResolver(async () => { throw new Error('HTTP 503'); });
+      const broken = new RestTaskActorResolver(async () => {
+        throw new Error('HTTP 503');
+      });
       let thrown: Error | null = null;
-      try { await resolveActor(broken, j({}, 'record-center-decision', 3)); } catch (e) { thrown = e as Error; }
+      try {
+        await resolveActor(broken, j({}, 'record-center-decision', 3));
+      } catch (e) {
+        thrown = e as Error;
+      }
       expect(thrown?.message).to.match(/user-task search for center-review failed: HTTP 503/);
       const last = await resolveActor(broken, j({}, 'record-center-decision', 1));
       expect(last).to.include({ actor: 'tasklist', source: 'fallback' });

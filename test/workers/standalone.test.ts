@@ -71,7 +71,10 @@ describe('workers: standalone process (npm run workers)', function () {
       PORT: '0', // health and metrics endpoints on a free port
     };
     let out = '';
-    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'app', 'entry', 'workers.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'app', 'entry', 'workers.ts')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
@@ -82,7 +85,10 @@ describe('workers: standalone process (npm run workers)', function () {
     expect(release, `the AP request arrived (worker output: ${out})`).to.not.equal(null);
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
-    expect(gw.acks.find((a) => a.jobKey === key), 'not completed before the AP answered').to.equal(undefined);
+    expect(
+      gw.acks.find((a) => a.jobKey === key),
+      'not completed before the AP answered',
+    ).to.equal(undefined);
     release!();
     const code = await exited;
     expect(code, out).to.equal(0);

@@ -8,7 +8,11 @@ export interface FieldError {
   detail: string;
 }
 export class ApiProblem extends Error {
-  constructor(readonly status: number, readonly detail: string, readonly errors: FieldError[]) {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly errors: FieldError[],
+  ) {
     super(detail);
   }
 }
@@ -42,7 +46,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
   if (session.token) headers.authorization = `Bearer ${session.token}`;
   const res = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
-  let parsed: any = undefined;
+  let parsed: any;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {

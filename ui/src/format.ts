@@ -17,7 +17,8 @@ export function day(s: string | null | undefined): string {
   return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : dateTime(s);
 }
 
-export const money = (n: unknown) => (typeof n === 'number' ? `¥${n.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}` : '—');
+export const money = (n: unknown) =>
+  typeof n === 'number' ? `¥${n.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}` : '—';
 
 /** who did it, as people read it: a user by name, the system's own writes (`system:worker`, `system:seed`) as 系统自动 */
 export const actor = (a: unknown) => (typeof a === 'string' && a.startsWith('system:') ? '系统自动' : String(a ?? '—'));

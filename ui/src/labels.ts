@@ -2,7 +2,13 @@
  * UI labels from the one vocabulary (domain/vocabulary.ts: roles, modules, process ids) plus the Chinese
  * names of the record states the API returns as codes.
  */
-import type { CommunicationOccasion, ExpenseContractStatus, OrderStatus, PaymentBasisStatus, RevenueContractStatus } from '../../db/entities/types';
+import type {
+  CommunicationOccasion,
+  ExpenseContractStatus,
+  OrderStatus,
+  PaymentBasisStatus,
+  RevenueContractStatus,
+} from '../../db/entities/types';
 import { PROCESS, ROLES, SERVICE_MODULE, type Role } from '../../domain/vocabulary';
 
 export { ROLES, SERVICE_MODULE, PROCESS };
@@ -26,7 +32,11 @@ export const ORDER_STATUS: Record<OrderStatus, string> = {
   CANCELLED: '已取消',
 };
 export const CONTRACT_TYPE: Record<string, string> = { REVENUE: '收入合同', EXPENSE: '支出合同' };
-export const PAYMENT_BASIS_STATUS: Record<PaymentBasisStatus, string> = { SUBMITTED: '已提交，待核对', ACCEPTED: '已通过', SENT_BACK: '已退回' };
+export const PAYMENT_BASIS_STATUS: Record<PaymentBasisStatus, string> = {
+  SUBMITTED: '已提交，待核对',
+  ACCEPTED: '已通过',
+  SENT_BACK: '已退回',
+};
 /** every state of both contract kinds (typed against them: a new state needs its name here) */
 export const CONTRACT_STATUS: Record<RevenueContractStatus | ExpenseContractStatus, string> = {
   DRAFT: '草拟中',
@@ -37,11 +47,18 @@ export const CONTRACT_STATUS: Record<RevenueContractStatus | ExpenseContractStat
   IMPLEMENTATION_REQUESTED: '已请求 AP 实施',
   IMPLEMENTED: 'AP 已实施',
   PAYMENT_BASIS_ACCEPTED: '支付依据已通过',
+  WITHDRAWN: '已撤回（不用AP继续）',
 };
 export const CONTRACT_KIND: Record<string, string> = { AGREEMENT: '协议', SUPPLEMENT: '补充协议' };
 export const STEP: Record<string, string> = { DEPT_MANAGER: '部门经理审核', CENTER: '中心审核' };
 export const DECISION: Record<string, string> = { APPROVE: '同意', REJECT: '驳回', APPROVED: '通过', REJECTED: '驳回', OPEN: '审核中' };
-export const OCCASION: Record<CommunicationOccasion, string> = { COMPLETION: '竣工', FAULT: '故障', COMPLAINT: '投诉', CONSULTATION: '咨询', OTHER: '其他' };
+export const OCCASION: Record<CommunicationOccasion, string> = {
+  COMPLETION: '竣工',
+  FAULT: '故障',
+  COMPLAINT: '投诉',
+  CONSULTATION: '咨询',
+  OTHER: '其他',
+};
 export const REQUEST_TYPE: Record<string, string> = { FAULT: '故障', COMPLAINT: '投诉', CONSULTATION: '咨询' };
 export const TASK_ORDER_EVENT: Record<string, string> = { ISSUED: '下发', REPLY: '技术部回复', ACCEPTED: '验收通过', SENT_BACK: '退回' };
 

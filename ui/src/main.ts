@@ -28,7 +28,10 @@ async function route() {
   renderHeader(me);
   if (!me) {
     if (path !== '/login') location.hash = '#/login';
-    else loginPage(() => { location.hash = '#/'; });
+    else
+      loginPage(() => {
+        location.hash = '#/';
+      });
     return;
   }
   const seg = path.split('/').filter(Boolean);

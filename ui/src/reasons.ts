@@ -29,7 +29,10 @@ export const REASONS: Record<string, string> = {
 const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^revised after countersign rejection:\s*(.*)$/s, (m) => (m[1] ? `会签退回后修改：${m[1]}` : '会签退回后修改')],
   [/^completion record not filed by (.+)$/, (m) => `未在 ${m[1]} 前提交竣工记录`],
-  [/^(complaint|fault|consultation) (\S+)$/, (m) => `${{ complaint: '投诉', fault: '故障', consultation: '咨询' }[m[1] as 'complaint' | 'fault' | 'consultation']} ${m[2]}`],
+  [
+    /^(complaint|fault|consultation) (\S+)$/,
+    (m) => `${{ complaint: '投诉', fault: '故障', consultation: '咨询' }[m[1] as 'complaint' | 'fault' | 'consultation']} ${m[2]}`,
+  ],
 ];
 
 /** the reason as people read it */

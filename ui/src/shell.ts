@@ -42,7 +42,13 @@ export function renderHeader(u: Me | null) {
     h(
       'nav',
       { 'aria-label': '主导航' },
-      h('ul', {}, NAV.filter((n) => n.show(u)).map((n) => h('li', {}, h('a', { href: n.href, 'aria-current': current.startsWith(n.href) ? 'page' : undefined }, n.text)))),
+      h(
+        'ul',
+        {},
+        NAV.filter((n) => n.show(u)).map((n) =>
+          h('li', {}, h('a', { href: n.href, 'aria-current': current.startsWith(n.href) ? 'page' : undefined }, n.text)),
+        ),
+      ),
     ),
     h(
       'div',

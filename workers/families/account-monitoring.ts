@@ -54,7 +54,10 @@ export const applyAccountDelta = defineHandler({
 
 export const generateMonthlyReport = defineHandler({
   type: JOB.accountMonitoringGenerateMonthlyReport,
-  variables: S.obj({}, { reportDecision: S.enumOf(REPORT_REVIEW_DECISION), reportId: S.optStr, reportMonth: S.optStr, reportNote: S.optStr }),
+  variables: S.obj(
+    {},
+    { reportDecision: S.enumOf(REPORT_REVIEW_DECISION), reportId: S.optStr, reportMonth: S.optStr, reportNote: S.optStr },
+  ),
   async handle(job, services) {
     const v = job.variables;
     const regenerate = v.reportDecision === 'REGENERATE' && !!v.reportId;
@@ -67,12 +70,24 @@ export const generateMonthlyReport = defineHandler({
       month = reportMonthOf(services.clock.now());
     }
     const key = regenerate ? `regenerate:${v.reportId}` : `month:${month}`;
-    return systemOnce(job, services, key, async (em, ctx) => {
-      const withInstance = { ...ctx, processInstanceKey: job.processInstanceKey };
-      const report = regenerate ? await generateReport(em, month, withInstance) : await monthlyReportOf(em, month, withInstance);
-      // the figures go to the review form (the reviewer decides on the report, not on its id)
-      return { reportId: report.id, reportMonth: month, reportDueAt: reportDueAt(month), reportVersion: report.version, reportTotals: report.totals };
-    }, regenerate ? (v.reportNote ?? null) : null);
+    return systemOnce(
+      job,
+      services,
+      key,
+      async (em, ctx) => {
+        const withInstance = { ...ctx, processInstanceKey: job.processInstanceKey };
+        const report = regenerate ? await generateReport(em, month, withInstance) : await monthlyReportOf(em, month, withInstance);
+        // the figures go to the review form (the reviewer decides on the report, not on its id)
+        return {
+          reportId: report.id,
+          reportMonth: month,
+          reportDueAt: reportDueAt(month),
+          reportVersion: report.version,
+          reportTotals: report.totals,
+        };
+      },
+      regenerate ? (v.reportNote ?? null) : null,
+    );
   },
 });
 
@@ -100,4 +115,10 @@ export const escalateLateReport = defineHandler({
   },
 });
 
-export const ACCOUNT_MONITORING_HANDLERS = [registerAccounts, applyAccountDelta, generateMonthlyReport, publishMonthlyReport, escalateLateReport];
+export const ACCOUNT_MONITORING_HANDLERS = [
+  registerAccounts,
+  applyAccountDelta,
+  generateMonthlyReport,
+  publishMonthlyReport,
+  escalateLateReport,
+];

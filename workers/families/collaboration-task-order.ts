@@ -33,7 +33,12 @@ export const recordReply = defineHandler({
   handle(job, services) {
     const v = job.variables;
     return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
-      const { taskOrder } = await recordTaskOrderReply(em, v.taskOrderId, { configurationReply: v.configurationReply as string, configuredAt: v.configuredAt ?? null }, ctx);
+      const { taskOrder } = await recordTaskOrderReply(
+        em,
+        v.taskOrderId,
+        { configurationReply: v.configurationReply as string, configuredAt: v.configuredAt ?? null },
+        ctx,
+      );
       return { taskOrderStatus: taskOrder.status };
     });
   },
@@ -41,7 +46,10 @@ export const recordReply = defineHandler({
 
 export const recordAcceptance = defineHandler({
   type: JOB.collaborationTaskOrderRecordAcceptance,
-  variables: S.obj({ taskOrderId: S.str, acceptanceDecision: S.enumOf(ACCEPTANCE_DECISION) }, { acceptanceOpinion: S.optStr, completedBy: S.optStr }),
+  variables: S.obj(
+    { taskOrderId: S.str, acceptanceDecision: S.enumOf(ACCEPTANCE_DECISION) },
+    { acceptanceOpinion: S.optStr, completedBy: S.optStr },
+  ),
   handle(job, services) {
     const v = job.variables;
     return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {

@@ -33,7 +33,10 @@ function targetOf(job: JobView<Record<string, unknown>>): OrderRef {
   if (typeof changeOrderId === 'string' && changeOrderId) return { kind: 'change-order', id: changeOrderId };
   const orderId = job.variables.orderId;
   if (typeof orderId === 'string' && orderId) return { kind: 'business-order', id: orderId };
-  throw new NonRetryable('neither changeOrderId nor orderId in the job variables', 'the provisioning process carries orderId, the change process changeOrderId: check the model');
+  throw new NonRetryable(
+    'neither changeOrderId nor orderId in the job variables',
+    'the provisioning process carries orderId, the change process changeOrderId: check the model',
+  );
 }
 const keyOf = (t: OrderRef) => `${t.kind === 'change-order' ? 'change' : 'order'}:${t.id}`;
 
@@ -56,7 +59,11 @@ export const computeDeadline = defineHandler({
     const t = targetOf(job);
     return systemOnce(job, services, `job:${job.key}`, async (em, ctx) => {
       const s = await computeCompletionDeadline(em, t, services.settings.completionReminderWorkingDays, ctx);
-      return { completionDeadline: s.completionDeadline, completionReminderAt: s.completionReminderAt, deadlineProvisional: s.deadlineProvisional };
+      return {
+        completionDeadline: s.completionDeadline,
+        completionReminderAt: s.completionReminderAt,
+        deadlineProvisional: s.deadlineProvisional,
+      };
     });
   },
 });
@@ -85,7 +92,13 @@ export const escalateOverdue = defineHandler({
   },
 });
 
-const communicationVars = { networkQuality: S.optStr, serviceAttitude: S.optStr, customerFeedback: S.optStr, followUp: S.optStr, completedBy: S.optStr };
+const communicationVars = {
+  networkQuality: S.optStr,
+  serviceAttitude: S.optStr,
+  customerFeedback: S.optStr,
+  followUp: S.optStr,
+  completedBy: S.optStr,
+};
 
 export const recordCompletion = defineHandler({
   type: JOB.completionRecordCompletion,
@@ -94,7 +107,11 @@ export const recordCompletion = defineHandler({
     const t = targetOf(job);
     return recordOnce(job, services, keyOf(t), async (em, ctx) => {
       const { order, record } = await completeOrder(em, t, job.variables, ctx);
-      if (!record) throw new NonRetryable(`${orderNumberOf(order)} is already completed`, 'it was completed outside this process instance: check the instance in Operate and cancel it if it is redundant');
+      if (!record)
+        throw new NonRetryable(
+          `${orderNumberOf(order)} is already completed`,
+          'it was completed outside this process instance: check the instance in Operate and cancel it if it is redundant',
+        );
       return { communicationRecordId: record.id, communicationRecordNo: record.recordNo };
     });
   },

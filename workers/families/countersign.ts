@@ -22,16 +22,19 @@ import { recordOnce, systemOnce } from '../common';
 
 export const openRound = defineHandler({
   type: JOB.countersignOpenRound,
-  variables: S.obj(
-    { contractId: S.str, contractNo: S.str, contractType: S.enumOf(CONTRACT_TYPE) },
-    { orderNo: S.optStr },
-  ),
+  variables: S.obj({ contractId: S.str, contractNo: S.str, contractType: S.enumOf(CONTRACT_TYPE) }, { orderNo: S.optStr }),
   handle(job, services) {
     const v = job.variables;
     return systemOnce(job, services, `pik:${job.processInstanceKey}`, async (em, ctx) => {
       const round = await openCountersignRound(
         em,
-        { contractType: v.contractType, contractId: v.contractId, contractNo: v.contractNo, processInstanceKey: job.processInstanceKey, orderNo: v.orderNo ?? null },
+        {
+          contractType: v.contractType,
+          contractId: v.contractId,
+          contractNo: v.contractNo,
+          processInstanceKey: job.processInstanceKey,
+          orderNo: v.orderNo ?? null,
+        },
         ctx,
       );
       // the amount of the version under review, shown to the reviewers
@@ -63,7 +66,13 @@ export const recordDecision = defineHandler({
     return recordOnce(job, services, `${v.countersignRoundId}:${step}`, async (em, ctx, actor) => {
       const out = await recordCountersignDecision(
         em,
-        { roundId: v.countersignRoundId, step, decision: v.reviewDecision, opinion: v.reviewOpinion ?? null, actorNote: actor.note ?? null },
+        {
+          roundId: v.countersignRoundId,
+          step,
+          decision: v.reviewDecision,
+          opinion: v.reviewOpinion ?? null,
+          actorNote: actor.note ?? null,
+        },
         ctx,
       );
       if (out.countersignResult === 'REJECTED') return { countersignResult: 'REJECTED', rejectionReason: out.rejectionReason };

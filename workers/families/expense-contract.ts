@@ -28,7 +28,7 @@ import {
 import { ApPartnerUnavailableError } from '../../domain/errors';
 import { recordPaymentBasisCheck as checkPaymentBasis, recordPaymentBasisReceived, requirePaymentBasis } from '../../domain/payment-bases';
 import { enqueueNotification } from '../../domain/outbox';
-import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB, } from '../../domain/vocabulary';
+import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB } from '../../domain/vocabulary';
 import { bpmnError, complete, fail, type Outcome, type Variables } from '../runtime/outcome';
 import { defineHandler, type JobView, type Services } from '../runtime/job';
 import { S } from '../runtime/validate';
@@ -37,7 +37,11 @@ import { recordOnce, SYSTEM_ACTOR, systemOnce, writeContext } from '../common';
 import { signedHeaders } from './ap-signing';
 
 /** drafting through the domain; an unavailable partner is the BPMN error the model catches */
-async function draftOnce(job: JobView, services: Services, input: { orderId?: string | null; changeOrderId?: string | null; apPartnerId?: string | null }): Promise<Outcome> {
+async function draftOnce(
+  job: JobView,
+  services: Services,
+  input: { orderId?: string | null; changeOrderId?: string | null; apPartnerId?: string | null },
+): Promise<Outcome> {
   try {
     return await systemOnce(job, services, `job:${job.key}`, async (em, ctx) => {
       const c = await draftExpenseContract(em, input, ctx);
@@ -59,19 +63,33 @@ export const draft = defineHandler({
 export const draftSupplement = defineHandler({
   type: JOB.expenseContractDraftSupplement,
   variables: S.obj({ changeOrderId: S.str }, { orderId: S.optStr, changeOrderNo: S.optStr, apPartnerId: S.optStr }),
-  handle: (job, services) => draftOnce(job, services, { changeOrderId: job.variables.changeOrderId, orderId: job.variables.orderId, apPartnerId: job.variables.apPartnerId }),
+  handle: (job, services) =>
+    draftOnce(job, services, {
+      changeOrderId: job.variables.changeOrderId,
+      orderId: job.variables.orderId,
+      apPartnerId: job.variables.apPartnerId,
+    }),
 });
 
 export const revise = defineHandler({
   type: JOB.expenseContractApplyRevision,
-  variables: S.obj({ expenseContractId: S.str }, { revisionNote: S.optStr, contractAmount: S.nullable(S.atLeast(0)), completedBy: S.optStr }),
+  variables: S.obj(
+    { expenseContractId: S.str },
+    { revisionNote: S.optStr, contractAmount: S.nullable(S.atLeast(0)), completedBy: S.optStr },
+  ),
   handle(job, services) {
     const v = job.variables;
-    return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
-      const changes = { amount: v.contractAmount ?? undefined, ...(v.revisionNote ? { note: v.revisionNote } : {}) };
-      const c = await reviseContract(em, 'EXPENSE', v.expenseContractId, changes, ctx);
-      return { expenseContractVersion: c.currentVersion };
-    }, { reason: v.revisionNote || null });
+    return recordOnce(
+      job,
+      services,
+      `job:${job.key}`,
+      async (em, ctx) => {
+        const changes = { amount: v.contractAmount ?? undefined, ...(v.revisionNote ? { note: v.revisionNote } : {}) };
+        const c = await reviseContract(em, 'EXPENSE', v.expenseContractId, changes, ctx);
+        return { expenseContractVersion: c.currentVersion };
+      },
+      { reason: v.revisionNote || null },
+    );
   },
 });
 
@@ -113,7 +131,13 @@ export const sendImplementationRequest = defineHandler({
     const now = clock.now();
     let res: Awaited<ReturnType<typeof http>>;
     try {
-      res = await http({ method: 'POST', url: partner.endpointUrl, headers: signedHeaders(partner.hmacSecret, body, idempotencyKey, now), body, timeoutMs: settings.apRequestTimeoutMs });
+      res = await http({
+        method: 'POST',
+        url: partner.endpointUrl,
+        headers: signedHeaders(partner.hmacSecret, body, idempotencyKey, now),
+        body,
+        timeoutMs: settings.apRequestTimeoutMs,
+      });
     } catch (e) {
       log.warn({ jobKey: job.key, url: partner.endpointUrl, err: (e as Error).message }, 'AP endpoint unreachable');
       return fail(`AP ${partner.code} endpoint ${partner.endpointUrl} unreachable: ${(e as Error).message}`, undefined, {
@@ -126,7 +150,16 @@ export const sendImplementationRequest = defineHandler({
         const ctx = writeContext(job, now, SYSTEM_ACTOR);
         await markImplementationRequested(em, contract.id, slaDuration, { ...ctx, details: { ...ctx.details, ...answer } });
         // the partner's users also get the request by e-mail and in their inbox (issue #18)
-        await enqueueNotification(em, { dedupeKey: `ap-implementation-request:${contract.id}`, recipientRole: 'ap-partner', template: 'ap-implementation-request', refs: { expenseContractId: contract.id, expenseContractNo: contract.contractNo, apPartnerId: partner.id, slaDuration } }, now);
+        await enqueueNotification(
+          em,
+          {
+            dedupeKey: `ap-implementation-request:${contract.id}`,
+            recipientRole: 'ap-partner',
+            template: 'ap-implementation-request',
+            refs: { expenseContractId: contract.id, expenseContractNo: contract.contractNo, apPartnerId: partner.id, slaDuration },
+          },
+          now,
+        );
         return { apSlaDuration: slaDuration };
       });
       return complete(result);
@@ -173,7 +206,10 @@ export const recordPaymentBasis = defineHandler({
 
 export const recordPaymentBasisCheck = defineHandler({
   type: JOB.expenseContractRecordPaymentBasisCheck,
-  variables: S.obj({ paymentBasisId: S.str, paymentBasisDecision: S.enumOf(ACCEPTANCE_DECISION) }, { paymentBasisOpinion: S.optStr, completedBy: S.optStr }),
+  variables: S.obj(
+    { paymentBasisId: S.str, paymentBasisDecision: S.enumOf(ACCEPTANCE_DECISION) },
+    { paymentBasisOpinion: S.optStr, completedBy: S.optStr },
+  ),
   async handle(job, services) {
     const v = job.variables;
     const basis = await requirePaymentBasis(services.dataSource, v.paymentBasisId);
@@ -184,4 +220,12 @@ export const recordPaymentBasisCheck = defineHandler({
   },
 });
 
-export const EXPENSE_CONTRACT_HANDLERS = [draft, draftSupplement, revise, sendImplementationRequest, remindSla, recordPaymentBasis, recordPaymentBasisCheck];
+export const EXPENSE_CONTRACT_HANDLERS = [
+  draft,
+  draftSupplement,
+  revise,
+  sendImplementationRequest,
+  remindSla,
+  recordPaymentBasis,
+  recordPaymentBasisCheck,
+];

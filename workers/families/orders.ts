@@ -9,7 +9,12 @@
  *  cancel                    CANCELLED with the reason (key: the order)
  */
 import type { BusinessOrder, ChangeOrder } from '../../db/entities/index';
-import { applyChangeOrderRevision, cancelDeclinedChangeOrder, recordChangeCustomerDecision, type ChangeOrderRevision } from '../../domain/change-orders';
+import {
+  applyChangeOrderRevision,
+  cancelDeclinedChangeOrder,
+  recordChangeCustomerDecision,
+  type ChangeOrderRevision,
+} from '../../domain/change-orders';
 import { applyOrderRevision, cancelDeclinedOrder, recordCustomerDecision, type OrderRevision } from '../../domain/orders';
 import type { WriteContext } from '../../domain/audit';
 import { readOrderSummary } from '../../domain/order-summary';
@@ -51,7 +56,10 @@ function recordDecision(kind: Kind, type: JobType): HandlerDef {
   const k = K[kind];
   return defineHandler({
     type,
-    variables: S.obj({ [k.idVar]: S.str, customerDecision: S.enumOf(CUSTOMER_DECISION) }, { customerFeedback: S.optStr, completedBy: S.optStr }),
+    variables: S.obj(
+      { [k.idVar]: S.str, customerDecision: S.enumOf(CUSTOMER_DECISION) },
+      { customerFeedback: S.optStr, completedBy: S.optStr },
+    ),
     handle(job, services) {
       const v = job.variables;
       return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
@@ -67,13 +75,19 @@ const revisionVars = {
   order: {
     revisedAccounts: { field: 'accounts', schema: { type: 'integer', minimum: 1 } },
     revisedOpeningDate: { field: 'openingDate', schema: S.date },
-    revisedModules: { field: 'modules', schema: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: Object.keys(SERVICE_MODULE) } } },
+    revisedModules: {
+      field: 'modules',
+      schema: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: Object.keys(SERVICE_MODULE) } },
+    },
     revisedAmount: { field: 'amount', schema: { type: 'number', minimum: 0 } },
   },
   change: {
     revisedAccountDelta: { field: 'accountDelta', schema: S.int },
     revisedEffectiveDate: { field: 'effectiveDate', schema: S.date },
-    revisedModules: { field: 'modules', schema: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: Object.keys(SERVICE_MODULE) } } },
+    revisedModules: {
+      field: 'modules',
+      schema: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: Object.keys(SERVICE_MODULE) } },
+    },
     revisedAmount: { field: 'amountDelta', schema: { type: 'number' } },
     revisedDescription: { field: 'description', schema: S.str },
   },
@@ -94,17 +108,23 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
       for (const [name, d] of Object.entries(vars)) if (v[name] !== undefined && v[name] !== null) revision[d.field] = v[name];
       const note = (v.revisionNote as string | null | undefined) || null;
       if (note) revision.note = note;
-      return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
-        const o = await k.revise(em, v[k.idVar] as string, revision, ctx);
-        return {
-          [k.versionVar]: o.currentVersion,
-          [k.statusVar]: o.status,
-          // the change process reads the (possibly revised) delta back into its scope
-          ...(kind === 'change' ? { accountDelta: (o as ChangeOrder).accountDelta } : {}),
-          // the order's tasks show the revised order (domain/order-summary.ts)
-          ...(kind === 'order' ? { orderSummary: await readOrderSummary(em, o as BusinessOrder) } : {}),
-        };
-      }, { reason: note });
+      return recordOnce(
+        job,
+        services,
+        `job:${job.key}`,
+        async (em, ctx) => {
+          const o = await k.revise(em, v[k.idVar] as string, revision, ctx);
+          return {
+            [k.versionVar]: o.currentVersion,
+            [k.statusVar]: o.status,
+            // the change process reads the (possibly revised) delta back into its scope
+            ...(kind === 'change' ? { accountDelta: (o as ChangeOrder).accountDelta } : {}),
+            // the order's tasks show the revised order (domain/order-summary.ts)
+            ...(kind === 'order' ? { orderSummary: await readOrderSummary(em, o as BusinessOrder) } : {}),
+          };
+        },
+        { reason: note },
+      );
     },
   });
 }
@@ -118,10 +138,16 @@ function cancel(kind: Kind, type: JobType): HandlerDef {
       const v = job.variables;
       const id = v[k.idVar] as string;
       const reason = (v.cancelReason as string | null | undefined) ?? (v.customerFeedback as string | null | undefined) ?? null;
-      return systemOnce(job, services, `${kind}:${id}`, async (em, ctx) => {
-        const o = await k.cancel(em, id, ctx);
-        return { [k.statusVar]: o.status };
-      }, reason);
+      return systemOnce(
+        job,
+        services,
+        `${kind}:${id}`,
+        async (em, ctx) => {
+          const o = await k.cancel(em, id, ctx);
+          return { [k.statusVar]: o.status };
+        },
+        reason,
+      );
     },
   });
 }

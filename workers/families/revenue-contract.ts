@@ -15,9 +15,25 @@ import { S } from '../runtime/validate';
 import { recordOnce } from '../common';
 
 const amount = S.atLeast(0);
-const draftVars = { contractTitle: S.optStr, contractAmount: S.nullable(amount), contractTerm: S.nullable(S.atLeast(1, S.int)), contractNote: S.optStr, completedBy: S.optStr };
-type DraftVars = { contractTitle?: string | null; contractAmount?: number | null; contractTerm?: number | null; contractNote?: string | null };
-const draftInput = (v: DraftVars) => ({ title: v.contractTitle, amount: v.contractAmount, termMonths: v.contractTerm, note: v.contractNote ?? undefined });
+const draftVars = {
+  contractTitle: S.optStr,
+  contractAmount: S.nullable(amount),
+  contractTerm: S.nullable(S.atLeast(1, S.int)),
+  contractNote: S.optStr,
+  completedBy: S.optStr,
+};
+type DraftVars = {
+  contractTitle?: string | null;
+  contractAmount?: number | null;
+  contractTerm?: number | null;
+  contractNote?: string | null;
+};
+const draftInput = (v: DraftVars) => ({
+  title: v.contractTitle,
+  amount: v.contractAmount,
+  termMonths: v.contractTerm,
+  note: v.contractNote ?? undefined,
+});
 
 export const draft = defineHandler({
   type: JOB.revenueContractRegister,
@@ -48,11 +64,17 @@ export const revise = defineHandler({
   variables: S.obj({ revenueContractId: S.str }, { revisionNote: S.optStr, contractAmount: S.nullable(amount), completedBy: S.optStr }),
   handle(job, services) {
     const v = job.variables;
-    return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
-      const changes = { amount: v.contractAmount ?? undefined, ...(v.revisionNote ? { note: v.revisionNote } : {}) };
-      const c = await reviseContract(em, 'REVENUE', v.revenueContractId, changes, ctx);
-      return { revenueContractVersion: c.currentVersion };
-    }, { reason: v.revisionNote || null });
+    return recordOnce(
+      job,
+      services,
+      `job:${job.key}`,
+      async (em, ctx) => {
+        const changes = { amount: v.contractAmount ?? undefined, ...(v.revisionNote ? { note: v.revisionNote } : {}) };
+        const c = await reviseContract(em, 'REVENUE', v.revenueContractId, changes, ctx);
+        return { revenueContractVersion: c.currentVersion };
+      },
+      { reason: v.revisionNote || null },
+    );
   },
 });
 

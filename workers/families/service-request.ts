@@ -22,7 +22,10 @@ const HANDLING_TASK: Record<ServiceRequestType, string> = {
 
 export const recordHandling = defineHandler({
   type: JOB.serviceRequestRecordHandling,
-  variables: S.obj({ serviceRequestId: S.str, resolution: S.optStr }, { handledAt: S.optStr, requestType: S.enumOf(SERVICE_REQUEST_TYPE), completedBy: S.optStr }),
+  variables: S.obj(
+    { serviceRequestId: S.str, resolution: S.optStr },
+    { handledAt: S.optStr, requestType: S.enumOf(SERVICE_REQUEST_TYPE), completedBy: S.optStr },
+  ),
   handle(job, services) {
     const v = job.variables;
     // the actor is whoever completed the handling task of the request's type
@@ -31,21 +34,39 @@ export const recordHandling = defineHandler({
       if (!req) throw new NotFoundError('service-request', v.serviceRequestId);
       return HANDLING_TASK[req.requestType as ServiceRequestType] ?? null;
     };
-    return recordOnce(job, services, `job:${job.key}`, async (em, ctx) => {
-      const handled = await recordServiceRequestHandling(em, v.serviceRequestId, { resolution: v.resolution, handledAt: v.handledAt }, ctx);
-      return { serviceRequestStatus: handled.status };
-    }, { userTaskElementId });
+    return recordOnce(
+      job,
+      services,
+      `job:${job.key}`,
+      async (em, ctx) => {
+        const handled = await recordServiceRequestHandling(
+          em,
+          v.serviceRequestId,
+          { resolution: v.resolution, handledAt: v.handledAt },
+          ctx,
+        );
+        return { serviceRequestStatus: handled.status };
+      },
+      { userTaskElementId },
+    );
   },
 });
 
 export const close = defineHandler({
   type: JOB.serviceRequestClose,
-  variables: S.obj({ serviceRequestId: S.str }, { networkQuality: S.optStr, serviceAttitude: S.optStr, customerFeedback: S.optStr, followUp: S.optStr, completedBy: S.optStr }),
+  variables: S.obj(
+    { serviceRequestId: S.str },
+    { networkQuality: S.optStr, serviceAttitude: S.optStr, customerFeedback: S.optStr, followUp: S.optStr, completedBy: S.optStr },
+  ),
   handle(job, services) {
     const v = job.variables;
     return recordOnce(job, services, `request:${v.serviceRequestId}`, async (em, ctx) => {
       const { serviceRequest, record } = await closeServiceRequest(em, v.serviceRequestId, v, ctx);
-      if (!record) throw new NonRetryable(`service request ${serviceRequest.requestNo} is already closed`, 'it was closed outside this process instance: check the instance in Operate and cancel it if it is redundant');
+      if (!record)
+        throw new NonRetryable(
+          `service request ${serviceRequest.requestNo} is already closed`,
+          'it was closed outside this process instance: check the instance in Operate and cancel it if it is redundant',
+        );
       return { communicationRecordId: record.id, communicationRecordNo: record.recordNo };
     });
   },

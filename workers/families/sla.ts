@@ -16,11 +16,26 @@ export const slaNotify = defineHandler({
   handle(job, services) {
     const { slaTask, slaEvent, taskRole } = job.customHeaders;
     if (!slaTask || (slaEvent !== 'REMINDER' && slaEvent !== 'OVERDUE') || !ROLE_IDS.includes(taskRole as Role)) {
-      return failPermanently(`${job.type}: headers slaTask, slaEvent (REMINDER/OVERDUE), taskRole needed on ${job.elementId}`, 'set the headers on the service task in the model and redeploy');
+      return failPermanently(
+        `${job.type}: headers slaTask, slaEvent (REMINDER/OVERDUE), taskRole needed on ${job.elementId}`,
+        'set the headers on the service task in the model and redeploy',
+      );
     }
     const v = job.variables;
     return systemOnce(job, services, `sla:${slaEvent}:${job.processInstanceKey}:${slaTask}:${v.dueAt}`, async (em, ctx) => {
-      await notifySla(em, { slaTask, event: slaEvent as SlaEvent, processInstanceKey: job.processInstanceKey, taskRole: taskRole as Role, dueAt: v.dueAt, orderId: v.orderId ?? null, orderNo: v.orderNo ?? null }, ctx.at ?? services.clock.now());
+      await notifySla(
+        em,
+        {
+          slaTask,
+          event: slaEvent as SlaEvent,
+          processInstanceKey: job.processInstanceKey,
+          taskRole: taskRole as Role,
+          dueAt: v.dueAt,
+          orderId: v.orderId ?? null,
+          orderNo: v.orderNo ?? null,
+        },
+        ctx.at ?? services.clock.now(),
+      );
       return {};
     });
   },

@@ -45,7 +45,6 @@ export const USER_TASK_BEFORE: Readonly<Record<string, string>> = {
   'close-service-request': 'file-communication-record',
 };
 
-
 export class RestTaskActorResolver implements TaskActorResolver {
   constructor(private readonly search: UserTaskSearch) {}
 
@@ -55,9 +54,7 @@ export class RestTaskActorResolver implements TaskActorResolver {
       sort: [{ field: 'completionDate', order: 'DESC' }],
       page: { from: 0, limit: 5 },
     });
-    const items = [...(res.items ?? [])].sort((a, b) =>
-      String(b.completionDate ?? '').localeCompare(String(a.completionDate ?? '')),
-    );
+    const items = [...(res.items ?? [])].sort((a, b) => String(b.completionDate ?? '').localeCompare(String(a.completionDate ?? '')));
     const assignee = items[0]?.assignee;
     return typeof assignee === 'string' && assignee.length > 0 ? assignee : null;
   }
@@ -67,13 +64,18 @@ export const noTaskActorResolver: TaskActorResolver = { resolveAssignee: async (
 
 export async function resolveActor(
   resolver: TaskActorResolver,
-  job: { processInstanceKey: string; retries: number; elementId: string; customHeaders: Readonly<Record<string, string>>; variables: { completedBy?: unknown } },
+  job: {
+    processInstanceKey: string;
+    retries: number;
+    elementId: string;
+    customHeaders: Readonly<Record<string, string>>;
+    variables: { completedBy?: unknown };
+  },
   fallbackUserTaskElementId: string | null = null,
 ): Promise<ResolvedActor> {
   // the user task whose decision this job records: header `userTaskId` on the service task, else the
   // known predecessor of this service task (process-contract.md), else the latest completed user task
-  const userTaskElementId =
-    job.customHeaders.userTaskId ?? USER_TASK_BEFORE[job.elementId] ?? fallbackUserTaskElementId ?? null;
+  const userTaskElementId = job.customHeaders.userTaskId ?? USER_TASK_BEFORE[job.elementId] ?? fallbackUserTaskElementId ?? null;
   const completedBy = job.variables.completedBy;
   if (typeof completedBy === 'string' && completedBy.trim() !== '') {
     return { actor: completedBy.trim(), source: 'completedBy' };

@@ -60,7 +60,10 @@ export function classify(type: string, e: unknown): Outcome | null {
   if (e instanceof NonRetryable) return failPermanently(`${type}: ${e.message}`, e.hint);
   if (e instanceof NotFoundError) {
     const what = e.entity.replace(/-/g, ' ');
-    return failPermanently(`${type}: ${what} ${e.id} not found`, `check the ${what} id in the process variables against the database, then retry the incident`);
+    return failPermanently(
+      `${type}: ${what} ${e.id} not found`,
+      `check the ${what} id in the process variables against the database, then retry the incident`,
+    );
   }
   if (e instanceof IllegalTransitionError) {
     return failPermanently(
@@ -168,7 +171,12 @@ export function withJobContext(log: Logger, job: JobView): Logger {
   };
 }
 
-export function createTaskHandler(def: HandlerDef, services: Services, policy: RetryPolicy = DEFAULT_RETRY_POLICY, hooks: TaskHandlerHooks = {}) {
+export function createTaskHandler(
+  def: HandlerDef,
+  services: Services,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  hooks: TaskHandlerHooks = {},
+) {
   return async (job: SdkJob): Promise<typeof JOB_ACK> => {
     let view: JobView | null = null;
     let action: JobAction | null = null;
@@ -194,15 +202,27 @@ export function createTaskHandler(def: HandlerDef, services: Services, policy: R
     } catch (e) {
       // the acknowledgement itself failed (job gone: NOT_FOUND after a time-out, or the gateway unreachable):
       // the engine will hand the job out again; the handler is idempotent, so nothing is lost.
-      log.warn({ jobKey: String(job?.key), type: def.type, action: action?.action ?? null, err: (e as Error)?.message }, 'job acknowledgement failed');
+      log.warn(
+        { jobKey: String(job?.key), type: def.type, action: action?.action ?? null, err: (e as Error)?.message },
+        'job acknowledgement failed',
+      );
       action = null;
     } finally {
       if (view) hooks.onDone?.(view, action);
     }
     if (action) {
       const durationMs = Math.round(performance.now() - t0);
-      if (action.action === 'fail') log.warn({ outcome: 'fail', retries: action.retries, durationMs, errorMessage: action.errorMessage }, 'job failed');
-      else log.info({ outcome: action.action === 'complete' ? 'complete' : 'bpmn_error', durationMs, ...(action.action === 'error' ? { errorCode: action.errorCode } : {}) }, 'job handled');
+      if (action.action === 'fail')
+        log.warn({ outcome: 'fail', retries: action.retries, durationMs, errorMessage: action.errorMessage }, 'job failed');
+      else
+        log.info(
+          {
+            outcome: action.action === 'complete' ? 'complete' : 'bpmn_error',
+            durationMs,
+            ...(action.action === 'error' ? { errorCode: action.errorCode } : {}),
+          },
+          'job handled',
+        );
     }
     return JOB_ACK;
   };

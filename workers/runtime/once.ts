@@ -70,11 +70,10 @@ async function storeResult(em: EntityManager, jobType: string, key: string, resu
   const meta = em.connection.getMetadata(ProcessedJobEntity);
   const column = (p: keyof ProcessedJob) => meta.findColumnWithPropertyName(p)!;
   const name = (p: keyof ProcessedJob) => driver.escape(column(p).databaseName);
-  await em.query(`UPDATE ${driver.escape(meta.tableName)} SET ${name('result')} = ? WHERE ${name('jobType')} = ? AND ${name('idempotencyKey')} = ?`, [
-    driver.preparePersistentValue(result, column('result')),
-    jobType,
-    key,
-  ]);
+  await em.query(
+    `UPDATE ${driver.escape(meta.tableName)} SET ${name('result')} = ? WHERE ${name('jobType')} = ? AND ${name('idempotencyKey')} = ?`,
+    [driver.preparePersistentValue(result, column('result')), jobType, key],
+  );
 }
 
 export async function once(

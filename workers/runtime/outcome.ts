@@ -34,11 +34,7 @@ export function bpmnError(errorCode: string, message: string, variables: Variabl
   return { kind: 'bpmnError', errorCode, message, variables };
 }
 
-export function fail(
-  message: string,
-  retryBackOffMs?: number,
-  opts: { retries?: number; hint?: string } = {},
-): FailOutcome {
+export function fail(message: string, retryBackOffMs?: number, opts: { retries?: number; hint?: string } = {}): FailOutcome {
   return { kind: 'fail', message, retryBackOffMs, ...opts };
 }
 

@@ -46,7 +46,7 @@ export function guardPoisonPayloads(worker: object, zeebe: Zeebe.ZeebeGrpcClient
             retryBackOff: 0,
             errorMessage:
               `${job.type}: the job's variables or custom headers are not valid JSON for the worker (${reason}). ` +
-              `No retries left — what to do: correct the variables of element ${job.elementId ?? "?"} (运维 page, or Operate), then retry the incident`,
+              `No retries left — what to do: correct the variables of element ${job.elementId ?? '?'} (运维 page, or Operate), then retry the incident`,
           })
           .catch((err: Error) => log.warn({ jobKey: String(job.key), err: err.message }, 'failing an unparseable job failed'));
       }

@@ -15,9 +15,7 @@ export function validateVariables(schema: JsonSchema, variables: unknown): strin
     cache.set(schema, fn);
   }
   if (fn(variables)) return null;
-  return (fn.errors ?? [])
-    .map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`)
-    .join('; ');
+  return (fn.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`).join('; ');
 }
 
 declare const valueType: unique symbol;

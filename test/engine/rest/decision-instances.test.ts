@@ -9,7 +9,10 @@ describe('engine: decision instances (REST search and get)', function () {
   let ctx: Ctx;
   before(async () => {
     ctx = await setup();
-    await sdkRest(ctx).deployResources([{ name: 'pricing.dmn', content: readFixture('pricing.dmn') }, { name: 'business-rule.bpmn', content: readFixture('business-rule.bpmn') }]);
+    await sdkRest(ctx).deployResources([
+      { name: 'pricing.dmn', content: readFixture('pricing.dmn') },
+      { name: 'business-rule.bpmn', content: readFixture('business-rule.bpmn') },
+    ]);
   });
   after(async () => ctx?.stop());
   const searchDi = async (filter: Record<string, unknown>) => {
@@ -19,10 +22,25 @@ describe('engine: decision instances (REST search and get)', function () {
   };
 
   it('a REST evaluation is one decision instance per evaluated decision; GET adds its inputs and matched rules', async () => {
-    const ev = (await http(ctx, 'POST', '/v2/decision-definitions/evaluation', { decisionDefinitionId: 'conf-discount', variables: { customerType: 'gold', orderTotal: 1200 } })).body;
+    const ev = (
+      await http(ctx, 'POST', '/v2/decision-definitions/evaluation', {
+        decisionDefinitionId: 'conf-discount',
+        variables: { customerType: 'gold', orderTotal: 1200 },
+      })
+    ).body;
     const items = await searchDi({ decisionEvaluationKey: ev.decisionEvaluationKey });
     expect(items).to.have.length(1);
-    expect(items[0]).to.include({ state: 'EVALUATED', decisionDefinitionId: 'conf-discount', decisionDefinitionKey: ev.decisionDefinitionKey, decisionDefinitionVersion: 1, decisionDefinitionType: 'DECISION_TABLE', result: '0.15', processInstanceKey: null, evaluationFailure: null, tenantId: '<default>' });
+    expect(items[0]).to.include({
+      state: 'EVALUATED',
+      decisionDefinitionId: 'conf-discount',
+      decisionDefinitionKey: ev.decisionDefinitionKey,
+      decisionDefinitionVersion: 1,
+      decisionDefinitionType: 'DECISION_TABLE',
+      result: '0.15',
+      processInstanceKey: null,
+      evaluationFailure: null,
+      tenantId: '<default>',
+    });
     expect(items[0].decisionEvaluationInstanceKey).to.equal(ev.evaluatedDecisions[0].decisionEvaluationInstanceKey);
     expect(items[0]).to.not.have.property('matchedRules');
     const one = await http(ctx, 'GET', `/v2/decision-instances/${items[0].decisionEvaluationInstanceKey}`);
@@ -33,7 +51,12 @@ describe('engine: decision instances (REST search and get)', function () {
   });
 
   it('business rule tasks: the instances name the process instance and element; a failed evaluation is FAILED with its message', async () => {
-    const ok = (await http(ctx, 'POST', '/v2/process-instances', { processDefinitionId: 'conf-business-rule', variables: { rule: 'conf-price', customerType: 'gold', orderTotal: 2000 } })).body;
+    const ok = (
+      await http(ctx, 'POST', '/v2/process-instances', {
+        processDefinitionId: 'conf-business-rule',
+        variables: { rule: 'conf-price', customerType: 'gold', orderTotal: 2000 },
+      })
+    ).body;
     await waitState(ctx, ok.processInstanceKey, 'COMPLETED');
     const items = await searchDi({ processInstanceKey: ok.processInstanceKey });
     expect(items.length).to.be.greaterThan(1); // conf-price and the decisions it requires
@@ -43,8 +66,16 @@ describe('engine: decision instances (REST search and get)', function () {
     expect(price.result).to.equal('1700');
     expect(price.elementInstanceKey).to.be.a('string');
     expect(price.processDefinitionKey).to.equal(ok.processDefinitionKey);
-    const bad = (await http(ctx, 'POST', '/v2/process-instances', { processDefinitionId: 'conf-business-rule', variables: { rule: 'conf-any', z: 200 } })).body;
-    const failed = await waitFor(async () => (await searchDi({ processInstanceKey: bad.processInstanceKey, state: 'FAILED' }))[0], 'the failed decision instance');
+    const bad = (
+      await http(ctx, 'POST', '/v2/process-instances', {
+        processDefinitionId: 'conf-business-rule',
+        variables: { rule: 'conf-any', z: 200 },
+      })
+    ).body;
+    const failed = await waitFor(
+      async () => (await searchDi({ processInstanceKey: bad.processInstanceKey, state: 'FAILED' }))[0],
+      'the failed decision instance',
+    );
     expect(failed.decisionDefinitionId).to.equal('conf-any');
     expect(failed.evaluationFailure).to.be.a('string').and.not.equal('');
   });

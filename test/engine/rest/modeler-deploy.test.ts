@@ -11,9 +11,17 @@ import { Ctx, pinClock, readFixture, setup } from '../helpers';
 import { clusterApi, sdkRest, statusOf } from './clients';
 
 const ROOT = path.join(__dirname, '..', '..', '..', 'processes');
-const bpmnFiles = fs.readdirSync(ROOT).filter((f) => f.endsWith('.bpmn')).map((f) => path.join(ROOT, f));
-const formFiles = fs.readdirSync(path.join(ROOT, 'forms')).filter((f) => f.endsWith('.form')).map((f) => path.join(ROOT, 'forms', f));
-const processIds = bpmnFiles.flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/<bpmn:process id="([^"]+)"[^>]*isExecutable="true"/g)].map((m) => m[1]));
+const bpmnFiles = fs
+  .readdirSync(ROOT)
+  .filter((f) => f.endsWith('.bpmn'))
+  .map((f) => path.join(ROOT, f));
+const formFiles = fs
+  .readdirSync(path.join(ROOT, 'forms'))
+  .filter((f) => f.endsWith('.form'))
+  .map((f) => path.join(ROOT, 'forms', f));
+const processIds = bpmnFiles.flatMap((f) =>
+  [...fs.readFileSync(f, 'utf8').matchAll(/<bpmn:process id="([^"]+)"[^>]*isExecutable="true"/g)].map((m) => m[1]),
+);
 const formIds = formFiles.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')).id as string);
 
 describe('engine REST: deploying as Camunda Modeler does', function () {
@@ -26,7 +34,13 @@ describe('engine REST: deploying as Camunda Modeler does', function () {
   after(async () => ctx?.stop());
 
   it('finds the project models to deploy (guards the test below against an empty set)', () => {
-    expect(processIds).to.include.members(['online-training-provisioning', 'online-training-change', 'contract-countersign', 'customer-service-request', 'account-usage-monthly-report']);
+    expect(processIds).to.include.members([
+      'online-training-provisioning',
+      'online-training-change',
+      'contract-countersign',
+      'customer-service-request',
+      'account-usage-monthly-report',
+    ]);
     expect(formIds.length).to.be.greaterThan(10);
   });
 
@@ -45,25 +59,34 @@ describe('engine REST: deploying as Camunda Modeler does', function () {
       expect(p.processDefinitionVersion).to.be.a('number').and.to.be.greaterThan(0);
       expect(p.resourceName).to.match(/\.bpmn$/);
     }
-    for (const f of res.forms) { expect(f.formKey).to.match(/^\d+$/); expect(f.version).to.be.greaterThan(0); }
+    for (const f of res.forms) {
+      expect(f.formKey).to.match(/^\d+$/);
+      expect(f.version).to.be.greaterThan(0);
+    }
     // what was deployed is what the engine runs: the definitions are searchable with their XML
-    const search = await rest.searchProcessDefinitions({ filter: { processDefinitionId: 'online-training-provisioning' } } as never) as any;
-    expect(search.items.map((d: any) => d.processDefinitionKey)).to.include(res.processes.find((p) => p.processDefinitionId === 'online-training-provisioning')!.processDefinitionKey);
+    const search = (await rest.searchProcessDefinitions({
+      filter: { processDefinitionId: 'online-training-provisioning' },
+    } as never)) as any;
+    expect(search.items.map((d: any) => d.processDefinitionKey)).to.include(
+      res.processes.find((p) => p.processDefinitionId === 'online-training-provisioning')!.processDefinitionKey,
+    );
     // deploying the same files again returns the existing versions (Zeebe's duplicate detection)
     const again = await rest.deployResources(resources as never);
-    expect(again.processes.map((p) => p.processDefinitionKey).sort()).to.deep.equal(res.processes.map((p) => p.processDefinitionKey).sort());
+    expect(again.processes.map((p) => p.processDefinitionKey).sort()).to.deep.equal(
+      res.processes.map((p) => p.processDefinitionKey).sort(),
+    );
   });
 
   it('on the wire: GET /v2/topology, then multipart POST /v2/deployments with `resources` parts answers the 8.9 DTO', async () => {
     const topo = await fetch(`${ctx.rest}/v2/topology`);
     expect(topo.status).to.equal(200);
-    expect((await topo.json() as any).brokers[0].partitions[0]).to.include.keys('partitionId', 'role', 'health');
+    expect(((await topo.json()) as any).brokers[0].partitions[0]).to.include.keys('partitionId', 'role', 'health');
     const form = new FormData();
     form.append('resources', new Blob([readFixture('service-task.bpmn')]), 'service-task.bpmn');
     form.append('resources', new Blob([readFixture('user-task-form.form')]), 'user-task-form.form');
     const res = await fetch(`${ctx.rest}/v2/deployments`, { method: 'POST', body: form, headers: { accept: 'application/json' } });
     expect(res.status).to.equal(200);
-    const body = await res.json() as any;
+    const body = (await res.json()) as any;
     expect(body).to.have.keys('deploymentKey', 'tenantId', 'deployments');
     expect(body.tenantId).to.equal('<default>');
     const proc = body.deployments.find((d: any) => d.processDefinition).processDefinition;
@@ -81,13 +104,18 @@ describe('engine REST: deploying as Camunda Modeler does', function () {
   });
 
   it('a diagram element that references a missing id does not fail the deployment (Zeebe deploys the executable model)', async () => {
-    const xml = readFixture('service-task.bpmn').replace('id="conf-service-task"', 'id="conf-dangling-di"').replace('</bpmn:definitions>', `
+    const xml = readFixture('service-task.bpmn')
+      .replace('id="conf-service-task"', 'id="conf-dangling-di"')
+      .replace(
+        '</bpmn:definitions>',
+        `
   <bpmndi:BPMNDiagram xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" id="diagram">
     <bpmndi:BPMNPlane id="plane" bpmnElement="conf-dangling-di">
       <bpmndi:BPMNShape id="shape-gone" bpmnElement="removedTask"><dc:Bounds x="0" y="0" width="100" height="80" /></bpmndi:BPMNShape>
     </bpmndi:BPMNPlane>
   </bpmndi:BPMNDiagram>
-</bpmn:definitions>`);
+</bpmn:definitions>`,
+      );
     const res = await sdkRest(ctx).deployResources([{ name: 'dangling-di.bpmn', content: xml }]);
     expect(res.processes[0].processDefinitionId).to.equal('conf-dangling-di');
   });
@@ -97,16 +125,21 @@ describe('engine REST: deploying as Camunda Modeler does', function () {
     const bad = await statusOf(rest.deployResources([{ name: 'broken.bpmn', content: readFixture('malformed.bpmn') }]));
     expect(bad.status).to.equal(400);
     expect(bad.detail).to.contain('broken.bpmn');
-    const unsupported = await statusOf(rest.deployResources([{ name: 'loop.bpmn', content: readFixture('unsupported-standard-loop.bpmn') }, { name: 'ok.bpmn', content: readFixture('service-task.bpmn').replace(/conf-service-task/g, 'conf-not-deployed') }]));
+    const unsupported = await statusOf(
+      rest.deployResources([
+        { name: 'loop.bpmn', content: readFixture('unsupported-standard-loop.bpmn') },
+        { name: 'ok.bpmn', content: readFixture('service-task.bpmn').replace(/conf-service-task/g, 'conf-not-deployed') },
+      ]),
+    );
     expect(unsupported.status).to.equal(400);
-    const defs = await rest.searchProcessDefinitions({ filter: { processDefinitionId: 'conf-not-deployed' } } as never) as any;
+    const defs = (await rest.searchProcessDefinitions({ filter: { processDefinitionId: 'conf-not-deployed' } } as never)) as any;
     expect(defs.items).to.have.length(0);
     // no `resources` part, and a JSON body instead of multipart
     const empty = new FormData();
     empty.append('tenantId', '<default>');
     const r1 = await fetch(`${ctx.rest}/v2/deployments`, { method: 'POST', body: empty });
     expect(r1.status).to.equal(400);
-    expect((await r1.json() as any).detail).to.contain('resources');
+    expect(((await r1.json()) as any).detail).to.contain('resources');
     const r2 = await fetch(`${ctx.rest}/v2/deployments`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(r2.status).to.be.oneOf([400, 415]);
   });
@@ -126,7 +159,9 @@ describe('engine REST: deploying as Camunda Modeler does', function () {
   it('gRPC DeleteResource deletes a version: the previous one is the latest again (instances by id start from it)', async () => {
     const xml = readFixture('service-task.bpmn').replace(/conf-service-task/g, 'conf-two-versions');
     const v1 = (await ctx.zbc.deployResources([{ process: Buffer.from(xml), name: 'two-versions.bpmn' }] as never)) as any;
-    const v2 = (await ctx.zbc.deployResources([{ process: Buffer.from(xml.replace('name="Do it"', 'name="Do it, v2"')), name: 'two-versions.bpmn' }] as never)) as any;
+    const v2 = (await ctx.zbc.deployResources([
+      { process: Buffer.from(xml.replace('name="Do it"', 'name="Do it, v2"')), name: 'two-versions.bpmn' },
+    ] as never)) as any;
     const [k1, k2] = [v1.deployments[0].process.processDefinitionKey, v2.deployments[0].process.processDefinitionKey];
     expect(k2).to.not.equal(k1);
     await ctx.zbc.deleteResource({ resourceKey: k2 });

@@ -14,11 +14,17 @@ describe('engine: process instance modification (REST and gRPC)', function () {
     await rest.deployResources([{ name: 'modification.bpmn', content: readFixture('modification.bpmn') }]);
   });
   after(async () => ctx?.stop());
-  const start = async () => (await rest.createProcessInstance({ processDefinitionId: 'conf-modification', variables: {} } as never)).processInstanceKey as string;
-  const keyOf = async (pi: string, elementId: string) => waitFor(async () => {
-    const r = await fetch(`${ctx.rest}/v2/element-instances/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ filter: { processInstanceKey: pi, elementId, state: 'ACTIVE' } }) });
-    return ((await r.json()) as any).items[0]?.elementInstanceKey as string | undefined;
-  }, `${elementId} active`);
+  const start = async () =>
+    (await rest.createProcessInstance({ processDefinitionId: 'conf-modification', variables: {} } as never)).processInstanceKey as string;
+  const keyOf = async (pi: string, elementId: string) =>
+    waitFor(async () => {
+      const r = await fetch(`${ctx.rest}/v2/element-instances/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ filter: { processInstanceKey: pi, elementId, state: 'ACTIVE' } }),
+      });
+      return ((await r.json()) as any).items[0]?.elementInstanceKey as string | undefined;
+    }, `${elementId} active`);
 
   it('REST: an incident element is terminated and another one activated with variables; the incident is resolved', async () => {
     const pi = await start();
@@ -28,7 +34,9 @@ describe('engine: process instance modification (REST and gRPC)', function () {
     const aKey = await keyOf(pi, 'taskA');
     await rest.modifyProcessInstance({
       processInstanceKey: pi,
-      activateInstructions: [{ elementId: 'taskB', variableInstructions: [{ variables: { fixedBy: 'ops' } }, { variables: { onlyB: 1 }, scopeId: 'taskB' }] }],
+      activateInstructions: [
+        { elementId: 'taskB', variableInstructions: [{ variables: { fixedBy: 'ops' } }, { variables: { onlyB: 1 }, scopeId: 'taskB' }] },
+      ],
       terminateInstructions: [{ elementInstanceKey: aKey }],
     });
     expect(await incidents(ctx, pi)).to.have.length(0);
@@ -50,15 +58,27 @@ describe('engine: process instance modification (REST and gRPC)', function () {
     await ctx.zbc.completeJob({ jobKey: (await oneJob(ctx, 'conf.mod.a', pi)).key, variables: {} });
     await ctx.zbc.completeJob({ jobKey: (await oneJob(ctx, 'conf.mod.b', pi)).key, variables: {} });
     const subKey = await keyOf(pi, 'sub');
-    await ctx.zbc.modifyProcessInstance({ processInstanceKey: pi, activateInstructions: [{ elementId: 'inner', ancestorElementInstanceKey: subKey, variableInstructions: [{ scopeId: 'sub', variables: { second: true } }] }] });
+    await ctx.zbc.modifyProcessInstance({
+      processInstanceKey: pi,
+      activateInstructions: [
+        { elementId: 'inner', ancestorElementInstanceKey: subKey, variableInstructions: [{ scopeId: 'sub', variables: { second: true } }] },
+      ],
+    });
     expect((await elements(ctx, pi)).inner).to.deep.equal(['ACTIVE', 'ACTIVE']);
     expect((await variables(ctx, pi, subKey)).second).to.equal(true);
     const innerKeys = await waitFor(async () => {
-      const r = await fetch(`${ctx.rest}/v2/element-instances/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ filter: { processInstanceKey: pi, elementId: 'inner', state: 'ACTIVE' } }) });
+      const r = await fetch(`${ctx.rest}/v2/element-instances/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ filter: { processInstanceKey: pi, elementId: 'inner', state: 'ACTIVE' } }),
+      });
       const items = ((await r.json()) as any).items as { elementInstanceKey: string }[];
       return items.length === 2 ? items.map((i) => i.elementInstanceKey) : undefined;
     }, 'two inner instances');
-    await ctx.zbc.modifyProcessInstance({ processInstanceKey: pi, terminateInstructions: innerKeys.map((k) => ({ elementInstanceKey: k })) });
+    await ctx.zbc.modifyProcessInstance({
+      processInstanceKey: pi,
+      terminateInstructions: innerKeys.map((k) => ({ elementInstanceKey: k })),
+    });
     // nothing left in the sub-process, nothing left in the process: both are terminated, as in Zeebe
     await waitState(ctx, pi, 'TERMINATED');
     expect((await elements(ctx, pi)).sub).to.deep.equal(['TERMINATED']);
@@ -67,7 +87,12 @@ describe('engine: process instance modification (REST and gRPC)', function () {
   it('activating an element inside a sub-process that has no instance creates it (without its start event), variables on it', async () => {
     const pi = await start();
     await oneJob(ctx, 'conf.mod.a', pi);
-    await rest.modifyProcessInstance({ processInstanceKey: pi, activateInstructions: [{ elementId: 'inner', variableInstructions: [{ scopeId: 'sub', variables: { inSub: 'yes' } }, { variables: { atRoot: 1 } }] }] });
+    await rest.modifyProcessInstance({
+      processInstanceKey: pi,
+      activateInstructions: [
+        { elementId: 'inner', variableInstructions: [{ scopeId: 'sub', variables: { inSub: 'yes' } }, { variables: { atRoot: 1 } }] },
+      ],
+    });
     const els = await elements(ctx, pi);
     expect(els.sub).to.deep.equal(['ACTIVE']);
     expect(els.inner).to.deep.equal(['ACTIVE']);
@@ -88,20 +113,40 @@ describe('engine: process instance modification (REST and gRPC)', function () {
     const pi = await start();
     await oneJob(ctx, 'conf.mod.a', pi);
     const aKey = await keyOf(pi, 'taskA');
-    const bad = await statusOf(rest.modifyProcessInstance({ processInstanceKey: pi, activateInstructions: [{ elementId: 'noSuchTask' }], terminateInstructions: [{ elementInstanceKey: aKey }] }));
+    const bad = await statusOf(
+      rest.modifyProcessInstance({
+        processInstanceKey: pi,
+        activateInstructions: [{ elementId: 'noSuchTask' }],
+        terminateInstructions: [{ elementInstanceKey: aKey }],
+      }),
+    );
     expect(bad.status).to.equal(400);
     expect(bad.detail).to.contain('noSuchTask');
-    const badKey = await statusOf(rest.modifyProcessInstance({ processInstanceKey: pi, terminateInstructions: [{ elementInstanceKey: '2251799813999999' }] }));
+    const badKey = await statusOf(
+      rest.modifyProcessInstance({ processInstanceKey: pi, terminateInstructions: [{ elementInstanceKey: '2251799813999999' }] }),
+    );
     expect(badKey.status).to.equal(400);
     expect(badKey.detail).to.contain('2251799813999999');
-    const notAncestor = await statusOf(rest.modifyProcessInstance({ processInstanceKey: pi, activateInstructions: [{ elementId: 'inner', ancestorElementInstanceKey: aKey }] }));
+    const notAncestor = await statusOf(
+      rest.modifyProcessInstance({
+        processInstanceKey: pi,
+        activateInstructions: [{ elementId: 'inner', ancestorElementInstanceKey: aKey }],
+      }),
+    );
     expect(notAncestor.status).to.equal(400);
     expect(notAncestor.detail).to.contain('is not an ancestor');
     const startEv = await statusOf(rest.modifyProcessInstance({ processInstanceKey: pi, activateInstructions: [{ elementId: 'start' }] }));
     expect(startEv.status).to.equal(400);
-    const unknownPi = await statusOf(rest.modifyProcessInstance({ processInstanceKey: '2251799813999998', activateInstructions: [{ elementId: 'taskB' }] }));
+    const unknownPi = await statusOf(
+      rest.modifyProcessInstance({ processInstanceKey: '2251799813999998', activateInstructions: [{ elementId: 'taskB' }] }),
+    );
     expect(unknownPi.status).to.equal(404);
-    const g = await grpcError(ctx.zbc.modifyProcessInstance({ processInstanceKey: pi, activateInstructions: [{ elementId: 'nope', ancestorElementInstanceKey: '-1', variableInstructions: [] }] }));
+    const g = await grpcError(
+      ctx.zbc.modifyProcessInstance({
+        processInstanceKey: pi,
+        activateInstructions: [{ elementId: 'nope', ancestorElementInstanceKey: '-1', variableInstructions: [] }],
+      }),
+    );
     expect(g.code).to.equal(Status.INVALID_ARGUMENT);
     expect(g.message).to.contain('nope');
     // nothing changed: taskA still active alone

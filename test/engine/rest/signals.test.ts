@@ -23,7 +23,7 @@ describe('engine: signals', function () {
 
   it('a broadcast (REST) triggers a non-interrupting boundary event of every waiting instance, and the task goes on', async () => {
     const [a, b] = [await startCatch(), await startCatch()];
-    const res = await rest.broadcastSignal({ signalName: 'conf-notice', variables: { notice: 'n1' } } as never) as any;
+    const res = (await rest.broadcastSignal({ signalName: 'conf-notice', variables: { notice: 'n1' } } as never)) as any;
     expect(res.signalKey).to.match(/^\d+$/);
     for (const pk of [a, b]) {
       await waitFor(async () => (await elements(ctx, pk)).noticeEnd?.includes('COMPLETED'), 'the notice path');
@@ -40,7 +40,10 @@ describe('engine: signals', function () {
     expect((await elements(ctx, pk)).work).to.deep.equal(['TERMINATED']);
     // past the task: the intermediate catch event
     const pk2 = await startCatch();
-    const [job] = await waitFor(async () => { const j = await jobsOf(ctx, 'conf.signal.work', pk2); return j.length ? j : undefined; }, 'the job');
+    const [job] = await waitFor(async () => {
+      const j = await jobsOf(ctx, 'conf.signal.work', pk2);
+      return j.length ? j : undefined;
+    }, 'the job');
     await ctx.zbc.completeJob({ jobKey: job.key, variables: {} });
     await waitElement(ctx, pk2, 'waitSignal');
     await rest.broadcastSignal({ signalName: 'conf-course-recalled', variables: { why: 'closed' } } as never);
@@ -56,7 +59,11 @@ describe('engine: signals', function () {
     expect((await elements(ctx, waiting)).recalledEnd).to.deep.equal(['COMPLETED']);
     expect((await variables(ctx, waiting)).recalledBy).to.equal('from ops');
     const started = await waitFor(async () => {
-      const r = await fetch(`${ctx.rest}/v2/process-instances/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ filter: { processDefinitionId: 'conf-signal-start' } }) });
+      const r = await fetch(`${ctx.rest}/v2/process-instances/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ filter: { processDefinitionId: 'conf-signal-start' } }),
+      });
       const items = ((await r.json()) as any).items;
       return items.length ? items : undefined;
     }, 'the started instance');
@@ -64,7 +71,11 @@ describe('engine: signals', function () {
   });
 
   it('a broadcast with an empty name is a 400 naming it', async () => {
-    const r = await fetch(`${ctx.rest}/v2/signals/broadcast`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ signalName: '' }) });
+    const r = await fetch(`${ctx.rest}/v2/signals/broadcast`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ signalName: '' }),
+    });
     expect(r.status).to.equal(400);
     expect(((await r.json()) as any).detail).to.contain('signalName');
   });

@@ -18,7 +18,8 @@ import { waitFor as waitForBase } from '../../../app/api-client';
 import type { E2E } from './system';
 
 /** bounded polling with the suite's default bound (WAIT) */
-export const waitFor = <T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = WAIT, everyMs = 30) => waitForBase(fn, what, timeoutMs, everyMs);
+export const waitFor = <T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = WAIT, everyMs = 30) =>
+  waitForBase(fn, what, timeoutMs, everyMs);
 
 export const CM = 'customer-manager';
 export const DEPT = 'dept-manager';
@@ -39,7 +40,10 @@ export interface Order {
 }
 
 let seq = 0;
-export async function createOrder(e: E2E, opts: { ap?: boolean; accounts?: number; amount?: number; customer?: number } = {}): Promise<Order> {
+export async function createOrder(
+  e: E2E,
+  opts: { ap?: boolean; accounts?: number; amount?: number; customer?: number } = {},
+): Promise<Order> {
   seq++;
   return e.api.post(CM, '/api/orders', {
     customerId: e.customers[opts.customer ?? 0].id,
@@ -59,34 +63,57 @@ export async function orderRow(e: E2E, id: string) {
 }
 
 export async function waitOrderStatus(e: E2E, id: string, status: string, timeoutMs = WAIT) {
-  return waitFor(async () => {
-    const o = await e.api.get(CM, `/api/orders/${id}`);
-    return o.status === status ? o : null;
-  }, `order ${id} in status ${status}`, timeoutMs);
+  return waitFor(
+    async () => {
+      const o = await e.api.get(CM, `/api/orders/${id}`);
+      return o.status === status ? o : null;
+    },
+    `order ${id} in status ${status}`,
+    timeoutMs,
+  );
 }
 
 export async function waitChangeStatus(e: E2E, id: string, status: string, timeoutMs = WAIT) {
-  return waitFor(async () => {
-    const o = await e.api.get(CM, `/api/change-orders/${id}`);
-    return o.status === status ? o : null;
-  }, `change order ${id} in status ${status}`, timeoutMs);
+  return waitFor(
+    async () => {
+      const o = await e.api.get(CM, `/api/change-orders/${id}`);
+      return o.status === status ? o : null;
+    },
+    `change order ${id} in status ${status}`,
+    timeoutMs,
+  );
 }
 
 /** the instance key the dispatcher recorded on the order (database) */
 export async function orderInstanceKey(e: E2E, id: string): Promise<string> {
-  return waitFor(async () => (await e.ds.getRepository(BusinessOrderEntity).findOneBy({ id }))?.processInstanceKey ?? null, `process instance key on order ${id}`, WAIT);
+  return waitFor(
+    async () => (await e.ds.getRepository(BusinessOrderEntity).findOneBy({ id }))?.processInstanceKey ?? null,
+    `process instance key on order ${id}`,
+    WAIT,
+  );
 }
 export async function changeInstanceKey(e: E2E, id: string): Promise<string> {
-  return waitFor(async () => (await e.ds.getRepository(ChangeOrderEntity).findOneBy({ id }))?.processInstanceKey ?? null, `process instance key on change order ${id}`, WAIT);
+  return waitFor(
+    async () => (await e.ds.getRepository(ChangeOrderEntity).findOneBy({ id }))?.processInstanceKey ?? null,
+    `process instance key on change order ${id}`,
+    WAIT,
+  );
 }
 
 /** engine view: state of a process instance and the end event it reached */
 export async function instanceEnd(e: E2E, key: string, timeoutMs = WAIT): Promise<{ state: string; endEvents: string[] }> {
-  const pi = await waitFor(async () => {
-    const r = await e.rest('GET', `/v2/process-instances/${key}`);
-    return r.status === 200 && r.body.state !== 'ACTIVE' ? r.body : null;
-  }, `process instance ${key} to end`, timeoutMs);
-  const els = await e.rest('POST', '/v2/element-instances/search', { filter: { processInstanceKey: key, type: 'END_EVENT', state: 'COMPLETED' }, page: { limit: 100 } });
+  const pi = await waitFor(
+    async () => {
+      const r = await e.rest('GET', `/v2/process-instances/${key}`);
+      return r.status === 200 && r.body.state !== 'ACTIVE' ? r.body : null;
+    },
+    `process instance ${key} to end`,
+    timeoutMs,
+  );
+  const els = await e.rest('POST', '/v2/element-instances/search', {
+    filter: { processInstanceKey: key, type: 'END_EVENT', state: 'COMPLETED' },
+    page: { limit: 100 },
+  });
   return { state: pi.state, endEvents: (els.body.items as { elementId: string }[]).map((x) => x.elementId) };
 }
 
@@ -116,14 +143,38 @@ export { In };
 
 // ------------------------------------------------------------------ the steps (people, through the API)
 
-export const confirm = (e: E2E, no: Record<string, string>, decision: 'CONFIRMED' | 'CHANGE_REQUESTED' | 'DECLINED' = 'CONFIRMED', feedback = '客户确认订单内容', element = 'confirm-order-with-customer') =>
-  e.api.step(CM, element, no, { customerDecision: decision, customerFeedback: feedback }, WAIT);
+export const confirm = (
+  e: E2E,
+  no: Record<string, string>,
+  decision: 'CONFIRMED' | 'CHANGE_REQUESTED' | 'DECLINED' = 'CONFIRMED',
+  feedback = '客户确认订单内容',
+  element = 'confirm-order-with-customer',
+) => e.api.step(CM, element, no, { customerDecision: decision, customerFeedback: feedback }, WAIT);
 
 export const draftRevenue = (e: E2E, no: Record<string, string>, amount = 36000, element = 'draft-revenue-contract') =>
-  e.api.step(CM, element, no, { contractTitle: `在线培训服务协议 ${Object.values(no)[0]}`, contractAmount: amount, contractTerm: 12, contractNote: '标准条款' }, WAIT);
+  e.api.step(
+    CM,
+    element,
+    no,
+    { contractTitle: `在线培训服务协议 ${Object.values(no)[0]}`, contractAmount: amount, contractTerm: 12, contractNote: '标准条款' },
+    WAIT,
+  );
 
-export const review = (e: E2E, step: 'dept' | 'center', no: Record<string, string>, type: 'REVENUE' | 'EXPENSE', decision: 'APPROVE' | 'REJECT', opinion = decision === 'APPROVE' ? '同意' : '金额需调整') =>
-  e.api.step(step === 'dept' ? DEPT : CENTER, step === 'dept' ? 'dept-manager-review' : 'center-review', { ...no, contractType: type }, { reviewDecision: decision, reviewOpinion: opinion }, WAIT);
+export const review = (
+  e: E2E,
+  step: 'dept' | 'center',
+  no: Record<string, string>,
+  type: 'REVENUE' | 'EXPENSE',
+  decision: 'APPROVE' | 'REJECT',
+  opinion = decision === 'APPROVE' ? '同意' : '金额需调整',
+) =>
+  e.api.step(
+    step === 'dept' ? DEPT : CENTER,
+    step === 'dept' ? 'dept-manager-review' : 'center-review',
+    { ...no, contractType: type },
+    { reviewDecision: decision, reviewOpinion: opinion },
+    WAIT,
+  );
 
 export const approveBoth = async (e: E2E, no: Record<string, string>, type: 'REVENUE' | 'EXPENSE') => {
   await review(e, 'dept', no, type, 'APPROVE');
@@ -136,21 +187,35 @@ export const sign = (e: E2E, no: Record<string, string>, signedDate = '2026-09-1
 export const configure = (e: E2E, no: Record<string, string>, reply = '已在业务平台完成配置') =>
   e.api.step(TECH, 'configure-platform', no, { configurationReply: reply, configuredAt: '2026-09-20' }, WAIT);
 
-export const accept = (e: E2E, no: Record<string, string>, decision: 'ACCEPTED' | 'SENT_BACK' = 'ACCEPTED', opinion = decision === 'ACCEPTED' ? '验收通过' : '直播模块未开通，请补充配置') =>
-  e.api.step(CM, 'accept-configuration', no, { acceptanceDecision: decision, acceptanceOpinion: opinion }, WAIT);
+export const accept = (
+  e: E2E,
+  no: Record<string, string>,
+  decision: 'ACCEPTED' | 'SENT_BACK' = 'ACCEPTED',
+  opinion = decision === 'ACCEPTED' ? '验收通过' : '直播模块未开通，请补充配置',
+) => e.api.step(CM, 'accept-configuration', no, { acceptanceDecision: decision, acceptanceOpinion: opinion }, WAIT);
 
 export const deliver = (e: E2E, no: Record<string, string>, deliveredOn = '2026-09-30') =>
   e.api.step(CM, 'deliver-to-customer', no, { deliveredOn, deliveryNote: '已交付客户使用' }, WAIT);
 
 export const fileCompletion = (e: E2E, no: Record<string, string>) =>
-  e.api.step(CM, 'file-completion-record', no, { networkQuality: '5', serviceAttitude: '4', customerFeedback: '平台稳定，培训效果良好', followUp: '季度回访' }, WAIT);
+  e.api.step(
+    CM,
+    'file-completion-record',
+    no,
+    { networkQuality: '5', serviceAttitude: '4', customerFeedback: '平台稳定，培训效果良好', followUp: '季度回访' },
+    WAIT,
+  );
 
 /** the AP's side: wait for its (signed) implementation request for the order, then report completion with the payment basis */
 export async function apRequestFor(e: E2E, orderNo: string, count = 1) {
-  return waitFor(async () => {
-    const rs = e.ap.valid().filter((r) => r.body.orderNo === orderNo);
-    return rs.length >= count ? rs : null;
-  }, `${count} implementation request(s) at the AP endpoint for ${orderNo}`, WAIT);
+  return waitFor(
+    async () => {
+      const rs = e.ap.valid().filter((r) => r.body.orderNo === orderNo);
+      return rs.length >= count ? rs : null;
+    },
+    `${count} implementation request(s) at the AP endpoint for ${orderNo}`,
+    WAIT,
+  );
 }
 
 export async function apSubmit(e: E2E, expenseContractNo: string, submissionId: string, amount = 8000) {
@@ -168,7 +233,13 @@ export async function apSubmit(e: E2E, expenseContractNo: string, submissionId: 
 }
 
 export const checkPaymentBasis = (e: E2E, no: Record<string, string>, decision: 'ACCEPTED' | 'SENT_BACK' = 'ACCEPTED') =>
-  e.api.step(ADMIN, 'check-payment-basis', no, { paymentBasisDecision: decision, paymentBasisOpinion: decision === 'ACCEPTED' ? '支付依据齐全' : '缺少验收截图' }, WAIT);
+  e.api.step(
+    ADMIN,
+    'check-payment-basis',
+    no,
+    { paymentBasisDecision: decision, paymentBasisOpinion: decision === 'ACCEPTED' ? '支付依据齐全' : '缺少验收截图' },
+    WAIT,
+  );
 
 /** the AP branch after the expense countersign approved: request → payment basis → check */
 export async function apBranch(e: E2E, orderNo: string, submissionId = `sub-${orderNo}`) {

@@ -49,7 +49,14 @@ export interface E2E {
 export const CLOCK_START = '2026-09-01T09:00:00+08:00';
 
 export async function startE2E(
-  opts: { apSlaDuration?: string; clockStart?: string; jobStream?: boolean; env?: Record<string, string>; notifications?: SystemOptions['notifications']; otherPartners?: { name: string; code: string }[] } = {},
+  opts: {
+    apSlaDuration?: string;
+    clockStart?: string;
+    jobStream?: boolean;
+    env?: Record<string, string>;
+    notifications?: SystemOptions['notifications'];
+    otherPartners?: { name: string; code: string }[];
+  } = {},
 ): Promise<E2E> {
   const ds = await openTestDataSource();
   await resetDatabase(ds);
@@ -58,16 +65,41 @@ export async function startE2E(
   const ctx = { actor: 'admin', reason: 'test set-up', at: start };
   const partner = await createApPartner(
     ds,
-    { name: '示例AP 阿尔法', code: 'alpha', endpointUrl: ap.url, hmacSecret: AP_SECRET, status: 'ACTIVE', terms: { pricePerAccountMonth: 12.5, slaDuration: opts.apSlaDuration ?? 'P10D', paymentDays: 30 } },
+    {
+      name: '示例AP 阿尔法',
+      code: 'alpha',
+      endpointUrl: ap.url,
+      hmacSecret: AP_SECRET,
+      status: 'ACTIVE',
+      terms: { pricePerAccountMonth: 12.5, slaDuration: opts.apSlaDuration ?? 'P10D', paymentDays: 30 },
+    },
     ctx,
   );
   // more partners (each signs in as ap-<code>): created before the API reads its demo users
   for (const o of opts.otherPartners ?? []) {
-    await createApPartner(ds, { ...o, endpointUrl: ap.url, hmacSecret: AP_SECRET, status: 'ACTIVE', terms: { pricePerAccountMonth: 10, slaDuration: 'P10D', paymentDays: 30 } }, ctx);
+    await createApPartner(
+      ds,
+      {
+        ...o,
+        endpointUrl: ap.url,
+        hmacSecret: AP_SECRET,
+        status: 'ACTIVE',
+        terms: { pricePerAccountMonth: 10, slaDuration: 'P10D', paymentDays: 30 },
+      },
+      ctx,
+    );
   }
   const customers = [
-    await createCustomer(ds, { name: '上海示例科技有限公司', code: 'C-TEST-1', contactName: '张三', customerManager: 'customer-manager' }, ctx),
-    await createCustomer(ds, { name: '浦东培训服务有限公司', code: 'C-TEST-2', contactName: '李四', customerManager: 'customer-manager' }, ctx),
+    await createCustomer(
+      ds,
+      { name: '上海示例科技有限公司', code: 'C-TEST-1', contactName: '张三', customerManager: 'customer-manager' },
+      ctx,
+    ),
+    await createCustomer(
+      ds,
+      { name: '浦东培训服务有限公司', code: 'C-TEST-2', contactName: '李四', customerManager: 'customer-manager' },
+      ctx,
+    ),
   ];
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_MODE: 'local', PORT: '0', ...opts.env });
   const sys = await startSystem({
@@ -83,7 +115,11 @@ export async function startE2E(
     notifications: { idleMs: 50, announceIntervalMs: 100, ...opts.notifications },
   });
   const rest = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(sys.restAddress + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(sys.restAddress + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {

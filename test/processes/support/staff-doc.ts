@@ -3,7 +3,15 @@
  * the staff-doc test compares the section in the doc with this text (UPDATE_STAFF_DOC=1 writes it), so
  * the guide and the forms cannot drift apart.
  */
-import { type CamundaForm, type FormComponent, type ParsedModel, extension, flowNodes, formFiles, loadForm } from '../../../processes/model';
+import {
+  type CamundaForm,
+  type FormComponent,
+  type ParsedModel,
+  extension,
+  flowNodes,
+  formFiles,
+  loadForm,
+} from '../../../processes/model';
 import path from 'node:path';
 
 export const BEGIN = '<!-- form fields: generated from processes/forms by test/processes/support/staff-doc.ts -->';
@@ -28,7 +36,13 @@ function rows(form: CamundaForm): string[] {
     const shown = c.conditional?.hide ? '显示（有值时）' : '显示';
     if (c.type === 'text') {
       const label = textLabel(c);
-      const when = c.text?.includes('date and time(') ? '北京时间，如 2026年10月8日 23:59' : c.text?.includes('date(') ? (c.text.includes('string(s.day)') ? '如 2026年10月8日' : '如 2026年11月') : '';
+      const when = c.text?.includes('date and time(')
+        ? '北京时间，如 2026年10月8日 23:59'
+        : c.text?.includes('date(')
+          ? c.text.includes('string(s.day)')
+            ? '如 2026年10月8日'
+            : '如 2026年11月'
+          : '';
       if (label) out.push(`| ${label} | ${shown} | ${when} |`);
       continue;
     }
@@ -40,12 +54,24 @@ function rows(form: CamundaForm): string[] {
 }
 
 export function staffSection(models: ParsedModel[]): string {
-  const tasksOf = (id: string) => models.flatMap((m) => flowNodes(m.process).filter((n) => n.$type === 'bpmn:UserTask' && extension(n, 'zeebe:FormDefinition')?.formId === id).map((n) => n.name as string));
+  const tasksOf = (id: string) =>
+    models.flatMap((m) =>
+      flowNodes(m.process)
+        .filter((n) => n.$type === 'bpmn:UserTask' && extension(n, 'zeebe:FormDefinition')?.formId === id)
+        .map((n) => n.name as string),
+    );
   const parts = [BEGIN, ''];
   for (const file of formFiles()) {
     const id = path.basename(file, '.form');
     const form = loadForm(id)!;
-    parts.push(`#### \`${id}\` — ${[...new Set(tasksOf(id))].join('、')}`, '', '| 字段 | 显示 / 填写 | 取值 |', '|---|---|---|', ...rows(form), '');
+    parts.push(
+      `#### \`${id}\` — ${[...new Set(tasksOf(id))].join('、')}`,
+      '',
+      '| 字段 | 显示 / 填写 | 取值 |',
+      '|---|---|---|',
+      ...rows(form),
+      '',
+    );
   }
   parts.push(END);
   return parts.join('\n');

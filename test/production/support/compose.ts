@@ -70,26 +70,29 @@ export function variablesUsed(text: string): Set<string> {
 
 /** Compose interpolation of one string; throws like `docker compose` on ${VAR:?msg} when unset/empty. */
 export function interpolate(value: string, env: Record<string, string | undefined>): string {
-  return value.replace(VAR, (whole, name: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined) => {
-    if (whole === '$$') return '$';
-    const key = (name ?? bare) as string;
-    const v = env[key];
-    const unsetOrEmpty = v === undefined || v === '';
-    switch (op) {
-      case ':-':
-        return unsetOrEmpty ? interpolate(arg ?? '', env) : (v as string);
-      case '-':
-        return v === undefined ? interpolate(arg ?? '', env) : v;
-      case ':?':
-        if (unsetOrEmpty) throw new Error(`required variable ${key} is missing a value: ${arg ?? ''}`);
-        return v as string;
-      case '?':
-        if (v === undefined) throw new Error(`required variable ${key} is missing a value: ${arg ?? ''}`);
-        return v;
-      default:
-        return v ?? '';
-    }
-  });
+  return value.replace(
+    VAR,
+    (whole, name: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined) => {
+      if (whole === '$$') return '$';
+      const key = (name ?? bare) as string;
+      const v = env[key];
+      const unsetOrEmpty = v === undefined || v === '';
+      switch (op) {
+        case ':-':
+          return unsetOrEmpty ? interpolate(arg ?? '', env) : (v as string);
+        case '-':
+          return v === undefined ? interpolate(arg ?? '', env) : v;
+        case ':?':
+          if (unsetOrEmpty) throw new Error(`required variable ${key} is missing a value: ${arg ?? ''}`);
+          return v as string;
+        case '?':
+          if (v === undefined) throw new Error(`required variable ${key} is missing a value: ${arg ?? ''}`);
+          return v;
+        default:
+          return v ?? '';
+      }
+    },
+  );
 }
 
 /** Deep interpolation of a parsed compose structure (strings only). */

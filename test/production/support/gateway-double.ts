@@ -47,7 +47,15 @@ export class GatewayDouble {
         this.metadata.push(call.metadata);
         if (this.topologyDown) return cb({ code: grpc.status.UNAVAILABLE, details: 'broker not ready' });
         cb(null, {
-          brokers: [{ nodeId: 0, host: 'orchestration', port: 26501, version: '8.9.23', partitions: [{ partitionId: 1, role: 'LEADER', health: 'HEALTHY' }] }],
+          brokers: [
+            {
+              nodeId: 0,
+              host: 'orchestration',
+              port: 26501,
+              version: '8.9.23',
+              partitions: [{ partitionId: 1, role: 'LEADER', health: 'HEALTHY' }],
+            },
+          ],
           clusterSize: 1,
           partitionsCount: 1,
           replicationFactor: 1,
@@ -89,7 +97,9 @@ export class GatewayDouble {
         const ids = [...text.matchAll(/<(?:[\w-]+:)?process\b[^>]*\bid="([^"]+)"/g)].map((m) => m[1]);
         for (const id of ids) {
           const v = this.version(staged, `p:${id}`, digest, r.name);
-          deployments.push({ process: { bpmnProcessId: id, version: v.version, processDefinitionKey: v.key, resourceName: r.name, tenantId } });
+          deployments.push({
+            process: { bpmnProcessId: id, version: v.version, processDefinitionKey: v.key, resourceName: r.name, tenantId },
+          });
         }
       } else if (r.name.endsWith('.form')) {
         let id: string;

@@ -42,7 +42,16 @@ export async function launch(): Promise<Browser> {
     // second pass moves the machine's clock with LD_PRELOAD, under which Chromium loads no page at all);
     // the business dates the pages show come from the system's pinned clock, not the browser's
     env: withoutFaketime(process.env),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const errors: string[] = [];
   context.on('weberror', (e) => errors.push(e.error().message));

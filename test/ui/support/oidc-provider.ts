@@ -43,7 +43,10 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let s = '';
     req.setEncoding('utf8');
-    req.on('data', (c: string) => { s += c; if (s.length > 10_000) req.destroy(); });
+    req.on('data', (c: string) => {
+      s += c;
+      if (s.length > 10_000) req.destroy();
+    });
     req.on('end', () => resolve(s));
     req.on('error', reject);
   });
@@ -77,17 +80,25 @@ export async function startOidcProvider(opts: { redirectUri: string; users: Test
       if (req.method !== 'POST') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(loginForm(details.uid));
       const form = new URLSearchParams(await readBody(req));
       const u = users.get(form.get('username') ?? '');
-      if (!u || u.password !== form.get('password')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(loginForm(details.uid, '账号或口令不正确'));
+      if (!u || u.password !== form.get('password'))
+        return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(loginForm(details.uid, '账号或口令不正确'));
       logins++;
       return void (await p.interactionFinished(req, res, { login: { accountId: u.username } }, { mergeWithLastSubmission: false }));
     }
     // consent for the organisation's own client: grant what it asked for
     const accountId = details.session!.accountId;
-    const grant = details.grantId ? (await p.Grant.find(details.grantId))! : new p.Grant({ accountId, clientId: String(details.params.client_id) });
-    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const grant = details.grantId
+      ? (await p.Grant.find(details.grantId))!
+      : new p.Grant({ accountId, clientId: String(details.params.client_id) });
+    const missing = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
     await p.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
@@ -120,7 +131,13 @@ export async function startOidcProvider(opts: { redirectUri: string; users: Test
         enabled: true,
         defaultResource: async () => RESOURCE,
         useGrantedResource: async () => true,
-        getResourceServerInfo: async () => ({ scope: 'api', audience: opts.audience, accessTokenFormat: 'jwt', accessTokenTTL: 600, jwt: { sign: { alg: 'RS256' } } }),
+        getResourceServerInfo: async () => ({
+          scope: 'api',
+          audience: opts.audience,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: 600,
+          jwt: { sign: { alg: 'RS256' } },
+        }),
       },
     },
     // the API reads the username and the roles from the access token

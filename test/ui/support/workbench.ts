@@ -30,7 +30,10 @@ export async function signIn(page: Page, baseUrl: string, username: string) {
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill('demo');
   await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('user').filter({ hasText: `${username}（` }).waitFor({ timeout: WAIT });
+  await page
+    .getByTestId('user')
+    .filter({ hasText: `${username}（` })
+    .waitFor({ timeout: WAIT });
 }
 
 /** the inbox row of the task, in 分配给我 or 组内待认领 (claimed from there), polling until the task exists */
@@ -49,7 +52,10 @@ export async function findTask(page: Page, elementId: string, businessNo: string
         return row.first();
       }
     }
-    if (Date.now() > until) throw new Error(`no task ${elementId} for ${businessNo} in the inbox of ${await page.getByTestId('user').textContent()} within ${timeoutMs} ms`);
+    if (Date.now() > until)
+      throw new Error(
+        `no task ${elementId} for ${businessNo} in the inbox of ${await page.getByTestId('user').textContent()} within ${timeoutMs} ms`,
+      );
     await page.waitForTimeout(150);
   }
 }

@@ -63,7 +63,15 @@ export class FakeGateway {
     this.server.addService(service, {
       Topology: (_call: any, cb: any) =>
         cb(null, {
-          brokers: [{ nodeId: 0, host: '127.0.0.1', port: 26501, partitions: [{ partitionId: 1, role: 'LEADER', health: 'HEALTHY' }], version: '8.9.0' }],
+          brokers: [
+            {
+              nodeId: 0,
+              host: '127.0.0.1',
+              port: 26501,
+              partitions: [{ partitionId: 1, role: 'LEADER', health: 'HEALTHY' }],
+              version: '8.9.0',
+            },
+          ],
           clusterSize: 1,
           partitionsCount: 1,
           replicationFactor: 1,
@@ -76,18 +84,36 @@ export class FakeGateway {
       },
       FailJob: (call: any, cb: any) => {
         const r = call.request;
-        this.record({ rpc: 'FailJob', jobKey: String(r.jobKey), retries: r.retries, errorMessage: r.errorMessage, retryBackOff: Number(r.retryBackOff) });
+        this.record({
+          rpc: 'FailJob',
+          jobKey: String(r.jobKey),
+          retries: r.retries,
+          errorMessage: r.errorMessage,
+          retryBackOff: Number(r.retryBackOff),
+        });
         cb(null, {});
       },
       PublishMessage: (call: any, cb: any) => {
         if (!this.acceptPublish) return cb({ code: grpc.status.UNIMPLEMENTED, details: 'PublishMessage is off in this gateway double' });
         const r = call.request;
-        this.published.push({ name: r.name, correlationKey: r.correlationKey, messageId: r.messageId, timeToLive: String(r.timeToLive), variables: parseJson(r.variables) });
+        this.published.push({
+          name: r.name,
+          correlationKey: r.correlationKey,
+          messageId: r.messageId,
+          timeToLive: String(r.timeToLive),
+          variables: parseJson(r.variables),
+        });
         cb(null, { key: String(2251799813700000 + this.published.length), tenantId: '<default>' });
       },
       ThrowError: (call: any, cb: any) => {
         const r = call.request;
-        this.record({ rpc: 'ThrowError', jobKey: String(r.jobKey), errorCode: r.errorCode, errorMessage: r.errorMessage, variables: parseJson(r.variables) });
+        this.record({
+          rpc: 'ThrowError',
+          jobKey: String(r.jobKey),
+          errorCode: r.errorCode,
+          errorMessage: r.errorMessage,
+          variables: parseJson(r.variables),
+        });
         cb(null, {});
       },
     });

@@ -168,7 +168,17 @@ export async function seedWorld(
       recordType: 'business-order',
       recordId: o.id,
       version: 1,
-      content: { customerId, modules: o.modules, accounts: o.accounts, openingDate: o.openingDate, termMonths: o.termMonths, amount: o.amount, apInvolved: o.apInvolved, apPartnerId: o.apPartnerId, note: o.note },
+      content: {
+        customerId,
+        modules: o.modules,
+        accounts: o.accounts,
+        openingDate: o.openingDate,
+        termMonths: o.termMonths,
+        amount: o.amount,
+        apInvolved: o.apInvolved,
+        apPartnerId: o.apPartnerId,
+        note: o.note,
+      },
       actor: 'cm.li',
       at: now,
       reason: null,
@@ -178,7 +188,11 @@ export async function seedWorld(
   return { customerId, partner, order };
 }
 
-export async function seedRevenueContract(ds: DataSource, order: BusinessOrder, over: Partial<RevenueContract> = {}): Promise<RevenueContract> {
+export async function seedRevenueContract(
+  ds: DataSource,
+  order: BusinessOrder,
+  over: Partial<RevenueContract> = {},
+): Promise<RevenueContract> {
   const now = new Date('2026-03-02T02:00:00Z');
   return inTransaction(ds, async (em) => {
     const c: RevenueContract = {
@@ -204,14 +218,25 @@ export async function seedRevenueContract(ds: DataSource, order: BusinessOrder, 
     };
     await em.getRepository(RevenueContractEntity).insert(c as never);
     await em.getRepository(RecordVersionEntity).insert({
-      id: randomUUID(), recordType: 'revenue-contract', recordId: c.id, version: 1,
-      content: { title: c.title, amount: c.amount, termMonths: c.termMonths, note: c.note }, actor: 'cm.li', at: now, reason: null,
+      id: randomUUID(),
+      recordType: 'revenue-contract',
+      recordId: c.id,
+      version: 1,
+      content: { title: c.title, amount: c.amount, termMonths: c.termMonths, note: c.note },
+      actor: 'cm.li',
+      at: now,
+      reason: null,
     } as never);
     return c;
   });
 }
 
-export async function seedExpenseContract(ds: DataSource, order: BusinessOrder, partner: ApPartner, over: Partial<ExpenseContract> = {}): Promise<ExpenseContract> {
+export async function seedExpenseContract(
+  ds: DataSource,
+  order: BusinessOrder,
+  partner: ApPartner,
+  over: Partial<ExpenseContract> = {},
+): Promise<ExpenseContract> {
   const now = new Date('2026-03-02T02:00:00Z');
   return inTransaction(ds, async (em) => {
     const c: ExpenseContract = {
@@ -238,8 +263,14 @@ export async function seedExpenseContract(ds: DataSource, order: BusinessOrder, 
     };
     await em.getRepository(ExpenseContractEntity).insert(c as never);
     await em.getRepository(RecordVersionEntity).insert({
-      id: randomUUID(), recordType: 'expense-contract', recordId: c.id, version: 1,
-      content: { title: c.title, amount: c.amount, note: c.note }, actor: 'system:worker', at: now, reason: null,
+      id: randomUUID(),
+      recordType: 'expense-contract',
+      recordId: c.id,
+      version: 1,
+      content: { title: c.title, amount: c.amount, note: c.note },
+      actor: 'system:worker',
+      at: now,
+      reason: null,
     } as never);
     return c;
   });
@@ -268,9 +299,24 @@ export async function seedChangeOrder(ds: DataSource, order: BusinessOrder, over
     };
     await em.getRepository(ChangeOrderEntity).insert(c as never);
     await em.getRepository(RecordVersionEntity).insert({
-      id: randomUUID(), recordType: 'change-order', recordId: c.id, version: 1,
-      content: { description: c.description, platformChange: c.platformChange, apScopeChange: c.apScopeChange, apPartnerId: c.apPartnerId, accountDelta: c.accountDelta, modules: c.modules, amountDelta: c.amountDelta, effectiveDate: c.effectiveDate, note: c.note },
-      actor: order.customerManager, at: now, reason: null,
+      id: randomUUID(),
+      recordType: 'change-order',
+      recordId: c.id,
+      version: 1,
+      content: {
+        description: c.description,
+        platformChange: c.platformChange,
+        apScopeChange: c.apScopeChange,
+        apPartnerId: c.apPartnerId,
+        accountDelta: c.accountDelta,
+        modules: c.modules,
+        amountDelta: c.amountDelta,
+        effectiveDate: c.effectiveDate,
+        note: c.note,
+      },
+      actor: order.customerManager,
+      at: now,
+      reason: null,
     } as never);
     return c;
   });

@@ -22,7 +22,12 @@ export const hasBell = (u: Me) => u.roles.some((r) => r !== 'auditor');
 export function bell(u: Me): HTMLElement | null {
   if (!hasBell(u)) return null;
   const badge = h('span', { class: 'bell-count', 'data-testid': 'unread-count', hidden: true }, '0');
-  const button = h('button', { type: 'button', class: 'bell-button', 'aria-haspopup': 'true', 'aria-expanded': 'false', 'aria-controls': 'bell-panel' }, '通知', badge);
+  const button = h(
+    'button',
+    { type: 'button', class: 'bell-button', 'aria-haspopup': 'true', 'aria-expanded': 'false', 'aria-controls': 'bell-panel' },
+    '通知',
+    badge,
+  );
   const panel = h('div', { id: 'bell-panel', class: 'bell-panel', role: 'region', 'aria-label': '我的通知', hidden: true });
   const root = h('div', { class: 'bell' }, button, panel);
 
@@ -91,23 +96,34 @@ export function bell(u: Me): HTMLElement | null {
   // the header is drawn anew per route: the previous bell's document listener goes with it
   current?.off.abort();
   const off = new AbortController();
-  document.addEventListener('click', (ev) => {
-    if (!panel.hidden && !root.contains(ev.target as Node)) close();
-  }, { signal: off.signal });
+  document.addEventListener(
+    'click',
+    (ev) => {
+      if (!panel.hidden && !root.contains(ev.target as Node)) close();
+    },
+    { signal: off.signal },
+  );
   // Escape closes it wherever the focus is (a re-drawn list may have taken the focused control away)
-  document.addEventListener('keydown', (ev: KeyboardEvent) => {
-    if (ev.key === 'Escape' && !panel.hidden) {
-      close();
-      button.focus();
-    }
-  }, { signal: off.signal });
+  document.addEventListener(
+    'keydown',
+    (ev: KeyboardEvent) => {
+      if (ev.key === 'Escape' && !panel.hidden) {
+        close();
+        button.focus();
+      }
+    },
+    { signal: off.signal },
+  );
 
   setCount(0);
   current = { refresh, off };
   void refresh();
-  poller ??= window.setInterval(() => {
-    if (document.visibilityState === 'visible') void current?.refresh();
-  }, POLL_MS);
+  // one interval for the page's life, whichever header is on screen
+  if (poller === null) {
+    poller = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void current?.refresh();
+    }, POLL_MS);
+  }
   return root;
 }
 

@@ -15,7 +15,10 @@ const PER_PAGE = 20;
 export async function notificationsPage(_me: Me, params: URLSearchParams) {
   const offset = Math.max(0, Number(params.get('offset')) || 0);
   const unreadOnly = params.get('unread') === 'true';
-  const [list, settings] = await Promise.all([listNotifications({ limit: PER_PAGE, offset, unread: unreadOnly }).catch((e: Error) => e), getSettings().catch((e: Error) => e)]);
+  const [list, settings] = await Promise.all([
+    listNotifications({ limit: PER_PAGE, offset, unread: unreadOnly }).catch((e: Error) => e),
+    getSettings().catch((e: Error) => e),
+  ]);
   const here = (q: { offset?: number; unread?: boolean }) => {
     const p = new URLSearchParams();
     if (q.offset) p.set('offset', String(q.offset));
@@ -100,7 +103,11 @@ export async function notificationsPage(_me: Me, params: URLSearchParams) {
         onsubmit: async (ev: Event) => {
           ev.preventDefault();
           const s = await putSettings(box.checked).catch((e: Error) => e);
-          saved.replaceChildren(s instanceof Error ? notice(`保存失败：${s.message}`, 'error') : notice(s.emailOptIn ? '已保存：通知也将发送到邮箱' : '已保存：仅在系统内通知', 'ok'));
+          saved.replaceChildren(
+            s instanceof Error
+              ? notice(`保存失败：${s.message}`, 'error')
+              : notice(s.emailOptIn ? '已保存：通知也将发送到邮箱' : '已保存：仅在系统内通知', 'ok'),
+          );
         },
       },
       h('h2', {}, '通知设置'),

@@ -6,7 +6,18 @@
 import { facts, h } from '../dom';
 import { actor, dateTime, day, money } from '../format';
 import { reasonText } from '../reasons';
-import { CONTRACT_KIND, CONTRACT_STATUS, PAYMENT_BASIS_STATUS, CONTRACT_TYPE, DECISION, ORDER_STATUS, STEP, TASK_ORDER_EVENT, label, moduleName } from '../labels';
+import {
+  CONTRACT_KIND,
+  CONTRACT_STATUS,
+  PAYMENT_BASIS_STATUS,
+  CONTRACT_TYPE,
+  DECISION,
+  ORDER_STATUS,
+  STEP,
+  TASK_ORDER_EVENT,
+  label,
+  moduleName,
+} from '../labels';
 
 export type Row = Record<string, any>;
 export interface Case {
@@ -25,7 +36,13 @@ export interface Case {
 export function deadlineView(c: Case) {
   const d = c.deadline;
   if (!d.completionDeadline) return h('span', {}, '交付后确定', h('small', { class: 'muted' }, `（${d.basis}）`));
-  return h('span', {}, dateTime(d.completionDeadline), d.provisional ? h('span', { class: 'badge warn' }, '暂定') : null, h('small', { class: 'muted' }, `（${d.basis}${d.provisional ? '；次年工作日历未发布，按周末推算' : ''}）`));
+  return h(
+    'span',
+    {},
+    dateTime(d.completionDeadline),
+    d.provisional ? h('span', { class: 'badge warn' }, '暂定') : null,
+    h('small', { class: 'muted' }, `（${d.basis}${d.provisional ? '；次年工作日历未发布，按周末推算' : ''}）`),
+  );
 }
 
 export function orderFacts(c: Case) {
@@ -56,7 +73,18 @@ export function roundsView(rounds: Row[]) {
         {},
         h('div', {}, `第 ${r.round} 轮（合同第 ${r.contractVersion} 版）：`, label(DECISION, r.status)),
         r.decisions.length
-          ? h('ul', {}, r.decisions.map((d: Row) => h('li', {}, `${label(STEP, d.step)} · ${label(DECISION, d.decision)} · ${d.reviewer} · ${dateTime(d.decidedAt)}`, d.opinion ? h('blockquote', {}, d.opinion) : null)))
+          ? h(
+              'ul',
+              {},
+              r.decisions.map((d: Row) =>
+                h(
+                  'li',
+                  {},
+                  `${label(STEP, d.step)} · ${label(DECISION, d.decision)} · ${d.reviewer} · ${dateTime(d.decidedAt)}`,
+                  d.opinion ? h('blockquote', {}, d.opinion) : null,
+                ),
+              ),
+            )
           : h('p', { class: 'muted' }, '待审核'),
       ),
     ),
@@ -67,7 +95,11 @@ export function contractView(ct: Row) {
   return h(
     'section',
     { class: 'contract' },
-    h('h3', {}, `${label(CONTRACT_TYPE, ct.type)}${ct.kind === 'SUPPLEMENT' ? `（${label(CONTRACT_KIND, ct.kind)}）` : ''} ${ct.contractNo}`),
+    h(
+      'h3',
+      {},
+      `${label(CONTRACT_TYPE, ct.type)}${ct.kind === 'SUPPLEMENT' ? `（${label(CONTRACT_KIND, ct.kind)}）` : ''} ${ct.contractNo}`,
+    ),
     facts([
       ['名称', ct.title],
       ['金额', money(ct.amount)],
@@ -78,12 +110,37 @@ export function contractView(ct: Row) {
       ['版本', `第 ${ct.version} 版（共 ${ct.versions.length} 个版本）`],
     ]),
     ct.versions.length > 1
-      ? h('details', {}, h('summary', {}, '版本记录'), h('ol', {}, ct.versions.map((v: Row) => h('li', {}, `第 ${v.version} 版 · ${actor(v.actor)} · ${dateTime(v.at)} · ${reasonText(v.reason)}`))))
+      ? h(
+          'details',
+          {},
+          h('summary', {}, '版本记录'),
+          h(
+            'ol',
+            {},
+            ct.versions.map((v: Row) =>
+              h('li', {}, `第 ${v.version} 版 · ${actor(v.actor)} · ${dateTime(v.at)} · ${reasonText(v.reason)}`),
+            ),
+          ),
+        )
       : null,
     h('h4', {}, '会签意见'),
     roundsView(ct.rounds),
     ct.paymentBases?.length
-      ? [h('h4', {}, '支付依据'), h('ul', {}, ct.paymentBases.map((b: Row) => h('li', {}, `${b.paymentBasisNo} · ${money(b.amount)} · ${label(PAYMENT_BASIS_STATUS, b.status)}`, attachmentsView(b.attachments))))]
+      ? [
+          h('h4', {}, '支付依据'),
+          h(
+            'ul',
+            {},
+            ct.paymentBases.map((b: Row) =>
+              h(
+                'li',
+                {},
+                `${b.paymentBasisNo} · ${money(b.amount)} · ${label(PAYMENT_BASIS_STATUS, b.status)}`,
+                attachmentsView(b.attachments),
+              ),
+            ),
+          ),
+        ]
       : null,
   );
 }
@@ -93,7 +150,18 @@ export function taskOrderView(t: Row) {
     'section',
     {},
     h('h3', {}, `协作任务单 ${t.taskOrderNo}`),
-    h('ol', { class: 'events' }, (t.events as Row[]).map((e) => h('li', {}, `${label(TASK_ORDER_EVENT, e.kind)} · ${actor(e.actor)} · ${dateTime(e.at)}`, e.text ? h('blockquote', {}, e.text) : null))),
+    h(
+      'ol',
+      { class: 'events' },
+      (t.events as Row[]).map((e) =>
+        h(
+          'li',
+          {},
+          `${label(TASK_ORDER_EVENT, e.kind)} · ${actor(e.actor)} · ${dateTime(e.at)}`,
+          e.text ? h('blockquote', {}, e.text) : null,
+        ),
+      ),
+    ),
   );
 }
 
@@ -106,7 +174,16 @@ export function casePanel(c: Case) {
     orderFacts(c),
     c.contracts.map(contractView),
     c.taskOrders.map(taskOrderView),
-    c.communicationRecords.length ? [h('h3', {}, '客户沟通记录'), h('ul', {}, c.communicationRecords.map((r) => h('li', {}, `${r.recordNo} · ${r.customerFeedback ?? ''}`)))] : null,
+    c.communicationRecords.length
+      ? [
+          h('h3', {}, '客户沟通记录'),
+          h(
+            'ul',
+            {},
+            c.communicationRecords.map((r) => h('li', {}, `${r.recordNo} · ${r.customerFeedback ?? ''}`)),
+          ),
+        ]
+      : null,
   );
 }
 
@@ -114,5 +191,9 @@ export function casePanel(c: Case) {
 function attachmentsView(list: unknown) {
   const refs = Array.isArray(list) ? (list as string[]) : [];
   if (!refs.length) return null;
-  return h('ul', { class: 'attachments', 'aria-label': '附件引用' }, refs.map((a) => h('li', {}, /^https?:\/\//.test(a) ? h('a', { href: a, target: '_blank', rel: 'noopener noreferrer' }, a) : a)));
+  return h(
+    'ul',
+    { class: 'attachments', 'aria-label': '附件引用' },
+    refs.map((a) => h('li', {}, /^https?:\/\//.test(a) ? h('a', { href: a, target: '_blank', rel: 'noopener noreferrer' }, a) : a)),
+  );
 }

@@ -87,16 +87,78 @@ export async function casePage(id: string) {
   const o = c.order;
   page(
     `案卷 ${o.orderNo}`,
-    h('div', { class: 'case-layout' },
-      h('section', { class: 'card' }, h('h2', {}, '业务订单'), orderFacts(c),
-        h('details', {}, h('summary', {}, `订单版本（${c.orderVersions.length}）`), h('ol', {}, c.orderVersions.map((v: Row) => h('li', {}, `第 ${v.version} 版 · ${actor(v.actor)} · ${dateTime(v.at)} · ${reasonText(v.reason)}`))))),
-      h('section', { class: 'card' }, h('h2', {}, '合同与会签'), c.contracts.length ? c.contracts.map(contractView) : h('p', { class: 'muted' }, '尚无合同。')),
+    h(
+      'div',
+      { class: 'case-layout' },
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, '业务订单'),
+        orderFacts(c),
+        h(
+          'details',
+          {},
+          h('summary', {}, `订单版本（${c.orderVersions.length}）`),
+          h(
+            'ol',
+            {},
+            c.orderVersions.map((v: Row) =>
+              h('li', {}, `第 ${v.version} 版 · ${actor(v.actor)} · ${dateTime(v.at)} · ${reasonText(v.reason)}`),
+            ),
+          ),
+        ),
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, '合同与会签'),
+        c.contracts.length ? c.contracts.map(contractView) : h('p', { class: 'muted' }, '尚无合同。'),
+      ),
       c.taskOrders.length ? h('section', { class: 'card' }, h('h2', {}, '协作任务单'), c.taskOrders.map(taskOrderView)) : null,
       c.communicationRecords.length
-        ? h('section', { class: 'card' }, h('h2', {}, '客户沟通记录'), h('ul', {}, c.communicationRecords.map((r: Row) => h('li', {}, `${r.recordNo} · ${label(OCCASION, r.occasion)} · ${r.filedBy} · ${dateTime(r.filedAt)}`))))
+        ? h(
+            'section',
+            { class: 'card' },
+            h('h2', {}, '客户沟通记录'),
+            h(
+              'ul',
+              {},
+              c.communicationRecords.map((r: Row) =>
+                h('li', {}, `${r.recordNo} · ${label(OCCASION, r.occasion)} · ${r.filedBy} · ${dateTime(r.filedAt)}`),
+              ),
+            ),
+          )
         : null,
-      c.changeOrders.length ? h('section', { class: 'card' }, h('h2', {}, '变更单'), h('ul', {}, c.changeOrders.map((x: Row) => h('li', {}, `${x.changeOrderNo} · ${label(ORDER_STATUS, x.status)} · ${x.description}`)))) : null,
-      h('section', { class: 'card' }, h('h2', {}, '时间线'), h('ol', { class: 'timeline' }, c.timeline.map((t: Row) => h('li', {}, h('time', { datetime: t.at }, dateTime(t.at)), ` ${actor(t.actor)} · ${actionName(String(t.action))}`, t.reason ? ` · ${reasonText(t.reason)}` : '')))),
+      c.changeOrders.length
+        ? h(
+            'section',
+            { class: 'card' },
+            h('h2', {}, '变更单'),
+            h(
+              'ul',
+              {},
+              c.changeOrders.map((x: Row) => h('li', {}, `${x.changeOrderNo} · ${label(ORDER_STATUS, x.status)} · ${x.description}`)),
+            ),
+          )
+        : null,
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, '时间线'),
+        h(
+          'ol',
+          { class: 'timeline' },
+          c.timeline.map((t: Row) =>
+            h(
+              'li',
+              {},
+              h('time', { datetime: t.at }, dateTime(t.at)),
+              ` ${actor(t.actor)} · ${actionName(String(t.action))}`,
+              t.reason ? ` · ${reasonText(t.reason)}` : '',
+            ),
+          ),
+        ),
+      ),
     ),
     o.processInstanceKey ? diagramSection(String(o.processInstanceKey)) : notice('流程尚未启动（订单正在提交到流程引擎）。'),
     h('p', {}, h('a', { href: `#/new/service-request?orderId=${o.id}` }, `为此订单登记${label(REQUEST_TYPE, 'COMPLAINT')}、故障或咨询`)),

@@ -43,21 +43,85 @@ export async function showDiagram(canvas: HTMLElement, xml: string, marks: { ele
 export function diagramSection(processInstanceKey: string): HTMLElement {
   const canvas = h('div', { class: 'diagram', role: 'img', 'aria-label': '流程图' });
   const below = h('div');
-  const section = h('section', { class: 'card', 'aria-label': '流程进度' }, h('h2', {}, '流程进度'), h('p', { class: 'legend' }, h('span', { class: 'm done' }, '已完成'), h('span', { class: 'm active' }, '进行中'), h('span', { class: 'm failed' }, '失败（故障）')), canvas, below);
+  const section = h(
+    'section',
+    { class: 'card', 'aria-label': '流程进度' },
+    h('h2', {}, '流程进度'),
+    h(
+      'p',
+      { class: 'legend' },
+      h('span', { class: 'm done' }, '已完成'),
+      h('span', { class: 'm active' }, '进行中'),
+      h('span', { class: 'm failed' }, '失败（故障）'),
+    ),
+    canvas,
+    below,
+  );
   void (async () => {
     try {
       const v = await get<InstanceView>(`/workbench/instances/${processInstanceKey}`);
       const failed = new Set(v.incidents.map((i) => i.elementId));
       await showDiagram(canvas, v.xml, [
-        ...v.elements.filter((e) => !failed.has(e.elementId)).map((e) => ({ elementId: e.elementId, cls: e.state === 'ACTIVE' ? 'el-active' : e.state === 'COMPLETED' ? 'el-done' : 'el-other' })),
+        ...v.elements
+          .filter((e) => !failed.has(e.elementId))
+          .map((e) => ({
+            elementId: e.elementId,
+            cls: e.state === 'ACTIVE' ? 'el-active' : e.state === 'COMPLETED' ? 'el-done' : 'el-other',
+          })),
         ...[...failed].map((elementId) => ({ elementId, cls: 'el-failed' })),
       ]);
       section.dataset.state = v.state;
       append(below, [
-        h('p', {}, `${PROCESS_NAME[v.processDefinitionId] ?? v.processDefinitionId} · 实例 ${v.processInstanceKey} · ${STATE[v.state] ?? v.state}`, v.parentProcessInstanceKey ? [' · ', h('a', { href: `#/instances/${v.parentProcessInstanceKey}` }, '上级流程')] : null),
-        v.incidents.length ? h('ul', { class: 'incidents' }, v.incidents.map((i) => h('li', { role: 'alert' }, `${i.elementId}：${i.errorMessage}`))) : null,
-        v.called.length ? [h('h3', {}, '被调用的流程'), h('ul', {}, v.called.map((ci) => h('li', {}, h('a', { href: `#/instances/${ci.processInstanceKey}` }, `${PROCESS_NAME[ci.processDefinitionId] ?? ci.processDefinitionId} ${ci.processInstanceKey}`), ` · ${STATE[ci.state] ?? ci.state}`)))] : null,
-        v.tasks.length ? [h('h3', {}, '人工任务'), h('ul', {}, v.tasks.map((t) => h('li', {}, `${t.name} · ${t.state === 'COMPLETED' ? `${t.assignee ?? ''} 于 ${dateTime(t.completionDate)} 完成` : '待办'}`)))] : null,
+        h(
+          'p',
+          {},
+          `${PROCESS_NAME[v.processDefinitionId] ?? v.processDefinitionId} · 实例 ${v.processInstanceKey} · ${STATE[v.state] ?? v.state}`,
+          v.parentProcessInstanceKey ? [' · ', h('a', { href: `#/instances/${v.parentProcessInstanceKey}` }, '上级流程')] : null,
+        ),
+        v.incidents.length
+          ? h(
+              'ul',
+              { class: 'incidents' },
+              v.incidents.map((i) => h('li', { role: 'alert' }, `${i.elementId}：${i.errorMessage}`)),
+            )
+          : null,
+        v.called.length
+          ? [
+              h('h3', {}, '被调用的流程'),
+              h(
+                'ul',
+                {},
+                v.called.map((ci) =>
+                  h(
+                    'li',
+                    {},
+                    h(
+                      'a',
+                      { href: `#/instances/${ci.processInstanceKey}` },
+                      `${PROCESS_NAME[ci.processDefinitionId] ?? ci.processDefinitionId} ${ci.processInstanceKey}`,
+                    ),
+                    ` · ${STATE[ci.state] ?? ci.state}`,
+                  ),
+                ),
+              ),
+            ]
+          : null,
+        v.tasks.length
+          ? [
+              h('h3', {}, '人工任务'),
+              h(
+                'ul',
+                {},
+                v.tasks.map((t) =>
+                  h(
+                    'li',
+                    {},
+                    `${t.name} · ${t.state === 'COMPLETED' ? `${t.assignee ?? ''} 于 ${dateTime(t.completionDate)} 完成` : '待办'}`,
+                  ),
+                ),
+              ),
+            ]
+          : null,
       ]);
     } catch (e) {
       below.append(notice(`流程图加载失败：${(e as Error).message}`, 'error'));

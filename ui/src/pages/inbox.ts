@@ -55,12 +55,24 @@ export async function inboxPage(me: Me, params: URLSearchParams) {
   const go = (q: Record<string, string>) => {
     location.hash = `#/inbox${qs({ tab, ...filter, ...q })}`;
   };
-  const process = h('select', { name: 'process' }, h('option', { value: '' }, '全部流程'), Object.entries(PROCESS_NAME).map(([id, n]) => h('option', { value: id, selected: filter.process === id }, n)));
+  const process = h(
+    'select',
+    { name: 'process' },
+    h('option', { value: '' }, '全部流程'),
+    Object.entries(PROCESS_NAME).map(([id, n]) => h('option', { value: id, selected: filter.process === id }, n)),
+  );
   const orderNo = h('input', { name: 'orderNo', value: filter.orderNo, placeholder: 'YW-2026-000001' });
   const customer = h('input', { name: 'customer', value: filter.customer });
   const filters = h(
     'form',
-    { class: 'filters', role: 'search', onsubmit: (ev: Event) => { ev.preventDefault(); go({ process: process.value, orderNo: orderNo.value.trim(), customer: customer.value.trim() }); } },
+    {
+      class: 'filters',
+      role: 'search',
+      onsubmit: (ev: Event) => {
+        ev.preventDefault();
+        go({ process: process.value, orderNo: orderNo.value.trim(), customer: customer.value.trim() });
+      },
+    },
     field('流程', process),
     field('业务编号', orderNo),
     field('客户', customer),
@@ -70,14 +82,33 @@ export async function inboxPage(me: Me, params: URLSearchParams) {
     'div',
     { class: 'tabs', role: 'tablist', 'aria-label': '待办分类' },
     TABS.map(([t, text]) =>
-      h('a', { role: 'tab', href: `#/inbox${qs({ tab: t, ...filter })}`, 'aria-selected': t === tab ? 'true' : 'false', 'data-tab': t }, `${text} `, h('span', { class: 'count' }, String(data.counts[t] ?? 0))),
+      h(
+        'a',
+        { role: 'tab', href: `#/inbox${qs({ tab: t, ...filter })}`, 'aria-selected': t === tab ? 'true' : 'false', 'data-tab': t },
+        `${text} `,
+        h('span', { class: 'count' }, String(data.counts[t] ?? 0)),
+      ),
     ),
   );
   const row = (t: InboxTask) => {
     const actions: HTMLElement[] = [];
     if (tab !== 'completed') actions.push(h('a', { class: 'button', href: `#/tasks/${t.key}` }, '办理'));
-    if (tab === 'unassigned') actions.push(h('button', { type: 'button', onclick: () => act(`/workbench/tasks/${t.key}/claim`, `已认领：${t.name}`, { tab: 'assigned' }) }, '认领'));
-    if (tab === 'assigned' && t.assignee === me.username) actions.push(h('button', { type: 'button', class: 'secondary', onclick: () => act(`/workbench/tasks/${t.key}/unclaim`, `已释放：${t.name}`, {}) }, '释放'));
+    if (tab === 'unassigned')
+      actions.push(
+        h(
+          'button',
+          { type: 'button', onclick: () => act(`/workbench/tasks/${t.key}/claim`, `已认领：${t.name}`, { tab: 'assigned' }) },
+          '认领',
+        ),
+      );
+    if (tab === 'assigned' && t.assignee === me.username)
+      actions.push(
+        h(
+          'button',
+          { type: 'button', class: 'secondary', onclick: () => act(`/workbench/tasks/${t.key}/unclaim`, `已释放：${t.name}`, {}) },
+          '释放',
+        ),
+      );
     if (t.orderId) actions.push(h('a', { href: `#/orders/${t.orderId}` }, '案卷'));
     return h(
       'tr',
@@ -103,7 +134,9 @@ export async function inboxPage(me: Me, params: URLSearchParams) {
       go(then);
       if (Object.keys(then).length === 0) void inboxPage(me, params);
     } catch (e) {
-      msg.replaceChildren(notice(e instanceof ApiProblem && e.status === 409 ? `操作失败：${conflictText(e)}` : `操作失败：${(e as Error).message}`, 'error'));
+      msg.replaceChildren(
+        notice(e instanceof ApiProblem && e.status === 409 ? `操作失败：${conflictText(e)}` : `操作失败：${(e as Error).message}`, 'error'),
+      );
     }
   }
   const flash = sessionStorage.getItem('ot.flash');
@@ -118,7 +151,17 @@ export async function inboxPage(me: Me, params: URLSearchParams) {
       ? h(
           'table',
           { class: 'list', 'aria-label': TABS.find(([t]) => t === tab)![1] },
-          h('thead', {}, h('tr', {}, ['任务', '客户', '流程', tab === 'completed' ? '完成时间' : '截止时间', '处理人', '操作'].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['任务', '客户', '流程', tab === 'completed' ? '完成时间' : '截止时间', '处理人', '操作'].map((c) =>
+                h('th', { scope: 'col' }, c),
+              ),
+            ),
+          ),
           h('tbody', {}, data.items.map(row)),
         )
       : h('p', { class: 'empty' }, '没有任务。'),

@@ -10,7 +10,13 @@ export function loginPage(next: () => void) {
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, list: 'demo-users', autofocus: true });
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const msg = h('div', { 'aria-live': 'polite' });
-  const users = h('datalist', { id: 'demo-users' }, Object.keys(ROLES).filter((r) => r !== 'ap-partner').map((r) => h('option', { value: r })));
+  const users = h(
+    'datalist',
+    { id: 'demo-users' },
+    Object.keys(ROLES)
+      .filter((r) => r !== 'ap-partner')
+      .map((r) => h('option', { value: r })),
+  );
   const form = h(
     'form',
     {
@@ -23,7 +29,9 @@ export function loginPage(next: () => void) {
           session.set(token);
           next();
         } catch (e) {
-          msg.append(notice(e instanceof ApiProblem && e.status === 401 ? '用户名或密码不正确' : `登录失败：${(e as Error).message}`, 'error'));
+          msg.append(
+            notice(e instanceof ApiProblem && e.status === 401 ? '用户名或密码不正确' : `登录失败：${(e as Error).message}`, 'error'),
+          );
         }
       },
     },
@@ -41,6 +49,14 @@ function providerLogin() {
   const msg = h('div', { 'aria-live': 'polite' });
   const failed = signInFailure();
   if (failed) msg.append(notice(`登录未完成：${failed}`, 'error'));
-  const button = h('button', { type: 'button', onclick: () => void signInAtProvider().catch((e: Error) => msg.replaceChildren(notice(`无法连接统一身份认证：${e.message}`, 'error'))) }, '通过统一身份认证登录');
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      onclick: () =>
+        void signInAtProvider().catch((e: Error) => msg.replaceChildren(notice(`无法连接统一身份认证：${e.message}`, 'error'))),
+    },
+    '通过统一身份认证登录',
+  );
   page('登录', h('div', { class: 'card narrow' }, h('p', {}, '本系统使用单位的统一身份认证（OIDC）登录。'), button, msg));
 }

@@ -35,7 +35,10 @@ interface Task {
 }
 
 function inputs(cs: FormComponent[]): FormComponent[] {
-  return cs.flatMap((c) => [...(c.key && !['text', 'html', 'image', 'button', 'spacer', 'separator'].includes(c.type) ? [c] : []), ...inputs(c.components ?? [])]);
+  return cs.flatMap((c) => [
+    ...(c.key && !['text', 'html', 'image', 'button', 'spacer', 'separator'].includes(c.type) ? [c] : []),
+    ...inputs(c.components ?? []),
+  ]);
 }
 
 export async function taskPage(me: Me, key: string) {
@@ -43,7 +46,14 @@ export async function taskPage(me: Me, key: string) {
   try {
     t = await get<Task>(`/tasks/${key}`);
   } catch (e) {
-    page('任务', notice(e instanceof ApiProblem && e.status === 404 ? '没有这个任务，或它不在您的组内。' : `任务加载失败：${(e as Error).message}`, 'error'), h('p', {}, h('a', { href: '#/inbox' }, '返回待办')));
+    page(
+      '任务',
+      notice(
+        e instanceof ApiProblem && e.status === 404 ? '没有这个任务，或它不在您的组内。' : `任务加载失败：${(e as Error).message}`,
+        'error',
+      ),
+      h('p', {}, h('a', { href: '#/inbox' }, '返回待办')),
+    );
     return;
   }
   const orderNo = typeof t.context.orderNo === 'string' ? t.context.orderNo : null;
@@ -54,7 +64,11 @@ export async function taskPage(me: Me, key: string) {
   const status = h(
     'p',
     { class: 'task-status' },
-    t.assignee ? (heldByOther ? h('span', { class: 'badge danger' }, `已由 ${t.assignee} 认领`) : h('span', { class: 'badge ok' }, '由我处理')) : h('span', { class: 'badge' }, `待认领（${t.candidateGroups.map(roleName).join('、')}）`),
+    t.assignee
+      ? heldByOther
+        ? h('span', { class: 'badge danger' }, `已由 ${t.assignee} 认领`)
+        : h('span', { class: 'badge ok' }, '由我处理')
+      : h('span', { class: 'badge' }, `待认领（${t.candidateGroups.map(roleName).join('、')}）`),
     ' 截止：',
     dateTime(t.dueDate),
   );
@@ -64,7 +78,17 @@ export async function taskPage(me: Me, key: string) {
     h('p', { class: 'muted' }, `${PROCESS_NAME[t.processDefinitionId ?? ''] ?? ''} · ${businessKeys(t.context)}`),
     status,
     msg,
-    h('div', { class: 'task-layout' }, h('section', { class: 'card', 'aria-label': '任务表单' }, holder, h('div', { class: 'form-actions' }, submit, ' ', h('a', { href: '#/inbox' }, '返回待办'))), theCase ? casePanel(theCase) : null),
+    h(
+      'div',
+      { class: 'task-layout' },
+      h(
+        'section',
+        { class: 'card', 'aria-label': '任务表单' },
+        holder,
+        h('div', { class: 'form-actions' }, submit, ' ', h('a', { href: '#/inbox' }, '返回待办')),
+      ),
+      theCase ? casePanel(theCase) : null,
+    ),
   );
   if (!t.form) {
     holder.append(notice('此任务没有表单。', 'info'));
@@ -85,7 +109,8 @@ export async function taskPage(me: Me, key: string) {
       return;
     }
     const variables: Record<string, unknown> = {};
-    for (const f of editable) if (data[f.key!] !== undefined && data[f.key!] !== null && data[f.key!] !== '') variables[f.key!] = data[f.key!];
+    for (const f of editable)
+      if (data[f.key!] !== undefined && data[f.key!] !== null && data[f.key!] !== '') variables[f.key!] = data[f.key!];
     submit.disabled = true;
     try {
       await post(`/workbench/tasks/${t.key}/completion`, { variables });

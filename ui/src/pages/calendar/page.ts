@@ -32,7 +32,15 @@ function firmedTable(items: Firmed[]): HTMLElement {
   return h(
     'table',
     { class: 'list', 'aria-label': '已确定竣工期限的订单' },
-    h('thead', {}, h('tr', {}, ['订单编号', '原暂定期限', '新期限', '状态'].map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['订单编号', '原暂定期限', '新期限', '状态'].map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -58,7 +66,9 @@ export async function calendarPage(params: URLSearchParams, mayUpload: boolean) 
     throw e;
   });
   const status = doc
-    ? notice(`${year} 年：${doc.published ? '国务院公布的安排' : '草案（据此计算的期限仍为暂定）'}，${doc.holidays.length} 个节假日、${doc.workdays.length} 个调休上班日；${doc.updatedBy ?? ''} 于 ${dateTime(doc.updatedAt)} 更新。`)
+    ? notice(
+        `${year} 年：${doc.published ? '国务院公布的安排' : '草案（据此计算的期限仍为暂定）'}，${doc.holidays.length} 个节假日、${doc.workdays.length} 个调休上班日；${doc.updatedBy ?? ''} 于 ${dateTime(doc.updatedAt)} 更新。`,
+      )
     : notice(`${year} 年的节假日安排尚未上传：按周末计算，落在该年的竣工期限标记为暂定。`);
   const yearNav = h(
     'p',
@@ -75,9 +85,24 @@ export async function calendarPage(params: URLSearchParams, mayUpload: boolean) 
 function uploadForm(suggested: number): HTMLElement {
   const year = h('input', { name: 'year', type: 'number', min: 2000, max: 2100, required: true, value: suggested }) as HTMLInputElement;
   const published = h('input', { name: 'published', type: 'checkbox', checked: true }) as HTMLInputElement;
-  const holidays = h('textarea', { name: 'holidays', rows: 8, spellcheck: false, placeholder: `${suggested}-01-01 元旦\n${suggested}-02-08 至 ${suggested}-02-14 春节` }) as HTMLTextAreaElement;
-  const workdays = h('textarea', { name: 'workdays', rows: 4, spellcheck: false, placeholder: `${suggested}-02-07 春节调休` }) as HTMLTextAreaElement;
-  const note = h('input', { name: 'note', required: true, value: `${suggested} 年国务院办公厅通知`, autocomplete: 'off' }) as HTMLInputElement;
+  const holidays = h('textarea', {
+    name: 'holidays',
+    rows: 8,
+    spellcheck: false,
+    placeholder: `${suggested}-01-01 元旦\n${suggested}-02-08 至 ${suggested}-02-14 春节`,
+  }) as HTMLTextAreaElement;
+  const workdays = h('textarea', {
+    name: 'workdays',
+    rows: 4,
+    spellcheck: false,
+    placeholder: `${suggested}-02-07 春节调休`,
+  }) as HTMLTextAreaElement;
+  const note = h('input', {
+    name: 'note',
+    required: true,
+    value: `${suggested} 年国务院办公厅通知`,
+    autocomplete: 'off',
+  }) as HTMLInputElement;
   // a document saved earlier (the JSON that PUT /api/calendar/:year takes) fills the fields
   const file = h('input', {
     type: 'file',
@@ -113,14 +138,28 @@ function uploadForm(suggested: number): HTMLElement {
           for (const b of bad) lists[b.k].setAttribute('aria-invalid', 'true');
           out.append(
             notice('有几行看不懂，尚未上传：', 'error'),
-            h('ul', { class: 'upload-errors' }, bad.map((b) => h('li', { 'data-line': `${b.k}:${b.line}` }, `${POINTER_TEXT[b.k]}第 ${b.line} 行：${b.detail}`))),
+            h(
+              'ul',
+              { class: 'upload-errors' },
+              bad.map((b) => h('li', { 'data-line': `${b.k}:${b.line}` }, `${POINTER_TEXT[b.k]}第 ${b.line} 行：${b.detail}`)),
+            ),
           );
           return;
         }
-        const body = { year: Number(year.value), published: published.checked, holidays: parsed.holidays.entries, workdays: parsed.workdays.entries, note: note.value.trim() };
+        const body = {
+          year: Number(year.value),
+          published: published.checked,
+          holidays: parsed.holidays.entries,
+          workdays: parsed.workdays.entries,
+          note: note.value.trim(),
+        };
         try {
           const r = await post<{ calendar: YearDoc; firmedOrders: Firmed[] }>('/calendar/uploads', body);
-          out.append(notice(`${r.calendar.year} 年工作日历已上传。`, 'ok'), h('h3', {}, '据此确定竣工期限的订单'), firmedTable(r.firmedOrders));
+          out.append(
+            notice(`${r.calendar.year} 年工作日历已上传。`, 'ok'),
+            h('h3', {}, '据此确定竣工期限的订单'),
+            firmedTable(r.firmedOrders),
+          );
         } catch (e) {
           if (!(e instanceof ApiProblem)) throw e;
           // the server names an entry by pointer (/workdays/0/date): shown on the line it came from
@@ -139,7 +178,11 @@ function uploadForm(suggested: number): HTMLElement {
               { class: 'upload-errors' },
               e.errors.map((fe) => {
                 const at = lineOf(fe.pointer);
-                return h('li', { 'data-pointer': fe.pointer }, `${at?.line ? `${POINTER_TEXT[at.list]}第 ${at.line} 行` : where(fe.pointer)}：${fe.detail}`);
+                return h(
+                  'li',
+                  { 'data-pointer': fe.pointer },
+                  `${at?.line ? `${POINTER_TEXT[at.list]}第 ${at.line} 行` : where(fe.pointer)}：${fe.detail}`,
+                );
               }),
             ),
           );
@@ -147,7 +190,11 @@ function uploadForm(suggested: number): HTMLElement {
       },
     },
     h('h2', {}, '上传年度安排'),
-    h('p', {}, '照国务院办公厅的通知逐行填写：一行一个日期或一段日期，后跟名称，例如“2027-02-08 至 2027-02-14 春节”。节假日为放假日期，调休上班日须为周末。'),
+    h(
+      'p',
+      {},
+      '照国务院办公厅的通知逐行填写：一行一个日期或一段日期，后跟名称，例如“2027-02-08 至 2027-02-14 春节”。节假日为放假日期，调休上班日须为周末。',
+    ),
     field('年份', year),
     field('已由国务院公布', published, '未勾选为草案：据此计算的竣工期限仍为暂定'),
     field('节假日（放假日期）', holidays, '一行一项：日期 名称，或 日期 至 日期 名称'),

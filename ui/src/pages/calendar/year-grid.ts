@@ -37,14 +37,28 @@ export function yearGrid(year: number, doc: YearDoc | null, today: string): HTML
       'table',
       { class: 'month', 'aria-label': `${year}年${m + 1}月` },
       h('caption', {}, `${m + 1}月`),
-      h('thead', {}, h('tr', {}, ['一', '二', '三', '四', '五', '六', '日'].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['一', '二', '三', '四', '五', '六', '日'].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
       h('tbody', {}, rows),
     );
   });
   return h(
     'div',
     {},
-    h('ul', { class: 'calendar-legend' }, h('li', { class: 'holiday' }, '法定节假日'), h('li', { class: 'adjusted' }, '调休上班'), h('li', { class: 'weekend' }, '周末')),
+    h(
+      'ul',
+      { class: 'calendar-legend' },
+      h('li', { class: 'holiday' }, '法定节假日'),
+      h('li', { class: 'adjusted' }, '调休上班'),
+      h('li', { class: 'weekend' }, '周末'),
+    ),
     h('div', { class: 'year-grid' }, months),
   );
 }

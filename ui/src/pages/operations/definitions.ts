@@ -14,7 +14,15 @@ export async function definitionsPage(): Promise<void> {
     h(
       'table',
       { class: 'list', 'data-testid': 'definitions' },
-      h('thead', {}, h('tr', {}, ['流程', '流程 ID', '版本', '资源文件', '定义键'].map((t) => h('th', {}, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['流程', '流程 ID', '版本', '资源文件', '定义键'].map((t) => h('th', {}, t)),
+        ),
+      ),
       h(
         'tbody',
         {},

@@ -19,7 +19,9 @@ function showProblem(e: unknown, controls: Record<string, HTMLElement>, status: 
   const p = e instanceof ApiProblem ? e : null;
   const named = (p?.errors ?? []).filter((x) => controls[x.pointer]);
   for (const x of named) controls[x.pointer].setAttribute('aria-invalid', 'true');
-  status.replaceChildren(notice(named.length ? named.map((x) => `${x.pointer.slice(1)}：${x.detail}`).join('；') : (e as Error).message, 'error'));
+  status.replaceChildren(
+    notice(named.length ? named.map((x) => `${x.pointer.slice(1)}：${x.detail}`).join('；') : (e as Error).message, 'error'),
+  );
 }
 
 function repairForm(inc: Incident, v: InstanceDetail): HTMLElement {
@@ -29,8 +31,12 @@ function repairForm(inc: Incident, v: InstanceDetail): HTMLElement {
   const reason = h('textarea', { name: 'reason', rows: 2, required: true });
   const status = h('div', { 'aria-live': 'polite' });
   // the value of a variable as it stands now (the instance's own first), so the admin corrects rather than retypes
-  const current = (n: string) => (v.variables.find((x) => x.name === n && x.scopeKey === v.processInstanceKey) ?? v.variables.find((x) => x.name === n))?.value;
-  const named = namedVariable(inc.errorMessage, v.variables.map((x) => x.name));
+  const current = (n: string) =>
+    (v.variables.find((x) => x.name === n && x.scopeKey === v.processInstanceKey) ?? v.variables.find((x) => x.name === n))?.value;
+  const named = namedVariable(
+    inc.errorMessage,
+    v.variables.map((x) => x.name),
+  );
   if (named) {
     name.value = named;
     value.value = current(named) ?? '';
@@ -141,7 +147,17 @@ export async function operationsInstancePage(key: string): Promise<void> {
             h(
               'div',
               { class: 'incident', 'data-incident': i.incidentKey },
-              h('p', { role: 'alert' }, h('strong', {}, ...elementLabel(i.elementId, i.elementName ?? v.elementNames[i.elementId]), ` · ${ERROR_TYPE[i.errorType] ?? i.errorType}：`), h('span', { class: 'error-message' }, i.errorMessage)),
+              h(
+                'p',
+                { role: 'alert' },
+                h(
+                  'strong',
+                  {},
+                  ...elementLabel(i.elementId, i.elementName ?? v.elementNames[i.elementId]),
+                  ` · ${ERROR_TYPE[i.errorType] ?? i.errorType}：`,
+                ),
+                h('span', { class: 'error-message' }, i.errorMessage),
+              ),
               h('p', {}, `发生于 ${dateTime(i.creationTime)}`),
               repairForm(i, v),
             ),
@@ -155,7 +171,15 @@ export async function operationsInstancePage(key: string): Promise<void> {
       h(
         'table',
         { class: 'list', 'data-testid': 'variables' },
-        h('thead', {}, h('tr', {}, ['名称', '值（JSON）', '作用域'].map((t) => h('th', {}, t)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['名称', '值（JSON）', '作用域'].map((t) => h('th', {}, t)),
+          ),
+        ),
         h(
           'tbody',
           {},

@@ -11,17 +11,37 @@ import { ERROR_TYPE, elementLabel, INSTANCE_STATE, type Incident, type Instance 
 
 const processName = (id: string | null) => (id ? (PROCESS_NAME[id] ?? id) : '—');
 export const subNav = () =>
-  h('p', { class: 'subnav' }, h('a', { href: '#/operations' }, '实例与故障'), ' · ', h('a', { href: '#/operations/definitions' }, '流程定义'));
+  h(
+    'p',
+    { class: 'subnav' },
+    h('a', { href: '#/operations' }, '实例与故障'),
+    ' · ',
+    h('a', { href: '#/operations/definitions' }, '流程定义'),
+  );
 
 export async function operationsOverview(params: URLSearchParams): Promise<void> {
-  const q = { orderNo: params.get('orderNo') ?? '', state: params.get('state') ?? '', processDefinitionId: params.get('processDefinitionId') ?? '' };
+  const q = {
+    orderNo: params.get('orderNo') ?? '',
+    state: params.get('state') ?? '',
+    processDefinitionId: params.get('processDefinitionId') ?? '',
+  };
   const [instances, incidents] = await Promise.all([
     get<{ items: Instance[] }>(`/operations/process-instances${qs({ ...q, limit: 100 })}`),
     get<{ items: Incident[] }>('/operations/incidents'),
   ]);
   const orderNo = h('input', { name: 'orderNo', value: q.orderNo, placeholder: 'YW-2026-000001' });
-  const state = h('select', { name: 'state' }, h('option', { value: '' }, '全部'), Object.entries(INSTANCE_STATE).map(([v, t]) => h('option', { value: v, selected: v === q.state }, t)));
-  const proc = h('select', { name: 'processDefinitionId' }, h('option', { value: '' }, '全部'), Object.entries(PROCESS_NAME).map(([v, t]) => h('option', { value: v, selected: v === q.processDefinitionId }, t)));
+  const state = h(
+    'select',
+    { name: 'state' },
+    h('option', { value: '' }, '全部'),
+    Object.entries(INSTANCE_STATE).map(([v, t]) => h('option', { value: v, selected: v === q.state }, t)),
+  );
+  const proc = h(
+    'select',
+    { name: 'processDefinitionId' },
+    h('option', { value: '' }, '全部'),
+    Object.entries(PROCESS_NAME).map(([v, t]) => h('option', { value: v, selected: v === q.processDefinitionId }, t)),
+  );
   const form = h(
     'form',
     {
@@ -49,7 +69,15 @@ export async function operationsOverview(params: URLSearchParams): Promise<void>
         ? h(
             'table',
             { class: 'list', 'data-testid': 'instances' },
-            h('thead', {}, h('tr', {}, ['实例', '流程', '版本', '状态', '故障', '开始时间'].map((t) => h('th', {}, t)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['实例', '流程', '版本', '状态', '故障', '开始时间'].map((t) => h('th', {}, t)),
+              ),
+            ),
             h(
               'tbody',
               {},
@@ -77,7 +105,15 @@ export async function operationsOverview(params: URLSearchParams): Promise<void>
         ? h(
             'table',
             { class: 'list', 'data-testid': 'incidents' },
-            h('thead', {}, h('tr', {}, ['流程', '环节', '类型', '错误信息', '发生时间', ''].map((t) => h('th', {}, t)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['流程', '环节', '类型', '错误信息', '发生时间', ''].map((t) => h('th', {}, t)),
+              ),
+            ),
             h(
               'tbody',
               {},

@@ -80,12 +80,42 @@ function basisView(b: Basis): HTMLElement {
       ['申请金额', money(b.amount)],
       ['完成日期', day(b.completedOn)],
       ['实施说明', b.description ?? '—'],
-      ['附件引用', b.attachments.length ? h('ul', { 'data-testid': 'attachments' }, b.attachments.map((a) => h('li', {}, reference(a)))) : '—'],
+      [
+        '附件引用',
+        b.attachments.length
+          ? h(
+              'ul',
+              { 'data-testid': 'attachments' },
+              b.attachments.map((a) => h('li', {}, reference(a))),
+            )
+          : '—',
+      ],
       ['提交时间', dateTime(b.submittedAt)],
     ]),
-    b.sendBack ? h('div', { class: 'notice error', role: 'alert', 'data-testid': 'send-back-reason' }, `已退回（第 ${b.sendBack.version} 版，${dateTime(b.sendBack.checkedAt)}）：${b.sendBack.opinion ?? '—'}`) : null,
+    b.sendBack
+      ? h(
+          'div',
+          { class: 'notice error', role: 'alert', 'data-testid': 'send-back-reason' },
+          `已退回（第 ${b.sendBack.version} 版，${dateTime(b.sendBack.checkedAt)}）：${b.sendBack.opinion ?? '—'}`,
+        )
+      : null,
     b.checks.length
-      ? h('details', {}, h('summary', {}, '核对记录'), h('ol', {}, b.checks.map((c) => h('li', {}, `第 ${c.version} 版 · ${label(CHECK, c.decision)} · ${dateTime(c.checkedAt)}${c.opinion ? ` · ${c.opinion}` : ''}`))))
+      ? h(
+          'details',
+          {},
+          h('summary', {}, '核对记录'),
+          h(
+            'ol',
+            {},
+            b.checks.map((c) =>
+              h(
+                'li',
+                {},
+                `第 ${c.version} 版 · ${label(CHECK, c.decision)} · ${dateTime(c.checkedAt)}${c.opinion ? ` · ${c.opinion}` : ''}`,
+              ),
+            ),
+          ),
+        )
       : null,
   );
 }
@@ -120,13 +150,27 @@ export async function portalPage(): Promise<void> {
     `AP 门户 · ${o.partnerName}`,
     h('p', { 'data-testid': 'business-today' }, `业务日期：${day(o.today)}`),
     h('h2', {}, '实施请求'),
-    requested.length ? h('div', { class: 'requests' }, requested.map((r) => requestView(r, o.now, reload))) : notice('暂无实施请求。'),
+    requested.length
+      ? h(
+          'div',
+          { class: 'requests' },
+          requested.map((r) => requestView(r, o.now, reload)),
+        )
+      : notice('暂无实施请求。'),
     h('h2', {}, '支出合同'),
     o.requests.length
       ? h(
           'table',
           { 'data-testid': 'expense-contracts' },
-          h('thead', {}, h('tr', {}, ['合同编号', '名称', '类型', '状态', '金额', '支付依据'].map((t) => h('th', {}, t)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['合同编号', '名称', '类型', '状态', '金额', '支付依据'].map((t) => h('th', {}, t)),
+            ),
+          ),
           h(
             'tbody',
             {},
@@ -139,7 +183,11 @@ export async function portalPage(): Promise<void> {
                 h('td', {}, label(CONTRACT_KIND, r.kind)),
                 h('td', {}, label(CONTRACT_STATUS, r.status)),
                 h('td', {}, money(r.expenseAmount)),
-                h('td', {}, r.paymentBasis ? `${r.paymentBasis.paymentBasisNo} · ${label(PAYMENT_BASIS_STATUS, r.paymentBasis.status)}` : '—'),
+                h(
+                  'td',
+                  {},
+                  r.paymentBasis ? `${r.paymentBasis.paymentBasisNo} · ${label(PAYMENT_BASIS_STATUS, r.paymentBasis.status)}` : '—',
+                ),
               ),
             ),
           ),

@@ -12,7 +12,15 @@ export interface RequestView {
   expenseContractId: string;
   expenseContractNo: string;
   expenseAmount: number;
-  paymentBasis: { status: string; amount: number | null; description: string | null; completedOn: string | null; accountsImplemented: number | null; attachments: string[]; note: string | null } | null;
+  paymentBasis: {
+    status: string;
+    amount: number | null;
+    description: string | null;
+    completedOn: string | null;
+    accountsImplemented: number | null;
+    attachments: string[];
+    note: string | null;
+  } | null;
 }
 
 export function submitForm(r: RequestView, done: () => void): HTMLFormElement {
@@ -43,7 +51,10 @@ export function submitForm(r: RequestView, done: () => void): HTMLFormElement {
           completedOn: completedOn.value || undefined,
           description: description.value.trim() || undefined,
           accountsImplemented: num(accounts),
-          attachments: attachments.value.split('\n').map((s) => s.trim()).filter(Boolean),
+          attachments: attachments.value
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean),
           note: note.value.trim() || undefined,
         };
         try {

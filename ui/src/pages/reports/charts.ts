@@ -3,7 +3,19 @@
  * against contracted accounts, and utilisation month over month. No animation, so the printed page and
  * the first paint show the final figures.
  */
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Title, Tooltip } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Title,
+  Tooltip,
+} from 'chart.js';
 import { h } from '../../dom';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Title, Tooltip);
@@ -32,7 +44,10 @@ export function utilisationChart(rows: ReportRow[]): HTMLElement {
   return canvas('chart-utilisation', '各合同账号使用率（%）', (el) => {
     new Chart(el, {
       type: 'bar',
-      data: { labels: rows.map((r) => r.contractNo), datasets: [{ label: '使用率 %', data: rows.map((r) => pct(r.utilisation)), backgroundColor: '#2563eb' }] },
+      data: {
+        labels: rows.map((r) => r.contractNo),
+        datasets: [{ label: '使用率 %', data: rows.map((r) => pct(r.utilisation)), backgroundColor: '#2563eb' }],
+      },
       options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true, suggestedMax: 100 } } },
     });
   });

@@ -38,7 +38,9 @@ async function downloadCsv(month: string) {
 }
 
 async function reviewTaskLink(month: string): Promise<HTMLElement | null> {
-  const r = await get<{ items: { key: string; context: Record<string, unknown> }[] }>(`/tasks${qs({ elementId: 'review-monthly-report' })}`).catch(() => null);
+  const r = await get<{ items: { key: string; context: Record<string, unknown> }[] }>(
+    `/tasks${qs({ elementId: 'review-monthly-report' })}`,
+  ).catch(() => null);
   const t = r?.items.find((x) => x.context.reportMonth === month);
   return t ? h('a', { href: `#/tasks/${t.key}`, class: 'button', 'data-testid': 'review-task' }, '审核并发布（待办任务）') : null;
 }
@@ -47,7 +49,15 @@ function table(rep: Report): HTMLElement {
   return h(
     'table',
     { class: 'list report-table', 'aria-label': `${rep.month} 月度报表` },
-    h('thead', {}, h('tr', {}, ['合同编号', '客户', '合同账号数', '已开通', '活跃', '使用率', '超额', '缺数据'].map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['合同编号', '客户', '合同账号数', '已开通', '活跃', '使用率', '超额', '缺数据'].map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -69,7 +79,18 @@ function table(rep: Report): HTMLElement {
     h(
       'tfoot',
       {},
-      h('tr', {}, h('th', { scope: 'row' }, '合计'), h('td', {}, `${rep.totals.contracts ?? 0} 份合同`), h('td', {}, String(rep.totals.contracted ?? 0)), h('td', {}, String(rep.totals.opened ?? 0)), h('td', {}, String(rep.totals.active ?? 0)), h('td', {}, rep.totals.contracted ? pct((rep.totals.active ?? 0) / rep.totals.contracted) : '—'), h('td', {}, String(rep.totals.overQuota ?? 0)), h('td', {}, String(rep.totals.missingFigures ?? 0))),
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, '合计'),
+        h('td', {}, `${rep.totals.contracts ?? 0} 份合同`),
+        h('td', {}, String(rep.totals.contracted ?? 0)),
+        h('td', {}, String(rep.totals.opened ?? 0)),
+        h('td', {}, String(rep.totals.active ?? 0)),
+        h('td', {}, rep.totals.contracted ? pct((rep.totals.active ?? 0) / rep.totals.contracted) : '—'),
+        h('td', {}, String(rep.totals.overQuota ?? 0)),
+        h('td', {}, String(rep.totals.missingFigures ?? 0)),
+      ),
     ),
   );
 }
@@ -85,9 +106,22 @@ export async function monthlyReportPage(params: URLSearchParams) {
   });
   if (!rep) return page('月度报表', notice(`${month} 没有月度报表。`, 'error'));
   const current = new Map<string, Report>();
-  for (const r of list.items) if (r.status !== 'SUPERSEDED' && (!current.has(r.month) || current.get(r.month)!.version < r.version)) current.set(r.month, r);
-  const series = [...current.values()].sort((a, b) => a.month.localeCompare(b.month)).map((r) => ({ month: r.month, contracted: r.totals.contracted ?? 0, opened: r.totals.opened ?? 0, active: r.totals.active ?? 0 }));
-  const picker = h('select', { name: 'month', 'aria-label': '月份', onchange: () => { location.hash = `#/reports/monthly${qs({ month: picker.value })}`; } }, months.map((m) => h('option', { value: m, selected: m === month }, m)));
+  for (const r of list.items)
+    if (r.status !== 'SUPERSEDED' && (!current.has(r.month) || current.get(r.month)!.version < r.version)) current.set(r.month, r);
+  const series = [...current.values()]
+    .sort((a, b) => a.month.localeCompare(b.month))
+    .map((r) => ({ month: r.month, contracted: r.totals.contracted ?? 0, opened: r.totals.opened ?? 0, active: r.totals.active ?? 0 }));
+  const picker = h(
+    'select',
+    {
+      name: 'month',
+      'aria-label': '月份',
+      onchange: () => {
+        location.hash = `#/reports/monthly${qs({ month: picker.value })}`;
+      },
+    },
+    months.map((m) => h('option', { value: m, selected: m === month }, m)),
+  );
   const state = h(
     'p',
     { class: `report-state ${rep.status.toLowerCase()}`, 'data-testid': 'report-state' },
@@ -96,7 +130,24 @@ export async function monthlyReportPage(params: URLSearchParams) {
   const msg = h('div', { 'aria-live': 'polite' });
   page(
     `${month} 账号月度报表`,
-    h('div', { class: 'report-tools no-print' }, picker, ' ', h('button', { type: 'button', onclick: () => downloadCsv(month).catch((e: Error) => msg.replaceChildren(notice(`下载失败：${e.message}`, 'error'))) }, '下载 CSV'), ' ', h('button', { type: 'button', onclick: () => window.print() }, '打印'), ' ', rep.status === 'DRAFT' ? await reviewTaskLink(month) : null),
+    h(
+      'div',
+      { class: 'report-tools no-print' },
+      picker,
+      ' ',
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => downloadCsv(month).catch((e: Error) => msg.replaceChildren(notice(`下载失败：${e.message}`, 'error'))),
+        },
+        '下载 CSV',
+      ),
+      ' ',
+      h('button', { type: 'button', onclick: () => window.print() }, '打印'),
+      ' ',
+      rep.status === 'DRAFT' ? await reviewTaskLink(month) : null,
+    ),
     msg,
     state,
     rep.note ? h('p', {}, `说明：${rep.note}`) : null,

@@ -45,13 +45,29 @@ function deadlines(title: string, testid: string, lines: Line[]): HTMLElement {
       ? h(
           'table',
           { class: 'list', 'aria-label': title },
-          h('thead', {}, h('tr', {}, ['编号', '类型', '客户经理', '竣工期限'].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, lines.map((l) => h('tr', { 'data-order': l.orderNo },
-            h('td', {}, l.kind === 'business-order' ? h('a', { href: `#/orders/${l.id}` }, l.orderNo) : l.orderNo),
-            h('td', {}, KIND[l.kind] ?? l.kind),
-            h('td', {}, l.customerManager ?? '—'),
-            h('td', {}, dateTime(l.completionDeadline), l.deadlineProvisional ? h('span', { class: 'badge' }, '暂定') : null),
-          ))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['编号', '类型', '客户经理', '竣工期限'].map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            lines.map((l) =>
+              h(
+                'tr',
+                { 'data-order': l.orderNo },
+                h('td', {}, l.kind === 'business-order' ? h('a', { href: `#/orders/${l.id}` }, l.orderNo) : l.orderNo),
+                h('td', {}, KIND[l.kind] ?? l.kind),
+                h('td', {}, l.customerManager ?? '—'),
+                h('td', {}, dateTime(l.completionDeadline), l.deadlineProvisional ? h('span', { class: 'badge' }, '暂定') : null),
+              ),
+            ),
+          ),
         )
       : h('p', { class: 'empty' }, '没有。'),
   );
@@ -66,17 +82,72 @@ export async function overviewPage() {
   page(
     '管理概览',
     h('p', {}, `今天 ${day(o.today)}（业务时钟）；“即将到期”指 ${dateTime(o.dueSoonUntil)} 之前（10 个工作日内）。`),
-    h('section', {}, h('h2', {}, '各阶段订单'), h('figure', { class: 'report-chart' }, h('div', { class: 'chart-box' }, el)),
-      h('table', { class: 'list', 'aria-label': '各阶段订单' },
-        h('thead', {}, h('tr', {}, ['阶段', '业务订单', '变更单'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, statuses.map((s) => h('tr', { 'data-status': s }, h('td', {}, label(ORDER_STATUS, s)), h('td', {}, String(count('business-order', s))), h('td', {}, String(count('change-order', s)))))))),
+    h(
+      'section',
+      {},
+      h('h2', {}, '各阶段订单'),
+      h('figure', { class: 'report-chart' }, h('div', { class: 'chart-box' }, el)),
+      h(
+        'table',
+        { class: 'list', 'aria-label': '各阶段订单' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['阶段', '业务订单', '变更单'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          statuses.map((s) =>
+            h(
+              'tr',
+              { 'data-status': s },
+              h('td', {}, label(ORDER_STATUS, s)),
+              h('td', {}, String(count('business-order', s))),
+              h('td', {}, String(count('change-order', s))),
+            ),
+          ),
+        ),
+      ),
+    ),
     deadlines('10 个工作日内到期', 'due-soon', o.dueSoon),
     deadlines('已逾期', 'overdue', o.overdue),
-    h('section', { 'data-testid': 'turnaround' }, h('h2', {}, '会签周期（工作日）'),
-      h('table', { class: 'list', 'aria-label': '会签周期' },
-        h('thead', {}, h('tr', {}, ['合同类型', '会签单数', '平均', '最长'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, [['全部', t.all] as const, ...Object.entries(t.byType).map(([k, v]) => [TYPE[k] ?? k, v] as const)].map(([k, v]) =>
-          h('tr', {}, h('td', {}, k), h('td', {}, String(v.count)), h('td', {}, v.averageWorkingDays === null ? '—' : String(v.averageWorkingDays)), h('td', {}, v.maxWorkingDays === null ? '—' : String(v.maxWorkingDays))))))),
+    h(
+      'section',
+      { 'data-testid': 'turnaround' },
+      h('h2', {}, '会签周期（工作日）'),
+      h(
+        'table',
+        { class: 'list', 'aria-label': '会签周期' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['合同类型', '会签单数', '平均', '最长'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          [['全部', t.all] as const, ...Object.entries(t.byType).map(([k, v]) => [TYPE[k] ?? k, v] as const)].map(([k, v]) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, k),
+              h('td', {}, String(v.count)),
+              h('td', {}, v.averageWorkingDays === null ? '—' : String(v.averageWorkingDays)),
+              h('td', {}, v.maxWorkingDays === null ? '—' : String(v.maxWorkingDays)),
+            ),
+          ),
+        ),
+      ),
+    ),
   );
   new Chart(el, {
     type: 'bar',
@@ -87,6 +158,11 @@ export async function overviewPage() {
         { label: '变更单', data: statuses.map((s) => count('change-order', s)), backgroundColor: '#f59e0b' },
       ],
     },
-    options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
   });
 }
