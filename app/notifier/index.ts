@@ -9,7 +9,7 @@ import type { Clock } from '../../domain/clock';
 import { requestText } from '../../platform/http/request-text';
 import { createSmtpMailer } from './mailer';
 import { startSender, type RunningSender, type SenderLog, type SenderMetrics, type SenderOptions } from './sender';
-import { startTaskAnnouncer, type RunningAnnouncer } from './task-announcer';
+import { type RestCall, startTaskAnnouncer, type RunningAnnouncer } from './task-announcer';
 import { startAdminWatch, type RunningAdminWatch } from './admin-watch';
 import type { PollLoop } from './poll-loop';
 import { startSlaWatch } from './sla-watch';
@@ -60,36 +60,14 @@ export function startNotifications(w: NotificationWiring): Notifications {
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
     return JSON.parse(res.text);
   };
-  const announcer = w.restAddress
-    ? startTaskAnnouncer({
-        dataSource: w.dataSource,
-        rest,
-        clock: w.clock,
-        intervalMs: w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS,
-        log: w.log,
-        onAnnounced: () => sender.kick(),
-      })
-    : null;
-  const adminWatch = w.restAddress
-    ? startAdminWatch({
-        dataSource: w.dataSource,
-        rest,
-        clock: w.clock,
-        intervalMs: w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS,
-        log: w.log,
-        onAnnounced: () => sender.kick(),
-      })
-    : null;
-  const slaWatch = w.restAddress
-    ? startSlaWatch({
-        dataSource: w.dataSource,
-        rest,
-        clock: w.clock,
-        intervalMs: w.slaIntervalMs ?? Math.max(60_000, w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS),
-        log: w.log,
-        onAnnounced: () => sender.kick(),
-      })
-    : null;
+  // the pollers of the orchestration REST API: same source, clock and wake-up of the sender
+  const interval = w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS;
+  const poller = <T>(
+    start: (o: { dataSource: DataSource; rest: RestCall; clock: Clock; log?: SenderLog; onAnnounced: () => void }) => T,
+  ) => (w.restAddress ? start({ dataSource: w.dataSource, rest, clock: w.clock, log: w.log, onAnnounced: () => sender.kick() }) : null);
+  const announcer = poller((o) => startTaskAnnouncer({ ...o, intervalMs: interval }));
+  const adminWatch = poller((o) => startAdminWatch({ ...o, intervalMs: interval }));
+  const slaWatch = poller((o) => startSlaWatch({ ...o, intervalMs: w.slaIntervalMs ?? Math.max(60_000, interval) }));
   return {
     sender,
     announcer,
