@@ -22,33 +22,12 @@ import { bindingText, boundProcess } from './bindings';
 /** sub-process instances entered by a modification for an element inside them: their start event does not run */
 const WITHOUT_START = new WeakSet<EI>();
 
-export function activateElement(
-  eng: Engine,
-  scope: EI,
-  elementId: string,
-  run = true,
-  eventVars?: Vars | null,
-  localVars?: Vars,
-  opts: { withoutStart?: boolean } = {},
-): EI | null {
+export function activateElement(eng: Engine, scope: EI, elementId: string, run = true, eventVars?: Vars | null, localVars?: Vars, opts: { withoutStart?: boolean } = {}): EI | null {
   const m = modelOf(eng, scope.defKey);
   const el = m.elements.get(elementId)!;
   const ei: EI = {
-    kind: 'ei',
-    key: eng.newKey(),
-    piKey: scope.piKey,
-    defKey: scope.defKey,
-    bpmnProcessId: scope.bpmnProcessId,
-    version: scope.version,
-    elementId,
-    type: instanceType(scope, elementId, el.type, !!el.mi),
-    name: el.name,
-    flowScopeKey: scope.key,
-    state: 'ACTIVATING',
-    startDate: eng.now(),
-    active: 0,
-    pendingJoin: 0,
-    gen: 0,
+    kind: 'ei', key: eng.newKey(), piKey: scope.piKey, defKey: scope.defKey, bpmnProcessId: scope.bpmnProcessId, version: scope.version,
+    elementId, type: instanceType(scope, elementId, el.type, !!el.mi), name: el.name, flowScopeKey: scope.key, state: 'ACTIVATING', startDate: eng.now(), active: 0, pendingJoin: 0, gen: 0,
   };
   eng.eis.set(ei.key, ei);
   indexEi(eng, ei);
@@ -65,15 +44,10 @@ export function activateElement(
 }
 
 export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
-  if (ei.type === MI_BODY) {
-    activateBody(eng, ei);
-    return;
-  }
+  if (ei.type === MI_BODY) { activateBody(eng, ei); return; }
   const el = elementOf(eng, ei);
   if (el.inputs) {
-    const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate input mappings', () =>
-      applyMappings(eng, el.inputs!, ei.flowScopeKey!),
-    );
+    const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate input mappings', () => applyMappings(eng, el.inputs!, ei.flowScopeKey!));
     if (!r.ok) return;
     for (const [n, v] of Object.entries(r.v)) setVar(eng, ei.key, ei.piKey, n, v);
   }
@@ -86,8 +60,7 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
   } else if (TASK_JOB_TYPES.has(el.type)) {
     const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate the job type or retries', () => {
       const type = feelValue(eng, el.jobType!, ei.key);
-      if (typeof type !== 'string' || !type)
-        throw new Error(`Expected result of the expression '${el.jobType}' to be 'STRING', but was '${feelType(type)}'`);
+      if (typeof type !== 'string' || !type) throw new Error(`Expected result of the expression '${el.jobType}' to be 'STRING', but was '${feelType(type)}'`);
       const retries = Number(feelValue(eng, el.retries!, ei.key));
       if (!Number.isInteger(retries)) throw new Error(`Expected result of the expression '${el.retries}' to be 'NUMBER'`);
       return { type, retries };
@@ -117,14 +90,8 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
       eng.recordEl(ei, 'ELEMENT_ACTIVATED');
       if (el.type === 'START_EVENT') return; // completed by the caller (with message variables)
       if (signal) eng.pendingSignals.push(signal);
-      if (el.type === 'END_EVENT' && el.eventKind === 'error') {
-        throwErrorFrom(eng, ei, el.errorCode!, '', null, 'activate');
-        return;
-      }
-      if (el.type === 'END_EVENT' && el.eventKind === 'terminate') {
-        completeElement(eng, ei, null);
-        return;
-      }
+      if (el.type === 'END_EVENT' && el.eventKind === 'error') { throwErrorFrom(eng, ei, el.errorCode!, '', null, 'activate'); return; }
+      if (el.type === 'END_EVENT' && el.eventKind === 'terminate') { completeElement(eng, ei, null); return; }
       completeElement(eng, ei, eventVars);
       return;
     }
@@ -141,8 +108,7 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
       completeElement(eng, ei, eventVars);
       return;
     case 'INTERMEDIATE_CATCH_EVENT':
-      if (eventVars !== null) {
-        // triggered via an event-based gateway
+      if (eventVars !== null) { // triggered via an event-based gateway
         ei.state = 'ACTIVE';
         eng.recordEl(ei, 'ELEMENT_ACTIVATED');
         completeElement(eng, ei, eventVars);
@@ -172,10 +138,7 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
       const m = modelOf(eng, ei.defKey);
       for (const fid of el.outgoing) {
         const target = m.elements.get(m.flows.get(fid)!.target)!;
-        if (!openEventSubscription(eng, ei, target, ei, 'gateway', true)) {
-          closeSubscriptions(eng, ei.key);
-          return;
-        }
+        if (!openEventSubscription(eng, ei, target, ei, 'gateway', true)) { closeSubscriptions(eng, ei.key); return; }
       }
       ei.state = 'ACTIVE';
       eng.recordEl(ei, 'ELEMENT_ACTIVATED');
@@ -195,43 +158,18 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
     case 'CALL_ACTIVITY': {
       const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate the called element', () => {
         const pid = feelValue(eng, el.calledElement!.processId, ei.key);
-        if (typeof pid !== 'string')
-          throw new Error(`Expected result of the expression '${el.calledElement!.processId}' to be 'STRING', but was '${feelType(pid)}'`);
+        if (typeof pid !== 'string') throw new Error(`Expected result of the expression '${el.calledElement!.processId}' to be 'STRING', but was '${feelType(pid)}'`);
         return pid;
       });
       if (!r.ok) return;
       const def = boundProcess(eng, ei, r.v, el.calledElement!.binding);
-      if (!def) {
-        raiseIncident(
-          eng,
-          ei,
-          'CALLED_ELEMENT_ERROR',
-          `Expected process with BPMN process id '${r.v}'${bindingText(el.calledElement!.binding)} to be deployed, but not found.`,
-          'activate',
-        );
-        return;
-      }
+      if (!def) { raiseIncident(eng, ei, 'CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${r.v}'${bindingText(el.calledElement!.binding)} to be deployed, but not found.`, 'activate'); return; }
       const cm = modelOf(eng, def.key);
-      if (!cm.noneStart) {
-        raiseIncident(
-          eng,
-          ei,
-          'CALLED_ELEMENT_ERROR',
-          `Expected process with BPMN process id '${r.v}' to have a none start event, but not found.`,
-          'activate',
-        );
-        return;
-      }
+      if (!cm.noneStart) { raiseIncident(eng, ei, 'CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${r.v}' to have a none start event, but not found.`, 'activate'); return; }
       if (!openBoundaries(eng, ei, el)) return;
       ei.state = 'ACTIVE';
       eng.recordEl(ei, 'ELEMENT_ACTIVATED');
-      const vars = el.calledElement!.propagateAllParentVariables
-        ? visibleVars(eng, ei.key)
-        : {
-            ...(eng.varScopes.get(ei.key)
-              ? Object.fromEntries(Object.entries(eng.varScopes.get(ei.key)!.vars).map(([n, v]) => [n, v.value]))
-              : {}),
-          };
+      const vars = el.calledElement!.propagateAllParentVariables ? visibleVars(eng, ei.key) : { ...(eng.varScopes.get(ei.key) ? Object.fromEntries(Object.entries(eng.varScopes.get(ei.key)!.vars).map(([n, v]) => [n, v.value])) : {}) };
       const child = startInstance(eng, def, vars, [cm.noneStart], ei);
       ei.childPiKey = child.key;
       eng.touch(ei);
@@ -252,27 +190,14 @@ export function chooseFlows(eng: Engine, ei: EI, el: El): string[] {
     if (fid === el.defaultFlow) continue;
     const f = m.flows.get(fid)!;
     let v: unknown;
-    try {
-      v = evalFeel(f.condition!, vars, eng.now(), false, eng.timeZone);
-    } catch (e) {
-      throw Object.assign(new Error((e as Error).message), { incidentType: 'CONDITION_ERROR' });
-    }
-    if (v !== true && v !== false)
-      throw Object.assign(
-        new Error(`Expected result of the expression '${f.condition!.slice(1)}' to be 'BOOLEAN', but was '${feelType(v)}'.`),
-        { incidentType: 'CONDITION_ERROR' },
-      );
-    if (v === true) {
-      taken.push(fid);
-      if (el.type === 'EXCLUSIVE_GATEWAY') break;
-    }
+    try { v = evalFeel(f.condition!, vars, eng.now(), false, eng.timeZone); } catch (e) { throw Object.assign(new Error((e as Error).message), { incidentType: 'CONDITION_ERROR' }); }
+    if (v !== true && v !== false) throw Object.assign(new Error(`Expected result of the expression '${f.condition!.slice(1)}' to be 'BOOLEAN', but was '${feelType(v)}'.`), { incidentType: 'CONDITION_ERROR' });
+    if (v === true) { taken.push(fid); if (el.type === 'EXCLUSIVE_GATEWAY') break; }
   }
   if (!taken.length) {
     if (el.defaultFlow) return [el.defaultFlow];
     if (el.outgoing.length === 0) return [];
-    throw Object.assign(new Error(`Expected at least one condition to evaluate to true, or to have a default flow`), {
-      incidentType: 'CONDITION_ERROR',
-    });
+    throw Object.assign(new Error(`Expected at least one condition to evaluate to true, or to have a default flow`), { incidentType: 'CONDITION_ERROR' });
   }
   return taken;
 }

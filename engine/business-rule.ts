@@ -16,35 +16,17 @@ export function activateDecisionTask(eng: Engine, ei: EI, el: El): void {
   const cd = el.calledDecision!;
   const id = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate the decision id', () => {
     const v = feelValue(eng, cd.decisionId, ei.key);
-    if (typeof v !== 'string' || !v)
-      throw new Error(`Expected result of the expression '${cd.decisionId}' to be 'STRING', but was '${feelType(v)}'`);
+    if (typeof v !== 'string' || !v) throw new Error(`Expected result of the expression '${cd.decisionId}' to be 'STRING', but was '${feelType(v)}'`);
     return v;
   });
   if (!id.ok) return;
   const def = boundDecision(eng, ei, id.v, cd.binding);
-  if (!def) {
-    raiseIncident(
-      eng,
-      ei,
-      'CALLED_DECISION_ERROR',
-      `Expected to evaluate decision '${id.v}'${bindingText(cd.binding)}, but no decision found for id '${id.v}'`,
-      'activate',
-    );
-    return;
-  }
+  if (!def) { raiseIncident(eng, ei, 'CALLED_DECISION_ERROR', `Expected to evaluate decision '${id.v}'${bindingText(cd.binding)}, but no decision found for id '${id.v}'`, 'activate'); return; }
   const r = evaluateDeployed(eng, def, visibleVars(eng, ei.key), ei);
-  if (r.failure) {
-    raiseIncident(eng, ei, 'DECISION_EVALUATION_ERROR', r.failure.message, 'activate');
-    return;
-  }
+  if (r.failure) { raiseIncident(eng, ei, 'DECISION_EVALUATION_ERROR', r.failure.message, 'activate'); return; }
   if (!openBoundaries(eng, ei, el)) return;
   ei.state = 'ACTIVE';
   eng.recordEl(ei, 'ELEMENT_ACTIVATED');
-  eng.record(ei.piKey, 'DECISION_EVALUATION', 'EVALUATED', r.key, {
-    elementId: ei.elementId,
-    decisionId: def.decisionId,
-    decisionKey: def.key,
-    decisionOutput: JSON.stringify(r.output ?? null),
-  });
+  eng.record(ei.piKey, 'DECISION_EVALUATION', 'EVALUATED', r.key, { elementId: ei.elementId, decisionId: def.decisionId, decisionKey: def.key, decisionOutput: JSON.stringify(r.output ?? null) });
   completeElement(eng, ei, { [cd.resultVariable]: r.output ?? null });
 }

@@ -11,58 +11,16 @@ import { addDuration, checkTimeZone, parseDuration } from './time';
 import { EngineClock } from './clock';
 import { StateStore } from './store';
 import { DecisionDef, DecisionInstance, Deployed, ListenerResult } from './entities';
-import {
-  ActivatedJob,
-  DEFAULT_DETAILED_INSTANCES,
-  DEFAULT_FINISHED_INSTANCES,
-  EI,
-  EngineError,
-  EngineEvent,
-  Entity,
-  FormDef,
-  HistoryOptions,
-  Incident,
-  InstanceIndex,
-  Job,
-  JobConsumer,
-  Message,
-  Meta,
-  MsgSub,
-  ProcDef,
-  Timer,
-  UserTask,
-  VarScope,
-  Vars,
-} from './entities';
+import { ActivatedJob, DEFAULT_DETAILED_INSTANCES, DEFAULT_FINISHED_INSTANCES, EI, EngineError, EngineEvent, Entity, FormDef, HistoryOptions, Incident, InstanceIndex, Job, JobConsumer, Message, Meta, MsgSub, ProcDef, Timer, UserTask, VarScope, Vars } from './entities';
 import { Heap } from './heap';
 import type { EngineApi } from './query';
 import { deleteResource, deploy, elementOf, latestDef, latestForm, modelOf } from './deployment';
 import { indexMsg, indexSub } from './events';
 import { addChild, ownKey, runAgenda } from './flow';
-import {
-  elementInstanceKeysOf,
-  historySize,
-  incidentKeysOf,
-  indexEi,
-  indexUserTask,
-  instanceIndex,
-  scopeOrder,
-  trimHistory,
-  userTaskKeysOf,
-} from './history';
+import { elementInstanceKeysOf, historySize, incidentKeysOf, indexEi, indexUserTask, instanceIndex, scopeOrder, trimHistory, userTaskKeysOf } from './history';
 import { resolveIncident } from './incidents';
 import { awaitCompletion, cancelAwait, cancelInstance, createInstance, rootVars } from './instances';
-import {
-  activateJobs,
-  addActivatable,
-  addConsumer,
-  completeJob,
-  failJob,
-  throwError,
-  updateJobRetries,
-  updateJobTimeout,
-  yieldJob,
-} from './jobs';
+import { activateJobs, addActivatable, addConsumer, completeJob, failJob, throwError, updateJobRetries, updateJobTimeout, yieldJob } from './jobs';
 import { correlateMessage, publishMessage } from './messages';
 import { scheduleWake, tick } from './scheduler';
 import { broadcastSignal } from './signals';
@@ -140,12 +98,7 @@ export class Engine implements EngineApi {
   owned = new Map<string, Set<string>>();
   stopped = false;
 
-  constructor(
-    private store: StateStore | null,
-    readonly testMode: boolean,
-    history: HistoryOptions = {},
-    opts: { timeZone?: string } = {},
-  ) {
+  constructor(private store: StateStore | null, readonly testMode: boolean, history: HistoryOptions = {}, opts: { timeZone?: string } = {}) {
     this.timeZone = checkTimeZone(opts.timeZone ?? 'UTC');
     const n = (v: number | undefined, d: number) => (v === undefined || !Number.isFinite(v) || v < 0 ? d : Math.floor(v));
     this.maxFinished = n(history.finishedInstances, DEFAULT_FINISHED_INSTANCES);
@@ -159,21 +112,11 @@ export class Engine implements EngineApi {
     for (const raw of loaded.entities.values()) {
       const e = raw as Entity;
       switch (e.kind) {
-        case 'meta':
-          this.meta = e;
-          break;
-        case 'def':
-          this.defs.set(e.key, e);
-          break;
-        case 'form':
-          this.forms.set(e.key, e);
-          break;
-        case 'dec':
-          this.decisions.set(e.key, e);
-          break;
-        case 'di':
-          this.decisionInstances.set(e.key, e);
-          break;
+        case 'meta': this.meta = e; break;
+        case 'def': this.defs.set(e.key, e); break;
+        case 'form': this.forms.set(e.key, e); break;
+        case 'dec': this.decisions.set(e.key, e); break;
+        case 'di': this.decisionInstances.set(e.key, e); break;
         case 'ei':
           if (!e.compacted) this.eis.set(e.key, e);
           indexEi(this, e);
@@ -185,45 +128,23 @@ export class Engine implements EngineApi {
           this.scopeSeq.set(e, this.nextScopeSeq++);
           for (const n of Object.keys(e.vars)) indexValue(this, n, e.vars[n].value, e.key, true);
           break;
-        case 'job':
-          this.jobs.set(e.key, e);
-          break;
-        case 'ut':
-          this.userTasks.set(e.key, e);
-          indexUserTask(this, e);
-          break;
-        case 'inc':
-          this.incidents.set(e.key, e);
-          instanceIndex(this, e.piKey).incs.add(e.key);
-          break;
-        case 'timer':
-          this.timers.set(e.key, e);
-          ownKey(this, e.ownerKey, 't' + e.key);
-          break;
-        case 'sub':
-          this.subs.set(e.key, e);
-          indexSub(this, e);
-          break;
-        case 'msg':
-          this.messages.set(e.key, e);
-          indexMsg(this, e);
-          break;
+        case 'job': this.jobs.set(e.key, e); break;
+        case 'ut': this.userTasks.set(e.key, e); indexUserTask(this, e); break;
+        case 'inc': this.incidents.set(e.key, e); instanceIndex(this, e.piKey).incs.add(e.key); break;
+        case 'timer': this.timers.set(e.key, e); ownKey(this, e.ownerKey, 't' + e.key); break;
+        case 'sub': this.subs.set(e.key, e); indexSub(this, e); break;
+        case 'msg': this.messages.set(e.key, e); indexMsg(this, e); break;
       }
     }
     // finished root instances, in the order they ended
-    const ended = [...this.processInstances.values()].filter(
-      (p) => !p.parentPiKey && (p.state === 'COMPLETED' || p.state === 'TERMINATED'),
-    );
+    const ended = [...this.processInstances.values()].filter((p) => !p.parentPiKey && (p.state === 'COMPLETED' || p.state === 'TERMINATED'));
     ended.sort((a, b) => (a.endDate ?? 0) - (b.endDate ?? 0) || (BigInt(a.key) < BigInt(b.key) ? -1 : 1));
     for (const p of ended) (p.compacted ? this.summarised : this.detailed).set(p.key, true);
     // the event record of instances that are still here in detail (a store may hold events of instances dropped since)
     let dropped = 0;
     for (const raw of loaded.events) {
       const ev = raw as EngineEvent;
-      if (!this.eis.has(ev.processInstanceKey)) {
-        dropped++;
-        continue;
-      }
+      if (!this.eis.has(ev.processInstanceKey)) { dropped++; continue; }
       const list = this.events.get(ev.processInstanceKey) ?? [];
       list.push(ev);
       this.events.set(ev.processInstanceKey, list);
@@ -247,9 +168,7 @@ export class Engine implements EngineApi {
     }
   }
 
-  start(): void {
-    scheduleWake(this);
-  }
+  start(): void { scheduleWake(this); }
 
   async stop(): Promise<void> {
     this.stopped = true;
@@ -259,14 +178,11 @@ export class Engine implements EngineApi {
   }
 
   /** the engine's "now" (epoch ms): timers, job deadlines, FEEL now()/today(), history timestamps */
-  now(): number {
-    return this.clock.now();
-  }
+  now(): number { return this.clock.now(); }
 
   /** PUT /v2/clock: the clock stands still at `timestamp` (any instant, earlier or later) */
   clockPin(timestamp: number): number {
-    if (!Number.isSafeInteger(timestamp) || timestamp < 0)
-      throw new EngineError('INVALID_ARGUMENT', `The timestamp must be a whole number of epoch milliseconds >= 0, got '${timestamp}'`);
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new EngineError('INVALID_ARGUMENT', `The timestamp must be a whole number of epoch milliseconds >= 0, got '${timestamp}'`);
     this.clock.pin(timestamp);
     return this.clockMoved();
   }
@@ -286,27 +202,17 @@ export class Engine implements EngineApi {
     return this.clockMoved();
   }
 
-  get clockPinned(): boolean {
-    return this.clock.pinned;
-  }
+  get clockPinned(): boolean { return this.clock.pinned; }
 
   clockMoved(): number {
     this.touch(this.meta);
-    if (this.wake) {
-      clearTimeout(this.wake);
-      this.wake = null;
-      this.wakeAt = Infinity;
-    }
+    if (this.wake) { clearTimeout(this.wake); this.wake = null; this.wakeAt = Infinity; }
     tick(this);
     return this.now();
   }
 
   metaDirty = false;
-  newKey(): string {
-    const k = this.meta.nextKey++;
-    this.metaDirty = true;
-    return String(k);
-  }
+  newKey(): string { const k = this.meta.nextKey++; this.metaDirty = true; return String(k); }
 
   touch(e: Entity): void {
     this.dirty.set(`${e.kind}/${e.key}`, e);
@@ -325,10 +231,7 @@ export class Engine implements EngineApi {
     // history trimming first, while flushScheduled is still set: its removals go into this write
     if (this.detailed.size > this.maxDetailed || this.detailed.size + this.summarised.size > this.maxFinished) trimHistory(this);
     this.flushScheduled = false;
-    if (this.metaDirty) {
-      this.dirty.set('meta/meta', this.meta);
-      this.metaDirty = false;
-    }
+    if (this.metaDirty) { this.dirty.set('meta/meta', this.meta); this.metaDirty = false; }
     if (this.store && (this.dirty.size || this.newEvents.length)) {
       this.store.write(this.dirty, this.newEvents);
       if (this.store.wantsCompaction?.()) this.store.rewrite!(this.snapshotEntities(), this.snapshotEvents());
@@ -344,22 +247,7 @@ export class Engine implements EngineApi {
     const add = (e: Entity) => out.set(`${e.kind}/${e.key}`, e);
     add(this.meta);
     // process instances first, in creation order (summarised ones are not in eis)
-    for (const m of [
-      this.defs,
-      this.forms,
-      this.decisions,
-      this.decisionInstances,
-      this.processInstances,
-      this.eis,
-      this.varScopes,
-      this.jobs,
-      this.userTasks,
-      this.incidents,
-      this.timers,
-      this.subs,
-      this.messages,
-    ] as Map<string, Entity>[])
-      for (const e of m.values()) add(e);
+    for (const m of [this.defs, this.forms, this.decisions, this.decisionInstances, this.processInstances, this.eis, this.varScopes, this.jobs, this.userTasks, this.incidents, this.timers, this.subs, this.messages] as Map<string, Entity>[]) for (const e of m.values()) add(e);
     return out;
   }
   snapshotEvents(): EngineEvent[] {
@@ -386,10 +274,7 @@ export class Engine implements EngineApi {
     const ev = extra as EngineEvent;
     this.scheduleFlush();
     let list = this.events.get(piKey);
-    if (!list) {
-      list = [];
-      this.events.set(piKey, list);
-    }
+    if (!list) { list = []; this.events.set(piKey, list); }
     list.push(ev);
     if (this.store) this.newEvents.push(ev);
   }
@@ -415,6 +300,8 @@ export class Engine implements EngineApi {
    * so whatever ended in this turn is still whole while the turn's answers are computed.
    */
 
+
+
   // ---------------------------------------------------------------- deployment
 
   /** the latest version that is not deleted */
@@ -429,7 +316,11 @@ export class Engine implements EngineApi {
 
   // ---------------------------------------------------------------- process instances
 
+
+
+
   // ---------------------------------------------------------------- variables
+
 
   /**
    * The scopes holding variable `name` with the value whose JSON is `json` (as the REST API's variable
@@ -441,14 +332,25 @@ export class Engine implements EngineApi {
 
   /** Zeebe's mergeDocument: each variable goes to the nearest scope (from `scopeKey` up) that has it, else the root. */
 
+
   // ---------------------------------------------------------------- element lifecycle
 
+
+
+
+
+
+
   /** Complete an element instance: output mappings (with event/job variables), then leave via its flows. */
+
 
   /**
    * Joining inclusive gateways (Zeebe 8.6+ semantics): a waiting gateway activates once none of its
    * incoming flows without a token can still be reached from anything active in the scope.
    */
+
+
+
 
   /** Terminate an element instance and everything below it (no flows taken). */
 
@@ -460,6 +362,13 @@ export class Engine implements EngineApi {
 
   /** Open the timer or message subscription of `event`, owned by `owner`; expressions are evaluated in `scopeEi`. */
 
+
+
+
+
+
+
+
   /** An event (timer, message, error) hits a boundary / catch / gateway subscription. */
 
   // ---------------------------------------------------------------- errors
@@ -467,15 +376,33 @@ export class Engine implements EngineApi {
 
   // ---------------------------------------------------------------- jobs
 
+
+
+
+
+
+
+
+
   /** Activate up to `max` jobs of a type for a worker. */
 
+
   /** Give a job back (stream closed before delivery). */
+
+
 
   /** Hand activatable jobs to waiting long polls and job streams (streams first, round robin). */
 
   // ---------------------------------------------------------------- user tasks
 
+
+
+
+
+
+
   // ---------------------------------------------------------------- incidents
+
 
   // ---------------------------------------------------------------- messages
 
@@ -488,141 +415,62 @@ export class Engine implements EngineApi {
   /** signals thrown by events in this step, broadcast when it is done */
   pendingSignals: { name: string; variables: Vars }[] = [];
 
+
+
   /** A subscription just opened: correlate the oldest buffered message for it. */
+
 
   // ---------------------------------------------------------------- scheduler (timers, job timeouts, back-offs, message TTL)
   wakeAt = Infinity;
 
+
+
+
   // ---------------------------------------------------------------- results
   /** Resolves when the instance ends, with its root variables at that moment. Call it in the turn that created the instance. */
 
+
   // ---------------------------------------------------------------- commands and queries (EngineApi): the behaviour lives in the modules
-  scopeOrder(s: VarScope): number {
-    return scopeOrder(this, s);
-  }
-  elementInstanceKeysOf(piKey: string): ReadonlySet<string> {
-    return elementInstanceKeysOf(this, piKey);
-  }
-  userTaskKeysOf(piKey: string): ReadonlySet<string> {
-    return userTaskKeysOf(this, piKey);
-  }
-  incidentKeysOf(piKey: string): ReadonlySet<string> {
-    return incidentKeysOf(this, piKey);
-  }
-  historySize(): { detailed: number; summarised: number } {
-    return historySize(this);
-  }
-  deploy(resources: { name: string; content: Buffer }[]): Promise<Deployed> {
-    return deploy(this, resources);
-  }
-  evaluateDecision(ref: { decisionDefinitionKey?: string; decisionDefinitionId?: string }, vars: Vars): Record<string, unknown> {
-    return evaluationJson(this, evaluateDeployed(this, decisionFor(this, ref), vars));
-  }
-  latestDef(bpmnProcessId: string | undefined): ProcDef | undefined {
-    return latestDef(this, bpmnProcessId);
-  }
-  latestForm(formId: string | undefined): FormDef | undefined {
-    return latestForm(this, formId);
-  }
-  deleteResource(key: string): void {
-    return deleteResource(this, key);
-  }
-  model(defKey: string): Model {
-    return modelOf(this, defKey);
-  }
-  el(ei: EI): El {
-    return elementOf(this, ei);
-  }
-  createInstance(opts: {
-    bpmnProcessId?: string;
-    processDefinitionKey?: string;
-    version?: number;
-    variables: Vars;
-    startInstructions?: string[];
-  }): EI {
-    return createInstance(this, opts);
-  }
-  cancelInstance(piKey: string): void {
-    return cancelInstance(this, piKey);
-  }
-  modifyInstance(piKey: string, mod: Modification): void {
-    return modifyInstance(this, piKey, mod);
-  }
-  migrateInstance(piKey: string, mig: Migration): void {
-    return migrateInstance(this, piKey, mig);
-  }
-  scopesWithValue(name: string, json: string): VarScope[] | undefined {
-    return scopesWithValue(this, name, json);
-  }
-  visibleVars(scopeKey: string): Vars {
-    return visibleVars(this, scopeKey);
-  }
-  setVariables(eiKey: string, doc: Vars, local: boolean): string {
-    return setVariables(this, eiKey, doc, local);
-  }
-  run(): void {
-    return runAgenda(this);
-  }
-  completeJob(key: string, vars: Vars, result?: ListenerResult): void {
-    return completeJob(this, key, vars, result);
-  }
-  failJob(key: string, retries: number, errorMessage: string, backoffMs: number, vars: Vars): void {
-    return failJob(this, key, retries, errorMessage, backoffMs, vars);
-  }
-  throwError(key: string, code: string, message: string, vars: Vars): void {
-    return throwError(this, key, code, message, vars);
-  }
-  updateJobRetries(key: string, retries: number): void {
-    return updateJobRetries(this, key, retries);
-  }
-  updateJobTimeout(key: string, timeoutMs: number): void {
-    return updateJobTimeout(this, key, timeoutMs);
-  }
-  activateJobs(type: string, worker: string, timeout: number, max: number, fetchVariable: string[]): ActivatedJob[] {
-    return activateJobs(this, type, worker, timeout, max, fetchVariable);
-  }
-  yieldJob(key: string): void {
-    return yieldJob(this, key);
-  }
-  addConsumer(c: JobConsumer): () => void {
-    return addConsumer(this, c);
-  }
-  getUserTask(key: string): UserTask {
-    return getUserTask(this, key);
-  }
-  assignUserTask(key: string, assignee: string, allowOverride: boolean): void {
-    return assignUserTask(this, key, assignee, allowOverride);
-  }
-  unassignUserTask(key: string): void {
-    return unassignUserTask(this, key);
-  }
-  completeUserTask(key: string, vars: Vars): Promise<void> | void {
-    return completeUserTask(this, key, vars);
-  }
-  resolveIncident(key: string): void {
-    return resolveIncident(this, key);
-  }
-  publishMessage(name: string, correlationKey: string, ttlMs: number, messageId: string, variables: Vars): string {
-    return publishMessage(this, name, correlationKey, ttlMs, messageId, variables);
-  }
-  correlateMessage(name: string, correlationKey: string, variables: Vars): { messageKey: string; processInstanceKey: string } {
-    return correlateMessage(this, name, correlationKey, variables);
-  }
-  tick(): void {
-    return tick(this);
-  }
-  broadcastSignal(name: string, variables: Vars): string {
-    return broadcastSignal(this, name, variables);
-  }
-  awaitCompletion(piKey: string): Promise<{ pi: EI; vars: Vars }> {
-    return awaitCompletion(this, piKey);
-  }
-  cancelAwait(piKey: string): void {
-    return cancelAwait(this, piKey);
-  }
-  rootVars(piKey: string): Vars {
-    return rootVars(this, piKey);
-  }
+  scopeOrder(s: VarScope): number { return scopeOrder(this, s); }
+  elementInstanceKeysOf(piKey: string): ReadonlySet<string> { return elementInstanceKeysOf(this, piKey); }
+  userTaskKeysOf(piKey: string): ReadonlySet<string> { return userTaskKeysOf(this, piKey); }
+  incidentKeysOf(piKey: string): ReadonlySet<string> { return incidentKeysOf(this, piKey); }
+  historySize(): { detailed: number; summarised: number } { return historySize(this); }
+  deploy(resources: { name: string; content: Buffer }[]): Promise<Deployed> { return deploy(this, resources); }
+  evaluateDecision(ref: { decisionDefinitionKey?: string; decisionDefinitionId?: string }, vars: Vars): Record<string, unknown> { return evaluationJson(this, evaluateDeployed(this, decisionFor(this, ref), vars)); }
+  latestDef(bpmnProcessId: string | undefined): ProcDef | undefined { return latestDef(this, bpmnProcessId); }
+  latestForm(formId: string | undefined): FormDef | undefined { return latestForm(this, formId); }
+  deleteResource(key: string): void { return deleteResource(this, key); }
+  model(defKey: string): Model { return modelOf(this, defKey); }
+  el(ei: EI): El { return elementOf(this, ei); }
+  createInstance(opts: { bpmnProcessId?: string; processDefinitionKey?: string; version?: number; variables: Vars; startInstructions?: string[] }): EI { return createInstance(this, opts); }
+  cancelInstance(piKey: string): void { return cancelInstance(this, piKey); }
+  modifyInstance(piKey: string, mod: Modification): void { return modifyInstance(this, piKey, mod); }
+  migrateInstance(piKey: string, mig: Migration): void { return migrateInstance(this, piKey, mig); }
+  scopesWithValue(name: string, json: string): VarScope[] | undefined { return scopesWithValue(this, name, json); }
+  visibleVars(scopeKey: string): Vars { return visibleVars(this, scopeKey); }
+  setVariables(eiKey: string, doc: Vars, local: boolean): string { return setVariables(this, eiKey, doc, local); }
+  run(): void { return runAgenda(this); }
+  completeJob(key: string, vars: Vars, result?: ListenerResult): void { return completeJob(this, key, vars, result); }
+  failJob(key: string, retries: number, errorMessage: string, backoffMs: number, vars: Vars): void { return failJob(this, key, retries, errorMessage, backoffMs, vars); }
+  throwError(key: string, code: string, message: string, vars: Vars): void { return throwError(this, key, code, message, vars); }
+  updateJobRetries(key: string, retries: number): void { return updateJobRetries(this, key, retries); }
+  updateJobTimeout(key: string, timeoutMs: number): void { return updateJobTimeout(this, key, timeoutMs); }
+  activateJobs(type: string, worker: string, timeout: number, max: number, fetchVariable: string[]): ActivatedJob[] { return activateJobs(this, type, worker, timeout, max, fetchVariable); }
+  yieldJob(key: string): void { return yieldJob(this, key); }
+  addConsumer(c: JobConsumer): () => void { return addConsumer(this, c); }
+  getUserTask(key: string): UserTask { return getUserTask(this, key); }
+  assignUserTask(key: string, assignee: string, allowOverride: boolean): void { return assignUserTask(this, key, assignee, allowOverride); }
+  unassignUserTask(key: string): void { return unassignUserTask(this, key); }
+  completeUserTask(key: string, vars: Vars): Promise<void> | void { return completeUserTask(this, key, vars); }
+  resolveIncident(key: string): void { return resolveIncident(this, key); }
+  publishMessage(name: string, correlationKey: string, ttlMs: number, messageId: string, variables: Vars): string { return publishMessage(this, name, correlationKey, ttlMs, messageId, variables); }
+  correlateMessage(name: string, correlationKey: string, variables: Vars): { messageKey: string; processInstanceKey: string } { return correlateMessage(this, name, correlationKey, variables); }
+  tick(): void { return tick(this); }
+  broadcastSignal(name: string, variables: Vars): string { return broadcastSignal(this, name, variables); }
+  awaitCompletion(piKey: string): Promise<{ pi: EI; vars: Vars }> { return awaitCompletion(this, piKey); }
+  cancelAwait(piKey: string): void { return cancelAwait(this, piKey); }
+  rootVars(piKey: string): Vars { return rootVars(this, piKey); }
 }
 
 export { FeelError };

@@ -26,14 +26,8 @@ export async function deploy(eng: Engine, resources: { name: string; content: Bu
     } else if (/\.form$/i.test(r.name)) {
       try {
         const j = JSON.parse(text);
-        if (!j || typeof j !== 'object' || typeof j.id !== 'string' || !j.id)
-          throw new Error("Expected the form to have a string property 'id'");
-        forms.push({
-          name: r.name,
-          id: j.id,
-          schema: text,
-          versionTag: typeof j.versionTag === 'string' && j.versionTag ? j.versionTag : undefined,
-        });
+        if (!j || typeof j !== 'object' || typeof j.id !== 'string' || !j.id) throw new Error("Expected the form to have a string property 'id'");
+        forms.push({ name: r.name, id: j.id, schema: text, versionTag: typeof j.versionTag === 'string' && j.versionTag ? j.versionTag : undefined });
       } catch (e) {
         errors.push(`'${r.name}': Failed to parse the form: ${(e as Error).message}`);
       }
@@ -48,36 +42,22 @@ export async function deploy(eng: Engine, resources: { name: string; content: Bu
     }
   }
   const ids = new Set<string>();
-  for (const b of bpmn)
-    for (const m of b.models) {
-      if (ids.has(m.processId)) errors.push(`Duplicated process id in resources '${m.processId}'`);
-      ids.add(m.processId);
-    }
+  for (const b of bpmn) for (const m of b.models) {
+    if (ids.has(m.processId)) errors.push(`Duplicated process id in resources '${m.processId}'`);
+    ids.add(m.processId);
+  }
   const decisionIds = new Set<string>();
-  for (const d of dmn)
-    for (const id of d.drg.decisions.keys()) {
-      if (decisionIds.has(id)) errors.push(`Duplicated decision id in resources '${id}'`);
-      decisionIds.add(id);
-    }
-  if (errors.length)
-    throw new EngineError(
-      'INVALID_ARGUMENT',
-      `Command 'CREATE' rejected with code 'INVALID_ARGUMENT': Expected to deploy new resources, but encountered the following errors:\n${errors.join('\n')}`,
-    );
+  for (const d of dmn) for (const id of d.drg.decisions.keys()) {
+    if (decisionIds.has(id)) errors.push(`Duplicated decision id in resources '${id}'`);
+    decisionIds.add(id);
+  }
+  if (errors.length) throw new EngineError('INVALID_ARGUMENT', `Command 'CREATE' rejected with code 'INVALID_ARGUMENT': Expected to deploy new resources, but encountered the following errors:\n${errors.join('\n')}`);
   // As Zeebe: a resource is a duplicate when its latest version has the same resource name and content;
   // when any resource of a deployment is new or changed, every resource of it gets a new version (8.6+).
   const sum = (t: string) => createHash('sha256').update(t).digest('hex');
   const allDuplicates =
-    forms.every((f) => {
-      const l = latestForm(eng, f.id);
-      return !!l && l.checksum === sum(f.schema) && l.resourceName === f.name;
-    }) &&
-    bpmn.every((b) =>
-      b.models.every((m) => {
-        const l = latestDef(eng, m.processId);
-        return !!l && l.checksum === sum(b.xml) && l.resourceName === b.name;
-      }),
-    ) &&
+    forms.every((f) => { const l = latestForm(eng, f.id); return !!l && l.checksum === sum(f.schema) && l.resourceName === f.name; }) &&
+    bpmn.every((b) => b.models.every((m) => { const l = latestDef(eng, m.processId); return !!l && l.checksum === sum(b.xml) && l.resourceName === b.name; })) &&
     dmn.every((d) => decisionsDuplicate(eng, d.name, sum(d.xml), d.drg));
   const deploymentKey = eng.newKey();
   const outP: ProcDef[] = [];
@@ -85,21 +65,8 @@ export async function deploy(eng: Engine, resources: { name: string; content: Bu
   for (const f of forms) {
     const checksum = sum(f.schema);
     const latest = latestForm(eng, f.id);
-    if (allDuplicates && latest) {
-      outF.push(latest);
-      continue;
-    }
-    const fd: FormDef = {
-      kind: 'form',
-      key: eng.newKey(),
-      formId: f.id,
-      version: maxVersion(eng, eng.forms, (x) => x.formId === f.id) + 1,
-      resourceName: f.name,
-      checksum,
-      schema: f.schema,
-      deploymentKey,
-      versionTag: f.versionTag,
-    };
+    if (allDuplicates && latest) { outF.push(latest); continue; }
+    const fd: FormDef = { kind: 'form', key: eng.newKey(), formId: f.id, version: maxVersion(eng, eng.forms, (x) => x.formId === f.id) + 1, resourceName: f.name, checksum, schema: f.schema, deploymentKey, versionTag: f.versionTag };
     eng.forms.set(fd.key, fd);
     eng.touch(fd);
     outF.push(fd);
@@ -108,22 +75,8 @@ export async function deploy(eng: Engine, resources: { name: string; content: Bu
     const checksum = sum(b.xml);
     for (const m of b.models) {
       const latest = latestDef(eng, m.processId);
-      if (allDuplicates && latest) {
-        outP.push(latest);
-        continue;
-      }
-      const pd: ProcDef = {
-        kind: 'def',
-        key: eng.newKey(),
-        bpmnProcessId: m.processId,
-        version: maxVersion(eng, eng.defs, (x) => x.bpmnProcessId === m.processId) + 1,
-        resourceName: b.name,
-        checksum,
-        xml: b.xml,
-        deploymentKey,
-        name: m.name,
-        versionTag: m.versionTag,
-      };
+      if (allDuplicates && latest) { outP.push(latest); continue; }
+      const pd: ProcDef = { kind: 'def', key: eng.newKey(), bpmnProcessId: m.processId, version: maxVersion(eng, eng.defs, (x) => x.bpmnProcessId === m.processId) + 1, resourceName: b.name, checksum, xml: b.xml, deploymentKey, name: m.name, versionTag: m.versionTag };
       eng.defs.set(pd.key, pd);
       eng.models.set(pd.key, m);
       eng.touch(pd);
@@ -172,30 +125,13 @@ export function deleteResource(eng: Engine, key: string): void {
     return;
   }
   const f = eng.forms.get(key);
-  if (f && !f.deleted) {
-    f.deleted = true;
-    eng.touch(f);
-    return;
-  }
+  if (f && !f.deleted) { f.deleted = true; eng.touch(f); return; }
   // a decision requirements graph (the DMN resource) deletes its decisions, as Camunda 8.9 does
   const decs = [...eng.decisions.values()].filter((x) => x.drgKey === key && !x.deleted);
-  if (decs.length) {
-    for (const x of decs) {
-      x.deleted = true;
-      eng.touch(x);
-    }
-    return;
-  }
-  throw new EngineError(
-    'NOT_FOUND',
-    `Command 'DELETE' rejected with code 'NOT_FOUND': Expected to delete resource but no resource found with key \`${key}\``,
-  );
+  if (decs.length) { for (const x of decs) { x.deleted = true; eng.touch(x); } return; }
+  throw new EngineError('NOT_FOUND', `Command 'DELETE' rejected with code 'NOT_FOUND': Expected to delete resource but no resource found with key \`${key}\``);
 }
 
-export function modelOf(eng: Engine, defKey: string): Model {
-  return eng.models.get(defKey)!;
-}
+export function modelOf(eng: Engine, defKey: string): Model { return eng.models.get(defKey)!; }
 
-export function elementOf(eng: Engine, ei: EI): El {
-  return modelOf(eng, ei.defKey).elements.get(ei.elementId)!;
-}
+export function elementOf(eng: Engine, ei: EI): El { return modelOf(eng, ei.defKey).elements.get(ei.elementId)!; }

@@ -2,33 +2,22 @@
 // outputs, rules, hit policy and aggregation) and literal expressions, with their required decisions.
 // Anything outside that subset is rejected at deploy, naming the decision.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { DmnModdle } = require('dmn-moddle') as {
-  DmnModdle: new () => { fromXML(xml: string, type: string): Promise<{ rootElement: Any; warnings: { message: string }[] }> };
-};
+const { DmnModdle } = require('dmn-moddle') as { DmnModdle: new () => { fromXML(xml: string, type: string): Promise<{ rootElement: Any; warnings: { message: string }[] }> } };
 
 type Any = any;
 
 export type HitPolicy = 'UNIQUE' | 'FIRST' | 'PRIORITY' | 'ANY' | 'COLLECT' | 'RULE ORDER' | 'OUTPUT ORDER';
 export interface DecisionTable {
-  hitPolicy: HitPolicy;
-  aggregation?: 'SUM' | 'MIN' | 'MAX' | 'COUNT';
+  hitPolicy: HitPolicy; aggregation?: 'SUM' | 'MIN' | 'MAX' | 'COUNT';
   inputs: { id: string; label: string; expr: string }[];
-  outputs: { id: string; name: string; label: string /** output values in priority order (PRIORITY, OUTPUT ORDER) */; values: string[] }[];
+  outputs: { id: string; name: string; label: string; /** output values in priority order (PRIORITY, OUTPUT ORDER) */ values: string[] }[];
   rules: { id: string; inputEntries: string[]; outputEntries: string[] }[];
 }
 export interface Decision {
-  id: string;
-  name: string;
-  requires: string[] /** zeebe:versionTag */;
-  versionTag?: string;
-  table?: DecisionTable;
-  literal?: { expr: string; variable: string };
+  id: string; name: string; requires: string[]; /** zeebe:versionTag */ versionTag?: string;
+  table?: DecisionTable; literal?: { expr: string; variable: string };
 }
-export interface Drg {
-  id: string;
-  name: string;
-  decisions: Map<string, Decision>;
-}
+export interface Drg { id: string; name: string; decisions: Map<string, Decision> }
 
 const HIT_POLICIES = new Set(['UNIQUE', 'FIRST', 'PRIORITY', 'ANY', 'COLLECT', 'RULE ORDER', 'OUTPUT ORDER']);
 
@@ -41,11 +30,7 @@ function valueList(text: string | undefined): string[] {
 /** Parse a DMN resource. Throws an Error listing every problem (decision id and reason). */
 export async function parseDmn(xml: string): Promise<Drg> {
   let parsed;
-  try {
-    parsed = await new DmnModdle().fromXML(xml, 'dmn:Definitions');
-  } catch (e) {
-    throw new Error(`Failed to parse the DMN XML: ${(e as Error).message.split('\n')[0]}`);
-  }
+  try { parsed = await new DmnModdle().fromXML(xml, 'dmn:Definitions'); } catch (e) { throw new Error(`Failed to parse the DMN XML: ${(e as Error).message.split('\n')[0]}`); }
   const defs = parsed.rootElement;
   const problems: string[] = parsed.warnings.map((w) => `Unsupported or invalid content: ${String(w.message).split('\n')[0]}`);
   if (!defs || defs.$type !== 'dmn:Definitions') throw new Error('Expected a dmn:definitions root element');
@@ -55,47 +40,24 @@ export async function parseDmn(xml: string): Promise<Drg> {
     if (el.$type !== 'dmn:Decision') continue; // input data, knowledge sources: documentation only
     const bad = (m: string) => problems.push(`Decision '${el.id}': ${m}`);
     const vt = (el.extensionElements?.values ?? []).find((v: Any) => /versionTag$/i.test(v.$type ?? ''));
-    const d: Decision = {
-      id: el.id,
-      name: el.name ?? el.id,
-      requires: [],
-      versionTag: vt?.value ?? el.$attrs?.['zeebe:versionTag'] ?? undefined,
-    };
-    for (const r of el.informationRequirement ?? [])
-      if (r.requiredDecision?.href) d.requires.push(String(r.requiredDecision.href).replace(/^#/, ''));
+    const d: Decision = { id: el.id, name: el.name ?? el.id, requires: [], versionTag: vt?.value ?? el.$attrs?.['zeebe:versionTag'] ?? undefined };
+    for (const r of el.informationRequirement ?? []) if (r.requiredDecision?.href) d.requires.push(String(r.requiredDecision.href).replace(/^#/, ''));
     const logic = el.decisionLogic;
     if (logic?.$type === 'dmn:DecisionTable') {
       const hitPolicy = (logic.hitPolicy ?? 'UNIQUE') as HitPolicy;
       if (!HIT_POLICIES.has(hitPolicy)) bad(`hit policy '${hitPolicy}' is not supported`);
       if (logic.aggregation && hitPolicy !== 'COLLECT') bad('an aggregation needs the hit policy COLLECT');
-      const outputs = (logic.output ?? []).map((o: Any) => ({
-        id: o.id,
-        name: o.name ?? '',
-        label: o.label ?? o.name ?? '',
-        values: valueList(o.outputValues?.text),
-      }));
+      const outputs = (logic.output ?? []).map((o: Any) => ({ id: o.id, name: o.name ?? '', label: o.label ?? o.name ?? '', values: valueList(o.outputValues?.text) }));
       if (!outputs.length) bad('a decision table needs at least one output');
-      if (outputs.length > 1 && outputs.some((o: { name: string }) => !o.name))
-        bad('the outputs of a table with several outputs need names');
+      if (outputs.length > 1 && outputs.some((o: { name: string }) => !o.name)) bad('the outputs of a table with several outputs need names');
       if (logic.aggregation && outputs.length > 1) bad('an aggregation needs exactly one output');
       d.table = {
-        hitPolicy,
-        aggregation: logic.aggregation,
-        inputs: (logic.input ?? []).map((i: Any) => ({
-          id: i.id,
-          label: i.label ?? i.inputExpression?.text ?? '',
-          expr: String(i.inputExpression?.text ?? '').trim(),
-        })),
+        hitPolicy, aggregation: logic.aggregation,
+        inputs: (logic.input ?? []).map((i: Any) => ({ id: i.id, label: i.label ?? i.inputExpression?.text ?? '', expr: String(i.inputExpression?.text ?? '').trim() })),
         outputs,
-        rules: (logic.rule ?? []).map((r: Any) => ({
-          id: r.id,
-          inputEntries: (r.inputEntry ?? []).map((e: Any) => String(e.text ?? '').trim()),
-          outputEntries: (r.outputEntry ?? []).map((e: Any) => String(e.text ?? '').trim()),
-        })),
+        rules: (logic.rule ?? []).map((r: Any) => ({ id: r.id, inputEntries: (r.inputEntry ?? []).map((e: Any) => String(e.text ?? '').trim()), outputEntries: (r.outputEntry ?? []).map((e: Any) => String(e.text ?? '').trim()) })),
       };
-      for (const r of d.table.rules)
-        if (r.inputEntries.length !== d.table.inputs.length || r.outputEntries.length !== outputs.length)
-          bad(`rule '${r.id}' must have one entry per input and output`);
+      for (const r of d.table.rules) if (r.inputEntries.length !== d.table.inputs.length || r.outputEntries.length !== outputs.length) bad(`rule '${r.id}' must have one entry per input and output`);
     } else if (logic?.$type === 'dmn:LiteralExpression') {
       d.literal = { expr: String(logic.text ?? '').trim(), variable: el.variable?.name ?? el.id };
       if (!d.literal.expr) bad('the literal expression is empty');
@@ -104,9 +66,7 @@ export async function parseDmn(xml: string): Promise<Drg> {
     }
     drg.decisions.set(d.id, d);
   }
-  for (const d of drg.decisions.values())
-    for (const r of d.requires)
-      if (!drg.decisions.has(r)) problems.push(`Decision '${d.id}': required decision '${r}' is not in the resource`);
+  for (const d of drg.decisions.values()) for (const r of d.requires) if (!drg.decisions.has(r)) problems.push(`Decision '${d.id}': required decision '${r}' is not in the resource`);
   if (!drg.decisions.size) problems.push('Must contain at least one decision');
   if (problems.length) throw new Error(problems.join('\n'));
   return drg;

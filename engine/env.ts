@@ -18,11 +18,9 @@ function int(env: NodeJS.ProcessEnv, name: string, max = Number.MAX_SAFE_INTEGER
  */
 export function engineOptionsFromEnv(env: NodeJS.ProcessEnv): EngineOptions {
   const storage = env.ENGINE_STORAGE || undefined;
-  if (storage !== undefined && storage !== 'log' && storage !== 'sqlite')
-    throw new Error(`invalid ENGINE_STORAGE '${storage}': expected 'log' or 'sqlite'`);
+  if (storage !== undefined && storage !== 'log' && storage !== 'sqlite') throw new Error(`invalid ENGINE_STORAGE '${storage}': expected 'log' or 'sqlite'`);
   const sync = env.ENGINE_SYNC || undefined;
-  if (sync !== undefined && sync !== 'FULL' && sync !== 'NORMAL')
-    throw new Error(`invalid ENGINE_SYNC '${sync}': expected 'FULL' or 'NORMAL'`);
+  if (sync !== undefined && sync !== 'FULL' && sync !== 'NORMAL') throw new Error(`invalid ENGINE_SYNC '${sync}': expected 'FULL' or 'NORMAL'`);
   const o: EngineOptions = {
     grpcPort: int(env, 'ENGINE_GRPC_PORT', 65535),
     restPort: int(env, 'ENGINE_REST_PORT', 65535),

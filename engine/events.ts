@@ -19,39 +19,16 @@ export function openBoundaries(eng: Engine, ei: EI, el: El): boolean {
   for (const bid of el.boundaries) {
     const b = m.elements.get(bid)!;
     if (b.eventKind === 'error') continue;
-    if (!openEventSubscription(eng, ei, b, ei, 'boundary', b.interrupting!)) {
-      closeSubscriptions(eng, ei.key);
-      return false;
-    }
+    if (!openEventSubscription(eng, ei, b, ei, 'boundary', b.interrupting!)) { closeSubscriptions(eng, ei.key); return false; }
   }
   return true;
 }
 
-export function openEventSubscription(
-  eng: Engine,
-  owner: EI,
-  event: El,
-  scopeEi: EI,
-  role: 'catch' | 'boundary' | 'gateway',
-  interrupting: boolean,
-): boolean {
+export function openEventSubscription(eng: Engine, owner: EI, event: El, scopeEi: EI, role: 'catch' | 'boundary' | 'gateway', interrupting: boolean): boolean {
   if (event.eventKind === 'timer') {
-    const r = evalOrIncident(eng, owner, 'activate', `Failed to evaluate the timer of '${event.id}'`, () =>
-      timerDue(eng, event, scopeEi.key, true),
-    );
+    const r = evalOrIncident(eng, owner, 'activate', `Failed to evaluate the timer of '${event.id}'`, () => timerDue(eng, event, scopeEi.key, true));
     if (!r.ok) return false;
-    const t: Timer = {
-      kind: 'timer',
-      key: eng.newKey(),
-      defKey: owner.defKey,
-      piKey: owner.piKey,
-      ownerKey: owner.key,
-      elementId: event.id,
-      due: r.v.due,
-      repetitions: r.v.repetitions,
-      cycle: r.v.cycle,
-      role,
-    };
+    const t: Timer = { kind: 'timer', key: eng.newKey(), defKey: owner.defKey, piKey: owner.piKey, ownerKey: owner.key, elementId: event.id, due: r.v.due, repetitions: r.v.repetitions, cycle: r.v.cycle, role };
     addTimer(eng, t);
     return true;
   }
@@ -60,48 +37,19 @@ export function openEventSubscription(
       const name = feelValue(eng, event.message!.name, scopeEi.key);
       if (typeof name !== 'string') throw new Error(`Expected the message name to be a 'STRING', but was '${feelType(name)}'`);
       const ck = feelValue(eng, event.message!.correlationKey!, scopeEi.key);
-      if (typeof ck !== 'string' && typeof ck !== 'number')
-        throw new Error(
-          `Failed to extract the correlation key for '${event.message!.correlationKey}': The value must be either a string or a number, but was '${feelType(ck)}'.`,
-        );
+      if (typeof ck !== 'string' && typeof ck !== 'number') throw new Error(`Failed to extract the correlation key for '${event.message!.correlationKey}': The value must be either a string or a number, but was '${feelType(ck)}'.`);
       return { name, ck: String(ck) };
     });
     if (!r.ok) return false;
-    const s: MsgSub = {
-      kind: 'sub',
-      key: eng.newKey(),
-      piKey: owner.piKey,
-      ownerKey: owner.key,
-      elementId: event.id,
-      bpmnProcessId: owner.bpmnProcessId,
-      name: r.v.name,
-      correlationKey: r.v.ck,
-      role,
-      interrupting,
-    };
+    const s: MsgSub = { kind: 'sub', key: eng.newKey(), piKey: owner.piKey, ownerKey: owner.key, elementId: event.id, bpmnProcessId: owner.bpmnProcessId, name: r.v.name, correlationKey: r.v.ck, role, interrupting };
     eng.subs.set(s.key, s);
     indexSub(eng, s);
     eng.touch(s);
-    eng.record(owner.piKey, 'PROCESS_MESSAGE_SUBSCRIPTION', 'CREATED', s.key, {
-      elementId: event.id,
-      messageName: s.name,
-      correlationKey: s.correlationKey,
-    });
+    eng.record(owner.piKey, 'PROCESS_MESSAGE_SUBSCRIPTION', 'CREATED', s.key, { elementId: event.id, messageName: s.name, correlationKey: s.correlationKey });
     return true;
   }
   if (event.eventKind === 'signal') {
-    const s: MsgSub = {
-      kind: 'sub',
-      key: eng.newKey(),
-      piKey: owner.piKey,
-      ownerKey: owner.key,
-      elementId: event.id,
-      bpmnProcessId: owner.bpmnProcessId,
-      name: signalSubscriptionName(event.signal!.name),
-      correlationKey: '',
-      role,
-      interrupting,
-    };
+    const s: MsgSub = { kind: 'sub', key: eng.newKey(), piKey: owner.piKey, ownerKey: owner.key, elementId: event.id, bpmnProcessId: owner.bpmnProcessId, name: signalSubscriptionName(event.signal!.name), correlationKey: '', role, interrupting };
     eng.subs.set(s.key, s);
     indexSub(eng, s);
     eng.touch(s);
@@ -115,8 +63,7 @@ export function timerDue(eng: Engine, event: El, scopeKey: string, first: boolea
   const t = event.timer!;
   const now = eng.now();
   let v = isExpression(t.value) ? feelValue(eng, t.value, scopeKey) : t.value;
-  if (typeof v !== 'string')
-    throw new Error(`Expected result of the expression '${t.value}' to be a STRING, DATE TIME or DURATION, but was '${feelType(v)}'`);
+  if (typeof v !== 'string') throw new Error(`Expected result of the expression '${t.value}' to be a STRING, DATE TIME or DURATION, but was '${feelType(v)}'`);
   v = v.trim();
   if (t.kind === 'duration') {
     const d = parseDuration(v as string);
@@ -149,46 +96,21 @@ export function deleteTimer(eng: Engine, t: Timer): void {
 }
 
 export function openStartTimer(eng: Engine, def: ProcDef, ts: El): void {
-  const r = (() => {
-    try {
-      return timerDue(eng, ts, '', true);
-    } catch {
-      return null;
-    }
-  })();
+  const r = (() => { try { return timerDue(eng, ts, '', true); } catch { return null; } })();
   if (!r) return;
-  addTimer(eng, {
-    kind: 'timer',
-    key: eng.newKey(),
-    defKey: def.key,
-    piKey: null,
-    ownerKey: null,
-    elementId: ts.id,
-    due: r.due,
-    repetitions: r.repetitions,
-    cycle: r.cycle,
-    role: 'start',
-  });
+  addTimer(eng, { kind: 'timer', key: eng.newKey(), defKey: def.key, piKey: null, ownerKey: null, elementId: ts.id, due: r.due, repetitions: r.repetitions, cycle: r.cycle, role: 'start' });
 }
 
 export function ownedSubs(eng: Engine, ownerKey: string): MsgSub[] {
-  return [...(eng.owned.get(ownerKey) ?? [])]
-    .filter((id) => id.startsWith('s'))
-    .map((id) => eng.subs.get(id.slice(1))!)
-    .filter(Boolean);
+  return [...(eng.owned.get(ownerKey) ?? [])].filter((id) => id.startsWith('s')).map((id) => eng.subs.get(id.slice(1))!).filter(Boolean);
 }
 
 export function closeSubscriptions(eng: Engine, ownerKey: string): void {
   const set = eng.owned.get(ownerKey);
   if (!set) return;
   for (const id of [...set]) {
-    if (id.startsWith('t')) {
-      const t = eng.timers.get(id.slice(1));
-      if (t) deleteTimer(eng, t);
-    } else {
-      const s = eng.subs.get(id.slice(1));
-      if (s) deleteSub(eng, s);
-    }
+    if (id.startsWith('t')) { const t = eng.timers.get(id.slice(1)); if (t) deleteTimer(eng, t); }
+    else { const s = eng.subs.get(id.slice(1)); if (s) deleteSub(eng, s); }
   }
   eng.owned.delete(ownerKey);
 }
@@ -210,32 +132,19 @@ export function indexSub(eng: Engine, s: MsgSub): void {
   ownKey(eng, s.ownerKey, 's' + s.key);
   const k = `${s.name}\u0000${s.correlationKey}`;
   let set = eng.subIndex.get(k);
-  if (!set) {
-    set = new Set();
-    eng.subIndex.set(k, set);
-  }
+  if (!set) { set = new Set(); eng.subIndex.set(k, set); }
   set.add(s.key);
 }
 
 export function indexMsg(eng: Engine, m: Message): void {
   const k = `${m.name}\u0000${m.correlationKey}`;
   let set = eng.msgIndex.get(k);
-  if (!set) {
-    set = new Set();
-    eng.msgIndex.set(k, set);
-  }
+  if (!set) { set = new Set(); eng.msgIndex.set(k, set); }
   set.add(m.key);
   if (m.messageId) eng.msgIdIndex.set(`${k}\u0000${m.messageId}`, m.key);
 }
 
-export function triggerEvent(
-  eng: Engine,
-  owner: EI,
-  eventId: string,
-  role: 'catch' | 'boundary' | 'gateway',
-  interrupting: boolean,
-  vars: Vars | null,
-): void {
+export function triggerEvent(eng: Engine, owner: EI, eventId: string, role: 'catch' | 'boundary' | 'gateway', interrupting: boolean, vars: Vars | null): void {
   if (owner.state !== 'ACTIVE') return;
   if (role === 'catch') {
     closeSubscriptions(eng, owner.key);
@@ -249,10 +158,7 @@ export function triggerEvent(
     owner.chosenFlows = el.outgoing.filter((f) => m.flows.get(f)!.target === eventId);
     // complete the gateway, then activate the chosen event directly with the event variables
     eng.recordEl(owner, 'ELEMENT_COMPLETING');
-    owner.state = 'COMPLETED';
-    owner.endDate = eng.now();
-    removeChild(eng, owner);
-    eng.touch(owner);
+    owner.state = 'COMPLETED'; owner.endDate = eng.now(); removeChild(eng, owner); eng.touch(owner);
     eng.recordEl(owner, 'ELEMENT_COMPLETED');
     const scope = eng.eis.get(owner.flowScopeKey!)!;
     scope.active--;
@@ -268,15 +174,7 @@ export function triggerEvent(
   activateElement(eng, scope, eventId, false, vars ?? {});
 }
 
-export function throwErrorFrom(
-  eng: Engine,
-  ei: EI,
-  code: string,
-  message: string,
-  vars: Vars | null,
-  phase: 'activate' | 'complete',
-  jobKey?: string,
-): boolean {
+export function throwErrorFrom(eng: Engine, ei: EI, code: string, message: string, vars: Vars | null, phase: 'activate' | 'complete', jobKey?: string): boolean {
   // search the element itself (boundary), then its scopes upwards, crossing call activities
   let cur: EI | undefined = ei;
   while (cur) {
@@ -300,13 +198,6 @@ export function throwErrorFrom(
       cur = cur.parentEiKey ? eng.eis.get(cur.parentEiKey) : undefined;
     }
   }
-  raiseIncident(
-    eng,
-    ei,
-    'UNHANDLED_ERROR_EVENT',
-    `Expected to throw an error event with the code '${code}'${message ? ` with message '${message}'` : ''}, but it was not caught. No error events are available in the scope.`,
-    phase,
-    jobKey,
-  );
+  raiseIncident(eng, ei, 'UNHANDLED_ERROR_EVENT', `Expected to throw an error event with the code '${code}'${message ? ` with message '${message}'` : ''}, but it was not caught. No error events are available in the scope.`, phase, jobKey);
   return false;
 }

@@ -25,12 +25,7 @@ function toJson(v: unknown): unknown {
   if (typeof v === 'function') return null;
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    if (
-      o instanceof feelin.FeelDateTime ||
-      o instanceof feelin.FeelDate ||
-      o instanceof feelin.FeelTime ||
-      o instanceof feelin.FeelDuration
-    ) {
+    if (o instanceof feelin.FeelDateTime || o instanceof feelin.FeelDate || o instanceof feelin.FeelTime || o instanceof feelin.FeelDuration) {
       return String(o);
     }
     if (o.constructor && o.constructor !== Object && typeof (o as { toString?: unknown }).toString === 'function' && 'iso' in o) {
@@ -46,64 +41,30 @@ function toJson(v: unknown): unknown {
 const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SIMPLE_STRING = /^"[^"\\]*"$/;
 const SIMPLE_NUMBER = /^-?\d+(\.\d+)?$/;
-const FEEL_WORDS = new Set([
-  'null',
-  'true',
-  'false',
-  'now',
-  'today',
-  'not',
-  'and',
-  'or',
-  'if',
-  'then',
-  'else',
-  'for',
-  'return',
-  'some',
-  'every',
-  'satisfies',
-  'in',
-  'instance',
-  'of',
-  'between',
-  'function',
-  'external',
-]);
+const FEEL_WORDS = new Set(['null', 'true', 'false', 'now', 'today', 'not', 'and', 'or', 'if', 'then', 'else', 'for', 'return', 'some', 'every', 'satisfies', 'in', 'instance', 'of', 'between', 'function', 'external']);
 
 // Camunda's FEEL extension functions that feelin lacks (feelin reads parameter names from the function
 // source, hence plain `function` expressions).
 const CAMUNDA_EXTENSIONS: Record<string, unknown> = {
-  'is defined': function (value: unknown) {
-    return value !== null && value !== undefined;
-  },
-  'get or else': function (value: unknown, defaultValue: unknown) {
-    return value === null || value === undefined ? defaultValue : value;
-  },
-  'is empty': function (list: unknown) {
-    return Array.isArray(list) ? list.length === 0 : null;
-  },
+  'is defined': function (value: unknown) { return value !== null && value !== undefined; },
+  'get or else': function (value: unknown, defaultValue: unknown) { return value === null || value === undefined ? defaultValue : value; },
+  'is empty': function (list: unknown) { return Array.isArray(list) ? list.length === 0 : null; },
 };
 
 // `name = literal` / `name != literal` (a string, number or boolean literal): the shape of most gateway
 // conditions. Parsed once per expression text; evaluated without feelin only when the variable holds a
 // value of the literal's type (then FEEL's answer is plain equality); anything else goes to feelin.
 const COMPARISON = /^([A-Za-z_][A-Za-z0-9_]*)\s*(=|!=)\s*(?:"([^"\\]*)"|(true|false)|(-?\d+(?:\.\d+)?))$/;
-interface Comparison {
-  name: string;
-  negate: boolean;
-  literal: string | number | boolean;
-}
+interface Comparison { name: string; negate: boolean; literal: string | number | boolean }
 const comparisons = new Map<string, Comparison | null>();
 
 function comparison(simple: string): Comparison | null {
   let c = comparisons.get(simple);
   if (c !== undefined) return c;
   const m = COMPARISON.exec(simple);
-  c =
-    m && !FEEL_WORDS.has(m[1])
-      ? { name: m[1], negate: m[2] === '!=', literal: m[3] !== undefined ? m[3] : m[4] !== undefined ? m[4] === 'true' : Number(m[5]) }
-      : null;
+  c = m && !FEEL_WORDS.has(m[1])
+    ? { name: m[1], negate: m[2] === '!=', literal: m[3] !== undefined ? m[3] : m[4] !== undefined ? m[4] === 'true' : Number(m[5]) }
+    : null;
   if (comparisons.size >= 10_000) comparisons.clear(); // expressions come from deployed models; a bound all the same
   comparisons.set(simple, c);
   return c;

@@ -19,14 +19,7 @@ export function completeElement(eng: Engine, ei: EI, eventVars: Vars | null): vo
   else if (el) {
     if (el.outputs) {
       if (eventVars) for (const [n, v] of Object.entries(eventVars)) setVar(eng, ei.key, ei.piKey, n, v);
-      const r = evalOrIncident(
-        eng,
-        ei,
-        'complete',
-        'Failed to evaluate output mappings',
-        () => applyMappings(eng, el.outputs!, ei.key),
-        null,
-      );
+      const r = evalOrIncident(eng, ei, 'complete', 'Failed to evaluate output mappings', () => applyMappings(eng, el.outputs!, ei.key), null);
       if (!r.ok) return;
       mergeDocument(eng, ei.flowScopeKey!, ei.piKey, r.v);
     } else if (eventVars && Object.keys(eventVars).length) {
@@ -40,26 +33,17 @@ export function completeElement(eng: Engine, ei: EI, eventVars: Vars | null): vo
   removeChild(eng, ei);
   eng.touch(ei);
   eng.recordEl(ei, 'ELEMENT_COMPLETED');
-  if (!el) {
-    processEnded(eng, ei);
-    return;
-  }
+  if (!el) { processEnded(eng, ei); return; }
   const scope = eng.eis.get(ei.flowScopeKey!)!;
-  if (scope.type === MI_BODY && scope.elementId === ei.elementId) {
-    innerCompleted(eng, scope, ei);
-    return;
-  }
+  if (scope.type === MI_BODY && scope.elementId === ei.elementId) { innerCompleted(eng, scope, ei); return; }
   if (el.type === 'END_EVENT' && el.eventKind === 'terminate') {
     for (const c of childrenOf(eng, scope)) if (c.key !== ei.key) terminateElement(eng, c);
-    scope.active = 0;
-    scope.pendingJoin = 0;
-    scope.joins = {};
-    scope.gen++;
+    scope.active = 0; scope.pendingJoin = 0; scope.joins = {}; scope.gen++;
     eng.touch(scope);
     completeScope(eng, scope);
     return;
   }
-  const flows = el.type === 'EXCLUSIVE_GATEWAY' || el.type === 'INCLUSIVE_GATEWAY' ? (ei.chosenFlows ?? []) : el.outgoing;
+  const flows = el.type === 'EXCLUSIVE_GATEWAY' || el.type === 'INCLUSIVE_GATEWAY' ? ei.chosenFlows ?? [] : el.outgoing;
   for (const fid of flows) {
     scope.active++;
     eng.agenda.push({ scopeKey: scope.key, gen: scope.gen, flowId: fid });
@@ -81,10 +65,7 @@ export function childrenOf(eng: Engine, scope: EI): EI[] {
 export function addChild(eng: Engine, ei: EI): void {
   if (!ei.flowScopeKey) return;
   let set = eng.activeChildren.get(ei.flowScopeKey);
-  if (!set) {
-    set = new Set();
-    eng.activeChildren.set(ei.flowScopeKey, set);
-  }
+  if (!set) { set = new Set(); eng.activeChildren.set(ei.flowScopeKey, set); }
   set.add(ei.key);
 }
 
@@ -92,29 +73,20 @@ export function removeChild(eng: Engine, ei: EI): void {
   eng.activeChildren.delete(ei.key);
   if (!ei.flowScopeKey) return;
   const set = eng.activeChildren.get(ei.flowScopeKey);
-  if (set) {
-    set.delete(ei.key);
-    if (!set.size) eng.activeChildren.delete(ei.flowScopeKey);
-  }
+  if (set) { set.delete(ei.key); if (!set.size) eng.activeChildren.delete(ei.flowScopeKey); }
 }
 
 export function ownKey(eng: Engine, ownerKey: string | null, id: string): void {
   if (!ownerKey) return;
   let set = eng.owned.get(ownerKey);
-  if (!set) {
-    set = new Set();
-    eng.owned.set(ownerKey, set);
-  }
+  if (!set) { set = new Set(); eng.owned.set(ownerKey, set); }
   set.add(id);
 }
 
 export function disownKey(eng: Engine, ownerKey: string | null, id: string): void {
   if (!ownerKey) return;
   const set = eng.owned.get(ownerKey);
-  if (set) {
-    set.delete(id);
-    if (!set.size) eng.owned.delete(ownerKey);
-  }
+  if (set) { set.delete(id); if (!set.size) eng.owned.delete(ownerKey); }
 }
 
 export function checkInclusiveJoins(eng: Engine, scope: EI): void {
@@ -129,15 +101,10 @@ export function checkInclusiveJoins(eng: Engine, scope: EI): void {
     const active = new Set<string>();
     for (const c of childrenOf(eng, scope)) active.add(c.elementId);
     for (const t of eng.agenda) if (t.scopeKey === scope.key && t.gen === scope.gen) active.add(m.flows.get(t.flowId)!.target);
-    for (const [otherId, oj] of Object.entries(scope.joins))
-      if (otherId !== gwId && Object.values(oj).some((n) => n > 0)) active.add(otherId);
+    for (const [otherId, oj] of Object.entries(scope.joins)) if (otherId !== gwId && Object.values(oj).some((n) => n > 0)) active.add(otherId);
     const blocked = gw.incoming.some((f) => !(j[f] > 0) && gw.reach![f].some((id) => active.has(id)));
     if (blocked) continue;
-    for (const f of gw.incoming)
-      if (j[f] > 0) {
-        j[f]--;
-        scope.pendingJoin--;
-      }
+    for (const f of gw.incoming) if (j[f] > 0) { j[f]--; scope.pendingJoin--; }
     eng.touch(scope);
     activateElement(eng, scope, gwId, false);
     return checkInclusiveJoins(eng, scope);
@@ -159,10 +126,7 @@ export function terminateElement(eng: Engine, ei: EI): void {
   if (ei.state === 'COMPLETED' || ei.state === 'TERMINATED') return;
   eng.recordEl(ei, 'ELEMENT_TERMINATING');
   for (const c of childrenOf(eng, ei)) terminateElement(eng, c);
-  ei.gen++;
-  ei.active = 0;
-  ei.pendingJoin = 0;
-  ei.joins = {};
+  ei.gen++; ei.active = 0; ei.pendingJoin = 0; ei.joins = {};
   closeSubscriptions(eng, ei.key);
   if (ei.jobKey) {
     const job = eng.jobs.get(ei.jobKey);
@@ -171,17 +135,7 @@ export function terminateElement(eng: Engine, ei: EI): void {
   }
   if (ei.userTaskKey) {
     const ut = eng.userTasks.get(ei.userTaskKey);
-    if (ut && (ut.state === 'CREATED' || ut.state === 'COMPLETING')) {
-      if (ut.state === 'COMPLETING') {
-        ut.completing = undefined;
-        abandonCompletion(eng, ut.key);
-      }
-      ut.state = 'CANCELED';
-      ut.completionDate = eng.now();
-      eng.openUserTasks.delete(ut.key);
-      eng.touch(ut);
-      eng.record(ei.piKey, 'USER_TASK', 'CANCELED', ut.key, { elementId: ei.elementId });
-    }
+    if (ut && (ut.state === 'CREATED' || ut.state === 'COMPLETING')) { if (ut.state === 'COMPLETING') { ut.completing = undefined; abandonCompletion(eng, ut.key); } ut.state = 'CANCELED'; ut.completionDate = eng.now(); eng.openUserTasks.delete(ut.key); eng.touch(ut); eng.record(ei.piKey, 'USER_TASK', 'CANCELED', ut.key, { elementId: ei.elementId }); }
   }
   if (ei.childPiKey) {
     const child = eng.eis.get(ei.childPiKey);
@@ -200,10 +154,7 @@ export function terminateElement(eng: Engine, ei: EI): void {
 
 export function detachFromScope(eng: Engine, ei: EI): void {
   const scope = ei.flowScopeKey ? eng.eis.get(ei.flowScopeKey) : undefined;
-  if (scope) {
-    scope.active--;
-    eng.touch(scope);
-  }
+  if (scope) { scope.active--; eng.touch(scope); }
 }
 
 export function runAgenda(eng: Engine): void {
@@ -231,10 +182,7 @@ export function runAgenda(eng: Engine): void {
         j[flow.id] = (j[flow.id] ?? 0) + 1;
         scope.pendingJoin++;
         if (target.incoming.every((f) => (j[f] ?? 0) > 0)) {
-          for (const f of target.incoming) {
-            j[f]--;
-            scope.pendingJoin--;
-          }
+          for (const f of target.incoming) { j[f]--; scope.pendingJoin--; }
           activateElement(eng, scope, target.id, false);
         }
         eng.touch(scope);

@@ -6,10 +6,7 @@ import { indexValue } from './variables';
 
 export function instanceIndex(eng: Engine, piKey: string): InstanceIndex {
   let idx = eng.byPi.get(piKey);
-  if (!idx) {
-    idx = { eis: new Set(), uts: new Set(), incs: new Set(), children: new Set() };
-    eng.byPi.set(piKey, idx);
-  }
+  if (!idx) { idx = { eis: new Set(), uts: new Set(), incs: new Set(), children: new Set() }; eng.byPi.set(piKey, idx); }
   return idx;
 }
 
@@ -33,25 +30,15 @@ export function newScope(eng: Engine, scopeKey: string, piKey: string): VarScope
   return s;
 }
 
-export function scopeOrder(eng: Engine, s: VarScope): number {
-  return eng.scopeSeq.get(s) ?? 0;
-}
+export function scopeOrder(eng: Engine, s: VarScope): number { return eng.scopeSeq.get(s) ?? 0; }
 
-export function elementInstanceKeysOf(eng: Engine, piKey: string): ReadonlySet<string> {
-  return eng.byPi.get(piKey)?.eis ?? EMPTY_SET;
-}
+export function elementInstanceKeysOf(eng: Engine, piKey: string): ReadonlySet<string> { return eng.byPi.get(piKey)?.eis ?? EMPTY_SET; }
 
-export function userTaskKeysOf(eng: Engine, piKey: string): ReadonlySet<string> {
-  return eng.byPi.get(piKey)?.uts ?? EMPTY_SET;
-}
+export function userTaskKeysOf(eng: Engine, piKey: string): ReadonlySet<string> { return eng.byPi.get(piKey)?.uts ?? EMPTY_SET; }
 
-export function incidentKeysOf(eng: Engine, piKey: string): ReadonlySet<string> {
-  return eng.byPi.get(piKey)?.incs ?? EMPTY_SET;
-}
+export function incidentKeysOf(eng: Engine, piKey: string): ReadonlySet<string> { return eng.byPi.get(piKey)?.incs ?? EMPTY_SET; }
 
-export function historySize(eng: Engine): { detailed: number; summarised: number } {
-  return { detailed: eng.detailed.size, summarised: eng.summarised.size };
-}
+export function historySize(eng: Engine): { detailed: number; summarised: number } { return { detailed: eng.detailed.size, summarised: eng.summarised.size }; }
 
 export function treeOf(eng: Engine, root: string): string[] {
   const out = [root];
@@ -83,10 +70,7 @@ export function summarise(eng: Engine, root: string): void {
     if (!idx) continue;
     for (const k of idx.eis) {
       const ei = eng.eis.get(k);
-      if (ei) {
-        eng.eis.delete(k);
-        if (ei.type !== 'PROCESS') eng.remove(ei);
-      }
+      if (ei) { eng.eis.delete(k); if (ei.type !== 'PROCESS') eng.remove(ei); }
       const s = eng.varScopes.get(k);
       if (s) {
         for (const n of Object.keys(s.vars)) indexValue(eng, n, s.vars[n].value, k, false);
@@ -96,44 +80,21 @@ export function summarise(eng: Engine, root: string): void {
       eng.activeChildren.delete(k);
       closeSubscriptions(eng, k);
     }
-    for (const k of idx.incs) {
-      const inc = eng.incidents.get(k);
-      if (inc) {
-        eng.incidents.delete(k);
-        eng.remove(inc);
-      }
-    }
+    for (const k of idx.incs) { const inc = eng.incidents.get(k); if (inc) { eng.incidents.delete(k); eng.remove(inc); } }
     idx.eis.clear();
     idx.incs.clear();
     eng.events.delete(pk);
     const pi = eng.processInstances.get(pk);
-    if (pi) {
-      pi.compacted = true;
-      delete pi.joins;
-      delete pi.pendingVars;
-      delete pi.chosenFlows;
-      eng.touch(pi);
-    }
+    if (pi) { pi.compacted = true; delete pi.joins; delete pi.pendingVars; delete pi.chosenFlows; eng.touch(pi); }
   }
 }
 
 export function forget(eng: Engine, root: string): void {
   for (const pk of treeOf(eng, root)) {
     const idx = eng.byPi.get(pk);
-    if (idx)
-      for (const k of idx.uts) {
-        const ut = eng.userTasks.get(k);
-        if (ut) {
-          eng.userTasks.delete(k);
-          eng.openUserTasks.delete(k);
-          eng.remove(ut);
-        }
-      }
+    if (idx) for (const k of idx.uts) { const ut = eng.userTasks.get(k); if (ut) { eng.userTasks.delete(k); eng.openUserTasks.delete(k); eng.remove(ut); } }
     const pi = eng.processInstances.get(pk);
-    if (pi) {
-      eng.processInstances.delete(pk);
-      eng.remove(pi);
-    }
+    if (pi) { eng.processInstances.delete(pk); eng.remove(pi); }
     eng.byPi.delete(pk);
   }
 }

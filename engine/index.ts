@@ -40,9 +40,7 @@ export interface RunningEngine {
 
 export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngine> {
   // options only: the environment is read by the program that starts the engine (engine/env.ts, main.ts)
-  const store = opts.dataDir
-    ? openStore(opts.dataDir, { storage: opts.storage, fullSync: opts.fullSync, compactBytes: opts.compactBytes })
-    : null;
+  const store = opts.dataDir ? openStore(opts.dataDir, { storage: opts.storage, fullSync: opts.fullSync, compactBytes: opts.compactBytes }) : null;
   const engine = new Engine(store, !!opts.testMode, opts.history ?? {}, { timeZone: opts.timeZone });
   await engine.load();
   engine.start();
@@ -67,10 +65,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       if (stopped) return;
       stopped = true;
       g.server.forceShutdown();
-      await new Promise<void>((res) => {
-        r.server.closeAllConnections?.();
-        r.server.close(() => res());
-      });
+      await new Promise<void>((res) => { r.server.closeAllConnections?.(); r.server.close(() => res()); });
       await engine.stop();
     },
   };

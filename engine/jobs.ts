@@ -12,23 +12,8 @@ import { setVar, visibleVars } from './variables';
 
 export function createJob(eng: Engine, ei: EI, el: El, type: string, retries: number): void {
   const job: Job = {
-    kind: 'job',
-    key: eng.newKey(),
-    type,
-    piKey: ei.piKey,
-    eiKey: ei.key,
-    elementId: ei.elementId,
-    bpmnProcessId: ei.bpmnProcessId,
-    defKey: ei.defKey,
-    version: ei.version,
-    retries,
-    state: 'ACTIVATABLE',
-    worker: '',
-    deadline: -1,
-    backoffUntil: 0,
-    customHeaders: el.headers ?? {},
-    errorMessage: '',
-    created: eng.now(),
+    kind: 'job', key: eng.newKey(), type, piKey: ei.piKey, eiKey: ei.key, elementId: ei.elementId, bpmnProcessId: ei.bpmnProcessId, defKey: ei.defKey, version: ei.version,
+    retries, state: 'ACTIVATABLE', worker: '', deadline: -1, backoffUntil: 0, customHeaders: el.headers ?? {}, errorMessage: '', created: eng.now(),
   };
   eng.jobs.set(job.key, job);
   ei.jobKey = job.key;
@@ -40,10 +25,7 @@ export function createJob(eng: Engine, ei: EI, el: El, type: string, retries: nu
 
 export function addActivatable(eng: Engine, job: Job): void {
   let set = eng.activatable.get(job.type);
-  if (!set) {
-    set = new Set();
-    eng.activatable.set(job.type, set);
-  }
+  if (!set) { set = new Set(); eng.activatable.set(job.type, set); }
   set.add(job.key);
   scheduleDispatch(eng);
 }
@@ -57,30 +39,20 @@ export function deleteJob(eng: Engine, job: Job, intent: string): void {
 
 export function getJob(eng: Engine, key: string, cmd: string): Job {
   const job = eng.jobs.get(key);
-  if (!job)
-    throw new EngineError(
-      'NOT_FOUND',
-      `Command '${cmd}' rejected with code 'NOT_FOUND': Expected to ${cmd.toLowerCase().replace('_', ' ')} job with key '${key}', but no such job was found`,
-    );
+  if (!job) throw new EngineError('NOT_FOUND', `Command '${cmd}' rejected with code 'NOT_FOUND': Expected to ${cmd.toLowerCase().replace('_', ' ')} job with key '${key}', but no such job was found`);
   return job;
 }
 
 export function requireActive(eng: Engine, job: Job, cmd: string): void {
   if (job.state !== 'ACTIVATABLE' && job.state !== 'ACTIVATED') {
-    throw new EngineError(
-      'FAILED_PRECONDITION',
-      `Command '${cmd}' rejected with code 'INVALID_STATE': Expected to ${cmd.toLowerCase().replace('_', ' ')} job with key '${job.key}', but it is in state '${job.state === 'FAILED' ? 'FAILED' : 'ERROR_THROWN'}'`,
-    );
+    throw new EngineError('FAILED_PRECONDITION', `Command '${cmd}' rejected with code 'INVALID_STATE': Expected to ${cmd.toLowerCase().replace('_', ' ')} job with key '${job.key}', but it is in state '${job.state === 'FAILED' ? 'FAILED' : 'ERROR_THROWN'}'`);
   }
 }
 
 export function completeJob(eng: Engine, key: string, vars: Vars, result?: ListenerResult): void {
   const job = getJob(eng, key, 'COMPLETE');
   requireActive(eng, job, 'COMPLETE');
-  if (job.listener) {
-    completeListenerJob(eng, job, vars, result, (ut, v) => finishCompletion(eng, ut, v));
-    return;
-  }
+  if (job.listener) { completeListenerJob(eng, job, vars, result, (ut, v) => finishCompletion(eng, ut, v)); return; }
   deleteJob(eng, job, 'COMPLETED');
   const ei = eng.eis.get(job.eiKey)!;
   ei.jobKey = undefined;
@@ -112,14 +84,7 @@ export function failJob(eng: Engine, key: string, retries: number, errorMessage:
   } else {
     job.state = 'FAILED';
     job.backoffUntil = 0;
-    raiseIncident(
-      eng,
-      ei,
-      job.listener ? 'TASK_LISTENER_NO_RETRIES' : 'JOB_NO_RETRIES',
-      errorMessage || 'No more retries left.',
-      'activate',
-      job.key,
-    );
+    raiseIncident(eng, ei, job.listener ? 'TASK_LISTENER_NO_RETRIES' : 'JOB_NO_RETRIES', errorMessage || 'No more retries left.', 'activate', job.key);
     job.incidentKey = ei.incidentKey;
   }
   eng.touch(job);
@@ -142,11 +107,7 @@ export function throwError(eng: Engine, key: string, code: string, message: stri
 
 export function updateJobRetries(eng: Engine, key: string, retries: number): void {
   const job = getJob(eng, key, 'UPDATE_RETRIES');
-  if (retries < 1)
-    throw new EngineError(
-      'INVALID_ARGUMENT',
-      `Command 'UPDATE_RETRIES' rejected with code 'INVALID_ARGUMENT': Expected job's retries to be greater than zero, but it was '${retries}'`,
-    );
+  if (retries < 1) throw new EngineError('INVALID_ARGUMENT', `Command 'UPDATE_RETRIES' rejected with code 'INVALID_ARGUMENT': Expected job's retries to be greater than zero, but it was '${retries}'`);
   job.retries = retries;
   eng.touch(job);
   eng.record(job.piKey, 'JOB', 'RETRIES_UPDATED', job.key, { retries });
@@ -154,11 +115,7 @@ export function updateJobRetries(eng: Engine, key: string, retries: number): voi
 
 export function updateJobTimeout(eng: Engine, key: string, timeoutMs: number): void {
   const job = getJob(eng, key, 'UPDATE_TIMEOUT');
-  if (job.state !== 'ACTIVATED')
-    throw new EngineError(
-      'FAILED_PRECONDITION',
-      `Command 'UPDATE_TIMEOUT' rejected with code 'INVALID_STATE': Expected to update the timeout of job with key '${key}', but it is not active`,
-    );
+  if (job.state !== 'ACTIVATED') throw new EngineError('FAILED_PRECONDITION', `Command 'UPDATE_TIMEOUT' rejected with code 'INVALID_STATE': Expected to update the timeout of job with key '${key}', but it is not active`);
   job.deadline = eng.now() + timeoutMs;
   eng.touch(job);
   eng.heap.push({ due: job.deadline, kind: 'job', key: job.key });
@@ -166,14 +123,7 @@ export function updateJobTimeout(eng: Engine, key: string, timeoutMs: number): v
   scheduleWake(eng);
 }
 
-export function activateJobs(
-  eng: Engine,
-  type: string,
-  worker: string,
-  timeout: number,
-  max: number,
-  fetchVariable: string[],
-): ActivatedJob[] {
+export function activateJobs(eng: Engine, type: string, worker: string, timeout: number, max: number, fetchVariable: string[]): ActivatedJob[] {
   const set = eng.activatable.get(type);
   const out: ActivatedJob[] = [];
   if (!set || !set.size) return out;
@@ -198,31 +148,17 @@ export function activateJob(eng: Engine, job: Job, worker: string, timeout: numb
   let vars = visibleVars(eng, job.eiKey);
   if (fetchVariable.length) vars = Object.fromEntries(fetchVariable.filter((n) => n in vars).map((n) => [n, vars[n]]));
   return {
-    key: job.key,
-    type: job.type,
-    processInstanceKey: job.piKey,
-    bpmnProcessId: job.bpmnProcessId,
-    processDefinitionVersion: job.version,
-    processDefinitionKey: job.defKey,
-    elementId: job.elementId,
-    elementInstanceKey: job.eiKey,
-    customHeaders: JSON.stringify(job.customHeaders),
-    worker,
-    retries: job.retries,
-    deadline: String(job.deadline),
-    variables: JSON.stringify(vars),
-    tenantId: '<default>',
-    kind: job.listener ? 'TASK_LISTENER' : 'BPMN_ELEMENT',
-    listenerEventType: job.listener ? job.listener.eventType : 'UNSPECIFIED',
+    key: job.key, type: job.type, processInstanceKey: job.piKey, bpmnProcessId: job.bpmnProcessId, processDefinitionVersion: job.version, processDefinitionKey: job.defKey,
+    elementId: job.elementId, elementInstanceKey: job.eiKey, customHeaders: JSON.stringify(job.customHeaders), worker, retries: job.retries,
+    deadline: String(job.deadline), variables: JSON.stringify(vars), tenantId: '<default>',
+    kind: job.listener ? 'TASK_LISTENER' : 'BPMN_ELEMENT', listenerEventType: job.listener ? job.listener.eventType : 'UNSPECIFIED',
   };
 }
 
 export function yieldJob(eng: Engine, key: string): void {
   const job = eng.jobs.get(key);
   if (!job || job.state !== 'ACTIVATED') return;
-  job.state = 'ACTIVATABLE';
-  job.worker = '';
-  job.deadline = -1;
+  job.state = 'ACTIVATABLE'; job.worker = ''; job.deadline = -1;
   eng.touch(job);
   eng.record(job.piKey, 'JOB', 'YIELDED', job.key, {});
   addActivatable(eng, job);
@@ -230,18 +166,12 @@ export function yieldJob(eng: Engine, key: string): void {
 
 export function addConsumer(eng: Engine, c: JobConsumer): () => void {
   let list = eng.consumers.get(c.type);
-  if (!list) {
-    list = [];
-    eng.consumers.set(c.type, list);
-  }
+  if (!list) { list = []; eng.consumers.set(c.type, list); }
   list.push(c);
   scheduleDispatch(eng);
   return () => {
     const l = eng.consumers.get(c.type);
-    if (l) {
-      const i = l.indexOf(c);
-      if (i >= 0) l.splice(i, 1);
-    }
+    if (l) { const i = l.indexOf(c); if (i >= 0) l.splice(i, 1); }
   };
 }
 
@@ -250,11 +180,7 @@ export function scheduleDispatch(eng: Engine): void {
   eng.dispatchScheduled = true;
   setImmediate(() => {
     eng.dispatchScheduled = false;
-    try {
-      dispatch(eng);
-    } catch (e) {
-      console.error('engine: job dispatch failed:', e);
-    }
+    try { dispatch(eng); } catch (e) { console.error('engine: job dispatch failed:', e); }
   });
 }
 
@@ -272,20 +198,15 @@ export function dispatch(eng: Engine): void {
         set.delete(key);
         if (!job || job.state !== 'ACTIVATABLE') continue;
         const aj = activateJob(eng, job, c.worker, c.timeout, c.fetchVariable);
-        eng.commit().then(() => {
-          if (!c.deliver([aj])) yieldJob(eng, aj.key);
-        });
+        eng.commit().then(() => { if (!c.deliver([aj])) yieldJob(eng, aj.key); });
       }
     }
     for (const c of polls) {
       if (!set.size) break;
       const jobs = activateJobs(eng, type, c.worker, c.timeout, c.max, c.fetchVariable);
       if (jobs.length) {
-        const i = list.indexOf(c);
-        if (i >= 0) list.splice(i, 1);
-        eng.commit().then(() => {
-          if (!c.deliver(jobs)) for (const j of jobs) yieldJob(eng, j.key);
-        });
+        const i = list.indexOf(c); if (i >= 0) list.splice(i, 1);
+        eng.commit().then(() => { if (!c.deliver(jobs)) for (const j of jobs) yieldJob(eng, j.key); });
       }
     }
   }

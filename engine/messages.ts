@@ -7,41 +7,17 @@ import { deleteSub, indexMsg, ownedSubs, triggerEvent } from './events';
 import { runAgenda } from './flow';
 import { startInstance } from './instances';
 
-export function publishMessage(
-  eng: Engine,
-  name: string,
-  correlationKey: string,
-  ttlMs: number,
-  messageId: string,
-  variables: Vars,
-): string {
-  if (!name) throw new EngineError('INVALID_ARGUMENT', 'Expected message name to be non-empty');
+export function publishMessage(eng: Engine, name: string, correlationKey: string, ttlMs: number, messageId: string, variables: Vars): string {
+  if (!name) throw new EngineError('INVALID_ARGUMENT', "Expected message name to be non-empty");
   const idx = `${name}\u0000${correlationKey}`;
   if (messageId) {
     const dup = eng.msgIdIndex.get(`${idx}\u0000${messageId}`);
-    if (dup && eng.messages.has(dup))
-      throw new EngineError(
-        'ALREADY_EXISTS',
-        `Command 'PUBLISH' rejected with code 'ALREADY_EXISTS': Expected to publish a new message with id '${messageId}', but a message with that id was already published`,
-      );
+    if (dup && eng.messages.has(dup)) throw new EngineError('ALREADY_EXISTS', `Command 'PUBLISH' rejected with code 'ALREADY_EXISTS': Expected to publish a new message with id '${messageId}', but a message with that id was already published`);
   }
-  const msg: Message = {
-    kind: 'msg',
-    key: eng.newKey(),
-    name,
-    correlationKey,
-    messageId,
-    variables,
-    deadline: eng.now() + Math.max(0, ttlMs),
-    correlated: [],
-  };
+  const msg: Message = { kind: 'msg', key: eng.newKey(), name, correlationKey, messageId, variables, deadline: eng.now() + Math.max(0, ttlMs), correlated: [] };
   // start events (latest versions)
   const latestByProcess = new Map<string, ProcDef>();
-  for (const d of eng.defs.values()) {
-    if (d.deleted) continue;
-    const c = latestByProcess.get(d.bpmnProcessId);
-    if (!c || c.version < d.version) latestByProcess.set(d.bpmnProcessId, d);
-  }
+  for (const d of eng.defs.values()) { if (d.deleted) continue; const c = latestByProcess.get(d.bpmnProcessId); if (!c || c.version < d.version) latestByProcess.set(d.bpmnProcessId, d); }
   for (const def of latestByProcess.values()) {
     for (const ms of modelOf(eng, def.key).messageStarts) {
       if (ms.message!.name !== name || msg.correlated.includes(def.bpmnProcessId)) continue;
@@ -67,25 +43,12 @@ export function publishMessage(
   return msg.key;
 }
 
-export function correlateMessage(
-  eng: Engine,
-  name: string,
-  correlationKey: string,
-  variables: Vars,
-): { messageKey: string; processInstanceKey: string } {
+export function correlateMessage(eng: Engine, name: string, correlationKey: string, variables: Vars): { messageKey: string; processInstanceKey: string } {
   const reached: string[] = [];
   eng.correlatedTo = reached;
   let messageKey: string;
-  try {
-    messageKey = publishMessage(eng, name, correlationKey, 0, '', variables);
-  } finally {
-    eng.correlatedTo = null;
-  }
-  if (!reached.length)
-    throw new EngineError(
-      'NOT_FOUND',
-      `Command 'CORRELATE' rejected with code 'NOT_FOUND': Expected to find subscription for message with name '${name}' and correlation key '${correlationKey}', but none was found.`,
-    );
+  try { messageKey = publishMessage(eng, name, correlationKey, 0, '', variables); } finally { eng.correlatedTo = null; }
+  if (!reached.length) throw new EngineError('NOT_FOUND', `Command 'CORRELATE' rejected with code 'NOT_FOUND': Expected to find subscription for message with name '${name}' and correlation key '${correlationKey}', but none was found.`);
   return { messageKey, processInstanceKey: reached[0] };
 }
 
@@ -109,12 +72,7 @@ export function correlateSub(eng: Engine, s: MsgSub, msg: Message): void {
   msg.correlated.push(s.bpmnProcessId);
   eng.correlatedTo?.push(s.piKey);
   if (eng.messages.has(msg.key)) eng.touch(msg);
-  eng.record(s.piKey, 'PROCESS_MESSAGE_SUBSCRIPTION', 'CORRELATED', s.key, {
-    elementId: s.elementId,
-    messageName: msg.name,
-    correlationKey: msg.correlationKey,
-    messageKey: msg.key,
-  });
+  eng.record(s.piKey, 'PROCESS_MESSAGE_SUBSCRIPTION', 'CORRELATED', s.key, { elementId: s.elementId, messageName: msg.name, correlationKey: msg.correlationKey, messageKey: msg.key });
   if (s.role !== 'boundary' || s.interrupting) deleteSub(eng, s);
   triggerEvent(eng, owner, s.elementId, s.role, s.interrupting, msg.variables);
 }

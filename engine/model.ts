@@ -9,35 +9,14 @@ import { MiDef, readLoop } from './model-mi';
 import { Binding, readBinding } from './bindings';
 
 export type ElType =
-  | 'START_EVENT'
-  | 'END_EVENT'
-  | 'INTERMEDIATE_CATCH_EVENT'
-  | 'INTERMEDIATE_THROW_EVENT'
-  | 'BOUNDARY_EVENT'
-  | 'SERVICE_TASK'
-  | 'SEND_TASK'
-  | 'BUSINESS_RULE_TASK'
-  | 'SCRIPT_TASK'
-  | 'USER_TASK'
-  | 'MANUAL_TASK'
-  | 'TASK'
-  | 'EXCLUSIVE_GATEWAY'
-  | 'PARALLEL_GATEWAY'
-  | 'INCLUSIVE_GATEWAY'
-  | 'EVENT_BASED_GATEWAY'
-  | 'SUB_PROCESS'
-  | 'CALL_ACTIVITY'
-  | 'PROCESS';
+  | 'START_EVENT' | 'END_EVENT' | 'INTERMEDIATE_CATCH_EVENT' | 'INTERMEDIATE_THROW_EVENT' | 'BOUNDARY_EVENT'
+  | 'SERVICE_TASK' | 'SEND_TASK' | 'BUSINESS_RULE_TASK' | 'SCRIPT_TASK' | 'USER_TASK' | 'MANUAL_TASK' | 'TASK'
+  | 'EXCLUSIVE_GATEWAY' | 'PARALLEL_GATEWAY' | 'INCLUSIVE_GATEWAY' | 'EVENT_BASED_GATEWAY'
+  | 'SUB_PROCESS' | 'CALL_ACTIVITY' | 'PROCESS';
 
 export type EventKind = 'none' | 'message' | 'timer' | 'error' | 'terminate' | 'signal';
-export interface Mapping {
-  source: string;
-  target: string;
-}
-export interface TimerDef {
-  kind: 'date' | 'cycle' | 'duration';
-  value: string;
-}
+export interface Mapping { source: string; target: string }
+export interface TimerDef { kind: 'date' | 'cycle' | 'duration'; value: string }
 
 export interface El {
   id: string;
@@ -52,15 +31,8 @@ export interface El {
   inputs?: Mapping[];
   outputs?: Mapping[];
   userTask?: {
-    assignee?: string;
-    candidateGroups?: string;
-    candidateUsers?: string;
-    dueDate?: string;
-    followUpDate?: string;
-    formId?: string;
-    externalReference?: string;
-    priority?: string;
-    formBinding?: Binding;
+    assignee?: string; candidateGroups?: string; candidateUsers?: string; dueDate?: string; followUpDate?: string;
+    formId?: string; externalReference?: string; priority?: string; formBinding?: Binding;
     /** zeebe:taskListeners in model order; type and retries may be FEEL, evaluated when the listener's job is created */
     listeners?: { eventType: 'completing'; type: string; retries: string }[];
   };
@@ -85,12 +57,7 @@ export interface El {
   calledDecision?: { decisionId: string; resultVariable: string; binding?: Binding };
 }
 
-export interface Flow {
-  id: string;
-  source: string;
-  target: string;
-  condition?: string;
-}
+export interface Flow { id: string; source: string; target: string; condition?: string }
 
 export interface Model {
   processId: string;
@@ -124,32 +91,12 @@ function getModdle(): Any {
   return moddle;
 }
 
-const IGNORED_ROOT = new Set([
-  'bpmn:Collaboration',
-  'bpmn:Message',
-  'bpmn:Error',
-  'bpmn:Signal',
-  'bpmn:Escalation',
-  'bpmn:Category',
-  'bpmn:ItemDefinition',
-  'bpmn:DataStore',
-]);
+const IGNORED_ROOT = new Set(['bpmn:Collaboration', 'bpmn:Message', 'bpmn:Error', 'bpmn:Signal', 'bpmn:Escalation', 'bpmn:Category', 'bpmn:ItemDefinition', 'bpmn:DataStore']);
 const IGNORED_FLOW = new Set(['bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference']);
 const ALLOWED_EXT = new Set([
-  'zeebe:TaskDefinition',
-  'zeebe:TaskHeaders',
-  'zeebe:IoMapping',
-  'zeebe:UserTask',
-  'zeebe:AssignmentDefinition',
-  'zeebe:TaskSchedule',
-  'zeebe:FormDefinition',
-  'zeebe:CalledElement',
-  'zeebe:Subscription',
-  'zeebe:Properties',
-  'zeebe:VersionTag',
-  'zeebe:PriorityDefinition',
-  'zeebe:CalledDecision',
-  'zeebe:TaskListeners',
+  'zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping', 'zeebe:UserTask', 'zeebe:AssignmentDefinition',
+  'zeebe:TaskSchedule', 'zeebe:FormDefinition', 'zeebe:CalledElement', 'zeebe:Subscription', 'zeebe:Properties',
+  'zeebe:VersionTag', 'zeebe:PriorityDefinition', 'zeebe:CalledDecision', 'zeebe:TaskListeners',
 ]);
 
 /** Parse a BPMN resource into its executable processes. Throws ValidationError. */
@@ -169,8 +116,7 @@ export async function parseBpmn(xml: string): Promise<Model[]> {
     problems.push({ element: id, message: `Unsupported or invalid content: ${String(w.message).split('\n')[0]}` });
   }
   const defs = parsed.rootElement;
-  if (!defs || defs.$type !== 'bpmn:Definitions')
-    throw new ValidationError([{ element: '(document)', message: 'Expected a bpmn:definitions root element' }]);
+  if (!defs || defs.$type !== 'bpmn:Definitions') throw new ValidationError([{ element: '(document)', message: 'Expected a bpmn:definitions root element' }]);
   const models: Model[] = [];
   for (const root of defs.rootElements ?? []) {
     if (root.$type === 'bpmn:Process') {
@@ -180,8 +126,7 @@ export async function parseBpmn(xml: string): Promise<Model[]> {
       problems.push({ element: root.id ?? root.$type, message: `Unsupported root element '${root.$type}'` });
     }
   }
-  if (models.length === 0 && problems.length === 0)
-    problems.push({ element: '(document)', message: 'Must contain at least one executable process' });
+  if (models.length === 0 && problems.length === 0) problems.push({ element: '(document)', message: 'Must contain at least one executable process' });
   if (problems.length) throw new ValidationError(problems);
   return models;
 }
@@ -191,16 +136,7 @@ function ext(el: Any, type: string): Any | undefined {
 }
 
 function buildProcess(proc: Any, problems: { element: string; message: string }[]): Model {
-  const model: Model = {
-    processId: proc.id,
-    name: proc.name ?? proc.id,
-    elements: new Map(),
-    flows: new Map(),
-    messageStarts: [],
-    timerStarts: [],
-    signalStarts: [],
-    children: [],
-  };
+  const model: Model = { processId: proc.id, name: proc.name ?? proc.id, elements: new Map(), flows: new Map(), messageStarts: [], timerStarts: [], signalStarts: [], children: [] };
   const bad = (el: Any, message: string) => problems.push({ element: el.id ?? el.$type, message });
   const checkExpr = (el: Any, what: string, value: string | undefined) => {
     if (value === undefined || value === null) return;
@@ -246,10 +182,7 @@ function buildProcess(proc: Any, problems: { element: string; message: string }[
   for (const f of model.flows.values()) {
     const s = model.elements.get(f.source);
     const t = model.elements.get(f.target);
-    if (!s || !t) {
-      bad({ id: f.id }, 'Sequence flow references an unknown or unsupported element');
-      continue;
-    }
+    if (!s || !t) { bad({ id: f.id }, 'Sequence flow references an unknown or unsupported element'); continue; }
     if (s.scopeId !== t.scopeId) bad({ id: f.id }, 'Sequence flow must not cross a sub-process boundary');
     s.outgoing.push(f.id);
     t.incoming.push(f.id);
@@ -285,34 +218,24 @@ function buildProcess(proc: Any, problems: { element: string; message: string }[
     }
     if (el.type === 'END_EVENT' && el.outgoing.length) bad(raw, 'An end event must not have outgoing sequence flows');
     if (!el.type.endsWith('GATEWAY')) {
-      for (const fid of el.outgoing)
-        if (model.flows.get(fid)?.condition)
-          bad(
-            { id: fid },
-            `Conditional sequence flows are only supported as outgoing flows of exclusive and inclusive gateways (source '${el.id}')`,
-          );
+      for (const fid of el.outgoing) if (model.flows.get(fid)?.condition) bad({ id: fid }, `Conditional sequence flows are only supported as outgoing flows of exclusive and inclusive gateways (source '${el.id}')`);
     }
     if (el.type === 'EXCLUSIVE_GATEWAY' || el.type === 'INCLUSIVE_GATEWAY') {
-      if (el.defaultFlow && !el.outgoing.includes(el.defaultFlow))
-        bad(raw, 'The default flow must be an outgoing sequence flow of the gateway');
+      if (el.defaultFlow && !el.outgoing.includes(el.defaultFlow)) bad(raw, 'The default flow must be an outgoing sequence flow of the gateway');
       if (el.outgoing.length > 1) {
         for (const fid of el.outgoing) {
-          if (fid !== el.defaultFlow && !model.flows.get(fid)?.condition)
-            bad({ id: fid }, `Must have a condition expression (outgoing flow of gateway '${el.id}' that is not its default flow)`);
+          if (fid !== el.defaultFlow && !model.flows.get(fid)?.condition) bad({ id: fid }, `Must have a condition expression (outgoing flow of gateway '${el.id}' that is not its default flow)`);
         }
       }
-      if (el.defaultFlow && model.flows.get(el.defaultFlow)?.condition)
-        bad({ id: el.defaultFlow }, 'The default flow must not have a condition');
+      if (el.defaultFlow && model.flows.get(el.defaultFlow)?.condition) bad({ id: el.defaultFlow }, 'The default flow must not have a condition');
       if (el.type === 'INCLUSIVE_GATEWAY' && el.incoming.length > 1) el.reach = reachability(model, el);
     }
     if (el.type === 'EVENT_BASED_GATEWAY') {
       if (el.outgoing.length < 2) bad(raw, 'An event-based gateway must have at least 2 outgoing sequence flows');
       for (const fid of el.outgoing) {
         const t = model.elements.get(model.flows.get(fid)!.target);
-        if (!t || t.type !== 'INTERMEDIATE_CATCH_EVENT')
-          bad(raw, 'Event-based gateway must be followed only by intermediate timer, message or signal catch events');
-        else if (t.incoming.length > 1)
-          bad({ id: t.id }, 'An event after an event-based gateway must have exactly one incoming sequence flow');
+        if (!t || t.type !== 'INTERMEDIATE_CATCH_EVENT') bad(raw, 'Event-based gateway must be followed only by intermediate timer, message or signal catch events');
+        else if (t.incoming.length > 1) bad({ id: t.id }, 'An event after an event-based gateway must have exactly one incoming sequence flow');
       }
     }
   }
@@ -332,37 +255,24 @@ function reachability(model: Model, gw: El): Record<string, string[]> {
       if (!el) continue;
       const preds: string[] = el.incoming.map((f) => model.flows.get(f)!.source);
       if (el.type === 'BOUNDARY_EVENT' && el.attachedTo) preds.push(el.attachedTo);
-      for (const p of preds)
-        if (p !== gw.id && !seen.has(p)) {
-          seen.add(p);
-          todo.push(p);
-        }
+      for (const p of preds) if (p !== gw.id && !seen.has(p)) { seen.add(p); todo.push(p); }
     }
     out[fid] = [...seen];
   }
   return out;
 }
 
-function buildElement(
-  fe: Any,
-  scopeId: string,
-  bad: (el: Any, m: string) => void,
-  checkExpr: (el: Any, what: string, v: string | undefined) => void,
-): El | undefined {
+function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => void, checkExpr: (el: Any, what: string, v: string | undefined) => void): El | undefined {
   const base: El = { id: fe.id, name: fe.name ?? '', type: 'TASK', scopeId, incoming: [], outgoing: [], boundaries: [] };
   const exts: Any[] = fe.extensionElements?.values ?? [];
   for (const v of exts) if (!ALLOWED_EXT.has(v.$type)) bad(fe, `Unsupported extension element '${v.$type}'`);
   // BPMN attributes with execution semantics outside the subset
   if (fe.isForCompensation) bad(fe, "Attribute 'isForCompensation' is not supported (compensation is not supported by this engine)");
-  if ((fe.startQuantity ?? 1) !== 1 || (fe.completionQuantity ?? 1) !== 1)
-    bad(fe, "Attributes 'startQuantity' and 'completionQuantity' must be 1");
+  if ((fe.startQuantity ?? 1) !== 1 || (fe.completionQuantity ?? 1) !== 1) bad(fe, "Attributes 'startQuantity' and 'completionQuantity' must be 1");
   if (fe.parallelMultiple) bad(fe, "Attribute 'parallelMultiple' is not supported");
-  if (fe.instantiate || (fe.eventGatewayType && fe.eventGatewayType !== 'Exclusive'))
-    bad(fe, 'Instantiating or parallel event-based gateways are not supported');
+  if (fe.instantiate || (fe.eventGatewayType && fe.eventGatewayType !== 'Exclusive')) bad(fe, 'Instantiating or parallel event-based gateways are not supported');
   const allowOnly = (types: string[]) => {
-    for (const v of exts)
-      if (ALLOWED_EXT.has(v.$type) && !types.includes(v.$type) && v.$type !== 'zeebe:Properties')
-        bad(fe, `Extension element '${v.$type}' is not allowed on '${fe.$type}'`);
+    for (const v of exts) if (ALLOWED_EXT.has(v.$type) && !types.includes(v.$type) && v.$type !== 'zeebe:Properties') bad(fe, `Extension element '${v.$type}' is not allowed on '${fe.$type}'`);
   };
   const io = ext(fe, 'zeebe:IoMapping');
   if (io) {
@@ -379,17 +289,12 @@ function buildElement(
   if (eventDefs.length > 1) bad(fe, 'Multiple event definitions are not supported');
   const evd = eventDefs[0];
   const setEvent = (allowed: EventKind[]) => {
-    if (!evd) {
-      base.eventKind = 'none';
-    } else {
+    if (!evd) { base.eventKind = 'none'; } else {
       switch (evd.$type) {
         case 'bpmn:MessageEventDefinition': {
           base.eventKind = 'message';
           const msg = evd.messageRef;
-          if (!msg || !msg.name) {
-            bad(fe, 'Must reference a message with a name');
-            break;
-          }
+          if (!msg || !msg.name) { bad(fe, 'Must reference a message with a name'); break; }
           checkExpr(fe, 'message name', msg.name);
           const sub = ext(msg, 'zeebe:Subscription');
           base.message = { name: msg.name, correlationKey: sub?.correlationKey };
@@ -398,23 +303,13 @@ function buildElement(
         }
         case 'bpmn:TimerEventDefinition': {
           base.eventKind = 'timer';
-          const t = evd.timeDate
-            ? { kind: 'date', v: evd.timeDate }
-            : evd.timeCycle
-              ? { kind: 'cycle', v: evd.timeCycle }
-              : evd.timeDuration
-                ? { kind: 'duration', v: evd.timeDuration }
-                : undefined;
-          if (!t) {
-            bad(fe, 'A timer must have a timeDate, timeCycle or timeDuration');
-            break;
-          }
+          const t = evd.timeDate ? { kind: 'date', v: evd.timeDate } : evd.timeCycle ? { kind: 'cycle', v: evd.timeCycle } : evd.timeDuration ? { kind: 'duration', v: evd.timeDuration } : undefined;
+          if (!t) { bad(fe, 'A timer must have a timeDate, timeCycle or timeDuration'); break; }
           const value = String(t.v.body ?? '').trim();
           base.timer = { kind: t.kind as TimerDef['kind'], value };
           if (isExpression(value)) checkExpr(fe, 'timer', value);
           else if (t.kind === 'duration' && !parseDuration(value)) bad(fe, `Invalid timer duration '${value}'`);
-          else if (t.kind === 'date' && !/^\d{4}-\d\d-\d\dT.*(Z|[+-]\d\d:?\d\d|\[.+\])$/.test(value))
-            bad(fe, `Invalid timer date '${value}' (expected an ISO-8601 date-time with offset)`);
+          else if (t.kind === 'date' && !/^\d{4}-\d\d-\d\dT.*(Z|[+-]\d\d:?\d\d|\[.+\])$/.test(value)) bad(fe, `Invalid timer date '${value}' (expected an ISO-8601 date-time with offset)`);
           else if (t.kind === 'cycle' && !parseTimeCycle(value)) bad(fe, `Invalid timer cycle '${value}'`);
           break;
         }
@@ -423,38 +318,26 @@ function buildElement(
           const err = evd.errorRef;
           if (err) {
             base.errorCode = err.errorCode;
-            if (base.errorCode === undefined && fe.$type === 'bpmn:EndEvent')
-              bad(fe, 'An error end event must reference an error with an error code');
+            if (base.errorCode === undefined && fe.$type === 'bpmn:EndEvent') bad(fe, 'An error end event must reference an error with an error code');
           } else if (fe.$type === 'bpmn:EndEvent') bad(fe, 'An error end event must reference an error');
           if (base.errorCode && isExpression(base.errorCode)) checkExpr(fe, 'error code', base.errorCode);
           break;
         }
-        case 'bpmn:TerminateEventDefinition':
-          base.eventKind = 'terminate';
-          break;
+        case 'bpmn:TerminateEventDefinition': base.eventKind = 'terminate'; break;
         case 'bpmn:SignalEventDefinition': {
           base.eventKind = 'signal';
           const sig = evd.signalRef;
-          if (!sig || !sig.name) {
-            bad(fe, 'Must reference a signal with a name');
-            break;
-          }
+          if (!sig || !sig.name) { bad(fe, 'Must reference a signal with a name'); break; }
           // as Zeebe: a catching signal event subscribes by a static name; a throwing one may compute it
           const throws = fe.$type === 'bpmn:IntermediateThrowEvent' || fe.$type === 'bpmn:EndEvent';
-          if (isExpression(sig.name)) {
-            if (throws) checkExpr(fe, 'signal name', sig.name);
-            else bad(fe, 'The signal name of a catching signal event must be static (not an expression)');
-          }
+          if (isExpression(sig.name)) { if (throws) checkExpr(fe, 'signal name', sig.name); else bad(fe, 'The signal name of a catching signal event must be static (not an expression)'); }
           base.signal = { name: sig.name };
           break;
         }
-        default:
-          bad(fe, `Event definition '${evd.$type}' is not supported`);
-          return;
+        default: bad(fe, `Event definition '${evd.$type}' is not supported`); return;
       }
     }
-    if (base.eventKind && !allowed.includes(base.eventKind))
-      bad(fe, `A ${fe.$type.slice(5)} with a ${base.eventKind} event definition is not supported`);
+    if (base.eventKind && !allowed.includes(base.eventKind)) bad(fe, `A ${fe.$type.slice(5)} with a ${base.eventKind} event definition is not supported`);
   };
   switch (fe.$type) {
     case 'bpmn:StartEvent':
@@ -464,8 +347,7 @@ function buildElement(
       if (base.eventKind === 'timer' && base.timer?.kind === 'duration') bad(fe, 'A timer start event must have a timeDate or timeCycle');
       if (fe.isInterrupting === false) bad(fe, 'Event sub-processes are not supported');
       if (base.inputs) bad(fe, 'Input mappings are not allowed on start events');
-      if (base.eventKind === 'message' && base.message && isExpression(base.message.name))
-        bad(fe, 'The message name of a message start event must be static (not an expression)');
+      if (base.eventKind === 'message' && base.message && isExpression(base.message.name)) bad(fe, 'The message name of a message start event must be static (not an expression)');
       break;
     case 'bpmn:EndEvent':
       base.type = 'END_EVENT';
@@ -476,8 +358,7 @@ function buildElement(
       base.type = 'INTERMEDIATE_CATCH_EVENT';
       setEvent(['message', 'timer', 'signal']);
       allowOnly(['zeebe:IoMapping']);
-      if (base.eventKind === 'message' && !base.message?.correlationKey)
-        bad(fe, 'A message catch event must have a correlation key (zeebe:subscription correlationKey)');
+      if (base.eventKind === 'message' && !base.message?.correlationKey) bad(fe, 'A message catch event must have a correlation key (zeebe:subscription correlationKey)');
       if (base.timer?.kind === 'cycle') bad(fe, 'An intermediate timer catch event must have a timeDate or timeDuration');
       break;
     case 'bpmn:IntermediateThrowEvent':
@@ -500,25 +381,14 @@ function buildElement(
     case 'bpmn:SendTask':
     case 'bpmn:BusinessRuleTask':
     case 'bpmn:ScriptTask': {
-      base.type = (
-        {
-          'bpmn:ServiceTask': 'SERVICE_TASK',
-          'bpmn:SendTask': 'SEND_TASK',
-          'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK',
-          'bpmn:ScriptTask': 'SCRIPT_TASK',
-        } as const
-      )[fe.$type as 'bpmn:ServiceTask'];
+      base.type = ({ 'bpmn:ServiceTask': 'SERVICE_TASK', 'bpmn:SendTask': 'SEND_TASK', 'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK', 'bpmn:ScriptTask': 'SCRIPT_TASK' } as const)[fe.$type as 'bpmn:ServiceTask'];
       const cd = fe.$type === 'bpmn:BusinessRuleTask' ? ext(fe, 'zeebe:CalledDecision') : undefined;
       allowOnly(cd ? ['zeebe:CalledDecision', 'zeebe:IoMapping'] : ['zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping']);
       const td = ext(fe, 'zeebe:TaskDefinition');
       if (cd) {
         if (!cd.decisionId || !cd.resultVariable) bad(fe, "A 'zeebe:calledDecision' needs a decisionId and a resultVariable");
         checkExpr(fe, 'decision id', cd.decisionId);
-        base.calledDecision = {
-          decisionId: cd.decisionId ?? '',
-          resultVariable: cd.resultVariable ?? '',
-          binding: readBinding(cd, (m) => bad(fe, m)),
-        };
+        base.calledDecision = { decisionId: cd.decisionId ?? '', resultVariable: cd.resultVariable ?? '', binding: readBinding(cd, (m) => bad(fe, m)) };
       } else if (!td || !td.type) bad(fe, "Must have exactly one 'zeebe:taskDefinition' extension element with a type");
       else {
         base.jobType = td.type;
@@ -535,36 +405,17 @@ function buildElement(
     }
     case 'bpmn:UserTask': {
       base.type = 'USER_TASK';
-      allowOnly([
-        'zeebe:UserTask',
-        'zeebe:AssignmentDefinition',
-        'zeebe:TaskSchedule',
-        'zeebe:FormDefinition',
-        'zeebe:IoMapping',
-        'zeebe:TaskHeaders',
-        'zeebe:PriorityDefinition',
-        'zeebe:TaskListeners',
-      ]);
-      if (!ext(fe, 'zeebe:UserTask'))
-        bad(
-          fe,
-          "Job-worker user tasks are not supported: a user task must have the 'zeebe:userTask' extension element (Camunda user task)",
-        );
+      allowOnly(['zeebe:UserTask', 'zeebe:AssignmentDefinition', 'zeebe:TaskSchedule', 'zeebe:FormDefinition', 'zeebe:IoMapping', 'zeebe:TaskHeaders', 'zeebe:PriorityDefinition', 'zeebe:TaskListeners']);
+      if (!ext(fe, 'zeebe:UserTask')) bad(fe, "Job-worker user tasks are not supported: a user task must have the 'zeebe:userTask' extension element (Camunda user task)");
       const ad = ext(fe, 'zeebe:AssignmentDefinition');
       const ts = ext(fe, 'zeebe:TaskSchedule');
       const fd = ext(fe, 'zeebe:FormDefinition');
       const pd = ext(fe, 'zeebe:PriorityDefinition');
-      if (fd?.formKey) bad(fe, 'zeebe:formDefinition formKey is not supported for Camunda user tasks; use formId or externalReference');
+      if (fd?.formKey) bad(fe, "zeebe:formDefinition formKey is not supported for Camunda user tasks; use formId or externalReference");
       base.userTask = {
-        assignee: ad?.assignee,
-        candidateGroups: ad?.candidateGroups,
-        candidateUsers: ad?.candidateUsers,
-        dueDate: ts?.dueDate,
-        followUpDate: ts?.followUpDate,
-        formId: fd?.formId,
-        externalReference: fd?.externalReference,
-        priority: pd?.priority,
-        formBinding: fd ? readBinding(fd, (m) => bad(fe, m)) : undefined,
+        assignee: ad?.assignee, candidateGroups: ad?.candidateGroups, candidateUsers: ad?.candidateUsers,
+        dueDate: ts?.dueDate, followUpDate: ts?.followUpDate, formId: fd?.formId, externalReference: fd?.externalReference,
+        priority: pd?.priority, formBinding: fd ? readBinding(fd, (m) => bad(fe, m)) : undefined,
       };
       for (const [k, v] of Object.entries(base.userTask)) if (typeof v === 'string') checkExpr(fe, k, v);
       const tl = ext(fe, 'zeebe:TaskListeners');
@@ -572,14 +423,8 @@ function buildElement(
         const listeners: NonNullable<NonNullable<El['userTask']>['listeners']> = [];
         for (const l of tl.listeners ?? []) {
           // only 'completing' runs here so far; the other events are refused rather than accepted and never run
-          if (l.eventType !== 'completing') {
-            bad(fe, `Task listeners of event type '${l.eventType}' are not supported (only 'completing')`);
-            continue;
-          }
-          if (!l.type) {
-            bad(fe, 'A task listener must have a job type');
-            continue;
-          }
+          if (l.eventType !== 'completing') { bad(fe, `Task listeners of event type '${l.eventType}' are not supported (only 'completing')`); continue; }
+          if (!l.type) { bad(fe, 'A task listener must have a job type'); continue; }
           checkExpr(fe, 'task listener type', l.type);
           if (l.retries) checkExpr(fe, 'task listener retries', l.retries);
           listeners.push({ eventType: 'completing', type: l.type, retries: l.retries || '3' });
@@ -587,43 +432,17 @@ function buildElement(
         if (listeners.length) base.userTask.listeners = listeners;
       }
       const th = ext(fe, 'zeebe:TaskHeaders');
-      if (th) {
-        base.headers = {};
-        for (const h of th.values ?? []) base.headers[h.key] = h.value ?? '';
-      }
+      if (th) { base.headers = {}; for (const h of th.values ?? []) base.headers[h.key] = h.value ?? ''; }
       break;
     }
-    case 'bpmn:ManualTask':
-      base.type = 'MANUAL_TASK';
-      allowOnly(['zeebe:IoMapping']);
-      break;
-    case 'bpmn:Task':
-      base.type = 'TASK';
-      allowOnly(['zeebe:IoMapping']);
-      break;
-    case 'bpmn:ExclusiveGateway':
-      base.type = 'EXCLUSIVE_GATEWAY';
-      base.defaultFlow = fe.default?.id;
-      allowOnly([]);
-      break;
-    case 'bpmn:InclusiveGateway':
-      base.type = 'INCLUSIVE_GATEWAY';
-      base.defaultFlow = fe.default?.id;
-      allowOnly([]);
-      break;
-    case 'bpmn:ParallelGateway':
-      base.type = 'PARALLEL_GATEWAY';
-      allowOnly([]);
-      break;
-    case 'bpmn:EventBasedGateway':
-      base.type = 'EVENT_BASED_GATEWAY';
-      allowOnly([]);
-      break;
+    case 'bpmn:ManualTask': base.type = 'MANUAL_TASK'; allowOnly(['zeebe:IoMapping']); break;
+    case 'bpmn:Task': base.type = 'TASK'; allowOnly(['zeebe:IoMapping']); break;
+    case 'bpmn:ExclusiveGateway': base.type = 'EXCLUSIVE_GATEWAY'; base.defaultFlow = fe.default?.id; allowOnly([]); break;
+    case 'bpmn:InclusiveGateway': base.type = 'INCLUSIVE_GATEWAY'; base.defaultFlow = fe.default?.id; allowOnly([]); break;
+    case 'bpmn:ParallelGateway': base.type = 'PARALLEL_GATEWAY'; allowOnly([]); break;
+    case 'bpmn:EventBasedGateway': base.type = 'EVENT_BASED_GATEWAY'; allowOnly([]); break;
     case 'bpmn:SubProcess':
-      if (fe.triggeredByEvent) {
-        bad(fe, 'Event sub-processes are not supported by this engine');
-        return undefined;
-      }
+      if (fe.triggeredByEvent) { bad(fe, 'Event sub-processes are not supported by this engine'); return undefined; }
       base.type = 'SUB_PROCESS';
       allowOnly(['zeebe:IoMapping']);
       break;

@@ -13,23 +13,14 @@ import { childrenOf, detachFromScope, runAgenda, terminateElement } from './flow
 import { setVar } from './variables';
 import { MI_BODY } from './multi-instance';
 
-export interface ActivateInstruction {
-  elementId: string;
-  ancestorElementInstanceKey?: string;
-  variableInstructions?: { variables: Vars; scopeId?: string }[];
-}
-export interface Modification {
-  activateInstructions?: ActivateInstruction[];
-  terminateInstructions?: { elementInstanceKey: string }[];
-}
+export interface ActivateInstruction { elementId: string; ancestorElementInstanceKey?: string; variableInstructions?: { variables: Vars; scopeId?: string }[] }
+export interface Modification { activateInstructions?: ActivateInstruction[]; terminateInstructions?: { elementInstanceKey: string }[] }
 
 const REJECT = "Command 'MODIFY' rejected with code 'INVALID_ARGUMENT': Expected to modify instance of process";
 /** Zeebe rejects activating these: they are entered through their scope or their event, not by themselves */
 const NOT_ACTIVATABLE = new Set(['START_EVENT', 'BOUNDARY_EVENT', 'SEQUENCE_FLOW']);
 
-function isActive(ei: EI | undefined): ei is EI {
-  return !!ei && (ei.state === 'ACTIVE' || ei.state === 'ACTIVATING');
-}
+function isActive(ei: EI | undefined): ei is EI { return !!ei && (ei.state === 'ACTIVE' || ei.state === 'ACTIVATING'); }
 
 /** The element instance and the scopes above it, nearest first. */
 function ancestry(eng: Engine, ei: EI): EI[] {
@@ -44,55 +35,31 @@ function ancestry(eng: Engine, ei: EI): EI[] {
  * instances of the missing sub-processes from the nearest active scope down, as Zeebe creates them
  * (entered without their start events). `create` lists those sub-process ids, outermost first.
  */
-interface Placement {
-  base: EI;
-  create: string[];
-}
+interface Placement { base: EI; create: string[] }
 
 function placementFor(eng: Engine, pi: EI, elementId: string, ancestorKey: string | undefined): Placement {
   const m = modelOf(eng, pi.defKey);
   const el = m.elements.get(elementId);
-  if (!el)
-    throw new EngineError(
-      'INVALID_ARGUMENT',
-      `${REJECT} '${pi.bpmnProcessId}' but it contains one or more activate instructions with an element that could not be found: '${elementId}'`,
-    );
-  if (NOT_ACTIVATABLE.has(el.type))
-    throw new EngineError(
-      'INVALID_ARGUMENT',
-      `${REJECT} '${pi.bpmnProcessId}' but it contains one or more activate instructions for elements that are unsupported: '${elementId}' is a ${el.type}, which cannot be activated on its own`,
-    );
+  if (!el) throw new EngineError('INVALID_ARGUMENT', `${REJECT} '${pi.bpmnProcessId}' but it contains one or more activate instructions with an element that could not be found: '${elementId}'`);
+  if (NOT_ACTIVATABLE.has(el.type)) throw new EngineError('INVALID_ARGUMENT', `${REJECT} '${pi.bpmnProcessId}' but it contains one or more activate instructions for elements that are unsupported: '${elementId}' is a ${el.type}, which cannot be activated on its own`);
   let ancestor: EI | undefined;
   if (ancestorKey !== undefined && ancestorKey !== '' && ancestorKey !== '-1' && ancestorKey !== '0') {
     ancestor = eng.eis.get(ancestorKey);
-    if (!isActive(ancestor) || ancestor.piKey !== pi.key)
-      throw new EngineError(
-        'INVALID_ARGUMENT',
-        `${REJECT} '${pi.bpmnProcessId}' but the ancestor element instance with key '${ancestorKey}' of element '${elementId}' is not an active element instance of this process instance`,
-      );
+    if (!isActive(ancestor) || ancestor.piKey !== pi.key) throw new EngineError('INVALID_ARGUMENT', `${REJECT} '${pi.bpmnProcessId}' but the ancestor element instance with key '${ancestorKey}' of element '${elementId}' is not an active element instance of this process instance`);
   }
   // the scopes of the element, nearest first, up to (not including) the process
   const chain: string[] = [];
   for (let id = el.scopeId; id !== pi.bpmnProcessId; id = m.elements.get(id)!.scopeId) chain.push(id);
   if (ancestor && ancestor.key !== pi.key && !chain.includes(ancestor.elementId)) {
-    throw new EngineError(
-      'INVALID_ARGUMENT',
-      `${REJECT} '${pi.bpmnProcessId}' but the ancestor element instance with key '${ancestorKey}' is not an ancestor of element '${elementId}'`,
-    );
+    throw new EngineError('INVALID_ARGUMENT', `${REJECT} '${pi.bpmnProcessId}' but the ancestor element instance with key '${ancestorKey}' is not an ancestor of element '${elementId}'`);
   }
   const within = (c: EI) => !ancestor || ancestry(eng, c).some((a) => a.key === ancestor!.key);
   for (let i = 0; i < chain.length; i++) {
     const id = chain[i]!;
     if (ancestor && ancestor.elementId === id) return { base: ancestor, create: chain.slice(0, i).reverse() };
-    const candidates = [...eng.elementInstanceKeysOf(pi.key)]
-      .map((k) => eng.eis.get(k))
-      .filter((e): e is EI => isActive(e) && e.elementId === id && e.type !== MI_BODY && within(e));
+    const candidates = [...eng.elementInstanceKeysOf(pi.key)].map((k) => eng.eis.get(k)).filter((e): e is EI => isActive(e) && e.elementId === id && e.type !== MI_BODY && within(e));
     if (candidates.length === 1) return { base: candidates[0]!, create: chain.slice(0, i).reverse() };
-    if (candidates.length > 1)
-      throw new EngineError(
-        'INVALID_ARGUMENT',
-        `${REJECT} '${pi.bpmnProcessId}' but the flow scope '${id}' of element '${elementId}' has ${candidates.length} active instances; give ancestorElementInstanceKey to choose one`,
-      );
+    if (candidates.length > 1) throw new EngineError('INVALID_ARGUMENT', `${REJECT} '${pi.bpmnProcessId}' but the flow scope '${id}' of element '${elementId}' has ${candidates.length} active instances; give ancestorElementInstanceKey to choose one`);
   }
   return { base: pi, create: chain.slice().reverse() };
 }
@@ -102,45 +69,24 @@ function checkCreatable(eng: Engine, pi: EI, ids: string[], elementId: string): 
   const m = modelOf(eng, pi.defKey);
   for (const id of ids) {
     const s = m.elements.get(id)!;
-    if (s.type !== 'SUB_PROCESS' || s.mi)
-      throw new EngineError(
-        'INVALID_ARGUMENT',
-        `${REJECT} '${pi.bpmnProcessId}' but the flow scope '${id}' of element '${elementId}' has no active instance and is a ${s.mi ? 'multi-instance ' : ''}${s.type}, which a modification cannot create; activate '${id}' itself instead`,
-      );
+    if (s.type !== 'SUB_PROCESS' || s.mi) throw new EngineError('INVALID_ARGUMENT', `${REJECT} '${pi.bpmnProcessId}' but the flow scope '${id}' of element '${elementId}' has no active instance and is a ${s.mi ? 'multi-instance ' : ''}${s.type}, which a modification cannot create; activate '${id}' itself instead`);
   }
 }
 
 export function modifyInstance(eng: Engine, piKey: string, mod: Modification): void {
   const pi = eng.eis.get(piKey);
-  if (!pi || pi.type !== 'PROCESS' || !isActive(pi))
-    throw new EngineError(
-      'NOT_FOUND',
-      `Command 'MODIFY' rejected with code 'NOT_FOUND': Expected to modify process instance but no process instance found with key '${piKey}'`,
-    );
+  if (!pi || pi.type !== 'PROCESS' || !isActive(pi)) throw new EngineError('NOT_FOUND', `Command 'MODIFY' rejected with code 'NOT_FOUND': Expected to modify process instance but no process instance found with key '${piKey}'`);
   // check every instruction first: a rejected modification changes nothing
   const plans = (mod.activateInstructions ?? []).map((a) => {
-    if (typeof a?.elementId !== 'string' || !a.elementId)
-      throw new EngineError('INVALID_ARGUMENT', "Each activate instruction needs an 'elementId'");
+    if (typeof a?.elementId !== 'string' || !a.elementId) throw new EngineError('INVALID_ARGUMENT', "Each activate instruction needs an 'elementId'");
     const place = placementFor(eng, pi, a.elementId, a.ancestorElementInstanceKey);
     checkCreatable(eng, pi, place.create, a.elementId);
     const scope = place.base;
     const vars = (a.variableInstructions ?? []).map((v) => {
-      if (!v || typeof v.variables !== 'object' || v.variables === null || Array.isArray(v.variables))
-        throw new EngineError(
-          'INVALID_ARGUMENT',
-          `The 'variables' of a variable instruction of element '${a.elementId}' must be a JSON object`,
-        );
+      if (!v || typeof v.variables !== 'object' || v.variables === null || Array.isArray(v.variables)) throw new EngineError('INVALID_ARGUMENT', `The 'variables' of a variable instruction of element '${a.elementId}' must be a JSON object`);
       const scopeId = v.scopeId ?? '';
-      if (
-        scopeId &&
-        scopeId !== a.elementId &&
-        !place.create.includes(scopeId) &&
-        !ancestry(eng, scope).some((s) => s.elementId === scopeId)
-      ) {
-        throw new EngineError(
-          'INVALID_ARGUMENT',
-          `${REJECT} '${pi.bpmnProcessId}' but it contains one or more variable instructions with a scope element id '${scopeId}' that is neither the element '${a.elementId}' nor one of its flow scopes`,
-        );
+      if (scopeId && scopeId !== a.elementId && !place.create.includes(scopeId) && !ancestry(eng, scope).some((s) => s.elementId === scopeId)) {
+        throw new EngineError('INVALID_ARGUMENT', `${REJECT} '${pi.bpmnProcessId}' but it contains one or more variable instructions with a scope element id '${scopeId}' that is neither the element '${a.elementId}' nor one of its flow scopes`);
       }
       return { scopeId, variables: v.variables };
     });
@@ -149,24 +95,12 @@ export function modifyInstance(eng: Engine, piKey: string, mod: Modification): v
   const terminate = (mod.terminateInstructions ?? []).map((t) => {
     const k = String(t?.elementInstanceKey ?? '');
     const ei = eng.eis.get(k);
-    if (!isActive(ei) || ei.piKey !== pi.key)
-      throw new EngineError(
-        'INVALID_ARGUMENT',
-        `${REJECT} '${pi.bpmnProcessId}' but it contains one or more terminate instructions with an element instance that could not be found: '${k}'`,
-      );
-    if (ei.type === 'PROCESS')
-      throw new EngineError(
-        'INVALID_ARGUMENT',
-        `${REJECT} '${pi.bpmnProcessId}' but the terminate instruction names the process instance itself ('${k}'); cancel it instead`,
-      );
+    if (!isActive(ei) || ei.piKey !== pi.key) throw new EngineError('INVALID_ARGUMENT', `${REJECT} '${pi.bpmnProcessId}' but it contains one or more terminate instructions with an element instance that could not be found: '${k}'`);
+    if (ei.type === 'PROCESS') throw new EngineError('INVALID_ARGUMENT', `${REJECT} '${pi.bpmnProcessId}' but the terminate instruction names the process instance itself ('${k}'); cancel it instead`);
     return ei;
   });
-  if (!plans.length && !terminate.length)
-    throw new EngineError('INVALID_ARGUMENT', 'Expected at least one activate or terminate instruction');
-  eng.record(pi.key, 'PROCESS_INSTANCE_MODIFICATION', 'MODIFIED', pi.key, {
-    activated: plans.map((p) => p.elementId),
-    terminated: terminate.map((t) => t.key),
-  });
+  if (!plans.length && !terminate.length) throw new EngineError('INVALID_ARGUMENT', 'Expected at least one activate or terminate instruction');
+  eng.record(pi.key, 'PROCESS_INSTANCE_MODIFICATION', 'MODIFIED', pi.key, { activated: plans.map((p) => p.elementId), terminated: terminate.map((t) => t.key) });
   // sub-processes created for the instructions: one instance per missing scope under the same base, shared by them
   const created = new Map<string, EI>();
   for (const p of plans) {
@@ -185,10 +119,7 @@ export function modifyInstance(eng: Engine, piKey: string, mod: Modification): v
     if (!isActive(scope)) continue; // the created scope raised an incident (its input mappings): the element waits with it
     const local: Vars = {};
     for (const v of p.vars) {
-      if (v.scopeId === p.elementId) {
-        Object.assign(local, v.variables);
-        continue;
-      }
+      if (v.scopeId === p.elementId) { Object.assign(local, v.variables); continue; }
       if (p.create.includes(v.scopeId)) continue; // set on the created scope above
       const target = v.scopeId ? ancestry(eng, scope).find((s) => s.elementId === v.scopeId)! : pi;
       for (const [n, val] of Object.entries(v.variables)) setVar(eng, target.key, pi.key, n, val);
@@ -200,10 +131,7 @@ export function modifyInstance(eng: Engine, piKey: string, mod: Modification): v
     terminateElement(eng, ei);
     detachFromScope(eng, ei);
     // a flow scope left with nothing to do is terminated as well, up to the process instance
-    for (
-      let s = ei.flowScopeKey ? eng.eis.get(ei.flowScopeKey) : undefined;
-      s && s.state === 'ACTIVE' && s.active <= 0 && !s.pendingJoin && !childrenOf(eng, s).length;
-    ) {
+    for (let s = ei.flowScopeKey ? eng.eis.get(ei.flowScopeKey) : undefined; s && s.state === 'ACTIVE' && s.active <= 0 && !s.pendingJoin && !childrenOf(eng, s).length;) {
       const up = s.flowScopeKey ? eng.eis.get(s.flowScopeKey) : undefined;
       terminateElement(eng, s);
       if (up) detachFromScope(eng, s);

@@ -34,11 +34,7 @@ export function activateBody(eng: Engine, body: EI): void {
   const mi = el.mi!;
   const r = evalOrIncident(eng, body, 'activate', 'Failed to evaluate the input collection', () => {
     const v = evalFeel(mi.inputCollection, visibleVars(eng, body.flowScopeKey!), eng.now(), false, eng.timeZone);
-    if (!Array.isArray(v))
-      throw Object.assign(
-        new Error(`Expected result of the expression '${mi.inputCollection.slice(1)}' to be 'ARRAY', but was '${feelType(v)}'.`),
-        { incidentType: 'EXTRACT_VALUE_ERROR' },
-      );
+    if (!Array.isArray(v)) throw Object.assign(new Error(`Expected result of the expression '${mi.inputCollection.slice(1)}' to be 'ARRAY', but was '${feelType(v)}'.`), { incidentType: 'EXTRACT_VALUE_ERROR' });
     return v as unknown[];
   });
   if (!r.ok) return;
@@ -47,18 +43,8 @@ export function activateBody(eng: Engine, body: EI): void {
   body.state = 'ACTIVE';
   eng.touch(body);
   eng.recordEl(body, 'ELEMENT_ACTIVATED');
-  if (mi.outputCollection)
-    setVar(
-      eng,
-      body.key,
-      body.piKey,
-      mi.outputCollection,
-      r.v.map(() => null),
-    );
-  if (!r.v.length) {
-    completeElement(eng, body, null);
-    return;
-  }
+  if (mi.outputCollection) setVar(eng, body.key, body.piKey, mi.outputCollection, r.v.map(() => null));
+  if (!r.v.length) { completeElement(eng, body, null); return; }
   const first = mi.sequential ? 1 : r.v.length;
   for (let i = 0; i < first && body.state === 'ACTIVE'; i++) startInner(eng, body);
   if (body.state === 'ACTIVE') correlateBufferedFor(eng, body);
@@ -82,51 +68,31 @@ export function innerCompleted(eng: Engine, body: EI, inner: EI): void {
   eng.touch(body);
   const innerVars = visibleVars(eng, inner.key);
   if (mi.outputCollection && mi.outputElement) {
-    const r = evalOrIncident(eng, body, 'complete', 'Failed to evaluate the output element', () =>
-      evalFeel(mi.outputElement!, innerVars, eng.now(), false, eng.timeZone),
-    );
+    const r = evalOrIncident(eng, body, 'complete', 'Failed to evaluate the output element', () => evalFeel(mi.outputElement!, innerVars, eng.now(), false, eng.timeZone));
     if (!r.ok) return;
     const loopCounter = Number(eng.varScopes.get(inner.key)?.vars.loopCounter?.value ?? st.completed);
-    const list = [
-      ...((eng.varScopes.get(body.key)?.vars[mi.outputCollection]?.value as unknown[] | undefined) ?? st.items.map(() => null)),
-    ];
+    const list = [...((eng.varScopes.get(body.key)?.vars[mi.outputCollection]?.value as unknown[] | undefined) ?? st.items.map(() => null))];
     list[loopCounter - 1] = r.v ?? null;
     setVar(eng, body.key, body.piKey, mi.outputCollection, list);
   }
   if (mi.completionCondition) {
     const active = childrenOf(eng, body).length;
-    const ctx = {
-      ...innerVars,
-      numberOfInstances: st.items.length,
-      numberOfActiveInstances: active,
-      numberOfCompletedInstances: st.completed,
-      numberOfTerminatedInstances: st.terminated,
-    };
+    const ctx = { ...innerVars, numberOfInstances: st.items.length, numberOfActiveInstances: active, numberOfCompletedInstances: st.completed, numberOfTerminatedInstances: st.terminated };
     const r = evalOrIncident(eng, body, 'complete', 'Failed to evaluate the completion condition', () => {
       const v = evalFeel(mi.completionCondition!, ctx, eng.now(), false, eng.timeZone);
-      if (v !== true && v !== false)
-        throw Object.assign(
-          new Error(`Expected result of the expression '${mi.completionCondition!.slice(1)}' to be 'BOOLEAN', but was '${feelType(v)}'.`),
-          { incidentType: 'EXTRACT_VALUE_ERROR' },
-        );
+      if (v !== true && v !== false) throw Object.assign(new Error(`Expected result of the expression '${mi.completionCondition!.slice(1)}' to be 'BOOLEAN', but was '${feelType(v)}'.`), { incidentType: 'EXTRACT_VALUE_ERROR' });
       return v;
     });
     if (!r.ok) return;
     if (r.v) {
-      for (const c of childrenOf(eng, body)) {
-        terminateElement(eng, c);
-        st.terminated++;
-      }
+      for (const c of childrenOf(eng, body)) { terminateElement(eng, c); st.terminated++; }
       body.active = 0;
       eng.touch(body);
       completeElement(eng, body, null);
       return;
     }
   }
-  if (mi.sequential && st.next < st.items.length) {
-    startInner(eng, body);
-    return;
-  }
+  if (mi.sequential && st.next < st.items.length) { startInner(eng, body); return; }
   if (body.active <= 0 && body.state === 'ACTIVE') completeElement(eng, body, null);
 }
 

@@ -3,21 +3,7 @@
 // core itself, so nothing outside core.ts changes the state except through a command; the core
 // implements both (`class Engine implements EngineApi`), which keeps them in step.
 import type {
-  ActivatedJob,
-  DecisionDef,
-  DecisionInstance,
-  Deployed,
-  EI,
-  EngineEvent,
-  FormDef,
-  Incident,
-  Job,
-  JobConsumer,
-  ListenerResult,
-  ProcDef,
-  UserTask,
-  VarScope,
-  Vars,
+  ActivatedJob, DecisionDef, DecisionInstance, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ListenerResult, ProcDef, UserTask, VarScope, Vars,
 } from './entities';
 import type { Modification } from './modification';
 import type { Migration } from './migration';
@@ -65,13 +51,7 @@ export interface EngineCommands {
   deleteResource(key: string): void;
   /** evaluate a deployed decision (by key, or by id: the latest version); the answer in Camunda 8.9's REST shape */
   evaluateDecision(ref: { decisionDefinitionKey?: string; decisionDefinitionId?: string }, vars: Vars): Record<string, unknown>;
-  createInstance(opts: {
-    bpmnProcessId?: string;
-    processDefinitionKey?: string;
-    version?: number;
-    variables: Vars;
-    startInstructions?: string[];
-  }): EI;
+  createInstance(opts: { bpmnProcessId?: string; processDefinitionKey?: string; version?: number; variables: Vars; startInstructions?: string[] }): EI;
   cancelInstance(piKey: string): void;
   /** activate elements / terminate element instances of a running instance (modification.ts) */
   modifyInstance(piKey: string, mod: Modification): void;

@@ -43,8 +43,7 @@ function intOf(b: Obj, field: string): number | undefined {
   let v = b[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) v = Number(v);
-  if (typeof v !== 'number' || !Number.isSafeInteger(v))
-    throw new EngineError('INVALID_ARGUMENT', `The '${field}' must be a whole number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new EngineError('INVALID_ARGUMENT', `The '${field}' must be a whole number, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -65,10 +64,7 @@ function jobKey(req: Req): string {
 }
 
 // ------------------------------------------------------------------ multipart deployments
-interface Part {
-  name: string;
-  content: Buffer;
-}
+interface Part { name: string; content: Buffer }
 
 /**
  * The `resources` parts of a multipart/form-data body, each with its file name (busboy parses; the 4 MB
@@ -79,36 +75,21 @@ function readResources(req: http.IncomingMessage): Promise<Part[]> {
   const type = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
     req.resume();
-    return Promise.reject(
-      new HttpError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        `Expected a multipart/form-data body with one 'resources' part per file, got content type '${type || '(none)'}'`,
-      ),
-    );
+    return Promise.reject(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Expected a multipart/form-data body with one 'resources' part per file, got content type '${type || '(none)'}'`));
   }
   return new Promise((resolve, reject) => {
     const parts: Part[] = [];
     let size = 0;
     let tooLarge = false;
     let bb: busboy.Busboy;
-    try {
-      bb = busboy({ headers: req.headers });
-    } catch (e) {
-      req.resume();
-      reject(new HttpError(400, 'INVALID_ARGUMENT', `Unreadable multipart body: ${(e as Error).message}`));
-      return;
-    }
+    try { bb = busboy({ headers: req.headers }); } catch (e) { req.resume(); reject(new HttpError(400, 'INVALID_ARGUMENT', `Unreadable multipart body: ${(e as Error).message}`)); return; }
     bb.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > MAX_BODY_BYTES) tooLarge = true;
-        else chunks.push(c);
+        if (size > MAX_BODY_BYTES) tooLarge = true; else chunks.push(c);
       });
-      stream.on('end', () => {
-        if (field === 'resources') parts.push({ name: info.filename ?? '', content: Buffer.concat(chunks) });
-      });
+      stream.on('end', () => { if (field === 'resources') parts.push({ name: info.filename ?? '', content: Buffer.concat(chunks) }); });
     });
     bb.on('field', () => undefined);
     bb.on('error', (e: Error) => reject(new HttpError(400, 'INVALID_ARGUMENT', `Unreadable multipart body: ${e.message}`)));
@@ -122,42 +103,12 @@ function readResources(req: http.IncomingMessage): Promise<Part[]> {
 
 function deploymentJson(res: Deployed): Obj {
   return {
-    deploymentKey: res.key,
-    tenantId: TENANT,
+    deploymentKey: res.key, tenantId: TENANT,
     deployments: [
-      ...res.processes.map((p) => ({
-        processDefinition: {
-          processDefinitionId: p.bpmnProcessId,
-          processDefinitionVersion: p.version,
-          resourceName: p.resourceName,
-          tenantId: TENANT,
-          processDefinitionKey: p.key,
-        },
-      })),
-      ...res.forms.map((f) => ({
-        form: { formId: f.formId, version: f.version, resourceName: f.resourceName, tenantId: TENANT, formKey: f.key },
-      })),
-      ...res.decisions.map((d) => ({
-        decisionDefinition: {
-          decisionDefinitionId: d.decisionId,
-          version: d.version,
-          name: d.name,
-          tenantId: TENANT,
-          decisionRequirementsId: d.drgId,
-          decisionDefinitionKey: d.key,
-          decisionRequirementsKey: d.drgKey,
-        },
-      })),
-      ...[...new Map(res.decisions.map((d) => [d.drgKey, d])).values()].map((d) => ({
-        decisionRequirements: {
-          decisionRequirementsId: d.drgId,
-          decisionRequirementsName: d.drgName,
-          version: d.drgVersion,
-          resourceName: d.resourceName,
-          tenantId: TENANT,
-          decisionRequirementsKey: d.drgKey,
-        },
-      })),
+      ...res.processes.map((p) => ({ processDefinition: { processDefinitionId: p.bpmnProcessId, processDefinitionVersion: p.version, resourceName: p.resourceName, tenantId: TENANT, processDefinitionKey: p.key } })),
+      ...res.forms.map((f) => ({ form: { formId: f.formId, version: f.version, resourceName: f.resourceName, tenantId: TENANT, formKey: f.key } })),
+      ...res.decisions.map((d) => ({ decisionDefinition: { decisionDefinitionId: d.decisionId, version: d.version, name: d.name, tenantId: TENANT, decisionRequirementsId: d.drgId, decisionDefinitionKey: d.key, decisionRequirementsKey: d.drgKey } })),
+      ...[...new Map(res.decisions.map((d) => [d.drgKey, d])).values()].map((d) => ({ decisionRequirements: { decisionRequirementsId: d.drgId, decisionRequirementsName: d.drgName, version: d.drgVersion, resourceName: d.resourceName, tenantId: TENANT, decisionRequirementsKey: d.drgKey } })),
     ],
   };
 }
@@ -166,22 +117,10 @@ function deploymentJson(res: Deployed): Obj {
 /** An activated job as the REST API gives it: variables and headers as objects, the deadline as epoch ms. */
 function restJob(j: ActivatedJob): Obj {
   return {
-    type: j.type,
-    processDefinitionId: j.bpmnProcessId,
-    processDefinitionVersion: j.processDefinitionVersion,
-    elementId: j.elementId,
-    customHeaders: JSON.parse(j.customHeaders),
-    worker: j.worker,
-    retries: j.retries,
-    deadline: Number(j.deadline),
-    variables: JSON.parse(j.variables),
-    tenantId: TENANT,
-    jobKey: j.key,
-    processInstanceKey: j.processInstanceKey,
-    processDefinitionKey: j.processDefinitionKey,
-    elementInstanceKey: j.elementInstanceKey,
-    kind: j.kind,
-    listenerEventType: j.listenerEventType,
+    type: j.type, processDefinitionId: j.bpmnProcessId, processDefinitionVersion: j.processDefinitionVersion, elementId: j.elementId,
+    customHeaders: JSON.parse(j.customHeaders), worker: j.worker, retries: j.retries, deadline: Number(j.deadline), variables: JSON.parse(j.variables),
+    tenantId: TENANT, jobKey: j.key, processInstanceKey: j.processInstanceKey, processDefinitionKey: j.processDefinitionKey, elementInstanceKey: j.elementInstanceKey,
+    kind: j.kind, listenerEventType: j.listenerEventType,
   };
 }
 
@@ -195,52 +134,28 @@ function activateJobs(engine: EngineApi, req: Req): Promise<Obj> | Obj {
   const type = stringOf(b, 'type', false);
   if (!type) throw new EngineError('INVALID_ARGUMENT', "Expected to activate jobs, but argument 'type' was empty");
   const max = intOf(b, 'maxJobsToActivate');
-  if (max === undefined || max < 1)
-    throw new EngineError(
-      'INVALID_ARGUMENT',
-      `Expected to activate jobs with maxJobsToActivate greater than zero, but was '${b.maxJobsToActivate}'`,
-    );
+  if (max === undefined || max < 1) throw new EngineError('INVALID_ARGUMENT', `Expected to activate jobs with maxJobsToActivate greater than zero, but was '${b.maxJobsToActivate}'`);
   const timeout = intOf(b, 'timeout');
-  if (timeout === undefined || timeout < 1)
-    throw new EngineError('INVALID_ARGUMENT', `Expected to activate jobs with timeout greater than zero, but was '${b.timeout}'`);
+  if (timeout === undefined || timeout < 1) throw new EngineError('INVALID_ARGUMENT', `Expected to activate jobs with timeout greater than zero, but was '${b.timeout}'`);
   const worker = stringOf(b, 'worker', false) ?? '';
   const fetch = b.fetchVariable ?? [];
-  if (!Array.isArray(fetch) || !fetch.every((x) => typeof x === 'string'))
-    throw new EngineError('INVALID_ARGUMENT', "The 'fetchVariable' must be a list of variable names");
+  if (!Array.isArray(fetch) || !fetch.every((x) => typeof x === 'string')) throw new EngineError('INVALID_ARGUMENT', "The 'fetchVariable' must be a list of variable names");
   const rt = intOf(b, 'requestTimeout') ?? 0;
   const now = engine.activateJobs(type, worker, timeout, max, fetch as string[]);
   if (now.length || rt < 0) return { jobs: now.map(restJob) };
   return new Promise((resolve) => {
     let done = false;
-    const finish = () => {
-      if (done) return false;
-      done = true;
-      clearTimeout(timer);
-      remove();
-      return true;
-    };
+    const finish = () => { if (done) return false; done = true; clearTimeout(timer); remove(); return true; };
     const remove = engine.addConsumer({
-      type,
-      worker,
-      timeout,
-      max,
-      fetchVariable: fetch as string[],
-      stream: false,
+      type, worker, timeout, max, fetchVariable: fetch as string[], stream: false,
       deliver: (js) => {
         if (!finish() || req.closed()) return false;
         resolve({ jobs: js.map(restJob) });
         return true;
       },
     });
-    const timer = setTimeout(
-      () => {
-        if (finish()) resolve({ jobs: [] });
-      },
-      rt === 0 ? DEFAULT_LONG_POLL_MS : rt,
-    );
-    req.onClose(() => {
-      if (finish()) resolve({ jobs: [] });
-    });
+    const timer = setTimeout(() => { if (finish()) resolve({ jobs: [] }); }, rt === 0 ? DEFAULT_LONG_POLL_MS : rt);
+    req.onClose(() => { if (finish()) resolve({ jobs: [] }); });
   });
 }
 
@@ -251,49 +166,25 @@ async function createInstance(engine: EngineApi, req: Req): Promise<Obj> {
   const byId = stringOf(b, 'processDefinitionId', false);
   if (!byKey && !byId) throw new EngineError('INVALID_ARGUMENT', 'At least one of [processDefinitionId, processDefinitionKey] is required');
   const si = b.startInstructions ?? [];
-  if (!Array.isArray(si) || !si.every((x) => x && typeof x === 'object' && typeof (x as Obj).elementId === 'string'))
-    throw new EngineError('INVALID_ARGUMENT', "The 'startInstructions' must be a list of {elementId}");
+  if (!Array.isArray(si) || !si.every((x) => x && typeof x === 'object' && typeof (x as Obj).elementId === 'string')) throw new EngineError('INVALID_ARGUMENT', "The 'startInstructions' must be a list of {elementId}");
   const fetch = b.fetchVariables ?? [];
-  if (!Array.isArray(fetch) || !fetch.every((x) => typeof x === 'string'))
-    throw new EngineError('INVALID_ARGUMENT', "The 'fetchVariables' must be a list of variable names");
+  if (!Array.isArray(fetch) || !fetch.every((x) => typeof x === 'string')) throw new EngineError('INVALID_ARGUMENT', "The 'fetchVariables' must be a list of variable names");
   const requestTimeout = intOf(b, 'requestTimeout') ?? 0;
   const pi = engine.createInstance({
-    bpmnProcessId: byKey ? undefined : byId,
-    processDefinitionKey: byKey,
-    version: intOf(b, 'processDefinitionVersion'),
-    variables: variablesOf(b.variables),
-    startInstructions: (si as Obj[]).map((x) => String(x.elementId)),
+    bpmnProcessId: byKey ? undefined : byId, processDefinitionKey: byKey, version: intOf(b, 'processDefinitionVersion'),
+    variables: variablesOf(b.variables), startInstructions: (si as Obj[]).map((x) => String(x.elementId)),
   });
-  const answer = (variables: Obj) => ({
-    processDefinitionId: pi.bpmnProcessId,
-    processDefinitionVersion: pi.version,
-    tenantId: TENANT,
-    variables,
-    processDefinitionKey: pi.defKey,
-    processInstanceKey: pi.key,
-  });
+  const answer = (variables: Obj) => ({ processDefinitionId: pi.bpmnProcessId, processDefinitionVersion: pi.version, tenantId: TENANT, variables, processDefinitionKey: pi.defKey, processInstanceKey: pi.key });
   if (b.awaitCompletion !== true) return answer({});
   // registered in the creating turn, so the result is captured when the instance ends (before history trimming)
   const done = engine.awaitCompletion(pi.key);
   await engine.commit();
   const wait = requestTimeout > 0 ? requestTimeout : DEFAULT_REQUEST_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
-  const res = await Promise.race([
-    done,
-    new Promise<null>((r) => {
-      timer = setTimeout(() => r(null), wait);
-    }),
-  ]);
+  const res = await Promise.race([done, new Promise<null>((r) => { timer = setTimeout(() => r(null), wait); })]);
   clearTimeout(timer);
-  if (!res) {
-    engine.cancelAwait(pi.key);
-    throw new EngineError(
-      'DEADLINE_EXCEEDED',
-      `Expected to receive the result of process instance '${pi.key}' within ${wait} ms, but the request timed out`,
-    );
-  }
-  if (res.pi.state !== 'COMPLETED')
-    throw new EngineError('FAILED_PRECONDITION', `Expected to receive the result of process instance '${pi.key}', but it was terminated`);
+  if (!res) { engine.cancelAwait(pi.key); throw new EngineError('DEADLINE_EXCEEDED', `Expected to receive the result of process instance '${pi.key}' within ${wait} ms, but the request timed out`); }
+  if (res.pi.state !== 'COMPLETED') throw new EngineError('FAILED_PRECONDITION', `Expected to receive the result of process instance '${pi.key}', but it was terminated`);
   const vars = fetch.length ? Object.fromEntries((fetch as string[]).filter((n) => n in res.vars).map((n) => [n, res.vars[n]])) : res.vars;
   return answer(vars);
 }
@@ -301,8 +192,7 @@ async function createInstance(engine: EngineApi, req: Req): Promise<Obj> {
 export function registerCommands(app: Routes, engine: EngineApi): void {
   app.postRaw('/v2/deployments', async (req) => {
     const parts = await readResources(req.raw!);
-    if (!parts.length)
-      throw new EngineError('INVALID_ARGUMENT', "Expected to deploy at least one resource: no multipart part named 'resources'");
+    if (!parts.length) throw new EngineError('INVALID_ARGUMENT', "Expected to deploy at least one resource: no multipart part named 'resources'");
     return deploymentJson(await engine.deploy(parts));
   });
   app.post('/v2/resources/:resourceKey/deletion', (req) => {
@@ -315,25 +205,14 @@ export function registerCommands(app: Routes, engine: EngineApi): void {
   app.post('/v2/jobs/:jobKey/completion', (req) => {
     const b = objectBody(req);
     const r = b.result;
-    if (r !== undefined && r !== null && (typeof r !== 'object' || Array.isArray(r)))
-      throw new EngineError('INVALID_ARGUMENT', "The property 'result' must be an object");
+    if (r !== undefined && r !== null && (typeof r !== 'object' || Array.isArray(r))) throw new EngineError('INVALID_ARGUMENT', "The property 'result' must be an object");
     const res = r as { denied?: unknown; deniedReason?: unknown } | undefined | null;
-    engine.completeJob(
-      jobKey(req),
-      variablesOf(b.variables),
-      res ? { denied: res.denied === true, deniedReason: typeof res.deniedReason === 'string' ? res.deniedReason : undefined } : undefined,
-    );
+    engine.completeJob(jobKey(req), variablesOf(b.variables), res ? { denied: res.denied === true, deniedReason: typeof res.deniedReason === 'string' ? res.deniedReason : undefined } : undefined);
     return undefined;
   });
   app.post('/v2/jobs/:jobKey/failure', (req) => {
     const b = objectBody(req);
-    engine.failJob(
-      jobKey(req),
-      intOf(b, 'retries') ?? 0,
-      stringOf(b, 'errorMessage', false) ?? '',
-      intOf(b, 'retryBackOff') ?? 0,
-      variablesOf(b.variables),
-    );
+    engine.failJob(jobKey(req), intOf(b, 'retries') ?? 0, stringOf(b, 'errorMessage', false) ?? '', intOf(b, 'retryBackOff') ?? 0, variablesOf(b.variables));
     return undefined;
   });
   app.post('/v2/jobs/:jobKey/error', (req) => {
@@ -346,12 +225,10 @@ export function registerCommands(app: Routes, engine: EngineApi): void {
   app.patch('/v2/jobs/:jobKey', (req) => {
     const b = objectBody(req);
     const cs = b.changeset;
-    if (!cs || typeof cs !== 'object' || Array.isArray(cs))
-      throw new EngineError('INVALID_ARGUMENT', 'No changeset provided: expected {"changeset": {"retries"?, "timeout"?}}');
+    if (!cs || typeof cs !== 'object' || Array.isArray(cs)) throw new EngineError('INVALID_ARGUMENT', "No changeset provided: expected {\"changeset\": {\"retries\"?, \"timeout\"?}}");
     const retries = intOf(cs as Obj, 'retries');
     const timeout = intOf(cs as Obj, 'timeout');
-    if (retries === undefined && timeout === undefined)
-      throw new EngineError('INVALID_ARGUMENT', 'Empty changeset: give retries or timeout');
+    if (retries === undefined && timeout === undefined) throw new EngineError('INVALID_ARGUMENT', 'Empty changeset: give retries or timeout');
     const key = jobKey(req);
     if (retries !== undefined) engine.updateJobRetries(key, retries);
     if (timeout !== undefined) engine.updateJobTimeout(key, timeout);
@@ -363,13 +240,7 @@ export function registerCommands(app: Routes, engine: EngineApi): void {
     const name = stringOf(b, 'name', true)!;
     const ttl = intOf(b, 'timeToLive') ?? 0;
     if (ttl < 0) throw new EngineError('INVALID_ARGUMENT', `The 'timeToLive' must be >= 0, got ${ttl}`);
-    const key = engine.publishMessage(
-      name,
-      stringOf(b, 'correlationKey', false) ?? '',
-      ttl,
-      stringOf(b, 'messageId', false) ?? '',
-      variablesOf(b.variables),
-    );
+    const key = engine.publishMessage(name, stringOf(b, 'correlationKey', false) ?? '', ttl, stringOf(b, 'messageId', false) ?? '', variablesOf(b.variables));
     return { tenantId: TENANT, messageKey: key };
   });
   app.post('/v2/messages/correlation', (req) => {
@@ -394,24 +265,17 @@ export function registerCommands(app: Routes, engine: EngineApi): void {
   app.post('/v2/process-instances', (req) => createInstance(engine, req));
   app.post('/v2/process-instances/:key/modification', (req) => {
     const b = objectBody(req);
-    for (const f of ['activateInstructions', 'terminateInstructions'])
-      if (b[f] !== undefined && b[f] !== null && !Array.isArray(b[f]))
-        throw new EngineError('INVALID_ARGUMENT', `The '${f}' must be an array`);
+    for (const f of ['activateInstructions', 'terminateInstructions']) if (b[f] !== undefined && b[f] !== null && !Array.isArray(b[f])) throw new EngineError('INVALID_ARGUMENT', `The '${f}' must be an array`);
     engine.modifyInstance(String(req.params.key), b as never);
     return undefined;
   });
   app.post('/v2/process-instances/:key/migration', (req) => {
     const b = objectBody(req);
     const target = b.targetProcessDefinitionKey;
-    if (typeof target !== 'string' && typeof target !== 'number')
-      throw new EngineError('INVALID_ARGUMENT', 'No targetProcessDefinitionKey provided');
-    if (!/^\d+$/.test(String(target)))
-      throw new EngineError('INVALID_ARGUMENT', `The provided targetProcessDefinitionKey '${String(target)}' is not a key`);
+    if (typeof target !== 'string' && typeof target !== 'number') throw new EngineError('INVALID_ARGUMENT', "No targetProcessDefinitionKey provided");
+    if (!/^\d+$/.test(String(target))) throw new EngineError('INVALID_ARGUMENT', `The provided targetProcessDefinitionKey '${String(target)}' is not a key`);
     if (!Array.isArray(b.mappingInstructions)) throw new EngineError('INVALID_ARGUMENT', 'No mappingInstructions provided');
-    engine.migrateInstance(String(req.params.key), {
-      targetProcessDefinitionKey: String(target),
-      mappingInstructions: b.mappingInstructions as never,
-    });
+    engine.migrateInstance(String(req.params.key), { targetProcessDefinitionKey: String(target), mappingInstructions: b.mappingInstructions as never });
     return undefined;
   });
 }

@@ -10,46 +10,21 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
  * route registered as raw the body is not read and `raw` is the request). `closed()` tells whether the
  * client went away before the answer (a long poll must then give its jobs back).
  */
-export interface Req {
-  params: Record<string, string | undefined>;
-  body: unknown;
-  raw?: http.IncomingMessage;
-  closed(): boolean;
-  onClose(fn: () => void): void;
-}
+export interface Req { params: Record<string, string | undefined>; body: unknown; raw?: http.IncomingMessage; closed(): boolean; onClose(fn: () => void): void }
 /** A non-JSON answer (the BPMN XML of a definition). */
-export class Raw {
-  constructor(
-    readonly contentType: string,
-    readonly text: string,
-  ) {}
-}
+export class Raw { constructor(readonly contentType: string, readonly text: string) {} }
 export type Handler = (req: Req) => unknown;
 /** The route table handlers are registered in (find-my-way underneath). */
 export interface Routes {
-  get(p: string, fn: Handler): void;
-  post(p: string, fn: Handler): void;
-  put(p: string, fn: Handler): void;
-  patch(p: string, fn: Handler): void;
-  delete(p: string, fn: Handler): void;
+  get(p: string, fn: Handler): void; post(p: string, fn: Handler): void; put(p: string, fn: Handler): void;
+  patch(p: string, fn: Handler): void; delete(p: string, fn: Handler): void;
   /** a POST whose body the handler reads itself (multipart) */
   postRaw(p: string, fn: Handler): void;
 }
-export interface Route {
-  fn: Handler;
-  raw: boolean;
-}
+export interface Route { fn: Handler; raw: boolean }
 
 /** An HTTP error raised before a handler runs (unreadable or oversize body). */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class HttpError extends Error { constructor(readonly status: number, readonly title: string, message: string) { super(message); } }
 
 export function send(res: http.ServerResponse, status: number, contentType: string, text: string) {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
@@ -75,14 +50,12 @@ export function readJson(req: http.IncomingMessage): Promise<unknown> {
       if (size > MAX_BODY_BYTES) return reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body larger than ${MAX_BODY_BYTES} bytes`));
       if (size === 0) return resolve(undefined);
       let v: unknown;
-      try {
-        v = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
-      } catch (e) {
+      try { v = JSON.parse(Buffer.concat(chunks, size).toString('utf8')); } catch (e) {
         return reject(new HttpError(400, 'INVALID_ARGUMENT', `Request body is not valid JSON: ${(e as Error).message}`));
       }
-      if (v === null || typeof v !== 'object')
-        return reject(new HttpError(400, 'INVALID_ARGUMENT', 'Expected a JSON object as request body'));
+      if (v === null || typeof v !== 'object') return reject(new HttpError(400, 'INVALID_ARGUMENT', 'Expected a JSON object as request body'));
       resolve(v);
     });
   });
 }
+

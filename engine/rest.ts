@@ -18,41 +18,14 @@ const TENANT = '<default>';
 const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
 type Obj = Record<string, unknown>;
 
-const STATUS: Record<string, number> = {
-  NOT_FOUND: 404,
-  INVALID_ARGUMENT: 400,
-  FAILED_PRECONDITION: 409,
-  ALREADY_EXISTS: 409,
-  RESOURCE_EXHAUSTED: 429,
-  DEADLINE_EXCEEDED: 504,
-  UNIMPLEMENTED: 501,
-  INTERNAL: 500,
-};
+const STATUS: Record<string, number> = { NOT_FOUND: 404, INVALID_ARGUMENT: 400, FAILED_PRECONDITION: 409, ALREADY_EXISTS: 409, RESOURCE_EXHAUSTED: 429, DEADLINE_EXCEEDED: 504, UNIMPLEMENTED: 501, INTERNAL: 500 };
 
 export function userTaskJson(engine: EngineApi, u: UserTask): Obj {
   return strip({
-    userTaskKey: u.key,
-    name: u.name,
-    state: u.state,
-    assignee: u.assignee,
-    elementId: u.elementId,
-    candidateGroups: u.candidateGroups,
-    candidateUsers: u.candidateUsers,
-    processDefinitionId: u.bpmnProcessId,
-    creationDate: iso(u.creationDate),
-    completionDate: iso(u.completionDate),
-    followUpDate: u.followUpDate,
-    dueDate: u.dueDate,
-    tenantId: TENANT,
-    externalFormReference: u.externalFormReference,
-    processDefinitionVersion: u.version,
-    customHeaders: u.customHeaders,
-    priority: u.priority,
-    elementInstanceKey: u.eiKey,
-    processName: u.processName,
-    processDefinitionKey: u.defKey,
-    processInstanceKey: u.piKey,
-    formKey: u.formKey,
+    userTaskKey: u.key, name: u.name, state: u.state, assignee: u.assignee, elementId: u.elementId, candidateGroups: u.candidateGroups, candidateUsers: u.candidateUsers,
+    processDefinitionId: u.bpmnProcessId, creationDate: iso(u.creationDate), completionDate: iso(u.completionDate), followUpDate: u.followUpDate, dueDate: u.dueDate,
+    tenantId: TENANT, externalFormReference: u.externalFormReference, processDefinitionVersion: u.version, customHeaders: u.customHeaders, priority: u.priority,
+    elementInstanceKey: u.eiKey, processName: u.processName, processDefinitionKey: u.defKey, processInstanceKey: u.piKey, formKey: u.formKey,
   });
 }
 
@@ -64,53 +37,24 @@ function incidentInstances(engine: EngineApi): Set<string> {
 
 function processInstanceJson(engine: EngineApi, ei: EI, withIncident: Set<string> = incidentInstances(engine)): Obj {
   return strip({
-    processDefinitionId: ei.bpmnProcessId,
-    processDefinitionName: ei.name,
-    processDefinitionVersion: ei.version,
-    startDate: iso(ei.startDate),
-    endDate: iso(ei.endDate),
-    state: ei.state === 'COMPLETED' ? 'COMPLETED' : ei.state === 'TERMINATED' ? 'TERMINATED' : 'ACTIVE',
-    hasIncident: withIncident.has(ei.key),
-    tenantId: TENANT,
-    processInstanceKey: ei.key,
-    processDefinitionKey: ei.defKey,
-    parentProcessInstanceKey: ei.parentPiKey,
-    parentElementInstanceKey: ei.parentEiKey,
+    processDefinitionId: ei.bpmnProcessId, processDefinitionName: ei.name, processDefinitionVersion: ei.version, startDate: iso(ei.startDate), endDate: iso(ei.endDate),
+    state: ei.state === 'COMPLETED' ? 'COMPLETED' : ei.state === 'TERMINATED' ? 'TERMINATED' : 'ACTIVE', hasIncident: withIncident.has(ei.key), tenantId: TENANT,
+    processInstanceKey: ei.key, processDefinitionKey: ei.defKey, parentProcessInstanceKey: ei.parentPiKey, parentElementInstanceKey: ei.parentEiKey,
   });
 }
 
 function elementInstanceJson(engine: EngineApi, ei: EI): Obj {
   return strip({
-    processDefinitionId: ei.bpmnProcessId,
-    startDate: iso(ei.startDate),
-    endDate: iso(ei.endDate),
-    elementId: ei.elementId,
-    elementName: ei.name || ei.elementId,
-    type: ei.type,
-    state: ei.state === 'COMPLETED' ? 'COMPLETED' : ei.state === 'TERMINATED' ? 'TERMINATED' : 'ACTIVE',
-    hasIncident: !!ei.incidentKey,
-    tenantId: TENANT,
-    elementInstanceKey: ei.key,
-    processInstanceKey: ei.piKey,
-    processDefinitionKey: ei.defKey,
-    incidentKey: ei.incidentKey,
+    processDefinitionId: ei.bpmnProcessId, startDate: iso(ei.startDate), endDate: iso(ei.endDate), elementId: ei.elementId, elementName: ei.name || ei.elementId, type: ei.type,
+    state: ei.state === 'COMPLETED' ? 'COMPLETED' : ei.state === 'TERMINATED' ? 'TERMINATED' : 'ACTIVE', hasIncident: !!ei.incidentKey, tenantId: TENANT,
+    elementInstanceKey: ei.key, processInstanceKey: ei.piKey, processDefinitionKey: ei.defKey, incidentKey: ei.incidentKey,
   });
 }
 
 function incidentJson(i: Incident): Obj {
   return strip({
-    processDefinitionId: i.bpmnProcessId,
-    errorType: i.errorType,
-    errorMessage: i.errorMessage,
-    elementId: i.elementId,
-    creationTime: iso(i.creationTime),
-    state: i.state,
-    tenantId: TENANT,
-    incidentKey: i.key,
-    processDefinitionKey: i.defKey,
-    processInstanceKey: i.piKey,
-    elementInstanceKey: i.eiKey,
-    jobKey: i.jobKey,
+    processDefinitionId: i.bpmnProcessId, errorType: i.errorType, errorMessage: i.errorMessage, elementId: i.elementId, creationTime: iso(i.creationTime), state: i.state,
+    tenantId: TENANT, incidentKey: i.key, processDefinitionKey: i.defKey, processInstanceKey: i.piKey, elementInstanceKey: i.eiKey, jobKey: i.jobKey,
   });
 }
 
@@ -124,18 +68,9 @@ function strip(o: Obj): Obj {
 // regular expression) and then tested against candidates. Helpers live at module level: functions created
 // per item or per request would cost a closure (and, under tsx, a __name call) each time.
 
-interface Op {
-  op: string;
-  v: unknown;
-  set?: Set<string>;
-  re?: RegExp;
-}
+interface Op { op: string; v: unknown; set?: Set<string>; re?: RegExp }
 /** a compiled condition: plain equality (`eq`) or a list of operators */
-interface Cond {
-  plain: boolean;
-  eq: string;
-  ops: Op[];
-}
+interface Cond { plain: boolean; eq: string; ops: Op[] }
 
 const OPERATORS = new Set(['$eq', '$neq', '$exists', '$in', '$notIn', '$like', '$gt', '$gte', '$lt', '$lte']);
 
@@ -150,14 +85,7 @@ function compileCond(cond: unknown): Cond {
         if (!Array.isArray(v)) throw new EngineError('INVALID_ARGUMENT', `Filter operator '${op}' expects an array`);
         o.set = new Set(v.map(String));
       } else if (op === '$like') {
-        o.re = new RegExp(
-          '^' +
-            String(v)
-              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-              .replace(/\*/g, '.*')
-              .replace(/\?/g, '.') +
-            '$',
-        );
+        o.re = new RegExp('^' + String(v).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
       }
       ops.push(o);
     }
@@ -176,36 +104,16 @@ function test(actual: unknown, c: Cond): boolean {
   if (c.plain) return a !== undefined && String(a) === c.eq;
   for (const o of c.ops) {
     switch (o.op) {
-      case '$eq':
-        if (a === undefined || String(a) !== String(o.v)) return false;
-        break;
-      case '$neq':
-        if (a !== undefined && String(a) === String(o.v)) return false;
-        break;
-      case '$exists':
-        if ((a !== undefined) !== !!o.v) return false;
-        break;
-      case '$in':
-        if (a === undefined || !o.set!.has(String(a))) return false;
-        break;
-      case '$notIn':
-        if (a !== undefined && o.set!.has(String(a))) return false;
-        break;
-      case '$like':
-        if (a === undefined || !o.re!.test(String(a))) return false;
-        break;
-      case '$gt':
-        if (a === undefined || !(cmpVal(a, a) > cmpVal(a, o.v))) return false;
-        break;
-      case '$gte':
-        if (a === undefined || !(cmpVal(a, a) >= cmpVal(a, o.v))) return false;
-        break;
-      case '$lt':
-        if (a === undefined || !(cmpVal(a, a) < cmpVal(a, o.v))) return false;
-        break;
-      case '$lte':
-        if (a === undefined || !(cmpVal(a, a) <= cmpVal(a, o.v))) return false;
-        break;
+      case '$eq': if (a === undefined || String(a) !== String(o.v)) return false; break;
+      case '$neq': if (a !== undefined && String(a) === String(o.v)) return false; break;
+      case '$exists': if ((a !== undefined) !== !!o.v) return false; break;
+      case '$in': if (a === undefined || !o.set!.has(String(a))) return false; break;
+      case '$notIn': if (a !== undefined && o.set!.has(String(a))) return false; break;
+      case '$like': if (a === undefined || !o.re!.test(String(a))) return false; break;
+      case '$gt': if (a === undefined || !(cmpVal(a, a) > cmpVal(a, o.v))) return false; break;
+      case '$gte': if (a === undefined || !(cmpVal(a, a) >= cmpVal(a, o.v))) return false; break;
+      case '$lt': if (a === undefined || !(cmpVal(a, a) < cmpVal(a, o.v))) return false; break;
+      case '$lte': if (a === undefined || !(cmpVal(a, a) <= cmpVal(a, o.v))) return false; break;
     }
   }
   return true;
@@ -218,15 +126,11 @@ function testAny(list: unknown, c: Cond): boolean {
   return false;
 }
 
-interface Filter {
-  fields: string[];
-  conds: Cond[];
-}
+interface Filter { fields: string[]; conds: Cond[] }
 
 function compileFilter(body: Obj): Filter {
   const filter = body.filter ?? {};
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
-    throw new EngineError('INVALID_ARGUMENT', 'filter must be an object');
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw new EngineError('INVALID_ARGUMENT', 'filter must be an object');
   const fields = Object.keys(filter);
   return { fields, conds: fields.map((k) => compileCond((filter as Obj)[k])) };
 }
@@ -246,15 +150,12 @@ const DIGITS = /^\d+$/;
 function compareField(a: unknown, b: unknown): number {
   if (a === undefined) return 1;
   if (b === undefined) return -1;
-  const x = String(a),
-    y = String(b);
+  const x = String(a), y = String(b);
   if (DIGITS.test(x) && DIGITS.test(y)) return BigInt(x) < BigInt(y) ? -1 : 1;
   return x < y ? -1 : 1;
 }
 
-function cursor(i: number): string {
-  return Buffer.from(String(i)).toString('base64url');
-}
+function cursor(i: number): string { return Buffer.from(String(i)).toString('base64url'); }
 
 const fieldOfItem = (x: Obj, field: string): unknown => x[field];
 const asItem = (x: Obj): Obj => x;
@@ -277,8 +178,7 @@ function sortAndPageBy<T>(matched: T[], body: Obj, get: (x: T, field: string) =>
     const keyed = out.map((x, i) => ({ x, i, k: sort.map((s) => get(x, s.field)) }));
     keyed.sort((x, y) => {
       for (let i = 0; i < sort.length; i++) {
-        const a = x.k[i];
-        const b = y.k[i];
+        const a = x.k[i]; const b = y.k[i];
         if (a === b) continue;
         const d = compareField(a, b);
         return desc[i] ? -d : d;
@@ -295,12 +195,7 @@ function sortAndPageBy<T>(matched: T[], body: Obj, get: (x: T, field: string) =>
   const slice = out.slice(from, from + limit);
   return {
     items: slice.map(shape),
-    page: strip({
-      totalItems: out.length,
-      hasMoreTotalItems: false,
-      startCursor: slice.length ? cursor(from) : undefined,
-      endCursor: slice.length ? cursor(from + slice.length - 1) : undefined,
-    }),
+    page: strip({ totalItems: out.length, hasMoreTotalItems: false, startCursor: slice.length ? cursor(from) : undefined, endCursor: slice.length ? cursor(from + slice.length - 1) : undefined }),
   };
 }
 
@@ -335,42 +230,20 @@ function keyList(body: Obj, field: string): string[] | undefined {
 // candidates first, JSON is built for the matches only.
 type UtField = (u: UserTask) => unknown;
 const UT_FIELDS: Record<string, UtField> = {
-  userTaskKey: (u) => u.key,
-  name: (u) => u.name,
-  state: (u) => u.state,
-  assignee: (u) => u.assignee,
-  elementId: (u) => u.elementId,
-  candidateGroups: (u) => u.candidateGroups,
-  candidateUsers: (u) => u.candidateUsers,
-  processDefinitionId: (u) => u.bpmnProcessId,
-  creationDate: (u) => iso(u.creationDate),
-  completionDate: (u) => iso(u.completionDate),
-  followUpDate: (u) => u.followUpDate,
-  dueDate: (u) => u.dueDate,
-  tenantId: () => TENANT,
-  externalFormReference: (u) => u.externalFormReference,
-  processDefinitionVersion: (u) => u.version,
-  customHeaders: (u) => u.customHeaders,
-  priority: (u) => u.priority,
-  elementInstanceKey: (u) => u.eiKey,
-  processName: (u) => u.processName,
-  processDefinitionKey: (u) => u.defKey,
-  processInstanceKey: (u) => u.piKey,
-  formKey: (u) => u.formKey,
+  userTaskKey: (u) => u.key, name: (u) => u.name, state: (u) => u.state, assignee: (u) => u.assignee, elementId: (u) => u.elementId,
+  candidateGroups: (u) => u.candidateGroups, candidateUsers: (u) => u.candidateUsers, processDefinitionId: (u) => u.bpmnProcessId,
+  creationDate: (u) => iso(u.creationDate), completionDate: (u) => iso(u.completionDate), followUpDate: (u) => u.followUpDate, dueDate: (u) => u.dueDate,
+  tenantId: () => TENANT, externalFormReference: (u) => u.externalFormReference, processDefinitionVersion: (u) => u.version, customHeaders: (u) => u.customHeaders,
+  priority: (u) => u.priority, elementInstanceKey: (u) => u.eiKey, processName: (u) => u.processName, processDefinitionKey: (u) => u.defKey,
+  processInstanceKey: (u) => u.piKey, formKey: (u) => u.formKey,
 };
 
 function userTaskMatches(u: UserTask, f: Filter): boolean {
   for (let i = 0; i < f.fields.length; i++) {
     const k = f.fields[i];
     const c = f.conds[i];
-    if (k === 'candidateGroup') {
-      if (!testAny(u.candidateGroups, c)) return false;
-      continue;
-    }
-    if (k === 'candidateUser') {
-      if (!testAny(u.candidateUsers, c)) return false;
-      continue;
-    }
+    if (k === 'candidateGroup') { if (!testAny(u.candidateGroups, c)) return false; continue; }
+    if (k === 'candidateUser') { if (!testAny(u.candidateUsers, c)) return false; continue; }
     const get = Object.prototype.hasOwnProperty.call(UT_FIELDS, k) ? UT_FIELDS[k] : undefined;
     if (!test(get ? get(u) : undefined, c)) return false;
   }
@@ -378,10 +251,7 @@ function userTaskMatches(u: UserTask, f: Filter): boolean {
 }
 
 function* tasksByKeys(engine: EngineApi, keys: Iterable<string>): Generator<UserTask> {
-  for (const k of keys) {
-    const u = engine.userTasks.get(k);
-    if (u) yield u;
-  }
+  for (const k of keys) { const u = engine.userTasks.get(k); if (u) yield u; }
 }
 
 /**
@@ -422,46 +292,20 @@ function* elementInstancesOf(engine: EngineApi, pk: string | undefined): Generat
 }
 
 function* incidentsOf(engine: EngineApi, pk: string | undefined): Generator<Obj> {
-  if (pk === undefined) {
-    for (const i of engine.incidents.values()) yield incidentJson(i);
-    return;
-  }
-  for (const k of engine.incidentKeysOf(pk)) {
-    const i = engine.incidents.get(k);
-    if (i) yield incidentJson(i);
-  }
+  if (pk === undefined) { for (const i of engine.incidents.values()) yield incidentJson(i); return; }
+  for (const k of engine.incidentKeysOf(pk)) { const i = engine.incidents.get(k); if (i) yield incidentJson(i); }
 }
 
 function variableJson(s: VarScope, name: string, v: { key: string; value: unknown }): Obj {
-  return {
-    name,
-    value: JSON.stringify(v.value),
-    tenantId: TENANT,
-    variableKey: v.key,
-    scopeKey: s.key,
-    processInstanceKey: s.piKey,
-    isTruncated: false,
-  };
+  return { name, value: JSON.stringify(v.value), tenantId: TENANT, variableKey: v.key, scopeKey: s.key, processInstanceKey: s.piKey, isTruncated: false };
 }
 
 /** Variable scopes a search can match, in creation order: one scope, the scopes of the given instances, else all. */
-function variableScopes(
-  engine: EngineApi,
-  pks: string[] | undefined,
-  scope: string | undefined,
-  byValue?: { name: string; value: string },
-): Iterable<VarScope> {
-  if (scope !== undefined) {
-    const s = engine.varScopes.get(scope);
-    return s ? [s] : [];
-  }
+function variableScopes(engine: EngineApi, pks: string[] | undefined, scope: string | undefined, byValue?: { name: string; value: string }): Iterable<VarScope> {
+  if (scope !== undefined) { const s = engine.varScopes.get(scope); return s ? [s] : []; }
   if (pks === undefined) return (byValue && engine.scopesWithValue(byValue.name, byValue.value)) ?? engine.varScopes.values();
   const out: VarScope[] = [];
-  for (const pk of new Set(pks))
-    for (const k of engine.elementInstanceKeysOf(pk)) {
-      const s = engine.varScopes.get(k);
-      if (s && s.piKey === pk) out.push(s);
-    }
+  for (const pk of new Set(pks)) for (const k of engine.elementInstanceKeysOf(pk)) { const s = engine.varScopes.get(k); if (s && s.piKey === pk) out.push(s); }
   if (out.length > 1) out.sort((a, b) => engine.scopeOrder(a) - engine.scopeOrder(b));
   return out;
 }
@@ -485,23 +329,13 @@ function variableItems(engine: EngineApi, body: Obj): Obj[] {
   return out;
 }
 
-export async function startRest(
-  engine: EngineApi,
-  port: number,
-  host = '0.0.0.0',
-  grpcPort = 26500,
-): Promise<{ server: http.Server; port: number }> {
+export async function startRest(engine: EngineApi, port: number, host = '0.0.0.0', grpcPort = 26500): Promise<{ server: http.Server; port: number }> {
   // each route's handler is find-my-way's `store`; the request is dispatched in `serve` below
   const router = Router({ ignoreTrailingSlash: true });
-  const on = (m: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', p: string, fn: Handler, raw = false) =>
-    router.on(m, p, () => undefined, { fn, raw } satisfies Route);
+  const on = (m: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', p: string, fn: Handler, raw = false) => router.on(m, p, () => undefined, { fn, raw } satisfies Route);
   const app: Routes = {
-    get: (p, fn) => on('GET', p, fn),
-    post: (p, fn) => on('POST', p, fn),
-    put: (p, fn) => on('PUT', p, fn),
-    patch: (p, fn) => on('PATCH', p, fn),
-    delete: (p, fn) => on('DELETE', p, fn),
-    postRaw: (p, fn) => on('POST', p, fn, true),
+    get: (p, fn) => on('GET', p, fn), post: (p, fn) => on('POST', p, fn), put: (p, fn) => on('PUT', p, fn),
+    patch: (p, fn) => on('PATCH', p, fn), delete: (p, fn) => on('DELETE', p, fn), postRaw: (p, fn) => on('POST', p, fn, true),
   };
   const body = (req: Req): Obj => {
     const b = req.body ?? {};
@@ -530,10 +364,7 @@ export async function startRest(
     engine.assignUserTask(String(req.params.key), b.assignee, b.allowOverride !== false);
     return undefined;
   });
-  app.delete('/v2/user-tasks/:key/assignee', (req) => {
-    engine.unassignUserTask(String(req.params.key));
-    return undefined;
-  });
+  app.delete('/v2/user-tasks/:key/assignee', (req) => { engine.unassignUserTask(String(req.params.key)); return undefined; });
   // the variables the task sees: those of its element instance and of every scope above it, nearest wins
   app.post('/v2/user-tasks/:key/variables/search', (req) => {
     const ut = engine.getUserTask(String(req.params.key));
@@ -541,30 +372,14 @@ export async function startRest(
     const items: Obj[] = [];
     for (let k: string | null = ut.eiKey; k; k = engine.eis.get(k)?.flowScopeKey ?? null) {
       const s = engine.varScopes.get(k);
-      if (s)
-        for (const n of Object.keys(s.vars))
-          if (!seen.has(n)) {
-            seen.add(n);
-            items.push(variableJson(s, n, s.vars[n]));
-          }
+      if (s) for (const n of Object.keys(s.vars)) if (!seen.has(n)) { seen.add(n); items.push(variableJson(s, n, s.vars[n])); }
     }
     return search(items, body(req));
   });
-  app.post('/v2/user-tasks/:key/completion', async (req) => {
-    await engine.completeUserTask(String(req.params.key), vars(body(req).variables));
-    return undefined;
-  });
+  app.post('/v2/user-tasks/:key/completion', async (req) => { await engine.completeUserTask(String(req.params.key), vars(body(req).variables)); return undefined; });
 
   // process definitions
-  const defJson = (d: ProcDef) => ({
-    name: d.name,
-    resourceName: d.resourceName,
-    version: d.version,
-    processDefinitionId: d.bpmnProcessId,
-    tenantId: TENANT,
-    processDefinitionKey: d.key,
-    hasStartForm: false,
-  });
+  const defJson = (d: ProcDef) => ({ name: d.name, resourceName: d.resourceName, version: d.version, processDefinitionId: d.bpmnProcessId, tenantId: TENANT, processDefinitionKey: d.key, hasStartForm: false });
   app.post('/v2/process-definitions/search', (req) => search([...engine.defs.values()].filter((d) => !d.deleted).map(defJson), body(req)));
   app.get('/v2/process-definitions/:key', (req) => {
     const d = engine.defs.get(String(req.params.key));
@@ -581,31 +396,20 @@ export async function startRest(
   const pis = (pk?: string) => {
     const inc = incidentInstances(engine);
     const out: Obj[] = [];
-    if (pk !== undefined) {
-      const e = engine.processInstances.get(pk);
-      if (e) out.push(processInstanceJson(engine, e, inc));
-    } else for (const e of engine.processInstances.values()) out.push(processInstanceJson(engine, e, inc));
+    if (pk !== undefined) { const e = engine.processInstances.get(pk); if (e) out.push(processInstanceJson(engine, e, inc)); }
+    else for (const e of engine.processInstances.values()) out.push(processInstanceJson(engine, e, inc));
     return out;
   };
-  app.post('/v2/process-instances/search', (req) => {
-    const b = body(req);
-    return search(pis(eqKey(b, 'processInstanceKey')), b);
-  });
+  app.post('/v2/process-instances/search', (req) => { const b = body(req); return search(pis(eqKey(b, 'processInstanceKey')), b); });
   app.get('/v2/process-instances/:key', (req) => {
     const ei = engine.processInstances.get(String(req.params.key));
     if (!ei) throw new EngineError('NOT_FOUND', `Process instance with key '${req.params.key}' not found`);
     return processInstanceJson(engine, ei);
   });
-  app.post('/v2/process-instances/:key/cancellation', (req) => {
-    engine.cancelInstance(String(req.params.key));
-    return undefined;
-  });
+  app.post('/v2/process-instances/:key/cancellation', (req) => { engine.cancelInstance(String(req.params.key)); return undefined; });
 
   // element instances (of running instances and of the finished ones still kept in detail)
-  app.post('/v2/element-instances/search', (req) => {
-    const b = body(req);
-    return search(elementInstancesOf(engine, eqKey(b, 'processInstanceKey')), b);
-  });
+  app.post('/v2/element-instances/search', (req) => { const b = body(req); return search(elementInstancesOf(engine, eqKey(b, 'processInstanceKey')), b); });
   app.get('/v2/element-instances/:key', (req) => {
     const ei = engine.eis.get(String(req.params.key));
     if (!ei || ei.type === 'PROCESS') throw new EngineError('NOT_FOUND', `Element instance with key '${req.params.key}' not found`);
@@ -613,52 +417,30 @@ export async function startRest(
   });
 
   // variables
-  app.post('/v2/variables/search', (req) => {
-    const b = body(req);
-    return search(variableItems(engine, b), b);
-  });
+  app.post('/v2/variables/search', (req) => { const b = body(req); return search(variableItems(engine, b), b); });
   app.get('/v2/variables/:key', (req) => {
     const key = String(req.params.key);
-    for (const s of engine.varScopes.values())
-      for (const n of Object.keys(s.vars)) {
-        if (s.vars[n].key !== key) continue;
-        const v = variableJson(s, n, s.vars[n]);
-        delete v.isTruncated;
-        return v;
-      }
+    for (const s of engine.varScopes.values()) for (const n of Object.keys(s.vars)) {
+      if (s.vars[n].key !== key) continue;
+      const v = variableJson(s, n, s.vars[n]);
+      delete v.isTruncated;
+      return v;
+    }
     throw new EngineError('NOT_FOUND', `Variable with key '${key}' not found`);
   });
 
   // incidents
-  app.post('/v2/incidents/search', (req) => {
-    const b = body(req);
-    return search(incidentsOf(engine, eqKey(b, 'processInstanceKey')), b);
-  });
+  app.post('/v2/incidents/search', (req) => { const b = body(req); return search(incidentsOf(engine, eqKey(b, 'processInstanceKey')), b); });
   app.get('/v2/incidents/:key', (req) => {
     const i = engine.incidents.get(String(req.params.key));
     if (!i) throw new EngineError('NOT_FOUND', `Incident with key '${req.params.key}' not found`);
     return incidentJson(i);
   });
-  app.post('/v2/incidents/:key/resolution', (req) => {
-    engine.resolveIncident(String(req.params.key));
-    return undefined;
-  });
+  app.post('/v2/incidents/:key/resolution', (req) => { engine.resolveIncident(String(req.params.key)); return undefined; });
 
   app.get('/v2/topology', () => ({
-    brokers: [
-      {
-        nodeId: 0,
-        host: '127.0.0.1',
-        port: grpcPort,
-        partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }],
-        version: GATEWAY_VERSION,
-      },
-    ],
-    clusterSize: 1,
-    partitionsCount: 1,
-    replicationFactor: 1,
-    gatewayVersion: GATEWAY_VERSION,
-    lastCompletedChangeId: '-1',
+    brokers: [{ nodeId: 0, host: '127.0.0.1', port: grpcPort, partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }], version: GATEWAY_VERSION }],
+    clusterSize: 1, partitionsCount: 1, replicationFactor: 1, gatewayVersion: GATEWAY_VERSION, lastCompletedChangeId: '-1',
   }));
 
   // engine extensions
@@ -678,15 +460,11 @@ export async function startRest(
     // clock control (Camunda: only with clock control enabled; here: test mode)
     app.put('/v2/clock', (req) => {
       const b = body(req);
-      if (typeof b.timestamp !== 'number')
-        throw new EngineError('INVALID_ARGUMENT', 'Expected {"timestamp": <epoch milliseconds>}: \'timestamp\' is missing or not a number');
+      if (typeof b.timestamp !== 'number') throw new EngineError('INVALID_ARGUMENT', "Expected {\"timestamp\": <epoch milliseconds>}: 'timestamp' is missing or not a number");
       engine.clockPin(b.timestamp);
       return undefined;
     });
-    app.post('/v2/clock/reset', () => {
-      engine.clockReset();
-      return undefined;
-    });
+    app.post('/v2/clock/reset', () => { engine.clockReset(); return undefined; });
     // Camunda 8.11's GET /v2/clock, so tests and the app can read the engine's "now"
     app.get('/v2/clock', () => ({ timestamp: new Date(engine.now()).toISOString() }));
     // the engine's own shorthand, kept for scripts: {"add": "<ISO-8601 duration>"} or {"set": "<ISO-8601 date-time>"} (a pin)
@@ -699,7 +477,7 @@ export async function startRest(
         const t = parseDate(b.set);
         if (t === null) throw new EngineError('INVALID_ARGUMENT', `Invalid date-time '${b.set}': expected ISO-8601 with Z or an offset`);
         now = engine.clockPin(t);
-      } else throw new EngineError('INVALID_ARGUMENT', 'Expected {"add": "<ISO-8601 duration>"} or {"set": "<ISO-8601 date-time>"}');
+      } else throw new EngineError('INVALID_ARGUMENT', "Expected {\"add\": \"<ISO-8601 duration>\"} or {\"set\": \"<ISO-8601 date-time>\"}");
       return { now: new Date(now).toISOString(), pinned: engine.clockPinned };
     });
   }
@@ -719,24 +497,14 @@ export async function startRest(
       const r = route.store as Route;
       let closed = false;
       const closers: (() => void)[] = [];
-      res.on('close', () => {
-        if (!res.writableFinished) {
-          closed = true;
-          for (const f of closers) f();
-        }
-      });
+      res.on('close', () => { if (!res.writableFinished) { closed = true; for (const f of closers) f(); } });
       const out = await r.fn({
-        params: route.params,
-        body: r.raw ? undefined : await readJson(req),
-        raw: r.raw ? req : undefined,
-        closed: () => closed,
-        onClose: (f) => closers.push(f),
+        params: route.params, body: r.raw ? undefined : await readJson(req), raw: r.raw ? req : undefined,
+        closed: () => closed, onClose: (f) => closers.push(f),
       });
       await engine.commit();
-      if (out === undefined) {
-        res.writeHead(204);
-        res.end();
-      } else if (out instanceof Raw) send(res, 200, out.contentType, out.text);
+      if (out === undefined) { res.writeHead(204); res.end(); }
+      else if (out instanceof Raw) send(res, 200, out.contentType, out.text);
       else send(res, 200, 'application/json; charset=utf-8', JSON.stringify(out));
     } catch (err) {
       if (err instanceof EngineError) return problem(res, STATUS[err.code] ?? 500, err.code, err.message, pathname);
@@ -746,10 +514,7 @@ export async function startRest(
   };
 
   const server = http.createServer((req, res) => void serve(req, res));
-  await new Promise<void>((res, rej) => {
-    server.once('error', rej);
-    server.listen(port, host, () => res());
-  });
+  await new Promise<void>((res, rej) => { server.once('error', rej); server.listen(port, host, () => res()); });
   const addr = server.address();
   return { server, port: typeof addr === 'object' && addr ? addr.port : port };
 }

@@ -17,11 +17,7 @@ export function scheduleWake(eng: Engine): void {
   if (eng.wake) clearTimeout(eng.wake);
   const delay = Math.max(0, Math.min(top.due - eng.now(), 2 ** 31 - 1));
   eng.wakeAt = eng.now() + delay;
-  eng.wake = setTimeout(() => {
-    eng.wake = null;
-    eng.wakeAt = Infinity;
-    tick(eng);
-  }, delay);
+  eng.wake = setTimeout(() => { eng.wake = null; eng.wakeAt = Infinity; tick(eng); }, delay);
 }
 
 export function tick(eng: Engine): void {
@@ -29,11 +25,7 @@ export function tick(eng: Engine): void {
   let n = 0;
   while (eng.heap.size && eng.heap.peek()!.due <= now && n++ < 10000) {
     const it = eng.heap.pop()!;
-    try {
-      fireDue(eng, it);
-    } catch (e) {
-      console.error(`engine: failed to process due ${it.kind} ${it.key}:`, e);
-    }
+    try { fireDue(eng, it); } catch (e) { console.error(`engine: failed to process due ${it.kind} ${it.key}:`, e); }
   }
   scheduleWake(eng);
 }
@@ -47,9 +39,7 @@ export function fireDue(eng: Engine, it: { due: number; kind: 'timer' | 'job' | 
       const j = eng.jobs.get(it.key);
       if (!j) return;
       if (j.state === 'ACTIVATED' && j.deadline === it.due) {
-        j.state = 'ACTIVATABLE';
-        j.worker = '';
-        j.deadline = -1;
+        j.state = 'ACTIVATABLE'; j.worker = ''; j.deadline = -1;
         eng.touch(j);
         eng.record(j.piKey, 'JOB', 'TIMED_OUT', j.key, { elementId: j.elementId });
         addActivatable(eng, j);
@@ -83,12 +73,7 @@ export function fireTimer(eng: Engine, t: Timer): void {
     eng.record(pi.key, 'TIMER', 'TRIGGERED', t.key, { elementId: t.elementId, dueDate: new Date(t.due).toISOString() });
     if (t.cycle && (t.repetitions < 0 || t.repetitions > 1)) {
       const c = parseTimeCycle(t.cycle)!;
-      addTimer(eng, {
-        ...t,
-        key: eng.newKey(),
-        due: nextCycleDue(c, t.due, false, eng.timeZone),
-        repetitions: t.repetitions < 0 ? -1 : t.repetitions - 1,
-      });
+      addTimer(eng, { ...t, key: eng.newKey(), due: nextCycleDue(c, t.due, false, eng.timeZone), repetitions: t.repetitions < 0 ? -1 : t.repetitions - 1 });
     }
     void el;
     return;
@@ -101,12 +86,7 @@ export function fireTimer(eng: Engine, t: Timer): void {
   const interrupting = t.role !== 'boundary' || ev.interrupting !== false;
   if (!interrupting && t.cycle && (t.repetitions < 0 || t.repetitions > 1)) {
     const c = parseTimeCycle(t.cycle)!;
-    addTimer(eng, {
-      ...t,
-      key: eng.newKey(),
-      due: nextCycleDue(c, t.due, false, eng.timeZone),
-      repetitions: t.repetitions < 0 ? -1 : t.repetitions - 1,
-    });
+    addTimer(eng, { ...t, key: eng.newKey(), due: nextCycleDue(c, t.due, false, eng.timeZone), repetitions: t.repetitions < 0 ? -1 : t.repetitions - 1 });
   }
   triggerEvent(eng, owner, t.elementId, t.role as 'catch' | 'boundary' | 'gateway', interrupting, null);
 }

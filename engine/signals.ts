@@ -14,9 +14,7 @@ import { El } from './model';
 import { feelType } from './feel';
 
 /** Signal subscriptions share the index of message subscriptions under a name no message can have. */
-export function signalSubscriptionName(signalName: string): string {
-  return `\u0001signal\u0001${signalName}`;
-}
+export function signalSubscriptionName(signalName: string): string { return `\u0001signal\u0001${signalName}`; }
 
 export function broadcastSignal(eng: Engine, name: string, variables: Vars): string {
   if (!name) throw new EngineError('INVALID_ARGUMENT', 'Expected signal name to be non-empty');
@@ -50,8 +48,7 @@ export function broadcastSignal(eng: Engine, name: string, variables: Vars): str
  */
 export function thrownSignal(eng: Engine, ei: EI, el: El): { name: string; variables: Vars } {
   const name = feelValue(eng, el.signal!.name, ei.key);
-  if (typeof name !== 'string' || !name)
-    throw new Error(`Expected the signal name '${el.signal!.name}' to be a non-empty 'STRING', but was '${feelType(name)}'`);
+  if (typeof name !== 'string' || !name) throw new Error(`Expected the signal name '${el.signal!.name}' to be a non-empty 'STRING', but was '${feelType(name)}'`);
   const local = eng.varScopes.get(ei.key);
   const variables: Vars = {};
   if (local) for (const n of Object.keys(local.vars)) variables[n] = local.vars[n].value;

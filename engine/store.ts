@@ -47,10 +47,7 @@ export class LogStore implements StateStore {
   /** compact at runtime once the log has grown past this and doubled since the last compaction */
   private readonly compactBytes: number;
 
-  constructor(
-    private dir: string,
-    opts: StoreOptions = {},
-  ) {
+  constructor(private dir: string, opts: StoreOptions = {}) {
     this.fullSync = !!opts.fullSync;
     this.compactBytes = opts.compactBytes ?? DEFAULT_COMPACT_BYTES;
     fs.mkdirSync(dir, { recursive: true });
@@ -71,15 +68,8 @@ export class LogStore implements StateStore {
         start = end + 1;
         if (!line) continue;
         let batch: { c?: [string, unknown][]; e?: unknown[] };
-        try {
-          batch = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        for (const [id, v] of batch.c ?? []) {
-          if (v === null) entities.delete(id);
-          else entities.set(id, v);
-        }
+        try { batch = JSON.parse(line); } catch { continue; }
+        for (const [id, v] of batch.c ?? []) { if (v === null) entities.delete(id); else entities.set(id, v); }
         for (const e of batch.e ?? []) events.push(e);
         void end;
       }
@@ -95,10 +85,7 @@ export class LogStore implements StateStore {
 
   /** Write the whole state to a temp file, fsync, rename over the log, continue appending to it. */
   rewrite(entities: Map<string, unknown>, events: unknown[]): void {
-    if (this.fd >= 0) {
-      fs.closeSync(this.fd);
-      this.fd = -1;
-    }
+    if (this.fd >= 0) { fs.closeSync(this.fd); this.fd = -1; }
     const tmp = this.file + '.tmp';
     const fd = fs.openSync(tmp, 'w');
     const all = [...entities.entries()];
@@ -119,25 +106,13 @@ export class LogStore implements StateStore {
   }
 
   close(): void {
-    if (this.fd >= 0) {
-      fs.closeSync(this.fd);
-      this.fd = -1;
-    }
+    if (this.fd >= 0) { fs.closeSync(this.fd); this.fd = -1; }
   }
 }
 
 // better-sqlite3 ships no types; the few calls used here are typed locally.
-interface Statement {
-  run(...a: unknown[]): unknown;
-  all(...a: unknown[]): unknown[];
-}
-interface Db {
-  pragma(s: string): unknown;
-  exec(s: string): void;
-  prepare(s: string): Statement;
-  transaction(fn: () => void): () => void;
-  close(): void;
-}
+interface Statement { run(...a: unknown[]): unknown; all(...a: unknown[]): unknown[] }
+interface Db { pragma(s: string): unknown; exec(s: string): void; prepare(s: string): Statement; transaction(fn: () => void): () => void; close(): void }
 
 export class SqliteStore implements StateStore {
   private db: Db;
@@ -167,14 +142,10 @@ export class SqliteStore implements StateStore {
 
   load(): { entities: Map<string, unknown>; events: unknown[] } {
     const entities = new Map<string, unknown>();
-    for (const r of this.db.prepare('SELECT id, json FROM entity').all() as { id: string; json: string }[])
-      entities.set(r.id, JSON.parse(r.json));
+    for (const r of this.db.prepare('SELECT id, json FROM entity').all() as { id: string; json: string }[]) entities.set(r.id, JSON.parse(r.json));
     const events: unknown[] = [];
     let bytes = 0;
-    for (const r of this.db.prepare('SELECT json FROM event_batch ORDER BY seq').all() as { json: string }[]) {
-      bytes += r.json.length;
-      for (const e of JSON.parse(r.json)) events.push(e);
-    }
+    for (const r of this.db.prepare('SELECT json FROM event_batch ORDER BY seq').all() as { json: string }[]) { bytes += r.json.length; for (const e of JSON.parse(r.json)) events.push(e); }
     this.eventBytes = this.eventBytesAfterCompaction = bytes;
     return { entities, events };
   }
@@ -185,11 +156,7 @@ export class SqliteStore implements StateStore {
         if (v === null) this.del.run(id);
         else this.upsert.run(id, JSON.stringify(v));
       }
-      if (events.length) {
-        const j = JSON.stringify(events);
-        this.eventBytes += j.length;
-        this.addEvents.run(j);
-      }
+      if (events.length) { const j = JSON.stringify(events); this.eventBytes += j.length; this.addEvents.run(j); }
     });
     tx();
   }
@@ -206,11 +173,7 @@ export class SqliteStore implements StateStore {
     let bytes = 0;
     const tx = this.db.transaction(() => {
       this.db.exec('DELETE FROM event_batch');
-      for (let i = 0; i < events.length; i += 5000) {
-        const j = JSON.stringify(events.slice(i, i + 5000));
-        bytes += j.length;
-        this.addEvents.run(j);
-      }
+      for (let i = 0; i < events.length; i += 5000) { const j = JSON.stringify(events.slice(i, i + 5000)); bytes += j.length; this.addEvents.run(j); }
     });
     tx();
     this.eventBytes = this.eventBytesAfterCompaction = bytes;

@@ -10,19 +10,13 @@ import { evalOrIncident } from './incidents';
 import { feelValue } from './variables';
 import { runAgenda } from './flow';
 
-interface Waiter {
-  resolve(): void;
-  reject(e: Error): void;
-}
+interface Waiter { resolve(): void; reject(e: Error): void }
 // the callers waiting for a completion (not durable: after a restart their connections are gone anyway)
 const waiters = new WeakMap<Engine, Map<string, Waiter>>();
 
 function waitersOf(eng: Engine): Map<string, Waiter> {
   let m = waiters.get(eng);
-  if (!m) {
-    m = new Map();
-    waiters.set(eng, m);
-  }
+  if (!m) { m = new Map(); waiters.set(eng, m); }
   return m;
 }
 
@@ -62,47 +56,21 @@ function nextListener(eng: Engine, ut: UserTask, finish: (ut: UserTask, vars: Va
   });
   if (!r.ok) return;
   const job: Job = {
-    kind: 'job',
-    key: eng.newKey(),
-    type: r.v.type,
-    piKey: ei.piKey,
-    eiKey: ei.key,
-    elementId: ei.elementId,
-    bpmnProcessId: ei.bpmnProcessId,
-    defKey: ei.defKey,
-    version: ei.version,
-    retries: r.v.retries,
-    state: 'ACTIVATABLE',
-    worker: '',
-    deadline: -1,
-    backoffUntil: 0,
-    customHeaders: { ...ut.customHeaders, ...userTaskHeaders(ut) },
-    errorMessage: '',
-    created: eng.now(),
+    kind: 'job', key: eng.newKey(), type: r.v.type, piKey: ei.piKey, eiKey: ei.key, elementId: ei.elementId, bpmnProcessId: ei.bpmnProcessId, defKey: ei.defKey, version: ei.version,
+    retries: r.v.retries, state: 'ACTIVATABLE', worker: '', deadline: -1, backoffUntil: 0, customHeaders: { ...ut.customHeaders, ...userTaskHeaders(ut) }, errorMessage: '', created: eng.now(),
     listener: { eventType: 'COMPLETING', utKey: ut.key },
   };
   eng.jobs.set(job.key, job);
   ei.jobKey = job.key;
   eng.touch(ei);
   eng.touch(job);
-  eng.record(ei.piKey, 'JOB', 'CREATED', job.key, {
-    elementId: ei.elementId,
-    elementInstanceKey: ei.key,
-    type: job.type,
-    retries: job.retries,
-    jobKind: 'TASK_LISTENER',
-    listenerEventType: 'COMPLETING',
-  });
+  eng.record(ei.piKey, 'JOB', 'CREATED', job.key, { elementId: ei.elementId, elementInstanceKey: ei.key, type: job.type, retries: job.retries, jobKind: 'TASK_LISTENER', listenerEventType: 'COMPLETING' });
   addActivatable(eng, job);
 }
 
 /** the task's data in the reserved headers a listener job carries (Zeebe's io.camunda.zeebe:* names) */
 function userTaskHeaders(ut: UserTask): Record<string, string> {
-  const h: Record<string, string> = {
-    'io.camunda.zeebe:userTaskKey': ut.key,
-    'io.camunda.zeebe:action': 'complete',
-    'io.camunda.zeebe:priority': String(ut.priority),
-  };
+  const h: Record<string, string> = { 'io.camunda.zeebe:userTaskKey': ut.key, 'io.camunda.zeebe:action': 'complete', 'io.camunda.zeebe:priority': String(ut.priority) };
   if (ut.assignee) h['io.camunda.zeebe:assignee'] = ut.assignee;
   if (ut.candidateGroups.length) h['io.camunda.zeebe:candidateGroups'] = JSON.stringify(ut.candidateGroups);
   if (ut.candidateUsers.length) h['io.camunda.zeebe:candidateUsers'] = JSON.stringify(ut.candidateUsers);
@@ -113,18 +81,9 @@ function userTaskHeaders(ut: UserTask): Record<string, string> {
 }
 
 /** CompleteJob on a listener's job: Zeebe's checks, then deny or go on. */
-export function completeListenerJob(
-  eng: Engine,
-  job: Job,
-  vars: Vars,
-  result: ListenerResult | undefined,
-  finish: (ut: UserTask, vars: Vars) => void,
-): void {
+export function completeListenerJob(eng: Engine, job: Job, vars: Vars, result: ListenerResult | undefined, finish: (ut: UserTask, vars: Vars) => void): void {
   if (Object.keys(vars).length) {
-    throw new EngineError(
-      'INVALID_ARGUMENT',
-      `Command 'COMPLETE' rejected with code 'INVALID_ARGUMENT': Task Listener job completion with variables payload provided is not yet supported (job key '${job.key}', type '${job.type}', processInstanceKey '${job.piKey}').`,
-    );
+    throw new EngineError('INVALID_ARGUMENT', `Command 'COMPLETE' rejected with code 'INVALID_ARGUMENT': Task Listener job completion with variables payload provided is not yet supported (job key '${job.key}', type '${job.type}', processInstanceKey '${job.piKey}').`);
   }
   deleteJob(eng, job, 'COMPLETED');
   const ei = eng.eis.get(job.eiKey)!;
@@ -138,14 +97,7 @@ export function completeListenerJob(
     eng.touch(ut);
     const reason = result.deniedReason ?? '';
     eng.record(ut.piKey, 'USER_TASK', 'COMPLETION_DENIED', ut.key, { elementId: ut.elementId, deniedReason: reason });
-    settle(
-      eng,
-      ut.key,
-      new EngineError(
-        'FAILED_PRECONDITION',
-        `Command 'COMPLETE' rejected with code 'INVALID_STATE': Completion of the User Task with key '${ut.key}' was denied by Task Listener. Reason to deny: '${reason}'`,
-      ),
-    );
+    settle(eng, ut.key, new EngineError('FAILED_PRECONDITION', `Command 'COMPLETE' rejected with code 'INVALID_STATE': Completion of the User Task with key '${ut.key}' was denied by Task Listener. Reason to deny: '${reason}'`));
     return;
   }
   ut.completing.next++;
@@ -156,20 +108,12 @@ export function completeListenerJob(
 
 /** the task ended otherwise (terminated): a caller still waiting is told */
 export function abandonCompletion(eng: Engine, utKey: string): void {
-  settle(
-    eng,
-    utKey,
-    new EngineError(
-      'NOT_FOUND',
-      `Command 'COMPLETE' rejected with code 'NOT_FOUND': Expected to complete user task with key '${utKey}', but it was canceled`,
-    ),
-  );
+  settle(eng, utKey, new EngineError('NOT_FOUND', `Command 'COMPLETE' rejected with code 'NOT_FOUND': Expected to complete user task with key '${utKey}', but it was canceled`));
 }
 
 function settle(eng: Engine, utKey: string, err?: Error): void {
   const w = waitersOf(eng).get(utKey);
   if (!w) return;
   waitersOf(eng).delete(utKey);
-  if (err) w.reject(err);
-  else w.resolve();
+  if (err) w.reject(err); else w.resolve();
 }

@@ -1,22 +1,10 @@
 // ISO-8601 durations, dates and cycles (R[n]/[start/]duration and 6-field cron) for timers.
 import { CronExpressionParser } from 'cron-parser';
 
-export interface Duration {
-  years: number;
-  months: number;
-  weeks: number;
-  days: number;
-  hours: number;
-  minutes: number;
-  seconds: number;
-  negative: boolean;
-}
+export interface Duration { years: number; months: number; weeks: number; days: number; hours: number; minutes: number; seconds: number; negative: boolean }
 
 export function parseDuration(s: string): Duration | null {
-  const m =
-    /^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
-      s.trim(),
-    );
+  const m = /^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(s.trim());
   if (!m || s.trim() === 'P' || s.trim().endsWith('T')) return null;
   const n = (i: number) => (m[i] ? Number(m[i]) : 0);
   return { negative: !!m[1], years: n(2), months: n(3), weeks: n(4), days: n(5), hours: n(6), minutes: n(7), seconds: n(8) };
@@ -44,41 +32,15 @@ export function checkTimeZone(tz: string): string {
 
 /** The wall-clock date-time 'YYYY-MM-DDTHH:MM:SS' of an instant in a zone. */
 export function localDateTime(t: number, tz: string): string {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(new Date(t))
-      .filter((x) => x.type !== 'literal')
-      .map((x) => [x.type, x.value]),
-  );
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    .formatToParts(new Date(t)).filter((x) => x.type !== 'literal').map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
 }
 
 /** Offset (ms) of a time zone at an instant. */
 function zoneOffset(t: number, tz: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(new Date(t))
-      .filter((p) => p.type !== 'literal')
-      .map((p) => [p.type, Number(p.value)]),
-  );
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    .formatToParts(new Date(t)).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
   const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
   return asUtc - Math.floor(t / 1000) * 1000;
 }
@@ -95,9 +57,7 @@ export function parseDate(s: string): number | null {
       const off2 = zoneOffset(t, zoned[2]);
       if (off2 !== off1) t = guess - off2;
       return t;
-    } catch {
-      return null;
-    }
+    } catch { return null; }
   }
   const v = s.trim().replace(/\[.*\]$/, '');
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(v)) return null;
@@ -105,12 +65,7 @@ export function parseDate(s: string): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-export interface Cycle {
-  repetitions: number;
-  start?: number;
-  duration?: Duration;
-  cron?: string;
-}
+export interface Cycle { repetitions: number; start?: number; duration?: Duration; cron?: string }
 
 export function parseTimeCycle(s: string): Cycle | null {
   const v = s.trim();

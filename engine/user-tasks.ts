@@ -20,13 +20,7 @@ export function createUserTask(eng: Engine, ei: EI, el: El): boolean {
     if (!r.ok) return false;
     const form = boundForm(eng, ei, String(r.v), u.formBinding);
     if (!form) {
-      raiseIncident(
-        eng,
-        ei,
-        'FORM_NOT_FOUND',
-        `Expected to find a form with id '${r.v}'${bindingText(u.formBinding)}, but no form with eng id is found, at least a form with eng id should be available. To resolve the Incident please deploy a form with the same id`,
-        'activate',
-      );
+      raiseIncident(eng, ei, 'FORM_NOT_FOUND', `Expected to find a form with id '${r.v}'${bindingText(u.formBinding)}, but no form with eng id is found, at least a form with eng id should be available. To resolve the Incident please deploy a form with the same id`, 'activate');
       return false;
     }
     formKey = form.key;
@@ -36,64 +30,35 @@ export function createUserTask(eng: Engine, ei: EI, el: El): boolean {
       if (expr === undefined || expr === '') return undefined;
       const v = feelValue(eng, expr, ei.key);
       if (v === null) return undefined;
-      if (typeof v !== 'string')
-        throw new Error(`Expected result of the expression '${expr}' for ${what} to be 'STRING', but was '${feelType(v)}'`);
+      if (typeof v !== 'string') throw new Error(`Expected result of the expression '${expr}' for ${what} to be 'STRING', but was '${feelType(v)}'`);
       return v;
     };
     const list = (what: string, expr?: string) => {
       if (expr === undefined || expr === '') return [];
-      if (!isExpression(expr))
-        return expr
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
+      if (!isExpression(expr)) return expr.split(',').map((s) => s.trim()).filter(Boolean);
       const v = feelValue(eng, expr, ei.key);
       if (v === null) return [];
-      if (typeof v === 'string')
-        return v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
+      if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
       if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
       throw new Error(`Expected result of the expression '${expr}' for ${what} to be 'ARRAY' or 'STRING', but was '${feelType(v)}'`);
     };
     const date = (what: string, expr?: string) => {
       const v = str(what, expr);
       if (v === undefined) return undefined;
-      if (parseDate(v) === null)
-        throw new Error(
-          `Expected result of the expression '${expr}' for ${what} to be a valid date-time string with offset, but was '${v}'`,
-        );
+      if (parseDate(v) === null) throw new Error(`Expected result of the expression '${expr}' for ${what} to be a valid date-time string with offset, but was '${v}'`);
       return v;
     };
     const pr = u.priority ? Number(feelValue(eng, u.priority, ei.key)) : 50;
     return {
-      assignee: str('assignee', u.assignee),
-      candidateGroups: list('candidateGroups', u.candidateGroups),
-      candidateUsers: list('candidateUsers', u.candidateUsers),
-      dueDate: date('dueDate', u.dueDate),
-      followUpDate: date('followUpDate', u.followUpDate),
-      priority: Number.isFinite(pr) ? pr : 50,
+      assignee: str('assignee', u.assignee), candidateGroups: list('candidateGroups', u.candidateGroups), candidateUsers: list('candidateUsers', u.candidateUsers),
+      dueDate: date('dueDate', u.dueDate), followUpDate: date('followUpDate', u.followUpDate), priority: Number.isFinite(pr) ? pr : 50,
       externalFormReference: str('externalReference', u.externalReference),
     };
   });
   if (!r.ok) return false;
   const ut: UserTask = {
-    kind: 'ut',
-    key: eng.newKey(),
-    eiKey: ei.key,
-    piKey: ei.piKey,
-    defKey: ei.defKey,
-    bpmnProcessId: ei.bpmnProcessId,
-    version: ei.version,
-    elementId: ei.elementId,
-    name: el.name || el.id,
-    processName: modelOf(eng, ei.defKey).name,
-    state: 'CREATED',
-    ...r.v,
-    formKey,
-    creationDate: eng.now(),
-    customHeaders: el.headers ?? {},
+    kind: 'ut', key: eng.newKey(), eiKey: ei.key, piKey: ei.piKey, defKey: ei.defKey, bpmnProcessId: ei.bpmnProcessId, version: ei.version, elementId: ei.elementId,
+    name: el.name || el.id, processName: modelOf(eng, ei.defKey).name, state: 'CREATED', ...r.v, formKey, creationDate: eng.now(), customHeaders: el.headers ?? {},
   };
   eng.userTasks.set(ut.key, ut);
   indexUserTask(eng, ut);
@@ -105,11 +70,7 @@ export function createUserTask(eng: Engine, ei: EI, el: El): boolean {
 
 export function recordUserTaskCreated(eng: Engine, ei: EI): void {
   const ut = eng.userTasks.get(ei.userTaskKey!)!;
-  eng.record(ei.piKey, 'USER_TASK', 'CREATED', ut.key, {
-    elementId: ei.elementId,
-    elementInstanceKey: ei.key,
-    assignee: ut.assignee ?? '',
-  });
+  eng.record(ei.piKey, 'USER_TASK', 'CREATED', ut.key, { elementId: ei.elementId, elementInstanceKey: ei.key, assignee: ut.assignee ?? '' });
 }
 
 export function getUserTask(eng: Engine, key: string): UserTask {
@@ -120,21 +81,13 @@ export function getUserTask(eng: Engine, key: string): UserTask {
 
 export function activeUserTask(eng: Engine, key: string, action: string): UserTask {
   const ut = eng.userTasks.get(key);
-  if (!ut || ut.state !== 'CREATED')
-    throw new EngineError(
-      'NOT_FOUND',
-      `Command '${action}' rejected with code 'NOT_FOUND': Expected to ${action.toLowerCase()} user task with key '${key}', but no such user task was found`,
-    );
+  if (!ut || ut.state !== 'CREATED') throw new EngineError('NOT_FOUND', `Command '${action}' rejected with code 'NOT_FOUND': Expected to ${action.toLowerCase()} user task with key '${key}', but no such user task was found`);
   return ut;
 }
 
 export function assignUserTask(eng: Engine, key: string, assignee: string, allowOverride: boolean): void {
   const ut = activeUserTask(eng, key, 'ASSIGN');
-  if (!allowOverride && ut.assignee && ut.assignee !== assignee)
-    throw new EngineError(
-      'FAILED_PRECONDITION',
-      `Command 'CLAIM' rejected with code 'INVALID_STATE': Expected to claim user task with key '${key}', but it has already been assigned`,
-    );
+  if (!allowOverride && ut.assignee && ut.assignee !== assignee) throw new EngineError('FAILED_PRECONDITION', `Command 'CLAIM' rejected with code 'INVALID_STATE': Expected to claim user task with key '${key}', but it has already been assigned`);
   ut.assignee = assignee;
   eng.touch(ut);
   eng.record(ut.piKey, 'USER_TASK', 'ASSIGNED', ut.key, { assignee });
@@ -149,11 +102,7 @@ export function unassignUserTask(eng: Engine, key: string): void {
 
 export function completeUserTask(eng: Engine, key: string, vars: Vars): Promise<void> | void {
   const ut = eng.userTasks.get(key);
-  if (ut && ut.state === 'COMPLETING')
-    throw new EngineError(
-      'FAILED_PRECONDITION',
-      `Command 'COMPLETE' rejected with code 'INVALID_STATE': Expected to complete user task with key '${key}', but it is in state 'COMPLETING'`,
-    );
+  if (ut && ut.state === 'COMPLETING') throw new EngineError('FAILED_PRECONDITION', `Command 'COMPLETE' rejected with code 'INVALID_STATE': Expected to complete user task with key '${key}', but it is in state 'COMPLETING'`);
   const task = activeUserTask(eng, key, 'COMPLETE');
   if (hasCompletingListeners(eng, task)) return startCompletion(eng, task, vars, (t, v) => finishCompletion(eng, t, v));
   finishCompletion(eng, task, vars);

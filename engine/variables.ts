@@ -48,10 +48,7 @@ export function scopesWithValue(eng: Engine, name: string, json: string): VarSco
   if (json.length > VALUE_INDEX_MAX_JSON) return undefined;
   if (!eng.valueIndexedNames.has(name)) {
     eng.valueIndexedNames.add(name);
-    for (const sc of eng.varScopes.values()) {
-      const v = sc.vars[name];
-      if (v) indexValue(eng, name, v.value, sc.key, true);
-    }
+    for (const sc of eng.varScopes.values()) { const v = sc.vars[name]; if (v) indexValue(eng, name, v.value, sc.key, true); }
   }
   const out: VarScope[] = [];
   for (const k of eng.byValue.get(name)?.get(json) ?? []) {
@@ -65,10 +62,7 @@ export function scopesWithValue(eng: Engine, name: string, json: string): VarSco
 export function visibleVars(eng: Engine, scopeKey: string): Vars {
   const chain: string[] = [];
   let k: string | null = scopeKey;
-  while (k) {
-    chain.push(k);
-    k = eng.eis.get(k)?.flowScopeKey ?? null;
-  }
+  while (k) { chain.push(k); k = eng.eis.get(k)?.flowScopeKey ?? null; }
   const out: Vars = {};
   for (let i = chain.length - 1; i >= 0; i--) {
     const s = eng.varScopes.get(chain[i]);
@@ -82,10 +76,7 @@ export function mergeDocument(eng: Engine, scopeKey: string, piKey: string, doc:
     let k: string | null = scopeKey;
     let target = piKey;
     while (k) {
-      if (eng.varScopes.get(k)?.vars[name]) {
-        target = k;
-        break;
-      }
+      if (eng.varScopes.get(k)?.vars[name]) { target = k; break; }
       k = eng.eis.get(k)?.flowScopeKey ?? null;
     }
     setVar(eng, target, piKey, name, value);
@@ -94,11 +85,7 @@ export function mergeDocument(eng: Engine, scopeKey: string, piKey: string, doc:
 
 export function setVariables(eng: Engine, eiKey: string, doc: Vars, local: boolean): string {
   const ei = eng.eis.get(eiKey);
-  if (!ei || ei.state === 'COMPLETED' || ei.state === 'TERMINATED')
-    throw new EngineError(
-      'NOT_FOUND',
-      `Command 'UPDATE' rejected with code 'NOT_FOUND': Expected to update variables for element with key '${eiKey}', but no such element was found`,
-    );
+  if (!ei || ei.state === 'COMPLETED' || ei.state === 'TERMINATED') throw new EngineError('NOT_FOUND', `Command 'UPDATE' rejected with code 'NOT_FOUND': Expected to update variables for element with key '${eiKey}', but no such element was found`);
   if (local) for (const [n, v] of Object.entries(doc)) setVar(eng, eiKey, ei.piKey, n, v);
   else mergeDocument(eng, eiKey, ei.piKey, doc);
   const key = eng.newKey();
@@ -125,12 +112,12 @@ export function applyMappings(eng: Engine, mappings: { source: string; target: s
     if (parts.length === 1) out[mp.target] = v;
     else {
       const rootName = parts[0];
-      const base = out[rootName] ?? ctx[rootName];
+      const base = (out[rootName] ?? ctx[rootName]);
       const root: Vars = base && typeof base === 'object' && !Array.isArray(base) ? structuredClone(base as Vars) : {};
       let cur = root;
       for (let i = 1; i < parts.length - 1; i++) {
         const n = cur[parts[i]];
-        cur = cur[parts[i]] = n && typeof n === 'object' && !Array.isArray(n) ? (n as Vars) : {};
+        cur = cur[parts[i]] = n && typeof n === 'object' && !Array.isArray(n) ? n as Vars : {};
       }
       cur[parts[parts.length - 1]] = v;
       out[rootName] = root;

@@ -19,7 +19,8 @@ import {
   MonthlyReportEntity,
   TABLES,
 } from '../../db/index';
-import { draftExpenseContract, draftRevenueContract, markImplementationRequested } from '../../domain/contracts';
+import { markImplementationRequested } from '../../domain/ap-implementation';
+import { draftExpenseContract, draftRevenueContract } from '../../domain/contracts';
 import { createOrder } from '../../domain/orders';
 import { createVersionedRecord } from '../../domain/records';
 import { inTransaction } from '../../db/transaction';

@@ -4,14 +4,8 @@ import type { DataSource } from 'typeorm';
 import { AuditLogEntity, ExpenseContractEntity, ProcessCommandEntity, RevenueContractEntity } from '../../db/entities/index';
 import { recordTaskOrderAcceptance, issueTaskOrder, recordTaskOrderReply, getTaskOrder } from '../../domain/collaboration-task-orders';
 import { computeCompletionDeadline, recordCompletion, recordDelivery } from '../../domain/completion';
-import {
-  draftExpenseContract,
-  draftRevenueContract,
-  markImplementationRequested,
-  recordRevenueSigning,
-  reviseContract,
-  listContracts,
-} from '../../domain/contracts';
+import { draftExpenseContract, draftRevenueContract, recordRevenueSigning, reviseContract, listContracts } from '../../domain/contracts';
+import { markImplementationRequested } from '../../domain/ap-implementation';
 import {
   countersignHistory,
   getCountersignForm,

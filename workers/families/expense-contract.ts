@@ -16,15 +16,14 @@
  *                            contract admin (key payment basis + version)
  *  record-payment-basis-check  the contract admin's decision per payment-basis version
  */
+import { draftExpenseContract, reviseContract } from '../../domain/contracts';
 import {
-  draftExpenseContract,
   implementationRequestOf,
   markImplementationRequested,
   recordImplementationRefused,
   remindApSla,
-  reviseContract,
   type ImplementationRequest,
-} from '../../domain/contracts';
+} from '../../domain/ap-implementation';
 import { ApPartnerUnavailableError } from '../../domain/errors';
 import { recordPaymentBasisCheck as checkPaymentBasis, recordPaymentBasisReceived, requirePaymentBasis } from '../../domain/payment-bases';
 import { enqueueNotification } from '../../domain/outbox';
