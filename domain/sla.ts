@@ -37,8 +37,7 @@ export interface SlaSchedule {
 export function slaSchedule(calendar: WorkingCalendar, entry: SlaEntry, createdAt: Date): SlaSchedule {
   if (entry.workingDays === undefined) throw new Error(`${entry.name}: the deadline is the process variable ${entry.deadlineVariable}`);
   const due = calendar.addWorkingDays(shanghaiDay(createdAt), entry.workingDays);
-  const back = Math.min(entry.reminderWorkingDays, Math.max(0, entry.workingDays - 1));
-  const reminder = calendar.subtractWorkingDays(due.date, back);
+  const reminder = reminderDay(calendar, entry, due.date);
   return { dueAt: due.deadline, remindAt: isoAt(reminder.date, '09:00:00'), provisional: due.provisional || reminder.provisional };
 }
 
@@ -52,8 +51,13 @@ export function slaEntryOf(processId: string, elementId: string): SlaEntry | und
  * `reminderWorkingDays` before its due day, never before the first working day the step had (as slaSchedule).
  */
 export function reminderOf(calendar: WorkingCalendar, entry: SlaEntry, dueAt: Date): Date {
+  return new Date(isoAt(reminderDay(calendar, entry, shanghaiDay(dueAt)).date, '09:00:00'));
+}
+
+/** the working day `reminderWorkingDays` before the due day, never before the step's first working day */
+function reminderDay(calendar: WorkingCalendar, entry: SlaEntry, dueDay: string) {
   const back = Math.min(entry.reminderWorkingDays, Math.max(0, (entry.workingDays ?? entry.reminderWorkingDays + 1) - 1));
-  return new Date(isoAt(calendar.subtractWorkingDays(shanghaiDay(dueAt), back).date, '09:00:00'));
+  return calendar.subtractWorkingDays(dueDay, back);
 }
 
 /**

@@ -14,7 +14,7 @@ import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { NotificationEntity } from '../../db/entities/index';
 import { inTransaction } from '../../db/transaction';
-import { loadCalendar } from '../../domain/calendar';
+import { loadCalendar, type WorkingCalendar } from '../../domain/calendar';
 import type { Clock } from '../../domain/clock';
 import { notifySla, type SlaEvent, type SlaNotice, slaDedupeKey } from '../../domain/notifications/sla';
 import { reminderOf, slaEntryOf } from '../../domain/sla';
@@ -48,7 +48,7 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
   const ds = opts.dataSource;
 
   /** the notice a task is due now, if any: the escalation once overdue, else the reminder once its time came */
-  function noticeOf(t: OpenTask, now: Date, reminderAt: (due: Date) => Date): SlaNotice | null {
+  function noticeOf(t: OpenTask, now: Date, calendar: WorkingCalendar): SlaNotice | null {
     if (!t.dueDate || !t.processDefinitionId || !t.elementId || t.processInstanceKey === undefined) return null;
     const entry = slaEntryOf(t.processDefinitionId, t.elementId);
     if (!entry || entry.deadlineVariable) return null;
@@ -56,7 +56,7 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
     if (Number.isNaN(due.getTime())) return null;
     let event: SlaEvent;
     if (now.getTime() > due.getTime()) event = 'OVERDUE';
-    else if (!entry.reminderInModel && now.getTime() >= reminderAt(due).getTime()) event = 'REMINDER';
+    else if (!entry.reminderInModel && now.getTime() >= reminderOf(calendar, entry, due).getTime()) event = 'REMINDER';
     else return null;
     const group = (t.candidateGroups ?? []).find((g) => (ROLE_IDS as readonly string[]).includes(g)) as Role | undefined;
     if (event === 'REMINDER' && !t.assignee && !group) return null; // offered to nobody the directory knows
@@ -74,7 +74,6 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
   async function once(): Promise<number> {
     const now = opts.clock.now();
     const calendar = await loadCalendar(ds);
-    const reminderCache = new Map<string, Date>();
     let written = 0;
     for (let from = 0; ; from += PAGE) {
       const res = await opts.rest('/v2/user-tasks/search', {
@@ -83,17 +82,7 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
         page: { from, limit: PAGE },
       });
       const items = (res.items ?? []) as OpenTask[];
-      const notices = items
-        .map((t) =>
-          noticeOf(t, now, (due) => {
-            const entry = slaEntryOf(t.processDefinitionId!, t.elementId!)!;
-            const k = `${t.processDefinitionId}#${t.elementId}|${due.toISOString()}`;
-            let at = reminderCache.get(k);
-            if (!at) reminderCache.set(k, (at = reminderOf(calendar, entry, due)));
-            return at;
-          }),
-        )
-        .filter((n): n is SlaNotice => n !== null);
+      const notices = items.map((t) => noticeOf(t, now, calendar)).filter((n): n is SlaNotice => n !== null);
       if (notices.length) {
         const known = new Set(
           (
