@@ -17,8 +17,6 @@ export interface SlaEntry {
   deadlineVariable?: string;
   reminderWorkingDays: number;
   escalateTo: Role;
-  /** the model's own timer boundary sends this step's reminder (the watcher sends only the escalation) */
-  reminderInModel?: boolean;
 }
 
 /** `<process id>#<user task id>` → its SLA */

@@ -101,14 +101,23 @@ export const JOB = {
   completionSendReminder: 'completion.send-reminder',
   completionEscalateOverdue: 'completion.escalate-overdue',
   completionRecordCompletion: 'completion.record-completion',
-  // the SLA of a human step (domain/sla.json): its reminder and its escalation when the due date passes
-  slaNotify: 'sla.notify',
   // complaint / fault / consultation 投诉、故障、咨询 (§7.1)
   serviceRequestRecordHandling: 'service-request.record-handling',
   serviceRequestClose: 'service-request.close',
 } as const;
 export type JobType = (typeof JOB)[keyof typeof JOB];
 export const JOB_TYPES = Object.values(JOB) as JobType[];
+
+/**
+ * Job types no model of this release creates any more, still created by instances that started on an older
+ * process version (they keep their version): the workers take them for one release, like the renamed ones
+ * (workers/registry.ts). `sla.notify`: the reminder timer boundary on 客户确认业务订单, replaced by the SLA
+ * watch (app/notifier/sla-watch.ts), which sends every step's reminder and escalation from one table.
+ */
+export const RETIRED_JOB = {
+  slaNotify: 'sla.notify',
+} as const;
+export type RetiredJobType = (typeof RETIRED_JOB)[keyof typeof RETIRED_JOB];
 
 /** Decisions taken in user tasks (form field values; FEEL conditions compare against these). */
 export const CUSTOMER_DECISION = ['CONFIRMED', 'CHANGE_REQUESTED', 'DECLINED'] as const;

@@ -11,7 +11,7 @@ import { COLLABORATION_TASK_ORDER_HANDLERS } from './families/collaboration-task
 import { EXPENSE_CONTRACT_HANDLERS } from './families/expense-contract';
 import { ACCOUNT_MONITORING_HANDLERS } from './families/account-monitoring';
 import { COMPLETION_HANDLERS, DELIVERY_HANDLERS } from './families/completion';
-import { SLA_HANDLERS } from './families/sla';
+import { RETIRED_SLA_HANDLERS } from './families/sla';
 import { SERVICE_REQUEST_HANDLERS } from './families/service-request';
 
 const FAMILIES: readonly (readonly HandlerDef[])[] = [
@@ -25,7 +25,6 @@ const FAMILIES: readonly (readonly HandlerDef[])[] = [
   DELIVERY_HANDLERS,
   COMPLETION_HANDLERS,
   SERVICE_REQUEST_HANDLERS,
-  SLA_HANDLERS,
 ];
 
 function build(): Readonly<Record<JobType, HandlerDef>> {
@@ -68,8 +67,12 @@ export const RENAMED_JOB_TYPES: Readonly<Record<string, JobType>> = {
   'revenue-contract.revise': JOB.revenueContractApplyRevision,
 };
 
-/** the handler of each old job type in RENAMED_JOB_TYPES, under its old type */
-export function renamedJobTypeHandlers(): readonly HandlerDef[] {
+/**
+ * The handlers of the job types only instances of older process versions create: each old name in
+ * RENAMED_JOB_TYPES under its old type, and the retired types (domain/vocabulary.ts RETIRED_JOB).
+ */
+export function oldVersionJobTypeHandlers(): readonly HandlerDef[] {
   // the old type names the worker subscribes to; the handler is the new type's (JobType is the new vocabulary)
-  return Object.entries(RENAMED_JOB_TYPES).map(([old, current]) => ({ ...REGISTRY[current], type: old as JobType }));
+  const renamed = Object.entries(RENAMED_JOB_TYPES).map(([old, current]) => ({ ...REGISTRY[current], type: old as JobType }));
+  return [...renamed, ...RETIRED_SLA_HANDLERS];
 }

@@ -6,7 +6,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Zeebe } from '@camunda8/sdk';
-import { REGISTRY, renamedJobTypeHandlers } from './registry';
+import { REGISTRY, oldVersionJobTypeHandlers } from './registry';
 import { createTaskHandler, DEFAULT_RETRY_POLICY, LOG_CONTEXT_VARIABLES, type RetryPolicy, type TaskHandlerHooks } from './runtime/adapter';
 import {
   DEFAULT_WORKER_SETTINGS,
@@ -55,8 +55,8 @@ export interface WorkerTuning {
    */
   jobStream?: boolean;
   /**
-   * Also take jobs of the old names of renamed job types (workers/registry.ts RENAMED_JOB_TYPES), for the
-   * instances started before the upgrade. Those workers poll every RENAMED_POLL_INTERVAL_MS and open no
+   * Also take jobs of the old names of renamed job types (workers/registry.ts RENAMED_JOB_TYPES) and of the
+   * retired ones (domain/vocabulary.ts RETIRED_JOB), for the instances started before the upgrade. Those workers poll every RENAMED_POLL_INTERVAL_MS and open no
    * stream: only instances of old process versions create such jobs. Default: WORKER_RENAMED_JOB_TYPES,
    * true when unset. Ignored when `handlers` is given.
    */
@@ -111,7 +111,7 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
     actors: opts.actors ?? noTaskActorResolver,
     log,
   };
-  const renamed = opts.handlers ? [] : (opts.tuning?.renamedJobTypes ?? renamedJobTypesFromEnv()) ? renamedJobTypeHandlers() : [];
+  const renamed = opts.handlers ? [] : (opts.tuning?.renamedJobTypes ?? renamedJobTypesFromEnv()) ? oldVersionJobTypeHandlers() : [];
   const legacy = new Set(renamed);
   const handlers = [...(opts.handlers ?? Object.values(REGISTRY)), ...renamed];
   const tuning = opts.tuning ?? {};

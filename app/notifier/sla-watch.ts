@@ -56,7 +56,7 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
     if (Number.isNaN(due.getTime())) return null;
     let event: SlaEvent;
     if (now.getTime() > due.getTime()) event = 'OVERDUE';
-    else if (!entry.reminderInModel && now.getTime() >= reminderOf(calendar, entry, due).getTime()) event = 'REMINDER';
+    else if (now.getTime() >= reminderOf(calendar, entry, due).getTime()) event = 'REMINDER';
     else return null;
     const group = (t.candidateGroups ?? []).find((g) => (ROLE_IDS as readonly string[]).includes(g)) as Role | undefined;
     if (event === 'REMINDER' && !t.assignee && !group) return null; // offered to nobody the directory knows

@@ -26,7 +26,7 @@ export interface SlaNotice {
   userTaskKey?: string | null;
 }
 
-/** one per (event, instance, task, due instant): the model's timer and the watcher find the same key */
+/** one per (event, instance, task, due instant): the watcher and the retired `sla.notify` job of an old process version find the same key */
 export function slaDedupeKey(n: Pick<SlaNotice, 'event' | 'processInstanceKey' | 'slaTask' | 'dueAt'>): string {
   const t = Date.parse(n.dueAt);
   return `sla:${n.event}:${n.processInstanceKey}:${n.slaTask}:${Number.isNaN(t) ? n.dueAt : new Date(t).toISOString()}`;

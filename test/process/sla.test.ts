@@ -34,7 +34,8 @@ describe('process: the SLA due date of a user task, across National Day', functi
     // the completion record has its own deadline (竣工 §6.4): not in the table's counted steps
     expect(sla).to.not.have.property('fileCompletionRecord');
 
-    // the reminder: nothing before 9 October 09:00 in Beijing, one notification to 客户经理 at it, once
+    // the reminder, sent by the SLA watch from the task's due date (the model has no reminder timer any more):
+    // nothing before 9 October 09:00 in Beijing, one notification to 客户经理 at it, once
     const mine = async () => (await d.notifications(e, 'sla-reminder')).filter((n) => JSON.stringify(n.refs).includes(o.orderNo));
     await e.clockSet('2026-10-09T08:59:00+08:00');
     await new Promise((r) => setTimeout(r, 1500));
@@ -43,7 +44,9 @@ describe('process: the SLA due date of a user task, across National Day', functi
     const sent = await d.waitFor(async () => ((await mine()).length ? mine() : null), 'the SLA reminder');
     expect(sent.map((n) => n.recipientRole)).to.deep.equal(['customer-manager']);
     expect(sent[0]!.refs).to.deep.include({ taskName: '客户确认业务订单', dueAt: '2026-10-10T23:59:59+08:00' });
-    // the task stays open (non-interrupting)
+    // a reminder leaves the task open; a later poll of the watch sends nothing more
     await e.api.waitTask(d.CM, 'confirm-order-with-customer', { orderNo: o.orderNo }, d.WAIT);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await mine(), 'once').to.have.length(1);
   });
 });

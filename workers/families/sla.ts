@@ -1,17 +1,19 @@
 /**
- * sla.notify — the reminder / escalation of a human step's SLA (domain/sla.json), raised by a
- * non-interrupting timer boundary on the user task (timeDate `=sla.<key>.remindAt` / `.dueAt`). The
- * headers say which task and which event; one notification per (instance, task, event, date).
+ * sla.notify (retired, domain/vocabulary.ts RETIRED_JOB) — the reminder of a human step's SLA raised by a
+ * non-interrupting timer boundary on the user task, in process versions before the SLA watch took every
+ * reminder over. Kept for instances still running on such a version; the dedupe key is the watch's, so a
+ * task is reminded once whichever of the two comes first. One notification per (instance, task, event, date).
  */
 import { notifySla, type SlaEvent } from '../../domain/notifications/sla';
-import { JOB, ROLE_IDS, type Role } from '../../domain/vocabulary';
+import { type JobType, RETIRED_JOB, ROLE_IDS, type Role } from '../../domain/vocabulary';
 import { failPermanently } from '../runtime/outcome';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { systemOnce } from '../common';
 
 export const slaNotify = defineHandler({
-  type: JOB.slaNotify,
+  // a retired type is no JobType of this release: the registry takes it apart from REGISTRY, as the renamed ones
+  type: RETIRED_JOB.slaNotify as string as JobType,
   variables: S.obj({ dueAt: S.str }, { orderId: S.optStr, orderNo: S.optStr }),
   handle(job, services) {
     const { slaTask, slaEvent, taskRole } = job.customHeaders;
@@ -41,4 +43,5 @@ export const slaNotify = defineHandler({
   },
 });
 
-export const SLA_HANDLERS = [slaNotify];
+/** the handlers of RETIRED_JOB, taken only for instances of older process versions */
+export const RETIRED_SLA_HANDLERS = [slaNotify];
