@@ -41,6 +41,7 @@ function toJson(v: unknown): unknown {
 const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SIMPLE_STRING = /^"[^"\\]*"$/;
 const SIMPLE_NUMBER = /^-?\d+(\.\d+)?$/;
+const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 const FEEL_WORDS = new Set(['null', 'true', 'false', 'now', 'today', 'not', 'and', 'or', 'if', 'then', 'else', 'for', 'return', 'some', 'every', 'satisfies', 'in', 'instance', 'of', 'between', 'function', 'external']);
 
 // Camunda's FEEL extension functions that feelin lacks (feelin reads parameter names from the function
@@ -70,6 +71,24 @@ function comparison(simple: string): Comparison | null {
   return c;
 }
 
+/**
+ * `a.b.c` read through plain JSON objects (what process variables are), as feelin reads it; undefined when
+ * the path meets anything else (a list, whose path FEEL maps over its items, a missing name, a FEEL value),
+ * and feelin then decides.
+ */
+function plainPath(path: string, vars: Record<string, unknown>): { v: unknown } | undefined {
+  const names = path.split('.');
+  if (names.some((n) => FEEL_WORDS.has(n))) return undefined;
+  let cur: unknown = vars;
+  for (const n of names) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    const proto = Object.getPrototypeOf(cur);
+    if ((proto !== Object.prototype && proto !== null) || !Object.prototype.hasOwnProperty.call(cur, n)) return undefined;
+    cur = (cur as Record<string, unknown>)[n];
+  }
+  return { v: cur };
+}
+
 /** Evaluate a FEEL expression (with or without the leading '='). Throws FeelError on syntax errors. */
 export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: number, raw = false, timeZone = 'UTC'): unknown {
   const src = expr.trimStart().startsWith('=') ? expr.trimStart().slice(1) : expr;
@@ -86,13 +105,19 @@ export function evalFeel(expr: string, vars: Record<string, unknown>, nowMs: num
     const v = vars[cmp.name];
     if (typeof v === typeof cmp.literal && (typeof v !== 'number' || Number.isFinite(v))) return (v === cmp.literal) !== cmp.negate;
   }
-  // now() and today() in the engine's time zone, as Zeebe gives them in its JVM's default zone
-  const local = timeZone === 'UTC' ? new Date(nowMs).toISOString().slice(0, 19) : localDateTime(nowMs, timeZone);
+  // a due date or timer read from a context (`=sla.reviewRound.dueAt`): no parser needed either
+  if (SIMPLE_PATH.test(simple)) {
+    const p = plainPath(simple, vars);
+    if (p) return raw ? (p.v ?? null) : toJson(p.v);
+  }
+  // now() and today() in the engine's time zone, as Zeebe gives them in its JVM's default zone; the wall
+  // clock is formatted only when the expression calls them (Intl formatting is costly on every mapping)
+  const local = () => (timeZone === 'UTC' ? new Date(nowMs).toISOString().slice(0, 19) : localDateTime(nowMs, timeZone));
   const ctx: Record<string, unknown> = {
     ...CAMUNDA_EXTENSIONS,
     ...vars,
-    now: () => feelin.dateAndTime(timeZone === 'UTC' ? `${local}Z` : `${local}@${timeZone}`),
-    today: () => feelin.date(local.slice(0, 10)),
+    now: () => feelin.dateAndTime(timeZone === 'UTC' ? `${local()}Z` : `${local()}@${timeZone}`),
+    today: () => feelin.date(local().slice(0, 10)),
   };
   let res;
   try {

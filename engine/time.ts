@@ -30,17 +30,26 @@ export function checkTimeZone(tz: string): string {
   return tz;
 }
 
+// one formatter per zone: building an Intl.DateTimeFormat costs far more than formatting with it
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function zoneParts(t: number, tz: string): Record<string, string> {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formatters.set(tz, f);
+  }
+  return Object.fromEntries(f.formatToParts(new Date(t)).filter((x) => x.type !== 'literal').map((x) => [x.type, x.value]));
+}
+
 /** The wall-clock date-time 'YYYY-MM-DDTHH:MM:SS' of an instant in a zone. */
 export function localDateTime(t: number, tz: string): string {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    .formatToParts(new Date(t)).filter((x) => x.type !== 'literal').map((x) => [x.type, x.value]));
+  const p = zoneParts(t, tz);
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
 }
 
 /** Offset (ms) of a time zone at an instant. */
 function zoneOffset(t: number, tz: string): number {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    .formatToParts(new Date(t)).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+  const parts = Object.fromEntries(Object.entries(zoneParts(t, tz)).map(([k, v]) => [k, Number(v)]));
   const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
   return asUtc - Math.floor(t / 1000) * 1000;
 }

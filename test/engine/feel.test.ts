@@ -39,3 +39,47 @@ describe('engine: FEEL comparison fast path', () => {
     expect(evalFeel('=a = 3', { a: 3 }, 0)).to.equal(true);
   });
 });
+
+describe('engine: FEEL path fast path and the lazy wall clock', () => {
+  it("`a.b.c` gives feelin's result for contexts, lists, missing names, nulls and scalars", () => {
+    const exprs = ['=sla.review.dueAt', '=sla.review', '=a.b', '=a.b.c', '=a.length', '=a.in'];
+    const values: unknown[] = [
+      { review: { dueAt: '2026-10-10T23:59:59+08:00', remindAt: 'x' } },
+      { review: null },
+      {},
+      { b: { c: [1, 2] } },
+      { b: [{ c: 1 }, { c: 2 }] },
+      [{ b: 1 }, { b: 2 }],
+      { b: 0, c: false },
+      'text',
+      3,
+      null,
+      undefined,
+    ];
+    let compared = 0;
+    for (const e of exprs)
+      for (const v of values) {
+        const vars: Record<string, unknown> = v === undefined ? {} : { a: v, sla: v };
+        const run = (x: string) => {
+          try {
+            return evalFeel(x, vars, Date.now());
+          } catch {
+            return 'error';
+          }
+        };
+        // `(a.b)` is not of the fast-path shape: feelin evaluates it
+        expect(run(e), `${e} with ${JSON.stringify(v)}`).to.deep.equal(run(`=(${e.slice(1)})`));
+        compared++;
+      }
+    expect(compared).to.equal(exprs.length * values.length);
+    expect(evalFeel('=sla.review.dueAt', { sla: { review: { dueAt: 'D' } } }, 0)).to.equal('D');
+  });
+
+  it('now() and today() in the engine time zone (formatted only when called)', () => {
+    const t = Date.parse('2026-12-31T17:30:00Z'); // 1 January 2027, 01:30 in Beijing
+    expect(evalFeel('=string(today())', {}, t, false, 'Asia/Shanghai')).to.equal('2027-01-01');
+    expect(evalFeel('=string(today())', {}, t)).to.equal('2026-12-31');
+    expect(evalFeel('=string(now())', {}, t, false, 'Asia/Shanghai')).to.match(/^2027-01-01T01:30:00(@Asia\/Shanghai|\+08:00)/);
+    expect(evalFeel('=x + 1', { x: 1 }, t, false, 'Asia/Shanghai')).to.equal(2);
+  });
+});

@@ -6,9 +6,10 @@
 import { expect } from 'chai';
 import { Camunda8 } from '@camunda8/sdk';
 import type { DataSource } from 'typeorm';
-import { JOB, JOB_TYPES } from '../../domain/vocabulary';
+import { JOB, JOB_TYPES, RETIRED_JOB } from '../../domain/vocabulary';
 import { RENAMED_JOB_TYPES } from '../../workers/registry';
 import { startWorkers, type RunningWorkers } from '../../workers/start';
+import { NotificationEntity } from '../../db/entities/index';
 import type { HttpRequest, HttpResponse } from '../../platform/http/client';
 import { FakeGateway } from './support/fake-gateway';
 import {
@@ -59,8 +60,8 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     await closeTestDataSource(ds);
   });
 
-  it('starts one worker per job type of the registry and per old name of a renamed one, each fetching only the variables its handler declares (+ orderNo for logs)', async () => {
-    const subscribed = [...JOB_TYPES, ...Object.keys(RENAMED_JOB_TYPES)];
+  it('starts one worker per job type of the registry, per old name of a renamed one and per retired one, each fetching only the variables its handler declares (+ orderNo for logs)', async () => {
+    const subscribed = [...JOB_TYPES, ...Object.keys(RENAMED_JOB_TYPES), ...Object.values(RETIRED_JOB)];
     expect([...workers.jobTypes].sort()).to.deep.equal([...subscribed].sort());
     const { order } = await seedWorld(ds);
     const k = nextKey();
@@ -138,6 +139,25 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     });
     const ack = await gw.waitForAck(k);
     expect(ack).to.include({ rpc: 'ThrowError', errorCode: 'AP_PARTNER_UNAVAILABLE' });
+  });
+
+  it('a job of a retired type (sla.notify, from an instance on a process version with the reminder timer) still sends its reminder', async () => {
+    const { order } = await seedWorld(ds);
+    const k = nextKey();
+    gw.enqueue({
+      key: k,
+      type: RETIRED_JOB.slaNotify,
+      customHeaders: JSON.stringify({
+        slaTask: 'online-training-provisioning#confirm-order-with-customer',
+        slaEvent: 'REMINDER',
+        taskRole: 'customer-manager',
+      }),
+      variables: JSON.stringify({ dueAt: '2026-10-10T23:59:59+08:00', orderId: order.id, orderNo: order.orderNo }),
+    });
+    const ack = await gw.waitForAck(k);
+    expect(ack).to.deep.equal({ rpc: 'CompleteJob', jobKey: k, variables: {} });
+    const sent = await ds.getRepository(NotificationEntity).find({ where: { template: 'sla-reminder' } });
+    expect(sent.filter((n) => JSON.stringify(n.refs).includes(order.orderNo))).to.have.length(1);
   });
 
   it('a suspended AP partner → ThrowError AP_PARTNER_UNAVAILABLE with variables', async () => {
