@@ -32,7 +32,7 @@
  * so admins find it in Operate. The lookup is retried for a while (secondary storage in Camunda 8 is
  * eventually consistent) and swept again at start-up for records still without a key.
  */
-import { IsNull, Not, type DataSource } from 'typeorm';
+import { IsNull, Not } from 'typeorm';
 import {
   BusinessOrderEntity,
   ChangeOrderEntity,
@@ -40,7 +40,7 @@ import {
   ServiceRequestEntity,
   type ProcessCommand,
 } from '../db/entities/index';
-import { rowExists, updateRows } from '../db/rows';
+import { rowExists } from '../db/rows';
 import {
   cancelDedupeKey,
   claimPending,
@@ -52,95 +52,18 @@ import {
   type PublishMessagePayload,
 } from '../domain/outbox';
 import { loadCalendar } from '../domain/calendar';
-import { type Clock, systemClock } from '../domain/clock';
+import { systemClock } from '../domain/clock';
 import { slaVariable } from '../domain/sla';
-import { MESSAGE, PROCESS, type ProcessId } from '../domain/vocabulary';
+import { MESSAGE, type ProcessId } from '../domain/vocabulary';
 import { silentLogger, type Logger } from '../platform/observability/logger';
 import { requestText } from '../platform/http/request-text';
 import { errText, isAlreadyExists, isNotFound } from '../platform/camunda/grpc-errors';
+import type { DispatcherOptions, DispatcherStats, RunningDispatcher } from './dispatcher-types';
+import { START_MESSAGES } from './start-messages';
 
-/** The part of @camunda8/sdk's ZeebeGrpcClient the dispatcher uses. */
-export interface DispatchClient {
-  publishMessage(req: {
-    name: string;
-    correlationKey: string;
-    variables: Record<string, unknown>;
-    messageId?: string;
-    timeToLive: number;
-  }): Promise<{ key: string }>;
-  createProcessInstance(req: { bpmnProcessId: string; variables: Record<string, unknown> }): Promise<{ processInstanceKey: string }>;
-  cancelProcessInstance(processInstanceKey: string): Promise<unknown>;
-}
+export type { DispatchClient, DispatcherOptions, DispatcherStats, RunningDispatcher } from './dispatcher-types';
 
 const silent: Logger = silentLogger;
-
-export interface DispatcherOptions {
-  dataSource: DataSource;
-  zeebe: DispatchClient;
-  /** Orchestration REST base URL (ZEEBE_REST_ADDRESS) for instance-key lookups; omitted: no lookup */
-  restAddress?: string;
-  /** extra headers for the REST API (e.g. Authorization) */
-  restHeaders?: () => Promise<Record<string, string>> | Record<string, string>;
-  log?: Logger;
-  /** the business clock: a started process's SLA (variable `sla`, domain/sla.ts) is counted from its now */
-  clock?: Clock;
-  /** rows claimed per round (default 64) */
-  batchSize?: number;
-  /** sends in flight at once within a round (default 16) */
-  concurrency?: number;
-  /** pause when nothing is due, ms (default 200) */
-  idleMs?: number;
-  /** lease of a claimed row, ms (default 30 s) */
-  leaseMs?: number;
-  /** cap of the retry back-off, ms (default 30 s) */
-  maxBackOffMs?: number;
-  /** how long the instance key lookup keeps trying, ms (default 120 s) */
-  locateForMs?: number;
-}
-
-export interface DispatcherStats {
-  dispatched: number;
-  failed: number;
-  located: number;
-  lastError: string | null;
-}
-
-export interface RunningDispatcher {
-  /** wake the loop now (e.g. right after an API write) */
-  kick(): void;
-  /** resolves when no command is due and no send is in flight (tests, shutdown) */
-  idle(timeoutMs?: number): Promise<void>;
-  stats(): DispatcherStats;
-  stop(): Promise<void>;
-}
-
-/** start message → which record number is its correlation key, where the key is stored */
-const START_MESSAGES: Record<
-  string,
-  { process: ProcessId; variable: string; store: (ds: DataSource, no: string, key: string) => Promise<boolean> }
-> = {
-  [MESSAGE.orderSubmitted]: {
-    process: PROCESS.provisioning,
-    variable: 'orderNo',
-    store: async (ds, no, key) =>
-      ((await updateRows(ds, BusinessOrderEntity, { orderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key })).affected ??
-        0) > 0,
-  },
-  [MESSAGE.changeOrderSubmitted]: {
-    process: PROCESS.change,
-    variable: 'changeOrderNo',
-    store: async (ds, no, key) =>
-      ((await updateRows(ds, ChangeOrderEntity, { changeOrderNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key }))
-        .affected ?? 0) > 0,
-  },
-  [MESSAGE.serviceRequestLogged]: {
-    process: PROCESS.serviceRequest,
-    variable: 'requestNo',
-    store: async (ds, no, key) =>
-      ((await updateRows(ds, ServiceRequestEntity, { requestNo: no, processInstanceKey: IsNull() }, { processInstanceKey: key }))
-        .affected ?? 0) > 0,
-  },
-};
 
 export function startDispatcher(opts: DispatcherOptions): RunningDispatcher {
   const ds = opts.dataSource;
