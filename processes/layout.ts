@@ -232,6 +232,14 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
     }
     pe.push(shape(n, b, extra));
   }
+  // a vertical segment at x from y1 to y2 that would cross a node other than the flow's own ends
+  const boxes = [...bounds.entries()];
+  const crosses = (x: number, y1: number, y2: number, ends: El[]) =>
+    boxes.some(
+      ([n, b]) =>
+        !ends.includes(n) && x >= b.x - 4 && x <= b.x + b.width + 4 && Math.max(y1, y2) > b.y && Math.min(y1, y2) < b.y + b.height,
+    );
+  const labelsAt = new Map<string, number>();
   for (const f of flows) {
     const s = bounds.get(f.sourceRef)!;
     const t = bounds.get(f.targetRef)!;
@@ -249,13 +257,23 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
           [s.x + s.width, sy],
           [t.x, ty],
         ];
-      else if (isGateway(f.sourceRef))
+      else if (isGateway(f.sourceRef) && !crosses(sx, sy, ty, [f.sourceRef, f.targetRef]))
         pts = [
           [sx, ty < sy ? s.y : s.y + s.height],
           [sx, ty],
           [t.x, ty],
         ];
-      else if (isGateway(f.targetRef))
+      else if (isGateway(f.sourceRef)) {
+        // straight down from the gateway would run through the node below it (an end event of the other
+        // branch): leave to the right and turn halfway to the target
+        const mx = Math.round((s.x + s.width + t.x) / 2);
+        pts = [
+          [s.x + s.width, sy],
+          [mx, sy],
+          [mx, ty],
+          [t.x, ty],
+        ];
+      } else if (isGateway(f.targetRef))
         pts = [
           [s.x + s.width, sy],
           [tx, sy],
@@ -270,6 +288,18 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
           [t.x, ty],
         ];
       }
+    } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && crosses(sx, sy, ty, [f.sourceRef, f.targetRef])) {
+      // one above the other with something between them: around it on the right, into the target from
+      // above or below (its sides carry its own flows)
+      const rx = Math.max(s.x + s.width, t.x + t.width) + 20;
+      const ey = t.y > s.y ? t.y - 20 : t.y + t.height + 20;
+      pts = [
+        [s.x + s.width, sy],
+        [rx, sy],
+        [rx, ey],
+        [tx, ey],
+        [tx, t.y > s.y ? t.y : t.y + t.height],
+      ];
     } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y > s.y)
       pts = [
         [sx, s.y + s.height],
@@ -291,8 +321,23 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
     }
     const extra: Record<string, unknown> = {};
     if (f.name) {
+      // beside the first segment, clear of the source: below its start when it leaves downwards, above when
+      // it leaves upwards or sideways (a label at the start point itself would sit on the gateway's marker)
       const w = textWidth(f.name);
-      extra.label = label({ x: Math.round(pts[0][0] + 5), y: Math.round(pts[0][1] - 17), width: w, height: 14 });
+      const [[x0, y0], [x1, y1]] = [pts[0], pts[1] ?? pts[0]];
+      const down = x1 === x0 && y1 > y0;
+      const up = x1 === x0 && y1 < y0;
+      // several flows leaving one point (a gateway's corner): their labels stacked, not on top of each other
+      const at = `${Math.round(x0)},${Math.round(y0)}`;
+      const nth = labelsAt.get(at) ?? 0;
+      labelsAt.set(at, nth + 1);
+      const dy = (up ? -16 : 16) * nth;
+      extra.label = label({
+        x: Math.round(x0 + (down || up ? 6 : 8)),
+        y: Math.round((down ? y0 + 6 : up ? y0 - 20 : y0 - 17) + dy),
+        width: w,
+        height: 14,
+      });
     }
     const dedup = pts.filter((p, i) => i === 0 || p[0] !== pts[i - 1][0] || p[1] !== pts[i - 1][1]);
     pe.push(
