@@ -3,7 +3,6 @@
 // input expressions and output entries are FEEL expressions, input entries FEEL unary tests (feelin).
 import type { Decision, Drg } from './dmn';
 import { evalFeel } from './feel';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const feelin = require('feelin') as { unaryTest(expr: string, ctx: Record<string, unknown>): { value: unknown } };
 
 export interface EvaluatedDecision {

@@ -1,7 +1,6 @@
 // DMN 1.3 resources read with dmn-moddle into the engine's decision model: decision tables (inputs,
 // outputs, rules, hit policy and aggregation) and literal expressions, with their required decisions.
 // Anything outside that subset is rejected at deploy, naming the decision.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DmnModdle } = require('dmn-moddle') as { DmnModdle: new () => { fromXML(xml: string, type: string): Promise<{ rootElement: Any; warnings: { message: string }[] }> } };
 
 type Any = any;

@@ -1,7 +1,6 @@
 // FEEL evaluation (feelin) with Zeebe's conventions: an expression starts with '='; anything else is a
 // static value. Results are converted to JSON values (temporal values become ISO strings).
 import { localDateTime } from './time';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const feelin = require('feelin') as {
   evaluate(expr: string, ctx?: Record<string, unknown>): { value: unknown; warnings: { type: string; message: string }[] };
   dateAndTime(s: string): unknown;

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Decision instances (Camunda 8.9 REST): POST /v2/decision-instances/search and GET /v2/decision-instances/{key},
 // fed by the REST evaluation and by business rule tasks (pricing.dmn, business-rule.bpmn).
 import { expect } from 'chai';

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Jobs over REST (POST /v2/jobs/activation, /completion, /failure, /error, PATCH /v2/jobs/{key}) driven by
 // Camunda's REST clients only: the SDK's CamundaRestClient (and its job worker) and
 // @camunda8/orchestration-cluster-api's job worker. Nothing here uses gRPC.

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Messages (POST /v2/messages/publication, /correlation), process-instance creation with awaitCompletion,
 // element-instance variables (PUT /v2/element-instances/{key}/variables) and user-task variables
 // (POST /v2/user-tasks/{key}/variables/search), driven by the SDK's CamundaRestClient.

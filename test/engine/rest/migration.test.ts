@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Process instance migration through Camunda's own clients: REST POST /v2/process-instances/{key}/migration
 // (the SDK's CamundaRestClient.migrateProcessInstance) and gRPC MigrateProcessInstance (ZeebeGrpcClient).
 // v1: taskA (job conf.mig.a, timer boundary PT1H) → end; v2: taskA2 (job conf.mig.a2, timer PT2H) → review (user task) → end.

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Camunda Desktop Modeler's default local connection (http://localhost:8080/v2): it probes GET /v2/topology
 // with the SDK's CamundaRestClient and, when that answers, deploys with CamundaRestClient.deployResources,
 // a multipart POST /v2/deployments with one `resources` part per file. These tests make exactly those

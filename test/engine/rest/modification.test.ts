@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Process instance modification through Camunda's own clients: REST POST /v2/process-instances/{key}/modification
 // (the SDK's CamundaRestClient.modifyProcessInstance) and gRPC ModifyProcessInstance (ZeebeGrpcClient).
 import { expect } from 'chai';

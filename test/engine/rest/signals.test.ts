@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // Signals: POST /v2/signals/broadcast (SDK CamundaRestClient) and gRPC BroadcastSignal reach signal catch
 // events, boundary events (interrupting and not) and signal start events; throw and end events broadcast.
 import { expect } from 'chai';
