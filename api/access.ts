@@ -4,7 +4,6 @@
  */
 import type { Role } from '../domain/vocabulary';
 import type { Principal } from './auth';
-import type { Row } from './services';
 
 export const STAFF: Role[] = [
   'customer-manager',
@@ -27,10 +26,10 @@ export const apScope = (p: Principal): string | null =>
  * added to a record stays hidden from that audience until someone lists it). Each slice an AP partner may
  * read declares its list in its ap-view.ts; test/api/ap-view.test.ts calls every route an AP partner may.
  */
-export function allowOnly(fields: readonly string[]): (rec: Row) => Row {
-  return (rec) => {
-    const out: Row = {};
-    for (const f of fields) if (f in rec) out[f] = rec[f];
+export function allowOnly<F extends string>(fields: readonly F[]) {
+  return <T extends object>(rec: T): Pick<T, F & keyof T> => {
+    const out = {} as Pick<T, F & keyof T>;
+    for (const f of fields) if (f in rec) out[f as F & keyof T] = rec[f as F & keyof T];
     return out;
   };
 }

@@ -18,6 +18,12 @@ export interface Principal {
   apPartnerId: string | null;
 }
 
+/** Who acts, and why (every write to a §9 record carries actor, time and reason). */
+export interface Actor {
+  username: string;
+  roles: string[];
+}
+
 export interface Authenticator {
   readonly mode: 'local' | 'oidc';
   /** Resolves the bearer token to a principal or throws a 401 problem. */

@@ -2,6 +2,7 @@
  * The schemas every slice shares: the problem document, paging, path ids, the versions of a §9 record,
  * the health reply and the small builders of response records. Part of the api/ kernel.
  */
+import type { RecordVersion as DbRecordVersion } from '../db/entities/index';
 import { SERVICE_MODULE, type ServiceModule } from '../domain/vocabulary';
 import { named, obj, str, text, int, bool, enumOf, arrayOf, nullable, dateTime, id, type JsonSchema, type Schema } from './schema';
 
@@ -85,6 +86,14 @@ export const RecordVersion = record('RecordVersion', {
   data: { type: 'object' },
 });
 export const RecordVersions = arrayOf(RecordVersion);
+/** one version as the routes answer it; `data` is the record's whole content at that version */
+export interface RecordVersionDto {
+  version: number;
+  actor: string;
+  at: string;
+  reason: string;
+  data: DbRecordVersion['content'];
+}
 
 // ------------------------------------------------------------------ health
 export const Health = named(

@@ -2,6 +2,9 @@
  * The port through which the repair routes (incidents.ts) reach the engine's incidents, apart from the
  * routes so that ApiServices (services.ts) can name it without importing them (as task-port.ts).
  */
+/** variables of a process instance or scope by name, each a JSON value (what the engine stores) */
+export type ProcessVariables = Record<string, unknown>;
+
 export interface Incident {
   incidentKey: string;
   processInstanceKey: string;

@@ -6,6 +6,8 @@ import { createAjv, type ErrorObject, type ValidateFunction } from '../platform/
 import { badRequest, type FieldError, type ProblemLocation } from './problem';
 
 export type JsonSchema = Record<string, unknown>;
+/** a JSON object whose fields no schema of the API fixes (`{ type: 'object' }`): a record's content, a correction's changes */
+export type JsonObject = Record<string, unknown>;
 
 /** Named schemas become `components.schemas.<name>` in the OpenAPI document. */
 const names = new WeakMap<object, string>();

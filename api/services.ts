@@ -2,42 +2,32 @@
  * What the API needs from the rest of the system, injected into createApp. The routes only call these
  * ports; main.ts (and the tests) build them from db/ and domain/ (see store.ts).
  */
-import type { Authenticator, Principal } from './auth';
+import type { Actor, Authenticator, Principal } from './auth';
 import type { UserTaskPort } from './task-port';
 import type { IncidentPort } from './incident-port';
 import type { NotificationPort } from './notifications/port';
+import type { IdempotencyClaim, IdempotentRequest } from '../domain/idempotency';
+import type { OrdersStore } from './orders/port';
+import type { ChangeOrdersStore } from './change-orders/port';
+import type { ContractsStore } from './contracts/port';
+import type { CountersignStore } from './countersign/port';
+import type { CollaborationTaskOrdersStore } from './collaboration-task-orders/port';
+import type { PaymentBasesStore } from './payment-bases/port';
+import type { CommunicationRecordsStore } from './communication-records/port';
+import type { AccountMonitoringStore } from './account-monitoring/port';
+import type { ServiceRequestsStore } from './service-requests/port';
+import type { WorkingCalendarStore } from './working-calendar/port';
+import type { RecordsStore } from './records/port';
+
+export type { Page, PageOf } from '../domain/paging';
+export type { Actor } from './auth';
+export type { RecordVersionDto } from './common-schemas';
+// the records a slice reads of another one's (the workbench's case shows them all)
+export type { CountersignRoundDto } from './countersign/port';
 
 export interface HealthReport {
   ok: boolean;
   checks: Record<string, { ok: boolean; detail?: string }>;
-}
-
-export type { Page, PageOf } from '../domain/paging';
-import type { Page, PageOf } from '../domain/paging';
-import type { IdempotencyClaim, IdempotentRequest } from '../domain/idempotency';
-
-/** Who acts, and why (every write to a §9 record carries actor, time and reason). */
-export interface Actor {
-  username: string;
-  roles: string[];
-}
-
-export type Row = Record<string, unknown>;
-
-export interface OrderFilter {
-  status?: string;
-  customer?: string;
-  customerManager?: string;
-  from?: string;
-  to?: string;
-}
-
-export interface RecordVersion {
-  version: number;
-  actor: string;
-  at: string;
-  reason: string;
-  data: Row;
 }
 
 /** Idempotency-Key storage (domain/idempotency.ts), bound to the database and the clock */
@@ -48,70 +38,23 @@ export interface IdempotencyPort {
 }
 
 /**
- * The operations of the routes. Each returns plain JSON-ready objects, null for "no such record",
- * and throws ProblemError (409 illegal transition, 400 business rule) for refusals.
+ * The operations of the routes, one part per slice (its port.ts: the methods and the JSON of its
+ * schemas). Each returns plain JSON-ready objects, null for "no such record", and throws ProblemError
+ * (409 illegal transition, 400 business rule) for refusals.
  */
-export interface ApiStore {
+export interface ApiStore
+  extends OrdersStore,
+    ChangeOrdersStore,
+    ContractsStore,
+    CountersignStore,
+    CollaborationTaskOrdersStore,
+    PaymentBasesStore,
+    CommunicationRecordsStore,
+    AccountMonitoringStore,
+    ServiceRequestsStore,
+    WorkingCalendarStore,
+    RecordsStore {
   idempotency: IdempotencyPort;
-
-  createOrder(actor: Actor, input: Row): Promise<Row>;
-  getOrder(id: string): Promise<Row | null>;
-  listOrders(filter: OrderFilter, page: Page): Promise<PageOf<Row>>;
-  cancelOrder(actor: Actor, id: string, reason: string): Promise<Row | null>;
-
-  createChangeOrder(actor: Actor, input: Row): Promise<Row | null>;
-  getChangeOrder(id: string): Promise<Row | null>;
-  listChangeOrders(filter: { orderId?: string; status?: string }, page: Page): Promise<PageOf<Row>>;
-
-  getContract(id: string): Promise<Row | null>;
-  listContracts(filter: { type?: string; orderId?: string; apPartnerId?: string }, page: Page): Promise<PageOf<Row>>;
-  contractVersions(id: string): Promise<RecordVersion[] | null>;
-
-  getCountersignForm(id: string): Promise<Row | null>;
-  listCountersignForms(filter: { contractId?: string; type?: string }, page: Page): Promise<PageOf<Row>>;
-  /** every review round of the form's contract, rejected ones included */
-  countersignHistory(id: string): Promise<Row[] | null>;
-
-  getTaskOrder(id: string): Promise<Row | null>;
-  listTaskOrders(filter: { orderId?: string; status?: string }, page: Page): Promise<PageOf<Row>>;
-
-  /** AP submission: payment basis + outbox publish of ap-implementation-completed, one transaction; idempotent per submissionId. */
-  submitPaymentBasis(actor: Actor, apPartnerId: string, input: Row): Promise<{ created: boolean; record: Row } | null>;
-  getPaymentBasis(id: string): Promise<Row | null>;
-  listPaymentBases(filter: { expenseContractId?: string; apPartnerId?: string }, page: Page): Promise<PageOf<Row>>;
-
-  createCommunicationRecord(actor: Actor, input: Row): Promise<Row | null>;
-  getCommunicationRecord(id: string): Promise<Row | null>;
-  listCommunicationRecords(filter: { orderId?: string; serviceRequestId?: string }, page: Page): Promise<PageOf<Row>>;
-
-  listMonitoringEntries(filter: { revenueContractId?: string }, page: Page): Promise<PageOf<Row>>;
-  getMonitoringEntry(id: string): Promise<Row | null>;
-  /** idempotent per contract and month: the same figures again change nothing */
-  ingestUsage(actor: Actor, items: Row[]): Promise<{ inserted: number; updated: number; unchanged: number; unknownContracts: string[] }>;
-  getMonthlyReport(month: string): Promise<Row | null>;
-  listMonthlyReports(page: Page): Promise<PageOf<Row>>;
-
-  createServiceRequest(actor: Actor, input: Row): Promise<Row | null>;
-  getServiceRequest(id: string): Promise<Row | null>;
-  listServiceRequests(filter: { type?: string; status?: string; orderId?: string }, page: Page): Promise<PageOf<Row>>;
-
-  getCalendarYear(year: number): Promise<Row | null>;
-  putCalendarYear(actor: Actor, year: number, doc: Row): Promise<{ created: boolean; record: Row }>;
-  deadline(from: string, workingDays: number): Promise<{ date: string; deadline: string; provisional: boolean }>;
-
-  /** separation of duties before a review task is completed: throws SeparationOfDutiesError (403) */
-  assertMayReview(roundId: string, step: 'DEPT_MANAGER' | 'CENTER', username: string): Promise<void>;
-
-  /** audit row of a repair through the API (api/operations/incidents.ts): the incident and the variables set */
-  auditRepair(
-    actor: Actor,
-    reason: string,
-    incident: { incidentKey: string; processInstanceKey: string; elementId: string; jobKey: string | null },
-    variables: Row,
-  ): Promise<void>;
-
-  recordVersions(kind: string, id: string): Promise<RecordVersion[] | null>;
-  correctRecord(actor: Actor, kind: string, id: string, reason: string, changes: Row): Promise<RecordVersion | null>;
 }
 
 export interface ApiServices {

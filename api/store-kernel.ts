@@ -6,7 +6,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Customer, ExpenseContract, RevenueContract, VersionedRecordType } from '../db/entities/index';
 import type { WriteContext } from '../domain/audit';
 import type { ContractType } from '../domain/vocabulary';
-import type { Actor, RecordVersion } from './services';
+import type { Actor } from './auth';
+import type { RecordVersionDto } from './common-schemas';
 
 export interface StoreDeps {
   ds: DataSource;
@@ -20,7 +21,12 @@ export interface StoreDeps {
   ) => (em: EntityManager, header: Record<string, unknown>, content: Record<string, unknown>) => Promise<void>;
 }
 
-export const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+/** a time as the API writes it; a time the record always has stays a string */
+export function iso(d: Date): string;
+export function iso(d: Date | null | undefined): string | null;
+export function iso(d: Date | null | undefined): string | null {
+  return d ? new Date(d).toISOString() : null;
+}
 
 export const versionDto = (v: {
   version: number;
@@ -28,10 +34,10 @@ export const versionDto = (v: {
   at: Date;
   reason: string | null;
   content: Record<string, unknown>;
-}): RecordVersion => ({
+}): RecordVersionDto => ({
   version: v.version,
   actor: v.actor,
-  at: iso(v.at)!,
+  at: iso(v.at),
   reason: v.reason ?? '',
   data: v.content,
 });

@@ -2,7 +2,8 @@
 import type { Role } from '../../domain/vocabulary';
 import { badRequest } from '../problem';
 import { Reply, route, found, page, type RouteSpec } from '../route';
-import { actorOf, type Row } from '../services';
+import { actorOf } from '../services';
+import type { MonthlyReportDto, UsageIngestItem } from './port';
 import * as S from './schemas';
 
 const MONITORING_READERS: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'contract-admin', 'admin', 'auditor'];
@@ -35,7 +36,7 @@ export const ACCOUNT_MONITORING_ROUTES: RouteSpec[] = [
     handler: async ({ services, params }) =>
       found(await services.store.getMonitoringEntry(params.id), 'account monitoring entry', params.id),
   }),
-  route<{}, {}, { items: Row[] }>({
+  route<{}, {}, { items: UsageIngestItem[] }>({
     id: 'ingestUsage',
     method: 'post',
     path: '/account-monitoring/usage',
@@ -108,7 +109,7 @@ export const ACCOUNT_MONITORING_ROUTES: RouteSpec[] = [
 ];
 
 /** CSV for Excel: UTF-8 with BOM, CRLF, fields quoted when needed, formula-looking text neutralised. */
-export function reportCsv(rep: Row): string {
+export function reportCsv(rep: MonthlyReportDto): string {
   const header = [
     '合同编号 contract',
     '订单编号 order',
@@ -125,7 +126,7 @@ export function reportCsv(rep: Row): string {
     if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const lines = (rep.rows as Row[]).map((l) =>
+  const lines = rep.rows.map((l) =>
     [l.contractNo, l.orderNo, l.customerName, l.contracted, l.opened, l.active, l.utilisation, l.overQuota, l.missingFigures ? 'yes' : '']
       .map(cell)
       .join(','),

@@ -1,17 +1,12 @@
 /** The store of 账号监管 account monitoring and the monthly reports: the domain services behind its routes and the JSON of its schemas. */
 import { In } from 'typeorm';
-import { AccountUsageMonthlyEntity, RevenueContractEntity } from '../../db/entities/index';
-import type { ApiStore, Row } from '../services';
+import { AccountUsageMonthlyEntity, RevenueContractEntity, type AccountMonitoringEntry, type MonthlyReport } from '../../db/entities/index';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as monitoring from '../../domain/account-monitoring';
-
-export type AccountMonitoringStore = Pick<
-  ApiStore,
-  'listMonitoringEntries' | 'getMonitoringEntry' | 'ingestUsage' | 'getMonthlyReport' | 'listMonthlyReports'
->;
+import type { AccountMonitoringStore, MonitoringEntryDto, MonthlyReportDto } from './port';
 
 export function accountMonitoringStore({ ds, m, ctxOf, customersById }: StoreDeps): AccountMonitoringStore {
-  async function monitoringDto(rows: import('../../db/entities/index').AccountMonitoringEntry[]): Promise<Row[]> {
+  async function monitoringDto(rows: AccountMonitoringEntry[]): Promise<MonitoringEntryDto[]> {
     const contractIds = [...new Set(rows.flatMap((r) => [r.revenueContractId, r.rootContractId]))];
     const contracts = contractIds.length
       ? await m.getRepository(RevenueContractEntity).find({ where: { id: In(contractIds) }, select: { id: true, contractNo: true } })
@@ -45,7 +40,7 @@ export function accountMonitoringStore({ ds, m, ctxOf, customersById }: StoreDep
     }));
   }
 
-  async function reportDto(r: import('../../db/entities/index').MonthlyReport): Promise<Row> {
+  async function reportDto(r: MonthlyReport): Promise<MonthlyReportDto> {
     const cs = await customersById(r.rows.map((x) => x.customerId));
     return {
       id: r.id,
@@ -76,10 +71,10 @@ export function accountMonitoringStore({ ds, m, ctxOf, customersById }: StoreDep
       return monitoring.ingestUsage(
         ds,
         items.map((i) => ({
-          contractNo: i.revenueContractNo as string,
-          month: i.month as string,
-          openedAccounts: i.openedAccounts as number,
-          activeAccounts: i.activeAccounts as number,
+          contractNo: i.revenueContractNo,
+          month: i.month,
+          openedAccounts: i.openedAccounts,
+          activeAccounts: i.activeAccounts,
         })),
         { ...ctxOf(actor, 'usage figures from the training platform'), source: 'training-platform' },
       );

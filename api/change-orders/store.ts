@@ -4,17 +4,12 @@ import { BusinessOrderEntity, type ChangeOrder } from '../../db/entities/index';
 import { ConflictError } from '../../domain/errors';
 import type { OrderStatus } from '../../domain/order-status';
 import { illegalTransition } from '../problem';
-import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as changeOrders from '../../domain/change-orders';
 import * as orders from '../../domain/orders';
-import type { Static } from '../schema';
-import type { CreateChangeOrderBody } from './schemas';
+import type { ChangeOrderDto, ChangeOrdersStore } from './port';
 
-/** what POST /change-orders accepts, as its schema says */
-export type CreateChangeOrderInput = Static<typeof CreateChangeOrderBody>;
-
-function changeOrderDto(c: ChangeOrder, orderNo: string | undefined): Row {
+function changeOrderDto(c: ChangeOrder, orderNo: string | undefined): ChangeOrderDto {
   return {
     id: c.id,
     changeOrderNo: c.changeOrderNo,
@@ -39,10 +34,8 @@ function changeOrderDto(c: ChangeOrder, orderNo: string | undefined): Row {
   };
 }
 
-export type ChangeOrdersStore = Pick<ApiStore, 'createChangeOrder' | 'getChangeOrder' | 'listChangeOrders'>;
-
 export function changeOrdersStore({ ds, m, ctxOf }: StoreDeps): ChangeOrdersStore {
-  async function changeOrdersDto(rows: ChangeOrder[]): Promise<Row[]> {
+  async function changeOrdersDto(rows: ChangeOrder[]): Promise<ChangeOrderDto[]> {
     const ids = [...new Set(rows.map((c) => c.orderId))];
     const orders = ids.length
       ? await m.getRepository(BusinessOrderEntity).find({ where: { id: In(ids) }, select: { id: true, orderNo: true } })
@@ -53,7 +46,7 @@ export function changeOrdersStore({ ds, m, ctxOf }: StoreDeps): ChangeOrdersStor
 
   return {
     // ---------------------------------------------------------------- change orders
-    async createChangeOrder(actor, input: CreateChangeOrderInput) {
+    async createChangeOrder(actor, input) {
       const order = await orders.getOrder(ds, input.orderId);
       if (!order) return null;
       const create = () =>

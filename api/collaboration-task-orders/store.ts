@@ -1,10 +1,8 @@
 /** The store of 协作任务单 collaboration task orders: the domain services behind its routes and the JSON of its schemas. */
 import { CollaborationTaskOrderEventEntity, type CollaborationTaskOrderEvent, type TaskOrderStatus } from '../../db/entities/index';
-import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as taskOrders from '../../domain/collaboration-task-orders';
-
-export type CollaborationTaskOrdersStore = Pick<ApiStore, 'getTaskOrder' | 'listTaskOrders'>;
+import type { CollaborationTaskOrdersStore, TaskOrderDto } from './port';
 
 export function collaborationTaskOrdersStore({ ds, m }: StoreDeps): CollaborationTaskOrdersStore {
   async function taskOrderDto(t: {
@@ -12,13 +10,13 @@ export function collaborationTaskOrdersStore({ ds, m }: StoreDeps): Collaboratio
     taskOrderNo: string;
     orderId: string;
     changeOrderId: string | null;
-    status: string;
+    status: TaskOrderStatus;
     request: Record<string, unknown>;
     issuedBy: string;
     issuedAt: Date;
     updatedAt: Date;
     events?: CollaborationTaskOrderEvent[];
-  }): Promise<Row> {
+  }): Promise<TaskOrderDto> {
     const events =
       t.events ?? (await m.getRepository(CollaborationTaskOrderEventEntity).find({ where: { taskOrderId: t.id }, order: { seq: 'ASC' } }));
     return {

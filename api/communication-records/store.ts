@@ -4,12 +4,10 @@ import { CustomerCommunicationRecordEntity, ServiceRequestEntity, type Communica
 import { findRow } from '../../db/rows';
 import { currentContent } from '../../domain/records';
 import { notFound } from '../problem';
-import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as communication from '../../domain/communication-records';
 import * as orders from '../../domain/orders';
-
-export type CommunicationRecordsStore = Pick<ApiStore, 'createCommunicationRecord' | 'getCommunicationRecord' | 'listCommunicationRecords'>;
+import type { CommunicationRecordDto, CommunicationRecordsStore } from './port';
 
 export function communicationRecordsStore({ ds, m, ctxOf }: StoreDeps): CommunicationRecordsStore {
   async function communicationDto(
@@ -20,15 +18,17 @@ export function communicationRecordsStore({ ds, m, ctxOf }: StoreDeps): Communic
       orderId: string | null;
       changeOrderId: string | null;
       serviceRequestId: string | null;
-      occasion: string;
+      occasion: CommunicationOccasion;
       currentVersion: number;
       filedBy: string;
       filedAt: Date;
       updatedAt: Date;
     },
     db: EntityManager = m,
-  ): Promise<Row> {
-    const content = ((await currentContent(db, 'customer-communication-record', r.id))?.content ?? {}) as Row;
+  ): Promise<CommunicationRecordDto> {
+    // the content as filed (domain/communication-records.ts validated it); a record without one answers nulls
+    const content = ((await currentContent(db, 'customer-communication-record', r.id))?.content ??
+      {}) as Partial<communication.CommunicationContent>;
     return {
       id: r.id,
       recordNo: r.recordNo,
@@ -53,28 +53,28 @@ export function communicationRecordsStore({ ds, m, ctxOf }: StoreDeps): Communic
   return {
     // ---------------------------------------------------------------- customer communication records
     async createCommunicationRecord(actor, input) {
-      const order = await orders.getOrder(ds, input.orderId as string);
+      const order = await orders.getOrder(ds, input.orderId);
       if (!order) return null;
-      let occasion = (input.occasion as CommunicationOccasion | undefined) ?? 'OTHER';
+      let occasion: CommunicationOccasion = input.occasion ?? 'OTHER';
       if (input.serviceRequestId) {
-        const sr = await findRow(m, ServiceRequestEntity, { id: input.serviceRequestId as string });
-        if (!sr || sr.orderId !== order.id) throw notFound('service request', String(input.serviceRequestId), '/serviceRequestId', 'body');
-        occasion = (input.occasion as CommunicationOccasion | undefined) ?? (sr.requestType as CommunicationOccasion);
+        const sr = await findRow(m, ServiceRequestEntity, { id: input.serviceRequestId });
+        if (!sr || sr.orderId !== order.id) throw notFound('service request', input.serviceRequestId, '/serviceRequestId', 'body');
+        occasion = input.occasion ?? (sr.requestType as CommunicationOccasion);
       }
       const { record } = await communication.fileCommunicationRecord(
         ds,
         {
           customerId: order.customerId,
           orderId: order.id,
-          serviceRequestId: (input.serviceRequestId as string) ?? null,
+          serviceRequestId: input.serviceRequestId ?? null,
           occasion,
           content: {
-            networkQuality: input.networkQuality as communication.CommunicationContent['networkQuality'],
-            serviceAttitude: input.serviceAttitude as communication.CommunicationContent['serviceAttitude'],
-            customerFeedback: input.customerFeedback as string,
-            followUp: (input.followUp as string) ?? null,
-            contactPerson: (input.contactPerson as string) ?? null,
-            note: (input.note as string) ?? null,
+            networkQuality: input.networkQuality,
+            serviceAttitude: input.serviceAttitude,
+            customerFeedback: input.customerFeedback,
+            followUp: input.followUp ?? null,
+            contactPerson: input.contactPerson ?? null,
+            note: input.note ?? null,
           },
         },
         ctxOf(actor, 'customer communication record filed'),

@@ -2,13 +2,13 @@
 import type { Role } from '../../domain/vocabulary';
 import { notFound } from '../problem';
 import { route, found, type RouteSpec } from '../route';
-import type { Row } from '../services';
+import type { ContractDto } from './port';
 import { STAFF, apScope } from '../access';
 import { apContract, apContractVersionData } from './ap-view';
 import * as S from './schemas';
 
 const CONTRACT_READERS: Role[] = [...STAFF, 'ap-partner'];
-function apCanSeeContract(rec: Row, ap: string): boolean {
+function apCanSeeContract(rec: ContractDto, ap: string): boolean {
   return rec.type === 'EXPENSE' && rec.apPartnerId === ap;
 }
 

@@ -2,11 +2,11 @@
 import type { ExpenseContract, RevenueContract } from '../../db/entities/index';
 import { recordHistory } from '../../domain/records';
 import type { ContractType } from '../../domain/vocabulary';
-import type { ApiStore, Row } from '../services';
 import { iso, versionDto, type StoreDeps } from '../store-kernel';
 import * as contracts from '../../domain/contracts';
+import type { ContractDto, ContractsStore } from './port';
 
-function contractDto(c: RevenueContract | ExpenseContract, type: 'REVENUE' | 'EXPENSE'): Row {
+function contractDto(c: RevenueContract | ExpenseContract, type: ContractType): ContractDto {
   const r = c as RevenueContract & ExpenseContract;
   return {
     id: c.id,
@@ -31,8 +31,6 @@ function contractDto(c: RevenueContract | ExpenseContract, type: 'REVENUE' | 'EX
     updatedAt: iso(c.updatedAt),
   };
 }
-
-export type ContractsStore = Pick<ApiStore, 'getContract' | 'listContracts' | 'contractVersions'>;
 
 export function contractsStore({ ds, m, findContract }: StoreDeps): ContractsStore {
   return {

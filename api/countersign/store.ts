@@ -2,16 +2,14 @@
 import { CountersignFormEntity } from '../../db/entities/index';
 import { findRow } from '../../db/rows';
 import { currentContent } from '../../domain/records';
-import type { ContractType } from '../../domain/vocabulary';
+import type { ContractType, CountersignStep, ReviewDecision } from '../../domain/vocabulary';
 import { assertMayDecide } from '../../domain/countersign-integrity';
-import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as countersign from '../../domain/countersign';
-
-export type CountersignStore = Pick<ApiStore, 'getCountersignForm' | 'listCountersignForms' | 'countersignHistory' | 'assertMayReview'>;
+import type { CountersignFormDto, CountersignRoundDto, CountersignStore } from './port';
 
 export function countersignStore({ ds, m, findContract }: StoreDeps): CountersignStore {
-  async function countersignRounds(contractType: ContractType, contractId: string): Promise<Row[]> {
+  async function countersignRounds(contractType: ContractType, contractId: string): Promise<CountersignRoundDto[]> {
     const rounds = await countersign.countersignHistory(ds, contractType, contractId);
     return rounds.map((r) => ({
       round: r.roundNo,
@@ -21,8 +19,9 @@ export function countersignStore({ ds, m, findContract }: StoreDeps): Countersig
       openedAt: iso(r.openedAt),
       closedAt: iso(r.closedAt),
       decisions: r.decisions.map((d) => ({
-        step: d.step,
-        decision: d.decision,
+        // the columns hold the vocabulary's values (domain/countersign.ts writes no other)
+        step: d.step as CountersignStep,
+        decision: d.decision as ReviewDecision,
         opinion: d.opinion,
         reviewer: d.actor,
         decidedAt: iso(d.decidedAt),
@@ -38,13 +37,13 @@ export function countersignStore({ ds, m, findContract }: StoreDeps): Countersig
     currentVersion: number;
     issuedBy: string;
     issuedAt: Date;
-  }): Promise<Row> {
+  }): Promise<CountersignFormDto> {
     const content = await currentContent(m, 'countersign-form', f.id);
     const found = await findContract(f.contractId);
     return {
       id: f.id,
       formNo: f.formNo,
-      contractType: f.contractType,
+      contractType: f.contractType as ContractType,
       contractId: f.contractId,
       contractNo: found?.c.contractNo ?? null,
       version: f.currentVersion,

@@ -1,16 +1,11 @@
 /** The store of 业务订单 business orders: the domain services behind its routes and the JSON of its schemas. */
 import { BusinessOrderEntity, CustomerEntity, type BusinessOrder, type Customer } from '../../db/entities/index';
 import type { OrderStatus } from '../../domain/order-status';
-import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as orders from '../../domain/orders';
-import type { Static } from '../schema';
-import type { CreateOrderBody } from './schemas';
+import type { OrderDto, OrdersStore } from './port';
 
-/** what POST /orders accepts, as its schema says */
-export type CreateOrderInput = Static<typeof CreateOrderBody>;
-
-function orderDto(o: BusinessOrder, customer: Customer | undefined): Row {
+function orderDto(o: BusinessOrder, customer: Customer | undefined): OrderDto {
   return {
     id: o.id,
     orderNo: o.orderNo,
@@ -37,10 +32,8 @@ function orderDto(o: BusinessOrder, customer: Customer | undefined): Row {
   };
 }
 
-export type OrdersStore = Pick<ApiStore, 'createOrder' | 'getOrder' | 'listOrders' | 'cancelOrder'>;
-
 export function ordersStore({ ds, m, ctxOf, customersById }: StoreDeps): OrdersStore {
-  async function ordersDto(rows: BusinessOrder[]): Promise<Row[]> {
+  async function ordersDto(rows: BusinessOrder[]): Promise<OrderDto[]> {
     const cs = await customersById(rows.map((o) => o.customerId));
     return rows.map((o) => orderDto(o, cs.get(o.customerId)));
   }
@@ -50,7 +43,7 @@ export function ordersStore({ ds, m, ctxOf, customersById }: StoreDeps): OrdersS
 
   return {
     // ---------------------------------------------------------------- orders
-    async createOrder(actor, input: CreateOrderInput) {
+    async createOrder(actor, input) {
       const { order, customer } = await createOrderGrouped(
         {
           customerId: input.customerId,

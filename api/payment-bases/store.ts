@@ -5,19 +5,18 @@ import { findRow } from '../../db/rows';
 import { ConflictError } from '../../domain/errors';
 import { currentContent } from '../../domain/records';
 import { illegalTransition } from '../problem';
-import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as paymentBases from '../../domain/payment-bases';
-
-export type PaymentBasesStore = Pick<ApiStore, 'submitPaymentBasis' | 'getPaymentBasis' | 'listPaymentBases'>;
+import type { PaymentBasesStore, PaymentBasisDto } from './port';
 
 export function paymentBasesStore({ ds, m, ctxOf }: StoreDeps): PaymentBasesStore {
-  async function paymentBasisDto(p: PaymentBasis, db: EntityManager = m): Promise<Row> {
+  async function paymentBasisDto(p: PaymentBasis, db: EntityManager = m): Promise<PaymentBasisDto> {
     const [content, contract] = await Promise.all([
       currentContent(db, 'payment-basis', p.id),
       db.getRepository(ExpenseContractEntity).findOne({ where: { id: p.expenseContractId }, select: { id: true, contractNo: true } }),
     ]);
-    const c = (content?.content ?? {}) as Row;
+    // the content as submitted (domain/payment-bases.ts validated it); a record without one answers nulls
+    const c = (content?.content ?? {}) as Partial<paymentBases.PaymentBasisContent>;
     return {
       id: p.id,
       paymentBasisNo: p.paymentBasisNo,
@@ -42,7 +41,7 @@ export function paymentBasesStore({ ds, m, ctxOf }: StoreDeps): PaymentBasesStor
   return {
     // ---------------------------------------------------------------- payment bases
     async submitPaymentBasis(actor, apPartnerId, input) {
-      const contract = await findRow(m, ExpenseContractEntity, { id: input.expenseContractId as string });
+      const contract = await findRow(m, ExpenseContractEntity, { id: input.expenseContractId });
       if (!contract || contract.apPartnerId !== apPartnerId) return null;
       try {
         const res = await paymentBases.submitPaymentBasis(
@@ -50,14 +49,14 @@ export function paymentBasesStore({ ds, m, ctxOf }: StoreDeps): PaymentBasesStor
           {
             apPartnerId,
             expenseContractNo: contract.contractNo,
-            submissionId: input.submissionId as string,
+            submissionId: input.submissionId,
             content: {
-              description: input.description as string,
-              amount: input.amount as number,
-              accountsImplemented: (input.accountsImplemented as number) ?? null,
-              completedOn: input.completedOn as string,
-              attachments: (input.attachments as string[]) ?? [],
-              note: (input.note as string) ?? null,
+              description: input.description,
+              amount: input.amount,
+              accountsImplemented: input.accountsImplemented ?? null,
+              completedOn: input.completedOn,
+              attachments: input.attachments ?? [],
+              note: input.note ?? null,
             },
           },
           ctxOf(actor, 'payment basis submitted by the AP partner'),

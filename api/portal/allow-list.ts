@@ -56,9 +56,12 @@ export const FORBIDDEN_FIELDS = [
   'amountRevenue',
 ] as const;
 
+/** what `pick` answers: the listed keys of the source, an absent value as null */
+export type Picked<T, K extends keyof T> = { [P in K]: undefined extends T[P] ? Exclude<T[P], undefined> | null : T[P] };
+
 /** copy exactly the allowed keys (missing ones as null): the only way a portal answer is built */
-export function pick<K extends string>(src: Record<string, unknown>, keys: readonly K[]): Record<K, unknown> {
-  const out = {} as Record<K, unknown>;
-  for (const k of keys) out[k] = src[k] === undefined ? null : src[k];
+export function pick<T extends object, K extends keyof T & string>(src: T, keys: readonly K[]): Picked<T, K> {
+  const out = {} as Picked<T, K>;
+  for (const k of keys) out[k] = (src[k] === undefined ? null : src[k]) as Picked<T, K>[typeof k];
   return out;
 }

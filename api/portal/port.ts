@@ -5,33 +5,94 @@
  * getPaymentBasis); "now" is the business clock.
  */
 import { In, type DataSource } from 'typeorm';
-import { ApPartnerEntity, BusinessOrderEntity, ChangeOrderEntity, CustomerEntity, type ExpenseContract } from '../../db/entities/index';
+import {
+  ApPartnerEntity,
+  BusinessOrderEntity,
+  ChangeOrderEntity,
+  CustomerEntity,
+  type ContractKind,
+  type ExpenseContract,
+  type ExpenseContractStatus,
+  type PaymentBasisStatus,
+} from '../../db/entities/index';
 import { findRow } from '../../db/rows';
 import type { Clock } from '../../domain/clock';
 import { listContracts } from '../../domain/contracts';
 import { acceptsPaymentBasis, getPaymentBasis, listPaymentBases } from '../../domain/payment-bases';
 import { shanghaiDay } from '../../domain/time';
+import type { PaymentBasisContent } from '../../domain/payment-bases';
+import { iso } from '../store-kernel';
 import { CHECK_FIELDS, OVERVIEW_FIELDS, PAYMENT_BASIS_FIELDS, REQUEST_FIELDS, pick } from './allow-list';
 import { slaDueAt } from './due';
 
-type Row = Record<string, unknown>;
+/** a check of a payment basis, as the partner reads it */
+export interface PortalCheckDto {
+  version: number;
+  decision: string;
+  opinion: string | null;
+  checkedAt: string;
+}
+/** the partner's payment basis of one request: its current content and every check */
+export interface PortalPaymentBasisDto {
+  id: string;
+  paymentBasisNo: string;
+  status: PaymentBasisStatus;
+  version: number;
+  amount: number | null;
+  completedOn: string | null;
+  description: string | null;
+  accountsImplemented: number | null;
+  attachments: string[];
+  note: string | null;
+  submittedAt: string;
+  sendBack: PortalCheckDto | null;
+  checks: PortalCheckDto[];
+}
+/** an implementation request (expense contract) with its due date: no revenue figure */
+export interface PortalRequestDto {
+  expenseContractId: string;
+  expenseContractNo: string;
+  kind: ContractKind;
+  title: string;
+  status: ExpenseContractStatus;
+  expenseAmount: number;
+  orderNo: string | null;
+  changeOrderNo: string | null;
+  customer: string | null;
+  modules: string[];
+  accounts: number | null;
+  openingDate: string | null;
+  requestedAt: string | null;
+  slaDuration: string | null;
+  dueAt: string | null;
+  overdue: boolean;
+  canSubmit: boolean;
+  /** an empty object: the basis was listed but could not be read again */
+  paymentBasis: PortalPaymentBasisDto | Record<string, never> | null;
+}
+export interface PortalOverviewDto {
+  apPartnerId: string;
+  partnerName: string;
+  today: string;
+  now: string;
+  requests: PortalRequestDto[];
+}
 
 export interface PortalPort {
   /** null: no such partner */
-  overview(apPartnerId: string): Promise<Row | null>;
+  overview(apPartnerId: string): Promise<PortalOverviewDto | null>;
   /** null: no such expense contract of this partner (another partner's is "not found" too) */
-  request(apPartnerId: string, expenseContractId: string): Promise<Row | null>;
+  request(apPartnerId: string, expenseContractId: string): Promise<PortalRequestDto | null>;
 }
-
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 /** a partner has few contracts; one page of the domain's maximum covers them */
 const ALL = { limit: 200, offset: 0 };
 
 export function createPortal(ds: DataSource, clock: Clock): PortalPort {
-  async function basisOf(paymentBasisId: string): Promise<Row> {
+  async function basisOf(paymentBasisId: string): Promise<PortalPaymentBasisDto | Record<string, never>> {
     const pb = await getPaymentBasis(ds, paymentBasisId);
     if (!pb) return {};
-    const c = pb.content as Row;
+    // the content as submitted (domain/payment-bases.ts validated it)
+    const c = pb.content as Partial<PaymentBasisContent>;
     const checks = pb.checks.map((k) =>
       pick({ version: k.paymentBasisVersion, decision: k.decision, opinion: k.opinion, checkedAt: iso(k.checkedAt) }, CHECK_FIELDS),
     );
@@ -63,7 +124,7 @@ export function createPortal(ds: DataSource, clock: Clock): PortalPort {
     );
   }
 
-  async function requests(apPartnerId: string, only?: string): Promise<Row[]> {
+  async function requests(apPartnerId: string, only?: string): Promise<PortalRequestDto[]> {
     const page = await listContracts(ds, { type: 'EXPENSE', apPartnerId }, ALL);
     const contracts = (page.items as (ExpenseContract & { type: string })[]).filter(
       (c) => c.apPartnerId === apPartnerId && (!only || c.id === only),
@@ -78,7 +139,7 @@ export function createPortal(ds: DataSource, clock: Clock): PortalPort {
       .find({ where: { id: In([...new Set(orders.map((o) => o.customerId))]) }, select: { id: true, name: true } });
     const bases = await listPaymentBases(ds, { apPartnerId }, ALL);
     const now = clock.now();
-    const out: Row[] = [];
+    const out: PortalRequestDto[] = [];
     for (const c of contracts) {
       const order = orders.find((o) => o.id === c.orderId);
       const change = changes.find((x) => x.id === c.changeOrderId);

@@ -1,7 +1,8 @@
 /** The routes of 版本与更正 versions and corrections of §9 records, with the roles that may call each. */
 import type { Role } from '../../domain/vocabulary';
 import { Reply, route, found, type RouteSpec } from '../route';
-import { actorOf, type Row } from '../services';
+import { actorOf } from '../services';
+import type { JsonObject } from '../schema';
 import { STAFF } from '../access';
 import * as S from './schemas';
 
@@ -20,7 +21,7 @@ export const RECORDS_ROUTES: RouteSpec[] = [
     response: { status: 200, schema: S.RecordVersions },
     handler: async ({ services, params }) => found(await services.store.recordVersions(params.kind, params.id), params.kind, params.id),
   }),
-  route<{ kind: string; id: string }, {}, { reason: string; changes: Row }>({
+  route<{ kind: string; id: string }, {}, { reason: string; changes: JsonObject }>({
     id: 'correctRecord',
     method: 'post',
     idempotent: true,

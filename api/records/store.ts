@@ -4,10 +4,8 @@ import { audit } from '../../domain/audit';
 import { ValidationError } from '../../domain/errors';
 import { correctRecord as correctVersioned, isVersionedRecordType, recordHistory } from '../../domain/records';
 import { badRequest } from '../problem';
-import type { ApiStore } from '../services';
 import { versionDto, type StoreDeps } from '../store-kernel';
-
-export type RecordsStore = Pick<ApiStore, 'auditRepair' | 'recordVersions' | 'correctRecord'>;
+import type { RecordsStore } from './port';
 
 export function recordsStore({ ds, m, ctxOf, checkCorrection }: StoreDeps): RecordsStore {
   return {

@@ -1,23 +1,17 @@
 /** The store of 投诉、故障、咨询 service requests: the domain services behind its routes and the JSON of its schemas. */
-import { RevenueContractEntity, type ServiceRequestStatus } from '../../db/entities/index';
+import { RevenueContractEntity, type ServiceRequest, type ServiceRequestStatus } from '../../db/entities/index';
 import type { ServiceRequestType } from '../../domain/vocabulary';
-import type { ApiStore, Row } from '../services';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as orders from '../../domain/orders';
 import * as serviceRequests from '../../domain/service-requests';
-import type { Static } from '../schema';
-import type { CreateServiceRequestBody } from './schemas';
-
-/** what POST /service-requests accepts, as its schema says */
-export type CreateServiceRequestInput = Static<typeof CreateServiceRequestBody>;
-
-export type ServiceRequestsStore = Pick<ApiStore, 'createServiceRequest' | 'getServiceRequest' | 'listServiceRequests'>;
+import type { ServiceRequestDto, ServiceRequestsStore } from './port';
 
 export function serviceRequestsStore({ ds, m, ctxOf }: StoreDeps): ServiceRequestsStore {
-  const serviceRequestDto = (s: import('../../db/entities/index').ServiceRequest): Row => ({
+  const serviceRequestDto = (s: ServiceRequest): ServiceRequestDto => ({
     id: s.id,
     requestNo: s.requestNo,
-    type: s.requestType,
+    // the column holds the vocabulary's values (logServiceRequest writes no other)
+    type: s.requestType as ServiceRequestType,
     status: s.status,
     customerId: s.customerId,
     orderId: s.orderId,
@@ -37,7 +31,7 @@ export function serviceRequestsStore({ ds, m, ctxOf }: StoreDeps): ServiceReques
 
   return {
     // ---------------------------------------------------------------- service requests
-    async createServiceRequest(actor, input: CreateServiceRequestInput) {
+    async createServiceRequest(actor, input) {
       const order = await orders.getOrder(ds, input.orderId);
       if (!order) return null;
       const agreement = await m

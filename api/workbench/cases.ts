@@ -9,7 +9,6 @@ import type { ContractType, Role } from '../../domain/vocabulary';
 import { notFound } from '../problem';
 import { route, type RouteSpec } from '../route';
 import { id, named, obj, str } from '../schema';
-import type { Row } from '../services';
 import { guard, workbenchOf } from './services';
 
 const STAFF: Role[] = ['customer-manager', 'dept-manager', 'center-reviewer', 'tech-dept', 'contract-admin', 'ops', 'admin', 'auditor'];
@@ -59,9 +58,7 @@ export const CASE_ROUTES: RouteSpec[] = [
           const [versions, forms, bases, rounds] = await Promise.all([
             store.contractVersions(String(c.id)),
             store.listCountersignForms({ contractId: String(c.id) }, ALL),
-            c.type === 'EXPENSE'
-              ? store.listPaymentBases({ expenseContractId: String(c.id) }, ALL)
-              : Promise.resolve({ items: [] as Row[] }),
+            c.type === 'EXPENSE' ? store.listPaymentBases({ expenseContractId: String(c.id) }, ALL) : Promise.resolve({ items: [] }),
             wb.parties.rounds(c.type as ContractType, String(c.id)),
           ]);
           return { ...c, versions: versions ?? [], countersignForms: forms.items, rounds, paymentBases: bases.items };

@@ -4,12 +4,12 @@
  * order number (shown in the inbox), and the audit trail of one case (its timeline).
  */
 import { In, type DataSource } from 'typeorm';
-import { AuditLogEntity, BusinessOrderEntity, CustomerEntity, type ApPartner, type Customer } from '../../db/entities/index';
+import { AuditLogEntity, BusinessOrderEntity, CustomerEntity, type ApPartner, type AuditLog, type Customer } from '../../db/entities/index';
 import type { WriteContext } from '../../domain/audit';
 import * as parties from '../../domain/parties';
 import { countersignHistory } from '../../domain/countersign';
-import type { ContractType } from '../../domain/vocabulary';
-import type { Row } from '../services';
+import type { ContractType, CountersignStep, ReviewDecision } from '../../domain/vocabulary';
+import type { CountersignRoundDto } from '../services';
 
 export interface OrderGlance {
   orderId: string;
@@ -17,29 +17,37 @@ export interface OrderGlance {
   deadlineProvisional: boolean;
 }
 
+/** the JSON of a record: its times as ISO strings */
+type WithTimes<T> = Omit<T, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+export type CustomerDto = WithTimes<Customer>;
+/** an AP partner without its HMAC secret */
+export type ApPartnerDto = WithTimes<Omit<ApPartner, 'hmacSecret'>>;
+/** one entry of a case's timeline */
+export type AuditTrailEntry = Pick<AuditLog, 'actor' | 'action' | 'entityType' | 'entityId' | 'reason'> & { at: string };
+
 export interface PartiesPort {
-  listCustomers(page: { limit: number; offset: number }): Promise<{ items: Row[]; total: number }>;
-  getCustomer(id: string): Promise<Row | null>;
-  createCustomer(ctx: WriteContext, input: parties.CustomerInput): Promise<Row>;
-  updateCustomer(ctx: WriteContext, id: string, patch: Partial<parties.CustomerInput>): Promise<Row>;
-  listApPartners(page: { limit: number; offset: number }): Promise<{ items: Row[]; total: number }>;
-  getApPartner(id: string): Promise<Row | null>;
-  createApPartner(ctx: WriteContext, input: parties.ApPartnerInput): Promise<Row>;
-  updateApPartner(ctx: WriteContext, id: string, patch: Partial<parties.ApPartnerInput>): Promise<Row>;
+  listCustomers(page: { limit: number; offset: number }): Promise<{ items: CustomerDto[]; total: number }>;
+  getCustomer(id: string): Promise<CustomerDto | null>;
+  createCustomer(ctx: WriteContext, input: parties.CustomerInput): Promise<CustomerDto>;
+  updateCustomer(ctx: WriteContext, id: string, patch: Partial<parties.CustomerInput>): Promise<CustomerDto>;
+  listApPartners(page: { limit: number; offset: number }): Promise<{ items: ApPartnerDto[]; total: number }>;
+  getApPartner(id: string): Promise<ApPartnerDto | null>;
+  createApPartner(ctx: WriteContext, input: parties.ApPartnerInput): Promise<ApPartnerDto>;
+  updateApPartner(ctx: WriteContext, id: string, patch: Partial<parties.ApPartnerInput>): Promise<ApPartnerDto>;
   /** orderNo → the order's id, customer name and whether its deadline is provisional */
   customersOfOrders(orderNos: string[]): Promise<Map<string, OrderGlance>>;
   /** every countersign round of a contract with its decisions, the open round included (before any form is issued) */
-  rounds(contractType: ContractType, contractId: string): Promise<Row[]>;
+  rounds(contractType: ContractType, contractId: string): Promise<CountersignRoundDto[]>;
   /** the id of the order with this number */
   orderIdOf(orderNo: string): Promise<string | null>;
   /** the audit rows of the entities given, oldest first */
-  trail(entityIds: string[]): Promise<Row[]>;
+  trail(entityIds: string[]): Promise<AuditTrailEntry[]>;
 }
 
 const iso = (d: Date | string) => new Date(d).toISOString();
-const customerDto = (c: Customer): Row => ({ ...c, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) });
+const customerDto = (c: Customer): CustomerDto => ({ ...c, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) });
 /** the HMAC secret never leaves the server */
-const partnerDto = (p: ApPartner): Row => {
+const partnerDto = (p: ApPartner): ApPartnerDto => {
   const { hmacSecret: _secret, ...rest } = p;
   return { ...rest, createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt) };
 };
@@ -96,11 +104,12 @@ export function createParties(ds: DataSource): PartiesPort {
         status: r.status,
         contractVersion: r.contractVersion,
         rejectionReason: r.rejectionReason,
-        openedAt: r.openedAt ? iso(r.openedAt) : null,
+        openedAt: iso(r.openedAt),
         closedAt: r.closedAt ? iso(r.closedAt) : null,
         decisions: r.decisions.map((d) => ({
-          step: d.step,
-          decision: d.decision,
+          // the columns hold the vocabulary's values (domain/countersign.ts writes no other)
+          step: d.step as CountersignStep,
+          decision: d.decision as ReviewDecision,
           opinion: d.opinion,
           reviewer: d.actor,
           decidedAt: iso(d.decidedAt),

@@ -7,7 +7,7 @@ import type { Role } from '../../domain/vocabulary';
 import { Reply, route, type RouteSpec } from '../route';
 import { arrayOf, bool, enumOf, named, obj, str } from '../schema';
 import { CalendarYear, CalendarYearBody } from './schemas';
-import type { Row } from '../services';
+import type { CalendarYearInput } from './port';
 import { calendarAdminOf } from '../calendar-admin';
 import { uploadYear } from './upload';
 
@@ -47,7 +47,7 @@ export const CALENDAR_ADMIN_ROUTES: RouteSpec[] = [
       return { now: now.toISOString(), today: shanghaiDay(now), year: shanghaiYear(now) };
     },
   }),
-  route<{}, {}, Row>({
+  route<{}, {}, CalendarYearInput>({
     id: 'uploadCalendarYear',
     method: 'post',
     path: '/calendar/uploads',

@@ -2,7 +2,8 @@
 import type { Principal } from '../auth';
 import { badRequest } from '../problem';
 import { Reply, route, found, type RouteSpec } from '../route';
-import type { ApiServices, Row } from '../services';
+import type { ApiServices } from '../services';
+import type { CalendarYearInput } from './port';
 import { ALL } from '../access';
 import { uploadYear } from './upload';
 import * as S from './schemas';
@@ -32,7 +33,7 @@ export const WORKING_CALENDAR_ROUTES: RouteSpec[] = [
     handler: async ({ services, params }) =>
       found(await services.store.getCalendarYear(params.year), 'calendar year', String(params.year), '/year'),
   }),
-  route<{ year: number }, {}, Row>({
+  route<{ year: number }, {}, CalendarYearInput>({
     id: 'putCalendarYear',
     method: 'put',
     path: '/calendar/:year',
@@ -50,7 +51,7 @@ export const WORKING_CALENDAR_ROUTES: RouteSpec[] = [
       return saveCalendar(services, principal, body);
     },
   }),
-  route<{}, {}, Row>({
+  route<{}, {}, CalendarYearInput>({
     id: 'postCalendarYear',
     method: 'post',
     path: '/calendar',
@@ -63,7 +64,7 @@ export const WORKING_CALENDAR_ROUTES: RouteSpec[] = [
   }),
 ];
 
-async function saveCalendar(services: ApiServices, principal: Principal, body: Row) {
+async function saveCalendar(services: ApiServices, principal: Principal, body: CalendarYearInput) {
   // checks, stores and firms the provisional deadlines the year changes (upload.ts)
   const res = await uploadYear(services, principal, body);
   return new Reply(res.created ? 201 : 200, res.record);

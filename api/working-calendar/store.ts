@@ -1,9 +1,7 @@
 /** The store of 工作日历 the working-day calendar: the domain services behind its routes and the JSON of its schemas. */
-import { addWorkingDaysDb, getCalendarYear, uploadCalendarYear, type CalendarYearDocument } from '../../domain/calendar';
-import type { ApiStore } from '../services';
+import { addWorkingDaysDb, getCalendarYear, uploadCalendarYear } from '../../domain/calendar';
 import { iso, type StoreDeps } from '../store-kernel';
-
-export type WorkingCalendarStore = Pick<ApiStore, 'getCalendarYear' | 'putCalendarYear' | 'deadline'>;
+import type { WorkingCalendarStore } from './port';
 
 export function workingCalendarStore({ ds, ctxOf }: StoreDeps): WorkingCalendarStore {
   return {
@@ -13,11 +11,7 @@ export function workingCalendarStore({ ds, ctxOf }: StoreDeps): WorkingCalendarS
       return y ? { ...y, updatedAt: iso(y.updatedAt) } : null;
     },
     async putCalendarYear(actor, year, doc) {
-      const { created } = await uploadCalendarYear(
-        ds,
-        doc as unknown as CalendarYearDocument,
-        ctxOf(actor, (doc.note as string) ?? 'calendar uploaded'),
-      );
+      const { created } = await uploadCalendarYear(ds, doc, ctxOf(actor, doc.note ?? 'calendar uploaded'));
       return { created, record: (await this.getCalendarYear(year))! };
     },
     async deadline(from, workingDays) {
