@@ -93,6 +93,11 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'draft-expense-supplement': JOB.expenseContractDraftSupplement,
     'countersign-expense-contract': 'bpmn:CallActivity',
     'send-implementation-request': JOB.expenseContractSendImplementationRequest,
+    'resolve-ap-issue': 'bpmn:UserTask',
+    'record-ap-issue-resolution': JOB.apIssueRecordResolution,
+    'new-ap-partner-unavailable': 'bpmn:BoundaryEvent',
+    'ap-issue-decision': 'bpmn:ExclusiveGateway',
+    'change-cancelled-after-ap-issue': 'bpmn:EndEvent',
     'ap-implementation': 'bpmn:SubProcess',
     'implementation-join': 'bpmn:ParallelGateway',
     'file-completion-record': 'bpmn:UserTask',
@@ -271,11 +276,10 @@ describe('processes: models follow docs/process-contract.md', () => {
       expect(errorOf(draft)).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
       expect(errorOf('send-implementation-request')).to.deep.equal([BPMN_ERROR.apRequestRejected]);
       // 换一家AP to an AP that cannot take the order brings 处理AP异常 back (issue #20)
-      const recorded = pid === PROCESS.provisioning;
-      if (recorded) expect(errorOf('record-ap-issue-resolution')).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
+      expect(errorOf('record-ap-issue-resolution')).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
       // no other error boundaries: technical failures are not caught
       const allErrorBoundaries = flowNodes(model(pid).process).filter((b) => eventDefinition(b)?.$type === 'bpmn:ErrorEventDefinition');
-      expect(allErrorBoundaries).to.have.length(recorded ? 3 : 2);
+      expect(allErrorBoundaries).to.have.length(3);
       // AP completion: message catch correlated by expenseContractNo inside the embedded sub-process, SLA timer non-interrupting
       const catchEvent = el(pid, 'ap-implementation-completed');
       expect(catchEvent.$parent.id).to.equal('ap-implementation');
@@ -343,6 +347,9 @@ describe('processes: models follow docs/process-contract.md', () => {
     expect(reaches(PROCESS.provisioning, 'ap-issue-decision', 'ap-merge')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'ap-issue-decision', 'order-cancelled-after-ap-issue')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'new-ap-partner-unavailable', 'resolve-ap-issue')).to.equal(true);
+    expect(reaches(PROCESS.change, 'ap-issue-decision', 'draft-expense-supplement')).to.equal(true);
+    expect(reaches(PROCESS.change, 'ap-issue-decision', 'ap-merge')).to.equal(true);
+    expect(reaches(PROCESS.change, 'ap-issue-decision', 'change-cancelled-after-ap-issue')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'check-payment-basis', 'ap-implementation')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'accept-configuration', 'configure-platform')).to.equal(true);
     expect(reaches(PROCESS.change, 'revise-change-order', 'confirm-change-with-customer')).to.equal(true);

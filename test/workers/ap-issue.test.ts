@@ -1,9 +1,20 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { BusinessOrderEntity } from '../../db/entities/index';
+import { BusinessOrderEntity, ChangeOrderEntity, ExpenseContractEntity } from '../../db/entities/index';
 import { BPMN_ERROR, JOB } from '../../domain/vocabulary';
 import { handlerFor } from '../../workers/registry';
-import { completedVars, deliver, expectIdempotent, makeJob, makeServices, rowCount, seedWorld, useTestDatabase } from './support/harness';
+import {
+  completedVars,
+  deliver,
+  expectIdempotent,
+  makeJob,
+  makeServices,
+  rowCount,
+  seedChangeOrder,
+  seedExpenseContract,
+  seedWorld,
+  useTestDatabase,
+} from './support/harness';
 
 const h = handlerFor(JOB.apIssueRecordResolution)!;
 
@@ -57,5 +68,27 @@ describe('workers: ap-issue.record-resolution (处理AP异常)', () => {
     completedVars(await deliver(h, makeJob(JOB.apIssueRecordResolution, vars(b.order.id, { apIssueResolution: 'CANCEL' })), s));
     const row = await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: b.order.id });
     expect([row.status, row.cancelReason]).to.deep.equal(['CANCELLED', 'AP异常，客户经理取消订单：改由另一家AP实施']);
+  });
+
+  it('with changeOrderId (the change flow): the choice applies to the change order and its expense supplement, the business order is untouched', async () => {
+    const s = makeServices(ds);
+    const { order, partner } = await seedWorld(ds, { order: { status: 'COMPLETED' } });
+    const { partner: beta } = await seedWorld(ds);
+    const change = await seedChangeOrder(ds, order, { status: 'CONTRACT_SIGNED' });
+    const supplement = await seedExpenseContract(ds, order, partner, { kind: 'SUPPLEMENT', changeOrderId: change.id, status: 'APPROVED' });
+    const job = (v: Record<string, unknown>) => makeJob(JOB.apIssueRecordResolution, vars(order.id, { changeOrderId: change.id, ...v }));
+
+    const other = completedVars(await deliver(h, job({ apIssueResolution: 'OTHER_PARTNER', newApPartnerId: beta.id }), s));
+    expect(other.apPartnerId).to.equal(beta.id);
+    expect((await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: change.id })).apPartnerId).to.equal(beta.id);
+    completedVars(await deliver(h, job({ apIssueResolution: 'WITHOUT_AP' }), s));
+    const after = await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: change.id });
+    expect([after.apScopeChange, after.status]).to.deep.equal([false, 'CONTRACT_SIGNED']);
+    expect((await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: supplement.id })).status).to.equal('WITHDRAWN');
+    completedVars(await deliver(h, job({ apIssueResolution: 'CANCEL' }), s));
+    const cancelled = await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: change.id });
+    expect([cancelled.status, cancelled.cancelReason]).to.deep.equal(['CANCELLED', 'AP异常，客户经理取消变更单：改由另一家AP实施']);
+    const o = await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: order.id });
+    expect([o.status, o.apPartnerId, o.apInvolved]).to.deep.equal(['COMPLETED', partner.id, true]);
   });
 });
