@@ -28,6 +28,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import {
+  ApPartnerEntity,
   BusinessOrderEntity,
   ChangeOrderEntity,
   ExpenseContractEntity,
@@ -35,6 +36,7 @@ import {
   type ChangeOrder,
   type ExpenseContract,
 } from '../db/entities/index';
+import { findRow } from '../db/rows';
 import { inTransaction, type Db } from '../db/transaction';
 import { audit, ctxAt, type WriteContext } from './audit';
 import { requireAvailablePartner } from './contracts';
@@ -100,18 +102,28 @@ const needsReason = (ctx: WriteContext, what: string) => {
   if (!ctx.reason?.trim()) throw new ValidationError(`${what} needs a reason`);
 };
 
-/** OTHER_PARTNER: the record's AP becomes `newApPartnerId`; an unknown or unavailable partner is ApPartnerUnavailableError */
+/** 新AP编号 as typed: the partner's id, or its code (alpha) that staff know it by; unknown stays as typed */
+async function partnerIdOf(em: EntityManager, ref: string): Promise<string> {
+  if (await findRow(em, ApPartnerEntity, { id: ref })) return ref;
+  return (await findRow(em, ApPartnerEntity, { code: ref }))?.id ?? ref;
+}
+
+/**
+ * OTHER_PARTNER: the record's AP becomes the partner `newApPartner` names (its id or its code); an unknown or
+ * unavailable partner is ApPartnerUnavailableError
+ */
 export async function switchApPartner(
   db: Db,
   id: string,
-  newApPartnerId: string,
+  newApPartner: string,
   ctx: WriteContext,
   kind: OrderKind = 'business-order',
 ): Promise<ApIssueOutcome> {
-  if (!newApPartnerId.trim()) throw new ValidationError('newApPartnerId: required for OTHER_PARTNER');
+  if (!newApPartner.trim()) throw new ValidationError('newApPartnerId: required for OTHER_PARTNER');
   needsReason(ctx, 'switching the AP');
   return inTransaction(db, async (em) => {
     const o = await lockRecord(em, kind, id);
+    const newApPartnerId = await partnerIdOf(em, newApPartner.trim());
     const out = { apInvolved: true, apPartnerId: newApPartnerId, withdrawnExpenseContractId: null };
     if (KIND[kind].involved(o) && o.apPartnerId === newApPartnerId) return out;
     await requireAvailablePartner(em, newApPartnerId);

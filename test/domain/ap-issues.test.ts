@@ -45,6 +45,10 @@ describe('domain: AP issue exits (ap-issues.ts)', () => {
     await switchApPartner(ds, order.id, beta.id, cm('alpha 暂停接单，改由 beta 实施'));
     expect(await recordHistory(ds, 'business-order', order.id)).to.have.length(2);
 
+    // staff may name the AP by its code: the same partner, nothing more written
+    expect((await switchApPartner(ds, order.id, beta.code, cm('同上'))).apPartnerId).to.equal(beta.id);
+    expect(await recordHistory(ds, 'business-order', order.id)).to.have.length(2);
+
     const again = await draftExpenseContract(ds, { orderId: order.id, apPartnerId: beta.id }, { actor: 'system:worker' });
     expect(again.contractNo).to.equal(ec.contractNo);
     expect(again.apPartnerId).to.equal(beta.id);

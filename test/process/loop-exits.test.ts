@@ -123,7 +123,7 @@ describe('process: loop exits in online-training-provisioning 在线培训业务
       expect((await e.api.get(d.CM, `/api/tasks/${t.key}`)).variables.apIssue).to.equal('换一家AP：未填写新AP编号');
       await e.api.complete(d.CM, t, {
         apIssueResolution: 'OTHER_PARTNER',
-        newApPartnerId: beta.id,
+        newApPartnerId: beta.code,
         apIssueNote: '阿尔法拒绝实施，改由贝塔实施',
       });
 
