@@ -10,6 +10,7 @@
  *
  * Customer declining (DECLINED) and a staff cancellation both end in CANCELLED. Once the contract is
  * signed the order is no longer cancellable here: ending service after signing is a change order.
+ * One exception, outside this table on purpose: AP_ISSUE_CANCELLATION below.
  */
 import { ORDER_STATUS, type OrderStatus } from '../db/entities/index';
 import { IllegalTransitionError } from './errors';
@@ -26,6 +27,17 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
   COMPLETED: [],
   CANCELLED: [],
 });
+
+/**
+ * 处理AP异常 → 取消订单 (issue #20): the AP issue arises after the revenue contract is signed, and the customer
+ * manager may end the order there instead of going on. It is the only CONTRACT_SIGNED → CANCELLED move and
+ * only domain/ap-issues.ts `cancelAfterApIssue` makes it, so the staff cancellation of the API and the
+ * customer's decline still stop at the signature (they go through `transition` and ORDER_TRANSITIONS).
+ */
+export const AP_ISSUE_CANCELLATION = { from: 'CONTRACT_SIGNED', to: 'CANCELLED' } as const satisfies {
+  from: OrderStatus;
+  to: OrderStatus;
+};
 
 export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ['COMPLETED', 'CANCELLED'];
 /** an order "in service" may get change orders */

@@ -101,6 +101,8 @@ export const JOB = {
   completionSendReminder: 'completion.send-reminder',
   completionEscalateOverdue: 'completion.escalate-overdue',
   completionRecordCompletion: 'completion.record-completion',
+  // 处理AP异常 (resolve-ap-issue): the customer manager's way out, recorded (domain/ap-issues.ts)
+  apIssueRecordResolution: 'ap-issue.record-resolution',
   // complaint / fault / consultation 投诉、故障、咨询 (§7.1)
   serviceRequestRecordHandling: 'service-request.record-handling',
   serviceRequestClose: 'service-request.close',
@@ -135,9 +137,19 @@ export type Rating = keyof typeof RATING_LABEL;
 export const RATING = ['5', '4', '3', '2', '1'] as const satisfies readonly Rating[];
 export const REPORT_REVIEW_DECISION = ['PUBLISH', 'REGENERATE'] as const;
 export type ReportReviewDecision = (typeof REPORT_REVIEW_DECISION)[number];
-/** resolve-ap-issue (form ap-issue-resolution): the customer manager has settled the AP issue; the AP branch drafts again. */
-export const AP_ISSUE_RESOLUTION = ['RETRY'] as const;
-export type ApIssueResolution = (typeof AP_ISSUE_RESOLUTION)[number];
+/**
+ * 处理方式 of resolve-ap-issue (form ap-issue-resolution, issue #20), as the form's radio labels: draft the
+ * expense contract again with the same AP, with another AP (新AP编号 newApPartnerId), go on without the AP
+ * (the technical branch alone completes the order), or cancel the order (domain/ap-issues.ts says what that undoes).
+ */
+export const AP_ISSUE_RESOLUTION_LABEL = {
+  RETRY: '重新发起',
+  OTHER_PARTNER: '换一家AP',
+  WITHOUT_AP: '不用AP，继续开通',
+  CANCEL: '取消订单',
+} as const;
+export type ApIssueResolution = keyof typeof AP_ISSUE_RESOLUTION_LABEL;
+export const AP_ISSUE_RESOLUTION = ['RETRY', 'OTHER_PARTNER', 'WITHOUT_AP', 'CANCEL'] as const satisfies readonly ApIssueResolution[];
 /** 修改协议 after a rejected revenue countersign: revise and resubmit, or withdraw the order (issue #20) */
 export const CONTRACT_REVISION_DECISION = ['REVISE', 'WITHDRAW'] as const;
 export type ContractRevisionDecision = (typeof CONTRACT_REVISION_DECISION)[number];

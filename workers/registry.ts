@@ -9,6 +9,7 @@ import { REVENUE_CONTRACT_HANDLERS } from './families/revenue-contract';
 import { COUNTERSIGN_HANDLERS } from './families/countersign';
 import { COLLABORATION_TASK_ORDER_HANDLERS } from './families/collaboration-task-order';
 import { EXPENSE_CONTRACT_HANDLERS } from './families/expense-contract';
+import { AP_ISSUE_HANDLERS } from './families/ap-issue';
 import { ACCOUNT_MONITORING_HANDLERS } from './families/account-monitoring';
 import { COMPLETION_HANDLERS, DELIVERY_HANDLERS } from './families/completion';
 import { RETIRED_SLA_HANDLERS } from './families/sla';
@@ -21,6 +22,7 @@ const FAMILIES: readonly (readonly HandlerDef[])[] = [
   COUNTERSIGN_HANDLERS,
   COLLABORATION_TASK_ORDER_HANDLERS,
   EXPENSE_CONTRACT_HANDLERS,
+  AP_ISSUE_HANDLERS,
   ACCOUNT_MONITORING_HANDLERS,
   DELIVERY_HANDLERS,
   COMPLETION_HANDLERS,

@@ -128,4 +128,42 @@ describe('process: online-training-change 在线培训业务变更', function ()
     });
     expect(drafted.body.items).to.have.length(0);
   });
+
+  it('AP refused the supplement request, 取消订单 (处理AP异常): the signed change order CANCELLED with the reason, its supplement withdrawn, the instance terminated', async () => {
+    const c = await submitChange({
+      description: '增加30个账号，AP外包平台同步扩容',
+      accountDelta: 30,
+      amountDelta: 9000,
+      effectiveDate: '2026-11-20',
+      platformChange: true,
+      apScopeChange: true,
+    });
+    const pik = await d.changeInstanceKey(e, c.id);
+    const cn = { changeOrderNo: c.changeOrderNo };
+    e.ap.status = 422;
+    try {
+      await signSupplement(c, 9000);
+      await d.approveBoth(e, { orderNo: base.orderNo }, 'EXPENSE');
+      const t = await e.api.waitTask(d.CM, 'resolve-ap-issue', cn, d.WAIT);
+      expect((await e.api.get(d.CM, `/api/tasks/${t.key}`)).variables.apIssue).to.contain('(422)');
+      // the technical reconfiguration is open when the change is cancelled
+      await e.api.waitTask(d.TECH, 'configure-platform', cn, d.WAIT);
+      await e.api.complete(d.CM, t, { apIssueResolution: 'CANCEL', apIssueNote: '客户放弃本次扩容' });
+
+      expect(await d.instanceEnd(e, pik)).to.deep.equal({ state: 'COMPLETED', endEvents: ['change-cancelled-after-ap-issue'] });
+      await d.waitChangeStatus(e, c.id, 'CANCELLED');
+      const reason = 'AP异常，客户经理取消变更单：客户放弃本次扩容';
+      expect((await e.ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: c.id })).cancelReason).to.equal(reason);
+      expect((await d.audits(e, 'change-order.cancel', c.id)).map((a) => a.reason)).to.deep.equal([reason]);
+      const [supplement] = await e.ds.getRepository(ExpenseContractEntity).find({ where: { changeOrderId: c.id } });
+      expect(supplement.status).to.equal('WITHDRAWN');
+      // the business order is untouched: still completed, still with its AP
+      const order = await d.orderRow(e, base.id);
+      expect([order.status, order.apPartnerId]).to.deep.equal(['COMPLETED', e.partner.id]);
+      for (const user of [d.CM, d.TECH]) expect(await e.api.tasks(user, { processInstanceKey: pik }), user).to.have.length(0);
+      expect(await d.activeIncidents(e, pik)).to.have.length(0);
+    } finally {
+      e.ap.status = 202;
+    }
+  });
 });

@@ -49,6 +49,10 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'apply-expense-contract-revision': JOB.expenseContractApplyRevision,
     'send-implementation-request': JOB.expenseContractSendImplementationRequest,
     'resolve-ap-issue': 'bpmn:UserTask',
+    'record-ap-issue-resolution': JOB.apIssueRecordResolution,
+    'new-ap-partner-unavailable': 'bpmn:BoundaryEvent',
+    'ap-issue-decision': 'bpmn:ExclusiveGateway',
+    'order-cancelled-after-ap-issue': 'bpmn:EndEvent',
     'ap-implementation': 'bpmn:SubProcess',
     'ap-implementation-completed': 'bpmn:IntermediateCatchEvent',
     'ap-sla-reminder': 'bpmn:BoundaryEvent',
@@ -89,6 +93,11 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'draft-expense-supplement': JOB.expenseContractDraftSupplement,
     'countersign-expense-contract': 'bpmn:CallActivity',
     'send-implementation-request': JOB.expenseContractSendImplementationRequest,
+    'resolve-ap-issue': 'bpmn:UserTask',
+    'record-ap-issue-resolution': JOB.apIssueRecordResolution,
+    'new-ap-partner-unavailable': 'bpmn:BoundaryEvent',
+    'ap-issue-decision': 'bpmn:ExclusiveGateway',
+    'change-cancelled-after-ap-issue': 'bpmn:EndEvent',
     'ap-implementation': 'bpmn:SubProcess',
     'implementation-join': 'bpmn:ParallelGateway',
     'file-completion-record': 'bpmn:UserTask',
@@ -188,9 +197,11 @@ describe('processes: models follow docs/process-contract.md', () => {
         const def = eventDefinition(e);
         if (def)
           expect(
-            ['bpmn:MessageEventDefinition', 'bpmn:TimerEventDefinition', 'bpmn:ErrorEventDefinition'],
+            ['bpmn:MessageEventDefinition', 'bpmn:TimerEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:TerminateEventDefinition'],
             `${m.process.id}#${e.id}`,
           ).to.include(def.$type);
+        // a terminate end only where an order ends while another branch still runs (处理AP异常 → 取消, issue #20)
+        if (def?.$type === 'bpmn:TerminateEventDefinition') expect(e.id, `${m.process.id}#${e.id}`).to.match(/-cancelled-after-ap-issue$/);
         if (def?.$type === 'bpmn:ErrorEventDefinition')
           expect(e.$type, `${e.id}: errors are only caught, never thrown by the model`).to.equal('bpmn:BoundaryEvent');
       }
@@ -264,9 +275,11 @@ describe('processes: models follow docs/process-contract.md', () => {
           .map((b) => eventDefinition(b).errorRef.errorCode);
       expect(errorOf(draft)).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
       expect(errorOf('send-implementation-request')).to.deep.equal([BPMN_ERROR.apRequestRejected]);
+      // 换一家AP to an AP that cannot take the order brings 处理AP异常 back (issue #20)
+      expect(errorOf('record-ap-issue-resolution')).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
       // no other error boundaries: technical failures are not caught
       const allErrorBoundaries = flowNodes(model(pid).process).filter((b) => eventDefinition(b)?.$type === 'bpmn:ErrorEventDefinition');
-      expect(allErrorBoundaries).to.have.length(2);
+      expect(allErrorBoundaries).to.have.length(3);
       // AP completion: message catch correlated by expenseContractNo inside the embedded sub-process, SLA timer non-interrupting
       const catchEvent = el(pid, 'ap-implementation-completed');
       expect(catchEvent.$parent.id).to.equal('ap-implementation');
@@ -329,6 +342,14 @@ describe('processes: models follow docs/process-contract.md', () => {
     expect(reaches(PROCESS.provisioning, 'revise-revenue-contract', 'countersign-revenue-contract')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'revise-expense-contract', 'countersign-expense-contract')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'resolve-ap-issue', 'draft-expense-contract')).to.equal(true);
+    // the ways out of 处理AP异常 (issue #20): on without the AP to the join, or the terminate end; a new AP
+    // that cannot take the order brings the task back
+    expect(reaches(PROCESS.provisioning, 'ap-issue-decision', 'ap-merge')).to.equal(true);
+    expect(reaches(PROCESS.provisioning, 'ap-issue-decision', 'order-cancelled-after-ap-issue')).to.equal(true);
+    expect(reaches(PROCESS.provisioning, 'new-ap-partner-unavailable', 'resolve-ap-issue')).to.equal(true);
+    expect(reaches(PROCESS.change, 'ap-issue-decision', 'draft-expense-supplement')).to.equal(true);
+    expect(reaches(PROCESS.change, 'ap-issue-decision', 'ap-merge')).to.equal(true);
+    expect(reaches(PROCESS.change, 'ap-issue-decision', 'change-cancelled-after-ap-issue')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'check-payment-basis', 'ap-implementation')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'accept-configuration', 'configure-platform')).to.equal(true);
     expect(reaches(PROCESS.change, 'revise-change-order', 'confirm-change-with-customer')).to.equal(true);

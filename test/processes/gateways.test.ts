@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   ACCEPTANCE_DECISION,
+  AP_ISSUE_RESOLUTION,
   COUNTERSIGN_RESULT,
   CUSTOMER_DECISION,
   REPORT_REVIEW_DECISION,
@@ -19,6 +20,7 @@ const COVER: Record<string, readonly string[]> = {
   revenueCountersignResult: COUNTERSIGN_RESULT,
   expenseCountersignResult: COUNTERSIGN_RESULT,
   requestType: SERVICE_REQUEST_TYPE,
+  apIssueResolution: AP_ISSUE_RESOLUTION,
 };
 
 describe('processes: gateways', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   ACCEPTANCE_DECISION,
   AP_ISSUE_RESOLUTION,
+  AP_ISSUE_RESOLUTION_LABEL,
   CONTRACT_REVISION_DECISION,
   CONTRACT_TYPE,
   CUSTOMER_DECISION,
@@ -161,6 +162,9 @@ describe('processes: user tasks and Camunda Forms', () => {
             where,
           ).to.deep.equal([...CHOICES[c.key!]]);
           for (const v of c.values) expect(v.label, where).to.match(/\p{Script=Han}/u);
+          // the labels of 处理方式 are the vocabulary's, as the worker's messages and the docs name them
+          if (c.key === 'apIssueResolution')
+            expect(Object.fromEntries(c.values.map((v) => [v.value, v.label])), where).to.deep.equal(AP_ISSUE_RESOLUTION_LABEL);
         }
       }
     }
@@ -176,11 +180,10 @@ describe('processes: user tasks and Camunda Forms', () => {
         expect(c.validate?.required, `${form.id}.${c.key}`).to.equal(true);
         const opinion = formFields(form).find((f) => f.key === DECISIONS[c.key!]);
         expect(opinion?.type, `${form.id}: opinion ${DECISIONS[c.key!]}`).to.equal('textarea');
-        if (c.key !== 'apIssueResolution')
-          expect(
-            conditions.some((x) => x.includes(c.key!)),
-            `${c.key} is read by a gateway`,
-          ).to.equal(true);
+        expect(
+          conditions.some((x) => x.includes(c.key!)),
+          `${c.key} is read by a gateway`,
+        ).to.equal(true);
       }
     }
   });
@@ -191,6 +194,13 @@ describe('processes: user tasks and Camunda Forms', () => {
       for (const c of formFields(form)) {
         const hide = c.conditional?.hide;
         if (!hide) continue;
+        // an input asked for on one choice only (处理AP异常's 新AP编号 on 换一家AP): hidden on every other choice
+        const onChoice = /^=([A-Za-z]+) != "([A-Z_]+)"$/.exec(hide);
+        if (!c.readonly && onChoice) {
+          expect(onChoice[1] in DECISIONS, `${form.id}.${c.key}: shown on a choice of a decision field`).to.equal(true);
+          expect(CHOICES[onChoice[1]], `${form.id}.${c.key}`).to.include(onChoice[2]);
+          continue;
+        }
         expect(c.readonly, `${form.id}.${c.key}: only displays are hidden`).to.equal(true);
         if (c.type === 'checklist') expect(hide, `${form.id}.${c.key}`).to.equal(`=${c.key} = null or count(${c.key}) = 0`);
         else expect(hide, `${form.id}.${c.key}`).to.equal(emptyCondition(c.key!));

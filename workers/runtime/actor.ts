@@ -36,6 +36,7 @@ export const USER_TASK_BEFORE: Readonly<Record<string, string>> = {
   'record-configuration-reply': 'configure-platform',
   'record-configuration-acceptance': 'accept-configuration',
   'apply-expense-contract-revision': 'revise-expense-contract',
+  'record-ap-issue-resolution': 'resolve-ap-issue',
   'record-payment-basis-check': 'check-payment-basis',
   'record-delivery': 'deliver-to-customer',
   'record-completion': 'file-completion-record',

@@ -218,11 +218,12 @@ export async function apRequestFor(e: E2E, orderNo: string, count = 1) {
   );
 }
 
-export async function apSubmit(e: E2E, expenseContractNo: string, submissionId: string, amount = 8000) {
-  const list = await e.api.get(AP_USER, `/api/contracts?type=EXPENSE&limit=200`);
+/** the AP's payment basis for its expense contract; `user` is the AP's sign-in (ap-<partner code>) */
+export async function apSubmit(e: E2E, expenseContractNo: string, submissionId: string, amount = 8000, user = AP_USER) {
+  const list = await e.api.get(user, `/api/contracts?type=EXPENSE&limit=200`);
   const c = (list.items as { id: string; contractNo: string }[]).find((x) => x.contractNo === expenseContractNo);
   expect(c, `expense contract ${expenseContractNo} visible to the AP`).to.exist;
-  return e.api.call(AP_USER, 'POST', '/api/payment-bases', {
+  return e.api.call(user, 'POST', '/api/payment-bases', {
     submissionId,
     expenseContractId: c!.id,
     amount,

@@ -363,6 +363,14 @@ export const FORM_PATHS: FormPath[] = [
     shot: true,
     vars: { ...provisioningStart, ...signed, apIssue: 'AP alpha 暂停接单', apIssueResolution: null, apIssueNote: null },
     shows: { 业务订单编号: 'YW-2026-000123', AP编号: 'alpha', 异常原因: '暂停接单' },
+    hides: ['支出合同编号', '变更单编号', '新AP编号'],
+  },
+  {
+    form: 'ap-issue-resolution',
+    task: 'online-training-provisioning#resolve-ap-issue',
+    path: '开通·AP不可用，选择换一家AP',
+    vars: { ...provisioningStart, ...signed, apIssue: 'AP alpha 暂停接单', apIssueResolution: 'OTHER_PARTNER', apIssueNote: null },
+    shows: { 业务订单编号: 'YW-2026-000123', 异常原因: '暂停接单' },
     hides: ['支出合同编号', '变更单编号'],
   },
   {
