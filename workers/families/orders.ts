@@ -15,7 +15,8 @@ import {
   recordChangeCustomerDecision,
   type ChangeOrderRevision,
 } from '../../domain/change-orders';
-import { applyOrderRevision, cancelDeclinedOrder, recordCustomerDecision, type OrderRevision } from '../../domain/orders';
+import { cancelDeclinedOrder, recordCustomerDecision } from '../../domain/orders';
+import { applyOrderRevision, type OrderRevision } from '../../domain/order-revision';
 import type { WriteContext } from '../../domain/audit';
 import { readOrderSummary } from '../../domain/order-summary';
 import { CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type JobType } from '../../domain/vocabulary';
