@@ -18,13 +18,7 @@ import { ctxAt, requireActor, type WriteContext } from './audit';
 import { NotFoundError, ValidationError } from './errors';
 import { groupCommittedCreates, singleCreates, type GroupCommitOptions, type NumberedCreate } from '../db/numbered-creates';
 import { formatNumber, nextSequence } from './numbering';
-import {
-  cancelByStaff,
-  cancelDeclined,
-  newOrderLifecycleFields,
-  recordOrderCustomerDecision,
-  type OrderRef,
-} from './order-lifecycle';
+import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, type OrderRef } from './order-lifecycle';
 import type { OrderStatus } from './order-status';
 import { enqueueCommand } from './outbox';
 import { normalizePage, type Page, type PageOf } from './paging';
