@@ -190,6 +190,8 @@ export interface ChangeOrderRevision {
   modules?: ServiceModule[] | null;
   amountDelta?: number | null;
   effectiveDate?: string | null;
+  /** whether the change reconfigures the business platform (issue #20): the flow's 涉及平台变更? reads the revised value */
+  platformChange?: boolean;
   note?: string | null;
 }
 /** change-order.apply-revision: new version; CHANGE_REQUESTED → SUBMITTED */
@@ -208,5 +210,9 @@ export async function applyChangeOrderRevision(db: Db, id: string, revision: Cha
     changes.effectiveDate = revision.effectiveDate;
   }
   if (revision.note !== undefined) changes.note = revision.note;
+  if (revision.platformChange !== undefined && revision.platformChange !== null) {
+    if (typeof revision.platformChange !== 'boolean') throw new ValidationError('platformChange: boolean');
+    changes.platformChange = revision.platformChange;
+  }
   return reviseOrder<ChangeOrder>(db, ref(id), changes, ctx);
 }

@@ -9,6 +9,7 @@ export * from './order-status';
 export * from './outbox';
 export * from './calendar';
 export * from './orders';
+export * from './order-revision';
 export * from './change-orders';
 export * from './contracts';
 export * from './countersign';

@@ -18,14 +18,7 @@ import { ctxAt, requireActor, type WriteContext } from './audit';
 import { NotFoundError, ValidationError } from './errors';
 import { groupCommittedCreates, singleCreates, type GroupCommitOptions, type NumberedCreate } from '../db/numbered-creates';
 import { formatNumber, nextSequence } from './numbering';
-import {
-  cancelByStaff,
-  cancelDeclined,
-  newOrderLifecycleFields,
-  recordOrderCustomerDecision,
-  reviseOrder,
-  type OrderRef,
-} from './order-lifecycle';
+import { cancelByStaff, cancelDeclined, newOrderLifecycleFields, recordOrderCustomerDecision, type OrderRef } from './order-lifecycle';
 import type { OrderStatus } from './order-status';
 import { enqueueCommand } from './outbox';
 import { normalizePage, type Page, type PageOf } from './paging';
@@ -66,7 +59,7 @@ export function validateModules(modules: unknown): ServiceModule[] {
   if (bad.length) throw new ValidationError(`modules: unknown ${bad.join(', ')}`, { allowed: Object.keys(SERVICE_MODULE) });
   return [...new Set(modules as ServiceModule[])];
 }
-function positiveInt(v: unknown, name: string, max = 10_000_000): number {
+export function positiveInt(v: unknown, name: string, max = 10_000_000): number {
   if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) throw new ValidationError(`${name}: a positive integer`);
   return v as number;
 }
@@ -285,27 +278,6 @@ export async function recordCustomerDecision(
 /** order.cancel (the customer declined): idempotent when already cancelled */
 export async function cancelDeclinedOrder(db: Db, id: string, ctx: WriteContext): Promise<BusinessOrder> {
   return cancelDeclined<BusinessOrder>(db, ref(id), ctx);
-}
-
-export interface OrderRevision {
-  accounts?: number;
-  openingDate?: string;
-  modules?: ServiceModule[];
-  amount?: number;
-  note?: string | null;
-}
-/** order.apply-revision: a new version of the order; CHANGE_REQUESTED → SUBMITTED (back to the customer) */
-export async function applyOrderRevision(db: Db, id: string, revision: OrderRevision, ctx: WriteContext): Promise<BusinessOrder> {
-  const changes: Record<string, unknown> = {};
-  if (revision.accounts !== undefined && revision.accounts !== null) changes.accounts = positiveInt(revision.accounts, 'accounts');
-  if (revision.openingDate !== undefined && revision.openingDate !== null) {
-    if (!isValidDay(revision.openingDate)) throw new ValidationError('openingDate: YYYY-MM-DD');
-    changes.openingDate = revision.openingDate;
-  }
-  if (revision.modules !== undefined && revision.modules !== null) changes.modules = validateModules(revision.modules);
-  if (revision.amount !== undefined && revision.amount !== null) changes.amount = validAmount(revision.amount);
-  if (revision.note !== undefined) changes.note = revision.note;
-  return reviseOrder<BusinessOrder>(db, ref(id), changes, ctx);
 }
 
 /** the worker learnt the process instance key of the order's flow */

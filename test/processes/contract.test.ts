@@ -277,9 +277,12 @@ describe('processes: models follow docs/process-contract.md', () => {
       expect(errorOf('send-implementation-request')).to.deep.equal([BPMN_ERROR.apRequestRejected]);
       // 换一家AP to an AP that cannot take the order brings 处理AP异常 back (issue #20)
       expect(errorOf('record-ap-issue-resolution')).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
+      // a revision naming an unavailable AP goes back to 修改业务订单 (issue #20)
+      const revision = pid === PROCESS.provisioning ? ['apply-order-revision'] : [];
+      for (const host of revision) expect(errorOf(host)).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
       // no other error boundaries: technical failures are not caught
       const allErrorBoundaries = flowNodes(model(pid).process).filter((b) => eventDefinition(b)?.$type === 'bpmn:ErrorEventDefinition');
-      expect(allErrorBoundaries).to.have.length(3);
+      expect(allErrorBoundaries).to.have.length(3 + revision.length);
       // AP completion: message catch correlated by expenseContractNo inside the embedded sub-process, SLA timer non-interrupting
       const catchEvent = el(pid, 'ap-implementation-completed');
       expect(catchEvent.$parent.id).to.equal('ap-implementation');

@@ -52,7 +52,8 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
       versions: await rowCount(ds, 'record_version', "record_type = 'business-order'"),
     }));
     const { orderSummary, ...rest } = completedVars(r2.outcome) as { orderSummary: Record<string, unknown> };
-    expect(rest).to.deep.equal({ orderVersion: 2, orderStatus: 'SUBMITTED' });
+    // what the order involves comes back for the gateway after it (unchanged here: the job names no AP change)
+    expect(rest).to.deep.equal({ orderVersion: 2, orderStatus: 'SUBMITTED', apInvolved: true, apPartnerId: order.apPartnerId });
     // the order's later tasks show the revised order
     expect(orderSummary).to.include({ accounts: 250, amount: 60000, openingDate: order.openingDate, termMonths: order.termMonths });
     expect(orderSummary.customerName).to.be.a('string').and.not.equal('');
@@ -74,6 +75,42 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
       ['cm.li', 'CHANGE_REQUESTED'],
       ['cm.li', 'CONFIRMED'],
     ]);
+  });
+
+  it('order.apply-revision changes what the order involves: the AP dropped; an unavailable partner is AP_PARTNER_UNAVAILABLE, nothing written', async () => {
+    const { order } = await seedWorld(ds, { order: { status: 'CHANGE_REQUESTED' } });
+    const s = makeServices(ds);
+    const suspended = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
+    const refused = await deliver(
+      h(JOB.orderApplyRevision),
+      makeJob(JOB.orderApplyRevision, {
+        orderId: order.id,
+        revisedApInvolved: true,
+        revisedApPartnerId: suspended.partner.id,
+        completedBy: 'cm.li',
+      }),
+      s,
+    );
+    expect(refused).to.deep.include({ kind: 'bpmnError', errorCode: 'AP_PARTNER_UNAVAILABLE' });
+    expect((refused as unknown as { variables: { apIssue: string } }).variables.apIssue).to.contain('SUSPENDED');
+    expect(await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: order.id })).to.include({
+      currentVersion: 1,
+      apInvolved: true,
+    });
+
+    const dropped = makeJob(JOB.orderApplyRevision, {
+      orderId: order.id,
+      revisedApInvolved: false,
+      revisedApPartnerId: order.apPartnerId,
+      revisionNote: '客户不再需要AP',
+      completedBy: 'cm.li',
+    });
+    const r = await expectIdempotent(h(JOB.orderApplyRevision), dropped, s, async () => ({
+      versions: await rowCount(ds, 'record_version', "record_type = 'business-order'"),
+    }));
+    const { orderSummary, ...rest } = completedVars(r.outcome) as { orderSummary: Record<string, unknown> };
+    expect(rest).to.deep.equal({ orderVersion: 2, orderStatus: 'SUBMITTED', apInvolved: false, apPartnerId: null });
+    expect(orderSummary.apPartnerId).to.equal(null);
   });
 
   it('order.cancel after DECLINED: CANCELLED with the customer’s reason, once', async () => {
@@ -132,7 +169,7 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
           }))
         ).outcome,
       ),
-    ).to.deep.equal({ changeOrderVersion: 2, changeOrderStatus: 'SUBMITTED', accountDelta: 80 });
+    ).to.deep.equal({ changeOrderVersion: 2, changeOrderStatus: 'SUBMITTED', accountDelta: 80, platformChange: true });
     expect(await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: change.id })).to.include({
       accountDelta: 80,
       currentVersion: 2,

@@ -5,9 +5,13 @@
  *
  *  record-customer-decision  status per decision (CONFIRMED / CHANGE_REQUESTED; DECLINED is left to
  *                            cancel), feedback, audit with the actor (key: job key, the loop makes new jobs)
- *  apply-revision            new version of the record, back to SUBMITTED; an order's revised orderSummary (key: job key)
+ *  apply-revision            new version of the record, back to SUBMITTED (key: job key); returns what the later
+ *                            gateways read: an order's apInvolved / apPartnerId and revised orderSummary (an
+ *                            unavailable AP partner is the BPMN error AP_PARTNER_UNAVAILABLE, back to
+ *                            修改业务订单), a change order's platformChange and accountDelta
  *  cancel                    CANCELLED with the reason (key: the order)
  */
+import type { EntityManager } from 'typeorm';
 import type { BusinessOrder, ChangeOrder } from '../../db/entities/index';
 import {
   applyChangeOrderRevision,
@@ -15,12 +19,15 @@ import {
   recordChangeCustomerDecision,
   type ChangeOrderRevision,
 } from '../../domain/change-orders';
-import { applyOrderRevision, cancelDeclinedOrder, recordCustomerDecision, type OrderRevision } from '../../domain/orders';
+import { cancelDeclinedOrder, recordCustomerDecision } from '../../domain/orders';
+import { applyOrderRevision, type OrderRevision } from '../../domain/order-revision';
 import type { WriteContext } from '../../domain/audit';
+import { ApPartnerUnavailableError } from '../../domain/errors';
 import { readOrderSummary } from '../../domain/order-summary';
-import { CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type JobType } from '../../domain/vocabulary';
+import { BPMN_ERROR, CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type JobType } from '../../domain/vocabulary';
 import type { Db } from '../../db/transaction';
 import { defineHandler, type HandlerDef } from '../runtime/job';
+import { bpmnError } from '../runtime/outcome';
 import { S } from '../runtime/validate';
 import { recordOnce, systemOnce } from '../common';
 
@@ -80,6 +87,8 @@ const revisionVars = {
       schema: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: Object.keys(SERVICE_MODULE) } },
     },
     revisedAmount: { field: 'amount', schema: { type: 'number', minimum: 0 } },
+    revisedApInvolved: { field: 'apInvolved', schema: S.bool },
+    revisedApPartnerId: { field: 'apPartnerId', schema: S.optStr },
   },
   change: {
     revisedAccountDelta: { field: 'accountDelta', schema: S.int },
@@ -90,8 +99,20 @@ const revisionVars = {
     },
     revisedAmount: { field: 'amountDelta', schema: { type: 'number' } },
     revisedDescription: { field: 'description', schema: S.str },
+    revisedPlatformChange: { field: 'platformChange', schema: S.bool },
   },
 } as const;
+
+/** what the revised record involves, for the gateways after it (the variables of its start message) */
+async function involvement(em: EntityManager, kind: Kind, o: BusinessOrder | ChangeOrder): Promise<Record<string, unknown>> {
+  if (kind === 'change') {
+    const c = o as ChangeOrder;
+    return { platformChange: c.platformChange, accountDelta: c.accountDelta };
+  }
+  const order = o as BusinessOrder;
+  // the order's tasks show the revised order (domain/order-summary.ts)
+  return { apInvolved: order.apInvolved, apPartnerId: order.apPartnerId, orderSummary: await readOrderSummary(em, order) };
+}
 
 function applyRevision(kind: Kind, type: JobType): HandlerDef {
   const k = K[kind];
@@ -108,23 +129,21 @@ function applyRevision(kind: Kind, type: JobType): HandlerDef {
       for (const [name, d] of Object.entries(vars)) if (v[name] !== undefined && v[name] !== null) revision[d.field] = v[name];
       const note = (v.revisionNote as string | null | undefined) || null;
       if (note) revision.note = note;
-      return recordOnce(
+      const revised = recordOnce(
         job,
         services,
         `job:${job.key}`,
         async (em, ctx) => {
           const o = await k.revise(em, v[k.idVar] as string, revision, ctx);
-          return {
-            [k.versionVar]: o.currentVersion,
-            [k.statusVar]: o.status,
-            // the change process reads the (possibly revised) delta back into its scope
-            ...(kind === 'change' ? { accountDelta: (o as ChangeOrder).accountDelta } : {}),
-            // the order's tasks show the revised order (domain/order-summary.ts)
-            ...(kind === 'order' ? { orderSummary: await readOrderSummary(em, o as BusinessOrder) } : {}),
-          };
+          return { [k.versionVar]: o.currentVersion, [k.statusVar]: o.status, ...(await involvement(em, kind, o)) };
         },
         { reason: note },
       );
+      return revised.catch((e) => {
+        if (!(e instanceof ApPartnerUnavailableError)) throw e;
+        const why = String(e.details.why);
+        return bpmnError(BPMN_ERROR.apPartnerUnavailable, why, { apIssue: why });
+      });
     },
   });
 }

@@ -1,0 +1,159 @@
+/**
+ * A revision can change what an order involves (issue #20), end to end on the local engine with the real
+ * BPMN: 修改业务订单 adds the AP (the AP branch then drafts the expense contract for that partner, after a
+ * suspended partner was sent back to the customer manager) or drops it (no expense contract, the order
+ * completes with the technical branch alone); 修改变更单 drops the platform work of a change order (no
+ * collaboration task order, the change completes).
+ */
+import { expect } from 'chai';
+import { CollaborationTaskOrderEntity } from '../../db/entities/index';
+import { createApPartner } from '../../domain/parties';
+import { startE2E, AP_SECRET, type E2E } from './support/system';
+import * as d from './support/driver';
+
+describe('process: a revision changes what the order involves (涉及AP, 涉及业务平台配置)', function () {
+  this.timeout(180_000);
+  let e: E2E;
+  before(async () => {
+    e = await startE2E();
+  });
+  after(async () => e?.stop());
+
+  /** the customer asks for changes; the customer manager's revise-order task, opened */
+  async function reviseTask(no: Record<string, string>, element = 'revise-order', notKey?: string) {
+    const t = await d.waitFor(
+      async () => (await e.api.tasks(d.CM, { elementId: element })).find((x) => x.context.orderNo === no.orderNo && x.key !== notKey),
+      `${element} for ${no.orderNo}`,
+    );
+    return { task: t, full: await e.api.get(d.CM, `/api/tasks/${t.key}`) };
+  }
+
+  async function processVariable(pik: string, name: string): Promise<unknown> {
+    const r = await e.rest('POST', '/v2/variables/search', { filter: { processInstanceKey: pik, scopeKey: pik, name } });
+    const [v] = r.body.items as { value: string }[];
+    expect(v, `process variable ${name}`).to.exist;
+    return JSON.parse(v.value);
+  }
+
+  const revision = (o: d.Order) => ({
+    revisedAccounts: 120,
+    revisedOpeningDate: '2026-10-15',
+    revisedModules: ['learning-management', 'live-training'],
+    revisedAmount: 36000,
+    revisionNote: `按客户意见修改 ${o.orderNo}`,
+  });
+
+  it('a revision that adds the AP: a suspended partner is sent back (AP不可用), then the AP branch runs for the partner named', async () => {
+    const suspended = await createApPartner(
+      e.ds,
+      { name: '暂停的AP', code: 'paused', endpointUrl: e.ap.url, hmacSecret: AP_SECRET, status: 'SUSPENDED', terms: null },
+      { actor: 'admin', reason: 'test set-up', at: e.now() },
+    );
+    const o = await d.createOrder(e);
+    const pik = await d.orderInstanceKey(e, o.id);
+    const no = { orderNo: o.orderNo };
+    await d.confirm(e, no, 'CHANGE_REQUESTED', '直播培训改由AP承接');
+    const first = await reviseTask(no);
+    // the form opens with what the order involves now
+    expect(first.full.variables).to.include({ revisedApInvolved: false });
+    await e.api.complete(d.CM, first.task, { ...revision(o), revisedApInvolved: true, revisedApPartnerId: suspended.id });
+
+    // AP_PARTNER_UNAVAILABLE: back to 修改业务订单 with the reason, the order unchanged
+    const again = await reviseTask(no, 'revise-order', first.task.key);
+    expect(String(again.full.variables.revisionIssue)).to.contain('SUSPENDED');
+    const unchanged = await d.orderRow(e, o.id);
+    expect([unchanged.currentVersion, unchanged.apInvolved, unchanged.apPartnerId]).to.deep.equal([1, false, null]);
+    expect(await d.activeIncidents(e, pik)).to.have.length(0);
+    await e.api.complete(d.CM, again.task, { ...revision(o), revisedApInvolved: true, revisedApPartnerId: e.partner.id });
+
+    const revised = await d.waitFor(async () => {
+      const r = await d.orderRow(e, o.id);
+      return r.currentVersion === 2 && r.status === 'SUBMITTED' ? r : null;
+    }, 'order version 2 with the AP');
+    expect([revised.apInvolved, revised.apPartnerId, revised.accounts]).to.deep.equal([true, e.partner.id, 120]);
+    // the variables the later gateway and every later task read (order.apply-revision's outputs)
+    await e.api.waitTask(d.CM, 'confirm-order-with-customer', no, d.WAIT);
+    expect(await processVariable(pik, 'apInvolved')).to.equal(true);
+    expect(await processVariable(pik, 'apPartnerId')).to.equal(e.partner.id);
+    expect(await processVariable(pik, 'orderSummary')).to.deep.include({ apPartnerId: e.partner.id, accounts: 120 });
+
+    await d.provision(e, o, { ap: true });
+    const [ec] = await d.expenseContracts(e, o.id);
+    expect(ec, 'expense contract drafted').to.exist;
+    expect(ec.apPartnerId).to.equal(e.partner.id);
+    expect(ec.status).to.equal('PAYMENT_BASIS_ACCEPTED');
+    const end = await d.instanceEnd(e, pik);
+    expect(end.state).to.equal('COMPLETED');
+    expect(end.endEvents.sort()).to.deep.equal(['ap-implementation-done', 'order-completed']);
+  });
+
+  let withoutAp: d.Order;
+  it('a revision that drops the AP: no expense contract, no AP request, the order completes with the technical branch alone', async () => {
+    const o = await d.createOrder(e, { ap: true });
+    withoutAp = o;
+    const pik = await d.orderInstanceKey(e, o.id);
+    const no = { orderNo: o.orderNo };
+    await d.confirm(e, no, 'CHANGE_REQUESTED', '不再需要AP外包平台');
+    const { task, full } = await reviseTask(no);
+    expect(full.variables).to.include({ revisedApInvolved: true, revisedApPartnerId: e.partner.id });
+    await e.api.complete(d.CM, task, { ...revision(o), revisedApInvolved: false });
+    const revised = await d.waitFor(async () => {
+      const r = await d.orderRow(e, o.id);
+      return r.currentVersion === 2 ? r : null;
+    }, 'order version 2 without the AP');
+    expect([revised.apInvolved, revised.apPartnerId]).to.deep.equal([false, null]);
+    await e.api.waitTask(d.CM, 'confirm-order-with-customer', no, d.WAIT);
+    expect(await processVariable(pik, 'apInvolved')).to.equal(false);
+    expect(await processVariable(pik, 'orderSummary')).to.deep.include({ apPartnerId: null });
+    const versions = await e.api.get(d.CM, `/api/records/business-order/${o.id}/versions`);
+    expect(versions.map((v: { data: { apInvolved: boolean } }) => v.data.apInvolved)).to.deep.equal([true, false]);
+
+    await d.provision(e, o, { ap: false });
+    expect(await d.expenseContracts(e, o.id)).to.have.length(0);
+    expect(e.ap.requests.filter((r) => r.body?.orderNo === o.orderNo)).to.have.length(0);
+    const drafted = await e.rest('POST', '/v2/element-instances/search', {
+      filter: { processInstanceKey: pik, elementId: 'draft-expense-contract' },
+    });
+    expect(drafted.body.items).to.have.length(0);
+    const end = await d.instanceEnd(e, pik);
+    expect(end).to.deep.equal({ state: 'COMPLETED', endEvents: ['order-completed'] });
+  });
+
+  it('a change order revision that drops the platform work: no collaboration task order, the change completes', async () => {
+    const c = await e.api.post(d.CM, '/api/change-orders', {
+      orderId: withoutAp.id,
+      description: '增加10个账号并调整平台配置',
+      accountDelta: 10,
+      platformChange: true,
+      apScopeChange: false,
+    });
+    const pik = await d.changeInstanceKey(e, c.id);
+    const cn = { changeOrderNo: c.changeOrderNo };
+    await d.confirm(e, cn, 'CHANGE_REQUESTED', '只加账号，平台不动', 'confirm-change-with-customer');
+    const t = await e.api.waitTask(d.CM, 'revise-change-order', cn, d.WAIT);
+    const full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
+    expect(full.variables).to.include({ revisedPlatformChange: true });
+    await e.api.complete(d.CM, t, {
+      revisedAccountDelta: 10,
+      revisedEffectiveDate: '2026-11-15',
+      revisedAmount: 3000,
+      revisedPlatformChange: false,
+      revisionNote: '平台配置不变',
+    });
+    const revised = await d.waitFor(async () => {
+      const r = await e.api.get(d.CM, `/api/change-orders/${c.id}`);
+      return r.version === 2 ? r : null;
+    }, 'change order version 2');
+    expect(revised.platformChange).to.equal(false);
+    await d.confirm(e, cn, 'CONFIRMED', '客户确认变更', 'confirm-change-with-customer');
+    await d.draftRevenue(e, cn, 3000, 'draft-supplementary-agreement');
+    await d.approveBoth(e, { orderNo: withoutAp.orderNo }, 'REVENUE');
+    await d.sign(e, cn, '2026-11-02', 'sign-supplementary-agreement');
+    await d.deliver(e, cn, '2026-11-16');
+    await d.fileCompletion(e, cn);
+    await d.waitChangeStatus(e, c.id, 'COMPLETED');
+    expect(await e.ds.getRepository(CollaborationTaskOrderEntity).count({ where: { changeOrderId: c.id } })).to.equal(0);
+    const end = await d.instanceEnd(e, pik);
+    expect(end.endEvents).to.include('change-completed');
+  });
+});
