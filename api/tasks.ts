@@ -6,7 +6,9 @@
  *   GET  /api/tasks/:key                     one task with its form (schema) and the variables the form shows
  *   POST /api/tasks/:key/completion          { variables } → checks the caller may complete it, validates the
  *                                            variables against the form, assigns the task to the caller and
- *                                            completes it with the variables plus completedBy = username
+ *                                            completes it with the variables plus completedBy = username;
+ *                                            422 completion-denied with the reason when a completing task
+ *                                            listener (the recording of the decision) denies it: the task stays open
  *
  * The routes reach the engine through `services.tasks` (a UserTaskPort); createRestUserTasks builds it.
  */
@@ -18,7 +20,7 @@ import { arrayOf, int, named, nullable, obj, str, type JsonSchema } from './sche
 import type { ApiServices } from './services';
 import { isValidDay } from '../domain/time';
 import type { Role } from '../domain/vocabulary';
-import type { FormComponent, FormSchema, TaskForm, UserTask, UserTaskPort } from './task-port';
+import { completionDenied, type FormComponent, type FormSchema, type TaskForm, type UserTask, type UserTaskPort } from './task-port';
 
 // ------------------------------------------------------------------ the port (task-port.ts)
 
@@ -143,6 +145,9 @@ export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions =
     async complete(key, variables) {
       const r = await call('POST', `/v2/user-tasks/${encodeURIComponent(key)}/completion`, { variables });
       if (r.status === 404) throw notFound('task', key, '/key');
+      const denied = r.status === 409 ? completionDenied(r.body?.detail) : null;
+      if (denied !== null)
+        throw new ProblemError(422, 'completion-denied', 'Completion denied', denied || `task ${key}: the completion was denied`);
       if (r.status === 409)
         throw new ProblemError(409, 'conflict', 'Conflict', `task ${key} cannot be completed now: ${r.body?.detail ?? ''}`);
       if (r.status >= 300) throw fail(`completing user task ${key}`, r);
@@ -452,6 +457,10 @@ export const TASK_ROUTES: RouteSpec[] = [
     params: TaskKeyParams,
     body: CompleteTaskBody,
     response: { status: 200, schema: CompletedTask },
+    problems: {
+      '422':
+        'A completing task listener denied the completion (a business rule of the recording): its reason in `detail`; the task stays open',
+    },
     handler: async ({ services, principal, params, body }) =>
       guard(async () => {
         const tasks = port(services);
