@@ -122,9 +122,7 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'handle-fault': 'bpmn:UserTask',
     'handle-complaint': 'bpmn:UserTask',
     'handle-consultation': 'bpmn:UserTask',
-    'record-handling': JOB.serviceRequestRecordHandling,
     'file-communication-record': 'bpmn:UserTask',
-    'close-service-request': JOB.serviceRequestClose,
   },
 };
 
@@ -136,6 +134,12 @@ const LISTENERS: Record<string, Record<string, string>> = {
   [PROCESS.countersign]: {
     'dept-manager-review': JOB.countersignRecordDecision,
     'center-review': JOB.countersignRecordDecision,
+  },
+  [PROCESS.serviceRequest]: {
+    'handle-fault': JOB.serviceRequestRecordHandling,
+    'handle-complaint': JOB.serviceRequestRecordHandling,
+    'handle-consultation': JOB.serviceRequestRecordHandling,
+    'file-communication-record': JOB.serviceRequestClose,
   },
 };
 
