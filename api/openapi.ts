@@ -84,6 +84,7 @@ export function buildOpenApi(routes: RouteSpec[], opts: { version?: string; serv
       );
       responses['422'] = problemResponse('The Idempotency-Key was already used for a different request');
     }
+    for (const [status, when] of Object.entries(r.problems ?? {})) responses[status] = problemResponse(when);
     const op: Record<string, unknown> = {
       operationId: r.id,
       tags: [r.tag],

@@ -44,9 +44,10 @@ export interface RouteSpec {
   query?: JsonSchema;
   body?: JsonSchema;
   response: { status: number; schema?: JsonSchema; contentType?: string; description?: string };
+  /** problem responses of this route beyond the ones every route of its kind has (OpenAPI), status → when */
+  problems?: Record<string, string>;
   /** honours the Idempotency-Key header (api/idempotency.ts): the POSTs that create a numbered record */
   idempotent?: boolean;
-  /** extra responses for the document beyond the generic problem ones */
   handler: (ctx: Ctx) => Promise<unknown>;
 }
 

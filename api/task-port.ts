@@ -58,5 +58,18 @@ export interface UserTaskPort {
   /** variables local to one scope (e.g. the user task's element instance: its input mappings) */
   localVariables(scopeKey: string, names: string[]): Promise<Record<string, unknown>>;
   assign(key: string, assignee: string): Promise<void>;
+  /** throws a 422 `completion-denied` when a completing task listener denies it (completionDenied) */
   complete(key: string, variables: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * The reason a completing task listener gave for denying a completion, read from the engine's rejection
+ * (Zeebe's wording, which the local engine keeps: "... was denied by Task Listener. Reason to deny: '…'"),
+ * or null when the rejection is not a denial. The recording runs in that listener (processes/README.md),
+ * so its business rule's message is what the person completing the task must read.
+ */
+export function completionDenied(detail: unknown): string | null {
+  if (typeof detail !== 'string' || !/denied by Task Listener/i.test(detail)) return null;
+  const m = /Reason to deny: '([\s\S]*)'\s*$/.exec(detail);
+  return m ? m[1] : '';
 }

@@ -5,7 +5,7 @@
 import { requestText, type TextResponse } from '../platform/http/request-text';
 import { notFound, ProblemError } from './problem';
 import { CONTEXT_VARIABLES } from './task-rules';
-import type { TaskForm, UserTask, UserTaskPort } from './task-port';
+import { completionDenied, type TaskForm, type UserTask, type UserTaskPort } from './task-port';
 
 export class EngineUnavailable extends Error {}
 
@@ -126,6 +126,9 @@ export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions =
     async complete(key, variables) {
       const r = await call('POST', `/v2/user-tasks/${encodeURIComponent(key)}/completion`, { variables });
       if (r.status === 404) throw notFound('task', key, '/key');
+      const denied = r.status === 409 ? completionDenied(r.body?.detail) : null;
+      if (denied !== null)
+        throw new ProblemError(422, 'completion-denied', 'Completion denied', denied || `task ${key}: the completion was denied`);
       if (r.status === 409)
         throw new ProblemError(409, 'conflict', 'Conflict', `task ${key} cannot be completed now: ${r.body?.detail ?? ''}`);
       if (r.status >= 300) throw fail(`completing user task ${key}`, r);

@@ -6,7 +6,9 @@
  *   GET  /api/tasks/:key                     one task with its form (schema) and the variables the form shows
  *   POST /api/tasks/:key/completion          { variables } → checks the caller may complete it, validates the
  *                                            variables against the form, assigns the task to the caller and
- *                                            completes it with the variables plus completedBy = username
+ *                                            completes it with the variables plus completedBy = username;
+ *                                            422 completion-denied with the reason when a completing task
+ *                                            listener (the recording of the decision) denies it: the task stays open
  *
  * The routes reach the engine through `services.tasks` (a UserTaskPort, task-port.ts); createRestUserTasks
  * (task-rest.ts) builds it. Who may work on a task and the check against its form are in task-rules.ts.
@@ -206,6 +208,10 @@ export const TASK_ROUTES: RouteSpec[] = [
     params: TaskKeyParams,
     body: CompleteTaskBody,
     response: { status: 200, schema: CompletedTask },
+    problems: {
+      '422':
+        'A completing task listener denied the completion (a business rule of the recording): its reason in `detail`; the task stays open',
+    },
     handler: async ({ services, principal, params, body }) =>
       guard(async () => {
         const tasks = port(services);

@@ -146,6 +146,9 @@ export function activateJob(eng: Engine, job: Job, worker: string, timeout: numb
   scheduleWake(eng);
   eng.record(job.piKey, 'JOB', 'ACTIVATED', job.key, { elementId: job.elementId, worker });
   let vars = visibleVars(eng, job.eiKey);
+  // a completing listener sees the completion's variables over the scope's (Zeebe 8.8: camunda/camunda#23703, #24101)
+  const completing = job.listener ? eng.userTasks.get(job.listener.utKey)?.completing : undefined;
+  if (completing) vars = { ...vars, ...completing.vars };
   if (fetchVariable.length) vars = Object.fromEntries(fetchVariable.filter((n) => n in vars).map((n) => [n, vars[n]]));
   return {
     key: job.key, type: job.type, processInstanceKey: job.piKey, bpmnProcessId: job.bpmnProcessId, processDefinitionVersion: job.version, processDefinitionKey: job.defKey,

@@ -101,6 +101,11 @@ export function documentation(el: El): string {
 export function jobType(el: El): string | undefined {
   return extension(el, 'zeebe:TaskDefinition')?.type;
 }
+/** the job types of a user task's completing listeners (zeebe:taskListeners): the recordings that run before it completes */
+export function completingListenerTypes(el: El): string[] {
+  const listeners: El[] = extension(el, 'zeebe:TaskListeners')?.listeners ?? [];
+  return listeners.filter((l) => l.eventType === 'completing').map((l) => l.type);
+}
 export function boundaryEventsOf(container: El, host: El): El[] {
   return flowNodes(container).filter((e) => e.$type === 'bpmn:BoundaryEvent' && e.attachedToRef === host);
 }

@@ -21,6 +21,8 @@ import {
 import { httpClient, type HttpClient } from '../platform/http/client';
 import { noTaskActorResolver, type TaskActorResolver } from './runtime/actor';
 import { guardPoisonPayloads } from './runtime/poison-guard';
+import type { CompleteListenerJob } from './runtime/listener';
+import { listenerJobResultSupported } from '../platform/camunda/gateway-proto';
 import { groupCommitFromEnv } from './runtime/batch';
 import { jobStreamFromEnv, renamedJobTypesFromEnv, sdkPollIntervalSet } from '../platform/config/env';
 
@@ -125,8 +127,13 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
 
   const streams: Promise<{ close: () => void }>[] = [];
 
+  // a user-task listener's job is answered with a result (runtime/listener.ts), which the SDK's job.complete
+  // cannot send: through the client's CompleteJob, whose request the shared gateway protocol extends
+  const completeListenerJob: CompleteListenerJob | undefined = listenerJobResultSupported()
+    ? (jobKey, result) => opts.zeebe.completeJob({ jobKey, variables: {}, result: { type: 'userTask', ...result } } as never)
+    : undefined;
   const workers = handlers.map((def) => {
-    const run = createTaskHandler(def, services, opts.retryPolicy ?? DEFAULT_RETRY_POLICY, opts.hooks);
+    const run = createTaskHandler(def, services, opts.retryPolicy ?? DEFAULT_RETRY_POLICY, opts.hooks, completeListenerJob);
     const properties = Object.keys((def.variables as { properties?: object }).properties ?? {});
     // the handler's variables, plus orderNo for the job's log lines (adapter.ts withJobContext)
     const fetchVariables = [...new Set([...(def.fetchVariables ?? properties), ...LOG_CONTEXT_VARIABLES])];

@@ -256,6 +256,7 @@ export const INBOX_ROUTES: RouteSpec[] = [
     params: TaskKeyParams,
     body: completeRoute().body,
     response: completeRoute().response,
+    problems: completeRoute().problems,
     handler: async (ctx) =>
       guard(async () => {
         const wb = workbenchOf(ctx.services);

@@ -9,11 +9,19 @@
  * proto-loader's `loadSync` for identical file and options: the first client parses, the others reuse it.
  * Everything else about each client (its channel, its own service stub) stays as the SDK makes it.
  *
+ * The SDK's proto (8.8.13) predates user-task listeners: it has no `ActivatedJob.kind` and no
+ * `CompleteJobRequest.result`, so its workers could neither tell a listener's job nor deny a completion
+ * (protobuf drops a field it does not know: a denial would go out as an approval). The shared parse adds
+ * those fields under the gateway's own field numbers (Zeebe 8.8 gateway.proto; engine/grpc.ts serves
+ * the same), which a gateway without them ignores; `listenerJobResultSupported()` tells the workers it did.
+ *
  * Called by platform/camunda/zeebe-client.ts, which builds the clients of the app and of the standalone workers;
  * calling it again does nothing. Options with a function that is not a plain converter (String, Number, Boolean, Object) are
  * not memoised, as a key could not tell two such loads apart.
  */
 import type * as ProtoLoader from '@grpc/proto-loader';
+import path from 'node:path';
+import * as protobuf from 'protobufjs';
 
 // the module object itself (not an ES-module namespace copy): the SDK calls `proto_loader_1.loadSync(...)`
 // through it at every client construction, so the memoised function must replace the property there
@@ -56,7 +64,7 @@ export function shareGatewayProtoDefinition(): void {
       loads.reused++;
       return hit;
     }
-    const def = parse(filename, options);
+    const def = isGatewayProto(filename) ? parseWithListenerFields(filename as string, options ?? {}) : parse(filename, options);
     loads.parsed++;
     if (key !== undefined) cache.set(key, def);
     return def;
@@ -65,4 +73,33 @@ export function shareGatewayProtoDefinition(): void {
 
 export function gatewayProtoLoads(): Readonly<GatewayProtoLoads> {
   return { ...loads };
+}
+
+/** true once the clients made from now on parse the gateway proto with the listener fields (shareGatewayProtoDefinition) */
+export function listenerJobResultSupported(): boolean {
+  return original !== undefined;
+}
+
+function isGatewayProto(filename: string | string[]): boolean {
+  return typeof filename === 'string' && path.basename(filename) === 'zeebe.proto';
+}
+
+/** the proto with the 8.8 fields of task-listener jobs added, as proto-loader would have built it otherwise */
+function parseWithListenerFields(filename: string, options: ProtoLoader.Options): ProtoLoader.PackageDefinition {
+  const root = new protobuf.Root().loadSync(filename, { keepCase: options.keepCase ?? false });
+  const job = root.lookupType('gateway_protocol.ActivatedJob');
+  if (!job.fields.kind) {
+    job.add(new protobuf.Enum('JobKind', { BPMN_ELEMENT: 0, EXECUTION_LISTENER: 1, TASK_LISTENER: 2, AD_HOC_SUB_PROCESS: 3 }));
+    job.add(new protobuf.Field('kind', 16, 'JobKind'));
+  }
+  const complete = root.lookupType('gateway_protocol.CompleteJobRequest');
+  if (!complete.fields.result) {
+    const result = new protobuf.Type('JobResult');
+    result.add(new protobuf.Field('denied', 1, 'bool'));
+    result.add(new protobuf.Field('deniedReason', 3, 'string'));
+    result.add(new protobuf.Field('type', 4, 'string'));
+    (root.lookup('gateway_protocol') as protobuf.Namespace).add(result);
+    complete.add(new protobuf.Field('result', 3, 'JobResult'));
+  }
+  return protoLoader.fromJSON(root.toJSON(), options);
 }

@@ -6,7 +6,7 @@
  * through functions given by the caller (the db layer), on each scrape.
  *
  * Names (prefix `ot_` by default; see METRIC_NAMES):
- *   ot_jobs_handled_total{type,outcome}            counter   every job a handler finished (outcome: complete | bpmn_error | fail | crashed)
+ *   ot_jobs_handled_total{type,outcome}            counter   every job a handler finished (outcome: complete | bpmn_error | fail | crashed | denied: a listener's job denied the completion)
  *   ot_jobs_failed_total{type,incident}            counter   jobs answered with job.fail or that crashed; incident="true" when no retries were left
  *   ot_job_handler_duration_seconds{type,outcome}  histogram handler time, activation to acknowledgement
  *   ot_http_request_duration_seconds{method,route,status_code} histogram API latency per route pattern (never the raw URL)
@@ -36,7 +36,7 @@ export const DEFAULT_JOB_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 /** Seconds. API calls. */
 export const DEFAULT_HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export type JobOutcomeLabel = 'complete' | 'bpmn_error' | 'fail' | 'crashed';
+export type JobOutcomeLabel = 'complete' | 'bpmn_error' | 'fail' | 'crashed' | 'denied';
 
 /** Reads the outbox; called on each scrape. */
 export interface OutboxProbe {
@@ -74,6 +74,9 @@ export type JobActionRef =
   | { readonly action: 'complete' }
   | { readonly action: 'error' }
   | { readonly action: 'fail'; readonly retries: number }
+  // a user-task listener's job: the completion goes on (counted as complete) or is denied
+  | { readonly action: 'approve' }
+  | { readonly action: 'deny' }
   | null;
 
 /** Matches TaskHandlerHooks of workers/runtime/adapter.ts structurally. */
@@ -155,7 +158,7 @@ export function createMetrics(opts: MetricsOptions = {}): AppMetrics {
   const registers = [registry];
   const jobsHandled = new Counter({
     name: prefix + METRIC_NAMES.jobsHandled,
-    help: 'Jobs whose handler finished, per job type and outcome (complete, bpmn_error, fail, crashed).',
+    help: 'Jobs whose handler finished, per job type and outcome (complete, bpmn_error, fail, crashed, denied).',
     labelNames: ['type', 'outcome'] as const,
     registers,
   });
@@ -272,7 +275,10 @@ export function createMetrics(opts: MetricsOptions = {}): AppMetrics {
         if (action === null) return recordJob(job.type, 'crashed', seconds);
         switch (action.action) {
           case 'complete':
+          case 'approve':
             return recordJob(job.type, 'complete', seconds);
+          case 'deny':
+            return recordJob(job.type, 'denied', seconds);
           case 'error':
             return recordJob(job.type, 'bpmn_error', seconds);
           case 'fail':

@@ -14,6 +14,7 @@ import { createNotificationPort } from '../../api/notifications/port';
 import { createPortal } from '../../api/portal/port';
 import type { ServicesWithPortal } from '../../api/portal/routes';
 import { systemClock } from '../../domain/clock';
+import type { UserTaskPort } from '../../api/task-port';
 import { resetApiData } from './fixtures';
 import { closeTestDataSource, openTestDataSource } from '../support/db';
 
@@ -45,7 +46,9 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(opts: { auth?: Authenticator; beforeAuth?: (ds: DataSource) => Promise<void> } = {}): Promise<ApiHarness> {
+export async function startApi(
+  opts: { auth?: Authenticator; beforeAuth?: (ds: DataSource) => Promise<void>; tasks?: UserTaskPort } = {},
+): Promise<ApiHarness> {
   const ds = await openTestDataSource();
   const errors: unknown[] = [];
   await (opts.beforeAuth ?? resetApiData)(ds);
@@ -57,6 +60,7 @@ export async function startApi(opts: { auth?: Authenticator; beforeAuth?: (ds: D
       health: createHealth(ds),
       notifications: createNotificationPort(ds, { baseUrl: 'http://localhost:3000', clock: systemClock }),
       portal: createPortal(ds, systemClock),
+      ...(opts.tasks ? { tasks: opts.tasks } : {}),
       logError: (e, ctx) => {
         errors.push(e);
         console.error('api error', ctx, e);

@@ -117,6 +117,31 @@ describe('engine conformance: user task listeners (completing)', function () {
     }
   });
 
+  it("gives a listener's job the completion's variables over the task scope's, fetchVariable respected (REST and gRPC)", async () => {
+    const { pi, task, a, b } = await start();
+    const completion = http(ctx, 'POST', `/v2/user-tasks/${task.userTaskKey}/completion`, {
+      variables: { approved: true, owner: 'bob' },
+    });
+    const ja = await activate(a);
+    expect(ja.variables).to.include({ approved: true, owner: 'bob', listenerA: a });
+    await http(ctx, 'POST', `/v2/jobs/${ja.jobKey}/completion`, {});
+    const [jb] = await waitFor(async () => {
+      const r = await ctx.zbc.activateJobs({
+        type: b,
+        worker: 'w',
+        timeout: 30000,
+        maxJobsToActivate: 1,
+        requestTimeout: -1,
+        fetchVariable: ['owner', 'approved'],
+      } as never);
+      return r.length ? r : undefined;
+    }, 'listener B');
+    expect(jb.variables).to.deep.equal({ owner: 'bob', approved: true });
+    await ctx.zbc.completeJob({ jobKey: jb.key, variables: {} });
+    expect((await completion).status).to.equal(204);
+    await waitState(ctx, pi.processInstanceKey, 'COMPLETED');
+  });
+
   it('refuses variables on a listener job completion, as Zeebe does', async () => {
     const { task, a } = await start();
     void http(ctx, 'POST', `/v2/user-tasks/${task.userTaskKey}/completion`, {});

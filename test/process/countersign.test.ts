@@ -87,6 +87,30 @@ describe('process: contract-countersign 合同会签 (alone)', function () {
     expect(await e.ds.getRepository(CountersignFormEntity).count({ where: { contractId: contract.id } })).to.equal(0);
   });
 
+  it("a completion that bypassed the API (as in Tasklist) by the one who decided the other level is denied by the task's listener: open task, nothing recorded", async () => {
+    const pi = await e.sys.zeebe.createProcessInstance({
+      bpmnProcessId: PROCESS.countersign,
+      variables: { contractId: contract.id, contractNo: contract.contractNo, contractType: 'REVENUE', orderNo },
+    });
+    const key = String(pi.processInstanceKey);
+    const dept = await e.api.waitTask(d.DEPT, 'dept-manager-review', { contractNo: contract.contractNo }, d.WAIT);
+    expect(dept.processInstanceKey).to.equal(key);
+    await e.api.complete(d.DEPT, dept, { reviewDecision: 'APPROVE', reviewOpinion: 'dept 同意' });
+    const center = await e.api.waitTask(d.CENTER, 'center-review', { contractNo: contract.contractNo }, d.WAIT);
+    const bypass = await e.rest('POST', `/v2/user-tasks/${center.key}/completion`, {
+      variables: { reviewDecision: 'APPROVE', reviewOpinion: '同意', completedBy: 'dept-manager' },
+    });
+    expect(bypass.status).to.equal(409);
+    expect(JSON.stringify(bypass.body)).to.contain('one person cannot decide both levels of one round');
+    expect((await e.rest('GET', `/v2/user-tasks/${center.key}`)).body.state).to.equal('CREATED');
+    const round = await e.ds.getRepository(CountersignRoundEntity).findOneByOrFail({ processInstanceKey: key });
+    const decided = await e.ds.getRepository(CountersignDecisionEntity).find({ where: { roundId: round.id } });
+    expect(decided.map((x) => x.step)).to.deep.equal(['DEPT_MANAGER']);
+    // the center reviewer decides it through the API: recorded, and the round ends
+    await e.api.complete(d.CENTER, center, { reviewDecision: 'REJECT', reviewOpinion: 'center 不同意：条款不全' });
+    expect(await d.instanceEnd(e, key)).to.deep.equal({ state: 'COMPLETED', endEvents: ['countersign-rejected-by-center'] });
+  });
+
   it('approve / approve: the numbered countersign form is issued with every round, the contract APPROVED', async () => {
     const { end, v, round, decided } = await run(['APPROVE', 'APPROVE']);
     expect(end).to.deep.equal({ state: 'COMPLETED', endEvents: ['countersign-approved'] });
@@ -100,7 +124,7 @@ describe('process: contract-countersign 合同会签 (alone)', function () {
     expect(rc.status).to.equal('APPROVED');
     expect(rc.countersignFormNo).to.equal(v.countersignFormNo);
     const history = await e.api.get(d.DEPT, `/api/countersign-forms/${forms[0].id}/history`);
-    // the cancelled provisioning's round, the two rejected standalone rounds and this one
-    expect(history.map((r: { status: string }) => r.status)).to.deep.equal(['OPEN', 'REJECTED', 'REJECTED', 'APPROVED']);
+    // the cancelled provisioning's round, the three rejected standalone rounds (one after a denied completion) and this one
+    expect(history.map((r: { status: string }) => r.status)).to.deep.equal(['OPEN', 'REJECTED', 'REJECTED', 'REJECTED', 'APPROVED']);
   });
 });

@@ -51,6 +51,8 @@ describe('process: customer-service-request 投诉、故障、咨询处理', fun
         expect(refused.status).to.equal(403);
       }
       await e.api.complete(c.handler, t, { resolution: `${c.type} 已处理并回复客户`, handledAt: '2026-11-10' });
+      // recorded by the handling task's completing listener: already HANDLED when the completion returns
+      expect(await e.api.get(d.CM, `/api/service-requests/${sr.id}`)).to.include({ status: 'HANDLED', handledBy: c.by });
       await e.api.step(
         d.CM,
         'file-communication-record',
@@ -64,7 +66,12 @@ describe('process: customer-service-request 投诉、故障、咨询处理', fun
       }, `service request ${sr.requestNo} closed`);
       expect(closed.handledBy).to.equal(c.by);
       expect(closed.resolution).to.equal(`${c.type} 已处理并回复客户`);
-      const row = await e.ds.getRepository(ServiceRequestEntity).findOneByOrFail({ id: sr.id });
+      // the dispatcher records the instance key after it finds the instance (app/dispatcher.ts, with back-off):
+      // with the recordings in listeners the instance may well end before that
+      const row = await d.waitFor(async () => {
+        const r = await e.ds.getRepository(ServiceRequestEntity).findOneByOrFail({ id: sr.id });
+        return r.processInstanceKey ? r : null;
+      }, `the instance key of ${sr.requestNo}`);
       expect(row.processInstanceKey).to.match(/^\d+$/);
       const end = await d.instanceEnd(e, row.processInstanceKey!);
       expect(end).to.deep.equal({ state: 'COMPLETED', endEvents: ['service-request-closed'] });

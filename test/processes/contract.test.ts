@@ -4,6 +4,7 @@ import {
   type El,
   type ParsedModel,
   boundaryEventsOf,
+  completingListenerTypes,
   documentation,
   eventDefinition,
   extension,
@@ -107,11 +108,9 @@ const CONTRACT: Record<string, Record<string, string>> = {
   [PROCESS.countersign]: {
     'open-countersign-round': JOB.countersignOpenRound,
     'dept-manager-review': 'bpmn:UserTask',
-    'record-dept-manager-decision': JOB.countersignRecordDecision,
     'dept-manager-decision': 'bpmn:ExclusiveGateway',
     'countersign-rejected': 'bpmn:EndEvent',
     'center-review': 'bpmn:UserTask',
-    'record-center-decision': JOB.countersignRecordDecision,
     'center-decision': 'bpmn:ExclusiveGateway',
     'countersign-rejected-by-center': 'bpmn:EndEvent',
     'issue-countersign-form': JOB.countersignIssueForm,
@@ -132,9 +131,24 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'handle-fault': 'bpmn:UserTask',
     'handle-complaint': 'bpmn:UserTask',
     'handle-consultation': 'bpmn:UserTask',
-    'record-handling': JOB.serviceRequestRecordHandling,
     'file-communication-record': 'bpmn:UserTask',
-    'close-service-request': JOB.serviceRequestClose,
+  },
+};
+
+/**
+ * The recordings that run as a user task's completing listener (docs/process-contract.md), per process:
+ * user task id → job type. No other element has a task listener.
+ */
+const LISTENERS: Record<string, Record<string, string>> = {
+  [PROCESS.countersign]: {
+    'dept-manager-review': JOB.countersignRecordDecision,
+    'center-review': JOB.countersignRecordDecision,
+  },
+  [PROCESS.serviceRequest]: {
+    'handle-fault': JOB.serviceRequestRecordHandling,
+    'handle-complaint': JOB.serviceRequestRecordHandling,
+    'handle-consultation': JOB.serviceRequestRecordHandling,
+    'file-communication-record': JOB.serviceRequestClose,
   },
 };
 
@@ -185,15 +199,22 @@ describe('processes: models follow docs/process-contract.md', () => {
         }
       }
     }
+    for (const [pid, tasks] of Object.entries(LISTENERS)) {
+      for (const [id, type] of Object.entries(tasks)) {
+        const e = el(pid, id);
+        expect(e?.$type, `${pid}#${id}`).to.equal('bpmn:UserTask');
+        expect(completingListenerTypes(e), `${pid}#${id}`).to.deep.equal([type]);
+      }
+    }
   });
 
-  it('uses only the constructs the local engine supports, without listeners', () => {
+  it('uses only the constructs the local engine supports, without execution listeners; task listeners only where the contract names them', () => {
     for (const m of models) {
       for (const e of [...flowNodes(m.process), ...sequenceFlows(m.process)]) {
         expect(ALLOWED_TYPES.has(e.$type), `${m.process.id}#${e.id} ${e.$type}`).to.equal(true);
         expect(e.loopCharacteristics, `${m.process.id}#${e.id}`).to.equal(undefined);
         expect(extension(e, 'zeebe:ExecutionListeners'), `${m.process.id}#${e.id}`).to.equal(undefined);
-        expect(extension(e, 'zeebe:TaskListeners'), `${m.process.id}#${e.id}`).to.equal(undefined);
+        if (!LISTENERS[m.process.id]?.[e.id]) expect(extension(e, 'zeebe:TaskListeners'), `${m.process.id}#${e.id}`).to.equal(undefined);
         const def = eventDefinition(e);
         if (def)
           expect(

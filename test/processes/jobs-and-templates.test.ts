@@ -8,6 +8,7 @@ import {
   type ParsedModel,
   PROCESSES_DIR,
   TEMPLATES_DIR,
+  completingListenerTypes,
   extension,
   extensions,
   flowNodes,
@@ -22,6 +23,7 @@ interface Template {
   id: string;
   version: number;
   name: string;
+  description?: string;
   appliesTo: string[];
   properties: {
     type: string;
@@ -46,9 +48,35 @@ describe('processes: job types and element templates', () => {
         .map((t: El) => ({ pid: m.process.id as string, t })),
     );
 
-  it('the job types of the models are exactly JOB_TYPES of domain/vocabulary (workers/registry is tested against the same list)', () => {
-    const used = new Set(serviceTasks().map(({ t }) => jobType(t)));
+  // the recordings that moved into a user task's completing listener (processes/README.md, Conventions)
+  const listeners = () =>
+    models.flatMap((m) =>
+      flowNodes(m.process)
+        .filter((e: El) => e.$type === 'bpmn:UserTask')
+        .flatMap((t: El) => completingListenerTypes(t).map((type) => ({ pid: m.process.id as string, t, type }))),
+    );
+
+  it('the job types of the models (service tasks and completing task listeners) are exactly JOB_TYPES of domain/vocabulary (workers/registry is tested against the same list)', () => {
+    const used = new Set([...serviceTasks().map(({ t }) => jobType(t)), ...listeners().map((l) => l.type)]);
     expect([...used].sort()).to.deep.equal([...JOB_TYPES].sort());
+  });
+
+  it('every task listener: completing, 5 retries, one per user task; a job type only listeners use has a template that says so', () => {
+    for (const { pid, t } of listeners()) {
+      const all: El[] = extension(t, 'zeebe:TaskListeners')!.listeners;
+      expect(all, `${pid}#${t.id}`).to.have.length(1);
+      expect(all[0].eventType, `${pid}#${t.id}`).to.equal('completing');
+      expect(all[0].retries, `${pid}#${t.id}`).to.equal('5');
+    }
+    const byService = new Set(serviceTasks().map(({ t }) => jobType(t)));
+    const onlyListeners = [...new Set(listeners().map((l) => l.type))].filter((type) => !byService.has(type));
+    for (const type of onlyListeners) {
+      const tpl = loadTemplates().find((x) => x.properties.some((p) => p.binding.property === 'type' && p.value === type))!;
+      const tasks = listeners().filter((l) => l.type === type);
+      // the template stays for the service tasks of instances started before the move (their process versions)
+      expect(tpl.description, `${type}: the template's description names the listener use`).to.contain('完成监听器');
+      for (const l of tasks) expect(tpl.description, `${type} on ${l.t.id}`).to.contain(l.t.name);
+    }
   });
 
   it('every service task: a job type, 5 retries, an ioMapping', () => {

@@ -108,13 +108,13 @@ describe('processes: layout (pools and lanes)', () => {
     }
   });
 
-  it("user tasks sit in their role's lane; the recording task after a user task beside it", () => {
+  it("user tasks sit in their role's lane; the decision gateway (or a recording task) after a user task beside it", () => {
     const byId = (m: ParsedModel, id: string) => flowNodes(m.process).find((n: El) => n.id === id);
     const laneOf = (m: ParsedModel, id: string) =>
       m.process.laneSets[0].lanes.find((l: El) => (l.flowNodeRef ?? []).includes(byId(m, id)))?.name;
     const cs = models.find((m) => m.process.id === 'contract-countersign')!;
     expect(laneOf(cs, 'dept-manager-review')).to.equal('部门经理');
-    expect(laneOf(cs, 'record-dept-manager-decision')).to.equal('部门经理');
+    expect(laneOf(cs, 'dept-manager-decision')).to.equal('部门经理');
     expect(laneOf(cs, 'center-review')).to.equal('中心审核');
     const prov = models.find((m) => m.process.id === 'online-training-provisioning')!;
     expect(laneOf(prov, 'configure-platform')).to.equal('技术部');

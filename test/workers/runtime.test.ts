@@ -122,6 +122,87 @@ describe('workers: runtime adapter', () => {
     expect(await run(gone)).to.equal('JOB_ACTION_ACKNOWLEDGEMENT');
   });
 
+  it("answers a user-task listener's job with a result and no variables: approve, deny with the business error's message, fail as any job", async () => {
+    const calls: unknown[] = [];
+    const listenerJob = (): SdkJob => ({
+      key: '11',
+      type: 'order.cancel',
+      variables: { orderId: 'o' },
+      customHeaders: { 'io.camunda.zeebe:userTaskKey': '5' },
+      processInstanceKey: '9',
+      elementId: 'confirm-order-with-customer',
+      retries: 3,
+      kind: 'TASK_LISTENER',
+      complete: async (v: unknown) => calls.push(['complete', v]),
+      error: async (e: unknown) => calls.push(['error', e]),
+      fail: async (f: unknown) => calls.push(['fail', f]),
+      forward: () => calls.push(['forward']),
+    });
+    const answer = async (jobKey: string, result: unknown) => calls.push(['result', jobKey, result]);
+    await createTaskHandler(
+      def(() => complete({ orderStatus: 'CANCELLED' })),
+      services,
+      undefined,
+      {},
+      answer,
+    )(listenerJob());
+    await createTaskHandler(
+      def(() => bpmnError('E', '缺少原因')),
+      services,
+      undefined,
+      {},
+      answer,
+    )(listenerJob());
+    await createTaskHandler(
+      def(() => fail('later', 500)),
+      services,
+      undefined,
+      {},
+      answer,
+    )(listenerJob());
+    expect(calls).to.deep.equal([
+      ['result', '11', { denied: false }],
+      ['forward'],
+      ['result', '11', { denied: true, deniedReason: '缺少原因' }],
+      ['forward'],
+      ['fail', { errorMessage: 'later', retries: 2, retryBackOff: 500 }],
+    ]);
+    // a client that cannot send a result must not approve what the handler would deny: an incident at once
+    calls.length = 0;
+    await createTaskHandler(
+      def(() => complete()),
+      services,
+    )(listenerJob());
+    expect(calls).to.have.length(1);
+    expect(calls[0]).to.have.nested.property('[0]', 'fail');
+    expect(calls[0]).to.have.nested.property('[1].retries', 0);
+    // the reserved header alone marks a listener's job (a client parsed without `kind`)
+    calls.length = 0;
+    await createTaskHandler(
+      def(() => complete({ a: 1 })),
+      services,
+      undefined,
+      {},
+      answer,
+    )({ ...listenerJob(), kind: undefined });
+    expect(calls[0]).to.deep.equal(['result', '11', { denied: false }]);
+  });
+
+  it("names a listener job's actor from completedBy, else the task's assignee header, never by a search (the task is still open)", async () => {
+    let searched = 0;
+    const resolver = { resolveAssignee: async () => (searched++, 'someone-before') };
+    const base = { processInstanceKey: '9', retries: 5, elementId: 'dept-manager-review' };
+    const headers = { 'io.camunda.zeebe:userTaskKey': '5', 'io.camunda.zeebe:assignee': 'wang' };
+    expect(await resolveActor(resolver, { ...base, customHeaders: headers, variables: { completedBy: 'li' } })).to.include({ actor: 'li' });
+    expect(await resolveActor(resolver, { ...base, customHeaders: headers, variables: {} })).to.deep.equal({
+      actor: 'wang',
+      source: 'task-assignee',
+    });
+    const none = await resolveActor(resolver, { ...base, customHeaders: { 'io.camunda.zeebe:userTaskKey': '5' }, variables: {} });
+    expect(none).to.include({ actor: 'tasklist', source: 'fallback' });
+    expect(searched).to.equal(0);
+  });
+
   it('hooks see every job start and the action taken (metrics)', async () => {
     const seen: string[] = [];
     const hooks = {

@@ -5,14 +5,17 @@
  * task on a user's behalf); otherwise the assignee of the completed user task, looked up through the
  * orchestration REST API v2 (`POST /v2/user-tasks/search` by processInstanceKey + elementId, state
  * COMPLETED); otherwise "tasklist", with a note saying the actor could not be resolved.
+ * On a user-task listener's job (runtime/listener.ts) the task is not completed yet: its assignee comes
+ * with the job (header io.camunda.zeebe:assignee) and no search is made.
  */
 import type { UserTaskSearch } from '../../platform/camunda/rest';
 import { isLastDelivery } from '../../platform/retry';
+import { USER_TASK_ASSIGNEE_HEADER, USER_TASK_KEY_HEADER } from './listener';
 
 export interface ResolvedActor {
   readonly actor: string;
   /** how the actor was found; a note when it is only the fallback */
-  readonly source: 'completedBy' | 'user-task-search' | 'fallback';
+  readonly source: 'completedBy' | 'user-task-search' | 'task-assignee' | 'fallback';
   readonly note?: string;
 }
 
@@ -80,6 +83,15 @@ export async function resolveActor(
   const completedBy = job.variables.completedBy;
   if (typeof completedBy === 'string' && completedBy.trim() !== '') {
     return { actor: completedBy.trim(), source: 'completedBy' };
+  }
+  if (job.customHeaders[USER_TASK_KEY_HEADER] !== undefined) {
+    const assignee = job.customHeaders[USER_TASK_ASSIGNEE_HEADER]?.trim();
+    if (assignee) return { actor: assignee, source: 'task-assignee' };
+    return {
+      actor: FALLBACK_ACTOR,
+      source: 'fallback',
+      note: `actor unknown: no completedBy and no assignee on user task ${job.elementId}`,
+    };
   }
   try {
     const assignee = await resolver.resolveAssignee(job.processInstanceKey, userTaskElementId);

@@ -2,15 +2,17 @@
  * Maps plain handlers onto Zeebe jobs.
  *
  *  executeJob   validation + handler + exception capture → Outcome (never throws)
- *  toJobAction  Outcome → the exact call to make (complete / error / fail with retries and back-off)
+ *  toJobAction  Outcome → the exact call to make (complete / error / fail with retries and back-off; on a
+ *               user-task listener's job approve / deny instead of complete / error: runtime/listener.ts)
  *  createTaskHandler  the SDK taskHandler: a poison job (bad variables, a throwing handler, a failed
  *               acknowledgement) never escapes to the worker process.
  */
 import type { HandlerDef, JobView, Logger, Services } from './job';
-import { IllegalTransitionError, NotFoundError, StateConflictError, ValidationError } from '../../domain/errors';
+import { IllegalTransitionError, NotFoundError, SeparationOfDutiesError, StateConflictError, ValidationError } from '../../domain/errors';
 import { BusinessError, NonRetryable } from './errors';
 import { bpmnError, failPermanently, type Outcome, type Variables } from './outcome';
 import { validateVariables } from './validate';
+import { type CompleteListenerJob, isTaskListenerJob } from './listener';
 
 /** retries the models set on every service task (process-contract.md) */
 export const DEFAULT_JOB_RETRIES = 5;
@@ -27,7 +29,12 @@ export function backOffFor(retriesLeft: number, policy: RetryPolicy = DEFAULT_RE
   return Math.min(policy.maxBackOffMs, policy.baseBackOffMs * 2 ** attempt);
 }
 
-export async function executeJob(def: HandlerDef, job: JobView, services: Services): Promise<Outcome> {
+/**
+ * `listener`: the job is a user-task listener's (runtime/listener.ts), where a BPMN error outcome denies the
+ * completion; there a rule the person completing the task broke (separation of duties: a completion that
+ * bypassed the API's check, e.g. in Tasklist) denies it too, instead of retrying into an incident.
+ */
+export async function executeJob(def: HandlerDef, job: JobView, services: Services, listener = false): Promise<Outcome> {
   const problem = validateVariables(def.variables, job.variables);
   if (problem) {
     return failPermanently(
@@ -38,6 +45,7 @@ export async function executeJob(def: HandlerDef, job: JobView, services: Servic
   try {
     return await def.handle(job, services);
   } catch (e) {
+    if (listener && e instanceof SeparationOfDutiesError) return bpmnError(e.code, e.message);
     const classified = classify(def.type, e);
     if (classified) return classified;
     const err = e as Error | undefined;
@@ -90,13 +98,21 @@ export function classify(type: string, e: unknown): Outcome | null {
 export type JobAction =
   | { action: 'complete'; variables: Variables }
   | { action: 'error'; errorCode: string; errorMessage: string; variables: Variables }
-  | { action: 'fail'; errorMessage: string; retries: number; retryBackOff: number };
+  | { action: 'fail'; errorMessage: string; retries: number; retryBackOff: number }
+  // a user-task listener's job (runtime/listener.ts): the handler's variables are dropped, Zeebe takes none
+  | { action: 'approve' }
+  | { action: 'deny'; deniedReason: string };
 
-export function toJobAction(outcome: Outcome, job: { retries: number }, policy: RetryPolicy = DEFAULT_RETRY_POLICY): JobAction {
+export function toJobAction(
+  outcome: Outcome,
+  job: { retries: number; listener?: boolean },
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): JobAction {
   switch (outcome.kind) {
     case 'complete':
-      return { action: 'complete', variables: outcome.variables };
+      return job.listener ? { action: 'approve' } : { action: 'complete', variables: outcome.variables };
     case 'bpmnError':
+      if (job.listener) return { action: 'deny', deniedReason: outcome.message };
       return { action: 'error', errorCode: outcome.errorCode, errorMessage: outcome.message, variables: outcome.variables };
     case 'fail': {
       const retries = Math.max(0, outcome.retries ?? job.retries - 1);
@@ -119,9 +135,13 @@ export interface SdkJob {
   readonly processInstanceKey: string;
   readonly elementId: string;
   readonly retries: number;
+  /** TASK_LISTENER on a user-task listener's job (the gateway protocol of platform/camunda/gateway-proto.ts) */
+  readonly kind?: string;
   complete(variables?: any): Promise<any>;
   error(e: { errorCode: string; errorMessage?: string; variables: any }): Promise<any>;
   fail(conf: { errorMessage: string; retries?: number; retryBackOff?: number }): Promise<any>;
+  /** frees the worker's slot of a job acknowledged past the SDK (a listener's job: CompleteListenerJob) */
+  forward?(): unknown;
 }
 
 export const JOB_ACK = 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
@@ -171,11 +191,24 @@ export function withJobContext(log: Logger, job: JobView): Logger {
   };
 }
 
+/** the job as its handler gets it, and whether it is a user-task listener's job */
+function viewOf(job: SdkJob): { view: JobView; listener: boolean } {
+  return { view: toJobView(job), listener: isTaskListenerJob(job) };
+}
+
+/**
+ * `completeListenerJob`: how this worker's client answers a user-task listener's job (start.ts gives it
+ * when the client's gateway protocol has the result field); without it such a job fails at once, as an
+ * approval without a result could not tell a denial from an approval.
+ */
+const OUTCOME_LABEL = { complete: 'complete', error: 'bpmn_error', approve: 'approved', deny: 'denied' } as const;
+
 export function createTaskHandler(
   def: HandlerDef,
   services: Services,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   hooks: TaskHandlerHooks = {},
+  completeListenerJob?: CompleteListenerJob,
 ) {
   return async (job: SdkJob): Promise<typeof JOB_ACK> => {
     let view: JobView | null = null;
@@ -183,11 +216,18 @@ export function createTaskHandler(
     let log: Logger = services.log;
     const t0 = performance.now();
     try {
-      view = toJobView(job);
+      const seen = viewOf(job);
+      view = seen.view;
       log = withJobContext(services.log, view);
       hooks.onStart?.(view);
-      const outcome = await executeJob(def, view, log === services.log ? services : { ...services, log });
-      action = toJobAction(outcome, view, policy);
+      const outcome =
+        seen.listener && !completeListenerJob
+          ? failPermanently(
+              `${def.type}: this worker's Zeebe client cannot answer a user-task listener's job (its gateway protocol has no job result)`,
+              'run the workers with the client of platform/camunda/zeebe-client.ts (createZeebeClient), then retry the incident',
+            )
+          : await executeJob(def, view, log === services.log ? services : { ...services, log }, seen.listener);
+      action = toJobAction(outcome, { retries: view.retries, listener: seen.listener }, policy);
       switch (action.action) {
         case 'complete':
           await job.complete(action.variables);
@@ -197,6 +237,17 @@ export function createTaskHandler(
           break;
         case 'fail':
           await job.fail({ errorMessage: action.errorMessage, retries: action.retries, retryBackOff: action.retryBackOff });
+          break;
+        case 'approve':
+        case 'deny':
+          try {
+            await completeListenerJob!(
+              view.key,
+              action.action === 'approve' ? { denied: false } : { denied: true, deniedReason: action.deniedReason },
+            );
+          } finally {
+            job.forward?.();
+          }
           break;
       }
     } catch (e) {
@@ -217,9 +268,10 @@ export function createTaskHandler(
       else
         log.info(
           {
-            outcome: action.action === 'complete' ? 'complete' : 'bpmn_error',
+            outcome: OUTCOME_LABEL[action.action],
             durationMs,
             ...(action.action === 'error' ? { errorCode: action.errorCode } : {}),
+            ...(action.action === 'deny' ? { deniedReason: action.deniedReason } : {}),
           },
           'job handled',
         );

@@ -126,6 +126,11 @@ export async function taskPage(me: Me, key: string) {
         msg.append(notice(`提交失败：${conflictText(e)}`, 'error'));
         return;
       }
+      // the recording of this decision refused it (a completing task listener): the task stays open with the form as filled in
+      if (e.status === 422 && !e.errors.length) {
+        msg.append(notice(`未能提交：${e.detail}`, 'error'));
+        return;
+      }
       const onFields: Record<string, string[]> = {};
       const elsewhere: string[] = [];
       for (const fe of e.errors) {

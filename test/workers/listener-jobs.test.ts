@@ -1,0 +1,101 @@
+/**
+ * A handler bound to a user-task listener's job (workers/runtime/listener.ts), end to end on the local
+ * engine through the app's own client (platform/camunda/zeebe-client.ts, whose gateway protocol carries
+ * the job kind and the job result): it reads the completion's variables, approves with no variables, or
+ * denies with its business error's message, which the completion call gets back.
+ */
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { startEngine, type RunningEngine } from '../../engine';
+import { createZeebeClient } from '../../platform/camunda/zeebe-client';
+import { startWorkers, type RunningWorkers } from '../../workers/start';
+import { BusinessError } from '../../workers/runtime/errors';
+import type { HandlerDef, JobView } from '../../workers/runtime/job';
+import { complete } from '../../workers/runtime/outcome';
+import { S } from '../../workers/runtime/validate';
+import { fixture } from '../engine/helpers';
+
+describe('workers: a handler on a user-task listener job (local engine, the app client)', function () {
+  this.timeout(30_000);
+  let engine: RunningEngine;
+  let zeebe: ReturnType<typeof createZeebeClient>;
+  let workers: RunningWorkers;
+  const seen: JobView[] = [];
+  const TYPE = 'test.listener-recording';
+
+  const handler: HandlerDef = {
+    type: TYPE as never,
+    variables: S.obj({}, { approved: S.bool, completedBy: S.optStr }),
+    handle(job) {
+      seen.push(job);
+      if (job.variables.approved === false) throw new BusinessError('NOT_APPROVED', '未填写审核意见，不能提交');
+      // variables a service task would have exported: dropped on a listener's job (Zeebe takes none)
+      return complete({ recorded: true });
+    },
+  };
+
+  const rest = async (method: string, p: string, body?: unknown) => {
+    const r = await fetch(engine.restAddress + p, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const openTask = async (pik: string) => {
+    for (let i = 0; i < 200; i++) {
+      const r = await rest('POST', '/v2/user-tasks/search', { filter: { processInstanceKey: pik } });
+      const t = r.body.items?.[0];
+      if (t) return t;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    throw new Error('no user task');
+  };
+
+  before(async () => {
+    engine = await startEngine({ grpcPort: 0, restPort: 0, testMode: true, host: '127.0.0.1' });
+    zeebe = createZeebeClient({ grpcAddress: engine.grpcAddress, restAddress: engine.restAddress, authStrategy: 'NONE' });
+    await zeebe.deployResource({ processFilename: fixture('task-listeners.bpmn') });
+    workers = startWorkers({
+      zeebe,
+      dataSource: {} as DataSource,
+      handlers: [handler],
+      tuning: { pollIntervalMs: 20, longPollMs: 2_000, jobStream: true },
+    });
+  });
+  after(async () => {
+    await workers?.stop();
+    await zeebe?.close(2000);
+    await engine?.stop();
+  });
+
+  const start = async () => {
+    const pi = await zeebe.createProcessInstance({
+      bpmnProcessId: 'conf-task-listeners',
+      variables: { owner: 'alice', listenerA: TYPE, listenerB: TYPE, approved: true },
+    });
+    return { pik: pi.processInstanceKey, task: await openTask(pi.processInstanceKey) };
+  };
+
+  it("approves: both listeners' jobs see the completion's variables, the task completes without the handler's variables", async () => {
+    seen.length = 0;
+    const { pik, task } = await start();
+    const r = await rest('POST', `/v2/user-tasks/${task.userTaskKey}/completion`, { variables: { completedBy: 'bob' } });
+    expect(r.status).to.equal(204);
+    expect(seen).to.have.length(2);
+    expect(seen[0].variables).to.include({ completedBy: 'bob', approved: true });
+    expect(seen[0].customHeaders).to.include({ 'io.camunda.zeebe:assignee': 'alice' });
+    const vars = await rest('POST', '/v2/variables/search', { filter: { processInstanceKey: pik } });
+    expect(vars.body.items.map((v: { name: string }) => v.name)).to.not.include('recorded');
+  });
+
+  it("denies with the business error's message: the completion is refused with it and the task stays open", async () => {
+    const { task } = await start();
+    const r = await rest('POST', `/v2/user-tasks/${task.userTaskKey}/completion`, { variables: { approved: false } });
+    expect(r.status).to.equal(409);
+    expect(JSON.stringify(r.body)).to.contain("Reason to deny: '未填写审核意见，不能提交'");
+    expect((await rest('GET', `/v2/user-tasks/${task.userTaskKey}`)).body.state).to.equal('CREATED');
+    expect((await rest('POST', `/v2/user-tasks/${task.userTaskKey}/completion`, { variables: { approved: true } })).status).to.equal(204);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Jobs of user-task listeners (`zeebe:taskListener eventType="completing"`, Camunda 8.8+): the recording
+ * of a person's decision runs before the task completes instead of in a service task after it. A handler
+ * does not know which of the two it serves: it reads the same variables (on a listener's job, the
+ * completion's form fields and `completedBy` over the task's scope) and returns the same outcome; the
+ * adapter answers a listener's job differently (runtime/adapter.ts):
+ *
+ *   complete(vars)   → the completion goes on: `result { denied: false }` and NO variables (Zeebe refuses
+ *                      variables on a listener's job: what later elements read, the user task's output
+ *                      mappings export from the form)
+ *   bpmnError(…)     → the completion is denied with the error's message: the task stays open and the
+ *                      person completing it gets the reason (the API answers 422, api/tasks.ts); so is
+ *                      a SeparationOfDutiesError (the person may not take this decision), which on a
+ *                      service task's job retries into an incident
+ *   fail(…)          → as for any job: retries, then an incident (TASK_LISTENER_NO_RETRIES)
+ *
+ * Instances of process versions from before a task moved into a listener still create its service task's
+ * job of the same type: each job is told apart by its kind, not by its type.
+ */
+
+/** the `result` of CompleteJob on a user-task listener's job */
+export interface ListenerJobResult {
+  readonly denied: boolean;
+  readonly deniedReason?: string;
+}
+
+/** CompleteJob with a result and no variables (the SDK's job.complete cannot send a result) */
+export type CompleteListenerJob = (jobKey: string, result: ListenerJobResult) => Promise<unknown>;
+
+/** the reserved header Zeebe puts on every user-task listener's job (and the local engine too) */
+export const USER_TASK_KEY_HEADER = 'io.camunda.zeebe:userTaskKey';
+/** the task's assignee when the listener's job was created (absent when unassigned) */
+export const USER_TASK_ASSIGNEE_HEADER = 'io.camunda.zeebe:assignee';
+
+/**
+ * A listener's job: `kind` TASK_LISTENER (the gateway protocol platform/camunda/gateway-proto.ts parses),
+ * or, from a client parsed without that field, the reserved user-task header only listener jobs carry.
+ */
+export function isTaskListenerJob(job: { readonly kind?: unknown; readonly customHeaders?: unknown }): boolean {
+  if (job.kind === 'TASK_LISTENER') return true;
+  const headers = job.customHeaders as Record<string, unknown> | null | undefined;
+  return typeof headers?.[USER_TASK_KEY_HEADER] === 'string';
+}
