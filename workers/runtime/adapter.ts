@@ -220,8 +220,9 @@ export function createTaskHandler(
       view = seen.view;
       log = withJobContext(services.log, view);
       hooks.onStart?.(view);
+      const answerable = seen.listener && completeListenerJob !== undefined && (await (completeListenerJob.supported?.() ?? true));
       const outcome =
-        seen.listener && !completeListenerJob
+        seen.listener && !answerable
           ? failPermanently(
               `${def.type}: this worker's Zeebe client cannot answer a user-task listener's job (its gateway protocol has no job result)`,
               'run the workers with the client of platform/camunda/zeebe-client.ts (createZeebeClient), then retry the incident',
