@@ -21,8 +21,8 @@ import {
 import { httpClient, type HttpClient } from '../platform/http/client';
 import { noTaskActorResolver, type TaskActorResolver } from './runtime/actor';
 import { guardPoisonPayloads } from './runtime/poison-guard';
-import type { CompleteListenerJob } from './runtime/listener';
-import { listenerJobResultSupported } from '../platform/camunda/gateway-proto';
+import type { CompleteListenerJob, ListenerJobResult } from './runtime/listener';
+import { clientSendsJobResult, listenerJobResultSupported } from '../platform/camunda/gateway-proto';
 import { groupCommitFromEnv } from './runtime/batch';
 import { jobStreamFromEnv, renamedJobTypesFromEnv, sdkPollIntervalSet } from '../platform/config/env';
 
@@ -129,9 +129,13 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
 
   // a user-task listener's job is answered with a result (runtime/listener.ts), which the SDK's job.complete
   // cannot send: through the client's CompleteJob, whose request the shared gateway protocol extends
-  const completeListenerJob: CompleteListenerJob | undefined = listenerJobResultSupported()
-    ? (jobKey, result) => opts.zeebe.completeJob({ jobKey, variables: {}, result: { type: 'userTask', ...result } } as never)
-    : undefined;
+  // (a client parsed without the field would drop the result, and a denial would go out as an approval)
+  const sendsResult = listenerJobResultSupported() ? clientSendsJobResult(opts.zeebe) : Promise.resolve(false);
+  const completeListenerJob: CompleteListenerJob = Object.assign(
+    (jobKey: string, result: ListenerJobResult) =>
+      opts.zeebe.completeJob({ jobKey, variables: {}, result: { type: 'userTask', ...result } } as never),
+    { supported: () => sendsResult },
+  );
   const workers = handlers.map((def) => {
     const run = createTaskHandler(def, services, opts.retryPolicy ?? DEFAULT_RETRY_POLICY, opts.hooks, completeListenerJob);
     const properties = Object.keys((def.variables as { properties?: object }).properties ?? {});

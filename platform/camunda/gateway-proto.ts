@@ -80,6 +80,18 @@ export function listenerJobResultSupported(): boolean {
   return original !== undefined;
 }
 
+/**
+ * Whether this client's own parse of the gateway protocol has `CompleteJobRequest.result` (a client made
+ * before shareGatewayProtoDefinition, or by another path, has not). Read from the SDK client's gRPC
+ * client, which keeps the package definition it was built from; unknown → false.
+ */
+export async function clientSendsJobResult(sdkClient: object): Promise<boolean> {
+  type Def = { type?: { field?: { name?: string }[] } };
+  const grpc = await (sdkClient as { grpc?: Promise<{ packageDefinition?: Record<string, Def> }> }).grpc?.catch(() => undefined);
+  const request = grpc?.packageDefinition?.['gateway_protocol.CompleteJobRequest'];
+  return !!request?.type?.field?.some((f) => f.name === 'result');
+}
+
 function isGatewayProto(filename: string | string[]): boolean {
   return typeof filename === 'string' && path.basename(filename) === 'zeebe.proto';
 }

@@ -77,7 +77,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
   [PROCESS.change]: {
     'change-order-submitted-start': 'bpmn:StartEvent',
     'confirm-change-with-customer': 'bpmn:UserTask',
-    'record-change-customer-decision': JOB.changeOrderRecordCustomerDecision,
     'revise-change-order': 'bpmn:UserTask',
     'apply-change-order-revision': JOB.changeOrderApplyRevision,
     'cancel-change-order': JOB.changeOrderCancel,
@@ -86,7 +85,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'register-supplementary-agreement': JOB.revenueContractRegisterSupplement,
     'countersign-supplementary-agreement': 'bpmn:CallActivity',
     'sign-supplementary-agreement': 'bpmn:UserTask',
-    'record-supplementary-agreement-signing': JOB.revenueContractRecordSigning,
     'apply-account-delta': JOB.accountMonitoringApplyAccountDelta,
     'implementation-fork': 'bpmn:ParallelGateway',
     'platform-change': 'bpmn:ExclusiveGateway',
@@ -102,7 +100,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'ap-implementation': 'bpmn:SubProcess',
     'implementation-join': 'bpmn:ParallelGateway',
     'file-completion-record': 'bpmn:UserTask',
-    'record-completion': JOB.completionRecordCompletion,
     'change-completed': 'bpmn:EndEvent',
   },
   [PROCESS.countersign]: {
@@ -149,6 +146,16 @@ const LISTENERS: Record<string, Record<string, string>> = {
     'handle-complaint': JOB.serviceRequestRecordHandling,
     'handle-consultation': JOB.serviceRequestRecordHandling,
     'file-communication-record': JOB.serviceRequestClose,
+  },
+  [PROCESS.change]: {
+    'confirm-change-with-customer': JOB.changeOrderRecordCustomerDecision,
+    'revise-supplementary-agreement': JOB.revenueContractApplyRevision,
+    'sign-supplementary-agreement': JOB.revenueContractRecordSigning,
+    'configure-platform': JOB.collaborationTaskOrderRecordReply,
+    'accept-configuration': JOB.collaborationTaskOrderRecordAcceptance,
+    'check-payment-basis': JOB.expenseContractRecordPaymentBasisCheck,
+    'deliver-to-customer': JOB.deliveryRecord,
+    'file-completion-record': JOB.completionRecordCompletion,
   },
 };
 

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { startEngine, type RunningEngine } from '../../engine';
 import { createZeebeClient } from '../../platform/camunda/zeebe-client';
+import { clientSendsJobResult } from '../../platform/camunda/gateway-proto';
 import { startWorkers, type RunningWorkers } from '../../workers/start';
 import { BusinessError } from '../../workers/runtime/errors';
 import type { HandlerDef, JobView } from '../../workers/runtime/job';
@@ -77,6 +78,17 @@ describe('workers: a handler on a user-task listener job (local engine, the app 
     });
     return { pik: pi.processInstanceKey, task: await openTask(pi.processInstanceKey) };
   };
+
+  it('the app client can send a job result; a client parsed without the field cannot', async () => {
+    expect(await clientSendsJobResult(zeebe)).to.equal(true);
+    const old = {
+      grpc: Promise.resolve({
+        packageDefinition: { 'gateway_protocol.CompleteJobRequest': { type: { field: [{ name: 'jobKey' }, { name: 'variables' }] } } },
+      }),
+    };
+    expect(await clientSendsJobResult(old)).to.equal(false);
+    expect(await clientSendsJobResult({})).to.equal(false);
+  });
 
   it("approves: both listeners' jobs see the completion's variables, the task completes without the handler's variables", async () => {
     seen.length = 0;

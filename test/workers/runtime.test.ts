@@ -176,6 +176,18 @@ describe('workers: runtime adapter', () => {
     expect(calls).to.have.length(1);
     expect(calls[0]).to.have.nested.property('[0]', 'fail');
     expect(calls[0]).to.have.nested.property('[1].retries', 0);
+    // nor when the completer says its client cannot send the result
+    calls.length = 0;
+    const unable = Object.assign((k: string, r: unknown) => answer(k, r), { supported: async () => false });
+    await createTaskHandler(
+      def(() => complete()),
+      services,
+      undefined,
+      {},
+      unable,
+    )(listenerJob());
+    expect(calls).to.have.length(1);
+    expect(calls[0]).to.have.nested.property('[1].retries', 0);
     // the reserved header alone marks a listener's job (a client parsed without `kind`)
     calls.length = 0;
     await createTaskHandler(

@@ -196,12 +196,13 @@ function viewOf(job: SdkJob): { view: JobView; listener: boolean } {
   return { view: toJobView(job), listener: isTaskListenerJob(job) };
 }
 
-/**
- * `completeListenerJob`: how this worker's client answers a user-task listener's job (start.ts gives it
- * when the client's gateway protocol has the result field); without it such a job fails at once, as an
- * approval without a result could not tell a denial from an approval.
- */
 const OUTCOME_LABEL = { complete: 'complete', error: 'bpmn_error', approve: 'approved', deny: 'denied' } as const;
+
+/**
+ * `completeListenerJob`: how this worker's client answers a user-task listener's job (start.ts; its
+ * `supported` says whether the client's gateway protocol has the result field); without it such a job
+ * fails at once, as a client that drops the result would turn a denial into an approval.
+ */
 
 export function createTaskHandler(
   def: HandlerDef,
@@ -220,8 +221,9 @@ export function createTaskHandler(
       view = seen.view;
       log = withJobContext(services.log, view);
       hooks.onStart?.(view);
+      const answerable = seen.listener && completeListenerJob !== undefined && (await (completeListenerJob.supported?.() ?? true));
       const outcome =
-        seen.listener && !completeListenerJob
+        seen.listener && !answerable
           ? failPermanently(
               `${def.type}: this worker's Zeebe client cannot answer a user-task listener's job (its gateway protocol has no job result)`,
               'run the workers with the client of platform/camunda/zeebe-client.ts (createZeebeClient), then retry the incident',

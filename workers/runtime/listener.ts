@@ -24,8 +24,13 @@ export interface ListenerJobResult {
   readonly deniedReason?: string;
 }
 
-/** CompleteJob with a result and no variables (the SDK's job.complete cannot send a result) */
-export type CompleteListenerJob = (jobKey: string, result: ListenerJobResult) => Promise<unknown>;
+/**
+ * CompleteJob with a result and no variables (the SDK's job.complete cannot send a result); `supported`
+ * tells whether the client can send the result at all (absent: it can).
+ */
+export type CompleteListenerJob = ((jobKey: string, result: ListenerJobResult) => Promise<unknown>) & {
+  readonly supported?: () => Promise<boolean>;
+};
 
 /** the reserved header Zeebe puts on every user-task listener's job (and the local engine too) */
 export const USER_TASK_KEY_HEADER = 'io.camunda.zeebe:userTaskKey';

@@ -44,6 +44,8 @@ export interface Definition {
 export const INSTANCE_STATE: Record<string, string> = { ACTIVE: '运行中', COMPLETED: '已完成', TERMINATED: '已终止' };
 export const ERROR_TYPE: Record<string, string> = {
   JOB_NO_RETRIES: '任务重试次数用尽',
+  // the recording of a decision, run as the user task's completing listener (processes/README.md)
+  TASK_LISTENER_NO_RETRIES: '办结时的记录重试次数用尽',
   UNHANDLED_ERROR_EVENT: '未捕获的错误事件',
   EXTRACT_VALUE_ERROR: '表达式求值失败',
   CONDITION_ERROR: '条件求值失败',
