@@ -35,6 +35,8 @@ export interface FormComponent {
   disabled?: boolean;
   conditional?: { hide?: string };
   values?: { value: unknown; label?: string }[];
+  /** options read from this variable instead of `values` (a select whose choices the process provides) */
+  valuesKey?: string;
   validate?: { required?: boolean; min?: number; max?: number; minLength?: number; maxLength?: number; pattern?: string };
   subtype?: string;
   components?: FormComponent[];

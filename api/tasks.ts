@@ -189,7 +189,9 @@ export const TASK_ROUTES: RouteSpec[] = [
         const t = await tasks.get(params.key);
         if (!t || !mayWorkOn(t, principal)) throw notFound('task', params.key, '/key');
         const form = await tasks.form(params.key, t.formKey);
-        const keys = form ? inputComponents(form.schema.components ?? []).map((c) => c.key!) : [];
+        const fields = form ? inputComponents(form.schema.components ?? []) : [];
+        // a field's value, and the option list a select reads from a variable (valuesKey)
+        const keys = [...new Set([...fields.map((c) => c.key!), ...fields.flatMap((c) => (c.valuesKey ? [c.valuesKey] : []))])];
         const vars = await tasks.variables([String(t.processInstanceKey)], [...new Set([...CONTEXT_VARIABLES, ...keys])]);
         const local = t.elementInstanceKey ? await tasks.localVariables(String(t.elementInstanceKey), keys) : {};
         const all = { ...(vars.get(String(t.processInstanceKey)) ?? {}), ...local };

@@ -36,10 +36,10 @@ import {
   type ChangeOrder,
   type ExpenseContract,
 } from '../db/entities/index';
-import { findRow } from '../db/rows';
+import { findRow, findRows } from '../db/rows';
 import { inTransaction, type Db } from '../db/transaction';
 import { audit, ctxAt, type WriteContext } from './audit';
-import { requireAvailablePartner } from './contracts';
+import { partnerUnavailability, requireAvailablePartner } from './contracts';
 import { IllegalTransitionError, StateConflictError, ValidationError } from './errors';
 import { updateOrder, type OrderKind } from './order-lifecycle';
 import { AP_ISSUE_CANCELLATION, type OrderStatus } from './order-status';
@@ -106,6 +106,23 @@ const needsReason = (ctx: WriteContext, what: string) => {
 async function partnerIdOf(em: EntityManager, ref: string): Promise<string> {
   if (await findRow(em, ApPartnerEntity, { id: ref })) return ref;
   return (await findRow(em, ApPartnerEntity, { code: ref }))?.id ?? ref;
+}
+
+/** one choice of 新AP编号 (a Camunda Forms select option) */
+export interface ApPartnerOption {
+  label: string;
+  value: string;
+}
+
+/**
+ * The AP partners that could take the work now (active, with agreed terms), but the one that failed: the
+ * options of 新AP编号 on 处理AP异常, handed to the process with the BPMN error that opens it.
+ */
+export async function availablePartnerOptions(db: Db, exceptId?: string | null): Promise<ApPartnerOption[]> {
+  const all = await findRows(db, ApPartnerEntity, {}, { orderBy: { code: 'ASC' } });
+  return all
+    .filter((p) => p.id !== exceptId && partnerUnavailability(p, p.id) === null)
+    .map((p) => ({ label: `${p.name}（${p.code}）`, value: p.id }));
 }
 
 /**

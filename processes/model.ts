@@ -121,6 +121,8 @@ export interface FormComponent {
   dateLabel?: string;
   readonly?: boolean;
   values?: { label: string; value: string }[];
+  /** a select whose options are a process variable (Camunda Forms `valuesKey`) */
+  valuesKey?: string;
   conditional?: { hide?: string };
   components?: FormComponent[];
   validate?: Record<string, unknown>;

@@ -109,6 +109,14 @@ describe('process: loop exits in online-training-provisioning 在线培训业务
       const full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
       expect(full.form.id).to.equal('ap-issue-resolution');
       expect(full.variables.apIssue).to.contain('refused the implementation request (422)');
+      // 新AP编号 is a select of the partners that could take it now (valuesKey), the refusing one left out
+      const options = full.variables.apPartnerOptions as { label: string; value: string }[];
+      expect(options).to.deep.include({ label: `${beta.name}（beta）`, value: beta.id });
+      expect(options.map((x) => x.value)).to.not.include(e.partner.id);
+      expect(full.form.components.find((c: { key?: string }) => c.key === 'newApPartnerId')).to.include({
+        type: 'select',
+        valuesKey: 'apPartnerOptions',
+      });
       const [ec] = await d.expenseContracts(e, o.id);
       ecNo = ec.contractNo;
       expect([ec.apPartnerId, ec.status]).to.deep.equal([e.partner.id, 'APPROVED']);
@@ -123,7 +131,7 @@ describe('process: loop exits in online-training-provisioning 在线培训业务
       expect((await e.api.get(d.CM, `/api/tasks/${t.key}`)).variables.apIssue).to.equal('换一家AP：未填写新AP编号');
       await e.api.complete(d.CM, t, {
         apIssueResolution: 'OTHER_PARTNER',
-        newApPartnerId: beta.code,
+        newApPartnerId: beta.id,
         apIssueNote: '阿尔法拒绝实施，改由贝塔实施',
       });
 

@@ -40,6 +40,7 @@ describe('workers: ap-issue.record-resolution (处理AP异常)', () => {
   it('OTHER_PARTNER without a new AP, or with a suspended one: AP_PARTNER_UNAVAILABLE with the reason for the task, nothing written', async () => {
     const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
     const { partner: gamma } = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
+    const { partner: delta } = await seedWorld(ds);
     const s = makeServices(ds);
     const before = await rowCount(ds, 'record_version', "record_type = 'business-order'");
     const missing = await deliver(h, makeJob(JOB.apIssueRecordResolution, vars(order.id, { apIssueResolution: 'OTHER_PARTNER' })), s);
@@ -52,6 +53,13 @@ describe('workers: ap-issue.record-resolution (处理AP异常)', () => {
     );
     expect(suspended).to.deep.include({ kind: 'bpmnError', errorCode: BPMN_ERROR.apPartnerUnavailable });
     expect((suspended as unknown as { variables: { apIssue: string } }).variables.apIssue).to.match(/^换一家AP：.*SUSPENDED/);
+    // the task offers the partners that could take it now: not the suspended one, not the order's own
+    const offered = (suspended as unknown as { variables: { apPartnerOptions: { value: string }[] } }).variables.apPartnerOptions.map(
+      (x) => x.value,
+    );
+    expect(offered).to.not.include(gamma.id);
+    expect(offered).to.not.include(partner.id);
+    expect(offered).to.include(delta.id);
     expect(await rowCount(ds, 'record_version', "record_type = 'business-order'")).to.equal(before);
     expect((await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: order.id })).apPartnerId).to.equal(partner.id);
   });

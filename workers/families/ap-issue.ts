@@ -13,7 +13,14 @@
  *                     issue loop makes new jobs)
  */
 import { BusinessOrderEntity } from '../../db/entities/index';
-import { cancelAfterApIssue, goOnWithoutAp, retryAp, switchApPartner, type ApIssueOutcome } from '../../domain/ap-issues';
+import {
+  availablePartnerOptions,
+  cancelAfterApIssue,
+  goOnWithoutAp,
+  retryAp,
+  switchApPartner,
+  type ApIssueOutcome,
+} from '../../domain/ap-issues';
 import type { WriteContext } from '../../domain/audit';
 import type { OrderKind } from '../../domain/order-lifecycle';
 import { ApPartnerUnavailableError } from '../../domain/errors';
@@ -34,6 +41,12 @@ const RESOLVE: Record<ApIssueResolution, Resolve> = {
 };
 
 /** the form's 异常原因 when the task comes back because the new AP cannot take the order */
+/** the partners the task can offer again: every available one but the order's current AP */
+async function otherPartners(db: Db, orderId: string) {
+  const order = await db.getRepository(BusinessOrderEntity).findOneBy({ id: orderId });
+  return availablePartnerOptions(db, order?.apPartnerId);
+}
+
 const partnerIssue = (why: string) => `${AP_ISSUE_RESOLUTION_LABEL.OTHER_PARTNER}：${why}`;
 
 export const recordResolution = defineHandler({
@@ -48,7 +61,10 @@ export const recordResolution = defineHandler({
     // the form asks for the new AP only on this choice (a hidden field is not required), so the API lets it through empty
     if (v.apIssueResolution === 'OTHER_PARTNER' && !newApPartnerId) {
       const why = '未填写新AP编号';
-      return bpmnError(BPMN_ERROR.apPartnerUnavailable, why, { apIssue: partnerIssue(why) });
+      return bpmnError(BPMN_ERROR.apPartnerUnavailable, why, {
+        apIssue: partnerIssue(why),
+        apPartnerOptions: await otherPartners(services.dataSource, v.orderId),
+      });
     }
     const reason = v.apIssueNote?.trim() || AP_ISSUE_RESOLUTION_LABEL[v.apIssueResolution];
     const [kind, id]: [OrderKind, string] = v.changeOrderId ? ['change-order', v.changeOrderId] : ['business-order', v.orderId];
@@ -67,7 +83,10 @@ export const recordResolution = defineHandler({
     } catch (e) {
       if (!(e instanceof ApPartnerUnavailableError)) throw e;
       const why = String(e.details.why);
-      return bpmnError(BPMN_ERROR.apPartnerUnavailable, why, { apIssue: partnerIssue(why) });
+      return bpmnError(BPMN_ERROR.apPartnerUnavailable, why, {
+        apIssue: partnerIssue(why),
+        apPartnerOptions: await otherPartners(services.dataSource, v.orderId),
+      });
     }
   },
 });

@@ -24,6 +24,7 @@ import {
   remindApSla,
   type ImplementationRequest,
 } from '../../domain/ap-implementation';
+import { availablePartnerOptions } from '../../domain/ap-issues';
 import { ApPartnerUnavailableError } from '../../domain/errors';
 import { recordPaymentBasisCheck as checkPaymentBasis, recordPaymentBasisReceived, requirePaymentBasis } from '../../domain/payment-bases';
 import { enqueueNotification } from '../../domain/outbox';
@@ -49,7 +50,8 @@ async function draftOnce(
   } catch (e) {
     if (!(e instanceof ApPartnerUnavailableError)) throw e;
     const why = String(e.details.why);
-    return bpmnError(BPMN_ERROR.apPartnerUnavailable, why, { apIssue: why });
+    const apPartnerOptions = await availablePartnerOptions(services.dataSource, input.apPartnerId);
+    return bpmnError(BPMN_ERROR.apPartnerUnavailable, why, { apIssue: why, apPartnerOptions });
   }
 }
 
@@ -122,7 +124,10 @@ export const sendImplementationRequest = defineHandler({
     } catch (e) {
       // a partner suspended since the countersign: the model handles it as the AP refusing the request
       if (!(e instanceof ApPartnerUnavailableError)) throw e;
-      return bpmnError(BPMN_ERROR.apRequestRejected, e.message, { apRejectionReason: String(e.details.why) });
+      return bpmnError(BPMN_ERROR.apRequestRejected, e.message, {
+        apRejectionReason: String(e.details.why),
+        apPartnerOptions: await availablePartnerOptions(dataSource, String(e.details.apPartnerId ?? '')),
+      });
     }
     const { contract, partner, slaDuration } = req;
     const idempotencyKey = `ot-impl-${contract.contractNo}-${job.key}`;
@@ -175,7 +180,11 @@ export const sendImplementationRequest = defineHandler({
       await recordImplementationRefused(em, contract.id, reason, { ...ctx, details: { ...ctx.details, ...answer } });
       return { apRejectionReason: reason };
     });
-    return bpmnError(BPMN_ERROR.apRequestRejected, reason, vars);
+    // the partners 处理AP异常 can switch to, read now (not stored with the refusal: the list changes)
+    return bpmnError(BPMN_ERROR.apRequestRejected, reason, {
+      ...vars,
+      apPartnerOptions: await availablePartnerOptions(dataSource, partner.id),
+    });
   },
 });
 

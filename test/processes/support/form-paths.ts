@@ -388,7 +388,6 @@ export const FORM_PATHS: FormPath[] = [
     form: 'ap-issue-resolution',
     task: 'online-training-provisioning#resolve-ap-issue',
     path: '开通·AP不可用（未生成支出合同）',
-    shot: true,
     vars: { ...provisioningStart, ...signed, apIssue: 'AP alpha 暂停接单', apIssueResolution: null, apIssueNote: null },
     shows: { 业务订单编号: 'YW-2026-000123', AP编号: 'alpha', 异常原因: '暂停接单' },
     hides: ['支出合同编号', '变更单编号', '新AP编号'],
@@ -397,8 +396,21 @@ export const FORM_PATHS: FormPath[] = [
     form: 'ap-issue-resolution',
     task: 'online-training-provisioning#resolve-ap-issue',
     path: '开通·AP不可用，选择换一家AP',
-    vars: { ...provisioningStart, ...signed, apIssue: 'AP alpha 暂停接单', apIssueResolution: 'OTHER_PARTNER', apIssueNote: null },
-    shows: { 业务订单编号: 'YW-2026-000123', 异常原因: '暂停接单' },
+    shot: true,
+    vars: {
+      ...provisioningStart,
+      ...signed,
+      apIssue: 'AP alpha 暂停接单',
+      apIssueResolution: 'OTHER_PARTNER',
+      apIssueNote: null,
+      // the partners that could take it, handed over with the BPMN error (domain/ap-issues availablePartnerOptions)
+      apPartnerOptions: [
+        { label: '贝塔培训（beta）', value: 'p-beta' },
+        { label: '伽马教育（gamma）', value: 'p-gamma' },
+      ],
+      newApPartnerId: 'p-beta',
+    },
+    shows: { 业务订单编号: 'YW-2026-000123', 异常原因: '暂停接单', 新AP编号: '贝塔培训（beta）' },
     hides: ['支出合同编号', '变更单编号'],
   },
   {

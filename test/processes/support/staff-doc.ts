@@ -24,6 +24,7 @@ function rule(c: FormComponent): string {
   const v = c.validate ?? {};
   const parts: string[] = [];
   if (c.values) parts.push(c.values.map((x) => x.label).join(' / '));
+  if (c.valuesKey) parts.push('从流程给出的列表中选择');
   if (c.type === 'number' && typeof v.min === 'number') parts.push(typeof v.max === 'number' ? `${v.min} 至 ${v.max}` : `不小于 ${v.min}`);
   if (c.type === 'datetime') parts.push('日期');
   if (typeof v.maxLength === 'number') parts.push(`最多 ${v.maxLength} 字`);
