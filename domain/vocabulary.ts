@@ -150,7 +150,10 @@ export const AP_ISSUE_RESOLUTION_LABEL = {
 } as const;
 export type ApIssueResolution = keyof typeof AP_ISSUE_RESOLUTION_LABEL;
 export const AP_ISSUE_RESOLUTION = ['RETRY', 'OTHER_PARTNER', 'WITHOUT_AP', 'CANCEL'] as const satisfies readonly ApIssueResolution[];
-/** 修改协议 after a rejected revenue countersign: revise and resubmit, or withdraw the order (issue #20) */
+/**
+ * 处理方式 after a rejected revenue countersign (issue #20): revise and resubmit, or withdraw. 修改协议
+ * (revenue-contract-revision) withdraws the order, 修改补充协议 (supplementary-agreement-revision) the change order.
+ */
 export const CONTRACT_REVISION_DECISION = ['REVISE', 'WITHDRAW'] as const;
 export type ContractRevisionDecision = (typeof CONTRACT_REVISION_DECISION)[number];
 

@@ -1,5 +1,7 @@
 /**
- * online-training-change 在线培训业务变更 end to end, on an order that completed provisioning.
+ * online-training-change 在线培训业务变更 end to end, on an order that completed provisioning; with the
+ * ways out of its loops (issue #20): a rejected supplementary agreement withdrawn (the change order
+ * CANCELLED, the instance at `change-withdrawn`) or revised (back to the countersign), and 处理AP异常 CANCEL.
  */
 import { expect } from 'chai';
 import {
@@ -7,6 +9,7 @@ import {
   ChangeOrderEntity,
   CollaborationTaskOrderEntity,
   CountersignFormEntity,
+  CountersignRoundEntity,
   CustomerCommunicationRecordEntity,
   ExpenseContractEntity,
   RevenueContractEntity,
@@ -165,5 +168,65 @@ describe('process: online-training-change 在线培训业务变更', function ()
     } finally {
       e.ap.status = 202;
     }
+  });
+  // ------------------------------------------------------------------ 修改补充协议: withdraw or revise
+
+  /** a change order whose supplementary agreement the dept manager rejected: the 修改补充协议 task */
+  async function rejectedSupplement(description: string, amount: number) {
+    const c = await submitChange({
+      description,
+      accountDelta: 20,
+      amountDelta: amount,
+      effectiveDate: '2026-11-25',
+      platformChange: false,
+      apScopeChange: false,
+    });
+    const pik = await d.changeInstanceKey(e, c.id);
+    const cn = { changeOrderNo: c.changeOrderNo };
+    await d.confirm(e, cn, 'CONFIRMED', '客户确认变更', 'confirm-change-with-customer');
+    await d.draftRevenue(e, cn, amount, 'draft-supplementary-agreement');
+    await d.review(e, 'dept', { orderNo: base.orderNo }, 'REVENUE', 'REJECT', '补充协议金额与变更单不一致');
+    const t = await e.api.waitTask(d.CM, 'revise-supplementary-agreement', cn, d.WAIT);
+    const [supplement] = await e.ds.getRepository(RevenueContractEntity).find({ where: { changeOrderId: c.id } });
+    return { c, pik, cn, t, supplement };
+  }
+
+  it('rejected supplementary agreement withdrawn (撤回变更单): change order CANCELLED with the reason, audited, instance ends at change-withdrawn, the business order untouched', async () => {
+    const orderBefore = await d.orderRow(e, base.id);
+    const { c, pik, t, supplement } = await rejectedSupplement('增加20个账号', 6000);
+    const full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
+    expect(full.form.id).to.equal('supplementary-agreement-revision');
+    expect(full.variables.rejectionReason).to.equal('补充协议金额与变更单不一致');
+    // the choice is required: completing without it is refused, naming the field
+    const bad = await e.api.call(d.CM, 'POST', `/api/tasks/${t.key}/completion`, {
+      variables: { contractAmount: 6000, revisionNote: 'x' },
+    });
+    expect(bad.status).to.equal(400);
+    expect(JSON.stringify(bad.body)).to.contain('/variables/revisionDecision');
+    await e.api.complete(d.CM, t, { revisionDecision: 'WITHDRAW', contractAmount: 6000, revisionNote: '客户决定暂不扩容' });
+
+    expect(await d.instanceEnd(e, pik)).to.deep.equal({ state: 'COMPLETED', endEvents: ['change-withdrawn'] });
+    await d.waitChangeStatus(e, c.id, 'CANCELLED');
+    const reason = '会签未通过，客户经理撤回变更单：客户决定暂不扩容';
+    expect((await e.ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: c.id })).cancelReason).to.equal(reason);
+    expect((await d.audits(e, 'change-order.cancel', c.id)).map((a) => a.reason)).to.deep.equal([reason]);
+    // withdrawing writes no new version of the supplement; its only countersign round is closed
+    const after = await e.ds.getRepository(RevenueContractEntity).findOneByOrFail({ id: supplement.id });
+    expect([after.currentVersion, after.status]).to.deep.equal([supplement.currentVersion, supplement.status]);
+    const rounds = await e.ds.getRepository(CountersignRoundEntity).find({ where: { contractId: supplement.id } });
+    expect(rounds.map((r) => r.status)).to.deep.equal(['REJECTED']);
+    expect(await d.orderRow(e, base.id)).to.deep.equal(orderBefore);
+    expect(await e.api.tasks(d.CM, { processInstanceKey: pik })).to.have.length(0);
+    expect(await d.activeIncidents(e, pik)).to.have.length(0);
+  });
+
+  it('rejected supplementary agreement revised (修改协议，重新会签): a new version of the supplement, back to the countersign', async () => {
+    const { c, cn, t, supplement } = await rejectedSupplement('增加20个账号（第二次）', 6000);
+    await e.api.complete(d.CM, t, { revisionDecision: 'REVISE', contractAmount: 6600, revisionNote: '按变更单调整金额' });
+    await d.approveBoth(e, { orderNo: base.orderNo }, 'REVENUE');
+    await e.api.waitTask(d.ADMIN, 'sign-supplementary-agreement', cn, d.WAIT);
+    const revised = await e.ds.getRepository(RevenueContractEntity).findOneByOrFail({ id: supplement.id });
+    expect([revised.currentVersion, Number(revised.amount)]).to.deep.equal([supplement.currentVersion + 1, 6600]);
+    expect((await e.ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: c.id })).status).to.equal('CONFIRMED');
   });
 });

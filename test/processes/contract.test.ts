@@ -84,6 +84,11 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'draft-supplementary-agreement': 'bpmn:UserTask',
     'register-supplementary-agreement': JOB.revenueContractRegisterSupplement,
     'countersign-supplementary-agreement': 'bpmn:CallActivity',
+    'revise-supplementary-agreement': 'bpmn:UserTask',
+    'supplementary-revision-decision': 'bpmn:ExclusiveGateway',
+    'apply-supplementary-agreement-revision': JOB.revenueContractApplyRevision,
+    'withdraw-change-order': JOB.changeOrderCancel,
+    'change-withdrawn': 'bpmn:EndEvent',
     'sign-supplementary-agreement': 'bpmn:UserTask',
     'apply-account-delta': JOB.accountMonitoringApplyAccountDelta,
     'implementation-fork': 'bpmn:ParallelGateway',
@@ -149,7 +154,6 @@ const LISTENERS: Record<string, Record<string, string>> = {
   },
   [PROCESS.change]: {
     'confirm-change-with-customer': JOB.changeOrderRecordCustomerDecision,
-    'revise-supplementary-agreement': JOB.revenueContractApplyRevision,
     'sign-supplementary-agreement': JOB.revenueContractRecordSigning,
     'configure-platform': JOB.collaborationTaskOrderRecordReply,
     'accept-configuration': JOB.collaborationTaskOrderRecordAcceptance,
@@ -384,6 +388,10 @@ describe('processes: models follow docs/process-contract.md', () => {
     expect(reaches(PROCESS.provisioning, 'check-payment-basis', 'ap-implementation')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'accept-configuration', 'configure-platform')).to.equal(true);
     expect(reaches(PROCESS.change, 'revise-change-order', 'confirm-change-with-customer')).to.equal(true);
+    // 修改补充协议 (issue #20): revised back to the countersign, or the change order withdrawn at its own end
+    expect(reaches(PROCESS.change, 'revise-supplementary-agreement', 'countersign-supplementary-agreement')).to.equal(true);
+    expect(el(PROCESS.change, 'withdraw-change-order').outgoing.map((f: El) => f.targetRef.id)).to.deep.equal(['change-withdrawn']);
+    expect(reaches(PROCESS.change, 'withdraw-change-order', 'change-completed')).to.equal(false);
     expect(reaches(PROCESS.monthlyReport, 'review-monthly-report', 'generate-monthly-report')).to.equal(true);
     expect(el(PROCESS.provisioning, 'cancel-order').outgoing.map((f: El) => f.targetRef.id)).to.deep.equal(['order-declined']);
     expect(el(PROCESS.change, 'cancel-change-order').outgoing.map((f: El) => f.targetRef.id)).to.deep.equal(['change-declined']);
