@@ -39,9 +39,7 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'implementation-fork': 'bpmn:ParallelGateway',
     'issue-collaboration-task-order': JOB.collaborationTaskOrderIssue,
     'configure-platform': 'bpmn:UserTask',
-    'record-configuration-reply': JOB.collaborationTaskOrderRecordReply,
     'accept-configuration': 'bpmn:UserTask',
-    'record-configuration-acceptance': JOB.collaborationTaskOrderRecordAcceptance,
     'acceptance-result': 'bpmn:ExclusiveGateway',
     'ap-involved': 'bpmn:ExclusiveGateway',
     'draft-expense-contract': JOB.expenseContractDraft,
@@ -140,6 +138,10 @@ const CONTRACT: Record<string, Record<string, string>> = {
  * user task id → job type. No other element has a task listener.
  */
 const LISTENERS: Record<string, Record<string, string>> = {
+  [PROCESS.provisioning]: {
+    'configure-platform': JOB.collaborationTaskOrderRecordReply,
+    'accept-configuration': JOB.collaborationTaskOrderRecordAcceptance,
+  },
   [PROCESS.countersign]: {
     'dept-manager-review': JOB.countersignRecordDecision,
     'center-review': JOB.countersignRecordDecision,
