@@ -58,11 +58,10 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'remind-ap-sla': JOB.expenseContractRemindSla,
     'record-payment-basis': JOB.expenseContractRecordPaymentBasis,
     'check-payment-basis': 'bpmn:UserTask',
-    'record-payment-basis-check': JOB.expenseContractRecordPaymentBasisCheck,
+    'payment-basis-result': 'bpmn:ExclusiveGateway',
     'ap-merge': 'bpmn:ExclusiveGateway',
     'implementation-join': 'bpmn:ParallelGateway',
     'deliver-to-customer': 'bpmn:UserTask',
-    'record-delivery': JOB.deliveryRecord,
     'compute-completion-deadline': JOB.completionComputeDeadline,
     'file-completion-record': 'bpmn:UserTask',
     'completion-reminder': 'bpmn:BoundaryEvent',
@@ -141,6 +140,8 @@ const LISTENERS: Record<string, Record<string, string>> = {
   [PROCESS.provisioning]: {
     'configure-platform': JOB.collaborationTaskOrderRecordReply,
     'accept-configuration': JOB.collaborationTaskOrderRecordAcceptance,
+    'check-payment-basis': JOB.expenseContractRecordPaymentBasisCheck,
+    'deliver-to-customer': JOB.deliveryRecord,
   },
   [PROCESS.countersign]: {
     'dept-manager-review': JOB.countersignRecordDecision,
