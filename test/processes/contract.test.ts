@@ -68,7 +68,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'send-completion-reminder': JOB.completionSendReminder,
     'completion-overdue': 'bpmn:BoundaryEvent',
     'escalate-completion-overdue': JOB.completionEscalateOverdue,
-    'record-completion': JOB.completionRecordCompletion,
     'order-completed': 'bpmn:EndEvent',
   },
   [PROCESS.change]: {
@@ -142,6 +141,7 @@ const LISTENERS: Record<string, Record<string, string>> = {
     'accept-configuration': JOB.collaborationTaskOrderRecordAcceptance,
     'check-payment-basis': JOB.expenseContractRecordPaymentBasisCheck,
     'deliver-to-customer': JOB.deliveryRecord,
+    'file-completion-record': JOB.completionRecordCompletion,
   },
   [PROCESS.countersign]: {
     'dept-manager-review': JOB.countersignRecordDecision,
