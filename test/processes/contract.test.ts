@@ -45,7 +45,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'draft-expense-contract': JOB.expenseContractDraft,
     'countersign-expense-contract': 'bpmn:CallActivity',
     'revise-expense-contract': 'bpmn:UserTask',
-    'apply-expense-contract-revision': JOB.expenseContractApplyRevision,
     'send-implementation-request': JOB.expenseContractSendImplementationRequest,
     'resolve-ap-issue': 'bpmn:UserTask',
     'record-ap-issue-resolution': JOB.apIssueRecordResolution,
@@ -142,6 +141,7 @@ const LISTENERS: Record<string, Record<string, string>> = {
     'check-payment-basis': JOB.expenseContractRecordPaymentBasisCheck,
     'deliver-to-customer': JOB.deliveryRecord,
     'file-completion-record': JOB.completionRecordCompletion,
+    'revise-expense-contract': JOB.expenseContractApplyRevision,
   },
   [PROCESS.countersign]: {
     'dept-manager-review': JOB.countersignRecordDecision,
