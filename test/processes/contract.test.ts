@@ -34,7 +34,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'revise-revenue-contract': 'bpmn:UserTask',
     'apply-revenue-contract-revision': JOB.revenueContractApplyRevision,
     'sign-revenue-contract': 'bpmn:UserTask',
-    'record-revenue-contract-signing': JOB.revenueContractRecordSigning,
     'register-accounts': JOB.accountMonitoringRegisterAccounts,
     'implementation-fork': 'bpmn:ParallelGateway',
     'issue-collaboration-task-order': JOB.collaborationTaskOrderIssue,
@@ -142,6 +141,7 @@ const LISTENERS: Record<string, Record<string, string>> = {
     'deliver-to-customer': JOB.deliveryRecord,
     'file-completion-record': JOB.completionRecordCompletion,
     'revise-expense-contract': JOB.expenseContractApplyRevision,
+    'sign-revenue-contract': JOB.revenueContractRecordSigning,
   },
   [PROCESS.countersign]: {
     'dept-manager-review': JOB.countersignRecordDecision,
