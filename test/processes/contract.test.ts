@@ -21,7 +21,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
   [PROCESS.provisioning]: {
     'order-submitted-start': 'bpmn:StartEvent',
     'confirm-order-with-customer': 'bpmn:UserTask',
-    'record-customer-decision': JOB.orderRecordCustomerDecision,
     'customer-decision': 'bpmn:ExclusiveGateway',
     'revise-order': 'bpmn:UserTask',
     'apply-order-revision': JOB.orderApplyRevision,
@@ -142,6 +141,7 @@ const LISTENERS: Record<string, Record<string, string>> = {
     'file-completion-record': JOB.completionRecordCompletion,
     'revise-expense-contract': JOB.expenseContractApplyRevision,
     'sign-revenue-contract': JOB.revenueContractRecordSigning,
+    'confirm-order-with-customer': JOB.orderRecordCustomerDecision,
   },
   [PROCESS.countersign]: {
     'dept-manager-review': JOB.countersignRecordDecision,
