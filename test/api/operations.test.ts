@@ -7,7 +7,16 @@
 import { expect } from 'chai';
 import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
-import { activeElements, STUCK_ELEMENT, STUCK_NAME, stuckOrder } from '../support/stuck-order';
+import {
+  activeElements,
+  FIXED_VALUE,
+  NEXT_ELEMENT,
+  STUCK_ELEMENT,
+  STUCK_NAME,
+  STUCK_VALUE,
+  STUCK_VARIABLE,
+  stuckOrder,
+} from '../support/stuck-order';
 
 describe('api: operations 运维 (admin) over the REST API v2', function () {
   this.timeout(180_000);
@@ -65,14 +74,14 @@ describe('api: operations 运维 (admin) over the REST API v2', function () {
     expect(one.body.activeElementIds).to.include(STUCK_ELEMENT);
     expect(
       one.body.variables.find(
-        (v: { name: string; scopeKey: string }) => v.name === 'customerDecision' && v.scopeKey === stuck.processInstanceKey,
+        (v: { name: string; scopeKey: string }) => v.name === STUCK_VARIABLE && v.scopeKey === stuck.processInstanceKey,
       ).value,
-    ).to.equal('"confirmed"');
-    expect(one.body.incidents[0].errorMessage).to.contain('customerDecision');
+    ).to.equal(STUCK_VALUE);
+    expect(one.body.incidents[0].errorMessage).to.contain(STUCK_VARIABLE);
     // names from the deployed model: the failed step, and the step the order waits in
     expect(one.body.incidents[0].elementName).to.equal(STUCK_NAME);
     expect(one.body.elementNames[STUCK_ELEMENT]).to.equal(STUCK_NAME);
-    expect(one.body.elementNames['confirm-order-with-customer']).to.be.a('string').and.not.equal('confirm-order-with-customer');
+    expect(one.body.elementNames['revise-revenue-contract']).to.be.a('string').and.not.equal('revise-revenue-contract');
 
     const all = await as('admin', 'GET', '/api/operations/incidents');
     expect(all.body.items.map((i: { incidentKey: string }) => i.incidentKey)).to.include(stuck.incidentKey);
@@ -82,10 +91,10 @@ describe('api: operations 运维 (admin) over the REST API v2', function () {
   it('bad input is a 400 naming the field and changes nothing', async () => {
     const path = `/api/operations/incidents/${stuck.incidentKey}/repair`;
     const cases: [unknown, string][] = [
-      [{ variable: { name: 'customerDecision', value: '"CONFIRMED"' } }, '/reason'],
-      [{ reason: '修正', variable: { name: 'customerDecision', value: 'CONFIRMED' } }, '/variable/value'],
-      [{ reason: '修正', variable: { name: 'customer decision', value: '"CONFIRMED"' } }, '/variable/name'],
-      [{ reason: '修正', variable: { name: 'customerDecision' } }, '/variable/value'],
+      [{ variable: { name: STUCK_VARIABLE, value: FIXED_VALUE } }, '/reason'],
+      [{ reason: '修正', variable: { name: STUCK_VARIABLE, value: '三千八' } }, '/variable/value'],
+      [{ reason: '修正', variable: { name: 'contract amount', value: FIXED_VALUE } }, '/variable/name'],
+      [{ reason: '修正', variable: { name: STUCK_VARIABLE } }, '/variable/value'],
       [{ reason: '修正', retries: 0 }, '/retries'],
     ];
     for (const [body, pointer] of cases) {
@@ -108,23 +117,21 @@ describe('api: operations 运维 (admin) over the REST API v2', function () {
 
   it('repair: the variable corrected, the job retried, the incident resolved, audited; the order goes on', async () => {
     const r = await as('admin', 'POST', `/api/operations/incidents/${stuck.incidentKey}/repair`, {
-      reason: '客户确认结果大小写有误，按客户确认更正',
-      variable: { name: 'customerDecision', value: '"CONFIRMED"' },
+      reason: '合同金额填成负数，按修改说明更正',
+      variable: { name: STUCK_VARIABLE, value: FIXED_VALUE },
       retries: 1,
     });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body).to.include({ incidentKey: stuck.incidentKey, state: 'RESOLVED' });
-    await d.waitFor(
-      async () => (await activeElements(e, stuck.processInstanceKey)).includes('draft-revenue-contract'),
-      'the order at draft-revenue-contract',
-    );
-    expect((await d.orderRow(e, stuck.order.id)).status).to.equal('CONFIRMED');
+    await d.waitFor(async () => (await activeElements(e, stuck.processInstanceKey)).includes(NEXT_ELEMENT), `the order at ${NEXT_ELEMENT}`);
+    const [rc] = await d.revenueContracts(e, stuck.order.id);
+    expect(Number(rc.amount)).to.equal(Number(FIXED_VALUE));
     const [row] = await d.audits(e, 'incident.retry', stuck.processInstanceKey);
-    expect(row).to.include({ actor: 'admin', reason: '客户确认结果大小写有误，按客户确认更正' });
+    expect(row).to.include({ actor: 'admin', reason: '合同金额填成负数，按修改说明更正' });
     expect(row.details).to.deep.include({
       incidentKey: stuck.incidentKey,
       elementId: STUCK_ELEMENT,
-      variables: { customerDecision: 'CONFIRMED', retries: 1 },
+      variables: { [STUCK_VARIABLE]: JSON.parse(FIXED_VALUE), retries: 1 },
     });
     // a resolved incident is not repaired twice
     expect((await as('admin', 'POST', `/api/operations/incidents/${stuck.incidentKey}/repair`, { reason: 'again' })).status).to.be.oneOf([

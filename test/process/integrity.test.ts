@@ -2,7 +2,8 @@
  * Issue #15 on the real BPMN: what was reviewed is what is issued (a correction while each review level
  * is open → 409 naming the round, nothing changed, the form carries the reviewed version), separation of
  * duties at both levels (403 naming the rule, the task stays open for someone else), and a real
- * calendar date on a task form (400 on the completion itself, the task stays open).
+ * calendar date on a task form (400 on the completion itself, the task stays open; past the API the signing
+ * task's completing listener denies it), and the repair of a stuck service task from the API.
  */
 import { expect } from 'chai';
 import type http from 'node:http';
@@ -143,15 +144,33 @@ describe('process: integrity of the countersign (issue #15)', function () {
     expect(await d.activeIncidents(e, await d.orderInstanceKey(e, o.id))).to.have.length(0);
   });
 
-  it('repair from the API: an admin sees why an order stands still and retries after fixing the variable', async () => {
-    const { o, task } = await contractAtDeptReview(4000);
+  it("an impossible date that bypassed the API (as Tasklist could) is denied by the signing task's listener: 409 naming signedDate, the task stays open, no incident", async () => {
+    const { o, task } = await contractAtDeptReview(3500);
     await e.api.complete(d.DEPT, task, { reviewDecision: 'APPROVE', reviewOpinion: '同意' });
     await d.review(e, 'center', { orderNo: o.orderNo }, 'REVENUE', 'APPROVE');
     const sign = await e.api.waitTask(d.ADMIN, 'sign-revenue-contract', { orderNo: o.orderNo }, d.WAIT);
-    // completed past the API (as Tasklist could): the impossible date reaches the worker, which raises an incident
+    const bypass = await e.rest('POST', `/v2/user-tasks/${sign.key}/completion`, {
+      variables: { signedDate: '2026-02-30', completedBy: d.ADMIN },
+    });
+    expect(bypass.status).to.equal(409);
+    expect(JSON.stringify(bypass.body)).to.contain('signedDate');
+    expect(await taskState(sign.key)).to.deep.include({ state: 'CREATED' });
+    expect(await d.activeIncidents(e, await d.orderInstanceKey(e, o.id))).to.have.length(0);
+    await e.api.complete(d.ADMIN, sign, { signedDate: '2026-03-02' });
+    await d.waitOrderStatus(e, o.id, 'CONTRACT_SIGNED');
+  });
+
+  it('repair from the API: an admin sees why an order stands still and retries after fixing the variable', async () => {
+    const { o, c, task } = await contractAtDeptReview(4000);
+    await e.api.complete(d.DEPT, task, { reviewDecision: 'REJECT', reviewOpinion: '金额需调整' });
+    const revise = await e.api.waitTask(d.CM, 'revise-revenue-contract', { orderNo: o.orderNo }, d.WAIT);
+    // completed past the API (as Tasklist could): the negative amount reaches the worker, which raises an incident
     expect(
-      (await e.rest('POST', `/v2/user-tasks/${sign.key}/completion`, { variables: { signedDate: '2026-02-30', completedBy: d.ADMIN } }))
-        .status,
+      (
+        await e.rest('POST', `/v2/user-tasks/${revise.key}/completion`, {
+          variables: { revisionDecision: 'REVISE', revisionNote: '金额调整', contractAmount: -5, completedBy: d.CM },
+        })
+      ).status,
     ).to.equal(204);
     const path = `/api/orders/${o.id}/incidents`;
     const seen = await d.waitFor(async () => {
@@ -163,26 +182,26 @@ describe('process: integrity of the countersign (issue #15)', function () {
     }, 'the incident of the order');
     expect(seen.orderNo).to.equal(o.orderNo);
     expect(seen.items).to.have.length(1);
-    expect(seen.items[0]).to.include({ elementId: 'record-revenue-contract-signing', state: 'ACTIVE' });
-    expect(seen.items[0].errorMessage).to.contain('signedDate');
+    expect(seen.items[0]).to.include({ elementId: 'apply-revenue-contract-revision', state: 'ACTIVE' });
+    expect(seen.items[0].errorMessage).to.contain('contractAmount');
     expect((await e.api.call(d.OPS, 'GET', path)).status).to.equal(403);
 
     const retry = `/api/incidents/${seen.items[0].incidentKey}/retry`;
-    const bad = await e.api.call('admin', 'POST', retry, { reason: '修正签订日期', variables: 'x' });
+    const bad = await e.api.call('admin', 'POST', retry, { reason: '修正金额', variables: 'x' });
     expect(bad.status).to.equal(400);
     expect(bad.body.errors[0].pointer).to.equal('/variables');
     expect((await e.api.call('admin', 'POST', '/api/incidents/999999999/retry', { reason: 'x' })).status).to.equal(404);
-    const fixed = await e.api.post('admin', retry, { reason: '修正签订日期', variables: { signedDate: '2026-03-02' } });
+    const fixed = await e.api.post('admin', retry, { reason: '修正金额', variables: { contractAmount: 3800 } });
     expect(fixed).to.include({ state: 'RESOLVED', incidentKey: seen.items[0].incidentKey });
-    await d.waitOrderStatus(e, o.id, 'CONTRACT_SIGNED');
+    // the revised contract goes to the next countersign round
+    await e.api.waitTask(d.DEPT, 'dept-manager-review', { orderNo: o.orderNo, contractType: 'REVENUE' }, d.WAIT);
     expect((await e.api.get<{ items: unknown[] }>('admin', path)).items).to.have.length(0);
-    const [rc] = await d.revenueContracts(e, o.id);
-    expect((await e.ds.getRepository(RevenueContractEntity).findOneByOrFail({ id: rc.id })).signedDate).to.equal('2026-03-02');
+    expect(Number((await e.ds.getRepository(RevenueContractEntity).findOneByOrFail({ id: c.id })).amount)).to.equal(3800);
     const audited = await d.audits(e, 'incident.retry');
     expect(audited.map((a) => [a.actor, a.reason, (a.details as { variables: unknown }).variables])).to.deep.include([
       'admin',
-      '修正签订日期',
-      { signedDate: '2026-03-02' },
+      '修正金额',
+      { contractAmount: 3800 },
     ]);
   });
 });

@@ -8,7 +8,7 @@ import { jobStreamFromEnv, STREAM_WORKER_NAME } from '../../workers/start';
 import { startE2E, type E2E } from './support/system';
 import * as d from './support/driver';
 
-/** the worker that activated the customer-decision job of a confirmed order */
+/** the worker that activated the job of a confirmed order's customer decision (the confirmation task's completing listener) */
 async function decisionJobWorker(e: E2E): Promise<string> {
   const o = await d.createOrder(e);
   const pik = await d.orderInstanceKey(e, o.id);
@@ -21,7 +21,7 @@ async function decisionJobWorker(e: E2E): Promise<string> {
     worker?: string;
   }[];
   const activated = events.filter(
-    (ev) => ev.valueType === 'JOB' && ev.intent === 'ACTIVATED' && ev.elementId === 'record-customer-decision',
+    (ev) => ev.valueType === 'JOB' && ev.intent === 'ACTIVATED' && ev.elementId === 'confirm-order-with-customer',
   );
   expect(activated, 'one activation of the job').to.have.length(1);
   return String(activated[0].worker);

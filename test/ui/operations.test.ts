@@ -1,7 +1,7 @@
 /**
- * 运维 in a real browser, as the admin: an order stuck by a real incident (its confirmation completed
- * outside the workbench with "confirmed" instead of "CONFIRMED": the worker's variable check fails the job
- * with no retries, test/support/stuck-order.ts) is found by its order number, shown with why (the engine's
+ * 运维 in a real browser, as the admin: an order stuck by a real incident (its contract revision completed
+ * outside the workbench with a negative amount: the worker's variable check fails the job with no retries,
+ * test/support/stuck-order.ts) is found by its order number, shown with why (the engine's
  * message) and where (the failed element marked on the diagram), repaired from the page (variable as JSON,
  * retries, reason) and goes on to the next step; a bad JSON value is refused on its field first. A second
  * instance is cancelled with a reason through the dialog and its audit row names who and why.
@@ -11,7 +11,16 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
-import { STUCK_ELEMENT, STUCK_NAME, stuckOrder } from '../support/stuck-order';
+import {
+  FIXED_VALUE,
+  NEXT_ELEMENT,
+  NEXT_NAME,
+  STUCK_ELEMENT,
+  STUCK_NAME,
+  STUCK_VALUE,
+  STUCK_VARIABLE,
+  stuckOrder,
+} from '../support/stuck-order';
 import { buildUi, launch, type Browser } from './support/browser';
 import { nav, signIn, WAIT } from './support/workbench';
 
@@ -45,7 +54,7 @@ describe('ui: operations 运维 — a stuck order found, fixed and going on; an 
     await page.getByRole('link', { name: '运维' }).click();
     await page.getByRole('heading', { level: 1, name: '运维' }).waitFor({ timeout: WAIT });
     // the incident list shows the engine's message
-    await page.getByTestId('incidents').getByText('customerDecision').first().waitFor({ timeout: WAIT });
+    await page.getByTestId('incidents').getByText(STUCK_VARIABLE).first().waitFor({ timeout: WAIT });
     // the step by its name in the model, its id beside it
     const listed = page.getByTestId('incidents').locator('tr', { hasText: STUCK_NAME }).first();
     expect(await listed.locator('small.element-id').textContent()).to.equal(STUCK_ELEMENT);
@@ -53,46 +62,47 @@ describe('ui: operations 运维 — a stuck order found, fixed and going on; an 
     await page.getByRole('button', { name: '查询' }).click();
     const row = page.locator(`[data-testid="instances"] tr[data-key="${stuck.processInstanceKey}"]`);
     await row.waitFor({ timeout: WAIT });
-    expect(await page.locator('[data-testid="instances"] tbody tr').count()).to.equal(1);
+    // the order's instances: the stuck one and the countersign round that rejected the contract, ended
+    expect(await page.locator('[data-testid="instances"] tbody tr').count()).to.equal(2);
+    expect(await page.locator('[data-testid="instances"] tbody tr', { hasText: '有故障' }).count()).to.equal(1);
     expect(await row.textContent()).to.contain('有故障');
     await row.getByRole('link').click();
 
     await page.getByRole('heading', { level: 1, name: `流程实例 ${stuck.processInstanceKey}` }).waitFor({ timeout: WAIT });
     const incident = page.locator(`[data-incident="${stuck.incidentKey}"]`);
     expect(await incident.getByRole('alert').textContent()).to.contain(stuck.errorMessage);
-    expect(stuck.errorMessage).to.contain('customerDecision');
+    expect(stuck.errorMessage).to.contain(STUCK_VARIABLE);
     expect(await incident.getByRole('alert').textContent()).to.contain(STUCK_NAME);
     // the repair form opens on the variable the message names, with its value as it stands
-    expect(await incident.getByLabel('变量名').inputValue()).to.equal('customerDecision');
-    expect(await incident.getByLabel('变量值（JSON）').inputValue()).to.equal('"confirmed"');
+    expect(await incident.getByLabel('变量名').inputValue()).to.equal(STUCK_VARIABLE);
+    expect(await incident.getByLabel('变量值（JSON）').inputValue()).to.equal(STUCK_VALUE);
     // the failed step is marked on the diagram; the wrong value is shown among the variables
     await page.locator(`.djs-element.el-failed[data-element-id="${STUCK_ELEMENT}"]`).waitFor({ timeout: WAIT });
-    expect(await page.locator('[data-testid="variables"] tr[data-name="customerDecision"]').first().textContent()).to.contain(
-      '"confirmed"',
-    );
+    expect(await page.locator(`[data-testid="variables"] tr[data-name="${STUCK_VARIABLE}"]`).first().textContent()).to.contain(STUCK_VALUE);
     expect(await page.getByTestId('instance-state').textContent()).to.contain(stuck.order.orderNo);
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'operations-incident.png'), fullPage: true });
 
     // a value that is not JSON is refused on its field, nothing changes
-    await incident.getByLabel('变量名').fill('customerDecision');
-    await incident.getByLabel('变量值（JSON）').fill('CONFIRMED');
-    await incident.getByLabel('原因').fill('客户确认结果大小写有误，按客户确认更正');
+    await incident.getByLabel('变量名').fill(STUCK_VARIABLE);
+    await incident.getByLabel('变量值（JSON）').fill('三千八');
+    await incident.getByLabel('原因').fill('合同金额填成负数，按修改说明更正');
     await incident.getByRole('button', { name: '修复并重试' }).click();
     await incident.locator('.notice.error').filter({ hasText: 'variable/value' }).waitFor({ timeout: WAIT });
     expect(await incident.getByLabel('变量值（JSON）').getAttribute('aria-invalid')).to.equal('true');
     expect(await d.activeIncidents(e, stuck.processInstanceKey)).to.have.length(1);
 
-    await incident.getByLabel('变量值（JSON）').fill('"CONFIRMED"');
+    await incident.getByLabel('变量值（JSON）').fill(FIXED_VALUE);
     await incident.getByRole('button', { name: '修复并重试' }).click();
     await incident.locator('.notice.ok').filter({ hasText: '已修复' }).waitFor({ timeout: WAIT });
     // the page reloads itself: the instance went on to the next step, no incident left
-    await page.getByTestId('active-elements').filter({ hasText: '编制协议（收入合同）' }).waitFor({ timeout: WAIT });
-    expect(await page.getByTestId('active-elements').textContent()).to.contain('draft-revenue-contract');
+    await page.getByTestId('active-elements').filter({ hasText: NEXT_NAME }).waitFor({ timeout: WAIT });
+    expect(await page.getByTestId('active-elements').textContent()).to.contain(NEXT_ELEMENT);
     await page.getByRole('heading', { level: 2, name: '故障（0）' }).waitFor({ timeout: WAIT });
-    await page.locator('.djs-element.el-active[data-element-id="draft-revenue-contract"]').waitFor({ timeout: WAIT });
-    expect((await d.orderRow(e, stuck.order.id)).status).to.equal('CONFIRMED');
+    await page.locator(`.djs-element.el-active[data-element-id="${NEXT_ELEMENT}"]`).waitFor({ timeout: WAIT });
+    const [rc] = await d.revenueContracts(e, stuck.order.id);
+    expect(Number(rc.amount)).to.equal(Number(FIXED_VALUE));
     const [audit] = await d.audits(e, 'incident.retry', stuck.processInstanceKey);
-    expect(audit).to.include({ actor: 'admin', reason: '客户确认结果大小写有误，按客户确认更正' });
+    expect(audit).to.include({ actor: 'admin', reason: '合同金额填成负数，按修改说明更正' });
   });
 
   it('the admin cancels an instance with a reason in the dialog; an empty reason is refused; the audit names who and why', async () => {

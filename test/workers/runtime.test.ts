@@ -4,6 +4,7 @@ import { RestTaskActorResolver, resolveActor } from '../../workers/runtime/actor
 import { DEFAULT_WORKER_SETTINGS, silentLogger, type HandlerDef, type Services } from '../../workers/runtime/job';
 import { bpmnError, complete, fail } from '../../workers/runtime/outcome';
 import { S } from '../../workers/runtime/validate';
+import { ValidationError } from '../../domain/errors';
 
 const services = {
   settings: DEFAULT_WORKER_SETTINGS,
@@ -198,6 +199,39 @@ describe('workers: runtime adapter', () => {
       answer,
     )({ ...listenerJob(), kind: undefined });
     expect(calls[0]).to.deep.equal(['result', '11', { denied: false }]);
+  });
+
+  it("denies a listener's completion whose variables break the handler's schema or a domain rule of a value (the completer corrects the form); a service task's job gets an incident", async () => {
+    const calls: unknown[] = [];
+    const job = (variables: Record<string, unknown>, listener: boolean): SdkJob => ({
+      key: '12',
+      type: 'order.cancel',
+      variables,
+      customHeaders: listener ? { 'io.camunda.zeebe:userTaskKey': '6' } : {},
+      processInstanceKey: '9',
+      elementId: 'confirm-order-with-customer',
+      retries: 3,
+      ...(listener ? { kind: 'TASK_LISTENER' } : {}),
+      complete: async (v: unknown) => calls.push(['complete', v]),
+      error: async (e: unknown) => calls.push(['error', e]),
+      fail: async (f: unknown) => calls.push(['fail', f]),
+      forward: () => calls.push(['forward']),
+    });
+    const answer = async (jobKey: string, result: unknown) => calls.push(['result', jobKey, result]);
+    const ok = def(() => complete());
+    await createTaskHandler(ok, services, undefined, {}, answer)(job({ orderId: 7 }, true));
+    expect(calls[0]).to.have.nested.property('[2].denied', true);
+    expect(calls[0]).to.have.nested.property('[2].deniedReason').that.contains('/orderId');
+    calls.length = 0;
+    const refuses = def(() => {
+      throw new ValidationError('signedDate: YYYY-MM-DD');
+    });
+    await createTaskHandler(refuses, services, undefined, {}, answer)(job({ orderId: 'o' }, true));
+    expect(calls[0]).to.deep.equal(['result', '12', { denied: true, deniedReason: 'signedDate: YYYY-MM-DD' }]);
+    calls.length = 0;
+    await createTaskHandler(ok, services, undefined, {}, answer)(job({ orderId: 7 }, false));
+    expect(calls[0]).to.have.nested.property('[0]', 'fail');
+    expect(calls[0]).to.have.nested.property('[1].retries', 0);
   });
 
   it("names a listener job's actor from completedBy, else the task's assignee header, never by a search (the task is still open)", async () => {

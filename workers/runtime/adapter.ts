@@ -32,11 +32,18 @@ export function backOffFor(retriesLeft: number, policy: RetryPolicy = DEFAULT_RE
 /**
  * `listener`: the job is a user-task listener's (runtime/listener.ts), where a BPMN error outcome denies the
  * completion; there a rule the person completing the task broke (separation of duties: a completion that
- * bypassed the API's check, e.g. in Tasklist) denies it too, instead of retrying into an incident.
+ * bypassed the API's check, e.g. in Tasklist) denies it too, instead of retrying into an incident; so does
+ * an invalid value (the job's schema, or a ValidationError): a listener's job sees the completion's form
+ * fields over the task's scope, so the value is the completer's to correct, and an incident could not be
+ * repaired by fixing the variable (the completion's variables hide the scope's until the completion ends).
  */
 export async function executeJob(def: HandlerDef, job: JobView, services: Services, listener = false): Promise<Outcome> {
   const problem = validateVariables(def.variables, job.variables);
   if (problem) {
+    if (listener) {
+      const invalid = new ValidationError(`invalid variables for ${def.type}: ${problem}`);
+      return bpmnError(invalid.code, invalid.message);
+    }
     return failPermanently(
       `invalid variables for ${def.type}: ${problem}`,
       `correct the variables of element ${job.elementId} (运维 page, or Operate; or fix the model's input mapping), then retry the incident`,
@@ -45,7 +52,7 @@ export async function executeJob(def: HandlerDef, job: JobView, services: Servic
   try {
     return await def.handle(job, services);
   } catch (e) {
-    if (listener && e instanceof SeparationOfDutiesError) return bpmnError(e.code, e.message);
+    if (listener && (e instanceof SeparationOfDutiesError || e instanceof ValidationError)) return bpmnError(e.code, e.message);
     const classified = classify(def.type, e);
     if (classified) return classified;
     const err = e as Error | undefined;

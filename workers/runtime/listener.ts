@@ -11,7 +11,9 @@
  *   bpmnError(…)     → the completion is denied with the error's message: the task stays open and the
  *                      person completing it gets the reason (the API answers 422, api/tasks.ts); so is
  *                      a SeparationOfDutiesError (the person may not take this decision), which on a
- *                      service task's job retries into an incident
+ *                      service task's job retries into an incident, and an invalid value (the handler's
+ *                      schema, a ValidationError: a completion past the API's form checks), which on a
+ *                      service task's job is an incident at once (runtime/adapter.ts executeJob)
  *   fail(…)          → as for any job: retries, then an incident (TASK_LISTENER_NO_RETRIES)
  *
  * Instances of process versions from before a task moved into a listener still create its service task's
