@@ -140,6 +140,19 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
       if (xs.length || pass === placed.length - 1) xOf.set(n, xs.length ? Math.max(...xs) : FIRST_X);
     }
   }
+  // the exception paths: nodes reached only from a boundary event (and what only they lead to); they take a
+  // lower row, so the main line's flows never run through them
+  const offMain = new Set<El>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const n of placed) {
+      if (offMain.has(n) || !n.incoming?.length) continue;
+      if (n.incoming.every((f: El) => f.sourceRef.$type === 'bpmn:BoundaryEvent' || offMain.has(f.sourceRef))) {
+        offMain.add(n);
+        grew = true;
+      }
+    }
+  }
   // y: lanes in the fixed role order, one row per overlap within a lane
   // ties at one x: the node higher in the old diagram (the main line) gets the upper row
   const origY = (n: El) => oldShapes.get(n)?.bounds.y ?? 0;
@@ -156,10 +169,11 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
     for (const n of members) {
       const x = xOf.get(n)!;
       // room below a task for its boundary events' labels
-      let row = rows.find((r) => r.end + GAP <= x);
-      if (!row) {
-        row = { end: 0, height: 0, nodes: [] };
-        rows.push(row);
+      let row = rows.find((r, i) => (i > 0 || !offMain.has(n)) && r.end + GAP <= x);
+      while (!row) {
+        rows.push({ end: 0, height: 0, nodes: [] });
+        const i = rows.length - 1;
+        if (i > 0 || !offMain.has(n)) row = rows[i];
       }
       row.end = x + size(n).width;
       row.height = Math.max(row.height, size(n).height);
@@ -332,9 +346,11 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
       const nth = labelsAt.get(at) ?? 0;
       labelsAt.set(at, nth + 1);
       const dy = (up ? -16 : 16) * nth;
+      // sideways out of a gateway: below the line, as the gateway's own name sits above it
+      const side = isGateway(f.sourceRef) ? y0 + 4 : y0 - 17;
       extra.label = label({
         x: Math.round(x0 + (down || up ? 6 : 8)),
-        y: Math.round((down ? y0 + 6 : up ? y0 - 20 : y0 - 17) + dy),
+        y: Math.round((down ? y0 + 6 : up ? y0 - 20 : side) + dy),
         width: w,
         height: 14,
       });
