@@ -10,6 +10,16 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+
+/**
+ * bpmn-js names its arrow-head markers with random ids, so every render rewrote every SVG; numbered in order of
+ * appearance instead, an unchanged model renders to the same file.
+ */
+function stableMarkerIds(svg: string): string {
+  const ids = new Map<string, string>();
+  for (const m of svg.matchAll(/id="(marker-[a-z0-9]+)"/g)) if (!ids.has(m[1])) ids.set(m[1], `marker-${ids.size + 1}`);
+  return svg.replace(/marker-[a-z0-9]+/g, (id) => ids.get(id) ?? id);
+}
 import { bpmnFiles, parseBpmn } from './model';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -81,7 +91,8 @@ async function main(): Promise<void> {
         }, xml);
         if (result.warnings.length) throw new Error(`import warnings:\n  ${result.warnings.join('\n  ')}`);
         const out = path.join(OUT_DIR, `${proc.id}.svg`);
-        writeFileSync(out, result.svg.endsWith('\n') ? result.svg : result.svg + '\n');
+        const svg = stableMarkerIds(result.svg);
+        writeFileSync(out, svg.endsWith('\n') ? svg : svg + '\n');
         console.log(`rendered ${path.relative(ROOT, out)} (${Math.round(result.width)}×${Math.round(result.height)})`);
         if (pngDir) {
           const scale = Math.min(1.2, 6000 / result.width);
