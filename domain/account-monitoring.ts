@@ -22,10 +22,6 @@ import { findForUpdate } from './records';
 import { MONTH_RE } from './time';
 import { newId } from './ids';
 
-// one module for all of 账号监管: api/account-monitoring/store.ts and workers/families/account-monitoring.ts
-// import entries, usage and the monthly report from here
-export * from './monthly-report';
-
 /** account-monitoring.register-accounts: INITIAL entry of a signed agreement (a repeat returns it) */
 export async function registerAccounts(db: Db, revenueContractId: string, ctx: WriteContext): Promise<AccountMonitoringEntry> {
   requireActor(ctx);

@@ -3,6 +3,7 @@ import { In } from 'typeorm';
 import { AccountUsageMonthlyEntity, RevenueContractEntity, type AccountMonitoringEntry, type MonthlyReport } from '../../db/entities/index';
 import { iso, type StoreDeps } from '../store-kernel';
 import * as monitoring from '../../domain/account-monitoring';
+import * as monthly from '../../domain/monthly-report';
 import type { AccountMonitoringStore, MonitoringEntryDto, MonthlyReportDto } from './port';
 
 export function accountMonitoringStore({ ds, m, ctxOf, customersById }: StoreDeps): AccountMonitoringStore {
@@ -80,11 +81,11 @@ export function accountMonitoringStore({ ds, m, ctxOf, customersById }: StoreDep
       );
     },
     async getMonthlyReport(month) {
-      const r = await monitoring.getMonthlyReport(ds, month);
+      const r = await monthly.getMonthlyReport(ds, month);
       return r ? reportDto(r) : null;
     },
     async listMonthlyReports(page) {
-      const res = await monitoring.listMonthlyReports(ds, page);
+      const res = await monthly.listMonthlyReports(ds, page);
       return { ...res, items: await Promise.all(res.items.map(reportDto)) };
     },
   };

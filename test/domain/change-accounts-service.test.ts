@@ -2,16 +2,8 @@ import { readOrderSummary } from '../../domain/order-summary';
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { AccountUsageMonthlyEntity, AuditLogEntity, type BusinessOrder } from '../../db/entities/index';
-import {
-  applyAccountDelta,
-  contractedAccounts,
-  generateMonthlyReport,
-  getMonthlyReport,
-  ingestUsage,
-  publishMonthlyReport,
-  registerAccounts,
-  reportDueAt,
-} from '../../domain/account-monitoring';
+import { applyAccountDelta, contractedAccounts, ingestUsage, registerAccounts } from '../../domain/account-monitoring';
+import { generateMonthlyReport, getMonthlyReport, publishMonthlyReport, reportDueAt } from '../../domain/monthly-report';
 import { applyChangeOrderRevision, createChangeOrder, getChangeOrder, recordChangeCustomerDecision } from '../../domain/change-orders';
 import { computeCompletionDeadline, recordDelivery } from '../../domain/completion';
 import { draftRevenueContract, draftRevenueSupplement, recordRevenueSigning } from '../../domain/contracts';

@@ -1,5 +1,5 @@
 /**
- * account-monitoring.* — 账号监管 (§6.4). The rules live in domain/account-monitoring.ts; these handlers
+ * account-monitoring.* — 账号监管 (§6.4). The rules live in domain/account-monitoring.ts and domain/monthly-report.ts; these handlers
  * pick the month or report from the job and run the domain service once per key.
  *
  *  register-accounts     after the revenue contract is signed: the INITIAL entry (accounts contracted,
@@ -11,18 +11,16 @@
  *  publish-monthly-report   PUBLISHED with who/when (key report)
  *  escalate-late-report  notification to dept-manager (key report)
  */
+import { applyAccountDelta as applyDelta, contractedAccounts, registerAccounts as register } from '../../domain/account-monitoring';
 import {
-  applyAccountDelta as applyDelta,
-  contractedAccounts,
   escalateLateReport as escalateLate,
   generateMonthlyReport as generateReport,
   getMonthlyReportById,
   monthlyReportOf,
   publishMonthlyReport as publishReport,
-  registerAccounts as register,
   reportDueAt,
   reportMonthOf,
-} from '../../domain/account-monitoring';
+} from '../../domain/monthly-report';
 import { NotFoundError } from '../../domain/errors';
 import { JOB, REPORT_REVIEW_DECISION } from '../../domain/vocabulary';
 import { defineHandler } from '../runtime/job';
