@@ -10,7 +10,7 @@ import { FeelError } from './feel';
 import { addDuration, checkTimeZone, parseDuration } from './time';
 import { EngineClock } from './clock';
 import { StateStore } from './store';
-import { DecisionDef, DecisionInstance, Deployed, ListenerResult } from './entities';
+import { DecisionDef, DecisionInstance, Deployed, ListenerResult, UserTaskChangeset } from './entities';
 import { ActivatedJob, DEFAULT_DETAILED_INSTANCES, DEFAULT_FINISHED_INSTANCES, EI, EngineError, EngineEvent, Entity, FormDef, HistoryOptions, Incident, InstanceIndex, Job, JobConsumer, Message, Meta, MsgSub, ProcDef, Timer, UserTask, VarScope, Vars } from './entities';
 import { Heap } from './heap';
 import type { EngineApi } from './query';
@@ -24,7 +24,7 @@ import { activateJobs, addActivatable, addConsumer, completeJob, failJob, throwE
 import { correlateMessage, publishMessage } from './messages';
 import { scheduleWake, tick } from './scheduler';
 import { broadcastSignal } from './signals';
-import { assignUserTask, completeUserTask, getUserTask, unassignUserTask } from './user-tasks';
+import { assignUserTask, completeUserTask, getUserTask, unassignUserTask, updateUserTask } from './user-tasks';
 import { indexValue, scopesWithValue, setVariables, visibleVars } from './variables';
 
 import { parseDmn, Drg } from './dmn';
@@ -462,6 +462,7 @@ export class Engine implements EngineApi {
   getUserTask(key: string): UserTask { return getUserTask(this, key); }
   assignUserTask(key: string, assignee: string, allowOverride: boolean): void { return assignUserTask(this, key, assignee, allowOverride); }
   unassignUserTask(key: string): void { return unassignUserTask(this, key); }
+  updateUserTask(key: string, changeset: UserTaskChangeset): void { return updateUserTask(this, key, changeset); }
   completeUserTask(key: string, vars: Vars): Promise<void> | void { return completeUserTask(this, key, vars); }
   resolveIncident(key: string): void { return resolveIncident(this, key); }
   publishMessage(name: string, correlationKey: string, ttlMs: number, messageId: string, variables: Vars): string { return publishMessage(this, name, correlationKey, ttlMs, messageId, variables); }

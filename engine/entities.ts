@@ -102,3 +102,8 @@ export type Entity = ProcDef | FormDef | DecisionDef | DecisionInstance | EI | V
 
 export const TASK_JOB_TYPES: ReadonlySet<string> = new Set(['SERVICE_TASK', 'SEND_TASK', 'BUSINESS_RULE_TASK', 'SCRIPT_TASK']);
 export const MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+/** what PATCH /v2/user-tasks/{key} may change (Zeebe's UPDATE): null or absent keeps a value, "" clears a date, [] a list */
+export interface UserTaskChangeset {
+  dueDate?: string | null; followUpDate?: string | null; candidateGroups?: string[] | null; candidateUsers?: string[] | null; priority?: number | null;
+}

@@ -3,7 +3,7 @@
 // core itself, so nothing outside core.ts changes the state except through a command; the core
 // implements both (`class Engine implements EngineApi`), which keeps them in step.
 import type {
-  ActivatedJob, DecisionDef, DecisionInstance, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ListenerResult, ProcDef, UserTask, VarScope, Vars,
+  ActivatedJob, DecisionDef, DecisionInstance, Deployed, EI, EngineEvent, FormDef, Incident, Job, JobConsumer, ListenerResult, ProcDef, UserTask, UserTaskChangeset, VarScope, Vars,
 } from './entities';
 import type { Modification } from './modification';
 import type { Migration } from './migration';
@@ -71,6 +71,7 @@ export interface EngineCommands {
   updateJobTimeout(key: string, timeoutMs: number): void;
   assignUserTask(key: string, assignee: string, allowOverride: boolean): void;
   unassignUserTask(key: string): void;
+  updateUserTask(key: string, changeset: UserTaskChangeset): void;
   /** a promise when the task has completing listeners: settles when they ran (rejected when one denied) */
   completeUserTask(key: string, vars: Vars): Promise<void> | void;
   resolveIncident(key: string): void;

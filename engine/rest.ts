@@ -6,7 +6,7 @@
 // body-parser cost ~8x what routing and JSON parsing here do (bench:e2e profile of the engine process).
 import Router from 'find-my-way';
 import * as http from 'node:http';
-import { EngineError, EI, Incident, ProcDef, UserTask, VarScope } from './entities';
+import { EngineError, EI, Incident, ProcDef, UserTask, UserTaskChangeset, VarScope } from './entities';
 import type { EngineApi } from './query';
 import { GATEWAY_VERSION } from './grpc';
 import { parseDate } from './time';
@@ -365,6 +365,14 @@ export async function startRest(engine: EngineApi, port: number, host = '0.0.0.0
     return undefined;
   });
   app.delete('/v2/user-tasks/:key/assignee', (req) => { engine.unassignUserTask(String(req.params.key)); return undefined; });
+  // Update user task; the SDK's CamundaRestClient (8.8) sends the changeset alone to the older `/update` path
+  const update = (changeset: unknown, key: string) => {
+    if (changeset !== undefined && changeset !== null && (typeof changeset !== 'object' || Array.isArray(changeset))) throw new EngineError('INVALID_ARGUMENT', 'changeset must be an object');
+    engine.updateUserTask(key, (changeset ?? {}) as UserTaskChangeset);
+    return undefined;
+  };
+  app.patch('/v2/user-tasks/:key', (req) => update(body(req).changeset, String(req.params.key)));
+  app.patch('/v2/user-tasks/:key/update', (req) => update(body(req), String(req.params.key)));
   // the variables the task sees: those of its element instance and of every scope above it, nearest wins
   app.post('/v2/user-tasks/:key/variables/search', (req) => {
     const ut = engine.getUserTask(String(req.params.key));

@@ -3,7 +3,7 @@ import type { Engine } from './core';
 import { El } from './model';
 import { feelType, isExpression } from './feel';
 import { parseDate } from './time';
-import { EI, EngineError, UserTask, Vars } from './entities';
+import { EI, EngineError, UserTask, UserTaskChangeset, Vars } from './entities';
 import { modelOf } from './deployment';
 import { bindingText, boundForm } from './bindings';
 import { completeElement, runAgenda } from './flow';
@@ -91,6 +91,32 @@ export function assignUserTask(eng: Engine, key: string, assignee: string, allow
   ut.assignee = assignee;
   eng.touch(ut);
   eng.record(ut.piKey, 'USER_TASK', 'ASSIGNED', ut.key, { assignee });
+}
+
+/** Zeebe's UPDATE: every value checked before any is applied, then one UPDATED record naming what changed */
+export function updateUserTask(eng: Engine, key: string, cs: UserTaskChangeset): void {
+  const ut = activeUserTask(eng, key, 'UPDATE');
+  const next: Partial<UserTask> = {};
+  for (const f of ['dueDate', 'followUpDate'] as const) {
+    const v = cs[f];
+    if (v === undefined || v === null) continue;
+    if (v === '') next[f] = undefined;
+    else if (typeof v !== 'string' || parseDate(v) === null) throw new EngineError('INVALID_ARGUMENT', `The provided ${f} '${String(v)}' cannot be parsed as a date according to RFC 3339, section 5.6.`);
+    else next[f] = v;
+  }
+  for (const f of ['candidateGroups', 'candidateUsers'] as const) {
+    const v = cs[f];
+    if (v === undefined || v === null) continue;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new EngineError('INVALID_ARGUMENT', `Expected ${f} to be a list of strings`);
+    next[f] = v;
+  }
+  if (cs.priority !== undefined && cs.priority !== null) {
+    if (!Number.isInteger(cs.priority) || cs.priority! < 0 || cs.priority! > 100) throw new EngineError('INVALID_ARGUMENT', `The value '${cs.priority}' for priority must be an integer between 0 and 100`);
+    next.priority = cs.priority!;
+  }
+  Object.assign(ut, next);
+  eng.touch(ut);
+  eng.record(ut.piKey, 'USER_TASK', 'UPDATED', ut.key, { elementId: ut.elementId, changedAttributes: Object.keys(next) });
 }
 
 export function unassignUserTask(eng: Engine, key: string): void {

@@ -60,6 +60,18 @@ export function startNotifications(w: NotificationWiring): Notifications {
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
     return JSON.parse(res.text);
   };
+  const setDueDate = async (userTaskKey: string, dueDate: string) => {
+    const path = `/v2/user-tasks/${encodeURIComponent(userTaskKey)}`;
+    const headers = { 'content-type': 'application/json', ...(w.restHeaders ? await w.restHeaders() : {}) };
+    const res = await requestText(w.restAddress!.replace(/\/$/, '') + path, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ changeset: { dueDate }, action: 'sla-schedule' }),
+      timeoutMs: 10_000,
+    });
+    // 404: completed meanwhile
+    if (res.status !== 204 && res.status !== 404) throw new Error(`PATCH ${path}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
+  };
   // the pollers of the orchestration REST API: same source, clock and wake-up of the sender
   const interval = w.announceIntervalMs ?? w.config.NOTIFY_TASK_POLL_MS;
   const poller = <T>(
@@ -67,7 +79,7 @@ export function startNotifications(w: NotificationWiring): Notifications {
   ) => (w.restAddress ? start({ dataSource: w.dataSource, rest, clock: w.clock, log: w.log, onAnnounced: () => sender.kick() }) : null);
   const announcer = poller((o) => startTaskAnnouncer({ ...o, intervalMs: interval }));
   const adminWatch = poller((o) => startAdminWatch({ ...o, intervalMs: interval }));
-  const slaWatch = poller((o) => startSlaWatch({ ...o, intervalMs: w.slaIntervalMs ?? Math.max(60_000, interval) }));
+  const slaWatch = poller((o) => startSlaWatch({ ...o, setDueDate, intervalMs: w.slaIntervalMs ?? Math.max(60_000, interval) }));
   return {
     sender,
     announcer,

@@ -5,7 +5,8 @@
  *
  * Zeebe has no timer on a user task's due date, and a timer boundary on each of the 31 tasks would double
  * the diagrams, so this polls the open user tasks (POST /v2/user-tasks/search, state CREATED) and decides
- * each from its Tasklist due date — the date people see. Each notification has its dedupe key
+ * each from its Tasklist due date — the date people see. A later step's due date, which the model counts from
+ * the phase start, is first moved to the task's own creation day + N working days (setDueDate). Each notification has its dedupe key
  * (domain/notifications/sla.ts), so polling again, a restart or a second process writes nothing twice; a
  * task completed before its time is simply no longer listed. Steps whose deadline the procedure sets
  * (竣工, the monthly report) have their own timers in the model and are left to them.
@@ -17,7 +18,7 @@ import { inTransaction } from '../../db/transaction';
 import { loadCalendar, type WorkingCalendar } from '../../domain/calendar';
 import type { Clock } from '../../domain/clock';
 import { notifySla, type SlaEvent, type SlaNotice, slaDedupeKey } from '../../domain/notifications/sla';
-import { reminderOf, slaEntryOf } from '../../domain/sla';
+import { reminderOf, slaEntryOf, slaKey, slaSchedule } from '../../domain/sla';
 import { ROLE_IDS, type Role } from '../../domain/vocabulary';
 import { startPollLoop, type PollLoop } from './poll-loop';
 import type { SenderLog } from './sender';
@@ -30,6 +31,12 @@ export interface SlaWatchOptions {
   intervalMs: number;
   log?: SenderLog;
   onAnnounced?: () => void;
+  /**
+   * Sets a task's due date (PATCH /v2/user-tasks/{key}). The model's `=sla.<task>.dueAt` is counted from the
+   * start of the phase; the table counts from the task's own creation, so the watch moves a later step's due
+   * date to its creation day + N working days the first time it sees the task. Absent: due dates stay.
+   */
+  setDueDate?: (userTaskKey: string, dueDate: string) => Promise<void>;
 }
 
 interface OpenTask {
@@ -40,6 +47,7 @@ interface OpenTask {
   assignee?: string | null;
   candidateGroups?: string[];
   dueDate?: string | null;
+  creationDate?: string;
 }
 
 const PAGE = 200;
@@ -71,6 +79,33 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
     };
   }
 
+  /**
+   * A counted step's due date from its own creation day, written to the task when it still has the model's
+   * phase-start value (the instance's `sla` variable): a due date a person changed in Tasklist is left alone,
+   * and a task once moved is not moved again.
+   */
+  async function rescheduleIfCounted(t: OpenTask, calendar: WorkingCalendar): Promise<void> {
+    if (!opts.setDueDate || !t.creationDate || !t.processDefinitionId || !t.elementId || t.processInstanceKey === undefined) return;
+    const entry = slaEntryOf(t.processDefinitionId, t.elementId);
+    if (!entry || entry.workingDays === undefined) return;
+    const created = new Date(t.creationDate);
+    if (Number.isNaN(created.getTime())) return;
+    const { dueAt } = slaSchedule(calendar, entry, created);
+    if (!t.dueDate || Date.parse(t.dueDate) === Date.parse(dueAt)) return;
+    const res = await opts.rest('/v2/variables/search', { filter: { processInstanceKey: String(t.processInstanceKey), name: 'sla' } });
+    const modelDue = ((res.items ?? []) as { value?: string }[]).some((v) => {
+      try {
+        const due = (JSON.parse(v.value ?? 'null') as Record<string, { dueAt?: string }> | null)?.[slaKey(t.elementId!)]?.dueAt;
+        return !!due && Date.parse(due) === Date.parse(t.dueDate!);
+      } catch {
+        return false;
+      }
+    });
+    if (!modelDue) return;
+    await opts.setDueDate(String(t.userTaskKey), dueAt);
+    t.dueDate = dueAt;
+  }
+
   async function once(): Promise<number> {
     const now = opts.clock.now();
     const calendar = await loadCalendar(ds);
@@ -82,6 +117,7 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
         page: { from, limit: PAGE },
       });
       const items = (res.items ?? []) as OpenTask[];
+      for (const t of items) await rescheduleIfCounted(t, calendar);
       const notices = items.map((t) => noticeOf(t, now, calendar)).filter((n): n is SlaNotice => n !== null);
       if (notices.length) {
         const known = new Set(

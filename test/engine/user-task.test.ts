@@ -78,6 +78,35 @@ describe('engine conformance: Camunda user tasks and the REST API', function () 
     expect(again.body.title).to.be.a('string');
   });
 
+  it('updates a task (PATCH /v2/user-tasks/{key}): null keeps a value, "" clears a date, [] a list; a bad value changes nothing', async () => {
+    const { task } = await start();
+    const k = task.userTaskKey;
+    const patch = (changeset: unknown) => http(ctx, 'PATCH', `/v2/user-tasks/${k}`, { changeset, action: 'reschedule' });
+    const got = async () => (await http(ctx, 'GET', `/v2/user-tasks/${k}`)).body;
+    expect((await patch({ dueDate: '2030-10-20T23:59:59+08:00', priority: 80 })).status).to.equal(204);
+    expect(await got()).to.include({ dueDate: '2030-10-20T23:59:59+08:00', priority: 80 });
+    expect(await got()).to.have.deep.property('candidateGroups', ['dept-manager', 'center-reviewer']);
+    // null and absent keep what is there
+    expect((await patch({ dueDate: null, candidateGroups: null })).status).to.equal(204);
+    expect(await got()).to.include({ dueDate: '2030-10-20T23:59:59+08:00' });
+    expect(await got()).to.have.deep.property('candidateGroups', ['dept-manager', 'center-reviewer']);
+    // a date that is no date, a priority out of range: 400, and neither the due date nor the groups moved
+    for (const bad of [
+      { dueDate: 'tomorrow', candidateGroups: [] },
+      { priority: 101, dueDate: '' },
+    ]) {
+      const r = await patch(bad);
+      expect(r.status, JSON.stringify(bad)).to.equal(400);
+    }
+    expect(await got()).to.include({ dueDate: '2030-10-20T23:59:59+08:00', priority: 80 });
+    // "" clears the date, [] the list; the SDK's older path takes the changeset alone
+    expect((await http(ctx, 'PATCH', `/v2/user-tasks/${k}/update`, { dueDate: '', candidateGroups: [] })).status).to.equal(204);
+    const cleared = await got();
+    expect(cleared.dueDate ?? null).to.equal(null);
+    expect(cleared.candidateGroups).to.deep.equal([]);
+    expect((await http(ctx, 'PATCH', '/v2/user-tasks/999999', { changeset: { priority: 1 } })).status).to.equal(404);
+  });
+
   it('answers 404 for an unknown user task and 400 for variables that are not an object', async () => {
     expect((await http(ctx, 'GET', '/v2/user-tasks/2251799813999999')).status).to.equal(404);
     const { task } = await start();

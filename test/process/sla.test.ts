@@ -51,4 +51,30 @@ describe('process: the SLA due date of a user task, across National Day', functi
     await new Promise((r) => setTimeout(r, 1500));
     expect(await mine(), 'once').to.have.length(1);
   });
+
+  it('a later step is due N working days after its own creation, not after the order: the watch moves the model\'s date', async () => {
+    await e.clockSet('2026-10-12T10:00:00+08:00'); // Monday
+    const o = await d.createOrder(e);
+    const pik = await d.orderInstanceKey(e, o.id);
+    const no = { orderNo: o.orderNo };
+    await e.clockSet('2026-10-15T10:00:00+08:00'); // Thursday: the customer confirms three days later
+    await d.confirm(e, no);
+    const due = async () => {
+      const r = await e.rest('POST', '/v2/user-tasks/search', { filter: { processInstanceKey: pik, elementId: 'draft-revenue-contract' } });
+      return (r.body.items as { dueDate?: string }[])[0]?.dueDate;
+    };
+    // 编制协议 has 3 working days: from the 15th (Fri 16, Mon 19, Tue 20), not from the order's 12th (which gave the 15th)
+    const want = new Date('2026-10-20T23:59:59+08:00').getTime();
+    const got = await d.waitFor(async () => {
+      const v = await due();
+      return v && new Date(v).getTime() === want ? v : null;
+    }, 'the due date counted from the task');
+    expect(new Date(got).toISOString()).to.equal(new Date(want).toISOString());
+    // in place on a second look; and past the model's date (the 15th) nothing escalates, the step has till the 20th
+    await e.clockSet('2026-10-16T10:00:00+08:00');
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(new Date((await due())!).getTime()).to.equal(want);
+    const escalated = (await d.notifications(e, 'sla-overdue')).filter((n) => JSON.stringify(n.refs).includes(o.orderNo));
+    expect(escalated).to.have.length(0);
+  });
 });
