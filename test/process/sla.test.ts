@@ -52,7 +52,7 @@ describe('process: the SLA due date of a user task, across National Day', functi
     expect(await mine(), 'once').to.have.length(1);
   });
 
-  it('a later step is due N working days after its own creation, not after the order: the watch moves the model\'s date', async () => {
+  it("a later step is due N working days after its own creation, not after the order: the watch moves the model's date", async () => {
     await e.clockSet('2026-10-12T10:00:00+08:00'); // Monday
     const o = await d.createOrder(e);
     const pik = await d.orderInstanceKey(e, o.id);
