@@ -5,9 +5,9 @@
  *
  * Zeebe has no timer on a user task's due date, and a timer boundary on each of the 31 tasks would double
  * the diagrams, so this polls the open user tasks (POST /v2/user-tasks/search, state CREATED) and decides
- * each from its Tasklist due date — the date people see. A later step's due date, which the model counts from
- * the phase start, is first moved to the task's own creation day + N working days (setDueDate). Each notification has its dedupe key
- * (domain/notifications/sla.ts), so polling again, a restart or a second process writes nothing twice; a
+ * each from its Tasklist due date — the date people see. A later step's due date, which the model counts
+ * from the phase start, is first moved to the task's own creation day + N working days (setDueDate). Each
+ * notification has its dedupe key (domain/notifications/sla.ts), so polling again, a restart or a second process writes nothing twice; a
  * task completed before its time is simply no longer listed. Steps whose deadline the procedure sets
  * (竣工, the monthly report) have their own timers in the model and are left to them.
  */
@@ -79,6 +79,7 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
     };
   }
 
+  const settled = new Set<string>();
   /**
    * A counted step's due date from its own creation day, written to the task when it still has the model's
    * phase-start value (the instance's `sla` variable): a due date a person changed in Tasklist is left alone,
@@ -86,6 +87,7 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
    */
   async function rescheduleIfCounted(t: OpenTask, calendar: WorkingCalendar): Promise<void> {
     if (!opts.setDueDate || !t.creationDate || !t.processDefinitionId || !t.elementId || t.processInstanceKey === undefined) return;
+    if (settled.has(String(t.userTaskKey))) return;
     const entry = slaEntryOf(t.processDefinitionId, t.elementId);
     if (!entry || entry.workingDays === undefined) return;
     const created = new Date(t.creationDate);
@@ -101,9 +103,13 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
         return false;
       }
     });
-    if (!modelDue) return;
-    await opts.setDueDate(String(t.userTaskKey), dueAt);
-    t.dueDate = dueAt;
+    if (modelDue) {
+      await opts.setDueDate(String(t.userTaskKey), dueAt);
+      t.dueDate = dueAt;
+    }
+    // decided: not looked up again by this process (a restart looks once more, and finds it decided the same way)
+    if (settled.size >= 100_000) settled.clear();
+    settled.add(String(t.userTaskKey));
   }
 
   async function once(): Promise<number> {
