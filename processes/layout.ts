@@ -277,23 +277,15 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
           [sx, ty],
           [t.x, ty],
         ];
-      else if (isGateway(f.sourceRef)) {
-        // straight down from the gateway would run through the node below it (an end event of the other
-        // branch): leave to the right and turn halfway to the target
-        const mx = Math.round((s.x + s.width + t.x) / 2);
-        pts = [
-          [s.x + s.width, sy],
-          [mx, sy],
-          [mx, ty],
-          [t.x, ty],
-        ];
-      } else if (isGateway(f.targetRef))
+      else if (isGateway(f.targetRef) && !isGateway(f.sourceRef))
         pts = [
           [s.x + s.width, sy],
           [tx, sy],
           [tx, sy < ty ? t.y : t.y + t.height],
         ];
       else {
+        // turning halfway to the target; also a gateway's flow whose straight drop would run through the node
+        // below it (an end event of the other branch)
         const mx = Math.round((s.x + s.width + t.x) / 2);
         pts = [
           [s.x + s.width, sy],
