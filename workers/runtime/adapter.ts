@@ -206,11 +206,11 @@ function viewOf(job: SdkJob): { view: JobView; listener: boolean } {
 const OUTCOME_LABEL = { complete: 'complete', error: 'bpmn_error', approve: 'approved', deny: 'denied' } as const;
 
 /**
- * `completeListenerJob`: how this worker's client answers a user-task listener's job (start.ts; its
- * `supported` says whether the client's gateway protocol has the result field); without it such a job
- * fails at once, as a client that drops the result would turn a denial into an approval.
+ * The SDK task handler of one job type. `completeListenerJob`: how this worker's client answers a user-task
+ * listener's job (start.ts; its `supported` says whether the client's gateway protocol has the result
+ * field); without it such a job fails at once, as a client that drops the result would turn a denial into
+ * an approval.
  */
-
 export function createTaskHandler(
   def: HandlerDef,
   services: Services,
