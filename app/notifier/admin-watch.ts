@@ -14,10 +14,10 @@
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { NotificationCursorEntity, NotificationEntity } from '../../db/entities/index';
-import { inTransaction } from '../../db/transaction';
 import type { Clock } from '../../domain/clock';
 import { checkNextYearCalendar } from '../../domain/notifications/calendar-watch';
 import { enqueueNotification } from '../../domain/outbox';
+import { notifyOnce } from './notify-once';
 import { startPollLoop, type PollLoop } from './poll-loop';
 import type { SenderLog } from './sender';
 import type { RestCall } from './task-announcer';
@@ -87,7 +87,7 @@ export function startAdminWatch(opts: AdminWatchOptions): RunningAdminWatch {
           errorMessage: (i.errorMessage ?? '').slice(0, 500),
           creationTime: i.creationTime ?? null,
         };
-        const { created } = await inTransaction(ds, (em) =>
+        const { created } = await notifyOnce(ds, (em) =>
           enqueueNotification(em, { dedupeKey: key, recipientRole: 'admin', template: 'incident-appeared', refs }, opts.clock.now()),
         );
         if (created) announced++;

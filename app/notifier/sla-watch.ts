@@ -14,12 +14,12 @@
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { NotificationEntity } from '../../db/entities/index';
-import { inTransaction } from '../../db/transaction';
 import { loadCalendar, type WorkingCalendar } from '../../domain/calendar';
 import type { Clock } from '../../domain/clock';
 import { notifySla, type SlaEvent, type SlaNotice, slaDedupeKey } from '../../domain/notifications/sla';
 import { reminderOf, slaEntryOf, slaKey, slaSchedule } from '../../domain/sla';
 import { ROLE_IDS, type Role } from '../../domain/vocabulary';
+import { notifyOnce } from './notify-once';
 import { startPollLoop, type PollLoop } from './poll-loop';
 import type { SenderLog } from './sender';
 import { type RestCall, taskContext } from './task-announcer';
@@ -141,7 +141,7 @@ export function startSlaWatch(opts: SlaWatchOptions): PollLoop {
             orderId: (ctx.orderId as string) ?? null,
             orderNo: ((ctx.orderNo ?? ctx.changeOrderNo ?? ctx.requestNo) as string) ?? null,
           };
-          const { created } = await inTransaction(ds, (em) => notifySla(em, full, opts.clock.now()));
+          const { created } = await notifyOnce(ds, (em) => notifySla(em, full, opts.clock.now()));
           if (created) written++;
         }
       }

@@ -13,10 +13,10 @@
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { BusinessOrderEntity, NotificationCursorEntity, NotificationEntity } from '../../db/entities/index';
-import { inTransaction } from '../../db/transaction';
 import type { Clock } from '../../domain/clock';
 import type { Role } from '../../domain/vocabulary';
 import { enqueueNotification } from '../../domain/outbox';
+import { notifyOnce } from './notify-once';
 import type { SenderLog } from './sender';
 
 export const CURSOR_NAME = 'user-task-created';
@@ -135,7 +135,7 @@ export function startTaskAnnouncer(opts: AnnouncerOptions): RunningAnnouncer {
           ...(await contextOf(t.processInstanceKey ? String(t.processInstanceKey) : undefined)),
           ...(t.assignee ? {} : { alsoRoles: groups.slice(1) }),
         };
-        const { created } = await inTransaction(ds, (em) =>
+        const { created } = await notifyOnce(ds, (em) =>
           enqueueNotification(
             em,
             {
