@@ -10,15 +10,7 @@ import { updateApPartner } from '../../domain/parties';
 import { recordHistory } from '../../domain/records';
 import { useTestDatabase } from '../support/db';
 import { anApPartner, anOrder } from '../support/fixtures';
-
-async function rejects(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejects } from '../support/rejects';
 
 describe('domain: AP issue exits (ap-issues.ts)', () => {
   let ds: DataSource;

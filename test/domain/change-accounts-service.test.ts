@@ -15,15 +15,7 @@ import { listCommunicationRecords } from '../../domain/communication-records';
 import { closeTestDataSource, openTestDataSource, resetDatabase, useTestDatabase } from '../support/db';
 import { anOrder } from '../support/fixtures';
 import { withoutSchedule } from '../support/calendar-years';
-
-async function rejects(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejects } from '../support/rejects';
 
 describe('domain: change orders, account monitoring, monthly report, service requests', () => {
   let ds: DataSource;

@@ -14,15 +14,7 @@ import { recordCustomerDecision } from '../../domain/orders';
 import { correctRecord } from '../../domain/records';
 import { useTestDatabase } from '../support/db';
 import { anOrder } from '../support/fixtures';
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejects } from '../support/rejects';
 
 describe('domain: countersign integrity and separation of duties', () => {
   let ds: DataSource;

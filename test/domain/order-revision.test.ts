@@ -8,15 +8,7 @@ import { recordCustomerDecision } from '../../domain/orders';
 import { recordHistory } from '../../domain/records';
 import { useTestDatabase } from '../support/db';
 import { anApPartner, anOrder } from '../support/fixtures';
-
-async function rejects(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejects } from '../support/rejects';
 
 describe('domain: order revision (order-revision.ts)', () => {
   let ds: DataSource;

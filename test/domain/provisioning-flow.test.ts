@@ -22,15 +22,7 @@ import { registerAccounts } from '../../domain/account-monitoring';
 import { getCommunicationRecord } from '../../domain/communication-records';
 import { useTestDatabase } from '../support/db';
 import { anApPartner, anOrder, aCustomer } from '../support/fixtures';
-
-async function rejects(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejects } from '../support/rejects';
 
 describe('domain services along the provisioning flow', () => {
   let ds: DataSource;

@@ -8,19 +8,11 @@ import { applyOrderRevision } from '../../domain/order-revision';
 import { correctRecord, recordHistory, recordVersionOf } from '../../domain/records';
 import { useTestDatabase } from '../support/db';
 import { anOrder } from '../support/fixtures';
+import { rejects } from '../support/rejects';
 
 describe('domain/records: append-only versions of §9 records', () => {
   let ds: DataSource;
   useTestDatabase((d) => (ds = d));
-
-  async function rejects(p: Promise<unknown>): Promise<unknown> {
-    try {
-      await p;
-    } catch (e) {
-      return e;
-    }
-    throw new Error('expected a rejection');
-  }
 
   it('creating an order writes version 1 with actor and time', async () => {
     const { order } = await anOrder(ds);
