@@ -49,26 +49,19 @@ export function startNotifications(w: NotificationWiring): Notifications {
     metrics: w.metrics,
     ...w.sender,
   });
-  const rest = async (path: string, body: unknown) => {
+  // one request to the orchestration REST API (its address and credentials) for every poller
+  const send = async (method: 'POST' | 'PATCH', path: string, body: unknown) => {
     const headers = { 'content-type': 'application/json', ...(w.restHeaders ? await w.restHeaders() : {}) };
-    const res = await requestText(w.restAddress!.replace(/\/$/, '') + path, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      timeoutMs: 10_000,
-    });
+    return requestText(w.restAddress!.replace(/\/$/, '') + path, { method, headers, body: JSON.stringify(body), timeoutMs: 10_000 });
+  };
+  const rest = async (path: string, body: unknown) => {
+    const res = await send('POST', path, body);
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
     return JSON.parse(res.text);
   };
   const setDueDate = async (userTaskKey: string, dueDate: string) => {
     const path = `/v2/user-tasks/${encodeURIComponent(userTaskKey)}`;
-    const headers = { 'content-type': 'application/json', ...(w.restHeaders ? await w.restHeaders() : {}) };
-    const res = await requestText(w.restAddress!.replace(/\/$/, '') + path, {
-      method: 'PATCH',
-      headers,
-      body: JSON.stringify({ changeset: { dueDate }, action: 'sla-schedule' }),
-      timeoutMs: 10_000,
-    });
+    const res = await send('PATCH', path, { changeset: { dueDate }, action: 'sla-schedule' });
     // 404: completed meanwhile
     if (res.status !== 204 && res.status !== 404) throw new Error(`PATCH ${path}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
   };
