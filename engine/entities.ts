@@ -36,16 +36,28 @@ export interface Job {
   retries: number; state: 'ACTIVATABLE' | 'ACTIVATED' | 'FAILED' | 'ERROR_THROWN'; worker: string; deadline: number; backoffUntil: number;
   customHeaders: Record<string, string>; errorMessage: string; created: number; incidentKey?: string;
   /** a user task listener's job: the event it belongs to and its user task */
-  listener?: { eventType: 'COMPLETING'; utKey: string };
+  listener?: { eventType: ListenerEventType; utKey: string };
 }
 export interface UserTask {
   kind: 'ut'; key: string; eiKey: string; piKey: string; defKey: string; bpmnProcessId: string; version: number; elementId: string; name: string; processName: string;
-  state: 'CREATED' | 'COMPLETING' | 'COMPLETED' | 'CANCELED'; assignee?: string; candidateGroups: string[]; candidateUsers: string[];
+  state: 'CREATING' | 'CREATED' | 'COMPLETING' | 'COMPLETED' | 'CANCELED'; assignee?: string; candidateGroups: string[]; candidateUsers: string[];
   dueDate?: string; followUpDate?: string; formKey?: string; externalFormReference?: string; creationDate: number; completionDate?: number;
   priority: number; customHeaders: Record<string, string>;
-  /** a completion waiting for its listeners: the completion's variables and the next listener to run */
-  completing?: { vars: Vars; next: number };
+  /**
+   * a creation waiting for its listeners (state CREATING): the next listener to run, the corrections they made
+   * so far (applied when the task becomes CREATED) and the model's assignee, assigned only then (as Zeebe)
+   */
+  creating?: { next: number; corrections: Corrections; assignee?: string };
+  /** a completion waiting for its listeners: the completion's variables, the next listener to run, the corrections so far */
+  completing?: { vars: Vars; next: number; corrections?: Corrections };
 }
+/** the task listener events the engine runs (Zeebe's JobListenerEventType names) */
+export type ListenerEventType = 'CREATING' | 'COMPLETING';
+/**
+ * what a listener's result corrects (Zeebe's JobResultCorrections): an absent field keeps the value, "" clears
+ * assignee or a date, [] a list
+ */
+export interface Corrections { assignee?: string; dueDate?: string; followUpDate?: string; candidateUsers?: string[]; candidateGroups?: string[]; priority?: number }
 export interface Incident { kind: 'inc'; key: string; piKey: string; eiKey: string; elementId: string; defKey: string; bpmnProcessId: string; jobKey?: string; errorType: string; errorMessage: string; state: 'ACTIVE' | 'RESOLVED'; creationTime: number }
 export interface Timer { kind: 'timer'; key: string; defKey: string; piKey: string | null; ownerKey: string | null; elementId: string; due: number; repetitions: number; cycle?: string; role: 'start' | 'catch' | 'boundary' | 'gateway' }
 export interface MsgSub { kind: 'sub'; key: string; piKey: string; ownerKey: string; elementId: string; bpmnProcessId: string; name: string; correlationKey: string; role: 'catch' | 'boundary' | 'gateway'; interrupting: boolean }
@@ -86,10 +98,10 @@ export interface EngineEvent {
 export interface ActivatedJob {
   key: string; type: string; processInstanceKey: string; bpmnProcessId: string; processDefinitionVersion: number; processDefinitionKey: string;
   elementId: string; elementInstanceKey: string; customHeaders: string; worker: string; retries: number; deadline: string; variables: string; tenantId: string;
-  kind: 'BPMN_ELEMENT' | 'TASK_LISTENER'; listenerEventType: 'UNSPECIFIED' | 'COMPLETING';
+  kind: 'BPMN_ELEMENT' | 'TASK_LISTENER'; listenerEventType: 'UNSPECIFIED' | ListenerEventType;
 }
 /** what a listener job's worker decides (JobResult of type userTask) */
-export interface ListenerResult { denied?: boolean; deniedReason?: string }
+export interface ListenerResult { denied?: boolean; deniedReason?: string; corrections?: Corrections }
 
 /** longest variable value (as JSON) the engine indexes for exact-value searches: business keys, numbers, flags */
 export const VALUE_INDEX_MAX_JSON = 200;

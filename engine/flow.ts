@@ -135,7 +135,8 @@ export function terminateElement(eng: Engine, ei: EI): void {
   }
   if (ei.userTaskKey) {
     const ut = eng.userTasks.get(ei.userTaskKey);
-    if (ut && (ut.state === 'CREATED' || ut.state === 'COMPLETING')) { if (ut.state === 'COMPLETING') { ut.completing = undefined; abandonCompletion(eng, ut.key); } ut.state = 'CANCELED'; ut.completionDate = eng.now(); eng.openUserTasks.delete(ut.key); eng.touch(ut); eng.record(ei.piKey, 'USER_TASK', 'CANCELED', ut.key, { elementId: ei.elementId }); }
+    // a task still CREATING: its listener's job was canceled above with the element's job
+    if (ut && (ut.state === 'CREATING' || ut.state === 'CREATED' || ut.state === 'COMPLETING')) { ut.creating = undefined; if (ut.state === 'COMPLETING') { ut.completing = undefined; abandonCompletion(eng, ut.key); } ut.state = 'CANCELED'; ut.completionDate = eng.now(); eng.openUserTasks.delete(ut.key); eng.touch(ut); eng.record(ei.piKey, 'USER_TASK', 'CANCELED', ut.key, { elementId: ei.elementId }); }
   }
   if (ei.childPiKey) {
     const child = eng.eis.get(ei.childPiKey);

@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
-import { ActivatedJob, EngineError, ErrCode, MAX_MESSAGE_SIZE } from './entities';
+import { ActivatedJob, Corrections, EngineError, ErrCode, MAX_MESSAGE_SIZE } from './entities';
 import type { EngineApi } from './query';
 
 const CODES: Record<ErrCode, grpc.status> = {
@@ -38,11 +38,26 @@ export function gatewayPackageDefinition(): protoLoader.PackageDefinition {
     aj.add(new protobuf.Enum('ListenerEventType', { ASSIGNING: 0, CANCELING: 1, COMPLETING: 2, CREATING: 3, END: 4, START: 5, UNSPECIFIED: 6, UPDATING: 7 }));
     aj.add(new protobuf.Field('kind', 16, 'JobKind'));
     aj.add(new protobuf.Field('listenerEventType', 17, 'ListenerEventType'));
+    const ns = root.lookup('gateway_protocol') as protobuf.Namespace;
+    // proto3 `optional` fields: a synthetic oneof each, so that presence (an absent correction keeps the value) survives decoding
+    const optional = (t: protobuf.Type, name: string, id: number, type: string) => { t.add(new protobuf.Field(name, id, type)); t.add(new protobuf.OneOf(`_${name}`, [name])); };
+    const list = new protobuf.Type('StringList');
+    list.add(new protobuf.Field('values', 1, 'string', 'repeated'));
+    const corrections = new protobuf.Type('JobResultCorrections');
+    optional(corrections, 'assignee', 1, 'string');
+    optional(corrections, 'dueDate', 2, 'string');
+    optional(corrections, 'followUpDate', 3, 'string');
+    optional(corrections, 'candidateUsers', 4, 'StringList');
+    optional(corrections, 'candidateGroups', 5, 'StringList');
+    optional(corrections, 'priority', 6, 'int32');
     const result = new protobuf.Type('JobResult');
     result.add(new protobuf.Field('denied', 1, 'bool'));
+    result.add(new protobuf.Field('corrections', 2, 'JobResultCorrections'));
     result.add(new protobuf.Field('deniedReason', 3, 'string'));
     result.add(new protobuf.Field('type', 4, 'string'));
-    (root.lookup('gateway_protocol') as protobuf.Namespace).add(result);
+    ns.add(list);
+    ns.add(corrections);
+    ns.add(result);
     root.lookupType('gateway_protocol.CompleteJobRequest').add(new protobuf.Field('result', 3, 'JobResult'));
   }
   return protoLoader.fromJSON(root.toJSON(), opts);
@@ -61,6 +76,16 @@ export function parseVariables(s: string | undefined, prop = 'variables'): Recor
     throw new EngineError('INVALID_ARGUMENT', `Property '${prop}' is invalid: Expected document to be a root level object, but was '${kind}'`);
   }
   return v as Record<string, unknown>;
+}
+
+/** JobResultCorrections as decoded (only the fields sent are present; lists are StringList messages) */
+function grpcCorrections(c: Any): Corrections | undefined {
+  if (!c) return undefined;
+  const out: Corrections = {};
+  for (const f of ['assignee', 'dueDate', 'followUpDate'] as const) if (c[`_${f}`] === f) out[f] = String(c[f]);
+  for (const f of ['candidateUsers', 'candidateGroups'] as const) if (c[`_${f}`] === f) out[f] = [...(c[f]?.values ?? [])].map(String);
+  if (c._priority === 'priority') out.priority = Number(c.priority);
+  return out;
 }
 
 function key(v: unknown, what: string): string {
@@ -156,8 +181,8 @@ export async function startGrpc(engine: EngineApi, port: number, host = '0.0.0.0
   impl.CancelProcessInstance = unary((req) => { engine.cancelInstance(key(req.processInstanceKey, 'processInstanceKey')); return {}; });
 
   impl.CompleteJob = unary((req) => {
-    const r = req.result as { denied?: boolean; deniedReason?: string } | null | undefined;
-    engine.completeJob(key(req.jobKey, 'jobKey'), parseVariables(req.variables), r ? { denied: !!r.denied, deniedReason: r.deniedReason || undefined } : undefined);
+    const r = req.result as { denied?: boolean; deniedReason?: string; corrections?: Any } | null | undefined;
+    engine.completeJob(key(req.jobKey, 'jobKey'), parseVariables(req.variables), r ? { denied: !!r.denied, deniedReason: r.deniedReason || undefined, corrections: grpcCorrections(r.corrections) } : undefined);
     return {};
   });
   impl.FailJob = unary((req) => {

@@ -7,6 +7,7 @@ import { throwErrorFrom } from './events';
 import { completeElement, runAgenda } from './flow';
 import { instanceIndex } from './history';
 import { addActivatable } from './jobs';
+import { resumeListeners } from './task-listeners';
 
 export function raiseIncident(eng: Engine, ei: EI, errorType: string, errorMessage: string, phase: 'activate' | 'complete', jobKey?: string, pendingVars?: Vars | null): void {
   const inc: Incident = { kind: 'inc', key: eng.newKey(), piKey: ei.piKey, eiKey: ei.key, elementId: ei.elementId, defKey: ei.defKey, bpmnProcessId: ei.bpmnProcessId, jobKey, errorType, errorMessage, state: 'ACTIVE', creationTime: eng.now() };
@@ -71,5 +72,10 @@ export function resolveIncident(eng: Engine, key: string): void {
   if (ei.state === 'ACTIVATING' && phase === 'activate') onActivate(eng, ei, pending);
   else if (phase === 'complete' && ei.state === 'ACTIVE') completeElement(eng, ei, pending);
   else if (phase === 'activate' && ei.state === 'ACTIVE' && ei.type === 'END_EVENT') throwErrorFrom(eng, ei, elementOf(eng, ei).errorCode!, '', null, 'activate');
+  else if (phase === 'activate' && ei.state === 'ACTIVE' && ei.userTaskKey && !ei.jobKey) {
+    // a listener's job type or retries failed to evaluate: evaluated again, the job created
+    const ut = eng.userTasks.get(ei.userTaskKey);
+    if (ut) resumeListeners(eng, ut);
+  }
   runAgenda(eng);
 }

@@ -3,7 +3,6 @@ import type { Engine } from './core';
 import { El } from './model';
 import { ActivatedJob, EI, EngineError, Job, JobConsumer, ListenerResult, Vars } from './entities';
 import { completeListenerJob } from './task-listeners';
-import { finishCompletion } from './user-tasks';
 import { throwErrorFrom } from './events';
 import { completeElement, runAgenda } from './flow';
 import { raiseIncident } from './incidents';
@@ -52,7 +51,7 @@ export function requireActive(eng: Engine, job: Job, cmd: string): void {
 export function completeJob(eng: Engine, key: string, vars: Vars, result?: ListenerResult): void {
   const job = getJob(eng, key, 'COMPLETE');
   requireActive(eng, job, 'COMPLETE');
-  if (job.listener) { completeListenerJob(eng, job, vars, result, (ut, v) => finishCompletion(eng, ut, v)); return; }
+  if (job.listener) { completeListenerJob(eng, job, vars, result); return; }
   deleteJob(eng, job, 'COMPLETED');
   const ei = eng.eis.get(job.eiKey)!;
   ei.jobKey = undefined;
@@ -146,8 +145,9 @@ export function activateJob(eng: Engine, job: Job, worker: string, timeout: numb
   scheduleWake(eng);
   eng.record(job.piKey, 'JOB', 'ACTIVATED', job.key, { elementId: job.elementId, worker });
   let vars = visibleVars(eng, job.eiKey);
-  // a completing listener sees the completion's variables over the scope's (Zeebe 8.8: camunda/camunda#23703, #24101)
-  const completing = job.listener ? eng.userTasks.get(job.listener.utKey)?.completing : undefined;
+  // a completing listener sees the completion's variables over the scope's (Zeebe 8.8: camunda/camunda#23703, #24101);
+  // a creating listener the scope's, as any job of the element
+  const completing = job.listener?.eventType === 'COMPLETING' ? eng.userTasks.get(job.listener.utKey)?.completing : undefined;
   if (completing) vars = { ...vars, ...completing.vars };
   if (fetchVariable.length) vars = Object.fromEntries(fetchVariable.filter((n) => n in vars).map((n) => [n, vars[n]]));
   return {

@@ -34,7 +34,7 @@ export interface El {
     assignee?: string; candidateGroups?: string; candidateUsers?: string; dueDate?: string; followUpDate?: string;
     formId?: string; externalReference?: string; priority?: string; formBinding?: Binding;
     /** zeebe:taskListeners in model order; type and retries may be FEEL, evaluated when the listener's job is created */
-    listeners?: { eventType: 'completing'; type: string; retries: string }[];
+    listeners?: { eventType: 'creating' | 'completing'; type: string; retries: string }[];
   };
   eventKind?: EventKind;
   message?: { name: string; correlationKey?: string };
@@ -422,12 +422,12 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       if (tl) {
         const listeners: NonNullable<NonNullable<El['userTask']>['listeners']> = [];
         for (const l of tl.listeners ?? []) {
-          // only 'completing' runs here so far; the other events are refused rather than accepted and never run
-          if (l.eventType !== 'completing') { bad(fe, `Task listeners of event type '${l.eventType}' are not supported (only 'completing')`); continue; }
+          // only 'creating' and 'completing' run here so far; the other events are refused rather than accepted and never run
+          if (l.eventType !== 'completing' && l.eventType !== 'creating') { bad(fe, `Task listeners of event type '${l.eventType}' are not supported (only 'creating' and 'completing')`); continue; }
           if (!l.type) { bad(fe, 'A task listener must have a job type'); continue; }
           checkExpr(fe, 'task listener type', l.type);
           if (l.retries) checkExpr(fe, 'task listener retries', l.retries);
-          listeners.push({ eventType: 'completing', type: l.type, retries: l.retries || '3' });
+          listeners.push({ eventType: l.eventType, type: l.type, retries: l.retries || '3' });
         }
         if (listeners.length) base.userTask.listeners = listeners;
       }

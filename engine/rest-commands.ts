@@ -6,7 +6,7 @@
 // without a result answer 204, errors are problem details.
 import busboy from 'busboy';
 import type * as http from 'node:http';
-import { ActivatedJob, Deployed, EngineError } from './entities';
+import { ActivatedJob, Corrections, Deployed, EngineError } from './entities';
 import type { EngineApi } from './query';
 import { HttpError, MAX_BODY_BYTES, Req, Routes } from './rest-http';
 
@@ -25,6 +25,18 @@ function objectBody(req: Req): Obj {
   const b = req.body ?? {};
   if (typeof b !== 'object' || Array.isArray(b)) throw new EngineError('INVALID_ARGUMENT', 'Expected a JSON object as request body');
   return b as Obj;
+}
+
+/** `result.corrections` of a job completion: null or absent fields keep the task's value (the engine checks the values) */
+function correctionsOf(v: unknown): Corrections | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new EngineError('INVALID_ARGUMENT', "The property 'result.corrections' must be an object");
+  const out: Record<string, unknown> = {};
+  for (const f of ['assignee', 'dueDate', 'followUpDate', 'candidateUsers', 'candidateGroups', 'priority']) {
+    const x = (v as Obj)[f];
+    if (x !== undefined && x !== null) out[f] = x;
+  }
+  return out as Corrections;
 }
 
 /** `variables` of a request: absent or null is none; anything but a JSON object is a 400 naming the field. */
@@ -206,8 +218,8 @@ export function registerCommands(app: Routes, engine: EngineApi): void {
     const b = objectBody(req);
     const r = b.result;
     if (r !== undefined && r !== null && (typeof r !== 'object' || Array.isArray(r))) throw new EngineError('INVALID_ARGUMENT', "The property 'result' must be an object");
-    const res = r as { denied?: unknown; deniedReason?: unknown } | undefined | null;
-    engine.completeJob(jobKey(req), variablesOf(b.variables), res ? { denied: res.denied === true, deniedReason: typeof res.deniedReason === 'string' ? res.deniedReason : undefined } : undefined);
+    const res = r as { denied?: unknown; deniedReason?: unknown; corrections?: unknown } | undefined | null;
+    engine.completeJob(jobKey(req), variablesOf(b.variables), res ? { denied: res.denied === true, deniedReason: typeof res.deniedReason === 'string' ? res.deniedReason : undefined, corrections: correctionsOf(res.corrections) } : undefined);
     return undefined;
   });
   app.post('/v2/jobs/:jobKey/failure', (req) => {

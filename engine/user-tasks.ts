@@ -10,7 +10,7 @@ import { completeElement, runAgenda } from './flow';
 import { indexUserTask } from './history';
 import { evalOrIncident, raiseIncident } from './incidents';
 import { feelValue } from './variables';
-import { hasCompletingListeners, startCompletion } from './task-listeners';
+import { hasListeners, startCompletion, startCreation } from './task-listeners';
 
 export function createUserTask(eng: Engine, ei: EI, el: El): boolean {
   const u = el.userTask!;
@@ -60,6 +60,12 @@ export function createUserTask(eng: Engine, ei: EI, el: El): boolean {
     kind: 'ut', key: eng.newKey(), eiKey: ei.key, piKey: ei.piKey, defKey: ei.defKey, bpmnProcessId: ei.bpmnProcessId, version: ei.version, elementId: ei.elementId,
     name: el.name || el.id, processName: modelOf(eng, ei.defKey).name, state: 'CREATED', ...r.v, formKey, creationDate: eng.now(), customHeaders: el.headers ?? {},
   };
+  // with creating listeners the task is CREATING until they ran; the model's assignee waits until it is CREATED (Zeebe 8.8)
+  if (u.listeners?.some((l) => l.eventType === 'creating')) {
+    ut.state = 'CREATING';
+    ut.creating = { next: 0, corrections: {}, assignee: ut.assignee };
+    ut.assignee = undefined;
+  }
   eng.userTasks.set(ut.key, ut);
   indexUserTask(eng, ut);
   ei.userTaskKey = ut.key;
@@ -68,8 +74,10 @@ export function createUserTask(eng: Engine, ei: EI, el: El): boolean {
   return true;
 }
 
+/** the task's element is ACTIVATED: the task is CREATED, or CREATING with its first creating listener's job */
 export function recordUserTaskCreated(eng: Engine, ei: EI): void {
   const ut = eng.userTasks.get(ei.userTaskKey!)!;
+  if (ut.state === 'CREATING') { startCreation(eng, ut); return; }
   eng.record(ei.piKey, 'USER_TASK', 'CREATED', ut.key, { elementId: ei.elementId, elementInstanceKey: ei.key, assignee: ut.assignee ?? '' });
 }
 
@@ -79,14 +87,18 @@ export function getUserTask(eng: Engine, key: string): UserTask {
   return ut;
 }
 
+/** a task a command may change: CREATED; one in a transition (listeners running) is rejected as Zeebe rejects it */
 export function activeUserTask(eng: Engine, key: string, action: string): UserTask {
   const ut = eng.userTasks.get(key);
+  if (ut && (ut.state === 'CREATING' || ut.state === 'COMPLETING')) {
+    throw new EngineError('FAILED_PRECONDITION', `Command '${action}' rejected with code 'INVALID_STATE': Expected to ${action.toLowerCase()} user task with key '${key}', but it is in state '${ut.state}'`);
+  }
   if (!ut || ut.state !== 'CREATED') throw new EngineError('NOT_FOUND', `Command '${action}' rejected with code 'NOT_FOUND': Expected to ${action.toLowerCase()} user task with key '${key}', but no such user task was found`);
   return ut;
 }
 
 export function assignUserTask(eng: Engine, key: string, assignee: string, allowOverride: boolean): void {
-  const ut = activeUserTask(eng, key, 'ASSIGN');
+  const ut = activeUserTask(eng, key, allowOverride ? 'ASSIGN' : 'CLAIM');
   if (!allowOverride && ut.assignee && ut.assignee !== assignee) throw new EngineError('FAILED_PRECONDITION', `Command 'CLAIM' rejected with code 'INVALID_STATE': Expected to claim user task with key '${key}', but it has already been assigned`);
   ut.assignee = assignee;
   eng.touch(ut);
@@ -127,10 +139,8 @@ export function unassignUserTask(eng: Engine, key: string): void {
 }
 
 export function completeUserTask(eng: Engine, key: string, vars: Vars): Promise<void> | void {
-  const ut = eng.userTasks.get(key);
-  if (ut && ut.state === 'COMPLETING') throw new EngineError('FAILED_PRECONDITION', `Command 'COMPLETE' rejected with code 'INVALID_STATE': Expected to complete user task with key '${key}', but it is in state 'COMPLETING'`);
   const task = activeUserTask(eng, key, 'COMPLETE');
-  if (hasCompletingListeners(eng, task)) return startCompletion(eng, task, vars, (t, v) => finishCompletion(eng, t, v));
+  if (hasListeners(eng, task, 'COMPLETING')) return startCompletion(eng, task, vars);
   finishCompletion(eng, task, vars);
 }
 

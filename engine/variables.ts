@@ -86,6 +86,13 @@ export function mergeDocument(eng: Engine, scopeKey: string, piKey: string, doc:
 export function setVariables(eng: Engine, eiKey: string, doc: Vars, local: boolean): string {
   const ei = eng.eis.get(eiKey);
   if (!ei || ei.state === 'COMPLETED' || ei.state === 'TERMINATED') throw new EngineError('NOT_FOUND', `Command 'UPDATE' rejected with code 'NOT_FOUND': Expected to update variables for element with key '${eiKey}', but no such element was found`);
+  if (ei.type === 'USER_TASK' && ei.userTaskKey) {
+    // a Camunda user task's own scope: Zeebe triggers the task's update transition, only possible while CREATED
+    // (a task gone from Zeebe's state, completed with its element still active, is NOT_FOUND there)
+    const ut = eng.userTasks.get(ei.userTaskKey);
+    const state = !ut || ut.state === 'COMPLETED' || ut.state === 'CANCELED' ? 'NOT_FOUND' : ut.state;
+    if (state !== 'CREATED') throw new EngineError('FAILED_PRECONDITION', `Command 'UPDATE' rejected with code 'INVALID_STATE': Expected to trigger update transition for user task with key '${ei.userTaskKey}', but it is in state '${state}'`);
+  }
   if (local) for (const [n, v] of Object.entries(doc)) setVar(eng, eiKey, ei.piKey, n, v);
   else mergeDocument(eng, eiKey, ei.piKey, doc);
   const key = eng.newKey();
