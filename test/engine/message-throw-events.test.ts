@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { lintFiles } from '../../processes/lint';
 import {
+  clockAdd,
   Ctx,
   deploy,
   elements,
@@ -19,9 +20,11 @@ import {
   http,
   incidents,
   jobsNow,
+  jobsOf,
   oneJob,
   readFixture,
   setup,
+  skipUnlessClock,
   Status,
   uid,
   variables,
@@ -159,6 +162,20 @@ describe('engine conformance: message throw events with a job (intermediate and 
     expect(again.retries).to.equal(1);
   });
 
+  it('a job not completed before its deadline is activatable again with the same key and retries', async function () {
+    skipUnlessClock(ctx, this);
+    const pi = await start('conf-msg-end');
+    const [job] = await waitFor(async () => {
+      const j = await jobsOf(ctx, END_TYPE, pi, 1000);
+      return j.length ? j : undefined;
+    }, 'the end event job');
+    expect(await jobsNow(ctx, END_TYPE, pi)).to.have.length(0);
+    await clockAdd(ctx, 'PT2S');
+    const again = await oneJob(ctx, END_TYPE, pi);
+    expect(again.key).to.equal(job.key);
+    expect(again.retries).to.equal(job.retries);
+  });
+
   it("cancelling the instance cancels the event's job", async () => {
     const pi = await start('conf-msg-throw', { orderNo: uid() });
     const job = await oneJob(ctx, THROW_TYPE, pi);
@@ -166,6 +183,21 @@ describe('engine conformance: message throw events with a job (intermediate and 
     await waitState(ctx, pi, 'TERMINATED');
     expect((await elements(ctx, pi)).notifyAp).to.deep.equal(['TERMINATED']);
     expect((await grpcError(ctx.zbc.completeJob({ jobKey: job.key, variables: {} }))).code).to.equal(Status.NOT_FOUND);
+  });
+
+  it('a modification activating the throw event creates a new job; terminating the old instance cancels its job', async () => {
+    const pi = await start('conf-msg-throw', { orderNo: uid() });
+    const first = await oneJob(ctx, THROW_TYPE, pi);
+    const r = await http(ctx, 'POST', `/v2/process-instances/${pi}/modification`, {
+      activateInstructions: [{ elementId: 'notifyAp' }],
+      terminateInstructions: [{ elementInstanceKey: first.elementInstanceKey }],
+    });
+    expect(r.status, JSON.stringify(r.body)).to.equal(204);
+    const second = await oneJob(ctx, THROW_TYPE, pi);
+    expect(second.key).to.not.equal(first.key);
+    expect(second.elementId).to.equal('notifyAp');
+    expect((await grpcError(ctx.zbc.completeJob({ jobKey: first.key, variables: {} }))).code).to.equal(Status.NOT_FOUND);
+    expect((await elements(ctx, pi)).notifyAp).to.deep.equal(['TERMINATED', 'ACTIVE']);
   });
 
   it('migration moves an active message throw event and its job to the mapped event of the target version', async () => {
