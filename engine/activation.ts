@@ -3,7 +3,7 @@ import type { Engine } from './core';
 import { thrownSignal } from './signals';
 import { El } from './model';
 import { evalFeel, feelType } from './feel';
-import { EI, TASK_JOB_TYPES, Vars } from './entities';
+import { EI, Vars } from './entities';
 import { elementOf, modelOf } from './deployment';
 import { closeSubscriptions, openBoundaries, openEventSubscription, throwErrorFrom } from './events';
 import { addChild, completeElement, runAgenda } from './flow';
@@ -57,7 +57,8 @@ export function onActivate(eng: Engine, ei: EI, eventVars: Vars | null): void {
   } else if (el.calledDecision) {
     activateDecisionTask(eng, ei, el);
     return;
-  } else if (TASK_JOB_TYPES.has(el.type)) {
+  } else if (el.jobType !== undefined) {
+    // a job worker element: a task with zeebe:taskDefinition or a message throw / end event (model-job.ts)
     const r = evalOrIncident(eng, ei, 'activate', 'Failed to evaluate the job type or retries', () => {
       const type = feelValue(eng, el.jobType!, ei.key);
       if (typeof type !== 'string' || !type) throw new Error(`Expected result of the expression '${el.jobType}' to be 'STRING', but was '${feelType(type)}'`);

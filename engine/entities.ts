@@ -112,7 +112,6 @@ export interface JobConsumer { type: string; worker: string; timeout: number; ma
 export interface DecisionInstance { kind: 'di'; key: string; evaluationDate: number; piKey?: string; json: Record<string, unknown> }
 export type Entity = ProcDef | FormDef | DecisionDef | DecisionInstance | EI | VarScope | Job | UserTask | Incident | Timer | MsgSub | Message | Meta;
 
-export const TASK_JOB_TYPES: ReadonlySet<string> = new Set(['SERVICE_TASK', 'SEND_TASK', 'BUSINESS_RULE_TASK', 'SCRIPT_TASK']);
 export const MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
 
 /** what PATCH /v2/user-tasks/{key} may change (Zeebe's UPDATE): null or absent keeps a value, "" clears a date, [] a list */

@@ -22,6 +22,9 @@ export interface Migration { targetProcessDefinitionKey: string; mappingInstruct
 /** element types Zeebe migrates (besides the process and multi-instance bodies) */
 const SUPPORTED = new Set(['SERVICE_TASK', 'SEND_TASK', 'SCRIPT_TASK', 'BUSINESS_RULE_TASK', 'USER_TASK', 'SUB_PROCESS', 'CALL_ACTIVITY', 'INTERMEDIATE_CATCH_EVENT', 'EXCLUSIVE_GATEWAY', 'EVENT_BASED_GATEWAY']);
 
+/** event types Zeebe migrates when they are job worker elements (message throw events) */
+const JOB_EVENTS = new Set(['INTERMEDIATE_THROW_EVENT', 'END_EVENT']);
+
 function isActive(ei: EI | undefined): ei is EI { return !!ei && (ei.state === 'ACTIVE' || ei.state === 'ACTIVATING'); }
 
 /** the catch events whose subscriptions an active element instance owns: its boundary events, or the events after an event-based gateway */
@@ -67,11 +70,14 @@ export function migrateInstance(eng: Engine, piKey: string, mig: Migration): voi
       queue.push(ei);
       const inner = scope.type === MI_BODY && scope.elementId === ei.elementId;
       const type = ei.type === MI_BODY ? src.elements.get(ei.elementId)!.type : ei.type;
-      if (!SUPPORTED.has(type)) fail('FAILED_PRECONDITION', `active element with id '${ei.elementId}' has an unsupported type. The migration of a ${ei.type} is not supported.`);
+      // a message throw event waits for its job (Zeebe migrates these job worker elements); other events never wait
+      const jobEvent = JOB_EVENTS.has(type) && src.elements.get(ei.elementId)!.jobType !== undefined;
+      if (!SUPPORTED.has(type) && !jobEvent) fail('FAILED_PRECONDITION', `active element with id '${ei.elementId}' has an unsupported type. The migration of a ${ei.type} is not supported.`);
       const tid = inner ? targetOf.get(scope.key)! : map.get(ei.elementId);
       if (tid === undefined) fail('FAILED_PRECONDITION', `no mapping instruction defined for active element with id '${ei.elementId}'. Elements cannot be migrated without a mapping.`);
       const s = src.elements.get(ei.elementId)!, t = tgt.elements.get(tid!)!;
       if (s.type !== t.type || !!s.mi !== !!t.mi) fail('FAILED_PRECONDITION', `active element with id '${ei.elementId}' and type '${ei.type}' is mapped to an element with id '${t.id}' and different type '${t.mi && !inner ? MI_BODY : t.type}'. Elements must be mapped to elements of the same type.`);
+      if (jobEvent && t.eventKind !== s.eventKind) fail('FAILED_PRECONDITION', `active element with id '${ei.elementId}' and type '${ei.type}' with a ${s.eventKind} event definition is mapped to an element with id '${t.id}' with a ${t.eventKind} event definition. Elements must be mapped to elements of the same type.`);
       if (s.mi && t.mi && s.mi.sequential !== t.mi.sequential) fail('FAILED_PRECONDITION', `active multi-instance element with id '${ei.elementId}' is mapped to element '${t.id}' with a different loop (sequential / parallel). The loop of a multi-instance element cannot be changed.`);
       const expectedScope = inner ? t.id : targetOf.get(scope.key)!;
       const actualScope = inner ? tid! : t.scopeId;

@@ -7,6 +7,7 @@ import { checkSyntax, isExpression } from './feel';
 import { parseDuration, parseTimeCycle } from './time';
 import { MiDef, readLoop } from './model-mi';
 import { Binding, readBinding } from './bindings';
+import { isMessageThrow, readJobWorker } from './model-job';
 
 export type ElType =
   | 'START_EVENT' | 'END_EVENT' | 'INTERMEDIATE_CATCH_EVENT' | 'INTERMEDIATE_THROW_EVENT' | 'BOUNDARY_EVENT'
@@ -91,6 +92,8 @@ function getModdle(): Any {
   return moddle;
 }
 
+/** the extension elements of a job worker element (tasks with a job, message throw events) */
+const JOB_WORKER_EXT = ['zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping'];
 const IGNORED_ROOT = new Set(['bpmn:Collaboration', 'bpmn:Message', 'bpmn:Error', 'bpmn:Signal', 'bpmn:Escalation', 'bpmn:Category', 'bpmn:ItemDefinition', 'bpmn:DataStore']);
 const IGNORED_FLOW = new Set(['bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference']);
 const ALLOWED_EXT = new Set([
@@ -294,6 +297,8 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
         case 'bpmn:MessageEventDefinition': {
           base.eventKind = 'message';
           const msg = evd.messageRef;
+          // as Zeebe: a message throw event is a job worker element, its message reference is optional
+          if (isMessageThrow(fe)) { if (msg?.name) checkExpr(fe, 'message name', msg.name); break; }
           if (!msg || !msg.name) { bad(fe, 'Must reference a message with a name'); break; }
           checkExpr(fe, 'message name', msg.name);
           const sub = ext(msg, 'zeebe:Subscription');
@@ -351,8 +356,8 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       break;
     case 'bpmn:EndEvent':
       base.type = 'END_EVENT';
-      setEvent(['none', 'error', 'terminate', 'signal']);
-      allowOnly(['zeebe:IoMapping']);
+      setEvent(['none', 'error', 'terminate', 'signal', 'message']);
+      if (base.eventKind === 'message') { allowOnly(JOB_WORKER_EXT); readJobWorker(fe, base, bad, checkExpr); } else allowOnly(['zeebe:IoMapping']);
       break;
     case 'bpmn:IntermediateCatchEvent':
       base.type = 'INTERMEDIATE_CATCH_EVENT';
@@ -363,8 +368,8 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
       break;
     case 'bpmn:IntermediateThrowEvent':
       base.type = 'INTERMEDIATE_THROW_EVENT';
-      setEvent(['none', 'signal']);
-      allowOnly(['zeebe:IoMapping']);
+      setEvent(['none', 'signal', 'message']);
+      if (base.eventKind === 'message') { allowOnly(JOB_WORKER_EXT); readJobWorker(fe, base, bad, checkExpr); } else allowOnly(['zeebe:IoMapping']);
       break;
     case 'bpmn:BoundaryEvent':
       base.type = 'BOUNDARY_EVENT';
@@ -383,24 +388,12 @@ function buildElement(fe: Any, scopeId: string, bad: (el: Any, m: string) => voi
     case 'bpmn:ScriptTask': {
       base.type = ({ 'bpmn:ServiceTask': 'SERVICE_TASK', 'bpmn:SendTask': 'SEND_TASK', 'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK', 'bpmn:ScriptTask': 'SCRIPT_TASK' } as const)[fe.$type as 'bpmn:ServiceTask'];
       const cd = fe.$type === 'bpmn:BusinessRuleTask' ? ext(fe, 'zeebe:CalledDecision') : undefined;
-      allowOnly(cd ? ['zeebe:CalledDecision', 'zeebe:IoMapping'] : ['zeebe:TaskDefinition', 'zeebe:TaskHeaders', 'zeebe:IoMapping']);
-      const td = ext(fe, 'zeebe:TaskDefinition');
+      allowOnly(cd ? ['zeebe:CalledDecision', 'zeebe:IoMapping'] : JOB_WORKER_EXT);
       if (cd) {
         if (!cd.decisionId || !cd.resultVariable) bad(fe, "A 'zeebe:calledDecision' needs a decisionId and a resultVariable");
         checkExpr(fe, 'decision id', cd.decisionId);
         base.calledDecision = { decisionId: cd.decisionId ?? '', resultVariable: cd.resultVariable ?? '', binding: readBinding(cd, (m) => bad(fe, m)) };
-      } else if (!td || !td.type) bad(fe, "Must have exactly one 'zeebe:taskDefinition' extension element with a type");
-      else {
-        base.jobType = td.type;
-        base.retries = td.retries ?? '3';
-        checkExpr(fe, 'job type', td.type);
-        checkExpr(fe, 'retries', td.retries);
-      }
-      const th = ext(fe, 'zeebe:TaskHeaders');
-      if (th) {
-        base.headers = {};
-        for (const h of th.values ?? []) base.headers[h.key] = h.value ?? '';
-      }
+      } else readJobWorker(fe, base, bad, checkExpr);
       break;
     }
     case 'bpmn:UserTask': {
