@@ -13,6 +13,7 @@ import { AP_ISSUE_HANDLERS } from './families/ap-issue';
 import { ACCOUNT_MONITORING_HANDLERS } from './families/account-monitoring';
 import { COMPLETION_HANDLERS, DELIVERY_HANDLERS } from './families/completion';
 import { RETIRED_SLA_HANDLERS } from './families/sla';
+import { RETIRED_EXPENSE_CONTRACT_HANDLERS } from './families/expense-contract';
 import { SERVICE_REQUEST_HANDLERS } from './families/service-request';
 
 const FAMILIES: readonly (readonly HandlerDef[])[] = [
@@ -62,7 +63,6 @@ export const RENAMED_JOB_TYPES: Readonly<Record<string, JobType>> = {
   'ap-contract.revise': JOB.expenseContractApplyRevision,
   'ap-contract.send-implementation-request': JOB.expenseContractSendImplementationRequest,
   'ap-contract.remind-sla': JOB.expenseContractRemindSla,
-  'ap-contract.record-payment-basis': JOB.expenseContractRecordPaymentBasis,
   'ap-contract.record-payment-basis-check': JOB.expenseContractRecordPaymentBasisCheck,
   'revenue-contract.draft': JOB.revenueContractRegister,
   'revenue-contract.draft-supplement': JOB.revenueContractRegisterSupplement,
@@ -76,5 +76,5 @@ export const RENAMED_JOB_TYPES: Readonly<Record<string, JobType>> = {
 export function oldVersionJobTypeHandlers(): readonly HandlerDef[] {
   // the old type names the worker subscribes to; the handler is the new type's (JobType is the new vocabulary)
   const renamed = Object.entries(RENAMED_JOB_TYPES).map(([old, current]) => ({ ...REGISTRY[current], type: old as JobType }));
-  return [...renamed, ...RETIRED_SLA_HANDLERS];
+  return [...renamed, ...RETIRED_SLA_HANDLERS, ...RETIRED_EXPENSE_CONTRACT_HANDLERS];
 }
