@@ -8,12 +8,11 @@ import { CHANGE_ORDER_HANDLERS, ORDER_HANDLERS } from './families/orders';
 import { REVENUE_CONTRACT_HANDLERS } from './families/revenue-contract';
 import { COUNTERSIGN_HANDLERS } from './families/countersign';
 import { COLLABORATION_TASK_ORDER_HANDLERS } from './families/collaboration-task-order';
-import { EXPENSE_CONTRACT_HANDLERS } from './families/expense-contract';
+import { EXPENSE_CONTRACT_HANDLERS, RETIRED_EXPENSE_CONTRACT_HANDLERS } from './families/expense-contract';
 import { AP_ISSUE_HANDLERS } from './families/ap-issue';
 import { ACCOUNT_MONITORING_HANDLERS } from './families/account-monitoring';
 import { COMPLETION_HANDLERS, DELIVERY_HANDLERS } from './families/completion';
 import { RETIRED_SLA_HANDLERS } from './families/sla';
-import { RETIRED_EXPENSE_CONTRACT_HANDLERS } from './families/expense-contract';
 import { SERVICE_REQUEST_HANDLERS } from './families/service-request';
 
 const FAMILIES: readonly (readonly HandlerDef[])[] = [
