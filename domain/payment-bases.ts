@@ -3,8 +3,13 @@
  * transaction enqueues the `ap-implementation-completed` message (correlation key = expense contract
  * number). The contract admin checks it (expense-contract.record-payment-basis-check); a send-back lets the
  * AP submit again: a new version of the same payment basis and a new message.
+ * The receipt is recorded where it arrives (issue #20): the submission's transaction moves the contract to
+ * IMPLEMENTED and writes the audit row `payment-basis.received`; no service task 登记支付依据 follows the message
+ * any more. The contract admin hears of it once, from the new-work announcer (app/notifier/task-announcer.ts:
+ * the 核对支付依据 task it creates, candidate group contract-admin): no `payment-basis-to-check` besides.
  */
 import {
+  AuditLogEntity,
   ExpenseContractEntity,
   PaymentBasisCheckEntity,
   PaymentBasisEntity,
@@ -77,7 +82,8 @@ export function acceptsPaymentBasis(contract: { status: string }): boolean {
 
 /**
  * AP submission: creates (or, after a send-back, versions) the payment basis, moves the expense
- * contract to IMPLEMENTED and enqueues the completion message, in one transaction. Idempotent per
+ * contract to IMPLEMENTED, records the receipt (audit `payment-basis.received`, per version) and enqueues
+ * the completion message, in one transaction. Idempotent per
  * (partner, submissionId): a repeat returns { created: false } and the same payment basis.
  */
 export async function submitPaymentBasis(
@@ -140,13 +146,15 @@ export async function submitPaymentBasis(
       version = r.version.version;
     }
     await audit(em, ctx, 'expense-contract.implemented', 'expense-contract', contract.id, { paymentBasisNo: pb.paymentBasisNo, version });
+    await audit(em, ctx, 'payment-basis.received', 'payment-basis', pb.id, { version, expenseContractNo: contract.contractNo });
     const { command } = await enqueueCommand(
       em,
       {
         kind: 'publish-message',
         name: MESSAGE.apImplementationCompleted,
         correlationKey: contract.contractNo,
-        variables: { paymentBasisId: pb.id, paymentBasisNo: pb.paymentBasisNo },
+        // what 核对支付依据 (its form and its completing listener) reads: no task in between adds it any more
+        variables: { paymentBasisId: pb.id, paymentBasisNo: pb.paymentBasisNo, paymentBasisVersion: version },
         dedupeKey: `${MESSAGE.apImplementationCompleted}:${pb.paymentBasisNo}:v${version}`,
       },
       at,
@@ -165,10 +173,13 @@ export async function requirePaymentBasis(db: Db, id: string): Promise<PaymentBa
 }
 
 /**
- * expense-contract.record-payment-basis: the process received the AP's completion message for the current
- * version of the payment basis. The expense contract is IMPLEMENTED (submitPaymentBasis has normally done
- * that already) and the contract admin is asked to check it: one notification and one audit row per
- * version. `expenseContractId`, when given, must be the basis's contract (the message's correlation).
+ * expense-contract.record-payment-basis (retired job type, domain/vocabulary.ts RETIRED_JOB): the service task
+ * 登记支付依据 of process versions before issue #20, kept for the instances still running on them. Their
+ * submission went through submitPaymentBasis like any other, which now records the receipt itself, so this
+ * only makes sure of it for a submission made before the upgrade: the contract IMPLEMENTED, and the audit row
+ * of this version if none is there. No notification: the 核对支付依据 task that follows is announced to the
+ * contract admin by the new-work announcer (one notice per event). `expenseContractId`, when given, must be the
+ * basis's contract (the message's correlation).
  */
 export async function recordPaymentBasisReceived(
   db: Db,
@@ -188,23 +199,10 @@ export async function recordPaymentBasisReceived(
     if (c.status === 'IMPLEMENTATION_REQUESTED' || c.status === 'APPROVED') {
       await updateRows(em, ExpenseContractEntity, { id: c.id, status: c.status }, { status: 'IMPLEMENTED', updatedAt: at });
     }
-    const { created } = await enqueueNotification(
-      em,
-      {
-        dedupeKey: `payment-basis-submitted:${pb.id}:v${pb.currentVersion}`,
-        recipientRole: 'contract-admin',
-        template: 'payment-basis-to-check',
-        refs: {
-          paymentBasisId: pb.id,
-          paymentBasisNo: pb.paymentBasisNo,
-          version: pb.currentVersion,
-          expenseContractNo: c.contractNo,
-          orderId: c.orderId,
-        },
-      },
-      at,
-    );
-    if (created)
+    const trail = await em
+      .getRepository(AuditLogEntity)
+      .find({ where: { action: 'payment-basis.received', entityType: 'payment-basis', entityId: pb.id } });
+    if (!trail.some((a) => Number(a.details?.version) === pb.currentVersion))
       await audit(em, ctx, 'payment-basis.received', 'payment-basis', pb.id, {
         version: pb.currentVersion,
         expenseContractNo: c.contractNo,

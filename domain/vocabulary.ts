@@ -87,7 +87,6 @@ export const JOB = {
   expenseContractApplyRevision: 'expense-contract.apply-revision',
   expenseContractSendImplementationRequest: 'expense-contract.send-implementation-request',
   expenseContractRemindSla: 'expense-contract.remind-sla',
-  expenseContractRecordPaymentBasis: 'expense-contract.record-payment-basis',
   expenseContractRecordPaymentBasisCheck: 'expense-contract.record-payment-basis-check',
   // account monitoring 账号监管 (§6.4)
   accountMonitoringRegisterAccounts: 'account-monitoring.register-accounts',
@@ -115,9 +114,14 @@ export const JOB_TYPES = Object.values(JOB) as JobType[];
  * process version (they keep their version): the workers take them for one release, like the renamed ones
  * (workers/registry.ts). `sla.notify`: the reminder timer boundary on 客户确认业务订单, replaced by the SLA
  * watch (app/notifier/sla-watch.ts), which sends every step's reminder and escalation from one table.
+ * `expense-contract.record-payment-basis` (and its name before issue #16, `ap-contract.record-payment-basis`):
+ * the service task 登记支付依据 after the AP's message; the API's submission records the receipt now
+ * (domain/payment-bases.ts submitPaymentBasis) and the message leads straight to 核对支付依据.
  */
 export const RETIRED_JOB = {
   slaNotify: 'sla.notify',
+  expenseContractRecordPaymentBasis: 'expense-contract.record-payment-basis',
+  apContractRecordPaymentBasis: 'ap-contract.record-payment-basis',
 } as const;
 export type RetiredJobType = (typeof RETIRED_JOB)[keyof typeof RETIRED_JOB];
 

@@ -8,7 +8,7 @@ import { CHANGE_ORDER_HANDLERS, ORDER_HANDLERS } from './families/orders';
 import { REVENUE_CONTRACT_HANDLERS } from './families/revenue-contract';
 import { COUNTERSIGN_HANDLERS } from './families/countersign';
 import { COLLABORATION_TASK_ORDER_HANDLERS } from './families/collaboration-task-order';
-import { EXPENSE_CONTRACT_HANDLERS } from './families/expense-contract';
+import { EXPENSE_CONTRACT_HANDLERS, RETIRED_EXPENSE_CONTRACT_HANDLERS } from './families/expense-contract';
 import { AP_ISSUE_HANDLERS } from './families/ap-issue';
 import { ACCOUNT_MONITORING_HANDLERS } from './families/account-monitoring';
 import { COMPLETION_HANDLERS, DELIVERY_HANDLERS } from './families/completion';
@@ -62,7 +62,6 @@ export const RENAMED_JOB_TYPES: Readonly<Record<string, JobType>> = {
   'ap-contract.revise': JOB.expenseContractApplyRevision,
   'ap-contract.send-implementation-request': JOB.expenseContractSendImplementationRequest,
   'ap-contract.remind-sla': JOB.expenseContractRemindSla,
-  'ap-contract.record-payment-basis': JOB.expenseContractRecordPaymentBasis,
   'ap-contract.record-payment-basis-check': JOB.expenseContractRecordPaymentBasisCheck,
   'revenue-contract.draft': JOB.revenueContractRegister,
   'revenue-contract.draft-supplement': JOB.revenueContractRegisterSupplement,
@@ -76,5 +75,5 @@ export const RENAMED_JOB_TYPES: Readonly<Record<string, JobType>> = {
 export function oldVersionJobTypeHandlers(): readonly HandlerDef[] {
   // the old type names the worker subscribes to; the handler is the new type's (JobType is the new vocabulary)
   const renamed = Object.entries(RENAMED_JOB_TYPES).map(([old, current]) => ({ ...REGISTRY[current], type: old as JobType }));
-  return [...renamed, ...RETIRED_SLA_HANDLERS];
+  return [...renamed, ...RETIRED_SLA_HANDLERS, ...RETIRED_EXPENSE_CONTRACT_HANDLERS];
 }

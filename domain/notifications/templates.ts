@@ -37,6 +37,13 @@ export const NOTIFICATION_TEMPLATES = [
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 
+/**
+ * Templates the code raises no more, kept for the notifications already stored under them: the inbox
+ * renders a notification when it is read, so its template must stay. `payment-basis-to-check`: the
+ * contract admin hears of a submitted payment basis from the announcer's notice of 核对支付依据 (issue #20).
+ */
+export const RETIRED_NOTIFICATION_TEMPLATES: readonly NotificationTemplate[] = ['payment-basis-to-check'];
+
 export interface RenderedNotification {
   subject: string;
   body: string;

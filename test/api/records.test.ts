@@ -1,6 +1,8 @@
 /** Endpoints end to end against the real database: what each writes, reads, refuses. */
 import { expect } from 'chai';
 import {
+  AuditLogEntity,
+  NotificationEntity,
   ProcessCommandEntity,
   RecordVersionEntity,
   AccountUsageMonthlyEntity,
@@ -225,9 +227,16 @@ describe('api: records end to end', function () {
       expect(cmds[0].payload).to.deep.include({
         correlationKey: w.expenseANo,
         messageId: `${MESSAGE.apImplementationCompleted}:${first.json.paymentBasisNo}:v1`,
-        variables: { paymentBasisId: first.json.id, paymentBasisNo: first.json.paymentBasisNo },
+        variables: { paymentBasisId: first.json.id, paymentBasisNo: first.json.paymentBasisNo, paymentBasisVersion: 1 },
       });
       expect((await api.ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: w.expenseA })).status).to.equal('IMPLEMENTED');
+      // the receipt is recorded here, once (issue #20); the contract admin's one notice is the 核对支付依据 task's
+      const received = async () =>
+        (await api.ds.getRepository(AuditLogEntity).findBy({ action: 'payment-basis.received', entityId: first.json.id }))
+          .map((a) => Number(a.details?.version))
+          .sort();
+      expect(await received()).to.deep.equal([1]);
+      expect(await api.ds.getRepository(NotificationEntity).countBy({ template: 'payment-basis-to-check' })).to.equal(0);
       expect(await api.ds.getRepository(PaymentBasisEntity).count()).to.equal(1);
       // a new submission while the first is under review: 409
       const other = await api.request('POST', '/api/payment-bases', { token: alpha, body: { ...body, submissionId: 'alpha-2026-0002' } });
@@ -250,6 +259,9 @@ describe('api: records end to end', function () {
       expect(cmds2.map((c) => (c.payload as { messageId: string }).messageId)).to.include(
         `${MESSAGE.apImplementationCompleted}:${first.json.paymentBasisNo}:v2`,
       );
+      const v2 = cmds2.find((c) => (c.payload as { messageId: string }).messageId.endsWith(':v2'))!;
+      expect((v2.payload as { variables: unknown }).variables).to.deep.include({ paymentBasisVersion: 2 });
+      expect(await received()).to.deep.equal([1, 2]);
     });
 
     it("another AP partner's contract is 404 (and nothing is written); reads are scoped", async () => {

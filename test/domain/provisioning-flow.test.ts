@@ -1,7 +1,13 @@
 /** The domain services along the provisioning flow (docs/process-contract.md), without an engine. */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { AuditLogEntity, ExpenseContractEntity, ProcessCommandEntity, RevenueContractEntity } from '../../db/entities/index';
+import {
+  AuditLogEntity,
+  ExpenseContractEntity,
+  NotificationEntity,
+  ProcessCommandEntity,
+  RevenueContractEntity,
+} from '../../db/entities/index';
 import { recordTaskOrderAcceptance, issueTaskOrder, recordTaskOrderReply, getTaskOrder } from '../../domain/collaboration-task-orders';
 import { computeCompletionDeadline, recordCompletion, recordDelivery } from '../../domain/completion';
 import { draftExpenseContract, draftRevenueContract, recordRevenueSigning, reviseContract, listContracts } from '../../domain/contracts';
@@ -169,6 +175,7 @@ describe('domain services along the provisioning flow', () => {
         ),
       ),
     ).to.match(/not found/);
+    const noticesBefore = await ds.getRepository(NotificationEntity).count();
     const s1 = await submitPaymentBasis(
       ds,
       { apPartnerId: ap.id, expenseContractNo: ec.contractNo, submissionId: 's1', content },
@@ -179,8 +186,17 @@ describe('domain services along the provisioning flow', () => {
     expect(s1.command!.payload).to.deep.include({
       name: 'ap-implementation-completed',
       correlationKey: ec.contractNo,
-      variables: { paymentBasisId: s1.paymentBasis.id, paymentBasisNo: s1.paymentBasis.paymentBasisNo },
+      variables: { paymentBasisId: s1.paymentBasis.id, paymentBasisNo: s1.paymentBasis.paymentBasisNo, paymentBasisVersion: 1 },
     });
+    // the receipt is recorded by the submission itself (issue #20: no 登记支付依据 after the message)
+    const received = async () =>
+      (await ds.getRepository(AuditLogEntity).find({ where: { action: 'payment-basis.received', entityId: s1.paymentBasis.id } }))
+        .map((a) => Number(a.details?.version))
+        .sort();
+    expect((await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: ec.id })).status).to.equal('IMPLEMENTED');
+    expect(await received()).to.deep.equal([1]);
+    // the contract admin hears of it from the 核对支付依据 task's announcement, not from an event notice besides
+    expect(await ds.getRepository(NotificationEntity).count(), 'the submission wrote no notice').to.equal(noticesBefore);
     const s1again = await submitPaymentBasis(
       ds,
       { apPartnerId: ap.id, expenseContractNo: ec.contractNo, submissionId: 's1', content },
@@ -195,6 +211,8 @@ describe('domain services along the provisioning flow', () => {
       { actor: 'ap-user' },
     );
     expect(s2).to.deep.include({ created: true, version: 2 });
+    expect((s2.command!.payload as { variables: unknown }).variables).to.deep.include({ paymentBasisVersion: 2 });
+    expect(await received(), 'the repeat wrote nothing; the resubmission its own row').to.deep.equal([1, 2]);
     expect(s2.paymentBasis.id).to.equal(s1.paymentBasis.id);
     await recordPaymentBasisCheck(ds, s1.paymentBasis.id, 'ACCEPTED', null, { actor: 'qian.admin' });
     const pb = await getPaymentBasis(ds, s1.paymentBasis.id);

@@ -12,6 +12,7 @@ import {
   CollaborationTaskOrderEventEntity,
   AccountMonitoringEntryEntity,
   CustomerCommunicationRecordEntity,
+  NotificationEntity,
   PaymentBasisEntity,
   RecordVersionEntity,
 } from '../../db/entities/index';
@@ -302,6 +303,75 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     ]);
     const api = await e.api.get(d.TECH, `/api/collaboration-task-orders/${to.id}`);
     expect(api.events).to.have.length(5);
+  });
+
+  it('payment basis: one submission is one notice to the contract admin (the 核对支付依据 task announced) and one receipt audit row; sent back and resubmitted, the same again for version 2', async () => {
+    const o = await d.createOrder(e, { ap: true });
+    const no = { orderNo: o.orderNo };
+    await d.confirm(e, no);
+    await d.draftRevenue(e, no);
+    await d.approveBoth(e, no, 'REVENUE');
+    await d.sign(e, no);
+    await d.configure(e, no);
+    await d.accept(e, no);
+    await d.approveBoth(e, no, 'EXPENSE');
+    const [req] = await d.apRequestFor(e, o.orderNo);
+    const ecNo = req.body.expenseContractNo as string;
+    const pik = await d.orderInstanceKey(e, o.id);
+    const adminNotices = async () =>
+      (await e.ds.getRepository(NotificationEntity).find({ where: { recipientRole: 'contract-admin' } })).filter((n) =>
+        // a notice names the order by number or id, or only its expense contract (the old payment-basis-to-check did)
+        [o.orderNo, o.id, ecNo].some((ref) => JSON.stringify(n.refs).includes(ref)),
+      );
+    /** what the contract admin was told about this order besides the notices in `before` (every template) */
+    const toAdmin = async (before: Set<string>) => (await adminNotices()).filter((n) => !before.has(n.id));
+    /** the AP submits; the check task appears and is announced; after a few more announcer polls, still one notice */
+    const submitAndCheck = async (submissionId: string, version: number) => {
+      const since = new Set((await adminNotices()).map((n) => n.id));
+      const res = await d.apSubmit(e, ecNo, submissionId);
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      const task = await e.api.waitTask(d.ADMIN, 'check-payment-basis', no, d.WAIT);
+      // the form shows the basis the message brought; the instance holds its id and version for the listener
+      const full = await e.api.get(d.ADMIN, `/api/tasks/${task.key}`);
+      expect(full.variables.paymentBasisNo).to.equal(res.body.paymentBasisNo);
+      const vars = await e.rest('POST', '/v2/variables/search', { filter: { processInstanceKey: pik, scopeKey: pik } });
+      const value = (name: string) => {
+        const v = (vars.body.items as { name: string; value: string }[]).find((x) => x.name === name);
+        return v && JSON.parse(v.value);
+      };
+      expect([value('paymentBasisId'), value('paymentBasisVersion')]).to.deep.equal([res.body.id, version]);
+      const notices = await d.waitFor(async () => {
+        const n = await toAdmin(since);
+        return n.length ? n : null;
+      }, `the contract admin told of 核对支付依据 v${version}`);
+      await new Promise((r) => setTimeout(r, 800)); // several announcer polls (100 ms) and worker rounds
+      const settled = await toAdmin(since);
+      expect(settled.map((n) => `${n.template}:${(n.refs as { elementId?: string }).elementId}`)).to.deep.equal([
+        'user-task-created:check-payment-basis',
+      ]);
+      expect(settled[0].id).to.equal(notices[0].id);
+      return { task, basisId: res.body.id as string };
+    };
+    const received = async (basisId: string) => (await d.audits(e, 'payment-basis.received', basisId)).map((a) => a.details?.version);
+
+    const v1 = await submitAndCheck(`one-${o.orderNo}`, 1);
+    expect(await received(v1.basisId)).to.deep.equal([1]);
+    const [ec] = await d.expenseContracts(e, o.id);
+    expect(ec.status).to.equal('IMPLEMENTED');
+    await e.api.complete(d.ADMIN, v1.task, { paymentBasisDecision: 'SENT_BACK', paymentBasisOpinion: '缺少验收截图' });
+    // 退回AP: the sub-process waits for the AP's next message
+    await d.waitFor(async () => {
+      const [c] = await d.expenseContracts(e, o.id);
+      return c.status === 'IMPLEMENTATION_REQUESTED' ? c : null;
+    }, 'the expense contract reopened for the resubmission');
+    const v2 = await submitAndCheck(`two-${o.orderNo}`, 2);
+    expect(v2.basisId).to.equal(v1.basisId);
+    expect(v2.task.key).to.not.equal(v1.task.key);
+    expect(await received(v1.basisId)).to.deep.equal([1, 2]);
+    await e.api.complete(d.ADMIN, v2.task, { paymentBasisDecision: 'ACCEPTED', paymentBasisOpinion: '支付依据齐全' });
+    await e.api.waitTask(d.CM, 'deliver-to-customer', no, d.WAIT);
+    const [done] = await d.expenseContracts(e, o.id);
+    expect(done.status).to.equal('PAYMENT_BASIS_ACCEPTED');
   });
 
   // ---- the clock moves forward from here on

@@ -53,7 +53,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'ap-implementation-completed': 'bpmn:IntermediateCatchEvent',
     'ap-sla-reminder': 'bpmn:BoundaryEvent',
     'remind-ap-sla': JOB.expenseContractRemindSla,
-    'record-payment-basis': JOB.expenseContractRecordPaymentBasis,
     'check-payment-basis': 'bpmn:UserTask',
     'payment-basis-result': 'bpmn:ExclusiveGateway',
     'ap-merge': 'bpmn:ExclusiveGateway',
@@ -324,6 +323,14 @@ describe('processes: models follow docs/process-contract.md', () => {
       const msg = eventDefinition(catchEvent).messageRef;
       expect(msg.name).to.equal(MESSAGE.apImplementationCompleted);
       expect(extension(msg, 'zeebe:Subscription').correlationKey).to.equal('=expenseContractNo');
+      // the submission recorded the receipt (issue #20): the message brings the basis and its version, the
+      // sub-process leads straight to 核对支付依据, whose send-back loops to the sub-process for a new message
+      expect(outputs(catchEvent).map((o) => o.target)).to.have.members(['paymentBasisId', 'paymentBasisNo', 'paymentBasisVersion']);
+      expect(el(pid, 'record-payment-basis'), `${pid}: 登记支付依据 is gone`).to.equal(undefined);
+      const sub = el(pid, 'ap-implementation');
+      expect(sub.outgoing.map((f: El) => f.targetRef.id)).to.deep.equal(['check-payment-basis']);
+      const sentBack = el(pid, 'payment-basis-result').outgoing.find((f: El) => f.targetRef.id === 'ap-implementation-merge');
+      expect(sentBack?.conditionExpression?.body, `${pid}: 退回AP loops to the AP sub-process`).to.contain('SENT_BACK');
       const sla = el(pid, 'ap-sla-reminder');
       expect(sla.attachedToRef.id).to.equal('ap-implementation');
       expect(sla.cancelActivity).to.equal(false);

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import {
   AccountMonitoringEntryEntity,
   ApPartnerEntity,
+  AuditLogEntity,
   CollaborationTaskOrderEntity,
   CollaborationTaskOrderEventEntity,
   ExpenseContractEntity,
@@ -10,8 +11,8 @@ import {
   PaymentBasisCheckEntity,
   PaymentBasisEntity,
 } from '../../db/entities/index';
-import { BPMN_ERROR, JOB } from '../../domain/vocabulary';
-import { handlerFor } from '../../workers/registry';
+import { BPMN_ERROR, JOB, RETIRED_JOB } from '../../domain/vocabulary';
+import { handlerFor, oldVersionJobTypeHandlers } from '../../workers/registry';
 import { verify } from '../../workers/families/ap-signing';
 import type { HttpRequest } from '../../platform/http/client';
 import { toJobAction } from '../../workers/runtime/adapter';
@@ -382,11 +383,12 @@ describe('workers: collaboration-task-order.* and expense-contract.*', function 
     });
   });
 
-  it('expense-contract.record-payment-basis and record-payment-basis-check (SENT_BACK, resubmitted v2, ACCEPTED)', async () => {
+  it('expense-contract.record-payment-basis (retired: old process versions) and record-payment-basis-check (SENT_BACK, resubmitted v2, ACCEPTED)', async () => {
     const { order, partner } = await seedWorld(ds);
     const contract = await seedExpenseContract(ds, order, partner, { status: 'IMPLEMENTATION_REQUESTED' });
     const now = new Date('2026-04-10T02:00:00Z');
     const basisId = '6f1d2c3b-0000-4000-8000-000000000001';
+    // submitted before the upgrade: the API of then wrote no receipt audit row
     await ds.getRepository(PaymentBasisEntity).insert({
       id: basisId,
       paymentBasisNo: 'ZF-2026-0001',
@@ -400,17 +402,30 @@ describe('workers: collaboration-task-order.* and expense-contract.*', function 
       updatedAt: now,
     });
     const s = makeServices(ds);
+    // no model of this release has the task: the handler is taken only for instances of older versions
+    expect(handlerFor(RETIRED_JOB.expenseContractRecordPaymentBasis)).to.equal(undefined);
+    const retired = (t: string) => oldVersionJobTypeHandlers().find((d) => d.type === t)!;
+    const received = async () =>
+      (await ds.getRepository(AuditLogEntity).find({ where: { action: 'payment-basis.received', entityId: basisId } }))
+        .map((a) => Number(a.details?.version))
+        .sort();
     const rec = await expectIdempotent(
-      h(JOB.expenseContractRecordPaymentBasis),
-      makeJob(JOB.expenseContractRecordPaymentBasis, {
+      retired(RETIRED_JOB.expenseContractRecordPaymentBasis),
+      makeJob(RETIRED_JOB.expenseContractRecordPaymentBasis, {
         paymentBasisId: basisId,
         paymentBasisNo: 'ZF-2026-0001',
         expenseContractId: contract.id,
       }),
       s,
-      async () => ({ n: await rowCount(ds, 'notification_outbox') }),
+      async () => ({
+        n: await rowCount(ds, 'notification_outbox'),
+        received: await rowCount(ds, 'audit_log', "action = 'payment-basis.received'"),
+      }),
     );
     expect(completedVars(rec.outcome)).to.deep.equal({ paymentBasisVersion: 1 });
+    // the contract admin hears of it from the announcer (the 核对支付依据 task), not from here
+    expect(rec.counts.n).to.equal(0);
+    expect(await received()).to.deep.equal([1]);
     expect((await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).status).to.equal('IMPLEMENTED');
     const back = await expectIdempotent(
       h(JOB.expenseContractRecordPaymentBasisCheck),
@@ -423,10 +438,17 @@ describe('workers: collaboration-task-order.* and expense-contract.*', function 
       s,
       async () => ({ checks: await rowCount(ds, 'payment_basis_check'), n: await rowCount(ds, 'notification_outbox') }),
     );
-    expect(back.counts).to.deep.equal({ checks: 1, n: 2 });
+    // the one notice so far: the send-back, to the AP
+    expect(back.counts).to.deep.equal({ checks: 1, n: 1 });
     // the AP resubmits through the API: version 2
     await ds.getRepository(PaymentBasisEntity).update({ id: basisId }, { currentVersion: 2, status: 'SUBMITTED' });
-    await deliver(h(JOB.expenseContractRecordPaymentBasis), makeJob(JOB.expenseContractRecordPaymentBasis, { paymentBasisId: basisId }), s);
+    // under its name before issue #16, as the oldest versions create it
+    await deliver(
+      retired(RETIRED_JOB.apContractRecordPaymentBasis),
+      makeJob(RETIRED_JOB.apContractRecordPaymentBasis, { paymentBasisId: basisId }),
+      s,
+    );
+    expect(await received()).to.deep.equal([1, 2]);
     const ok = await deliver(
       h(JOB.expenseContractRecordPaymentBasisCheck),
       makeJob(JOB.expenseContractRecordPaymentBasisCheck, {

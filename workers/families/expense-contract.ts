@@ -12,8 +12,8 @@
  *                            network error / 408 / 429 / 5xx → fail with back-off; other 4xx →
  *                            AP_REQUEST_REJECTED with the AP's reason
  *  remind-sla                notification to the customer manager and the AP (key job)
- *  record-payment-basis      the AP's submission (written by the API) checked and announced to the
- *                            contract admin (key payment basis + version)
+ *  record-payment-basis      retired (old process versions only): the API records the AP's submission;
+ *                            this makes sure of it (key payment basis + version)
  *  record-payment-basis-check  the contract admin's decision per payment-basis version
  */
 import { draftExpenseContract, reviseContract } from '../../domain/contracts';
@@ -28,7 +28,7 @@ import { availablePartnerOptions } from '../../domain/ap-issues';
 import { ApPartnerUnavailableError } from '../../domain/errors';
 import { recordPaymentBasisCheck as checkPaymentBasis, recordPaymentBasisReceived, requirePaymentBasis } from '../../domain/payment-bases';
 import { enqueueNotification } from '../../domain/outbox';
-import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB } from '../../domain/vocabulary';
+import { ACCEPTANCE_DECISION, BPMN_ERROR, JOB, type JobType, RETIRED_JOB } from '../../domain/vocabulary';
 import { bpmnError, complete, fail, type Outcome, type Variables } from '../runtime/outcome';
 import { defineHandler, type JobView, type Services } from '../runtime/job';
 import { S } from '../runtime/validate';
@@ -199,8 +199,15 @@ export const remindSla = defineHandler({
   },
 });
 
+/**
+ * 登记支付依据 of process versions before issue #20 (retired: domain/vocabulary.ts RETIRED_JOB). The models
+ * no longer have the task, the API records the receipt when the AP submits; this stays registered for the
+ * instances still running on the old versions (an instance keeps its version), which would otherwise wait
+ * on its job forever. It returns what those versions' later elements may read.
+ */
 export const recordPaymentBasis = defineHandler({
-  type: JOB.expenseContractRecordPaymentBasis,
+  // a retired type is no JobType of this release: the registry takes it apart from REGISTRY, as the renamed ones
+  type: RETIRED_JOB.expenseContractRecordPaymentBasis as string as JobType,
   variables: S.obj({ paymentBasisId: S.str }, { paymentBasisNo: S.optStr, expenseContractId: S.optStr, expenseContractNo: S.optStr }),
   async handle(job, services) {
     const v = job.variables;
@@ -228,12 +235,10 @@ export const recordPaymentBasisCheck = defineHandler({
   },
 });
 
-export const EXPENSE_CONTRACT_HANDLERS = [
-  draft,
-  draftSupplement,
-  revise,
-  sendImplementationRequest,
-  remindSla,
+export const EXPENSE_CONTRACT_HANDLERS = [draft, draftSupplement, revise, sendImplementationRequest, remindSla, recordPaymentBasisCheck];
+
+/** the handlers of the retired expense-contract job types, under the current name and the one before issue #16 */
+export const RETIRED_EXPENSE_CONTRACT_HANDLERS = [
   recordPaymentBasis,
-  recordPaymentBasisCheck,
+  { ...recordPaymentBasis, type: RETIRED_JOB.apContractRecordPaymentBasis as string as JobType },
 ];
