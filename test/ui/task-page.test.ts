@@ -106,10 +106,10 @@ describe('ui: the task page shows the case and a refused completion', function (
     const form = await openTask('confirm-order-with-customer', o.orderNo);
     const summary = form.locator('.fjs-form-field-text').filter({ hasText: '订单概要' });
     await summary.waitFor({ timeout: WAIT });
-    const shown = (await summary.innerText()).replace(/\s+/g, ' ');
+    const shown = ((await summary.textContent()) ?? '').replace(/\s+/g, ' ');
     expect(shown).to.contain(`AP：${e.partner.name}（${e.partner.code}）`);
     expect(shown).to.contain(`账号数 ${o.accounts}`);
-    expect(await form.innerText()).to.not.contain(e.partner.id);
+    expect(await form.textContent()).to.not.contain(e.partner.id);
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'task-order-summary.png'), fullPage: true });
   });
 
@@ -126,7 +126,7 @@ describe('ui: the task page shows the case and a refused completion', function (
     await page.getByRole('button', { name: '提交' }).click();
     const alert = page.getByRole('alert').filter({ hasText: '未能提交：' });
     await alert.waitFor({ timeout: WAIT });
-    expect(await alert.innerText()).to.contain('cannot review it');
+    expect(await alert.textContent()).to.contain('cannot review it');
     // still on the task page with the form as filled in, the submit button back
     expect(page.url()).to.match(/#\/task/);
     expect(await form.getByRole('radio', { name: '同意', exact: true }).isChecked()).to.equal(true);
@@ -147,7 +147,7 @@ describe('ui: the task page shows the case and a refused completion', function (
     await signIn(page, base, d.CM);
     const form = await openTask('note-task', 'YW-TEST-DENIAL');
     // the form's text block reads a variable no field is bound to
-    expect(await form.innerText()).to.contain('拒绝测试案件');
+    expect(await form.textContent()).to.contain('拒绝测试案件');
     const key = page.url().split('/').pop()!;
     await text(form, '说明', '开通日期待定');
     await page.getByRole('button', { name: '提交' }).click();
