@@ -3,7 +3,8 @@
  * REST API v2 (Camunda 8.9, or engine/ locally) at ZEEBE_REST_ADDRESS.
  *
  *   GET  /api/tasks                          open tasks of the caller: candidate group ∈ the caller's roles, or assignee = the caller
- *   GET  /api/tasks/:key                     one task with its form (schema) and the variables the form shows
+ *   GET  /api/tasks/:key                     one task with its form (schema) and the variables the form reads
+ *                                            (its fields, option lists, and the names its text blocks and conditions read)
  *   POST /api/tasks/:key/completion          { variables } → checks the caller may complete it, validates the
  *                                            variables against the form, assigns the task to the caller and
  *                                            completes it with the variables plus completedBy = username;
@@ -20,7 +21,8 @@ import type { ApiServices } from './services';
 import type { Role } from '../domain/vocabulary';
 import type { UserTask, UserTaskPort } from './task-port';
 import { EngineUnavailable } from './task-rest';
-import { CONTEXT_VARIABLES, inputComponents, mayWorkOn, taskContexts, uniqueTasks, validateAgainstForm } from './task-rules';
+import { CONTEXT_VARIABLES, mayWorkOn, taskContexts, uniqueTasks, validateAgainstForm } from './task-rules';
+import { formReferences } from './form-references';
 
 // the task routes' modules, one import for their users (app/, the workbench, the tests)
 export type { FormComponent, FormSchema, TaskForm, UserTask, UserTaskPort } from './task-port';
@@ -115,7 +117,10 @@ const Task = named(
       followUpDate: nullable(str()),
       context: { type: 'object', description: 'business keys of the process (orderNo, contractNo, ...)' },
       form: nullable({ type: 'object', description: 'the Camunda Form (schema) of the task' }),
-      variables: { type: 'object', description: 'values of the fields the form shows' },
+      variables: {
+        type: 'object',
+        description: 'the variables the form reads: its fields, option lists (valuesKey), and what its text blocks and conditions read',
+      },
     },
     ['key', 'name', 'elementId', 'processInstanceKey', 'state', 'assignee', 'candidateGroups', 'context'],
   ),
@@ -180,7 +185,7 @@ export const TASK_ROUTES: RouteSpec[] = [
     path: '/tasks/:key',
     roles: STAFF_WITH_TASKS,
     tag: 'tasks',
-    summary: { en: 'A task with its form and the values the form shows', zh: '查看待办任务及表单' },
+    summary: { en: 'A task with its form and the variables the form reads', zh: '查看待办任务及表单' },
     params: TaskKeyParams,
     response: { status: 200, schema: Task },
     handler: async ({ services, principal, params }) =>
@@ -189,9 +194,9 @@ export const TASK_ROUTES: RouteSpec[] = [
         const t = await tasks.get(params.key);
         if (!t || !mayWorkOn(t, principal)) throw notFound('task', params.key, '/key');
         const form = await tasks.form(params.key, t.formKey);
-        const fields = form ? inputComponents(form.schema.components ?? []) : [];
-        // a field's value, and the option list a select reads from a variable (valuesKey)
-        const keys = [...new Set([...fields.map((c) => c.key!), ...fields.flatMap((c) => (c.valuesKey ? [c.valuesKey] : []))])];
+        // a field's value, the option list a select reads from a variable (valuesKey), and what the form's text
+        // blocks and conditions read (订单概要 reads orderSummary): form-js sees only what is returned here
+        const keys = form ? formReferences(form.schema.components ?? []) : [];
         const vars = await tasks.variables([String(t.processInstanceKey)], [...new Set([...CONTEXT_VARIABLES, ...keys])]);
         const local = t.elementInstanceKey ? await tasks.localVariables(String(t.elementInstanceKey), keys) : {};
         const all = { ...(vars.get(String(t.processInstanceKey)) ?? {}), ...local };

@@ -5,7 +5,7 @@
  * order.apply-revision job when the order is revised (docs/process-contract.md).
  */
 import type { EntityManager } from 'typeorm';
-import { CustomerEntity, type BusinessOrder } from '../db/entities/index';
+import { ApPartnerEntity, CustomerEntity, type ApPartner, type BusinessOrder } from '../db/entities/index';
 import { findRow } from '../db/rows';
 import type { ServiceModule } from './vocabulary';
 
@@ -20,9 +20,17 @@ export interface OrderSummary {
   amount: number;
   /** null: the order involves no AP */
   apPartnerId: string | null;
+  /** the partner's name and code as the forms show them (a person cannot read the UUID); null without an AP, or
+   * when the partner row is gone (the forms then fall back to the id) */
+  apPartnerName: string | null;
+  apPartnerCode: string | null;
 }
 
-export function orderSummaryOf(order: BusinessOrder, customerName: string): OrderSummary {
+/** what of a partner the summary shows */
+export type SummaryPartner = Pick<ApPartner, 'name' | 'code'>;
+
+export function orderSummaryOf(order: BusinessOrder, customerName: string, partner: SummaryPartner | null): OrderSummary {
+  const named = order.apPartnerId ? partner : null;
   return {
     customerName,
     modules: [...order.modules] as ServiceModule[],
@@ -31,11 +39,14 @@ export function orderSummaryOf(order: BusinessOrder, customerName: string): Orde
     termMonths: order.termMonths,
     amount: Number(order.amount),
     apPartnerId: order.apPartnerId,
+    apPartnerName: named?.name ?? null,
+    apPartnerCode: named?.code ?? null,
   };
 }
 
-/** the summary of an order read in the caller's transaction (the customer's name by one read) */
+/** the summary of an order read in the caller's transaction (the customer's and the partner's names by one read each) */
 export async function readOrderSummary(em: EntityManager, order: BusinessOrder): Promise<OrderSummary> {
   const customer = await findRow(em, CustomerEntity, { id: order.customerId });
-  return orderSummaryOf(order, customer?.name ?? order.customerId);
+  const partner = order.apPartnerId ? await findRow(em, ApPartnerEntity, { id: order.apPartnerId }) : null;
+  return orderSummaryOf(order, customer?.name ?? order.customerId, partner);
 }

@@ -26,7 +26,7 @@ import { createVersionedRecord } from './records';
 import { isValidDay, shanghaiYear } from './time';
 import { MESSAGE, SERVICE_MODULE, type CustomerDecision, type ServiceModule } from './vocabulary';
 import { newId } from './ids';
-import { orderSummaryOf, type OrderSummary } from './order-summary';
+import { orderSummaryOf, type OrderSummary, type SummaryPartner } from './order-summary';
 
 export interface CreateOrderInput {
   customerId: string;
@@ -82,9 +82,8 @@ const orderCreation: NumberedCreate<PreparedOrder, OrderReferences, CreatedOrder
       em,
       items.map((p) => p.input.customerId),
     ),
-    partners: await existingIds(
+    partners: await partnersById(
       em,
-      ApPartnerEntity,
       items.flatMap((p) => (p.input.apPartnerId ? [p.input.apPartnerId] : [])),
     ),
   }),
@@ -98,9 +97,10 @@ const orderCreation: NumberedCreate<PreparedOrder, OrderReferences, CreatedOrder
     const last = await nextSequence(em, 'business-order', year, count);
     return Array.from({ length: count }, (_, k) => formatNumber('business-order', year, last - count + 1 + k));
   },
-  write: async (em, p, orderNo, { customers }) => {
+  write: async (em, p, orderNo, { customers, partners }) => {
     const customer = customers.get(p.input.customerId)!;
-    return { ...(await writeOrder(em, p, orderNo, customer.name)), customer };
+    const partner = p.input.apPartnerId ? (partners.get(p.input.apPartnerId) ?? null) : null;
+    return { ...(await writeOrder(em, p, orderNo, customer.name, partner)), customer };
   },
   // a new number has no start command yet (UQ_process_command_dedupe guards that)
   assumeAbsent: [ProcessCommandEntity],
@@ -130,7 +130,7 @@ export function createOrderBatcher(
 
 interface OrderReferences {
   customers: Map<string, Customer>;
-  partners: Set<string>;
+  partners: Map<string, SummaryPartner>;
 }
 
 async function customersById(em: EntityManager, ids: string[]): Promise<Map<string, Customer>> {
@@ -139,11 +139,12 @@ async function customersById(em: EntityManager, ids: string[]): Promise<Map<stri
   return new Map((await em.getRepository(CustomerEntity).findBy({ id: In(uniq) })).map((c) => [c.id, c]));
 }
 
-async function existingIds(em: EntityManager, entity: typeof ApPartnerEntity, ids: string[]): Promise<Set<string>> {
+/** the partners named, by id: their existence is checked and their names go into the order summary */
+async function partnersById(em: EntityManager, ids: string[]): Promise<Map<string, SummaryPartner>> {
   const uniq = [...new Set(ids)];
-  if (!uniq.length) return new Set();
-  const rows = (await em.getRepository(entity).find({ select: { id: true }, where: { id: In(uniq) } })) as { id: string }[];
-  return new Set(rows.map((r) => r.id));
+  if (!uniq.length) return new Map();
+  const rows = await em.getRepository(ApPartnerEntity).find({ select: { id: true, name: true, code: true }, where: { id: In(uniq) } });
+  return new Map(rows.map((r) => [r.id, { name: r.name, code: r.code }]));
 }
 
 interface PreparedOrder {
@@ -170,7 +171,13 @@ function prepareOrder(input: CreateOrderInput, ctx: WriteContext): PreparedOrder
 }
 
 /** the order's rows under a number already allocated in this transaction (references checked) */
-async function writeOrder(em: EntityManager, p: PreparedOrder, orderNo: string, customerName: string): Promise<CreatedOrder> {
+async function writeOrder(
+  em: EntityManager,
+  p: PreparedOrder,
+  orderNo: string,
+  customerName: string,
+  partner: SummaryPartner | null,
+): Promise<CreatedOrder> {
   const { input, ctx, at, modules, accounts, termMonths, amount } = p;
   {
     const header: BusinessOrder = {
@@ -195,7 +202,7 @@ async function writeOrder(em: EntityManager, p: PreparedOrder, orderNo: string, 
       customerManager: order.customerManager,
       apInvolved: order.apInvolved,
       apPartnerId: order.apPartnerId,
-      orderSummary: orderSummaryOf(order, customerName),
+      orderSummary: orderSummaryOf(order, customerName, partner),
     };
     const { command } = await enqueueCommand(
       em,

@@ -73,6 +73,8 @@ describe('api: records end to end', function () {
           termMonths: 12,
           amount: 36000.5,
           apPartnerId: null,
+          apPartnerName: null,
+          apPartnerCode: null,
         },
       });
       const got = await api.request('GET', `/api/orders/${o.id}`, { token: aud });

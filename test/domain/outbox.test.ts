@@ -41,6 +41,9 @@ describe('domain/outbox', () => {
           termMonths: order.termMonths,
           amount: Number(order.amount),
           apPartnerId: ap.id,
+          // the forms show the partner by name and code, not its UUID
+          apPartnerName: ap.name,
+          apPartnerCode: ap.code,
         },
       },
       messageId: `order-submitted:${order.orderNo}`,

@@ -45,6 +45,8 @@ describe('process: the tasks API (/api/tasks) on the real engine', function () {
     const full = await e.api.get(d.DEPT, `/api/tasks/${t.key}`);
     expect(full.form.id).to.equal('countersign-review');
     expect(full.variables).to.include({ orderNo: o.orderNo, contractType: 'REVENUE' });
+    // and what the form's text blocks read, though no field is bound to it: 订单概要 reads orderSummary (issue #20)
+    expect(full.variables.orderSummary).to.deep.include({ accounts: o.accounts, apPartnerId: o.apPartnerId });
     const bad = async (variables: Record<string, unknown>, pointer: string) => {
       const r = await e.api.call(d.DEPT, 'POST', `/api/tasks/${t.key}/completion`, { variables });
       expect(r.status, JSON.stringify(variables)).to.equal(400);

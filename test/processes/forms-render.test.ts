@@ -23,7 +23,7 @@ import {
   loadForm,
   loadModels,
 } from '../../processes/model';
-import { FORM_PATHS, type FormPath } from './support/form-paths';
+import { AP_ID, FORM_PATHS, type FormPath } from './support/form-paths';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // UI_SCREENSHOTS=1 writes each form's main path to docs/forms/<form id>.png (a test run leaves the tree as it was)
@@ -254,9 +254,28 @@ describe('processes: every form rendered in form-js in Chromium, per path', func
         expect(hit, `${p.form} · ${p.path}: ${label} should be hidden${all}`).to.equal(false);
       }
       for (const s of shown) expect(s.value, `${p.form}: a raw ISO date-time is shown${all}`).to.not.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+      // the AP is read by its name: its UUID shows in no text block and no read-only field (an input prefilled with
+      // it by the model, order-revision's AP编号, is the one exception: the .bpmn hands it the id)
+      for (const s of shown)
+        if (s.kind === 'text' || s.readonly) expect(s.value, `${p.form}: the AP's UUID is shown${all}`).to.not.include(AP_ID);
       if (p.shot && SHOTS) await page.locator('#form').screenshot({ path: path.join(SHOTS, `${p.form}.png`) });
     });
   }
+
+  it('a summary without the partner name (an instance started before names) shows the id; a task AP other than the summary one shows its id', async () => {
+    const p = FORM_PATHS.find((x) => x.form === 'payment-basis-check' && x.shot)!;
+    const summary = p.vars.orderSummary as Record<string, unknown>;
+    const { apPartnerName: _n, apPartnerCode: _c, ...unnamed } = summary;
+    const old = await renderInPage(page, loadForm(p.form)!, { ...p.vars, orderSummary: unnamed });
+    const texts = old.shown.filter((s) => s.kind === 'text').map((s) => s.value);
+    expect(texts.find((t) => t.includes('订单概要'))).to.include(`AP：${AP_ID}`);
+    expect(texts.find((t) => t.startsWith('AP：'))).to.equal(`AP： ${AP_ID}`);
+    // a change order naming another AP than the order's: the summary's name is not that AP's
+    const other = await renderInPage(page, loadForm(p.form)!, { ...p.vars, apPartnerId: 'p-other' });
+    const otherTexts = other.shown.filter((s) => s.kind === 'text').map((s) => s.value);
+    expect(otherTexts.find((t) => t.startsWith('AP：'))).to.equal('AP： p-other');
+    expect(otherTexts.find((t) => t.includes('订单概要'))).to.include('AP：阿尔法教育科技（alpha）');
+  });
 
   it('the check is real: the old `= null` condition leaves a phantom box on a first round', async () => {
     const form = loadForm('collaboration-task-order-reply')!;

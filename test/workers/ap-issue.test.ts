@@ -33,7 +33,7 @@ describe('workers: ap-issue.record-resolution (处理AP异常)', () => {
     expect(r.counts).to.deep.equal({ versions: 3 });
     const out = completedVars(r.outcome);
     expect(out.apPartnerId).to.equal(beta.id);
-    expect(out.orderSummary).to.include({ apPartnerId: beta.id, accounts: 200 });
+    expect(out.orderSummary).to.include({ apPartnerId: beta.id, apPartnerName: beta.name, apPartnerCode: beta.code, accounts: 200 });
     expect((await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: order.id })).apPartnerId).to.equal(beta.id);
   });
 

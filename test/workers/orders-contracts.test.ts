@@ -31,7 +31,7 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
   const audits = (action: string) => rowCount(ds, 'audit_log', 'action = ?', [action]);
 
   it('order.record-customer-decision: CHANGE_REQUESTED → apply-revision (version 2) → CONFIRMED; each once, with the actor', async () => {
-    const { order } = await seedWorld(ds);
+    const { order, partner } = await seedWorld(ds);
     const s = makeServices(ds);
     const d1 = makeJob(
       JOB.orderRecordCustomerDecision,
@@ -57,6 +57,8 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
     // the order's later tasks show the revised order
     expect(orderSummary).to.include({ accounts: 250, amount: 60000, openingDate: order.openingDate, termMonths: order.termMonths });
     expect(orderSummary.customerName).to.be.a('string').and.not.equal('');
+    // and name the AP as a person reads it (the forms fall back to the id only without a name)
+    expect(orderSummary).to.include({ apPartnerId: partner.id, apPartnerName: partner.name, apPartnerCode: partner.code });
     const o = await ds.getRepository(BusinessOrderEntity).findOneByOrFail({ id: order.id });
     expect(o).to.include({ accounts: 250, amount: 60000, currentVersion: 2, status: 'SUBMITTED' });
     const v2 = await ds
@@ -110,7 +112,7 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
     }));
     const { orderSummary, ...rest } = completedVars(r.outcome) as { orderSummary: Record<string, unknown> };
     expect(rest).to.deep.equal({ orderVersion: 2, orderStatus: 'SUBMITTED', apInvolved: false, apPartnerId: null });
-    expect(orderSummary.apPartnerId).to.equal(null);
+    expect(orderSummary).to.include({ apPartnerId: null, apPartnerName: null, apPartnerCode: null });
   });
 
   it('order.cancel after DECLINED: CANCELLED with the customer’s reason, once', async () => {

@@ -21,6 +21,8 @@ export interface FormPath {
   shot?: boolean;
 }
 
+/** the AP's id as the process carries it: a UUID no person can read, so no form may show it (the name instead) */
+export const AP_ID = '3f6c2a9e-8d41-4b7a-9c55-1e2f3a4b5c6d';
 /** domain/order-summary.ts: what every task of the order shows */
 const orderSummary = {
   customerName: '某集团有限公司',
@@ -29,17 +31,19 @@ const orderSummary = {
   openingDate: '2026-10-08',
   termMonths: 12,
   amount: 90000,
-  apPartnerId: 'alpha',
+  apPartnerId: AP_ID,
+  apPartnerName: '阿尔法教育科技',
+  apPartnerCode: 'alpha',
 };
 /** the summary as the form shows it (module names, Chinese date, AP) */
 const SUMMARY_SHOWN =
-  '客户 某集团有限公司；订购模块 学习管理、虚拟教室；账号数 300；开通日期 2026年10月8日；合同期限 12 个月；订单金额 90000 元；AP：alpha';
+  '客户 某集团有限公司；订购模块 学习管理、虚拟教室；账号数 300；开通日期 2026年10月8日；合同期限 12 个月；订单金额 90000 元；AP：阿尔法教育科技（alpha）';
 const provisioningStart: Vars = {
   orderId: 'o-1',
   orderNo: 'YW-2026-000123',
   customerManager: 'cm.li',
   apInvolved: true,
-  apPartnerId: 'alpha',
+  apPartnerId: AP_ID,
   orderSummary,
 };
 const changeStart: Vars = {
@@ -50,7 +54,7 @@ const changeStart: Vars = {
   customerManager: 'cm.li',
   platformChange: true,
   apScopeChange: false,
-  apPartnerId: 'alpha',
+  apPartnerId: AP_ID,
   accountDelta: 50,
   orderSummary,
 };
@@ -113,7 +117,7 @@ export const FORM_PATHS: FormPath[] = [
     path: '开通·首轮',
     shot: true,
     vars: { ...provisioningStart },
-    shows: { 业务订单编号: 'YW-2026-000123', 涉及AP: '是（AP编号 alpha）' },
+    shows: { 业务订单编号: 'YW-2026-000123', 涉及AP: '是（阿尔法教育科技（alpha））' },
     hides: ['变更单编号', '账号增减数', '修改后账号数', '修改后订购模块', '修改说明', '涉及业务平台配置'],
   },
   {
@@ -153,13 +157,14 @@ export const FORM_PATHS: FormPath[] = [
       revisedModules: orderSummary.modules,
       revisedAmount: orderSummary.amount,
       revisedApInvolved: true,
-      revisedApPartnerId: 'alpha',
+      revisedApPartnerId: AP_ID,
     },
     shows: {
       业务订单编号: 'YW-2026-000123',
       客户反馈: '增加直播培训',
       涉及AP: '涉及AP',
-      AP编号: 'alpha',
+      // the one place the id still shows: the input the model prefills with apPartnerId (a .bpmn input mapping)
+      AP编号: AP_ID,
       账号数: '300',
       订购模块: '学习管理 虚拟教室',
       订单金额: '90000',
@@ -421,8 +426,8 @@ export const FORM_PATHS: FormPath[] = [
     form: 'ap-issue-resolution',
     task: 'online-training-provisioning#resolve-ap-issue',
     path: '开通·AP不可用（未生成支出合同）',
-    vars: { ...provisioningStart, ...signed, apIssue: 'AP alpha 暂停接单', apIssueResolution: null, apIssueNote: null },
-    shows: { 业务订单编号: 'YW-2026-000123', AP编号: 'alpha', 异常原因: '暂停接单' },
+    vars: { ...provisioningStart, ...signed, apIssue: 'AP 阿尔法教育科技 暂停接单', apIssueResolution: null, apIssueNote: null },
+    shows: { 业务订单编号: 'YW-2026-000123', 'AP：': '阿尔法教育科技（alpha）', 异常原因: '暂停接单' },
     hides: ['支出合同编号', '变更单编号', '新AP编号'],
   },
   {
@@ -433,7 +438,7 @@ export const FORM_PATHS: FormPath[] = [
     vars: {
       ...provisioningStart,
       ...signed,
-      apIssue: 'AP alpha 暂停接单',
+      apIssue: 'AP 阿尔法教育科技 暂停接单',
       apIssueResolution: 'OTHER_PARTNER',
       apIssueNote: null,
       // the partners that could take it, handed over with the BPMN error (domain/ap-issues availablePartnerOptions)
@@ -464,7 +469,7 @@ export const FORM_PATHS: FormPath[] = [
       支出合同编号: 'ZC-2026-0008',
       '支出合同金额（元）': '30',
       支出合同会签单编号: 'HQ-ZC-2026-0008',
-      AP编号: 'alpha',
+      'AP：': '阿尔法教育科技（alpha）',
       支付依据编号: 'ZF-2026-0011',
     },
     hides: ['变更单编号'],

@@ -126,8 +126,10 @@ export async function taskPage(me: Me, key: string) {
         msg.append(notice(`提交失败：${conflictText(e)}`, 'error'));
         return;
       }
-      // the recording of this decision refused it (a completing task listener): the task stays open with the form as filled in
-      if (e.status === 422 && !e.errors.length) {
+      // a rule refused the completion, with its reason and no field to mark: the recording of the decision (a
+      // completing task listener, 422) or the API's own check of the same rule before it (separation of duties,
+      // 403); the task stays open with the form as filled in
+      if ((e.status === 422 || e.status === 403) && !e.errors.length) {
         msg.append(notice(`未能提交：${e.detail}`, 'error'));
         return;
       }
