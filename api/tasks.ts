@@ -35,9 +35,14 @@ export { CONTEXT_VARIABLES, mayWorkOn, taskContexts, uniqueTasks, validateAgains
 const REVIEW_STEP: Record<string, 'DEPT_MANAGER' | 'CENTER'> = { 'dept-manager-review': 'DEPT_MANAGER', 'center-review': 'CENTER' };
 
 /**
- * Separation of duties (domain/countersign-integrity.ts) before the engine is told anything: a refused
- * reviewer gets a 403 naming the rule, the task stays open and unassigned for someone else.
+ * Separation of duties (domain/countersign-integrity.ts) before the engine is told anything (no claim, no
+ * assignment, no completion): a refused reviewer gets a 403 naming the rule, the task stays open and
+ * unassigned for someone else. The workbench's completion, which claims first, calls it before its claim.
  */
+export async function assertMayDecide(services: ApiServices, t: UserTask, username: string): Promise<void> {
+  return separationOfDuties(services, port(services), t, username);
+}
+
 async function separationOfDuties(services: ApiServices, tasks: UserTaskPort, t: UserTask, username: string): Promise<void> {
   const step = REVIEW_STEP[t.elementId];
   if (!step) return;

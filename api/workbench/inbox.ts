@@ -9,7 +9,7 @@ import type { Principal } from '../auth';
 import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { route, type RouteSpec } from '../route';
 import { arrayOf, bool, enumOf, int, named, nullable, obj, str } from '../schema';
-import { TASK_ROUTES, mayWorkOn, taskContexts, uniqueTasks, validateAgainstForm, type UserTask } from '../tasks';
+import { TASK_ROUTES, assertMayDecide, mayWorkOn, taskContexts, uniqueTasks, validateAgainstForm, type UserTask } from '../tasks';
 import type { OrderGlance } from './parties';
 import { guard, workbenchOf, type WorkbenchServices } from './services';
 
@@ -214,12 +214,14 @@ export const INBOX_ROUTES: RouteSpec[] = [
     path: '/workbench/tasks/:key/claim',
     roles: WORKERS,
     tag: 'workbench',
-    summary: { en: 'Claim a task of my groups (409 when someone else holds it)', zh: '认领任务' },
+    summary: { en: 'Claim a task of my groups (409 when someone else holds it; 403 when a rule bars me from deciding it)', zh: '认领任务' },
     params: TaskKeyParams,
     response: { status: 200, schema: Claimed },
     handler: async ({ services, principal, params }) =>
       guard(async () => {
         const wb = workbenchOf(services);
+        // nobody claims what they may not decide (the drafter their own review): it stays free for another
+        await assertMayDecide(services, await openTask(wb, principal, params.key), principal.username);
         await claimOrConflict(wb, principal, params.key);
         return { key: params.key, assignee: principal.username };
       }),
@@ -250,7 +252,7 @@ export const INBOX_ROUTES: RouteSpec[] = [
     roles: WORKERS,
     tag: 'workbench',
     summary: {
-      en: 'Complete a task from the workbench: the form is checked first, then the task is claimed (409 for the loser), then completed',
+      en: 'Complete a task from the workbench: the form and separation of duties are checked first, then the task is claimed (409 for the loser), then completed',
       zh: '提交任务表单（先校验，再认领，再办结）',
     },
     params: TaskKeyParams,
@@ -267,6 +269,8 @@ export const INBOX_ROUTES: RouteSpec[] = [
           const errors = validateAgainstForm(form.schema, variables);
           if (errors.length) throw badRequest(`the form ${form.formId ?? ''} is not filled in correctly`, errors);
         }
+        // a refused reviewer must not be left holding the task: the rule before the claim
+        await assertMayDecide(ctx.services, t, ctx.principal.username);
         await claimOrConflict(wb, ctx.principal, ctx.params.key, t);
         return completeRoute().handler(ctx);
       }),

@@ -23,7 +23,7 @@ import { CountersignDecisionEntity } from '../../db/entities/index';
 import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
 import { buildUi, launch, type Browser } from './support/browser';
-import { findTask, radio, signIn, text, WAIT } from './support/workbench';
+import { findTask, nav, radio, signIn, text, WAIT } from './support/workbench';
 
 const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
 
@@ -119,8 +119,20 @@ describe('ui: the task page shows the case and a refused completion', function (
     await d.confirm(e, no);
     await d.draftRevenue(e, no);
     await signIn(page, base, d.CM);
-    const form = await openTask('dept-manager-review', o.orderNo);
-    const key = page.url().split('/').pop()!;
+    // the review waits in 未认领 of the drafter (also a department manager): claiming it is refused with the rule
+    await nav(page, `#/inbox?tab=unassigned&orderNo=${encodeURIComponent(o.orderNo)}`);
+    const row = page.locator('tr[data-element="dept-manager-review"]').first();
+    await row.waitFor({ timeout: WAIT });
+    const key = (await row.getAttribute('data-task'))!;
+    await row.getByRole('button', { name: '认领' }).click();
+    const refused = page.locator('.notice.error').filter({ hasText: '操作失败：' });
+    await refused.waitFor({ timeout: WAIT });
+    expect(await refused.textContent()).to.contain('cannot review it');
+    expect((await taskState(key)).assignee ?? null).to.equal(null);
+    // opened anyway (办理 without claiming) and submitted: refused before the workbench's claim
+    await row.getByRole('link', { name: '办理' }).click();
+    const form = page.locator('.fjs-container');
+    await form.waitFor({ timeout: WAIT });
     await radio(form, '同意');
     await text(form, '审核意见说明', '同意');
     await page.getByRole('button', { name: '提交' }).click();
@@ -131,7 +143,9 @@ describe('ui: the task page shows the case and a refused completion', function (
     expect(page.url()).to.match(/#\/task/);
     expect(await form.getByRole('radio', { name: '同意', exact: true }).isChecked()).to.equal(true);
     expect(await page.getByRole('button', { name: '提交' }).isDisabled()).to.equal(false);
-    expect((await taskState(key)).state).to.equal('CREATED');
+    // open and unassigned for someone else: the rule is checked before the workbench claims the task
+    expect(await taskState(key)).to.deep.include({ state: 'CREATED' });
+    expect((await taskState(key)).assignee ?? null).to.equal(null);
     expect(await e.ds.getRepository(CountersignDecisionEntity).count()).to.equal(0);
   });
 
