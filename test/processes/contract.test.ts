@@ -351,7 +351,10 @@ describe('processes: models follow docs/process-contract.md', () => {
       const merge = el(pid, 'completion-deadline-merge');
       expect(firmed[0].outgoing.map((f: { targetRef: { id: string } }) => f.targetRef.id)).to.deep.equal([merge.id]);
       expect(merge.outgoing.map((f: { targetRef: { id: string } }) => f.targetRef.id)).to.deep.equal([task.id]);
-      expect(merge.incoming.map((f: { sourceRef: { id: string } }) => f.sourceRef.id)).to.have.members(['deliver-to-customer', firmed[0].id]);
+      expect(merge.incoming.map((f: { sourceRef: { id: string } }) => f.sourceRef.id)).to.have.members([
+        'deliver-to-customer',
+        firmed[0].id,
+      ]);
     }
     const review = el(PROCESS.monthlyReport, 'review-monthly-report');
     expect(extension(review, 'zeebe:TaskSchedule').dueDate).to.equal('=reportDueAt');

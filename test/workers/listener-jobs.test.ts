@@ -147,7 +147,9 @@ describe('workers: a handler on a user-task listener job (local engine, the app 
       expect(deliveries).to.equal(2);
       expect(approvals).to.equal(2);
       expect((await rest('GET', `/v2/user-tasks/${task.userTaskKey}`)).body.state).to.equal('COMPLETED');
-      const vars = await rest('POST', '/v2/variables/search', { filter: { processInstanceKey: pi.processInstanceKey, name: 'contractNo' } });
+      const vars = await rest('POST', '/v2/variables/search', {
+        filter: { processInstanceKey: pi.processInstanceKey, name: 'contractNo' },
+      });
       expect(vars.body.items).to.have.length(1);
       expect(vars.body.items[0]).to.include({ value: '"SR-2026-0001"', scopeKey: pi.processInstanceKey });
     } finally {
