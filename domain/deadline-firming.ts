@@ -4,10 +4,13 @@
  * An order delivered late in a year may get a deadline in a year without a published schedule
  * (weekends-only, `deadlineProvisional`). Once that year is uploaded, each open order with a provisional
  * deadline is computed again (completion.ts stores the new figures with the reason) and, when the
- * figures moved, a `deadline-firmed` message is queued in the same transaction. The models catch it on
- * the completion-record task and go back through compute-completion-deadline: the BPMN timers
- * (`=completionDeadline`, `=completionReminderAt`) and the task's due date are evaluated when they are
- * created, so only re-creating them moves them.
+ * figures moved, a `deadline-firmed` message is queued in the same transaction, carrying the new figures
+ * as its variables (completionDeadline, completionReminderAt, deadlineProvisional). The models catch it
+ * on the completion-record task, whose interrupting boundary takes them into the instance and goes
+ * straight back to the task (issue #20: no compute step on that loop; the figures are computed and stored
+ * here already): the BPMN timers (`=completionDeadline`, `=completionReminderAt`) and the task's due date
+ * are evaluated when they are created, so only re-creating them moves them. Instances of older versions
+ * still go through their compute-completion-deadline, which computes the same figures again.
  */
 import { In, IsNull, Not } from 'typeorm';
 import { BusinessOrderEntity, ChangeOrderEntity } from '../db/entities/index';
@@ -57,7 +60,11 @@ export async function firmProvisionalDeadlines(db: Db, reminderWorkingDays: numb
               kind: 'publish-message',
               name: MESSAGE.deadlineFirmed,
               correlationKey: no,
-              variables: {},
+              variables: {
+                completionDeadline: s.completionDeadline,
+                completionReminderAt: s.completionReminderAt,
+                deadlineProvisional: s.deadlineProvisional,
+              },
               dedupeKey: `${MESSAGE.deadlineFirmed}:${no}:${s.completionDeadline}:${s.completionReminderAt}`,
               timeToLive: FIRMED_MESSAGE_TTL_MS,
             },

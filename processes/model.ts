@@ -260,8 +260,34 @@ export interface VariableProblem {
   variable: string;
 }
 
+/**
+ * The variables a job type's handler returns, by the output bindings of its element template (the names
+ * its service task maps). A completing listener of that type sets them on the process instance
+ * (workers/runtime/listener.ts), so they are the user task's outputs too.
+ */
+export function templateOutputs(type: string): string[] {
+  templateOutputsCache ??= new Map(
+    templateFiles().map((f) => {
+      const t = JSON.parse(readFileSync(f, 'utf8')) as {
+        properties: { value?: unknown; binding: { type: string; property?: string } }[];
+      };
+      const jobType = t.properties.find((p) => p.binding.type === 'zeebe:taskDefinition' && p.binding.property === 'type')?.value;
+      const outs = t.properties.filter((p) => p.binding.type === 'zeebe:output').map((p) => String(p.value));
+      return [String(jobType), outs] as const;
+    }),
+  );
+  return [...(templateOutputsCache.get(type) ?? [])];
+}
+let templateOutputsCache: Map<string, readonly string[]> | undefined;
+
 /** Variables an element makes visible in the process scope once it completes. */
 function produced(el: El, formOf: (id: string) => CamundaForm | undefined): Set<string> {
+  const own = producedByElement(el, formOf);
+  if (el.$type === 'bpmn:UserTask') for (const type of completingListenerTypes(el)) for (const v of templateOutputs(type)) own.add(v);
+  return own;
+}
+
+function producedByElement(el: El, formOf: (id: string) => CamundaForm | undefined): Set<string> {
   const outs = outputs(el);
   if (outs.length) return new Set(outs.map((o) => o.target));
   if (el.$type === 'bpmn:UserTask') {

@@ -134,7 +134,12 @@ export function startWorkers(opts: StartWorkersOptions): RunningWorkers {
   const completeListenerJob: CompleteListenerJob = Object.assign(
     (jobKey: string, result: ListenerJobResult) =>
       opts.zeebe.completeJob({ jobKey, variables: {}, result: { type: 'userTask', ...result } } as never),
-    { supported: () => sendsResult },
+    {
+      supported: () => sendsResult,
+      // runtime/listener.ts: an approving handler's variables, on the process instance's own scope
+      setProcessVariables: (processInstanceKey: string, variables: Record<string, unknown>) =>
+        opts.zeebe.setVariables({ elementInstanceKey: processInstanceKey, variables, local: false }),
+    },
   );
   const workers = handlers.map((def) => {
     const run = createTaskHandler(def, services, opts.retryPolicy ?? DEFAULT_RETRY_POLICY, opts.hooks, completeListenerJob);

@@ -27,13 +27,11 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'cancel-order': JOB.orderCancel,
     'order-declined': 'bpmn:EndEvent',
     'draft-revenue-contract': 'bpmn:UserTask',
-    'register-revenue-contract': JOB.revenueContractRegister,
     'countersign-revenue-contract': 'bpmn:CallActivity',
     'revenue-countersign-result': 'bpmn:ExclusiveGateway',
     'revise-revenue-contract': 'bpmn:UserTask',
     'apply-revenue-contract-revision': JOB.revenueContractApplyRevision,
     'sign-revenue-contract': 'bpmn:UserTask',
-    'register-accounts': JOB.accountMonitoringRegisterAccounts,
     'implementation-fork': 'bpmn:ParallelGateway',
     'issue-collaboration-task-order': JOB.collaborationTaskOrderIssue,
     'configure-platform': 'bpmn:UserTask',
@@ -58,7 +56,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'ap-merge': 'bpmn:ExclusiveGateway',
     'implementation-join': 'bpmn:ParallelGateway',
     'deliver-to-customer': 'bpmn:UserTask',
-    'compute-completion-deadline': JOB.completionComputeDeadline,
     'file-completion-record': 'bpmn:UserTask',
     'completion-reminder': 'bpmn:BoundaryEvent',
     'send-completion-reminder': JOB.completionSendReminder,
@@ -74,7 +71,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'cancel-change-order': JOB.changeOrderCancel,
     'change-declined': 'bpmn:EndEvent',
     'draft-supplementary-agreement': 'bpmn:UserTask',
-    'register-supplementary-agreement': JOB.revenueContractRegisterSupplement,
     'countersign-supplementary-agreement': 'bpmn:CallActivity',
     'revise-supplementary-agreement': 'bpmn:UserTask',
     'supplementary-revision-decision': 'bpmn:ExclusiveGateway',
@@ -82,7 +78,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'withdraw-change-order': JOB.changeOrderCancel,
     'change-withdrawn': 'bpmn:EndEvent',
     'sign-supplementary-agreement': 'bpmn:UserTask',
-    'apply-account-delta': JOB.accountMonitoringApplyAccountDelta,
     'implementation-fork': 'bpmn:ParallelGateway',
     'platform-change': 'bpmn:ExclusiveGateway',
     'ap-scope-change': 'bpmn:ExclusiveGateway',
@@ -131,17 +126,19 @@ const CONTRACT: Record<string, Record<string, string>> = {
 
 /**
  * The recordings that run as a user task's completing listener (docs/process-contract.md), per process:
- * user task id → job type. No other element has a task listener.
+ * user task id → job type, or the job types in the order they run. No other element has a task listener.
  */
-const LISTENERS: Record<string, Record<string, string>> = {
+const LISTENERS: Record<string, Record<string, string | string[]>> = {
   [PROCESS.provisioning]: {
     'configure-platform': JOB.collaborationTaskOrderRecordReply,
     'accept-configuration': JOB.collaborationTaskOrderRecordAcceptance,
     'check-payment-basis': JOB.expenseContractRecordPaymentBasisCheck,
-    'deliver-to-customer': JOB.deliveryRecord,
+    'deliver-to-customer': [JOB.deliveryRecord, JOB.completionComputeDeadline],
     'file-completion-record': JOB.completionRecordCompletion,
     'revise-expense-contract': JOB.expenseContractApplyRevision,
-    'sign-revenue-contract': JOB.revenueContractRecordSigning,
+    'draft-revenue-contract': JOB.revenueContractRegister,
+    // the contract admin signs and enters the accounts in one step (§6.4): the signing is recorded first
+    'sign-revenue-contract': [JOB.revenueContractRecordSigning, JOB.accountMonitoringRegisterAccounts],
     'confirm-order-with-customer': JOB.orderRecordCustomerDecision,
   },
   [PROCESS.countersign]: {
@@ -156,11 +153,12 @@ const LISTENERS: Record<string, Record<string, string>> = {
   },
   [PROCESS.change]: {
     'confirm-change-with-customer': JOB.changeOrderRecordCustomerDecision,
-    'sign-supplementary-agreement': JOB.revenueContractRecordSigning,
+    'draft-supplementary-agreement': JOB.revenueContractRegisterSupplement,
+    'sign-supplementary-agreement': [JOB.revenueContractRecordSigning, JOB.accountMonitoringApplyAccountDelta],
     'configure-platform': JOB.collaborationTaskOrderRecordReply,
     'accept-configuration': JOB.collaborationTaskOrderRecordAcceptance,
     'check-payment-basis': JOB.expenseContractRecordPaymentBasisCheck,
-    'deliver-to-customer': JOB.deliveryRecord,
+    'deliver-to-customer': [JOB.deliveryRecord, JOB.completionComputeDeadline],
     'file-completion-record': JOB.completionRecordCompletion,
   },
 };
@@ -216,7 +214,7 @@ describe('processes: models follow docs/process-contract.md', () => {
       for (const [id, type] of Object.entries(tasks)) {
         const e = el(pid, id);
         expect(e?.$type, `${pid}#${id}`).to.equal('bpmn:UserTask');
-        expect(completingListenerTypes(e), `${pid}#${id}`).to.deep.equal([type]);
+        expect(completingListenerTypes(e), `${pid}#${id}`).to.deep.equal([type].flat());
       }
     }
   });
@@ -350,15 +348,20 @@ describe('processes: models follow docs/process-contract.md', () => {
         ['completion-reminder', false, '=completionReminderAt'],
         ['completion-overdue', false, '=completionDeadline'],
       ]);
-      // a firmed deadline (calendar upload) interrupts the task and goes back through compute-completion-deadline,
-      // so the task, its due date and both timers are created again from the new figures
+      // a firmed deadline (calendar upload) interrupts the task and goes straight back to it (the message
+      // carries the new figures, domain/deadline-firming.ts), so the task, its due date and both timers are
+      // created again from them; no compute step on that loop
       const firmed = boundaries.filter((b) => eventDefinition(b).$type === 'bpmn:MessageEventDefinition');
       expect(firmed.map((b) => [b.id, b.cancelActivity, eventDefinition(b).messageRef?.name])).to.deep.equal([
         ['deadline-firmed', true, MESSAGE.deadlineFirmed],
       ]);
       const merge = el(pid, 'completion-deadline-merge');
       expect(firmed[0].outgoing.map((f: { targetRef: { id: string } }) => f.targetRef.id)).to.deep.equal([merge.id]);
-      expect(merge.outgoing.map((f: { targetRef: { id: string } }) => f.targetRef.id)).to.deep.equal(['compute-completion-deadline']);
+      expect(merge.outgoing.map((f: { targetRef: { id: string } }) => f.targetRef.id)).to.deep.equal([task.id]);
+      expect(merge.incoming.map((f: { sourceRef: { id: string } }) => f.sourceRef.id)).to.have.members([
+        'deliver-to-customer',
+        firmed[0].id,
+      ]);
     }
     const review = el(PROCESS.monthlyReport, 'review-monthly-report');
     expect(extension(review, 'zeebe:TaskSchedule').dueDate).to.equal('=reportDueAt');

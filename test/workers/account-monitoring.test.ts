@@ -55,6 +55,33 @@ describe('workers: account-monitoring.*', function () {
     expect(out).to.include({ kind: 'fail', retries: 0 });
   });
 
+  it("register-accounts as the signing task's second listener: the contract admin who signed enters the entry; on an old version's service task the system", async () => {
+    const listener = (contractId: string, variables: Record<string, unknown>, assignee?: string) =>
+      makeJob(
+        JOB.accountMonitoringRegisterAccounts,
+        { revenueContractId: contractId, ...variables },
+        {
+          elementId: 'sign-revenue-contract',
+          customHeaders: { 'io.camunda.zeebe:userTaskKey': '42', ...(assignee ? { 'io.camunda.zeebe:assignee': assignee } : {}) },
+        },
+      );
+    const entryOf = async (contractId: string) =>
+      ds.getRepository(AccountMonitoringEntryEntity).findOneByOrFail({ revenueContractId: contractId });
+    const a = (await signedContract(200, '2026-03-01')).contract;
+    await deliver(h(JOB.accountMonitoringRegisterAccounts), listener(a.id, { completedBy: 'admin-li' }), makeServices(ds));
+    expect((await entryOf(a.id)).enteredBy).to.equal('admin-li');
+    const b = (await signedContract(100, '2026-03-01')).contract;
+    await deliver(h(JOB.accountMonitoringRegisterAccounts), listener(b.id, {}, 'admin-wang'), makeServices(ds));
+    expect((await entryOf(b.id)).enteredBy).to.equal('admin-wang');
+    const c = (await signedContract(50, '2026-03-01')).contract;
+    await deliver(
+      h(JOB.accountMonitoringRegisterAccounts),
+      makeJob(JOB.accountMonitoringRegisterAccounts, { revenueContractId: c.id }, { elementId: 'register-accounts' }),
+      makeServices(ds),
+    );
+    expect((await entryOf(c.id)).enteredBy).to.equal('system:worker');
+  });
+
   it('apply-account-delta: one DELTA entry per signed supplement, counted on the root contract', async () => {
     const { order, contract } = await signedContract(200, '2026-03-01');
     await deliver(

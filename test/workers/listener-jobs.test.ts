@@ -1,8 +1,9 @@
 /**
  * A handler bound to a user-task listener's job (workers/runtime/listener.ts), end to end on the local
  * engine through the app's own client (platform/camunda/zeebe-client.ts, whose gateway protocol carries
- * the job kind and the job result): it reads the completion's variables, approves with no variables, or
- * denies with its business error's message, which the completion call gets back.
+ * the job kind and the job result): it reads the completion's variables, approves with no variables on the
+ * job (the handler's go onto the process instance first, SetVariables), or denies with its business
+ * error's message, which the completion call gets back.
  */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
@@ -11,6 +12,7 @@ import { createZeebeClient } from '../../platform/camunda/zeebe-client';
 import { clientSendsJobResult } from '../../platform/camunda/gateway-proto';
 import { startWorkers, type RunningWorkers } from '../../workers/start';
 import { BusinessError } from '../../workers/runtime/errors';
+import { createTaskHandler } from '../../workers/runtime/adapter';
 import type { HandlerDef, JobView } from '../../workers/runtime/job';
 import { complete } from '../../workers/runtime/outcome';
 import { S } from '../../workers/runtime/validate';
@@ -30,8 +32,9 @@ describe('workers: a handler on a user-task listener job (local engine, the app 
     handle(job) {
       seen.push(job);
       if (job.variables.approved === false) throw new BusinessError('NOT_APPROVED', '未填写审核意见，不能提交');
-      // variables a service task would have exported: dropped on a listener's job (Zeebe takes none)
-      return complete({ recorded: true });
+      // variables a service task would have exported: set on the process instance (Zeebe takes none on
+      // a listener's job, nor on the completing task's scope)
+      return complete({ recorded: true, recordedBy: job.variables.completedBy ?? null });
     },
   };
 
@@ -90,7 +93,7 @@ describe('workers: a handler on a user-task listener job (local engine, the app 
     expect(await clientSendsJobResult({})).to.equal(false);
   });
 
-  it("approves: both listeners' jobs see the completion's variables, the task completes without the handler's variables", async () => {
+  it("approves: both listeners' jobs see the completion's variables; the handler's variables reach the process instance's scope", async () => {
     seen.length = 0;
     const { pik, task } = await start();
     const r = await rest('POST', `/v2/user-tasks/${task.userTaskKey}/completion`, { variables: { completedBy: 'bob' } });
@@ -99,7 +102,59 @@ describe('workers: a handler on a user-task listener job (local engine, the app 
     expect(seen[0].variables).to.include({ completedBy: 'bob', approved: true });
     expect(seen[0].customHeaders).to.include({ 'io.camunda.zeebe:assignee': 'alice' });
     const vars = await rest('POST', '/v2/variables/search', { filter: { processInstanceKey: pik } });
-    expect(vars.body.items.map((v: { name: string }) => v.name)).to.not.include('recorded');
+    const byName = new Map(vars.body.items.map((v: { name: string; value: string; scopeKey: string }) => [v.name, v]));
+    expect(byName.get('recorded')).to.include({ value: 'true', scopeKey: pik });
+    expect(byName.get('recordedBy')).to.include({ value: '"bob"', scopeKey: pik });
+  });
+
+  it('a redelivered listener job (its approval lost) sets the same variables again and approves once: the task completes once', async () => {
+    // a worker of its own type, whose first approval "gets lost" after the variables were set: the job
+    // times out and comes again; the handler answers as a once-guard does (the stored result)
+    const type = 'test.listener-redelivered';
+    let deliveries = 0;
+    let approvals = 0;
+    const def: HandlerDef = {
+      type: type as never,
+      variables: S.obj({}, {}),
+      handle: () => (deliveries++, complete({ contractNo: 'SR-2026-0001' })),
+    };
+    const answer = Object.assign(
+      async (jobKey: string, result: { denied: boolean }) => {
+        if (++approvals === 1) throw new Error('14 UNAVAILABLE: connection lost');
+        return zeebe.completeJob({ jobKey, variables: {}, result: { type: 'userTask', ...result } } as never);
+      },
+      {
+        setProcessVariables: (pik: string, variables: Record<string, unknown>) =>
+          zeebe.setVariables({ elementInstanceKey: pik, variables, local: false }),
+      },
+    );
+    const services = { log: { info() {}, warn() {}, error() {} } } as never;
+    const worker = zeebe.createWorker({
+      taskType: type,
+      timeout: 500,
+      pollInterval: 50,
+      stdout: { debug() {}, info() {}, error() {} },
+      taskHandler: (job) => createTaskHandler(def, services, undefined, {}, answer)(job as never) as never,
+    });
+    try {
+      const pi = await zeebe.createProcessInstance({
+        bpmnProcessId: 'conf-task-listeners',
+        variables: { owner: 'alice', listenerA: type, listenerB: TYPE, approved: true },
+      });
+      const task = await openTask(pi.processInstanceKey);
+      const r = await rest('POST', `/v2/user-tasks/${task.userTaskKey}/completion`, { variables: {} });
+      expect(r.status).to.equal(204);
+      expect(deliveries).to.equal(2);
+      expect(approvals).to.equal(2);
+      expect((await rest('GET', `/v2/user-tasks/${task.userTaskKey}`)).body.state).to.equal('COMPLETED');
+      const vars = await rest('POST', '/v2/variables/search', {
+        filter: { processInstanceKey: pi.processInstanceKey, name: 'contractNo' },
+      });
+      expect(vars.body.items).to.have.length(1);
+      expect(vars.body.items[0]).to.include({ value: '"SR-2026-0001"', scopeKey: pi.processInstanceKey });
+    } finally {
+      await worker.close();
+    }
   });
 
   it("denies with the business error's message: the completion is refused with it and the task stays open", async () => {

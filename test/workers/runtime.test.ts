@@ -123,7 +123,7 @@ describe('workers: runtime adapter', () => {
     expect(await run(gone)).to.equal('JOB_ACTION_ACKNOWLEDGEMENT');
   });
 
-  it("answers a user-task listener's job with a result and no variables: approve, deny with the business error's message, fail as any job", async () => {
+  it("answers a user-task listener's job with a result and no variables (the handler's variables go onto the process instance first): approve, deny with the business error's message, fail as any job", async () => {
     const calls: unknown[] = [];
     const listenerJob = (): SdkJob => ({
       key: '11',
@@ -139,7 +139,9 @@ describe('workers: runtime adapter', () => {
       fail: async (f: unknown) => calls.push(['fail', f]),
       forward: () => calls.push(['forward']),
     });
-    const answer = async (jobKey: string, result: unknown) => calls.push(['result', jobKey, result]);
+    const answer = Object.assign(async (jobKey: string, result: unknown) => calls.push(['result', jobKey, result]), {
+      setProcessVariables: async (pik: string, vars: unknown) => calls.push(['set', pik, vars]),
+    });
     await createTaskHandler(
       def(() => complete({ orderStatus: 'CANCELLED' })),
       services,
@@ -162,6 +164,7 @@ describe('workers: runtime adapter', () => {
       answer,
     )(listenerJob());
     expect(calls).to.deep.equal([
+      ['set', '9', { orderStatus: 'CANCELLED' }],
       ['result', '11', { denied: false }],
       ['forward'],
       ['result', '11', { denied: true, deniedReason: '缺少原因' }],
@@ -198,7 +201,44 @@ describe('workers: runtime adapter', () => {
       {},
       answer,
     )({ ...listenerJob(), kind: undefined });
-    expect(calls[0]).to.deep.equal(['result', '11', { denied: false }]);
+    expect(calls).to.deep.equal([['set', '9', { a: 1 }], ['result', '11', { denied: false }], ['forward']]);
+    // no variables: nothing to set, the approval alone
+    calls.length = 0;
+    await createTaskHandler(
+      def(() => complete()),
+      services,
+      undefined,
+      {},
+      answer,
+    )(listenerJob());
+    expect(calls).to.deep.equal([['result', '11', { denied: false }], ['forward']]);
+    // variables and an answer that cannot set them: an incident, never an approval that drops them
+    calls.length = 0;
+    await createTaskHandler(
+      def(() => complete({ a: 1 })),
+      services,
+      undefined,
+      {},
+      async (jobKey: string, result: unknown) => calls.push(['result', jobKey, result]),
+    )(listenerJob());
+    expect(calls).to.have.length(1);
+    expect(calls[0]).to.have.nested.property('[0]', 'fail');
+    expect(calls[0]).to.have.nested.property('[1].retries', 0);
+    // setting them failed: no approval (the job is redelivered after its time-out)
+    calls.length = 0;
+    const cannotSet = Object.assign(async (jobKey: string, result: unknown) => calls.push(['result', jobKey, result]), {
+      setProcessVariables: async () => {
+        throw new Error('14 UNAVAILABLE');
+      },
+    });
+    await createTaskHandler(
+      def(() => complete({ a: 1 })),
+      services,
+      undefined,
+      {},
+      cannotSet,
+    )(listenerJob());
+    expect(calls).to.deep.equal([['forward']]);
   });
 
   it("denies a listener's completion whose variables break the handler's schema or a domain rule of a value (the completer corrects the form); a service task's job gets an incident", async () => {

@@ -5,6 +5,9 @@
  *  register-accounts     after the revenue contract is signed: the INITIAL entry (accounts contracted,
  *                        opening date) — one per contract (unique index + key)
  *  apply-account-delta   after a supplementary agreement is signed: the DELTA entry — one per supplement
+ *                        Both are the second completing listener of the signing task (issue #20: the
+ *                        contract admin signs and enters the accounts in one step, §6.4), whose actor
+ *                        enters the entry; on the service task of an older process version, the system
  *  generate-monthly-report  last month (Asia/Shanghai, relative to the job's time) per root contract:
  *                        contracted, opened, active, utilisation, over-quota. Idempotent per month
  *                        (key month); REGENERATE makes version n+1 and supersedes n (key: the reviewed report)
@@ -26,12 +29,25 @@ import { JOB, REPORT_REVIEW_DECISION } from '../../domain/vocabulary';
 import { defineHandler } from '../runtime/job';
 import { S } from '../runtime/validate';
 import { recordOnce, systemOnce } from '../common';
+import { isTaskListenerJob } from '../runtime/listener';
+import type { JobView, Services } from '../runtime/job';
+import type { EntityManager } from 'typeorm';
+import type { WriteContext } from '../../domain/audit';
+import type { Variables } from '../runtime/outcome';
+
+/**
+ * The entry is the signing task's person's on its listener's job (completedBy, else the task's assignee),
+ * the system's on the service task of an older process version, as before.
+ */
+function entryOnce(job: JobView, services: Services, key: string, work: (em: EntityManager, ctx: WriteContext) => Promise<Variables>) {
+  return isTaskListenerJob(job) ? recordOnce(job, services, key, work) : systemOnce(job, services, key, work);
+}
 
 export const registerAccounts = defineHandler({
   type: JOB.accountMonitoringRegisterAccounts,
-  variables: S.obj({ revenueContractId: S.str }, { orderId: S.optStr }),
+  variables: S.obj({ revenueContractId: S.str }, { orderId: S.optStr, completedBy: S.optStr }),
   handle(job, services) {
-    return systemOnce(job, services, `contract:${job.variables.revenueContractId}`, async (em, ctx) => {
+    return entryOnce(job, services, `contract:${job.variables.revenueContractId}`, async (em, ctx) => {
       const entry = await register(em, job.variables.revenueContractId, ctx);
       return { accountMonitoringEntryId: entry.id };
     });
@@ -40,10 +56,10 @@ export const registerAccounts = defineHandler({
 
 export const applyAccountDelta = defineHandler({
   type: JOB.accountMonitoringApplyAccountDelta,
-  variables: S.obj({ revenueContractId: S.str }, { changeOrderId: S.optStr, accountDelta: S.int }),
+  variables: S.obj({ revenueContractId: S.str }, { changeOrderId: S.optStr, accountDelta: S.int, completedBy: S.optStr }),
   handle(job, services) {
     const v = job.variables;
-    return systemOnce(job, services, `contract:${v.revenueContractId}`, async (em, ctx) => {
+    return entryOnce(job, services, `contract:${v.revenueContractId}`, async (em, ctx) => {
       const entry = await applyDelta(em, v.revenueContractId, ctx, v.accountDelta);
       return { accountMonitoringEntryId: entry.id, contractedAccounts: await contractedAccounts(em, entry.rootContractId) };
     });

@@ -106,8 +106,9 @@ export type JobAction =
   | { action: 'complete'; variables: Variables }
   | { action: 'error'; errorCode: string; errorMessage: string; variables: Variables }
   | { action: 'fail'; errorMessage: string; retries: number; retryBackOff: number }
-  // a user-task listener's job (runtime/listener.ts): the handler's variables are dropped, Zeebe takes none
-  | { action: 'approve' }
+  // a user-task listener's job (runtime/listener.ts): the handler's variables go onto the process
+  // instance before the approval (Zeebe takes none on the job itself)
+  | { action: 'approve'; variables: Variables }
   | { action: 'deny'; deniedReason: string };
 
 export function toJobAction(
@@ -117,7 +118,7 @@ export function toJobAction(
 ): JobAction {
   switch (outcome.kind) {
     case 'complete':
-      return job.listener ? { action: 'approve' } : { action: 'complete', variables: outcome.variables };
+      return job.listener ? { action: 'approve', variables: outcome.variables } : { action: 'complete', variables: outcome.variables };
     case 'bpmnError':
       if (job.listener) return { action: 'deny', deniedReason: outcome.message };
       return { action: 'error', errorCode: outcome.errorCode, errorMessage: outcome.message, variables: outcome.variables };
@@ -237,6 +238,16 @@ export function createTaskHandler(
             )
           : await executeJob(def, view, log === services.log ? services : { ...services, log }, seen.listener);
       action = toJobAction(outcome, { retries: view.retries, listener: seen.listener }, policy);
+      if (action.action === 'approve' && Object.keys(action.variables).length > 0 && !completeListenerJob?.setProcessVariables) {
+        action = toJobAction(
+          failPermanently(
+            `${def.type}: this worker cannot set the variables of a user-task listener's job on the process instance`,
+            'run the workers through workers/start.ts (startWorkers), whose listener answer sets them, then retry the incident',
+          ),
+          { retries: view.retries, listener: true },
+          policy,
+        );
+      }
       switch (action.action) {
         case 'complete':
           await job.complete(action.variables);
@@ -250,6 +261,11 @@ export function createTaskHandler(
         case 'approve':
         case 'deny':
           try {
+            // first the variables (runtime/listener.ts: on the process instance, the task's own scope
+            // refuses them while it is completing), then the approval: a failure in between leaves the
+            // job to be redelivered, and the once-guard gives the same variables again
+            if (action.action === 'approve' && Object.keys(action.variables).length > 0)
+              await completeListenerJob!.setProcessVariables!(view.processInstanceKey, action.variables);
             await completeListenerJob!(
               view.key,
               action.action === 'approve' ? { denied: false } : { denied: true, deniedReason: action.deniedReason },

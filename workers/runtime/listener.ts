@@ -5,9 +5,18 @@
  * completion's form fields and `completedBy` over the task's scope) and returns the same outcome; the
  * adapter answers a listener's job differently (runtime/adapter.ts):
  *
- *   complete(vars)   → the completion goes on: `result { denied: false }` and NO variables (Zeebe refuses
- *                      variables on a listener's job: what later elements read, the user task's output
- *                      mappings export from the form)
+ *   complete(vars)   → the variables go onto the PROCESS INSTANCE first (SetVariables, elementInstanceKey =
+ *                      the job's processInstanceKey, local false), then the completion goes on:
+ *                      `result { denied: false }` and no variables. Why there: Zeebe refuses variables on
+ *                      a listener's job ("Task Listener job completion with variables payload provided is
+ *                      not yet supported"), and it refuses SetVariables on the user task's own scope while
+ *                      the task is COMPLETING (VariableDocumentUpdateProcessor: "Expected to trigger update
+ *                      transition for user task ... but it is in state 'COMPLETING'"); the process
+ *                      instance's scope takes them. So a recording whose outputs later elements read (a
+ *                      number the system assigns, a computed deadline) can be a listener too. Set before
+ *                      the approval, so the task never completes without them; a redelivery (the approval
+ *                      lost) finds the handler's once-guard and gets the same variables, and setting them
+ *                      again is harmless. A denied completion sets nothing.
  *   bpmnError(…)     → the completion is denied with the error's message: the task stays open and the
  *                      person completing it gets the reason (the API answers 422, api/tasks.ts); so is
  *                      a SeparationOfDutiesError (the person may not take this decision), which on a
@@ -20,18 +29,26 @@
  * job of the same type: each job is told apart by its kind, not by its type.
  */
 
+import type { Variables } from './outcome';
+
 /** the `result` of CompleteJob on a user-task listener's job */
 export interface ListenerJobResult {
   readonly denied: boolean;
   readonly deniedReason?: string;
 }
 
+/** SetVariables on the process instance `processInstanceKey` (its own scope, local false) */
+export type SetProcessVariables = (processInstanceKey: string, variables: Variables) => Promise<unknown>;
+
 /**
  * CompleteJob with a result and no variables (the SDK's job.complete cannot send a result); `supported`
- * tells whether the client can send the result at all (absent: it can).
+ * tells whether the client can send the result at all (absent: it can); `setProcessVariables` puts an
+ * approving handler's variables on the process instance (absent: a handler returning variables on a
+ * listener's job is an incident, as dropping them would starve the elements that read them).
  */
 export type CompleteListenerJob = ((jobKey: string, result: ListenerJobResult) => Promise<unknown>) & {
   readonly supported?: () => Promise<boolean>;
+  readonly setProcessVariables?: SetProcessVariables;
 };
 
 /** the reserved header Zeebe puts on every user-task listener's job (and the local engine too) */
