@@ -140,9 +140,9 @@ async function main() {
   const expense = [];
   for (const w of worlds) expense.push(await seedExpenseContract(ds, w.order, w.partner));
   await run(
-    JOB.expenseContractSendImplementationRequest,
-    h(JOB.expenseContractSendImplementationRequest),
-    expense.map((c) => makeJob(JOB.expenseContractSendImplementationRequest, { expenseContractId: c.id })),
+    JOB.expenseContractRequestImplementation,
+    h(JOB.expenseContractRequestImplementation),
+    expense.map((c) => makeJob(JOB.expenseContractRequestImplementation, { expenseContractId: c.id })),
     services,
   );
 

@@ -53,7 +53,10 @@ export type MessageName = (typeof MESSAGE)[keyof typeof MESSAGE];
 export const BPMN_ERROR = {
   /** expense-contract.draft / expense-contract.draft-supplement: the AP partner is suspended or has no terms */
   apPartnerUnavailable: 'AP_PARTNER_UNAVAILABLE',
-  /** expense-contract.send-implementation-request: the AP answered 4xx, refusing the request on its merits */
+  /**
+   * expense-contract.send-implementation-request (retired, older process versions only): the AP answered 4xx,
+   * refusing the request on its merits; request-implementation answers a refusal with apRequestAccepted=false
+   */
   apRequestRejected: 'AP_REQUEST_REJECTED',
 } as const;
 export type BpmnErrorCode = (typeof BPMN_ERROR)[keyof typeof BPMN_ERROR];
@@ -85,7 +88,7 @@ export const JOB = {
   expenseContractDraft: 'expense-contract.draft',
   expenseContractDraftSupplement: 'expense-contract.draft-supplement',
   expenseContractApplyRevision: 'expense-contract.apply-revision',
-  expenseContractSendImplementationRequest: 'expense-contract.send-implementation-request',
+  expenseContractRequestImplementation: 'expense-contract.request-implementation',
   expenseContractRemindSla: 'expense-contract.remind-sla',
   expenseContractRecordPaymentBasis: 'expense-contract.record-payment-basis',
   expenseContractRecordPaymentBasisCheck: 'expense-contract.record-payment-basis-check',
@@ -115,9 +118,14 @@ export const JOB_TYPES = Object.values(JOB) as JobType[];
  * process version (they keep their version): the workers take them for one release, like the renamed ones
  * (workers/registry.ts). `sla.notify`: the reminder timer boundary on 客户确认业务订单, replaced by the SLA
  * watch (app/notifier/sla-watch.ts), which sends every step's reminder and escalation from one table.
+ * `expense-contract.send-implementation-request`: the service task 向AP发出实施请求 with the error boundary
+ * AP拒绝请求, replaced by a message throw event (a throw event has no boundary) whose job
+ * expense-contract.request-implementation answers a refusal with variables; the old one still throws the
+ * BPMN error AP_REQUEST_REJECTED its model catches.
  */
 export const RETIRED_JOB = {
   slaNotify: 'sla.notify',
+  expenseContractSendImplementationRequest: 'expense-contract.send-implementation-request',
 } as const;
 export type RetiredJobType = (typeof RETIRED_JOB)[keyof typeof RETIRED_JOB];
 
