@@ -2,8 +2,8 @@
  * The main line of a business flow: the activities (tasks, call activities, sub-processes) on some path from
  * a start event to the flow's ordinary end without going round a loop — what a process owner reads first, the
  * measure issue #20 asked to halve (25 in each business flow when it was filed). Exception paths begin at
- * boundary events and loops go back to an earlier element, so neither is counted; a sub-process counts as one
- * box, its contents are its own.
+ * boundary events (and at the EXCEPTION_BRANCHES) and loops go back to an earlier element, so neither is
+ * counted; a sub-process counts as one box, its contents are its own.
  *
  *   npx tsx processes/main-line.ts          prints each business flow's main line
  */
@@ -13,6 +13,17 @@ import { type El, type ParsedModel, loadModels } from './model';
 export const MAIN_LINE_END: Readonly<Record<string, string>> = {
   'online-training-provisioning': 'order-completed',
   'online-training-change': 'change-completed',
+};
+
+/**
+ * Gateway branches that begin an exception path, as a boundary event does: a refusal the model cannot raise
+ * as a BPMN error because a message throw event has no boundary events (向AP发出实施请求), so the gateway
+ * after the event routes it into the handling the error boundaries lead to (汇合: AP异常 → 处理AP异常).
+ * test/processes/main-line.test.ts holds each to that: a gateway's flow into a node a boundary event leads to.
+ */
+export const EXCEPTION_BRANCHES: Readonly<Record<string, readonly string[]>> = {
+  'online-training-provisioning': ['flow-ap-request-accepted-to-ap-issue-merge'],
+  'online-training-change': ['flow-ap-request-accepted-to-ap-issue-merge'],
 };
 
 const isActivity = (n: El) => /Task$|^bpmn:CallActivity$|^bpmn:SubProcess$/.test(n.$type);
@@ -29,7 +40,8 @@ export function mainLine(process: El, endId: string): MainLine {
   const nodes: El[] = (process.flowElements ?? []).filter((e: El) => e.$type !== 'bpmn:SequenceFlow');
   const end = nodes.find((n) => n.id === endId);
   if (!end) throw new Error(`${process.id}: no element ${endId}`);
-  const next = (n: El): El[] => (n.outgoing ?? []).map((f: El) => f.targetRef);
+  const exceptional = new Set(EXCEPTION_BRANCHES[process.id] ?? []);
+  const next = (n: El): El[] => (n.outgoing ?? []).filter((f: El) => !exceptional.has(f.id)).map((f: El) => f.targetRef);
   const onLine = new Set<El>();
   // depth-first over simple paths (the models are small enough to walk them all)
   const walk = (n: El, path: Set<El>): boolean => {
@@ -58,7 +70,11 @@ export function mainLine(process: El, endId: string): MainLine {
     next(n).flatMap((t) => (/Gateway$/.test(t.$type) && (t.outgoing ?? []).length === 1 ? followers(t) : [t]));
   const bookkeeping = activities
     .filter((n) => n.$type === 'bpmn:UserTask')
-    .flatMap((u) => followers(u).filter((t) => t.$type === 'bpmn:ServiceTask' && onLine.has(t)).map((box) => ({ after: u, box })));
+    .flatMap((u) =>
+      followers(u)
+        .filter((t) => t.$type === 'bpmn:ServiceTask' && onLine.has(t))
+        .map((box) => ({ after: u, box })),
+    );
   return { activities, bookkeeping };
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { type ParsedModel, loadModels, parseBpmn } from '../../processes/model';
-import { MAIN_LINE_END, mainLine, mainLinesOf } from '../../processes/main-line';
+import { EXCEPTION_BRANCHES, MAIN_LINE_END, mainLine, mainLinesOf } from '../../processes/main-line';
 
 /** issue #20: each business flow had 25 activities on its main line when it was filed; it asked for half */
 const MAIN_LINE_WHEN_FILED = 25;
@@ -48,8 +48,26 @@ describe('processes: the main line of each business flow', () => {
     expect(() => mainLine(process, 'missing')).to.throw(/no element missing/);
   });
 
+  it('an exception branch is a gateway’s flow into where a boundary event leads (the handling it would have begun), not any flow', () => {
+    for (const [processId, ids] of Object.entries(EXCEPTION_BRANCHES)) {
+      const m = models.find((x) => x.process.id === processId);
+      expect(m, processId).to.not.equal(undefined);
+      for (const id of ids) {
+        const f = (m!.process.flowElements ?? []).find((e: { id: string }) => e.id === id);
+        expect(f?.$type, `${processId}#${id}`).to.equal('bpmn:SequenceFlow');
+        expect(f.sourceRef.$type, `${processId}#${id}`).to.equal('bpmn:ExclusiveGateway');
+        const from = (f.targetRef.incoming ?? []).map((g: { sourceRef: { $type: string } }) => g.sourceRef.$type);
+        expect(from, `${processId}#${id}: a boundary event leads to ${f.targetRef.id} too`).to.include('bpmn:BoundaryEvent');
+      }
+    }
+  });
+
   it('covers every business flow', () => {
-    expect(mainLinesOf(models).map((l) => l.processId).sort()).to.deep.equal(Object.keys(MAIN_LINE_END).sort());
+    expect(
+      mainLinesOf(models)
+        .map((l) => l.processId)
+        .sort(),
+    ).to.deep.equal(Object.keys(MAIN_LINE_END).sort());
   });
 
   it('has no service task recording a user task right after it (the recording is the task’s listener)', () => {
