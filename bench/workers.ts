@@ -136,7 +136,7 @@ async function main() {
     services,
   );
 
-  // expense-contract.send-implementation-request with an instant AP (measures our side: signing, DB)
+  // expense-contract.request-implementation with an instant AP (measures our side: signing, DB)
   const expense = [];
   for (const w of worlds) expense.push(await seedExpenseContract(ds, w.order, w.partner));
   await run(
