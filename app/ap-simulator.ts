@@ -1,6 +1,6 @@
 /**
  * A stand-in for an AP's implementation endpoint (tests, `npm run demo`): an HTTP server that accepts
- * the signed implementation requests of expense-contract.send-implementation-request, verifies the HMAC
+ * the signed implementation requests of expense-contract.request-implementation, verifies the HMAC
  * signature (X-Timestamp, X-Signature; workers/families/ap-signing.ts), answers 202, and remembers each
  * request. `down()` makes it refuse connections (a dependency outage), `up()` brings it back on the
  * same port. `onRequest` may answer on the AP's behalf (the demo submits the payment basis).

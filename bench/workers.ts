@@ -136,13 +136,13 @@ async function main() {
     services,
   );
 
-  // expense-contract.send-implementation-request with an instant AP (measures our side: signing, DB)
+  // expense-contract.request-implementation with an instant AP (measures our side: signing, DB)
   const expense = [];
   for (const w of worlds) expense.push(await seedExpenseContract(ds, w.order, w.partner));
   await run(
-    JOB.expenseContractSendImplementationRequest,
-    h(JOB.expenseContractSendImplementationRequest),
-    expense.map((c) => makeJob(JOB.expenseContractSendImplementationRequest, { expenseContractId: c.id })),
+    JOB.expenseContractRequestImplementation,
+    h(JOB.expenseContractRequestImplementation),
+    expense.map((c) => makeJob(JOB.expenseContractRequestImplementation, { expenseContractId: c.id })),
     services,
   );
 

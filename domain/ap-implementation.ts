@@ -19,7 +19,7 @@ import { findForUpdate } from './records';
 import { enqueueNotification } from './outbox';
 import { MESSAGE } from './vocabulary';
 
-/** what expense-contract.send-implementation-request sends to the partner's endpoint (ap-signing.ts signs it) */
+/** what expense-contract.request-implementation (and the retired send-implementation-request) sends to the partner's endpoint (ap-signing.ts signs it) */
 export interface ImplementationRequest {
   contract: ExpenseContract;
   partner: ApPartner;
@@ -71,7 +71,7 @@ export async function implementationRequestOf(
 }
 
 /**
- * expense-contract.send-implementation-request succeeded: APPROVED → IMPLEMENTATION_REQUESTED with the time
+ * expense-contract.request-implementation (or the retired send-implementation-request) succeeded: APPROVED → IMPLEMENTATION_REQUESTED with the time
  * and the SLA (repeat: no-op). The caller puts what the AP answered into ctx.details.
  */
 export async function markImplementationRequested(db: Db, id: string, slaDuration: string, ctx: WriteContext): Promise<ExpenseContract> {

@@ -53,7 +53,10 @@ export type MessageName = (typeof MESSAGE)[keyof typeof MESSAGE];
 export const BPMN_ERROR = {
   /** expense-contract.draft / expense-contract.draft-supplement: the AP partner is suspended or has no terms */
   apPartnerUnavailable: 'AP_PARTNER_UNAVAILABLE',
-  /** expense-contract.send-implementation-request: the AP answered 4xx, refusing the request on its merits */
+  /**
+   * expense-contract.send-implementation-request (retired, older process versions only): the AP answered 4xx,
+   * refusing the request on its merits; request-implementation answers a refusal with apRequestAccepted=false
+   */
   apRequestRejected: 'AP_REQUEST_REJECTED',
 } as const;
 export type BpmnErrorCode = (typeof BPMN_ERROR)[keyof typeof BPMN_ERROR];
@@ -85,7 +88,7 @@ export const JOB = {
   expenseContractDraft: 'expense-contract.draft',
   expenseContractDraftSupplement: 'expense-contract.draft-supplement',
   expenseContractApplyRevision: 'expense-contract.apply-revision',
-  expenseContractSendImplementationRequest: 'expense-contract.send-implementation-request',
+  expenseContractRequestImplementation: 'expense-contract.request-implementation',
   expenseContractRemindSla: 'expense-contract.remind-sla',
   expenseContractRecordPaymentBasisCheck: 'expense-contract.record-payment-basis-check',
   // account monitoring 账号监管 (§6.4)
@@ -117,11 +120,16 @@ export const JOB_TYPES = Object.values(JOB) as JobType[];
  * `expense-contract.record-payment-basis` (and its name before issue #16, `ap-contract.record-payment-basis`):
  * the service task 登记支付依据 after the AP's message; the API's submission records the receipt now
  * (domain/payment-bases.ts submitPaymentBasis) and the message leads straight to 核对支付依据.
+ * `expense-contract.send-implementation-request`: the service task 向AP发出实施请求 with the error boundary
+ * AP拒绝请求, replaced by a message throw event (a throw event has no boundary) whose job
+ * expense-contract.request-implementation answers a refusal with variables; the old one still throws the
+ * BPMN error AP_REQUEST_REJECTED its model catches.
  */
 export const RETIRED_JOB = {
   slaNotify: 'sla.notify',
   expenseContractRecordPaymentBasis: 'expense-contract.record-payment-basis',
   apContractRecordPaymentBasis: 'ap-contract.record-payment-basis',
+  expenseContractSendImplementationRequest: 'expense-contract.send-implementation-request',
 } as const;
 export type RetiredJobType = (typeof RETIRED_JOB)[keyof typeof RETIRED_JOB];
 

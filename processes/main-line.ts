@@ -2,8 +2,10 @@
  * The main line of a business flow: the activities (tasks, call activities, sub-processes) on some path from
  * a start event to the flow's ordinary end without going round a loop — what a process owner reads first, the
  * measure issue #20 asked to halve (25 in each business flow when it was filed). Exception paths begin at
- * boundary events and loops go back to an earlier element, so neither is counted; a sub-process counts as one
- * box, its contents are its own.
+ * boundary events — or at a gateway's branch into the handling a boundary event leads to (a refusal a message
+ * throw event cannot raise as a BPMN error, since it has no boundary events, is routed by a gateway into the
+ * same 汇合: AP异常 the error boundaries enter) — and loops go back to an earlier element, so neither is
+ * counted; a sub-process counts as one box, its contents are its own.
  *
  *   npx tsx processes/main-line.ts          prints each business flow's main line
  */
@@ -29,7 +31,15 @@ export function mainLine(process: El, endId: string): MainLine {
   const nodes: El[] = (process.flowElements ?? []).filter((e: El) => e.$type !== 'bpmn:SequenceFlow');
   const end = nodes.find((n) => n.id === endId);
   if (!end) throw new Error(`${process.id}: no element ${endId}`);
-  const next = (n: El): El[] => (n.outgoing ?? []).map((f: El) => f.targetRef);
+  const flows: El[] = (process.flowElements ?? []).filter((e: El) => e.$type === 'bpmn:SequenceFlow');
+  const out = (n: El): El[] => flows.filter((f) => f.sourceRef === n);
+  // where exception paths begin: the nodes a boundary event's flow enters
+  const handling = new Set(nodes.filter((n) => n.$type === 'bpmn:BoundaryEvent').flatMap((b) => out(b).map((f) => f.targetRef)));
+  const exceptional = (f: El) => /Gateway$/.test(f.sourceRef.$type) && handling.has(f.targetRef);
+  const next = (n: El): El[] =>
+    out(n)
+      .filter((f) => !exceptional(f))
+      .map((f) => f.targetRef);
   const onLine = new Set<El>();
   // depth-first over simple paths (the models are small enough to walk them all)
   const walk = (n: El, path: Set<El>): boolean => {
@@ -54,11 +64,14 @@ export function mainLine(process: El, endId: string): MainLine {
   for (const s of nodes.filter((n) => n.$type === 'bpmn:StartEvent')) visit(s);
   const activities = ordered.filter(isActivity);
   // what a user task leads to, through merging gateways (one way out): a service task there records its outcome
-  const followers = (n: El): El[] =>
-    next(n).flatMap((t) => (/Gateway$/.test(t.$type) && (t.outgoing ?? []).length === 1 ? followers(t) : [t]));
+  const followers = (n: El): El[] => next(n).flatMap((t) => (/Gateway$/.test(t.$type) && out(t).length === 1 ? followers(t) : [t]));
   const bookkeeping = activities
     .filter((n) => n.$type === 'bpmn:UserTask')
-    .flatMap((u) => followers(u).filter((t) => t.$type === 'bpmn:ServiceTask' && onLine.has(t)).map((box) => ({ after: u, box })));
+    .flatMap((u) =>
+      followers(u)
+        .filter((t) => t.$type === 'bpmn:ServiceTask' && onLine.has(t))
+        .map((box) => ({ after: u, box })),
+    );
   return { activities, bookkeeping };
 }
 

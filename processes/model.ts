@@ -400,7 +400,13 @@ export function analyseVariables(
           : a;
       for (const k of ['timeDate', 'timeDuration', 'timeCycle']) need(n, k, def[k]?.body, scope);
     }
-    if (def?.$type === 'bpmn:MessageEventDefinition' && !(n.$type === 'bpmn:StartEvent' && n.$parent.$type === 'bpmn:Process')) {
+    // a message throw event is a job (its worker sends): Zeebe evaluates no correlation key there
+    const throwsMessage = n.$type === 'bpmn:IntermediateThrowEvent' || n.$type === 'bpmn:EndEvent';
+    if (
+      def?.$type === 'bpmn:MessageEventDefinition' &&
+      !throwsMessage &&
+      !(n.$type === 'bpmn:StartEvent' && n.$parent.$type === 'bpmn:Process')
+    ) {
       need(n, 'correlationKey', extension(def.messageRef, 'zeebe:Subscription')?.correlationKey, a);
     }
   }

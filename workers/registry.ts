@@ -2,7 +2,7 @@
  * THE list of job types and their handlers (architecture.md). It must equal JOB_TYPES of
  * domain/vocabulary.ts (test/workers/registry.test.ts); processes/ asserts the models use exactly JOB_TYPES.
  */
-import { JOB, type JobType } from '../domain/vocabulary';
+import { JOB, type JobType, RETIRED_JOB, type RetiredJobType } from '../domain/vocabulary';
 import type { HandlerDef } from './runtime/job';
 import { CHANGE_ORDER_HANDLERS, ORDER_HANDLERS } from './families/orders';
 import { REVENUE_CONTRACT_HANDLERS } from './families/revenue-contract';
@@ -53,14 +53,15 @@ export function handlerFor(type: string): HandlerDef | undefined {
  * types; for one release the workers take those too, with the same handler (startWorkers, unless
  * WORKER_RENAMED_JOB_TYPES=false). docs/admins.md "Upgrading" says when the list can go.
  */
-export const RENAMED_JOB_TYPES: Readonly<Record<string, JobType>> = {
+export const RENAMED_JOB_TYPES: Readonly<Record<string, JobType | RetiredJobType>> = {
   'tech-config.issue-task-order': JOB.collaborationTaskOrderIssue,
   'tech-config.record-reply': JOB.collaborationTaskOrderRecordReply,
   'tech-config.record-acceptance': JOB.collaborationTaskOrderRecordAcceptance,
   'ap-contract.draft': JOB.expenseContractDraft,
   'ap-contract.draft-supplement': JOB.expenseContractDraftSupplement,
   'ap-contract.revise': JOB.expenseContractApplyRevision,
-  'ap-contract.send-implementation-request': JOB.expenseContractSendImplementationRequest,
+  // its model has the service task with the error boundary: the retired handler, which throws the BPMN error
+  'ap-contract.send-implementation-request': RETIRED_JOB.expenseContractSendImplementationRequest,
   'ap-contract.remind-sla': JOB.expenseContractRemindSla,
   'ap-contract.record-payment-basis-check': JOB.expenseContractRecordPaymentBasisCheck,
   'revenue-contract.draft': JOB.revenueContractRegister,
@@ -68,12 +69,16 @@ export const RENAMED_JOB_TYPES: Readonly<Record<string, JobType>> = {
   'revenue-contract.revise': JOB.revenueContractApplyRevision,
 };
 
+/** the retired job types' handlers (domain/vocabulary.ts RETIRED_JOB): only instances of older process versions create them */
+const RETIRED_HANDLERS: readonly HandlerDef[] = [...RETIRED_SLA_HANDLERS, ...RETIRED_EXPENSE_CONTRACT_HANDLERS];
+
 /**
  * The handlers of the job types only instances of older process versions create: each old name in
  * RENAMED_JOB_TYPES under its old type, and the retired types (domain/vocabulary.ts RETIRED_JOB).
  */
 export function oldVersionJobTypeHandlers(): readonly HandlerDef[] {
-  // the old type names the worker subscribes to; the handler is the new type's (JobType is the new vocabulary)
-  const renamed = Object.entries(RENAMED_JOB_TYPES).map(([old, current]) => ({ ...REGISTRY[current], type: old as JobType }));
-  return [...renamed, ...RETIRED_SLA_HANDLERS, ...RETIRED_EXPENSE_CONTRACT_HANDLERS];
+  const byType = new Map<string, HandlerDef>([...Object.entries(REGISTRY), ...RETIRED_HANDLERS.map((h) => [h.type, h] as const)]);
+  // the old type names the worker subscribes to; the handler is the one of the type it was renamed to
+  const renamed = Object.entries(RENAMED_JOB_TYPES).map(([old, current]) => ({ ...byType.get(current)!, type: old as JobType }));
+  return [...renamed, ...RETIRED_HANDLERS];
 }

@@ -149,6 +149,7 @@ describe('process: online-training-change 在线培训业务变更', function ()
       await d.approveBoth(e, { orderNo: base.orderNo }, 'EXPENSE');
       const t = await e.api.waitTask(d.CM, 'resolve-ap-issue', cn, d.WAIT);
       expect((await e.api.get(d.CM, `/api/tasks/${t.key}`)).variables.apIssue).to.contain('(422)');
+      await d.expectApRequestRouted(e, pik, false);
       // the technical reconfiguration is open when the change is cancelled
       await e.api.waitTask(d.TECH, 'configure-platform', cn, d.WAIT);
       await e.api.complete(d.CM, t, { apIssueResolution: 'CANCEL', apIssueNote: '客户放弃本次扩容' });

@@ -37,12 +37,12 @@ describe('process: an incident (AP endpoint unreachable) fixed and resolved', fu
         await e.clockAdd('PT10M');
         return null;
       },
-      'an incident on send-implementation-request',
+      'an incident on request-ap-implementation',
       30_000,
       100,
     );
     expect(incident).to.have.length(1);
-    expect(incident[0].elementId).to.equal('send-implementation-request');
+    expect(incident[0].elementId).to.equal('request-ap-implementation');
     expect(incident[0].errorType).to.equal('JOB_NO_RETRIES');
     expect(incident[0].errorMessage).to.contain('unreachable');
     expect(incident[0].errorMessage).to.contain('No retries left');

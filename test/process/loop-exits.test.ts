@@ -106,6 +106,8 @@ describe('process: loop exits in online-training-provisioning 在线培训业务
     try {
       const { o, pik, no } = await signedApOrder(422);
       t = await resolveTask(no);
+      // the refusal completed the throw event's job; AP接受请求? routed it to 处理AP异常, no BPMN error, no incident
+      await d.expectApRequestRouted(e, pik, false);
       const full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
       expect(full.form.id).to.equal('ap-issue-resolution');
       expect(full.variables.apIssue).to.contain('refused the implementation request (422)');

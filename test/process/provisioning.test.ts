@@ -42,6 +42,8 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     await d.accept(e, no);
     await d.approveBoth(e, no, 'EXPENSE');
     const req = await d.apBranch(e, o.orderNo);
+    // the AP accepted: the throw event's job completed with apRequestAccepted=true, AP接受请求? went on to AP实施
+    await d.expectApRequestRouted(e, pik, true);
     await d.deliver(e, no, '2026-09-30');
 
     // the deadline: 60 PRC working days after 2026-09-30 (Mid-Autumn 09-25, National Day 10-01..07, 调休 10-10 worked)

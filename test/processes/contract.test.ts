@@ -41,7 +41,9 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'draft-expense-contract': JOB.expenseContractDraft,
     'countersign-expense-contract': 'bpmn:CallActivity',
     'revise-expense-contract': 'bpmn:UserTask',
-    'send-implementation-request': JOB.expenseContractSendImplementationRequest,
+    // a message throw event with a job (the request to the AP); its refusal is decided by the gateway after it
+    'request-ap-implementation': JOB.expenseContractRequestImplementation,
+    'ap-request-accepted': 'bpmn:ExclusiveGateway',
     'resolve-ap-issue': 'bpmn:UserTask',
     'record-ap-issue-resolution': JOB.apIssueRecordResolution,
     'new-ap-partner-unavailable': 'bpmn:BoundaryEvent',
@@ -83,7 +85,9 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'ap-scope-change': 'bpmn:ExclusiveGateway',
     'draft-expense-supplement': JOB.expenseContractDraftSupplement,
     'countersign-expense-contract': 'bpmn:CallActivity',
-    'send-implementation-request': JOB.expenseContractSendImplementationRequest,
+    // a message throw event with a job (the request to the AP); its refusal is decided by the gateway after it
+    'request-ap-implementation': JOB.expenseContractRequestImplementation,
+    'ap-request-accepted': 'bpmn:ExclusiveGateway',
     'resolve-ap-issue': 'bpmn:UserTask',
     'record-ap-issue-resolution': JOB.apIssueRecordResolution,
     'new-ap-partner-unavailable': 'bpmn:BoundaryEvent',
@@ -172,6 +176,8 @@ const ALLOWED_TYPES = new Set([
   'bpmn:ExclusiveGateway',
   'bpmn:ParallelGateway',
   'bpmn:IntermediateCatchEvent',
+  // only as a message throw event with a job (Zeebe's job worker element), see the test below
+  'bpmn:IntermediateThrowEvent',
   'bpmn:BoundaryEvent',
   'bpmn:SubProcess',
   'bpmn:CallActivity',
@@ -205,7 +211,8 @@ describe('processes: models follow docs/process-contract.md', () => {
         expect(e, `${pid}#${id}`).to.not.equal(undefined);
         if (kind.startsWith('bpmn:')) expect(e.$type, `${pid}#${id}`).to.equal(kind);
         else {
-          expect(e.$type, `${pid}#${id}`).to.equal('bpmn:ServiceTask');
+          // a job type: a service task, or a message throw event (Zeebe runs both as jobs)
+          expect(e.$type, `${pid}#${id}`).to.be.oneOf(['bpmn:ServiceTask', 'bpmn:IntermediateThrowEvent']);
           expect(jobType(e), `${pid}#${id}`).to.equal(kind);
         }
       }
@@ -236,6 +243,11 @@ describe('processes: models follow docs/process-contract.md', () => {
         if (def?.$type === 'bpmn:TerminateEventDefinition') expect(e.id, `${m.process.id}#${e.id}`).to.match(/-cancelled-after-ap-issue$/);
         if (def?.$type === 'bpmn:ErrorEventDefinition')
           expect(e.$type, `${e.id}: errors are only caught, never thrown by the model`).to.equal('bpmn:BoundaryEvent');
+        // a throw event only as the job worker element that sends a message (its job does the sending)
+        if (e.$type === 'bpmn:IntermediateThrowEvent') {
+          expect(def?.$type, `${m.process.id}#${e.id}`).to.equal('bpmn:MessageEventDefinition');
+          expect(jobType(e), `${m.process.id}#${e.id}`).to.be.a('string');
+        }
       }
     }
   });
@@ -306,7 +318,26 @@ describe('processes: models follow docs/process-contract.md', () => {
           .filter((b) => eventDefinition(b)?.$type === 'bpmn:ErrorEventDefinition')
           .map((b) => eventDefinition(b).errorRef.errorCode);
       expect(errorOf(draft)).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
-      expect(errorOf('send-implementation-request')).to.deep.equal([BPMN_ERROR.apRequestRejected]);
+      // 向AP发出实施请求: a message throw event (no boundary events possible) at the process level, so the
+      // payment-basis send-back re-entering AP实施 does not send it again; AP接受请求? after it decides
+      const request = el(pid, 'request-ap-implementation');
+      expect(request.$parent.id, pid).to.equal(pid);
+      expect(eventDefinition(request).$type).to.equal('bpmn:MessageEventDefinition');
+      expect(boundaryEventsOf(model(pid).process, request)).to.deep.equal([]);
+      const accepted = el(pid, 'ap-request-accepted');
+      expect(request.outgoing.map((f: El) => f.targetRef.id)).to.deep.equal(['ap-request-accepted']);
+      expect(accepted.default.targetRef.id, `${pid}: a refusal (or no answer variable) is the default`).to.equal('ap-issue-merge');
+      const yes = accepted.outgoing.filter((f: El) => f !== accepted.default);
+      expect(yes.map((f: El) => [f.targetRef.id, f.conditionExpression.body])).to.deep.equal([
+        ['ap-implementation-merge', '=apRequestAccepted = true'],
+      ]);
+      // the refusal reaches 处理AP异常 with what the error boundary's output mappings gave it
+      const outs = Object.fromEntries(outputs(request).map((o) => [o.target, o.source]));
+      expect(outs).to.include({
+        apIssue: '=apRejectionReason',
+        apPartnerOptions: '=apPartnerOptions',
+        apRequestAccepted: '=apRequestAccepted',
+      });
       // 换一家AP to an AP that cannot take the order brings 处理AP异常 back (issue #20)
       expect(errorOf('record-ap-issue-resolution')).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
       // a revision naming an unavailable AP goes back to 修改业务订单 (issue #20)
@@ -314,7 +345,7 @@ describe('processes: models follow docs/process-contract.md', () => {
       for (const host of revision) expect(errorOf(host)).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
       // no other error boundaries: technical failures are not caught
       const allErrorBoundaries = flowNodes(model(pid).process).filter((b) => eventDefinition(b)?.$type === 'bpmn:ErrorEventDefinition');
-      expect(allErrorBoundaries).to.have.length(3 + revision.length);
+      expect(allErrorBoundaries).to.have.length(2 + revision.length);
       // AP completion: message catch correlated by expenseContractNo inside the embedded sub-process, SLA timer non-interrupting
       const catchEvent = el(pid, 'ap-implementation-completed');
       expect(catchEvent.$parent.id).to.equal('ap-implementation');

@@ -44,7 +44,8 @@ function expressions(m: ParsedModel): { where: string; expr: string }[] {
     const def = eventDefinition(n);
     if (def?.$type === 'bpmn:TimerEventDefinition')
       for (const k of ['timeDate', 'timeDuration', 'timeCycle']) add(`${n.id} ${k}`, def[k]?.body);
-    if (def?.$type === 'bpmn:MessageEventDefinition')
+    // a message throw event may reference no message (its job sends it): no correlation key to parse
+    if (def?.$type === 'bpmn:MessageEventDefinition' && def.messageRef)
       add(`${n.id} correlationKey`, extension(def.messageRef, 'zeebe:Subscription')?.correlationKey);
   }
   return out;

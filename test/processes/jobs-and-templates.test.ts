@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import Ajv from 'ajv';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { JOB_TYPES } from '../../domain/vocabulary';
+import { JOB, JOB_TYPES } from '../../domain/vocabulary';
 import {
   type El,
   type ParsedModel,
@@ -41,10 +41,14 @@ describe('processes: job types and element templates', () => {
   before(async () => {
     models = await loadModels();
   });
+  // the job worker elements: service tasks and message throw events with a job (向AP发出实施请求, processes/README.md)
+  const isMessageThrow = (e: El) =>
+    (e.$type === 'bpmn:IntermediateThrowEvent' || e.$type === 'bpmn:EndEvent') &&
+    (e.eventDefinitions ?? []).some((d: El) => d.$type === 'bpmn:MessageEventDefinition');
   const serviceTasks = () =>
     models.flatMap((m) =>
       flowNodes(m.process)
-        .filter((e: El) => e.$type === 'bpmn:ServiceTask')
+        .filter((e: El) => e.$type === 'bpmn:ServiceTask' || (isMessageThrow(e) && jobType(e) !== undefined))
         .map((t: El) => ({ pid: m.process.id as string, t })),
     );
 
@@ -56,7 +60,16 @@ describe('processes: job types and element templates', () => {
         .flatMap((t: El) => completingListenerTypes(t).map((type) => ({ pid: m.process.id as string, t, type }))),
     );
 
-  it('the job types of the models (service tasks and completing task listeners) are exactly JOB_TYPES of domain/vocabulary (workers/registry is tested against the same list)', () => {
+  it('a message throw event is a job worker element here: counted with the service tasks (its job type is a JOB_TYPE)', () => {
+    const throws = serviceTasks().filter(({ t }) => t.$type !== 'bpmn:ServiceTask');
+    expect(throws.map(({ pid, t }) => `${pid}#${t.id}`).sort()).to.deep.equal([
+      'online-training-change#request-ap-implementation',
+      'online-training-provisioning#request-ap-implementation',
+    ]);
+    for (const { t } of throws) expect(jobType(t)).to.equal(JOB.expenseContractRequestImplementation);
+  });
+
+  it('the job types of the models (service tasks, message throw events and completing task listeners) are exactly JOB_TYPES of domain/vocabulary (workers/registry is tested against the same list)', () => {
     const used = new Set([...serviceTasks().map(({ t }) => jobType(t)), ...listeners().map((l) => l.type)]);
     expect([...used].sort()).to.deep.equal([...JOB_TYPES].sort());
   });
@@ -82,7 +95,7 @@ describe('processes: job types and element templates', () => {
     }
   });
 
-  it('every service task: a job type, 5 retries, an ioMapping', () => {
+  it('every service task and message throw event with a job: a job type, 5 retries, an ioMapping', () => {
     for (const { pid, t } of serviceTasks()) {
       const td = extension(t, 'zeebe:TaskDefinition');
       expect(td?.type, `${pid}#${t.id}`).to.be.a('string');
@@ -117,19 +130,25 @@ describe('processes: job types and element templates', () => {
       const t = JSON.parse(readFileSync(file, 'utf8')) as Template;
       expect(path.basename(file, '.json'), file).to.equal(typeOf(t)!.value);
       expect(typeOf(t)!.type, file).to.equal('Hidden');
-      expect(t.appliesTo, file).to.deep.equal(['bpmn:ServiceTask']);
+      // a template for a message throw event names the event definition, or Modeler offers it for every throw event
+      const element = (t as Template & { elementType?: { value: string; eventDefinition?: string } }).elementType;
+      if (t.appliesTo[0] === 'bpmn:IntermediateThrowEvent')
+        expect(element, file).to.deep.equal({ value: 'bpmn:IntermediateThrowEvent', eventDefinition: 'bpmn:MessageEventDefinition' });
+      else expect(t.appliesTo, file).to.deep.equal(['bpmn:ServiceTask']);
+      expect(t.appliesTo, file).to.have.length(1);
       expect(t.name, file).to.match(/\p{Script=Han}/u);
       for (const p of t.properties.filter((q) => q.type !== 'Hidden'))
         expect(p.label, `${file} ${JSON.stringify(p.binding)}`).to.match(/\p{Script=Han}/u);
     }
   });
 
-  it('every service task links its template (zeebe:modelerTemplate) and matches it: job type, and inputs/outputs the template declares', () => {
+  it('every service task (message throw event) links its template (zeebe:modelerTemplate) and matches it: element type, job type, and inputs/outputs the template declares', () => {
     const byId = new Map(loadTemplates().map((t) => [t.id, t]));
     for (const { pid, t } of serviceTasks()) {
       const where = `${pid}#${t.id}`;
       const tpl = byId.get(t.modelerTemplate);
       expect(tpl, `${where} modelerTemplate ${t.modelerTemplate}`).to.not.equal(undefined);
+      expect(tpl!.appliesTo, where).to.deep.equal([t.$type]);
       expect(Number(t.modelerTemplateVersion), where).to.equal(tpl!.version);
       expect(tpl!.properties.find((p) => p.binding.property === 'type')!.value, where).to.equal(jobType(t));
       const declaredIn = new Set(tpl!.properties.filter((p) => p.binding.type === 'zeebe:input').map((p) => p.binding.name));

@@ -34,6 +34,7 @@ describe('ui: 处理AP异常, the ways out and the partner list', function () {
     const beta = await e.ds.getRepository(ApPartnerEntity).findOneByOrFail({ code: 'beta' });
     const o = await d.createOrder(e, { ap: true });
     const no = { orderNo: o.orderNo };
+    const pik = await d.orderInstanceKey(e, o.id);
     await d.confirm(e, no);
     await d.draftRevenue(e, no);
     await d.approveBoth(e, no, 'REVENUE');
@@ -45,6 +46,8 @@ describe('ui: 处理AP异常, the ways out and the partner list', function () {
     try {
       await signIn(page, e.sys.apiUrl, d.CM);
       const row = await findTask(page, 'resolve-ap-issue', o.orderNo);
+      // the refusal came through AP接受请求? after the throw event (not a BPMN error)
+      await d.expectApRequestRouted(e, pik, false);
       await row.getByRole('link', { name: '办理' }).click();
       const form = page.locator('.fjs-container');
       await form.waitFor({ timeout: WAIT });

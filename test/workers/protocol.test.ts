@@ -173,7 +173,7 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     expect((ack as { variables: { apIssue: string } }).variables.apIssue).to.match(/SUSPENDED/);
   });
 
-  it('AP unreachable → FailJob retries-1 with exponential back-off; the AP answering 422 → ThrowError AP_REQUEST_REJECTED', async () => {
+  it('AP unreachable → FailJob retries-1 with exponential back-off; the AP answering 422 → CompleteJob apRequestAccepted=false (the gateway after the throw event decides); the retired type and its old name → ThrowError AP_REQUEST_REJECTED', async () => {
     const { order, partner } = await seedWorld(ds);
     const contract = await seedExpenseContract(ds, order, partner);
     http = async () => {
@@ -182,7 +182,7 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     const k = nextKey();
     gw.enqueue({
       key: k,
-      type: JOB.expenseContractSendImplementationRequest,
+      type: JOB.expenseContractRequestImplementation,
       retries: 3,
       variables: JSON.stringify({ expenseContractId: contract.id, expenseContractNo: contract.contractNo }),
     });
@@ -193,11 +193,23 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     const k2 = nextKey();
     gw.enqueue({
       key: k2,
-      type: JOB.expenseContractSendImplementationRequest,
+      type: JOB.expenseContractRequestImplementation,
       variables: JSON.stringify({ expenseContractId: contract.id }),
     });
-    const ack2 = await gw.waitForAck(k2);
-    expect(ack2).to.include({ rpc: 'ThrowError', errorCode: 'AP_REQUEST_REJECTED' });
+    const ack2 = (await gw.waitForAck(k2)) as { rpc: string; variables: Record<string, unknown> };
+    expect(ack2.rpc).to.equal('CompleteJob');
+    expect(ack2.variables).to.deep.include({ apRequestAccepted: false, apSlaDuration: null });
+    expect(ack2.variables.apRejectionReason).to.match(/\(422\): contract unknown/);
+    expect(ack2.variables.apPartnerOptions).to.be.an('array');
+    // instances on a process version with the service task and its error boundary: the BPMN error, under both names
+    expect(RENAMED_JOB_TYPES['ap-contract.send-implementation-request']).to.equal(RETIRED_JOB.expenseContractSendImplementationRequest);
+    for (const type of [RETIRED_JOB.expenseContractSendImplementationRequest, 'ap-contract.send-implementation-request']) {
+      const k3 = nextKey();
+      gw.enqueue({ key: k3, type, variables: JSON.stringify({ expenseContractId: contract.id }) });
+      const ack3 = await gw.waitForAck(k3);
+      expect(ack3, type).to.include({ rpc: 'ThrowError', errorCode: 'AP_REQUEST_REJECTED' });
+      expect((ack3 as { variables: { apRejectionReason: string } }).variables.apRejectionReason, type).to.match(/contract unknown/);
+    }
   });
 
   it('a record that does not exist → FailJob retries 0 (retrying cannot help) with what to do', async () => {
@@ -242,7 +254,7 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     const k = nextKey();
     gw.enqueue({
       key: k,
-      type: JOB.expenseContractSendImplementationRequest,
+      type: JOB.expenseContractRequestImplementation,
       variables: JSON.stringify({ expenseContractId: contract.id }),
     });
     await entered;
@@ -251,7 +263,10 @@ describe('workers: protocol (real SDK client against a gRPC gateway double)', fu
     const activationsAtStop = gw.activations.length;
     setTimeout(() => release(), 200);
     await stopping;
-    expect(gw.acks.find((a) => a.jobKey === k)).to.deep.include({ rpc: 'CompleteJob', variables: { apSlaDuration: 'P7D' } });
+    expect(gw.acks.find((a) => a.jobKey === k)).to.deep.include({
+      rpc: 'CompleteJob',
+      variables: { apRequestAccepted: true, apSlaDuration: 'P7D', apRejectionReason: null, apPartnerOptions: null },
+    });
     expect(workers.inFlight()).to.equal(0);
     const late = nextKey();
     gw.enqueue({ key: late, type: JOB.orderCancel, variables: JSON.stringify({ orderId: order.id }) });

@@ -80,7 +80,7 @@ describe('workers: standalone process (npm run workers)', function () {
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
 
     const key = '4503599627399001';
-    gw.enqueue({ key, type: JOB.expenseContractSendImplementationRequest, variables: JSON.stringify({ expenseContractId: contract.id }) });
+    gw.enqueue({ key, type: JOB.expenseContractRequestImplementation, variables: JSON.stringify({ expenseContractId: contract.id }) });
     for (let i = 0; i < 200 && !release; i++) await new Promise((r) => setTimeout(r, 100));
     expect(release, `the AP request arrived (worker output: ${out})`).to.not.equal(null);
     child.kill('SIGTERM');
@@ -92,7 +92,10 @@ describe('workers: standalone process (npm run workers)', function () {
     release!();
     const code = await exited;
     expect(code, out).to.equal(0);
-    expect(gw.acks.find((a) => a.jobKey === key)).to.deep.include({ rpc: 'CompleteJob', variables: { apSlaDuration: 'P7D' } });
+    expect(gw.acks.find((a) => a.jobKey === key)).to.deep.include({
+      rpc: 'CompleteJob',
+      variables: { apRequestAccepted: true, apSlaDuration: 'P7D', apRejectionReason: null, apPartnerOptions: null },
+    });
     expect(arrived).to.deep.equal([`ot-impl-${contract.contractNo}-${key}`]);
     expect(out).to.match(/shutting down/);
     expect(out).to.match(/job workers stopped/);

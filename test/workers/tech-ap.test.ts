@@ -265,7 +265,7 @@ describe('workers: collaboration-task-order.* and expense-contract.*', function 
     expect(completedVars(rev.outcome)).to.deep.equal({ expenseContractVersion: 2 });
   });
 
-  describe('expense-contract.send-implementation-request', () => {
+  describe('expense-contract.request-implementation (and the retired send-implementation-request)', () => {
     async function setup() {
       const { order, partner } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
       const contract = await seedExpenseContract(ds, order, partner);
@@ -284,14 +284,20 @@ describe('workers: collaboration-task-order.* and expense-contract.*', function 
     it('2xx: signed JSON POST to the registered endpoint with an idempotency key; recorded once, apSlaDuration returned', async () => {
       const { partner, contract, order } = await setup();
       const { sent, http } = recorder(202);
-      const job = makeJob(JOB.expenseContractSendImplementationRequest, {
+      const job = makeJob(JOB.expenseContractRequestImplementation, {
         expenseContractId: contract.id,
         expenseContractNo: contract.contractNo,
       });
-      const r = await expectIdempotent(h(JOB.expenseContractSendImplementationRequest), job, makeServices(ds, { http }), async () => ({
+      const r = await expectIdempotent(h(JOB.expenseContractRequestImplementation), job, makeServices(ds, { http }), async () => ({
         audit: await rowCount(ds, 'audit_log', "action = 'expense-contract.implementation-requested'"),
       }));
-      expect(completedVars(r.outcome)).to.deep.equal({ apSlaDuration: 'P7D' });
+      // every variable the throw event's output mappings read, set (null where it does not apply)
+      expect(completedVars(r.outcome)).to.deep.equal({
+        apRequestAccepted: true,
+        apSlaDuration: 'P7D',
+        apRejectionReason: null,
+        apPartnerOptions: null,
+      });
       expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).to.include({
         status: 'IMPLEMENTATION_REQUESTED',
       });
@@ -317,8 +323,8 @@ describe('workers: collaboration-task-order.* and expense-contract.*', function 
       for (const status of ['network', 503] as const) {
         const { http } = recorder(status, 'upstream down');
         const out = await deliver(
-          h(JOB.expenseContractSendImplementationRequest),
-          makeJob(JOB.expenseContractSendImplementationRequest, { expenseContractId: contract.id }, { retries: 4 }),
+          h(JOB.expenseContractRequestImplementation),
+          makeJob(JOB.expenseContractRequestImplementation, { expenseContractId: contract.id }, { retries: 4 }),
           makeServices(ds, { http }),
         );
         expect(out.kind).to.equal('fail');
@@ -335,17 +341,66 @@ describe('workers: collaboration-task-order.* and expense-contract.*', function 
       expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).to.include({ status: 'APPROVED' });
     });
 
-    it('4xx → AP_REQUEST_REJECTED with the AP’s reason (recorded once)', async () => {
-      const { contract } = await setup();
+    it('4xx → completed with apRequestAccepted=false and the AP’s reason (recorded once), no BPMN error', async () => {
+      const { contract, partner } = await setup();
       const { http } = recorder(422, '{"reason":"账号数超过平台容量"}');
-      const job = makeJob(JOB.expenseContractSendImplementationRequest, { expenseContractId: contract.id });
-      const r = await expectIdempotent(h(JOB.expenseContractSendImplementationRequest), job, makeServices(ds, { http }), async () => ({
+      const job = makeJob(JOB.expenseContractRequestImplementation, { expenseContractId: contract.id });
+      const r = await expectIdempotent(h(JOB.expenseContractRequestImplementation), job, makeServices(ds, { http }), async () => ({
+        audit: await rowCount(ds, 'audit_log', "action = 'expense-contract.implementation-refused'"),
+      }));
+      expect(r.outcome.kind).to.equal('complete');
+      const v = completedVars(r.outcome) as {
+        apRequestAccepted: boolean;
+        apSlaDuration: null;
+        apRejectionReason: string;
+        apPartnerOptions: unknown[];
+      };
+      expect(v).to.include({ apRequestAccepted: false, apSlaDuration: null });
+      expect(v.apRejectionReason).to.match(/422.*账号数超过平台容量/);
+      expect(v.apPartnerOptions).to.be.an('array');
+      expect(JSON.stringify(v.apPartnerOptions)).to.not.contain(partner.id);
+      expect(await ds.getRepository(ExpenseContractEntity).findOneByOrFail({ id: contract.id })).to.not.include({
+        status: 'IMPLEMENTATION_REQUESTED',
+      });
+    });
+
+    it('a partner suspended since the countersign → completed with apRequestAccepted=false, nothing sent', async () => {
+      const { contract, partner } = await setup();
+      await ds.getRepository(ApPartnerEntity).update({ id: partner.id }, { status: 'SUSPENDED' });
+      const { sent, http } = recorder(202);
+      const out = await deliver(
+        h(JOB.expenseContractRequestImplementation),
+        makeJob(JOB.expenseContractRequestImplementation, { expenseContractId: contract.id }),
+        makeServices(ds, { http }),
+      );
+      expect(out.kind).to.equal('complete');
+      expect(completedVars(out)).to.include({ apRequestAccepted: false, apSlaDuration: null });
+      expect(String(completedVars(out).apRejectionReason)).to.contain('SUSPENDED');
+      expect(sent).to.have.length(0);
+    });
+
+    it('the retired type (older process versions, error boundary AP拒绝请求): the same request, 4xx → BPMN error AP_REQUEST_REJECTED, 2xx → apSlaDuration', async () => {
+      const retired = oldVersionJobTypeHandlers().find((d) => (d.type as string) === RETIRED_JOB.expenseContractSendImplementationRequest)!;
+      expect(retired, 'the workers take the retired type').to.not.equal(undefined);
+      expect(handlerFor(RETIRED_JOB.expenseContractSendImplementationRequest), 'not a job type of this release').to.equal(undefined);
+      const { contract } = await setup();
+      const refused = recorder(422, '{"reason":"账号数超过平台容量"}');
+      const job = makeJob(RETIRED_JOB.expenseContractSendImplementationRequest, { expenseContractId: contract.id });
+      const r = await expectIdempotent(retired, job, makeServices(ds, { http: refused.http }), async () => ({
         audit: await rowCount(ds, 'audit_log', "action = 'expense-contract.implementation-refused'"),
       }));
       expect(r.outcome).to.deep.include({ kind: 'bpmnError', errorCode: BPMN_ERROR.apRequestRejected });
-      expect((r.outcome as unknown as { variables: { apRejectionReason: string } }).variables.apRejectionReason).to.match(
-        /422.*账号数超过平台容量/,
+      const vars = (r.outcome as unknown as { variables: { apRejectionReason: string; apPartnerOptions: unknown } }).variables;
+      expect(vars.apRejectionReason).to.match(/422.*账号数超过平台容量/);
+      expect(vars.apPartnerOptions).to.be.an('array');
+      expect(refused.sent[0].headers['Idempotency-Key']).to.equal(`ot-impl-${contract.contractNo}-${job.key}`);
+      const { http } = recorder(202);
+      const ok = await deliver(
+        retired,
+        makeJob(RETIRED_JOB.expenseContractSendImplementationRequest, { expenseContractId: contract.id }),
+        makeServices(ds, { http }),
       );
+      expect(completedVars(ok)).to.deep.equal({ apSlaDuration: 'P7D' });
     });
   });
 

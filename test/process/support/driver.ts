@@ -117,6 +117,25 @@ export async function instanceEnd(e: E2E, key: string, timeoutMs = WAIT): Promis
   return { state: pi.state, endEvents: (els.body.items as { elementId: string }[]).map((x) => x.elementId) };
 }
 
+/** the states of an element's instances in a process instance (its runs, as the engine searched them) */
+export async function elementStates(e: E2E, processInstanceKey: string, elementId: string): Promise<string[]> {
+  const r = await e.rest('POST', '/v2/element-instances/search', { filter: { processInstanceKey, elementId }, page: { limit: 100 } });
+  return (r.body.items as { state: string }[]).map((x) => x.state);
+}
+
+/**
+ * 向AP发出实施请求 is a message throw event whose job answers with apRequestAccepted, and AP接受请求? routes it:
+ * the event and the gateway ran once each, completed, and the sub-process AP实施 was entered (accepted) or not (refused)
+ */
+export async function expectApRequestRouted(e: E2E, processInstanceKey: string, accepted: boolean) {
+  expect(await elementStates(e, processInstanceKey, 'request-ap-implementation'), 'the throw event').to.deep.equal(['COMPLETED']);
+  expect(await elementStates(e, processInstanceKey, 'ap-request-accepted'), 'AP接受请求?').to.deep.equal(['COMPLETED']);
+  const implementation = await elementStates(e, processInstanceKey, 'ap-implementation');
+  if (accepted) expect(implementation, 'AP实施 entered').to.have.length.greaterThan(0);
+  else expect(implementation, 'AP实施 not entered').to.deep.equal([]);
+  expect(await activeIncidents(e, processInstanceKey), 'a refusal is no incident').to.deep.equal([]);
+}
+
 export async function activeIncidents(e: E2E, processInstanceKey: string) {
   const r = await e.rest('POST', '/v2/incidents/search', { filter: { processInstanceKey, state: 'ACTIVE' } });
   return r.body.items as { incidentKey: string; jobKey?: string; elementId: string; errorMessage: string; errorType: string }[];
