@@ -288,7 +288,9 @@ describe('workers: runtime adapter', () => {
         deniedReason: '订单未签约，不能发出协作任务单',
       });
     // approving and failing do not depend on the event
-    expect(toJobAction(complete({ taskOrderNo: 'XZ-2026-0001' }), { retries: 5, listener: true, listenerEventType: 'CREATING' })).to.deep.equal({
+    expect(
+      toJobAction(complete({ taskOrderNo: 'XZ-2026-0001' }), { retries: 5, listener: true, listenerEventType: 'CREATING' }),
+    ).to.deep.equal({
       action: 'approve',
       variables: { taskOrderNo: 'XZ-2026-0001' },
     });
@@ -323,14 +325,20 @@ describe('workers: runtime adapter', () => {
     });
     const hooks = { onStart: (v: unknown) => views.push(v) };
     const run = (d: HandlerDef, j: SdkJob) => createTaskHandler(d, services, undefined, hooks, answer)(j);
-    await run(def(() => complete()), job({ orderId: 7 }, 'CREATING'));
+    await run(
+      def(() => complete()),
+      job({ orderId: 7 }, 'CREATING'),
+    );
     await run(
       def(() => {
         throw new ValidationError('orderNo: missing');
       }),
       job({ orderId: 'o' }, 'CREATING'),
     );
-    await run(def(() => bpmnError('E', '不能发出')), job({ orderId: 'o' }, 'CREATING'));
+    await run(
+      def(() => bpmnError('E', '不能发出')),
+      job({ orderId: 'o' }, 'CREATING'),
+    );
     expect(calls.map((c) => (c as unknown[])[0])).to.deep.equal(['fail', 'fail', 'fail']);
     for (const c of calls) expect(c).to.have.nested.property('[1].retries', 0);
     expect(calls[0]).to.have.nested.property('[1].errorMessage').that.contains('/orderId');
@@ -339,16 +347,25 @@ describe('workers: runtime adapter', () => {
     expect(views[0]).to.include({ listenerEventType: 'CREATING' });
     // approving: the variables onto the process instance, then the approval
     calls.length = 0;
-    await run(def(() => complete({ taskOrderNo: 'XZ-2026-0001' })), job({ orderId: 'o' }, 'CREATING'));
+    await run(
+      def(() => complete({ taskOrderNo: 'XZ-2026-0001' })),
+      job({ orderId: 'o' }, 'CREATING'),
+    );
     expect(calls).to.deep.equal([['set', '9', { taskOrderNo: 'XZ-2026-0001' }], ['result', '13', { denied: false }], ['forward']]);
     // the same outcome on a completing listener's job denies
     calls.length = 0;
-    await run(def(() => bpmnError('E', '不能发出')), job({ orderId: 'o' }, 'COMPLETING'));
+    await run(
+      def(() => bpmnError('E', '不能发出')),
+      job({ orderId: 'o' }, 'COMPLETING'),
+    );
     expect(calls[0]).to.deep.equal(['result', '13', { denied: true, deniedReason: '不能发出' }]);
     // a service task's job carries no event in its view, whatever its protocol default says
     views.length = 0;
     const { kind: _kind, ...plain } = job({ orderId: 'o' }, 'ASSIGNING');
-    await run(def(() => complete()), { ...plain, customHeaders: {} } as SdkJob);
+    await run(
+      def(() => complete()),
+      { ...plain, customHeaders: {} } as SdkJob,
+    );
     expect(views[0]).to.not.have.property('listenerEventType');
   });
 
