@@ -49,11 +49,7 @@ describe('processes: the main line of each business flow', () => {
   });
 
   it('covers every business flow', () => {
-    expect(
-      mainLinesOf(models)
-        .map((l) => l.processId)
-        .sort(),
-    ).to.deep.equal(Object.keys(MAIN_LINE_END).sort());
+    expect(mainLinesOf(models).map((l) => l.processId).sort()).to.deep.equal(Object.keys(MAIN_LINE_END).sort());
   });
 
   it('has no service task recording a user task right after it (the recording is the task’s listener)', () => {
