@@ -101,10 +101,21 @@ export function documentation(el: El): string {
 export function jobType(el: El): string | undefined {
   return extension(el, 'zeebe:TaskDefinition')?.type;
 }
-/** the job types of a user task's completing listeners (zeebe:taskListeners): the recordings that run before it completes */
-export function completingListenerTypes(el: El): string[] {
+/** the job types of a user task's listeners of one event (zeebe:taskListeners), in model order */
+export function listenerTypes(el: El, eventType: 'creating' | 'completing'): string[] {
   const listeners: El[] = extension(el, 'zeebe:TaskListeners')?.listeners ?? [];
-  return listeners.filter((l) => l.eventType === 'completing').map((l) => l.type);
+  return listeners.filter((l) => l.eventType === eventType).map((l) => l.type);
+}
+/** the job types of a user task's completing listeners: the recordings that run before it completes */
+export function completingListenerTypes(el: El): string[] {
+  return listenerTypes(el, 'completing');
+}
+/**
+ * the job types of a user task's creating listeners: the task's request, issued as it is created (its
+ * variables are set before the task is CREATED, after its input mappings were evaluated)
+ */
+export function creatingListenerTypes(el: El): string[] {
+  return listenerTypes(el, 'creating');
 }
 export function boundaryEventsOf(container: El, host: El): El[] {
   return flowNodes(container).filter((e) => e.$type === 'bpmn:BoundaryEvent' && e.attachedToRef === host);
@@ -283,8 +294,20 @@ let templateOutputsCache: Map<string, readonly string[]> | undefined;
 /** Variables an element makes visible in the process scope once it completes. */
 function produced(el: El, formOf: (id: string) => CamundaForm | undefined): Set<string> {
   const own = producedByElement(el, formOf);
-  if (el.$type === 'bpmn:UserTask') for (const type of completingListenerTypes(el)) for (const v of templateOutputs(type)) own.add(v);
+  if (el.$type === 'bpmn:UserTask') {
+    for (const v of createdWith(el)) own.add(v);
+    for (const type of completingListenerTypes(el)) for (const v of templateOutputs(type)) own.add(v);
+  }
   return own;
+}
+
+/**
+ * What a user task's creating listeners set on the process instance before the task is CREATED: its form
+ * and its output mappings see them, its input mappings, assignee and due date do not (Zeebe evaluates
+ * those at activation, before the creating listeners run).
+ */
+function createdWith(el: El): string[] {
+  return creatingListenerTypes(el).flatMap((type) => templateOutputs(type));
 }
 
 function producedByElement(el: El, formOf: (id: string) => CamundaForm | undefined): Set<string> {
@@ -368,9 +391,10 @@ export function analyseVariables(
       need(n, 'followUpDate', ts?.followUpDate, local);
       const form = formOf(extension(n, 'zeebe:FormDefinition')?.formId);
       if (form) {
+        const created = union(local, createdWith(n));
         for (const k of requiredDisplayKeys(form))
-          if (!local.has(k)) problems.push({ process: pid, element: n.id, what: `form ${form.id} shows`, variable: k });
-        const filled = union(local, [...editableKeys(form), ...COMPLETION_VARIABLES]);
+          if (!created.has(k)) problems.push({ process: pid, element: n.id, what: `form ${form.id} shows`, variable: k });
+        const filled = union(created, [...editableKeys(form), ...COMPLETION_VARIABLES]);
         for (const o of outputs(n)) need(n, `output ${o.target}`, o.source, filled);
       }
     }

@@ -9,8 +9,9 @@
  * proto-loader's `loadSync` for identical file and options: the first client parses, the others reuse it.
  * Everything else about each client (its channel, its own service stub) stays as the SDK makes it.
  *
- * The SDK's proto (8.8.13) predates user-task listeners: it has no `ActivatedJob.kind` and no
- * `CompleteJobRequest.result`, so its workers could neither tell a listener's job nor deny a completion
+ * The SDK's proto (8.8.13) predates user-task listeners: it has no `ActivatedJob.kind`, no
+ * `ActivatedJob.listenerEventType` and no `CompleteJobRequest.result`, so its workers could neither tell a
+ * listener's job (nor which event it serves) nor deny a completion
  * (protobuf drops a field it does not know: a denial would go out as an approval). The shared parse adds
  * those fields under the gateway's own field numbers (Zeebe 8.8 gateway.proto; engine/grpc.ts serves
  * the same), which a gateway without them ignores; `listenerJobResultSupported()` tells the workers it did.
@@ -103,6 +104,24 @@ function parseWithListenerFields(filename: string, options: ProtoLoader.Options)
   if (!job.fields.kind) {
     job.add(new protobuf.Enum('JobKind', { BPMN_ELEMENT: 0, EXECUTION_LISTENER: 1, TASK_LISTENER: 2, AD_HOC_SUB_PROCESS: 3 }));
     job.add(new protobuf.Field('kind', 16, 'JobKind'));
+  }
+  // which event a listener's job serves: a creating listener's job cannot be denied (Zeebe refuses it), so
+  // the workers must tell it from a completing one (workers/runtime/listener.ts); the enum as the gateway
+  // of engine/grpc.ts serves it
+  if (!job.fields.listenerEventType) {
+    job.add(
+      new protobuf.Enum('ListenerEventType', {
+        ASSIGNING: 0,
+        CANCELING: 1,
+        COMPLETING: 2,
+        CREATING: 3,
+        END: 4,
+        START: 5,
+        UNSPECIFIED: 6,
+        UPDATING: 7,
+      }),
+    );
+    job.add(new protobuf.Field('listenerEventType', 17, 'ListenerEventType'));
   }
   const complete = root.lookupType('gateway_protocol.CompleteJobRequest');
   if (!complete.fields.result) {

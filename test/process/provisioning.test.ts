@@ -277,18 +277,33 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
     expect(e.ap.valid().filter((r) => r.body.orderNo === o.orderNo)).to.have.length(1);
   });
 
-  it('tech configuration sent back once: the task order keeps reply, send-back, reply, acceptance in order', async () => {
+  it('tech configuration sent back once: the task order keeps reply, send-back, reply, acceptance in order; the re-created task gets the same task order (its creating listener), no second number, no second notice', async () => {
     const o = await d.createOrder(e);
     const no = { orderNo: o.orderNo };
     await d.confirm(e, no);
     await d.draftRevenue(e, no);
     await d.approveBoth(e, no, 'REVENUE');
     await d.sign(e, no);
+    // the task order is issued as the tech department's task is created: its number is there when the task appears
+    const first = await e.api.waitTask(d.TECH, 'configure-platform', no, d.WAIT);
+    const firstFull = await e.api.get(d.TECH, `/api/tasks/${first.key}`);
+    const [issued] = await e.ds.getRepository(CollaborationTaskOrderEntity).find({ where: { orderId: o.id } });
+    expect(issued.taskOrderNo).to.match(/^XZ-\d{4}-\d{4}$/);
+    expect(firstFull.variables.taskOrderNo).to.equal(issued.taskOrderNo);
+    const issuedNotices = async () =>
+      (await e.ds.getRepository(NotificationEntity).find({ where: { template: 'collaboration-task-order-issued' } })).filter((n) =>
+        JSON.stringify(n.refs).includes(issued.id),
+      );
+    expect(await issuedNotices()).to.have.length(1);
     await d.configure(e, no, '学习管理已开通');
     await d.accept(e, no, 'SENT_BACK', '直播模块未开通，请补充配置');
     const again = await e.api.waitTask(d.TECH, 'configure-platform', no, d.WAIT);
+    expect(again.key).to.not.equal(first.key);
     const full = await e.api.get(d.TECH, `/api/tasks/${again.key}`);
     expect(full.variables.acceptanceOpinion).to.equal('直播模块未开通，请补充配置');
+    expect(full.variables.taskOrderNo).to.equal(issued.taskOrderNo);
+    expect(await e.ds.getRepository(CollaborationTaskOrderEntity).find({ where: { orderId: o.id } })).to.have.length(1);
+    expect(await issuedNotices()).to.have.length(1);
     await e.api.complete(d.TECH, again, { configurationReply: '学习管理、直播培训均已开通', configuredAt: '2026-09-22' });
     await d.accept(e, no, 'ACCEPTED');
     await e.api.waitTask(d.CM, 'deliver-to-customer', no, d.WAIT);

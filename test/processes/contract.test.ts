@@ -5,6 +5,7 @@ import {
   type ParsedModel,
   boundaryEventsOf,
   completingListenerTypes,
+  creatingListenerTypes,
   documentation,
   eventDefinition,
   extension,
@@ -33,7 +34,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'apply-revenue-contract-revision': JOB.revenueContractApplyRevision,
     'sign-revenue-contract': 'bpmn:UserTask',
     'implementation-fork': 'bpmn:ParallelGateway',
-    'issue-collaboration-task-order': JOB.collaborationTaskOrderIssue,
     'configure-platform': 'bpmn:UserTask',
     'accept-configuration': 'bpmn:UserTask',
     'acceptance-result': 'bpmn:ExclusiveGateway',
@@ -167,6 +167,16 @@ const LISTENERS: Record<string, Record<string, string | string[]>> = {
   },
 };
 
+/**
+ * The requests issued as a user task is created: its creating listeners (docs/process-contract.md), per
+ * process: user task id → job type. Each of these tasks is in LISTENERS too (its completing listener).
+ */
+const CREATING_LISTENERS: Record<string, Record<string, string>> = {
+  // 协作任务单 (§6.3.2): issued when the technical department's task is created, once per order / change order
+  [PROCESS.provisioning]: { 'configure-platform': JOB.collaborationTaskOrderIssue },
+  [PROCESS.change]: { 'configure-platform': JOB.collaborationTaskOrderIssue },
+};
+
 /** The constructs the local engine supports (the issue's list). */
 const ALLOWED_TYPES = new Set([
   'bpmn:StartEvent',
@@ -222,8 +232,15 @@ describe('processes: models follow docs/process-contract.md', () => {
         const e = el(pid, id);
         expect(e?.$type, `${pid}#${id}`).to.equal('bpmn:UserTask');
         expect(completingListenerTypes(e), `${pid}#${id}`).to.deep.equal([type].flat());
+        const creating = CREATING_LISTENERS[pid]?.[id];
+        expect(creatingListenerTypes(e), `${pid}#${id} creating`).to.deep.equal(creating ? [creating] : []);
       }
     }
+    for (const [pid, tasks] of Object.entries(CREATING_LISTENERS))
+      for (const id of Object.keys(tasks)) expect(LISTENERS[pid]?.[id], `${pid}#${id} in LISTENERS`).to.not.equal(undefined);
+    // the service task the creating listener replaced is gone from both models
+    expect(el(PROCESS.provisioning, 'issue-collaboration-task-order')).to.equal(undefined);
+    expect(el(PROCESS.change, 'issue-collaboration-task-order')).to.equal(undefined);
   });
 
   it('uses only the constructs the local engine supports, without execution listeners; task listeners only where the contract names them', () => {
@@ -431,6 +448,10 @@ describe('processes: models follow docs/process-contract.md', () => {
     expect(reaches(PROCESS.change, 'ap-issue-decision', 'change-cancelled-after-ap-issue')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'check-payment-basis', 'ap-implementation')).to.equal(true);
     expect(reaches(PROCESS.provisioning, 'accept-configuration', 'configure-platform')).to.equal(true);
+    // the tech branch of a change stays conditional: only 涉及平台变更 = 是 leads to the task (and its task order)
+    const toTech = el(PROCESS.change, 'platform-change').outgoing.find((f: El) => f.targetRef.id === 'configuration-merge');
+    expect(toTech?.conditionExpression?.body).to.equal('=platformChange = true');
+    expect(el(PROCESS.change, 'platform-change').default?.targetRef.id).to.equal('platform-merge');
     expect(reaches(PROCESS.change, 'revise-change-order', 'confirm-change-with-customer')).to.equal(true);
     // 修改补充协议 (issue #20): revised back to the countersign, or the change order withdrawn at its own end
     expect(reaches(PROCESS.change, 'revise-supplementary-agreement', 'countersign-supplementary-agreement')).to.equal(true);

@@ -8,6 +8,7 @@ import {
   type ParsedModel,
   PROCESSES_DIR,
   TEMPLATES_DIR,
+  creatingListenerTypes,
   completingListenerTypes,
   extension,
   extensions,
@@ -52,13 +53,18 @@ describe('processes: job types and element templates', () => {
         .map((t: El) => ({ pid: m.process.id as string, t })),
     );
 
-  // the recordings that moved into a user task's completing listener (processes/README.md, Conventions)
+  // the recordings that moved into a user task's completing listener, and the requests issued by its
+  // creating listener (processes/README.md, Conventions)
   const listeners = () =>
     models.flatMap((m) =>
       flowNodes(m.process)
         .filter((e: El) => e.$type === 'bpmn:UserTask')
-        .flatMap((t: El) => completingListenerTypes(t).map((type) => ({ pid: m.process.id as string, t, type }))),
+        .flatMap((t: El) => [
+          ...creatingListenerTypes(t).map((type) => ({ pid: m.process.id as string, t, type, event: 'creating' as const })),
+          ...completingListenerTypes(t).map((type) => ({ pid: m.process.id as string, t, type, event: 'completing' as const })),
+        ]),
     );
+  const LISTENER_NAME = { creating: '创建监听器', completing: '完成监听器' } as const;
 
   it('a message throw event is a job worker element here: counted with the service tasks (its job type is a JOB_TYPE)', () => {
     const throws = serviceTasks().filter(({ t }) => t.$type !== 'bpmn:ServiceTask');
@@ -69,18 +75,18 @@ describe('processes: job types and element templates', () => {
     for (const { t } of throws) expect(jobType(t)).to.equal(JOB.expenseContractRequestImplementation);
   });
 
-  it('the job types of the models (service tasks, message throw events and completing task listeners) are exactly JOB_TYPES of domain/vocabulary (workers/registry is tested against the same list)', () => {
+  it('the job types of the models (service tasks, message throw events, creating and completing task listeners) are exactly JOB_TYPES of domain/vocabulary (workers/registry is tested against the same list)', () => {
     const used = new Set([...serviceTasks().map(({ t }) => jobType(t)), ...listeners().map((l) => l.type)]);
     expect([...used].sort()).to.deep.equal([...JOB_TYPES].sort());
   });
 
-  it('every task listener: completing, 5 retries, a job type at most once per user task; a job type only listeners use has a template that says so', () => {
+  it('every task listener: creating or completing, 5 retries, a job type at most once per user task; a job type only listeners use has a template that says so (and which event)', () => {
     for (const { pid, t } of listeners()) {
       const all: El[] = extension(t, 'zeebe:TaskListeners')!.listeners;
       // several run one after the other in model order (e.g. 签订收入合同: the signing, then the accounts)
       expect(new Set(all.map((l) => l.type)).size, `${pid}#${t.id}`).to.equal(all.length);
       for (const l of all) {
-        expect(l.eventType, `${pid}#${t.id}`).to.equal('completing');
+        expect(l.eventType, `${pid}#${t.id}`).to.be.oneOf(['creating', 'completing']);
         expect(l.retries, `${pid}#${t.id}`).to.equal('5');
       }
     }
@@ -90,8 +96,10 @@ describe('processes: job types and element templates', () => {
       const tpl = loadTemplates().find((x) => x.properties.some((p) => p.binding.property === 'type' && p.value === type))!;
       const tasks = listeners().filter((l) => l.type === type);
       // the template stays for the service tasks of instances started before the move (their process versions)
-      expect(tpl.description, `${type}: the template's description names the listener use`).to.contain('完成监听器');
-      for (const l of tasks) expect(tpl.description, `${type} on ${l.t.id}`).to.contain(l.t.name);
+      for (const l of tasks) {
+        expect(tpl.description, `${type}: the template's description names the listener use`).to.contain(LISTENER_NAME[l.event]);
+        expect(tpl.description, `${type} on ${l.t.id}`).to.contain(l.t.name);
+      }
     }
   });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type ParsedModel, flowNodes, loadModels } from '../../processes/model';
+import { type ParsedModel, creatingListenerTypes, flowNodes, loadModels } from '../../processes/model';
 
 const DOC = path.join(__dirname, '..', '..', 'docs', 'traceability.md');
 /** The clauses of §6 to §9 of the procedure. */
@@ -70,6 +70,18 @@ describe('docs/traceability.md', () => {
       expect(ids.has(pid), `${clause}: process ${pid}`).to.equal(true);
       if (el) expect(ids.get(pid)!.has(el), `${clause}: ${id}`).to.equal(true);
     }
+  });
+
+  it('the requests a user task issues as it is created (its creating listener) are traced to their clause: 协作任务单, §6.3.2', () => {
+    const request = table.find((r) => r.clause.startsWith('§6.3.2 (requests to tech'))!;
+    expect(request.ids).to.include('online-training-provisioning#configure-platform');
+    expect(request.ids).to.not.include('online-training-provisioning#issue-collaboration-task-order');
+    const creating = models.flatMap((m) =>
+      flowNodes(m.process)
+        .filter((n) => creatingListenerTypes(n).length > 0)
+        .map((n) => `${m.process.id}#${n.id}`),
+    );
+    expect(creating).to.include('online-training-provisioning#configure-platform');
   });
 
   it('every user task and service task of the models is traced to some clause', () => {

@@ -25,6 +25,9 @@ describe('workers: a handler on a user-task listener job (local engine, the app 
   let workers: RunningWorkers;
   const seen: JobView[] = [];
   const TYPE = 'test.listener-recording';
+  // a request issued as a user task is created (collaboration-task-order.issue on configure-platform)
+  const CREATING = 'test.listener-creating';
+  const issued: JobView[] = [];
 
   const handler: HandlerDef = {
     type: TYPE as never,
@@ -35,6 +38,15 @@ describe('workers: a handler on a user-task listener job (local engine, the app 
       // variables a service task would have exported: set on the process instance (Zeebe takes none on
       // a listener's job, nor on the completing task's scope)
       return complete({ recorded: true, recordedBy: job.variables.completedBy ?? null });
+    },
+  };
+  const creatingHandler: HandlerDef = {
+    type: CREATING as never,
+    variables: S.obj({ requestFor: S.str }, { refuse: S.bool }),
+    handle(job) {
+      issued.push(job);
+      if (job.variables.refuse === true) throw new BusinessError('NOT_ISSUABLE', '订单未签约，不能发出协作任务单');
+      return complete({ requestNo: `XZ-${job.variables.requestFor}` });
     },
   };
 
@@ -61,10 +73,11 @@ describe('workers: a handler on a user-task listener job (local engine, the app 
     engine = await startEngine({ grpcPort: 0, restPort: 0, testMode: true, host: '127.0.0.1' });
     zeebe = createZeebeClient({ grpcAddress: engine.grpcAddress, restAddress: engine.restAddress, authStrategy: 'NONE' });
     await zeebe.deployResource({ processFilename: fixture('task-listeners.bpmn') });
+    await zeebe.deployResource({ processFilename: fixture('task-listeners-creating.bpmn') });
     workers = startWorkers({
       zeebe,
       dataSource: {} as DataSource,
-      handlers: [handler],
+      handlers: [handler, creatingHandler],
       tuning: { pollIntervalMs: 20, longPollMs: 2_000, jobStream: true },
     });
   });
@@ -164,5 +177,57 @@ describe('workers: a handler on a user-task listener job (local engine, the app 
     expect(JSON.stringify(r.body)).to.contain("Reason to deny: '未填写审核意见，不能提交'");
     expect((await rest('GET', `/v2/user-tasks/${task.userTaskKey}`)).body.state).to.equal('CREATED');
     expect((await rest('POST', `/v2/user-tasks/${task.userTaskKey}/completion`, { variables: { approved: true } })).status).to.equal(204);
+  });
+  // conf-tl-creating-open: user task `open` with two creating listeners, listenerA then listenerB, no completing one
+  const startCreating = async (variables: Record<string, unknown>) => {
+    const pi = await zeebe.createProcessInstance({
+      bpmnProcessId: 'conf-tl-creating-open',
+      variables: { listenerA: CREATING, listenerB: TYPE, approved: true, ...variables },
+    });
+    return pi.processInstanceKey;
+  };
+  const tasksOf = async (pik: string) =>
+    (await rest('POST', '/v2/user-tasks/search', { filter: { processInstanceKey: pik } })).body.items ?? [];
+  const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+    for (let i = 0; i < 200; i++) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it("a creating listener's job: the job view says CREATING (gRPC field 17); its variables are on the process instance when the task is CREATED", async () => {
+    issued.length = 0;
+    const pik = await startCreating({ requestFor: 'order-1' });
+    const task = await until('task CREATED', async () => (await tasksOf(pik)).find((t: { state: string }) => t.state === 'CREATED'));
+    expect(issued).to.have.length(1);
+    expect(issued[0]).to.include({ listenerEventType: 'CREATING', elementId: 'open' });
+    const vars = await rest('POST', '/v2/variables/search', { filter: { processInstanceKey: pik, name: 'requestNo' } });
+    expect(vars.body.items).to.have.length(1);
+    expect(vars.body.items[0]).to.include({ value: '"XZ-order-1"', scopeKey: pik });
+    expect(task.elementId).to.equal('open');
+  });
+
+  it('a creating listener cannot deny: its business error is an incident with the message at once (no refused denials); corrected and resolved, the task is created', async () => {
+    issued.length = 0;
+    const pik = await startCreating({ requestFor: 'order-2', refuse: true });
+    const [inc] = await until('incident', async () => {
+      const r = await rest('POST', '/v2/incidents/search', { filter: { processInstanceKey: pik, state: 'ACTIVE' } });
+      return r.body.items?.length ? r.body.items : undefined;
+    });
+    expect(inc).to.include({ errorType: 'TASK_LISTENER_NO_RETRIES', elementId: 'open' });
+    expect(inc.errorMessage).to.contain('订单未签约，不能发出协作任务单').and.contain("creating listener's job cannot deny");
+    // one attempt: the failure took the job's retries to 0 rather than a denial the engine refuses and hands out again
+    await new Promise((res) => setTimeout(res, 200));
+    expect(issued).to.have.length(1);
+    const [task] = await tasksOf(pik);
+    expect(task.state).to.equal('CREATING');
+    // the cause corrected on the process instance, the job's retries back and the incident resolved: it runs again
+    await zeebe.setVariables({ elementInstanceKey: pik, variables: { refuse: false }, local: false });
+    expect((await rest('PATCH', `/v2/jobs/${inc.jobKey}`, { changeset: { retries: 1 } })).status).to.equal(204);
+    expect((await rest('POST', `/v2/incidents/${inc.incidentKey}/resolution`, {})).status).to.equal(204);
+    await until('task CREATED', async () => (await tasksOf(pik)).find((t: { state: string }) => t.state === 'CREATED'));
+    expect(issued).to.have.length(2);
   });
 });

@@ -274,6 +274,101 @@ describe('workers: runtime adapter', () => {
     expect(calls[0]).to.have.nested.property('[1].retries', 0);
   });
 
+  it('a creating listener cannot deny (Zeebe refuses it): a BPMN error becomes an incident with its message; completing, assigning, updating and an unknown event still deny', () => {
+    const err = bpmnError('TASK_ORDER_NOT_ISSUABLE', '订单未签约，不能发出协作任务单');
+    const creating = toJobAction(err, { retries: 5, listener: true, listenerEventType: 'CREATING' });
+    expect(creating).to.include({ action: 'fail', retries: 0, retryBackOff: 0 });
+    expect(creating).to.have.property('errorMessage').that.contains('订单未签约，不能发出协作任务单').and.contains('No retries left');
+    expect(creating).to.have.property('errorMessage').that.contains("creating listener's job cannot deny");
+    // so is a canceling one (nor may it deny)
+    expect(toJobAction(err, { retries: 5, listener: true, listenerEventType: 'CANCELING' })).to.include({ action: 'fail', retries: 0 });
+    for (const listenerEventType of ['COMPLETING', 'ASSIGNING', 'UPDATING', 'UNSPECIFIED', undefined])
+      expect(toJobAction(err, { retries: 5, listener: true, listenerEventType }), String(listenerEventType)).to.deep.equal({
+        action: 'deny',
+        deniedReason: '订单未签约，不能发出协作任务单',
+      });
+    // approving and failing do not depend on the event
+    expect(
+      toJobAction(complete({ taskOrderNo: 'XZ-2026-0001' }), { retries: 5, listener: true, listenerEventType: 'CREATING' }),
+    ).to.deep.equal({
+      action: 'approve',
+      variables: { taskOrderNo: 'XZ-2026-0001' },
+    });
+    expect(toJobAction(fail('down', 100), { retries: 5, listener: true, listenerEventType: 'CREATING' })).to.deep.equal({
+      action: 'fail',
+      errorMessage: 'down',
+      retries: 4,
+      retryBackOff: 100,
+    });
+  });
+
+  it("a creating listener's job: invalid variables, a broken rule and a BPMN error fail it into an incident (never a denial); the job view carries the event", async () => {
+    const calls: unknown[] = [];
+    const views: unknown[] = [];
+    const job = (variables: Record<string, unknown>, listenerEventType: string): SdkJob => ({
+      key: '13',
+      type: 'order.cancel',
+      variables,
+      customHeaders: { 'io.camunda.zeebe:userTaskKey': '6' },
+      processInstanceKey: '9',
+      elementId: 'configure-platform',
+      retries: 5,
+      kind: 'TASK_LISTENER',
+      listenerEventType,
+      complete: async (v: unknown) => calls.push(['complete', v]),
+      error: async (e: unknown) => calls.push(['error', e]),
+      fail: async (f: unknown) => calls.push(['fail', f]),
+      forward: () => calls.push(['forward']),
+    });
+    const answer = Object.assign(async (jobKey: string, result: unknown) => calls.push(['result', jobKey, result]), {
+      setProcessVariables: async (pik: string, vars: unknown) => calls.push(['set', pik, vars]),
+    });
+    const hooks = { onStart: (v: unknown) => views.push(v) };
+    const run = (d: HandlerDef, j: SdkJob) => createTaskHandler(d, services, undefined, hooks, answer)(j);
+    await run(
+      def(() => complete()),
+      job({ orderId: 7 }, 'CREATING'),
+    );
+    await run(
+      def(() => {
+        throw new ValidationError('orderNo: missing');
+      }),
+      job({ orderId: 'o' }, 'CREATING'),
+    );
+    await run(
+      def(() => bpmnError('E', '不能发出')),
+      job({ orderId: 'o' }, 'CREATING'),
+    );
+    expect(calls.map((c) => (c as unknown[])[0])).to.deep.equal(['fail', 'fail', 'fail']);
+    for (const c of calls) expect(c).to.have.nested.property('[1].retries', 0);
+    expect(calls[0]).to.have.nested.property('[1].errorMessage').that.contains('/orderId');
+    expect(calls[1]).to.have.nested.property('[1].errorMessage').that.contains('orderNo: missing');
+    expect(calls[2]).to.have.nested.property('[1].errorMessage').that.contains('不能发出');
+    expect(views[0]).to.include({ listenerEventType: 'CREATING' });
+    // approving: the variables onto the process instance, then the approval
+    calls.length = 0;
+    await run(
+      def(() => complete({ taskOrderNo: 'XZ-2026-0001' })),
+      job({ orderId: 'o' }, 'CREATING'),
+    );
+    expect(calls).to.deep.equal([['set', '9', { taskOrderNo: 'XZ-2026-0001' }], ['result', '13', { denied: false }], ['forward']]);
+    // the same outcome on a completing listener's job denies
+    calls.length = 0;
+    await run(
+      def(() => bpmnError('E', '不能发出')),
+      job({ orderId: 'o' }, 'COMPLETING'),
+    );
+    expect(calls[0]).to.deep.equal(['result', '13', { denied: true, deniedReason: '不能发出' }]);
+    // a service task's job carries no event in its view, whatever its protocol default says
+    views.length = 0;
+    const { kind: _kind, ...plain } = job({ orderId: 'o' }, 'ASSIGNING');
+    await run(
+      def(() => complete()),
+      { ...plain, customHeaders: {} } as SdkJob,
+    );
+    expect(views[0]).to.not.have.property('listenerEventType');
+  });
+
   it("names a listener job's actor from completedBy, else the task's assignee header, never by a search (the task is still open)", async () => {
     let searched = 0;
     const resolver = { resolveAssignee: async () => (searched++, 'someone-before') };

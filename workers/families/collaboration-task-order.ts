@@ -4,7 +4,9 @@
  *
  *  issue-task-order   one task order per order / change order (business key), numbered XZ-<year>-<seq>,
  *                     snapshot of modules, accounts, opening date, contacts; event ISSUED; one
- *                     notification to tech-dept — all in one transaction
+ *                     notification to tech-dept — all in one transaction. The creating listener of
+ *                     configure-platform: a send-back re-creates the task and runs it again, and the
+ *                     once-guard on the business key gives the same task order back (no second number or notice)
  *  record-reply       event REPLY (text, configuredAt, actor); status REPLIED (key: job key)
  *  record-acceptance  event ACCEPTED / SENT_BACK (opinion, actor); status; a send-back notifies tech-dept
  */

@@ -12,7 +12,7 @@ import { IllegalTransitionError, NotFoundError, SeparationOfDutiesError, StateCo
 import { BusinessError, NonRetryable } from './errors';
 import { bpmnError, failPermanently, type Outcome, type Variables } from './outcome';
 import { validateVariables } from './validate';
-import { type CompleteListenerJob, isTaskListenerJob } from './listener';
+import { type CompleteListenerJob, isTaskListenerJob, listenerMayDeny } from './listener';
 
 /** retries the models set on every service task (process-contract.md) */
 export const DEFAULT_JOB_RETRIES = 5;
@@ -111,15 +111,31 @@ export type JobAction =
   | { action: 'approve'; variables: Variables }
   | { action: 'deny'; deniedReason: string };
 
+/**
+ * `job.listenerEventType`: the event a listener's job serves; on one that cannot deny (creating: Zeebe
+ * refuses the denial, runtime/listener.ts) a BPMN error fails the job at once into an incident with its
+ * message, instead of a denial the engine would refuse each time the job came back.
+ */
 export function toJobAction(
   outcome: Outcome,
-  job: { retries: number; listener?: boolean },
+  job: { retries: number; listener?: boolean; listenerEventType?: string },
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): JobAction {
   switch (outcome.kind) {
     case 'complete':
       return job.listener ? { action: 'approve', variables: outcome.variables } : { action: 'complete', variables: outcome.variables };
     case 'bpmnError':
+      if (job.listener && !listenerMayDeny(job)) {
+        const event = job.listenerEventType!.toLowerCase();
+        return toJobAction(
+          failPermanently(
+            `${outcome.message} (${outcome.errorCode}; a ${event} listener's job cannot deny, so the task waits)`,
+            'correct the cause named above (the record, or the process variables on the 运维 page or in Operate), then retry the incident: the listener runs again and the task is created',
+          ),
+          job,
+          policy,
+        );
+      }
       if (job.listener) return { action: 'deny', deniedReason: outcome.message };
       return { action: 'error', errorCode: outcome.errorCode, errorMessage: outcome.message, variables: outcome.variables };
     case 'fail': {
@@ -145,6 +161,8 @@ export interface SdkJob {
   readonly retries: number;
   /** TASK_LISTENER on a user-task listener's job (the gateway protocol of platform/camunda/gateway-proto.ts) */
   readonly kind?: string;
+  /** on a listener's job, the event it serves (CREATING, COMPLETING, …; same protocol, field 17) */
+  readonly listenerEventType?: string;
   complete(variables?: any): Promise<any>;
   error(e: { errorCode: string; errorMessage?: string; variables: any }): Promise<any>;
   fail(conf: { errorMessage: string; retries?: number; retryBackOff?: number }): Promise<any>;
@@ -163,6 +181,11 @@ export function toJobView(job: SdkJob): JobView {
     processInstanceKey: String(job.processInstanceKey),
     elementId: job.elementId,
     retries: job.retries,
+    // only on a listener's job: other jobs carry UNSPECIFIED, or the enum's zero value from a protocol parse
+    // with defaults, which would name an event they do not serve
+    ...(job.listenerEventType && job.listenerEventType !== 'UNSPECIFIED' && isTaskListenerJob(job)
+      ? { listenerEventType: job.listenerEventType }
+      : {}),
   };
 }
 
@@ -236,8 +259,10 @@ export function createTaskHandler(
               `${def.type}: this worker's Zeebe client cannot answer a user-task listener's job (its gateway protocol has no job result)`,
               'run the workers with the client of platform/camunda/zeebe-client.ts (createZeebeClient), then retry the incident',
             )
-          : await executeJob(def, view, log === services.log ? services : { ...services, log }, seen.listener);
-      action = toJobAction(outcome, { retries: view.retries, listener: seen.listener }, policy);
+          : // a listener's job that cannot deny (creating) treats an invalid value or a broken rule as a
+            // service task's job does: an incident, not a denial (runtime/listener.ts)
+            await executeJob(def, view, log === services.log ? services : { ...services, log }, seen.listener && listenerMayDeny(view));
+      action = toJobAction(outcome, { retries: view.retries, listener: seen.listener, listenerEventType: view.listenerEventType }, policy);
       if (action.action === 'approve' && Object.keys(action.variables).length > 0 && !completeListenerJob?.setProcessVariables) {
         action = toJobAction(
           failPermanently(

@@ -16,6 +16,8 @@ export interface JobView<V = Variables> {
   readonly processInstanceKey: string;
   readonly elementId: string;
   readonly retries: number;
+  /** a user-task listener's job: the event it serves (CREATING, COMPLETING, …; runtime/listener.ts); absent on other jobs */
+  readonly listenerEventType?: string;
 }
 
 export { type Clock, systemClock } from '../../domain/clock';

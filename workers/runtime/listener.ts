@@ -25,6 +25,15 @@
  *                      service task's job is an incident at once (runtime/adapter.ts executeJob)
  *   fail(…)          → as for any job: retries, then an incident (TASK_LISTENER_NO_RETRIES)
  *
+ * A `creating` listener's job (the task's request issued as it is created, e.g. the 协作任务单 of
+ * configure-platform) cannot be denied: Zeebe refuses a denial except on assigning, completing and
+ * updating ("Denying result is not supported for 'CREATING' task listener jobs"), and nobody would get the
+ * reason, as no one is completing anything. There a BPMN error, an invalid value or a broken rule fails the
+ * job at once into an incident with its message (runtime/adapter.ts toJobAction), never a denial the
+ * engine would refuse over and over. Which event a job serves is its `listenerEventType` (gRPC field 17,
+ * platform/camunda/gateway-proto.ts; REST: the string); a job without it (a client parsed without the
+ * field) is taken as deniable, as every listener was a completing one before.
+ *
  * Instances of process versions from before a task moved into a listener still create its service task's
  * job of the same type: each job is told apart by its kind, not by its type.
  */
@@ -64,4 +73,17 @@ export function isTaskListenerJob(job: { readonly kind?: unknown; readonly custo
   if (job.kind === 'TASK_LISTENER') return true;
   const headers = job.customHeaders as Record<string, unknown> | null | undefined;
   return typeof headers?.[USER_TASK_KEY_HEADER] === 'string';
+}
+
+/** the listener events whose job may deny (Zeebe: the others' denial is refused) */
+const DENIABLE_EVENTS: ReadonlySet<string> = new Set(['ASSIGNING', 'COMPLETING', 'UPDATING']);
+
+/**
+ * Whether a listener's job may answer with a denial: its event is one Zeebe lets deny, or it is not known
+ * (absent, or UNSPECIFIED from a gateway that does not send it).
+ */
+export function listenerMayDeny(job: { readonly listenerEventType?: unknown }): boolean {
+  const event = job.listenerEventType;
+  if (typeof event !== 'string' || event === '' || event === 'UNSPECIFIED') return true;
+  return DENIABLE_EVENTS.has(event);
 }
