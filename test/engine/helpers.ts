@@ -2,10 +2,12 @@
 // own engine on free ports in test mode; with ZEEBE_GRPC_ADDRESS set the same tests run against a real
 // Zeebe (REST at ZEEBE_REST_ADDRESS), and the cases that move the clock skip visibly.
 import { Camunda8 } from '@camunda8/sdk';
+import * as grpc from '@grpc/grpc-js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startEngine, RunningEngine, HistoryOptions } from '../../engine';
+import { gatewayPackageDefinition } from '../../engine/grpc';
 
 export type Zbc = ReturnType<Camunda8['getZeebeGrpcApiClient']>;
 
@@ -250,4 +252,26 @@ export function isoPlus(ms: number, plusMs: number): string {
  */
 export async function raw(ctx: Ctx): Promise<Record<string, (req: unknown) => Promise<any>>> {
   return (ctx.zbc as unknown as { grpc: Promise<Record<string, (req: unknown) => Promise<any>>> }).grpc;
+}
+
+/**
+ * A gateway client on the engine's own 8.9 proto (the SDK's predates the listener fields: kind,
+ * listenerEventType, JobResult): `call` a unary RPC, `activateOne` the first job of a type.
+ */
+export function rawGateway(ctx: Ctx) {
+  const G = (grpc.loadPackageDefinition(gatewayPackageDefinition()) as any).gateway_protocol.Gateway;
+  const gw = new G(ctx.grpc, grpc.credentials.createInsecure());
+  const call = <T>(m: string, req: unknown) => new Promise<T>((res, rej) => gw[m](req, (e: Error | null, r: T) => (e ? rej(e) : res(r))));
+  const activateOne = (type: string): Promise<any> =>
+    waitFor(async () => {
+      const jobs: any[] = [];
+      await new Promise<void>((res, rej) => {
+        const st = gw.ActivateJobs({ type, worker: 'g', timeout: 30000, maxJobsToActivate: 1, requestTimeout: -1 });
+        st.on('data', (d: any) => jobs.push(...d.jobs));
+        st.on('end', () => res());
+        st.on('error', rej);
+      });
+      return jobs[0];
+    }, `a ${type} job over gRPC`);
+  return { gw, call, activateOne };
 }

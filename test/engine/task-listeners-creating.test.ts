@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import * as grpc from '@grpc/grpc-js';
-import { gatewayPackageDefinition } from '../../engine/grpc';
-import { Ctx, deploy, grpcError, http, incidents, setup, Status, uid, userTasks, waitFor, waitState } from './helpers';
+import { Ctx, deploy, grpcError, http, incidents, rawGateway, setup, Status, uid, userTasks, waitFor, waitState } from './helpers';
 
 // User task listeners, 'creating' event (Zeebe 8.8+): the task is CREATING while its creating listeners' jobs
 // run one at a time in model order; after the last it is CREATED, corrected, then assigned the model's assignee.
@@ -37,12 +35,6 @@ describe('engine conformance: user task listeners (creating)', function () {
     expect(r.body.jobs, `no job of ${type}`).to.have.length(0);
   };
   const getTask = async (key: string) => (await http(ctx, 'GET', `/v2/user-tasks/${key}`)).body;
-  const rawGateway = () => {
-    const G = (grpc.loadPackageDefinition(gatewayPackageDefinition()) as any).gateway_protocol.Gateway;
-    const gw = new G(ctx.grpc, grpc.credentials.createInsecure());
-    const call = <T>(m: string, req: unknown) => new Promise<T>((res, rej) => gw[m](req, (e: Error | null, r: T) => (e ? rej(e) : res(r))));
-    return { gw, call };
-  };
 
   it('runs the creating listeners in order while the task is CREATING (gRPC and REST), then the task is CREATED and assigned', async () => {
     const { pi, task, a, b, c } = await start();
@@ -159,18 +151,9 @@ describe('engine conformance: user task listeners (creating)', function () {
   it('gRPC with the 8.9 fields: corrections (JobResultCorrections) on a creating listener, an empty string clearing the due date', async function () {
     if (ctx.external) this.skip();
     const { pi, a, b } = await start();
-    const { gw, call } = rawGateway();
+    const { gw, call, activateOne } = rawGateway(ctx);
     try {
-      const job = await waitFor(async () => {
-        const jobs: any[] = [];
-        await new Promise<void>((res, rej) => {
-          const st = gw.ActivateJobs({ type: a, worker: 'g', timeout: 30000, maxJobsToActivate: 1, requestTimeout: -1 });
-          st.on('data', (d: any) => jobs.push(...d.jobs));
-          st.on('end', () => res());
-          st.on('error', rej);
-        });
-        return jobs[0];
-      }, 'listener job over gRPC');
+      const job = await activateOne(a);
       expect(job).to.include({ kind: 'TASK_LISTENER', listenerEventType: 'CREATING' });
       await call('CompleteJob', {
         jobKey: job.key,
@@ -212,7 +195,7 @@ describe('engine conformance: user task listeners (creating)', function () {
     expect((await complete({ corrections: { priority: 101 } })).status).to.equal(400);
     expect((await complete({ corrections: { dueDate: 'tomorrow' } })).status).to.equal(400);
     // over gRPC (the SDK's client): a denial is refused the same way
-    const { call, gw } = rawGateway();
+    const { call, gw } = rawGateway(ctx);
     try {
       const e = await grpcError(call('CompleteJob', { jobKey: ja.jobKey, variables: '{}', result: { denied: true } }));
       expect(e.code).to.equal(Status.INVALID_ARGUMENT);

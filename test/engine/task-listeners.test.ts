@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import * as grpc from '@grpc/grpc-js';
-import { gatewayPackageDefinition } from '../../engine/grpc';
-import { Ctx, deploy, grpcError, http, incidents, setup, uid, userTasks, waitFor, waitState } from './helpers';
+import { Ctx, deploy, grpcError, http, incidents, rawGateway, setup, uid, userTasks, waitFor, waitState } from './helpers';
 
 // User task listeners, 'completing' event: the completion waits for the listener jobs, one at a time in
 // model order; gRPC through the SDK's client (its 8.8 proto has no JobResult: it can only approve), REST
@@ -92,21 +90,10 @@ describe('engine conformance: user task listeners (completing)', function () {
   it('gRPC with the 8.9 fields (JobResult, kind): a denying listener rejects the completion', async function () {
     if (ctx.external) this.skip();
     const { task, a } = await start();
-    const G = (grpc.loadPackageDefinition(gatewayPackageDefinition()) as any).gateway_protocol.Gateway;
-    const gw = new G(ctx.grpc, grpc.credentials.createInsecure());
-    const call = <T>(m: string, req: unknown) => new Promise<T>((res, rej) => gw[m](req, (e: Error | null, r: T) => (e ? rej(e) : res(r))));
+    const { gw, call, activateOne } = rawGateway(ctx);
     try {
       const completion = http(ctx, 'POST', `/v2/user-tasks/${task.userTaskKey}/completion`, {});
-      const job = await waitFor(async () => {
-        const jobs: any[] = [];
-        await new Promise<void>((res, rej) => {
-          const st = gw.ActivateJobs({ type: a, worker: 'g', timeout: 30000, maxJobsToActivate: 1, requestTimeout: -1 });
-          st.on('data', (d: any) => jobs.push(...d.jobs));
-          st.on('end', () => res());
-          st.on('error', rej);
-        });
-        return jobs[0];
-      }, 'listener job over gRPC');
+      const job = await activateOne(a);
       expect(job).to.include({ kind: 'TASK_LISTENER', listenerEventType: 'COMPLETING' });
       await call('CompleteJob', { jobKey: job.key, variables: '{}', result: { denied: true, deniedReason: 'by grpc' } });
       const r = await completion;

@@ -20,12 +20,7 @@ describe('process: an incident (AP endpoint unreachable) fixed and resolved', fu
     const o = await d.createOrder(e, { ap: true });
     const no = { orderNo: o.orderNo };
     const pik = await d.orderInstanceKey(e, o.id);
-    await d.confirm(e, no);
-    await d.draftRevenue(e, no);
-    await d.approveBoth(e, no, 'REVENUE');
-    await d.sign(e, no);
-    await d.configure(e, no);
-    await d.accept(e, no);
+    await d.throughConfiguration(e, no);
     await e.ap.down();
     await d.approveBoth(e, no, 'EXPENSE');
 

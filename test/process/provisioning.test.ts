@@ -324,15 +324,7 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
 
   it('payment basis: one submission is one notice to the contract admin (the 核对支付依据 task announced) and one receipt audit row; sent back and resubmitted, the same again for version 2', async () => {
     const o = await d.createOrder(e, { ap: true });
-    const no = { orderNo: o.orderNo };
-    await d.confirm(e, no);
-    await d.draftRevenue(e, no);
-    await d.approveBoth(e, no, 'REVENUE');
-    await d.sign(e, no);
-    await d.configure(e, no);
-    await d.accept(e, no);
-    await d.approveBoth(e, no, 'EXPENSE');
-    const [req] = await d.apRequestFor(e, o.orderNo);
+    const { no, req } = await d.untilApRequest(e, o);
     const ecNo = req.body.expenseContractNo as string;
     const pik = await d.orderInstanceKey(e, o.id);
     const adminNotices = async () =>
@@ -395,15 +387,7 @@ describe('process: online-training-provisioning 在线培训业务开通', funct
 
   it('AP late (the SLA reminder fires when the engine clock passes P10D) and the AP reply sent twice (applied once)', async () => {
     const o = await d.createOrder(e, { ap: true });
-    const no = { orderNo: o.orderNo };
-    await d.confirm(e, no);
-    await d.draftRevenue(e, no);
-    await d.approveBoth(e, no, 'REVENUE');
-    await d.sign(e, no);
-    await d.configure(e, no);
-    await d.accept(e, no);
-    await d.approveBoth(e, no, 'EXPENSE');
-    const [req] = await d.apRequestFor(e, o.orderNo);
+    const { no, req } = await d.untilApRequest(e, o);
     const ec = await d.waitFor(async () => {
       const [c] = await d.expenseContracts(e, o.id);
       return c?.status === 'IMPLEMENTATION_REQUESTED' ? c : null;

@@ -50,15 +50,7 @@ describe('ui: the AP partner portal, from implementation request to accepted pay
 
   it('ap-alpha submits, is sent back with a reason, resubmits and sees it accepted; ap-beta sees none of it', async () => {
     const o = await d.createOrder(e, { ap: true });
-    const no = { orderNo: o.orderNo };
-    await d.confirm(e, no);
-    await d.draftRevenue(e, no);
-    await d.approveBoth(e, no, 'REVENUE');
-    await d.sign(e, no);
-    await d.configure(e, no);
-    await d.accept(e, no);
-    await d.approveBoth(e, no, 'EXPENSE');
-    const [req] = await d.apRequestFor(e, o.orderNo);
+    const { no, req } = await d.untilApRequest(e, o);
     const contractNo = req.body.expenseContractNo as string;
 
     // alpha lands on its portal after signing in

@@ -270,15 +270,29 @@ export async function apBranch(e: E2E, orderNo: string, submissionId = `sub-${or
   return req;
 }
 
-/** the whole happy path of an order up to COMPLETED (deliveredOn given) */
-export async function provision(e: E2E, o: Order, opts: { ap?: boolean; deliveredOn?: string; complete?: boolean } = {}) {
-  const no = { orderNo: o.orderNo };
+/** the order confirmed, its revenue contract drafted, countersigned and signed, the configuration accepted */
+export async function throughConfiguration(e: E2E, no: Record<string, string>) {
   await confirm(e, no);
   await draftRevenue(e, no);
   await approveBoth(e, no, 'REVENUE');
   await sign(e, no);
   await configure(e, no);
   await accept(e, no);
+}
+
+/** an order with an AP up to the implementation request the AP received (the expense countersign approved) */
+export async function untilApRequest(e: E2E, o: Order) {
+  const no = { orderNo: o.orderNo };
+  await throughConfiguration(e, no);
+  await approveBoth(e, no, 'EXPENSE');
+  const [req] = await apRequestFor(e, o.orderNo);
+  return { no, req };
+}
+
+/** the whole happy path of an order up to COMPLETED (deliveredOn given) */
+export async function provision(e: E2E, o: Order, opts: { ap?: boolean; deliveredOn?: string; complete?: boolean } = {}) {
+  const no = { orderNo: o.orderNo };
+  await throughConfiguration(e, no);
   if (opts.ap) {
     await approveBoth(e, no, 'EXPENSE');
     await apBranch(e, o.orderNo);
