@@ -23,7 +23,7 @@ import { CountersignDecisionEntity } from '../../db/entities/index';
 import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
 import { buildUi, launch, type Browser } from './support/browser';
-import { findTask, nav, radio, signIn, text, WAIT } from './support/workbench';
+import { findTask, radio, signIn, text, WAIT } from './support/workbench';
 
 const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
 
@@ -120,9 +120,7 @@ describe('ui: the task page shows the case and a refused completion', function (
     await d.draftRevenue(e, no);
     await signIn(page, base, d.CM);
     // the review waits in 未认领 of the drafter (also a department manager): claiming it is refused with the rule
-    await nav(page, `#/inbox?tab=unassigned&orderNo=${encodeURIComponent(o.orderNo)}`);
-    const row = page.locator('tr[data-element="dept-manager-review"]').first();
-    await row.waitFor({ timeout: WAIT });
+    const row = await findTask(page, 'dept-manager-review', o.orderNo, WAIT, { claim: false });
     const key = (await row.getAttribute('data-task'))!;
     await row.getByRole('button', { name: '认领' }).click();
     const refused = page.locator('.notice.error').filter({ hasText: '操作失败：' });

@@ -36,15 +36,21 @@ export async function signIn(page: Page, baseUrl: string, username: string) {
     .waitFor({ timeout: WAIT });
 }
 
-/** the inbox row of the task, in 分配给我 or 组内待认领 (claimed from there), polling until the task exists */
-export async function findTask(page: Page, elementId: string, businessNo: string, timeoutMs = WAIT): Promise<Locator> {
+/** the inbox row of the task, in 分配给我 or 组内待认领 (claimed from there unless `claim: false`), polling until the task exists */
+export async function findTask(
+  page: Page,
+  elementId: string,
+  businessNo: string,
+  timeoutMs = WAIT,
+  opts: { claim?: boolean } = {},
+): Promise<Locator> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     for (const tab of ['assigned', 'unassigned']) {
       await nav(page, `#/inbox?tab=${tab}&orderNo=${encodeURIComponent(businessNo)}`);
       const row = page.locator(`tr[data-element="${elementId}"]`);
       if (await row.count()) {
-        if (tab === 'unassigned') {
+        if (tab === 'unassigned' && opts.claim !== false) {
           await row.first().getByRole('button', { name: '认领' }).click();
           await page.locator('.notice.ok').filter({ hasText: '已认领' }).waitFor({ timeout: WAIT });
           return page.locator(`tr[data-element="${elementId}"]`).first();
