@@ -240,6 +240,7 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
 
     const pe: El[] = [];
     const names = new Map<El, El>();
+    const boundaryNames: Box[] = [];
     const label = (b: Box) => moddle.create('bpmndi:BPMNLabel', { bounds: moddle.create('dc:Bounds', b) });
     const shape = (el: El, b: Box, extra: Record<string, unknown> = {}) =>
       moddle.create('bpmndi:BPMNShape', { id: `${el.id}-di`, bpmnElement: el, bounds: moddle.create('dc:Bounds', b), ...extra });
@@ -261,8 +262,19 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
       if (n.$type === 'bpmn:SubProcess') extra.isExpanded = true;
       if (n.name && /Event$|Gateway$/.test(n.$type)) {
         const w = textWidth(n.name);
-        const below = /Event$/.test(n.$type);
-        const l = label({ x: Math.round(b.x + b.width / 2 - w / 2), y: below ? b.y + b.height + 4 : b.y - 18, width: w, height: 14 });
+        // an event's name below it, a gateway's above; a boundary event on its host's upper edge: above, off the
+        // host's own name
+        const host = n.attachedToRef ? bounds.get(n.attachedToRef) : undefined;
+        const below = /Event$/.test(n.$type) && !(host && b.y + b.height / 2 < host.y + host.height / 2);
+        const lb = { x: Math.round(b.x + b.width / 2 - w / 2), y: below ? b.y + b.height + 4 : b.y - 18, width: w, height: 14 };
+        // boundary events side by side: their names one under the other
+        while (
+          n.attachedToRef &&
+          boundaryNames.some((o) => o.x < lb.x + lb.width && lb.x < o.x + o.width && o.y < lb.y + 14 && lb.y < o.y + 14)
+        )
+          lb.y += below ? 16 : -16;
+        if (n.attachedToRef) boundaryNames.push(lb);
+        const l = label(lb);
         names.set(n, l.bounds);
         extra.label = l;
       }
@@ -360,10 +372,10 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
         const nth = labelsAt.get(at) ?? 0;
         labelsAt.set(at, nth + 1);
         const dy = (up ? -16 : 16) * nth;
-      // a flow leaving a gateway upwards runs through the gateway's name above it: the name moves left of the
-      // line, this label stays right of it
-      const name = up && isGateway(f.sourceRef) ? names.get(f.sourceRef) : undefined;
-      if (name) name.x = Math.round(x0 - 6 - name.width);
+        // a flow leaving a gateway upwards runs through the gateway's name above it: the name moves left of the
+        // line, this label stays right of it
+        const name = up && isGateway(f.sourceRef) ? names.get(f.sourceRef) : undefined;
+        if (name) name.x = Math.round(x0 - 6 - name.width);
         // sideways out of a gateway: below the line, as the gateway's own name sits above it
         const side = isGateway(f.sourceRef) ? y0 + 4 : y0 - 17;
         extra.label = label({
