@@ -8,7 +8,9 @@
  * to its predecessor's lane, a merge gateway to its successor's. Anything else, including a role this
  * file does not know, goes to 系统 — so the integrator can re-run it on models with new elements.
  * Horizontal positions are kept from the existing DI (Modeler's), only the vertical position is derived
- * from the lane; so the tool is idempotent and a Modeler edit survives a re-run. Groups are dropped:
+ * from the lane; so the tool is idempotent and a Modeler edit survives a re-run. Empty columns (an x-range no
+ * lane uses, wider than SPACING, e.g. where a removed box stood) are narrowed to SPACING, as Modeler's space tool
+ * would, which keeps it idempotent: a re-run finds none. Groups are dropped:
  * the lanes show the roles they drew. Executable semantics are untouched (test/processes/layout.test.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
