@@ -362,6 +362,10 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
         ];
       }
       const extra: Record<string, unknown> = {};
+      // a flow leaving a gateway upwards runs through the gateway's name above it: the name moves left of the
+      // line (the flow's own label goes right of it)
+      const name = isGateway(f.sourceRef) && pts[1]?.[0] === pts[0][0] && pts[1][1] < pts[0][1] ? names.get(f.sourceRef) : undefined;
+      if (name) name.x = Math.round(pts[0][0] - 6 - name.width);
       if (f.name) {
         // beside the first segment, clear of the source: below its start when it leaves downwards, above when
         // it leaves upwards or sideways (a label at the start point itself would sit on the gateway's marker)
@@ -374,10 +378,6 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
         const nth = labelsAt.get(at) ?? 0;
         labelsAt.set(at, nth + 1);
         const dy = (up ? -16 : 16) * nth;
-        // a flow leaving a gateway upwards runs through the gateway's name above it: the name moves left of the
-        // line, this label stays right of it
-        const name = up && isGateway(f.sourceRef) ? names.get(f.sourceRef) : undefined;
-        if (name) name.x = Math.round(x0 - 6 - name.width);
         // sideways out of a gateway: below the line, as the gateway's own name sits above it
         const side = isGateway(f.sourceRef) ? y0 + 4 : y0 - 17;
         extra.label = label({
