@@ -8,7 +8,9 @@
  * to its predecessor's lane, a merge gateway to its successor's. Anything else, including a role this
  * file does not know, goes to 系统 — so the integrator can re-run it on models with new elements.
  * Horizontal positions are kept from the existing DI (Modeler's), only the vertical position is derived
- * from the lane; so the tool is idempotent and a Modeler edit survives a re-run. Groups are dropped:
+ * from the lane; so the tool is idempotent and a Modeler edit survives a re-run. Empty columns (an x-range no
+ * lane uses, wider than SPACING, e.g. where a removed box stood) are narrowed to SPACING, as Modeler's space tool
+ * would, which keeps it idempotent: a re-run finds none. Groups are dropped:
  * the lanes show the roles they drew. Executable semantics are untouched (test/processes/layout.test.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,9 @@ const POOL_X = 130;
 const LANE_X = POOL_X + 30;
 const FIRST_X = LANE_X + 60;
 const GAP = 30;
+/** between neighbours in a column: a node without DI is placed this far right of its predecessor, and an empty
+ * column is narrowed to this width */
+export const SPACING = 56;
 
 type Box = { x: number; y: number; width: number; height: number };
 const isGateway = (n: El) => /Gateway$/.test(n.$type);
@@ -96,6 +101,22 @@ export function assignLanes(proc: El, calledRoles: Map<string, string>): Map<El,
   return lanes;
 }
 
+/** the x-ranges no shape, shape label or flow label of the diagram covers (lanes and the pool aside), left to right */
+export function emptyColumns(planeElements: El[]): { from: number; to: number }[] {
+  const spans = planeElements
+    .filter((d: El) => !/Participant$|Lane$/.test(d.bpmnElement?.$type ?? ''))
+    .flatMap((d: El) => [d.bounds, d.label?.bounds].filter(Boolean))
+    .map((b: Box) => [b.x, b.x + b.width])
+    .sort((a, b) => a[0] - b[0]);
+  const out: { from: number; to: number }[] = [];
+  let end = spans[0]?.[0] ?? 0;
+  for (const [from, to] of spans) {
+    if (from > end) out.push({ from: end, to: from });
+    end = Math.max(end, to);
+  }
+  return out;
+}
+
 const textWidth = (s: string) => Math.max(20, Math.round([...s].reduce((w, c) => w + (c.charCodeAt(0) > 255 ? 12 : 7), 0)));
 
 export async function layout(xml: string, calledRoles: Map<string, string>): Promise<string> {
@@ -136,7 +157,7 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
       const xs = (n.incoming ?? [])
         .map((f: El) => f.sourceRef.attachedToRef ?? f.sourceRef)
         .filter((p: El) => xOf.has(p))
-        .map((p: El) => xOf.get(p)! + size(p).width + 56);
+        .map((p: El) => xOf.get(p)! + size(p).width + SPACING);
       if (xs.length || pass === placed.length - 1) xOf.set(n, xs.length ? Math.max(...xs) : FIRST_X);
     }
   }
@@ -153,210 +174,245 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
       }
     }
   }
-  // y: lanes in the fixed role order, one row per overlap within a lane
-  // ties at one x: the node higher in the old diagram (the main line) gets the upper row
-  const origY = (n: El) => oldShapes.get(n)?.bounds.y ?? 0;
-  const used = ROLES.filter((r) => placed.some((n) => lanes.get(n) === r.key));
-  const bounds = new Map<El, Box>();
-  const laneBoxes: { role: (typeof ROLES)[number]; box: Box; nodes: El[] }[] = [];
-  let y = 60;
-  const right = Math.max(...placed.map((n) => xOf.get(n)! + size(n).width)) + 80;
-  for (const role of used) {
-    const members = placed
-      .filter((n) => lanes.get(n) === role.key)
-      .sort((a, b) => xOf.get(a)! - xOf.get(b)! || origY(a) - origY(b) || (a.id < b.id ? -1 : 1));
-    const rows: { end: number; height: number; nodes: El[] }[] = [];
-    for (const n of members) {
-      const x = xOf.get(n)!;
-      // room below a task for its boundary events' labels
-      let row = rows.find((r, i) => (i > 0 || !offMain.has(n)) && r.end + GAP <= x);
-      while (!row) {
-        rows.push({ end: 0, height: 0, nodes: [] });
-        const i = rows.length - 1;
-        if (i > 0 || !offMain.has(n)) row = rows[i];
-      }
-      row.end = x + size(n).width;
-      row.height = Math.max(row.height, size(n).height);
-      row.nodes.push(n);
-    }
-    let rowY = y + 40;
-    for (const r of rows) {
-      for (const n of r.nodes)
-        bounds.set(n, { x: xOf.get(n)!, y: rowY + (r.height - size(n).height) / 2, width: size(n).width, height: size(n).height });
-      rowY += r.height + 80;
-    }
-    const h = rowY - y - 40;
-    laneBoxes.push({
-      role,
-      box: { x: LANE_X, y, width: right - LANE_X, height: Math.max(h, 120) },
-      nodes: [...members, ...top.filter((n) => n.$type === 'bpmn:BoundaryEvent' && lanes.get(n) === role.key)],
-    });
-    y += Math.max(h, 120);
-  }
-  // boundary events and sub-process contents keep their offset to their host
-  const moveWith = (host: El, children: El[]) => {
-    const o = oldShapes.get(host)?.bounds;
-    const nb = bounds.get(host)!;
-    for (const c of children) {
-      const cb = oldShapes.get(c)?.bounds ?? { x: (o?.x ?? 0) + 20, y: (o?.y ?? 0) + 20, ...size(c) };
-      bounds.set(c, { x: cb.x - (o?.x ?? cb.x) + nb.x, y: cb.y - (o?.y ?? cb.y) + nb.y, width: cb.width, height: cb.height });
-    }
-  };
-  for (const n of placed) {
-    moveWith(
-      n,
-      top.filter((b) => b.attachedToRef === n),
-    );
-    if (n.flowElements)
-      moveWith(
-        n,
-        n.flowElements.filter((e: El) => e.$type !== 'bpmn:SequenceFlow'),
-      );
-  }
-
-  const pe: El[] = [];
-  const label = (b: Box) => moddle.create('bpmndi:BPMNLabel', { bounds: moddle.create('dc:Bounds', b) });
-  const shape = (el: El, b: Box, extra: Record<string, unknown> = {}) =>
-    moddle.create('bpmndi:BPMNShape', { id: `${el.id}-di`, bpmnElement: el, bounds: moddle.create('dc:Bounds', b), ...extra });
   const laneSet = moddle.create('bpmn:LaneSet', { id: `${proc.id}-lanes` });
-  laneSet.lanes = laneBoxes.map(({ role, nodes }) =>
-    moddle.create('bpmn:Lane', { id: `lane-${role.key}`, name: role.name, flowNodeRef: nodes }),
-  );
-  proc.laneSets = [laneSet];
   const participant = moddle.create('bpmn:Participant', { id: `participant-${proc.id}`, name: proc.name, processRef: proc });
   const collaboration = moddle.create('bpmn:Collaboration', { id: `collaboration-${proc.id}`, participants: [participant] });
-  defs.rootElements.unshift(collaboration);
-  const poolBox = { x: POOL_X, y: 60, width: right - POOL_X, height: y - 60 };
-  pe.push(shape(participant, poolBox, { isHorizontal: true }));
-  for (const [i, { box }] of laneBoxes.entries()) pe.push(shape(laneSet.lanes[i], box, { isHorizontal: true }));
-  const all = [
-    ...placed,
-    ...top.filter((n) => n.$type === 'bpmn:BoundaryEvent'),
-    ...placed.flatMap((n: El) => (n.flowElements ?? []).filter((e: El) => e.$type !== 'bpmn:SequenceFlow')),
-  ];
-  for (const n of all) {
-    const b = bounds.get(n)!;
-    const extra: Record<string, unknown> = {};
-    if (n.$type === 'bpmn:ExclusiveGateway') extra.isMarkerVisible = true;
-    if (n.$type === 'bpmn:SubProcess') extra.isExpanded = true;
-    if (n.name && /Event$|Gateway$/.test(n.$type)) {
-      const w = textWidth(n.name);
-      const below = /Event$/.test(n.$type);
-      extra.label = label({ x: Math.round(b.x + b.width / 2 - w / 2), y: below ? b.y + b.height + 4 : b.y - 18, width: w, height: 14 });
+  /** the diagram for the x positions in xOf: shapes, lanes and routed flows */
+  const draw = (): El[] => {
+    // y: lanes in the fixed role order, one row per overlap within a lane
+    // ties at one x: the node higher in the old diagram (the main line) gets the upper row
+    const origY = (n: El) => oldShapes.get(n)?.bounds.y ?? 0;
+    const used = ROLES.filter((r) => placed.some((n) => lanes.get(n) === r.key));
+    const bounds = new Map<El, Box>();
+    const laneBoxes: { role: (typeof ROLES)[number]; box: Box; nodes: El[] }[] = [];
+    let y = 60;
+    const right = Math.max(...placed.map((n) => xOf.get(n)! + size(n).width)) + 80;
+    for (const role of used) {
+      const members = placed
+        .filter((n) => lanes.get(n) === role.key)
+        .sort((a, b) => xOf.get(a)! - xOf.get(b)! || origY(a) - origY(b) || (a.id < b.id ? -1 : 1));
+      const rows: { end: number; height: number; nodes: El[] }[] = [];
+      for (const n of members) {
+        const x = xOf.get(n)!;
+        // room below a task for its boundary events' labels
+        let row = rows.find((r, i) => (i > 0 || !offMain.has(n)) && r.end + GAP <= x);
+        while (!row) {
+          rows.push({ end: 0, height: 0, nodes: [] });
+          const i = rows.length - 1;
+          if (i > 0 || !offMain.has(n)) row = rows[i];
+        }
+        row.end = x + size(n).width;
+        row.height = Math.max(row.height, size(n).height);
+        row.nodes.push(n);
+      }
+      let rowY = y + 40;
+      for (const r of rows) {
+        for (const n of r.nodes)
+          bounds.set(n, { x: xOf.get(n)!, y: rowY + (r.height - size(n).height) / 2, width: size(n).width, height: size(n).height });
+        rowY += r.height + 80;
+      }
+      const h = rowY - y - 40;
+      laneBoxes.push({
+        role,
+        box: { x: LANE_X, y, width: right - LANE_X, height: Math.max(h, 120) },
+        nodes: [...members, ...top.filter((n) => n.$type === 'bpmn:BoundaryEvent' && lanes.get(n) === role.key)],
+      });
+      y += Math.max(h, 120);
     }
-    pe.push(shape(n, b, extra));
-  }
-  // a vertical segment at x from y1 to y2 that would cross a node other than the flow's own ends
-  const boxes = [...bounds.entries()];
-  const crosses = (x: number, y1: number, y2: number, ends: El[]) =>
-    boxes.some(
-      ([n, b]) =>
-        !ends.includes(n) && x >= b.x - 4 && x <= b.x + b.width + 4 && Math.max(y1, y2) > b.y && Math.min(y1, y2) < b.y + b.height,
+    // boundary events and sub-process contents keep their offset to their host
+    const moveWith = (host: El, children: El[]) => {
+      const o = oldShapes.get(host)?.bounds;
+      const nb = bounds.get(host)!;
+      for (const c of children) {
+        const cb = oldShapes.get(c)?.bounds ?? { x: (o?.x ?? 0) + 20, y: (o?.y ?? 0) + 20, ...size(c) };
+        bounds.set(c, { x: cb.x - (o?.x ?? cb.x) + nb.x, y: cb.y - (o?.y ?? cb.y) + nb.y, width: cb.width, height: cb.height });
+      }
+    };
+    for (const n of placed) {
+      moveWith(
+        n,
+        top.filter((b) => b.attachedToRef === n),
+      );
+      if (n.flowElements)
+        moveWith(
+          n,
+          n.flowElements.filter((e: El) => e.$type !== 'bpmn:SequenceFlow'),
+        );
+    }
+
+    const pe: El[] = [];
+    const names = new Map<El, El>();
+    const boundaryNames: Box[] = [];
+    const label = (b: Box) => moddle.create('bpmndi:BPMNLabel', { bounds: moddle.create('dc:Bounds', b) });
+    const shape = (el: El, b: Box, extra: Record<string, unknown> = {}) =>
+      moddle.create('bpmndi:BPMNShape', { id: `${el.id}-di`, bpmnElement: el, bounds: moddle.create('dc:Bounds', b), ...extra });
+    laneSet.lanes = laneBoxes.map(({ role, nodes }) =>
+      moddle.create('bpmn:Lane', { id: `lane-${role.key}`, name: role.name, flowNodeRef: nodes }),
     );
-  const labelsAt = new Map<string, number>();
-  for (const f of flows) {
-    const s = bounds.get(f.sourceRef)!;
-    const t = bounds.get(f.targetRef)!;
-    const [sx, sy, tx, ty] = [s.x + s.width / 2, s.y + s.height / 2, t.x + t.width / 2, t.y + t.height / 2];
-    let pts: [number, number][];
-    if (f.sourceRef.$type === 'bpmn:BoundaryEvent')
-      pts = [
-        [sx, s.y + s.height],
-        [sx, ty],
-        [t.x, ty],
-      ];
-    else if (t.x >= s.x + s.width) {
-      if (Math.abs(sy - ty) < 1)
+    const poolBox = { x: POOL_X, y: 60, width: right - POOL_X, height: y - 60 };
+    pe.push(shape(participant, poolBox, { isHorizontal: true }));
+    for (const [i, { box }] of laneBoxes.entries()) pe.push(shape(laneSet.lanes[i], box, { isHorizontal: true }));
+    const all = [
+      ...placed,
+      ...top.filter((n) => n.$type === 'bpmn:BoundaryEvent'),
+      ...placed.flatMap((n: El) => (n.flowElements ?? []).filter((e: El) => e.$type !== 'bpmn:SequenceFlow')),
+    ];
+    for (const n of all) {
+      const b = bounds.get(n)!;
+      const extra: Record<string, unknown> = {};
+      if (n.$type === 'bpmn:ExclusiveGateway') extra.isMarkerVisible = true;
+      if (n.$type === 'bpmn:SubProcess') extra.isExpanded = true;
+      if (n.name && /Event$|Gateway$/.test(n.$type)) {
+        const w = textWidth(n.name);
+        // an event's name below it, a gateway's above; a boundary event on its host's upper edge: above, off the
+        // host's own name
+        const host = n.attachedToRef ? bounds.get(n.attachedToRef) : undefined;
+        const below = /Event$/.test(n.$type) && !(host && b.y + b.height / 2 < host.y + host.height / 2);
+        const lb = { x: Math.round(b.x + b.width / 2 - w / 2), y: below ? b.y + b.height + 4 : b.y - 18, width: w, height: 14 };
+        // boundary events side by side: their names one under the other
+        while (
+          n.attachedToRef &&
+          boundaryNames.some((o) => o.x < lb.x + lb.width && lb.x < o.x + o.width && o.y < lb.y + 14 && lb.y < o.y + 14)
+        )
+          lb.y += below ? 16 : -16;
+        if (n.attachedToRef) boundaryNames.push(lb);
+        const l = label(lb);
+        names.set(n, l.bounds);
+        extra.label = l;
+      }
+      pe.push(shape(n, b, extra));
+    }
+    // a vertical segment at x from y1 to y2 that would cross a node other than the flow's own ends
+    const boxes = [...bounds.entries()];
+    const crosses = (x: number, y1: number, y2: number, ends: El[]) =>
+      boxes.some(
+        ([n, b]) =>
+          !ends.includes(n) && x >= b.x - 4 && x <= b.x + b.width + 4 && Math.max(y1, y2) > b.y && Math.min(y1, y2) < b.y + b.height,
+      );
+    const labelsAt = new Map<string, number>();
+    for (const f of flows) {
+      const s = bounds.get(f.sourceRef)!;
+      const t = bounds.get(f.targetRef)!;
+      const [sx, sy, tx, ty] = [s.x + s.width / 2, s.y + s.height / 2, t.x + t.width / 2, t.y + t.height / 2];
+      let pts: [number, number][];
+      if (f.sourceRef.$type === 'bpmn:BoundaryEvent')
         pts = [
-          [s.x + s.width, sy],
-          [t.x, ty],
-        ];
-      else if (isGateway(f.sourceRef) && !crosses(sx, sy, ty, [f.sourceRef, f.targetRef]))
-        pts = [
-          [sx, ty < sy ? s.y : s.y + s.height],
+          [sx, s.y + s.height],
           [sx, ty],
           [t.x, ty],
         ];
-      else if (isGateway(f.targetRef) && !isGateway(f.sourceRef))
+      else if (t.x >= s.x + s.width) {
+        if (Math.abs(sy - ty) < 1)
+          pts = [
+            [s.x + s.width, sy],
+            [t.x, ty],
+          ];
+        else if (isGateway(f.sourceRef) && !crosses(sx, sy, ty, [f.sourceRef, f.targetRef]))
+          pts = [
+            [sx, ty < sy ? s.y : s.y + s.height],
+            [sx, ty],
+            [t.x, ty],
+          ];
+        else if (isGateway(f.targetRef) && !isGateway(f.sourceRef))
+          pts = [
+            [s.x + s.width, sy],
+            [tx, sy],
+            [tx, sy < ty ? t.y : t.y + t.height],
+          ];
+        else {
+          // turning halfway to the target; also a gateway's flow whose straight drop would run through the node
+          // below it (an end event of the other branch)
+          const mx = Math.round((s.x + s.width + t.x) / 2);
+          pts = [
+            [s.x + s.width, sy],
+            [mx, sy],
+            [mx, ty],
+            [t.x, ty],
+          ];
+        }
+      } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && crosses(sx, sy, ty, [f.sourceRef, f.targetRef])) {
+        // one above the other with something between them: around it on the right, into the target from
+        // above or below (its sides carry its own flows)
+        const rx = Math.max(s.x + s.width, t.x + t.width) + 20;
+        const ey = t.y > s.y ? t.y - 20 : t.y + t.height + 20;
         pts = [
           [s.x + s.width, sy],
-          [tx, sy],
-          [tx, sy < ty ? t.y : t.y + t.height],
+          [rx, sy],
+          [rx, ey],
+          [tx, ey],
+          [tx, t.y > s.y ? t.y : t.y + t.height],
+        ];
+      } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y > s.y)
+        pts = [
+          [sx, s.y + s.height],
+          [sx, t.y],
+        ];
+      else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y < s.y)
+        pts = [
+          [sx, s.y],
+          [sx, t.y + t.height],
         ];
       else {
-        // turning halfway to the target; also a gateway's flow whose straight drop would run through the node
-        // below it (an end event of the other branch)
-        const mx = Math.round((s.x + s.width + t.x) / 2);
+        const by = Math.max(s.y + s.height, t.y + t.height) + 25;
         pts = [
-          [s.x + s.width, sy],
-          [mx, sy],
-          [mx, ty],
-          [t.x, ty],
+          [sx, s.y + s.height],
+          [sx, by],
+          [tx, by],
+          [tx, t.y + t.height],
         ];
       }
-    } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && crosses(sx, sy, ty, [f.sourceRef, f.targetRef])) {
-      // one above the other with something between them: around it on the right, into the target from
-      // above or below (its sides carry its own flows)
-      const rx = Math.max(s.x + s.width, t.x + t.width) + 20;
-      const ey = t.y > s.y ? t.y - 20 : t.y + t.height + 20;
-      pts = [
-        [s.x + s.width, sy],
-        [rx, sy],
-        [rx, ey],
-        [tx, ey],
-        [tx, t.y > s.y ? t.y : t.y + t.height],
-      ];
-    } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y > s.y)
-      pts = [
-        [sx, s.y + s.height],
-        [sx, t.y],
-      ];
-    else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y < s.y)
-      pts = [
-        [sx, s.y],
-        [sx, t.y + t.height],
-      ];
-    else {
-      const by = Math.max(s.y + s.height, t.y + t.height) + 25;
-      pts = [
-        [sx, s.y + s.height],
-        [sx, by],
-        [tx, by],
-        [tx, t.y + t.height],
-      ];
+      const extra: Record<string, unknown> = {};
+      // a flow leaving a gateway upwards runs through the gateway's name above it: the name moves left of the
+      // line (the flow's own label goes right of it)
+      const name = isGateway(f.sourceRef) && pts[1]?.[0] === pts[0][0] && pts[1][1] < pts[0][1] ? names.get(f.sourceRef) : undefined;
+      if (name) name.x = Math.round(pts[0][0] - 6 - name.width);
+      if (f.name) {
+        // beside the first segment, clear of the source: below its start when it leaves downwards, above when
+        // it leaves upwards or sideways (a label at the start point itself would sit on the gateway's marker)
+        const w = textWidth(f.name);
+        const [[x0, y0], [x1, y1]] = [pts[0], pts[1] ?? pts[0]];
+        const down = x1 === x0 && y1 > y0;
+        const up = x1 === x0 && y1 < y0;
+        // several flows leaving one point (a gateway's corner): their labels stacked, not on top of each other
+        const at = `${Math.round(x0)},${Math.round(y0)}`;
+        const nth = labelsAt.get(at) ?? 0;
+        labelsAt.set(at, nth + 1);
+        const dy = (up ? -16 : 16) * nth;
+        // sideways out of a gateway: below the line, as the gateway's own name sits above it
+        const side = isGateway(f.sourceRef) ? y0 + 4 : y0 - 17;
+        extra.label = label({
+          x: Math.round(x0 + (down || up ? 6 : 8)),
+          y: Math.round((down ? y0 + 6 : up ? y0 - 20 : side) + dy),
+          width: w,
+          height: 14,
+        });
+      }
+      const dedup = pts.filter((p, i) => i === 0 || p[0] !== pts[i - 1][0] || p[1] !== pts[i - 1][1]);
+      pe.push(
+        moddle.create('bpmndi:BPMNEdge', {
+          id: `${f.id}-di`,
+          bpmnElement: f,
+          waypoint: dedup.map(([x, yy]) => moddle.create('dc:Point', { x: Math.round(x), y: Math.round(yy) })),
+          ...extra,
+        }),
+      );
     }
-    const extra: Record<string, unknown> = {};
-    if (f.name) {
-      // beside the first segment, clear of the source: below its start when it leaves downwards, above when
-      // it leaves upwards or sideways (a label at the start point itself would sit on the gateway's marker)
-      const w = textWidth(f.name);
-      const [[x0, y0], [x1, y1]] = [pts[0], pts[1] ?? pts[0]];
-      const down = x1 === x0 && y1 > y0;
-      const up = x1 === x0 && y1 < y0;
-      // several flows leaving one point (a gateway's corner): their labels stacked, not on top of each other
-      const at = `${Math.round(x0)},${Math.round(y0)}`;
-      const nth = labelsAt.get(at) ?? 0;
-      labelsAt.set(at, nth + 1);
-      const dy = (up ? -16 : 16) * nth;
-      // sideways out of a gateway: below the line, as the gateway's own name sits above it
-      const side = isGateway(f.sourceRef) ? y0 + 4 : y0 - 17;
-      extra.label = label({
-        x: Math.round(x0 + (down || up ? 6 : 8)),
-        y: Math.round((down ? y0 + 6 : up ? y0 - 20 : side) + dy),
-        width: w,
-        height: 14,
-      });
+    return pe;
+  };
+  // empty columns (where removed boxes stood) are narrowed to the spacing, as Modeler's space tool would: what
+  // lies right of one moves left; drawn again, as the flows' labels are part of what must stay clear
+  let pe = draw();
+  for (let i = 0; i <= placed.length; i++) {
+    const wide = emptyColumns(pe).filter((c) => c.to - c.from > SPACING);
+    if (!wide.length) break;
+    for (const n of placed) {
+      const x = xOf.get(n)!;
+      xOf.set(n, x - wide.filter((c) => c.to <= x).reduce((d, c) => d + c.to - c.from - SPACING, 0));
     }
-    const dedup = pts.filter((p, i) => i === 0 || p[0] !== pts[i - 1][0] || p[1] !== pts[i - 1][1]);
-    pe.push(
-      moddle.create('bpmndi:BPMNEdge', {
-        id: `${f.id}-di`,
-        bpmnElement: f,
-        waypoint: dedup.map(([x, yy]) => moddle.create('dc:Point', { x: Math.round(x), y: Math.round(yy) })),
-        ...extra,
-      }),
-    );
+    pe = draw();
   }
+  proc.laneSets = [laneSet];
+  defs.rootElements.unshift(collaboration);
   diagram.plane.bpmnElement = collaboration;
   diagram.plane.planeElement = pe;
   const { xml: out } = await moddle.toXML(defs, { format: true });

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { createModdle, type El, type ParsedModel, flowNodes, loadModels, parseBpmn } from '../../processes/model';
-import { calledRolesOf, layout } from '../../processes/layout';
+import { SPACING, calledRolesOf, layout } from '../../processes/layout';
 
 interface Box {
   x: number;
@@ -52,6 +52,57 @@ async function withoutLanes(xml: string): Promise<string> {
   plane.planeElement = plane.planeElement.filter((d: El) => !drop.has(d.bpmnElement));
   return (await moddle.toXML(defs, { format: true })).xml;
 }
+
+/** the x-ranges of a diagram no shape, shape label or flow label covers (the pool and its lanes span everything) */
+function emptyColumns(defs: El): { from: number; to: number }[] {
+  const spans = defs.diagrams[0].plane.planeElement
+    .filter((d: El) => !['bpmn:Participant', 'bpmn:Lane'].includes(d.bpmnElement.$type))
+    .flatMap((d: El) => [d.bounds, d.label?.bounds].filter(Boolean))
+    .map((b: Box): [number, number] => [b.x, b.x + b.width])
+    .sort((a: [number, number], b: [number, number]) => a[0] - b[0]);
+  const out: { from: number; to: number }[] = [];
+  let end = spans[0][0];
+  for (const [from, to] of spans) {
+    if (from > end) out.push({ from: end, to: from });
+    end = Math.max(end, to);
+  }
+  return out;
+}
+
+/** a small model: 开始 → 受理 (运行维护处) → 配置 (技术部) → 结束, and 复核 (部门经理) on its own; x as given */
+function smallModel(x: { start: number; a: number; check: number; b: number; end: number }): string {
+  const task = (id: string, name: string, group: string) =>
+    `<bpmn:userTask id="${id}" name="${name}"><bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="${group}"/></bpmn:extensionElements></bpmn:userTask>`;
+  const flow = (id: string, s: string, t: string) => `<bpmn:sequenceFlow id="${id}" sourceRef="${s}" targetRef="${t}"/>`;
+  const sh = (id: string, bx: number, w: number, h: number) =>
+    `<bpmndi:BPMNShape id="${id}-di" bpmnElement="${id}"><dc:Bounds x="${bx}" y="100" width="${w}" height="${h}"/></bpmndi:BPMNShape>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://example.com">
+  <bpmn:process id="small" name="小流程" isExecutable="true">
+    <bpmn:startEvent id="start" name="开始"/>
+    ${task('a', '受理', 'ops')}
+    ${task('check', '复核', 'dept-manager')}
+    ${task('b', '配置', 'tech-dept')}
+    <bpmn:endEvent id="end" name="结束"/>
+    ${flow('f1', 'start', 'a')}${flow('f2', 'a', 'b')}${flow('f3', 'b', 'end')}
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="small">
+    ${sh('start', x.start, 36, 36)}${sh('a', x.a, 100, 80)}${sh('check', x.check, 100, 80)}${sh('b', x.b, 100, 80)}${sh('end', x.end, 36, 36)}
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>
+`;
+}
+
+const xs = async (xml: string) => {
+  const { definitions } = await parseBpmn(xml);
+  return Object.fromEntries(
+    definitions.diagrams[0].plane.planeElement.filter((d: El) => d.bounds).map((d: El) => [d.bpmnElement.id, d.bounds.x]),
+  );
+};
+const poolWidth = (m: ParsedModel) =>
+  m.definitions.diagrams[0].plane.planeElement.find((d: El) => d.bpmnElement.$type === 'bpmn:Participant').bounds.width;
 
 describe('processes: layout (pools and lanes)', () => {
   let models: ParsedModel[];
@@ -132,5 +183,57 @@ describe('processes: layout (pools and lanes)', () => {
 
   it('the file on disk is what the parser reads (no stray edits)', () => {
     for (const m of models) expect(readFileSync(m.file, 'utf8')).to.equal(m.xml);
+  });
+
+  describe('empty columns (where removed boxes stood) are closed, as with the space tool', () => {
+    it('a column no lane uses, wider than the spacing, is narrowed to it: everything right of it moves left', async () => {
+      // 受理 ends at 280; 复核 (another lane) stands at 500–600, 配置 at 800, 结束 60 right of 配置; 开始 and
+      // 受理 are 44 apart (less than the spacing: kept)
+      const laid = await layout(smallModel({ start: 100, a: 180, check: 500, b: 800, end: 960 }), new Map());
+      const x = await xs(laid);
+      // the pool starts at 130, its first node at 220 (the tool's shift of the whole diagram)
+      expect(x.start).to.equal(220);
+      expect(x.a, 'a gap narrower than the spacing stays').to.equal(220 + 80);
+      expect(x.check, 'closed to the spacing, though 复核 is in another lane').to.equal(x.a + 100 + SPACING);
+      expect(x.b, 'the gaps before it closed too').to.equal(x.check + 100 + SPACING);
+      expect(x.end, 'the last gap (60) too').to.equal(x.b + 100 + SPACING);
+      expect(x['participant-small']).to.equal(130);
+      // each step still in its lane
+      const { process: p } = await parseBpmn(laid);
+      const laneOf = (id: string) => p.laneSets[0].lanes.find((l: El) => (l.flowNodeRef ?? []).some((n: El) => n.id === id))?.name;
+      expect(['a', 'check', 'b'].map(laneOf)).to.deep.equal(['运行维护处', '部门经理', '技术部']);
+      expect(await layout(laid, new Map()), 'idempotent').to.equal(laid);
+    });
+
+    it('a Modeler edit that leaves no gap wider than the spacing survives a re-run; one that opens a gap is closed', async () => {
+      const laid = await layout(smallModel({ start: 100, a: 180, check: 500, b: 800, end: 960 }), new Map());
+      const x = await xs(laid);
+      const moved = (id: string, dx: number) =>
+        laid.replace(
+          new RegExp(`(<bpmndi:BPMNShape id="${id}-di"[^>]*>\\s*<dc:Bounds x=")(\\d+)`),
+          (_m, pre: string, v: string) => `${pre}${Number(v) + dx}`,
+        );
+      // 结束 20 closer to 配置
+      const closer = moved('end', -20);
+      expect((await xs(closer)).end).to.equal(x.end - 20);
+      expect((await xs(await layout(closer, new Map()))).end).to.equal(x.end - 20);
+      // 结束 dragged 200 to the right: back at the spacing
+      const farther = moved('end', 200);
+      expect((await xs(farther)).end).to.equal(x.end + 200);
+      expect((await xs(await layout(farther, new Map()))).end).to.equal(x.end);
+    });
+
+    it('no committed model has an empty column wider than the spacing; the business diagrams got narrower', () => {
+      for (const m of models)
+        for (const c of emptyColumns(m.definitions))
+          expect(c.to - c.from, `${m.process.id}: nothing between x=${c.from} and x=${c.to}`).to.be.at.most(SPACING);
+      // the pools' widths before the columns were closed (the DI as the boxes' removal left it)
+      const before: Record<string, number> = { 'online-training-provisioning': 4918, 'online-training-change': 4882 };
+      for (const [id, was] of Object.entries(before)) {
+        const w = poolWidth(models.find((m) => m.process.id === id)!);
+        console.log(`      ${id}: pool ${was} → ${w} px wide`);
+        expect(w, id).to.be.below(was);
+      }
+    });
   });
 });
