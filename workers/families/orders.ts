@@ -10,6 +10,10 @@
  *                            unavailable AP partner is the BPMN error AP_PARTNER_UNAVAILABLE, back to
  *                            修改业务订单), a change order's platformChange and accountDelta
  *  cancel                    CANCELLED with the reason (key: the order)
+ *  offer-ap-partners         the creating listener of 修改业务订单: the AP partners that could take the order
+ *                            now (its current one among them when it still can) as `apPartnerOptions`, the
+ *                            options of the form's AP select; reads and writes nothing else, so it needs no
+ *                            once-guard and every creation of the task (also after AP不可用) gets today's list
  */
 import type { EntityManager } from 'typeorm';
 import type { BusinessOrder, ChangeOrder } from '../../db/entities/index';
@@ -22,12 +26,13 @@ import {
 import { cancelDeclinedOrder, recordCustomerDecision } from '../../domain/orders';
 import { applyOrderRevision, type OrderRevision } from '../../domain/order-revision';
 import type { WriteContext } from '../../domain/audit';
+import { availablePartnerOptions } from '../../domain/ap-issues';
 import { ApPartnerUnavailableError } from '../../domain/errors';
 import { readOrderSummary } from '../../domain/order-summary';
 import { BPMN_ERROR, CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type JobType } from '../../domain/vocabulary';
 import type { Db } from '../../db/transaction';
 import { defineHandler, type HandlerDef } from '../runtime/job';
-import { bpmnError } from '../runtime/outcome';
+import { bpmnError, complete } from '../runtime/outcome';
 import { S } from '../runtime/validate';
 import { recordOnce, systemOnce } from '../common';
 
@@ -171,10 +176,23 @@ function cancel(kind: Kind, type: JobType): HandlerDef {
   });
 }
 
+/**
+ * The customer manager picks the AP by its name from a list instead of typing its id. No partner is left out
+ * (unlike 处理AP异常, where the failed one is): keeping the order's AP is the usual revision.
+ */
+const offerApPartners = defineHandler({
+  type: JOB.orderOfferApPartners,
+  variables: S.obj({}),
+  async handle(_job, services) {
+    return complete({ apPartnerOptions: await availablePartnerOptions(services.dataSource) });
+  },
+});
+
 export const ORDER_HANDLERS = [
   recordDecision('order', JOB.orderRecordCustomerDecision),
   applyRevision('order', JOB.orderApplyRevision),
   cancel('order', JOB.orderCancel),
+  offerApPartners,
 ];
 export const CHANGE_ORDER_HANDLERS = [
   recordDecision('change', JOB.changeOrderRecordCustomerDecision),
