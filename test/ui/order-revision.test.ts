@@ -40,7 +40,9 @@ describe('ui: 修改业务订单, the AP chosen from a list', function () {
     const ap = form.getByLabel('AP（涉及AP时选择）', { exact: false });
     // the order's AP, by name and code; no UUID anywhere on the form
     expect(await ap.inputValue()).to.equal(`${e.partner.name}（alpha）`);
-    expect(await form.innerText()).to.not.contain(e.partner.id);
+    expect(await form.textContent()).to.not.contain(e.partner.id);
+    for (const input of await form.locator('input:visible, textarea:visible').all())
+      expect(await input.inputValue()).to.not.contain(e.partner.id);
     // not involving an AP: no AP to choose
     const involved = form.getByLabel('涉及AP', { exact: true });
     await involved.uncheck();
