@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import {
+  ApPartnerEntity,
   BusinessOrderEntity,
   ChangeOrderEntity,
   RevenueContractEntity,
@@ -113,6 +114,27 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
     const { orderSummary, ...rest } = completedVars(r.outcome) as { orderSummary: Record<string, unknown> };
     expect(rest).to.deep.equal({ orderVersion: 2, orderStatus: 'SUBMITTED', apInvolved: false, apPartnerId: null });
     expect(orderSummary).to.include({ apPartnerId: null, apPartnerName: null, apPartnerCode: null });
+  });
+
+  it('order.offer-ap-partners (修改业务订单 creating listener): the partners that can take the order now, the order’s own among them, by name; reads only', async () => {
+    const { order, partner } = await seedWorld(ds, { order: { status: 'CHANGE_REQUESTED' } });
+    const suspended = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
+    const termless = await seedWorld(ds, { partner: { terms: null } });
+    const s = makeServices(ds);
+    const before = await rowCount(ds, 'processed_job');
+    const job = makeJob(JOB.orderOfferApPartners, { orderId: order.id, apPartnerId: order.apPartnerId }, { elementId: 'revise-order' });
+    const first = completedVars(await deliver(h(JOB.orderOfferApPartners), job, s)) as {
+      apPartnerOptions: { label: string; value: string }[];
+    };
+    const values = first.apPartnerOptions.map((o) => o.value);
+    expect(first.apPartnerOptions).to.deep.include({ label: `${partner.name}（${partner.code}）`, value: partner.id });
+    expect(values).to.not.include(suspended.partner.id);
+    expect(values).to.not.include(termless.partner.id);
+    // nothing recorded (no once-guard): a later creation of the task lists the partners of that moment
+    expect(await rowCount(ds, 'processed_job')).to.equal(before);
+    await ds.getRepository(ApPartnerEntity).update({ id: partner.id }, { status: 'SUSPENDED' });
+    const again = completedVars(await deliver(h(JOB.orderOfferApPartners), job, s)) as typeof first;
+    expect(again.apPartnerOptions.map((o) => o.value)).to.not.include(partner.id);
   });
 
   it('order.cancel after DECLINED: CANCELLED with the customer’s reason, once', async () => {
