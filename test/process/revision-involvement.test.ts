@@ -4,10 +4,11 @@
  * suspended partner was sent back to the customer manager), changes it to another partner chosen from the
  * task's list (its creating listener order.offer-ap-partners; the AP branch runs for that partner to the end)
  * or drops it (no expense contract, the order completes with the technical branch alone); 修改变更单 drops the
- * platform work of a change order (no collaboration task order, the change completes).
+ * platform work of a change order (no collaboration task order, the change completes) or adds the AP (涉及AP变更:
+ * the expense supplement is drafted for the change order's AP, whose payment basis completes the change).
  */
 import { expect } from 'chai';
-import { ApPartnerEntity, CollaborationTaskOrderEntity } from '../../db/entities/index';
+import { ApPartnerEntity, CollaborationTaskOrderEntity, ExpenseContractEntity } from '../../db/entities/index';
 import { createApPartner } from '../../domain/parties';
 import { startE2E, AP_SECRET, type E2E } from './support/system';
 import * as d from './support/driver';
@@ -195,7 +196,7 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
     await d.confirm(e, cn, 'CHANGE_REQUESTED', '只加账号，平台不动', 'confirm-change-with-customer');
     const t = await e.api.waitTask(d.CM, 'revise-change-order', cn, d.WAIT);
     const full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
-    expect(full.variables).to.include({ revisedPlatformChange: true });
+    expect(full.variables).to.include({ revisedPlatformChange: true, revisedApScopeChange: false });
     await e.api.complete(d.CM, t, {
       revisedAccountDelta: 10,
       revisedEffectiveDate: '2026-11-15',
@@ -218,5 +219,63 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
     expect(await e.ds.getRepository(CollaborationTaskOrderEntity).count({ where: { changeOrderId: c.id } })).to.equal(0);
     const end = await d.instanceEnd(e, pik);
     expect(end.endEvents).to.include('change-completed');
+  });
+
+  it("a change order revision that adds the AP (涉及AP变更): the expense supplement for the change order's AP, the change completes", async () => {
+    const o = await d.createOrder(e, { ap: true });
+    await d.provision(e, o, { ap: true });
+    const c = await e.api.post(d.CM, '/api/change-orders', {
+      orderId: o.id,
+      description: '增加20个账号',
+      accountDelta: 20,
+      platformChange: false,
+      apScopeChange: false,
+    });
+    const pik = await d.changeInstanceKey(e, c.id);
+    const cn = { changeOrderNo: c.changeOrderNo };
+    await d.confirm(e, cn, 'CHANGE_REQUESTED', 'AP外包平台也要同步扩容', 'confirm-change-with-customer');
+    const t = await e.api.waitTask(d.CM, 'revise-change-order', cn, d.WAIT);
+    const full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
+    expect(full.variables).to.include({ revisedPlatformChange: false, revisedApScopeChange: false });
+    await e.api.complete(d.CM, t, {
+      revisedAccountDelta: 20,
+      revisedEffectiveDate: '2026-11-15',
+      revisedAmount: 6000,
+      revisedPlatformChange: false,
+      revisedApScopeChange: true,
+      revisionNote: 'AP同步扩容',
+    });
+    const revised = await d.waitFor(async () => {
+      const r = await e.api.get(d.CM, `/api/change-orders/${c.id}`);
+      return r.version === 2 ? r : null;
+    }, 'change order version 2');
+    expect([revised.apScopeChange, revised.apPartnerId]).to.deep.equal([true, e.partner.id]);
+    await d.confirm(e, cn, 'CONFIRMED', '客户确认变更', 'confirm-change-with-customer');
+    expect(await processVariable(pik, 'apScopeChange')).to.equal(true);
+    await d.draftRevenue(e, cn, 6000, 'draft-supplementary-agreement');
+    await d.approveBoth(e, { orderNo: o.orderNo }, 'REVENUE');
+    await d.sign(e, cn, '2026-11-02', 'sign-supplementary-agreement');
+    // 涉及AP变更? 是: the supplement to the expense contract, through its countersign, to the AP
+    await d.approveBoth(e, { orderNo: o.orderNo }, 'EXPENSE');
+    const req = await d.waitFor(
+      async () => e.ap.valid().find((r) => r.body.changeOrderNo === c.changeOrderNo),
+      'the AP supplement request',
+    );
+    const [supplement] = await e.ds.getRepository(ExpenseContractEntity).find({ where: { changeOrderId: c.id } });
+    expect([supplement.kind, supplement.apPartnerId, supplement.contractNo]).to.deep.equal([
+      'SUPPLEMENT',
+      e.partner.id,
+      req.body.expenseContractNo,
+    ]);
+    const res = await d.apSubmit(e, req.body.expenseContractNo, `chg-${c.changeOrderNo}`, 2000);
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    await d.checkPaymentBasis(e, cn);
+    await d.deliver(e, cn, '2026-11-16');
+    await d.fileCompletion(e, cn);
+    await d.waitChangeStatus(e, c.id, 'COMPLETED');
+    expect(await e.ds.getRepository(CollaborationTaskOrderEntity).count({ where: { changeOrderId: c.id } })).to.equal(0);
+    const end = await d.instanceEnd(e, pik);
+    expect(end.endEvents).to.include('change-completed');
+    expect(await d.activeIncidents(e, pik)).to.have.length(0);
   });
 });

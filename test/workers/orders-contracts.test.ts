@@ -193,7 +193,7 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
           }))
         ).outcome,
       ),
-    ).to.deep.equal({ changeOrderVersion: 2, changeOrderStatus: 'SUBMITTED', accountDelta: 80, platformChange: true });
+    ).to.deep.equal({ changeOrderVersion: 2, changeOrderStatus: 'SUBMITTED', accountDelta: 80, platformChange: true, apScopeChange: true });
     expect(await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: change.id })).to.include({
       accountDelta: 80,
       currentVersion: 2,
@@ -204,6 +204,31 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
         (await expectIdempotent(h(JOB.changeOrderCancel), c, s, async () => ({ a: await audits('change-order.cancel') }))).outcome,
       ),
     ).to.deep.equal({ changeOrderStatus: 'CANCELLED' });
+  });
+
+  it('change-order.apply-revision revises 涉及AP变更 (apScopeChange) for the AP branch; true without an AP partner is refused as at creation, nothing written', async () => {
+    const { order } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
+    const change = await seedChangeOrder(ds, order, { status: 'CHANGE_REQUESTED' });
+    const s = makeServices(ds);
+    const revise = (changeOrderId: string, revisedApScopeChange: boolean) =>
+      makeJob(JOB.changeOrderApplyRevision, { changeOrderId, revisedApScopeChange, revisionNote: 'AP部分调整', completedBy: 'cm.li' });
+    const dropped = completedVars(await deliver(h(JOB.changeOrderApplyRevision), revise(change.id, false), s));
+    expect(dropped).to.include({ changeOrderVersion: 2, apScopeChange: false });
+    expect(await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: change.id })).to.include({ apScopeChange: false });
+    // the customer asks again (the decision task's job puts it back to CHANGE_REQUESTED)
+    await ds.getRepository(ChangeOrderEntity).update({ id: change.id }, { status: 'CHANGE_REQUESTED' });
+    const added = completedVars(await deliver(h(JOB.changeOrderApplyRevision), revise(change.id, true), s));
+    expect(added).to.include({ changeOrderVersion: 3, apScopeChange: true });
+
+    const noAp = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED', apInvolved: false, apPartnerId: null } });
+    const plain = await seedChangeOrder(ds, noAp.order, { apScopeChange: false, apPartnerId: null });
+    const refused = await deliver(h(JOB.changeOrderApplyRevision), revise(plain.id, true), s);
+    expect(refused.kind).to.equal('fail');
+    expect(JSON.stringify(refused)).to.contain('apScopeChange needs an AP partner');
+    expect(await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: plain.id })).to.include({
+      apScopeChange: false,
+      currentVersion: 1,
+    });
   });
 
   it('revenue-contract.register: one SR number per order; revise after rejection; record-signing → SIGNED + order CONTRACT_SIGNED', async () => {

@@ -8,7 +8,7 @@
  *  apply-revision            new version of the record, back to SUBMITTED (key: job key); returns what the later
  *                            gateways read: an order's apInvolved / apPartnerId and revised orderSummary (an
  *                            unavailable AP partner is the BPMN error AP_PARTNER_UNAVAILABLE, back to
- *                            修改业务订单), a change order's platformChange and accountDelta
+ *                            修改业务订单), a change order's platformChange, apScopeChange and accountDelta
  *  cancel                    CANCELLED with the reason (key: the order)
  *  offer-ap-partners         the creating listener of 修改业务订单: the AP partners that could take the order
  *                            now (its current one among them when it still can) as `apPartnerOptions`, the
@@ -105,6 +105,7 @@ const revisionVars = {
     revisedAmount: { field: 'amountDelta', schema: { type: 'number' } },
     revisedDescription: { field: 'description', schema: S.str },
     revisedPlatformChange: { field: 'platformChange', schema: S.bool },
+    revisedApScopeChange: { field: 'apScopeChange', schema: S.bool },
   },
 } as const;
 
@@ -112,7 +113,7 @@ const revisionVars = {
 async function involvement(em: EntityManager, kind: Kind, o: BusinessOrder | ChangeOrder): Promise<Record<string, unknown>> {
   if (kind === 'change') {
     const c = o as ChangeOrder;
-    return { platformChange: c.platformChange, accountDelta: c.accountDelta };
+    return { platformChange: c.platformChange, apScopeChange: c.apScopeChange, accountDelta: c.accountDelta };
   }
   const order = o as BusinessOrder;
   // the order's tasks show the revised order (domain/order-summary.ts)

@@ -254,6 +254,7 @@ export const FORM_PATHS: FormPath[] = [
       customerFeedback: '账号只增加30个',
       revisedAccountDelta: 50,
       revisedPlatformChange: true,
+      revisedApScopeChange: false,
     },
     shows: {
       变更单编号: 'BG-2026-000045',
@@ -262,6 +263,23 @@ export const FORM_PATHS: FormPath[] = [
       当前账号增减数: '50',
       涉及业务平台配置: '是',
     },
+    hides: [],
+  },
+  {
+    form: 'change-order-revision',
+    task: 'online-training-change#revise-change-order',
+    path: '变更·涉及AP的变更单修改',
+    vars: {
+      ...changeStart,
+      apScopeChange: true,
+      customerDecision: 'CHANGE_REQUESTED',
+      customerFeedback: 'AP部分不再需要',
+      revisedAccountDelta: 50,
+      revisedPlatformChange: true,
+      // the task's input: the change order's 涉及AP变更, ticked
+      revisedApScopeChange: true,
+    },
+    shows: { 变更单编号: 'BG-2026-000045', 涉及AP变更: '涉及AP变更' },
     hides: [],
   },
   // ---------------------------------------------------------------- revenue contract
