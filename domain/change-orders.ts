@@ -192,6 +192,12 @@ export interface ChangeOrderRevision {
   effectiveDate?: string | null;
   /** whether the change reconfigures the business platform (issue #20): the flow's 涉及平台变更? reads the revised value */
   platformChange?: boolean;
+  /**
+   * whether the change involves the AP (涉及AP变更): the flow's AP branch (ap-scope-change) reads the revised
+   * value. The AP is the change order's (set at its creation, the order's AP); true without one is refused as
+   * at creation
+   */
+  apScopeChange?: boolean;
   note?: string | null;
 }
 /** change-order.apply-revision: new version; CHANGE_REQUESTED → SUBMITTED */
@@ -214,5 +220,16 @@ export async function applyChangeOrderRevision(db: Db, id: string, revision: Cha
     if (typeof revision.platformChange !== 'boolean') throw new ValidationError('platformChange: boolean');
     changes.platformChange = revision.platformChange;
   }
-  return reviseOrder<ChangeOrder>(db, ref(id), changes, ctx);
+  if (revision.apScopeChange !== undefined && revision.apScopeChange !== null) {
+    if (typeof revision.apScopeChange !== 'boolean') throw new ValidationError('apScopeChange: boolean');
+    changes.apScopeChange = revision.apScopeChange;
+  }
+  if (changes.apScopeChange !== true) return reviseOrder<ChangeOrder>(db, ref(id), changes, ctx);
+  return inTransaction(db, async (em) => {
+    const co = await findForUpdate(em, ChangeOrderEntity, { id });
+    if (!co) throw new NotFoundError('change-order', id);
+    // before the expense supplement is drafted for it: a change without an AP partner could not be drafted
+    if (!co.apPartnerId) throw new ValidationError('apScopeChange needs an AP partner (the change order and its order have none)');
+    return reviseOrder<ChangeOrder>(em, ref(id), changes, ctx);
+  });
 }

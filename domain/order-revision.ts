@@ -51,7 +51,7 @@ export async function applyOrderRevision(db: Db, id: string, revision: OrderRevi
       const order = await findForUpdate(em, BusinessOrderEntity, { id });
       if (!order) throw new NotFoundError('business-order', id);
       const partner = (revision.apPartnerId ?? '').trim() || order.apPartnerId;
-      if (!partner) throw new ApPartnerUnavailableError('(none)', 'the order involves an AP: name the AP partner (AP编号)');
+      if (!partner) throw new ApPartnerUnavailableError('(none)', 'the order involves an AP: choose the AP partner (AP（涉及AP时选择）)');
       await requireAvailablePartner(em, partner);
       Object.assign(changes, { apInvolved: true, apPartnerId: partner });
     }

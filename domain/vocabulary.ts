@@ -67,6 +67,8 @@ export const JOB = {
   orderRecordCustomerDecision: 'order.record-customer-decision',
   orderApplyRevision: 'order.apply-revision',
   orderCancel: 'order.cancel',
+  /** the creating listener of 修改业务订单: the AP partners its select offers (read-only) */
+  orderOfferApPartners: 'order.offer-ap-partners',
   // change order 变更单 (§6.2)
   changeOrderRecordCustomerDecision: 'change-order.record-customer-decision',
   changeOrderApplyRevision: 'change-order.apply-revision',

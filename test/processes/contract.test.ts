@@ -168,12 +168,14 @@ const LISTENERS: Record<string, Record<string, string | string[]>> = {
 };
 
 /**
- * The requests issued as a user task is created: its creating listeners (docs/process-contract.md), per
- * process: user task id → job type. Each of these tasks is in LISTENERS too (its completing listener).
+ * What runs as a user task is created: its creating listeners (docs/process-contract.md), per process: user
+ * task id → job type. A request the task is (协作任务单), or what its form offers (修改业务订单's AP list);
+ * a task here without a completing listener is in no LISTENERS entry.
  */
 const CREATING_LISTENERS: Record<string, Record<string, string>> = {
-  // 协作任务单 (§6.3.2): issued when the technical department's task is created, once per order / change order
-  [PROCESS.provisioning]: { 'configure-platform': JOB.collaborationTaskOrderIssue },
+  // 协作任务单 (§6.3.2): issued when the technical department's task is created, once per order / change order;
+  // 修改业务订单 (§6.3.1): the AP partners its select offers, listed anew each time the task is created
+  [PROCESS.provisioning]: { 'configure-platform': JOB.collaborationTaskOrderIssue, 'revise-order': JOB.orderOfferApPartners },
   [PROCESS.change]: { 'configure-platform': JOB.collaborationTaskOrderIssue },
 };
 
@@ -237,7 +239,12 @@ describe('processes: models follow docs/process-contract.md', () => {
       }
     }
     for (const [pid, tasks] of Object.entries(CREATING_LISTENERS))
-      for (const id of Object.keys(tasks)) expect(LISTENERS[pid]?.[id], `${pid}#${id} in LISTENERS`).to.not.equal(undefined);
+      for (const [id, type] of Object.entries(tasks)) {
+        const e = el(pid, id);
+        expect(e?.$type, `${pid}#${id}`).to.equal('bpmn:UserTask');
+        expect(creatingListenerTypes(e), `${pid}#${id} creating`).to.deep.equal([type]);
+        if (!LISTENERS[pid]?.[id]) expect(completingListenerTypes(e), `${pid}#${id} completing`).to.deep.equal([]);
+      }
     // the service task the creating listener replaced is gone from both models
     expect(el(PROCESS.provisioning, 'issue-collaboration-task-order')).to.equal(undefined);
     expect(el(PROCESS.change, 'issue-collaboration-task-order')).to.equal(undefined);
@@ -249,7 +256,8 @@ describe('processes: models follow docs/process-contract.md', () => {
         expect(ALLOWED_TYPES.has(e.$type), `${m.process.id}#${e.id} ${e.$type}`).to.equal(true);
         expect(e.loopCharacteristics, `${m.process.id}#${e.id}`).to.equal(undefined);
         expect(extension(e, 'zeebe:ExecutionListeners'), `${m.process.id}#${e.id}`).to.equal(undefined);
-        if (!LISTENERS[m.process.id]?.[e.id]) expect(extension(e, 'zeebe:TaskListeners'), `${m.process.id}#${e.id}`).to.equal(undefined);
+        if (!LISTENERS[m.process.id]?.[e.id] && !CREATING_LISTENERS[m.process.id]?.[e.id])
+          expect(extension(e, 'zeebe:TaskListeners'), `${m.process.id}#${e.id}`).to.equal(undefined);
         const def = eventDefinition(e);
         if (def)
           expect(
@@ -360,6 +368,17 @@ describe('processes: models follow docs/process-contract.md', () => {
       // a revision naming an unavailable AP goes back to 修改业务订单 (issue #20)
       const revision = pid === PROCESS.provisioning ? ['apply-order-revision'] : [];
       for (const host of revision) expect(errorOf(host)).to.deep.equal([BPMN_ERROR.apPartnerUnavailable]);
+      if (pid === PROCESS.provisioning) {
+        // back there the task is created again, so its creating listener lists the partners anew: the boundary
+        // hands over the reason only, and the select starts on the order's AP (its input; a mapping cannot read
+        // the listener's apPartnerOptions, Zeebe evaluates it before the listener runs)
+        const back = boundaryEventsOf(model(pid).process, el(pid, 'apply-order-revision'))[0];
+        expect(outputs(back).map((o) => [o.target, o.source])).to.deep.equal([['revisionIssue', '=apIssue']]);
+        expect(back.outgoing[0].targetRef.id).to.equal('revise-order-merge');
+        const ins = inputs(el(pid, 'revise-order'));
+        expect(ins.find((i) => i.target === 'revisedApPartnerId')?.source).to.equal('=apPartnerId');
+        for (const i of ins) expect(i.source, `revise-order input ${i.target}`).to.not.contain('apPartnerOptions');
+      }
       // no other error boundaries: technical failures are not caught
       const allErrorBoundaries = flowNodes(model(pid).process).filter((b) => eventDefinition(b)?.$type === 'bpmn:ErrorEventDefinition');
       expect(allErrorBoundaries).to.have.length(2 + revision.length);

@@ -233,11 +233,13 @@ describe('processes: every form rendered in form-js in Chromium, per path', func
         if (s.kind === 'text') expect(s.value, `${p.form}: an empty text block (a FEEL expression that failed?)${all}`).to.not.equal('');
         else if (s.readonly) expect(s.value, `${p.form}: phantom read-only field ${s.label}${all}`).to.not.equal('');
       }
-      // an input asked for on one choice only (conditional hide `=<choice> != "<value>"`) shows on that choice alone
+      // an input asked for on one choice only (conditional hide `=<choice> != "<value>"`) shows on that choice
+      // alone, one asked for when a box is ticked (`=<box> != true`) only then
       const onOtherChoice = (key: string) => {
         const hide = formFields(form).find((c) => c.key === key)?.conditional?.hide ?? '';
         const m = /^=([A-Za-z]+) != "([A-Z_]+)"$/.exec(hide);
-        return !!m && p.vars[m[1]] !== m[2];
+        const tick = /^=([A-Za-z]+) != true$/.exec(hide);
+        return (!!m && p.vars[m[1]] !== m[2]) || (!!tick && p.vars[tick[1]] !== true);
       };
       const editable = editableKeys(form).filter((k) => !onOtherChoice(k));
       expect(shown.filter((s) => s.kind === 'field' && !s.readonly).length, `${p.form}: every editable field shows${all}`).to.equal(
@@ -254,10 +256,9 @@ describe('processes: every form rendered in form-js in Chromium, per path', func
         expect(hit, `${p.form} · ${p.path}: ${label} should be hidden${all}`).to.equal(false);
       }
       for (const s of shown) expect(s.value, `${p.form}: a raw ISO date-time is shown${all}`).to.not.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
-      // the AP is read by its name: its UUID shows in no text block and no read-only field (an input prefilled with
-      // it by the model, order-revision's AP编号, is the one exception: the .bpmn hands it the id)
-      for (const s of shown)
-        if (s.kind === 'text' || s.readonly) expect(s.value, `${p.form}: the AP's UUID is shown${all}`).to.not.include(AP_ID);
+      // the AP is read by its name: its UUID shows nowhere, not in a text block, a read-only field or an input
+      // (修改业务订单's AP is a select of names whose values are the ids)
+      for (const s of shown) expect(s.value, `${p.form}: the AP's UUID is shown${all}`).to.not.include(AP_ID);
       if (p.shot && SHOTS) await page.locator('#form').screenshot({ path: path.join(SHOTS, `${p.form}.png`) });
     });
   }

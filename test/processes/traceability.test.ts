@@ -82,6 +82,9 @@ describe('docs/traceability.md', () => {
         .map((n) => `${m.process.id}#${n.id}`),
     );
     expect(creating).to.include('online-training-provisioning#configure-platform');
+    // 修改业务订单's creating listener lists the AP partners of the revision (§6.3.1)
+    expect(creating).to.include('online-training-provisioning#revise-order');
+    expect(table.find((r) => r.clause === '§6.3.1')!.ids).to.include('online-training-provisioning#revise-order');
   });
 
   it('every user task and service task of the models is traced to some clause', () => {

@@ -205,6 +205,15 @@ describe('processes: user tasks and Camunda Forms', () => {
           expect(CHOICES[onChoice[1]], `${form.id}.${c.key}`).to.include(onChoice[2]);
           continue;
         }
+        // an input asked for when a box of the same form is ticked (修改业务订单's AP on 涉及AP): `!= true`, so an
+        // unticked box (false, or null before anyone touched it) hides it
+        const onTick = /^=([A-Za-z]+) != true$/.exec(hide);
+        if (!c.readonly && onTick) {
+          expect(formFields(form).find((f) => f.key === onTick[1])?.type, `${form.id}.${c.key}: shown when a checkbox is ticked`).to.equal(
+            'checkbox',
+          );
+          continue;
+        }
         expect(c.readonly, `${form.id}.${c.key}: only displays are hidden`).to.equal(true);
         if (c.type === 'checklist') expect(hide, `${form.id}.${c.key}`).to.equal(`=${c.key} = null or count(${c.key}) = 0`);
         else expect(hide, `${form.id}.${c.key}`).to.equal(emptyCondition(c.key!));

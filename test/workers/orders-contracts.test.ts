@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import {
+  ApPartnerEntity,
   BusinessOrderEntity,
   ChangeOrderEntity,
   RevenueContractEntity,
@@ -115,6 +116,27 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
     expect(orderSummary).to.include({ apPartnerId: null, apPartnerName: null, apPartnerCode: null });
   });
 
+  it('order.offer-ap-partners (修改业务订单 creating listener): the partners that can take the order now, the order’s own among them, by name; reads only', async () => {
+    const { order, partner } = await seedWorld(ds, { order: { status: 'CHANGE_REQUESTED' } });
+    const suspended = await seedWorld(ds, { partner: { status: 'SUSPENDED' } });
+    const termless = await seedWorld(ds, { partner: { terms: null } });
+    const s = makeServices(ds);
+    const before = await rowCount(ds, 'processed_job');
+    const job = makeJob(JOB.orderOfferApPartners, { orderId: order.id, apPartnerId: order.apPartnerId }, { elementId: 'revise-order' });
+    const first = completedVars(await deliver(h(JOB.orderOfferApPartners), job, s)) as {
+      apPartnerOptions: { label: string; value: string }[];
+    };
+    const values = first.apPartnerOptions.map((o) => o.value);
+    expect(first.apPartnerOptions).to.deep.include({ label: `${partner.name}（${partner.code}）`, value: partner.id });
+    expect(values).to.not.include(suspended.partner.id);
+    expect(values).to.not.include(termless.partner.id);
+    // nothing recorded (no once-guard): a later creation of the task lists the partners of that moment
+    expect(await rowCount(ds, 'processed_job')).to.equal(before);
+    await ds.getRepository(ApPartnerEntity).update({ id: partner.id }, { status: 'SUSPENDED' });
+    const again = completedVars(await deliver(h(JOB.orderOfferApPartners), job, s)) as typeof first;
+    expect(again.apPartnerOptions.map((o) => o.value)).to.not.include(partner.id);
+  });
+
   it('order.cancel after DECLINED: CANCELLED with the customer’s reason, once', async () => {
     const { order } = await seedWorld(ds);
     const s = makeServices(ds);
@@ -171,7 +193,7 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
           }))
         ).outcome,
       ),
-    ).to.deep.equal({ changeOrderVersion: 2, changeOrderStatus: 'SUBMITTED', accountDelta: 80, platformChange: true });
+    ).to.deep.equal({ changeOrderVersion: 2, changeOrderStatus: 'SUBMITTED', accountDelta: 80, platformChange: true, apScopeChange: true });
     expect(await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: change.id })).to.include({
       accountDelta: 80,
       currentVersion: 2,
@@ -182,6 +204,31 @@ describe('workers: order.*, change-order.*, revenue-contract.*', function () {
         (await expectIdempotent(h(JOB.changeOrderCancel), c, s, async () => ({ a: await audits('change-order.cancel') }))).outcome,
       ),
     ).to.deep.equal({ changeOrderStatus: 'CANCELLED' });
+  });
+
+  it('change-order.apply-revision revises 涉及AP变更 (apScopeChange) for the AP branch; true without an AP partner is refused as at creation, nothing written', async () => {
+    const { order } = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED' } });
+    const change = await seedChangeOrder(ds, order, { status: 'CHANGE_REQUESTED' });
+    const s = makeServices(ds);
+    const revise = (changeOrderId: string, revisedApScopeChange: boolean) =>
+      makeJob(JOB.changeOrderApplyRevision, { changeOrderId, revisedApScopeChange, revisionNote: 'AP部分调整', completedBy: 'cm.li' });
+    const dropped = completedVars(await deliver(h(JOB.changeOrderApplyRevision), revise(change.id, false), s));
+    expect(dropped).to.include({ changeOrderVersion: 2, apScopeChange: false });
+    expect(await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: change.id })).to.include({ apScopeChange: false });
+    // the customer asks again (the decision task's job puts it back to CHANGE_REQUESTED)
+    await ds.getRepository(ChangeOrderEntity).update({ id: change.id }, { status: 'CHANGE_REQUESTED' });
+    const added = completedVars(await deliver(h(JOB.changeOrderApplyRevision), revise(change.id, true), s));
+    expect(added).to.include({ changeOrderVersion: 3, apScopeChange: true });
+
+    const noAp = await seedWorld(ds, { order: { status: 'CONTRACT_SIGNED', apInvolved: false, apPartnerId: null } });
+    const plain = await seedChangeOrder(ds, noAp.order, { apScopeChange: false, apPartnerId: null });
+    const refused = await deliver(h(JOB.changeOrderApplyRevision), revise(plain.id, true), s);
+    expect(refused.kind).to.equal('fail');
+    expect(JSON.stringify(refused)).to.contain('apScopeChange needs an AP partner');
+    expect(await ds.getRepository(ChangeOrderEntity).findOneByOrFail({ id: plain.id })).to.include({
+      apScopeChange: false,
+      currentVersion: 1,
+    });
   });
 
   it('revenue-contract.register: one SR number per order; revise after rejection; record-signing → SIGNED + order CONTRACT_SIGNED', async () => {

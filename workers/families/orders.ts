@@ -8,8 +8,12 @@
  *  apply-revision            new version of the record, back to SUBMITTED (key: job key); returns what the later
  *                            gateways read: an order's apInvolved / apPartnerId and revised orderSummary (an
  *                            unavailable AP partner is the BPMN error AP_PARTNER_UNAVAILABLE, back to
- *                            修改业务订单), a change order's platformChange and accountDelta
+ *                            修改业务订单), a change order's platformChange, apScopeChange and accountDelta
  *  cancel                    CANCELLED with the reason (key: the order)
+ *  offer-ap-partners         the creating listener of 修改业务订单: the AP partners that could take the order
+ *                            now (its current one among them when it still can) as `apPartnerOptions`, the
+ *                            options of the form's AP select; reads and writes nothing else, so it needs no
+ *                            once-guard and every creation of the task (also after AP不可用) gets today's list
  */
 import type { EntityManager } from 'typeorm';
 import type { BusinessOrder, ChangeOrder } from '../../db/entities/index';
@@ -22,12 +26,13 @@ import {
 import { cancelDeclinedOrder, recordCustomerDecision } from '../../domain/orders';
 import { applyOrderRevision, type OrderRevision } from '../../domain/order-revision';
 import type { WriteContext } from '../../domain/audit';
+import { availablePartnerOptions } from '../../domain/ap-issues';
 import { ApPartnerUnavailableError } from '../../domain/errors';
 import { readOrderSummary } from '../../domain/order-summary';
 import { BPMN_ERROR, CUSTOMER_DECISION, JOB, SERVICE_MODULE, type CustomerDecision, type JobType } from '../../domain/vocabulary';
 import type { Db } from '../../db/transaction';
 import { defineHandler, type HandlerDef } from '../runtime/job';
-import { bpmnError } from '../runtime/outcome';
+import { bpmnError, complete } from '../runtime/outcome';
 import { S } from '../runtime/validate';
 import { recordOnce, systemOnce } from '../common';
 
@@ -100,6 +105,7 @@ const revisionVars = {
     revisedAmount: { field: 'amountDelta', schema: { type: 'number' } },
     revisedDescription: { field: 'description', schema: S.str },
     revisedPlatformChange: { field: 'platformChange', schema: S.bool },
+    revisedApScopeChange: { field: 'apScopeChange', schema: S.bool },
   },
 } as const;
 
@@ -107,7 +113,7 @@ const revisionVars = {
 async function involvement(em: EntityManager, kind: Kind, o: BusinessOrder | ChangeOrder): Promise<Record<string, unknown>> {
   if (kind === 'change') {
     const c = o as ChangeOrder;
-    return { platformChange: c.platformChange, accountDelta: c.accountDelta };
+    return { platformChange: c.platformChange, apScopeChange: c.apScopeChange, accountDelta: c.accountDelta };
   }
   const order = o as BusinessOrder;
   // the order's tasks show the revised order (domain/order-summary.ts)
@@ -171,10 +177,23 @@ function cancel(kind: Kind, type: JobType): HandlerDef {
   });
 }
 
+/**
+ * The customer manager picks the AP by its name from a list instead of typing its id. No partner is left out
+ * (unlike 处理AP异常, where the failed one is): keeping the order's AP is the usual revision.
+ */
+const offerApPartners = defineHandler({
+  type: JOB.orderOfferApPartners,
+  variables: S.obj({}),
+  async handle(_job, services) {
+    return complete({ apPartnerOptions: await availablePartnerOptions(services.dataSource) });
+  },
+});
+
 export const ORDER_HANDLERS = [
   recordDecision('order', JOB.orderRecordCustomerDecision),
   applyRevision('order', JOB.orderApplyRevision),
   cancel('order', JOB.orderCancel),
+  offerApPartners,
 ];
 export const CHANGE_ORDER_HANDLERS = [
   recordDecision('change', JOB.changeOrderRecordCustomerDecision),

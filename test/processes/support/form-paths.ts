@@ -35,6 +35,11 @@ const orderSummary = {
   apPartnerName: '阿尔法教育科技',
   apPartnerCode: 'alpha',
 };
+/** the AP partners that could take an order now, as order.offer-ap-partners lists them (name（code）, id) */
+const partnerOptions = [
+  { label: '阿尔法教育科技（alpha）', value: AP_ID },
+  { label: '贝塔培训（beta）', value: 'p-beta' },
+];
 /** the summary as the form shows it (module names, Chinese date, AP) */
 const SUMMARY_SHOWN =
   '客户 某集团有限公司；订购模块 学习管理、虚拟教室；账号数 300；开通日期 2026年10月8日；合同期限 12 个月；订单金额 90000 元；AP：阿尔法教育科技（alpha）';
@@ -157,14 +162,16 @@ export const FORM_PATHS: FormPath[] = [
       revisedModules: orderSummary.modules,
       revisedAmount: orderSummary.amount,
       revisedApInvolved: true,
+      // the task's input: the order's AP, so the select starts on it
       revisedApPartnerId: AP_ID,
+      // the creating listener's list (order.offer-ap-partners): the order's AP among the others
+      apPartnerOptions: partnerOptions,
     },
     shows: {
       业务订单编号: 'YW-2026-000123',
       客户反馈: '增加直播培训',
       涉及AP: '涉及AP',
-      // the one place the id still shows: the input the model prefills with apPartnerId (a .bpmn input mapping)
-      AP编号: AP_ID,
+      'AP（涉及AP时选择）': '阿尔法教育科技（alpha）',
       账号数: '300',
       订购模块: '学习管理 虚拟教室',
       订单金额: '90000',
@@ -174,7 +181,7 @@ export const FORM_PATHS: FormPath[] = [
   {
     form: 'order-revision',
     task: 'online-training-provisioning#revise-order',
-    path: '开通·所填AP不可用，退回修改',
+    path: '开通·所选AP不可用，退回修改',
     vars: {
       ...provisioningStart,
       customerDecision: 'CHANGE_REQUESTED',
@@ -184,11 +191,57 @@ export const FORM_PATHS: FormPath[] = [
       revisedModules: orderSummary.modules,
       revisedAmount: orderSummary.amount,
       revisedApInvolved: true,
-      revisedApPartnerId: 'gamma',
-      revisionIssue: 'AP partner gamma is not registered',
+      // nothing was written, so the task starts on the order's AP again; the partner that failed is off the new list
+      revisedApPartnerId: AP_ID,
+      revisionIssue: 'AP partner 伽马教育 is SUSPENDED',
+      apPartnerOptions: partnerOptions,
     },
-    shows: { AP不可用: 'gamma is not registered', AP编号: 'gamma' },
+    shows: { AP不可用: '伽马教育 is SUSPENDED', 'AP（涉及AP时选择）': '阿尔法教育科技（alpha）' },
     hides: [],
+  },
+  {
+    form: 'order-revision',
+    task: 'online-training-provisioning#revise-order',
+    path: '开通·订单的AP已不可承接',
+    vars: {
+      ...provisioningStart,
+      customerDecision: 'CHANGE_REQUESTED',
+      customerFeedback: '原AP已暂停接单，请换一家',
+      revisedAccounts: orderSummary.accounts,
+      revisedOpeningDate: orderSummary.openingDate,
+      revisedModules: orderSummary.modules,
+      revisedAmount: orderSummary.amount,
+      revisedApInvolved: true,
+      revisedApPartnerId: AP_ID,
+      // the order's AP is suspended, so it is off the list: the select starts empty (its id is no option), never on the UUID
+      apPartnerOptions: partnerOptions.filter((o) => o.value !== AP_ID),
+    },
+    // (the summary still names it: it is the order's AP until the revision); no other AP is chosen for them
+    shows: { 涉及AP: '涉及AP' },
+    hides: ['贝塔培训'],
+  },
+  {
+    form: 'order-revision',
+    task: 'online-training-provisioning#revise-order',
+    path: '开通·订单不涉及AP',
+    vars: {
+      ...provisioningStart,
+      apInvolved: false,
+      apPartnerId: null,
+      orderSummary: { ...orderSummary, apPartnerId: null, apPartnerName: null, apPartnerCode: null },
+      customerDecision: 'CHANGE_REQUESTED',
+      customerFeedback: '客户希望推迟开通',
+      revisedAccounts: orderSummary.accounts,
+      revisedOpeningDate: orderSummary.openingDate,
+      revisedModules: orderSummary.modules,
+      revisedAmount: orderSummary.amount,
+      revisedApInvolved: false,
+      revisedApPartnerId: null,
+      apPartnerOptions: partnerOptions,
+    },
+    // an order without AP: its summary says so
+    shows: { 订单概要: SUMMARY_SHOWN.replace('AP：阿尔法教育科技（alpha）', 'AP：不涉及') },
+    hides: ['AP（涉及AP时选择）', '阿尔法教育科技'],
   },
   {
     form: 'change-order-revision',
@@ -201,6 +254,7 @@ export const FORM_PATHS: FormPath[] = [
       customerFeedback: '账号只增加30个',
       revisedAccountDelta: 50,
       revisedPlatformChange: true,
+      revisedApScopeChange: false,
     },
     shows: {
       变更单编号: 'BG-2026-000045',
@@ -209,6 +263,23 @@ export const FORM_PATHS: FormPath[] = [
       当前账号增减数: '50',
       涉及业务平台配置: '是',
     },
+    hides: [],
+  },
+  {
+    form: 'change-order-revision',
+    task: 'online-training-change#revise-change-order',
+    path: '变更·涉及AP的变更单修改',
+    vars: {
+      ...changeStart,
+      apScopeChange: true,
+      customerDecision: 'CHANGE_REQUESTED',
+      customerFeedback: 'AP部分不再需要',
+      revisedAccountDelta: 50,
+      revisedPlatformChange: true,
+      // the task's input: the change order's 涉及AP变更, ticked
+      revisedApScopeChange: true,
+    },
+    shows: { 变更单编号: 'BG-2026-000045', 涉及AP变更: '涉及AP变更' },
     hides: [],
   },
   // ---------------------------------------------------------------- revenue contract
@@ -589,6 +660,6 @@ export const FORM_PATHS: FormPath[] = [
 // every path of an order's task (the order's processes and the countersign child it calls) shows the
 // order summary in full; the service-request and monthly-report paths have no order and show none
 for (const p of FORM_PATHS) {
-  if (p.vars.orderSummary) p.shows = { ...p.shows, 订单概要: SUMMARY_SHOWN };
+  if (p.vars.orderSummary) p.shows = { 订单概要: SUMMARY_SHOWN, ...p.shows };
   else p.hides = [...p.hides, '订单概要'];
 }
