@@ -221,6 +221,36 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
     expect(end.endEvents).to.include('change-completed');
   });
 
+  it('涉及AP变更 on a change order whose order has no AP: the listener denies the revision with the reason, the task stays open, no incident', async () => {
+    const c = await e.api.post(d.CM, '/api/change-orders', {
+      orderId: withoutAp.id,
+      description: '增加5个账号',
+      accountDelta: 5,
+      platformChange: false,
+      apScopeChange: false,
+    });
+    const pik = await d.changeInstanceKey(e, c.id);
+    const cn = { changeOrderNo: c.changeOrderNo };
+    await d.confirm(e, cn, 'CHANGE_REQUESTED', '请AP一起扩容', 'confirm-change-with-customer');
+    const t = await e.api.waitTask(d.CM, 'revise-change-order', cn, d.WAIT);
+    const form = { revisedAccountDelta: 5, revisedEffectiveDate: '2026-11-15', revisedAmount: 1500, revisedPlatformChange: false };
+    const refused = await e.api.call(d.CM, 'POST', `/api/tasks/${t.key}/completion`, {
+      variables: { ...form, revisedApScopeChange: true, revisionNote: 'AP同步扩容' },
+    });
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+    expect(refused.body.type).to.match(/completion-denied$/);
+    expect(refused.body.detail).to.contain('apScopeChange needs an AP partner');
+    expect((await e.api.get(d.CM, `/api/change-orders/${c.id}`)).version).to.equal(1);
+    expect(await d.activeIncidents(e, pik)).to.deep.equal([]);
+    // the same task, corrected: the revision is written and the flow goes on
+    await e.api.complete(d.CM, t, { ...form, revisedApScopeChange: false, revisionNote: '仅增加账号' });
+    await d.waitFor(async () => {
+      const r = await e.api.get(d.CM, `/api/change-orders/${c.id}`);
+      return r.version === 2 ? r : null;
+    }, 'change order version 2');
+    await e.api.waitTask(d.CM, 'confirm-change-with-customer', cn, d.WAIT);
+  });
+
   it("a change order revision that adds the AP (涉及AP变更): the expense supplement for the change order's AP, the change completes", async () => {
     const o = await d.createOrder(e, { ap: true });
     await d.provision(e, o, { ap: true });

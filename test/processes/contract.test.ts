@@ -69,7 +69,6 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'change-order-submitted-start': 'bpmn:StartEvent',
     'confirm-change-with-customer': 'bpmn:UserTask',
     'revise-change-order': 'bpmn:UserTask',
-    'apply-change-order-revision': JOB.changeOrderApplyRevision,
     'cancel-change-order': JOB.changeOrderCancel,
     'change-declined': 'bpmn:EndEvent',
     'draft-supplementary-agreement': 'bpmn:UserTask',
@@ -157,6 +156,7 @@ const LISTENERS: Record<string, Record<string, string | string[]>> = {
   },
   [PROCESS.change]: {
     'confirm-change-with-customer': JOB.changeOrderRecordCustomerDecision,
+    'revise-change-order': JOB.changeOrderApplyRevision,
     'draft-supplementary-agreement': JOB.revenueContractRegisterSupplement,
     'sign-supplementary-agreement': [JOB.revenueContractRecordSigning, JOB.accountMonitoringApplyAccountDelta],
     'configure-platform': JOB.collaborationTaskOrderRecordReply,
