@@ -5,32 +5,19 @@
  */
 import { expect } from 'chai';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { ApPartnerEntity } from '../../db/entities/index';
-import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
-import { buildUi, launch, type Browser } from './support/browser';
+import { browserSuite } from './support/suite';
 import { findTask, radio, signIn, WAIT } from './support/workbench';
 
 const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
 
 describe('ui: 处理AP异常, the ways out and the partner list', function () {
   this.timeout(300_000);
-  let e: E2E;
-  let browser: Browser;
-  let page: Page;
-  before(async () => {
-    buildUi();
-    e = await startE2E({ otherPartners: [{ name: '示例AP 贝塔', code: 'beta' }] });
-    browser = await launch();
-    page = await browser.page();
-  });
-  after(async () => {
-    await browser?.close();
-    await e?.stop();
-  });
+  const s = browserSuite({ otherPartners: [{ name: '示例AP 贝塔', code: 'beta' }] });
 
   it('the AP refused: the reason, the choices, a select of the other partners; 换一家AP re-drafts the contract for the one chosen', async () => {
+    const { e, page } = s;
     const beta = await e.ds.getRepository(ApPartnerEntity).findOneByOrFail({ code: 'beta' });
     const o = await d.createOrder(e, { ap: true });
     const no = { orderNo: o.orderNo };
@@ -65,7 +52,6 @@ describe('ui: 处理AP异常, the ways out and the partner list', function () {
       expect(names).to.include(`${beta.name}（beta）`);
       expect(names.join()).to.not.contain('（alpha）');
       if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'ap-issue.png'), fullPage: true });
-      await page.screenshot({ path: '/tmp/ap-issue.png', fullPage: true });
       await options.filter({ hasText: 'beta' }).first().click();
       await form.getByLabel('处理说明', { exact: false }).fill('阿尔法拒绝实施，改由贝塔实施');
       await page.getByRole('button', { name: '提交' }).click();

@@ -4,30 +4,17 @@
  * unticking 涉及AP hides the choice; another partner chosen becomes the order's AP in its new version.
  */
 import { expect } from 'chai';
-import type { Page } from 'playwright-core';
 import { ApPartnerEntity } from '../../db/entities/index';
-import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
-import { buildUi, launch, type Browser } from './support/browser';
+import { browserSuite } from './support/suite';
 import { findTask, signIn, WAIT } from './support/workbench';
 
 describe('ui: 修改业务订单, the AP chosen from a list', function () {
   this.timeout(300_000);
-  let e: E2E;
-  let browser: Browser;
-  let page: Page;
-  before(async () => {
-    buildUi();
-    e = await startE2E({ otherPartners: [{ name: '示例AP 贝塔', code: 'beta' }] });
-    browser = await launch();
-    page = await browser.page();
-  });
-  after(async () => {
-    await browser?.close();
-    await e?.stop();
-  });
+  const s = browserSuite({ otherPartners: [{ name: '示例AP 贝塔', code: 'beta' }] });
 
   it("the select starts on the order's AP by name, hides with 涉及AP, and another partner chosen is the order's AP", async () => {
+    const { e, page } = s;
     const beta = await e.ds.getRepository(ApPartnerEntity).findOneByOrFail({ code: 'beta' });
     const o = await d.createOrder(e, { ap: true });
     const no = { orderNo: o.orderNo };

@@ -10,10 +10,9 @@
  */
 import { expect } from 'chai';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { startE2E, type E2E } from '../process/support/system';
+import type { E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
-import { buildUi, launch, type Browser } from './support/browser';
+import { browserSuite } from './support/suite';
 import { nav, signIn, WAIT } from './support/workbench';
 
 const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
@@ -32,23 +31,11 @@ async function basisStatus(e: E2E, contractNo: string, status: string) {
 
 describe('ui: the AP partner portal, from implementation request to accepted payment basis', function () {
   this.timeout(300_000);
-  let e: E2E;
-  let browser: Browser;
-  let page: Page;
-  let base: string;
-  before(async () => {
-    buildUi();
-    e = await startE2E({ otherPartners: [{ name: '示例AP 贝塔', code: 'beta' }] }); // clock pinned at CLOCK_START
-    base = e.sys.apiUrl;
-    browser = await launch();
-    page = await browser.page();
-  });
-  after(async () => {
-    await browser?.close();
-    await e?.stop();
-  });
+  const s = browserSuite({ otherPartners: [{ name: '示例AP 贝塔', code: 'beta' }] }); // clock pinned at CLOCK_START
 
   it('ap-alpha submits, is sent back with a reason, resubmits and sees it accepted; ap-beta sees none of it', async () => {
+    const { e, page } = s;
+    const base = e.sys.apiUrl;
     const o = await d.createOrder(e, { ap: true });
     const { no, req } = await d.untilApRequest(e, o);
     const contractNo = req.body.expenseContractNo as string;
