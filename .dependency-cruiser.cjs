@@ -19,6 +19,7 @@ const API_KERNEL = [
   'services',
   'access',
   'store-kernel',
+  'engine-rest',
   'calendar-admin',
   'incident-port',
 ];

@@ -2,12 +2,12 @@
  * The user-task port over the Orchestration Cluster REST API v2 (Camunda 8.9, or engine/ locally) at
  * ZEEBE_REST_ADDRESS: what the task routes (tasks.ts) and the workbench reach the engine's user tasks through.
  */
-import { requestText, type TextResponse } from '../platform/http/request-text';
+import { EngineUnavailable, engineRestCall, type EngineAnswer } from './engine-rest';
 import { notFound, ProblemError } from './problem';
 import { CONTEXT_VARIABLES } from './task-rules';
 import { completionDenied, type TaskForm, type UserTask, type UserTaskPort } from './task-port';
 
-export class EngineUnavailable extends Error {}
+export { EngineUnavailable };
 
 /** The port over the REST API v2 (fetch). `headers` may add Authorization for a secured cluster. */
 export interface RestUserTaskOptions {
@@ -25,33 +25,8 @@ export function createRestUserTasks(baseUrl: string, opts: RestUserTaskOptions =
   const base = baseUrl.replace(/\/$/, '');
   /** forms are immutable per form key */
   const forms = new Map<string, TaskForm>();
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    let res: TextResponse;
-    try {
-      res = await requestText(base + path, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          accept: 'application/json',
-          ...(await headers()),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        timeoutMs: 10_000,
-      });
-    } catch (e) {
-      throw new EngineUnavailable(`the process engine at ${base} does not answer: ${(e as Error).message}`);
-    }
-    const { text } = res;
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed };
-  }
-  const fail = (what: string, r: { status: number; body: any }) =>
-    new Error(`${what}: engine answered ${r.status} ${typeof r.body === 'string' ? r.body : JSON.stringify(r.body)}`);
+  const call = engineRestCall(base, headers);
+  const fail = (what: string, r: EngineAnswer) => new Error(`${what}: engine answered ${r.status} ${r.text}`);
   return {
     async search(filter, limit) {
       const r = await call('POST', '/v2/user-tasks/search', { filter, page: { limit }, sort: [{ field: 'creationDate', order: 'ASC' }] });

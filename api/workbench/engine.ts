@@ -4,9 +4,9 @@
  * task searches with any filter, and the instance on its diagram (XML, element instances, incidents,
  * called instances).
  */
-import { requestText } from '../../platform/http/request-text';
+import { engineRestCall } from '../engine-rest';
 import { ProblemError, notFound } from '../problem';
-import { EngineUnavailable, type UserTask } from '../tasks';
+import type { UserTask } from '../tasks';
 
 export interface ElementInstance {
   elementInstanceKey: string;
@@ -46,29 +46,7 @@ export function createWorkbenchEngine(
   headers: () => Promise<Record<string, string>> | Record<string, string> = () => ({}),
 ): WorkbenchEngine {
   const base = baseUrl.replace(/\/$/, '');
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
-    try {
-      const res = await requestText(base + path, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          accept: 'application/json',
-          ...(await headers()),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        timeoutMs: 10_000,
-      });
-      let parsed: unknown;
-      try {
-        parsed = res.text ? JSON.parse(res.text) : undefined;
-      } catch {
-        /* XML or text */
-      }
-      return { status: res.status, body: parsed, text: res.text };
-    } catch (e) {
-      throw new EngineUnavailable(`the process engine at ${base} does not answer: ${(e as Error).message}`);
-    }
-  }
+  const call = engineRestCall(base, headers);
   const fail = (what: string, r: { status: number; text: string }) => new Error(`${what}: engine answered ${r.status} ${r.text}`);
   const searchAll = async (path: string, filter: Record<string, unknown>, limit = 1000) => {
     const r = await call('POST', path, { filter, page: { limit } });
