@@ -150,6 +150,17 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
     expect(await d.activeIncidents(e, pik)).to.have.length(0);
   });
 
+  /** a change order on `orderId` the customer asks to change: its 修改变更单 task, with what the task shows */
+  const changeToRevise = async (orderId: string, description: string, accountDelta: number, platformChange: boolean, feedback: string) => {
+    const c = await e.api.post(d.CM, '/api/change-orders', { orderId, description, accountDelta, platformChange, apScopeChange: false });
+    const pik = await d.changeInstanceKey(e, c.id);
+    const cn = { changeOrderNo: c.changeOrderNo };
+    await d.confirm(e, cn, 'CHANGE_REQUESTED', feedback, 'confirm-change-with-customer');
+    const t = await e.api.waitTask(d.CM, 'revise-change-order', cn, d.WAIT);
+    const full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
+    return { c, pik, cn, t, full };
+  };
+
   let withoutAp: d.Order;
   it('a revision that drops the AP: no expense contract, no AP request, the order completes with the technical branch alone', async () => {
     const o = await d.createOrder(e, { ap: true });
@@ -184,18 +195,7 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
   });
 
   it('a change order revision that drops the platform work: no collaboration task order, the change completes', async () => {
-    const c = await e.api.post(d.CM, '/api/change-orders', {
-      orderId: withoutAp.id,
-      description: '增加10个账号并调整平台配置',
-      accountDelta: 10,
-      platformChange: true,
-      apScopeChange: false,
-    });
-    const pik = await d.changeInstanceKey(e, c.id);
-    const cn = { changeOrderNo: c.changeOrderNo };
-    await d.confirm(e, cn, 'CHANGE_REQUESTED', '只加账号，平台不动', 'confirm-change-with-customer');
-    const t = await e.api.waitTask(d.CM, 'revise-change-order', cn, d.WAIT);
-    const full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
+    const { c, pik, cn, t, full } = await changeToRevise(withoutAp.id, '增加10个账号并调整平台配置', 10, true, '只加账号，平台不动');
     expect(full.variables).to.include({ revisedPlatformChange: true, revisedApScopeChange: false });
     await e.api.complete(d.CM, t, {
       revisedAccountDelta: 10,
@@ -222,17 +222,7 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
   });
 
   it('涉及AP变更 on a change order whose order has no AP: the listener denies the revision with the reason, the task stays open, no incident', async () => {
-    const c = await e.api.post(d.CM, '/api/change-orders', {
-      orderId: withoutAp.id,
-      description: '增加5个账号',
-      accountDelta: 5,
-      platformChange: false,
-      apScopeChange: false,
-    });
-    const pik = await d.changeInstanceKey(e, c.id);
-    const cn = { changeOrderNo: c.changeOrderNo };
-    await d.confirm(e, cn, 'CHANGE_REQUESTED', '请AP一起扩容', 'confirm-change-with-customer');
-    const t = await e.api.waitTask(d.CM, 'revise-change-order', cn, d.WAIT);
+    const { c, pik, cn, t } = await changeToRevise(withoutAp.id, '增加5个账号', 5, false, '请AP一起扩容');
     const form = { revisedAccountDelta: 5, revisedEffectiveDate: '2026-11-15', revisedAmount: 1500, revisedPlatformChange: false };
     const refused = await e.api.call(d.CM, 'POST', `/api/tasks/${t.key}/completion`, {
       variables: { ...form, revisedApScopeChange: true, revisionNote: 'AP同步扩容' },
@@ -254,18 +244,7 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
   it("a change order revision that adds the AP (涉及AP变更): the expense supplement for the change order's AP, the change completes", async () => {
     const o = await d.createOrder(e, { ap: true });
     await d.provision(e, o, { ap: true });
-    const c = await e.api.post(d.CM, '/api/change-orders', {
-      orderId: o.id,
-      description: '增加20个账号',
-      accountDelta: 20,
-      platformChange: false,
-      apScopeChange: false,
-    });
-    const pik = await d.changeInstanceKey(e, c.id);
-    const cn = { changeOrderNo: c.changeOrderNo };
-    await d.confirm(e, cn, 'CHANGE_REQUESTED', 'AP外包平台也要同步扩容', 'confirm-change-with-customer');
-    const t = await e.api.waitTask(d.CM, 'revise-change-order', cn, d.WAIT);
-    const full = await e.api.get(d.CM, `/api/tasks/${t.key}`);
+    const { c, pik, cn, t, full } = await changeToRevise(o.id, '增加20个账号', 20, false, 'AP外包平台也要同步扩容');
     expect(full.variables).to.include({ revisedPlatformChange: false, revisedApScopeChange: false });
     await e.api.complete(d.CM, t, {
       revisedAccountDelta: 20,
