@@ -15,6 +15,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { route } from './layout/route';
 import { type El, bpmnFiles, createModdle, extension, parseBpmn } from './model';
 
 export const ROLES: { key: string; name: string; groups: string[] }[] = [
@@ -184,6 +185,8 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
     const origY = (n: El) => oldShapes.get(n)?.bounds.y ?? 0;
     const used = ROLES.filter((r) => placed.some((n) => lanes.get(n) === r.key));
     const bounds = new Map<El, Box>();
+    /** horizontal lines clear of the rows: each lane's upper and lower margin, between two rows of a lane */
+    const corridors: number[] = [];
     const laneBoxes: { role: (typeof ROLES)[number]; box: Box; nodes: El[] }[] = [];
     let y = 60;
     const right = Math.max(...placed.map((n) => xOf.get(n)! + size(n).width)) + 80;
@@ -206,12 +209,15 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
         row.nodes.push(n);
       }
       let rowY = y + 40;
-      for (const r of rows) {
+      for (const [i, r] of rows.entries()) {
         for (const n of r.nodes)
           bounds.set(n, { x: xOf.get(n)!, y: rowY + (r.height - size(n).height) / 2, width: size(n).width, height: size(n).height });
+        // the middle of the gap to the next row: a corridor for flows along the lane
+        if (i < rows.length - 1) corridors.push(rowY + r.height + 40);
         rowY += r.height + 80;
       }
       const h = rowY - y - 40;
+      corridors.push(y + 20, y + Math.max(h, 120) - 20);
       laneBoxes.push({
         role,
         box: { x: LANE_X, y, width: right - LANE_X, height: Math.max(h, 120) },
@@ -289,6 +295,17 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
         ([n, b]) =>
           !ends.includes(n) && x >= b.x - 4 && x <= b.x + b.width + 4 && Math.max(y1, y2) > b.y && Math.min(y1, y2) < b.y + b.height,
       );
+    // what a flow may run through: its own ends, their boundary events (or the host of the one it leaves) and
+    // the sub-process it lies in
+    const exempt = (f: El, n: El) => {
+      const ends = [f.sourceRef, f.targetRef];
+      for (let p = f.$parent; p; p = p.$parent) if (p === n) return true;
+      return ends.includes(n) || ends.includes(n.attachedToRef) || ends.some((e) => e.attachedToRef === n);
+    };
+    // lines beside the shapes, where a flow passes clear of them
+    const sorted = (v: number[]) => [...new Set(v.map(Math.round))].sort((a, b) => a - b);
+    const lineXs = sorted(boxes.flatMap(([, b]) => [b.x - 20, b.x + b.width + 20]));
+    const lineYs = sorted(boxes.flatMap(([, b]) => [b.y - 20, b.y + b.height + 20]));
     const labelsAt = new Map<string, number>();
     for (const f of flows) {
       const s = bounds.get(f.sourceRef)!;
@@ -361,6 +378,15 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
           [tx, t.y + t.height],
         ];
       }
+      pts = route({
+        source: s,
+        target: t,
+        exits: f.sourceRef.$type === 'bpmn:BoundaryEvent' ? [sy < bounds.get(f.sourceRef.attachedToRef)!.y + 1 ? 'up' : 'down'] : undefined,
+        obstacles: boxes.filter(([n]) => !exempt(f, n)).map(([, b]) => b),
+        xs: lineXs,
+        ys: sorted([...corridors, ...lineYs]),
+        preferred: pts,
+      });
       const extra: Record<string, unknown> = {};
       // a flow leaving a gateway upwards runs through the gateway's name above it: the name moves left of the
       // line (the flow's own label goes right of it)
