@@ -15,7 +15,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { route } from './layout/route';
+import { type Pt, route } from './layout/route';
 import { type El, bpmnFiles, createModdle, extension, parseBpmn } from './model';
 
 export const ROLES: { key: string; name: string; groups: string[] }[] = [
@@ -306,12 +306,13 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
     const sorted = (v: number[]) => [...new Set(v.map(Math.round))].sort((a, b) => a - b);
     const lineXs = sorted(boxes.flatMap(([, b]) => [b.x - 20, b.x + b.width + 20]));
     const lineYs = sorted(boxes.flatMap(([, b]) => [b.y - 20, b.y + b.height + 20]));
+    const routed: { source: El; target: El; segments: [Pt, Pt][] }[] = [];
     const labelsAt = new Map<string, number>();
     for (const f of flows) {
       const s = bounds.get(f.sourceRef)!;
       const t = bounds.get(f.targetRef)!;
       const [sx, sy, tx, ty] = [s.x + s.width / 2, s.y + s.height / 2, t.x + t.width / 2, t.y + t.height / 2];
-      let pts: [number, number][];
+      let pts: Pt[];
       if (f.sourceRef.$type === 'bpmn:BoundaryEvent')
         pts = [
           [sx, s.y + s.height],
@@ -386,7 +387,10 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
         xs: lineXs,
         ys: sorted([...corridors, ...lineYs]),
         preferred: pts,
+        taken: routed.filter((r) => r.source !== f.sourceRef && r.target !== f.targetRef).flatMap((r) => r.segments),
+        labels: [...names.entries()].filter(([n]) => n !== f.sourceRef && n !== f.targetRef).map(([, b]) => b),
       });
+      routed.push({ source: f.sourceRef, target: f.targetRef, segments: pts.slice(1).map((p, i): [Pt, Pt] => [pts[i], p]) });
       const extra: Record<string, unknown> = {};
       // a flow leaving a gateway upwards runs through the gateway's name above it: the name moves left of the
       // line (the flow's own label goes right of it)

@@ -22,6 +22,11 @@ export interface RouteRequest {
   xs: number[];
   ys: number[];
   preferred: Pt[];
+  /** the segments of the flows routed before, other than those sharing this flow's source or target: a
+   * stretch run along one of them makes two flows read as one */
+  taken?: [Pt, Pt][];
+  /** the names of events and gateways (not the flow's own ends'): a line through a name makes it hard to read */
+  labels?: Box[];
 }
 
 /** a margin around shapes: a line closer than this to a box reads as touching it */
@@ -46,6 +51,21 @@ export function crossings(pts: Pt[], req: Pick<RouteRequest, 'source' | 'target'
     for (const r of req.obstacles) if (through(pts[i - 1], pts[i], r, margin)) n++;
     if (i > 1 && through(pts[i - 1], pts[i], req.source, 0)) n++;
     if (i < pts.length - 1 && through(pts[i - 1], pts[i], req.target, 0)) n++;
+  }
+  return n;
+}
+
+/** segments of this route running along (collinear with and overlapping) a segment of another flow */
+export function overlaps(pts: Pt[], taken: [Pt, Pt][]): number {
+  let n = 0;
+  for (let i = 1; i < pts.length; i++) {
+    const [a, b] = [pts[i - 1], pts[i]];
+    const v = a[0] === b[0];
+    for (const [c, d] of taken) {
+      if (v !== (c[0] === d[0]) || (v ? a[0] !== c[0] : a[1] !== c[1])) continue;
+      const k = v ? 1 : 0;
+      if (Math.max(Math.min(a[k], b[k]), Math.min(c[k], d[k])) < Math.min(Math.max(a[k], b[k]), Math.max(c[k], d[k]))) n++;
+    }
   }
   return n;
 }
@@ -87,18 +107,22 @@ export function route(req: RouteRequest): Pt[] {
     [[t.x, ty], 'right'],
     [[tx, t.y], 'down'],
     [[tx, t.y + t.height], 'up'],
+    // a flow back to an earlier step: into its right side, when the others would cross or run along a flow
+    [[t.x + t.width, ty], 'left'],
   ];
   // halfway between the two, besides the lines the layout offers
   const xs = [...req.xs, Math.round((s.x + s.width + t.x) / 2)];
   const ys = [...req.ys, Math.round((Math.max(s.y, t.y) + Math.min(s.y + s.height, t.y + t.height)) / 2)];
   const candidates: Pt[][] = [];
+  // with a free line for both the vertical and the horizontal stretch: many, tried only when the others cross
+  const wide: Pt[][] = [];
   for (const [p, pd] of exits)
     for (const [q, qd] of entries) {
       const ph = pd === 'right' || pd === 'left';
-      const qh = qd === 'right';
+      const qh = qd === 'right' || qd === 'left';
       // one stub out of the source and one into the target, joined by one or two bends
       const p1: Pt = ph ? [p[0] + STUB, p[1]] : [p[0], p[1] + (pd === 'down' ? STUB : -STUB)];
-      const q1: Pt = qh ? [q[0] - STUB, q[1]] : [q[0], q[1] + (qd === 'down' ? -STUB : STUB)];
+      const q1: Pt = qh ? [q[0] + (qd === 'left' ? STUB : -STUB), q[1]] : [q[0], q[1] + (qd === 'down' ? -STUB : STUB)];
       if (ph && qh) {
         candidates.push([p, q]);
         for (const x of xs) candidates.push([p, [x, p[1]], [x, q[1]], q]);
@@ -106,9 +130,11 @@ export function route(req: RouteRequest): Pt[] {
       } else if (!ph && qh) {
         candidates.push([p, [p[0], q[1]], q]);
         for (const y of ys) candidates.push([p, [p[0], y], [q1[0], y], q1, q]);
+        for (const y of ys) for (const x of xs) wide.push([p, [p[0], y], [x, y], [x, q[1]], q]);
       } else if (ph && !qh) {
         candidates.push([p, [q[0], p[1]], q]);
         for (const x of xs) candidates.push([p, [x, p[1]], [x, q1[1]], [q[0], q1[1]], q]);
+        for (const y of ys) for (const x of xs) wide.push([p, [x, p[1]], [x, y], [q[0], y], q]);
       } else {
         candidates.push([p, q]);
         for (const y of ys) candidates.push([p, [p[0], y], [q[0], y], q]);
@@ -122,12 +148,29 @@ export function route(req: RouteRequest): Pt[] {
     const [first, last] = [dirOf(pts[0], pts[1]), dirOf(pts.at(-2)!, pts.at(-1)!)];
     if (!preferred && !exits.some(([p, d]) => p[0] === pts[0][0] && p[1] === pts[0][1] && d === first)) return;
     if (!preferred && !entries.some(([q, d]) => q[0] === pts.at(-1)![0] && q[1] === pts.at(-1)![1] && d === last)) return;
-    const key = [crossings(pts, req), preferred ? 0 : 1, length(pts) + BEND * (pts.length - 2)];
-    if (!best || key[0] < best.key[0] || (key[0] === best.key[0] && (key[1] < best.key[1] || (key[1] === best.key[1] && key[2] < best.key[2]))))
-      best = { pts, key };
+    // compared criterion by criterion, the next computed only while the route is not already worse
+    const criteria = [
+      () => crossings(pts, req),
+      () => overlaps(pts, req.taken ?? []),
+      () => (preferred ? 0 : 1),
+      () => crossings(pts, { source: s, target: t, obstacles: req.labels ?? [] }, 2),
+      () => length(pts) + BEND * (pts.length - 2),
+    ];
+    const key: number[] = [];
+    let better = best === undefined;
+    for (const [i, c] of criteria.entries()) {
+      key.push(c());
+      if (better || !best) continue;
+      if (key[i] > best.key[i]) return;
+      if (key[i] < best.key[i]) better = true;
+    }
+    // all equal: the first one tried stays
+    if (better) best = { pts, key };
   };
+  const clear = () => best !== undefined && best.key[0] === 0 && best.key[1] === 0;
   consider(req.preferred, true);
-  if (best && best.key[0] === 0) return best.pts;
+  if (clear()) return best!.pts;
   for (const c of candidates) consider(c, false);
+  if (best === undefined || best.key[0] > 0) for (const c of wide) consider(c, false);
   return best?.pts ?? req.preferred;
 }

@@ -74,7 +74,7 @@ function emptyColumns(defs: El): { from: number; to: number }[] {
  * boundary events on them, or the host of a boundary event they leave): an axis-parallel segment whose line
  * enters the shape's interior. A sub-process the flow lies in is not crossed. Counted per segment and shape.
  */
-export function shapeCrossings(defs: El): { flow: string; shape: string }[] {
+function shapeCrossings(defs: El): { flow: string; shape: string }[] {
   const pe: El[] = defs.diagrams[0].plane.planeElement;
   const shapes = pe.filter((d: El) => d.bounds && !['bpmn:Participant', 'bpmn:Lane'].includes(d.bpmnElement.$type));
   const out: { flow: string; shape: string }[] = [];
@@ -221,8 +221,9 @@ describe('processes: layout (pools and lanes)', () => {
   });
 
   it('sequence flows do not run through other shapes (at most the ceiling per model; lower is the goal)', () => {
-    // the ceiling the routing reaches; before it, provisioning had 28 and change 27
-    const CEILING: Record<string, number> = { 'online-training-provisioning': 1, 'online-training-change': 1 };
+    // the ceiling the routing reaches: none in any model (before it, provisioning had 28, change 27, the
+    // monthly report 1); a model that cannot do without one gets its own entry here
+    const CEILING: Record<string, number> = {};
     const counts = models.map((m) => ({ id: m.process.id, hits: shapeCrossings(m.definitions) }));
     for (const { id, hits } of counts) console.log(`      ${id}: ${hits.length} flow segment(s) through other shapes`);
     for (const { id, hits } of counts) {
