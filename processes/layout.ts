@@ -387,7 +387,7 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
         xs: lineXs,
         ys: sorted([...corridors, ...lineYs]),
         preferred: pts,
-        taken: routed.filter((r) => r.source !== f.sourceRef && r.target !== f.targetRef).flatMap((r) => r.segments),
+        taken: routed.filter((r) => r.target !== f.targetRef).flatMap((r) => r.segments),
         labels: [...names.entries()].filter(([n]) => n !== f.sourceRef && n !== f.targetRef).map(([, b]) => b),
       });
       routed.push({ source: f.sourceRef, target: f.targetRef, segments: pts.slice(1).map((p, i): [Pt, Pt] => [pts[i], p]) });

@@ -22,7 +22,7 @@ export interface RouteRequest {
   xs: number[];
   ys: number[];
   preferred: Pt[];
-  /** the segments of the flows routed before, other than those sharing this flow's source or target: a
+  /** the segments of the flows routed before, other than those into this flow's target (they join there): a
    * stretch run along one of them makes two flows read as one */
   taken?: [Pt, Pt][];
   /** the names of events and gateways (not the flow's own ends'): a line through a name makes it hard to read */
@@ -55,14 +55,15 @@ export function crossings(pts: Pt[], req: Pick<RouteRequest, 'source' | 'target'
   return n;
 }
 
-/** segments of this route running along (collinear with and overlapping) a segment of another flow */
+/** segments of this route running along (on or next to the line of, and overlapping) a segment of another flow */
 export function overlaps(pts: Pt[], taken: [Pt, Pt][]): number {
   let n = 0;
   for (let i = 1; i < pts.length; i++) {
     const [a, b] = [pts[i - 1], pts[i]];
     const v = a[0] === b[0];
     for (const [c, d] of taken) {
-      if (v !== (c[0] === d[0]) || (v ? a[0] !== c[0] : a[1] !== c[1])) continue;
+      // closer than the margin reads as the same line
+      if (v !== (c[0] === d[0]) || Math.abs(v ? a[0] - c[0] : a[1] - c[1]) >= CLEAR) continue;
       const k = v ? 1 : 0;
       if (Math.max(Math.min(a[k], b[k]), Math.min(c[k], d[k])) < Math.min(Math.max(a[k], b[k]), Math.max(c[k], d[k]))) n++;
     }
