@@ -391,11 +391,16 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
         labels: [...names.entries()].filter(([n]) => n !== f.sourceRef && n !== f.targetRef).map(([, b]) => b),
       });
       routed.push({ source: f.sourceRef, target: f.targetRef, segments: pts.slice(1).map((p, i): [Pt, Pt] => [pts[i], p]) });
+      const dedup = pts.filter((p, i) => i === 0 || p[0] !== pts[i - 1][0] || p[1] !== pts[i - 1][1]);
       const extra: Record<string, unknown> = {};
       // a flow leaving a gateway upwards runs through the gateway's name above it: the name moves left of the
       // line (the flow's own label goes right of it)
       const name = isGateway(f.sourceRef) && pts[1]?.[0] === pts[0][0] && pts[1][1] < pts[0][1] ? names.get(f.sourceRef) : undefined;
       if (name) name.x = Math.round(pts[0][0] - 6 - name.width);
+      // so does one entering a gateway from above
+      const [pn, pl] = [dedup.at(-2)!, dedup.at(-1)!];
+      const into = isGateway(f.targetRef) && pn[0] === pl[0] && pn[1] < pl[1] ? names.get(f.targetRef) : undefined;
+      if (into) into.x = Math.round(pl[0] - 6 - into.width);
       if (f.name) {
         // beside the first segment, clear of the source: below its start when it leaves downwards, above when
         // it leaves upwards or sideways (a label at the start point itself would sit on the gateway's marker)
@@ -417,7 +422,6 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
           height: 14,
         });
       }
-      const dedup = pts.filter((p, i) => i === 0 || p[0] !== pts[i - 1][0] || p[1] !== pts[i - 1][1]);
       pe.push(
         moddle.create('bpmndi:BPMNEdge', {
           id: `${f.id}-di`,
