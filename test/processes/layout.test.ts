@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { createModdle, type El, type ParsedModel, flowNodes, loadModels, parseBpmn } from '../../processes/model';
 import { SPACING, calledRolesOf, layout } from '../../processes/layout';
+import { type Pt, crossings, route } from '../../processes/layout/route';
 
 interface Box {
   x: number;
@@ -230,6 +231,39 @@ describe('processes: layout (pools and lanes)', () => {
       const list = hits.map((h) => `${h.flow} through ${h.shape}`).join(', ');
       expect(hits.length, `${id}: ${list}`).to.be.at.most(CEILING[id] ?? 0);
     }
+  });
+
+  describe('routing a flow around shapes (processes/layout/route.ts)', () => {
+    // 受理 at the left, 配置 at the right on the same row, 复核 between them on that row
+    const source = { x: 100, y: 100, width: 100, height: 80 };
+    const target = { x: 500, y: 100, width: 100, height: 80 };
+    const between = { x: 300, y: 100, width: 100, height: 80 };
+    const straight: Pt[] = [
+      [200, 140],
+      [500, 140],
+    ];
+    const req = { source, target, obstacles: [between], xs: [280, 420], ys: [60, 220], preferred: straight };
+    const orthogonal = (pts: Pt[]) => pts.slice(1).every((p, i) => p[0] === pts[i][0] || p[1] === pts[i][1]);
+    const onEdge = (p: Pt, b: typeof source) =>
+      ((p[0] === b.x || p[0] === b.x + b.width) && p[1] >= b.y && p[1] <= b.y + b.height) ||
+      ((p[1] === b.y || p[1] === b.y + b.height) && p[0] >= b.x && p[0] <= b.x + b.width);
+
+    it('a straight line through a shape between them becomes an orthogonal route around it, from edge to edge', () => {
+      expect(crossings(straight, req), 'the straight line runs through 复核').to.equal(1);
+      const pts = route(req);
+      expect(crossings(pts, req), JSON.stringify(pts)).to.equal(0);
+      expect(orthogonal(pts), JSON.stringify(pts)).to.equal(true);
+      expect(onEdge(pts[0], source) && onEdge(pts.at(-1)!, target), JSON.stringify(pts)).to.equal(true);
+      expect(route(req), 'deterministic').to.deep.equal(pts);
+    });
+
+    it("the layout's own route stays when it crosses nothing; a route along another flow's stretch moves off it", () => {
+      const free = { ...req, obstacles: [] };
+      expect(route(free)).to.deep.equal(straight);
+      const pts = route({ ...free, taken: [straight as [Pt, Pt]] });
+      expect(pts, 'not on the other flow').to.not.deep.equal(straight);
+      expect(orthogonal(pts) && onEdge(pts[0], source) && onEdge(pts.at(-1)!, target), JSON.stringify(pts)).to.equal(true);
+    });
   });
 
   describe('empty columns (where removed boxes stood) are closed, as with the space tool', () => {
