@@ -15,6 +15,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { classicRoute } from './layout/classic';
 import { type Pt, route } from './layout/route';
 import { type El, bpmnFiles, createModdle, extension, parseBpmn } from './model';
 
@@ -311,82 +312,21 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
     for (const f of flows) {
       const s = bounds.get(f.sourceRef)!;
       const t = bounds.get(f.targetRef)!;
-      const [sx, sy, tx, ty] = [s.x + s.width / 2, s.y + s.height / 2, t.x + t.width / 2, t.y + t.height / 2];
-      let pts: Pt[];
-      if (f.sourceRef.$type === 'bpmn:BoundaryEvent')
-        pts = [
-          [sx, s.y + s.height],
-          [sx, ty],
-          [t.x, ty],
-        ];
-      else if (t.x >= s.x + s.width) {
-        if (Math.abs(sy - ty) < 1)
-          pts = [
-            [s.x + s.width, sy],
-            [t.x, ty],
-          ];
-        else if (isGateway(f.sourceRef) && !crosses(sx, sy, ty, [f.sourceRef, f.targetRef]))
-          pts = [
-            [sx, ty < sy ? s.y : s.y + s.height],
-            [sx, ty],
-            [t.x, ty],
-          ];
-        else if (isGateway(f.targetRef) && !isGateway(f.sourceRef))
-          pts = [
-            [s.x + s.width, sy],
-            [tx, sy],
-            [tx, sy < ty ? t.y : t.y + t.height],
-          ];
-        else {
-          // turning halfway to the target; also a gateway's flow whose straight drop would run through the node
-          // below it (an end event of the other branch)
-          const mx = Math.round((s.x + s.width + t.x) / 2);
-          pts = [
-            [s.x + s.width, sy],
-            [mx, sy],
-            [mx, ty],
-            [t.x, ty],
-          ];
-        }
-      } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && crosses(sx, sy, ty, [f.sourceRef, f.targetRef])) {
-        // one above the other with something between them: around it on the right, into the target from
-        // above or below (its sides carry its own flows)
-        const rx = Math.max(s.x + s.width, t.x + t.width) + 20;
-        const ey = t.y > s.y ? t.y - 20 : t.y + t.height + 20;
-        pts = [
-          [s.x + s.width, sy],
-          [rx, sy],
-          [rx, ey],
-          [tx, ey],
-          [tx, t.y > s.y ? t.y : t.y + t.height],
-        ];
-      } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y > s.y)
-        pts = [
-          [sx, s.y + s.height],
-          [sx, t.y],
-        ];
-      else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y < s.y)
-        pts = [
-          [sx, s.y],
-          [sx, t.y + t.height],
-        ];
-      else {
-        const by = Math.max(s.y + s.height, t.y + t.height) + 25;
-        pts = [
-          [sx, s.y + s.height],
-          [sx, by],
-          [tx, by],
-          [tx, t.y + t.height],
-        ];
-      }
-      pts = route({
+      const classic = classicRoute(s, t, {
+        fromBoundary: f.sourceRef.$type === 'bpmn:BoundaryEvent',
+        fromGateway: isGateway(f.sourceRef),
+        toGateway: isGateway(f.targetRef),
+        blocked: (x, y1, y2) => crosses(x, y1, y2, [f.sourceRef, f.targetRef]),
+      });
+      const sy = s.y + s.height / 2;
+      const pts = route({
         source: s,
         target: t,
         exits: f.sourceRef.$type === 'bpmn:BoundaryEvent' ? [sy < bounds.get(f.sourceRef.attachedToRef)!.y + 1 ? 'up' : 'down'] : undefined,
         obstacles: boxes.filter(([n]) => !exempt(f, n)).map(([, b]) => b),
         xs: lineXs,
         ys: sorted([...corridors, ...lineYs]),
-        preferred: pts,
+        preferred: classic,
         taken: routed.filter((r) => r.target !== f.targetRef).flatMap((r) => r.segments),
         labels: [...names.entries()].filter(([n]) => n !== f.sourceRef && n !== f.targetRef).map(([, b]) => b),
       });
