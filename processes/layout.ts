@@ -10,7 +10,8 @@
  * Horizontal positions are kept from the existing DI (Modeler's), only the vertical position is derived
  * from the lane; so the tool is idempotent and a Modeler edit survives a re-run. Empty columns (an x-range no
  * lane uses, wider than SPACING, e.g. where a removed box stood) are narrowed to SPACING, as Modeler's space tool
- * would, which keeps it idempotent: a re-run finds none. Groups are dropped:
+ * would, which keeps it idempotent: a re-run finds none. Sequence flows are routed orthogonally around the
+ * shapes (layout/route.ts; the earlier route, layout/classic.ts, stays where it crosses nothing). Groups are dropped:
  * the lanes show the roles they drew. Executable semantics are untouched (test/processes/layout.test.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
