@@ -341,7 +341,12 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
       // so does one entering a gateway from above
       const [pn, pl] = [dedup.at(-2)!, dedup.at(-1)!];
       const into = isGateway(f.targetRef) && pn[0] === pl[0] && pn[1] < pl[1] ? names.get(f.targetRef) : undefined;
-      if (into) into.x = Math.round(pl[0] - 6 - into.width);
+      // left of the line, or right of it where the left would cover a neighbour's name or a shape
+      const clashes = (x: number) =>
+        [...names.values(), ...boxes.map(([, b]) => b)].some(
+          (o) => o !== into && o.x < x + into.width && x < o.x + o.width && o.y < into.y + into.height && into.y < o.y + o.height,
+        );
+      if (into) into.x = [Math.round(pl[0] - 6 - into.width), Math.round(pl[0] + 6)].find((x) => !clashes(x)) ?? into.x;
       if (f.name) {
         // beside the first segment, clear of the source: below its start when it leaves downwards, above when
         // it leaves upwards or sideways (a label at the start point itself would sit on the gateway's marker)
