@@ -10,11 +10,14 @@
  * Horizontal positions are kept from the existing DI (Modeler's), only the vertical position is derived
  * from the lane; so the tool is idempotent and a Modeler edit survives a re-run. Empty columns (an x-range no
  * lane uses, wider than SPACING, e.g. where a removed box stood) are narrowed to SPACING, as Modeler's space tool
- * would, which keeps it idempotent: a re-run finds none. Groups are dropped:
+ * would, which keeps it idempotent: a re-run finds none. Sequence flows are routed orthogonally around the
+ * shapes (layout/route.ts; the earlier route, layout/classic.ts, stays where it crosses nothing). Groups are dropped:
  * the lanes show the roles they drew. Executable semantics are untouched (test/processes/layout.test.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { classicRoute } from './layout/classic';
+import { type Pt, route } from './layout/route';
 import { type El, bpmnFiles, createModdle, extension, parseBpmn } from './model';
 
 export const ROLES: { key: string; name: string; groups: string[] }[] = [
@@ -184,6 +187,8 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
     const origY = (n: El) => oldShapes.get(n)?.bounds.y ?? 0;
     const used = ROLES.filter((r) => placed.some((n) => lanes.get(n) === r.key));
     const bounds = new Map<El, Box>();
+    /** horizontal lines clear of the rows: each lane's upper and lower margin, between two rows of a lane */
+    const corridors: number[] = [];
     const laneBoxes: { role: (typeof ROLES)[number]; box: Box; nodes: El[] }[] = [];
     let y = 60;
     const right = Math.max(...placed.map((n) => xOf.get(n)! + size(n).width)) + 80;
@@ -206,12 +211,15 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
         row.nodes.push(n);
       }
       let rowY = y + 40;
-      for (const r of rows) {
+      for (const [i, r] of rows.entries()) {
         for (const n of r.nodes)
           bounds.set(n, { x: xOf.get(n)!, y: rowY + (r.height - size(n).height) / 2, width: size(n).width, height: size(n).height });
+        // the middle of the gap to the next row: a corridor for flows along the lane
+        if (i < rows.length - 1) corridors.push(rowY + r.height + 40);
         rowY += r.height + 80;
       }
       const h = rowY - y - 40;
+      corridors.push(y + 20, y + Math.max(h, 120) - 20);
       laneBoxes.push({
         role,
         box: { x: LANE_X, y, width: right - LANE_X, height: Math.max(h, 120) },
@@ -289,83 +297,56 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
         ([n, b]) =>
           !ends.includes(n) && x >= b.x - 4 && x <= b.x + b.width + 4 && Math.max(y1, y2) > b.y && Math.min(y1, y2) < b.y + b.height,
       );
+    // what a flow may run through: its own ends, their boundary events (or the host of the one it leaves) and
+    // the sub-process it lies in
+    const exempt = (f: El, n: El) => {
+      const ends = [f.sourceRef, f.targetRef];
+      for (let p = f.$parent; p; p = p.$parent) if (p === n) return true;
+      return ends.includes(n) || ends.includes(n.attachedToRef) || ends.some((e) => e.attachedToRef === n);
+    };
+    // lines beside the shapes, where a flow passes clear of them
+    const sorted = (v: number[]) => [...new Set(v.map(Math.round))].sort((a, b) => a - b);
+    const lineXs = sorted(boxes.flatMap(([, b]) => [b.x - 20, b.x + b.width + 20]));
+    const lineYs = sorted(boxes.flatMap(([, b]) => [b.y - 20, b.y + b.height + 20]));
+    const routed: { source: El; target: El; segments: [Pt, Pt][] }[] = [];
     const labelsAt = new Map<string, number>();
     for (const f of flows) {
       const s = bounds.get(f.sourceRef)!;
       const t = bounds.get(f.targetRef)!;
-      const [sx, sy, tx, ty] = [s.x + s.width / 2, s.y + s.height / 2, t.x + t.width / 2, t.y + t.height / 2];
-      let pts: [number, number][];
-      if (f.sourceRef.$type === 'bpmn:BoundaryEvent')
-        pts = [
-          [sx, s.y + s.height],
-          [sx, ty],
-          [t.x, ty],
-        ];
-      else if (t.x >= s.x + s.width) {
-        if (Math.abs(sy - ty) < 1)
-          pts = [
-            [s.x + s.width, sy],
-            [t.x, ty],
-          ];
-        else if (isGateway(f.sourceRef) && !crosses(sx, sy, ty, [f.sourceRef, f.targetRef]))
-          pts = [
-            [sx, ty < sy ? s.y : s.y + s.height],
-            [sx, ty],
-            [t.x, ty],
-          ];
-        else if (isGateway(f.targetRef) && !isGateway(f.sourceRef))
-          pts = [
-            [s.x + s.width, sy],
-            [tx, sy],
-            [tx, sy < ty ? t.y : t.y + t.height],
-          ];
-        else {
-          // turning halfway to the target; also a gateway's flow whose straight drop would run through the node
-          // below it (an end event of the other branch)
-          const mx = Math.round((s.x + s.width + t.x) / 2);
-          pts = [
-            [s.x + s.width, sy],
-            [mx, sy],
-            [mx, ty],
-            [t.x, ty],
-          ];
-        }
-      } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && crosses(sx, sy, ty, [f.sourceRef, f.targetRef])) {
-        // one above the other with something between them: around it on the right, into the target from
-        // above or below (its sides carry its own flows)
-        const rx = Math.max(s.x + s.width, t.x + t.width) + 20;
-        const ey = t.y > s.y ? t.y - 20 : t.y + t.height + 20;
-        pts = [
-          [s.x + s.width, sy],
-          [rx, sy],
-          [rx, ey],
-          [tx, ey],
-          [tx, t.y > s.y ? t.y : t.y + t.height],
-        ];
-      } else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y > s.y)
-        pts = [
-          [sx, s.y + s.height],
-          [sx, t.y],
-        ];
-      else if (Math.abs(sx - tx) < t.width / 2 + s.width / 2 && t.y < s.y)
-        pts = [
-          [sx, s.y],
-          [sx, t.y + t.height],
-        ];
-      else {
-        const by = Math.max(s.y + s.height, t.y + t.height) + 25;
-        pts = [
-          [sx, s.y + s.height],
-          [sx, by],
-          [tx, by],
-          [tx, t.y + t.height],
-        ];
-      }
+      const classic = classicRoute(s, t, {
+        fromBoundary: f.sourceRef.$type === 'bpmn:BoundaryEvent',
+        fromGateway: isGateway(f.sourceRef),
+        toGateway: isGateway(f.targetRef),
+        blocked: (x, y1, y2) => crosses(x, y1, y2, [f.sourceRef, f.targetRef]),
+      });
+      const sy = s.y + s.height / 2;
+      const pts = route({
+        source: s,
+        target: t,
+        exits: f.sourceRef.$type === 'bpmn:BoundaryEvent' ? [sy < bounds.get(f.sourceRef.attachedToRef)!.y + 1 ? 'up' : 'down'] : undefined,
+        obstacles: boxes.filter(([n]) => !exempt(f, n)).map(([, b]) => b),
+        xs: lineXs,
+        ys: sorted([...corridors, ...lineYs]),
+        preferred: classic,
+        taken: routed.filter((r) => r.target !== f.targetRef).flatMap((r) => r.segments),
+        labels: [...names.entries()].filter(([n]) => n !== f.sourceRef && n !== f.targetRef).map(([, b]) => b),
+      });
+      routed.push({ source: f.sourceRef, target: f.targetRef, segments: pts.slice(1).map((p, i): [Pt, Pt] => [pts[i], p]) });
+      const dedup = pts.filter((p, i) => i === 0 || p[0] !== pts[i - 1][0] || p[1] !== pts[i - 1][1]);
       const extra: Record<string, unknown> = {};
       // a flow leaving a gateway upwards runs through the gateway's name above it: the name moves left of the
       // line (the flow's own label goes right of it)
       const name = isGateway(f.sourceRef) && pts[1]?.[0] === pts[0][0] && pts[1][1] < pts[0][1] ? names.get(f.sourceRef) : undefined;
       if (name) name.x = Math.round(pts[0][0] - 6 - name.width);
+      // so does one entering a gateway from above
+      const [pn, pl] = [dedup.at(-2)!, dedup.at(-1)!];
+      const into = isGateway(f.targetRef) && pn[0] === pl[0] && pn[1] < pl[1] ? names.get(f.targetRef) : undefined;
+      // left of the line, or right of it where the left would cover a neighbour's name or a shape
+      const clashes = (x: number) =>
+        [...names.values(), ...boxes.map(([, b]) => b)].some(
+          (o) => o !== into && o.x < x + into.width && x < o.x + o.width && o.y < into.y + into.height && into.y < o.y + o.height,
+        );
+      if (into) into.x = [Math.round(pl[0] - 6 - into.width), Math.round(pl[0] + 6)].find((x) => !clashes(x)) ?? into.x;
       if (f.name) {
         // beside the first segment, clear of the source: below its start when it leaves downwards, above when
         // it leaves upwards or sideways (a label at the start point itself would sit on the gateway's marker)
@@ -387,7 +368,6 @@ export async function layout(xml: string, calledRoles: Map<string, string>): Pro
           height: 14,
         });
       }
-      const dedup = pts.filter((p, i) => i === 0 || p[0] !== pts[i - 1][0] || p[1] !== pts[i - 1][1]);
       pe.push(
         moddle.create('bpmndi:BPMNEdge', {
           id: `${f.id}-di`,
