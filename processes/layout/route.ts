@@ -36,13 +36,19 @@ const BEND = 15;
 /** the stub a route takes out of its source (or into its target) before turning */
 const STUB = 20;
 
-const through = (a: Pt, b: Pt, r: Box, m: number) => {
-  const [x1, x2, y1, y2] = [Math.min(a[0], b[0]), Math.max(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[1], b[1])];
-  const overlap = (lo: number, hi: number, from: number, to: number) => Math.max(lo, from) < Math.min(hi, to);
-  return x1 === x2
-    ? x1 > r.x - m && x1 < r.x + r.width + m && overlap(y1, y2, r.y - m, r.y + r.height + m)
-    : y1 > r.y - m && y1 < r.y + r.height + m && overlap(x1, x2, r.x - m, r.x + r.width + m);
-};
+// module-level and allocation-free: these run for every segment of every candidate against every shape
+function overlap(lo: number, hi: number, from: number, to: number): boolean {
+  return Math.max(lo, from) < Math.min(hi, to);
+}
+
+function through(a: Pt, b: Pt, r: Box, m: number): boolean {
+  if (a[0] === b[0]) {
+    const x = a[0];
+    return x > r.x - m && x < r.x + r.width + m && overlap(Math.min(a[1], b[1]), Math.max(a[1], b[1]), r.y - m, r.y + r.height + m);
+  }
+  const y = a[1];
+  return y > r.y - m && y < r.y + r.height + m && overlap(Math.min(a[0], b[0]), Math.max(a[0], b[0]), r.x - m, r.x + r.width + m);
+}
 
 /** shapes crossed: the obstacles, and the flow's own ends anywhere but where it leaves and enters them */
 export function crossings(pts: Pt[], req: Pick<RouteRequest, 'source' | 'target' | 'obstacles'>, margin = CLEAR): number {
@@ -71,6 +77,8 @@ export function overlaps(pts: Pt[], taken: [Pt, Pt][]): number {
   return n;
 }
 
+const OPPOSITE = { right: 'left', left: 'right', up: 'down', down: 'up' } as const;
+
 const dirOf = (a: Pt, b: Pt): Dir => (a[0] === b[0] ? (b[1] > a[1] ? 'down' : 'up') : b[0] > a[0] ? 'right' : 'left');
 
 /** the points without repeats and straight-through corners; undefined for a route that doubles back on itself */
@@ -87,8 +95,7 @@ function clean(pts: Pt[]): Pt[] | undefined {
         merged[merged.length - 1] = out[i];
         continue;
       }
-      const opposite = { right: 'left', left: 'right', up: 'down', down: 'up' } as const;
-      if (opposite[d1] === d2) return undefined;
+      if (OPPOSITE[d1] === d2) return undefined;
     }
     merged.push(out[i]);
   }
@@ -141,6 +148,22 @@ export function route(req: RouteRequest): Pt[] {
         for (const y of ys) candidates.push([p, [p[0], y], [q[0], y], q]);
       }
     }
+  const taken = req.taken ?? [];
+  const named = { source: s, target: t, obstacles: req.labels ?? [] };
+  /** the criteria in order: shapes crossed, stretches along another flow, not the layout's own route, names crossed, length with bends */
+  const CRITERIA = 5;
+  const criterion = (i: number, pts: Pt[], preferred: boolean): number =>
+    i === 0
+      ? crossings(pts, req)
+      : i === 1
+        ? overlaps(pts, taken)
+        : i === 2
+          ? preferred
+            ? 0
+            : 1
+          : i === 3
+            ? crossings(pts, named, 2)
+            : length(pts) + BEND * (pts.length - 2);
   let best: { pts: Pt[]; key: number[] } | undefined;
   const consider = (raw: Pt[], preferred: boolean) => {
     const pts = clean(raw);
@@ -150,17 +173,10 @@ export function route(req: RouteRequest): Pt[] {
     if (!preferred && !exits.some(([p, d]) => p[0] === pts[0][0] && p[1] === pts[0][1] && d === first)) return;
     if (!preferred && !entries.some(([q, d]) => q[0] === pts.at(-1)![0] && q[1] === pts.at(-1)![1] && d === last)) return;
     // compared criterion by criterion, the next computed only while the route is not already worse
-    const criteria = [
-      () => crossings(pts, req),
-      () => overlaps(pts, req.taken ?? []),
-      () => (preferred ? 0 : 1),
-      () => crossings(pts, { source: s, target: t, obstacles: req.labels ?? [] }, 2),
-      () => length(pts) + BEND * (pts.length - 2),
-    ];
     const key: number[] = [];
     let better = best === undefined;
-    for (const [i, c] of criteria.entries()) {
-      key.push(c());
+    for (let i = 0; i < CRITERIA; i++) {
+      key.push(criterion(i, pts, preferred));
       if (better || !best) continue;
       if (key[i] > best.key[i]) return;
       if (key[i] < best.key[i]) better = true;

@@ -4,8 +4,6 @@ import { PROCESS } from '../../domain/vocabulary';
 import {
   type El,
   type ParsedModel,
-  allProduced,
-  analyseVariables,
   eventDefinition,
   extension,
   feelSyntaxError,
@@ -18,6 +16,7 @@ import {
   parseBpmn,
   sequenceFlows,
 } from '../../processes/model';
+import { allProduced, analyseVariables } from '../../processes/variables';
 
 /** Every FEEL expression of a model, with where it is. */
 function expressions(m: ParsedModel): { where: string; expr: string }[] {

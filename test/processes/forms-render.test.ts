@@ -12,8 +12,6 @@ import { build } from 'esbuild';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import {
   type ParsedModel,
-  START_VARIABLES,
-  allProduced,
   editableKeys,
   extension,
   flowNodes,
@@ -23,6 +21,7 @@ import {
   loadForm,
   loadModels,
 } from '../../processes/model';
+import { START_VARIABLES, allProduced } from '../../processes/variables';
 import { AP_ID, FORM_PATHS, type FormPath } from './support/form-paths';
 
 const ROOT = path.resolve(__dirname, '..', '..');

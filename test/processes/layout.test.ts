@@ -147,13 +147,13 @@ describe('processes: layout (pools and lanes)', () => {
   });
 
   it("the committed models are the tool's output (idempotent: laying them out again changes nothing)", async function () {
-    this.timeout(30000);
+    this.timeout(60000);
     const roles = await calledRolesOf();
     for (const m of models) expect((await layout(m.xml, roles)) === m.xml, `${m.file}: run npm run layout:bpmn`).to.equal(true);
   });
 
   it('the executable content before and after the layout is the same (the models as they are, and without their lanes)', async function () {
-    this.timeout(30000);
+    this.timeout(60000);
     const roles = await calledRolesOf();
     for (const m of models) {
       const before = await parseBpmn(m.xml);
