@@ -125,7 +125,10 @@ describe('ui: the task page shows the case and a refused completion', function (
     await row.getByRole('button', { name: '认领' }).click();
     const refused = page.locator('.notice.error').filter({ hasText: '操作失败：' });
     await refused.waitFor({ timeout: WAIT });
-    expect(await refused.textContent()).to.contain('cannot review it');
+    // the rule in Chinese first (ui/src/labels.ts RULE_TEXT by the problem's `rule`), the API's text after it
+    expect(await refused.textContent())
+      .to.contain('合同起草人不能审核自己起草的合同')
+      .and.contain('cannot review it');
     expect((await taskState(key)).assignee ?? null).to.equal(null);
     // opened anyway (办理 without claiming) and submitted: refused before the workbench's claim
     await row.getByRole('link', { name: '办理' }).click();
@@ -136,7 +139,9 @@ describe('ui: the task page shows the case and a refused completion', function (
     await page.getByRole('button', { name: '提交' }).click();
     const alert = page.getByRole('alert').filter({ hasText: '未能提交：' });
     await alert.waitFor({ timeout: WAIT });
-    expect(await alert.textContent()).to.contain('cannot review it');
+    expect(await alert.textContent())
+      .to.contain('未能提交：合同起草人不能审核自己起草的合同')
+      .and.contain('cannot review it');
     // still on the task page with the form as filled in, the submit button back
     expect(page.url()).to.match(/#\/task/);
     expect(await form.getByRole('radio', { name: '同意', exact: true }).isChecked()).to.equal(true);

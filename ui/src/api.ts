@@ -12,6 +12,8 @@ export class ApiProblem extends Error {
     readonly status: number,
     readonly detail: string,
     readonly errors: FieldError[],
+    /** the rule that refused it (a separation-of-duties or integrity rule's code), when the problem names one */
+    readonly rule?: string,
   ) {
     super(detail);
   }
@@ -53,7 +55,13 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
     parsed = text;
   }
   if (res.status === 401 && path !== '/auth/login' && !retried && (await onUnauthorized())) return api<T>(method, path, body, true);
-  if (!res.ok) throw new ApiProblem(res.status, parsed?.detail ?? `${res.status}`, Array.isArray(parsed?.errors) ? parsed.errors : []);
+  if (!res.ok)
+    throw new ApiProblem(
+      res.status,
+      parsed?.detail ?? `${res.status}`,
+      Array.isArray(parsed?.errors) ? parsed.errors : [],
+      typeof parsed?.rule === 'string' ? parsed.rule : undefined,
+    );
   return parsed as T;
 }
 

@@ -76,3 +76,18 @@ export const CONTEXT_LABEL: Record<string, string> = {
 export const roleName = (r: string) => (ROLES as Record<string, string>)[r] ?? r;
 export const moduleName = (m: string) => (SERVICE_MODULE as Record<string, string>)[m] ?? m;
 export const label = (map: Record<string, string>, code: unknown) => (typeof code === 'string' ? (map[code] ?? code) : '—');
+
+/**
+ * The rules that refuse a person's step, by the code the API names them with (domain/errors.ts
+ * SeparationOfDutiesRule): what the person reads first, the API's own text after it.
+ */
+export const RULE_TEXT: Record<string, string> = {
+  'drafter-cannot-review': '合同起草人不能审核自己起草的合同，请由其他审核人办理',
+  'one-person-one-level': '同一轮会签中一人只能审核一级，请由其他审核人办理',
+};
+
+/** a refusal as a person reads it: the rule in Chinese when the problem names one, then the API's detail */
+export function refusalText(e: { detail: string; rule?: string }): string {
+  const rule = e.rule ? RULE_TEXT[e.rule] : undefined;
+  return rule ? `${rule}（${e.detail}）` : e.detail;
+}

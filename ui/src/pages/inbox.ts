@@ -5,7 +5,7 @@
 import { ApiProblem, get, post, qs } from '../api';
 import { field, h } from '../dom';
 import { dateTime } from '../format';
-import { CONTEXT_LABEL, PROCESS_NAME, roleName } from '../labels';
+import { CONTEXT_LABEL, PROCESS_NAME, refusalText, roleName } from '../labels';
 import { notice, page } from '../shell';
 import type { Me } from '../user';
 
@@ -135,7 +135,12 @@ export async function inboxPage(me: Me, params: URLSearchParams) {
       if (Object.keys(then).length === 0) void inboxPage(me, params);
     } catch (e) {
       msg.replaceChildren(
-        notice(e instanceof ApiProblem && e.status === 409 ? `操作失败：${conflictText(e)}` : `操作失败：${(e as Error).message}`, 'error'),
+        notice(
+          e instanceof ApiProblem
+            ? `操作失败：${e.status === 409 ? conflictText(e) : refusalText(e)}`
+            : `操作失败：${(e as Error).message}`,
+          'error',
+        ),
       );
     }
   }

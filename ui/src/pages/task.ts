@@ -6,7 +6,7 @@
 import { ApiProblem, get, post } from '../api';
 import { h } from '../dom';
 import { dateTime } from '../format';
-import { PROCESS_NAME, roleName } from '../labels';
+import { PROCESS_NAME, refusalText, roleName } from '../labels';
 import { notice, page } from '../shell';
 import type { Me } from '../user';
 import { casePanel, type Case } from './case-panel';
@@ -130,7 +130,7 @@ export async function taskPage(me: Me, key: string) {
       // completing task listener, 422) or the API's own check of the same rule before it (separation of duties,
       // 403); the task stays open with the form as filled in
       if ((e.status === 422 || e.status === 403) && !e.errors.length) {
-        msg.append(notice(`未能提交：${e.detail}`, 'error'));
+        msg.append(notice(`未能提交：${refusalText(e)}`, 'error'));
         return;
       }
       const onFields: Record<string, string[]> = {};
