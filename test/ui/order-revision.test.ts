@@ -4,10 +4,13 @@
  * unticking 涉及AP hides the choice; another partner chosen becomes the order's AP in its new version.
  */
 import { expect } from 'chai';
+import path from 'node:path';
 import { ApPartnerEntity } from '../../db/entities/index';
 import * as d from '../process/support/driver';
 import { browserSuite } from './support/suite';
 import { findTask, signIn, WAIT } from './support/workbench';
+
+const SHOTS = process.env.UI_SCREENSHOTS ? path.resolve(__dirname, '../../docs/screenshots') : null;
 
 describe('ui: 修改业务订单, the AP chosen from a list', function () {
   this.timeout(300_000);
@@ -40,6 +43,7 @@ describe('ui: 修改业务订单, the AP chosen from a list', function () {
     const options = form.locator('.fjs-dropdownlist-item');
     await options.first().waitFor({ timeout: WAIT });
     const names = await options.allInnerTexts();
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'task-order-revision.png'), fullPage: true });
     expect(names).to.include.members([`${e.partner.name}（alpha）`, `${beta.name}（beta）`]);
     await options.filter({ hasText: '（beta）' }).first().click();
     expect(await ap.inputValue()).to.equal(`${beta.name}（beta）`);

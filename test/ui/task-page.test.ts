@@ -130,6 +130,7 @@ describe('ui: the task page shows the case and a refused completion', function (
       .to.contain('合同起草人不能审核自己起草的合同')
       .and.contain('cannot review it');
     expect((await taskState(key)).assignee ?? null).to.equal(null);
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'inbox-claim-refused.png'), fullPage: true });
     // opened anyway (办理 without claiming) and submitted: refused before the workbench's claim
     await row.getByRole('link', { name: '办理' }).click();
     const form = page.locator('.fjs-container');
@@ -142,6 +143,7 @@ describe('ui: the task page shows the case and a refused completion', function (
     expect(await alert.textContent())
       .to.contain('未能提交：合同起草人不能审核自己起草的合同')
       .and.contain('cannot review it');
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'task-refused.png'), fullPage: true });
     // still on the task page with the form as filled in, the submit button back
     expect(page.url()).to.match(/#\/task/);
     expect(await form.getByRole('radio', { name: '同意', exact: true }).isChecked()).to.equal(true);
