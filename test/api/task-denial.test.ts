@@ -9,23 +9,9 @@ import { startEngine, type RunningEngine } from '../../engine';
 import { createRestUserTasks } from '../../api/tasks';
 import { createZeebeClient } from '../../platform/camunda/zeebe-client';
 import { startApi, type ApiHarness } from './harness';
+import { denyingTaskModel } from '../support/denying-task';
 
-const MODEL = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="api-task-denial" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="confirm" />
-    <bpmn:userTask id="confirm" name="确认">
-      <bpmn:extensionElements>
-        <zeebe:userTask />
-        <zeebe:assignmentDefinition candidateGroups="customer-manager" />
-        <zeebe:taskListeners><zeebe:taskListener eventType="completing" type="test.api-denial" retries="1" /></zeebe:taskListeners>
-      </bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="confirm" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+const MODEL = denyingTaskModel({ processId: 'api-task-denial', taskId: 'confirm', taskName: '确认', listenerType: 'test.api-denial' });
 
 describe('api: a completion a task listener denies', function () {
   this.timeout(30_000);

@@ -22,6 +22,7 @@ import type { ApiServices } from '../../api/services';
 import { CountersignDecisionEntity } from '../../db/entities/index';
 import { startE2E, type E2E } from '../process/support/system';
 import * as d from '../process/support/driver';
+import { denyingTaskModel } from '../support/denying-task';
 import { buildUi, launch, type Browser } from './support/browser';
 import { findTask, radio, signIn, text, WAIT } from './support/workbench';
 
@@ -37,23 +38,14 @@ const DENIAL_FORM = {
     { type: 'textfield', key: 'note', id: 'Field_note', label: '说明', validate: { required: true, maxLength: 200 } },
   ],
 };
-const DENIAL_MODEL = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="ui-task-denial" name="拒绝测试" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="note-task" />
-    <bpmn:userTask id="note-task" name="填写说明">
-      <bpmn:extensionElements>
-        <zeebe:userTask />
-        <zeebe:formDefinition formId="ui-denial-note" />
-        <zeebe:assignmentDefinition candidateGroups="customer-manager" />
-        <zeebe:taskListeners><zeebe:taskListener eventType="completing" type="test.ui-denial" retries="1" /></zeebe:taskListeners>
-      </bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="note-task" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-</bpmn:definitions>`;
+const DENIAL_MODEL = denyingTaskModel({
+  processId: 'ui-task-denial',
+  name: '拒绝测试',
+  taskId: 'note-task',
+  taskName: '填写说明',
+  listenerType: 'test.ui-denial',
+  formId: 'ui-denial-note',
+});
 
 describe('ui: the task page shows the case and a refused completion', function () {
   this.timeout(240_000);
