@@ -161,6 +161,13 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
     return { c, pik, cn, t, full };
   };
 
+  /** the change order once its revision is written (version 2) */
+  const revisedChange = (id: string) =>
+    d.waitFor(async () => {
+      const r = await e.api.get(d.CM, `/api/change-orders/${id}`);
+      return r.version === 2 ? r : null;
+    }, 'change order version 2');
+
   let withoutAp: d.Order;
   it('a revision that drops the AP: no expense contract, no AP request, the order completes with the technical branch alone', async () => {
     const o = await d.createOrder(e, { ap: true });
@@ -204,10 +211,7 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
       revisedPlatformChange: false,
       revisionNote: '平台配置不变',
     });
-    const revised = await d.waitFor(async () => {
-      const r = await e.api.get(d.CM, `/api/change-orders/${c.id}`);
-      return r.version === 2 ? r : null;
-    }, 'change order version 2');
+    const revised = await revisedChange(c.id);
     expect(revised.platformChange).to.equal(false);
     await d.confirm(e, cn, 'CONFIRMED', '客户确认变更', 'confirm-change-with-customer');
     await d.draftRevenue(e, cn, 3000, 'draft-supplementary-agreement');
@@ -234,10 +238,7 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
     expect(await d.activeIncidents(e, pik)).to.deep.equal([]);
     // the same task, corrected: the revision is written and the flow goes on
     await e.api.complete(d.CM, t, { ...form, revisedApScopeChange: false, revisionNote: '仅增加账号' });
-    await d.waitFor(async () => {
-      const r = await e.api.get(d.CM, `/api/change-orders/${c.id}`);
-      return r.version === 2 ? r : null;
-    }, 'change order version 2');
+    await revisedChange(c.id);
     await e.api.waitTask(d.CM, 'confirm-change-with-customer', cn, d.WAIT);
   });
 
@@ -254,10 +255,7 @@ describe('process: a revision changes what the order involves (涉及AP, 涉及�
       revisedApScopeChange: true,
       revisionNote: 'AP同步扩容',
     });
-    const revised = await d.waitFor(async () => {
-      const r = await e.api.get(d.CM, `/api/change-orders/${c.id}`);
-      return r.version === 2 ? r : null;
-    }, 'change order version 2');
+    const revised = await revisedChange(c.id);
     expect([revised.apScopeChange, revised.apPartnerId]).to.deep.equal([true, e.partner.id]);
     await d.confirm(e, cn, 'CONFIRMED', '客户确认变更', 'confirm-change-with-customer');
     expect(await processVariable(pik, 'apScopeChange')).to.equal(true);
