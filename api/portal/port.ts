@@ -5,16 +5,7 @@
  * getPaymentBasis); "now" is the business clock.
  */
 import { In, type DataSource } from 'typeorm';
-import {
-  ApPartnerEntity,
-  BusinessOrderEntity,
-  ChangeOrderEntity,
-  CustomerEntity,
-  type ContractKind,
-  type ExpenseContract,
-  type ExpenseContractStatus,
-  type PaymentBasisStatus,
-} from '../../db/entities/index';
+import { ApPartnerEntity, BusinessOrderEntity, ChangeOrderEntity, CustomerEntity, type ExpenseContract } from '../../db/entities/index';
 import { findRow } from '../../db/rows';
 import type { Clock } from '../../domain/clock';
 import { listContracts } from '../../domain/contracts';
@@ -24,59 +15,7 @@ import type { PaymentBasisContent } from '../../domain/payment-bases';
 import { iso } from '../store-kernel';
 import { CHECK_FIELDS, OVERVIEW_FIELDS, PAYMENT_BASIS_FIELDS, REQUEST_FIELDS, pick } from './allow-list';
 import { slaDueAt } from './due';
-
-/** a check of a payment basis, as the partner reads it */
-export interface PortalCheckDto {
-  version: number;
-  decision: string;
-  opinion: string | null;
-  checkedAt: string;
-}
-/** the partner's payment basis of one request: its current content and every check */
-export interface PortalPaymentBasisDto {
-  id: string;
-  paymentBasisNo: string;
-  status: PaymentBasisStatus;
-  version: number;
-  amount: number | null;
-  completedOn: string | null;
-  description: string | null;
-  accountsImplemented: number | null;
-  attachments: string[];
-  note: string | null;
-  submittedAt: string;
-  sendBack: PortalCheckDto | null;
-  checks: PortalCheckDto[];
-}
-/** an implementation request (expense contract) with its due date: no revenue figure */
-export interface PortalRequestDto {
-  expenseContractId: string;
-  expenseContractNo: string;
-  kind: ContractKind;
-  title: string;
-  status: ExpenseContractStatus;
-  expenseAmount: number;
-  orderNo: string | null;
-  changeOrderNo: string | null;
-  customer: string | null;
-  modules: string[];
-  accounts: number | null;
-  openingDate: string | null;
-  requestedAt: string | null;
-  slaDuration: string | null;
-  dueAt: string | null;
-  overdue: boolean;
-  canSubmit: boolean;
-  /** an empty object: the basis was listed but could not be read again */
-  paymentBasis: PortalPaymentBasisDto | Record<string, never> | null;
-}
-export interface PortalOverviewDto {
-  apPartnerId: string;
-  partnerName: string;
-  today: string;
-  now: string;
-  requests: PortalRequestDto[];
-}
+import type { PortalOverviewDto, PortalPaymentBasisDto, PortalRequestDto } from './dto';
 
 export interface PortalPort {
   /** null: no such partner */

@@ -9,50 +9,19 @@ import { facts, h } from '../../dom';
 import { dateTime, day, money } from '../../format';
 import { CONTRACT_KIND, CONTRACT_STATUS, PAYMENT_BASIS_STATUS, label, moduleName } from '../../labels';
 import { notice, page } from '../../shell';
-import { submitForm, type RequestView } from './submit-form';
+import type { PortalOverviewDto, PortalPaymentBasisDto, PortalRequestDto } from '../../../../api/portal/dto';
+import { submitForm } from './submit-form';
 
-interface Check {
-  version: number;
-  decision: string;
-  opinion: string | null;
-  checkedAt: string;
-}
-interface Basis {
-  id: string;
-  paymentBasisNo: string;
-  status: string;
-  version: number;
-  amount: number | null;
-  completedOn: string | null;
-  description: string | null;
-  accountsImplemented: number | null;
-  attachments: string[];
-  note: string | null;
-  submittedAt: string;
-  sendBack: Check | null;
-  checks: Check[];
-}
-interface Request extends RequestView {
-  kind: string;
-  title: string;
-  status: string;
-  orderNo: string | null;
-  changeOrderNo: string | null;
-  customer: string | null;
-  modules: string[];
-  accounts: number | null;
-  openingDate: string | null;
-  requestedAt: string | null;
-  dueAt: string | null;
-  overdue: boolean;
-  canSubmit: boolean;
-  paymentBasis: Basis | null;
-}
-interface Overview {
-  partnerName: string;
-  today: string;
-  now: string;
-  requests: Request[];
+type Basis = PortalPaymentBasisDto;
+type Request = PortalRequestDto;
+type Overview = PortalOverviewDto;
+
+/** the API answers `{}` for a basis it listed but could not read again: shown as none */
+const basisLine = (b: Basis | null) => (b ? `${b.paymentBasisNo} · ${label(PAYMENT_BASIS_STATUS, b.status)}` : '—');
+
+function basisOf(r: Request): Basis | null {
+  const b = r.paymentBasis;
+  return b && typeof b.id === 'string' ? (b as Basis) : null;
 }
 
 const CHECK: Record<string, string> = { ACCEPTED: '通过', SENT_BACK: '退回' };
@@ -121,6 +90,7 @@ function basisView(b: Basis): HTMLElement {
 }
 
 function requestView(r: Request, now: string, reload: () => void): HTMLElement {
+  const basis = basisOf(r);
   return h(
     'section',
     { class: 'card', 'data-testid': 'implementation-request', 'data-contract-no': r.expenseContractNo },
@@ -137,8 +107,8 @@ function requestView(r: Request, now: string, reload: () => void): HTMLElement {
       ['请求时间', dateTime(r.requestedAt)],
       ['完成期限', h('span', { 'data-testid': 'due', class: r.overdue ? 'overdue' : undefined }, dueText(r, now))],
     ]),
-    r.paymentBasis ? basisView(r.paymentBasis) : null,
-    r.canSubmit ? submitForm(r, reload) : null,
+    basis ? basisView(basis) : null,
+    r.canSubmit ? submitForm({ ...r, paymentBasis: basis }, reload) : null,
   );
 }
 
@@ -183,11 +153,7 @@ export async function portalPage(): Promise<void> {
                 h('td', {}, label(CONTRACT_KIND, r.kind)),
                 h('td', {}, label(CONTRACT_STATUS, r.status)),
                 h('td', {}, money(r.expenseAmount)),
-                h(
-                  'td',
-                  {},
-                  r.paymentBasis ? `${r.paymentBasis.paymentBasisNo} · ${label(PAYMENT_BASIS_STATUS, r.paymentBasis.status)}` : '—',
-                ),
+                h('td', {}, basisLine(basisOf(r))),
               ),
             ),
           ),

@@ -7,21 +7,12 @@ import { post } from '../../api';
 import { field, h } from '../../dom';
 import { notice } from '../../shell';
 import { num, showProblem } from '../forms';
+import type { PortalPaymentBasisDto, PortalRequestDto } from '../../../../api/portal/dto';
 
-export interface RequestView {
-  expenseContractId: string;
-  expenseContractNo: string;
-  expenseAmount: number;
-  paymentBasis: {
-    status: string;
-    amount: number | null;
-    description: string | null;
-    completedOn: string | null;
-    accountsImplemented: number | null;
-    attachments: string[];
-    note: string | null;
-  } | null;
-}
+/** what the form needs of a request: its contract and its payment basis as the portal read it */
+export type RequestView = Pick<PortalRequestDto, 'expenseContractId' | 'expenseContractNo' | 'expenseAmount'> & {
+  paymentBasis: PortalPaymentBasisDto | null;
+};
 
 export function submitForm(r: RequestView, done: () => void): HTMLFormElement {
   const prev = r.paymentBasis;
