@@ -17,6 +17,7 @@
 import { badRequest, forbidden, notFound, ProblemError } from './problem';
 import { route, type RouteSpec } from './route';
 import { arrayOf, int, named, nullable, obj, str, type JsonSchema } from './schema';
+import type { Principal } from './auth';
 import type { ApiServices } from './services';
 import type { Role } from '../domain/vocabulary';
 import type { UserTask, UserTaskPort } from './task-port';
@@ -37,7 +38,7 @@ const REVIEW_STEP: Record<string, 'DEPT_MANAGER' | 'CENTER'> = { 'dept-manager-r
 /**
  * Separation of duties (domain/countersign-integrity.ts) before the engine is told anything (no claim, no
  * assignment, no completion): a refused reviewer gets a 403 naming the rule, the task stays open and
- * unassigned for someone else. The workbench's completion, which claims first, calls it before its claim.
+ * unassigned for someone else. The workbench's claim calls it too (assertMayDecide).
  */
 export async function assertMayDecide(services: ApiServices, t: UserTask, username: string): Promise<void> {
   return separationOfDuties(services, port(services), t, username);
@@ -226,33 +227,55 @@ export const TASK_ROUTES: RouteSpec[] = [
     },
     handler: async ({ services, principal, params, body }) =>
       guard(async () => {
-        const tasks = port(services);
-        const t = await tasks.get(params.key);
+        const t = await port(services).get(params.key);
         if (!t) throw notFound('task', params.key, '/key');
-        if (!mayWorkOn(t, principal))
-          throw forbidden(
-            `task ${params.key} (${t.elementId}) is for ${[...(t.candidateGroups ?? []), t.assignee].filter(Boolean).join(', ')}, not for ${principal.username}`,
-          );
-        if (t.state !== 'CREATED') throw new ProblemError(409, 'conflict', 'Conflict', `task ${params.key} is ${t.state}`);
         const variables = { ...(body.variables ?? {}) };
-        if ('completedBy' in variables)
-          throw badRequest('completedBy is set by the system', [
-            { in: 'body', pointer: '/variables/completedBy', detail: 'is set by the system' },
-          ]);
-        const form = await tasks.form(params.key, t.formKey);
-        if (form) {
-          const errors = validateAgainstForm(form.schema, variables);
-          if (errors.length)
-            throw badRequest(
-              `the form ${form.formId ?? ''} is not filled in correctly: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`,
-              errors,
-            );
-        }
-        await separationOfDuties(services, tasks, t, principal.username);
-        if (t.assignee !== principal.username) await tasks.assign(params.key, principal.username);
-        const sent = { ...variables, completedBy: principal.username };
-        await tasks.complete(params.key, sent);
-        return { key: params.key, elementId: t.elementId, completedBy: principal.username, variables: sent };
+        await checkCompletion(services, t, principal, variables);
+        return finishCompletion(services, t, principal, variables);
       }),
   }),
 ];
+
+/**
+ * What a completion must pass before the engine is told anything (no claim, no assignment): the caller may
+ * work on the task, it is open, `completedBy` is the system's, the variables fit the task's form, and
+ * separation of duties. The task route and the workbench's completion (which claims after it) both run it.
+ */
+export async function checkCompletion(
+  services: ApiServices,
+  t: UserTask,
+  principal: Principal,
+  variables: Record<string, unknown>,
+): Promise<void> {
+  const tasks = port(services);
+  const key = String(t.userTaskKey);
+  if (!mayWorkOn(t, principal))
+    throw forbidden(
+      `task ${key} (${t.elementId}) is for ${[...(t.candidateGroups ?? []), t.assignee].filter(Boolean).join(', ')}, not for ${principal.username}`,
+    );
+  if (t.state !== 'CREATED') throw new ProblemError(409, 'conflict', 'Conflict', `task ${key} is ${t.state}`);
+  if ('completedBy' in variables)
+    throw badRequest('completedBy is set by the system', [
+      { in: 'body', pointer: '/variables/completedBy', detail: 'is set by the system' },
+    ]);
+  const form = await tasks.form(key, t.formKey);
+  if (form) {
+    const errors = validateAgainstForm(form.schema, variables);
+    if (errors.length)
+      throw badRequest(
+        `the form ${form.formId ?? ''} is not filled in correctly: ${errors.map((e) => `${e.pointer} ${e.detail}`).join('; ')}`,
+        errors,
+      );
+  }
+  await separationOfDuties(services, tasks, t, principal.username);
+}
+
+/** the completion itself, after checkCompletion: assigned to the caller if not yet, completed as them */
+export async function finishCompletion(services: ApiServices, t: UserTask, principal: Principal, variables: Record<string, unknown>) {
+  const tasks = port(services);
+  const key = String(t.userTaskKey);
+  if (t.assignee !== principal.username) await tasks.assign(key, principal.username);
+  const sent = { ...variables, completedBy: principal.username };
+  await tasks.complete(key, sent);
+  return { key, elementId: t.elementId, completedBy: principal.username, variables: sent };
+}

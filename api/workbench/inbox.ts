@@ -6,10 +6,19 @@
  */
 import type { Role } from '../../domain/vocabulary';
 import type { Principal } from '../auth';
-import { badRequest, conflict, forbidden, notFound } from '../problem';
+import { conflict, forbidden, notFound } from '../problem';
 import { route, type RouteSpec } from '../route';
 import { arrayOf, bool, enumOf, int, named, nullable, obj, str } from '../schema';
-import { TASK_ROUTES, assertMayDecide, mayWorkOn, taskContexts, uniqueTasks, validateAgainstForm, type UserTask } from '../tasks';
+import {
+  TASK_ROUTES,
+  assertMayDecide,
+  checkCompletion,
+  finishCompletion,
+  mayWorkOn,
+  taskContexts,
+  uniqueTasks,
+  type UserTask,
+} from '../tasks';
 import type { OrderGlance } from './parties';
 import { guard, workbenchOf, type WorkbenchServices } from './services';
 
@@ -259,20 +268,16 @@ export const INBOX_ROUTES: RouteSpec[] = [
     body: completeRoute().body,
     response: completeRoute().response,
     problems: completeRoute().problems,
-    handler: async (ctx) =>
+    handler: async ({ services, principal, params, body }) =>
       guard(async () => {
-        const wb = workbenchOf(ctx.services);
-        const t = await openTask(wb, ctx.principal, ctx.params.key);
-        const form = await wb.tasks.form(ctx.params.key, t.formKey);
-        const variables = { ...(ctx.body.variables ?? {}) };
-        if (form) {
-          const errors = validateAgainstForm(form.schema, variables);
-          if (errors.length) throw badRequest(`the form ${form.formId ?? ''} is not filled in correctly`, errors);
-        }
-        // a refused reviewer must not be left holding the task: the rule before the claim
-        await assertMayDecide(ctx.services, t, ctx.principal.username);
-        await claimOrConflict(wb, ctx.principal, ctx.params.key, t);
-        return completeRoute().handler(ctx);
+        const wb = workbenchOf(services);
+        const t = await openTask(wb, principal, params.key);
+        const variables = { ...(body.variables ?? {}) };
+        // the task route's checks (form, separation of duties) before the claim: a refused person must not
+        // be left holding the task
+        await checkCompletion(services, t, principal, variables);
+        await claimOrConflict(wb, principal, params.key, t);
+        return finishCompletion(services, { ...t, assignee: principal.username }, principal, variables);
       }),
   }),
 ];
